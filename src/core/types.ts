@@ -1,0 +1,134 @@
+// Shared types of the pure core. No I/O, no clock, no client-library types.
+// Instants are UTC epoch milliseconds (`...Ms`), durations are milliseconds (`...Ms`).
+
+export const STATE_CATEGORIES = ['running', 'idle', 'setup', 'planned_stop', 'down', 'unknown'] as const;
+export type StateCategory = (typeof STATE_CATEGORIES)[number];
+
+export const QUALITIES = ['good', 'uncertain', 'bad'] as const;
+export type Quality = (typeof QUALITIES)[number];
+
+export const MILESTONE_KINDS = [
+  'machine_down',
+  'machine_up',
+  'order_released',
+  'operation_started',
+  'quantity_completed',
+  'scrap_recorded',
+  'lot_consumed',
+  'inspection_failed',
+  'order_closed',
+] as const;
+export type MilestoneKind = (typeof MILESTONE_KINDS)[number];
+
+export type SampleValue = number | string | boolean;
+
+/** One raw tag sample as a historian or SCADA system exports it (semantics section 1). */
+export interface RawSample {
+  readonly tag: string;
+  /** Event time at the source, epoch milliseconds (already parsed). */
+  readonly tsMs: number;
+  readonly value: SampleValue;
+  readonly quality: Quality;
+}
+
+/** What a state value maps to. `reason` is set only for `down` (`unspecified` when none is known). */
+export interface StateMapping {
+  readonly category: StateCategory;
+  readonly reason?: string;
+}
+
+export const EVENT_KINDS = ['state', 'reason', 'counter', 'heartbeat', 'milestone'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/**
+ * A canonical machine event: a raw sample after tag mapping and validation, enriched with its
+ * plant, machine and work center. This is what the windowed lane consumes and what the enriched
+ * topic carries.
+ */
+export interface MachineEvent {
+  readonly plantId: string;
+  readonly machineId: string;
+  readonly workCenterId: string;
+  readonly tag: string;
+  readonly tsMs: number;
+  readonly kind: EventKind;
+  /** The raw value as sent (kept for audit and for exact-duplicate detection). */
+  readonly value: SampleValue;
+  /** state: the mapped category. */
+  readonly category?: StateCategory;
+  /** state (down) or reason tag: the downtime reason code. */
+  readonly reason?: string;
+  /** counter: its name (`good`, `scrap` or any named count), mode and numeric value. */
+  readonly counter?: string;
+  readonly mode?: CounterMode;
+  readonly rolloverAt?: number;
+  readonly amount?: number;
+  /** milestone: which one, and the order or lot it names. */
+  readonly milestone?: MilestoneKind;
+  readonly orderRef?: string;
+  readonly quantity?: number;
+}
+
+export type CounterMode = 'total' | 'delta';
+
+/** A merged state interval (consecutive intervals with the same category and reason merge). */
+export interface StateInterval {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly category: StateCategory;
+  /** Downtime reason for `down`, otherwise null. */
+  readonly reason: string | null;
+}
+
+export type WindowKind = 'tumbling' | 'hopping' | 'shift';
+
+/** A window instance. Half-open [startMs, endMs). */
+export interface WindowRef {
+  readonly kind: WindowKind;
+  /** The window spec's name from the topology, e.g. `1m`, `15m`, `shift`. */
+  readonly name: string;
+  /** `2026-03-28T22:00:00.000Z` for time windows; the shift id `2026-03-28/night` for shifts. */
+  readonly windowId: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Shifts only. */
+  readonly shiftName?: string;
+}
+
+/** Semantics section 7: one record per (plant, work center, window or shift instance, revision). */
+export interface WindowSummary {
+  readonly plantId: string;
+  readonly workCenterId: string;
+  readonly windowKind: WindowKind;
+  readonly windowName: string;
+  readonly windowId: string;
+  readonly shiftName: string | null;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly startLocal: string;
+  readonly endLocal: string;
+  readonly revision: number;
+  /** false for early (partial) updates emitted before close. */
+  readonly final: boolean;
+  readonly lengthMs: number;
+  readonly plannedMs: number;
+  readonly runtimeMs: number;
+  readonly downtimeMs: number;
+  readonly downtimeByReason: Readonly<Record<string, number>>;
+  readonly timeByCategory: Readonly<Record<StateCategory, number>>;
+  readonly goodCount: number;
+  readonly scrapCount: number;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly stateChanges: number;
+  readonly firstEventMs: number | null;
+  readonly lastEventMs: number | null;
+  readonly samplesApplied: number;
+  readonly lateSamples: number;
+  readonly idealCycleTimeMs: number | null;
+  readonly availability: number | null;
+  readonly performance: number | null;
+  readonly quality: number | null;
+  readonly oee: number | null;
+  /** Merged state intervals clipped to the window (what becomes Odoo productivity records). */
+  readonly intervals: readonly StateInterval[];
+}

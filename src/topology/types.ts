@@ -1,0 +1,48 @@
+// The full typed result of loading one topology file: the core's PlantPlan plus what only the
+// engine and the Odoo poster need (topics, policies, Odoo mapping).
+import type { PlantPlan } from '../core/plan.js';
+import type { StateCategory } from '../core/types.js';
+
+export interface TopicsPlan {
+  /** Raw Avro tag samples from SCADA/historians. */
+  readonly raw: string;
+  /** Canonical machine events from producers that already send them (optional input). */
+  readonly canonical: string;
+  /** Enriched canonical events keyed by work center (the windowed lane's input). */
+  readonly enriched: string;
+  readonly milestones: string;
+  readonly windowSummaries: string;
+  readonly shiftSummaries: string;
+  readonly rejected: string;
+  readonly late: string;
+}
+
+export type RejectPolicy = 'dead-letter' | 'drop' | 'fail';
+export type LatePolicy = 'amend' | 'report-only';
+
+export interface PoliciesPlan {
+  readonly rejected: RejectPolicy;
+  readonly late: LatePolicy;
+}
+
+/**
+ * Odoo loss mapping (semantics section 8). Keys: `running` (the productive loss), the other
+ * categories (`idle`, `setup`, `planned_stop`, `unknown`), and `down` reasons as `down/<reason>`
+ * with `down` as the fallback for any reason not listed. Values are an Odoo external id
+ * (`mrp.block_reason7`) or a loss name.
+ */
+export interface OdooMappingPlan {
+  readonly losses: ReadonlyMap<string, string>;
+  /** Categories posted as productivity records (default: every category but `unknown`). */
+  readonly postCategories: readonly StateCategory[];
+}
+
+export interface TopologyPlan {
+  readonly version: number;
+  /** The file it was loaded from (for error messages). */
+  readonly source: string;
+  readonly plant: PlantPlan;
+  readonly topics: TopicsPlan;
+  readonly policies: PoliciesPlan;
+  readonly odoo: OdooMappingPlan;
+}
