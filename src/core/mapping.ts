@@ -1,0 +1,180 @@
+// Tag mapping: a raw sample becomes a canonical machine event, or a reject verdict with a reason.
+// Pure: the wall clock (live runs only) is passed in.
+import { valueKey, type PlantPlan, type TagPlan } from './plan.js';
+import type { MachineEvent, RawSample, SampleValue, StateMapping } from './types.js';
+
+export const REJECT_REASONS = [
+  'bad-quality',
+  'unknown-tag',
+  'ts-out-of-range',
+  'unmapped-state-value',
+  'unmapped-reason-value',
+  'non-numeric-counter',
+  'negative-counter',
+  'counter-out-of-range',
+  'invalid-event',
+  'malformed-avro',
+  'unknown-schema-id',
+  'malformed-record',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export type MapVerdict =
+  | { readonly ok: true; readonly event: MachineEvent }
+  | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
+
+/** Absolute sanity bounds, applied in every mode (replays included): 2000-01-01 .. 2100-01-01 UTC. */
+export const MIN_TS_MS = 946_684_800_000;
+export const MAX_TS_MS = 4_102_444_800_000;
+
+export interface MapContext {
+  /** Wall clock of a live run. Absent in replays/backfills, which use event time only. */
+  readonly nowMs?: number;
+}
+
+function reject(reason: RejectReason, detail: string): MapVerdict {
+  return { ok: false, reason, detail };
+}
+
+export function checkTimestamp(plan: PlantPlan, tsMs: number, ctx: MapContext): string | undefined {
+  if (!Number.isSafeInteger(tsMs)) return `ts: expected integer epoch milliseconds, found ${String(tsMs)}`;
+  if (tsMs < MIN_TS_MS || tsMs >= MAX_TS_MS) {
+    return `ts: expected an instant between 2000-01-01 and 2100-01-01, found ${isoOrRaw(tsMs)}`;
+  }
+  if (ctx.nowMs !== undefined) {
+    const { maxFutureMs, maxPastMs } = plan.validation;
+    if (tsMs > ctx.nowMs + maxFutureMs) {
+      return `ts: expected at most ${maxFutureMs} ms ahead of the wall clock ${isoOrRaw(ctx.nowMs)}, found ${isoOrRaw(tsMs)}`;
+    }
+    if (tsMs < ctx.nowMs - maxPastMs) {
+      return `ts: expected at most ${maxPastMs} ms behind the wall clock ${isoOrRaw(ctx.nowMs)}, found ${isoOrRaw(tsMs)}`;
+    }
+  }
+  return undefined;
+}
+
+function isoOrRaw(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString();
+}
+
+function numericValue(value: SampleValue): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/** Maps one raw sample through the plant's tag table. */
+export function mapSample(plan: PlantPlan, sample: RawSample, ctx: MapContext = {}): MapVerdict {
+  const tagPlan = plan.tags.get(sample.tag);
+  if (tagPlan === undefined) return reject('unknown-tag', `tag: no topology of plant '${plan.plantId}' knows tag '${sample.tag}'`);
+  if (sample.quality === 'bad') return reject('bad-quality', `quality: sample of tag '${sample.tag}' has quality 'bad'`);
+  const tsProblem = checkTimestamp(plan, sample.tsMs, ctx);
+  if (tsProblem !== undefined) return reject('ts-out-of-range', `tag '${sample.tag}' ${tsProblem}`);
+  const machine = plan.machines.get(tagPlan.machineId);
+  if (machine === undefined) return reject('unknown-tag', `tag '${sample.tag}': machine '${tagPlan.machineId}' is not in the plan`);
+  return mapByRole(plan.plantId, machine.workCenterId, tagPlan, sample);
+}
+
+function mapByRole(plantId: string, workCenterId: string, tagPlan: TagPlan, sample: RawSample): MapVerdict {
+  const base = { plantId, machineId: tagPlan.machineId, workCenterId, tag: sample.tag, tsMs: sample.tsMs, value: sample.value };
+  switch (tagPlan.kind) {
+    case 'state': {
+      const mapping: StateMapping | undefined = tagPlan.values.get(valueKey(sample.value)) ?? tagPlan.default;
+      if (mapping === undefined) {
+        return reject(
+          'unmapped-state-value',
+          `value: state tag '${sample.tag}' expected one of [${[...tagPlan.values.keys()].join(', ')}], found ${JSON.stringify(sample.value)}`,
+        );
+      }
+      return { ok: true, event: { ...base, kind: 'state', category: mapping.category, ...(mapping.reason === undefined ? {} : { reason: mapping.reason }) } };
+    }
+    case 'reason': {
+      const key = valueKey(sample.value);
+      const listed = tagPlan.values.get(key);
+      let reason: string | null;
+      if (listed !== undefined || tagPlan.values.has(key)) reason = listed ?? null;
+      else if (tagPlan.strict) {
+        return reject(
+          'unmapped-reason-value',
+          `value: reason tag '${sample.tag}' expected one of [${[...tagPlan.values.keys()].join(', ')}], found ${JSON.stringify(sample.value)}`,
+        );
+      } else reason = key === '' ? null : key;
+      return { ok: true, event: reason === null ? { ...base, kind: 'reason' } : { ...base, kind: 'reason', reason } };
+    }
+    case 'counter': {
+      const amount = numericValue(sample.value);
+      if (amount === undefined) {
+        return reject('non-numeric-counter', `value: counter tag '${sample.tag}' expected a finite number, found ${JSON.stringify(sample.value)}`);
+      }
+      if (amount < 0) return reject('negative-counter', `value: counter tag '${sample.tag}' expected a number >= 0, found ${amount}`);
+      if (tagPlan.rolloverAt !== undefined && amount >= tagPlan.rolloverAt) {
+        return reject(
+          'counter-out-of-range',
+          `value: counter tag '${sample.tag}' runs 0..${tagPlan.rolloverAt - 1}, found ${amount}`,
+        );
+      }
+      return {
+        ok: true,
+        event: {
+          ...base,
+          kind: 'counter',
+          counter: tagPlan.counter,
+          mode: tagPlan.mode,
+          amount,
+          ...(tagPlan.rolloverAt === undefined ? {} : { rolloverAt: tagPlan.rolloverAt }),
+        },
+      };
+    }
+    case 'heartbeat':
+      return { ok: true, event: { ...base, kind: 'heartbeat' } };
+    case 'milestone': {
+      const orderRef = typeof sample.value === 'string' ? sample.value : undefined;
+      const quantity = typeof sample.value === 'number' ? sample.value : undefined;
+      return {
+        ok: true,
+        event: {
+          ...base,
+          kind: 'milestone',
+          milestone: tagPlan.milestone,
+          ...(orderRef === undefined ? {} : { orderRef }),
+          ...(quantity === undefined ? {} : { quantity }),
+        },
+      };
+    }
+  }
+}
+
+/**
+ * Validates a canonical event sent by a producer that already maps its tags. The event must name
+ * a known machine of this plant with the right work center, and carry the fields of its kind.
+ */
+export function validateCanonicalEvent(plan: PlantPlan, event: MachineEvent, ctx: MapContext = {}): MapVerdict {
+  const machine = plan.machines.get(event.machineId);
+  if (machine === undefined) return reject('invalid-event', `machineId: plant '${plan.plantId}' has no machine '${event.machineId}'`);
+  if (event.plantId !== plan.plantId) return reject('invalid-event', `plantId: expected '${plan.plantId}', found '${event.plantId}'`);
+  if (event.workCenterId !== machine.workCenterId) {
+    return reject('invalid-event', `workCenterId: machine '${event.machineId}' belongs to '${machine.workCenterId}', found '${event.workCenterId}'`);
+  }
+  const tsProblem = checkTimestamp(plan, event.tsMs, ctx);
+  if (tsProblem !== undefined) return reject('ts-out-of-range', `machine '${event.machineId}' ${tsProblem}`);
+  switch (event.kind) {
+    case 'state':
+      if (event.category === undefined) return reject('invalid-event', `category: a state event needs a category, found none`);
+      return { ok: true, event };
+    case 'counter':
+      if (event.counter === undefined || event.mode === undefined || event.amount === undefined || !Number.isFinite(event.amount)) {
+        return reject('non-numeric-counter', `counter event of machine '${event.machineId}' needs counter, mode and a finite amount`);
+      }
+      if (event.amount < 0) return reject('negative-counter', `amount: expected a number >= 0, found ${event.amount}`);
+      return { ok: true, event };
+    case 'milestone':
+      if (event.milestone === undefined) return reject('invalid-event', `milestone: a milestone event needs its kind, found none`);
+      return { ok: true, event };
+    default:
+      return { ok: true, event };
+  }
+}

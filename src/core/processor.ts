@@ -1,0 +1,480 @@
+// The windowed lane of one input partition (semantics section 6): watermark, window and shift
+// closing, final results, late samples and numbered amendments, idle advancement, pruning and
+// snapshots. Pure: the wall clock comes in as an argument.
+//
+// Design: every figure is recomputed from the sorted per-machine history when a window closes
+// (see figures.ts). The history doubles as the reorder buffer (a sample is inserted in event-time
+// order whatever its arrival order) and as the retained history that amendments are recomputed
+// from. Closing is checked after every event, so results do not depend on batch sizes.
+import { computeFigures, figuresDiffer, toSummary, type Figures, type WorkCenterView } from './figures.js';
+import { MachineHistory, toHistEvent, type HistEvent } from './history.js';
+import type { PlantPlan, WindowSpec } from './plan.js';
+import { createShiftCalendar, type ShiftCalendar } from './shifts.js';
+import { createTimeZone, type TimeZone } from './time-zone.js';
+import type { MachineEvent, WindowRef, WindowSummary } from './types.js';
+
+/** A sample that arrived for an already closed window (semantics section 6). */
+export interface LateRecord {
+  readonly plantId: string;
+  readonly workCenterId: string;
+  readonly machineId: string;
+  readonly tag: string;
+  readonly tsMs: number;
+  readonly watermarkMs: number;
+  /** How far behind the watermark it arrived. */
+  readonly latenessMs: number;
+  /** true when folded into corrected revisions; false when past the amendment horizon (reported only). */
+  readonly amended: boolean;
+  /** Closed windows that contain the sample's ts (`<windowName>/<windowId>`). */
+  readonly windows: readonly string[];
+  readonly event: MachineEvent;
+}
+
+export interface ProcessorOutput {
+  /** Final results (revision 1), then amendments (revision n+1), in a deterministic order. */
+  readonly summaries: WindowSummary[];
+  readonly late: LateRecord[];
+  /** Exact duplicates refused (same tag, ts and value). */
+  duplicates: number;
+  /** Events applied to the history. */
+  applied: number;
+}
+
+export interface ProcessorOptions {
+  /** Limit to these window specs (by name); default all of the plan's. */
+  readonly windowNames?: readonly string[];
+}
+
+interface WcState {
+  readonly workCenterId: string;
+  firstTsMs: number;
+  readonly machines: MachineHistory[];
+  stateMachine: MachineHistory | undefined;
+  readonly view: WorkCenterViewMut;
+  /** Revision numbers above 1, keyed `<specIndex>|<startMs>`. */
+  readonly revisions: Map<string, number>;
+}
+
+type WorkCenterViewMut = { -readonly [K in keyof WorkCenterView]: WorkCenterView[K] };
+
+const DAY_MS = 86_400_000;
+const SNAPSHOT_VERSION = 1;
+
+export class WindowedProcessor {
+  readonly plan: PlantPlan;
+  private readonly specs: readonly WindowSpec[];
+  private readonly calendar: ShiftCalendar | undefined;
+  private readonly zone: TimeZone;
+  private readonly machines = new Map<string, MachineHistory>();
+  private readonly wcs = new Map<string, WcState>();
+  private wcOrder: WcState[] = [];
+  /** Per spec: every window with end <= closedEndMs[i] is closed. -Infinity before the first close. */
+  private readonly closedEndMs: number[];
+  private maxTsMs = -Infinity;
+  private watermark = -Infinity;
+  private minFirstTsMs = Infinity;
+  private lastArrivalWallMs: number | undefined;
+  private lastPruneWatermarkMs = -Infinity;
+  private nextDueMs = Infinity;
+  private readonly maxWindowMs: number;
+
+  constructor(plan: PlantPlan, options: ProcessorOptions = {}) {
+    this.plan = plan;
+    this.specs = options.windowNames === undefined ? plan.windows : plan.windows.filter((w) => options.windowNames!.includes(w.name));
+    this.zone = createTimeZone(plan.timeZone);
+    this.calendar = this.specs.some((s) => s.kind === 'shift') ? createShiftCalendar(plan.calendar) : undefined;
+    this.closedEndMs = this.specs.map(() => -Infinity);
+    let maxWindow = 0;
+    for (const s of this.specs) maxWindow = Math.max(maxWindow, s.kind === 'shift' ? 2 * DAY_MS : s.sizeMs);
+    this.maxWindowMs = maxWindow;
+  }
+
+  get watermarkMs(): number {
+    return this.watermark;
+  }
+
+  /** Applies a batch of canonical events (arrival order) and closes what the watermark allows. */
+  ingest(events: readonly MachineEvent[], nowMs?: number): ProcessorOutput {
+    const out: ProcessorOutput = { summaries: [], late: [], duplicates: 0, applied: 0 };
+    if (nowMs !== undefined) this.lastArrivalWallMs = nowMs;
+    for (let i = 0; i < events.length; i++) this.ingestOne(events[i]!, out);
+    return out;
+  }
+
+  /** Idle advancement: with no data for the idle timeout, the watermark follows the wall clock. */
+  tick(nowMs: number): ProcessorOutput {
+    const out: ProcessorOutput = { summaries: [], late: [], duplicates: 0, applied: 0 };
+    if (this.lastArrivalWallMs === undefined) {
+      this.lastArrivalWallMs = nowMs;
+      return out;
+    }
+    const { idleTimeoutMs, outOfOrdernessMs } = this.plan.eventTime;
+    if (nowMs - this.lastArrivalWallMs >= idleTimeoutMs) {
+      this.advanceWatermark(nowMs - outOfOrdernessMs, out);
+    }
+    return out;
+  }
+
+  /** Event-time only: move the watermark to `watermarkMs` (end of a replay: flush everything closable). */
+  advanceTo(watermarkMs: number): ProcessorOutput {
+    const out: ProcessorOutput = { summaries: [], late: [], duplicates: 0, applied: 0 };
+    this.advanceWatermark(watermarkMs, out);
+    return out;
+  }
+
+  private ingestOne(event: MachineEvent, out: ProcessorOutput): void {
+    if (event.kind === 'milestone') return;
+    const wc = this.workCenter(event.workCenterId);
+    const ts = event.tsMs;
+    if (ts < this.maxClosedEndMs()) {
+      this.ingestLate(event, wc, out);
+      return;
+    }
+    const ev = toHistEvent(event, false)!;
+    const m = this.machine(event.machineId, wc);
+    if (m.insert(ev) < 0) {
+      out.duplicates++;
+      return;
+    }
+    out.applied++;
+    this.noteFirst(wc, ts, out);
+    if (ts > this.maxTsMs) {
+      this.maxTsMs = ts;
+      this.advanceWatermark(ts - this.plan.eventTime.outOfOrdernessMs, out);
+    }
+  }
+
+  private maxClosedEndMs(): number {
+    let max = -Infinity;
+    for (const e of this.closedEndMs) if (e > max) max = e;
+    return max;
+  }
+
+  private advanceWatermark(to: number, out: ProcessorOutput): void {
+    if (to <= this.watermark) return;
+    this.watermark = to;
+    if (to >= this.nextDueMs || this.nextDueMs === Infinity) this.closeDue(out);
+    const { amendmentHorizonMs } = this.plan.eventTime;
+    const pruneStep = Math.max(60_000, Math.floor(amendmentHorizonMs / 16));
+    if (to - this.lastPruneWatermarkMs >= pruneStep) this.prune();
+  }
+
+  /** The window of spec i with the smallest end > afterMs, or undefined. */
+  private nextWindow(i: number, afterMs: number): WindowRef | undefined {
+    const spec = this.specs[i]!;
+    switch (spec.kind) {
+      case 'tumbling': {
+        const start = Math.floor(afterMs / spec.sizeMs) * spec.sizeMs;
+        return timeWindow(spec, start, start + spec.sizeMs);
+      }
+      case 'hopping': {
+        const k = Math.floor((afterMs - spec.sizeMs) / spec.advanceMs) + 1;
+        const start = k * spec.advanceMs;
+        return timeWindow(spec, start, start + spec.sizeMs);
+      }
+      case 'shift': {
+        const cal = this.calendar!;
+        for (let span = 7 * DAY_MS; span <= 800 * DAY_MS; span *= 4) {
+          const found = cal.instancesOverlapping(afterMs, afterMs + span).find((s) => s.endMs > afterMs);
+          if (found !== undefined) {
+            return { kind: 'shift', name: spec.name, windowId: found.shiftId, startMs: found.startMs, endMs: found.endMs, shiftName: found.name };
+          }
+        }
+        return undefined;
+      }
+    }
+  }
+
+  private closeDue(out: ProcessorOutput): void {
+    const grace = this.plan.eventTime.graceMs;
+    if (this.minFirstTsMs === Infinity) return;
+    for (;;) {
+      let best: WindowRef | undefined;
+      let bestSpec = -1;
+      for (let i = 0; i < this.specs.length; i++) {
+        const after = Math.max(this.closedEndMs[i]!, this.minFirstTsMs);
+        const w = this.nextWindow(i, after);
+        if (w !== undefined && (best === undefined || w.endMs < best.endMs)) {
+          best = w;
+          bestSpec = i;
+        }
+      }
+      if (best === undefined || best.endMs + grace > this.watermark) {
+        this.nextDueMs = best === undefined ? Infinity : best.endMs + grace;
+        return;
+      }
+      for (const wc of this.wcOrder) {
+        if (wc.firstTsMs >= best.endMs) continue;
+        out.summaries.push(this.summarize(wc, best, computeFigures(wc.view, best.startMs, best.endMs), 1));
+      }
+      this.closedEndMs[bestSpec] = best.endMs;
+    }
+  }
+
+  private summarize(wc: WcState, ref: WindowRef, figures: Figures, revision: number): WindowSummary {
+    return toSummary(this.plan.plantId, wc.workCenterId, ref, figures, revision, true, (ms) => this.zone.formatLocal(ms));
+  }
+
+  private ingestLate(event: MachineEvent, wc: WcState, out: ProcessorOutput): void {
+    const ts = event.tsMs;
+    const { amendmentHorizonMs } = this.plan.eventTime;
+    const amend = ts >= this.watermark - amendmentHorizonMs;
+    const containing: string[] = [];
+    for (let i = 0; i < this.specs.length; i++) {
+      for (const w of this.closedWindowsOverlapping(i, ts, ts + 1)) containing.push(`${w.name}/${w.windowId}`);
+    }
+    const record = (amended: boolean): LateRecord => ({
+      plantId: this.plan.plantId,
+      workCenterId: wc.workCenterId,
+      machineId: event.machineId,
+      tag: event.tag,
+      tsMs: ts,
+      watermarkMs: this.watermark,
+      latenessMs: this.watermark - ts,
+      amended,
+      windows: containing,
+      event,
+    });
+    if (!amend) {
+      out.late.push(record(false));
+      return;
+    }
+    const ev: HistEvent = toHistEvent(event, true)!;
+    const m = this.machine(event.machineId, wc);
+    const pos = m.insertionIndex(ev);
+    if (pos < 0) {
+      out.duplicates++;
+      return;
+    }
+    const influenceEnd = m.influenceEndMs(ev, pos);
+    const oldFirst = wc.firstTsMs;
+    // A work center's summaries start at its first sample: an earlier one makes windows new.
+    const rangeEnd = ts < oldFirst ? Math.max(influenceEnd, oldFirst) : influenceEnd;
+    const affected: { spec: number; ref: WindowRef }[] = [];
+    for (let i = 0; i < this.specs.length; i++) {
+      // Closed windows with end > ts and start <= rangeEnd (the sample at rangeEnd may change too).
+      const closedEnd = this.closedEndMs[i]!;
+      const toMs = rangeEnd === Infinity ? closedEnd : Math.min(rangeEnd + 1, closedEnd);
+      for (const w of this.closedWindowsOverlapping(i, ts, toMs)) affected.push({ spec: i, ref: w });
+    }
+    const before = affected.map((a) => computeFigures(wc.view, a.ref.startMs, a.ref.endMs));
+    m.insert(ev);
+    out.applied++;
+    out.late.push(record(true));
+    affected.sort((a, b) => a.ref.endMs - b.ref.endMs || a.spec - b.spec);
+    for (let k = 0; k < affected.length; k++) {
+      const { spec, ref } = affected[k]!;
+      const after = computeFigures(wc.view, ref.startMs, ref.endMs);
+      const emittedBefore = oldFirst < ref.endMs;
+      const containsTs = ts >= ref.startMs && ts < ref.endMs;
+      if (emittedBefore && !containsTs && !figuresDiffer(before[k]!, after)) continue;
+      const key = `${spec}|${ref.startMs}`;
+      const prev = wc.revisions.get(key) ?? (emittedBefore ? 1 : 0);
+      const rev = prev + 1;
+      if (rev > 1) wc.revisions.set(key, rev);
+      out.summaries.push(this.summarize(wc, ref, after, rev));
+    }
+    this.noteFirst(wc, ts, out);
+  }
+
+  /** Tracks first samples; an earlier first sample can make earlier windows due at once. */
+  private noteFirst(wc: WcState, ts: number, out: ProcessorOutput): void {
+    if (ts < wc.firstTsMs) wc.firstTsMs = ts;
+    if (ts < this.minFirstTsMs) {
+      this.minFirstTsMs = ts;
+      this.closeDue(out);
+    }
+  }
+
+  /** Closed windows of spec i that intersect [fromMs, toMs), ascending by start. */
+  private closedWindowsOverlapping(i: number, fromMs: number, toMs: number): WindowRef[] {
+    const result: WindowRef[] = [];
+    const closedEnd = this.closedEndMs[i]!;
+    if (!(toMs > fromMs) || closedEnd === -Infinity) return result;
+    const spec = this.specs[i]!;
+    if (spec.kind === 'shift') {
+      for (const s of this.calendar!.instancesOverlapping(fromMs, toMs)) {
+        if (s.endMs > closedEnd) break;
+        result.push({ kind: 'shift', name: spec.name, windowId: s.shiftId, startMs: s.startMs, endMs: s.endMs, shiftName: s.name });
+      }
+      return result;
+    }
+    const step = spec.kind === 'tumbling' ? spec.sizeMs : spec.advanceMs;
+    const first = this.nextWindow(i, fromMs)!; // the window with the smallest end > fromMs
+    for (let start = first.startMs; start < toMs; start += step) {
+      const end = start + spec.sizeMs;
+      if (end > closedEnd) break;
+      result.push(timeWindow(spec, start, end));
+    }
+    return result;
+  }
+
+  private workCenter(workCenterId: string): WcState {
+    let wc = this.wcs.get(workCenterId);
+    if (wc !== undefined) return wc;
+    const planWc = this.plan.workCenters.get(workCenterId);
+    const stateMachineId = planWc?.stateMachineId;
+    const otherCounters = new Set<string>();
+    for (const t of this.plan.tags.values()) {
+      if (t.kind !== 'counter' || t.counter === 'good' || t.counter === 'scrap') continue;
+      if (this.plan.machines.get(t.machineId)?.workCenterId === workCenterId) otherCounters.add(t.counter);
+    }
+    const silence = stateMachineId === undefined ? 0 : (this.plan.machines.get(stateMachineId)?.silenceTimeoutMs ?? 0);
+    const machines: MachineHistory[] = [];
+    const view: WorkCenterViewMut = {
+      workCenterId,
+      stateMachine: undefined,
+      stateSilenceTimeoutMs: silence,
+      machines,
+      otherCounterNames: [...otherCounters].sort(),
+      idealCycleTimeMs: planWc?.idealCycleTimeMs ?? null,
+    };
+    wc = { workCenterId, firstTsMs: Infinity, machines, stateMachine: undefined, view, revisions: new Map() };
+    this.wcs.set(workCenterId, wc);
+    this.wcOrder = [...this.wcs.values()].sort((a, b) => (a.workCenterId < b.workCenterId ? -1 : 1));
+    return wc;
+  }
+
+  private machine(machineId: string, wc: WcState): MachineHistory {
+    let m = this.machines.get(machineId);
+    if (m !== undefined) return m;
+    m = new MachineHistory(machineId, wc.workCenterId);
+    this.machines.set(machineId, m);
+    wc.machines.push(m);
+    wc.machines.sort((a, b) => (a.machineId < b.machineId ? -1 : 1));
+    const planWc = this.plan.workCenters.get(wc.workCenterId);
+    if (planWc?.stateMachineId === machineId) {
+      wc.stateMachine = m;
+      wc.view.stateMachine = m;
+    }
+    return m;
+  }
+
+  private prune(): void {
+    this.lastPruneWatermarkMs = this.watermark;
+    const cut = this.watermark - this.plan.eventTime.amendmentHorizonMs - this.maxWindowMs - this.plan.eventTime.graceMs;
+    if (!Number.isFinite(cut)) return;
+    for (const m of this.machines.values()) m.prune(cut);
+    for (const wc of this.wcs.values()) {
+      for (const key of wc.revisions.keys()) {
+        const startMs = Number(key.slice(key.indexOf('|') + 1));
+        if (startMs + this.maxWindowMs < cut) wc.revisions.delete(key);
+      }
+    }
+  }
+
+  /**
+   * Early (partial) results for the windows that are still open, over [start, watermark):
+   * revision 0, `final: false`. For live views; never posted.
+   */
+  earlyUpdates(): WindowSummary[] {
+    const result: WindowSummary[] = [];
+    if (this.minFirstTsMs === Infinity) return result;
+    for (let i = 0; i < this.specs.length; i++) {
+      const w = this.nextWindow(i, Math.max(this.closedEndMs[i]!, this.watermark, this.minFirstTsMs));
+      if (w === undefined || w.startMs > this.watermark) continue;
+      const until = Math.min(w.endMs, this.watermark);
+      for (const wc of this.wcOrder) {
+        if (wc.firstTsMs >= until) continue;
+        const f = computeFigures(wc.view, w.startMs, until);
+        result.push(toSummary(this.plan.plantId, wc.workCenterId, w, f, 0, false, (ms) => this.zone.formatLocal(ms)));
+      }
+    }
+    return result;
+  }
+
+  /** Serializable state. Restoring it and going on gives exactly the output of an uninterrupted run. */
+  snapshot(): ProcessorSnapshot {
+    const machines: [string, string, EncodedEvent[]][] = [];
+    for (const m of [...this.machines.values()].sort((a, b) => (a.machineId < b.machineId ? -1 : 1))) {
+      machines.push([m.machineId, m.workCenterId, m.all.map(encodeEvent)]);
+    }
+    return {
+      v: SNAPSHOT_VERSION,
+      plantId: this.plan.plantId,
+      windows: this.specs.map((s) => s.name),
+      maxTsMs: finiteOrNull(this.maxTsMs),
+      watermarkMs: finiteOrNull(this.watermark),
+      minFirstTsMs: finiteOrNull(this.minFirstTsMs),
+      lastArrivalWallMs: this.lastArrivalWallMs ?? null,
+      lastPruneWatermarkMs: finiteOrNull(this.lastPruneWatermarkMs),
+      closedEndMs: this.closedEndMs.map(finiteOrNull),
+      workCenters: this.wcOrder.map((wc) => [wc.workCenterId, finiteOrNull(wc.firstTsMs), [...wc.revisions.entries()].sort()]),
+      machines,
+    };
+  }
+
+  static restore(plan: PlantPlan, snap: ProcessorSnapshot, options: ProcessorOptions = {}): WindowedProcessor {
+    if (snap.v !== SNAPSHOT_VERSION) throw new Error(`snapshot: expected version ${SNAPSHOT_VERSION}, found ${String(snap.v)}`);
+    if (snap.plantId !== plan.plantId) throw new Error(`snapshot: expected plant '${plan.plantId}', found '${snap.plantId}'`);
+    const p = new WindowedProcessor(plan, options);
+    const names = p.specs.map((s) => s.name).join(',');
+    if (snap.windows.join(',') !== names) throw new Error(`snapshot: expected windows [${names}], found [${snap.windows.join(',')}]`);
+    p.maxTsMs = snap.maxTsMs ?? -Infinity;
+    p.watermark = snap.watermarkMs ?? -Infinity;
+    p.minFirstTsMs = snap.minFirstTsMs ?? Infinity;
+    if (snap.lastArrivalWallMs !== null) p.lastArrivalWallMs = snap.lastArrivalWallMs;
+    p.lastPruneWatermarkMs = snap.lastPruneWatermarkMs ?? -Infinity;
+    snap.closedEndMs.forEach((e, i) => (p.closedEndMs[i] = e ?? -Infinity));
+    for (const [wcId, firstTs, revs] of snap.workCenters) {
+      const wc = p.workCenter(wcId);
+      wc.firstTsMs = firstTs ?? Infinity;
+      for (const [k, r] of revs) wc.revisions.set(k, r);
+    }
+    for (const [machineId, wcId, events] of snap.machines) {
+      const m = p.machine(machineId, p.workCenter(wcId));
+      for (const e of events) m.all.push(decodeEvent(e));
+      for (const e of m.all) {
+        if (e.kind === 0) m.states.push(e);
+        else if (e.kind === 1) m.reasons.push(e);
+      }
+    }
+    p.nextDueMs = -Infinity; // recomputed on the next advance
+    return p;
+  }
+}
+
+type EncodedEvent = [number, number, string, string, string | null, string | null, string | null, number, number, number, number, number];
+
+export interface ProcessorSnapshot {
+  readonly v: number;
+  readonly plantId: string;
+  readonly windows: readonly string[];
+  readonly maxTsMs: number | null;
+  readonly watermarkMs: number | null;
+  readonly minFirstTsMs: number | null;
+  readonly lastArrivalWallMs: number | null;
+  readonly lastPruneWatermarkMs: number | null;
+  readonly closedEndMs: readonly (number | null)[];
+  readonly workCenters: readonly [string, number | null, readonly [string, number][]][];
+  readonly machines: readonly [string, string, readonly EncodedEvent[]][];
+}
+
+function encodeEvent(e: HistEvent): EncodedEvent {
+  return [e.tsMs, e.kind, e.tag, e.vkey, e.category, e.reason, e.counter, e.total ? 1 : 0, e.amount, e.rolloverAt, e.inc, e.late ? 1 : 0];
+}
+
+function decodeEvent(a: EncodedEvent): HistEvent {
+  return {
+    tsMs: a[0],
+    kind: a[1],
+    tag: a[2],
+    vkey: a[3],
+    category: a[4] as HistEvent['category'],
+    reason: a[5],
+    counter: a[6],
+    total: a[7] === 1,
+    amount: a[8],
+    rolloverAt: a[9],
+    inc: a[10],
+    late: a[11] === 1,
+  };
+}
+
+function finiteOrNull(n: number): number | null {
+  return Number.isFinite(n) ? n : null;
+}
+
+function timeWindow(spec: WindowSpec, startMs: number, endMs: number): WindowRef {
+  return { kind: spec.kind, name: spec.name, windowId: new Date(startMs).toISOString(), startMs, endMs };
+}

@@ -1,0 +1,251 @@
+// The batch reference: a slow, obviously correct computation of every summary from the full list
+// of samples. It is the oracle the streaming core is tested against, so it shares no algorithm
+// with figures.ts/processor.ts: the effective state is evaluated from scratch at every instant
+// where it can change (each sample's ts and each sample's ts + silence timeout), and every
+// window integrates those constant pieces.
+import { mapSample } from './mapping.js';
+import { valueKey, type PlantPlan, type WindowSpec } from './plan.js';
+import { createShiftCalendar } from './shifts.js';
+import { createTimeZone } from './time-zone.js';
+import type { MachineEvent, RawSample, StateCategory, StateInterval, WindowRef, WindowSummary } from './types.js';
+import { windowRefsOverlapping } from './windows.js';
+
+export interface ReferenceOptions {
+  /** Windows whose end + grace <= watermarkMs are the closed ones (and the only ones computed). */
+  readonly watermarkMs: number;
+  readonly windowNames?: readonly string[];
+}
+
+interface Piece {
+  readonly atMs: number;
+  readonly category: StateCategory;
+  readonly reason: string | null;
+}
+
+function orderKey(e: MachineEvent): string {
+  return `${e.tag}\u0000${valueKey(e.value)}`;
+}
+
+function sortEvents(events: MachineEvent[]): MachineEvent[] {
+  return events.sort((a, b) => {
+    if (a.tsMs !== b.tsMs) return a.tsMs - b.tsMs;
+    const ka = orderKey(a);
+    const kb = orderKey(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+}
+
+/** The effective state at instant x, from scratch (semantics sections 2 and 3). */
+function stateAt(events: readonly MachineEvent[], silenceMs: number, x: number): Piece {
+  let lastState: MachineEvent | undefined;
+  let lastReason: MachineEvent | undefined;
+  let lastSeen = -Infinity;
+  for (const e of events) {
+    if (e.tsMs > x) break;
+    lastSeen = e.tsMs;
+    if (e.kind === 'state') lastState = e;
+    if (e.kind === 'reason') lastReason = e;
+  }
+  if (lastState === undefined || x >= lastSeen + silenceMs) return { atMs: x, category: 'unknown', reason: null };
+  const category = lastState.category ?? 'unknown';
+  if (category !== 'down') return { atMs: x, category, reason: null };
+  let reason = 'unspecified';
+  if (lastState.reason !== undefined && lastState.reason !== 'unspecified') reason = lastState.reason;
+  else if (lastReason?.reason !== undefined) reason = lastReason.reason;
+  return { atMs: x, category, reason };
+}
+
+/** Constant pieces of the machine's state: piece k holds on [pieces[k].atMs, pieces[k+1].atMs). */
+function statePieces(events: readonly MachineEvent[], silenceMs: number): Piece[] {
+  const instants = new Set<number>();
+  for (const e of events) {
+    instants.add(e.tsMs);
+    instants.add(e.tsMs + silenceMs);
+  }
+  const sorted = [...instants].sort((a, b) => a - b);
+  return sorted.map((x) => stateAt(events, silenceMs, x));
+}
+
+function same(a: Piece | StateInterval, b: Piece | StateInterval): boolean {
+  return a.category === b.category && a.reason === b.reason;
+}
+
+function increases(events: readonly MachineEvent[]): Map<MachineEvent, number> {
+  const result = new Map<MachineEvent, number>();
+  const prevByTag = new Map<string, number>();
+  for (const e of events) {
+    if (e.kind !== 'counter') continue;
+    const value = e.amount ?? 0;
+    if (e.mode === 'delta') {
+      result.set(e, value);
+      continue;
+    }
+    const prev = prevByTag.get(e.tag);
+    let inc = 0;
+    if (prev !== undefined) {
+      if (value >= prev) inc = value - prev;
+      else if (e.rolloverAt !== undefined) inc = e.rolloverAt - prev + value;
+      else inc = value;
+    }
+    result.set(e, inc);
+    prevByTag.set(e.tag, value);
+  }
+  return result;
+}
+
+/** Every closed window summary (revision 1) of every work center, from all samples at once. */
+export function computeWindowSummaries(samples: readonly RawSample[], plan: PlantPlan, options: ReferenceOptions): WindowSummary[] {
+  const zone = createTimeZone(plan.timeZone);
+  const specs = plan.windows.filter((w) => options.windowNames === undefined || options.windowNames.includes(w.name));
+  const calendar = specs.some((s) => s.kind === 'shift') ? createShiftCalendar(plan.calendar) : undefined;
+  // Map, drop milestones, drop exact duplicates.
+  const seen = new Set<string>();
+  const byMachine = new Map<string, MachineEvent[]>();
+  for (const s of samples) {
+    const v = mapSample(plan, s);
+    if (!v.ok || v.event.kind === 'milestone') continue;
+    const key = `${s.tag}\u0000${s.tsMs}\u0000${valueKey(s.value)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const list = byMachine.get(v.event.machineId) ?? [];
+    list.push(v.event);
+    byMachine.set(v.event.machineId, list);
+  }
+  for (const list of byMachine.values()) sortEvents(list);
+
+  const out: { ref: WindowRef; specIndex: number; summary: WindowSummary }[] = [];
+  const wcIds = [...plan.workCenters.keys()].sort();
+  for (const wcId of wcIds) {
+    const wc = plan.workCenters.get(wcId)!;
+    const machineEvents = [...wc.machineIds].sort().map((id) => byMachine.get(id) ?? []);
+    const allEvents = machineEvents.flat();
+    if (allEvents.length === 0) continue;
+    const firstTs = Math.min(...allEvents.map((e) => e.tsMs));
+    const stateEvents = byMachine.get(wc.stateMachineId) ?? [];
+    const silence = plan.machines.get(wc.stateMachineId)?.silenceTimeoutMs ?? 0;
+    const pieces = statePieces(stateEvents, silence);
+    const inc = new Map<MachineEvent, number>();
+    for (const list of machineEvents) for (const [e, n] of increases(list)) inc.set(e, n);
+    const otherNames = new Set<string>();
+    for (const t of plan.tags.values()) {
+      if (t.kind === 'counter' && t.counter !== 'good' && t.counter !== 'scrap' && wc.machineIds.includes(t.machineId)) otherNames.add(t.counter);
+    }
+    specs.forEach((spec, specIndex) => {
+      for (const ref of closedWindows(spec, firstTs, options.watermarkMs - plan.eventTime.graceMs, calendar)) {
+        const summary = summarize(plan, wcId, ref, pieces, allEvents, inc, [...otherNames].sort(), wc.idealCycleTimeMs ?? null, (ms) => zone.formatLocal(ms));
+        out.push({ ref, specIndex, summary });
+      }
+    });
+  }
+  out.sort((a, b) => a.ref.endMs - b.ref.endMs || a.specIndex - b.specIndex || (a.summary.workCenterId < b.summary.workCenterId ? -1 : 1));
+  return out.map((o) => o.summary);
+}
+
+/** The shift summaries only (`computeShiftSummaries(samples, plan)` of the core issue). */
+export function computeShiftSummaries(samples: readonly RawSample[], plan: PlantPlan, options: ReferenceOptions): WindowSummary[] {
+  const shiftNames = plan.windows.filter((w) => w.kind === 'shift').map((w) => w.name);
+  return computeWindowSummaries(samples, plan, { ...options, windowNames: shiftNames });
+}
+
+function closedWindows(spec: WindowSpec, firstTs: number, closedUntilMs: number, calendar: ReturnType<typeof createShiftCalendar> | undefined): WindowRef[] {
+  if (!(closedUntilMs > firstTs)) return [];
+  return windowRefsOverlapping(spec, firstTs, closedUntilMs, calendar).filter((w) => w.endMs > firstTs && w.endMs <= closedUntilMs);
+}
+
+function summarize(
+  plan: PlantPlan,
+  workCenterId: string,
+  ref: WindowRef,
+  pieces: readonly Piece[],
+  events: readonly MachineEvent[],
+  inc: ReadonlyMap<MachineEvent, number>,
+  otherNames: readonly string[],
+  ideal: number | null,
+  formatLocal: (ms: number) => string,
+): WindowSummary {
+  const S = ref.startMs;
+  const E = ref.endMs;
+  // Clip the pieces to [S, E), merging equal neighbours.
+  const intervals: StateInterval[] = [];
+  const unknownBefore: Piece = { atMs: -Infinity, category: 'unknown', reason: null };
+  const all = [unknownBefore, ...pieces];
+  let changes = 0;
+  for (let k = 0; k < all.length; k++) {
+    const p = all[k]!;
+    const next = all[k + 1];
+    const from = Math.max(p.atMs, S);
+    const to = Math.min(next === undefined ? Infinity : next.atMs, E);
+    if (k > 0 && p.atMs >= S && p.atMs < E && !same(p, all[k - 1]!)) changes++;
+    if (to <= from) continue;
+    const last = intervals[intervals.length - 1];
+    if (last !== undefined && same(last, p) && last.endMs === from) {
+      intervals[intervals.length - 1] = { ...last, endMs: to };
+    } else {
+      intervals.push({ startMs: from, endMs: to, category: p.category, reason: p.reason });
+    }
+  }
+  const timeByCategory: Record<StateCategory, number> = { running: 0, idle: 0, setup: 0, planned_stop: 0, down: 0, unknown: 0 };
+  const byReason: Record<string, number> = {};
+  for (const iv of intervals) {
+    timeByCategory[iv.category] += iv.endMs - iv.startMs;
+    if (iv.category === 'down') byReason[iv.reason ?? 'unspecified'] = (byReason[iv.reason ?? 'unspecified'] ?? 0) + iv.endMs - iv.startMs;
+  }
+  const downtimeByReason: Record<string, number> = {};
+  for (const k of Object.keys(byReason).sort()) downtimeByReason[k] = byReason[k]!;
+  let good = 0;
+  let scrap = 0;
+  const counts: Record<string, number> = {};
+  for (const n of otherNames) counts[n] = 0;
+  const inWindow = events.filter((e) => e.tsMs >= S && e.tsMs < E);
+  for (const e of inWindow) {
+    if (e.kind !== 'counter') continue;
+    const n = inc.get(e) ?? 0;
+    if (e.counter === 'good') good += n;
+    else if (e.counter === 'scrap') scrap += n;
+    else counts[e.counter ?? 'count'] = (counts[e.counter ?? 'count'] ?? 0) + n;
+  }
+  const sortedCounts: Record<string, number> = {};
+  for (const k of Object.keys(counts).sort()) sortedCounts[k] = counts[k]!;
+  const lengthMs = E - S;
+  const plannedMs = lengthMs - timeByCategory.planned_stop;
+  const runtimeMs = timeByCategory.running;
+  const availability = ideal === null ? null : plannedMs > 0 ? runtimeMs / plannedMs : null;
+  const performance = ideal === null ? null : runtimeMs > 0 ? (ideal * (good + scrap)) / runtimeMs : null;
+  const quality = ideal === null ? null : good + scrap > 0 ? good / (good + scrap) : null;
+  const oee = availability !== null && performance !== null && quality !== null ? availability * performance * quality : null;
+  const times = inWindow.map((e) => e.tsMs);
+  return {
+    plantId: plan.plantId,
+    workCenterId,
+    windowKind: ref.kind,
+    windowName: ref.name,
+    windowId: ref.windowId,
+    shiftName: ref.shiftName ?? null,
+    startMs: S,
+    endMs: E,
+    startLocal: formatLocal(S),
+    endLocal: formatLocal(E),
+    revision: 1,
+    final: true,
+    lengthMs,
+    plannedMs,
+    runtimeMs,
+    downtimeMs: timeByCategory.down,
+    downtimeByReason,
+    timeByCategory,
+    goodCount: good,
+    scrapCount: scrap,
+    counts: sortedCounts,
+    stateChanges: changes,
+    firstEventMs: times.length === 0 ? null : Math.min(...times),
+    lastEventMs: times.length === 0 ? null : Math.max(...times),
+    samplesApplied: inWindow.length,
+    lateSamples: 0,
+    idealCycleTimeMs: ideal,
+    availability,
+    performance,
+    quality,
+    oee,
+    intervals,
+  };
+}
