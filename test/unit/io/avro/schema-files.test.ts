@@ -8,11 +8,10 @@ const json = (name: keyof typeof SCHEMA_FILES): { fields: { name: string; type: 
   JSON.parse(schemas.get(name)?.text ?? '{}') as { fields: { name: string; type: unknown }[] };
 
 function enumSymbols(type: avsc.Type, field: string): string[] {
-  let t = (type as avsc.types.RecordType).field(field)?.type;
-  if (t instanceof avsc.types.UnwrappedUnionType || t instanceof avsc.types.WrappedUnionType) {
-    t = (t as avsc.types.UnwrappedUnionType).types.find((x) => x instanceof avsc.types.EnumType);
-  }
-  return (t as avsc.types.EnumType).symbols;
+  const t = (type as avsc.types.RecordType).field(field)?.type;
+  const e = t instanceof avsc.types.UnwrappedUnionType ? t.types.find((x) => x instanceof avsc.types.EnumType) : t;
+  if (!(e instanceof avsc.types.EnumType)) throw new Error(`${type.name}.${field}: expected an enum, found ${String(e)}`);
+  return e.symbols;
 }
 
 describe('schemas/', () => {

@@ -1,0 +1,29 @@
+// The typed, frozen configuration (see schema.ts for every key, its default and its doc).
+
+export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+export interface Config {
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId: string;
+    readonly client: 'kafkajs' | 'rdkafka';
+    readonly ssl: boolean;
+    readonly connectionTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly sasl?: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string };
+  };
+  readonly registry: { readonly url: string; readonly username?: string; readonly password?: string; readonly timeoutMs: number };
+  readonly redis: { readonly url: string; readonly tls: boolean; readonly password?: string; readonly keyPrefix: string };
+  /** Present only when odoo.url is set; then db, login and apiKey are required. */
+  readonly odoo?: {
+    readonly url: string;
+    readonly db: string;
+    readonly login: string;
+    readonly apiKey: string;
+    readonly protocol: 'auto' | 'json2' | 'jsonrpc';
+    readonly timeoutMs: number;
+  };
+  readonly http: { readonly port: number };
+  readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  readonly run: { readonly topologies: readonly string[]; readonly checkpointIntervalMs: number; readonly shutdownTimeoutMs: number };
+}
