@@ -25,9 +25,16 @@ export interface LateRecord {
   readonly latenessMs: number;
   /** true when folded into corrected revisions; false when past the amendment horizon (reported only). */
   readonly amended: boolean;
-  /** Closed windows that contain the sample's ts (`<windowName>/<windowId>`). */
-  readonly windows: readonly string[];
+  /** Closed windows that contain the sample's ts. */
+  readonly windows: readonly LateWindow[];
   readonly event: MachineEvent;
+}
+
+export interface LateWindow {
+  readonly windowName: string;
+  readonly windowId: string;
+  readonly startMs: number;
+  readonly endMs: number;
 }
 
 export interface ProcessorOutput {
@@ -219,9 +226,11 @@ export class WindowedProcessor {
     const ts = event.tsMs;
     const { amendmentHorizonMs } = this.plan.eventTime;
     const amend = ts >= this.watermark - amendmentHorizonMs;
-    const containing: string[] = [];
+    const containing: LateWindow[] = [];
     for (let i = 0; i < this.specs.length; i++) {
-      for (const w of this.closedWindowsOverlapping(i, ts, ts + 1)) containing.push(`${w.name}/${w.windowId}`);
+      for (const w of this.closedWindowsOverlapping(i, ts, ts + 1)) {
+        containing.push({ windowName: w.name, windowId: w.windowId, startMs: w.startMs, endMs: w.endMs });
+      }
     }
     const record = (amended: boolean): LateRecord => ({
       plantId: this.plan.plantId,

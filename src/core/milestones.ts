@@ -1,0 +1,69 @@
+// The critical lane's pure part: milestone records from mapped events, including machine down/up
+// transitions derived from state samples in arrival order (the critical lane does not wait for
+// the watermark: "at once" beats event-time order here; the windowed lane stays exact).
+import type { MachineEvent, MilestoneKind } from './types.js';
+
+export interface MilestoneRecord {
+  readonly plantId: string;
+  readonly machineId: string;
+  readonly workCenterId: string;
+  readonly kind: MilestoneKind;
+  readonly tsMs: number;
+  readonly tag: string | null;
+  /** machine_down: the downtime reason. */
+  readonly reason: string | null;
+  readonly orderRef: string | null;
+  readonly quantity: number | null;
+}
+
+export interface MilestoneTracker {
+  /** Milestones this event raises (none, one for a milestone tag or a down/up transition). */
+  observe(event: MachineEvent): MilestoneRecord | undefined;
+  /** Per machine: whether it is down, as last observed (for checkpoints). */
+  snapshot(): Record<string, boolean>;
+}
+
+export function createMilestoneTracker(initial: Record<string, boolean> = {}): MilestoneTracker {
+  const down = new Map<string, { down: boolean; tsMs: number }>();
+  for (const [m, d] of Object.entries(initial)) down.set(m, { down: d, tsMs: -Infinity });
+  return {
+    observe(event) {
+      if (event.kind === 'milestone' && event.milestone !== undefined) {
+        return {
+          plantId: event.plantId,
+          machineId: event.machineId,
+          workCenterId: event.workCenterId,
+          kind: event.milestone,
+          tsMs: event.tsMs,
+          tag: event.tag,
+          reason: null,
+          orderRef: event.orderRef ?? (typeof event.value === 'string' ? event.value : null),
+          quantity: event.quantity ?? null,
+        };
+      }
+      if (event.kind !== 'state') return undefined;
+      const prev = down.get(event.machineId);
+      // An older sample (behind the last one seen) does not flip the live state.
+      if (prev !== undefined && event.tsMs < prev.tsMs) return undefined;
+      const isDown = event.category === 'down';
+      down.set(event.machineId, { down: isDown, tsMs: event.tsMs });
+      if (isDown === (prev?.down ?? false)) return undefined;
+      return {
+        plantId: event.plantId,
+        machineId: event.machineId,
+        workCenterId: event.workCenterId,
+        kind: isDown ? 'machine_down' : 'machine_up',
+        tsMs: event.tsMs,
+        tag: event.tag,
+        reason: isDown ? (event.reason ?? 'unspecified') : null,
+        orderRef: null,
+        quantity: null,
+      };
+    },
+    snapshot() {
+      const out: Record<string, boolean> = {};
+      for (const [m, s] of [...down.entries()].sort()) out[m] = s.down;
+      return out;
+    },
+  };
+}
