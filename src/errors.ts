@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   SHIFTSTREAM_INFRA: { retryable: false, doc: 'A local server (Kafka, registry, Redis) could not be started or reached.' },
   SHIFTSTREAM_SNAPSHOT_INVALID: { retryable: false, doc: 'A core snapshot could not be decoded or has an unknown version.' },
   SHIFTSTREAM_INPUT_INVALID: { retryable: false, doc: 'An input file (replay, report) is unreadable as a whole.' },
+  SHIFTSTREAM_INPUT_REJECTED: { retryable: false, doc: "A record was rejected and the topology's rejected policy is 'fail'." },
+  SHIFTSTREAM_STATE_RESTORE: { retryable: false, doc: 'A checkpoint could not be restored (unreadable, or made by another topology).' },
   SHIFTSTREAM_USAGE: { retryable: false, doc: 'A command was called with bad flags or arguments.' },
   SHIFTSTREAM_INVARIANT: { retryable: false, doc: 'An internal invariant was broken: a bug, please report it.' },
 } as const;

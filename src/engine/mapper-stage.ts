@@ -1,0 +1,105 @@
+// Stage 1 (stateless but for the down/up tracker): raw samples and canonical events are mapped,
+// validated and enriched; milestones leave at once on the critical lane; rejects go to the
+// dead-letter topic with their reason. Output is keyed by work center, so stage 2 sees every
+// machine of a work center on one partition.
+import { mapSample, validateCanonicalEvent, type MapVerdict, type RejectReason } from '../core/mapping.js';
+import { createMilestoneTracker, type MilestoneTracker } from '../core/milestones.js';
+import type { MachineEvent } from '../core/types.js';
+import type { TopologyPlan } from '../topology/types.js';
+import type { Clock } from '../ports/clock.js';
+import type { Codecs } from '../ports/codecs.js';
+import type { SourceBatch, SourceRecord } from '../ports/event-source.js';
+import type { EventSink, SinkRecord } from '../ports/event-sink.js';
+import type { Log, Metrics } from '../ports/metrics.js';
+import { ShiftstreamError } from '../errors.js';
+
+export interface MapperStageOptions {
+  readonly topology: TopologyPlan;
+  readonly codecs: Codecs;
+  readonly sink: EventSink;
+  readonly clock: Clock;
+  /** Live runs validate timestamps against the wall clock; replays of old data do not. */
+  readonly live: boolean;
+  readonly metrics: Metrics;
+  readonly log: Log;
+}
+
+export class MapperStage {
+  private readonly tracker: MilestoneTracker = createMilestoneTracker();
+
+  constructor(private readonly o: MapperStageOptions) {}
+
+  async handle(batch: SourceBatch): Promise<void> {
+    const { topology, codecs, sink, metrics } = this.o;
+    const topics = topology.topics;
+    const plan = topology.plant;
+    await codecs.prepare(batch.records.map((r) => r.value));
+    const now = this.o.clock.nowMs();
+    const ctx = this.o.live ? { nowMs: now } : {};
+    const critical: SinkRecord[] = [];
+    const bulk: SinkRecord[] = [];
+    const isRaw = batch.topic === topics.raw;
+    let rejects = 0;
+    for (const rec of batch.records) {
+      let verdict: MapVerdict;
+      if (rec.value === null) {
+        verdict = { ok: false, reason: 'malformed-record', detail: `value: expected an Avro record, found an empty value (tombstone)` };
+      } else if (isRaw) {
+        const d = codecs.raw.decode(rec.value);
+        verdict = d.ok ? mapSample(plan, d.value, ctx) : d;
+      } else {
+        const d = codecs.event.decode(rec.value);
+        verdict = d.ok ? validateCanonicalEvent(plan, d.value, ctx) : d;
+      }
+      if (!verdict.ok) {
+        rejects++;
+        this.reject(rec, verdict.reason, verdict.detail, bulk);
+        continue;
+      }
+      const event: MachineEvent = verdict.event;
+      const milestone = this.tracker.observe(event);
+      if (milestone !== undefined) {
+        critical.push({ topic: topics.milestones, key: milestone.workCenterId, value: codecs.milestone.encode(milestone) });
+        metrics.observe('shiftstream_critical_lane_latency_ms', { plant: plan.plantId }, Math.max(0, now - rec.timestampMs));
+      }
+      bulk.push({ topic: topics.enriched, key: event.workCenterId, value: codecs.event.encode(event) });
+    }
+    metrics.inc('shiftstream_events_in_total', { topic: batch.topic }, batch.records.length);
+    // The critical lane's send starts first and is never queued behind the bulk send.
+    const sends: Promise<void>[] = [];
+    if (critical.length > 0) sends.push(sink.send(critical));
+    if (bulk.length > 0) sends.push(sink.send(bulk));
+    await Promise.all(sends);
+    metrics.inc('shiftstream_events_out_total', { topic: topics.enriched }, bulk.length - rejects);
+    if (critical.length > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.milestones }, critical.length);
+  }
+
+  private reject(rec: SourceRecord, reason: RejectReason, detail: string, out: SinkRecord[]): void {
+    const { topology, codecs, metrics } = this.o;
+    metrics.inc('shiftstream_rejected_total', { reason });
+    switch (topology.policies.rejected) {
+      case 'drop':
+        return;
+      case 'fail':
+        throw new ShiftstreamError('SHIFTSTREAM_INPUT_REJECTED', `${rec.topic}[${rec.partition}]@${rec.offset}: rejected (${reason}): ${detail}`, {
+          details: { policy: 'fail' },
+        });
+      default:
+        out.push({
+          topic: topology.topics.rejected,
+          key: rec.key,
+          value: codecs.rejected.encode({
+            reason,
+            detail: `${rec.topic}[${rec.partition}]@${rec.offset}: ${detail}`,
+            sourceTopic: rec.topic,
+            sourcePartition: rec.partition,
+            sourceOffset: rec.offset,
+            sourceTimestampMs: rec.timestampMs,
+            plantId: topology.plant.plantId,
+            key: rec.key,
+            payload: rec.value ?? Buffer.alloc(0),
+          }),
+        });
+    }
+  }
+}

@@ -1,0 +1,144 @@
+// The pipeline of one plant: stage 1 (map, enrich, critical lane) and stage 2 (windowed lane),
+// each behind its own consumer group, sharing one sink and one state store.
+import type { Clock } from '../ports/clock.js';
+import type { Codecs } from '../ports/codecs.js';
+import type { EventSource } from '../ports/event-source.js';
+import type { EventSink } from '../ports/event-sink.js';
+import type { Log, Metrics } from '../ports/metrics.js';
+import type { StateStore } from '../ports/state-store.js';
+import type { TopologyPlan } from '../topology/types.js';
+import { MapperStage } from './mapper-stage.js';
+import { WindowStage } from './window-stage.js';
+
+export interface PipelineOptions {
+  readonly topology: TopologyPlan;
+  readonly codecs: Codecs;
+  /** Subscribed to the raw (and canonical) topics, group `<groupId>-map`. */
+  readonly mapperSource: EventSource;
+  /** Subscribed to the enriched topic, group `<groupId>-window`. */
+  readonly windowSource: EventSource;
+  readonly windowGroupId: string;
+  readonly sink: EventSink;
+  readonly store: StateStore;
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly log: Log;
+  readonly live: boolean;
+  readonly checkpointIntervalMs: number;
+  /** How often idle partitions are checked (live runs). */
+  readonly tickIntervalMs?: number;
+  readonly onEarly?: WindowStageOptions['onEarly'];
+}
+
+type WindowStageOptions = ConstructorParameters<typeof WindowStage>[0];
+
+export interface Pipeline {
+  readonly windowStage: WindowStage;
+  /** Runs until stop() or a fatal error (which stops the other stage too). */
+  run(): Promise<void>;
+  /** Flushes and checkpoints, leaves the groups, resolves when both stages stopped. */
+  stop(): Promise<void>;
+  /** True once both stages have their assignment (for /readyz). */
+  ready(): boolean;
+}
+
+export function createPipeline(o: PipelineOptions): Pipeline {
+  const mapper = new MapperStage({ topology: o.topology, codecs: o.codecs, sink: o.sink, clock: o.clock, live: o.live, metrics: o.metrics, log: o.log });
+  const windows = new WindowStage({
+    topology: o.topology,
+    codecs: o.codecs,
+    sink: o.sink,
+    store: o.store,
+    clock: o.clock,
+    metrics: o.metrics,
+    log: o.log,
+    groupId: o.windowGroupId,
+    checkpointIntervalMs: o.checkpointIntervalMs,
+    live: o.live,
+    commit: (offsets) => o.windowSource.commit(offsets),
+    ...(o.onEarly === undefined ? {} : { onEarly: o.onEarly }),
+  });
+  let mapperAssigned = false;
+  let windowsAssigned = false;
+  let stopping: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let tickError: unknown;
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (timer !== undefined) clearInterval(timer);
+      await Promise.allSettled([o.mapperSource.stop(), o.windowSource.stop()]);
+      await windows.flush();
+    })();
+    return stopping;
+  };
+
+  return {
+    windowStage: windows,
+    ready: () => mapperAssigned && windowsAssigned && stopping === undefined,
+    stop,
+    async run() {
+      let ticking = false;
+      if (o.live) {
+        timer = setInterval(() => {
+          if (ticking) return;
+          ticking = true;
+          windows.tick().then(
+            () => (ticking = false),
+            (err: unknown) => {
+              tickError = err;
+              o.log.error({ err }, 'idle tick failed; stopping');
+              void stop();
+            },
+          );
+        }, o.tickIntervalMs ?? 1_000);
+        timer.unref();
+      }
+      const lastCommitted = new Map<string, string>();
+      const runMapper = o.mapperSource.run({
+        onAssign: async () => {
+          mapperAssigned = true;
+          return new Map();
+        },
+        onRevoke: async (tps) => {
+          await o.mapperSource.commit(tps.flatMap((tp) => {
+            const off = lastCommitted.get(`${tp.topic}:${tp.partition}`);
+            return off === undefined ? [] : [{ ...tp, offset: off }];
+          }));
+        },
+        onBatch: async (batch) => {
+          await mapper.handle(batch);
+          const last = batch.records[batch.records.length - 1];
+          if (last === undefined) return;
+          const next = (BigInt(last.offset) + 1n).toString();
+          lastCommitted.set(`${batch.topic}:${batch.partition}`, next);
+          // Outputs are acknowledged: the input offset may be committed (at-least-once; stage 2
+          // drops exact duplicates, so a replayed sample is counted once).
+          await o.mapperSource.commit([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+        },
+      });
+      const runWindows = o.windowSource.run({
+        onAssign: async (tps) => {
+          const r = await windows.onAssign(tps);
+          windowsAssigned = true;
+          return r;
+        },
+        onRevoke: (tps) => windows.onRevoke(tps),
+        onBatch: (batch) => windows.handle(batch),
+      });
+      const results = await Promise.allSettled([
+        runMapper.catch(async (err: unknown) => {
+          await stop();
+          throw err;
+        }),
+        runWindows.catch(async (err: unknown) => {
+          await stop();
+          throw err;
+        }),
+      ]);
+      await stop();
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
+      if (tickError !== undefined) throw tickError;
+    },
+  };
+}

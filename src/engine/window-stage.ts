@@ -1,0 +1,232 @@
+// Stage 2: the windowed lane. One WindowedProcessor per input partition of the enriched topic,
+// checkpointed to the state store with the offset it reflects.
+//
+// Order per batch (Quix/Kafka Streams style): outputs are produced and acknowledged, then the
+// checkpoint (snapshot + next offset) is saved, then the offset is committed to Kafka. A crash
+// anywhere re-runs from the last checkpoint; the core is deterministic, so what is re-emitted is
+// byte-identical to what was emitted before (same key, revision and content).
+import { WindowedProcessor, type ProcessorOutput } from '../core/processor.js';
+import type { MachineEvent } from '../core/types.js';
+import { ShiftstreamError } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { Codecs } from '../ports/codecs.js';
+import { tpKey, type EventSource, type ResumeOffsets, type SourceBatch, type TopicPartition } from '../ports/event-source.js';
+import type { EventSink, SinkRecord } from '../ports/event-sink.js';
+import type { Log, Metrics } from '../ports/metrics.js';
+import type { StateStore } from '../ports/state-store.js';
+import type { TopologyPlan } from '../topology/types.js';
+import { KeyedSerializer } from './serial.js';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
+
+export interface WindowStageOptions {
+  readonly topology: TopologyPlan;
+  readonly codecs: Codecs;
+  readonly sink: EventSink;
+  readonly store: StateStore;
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly log: Log;
+  /** Consumer group: part of the checkpoint key. */
+  readonly groupId: string;
+  readonly checkpointIntervalMs: number;
+  /**
+   * Live runs pass the wall clock with each batch and advance idle partitions with it; replays and
+   * backfills through Kafka use event time only (no idle advancement).
+   */
+  readonly live: boolean;
+  /** Called after each checkpoint with the offsets it covers (commit them to the group). */
+  readonly commit?: EventSource['commit'];
+  /** Observe early (partial) results after each batch (live views). */
+  readonly onEarly?: (summaries: ReturnType<WindowedProcessor['earlyUpdates']>) => void;
+}
+
+interface PartitionState {
+  readonly tp: TopicPartition;
+  processor: WindowedProcessor;
+  /** Next input offset to read (what a checkpoint records). */
+  nextOffset: string | undefined;
+  dirty: boolean;
+  lastCheckpointMs: number;
+}
+
+export class WindowStage {
+  private readonly partitions = new Map<string, PartitionState>();
+  private readonly serial = new KeyedSerializer();
+
+  constructor(private readonly o: WindowStageOptions) {}
+
+  checkpointKey(tp: TopicPartition): string {
+    return `${this.o.groupId}/${tp.topic}/${tp.partition}`;
+  }
+
+  async onAssign(tps: readonly TopicPartition[]): Promise<ResumeOffsets> {
+    const resume = new Map<string, string | undefined>();
+    for (const tp of tps) {
+      const key = tpKey(tp);
+      await this.serial.run(key, async () => {
+        const cp = await this.o.store.load(this.checkpointKey(tp));
+        let processor: WindowedProcessor;
+        if (cp === undefined) {
+          processor = new WindowedProcessor(this.o.topology.plant);
+          // No checkpoint: rebuild from the start of the partition (deterministic, nothing lost).
+          resume.set(key, '0');
+        } else {
+          try {
+            processor = WindowedProcessor.restore(this.o.topology.plant, decodeSnapshot(cp.snapshot));
+          } catch (err) {
+            throw new ShiftstreamError(
+              'SHIFTSTREAM_STATE_RESTORE',
+              `checkpoint ${this.checkpointKey(tp)}: cannot restore it for topology ${this.o.topology.source}: ${(err as Error).message}`,
+              { cause: err },
+            );
+          }
+          resume.set(key, cp.offset);
+        }
+        this.partitions.set(key, { tp, processor, nextOffset: cp?.offset, dirty: false, lastCheckpointMs: this.o.clock.nowMs() });
+        this.o.log.info({ topic: tp.topic, partition: tp.partition, offset: cp?.offset ?? '0', restored: cp !== undefined }, 'partition assigned');
+      });
+    }
+    return resume;
+  }
+
+  async onRevoke(tps: readonly TopicPartition[]): Promise<void> {
+    for (const tp of tps) {
+      const key = tpKey(tp);
+      await this.serial.run(key, async () => {
+        const p = this.partitions.get(key);
+        if (p === undefined) return;
+        await this.checkpoint(p);
+        this.partitions.delete(key);
+      });
+    }
+  }
+
+  handle(batch: SourceBatch): Promise<void> {
+    return this.serial.run(tpKey(batch), () => this.handleNow(batch));
+  }
+
+  private async handleNow(batch: SourceBatch): Promise<void> {
+    const key = tpKey(batch);
+    let p = this.partitions.get(key);
+    if (p === undefined) {
+      // Delivered without an assignment callback (should not happen): start fresh, never guess.
+      p = { tp: batch, processor: new WindowedProcessor(this.o.topology.plant), nextOffset: undefined, dirty: false, lastCheckpointMs: this.o.clock.nowMs() };
+      this.partitions.set(key, p);
+    }
+    const { codecs } = this.o;
+    await codecs.prepare(batch.records.map((r) => r.value));
+    const events: MachineEvent[] = [];
+    const rejected: SinkRecord[] = [];
+    for (const rec of batch.records) {
+      const d = rec.value === null ? undefined : codecs.event.decode(rec.value);
+      if (d?.ok === true) {
+        events.push(d.value);
+        continue;
+      }
+      const reason = d === undefined ? 'malformed-record' : d.reason;
+      const detail = d === undefined ? 'empty value (tombstone)' : d.detail;
+      this.o.metrics.inc('shiftstream_rejected_total', { reason });
+      rejected.push({
+        topic: this.o.topology.topics.rejected,
+        key: rec.key,
+        value: codecs.rejected.encode({
+          reason,
+          detail: `${rec.topic}[${rec.partition}]@${rec.offset}: ${detail}`,
+          sourceTopic: rec.topic,
+          sourcePartition: rec.partition,
+          sourceOffset: rec.offset,
+          sourceTimestampMs: rec.timestampMs,
+          plantId: this.o.topology.plant.plantId,
+          key: rec.key,
+          payload: rec.value ?? Buffer.alloc(0),
+        }),
+      });
+    }
+    const out = p.processor.ingest(events, this.o.live ? this.o.clock.nowMs() : undefined);
+    await this.emit(out, rejected);
+    this.o.metrics.inc('shiftstream_events_in_total', { topic: batch.topic }, batch.records.length);
+    const last = batch.records[batch.records.length - 1];
+    if (last !== undefined) {
+      p.nextOffset = (BigInt(last.offset) + 1n).toString();
+      p.dirty = true;
+    }
+    if (this.o.onEarly !== undefined) this.o.onEarly(p.processor.earlyUpdates());
+    if (this.o.clock.nowMs() - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p);
+  }
+
+  /** Idle advancement: partitions without data follow the wall clock. */
+  async tick(): Promise<void> {
+    if (!this.o.live) return;
+    const now = this.o.clock.nowMs();
+    await Promise.all(
+      [...this.partitions.keys()].map((key) =>
+        this.serial.run(key, async () => {
+          const p = this.partitions.get(key);
+          if (p === undefined) return;
+          const out = p.processor.tick(now);
+          if (out.summaries.length === 0 && out.late.length === 0) {
+            if (p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p);
+            return;
+          }
+          await this.emit(out, []);
+          // Wall-clock decisions are made durable at once, so a restart does not redo them differently.
+          p.dirty = true;
+          await this.checkpoint(p);
+        }),
+      ),
+    );
+  }
+
+  /** Checkpoints every partition with unsaved progress. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.partitions.keys()].map((key) => this.serial.run(key, async () => {
+      const p = this.partitions.get(key);
+      if (p !== undefined) await this.checkpoint(p);
+    })));
+  }
+
+  /** Current early results of every partition (for live views). */
+  earlyUpdates(): ReturnType<WindowedProcessor['earlyUpdates']> {
+    return [...this.partitions.values()].flatMap((p) => p.processor.earlyUpdates());
+  }
+
+  watermarks(): { topic: string; partition: number; watermarkMs: number }[] {
+    return [...this.partitions.values()].map((p) => ({ topic: p.tp.topic, partition: p.tp.partition, watermarkMs: p.processor.watermarkMs }));
+  }
+
+  private async emit(out: ProcessorOutput, extra: SinkRecord[]): Promise<void> {
+    const { topology, codecs, metrics } = this.o;
+    const records: SinkRecord[] = extra;
+    const now = this.o.clock.nowMs();
+    for (const s of out.summaries) {
+      const topic = s.windowKind === 'shift' ? topology.topics.shiftSummaries : topology.topics.windowSummaries;
+      records.push({ topic, key: `${s.plantId}/${s.workCenterId}/${s.windowName}/${s.windowId}`, value: codecs.summary.encode(s) });
+      if (s.revision === 1) metrics.observe('shiftstream_window_close_lag_seconds', { window: s.windowName }, (now - s.endMs) / 1000);
+    }
+    for (const l of out.late) {
+      records.push({ topic: topology.topics.late, key: l.workCenterId, value: codecs.late.encode(l) });
+      metrics.inc('shiftstream_late_samples_total', { bucket: latenessBucket(l.latenessMs), amended: String(l.amended) });
+    }
+    if (out.duplicates > 0) metrics.inc('shiftstream_duplicates_total', {}, out.duplicates);
+    if (records.length > 0) await this.o.sink.send(records);
+    if (out.summaries.length > 0) metrics.inc('shiftstream_summaries_out_total', {}, out.summaries.length);
+  }
+
+  private async checkpoint(p: PartitionState): Promise<void> {
+    if (!p.dirty || p.nextOffset === undefined) return;
+    const started = this.o.clock.nowMs();
+    await this.o.store.save(this.checkpointKey(p.tp), { offset: p.nextOffset, snapshot: encodeSnapshot(p.processor.snapshot()), savedAtMs: started });
+    if (this.o.commit !== undefined) await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset: p.nextOffset }]);
+    p.dirty = false;
+    p.lastCheckpointMs = this.o.clock.nowMs();
+    this.o.metrics.observe('shiftstream_checkpoint_duration_ms', { topic: p.tp.topic }, p.lastCheckpointMs - started);
+  }
+}
+
+export function latenessBucket(ms: number): string {
+  if (ms < 60_000) return 'lt_1m';
+  if (ms < 900_000) return 'lt_15m';
+  if (ms < 3_600_000) return 'lt_1h';
+  if (ms < 48 * 3_600_000) return 'lt_48h';
+  return 'beyond';
+}
