@@ -1,4 +1,9 @@
 // The command list. Add one import and one entry per command.
 import type { CommandDef } from '../command.js';
+import { doctorCommand } from './doctor.js';
+import { lintCommand } from './lint.js';
 
-export const COMMANDS: readonly CommandDef[] = [];
+export const COMMANDS: readonly CommandDef[] = [
+  doctorCommand,
+  lintCommand,
+];

@@ -59,7 +59,9 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (err) {
-      throw new SchemaError('SHIFTSTREAM_SCHEMA_REGISTRY', `schema registry ${where}: no answer within ${timeoutMs} ms (${(err as Error).message})`, {
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${e.message} (${e.cause?.code ?? e.cause?.message ?? 'no detail'})`;
+      throw new SchemaError('SHIFTSTREAM_SCHEMA_REGISTRY', `schema registry ${where}: ${why}`, {
         cause: err,
         details: { url: base },
       });
