@@ -37,12 +37,31 @@ export interface OdooMappingPlan {
   readonly postCategories: readonly StateCategory[];
 }
 
+/** One finding of the schema check or of a lint rule, with where it was found. */
+export interface TopologyProblem {
+  /** The file (or source name) the topology was read from. */
+  readonly file: string;
+  /** JSON pointer into the document, e.g. `/windows/0`; `` (empty) for the whole document. */
+  readonly path: string;
+  /** 1-based line and column of the YAML node the path points at (0 when unknown). */
+  readonly line: number;
+  readonly column: number;
+  /** The lint rule name, `schema` for the schema check, `yaml-syntax` for parse errors. */
+  readonly rule: string;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+}
+
 export interface TopologyPlan {
   readonly version: number;
   /** The file it was loaded from (for error messages). */
   readonly source: string;
+  /** The plant's display name (`plant.name`); the id is `plant.plantId`. */
+  readonly plantName: string;
   readonly plant: PlantPlan;
   readonly topics: TopicsPlan;
   readonly policies: PoliciesPlan;
   readonly odoo: OdooMappingPlan;
+  /** Lint warnings found while loading (errors make loading throw instead). */
+  readonly warnings: readonly TopologyProblem[];
 }

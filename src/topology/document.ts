@@ -1,0 +1,90 @@
+// The shape of a topology file after the schema check (before defaults and compilation).
+// Keep in step with schema.ts and docs/topology.md.
+import type { CounterMode, MilestoneKind, StateCategory } from '../core/types.js';
+import type { LatePolicy, RejectPolicy, TopicsPlan } from './types.js';
+
+/** `30s`, `5m`, `1h30m`, `1.5s` or integer milliseconds. */
+export type DurationText = string | number;
+
+/** `running`, `down`, `down/<reason>`, or the long form. */
+export type StateMappingDoc = string | { readonly category: StateCategory; readonly reason?: string };
+
+interface TagDocBase {
+  readonly machine: string;
+  readonly description?: string;
+}
+
+export interface StateTagDoc extends TagDocBase {
+  readonly role: 'state';
+  readonly values: Readonly<Record<string, StateMappingDoc>>;
+  readonly default?: StateMappingDoc;
+}
+
+export interface ReasonTagDoc extends TagDocBase {
+  readonly role: 'reason';
+  readonly values?: Readonly<Record<string, string | null>>;
+  readonly strict?: boolean;
+}
+
+export interface CounterTagDoc extends TagDocBase {
+  readonly role: 'counter';
+  readonly counter: string;
+  readonly mode: CounterMode;
+  readonly rolloverAt?: number;
+}
+
+export interface HeartbeatTagDoc extends TagDocBase {
+  readonly role: 'heartbeat';
+}
+
+export interface MilestoneTagDoc extends TagDocBase {
+  readonly role: 'milestone';
+  readonly milestone: MilestoneKind;
+}
+
+export type TagDoc = StateTagDoc | ReasonTagDoc | CounterTagDoc | HeartbeatTagDoc | MilestoneTagDoc;
+
+export type WindowDoc =
+  | { readonly kind: 'tumbling'; readonly size: DurationText; readonly name?: string }
+  | { readonly kind: 'hopping'; readonly size: DurationText; readonly advance: DurationText; readonly name?: string }
+  | { readonly kind: 'shift'; readonly name?: string };
+
+export interface ShiftDoc {
+  readonly name: string;
+  readonly start: string;
+  readonly end: string;
+}
+
+export interface ShiftPatternDoc extends ShiftDoc {
+  /** Weekdays or ranges: `mon`, `mon-fri`, `sun-thu` (ranges wrap around the week). */
+  readonly days: readonly string[];
+}
+
+export interface CalendarDoc {
+  readonly shifts: readonly ShiftPatternDoc[];
+  readonly holidays?: readonly { readonly date: string; readonly name?: string }[];
+  readonly overrides?: readonly { readonly date: string; readonly name?: string; readonly shifts: readonly ShiftDoc[] }[];
+}
+
+export interface TopologyDoc {
+  readonly version: 1;
+  readonly plant: { readonly id: string; readonly name: string; readonly timeZone: string };
+  readonly eventTime?: {
+    readonly silenceTimeout?: DurationText;
+    readonly outOfOrderness?: DurationText;
+    readonly grace?: DurationText;
+    readonly idleTimeout?: DurationText;
+    readonly amendmentHorizon?: DurationText;
+  };
+  readonly validation?: { readonly maxFuture?: DurationText; readonly maxPast?: DurationText };
+  readonly policies?: { readonly rejected?: RejectPolicy; readonly late?: LatePolicy };
+  readonly topics?: Partial<Record<keyof TopicsPlan, string>>;
+  readonly workCenters: Readonly<
+    Record<string, { readonly odooCode: string; readonly stateMachine?: string; readonly idealCycleTime?: DurationText; readonly description?: string }>
+  >;
+  readonly machines: Readonly<Record<string, { readonly workCenter: string; readonly silenceTimeout?: DurationText; readonly description?: string }>>;
+  readonly tags: Readonly<Record<string, TagDoc>>;
+  readonly windows: readonly WindowDoc[];
+  readonly calendar: CalendarDoc;
+  readonly odoo: { readonly post?: readonly StateCategory[]; readonly losses: Readonly<Record<string, string>> };
+}

@@ -1,0 +1,186 @@
+// Parsing a topology file with the `yaml` package while keeping node positions, so that every
+// problem can name its line and column. Also finds duplicate keys, which YAML would otherwise
+// resolve silently (we parse with `uniqueKeys: false` and report them as lint problems).
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import type { TopologyProblem } from './types.js';
+
+export interface KeyInfo {
+  /** The key as written in the file (`"03"` is `03`, quoted; `0x10` is `0x10`, not quoted). */
+  readonly source: string;
+  readonly quoted: boolean;
+  /** The YAML value of the key (a number for `3`, a boolean for `true`). */
+  readonly value: unknown;
+}
+
+export interface TopologySource {
+  readonly file: string;
+  /** The plain JS data (merge keys and aliases resolved). */
+  readonly data: unknown;
+  /** Problems found while parsing (`yaml-syntax`) and duplicate keys (`unique-tags`, `unique-keys`). */
+  readonly problems: readonly TopologyProblem[];
+  /** 1-based line and column of the node at a JSON pointer (its nearest existing ancestor if absent). */
+  position(path: string, preferKey?: boolean): { line: number; column: number };
+  /** How a map key was written, for the pointer to its value. */
+  keyInfo(path: string): KeyInfo | undefined;
+}
+
+export function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function pointer(...segments: readonly (string | number)[]): string {
+  return segments.map((s) => `/${escapePointer(String(s))}`).join('');
+}
+
+function splitPointer(path: string): string[] {
+  if (path === '') return [];
+  return path
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** The JS key a YAML map key becomes (`1` and `1.0` both become "1"); undefined for merge keys. */
+function keyString(key: unknown): string | undefined {
+  if (isScalar(key)) {
+    const v = key.value;
+    if (typeof v === 'symbol') return undefined;
+    return v === null ? '' : String(v);
+  }
+  return key === null ? '' : String(key);
+}
+
+function isMergePair(pair: Pair): boolean {
+  return isScalar(pair.key) && typeof pair.key.value === 'symbol';
+}
+
+export function parseTopologySource(text: string, file: string): TopologySource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
+  const problems: TopologyProblem[] = [];
+  const posOf = (offset: number): { line: number; column: number } => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+
+  for (const err of doc.errors) {
+    const message = err.message.split('\n')[0] ?? err.message;
+    problems.push({ file, path: '', ...posOf(err.pos[0]), rule: 'yaml-syntax', severity: 'error', message: `expected valid YAML, found: ${message}` });
+  }
+
+  // Alias.resolve searches the whole document for its anchor: resolve each alias once.
+  const aliases = new Map<unknown, unknown>();
+  const resolve = (node: unknown): unknown => {
+    if (!isAlias(node)) return node;
+    let target = aliases.get(node);
+    if (target === undefined) {
+      target = node.resolve(doc) ?? null;
+      aliases.set(node, target);
+    }
+    return target;
+  };
+
+  /** Finds the pair for `segment` in a map, looking through merge keys. */
+  const findPair = (map: unknown, segment: string, depth = 0): Pair | undefined => {
+    const m = resolve(map);
+    if (!isMap(m) || depth > 16) return undefined;
+    let found: Pair | undefined;
+    for (const pair of m.items) if (keyString(pair.key) === segment) found = pair; // last one wins, as in toJS
+    if (found !== undefined) return found;
+    for (const pair of m.items) {
+      if (!isMergePair(pair)) continue;
+      const sources = isSeq(resolve(pair.value)) ? (resolve(pair.value) as { items: unknown[] }).items : [pair.value];
+      for (const source of sources) {
+        const inner = findPair(source, segment, depth + 1);
+        if (inner !== undefined) return inner;
+      }
+    }
+    return undefined;
+  };
+
+  /** The node at a pointer: its value, or (for positions) the key of a preferred key or a block collection. */
+  const walk = (path: string, mode: 'value' | 'position' | 'key'): { node: Node | null; key: Node | null } => {
+    let node: unknown = doc.contents;
+    let key: Node | null = null;
+    const segments = splitPointer(path);
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i] ?? '';
+      const current = resolve(node);
+      if (isMap(current)) {
+        const pair = findPair(current, segment);
+        if (pair === undefined) break;
+        key = pair.key as Node;
+        // A block map or list starts on the line after its key: point at the key line instead.
+        const last = i === segments.length - 1;
+        const keyFirst = mode === 'key' || (mode === 'position' && (isMap(pair.value) || isSeq(pair.value)));
+        node = last && keyFirst ? pair.key : (pair.value ?? pair.key);
+      } else if (isSeq(current)) {
+        const item = current.items[Number(segment)];
+        if (item === undefined) break;
+        key = null;
+        node = item;
+      } else break;
+    }
+    return { node: (node ?? null) as Node | null, key };
+  };
+
+  const position = (path: string, preferKey = false): { line: number; column: number } => {
+    const { node } = walk(path, preferKey ? 'key' : 'position');
+    const offset = node?.range?.[0];
+    return offset === undefined ? { line: 0, column: 0 } : posOf(offset);
+  };
+
+  const keyInfo = (path: string): KeyInfo | undefined => {
+    const segments = splitPointer(path);
+    const last = segments.pop();
+    if (last === undefined) return undefined;
+    const parent = walk(segments.map((s) => `/${escapePointer(s)}`).join(''), 'value').node;
+    const pair = findPair(parent, last);
+    if (pair === undefined || !isScalar(pair.key)) return undefined;
+    const type = pair.key.type;
+    return {
+      source: pair.key.source ?? String(pair.key.value),
+      quoted: type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE',
+      value: pair.key.value,
+    };
+  };
+
+  // Duplicate keys (after the key conversion YAML does: `1` and `"1"` are the same key).
+  const findDuplicates = (node: unknown, path: string, seen: Set<unknown>): void => {
+    if (node === null || typeof node !== 'object' || seen.has(node)) return;
+    seen.add(node);
+    if (isMap(node)) {
+      const keys = new Map<string, Node>();
+      for (const pair of node.items) {
+        const k = keyString(pair.key);
+        if (k !== undefined) {
+          const first = keys.get(k);
+          if (first !== undefined) {
+            const offset = (pair.key as Node | null)?.range?.[0] ?? 0;
+            const firstPos = posOf(first.range?.[0] ?? 0);
+            const childPath = `${path}/${escapePointer(k)}`;
+            const isTag = path === '/tags';
+            problems.push({
+              file,
+              path: childPath,
+              ...posOf(offset),
+              rule: isTag ? 'unique-tags' : 'unique-keys',
+              severity: 'error',
+              message: isTag
+                ? `tag '${k}' is declared twice: expected each tag once, found a second declaration (the first is on line ${firstPos.line})`
+                : `key '${k}' appears twice in ${path === '' ? 'the document' : path}: expected unique keys, found a second one (the first is on line ${firstPos.line})`,
+            });
+          } else keys.set(k, pair.key as Node);
+        }
+        findDuplicates(pair.value, k === undefined ? path : `${path}/${escapePointer(k)}`, seen);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => findDuplicates(item, `${path}/${i}`, seen));
+    }
+  };
+  if (doc.errors.length === 0) findDuplicates(doc.contents, '', new Set());
+
+  const data: unknown = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 1000 }) : undefined;
+  return { file, data, problems, position, keyInfo };
+}
+
