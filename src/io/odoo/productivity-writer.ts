@@ -128,7 +128,8 @@ export function createProductivityWriter(options: ProductivityWriterOptions): Pr
     const domain: unknown[] = [];
     for (let i = 1; i < shiftKeys.length; i += 1) domain.push('|');
     for (const s of shiftKeys) domain.push(['description', 'ilike', shiftMarkerPrefix(s)]);
-    const rows = await retry(() => client.searchRead<{ id: number; description: unknown }>(PRODUCTIVITY_MODEL, domain, FIELDS));
+    // A read: the client retries it with its own read policy.
+    const rows = await client.searchRead<{ id: number; description: unknown }>(PRODUCTIVITY_MODEL, domain, FIELDS);
     const revisionOf = new Map(items.map((i) => [i.shiftKey, i.summary.revision]));
     for (const s of shiftKeys) out.set(s, { keys: new Map(), oldIds: [], newerRevision: false });
     for (const row of rows) {
