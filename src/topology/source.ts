@@ -101,25 +101,33 @@ export function parseTopologySource(text: string, file: string): TopologySource 
   /** The node at a pointer: its value, or (for positions) the key of a preferred key or a block collection. */
   const walk = (path: string, mode: 'value' | 'position' | 'key'): { node: Node | null; key: Node | null } => {
     let node: unknown = doc.contents;
-    let key: Node | null = null;
+    let key: Node | null = null; // the key of the pair whose value is `node`, if any
     const segments = splitPointer(path);
-    for (let i = 0; i < segments.length; i++) {
+    let found = true;
+    for (let i = 0; i < segments.length && found; i++) {
       const segment = segments[i] ?? '';
       const current = resolve(node);
+      found = false;
       if (isMap(current)) {
         const pair = findPair(current, segment);
-        if (pair === undefined) break;
-        key = pair.key as Node;
-        // A block map or list starts on the line after its key: point at the key line instead.
-        const last = i === segments.length - 1;
-        const keyFirst = mode === 'key' || (mode === 'position' && (isMap(pair.value) || isSeq(pair.value)));
-        node = last && keyFirst ? pair.key : (pair.value ?? pair.key);
+        if (pair !== undefined) {
+          found = true;
+          key = pair.key as Node;
+          node = pair.value ?? pair.key;
+        }
       } else if (isSeq(current)) {
         const item = current.items[Number(segment)];
-        if (item === undefined) break;
-        key = null;
-        node = item;
-      } else break;
+        if (item !== undefined) {
+          found = true;
+          key = null;
+          node = item;
+        }
+      }
+    }
+    // A block map or list starts on the line after its key: positions point at the key line.
+    // This also holds for the nearest ancestor when the path does not exist.
+    if (key !== null && (mode === 'key' || (mode === 'position' && (isMap(node) || isSeq(node) || isAlias(node))))) {
+      return { node: key, key };
     }
     return { node: (node ?? null) as Node | null, key };
   };
