@@ -1,7 +1,7 @@
 // Tag mapping: a raw sample becomes a canonical machine event, or a reject verdict with a reason.
 // Pure: the wall clock (live runs only) is passed in.
 import { valueKey, type PlantPlan, type TagPlan } from './plan.js';
-import type { MachineEvent, RawSample, SampleValue, StateMapping } from './types.js';
+import { type CounterMode, type MachineEvent, type MilestoneKind, type EventKind, type StateCategory, type RawSample, type SampleValue, type StateMapping } from './types.js';
 
 export const REJECT_REASONS = [
   'bad-quality',
@@ -79,8 +79,46 @@ export function mapSample(plan: PlantPlan, sample: RawSample, ctx: MapContext = 
   return mapByRole(plan.plantId, machine.workCenterId, tagPlan, sample);
 }
 
+/** Positional builder: one allocation, one hidden class for every event (see machineEvent). */
+function ev(
+  plantId: string,
+  workCenterId: string,
+  tagPlan: TagPlan,
+  sample: RawSample,
+  kind: EventKind,
+  category: StateCategory | undefined,
+  reason: string | undefined,
+  counter: string | undefined,
+  mode: CounterMode | undefined,
+  rolloverAt: number | undefined,
+  amount: number | undefined,
+  milestone: MilestoneKind | undefined,
+  orderRef: string | undefined,
+  quantity: number | undefined,
+): MapVerdict {
+  const event: MachineEvent = {
+    plantId,
+    machineId: tagPlan.machineId,
+    workCenterId,
+    tag: sample.tag,
+    tsMs: sample.tsMs,
+    kind,
+    value: sample.value,
+    category,
+    reason,
+    counter,
+    mode,
+    rolloverAt,
+    amount,
+    milestone,
+    orderRef,
+    quantity,
+  };
+  return { ok: true, event };
+}
+
 function mapByRole(plantId: string, workCenterId: string, tagPlan: TagPlan, sample: RawSample): MapVerdict {
-  const base = { plantId, machineId: tagPlan.machineId, workCenterId, tag: sample.tag, tsMs: sample.tsMs, value: sample.value };
+  const u = undefined;
   switch (tagPlan.kind) {
     case 'state': {
       const mapping: StateMapping | undefined = tagPlan.values.get(valueKey(sample.value)) ?? tagPlan.default;
@@ -90,7 +128,7 @@ function mapByRole(plantId: string, workCenterId: string, tagPlan: TagPlan, samp
           `value: state tag '${sample.tag}' expected one of [${[...tagPlan.values.keys()].join(', ')}], found ${JSON.stringify(sample.value)}`,
         );
       }
-      return { ok: true, event: { ...base, kind: 'state', category: mapping.category, ...(mapping.reason === undefined ? {} : { reason: mapping.reason }) } };
+      return ev(plantId, workCenterId, tagPlan, sample, 'state', mapping.category, mapping.reason, u, u, u, u, u, u, u);
     }
     case 'reason': {
       const key = valueKey(sample.value);
@@ -103,7 +141,7 @@ function mapByRole(plantId: string, workCenterId: string, tagPlan: TagPlan, samp
           `value: reason tag '${sample.tag}' expected one of [${[...tagPlan.values.keys()].join(', ')}], found ${JSON.stringify(sample.value)}`,
         );
       } else reason = key === '' ? null : key;
-      return { ok: true, event: reason === null ? { ...base, kind: 'reason' } : { ...base, kind: 'reason', reason } };
+      return ev(plantId, workCenterId, tagPlan, sample, 'reason', u, reason ?? u, u, u, u, u, u, u, u);
     }
     case 'counter': {
       const amount = numericValue(sample.value);
@@ -117,33 +155,14 @@ function mapByRole(plantId: string, workCenterId: string, tagPlan: TagPlan, samp
           `value: counter tag '${sample.tag}' runs 0..${tagPlan.rolloverAt - 1}, found ${amount}`,
         );
       }
-      return {
-        ok: true,
-        event: {
-          ...base,
-          kind: 'counter',
-          counter: tagPlan.counter,
-          mode: tagPlan.mode,
-          amount,
-          ...(tagPlan.rolloverAt === undefined ? {} : { rolloverAt: tagPlan.rolloverAt }),
-        },
-      };
+      return ev(plantId, workCenterId, tagPlan, sample, 'counter', u, u, tagPlan.counter, tagPlan.mode, tagPlan.rolloverAt, amount, u, u, u);
     }
     case 'heartbeat':
-      return { ok: true, event: { ...base, kind: 'heartbeat' } };
+      return ev(plantId, workCenterId, tagPlan, sample, 'heartbeat', u, u, u, u, u, u, u, u, u);
     case 'milestone': {
       const orderRef = typeof sample.value === 'string' ? sample.value : undefined;
       const quantity = typeof sample.value === 'number' ? sample.value : undefined;
-      return {
-        ok: true,
-        event: {
-          ...base,
-          kind: 'milestone',
-          milestone: tagPlan.milestone,
-          ...(orderRef === undefined ? {} : { orderRef }),
-          ...(quantity === undefined ? {} : { quantity }),
-        },
-      };
+      return ev(plantId, workCenterId, tagPlan, sample, 'milestone', u, u, u, u, u, u, tagPlan.milestone, orderRef, quantity);
     }
   }
 }

@@ -84,6 +84,8 @@ export class WindowedProcessor {
   private lastPruneWatermarkMs = -Infinity;
   private nextDueMs = Infinity;
   private readonly maxWindowMs: number;
+  /** Per work center: named counters other than good and scrap (computed once). */
+  private readonly otherCounters = new Map<string, Set<string>>();
 
   constructor(plan: PlantPlan, options: ProcessorOptions = {}) {
     this.plan = plan;
@@ -94,6 +96,14 @@ export class WindowedProcessor {
     let maxWindow = 0;
     for (const s of this.specs) maxWindow = Math.max(maxWindow, s.kind === 'shift' ? 2 * DAY_MS : s.sizeMs);
     this.maxWindowMs = maxWindow;
+    for (const t of plan.tags.values()) {
+      if (t.kind !== 'counter' || t.counter === 'good' || t.counter === 'scrap') continue;
+      const wcId = plan.machines.get(t.machineId)?.workCenterId;
+      if (wcId === undefined) continue;
+      const set = this.otherCounters.get(wcId) ?? new Set<string>();
+      set.add(t.counter);
+      this.otherCounters.set(wcId, set);
+    }
   }
 
   get watermarkMs(): number {
@@ -323,11 +333,7 @@ export class WindowedProcessor {
     if (wc !== undefined) return wc;
     const planWc = this.plan.workCenters.get(workCenterId);
     const stateMachineId = planWc?.stateMachineId;
-    const otherCounters = new Set<string>();
-    for (const t of this.plan.tags.values()) {
-      if (t.kind !== 'counter' || t.counter === 'good' || t.counter === 'scrap') continue;
-      if (this.plan.machines.get(t.machineId)?.workCenterId === workCenterId) otherCounters.add(t.counter);
-    }
+    const otherCounters = this.otherCounters.get(workCenterId) ?? new Set<string>();
     const silence = stateMachineId === undefined ? 0 : (this.plan.machines.get(stateMachineId)?.silenceTimeoutMs ?? 0);
     const machines: MachineHistory[] = [];
     const view: WorkCenterViewMut = {
@@ -340,7 +346,9 @@ export class WindowedProcessor {
     };
     wc = { workCenterId, firstTsMs: Infinity, machines, stateMachine: undefined, view, revisions: new Map() };
     this.wcs.set(workCenterId, wc);
-    this.wcOrder = [...this.wcs.values()].sort((a, b) => (a.workCenterId < b.workCenterId ? -1 : 1));
+    let at = this.wcOrder.length;
+    while (at > 0 && this.wcOrder[at - 1]!.workCenterId > workCenterId) at--;
+    this.wcOrder.splice(at, 0, wc);
     return wc;
   }
 

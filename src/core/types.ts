@@ -34,7 +34,7 @@ export interface RawSample {
 /** What a state value maps to. `reason` is set only for `down` (`unspecified` when none is known). */
 export interface StateMapping {
   readonly category: StateCategory;
-  readonly reason?: string;
+  readonly reason?: string | undefined;
 }
 
 export const EVENT_KINDS = ['state', 'reason', 'counter', 'heartbeat', 'milestone'] as const;
@@ -55,21 +55,49 @@ export interface MachineEvent {
   /** The raw value as sent (kept for audit and for exact-duplicate detection). */
   readonly value: SampleValue;
   /** state: the mapped category. */
-  readonly category?: StateCategory;
+  readonly category?: StateCategory | undefined;
   /** state (down) or reason tag: the downtime reason code. */
-  readonly reason?: string;
+  readonly reason?: string | undefined;
   /** counter: its name (`good`, `scrap` or any named count), mode and numeric value. */
-  readonly counter?: string;
-  readonly mode?: CounterMode;
-  readonly rolloverAt?: number;
-  readonly amount?: number;
+  readonly counter?: string | undefined;
+  readonly mode?: CounterMode | undefined;
+  readonly rolloverAt?: number | undefined;
+  readonly amount?: number | undefined;
   /** milestone: which one, and the order or lot it names. */
-  readonly milestone?: MilestoneKind;
-  readonly orderRef?: string;
-  readonly quantity?: number;
+  readonly milestone?: MilestoneKind | undefined;
+  readonly orderRef?: string | undefined;
+  readonly quantity?: number | undefined;
 }
 
 export type CounterMode = 'total' | 'delta';
+
+/**
+ * Builds a MachineEvent with every field present (absent ones undefined) in one fixed order, so
+ * all events share one hidden class and hot-path property reads stay monomorphic.
+ */
+export function machineEvent(
+  base: Pick<MachineEvent, 'plantId' | 'machineId' | 'workCenterId' | 'tag' | 'tsMs' | 'kind' | 'value'>,
+  extra: Partial<Omit<MachineEvent, 'plantId' | 'machineId' | 'workCenterId' | 'tag' | 'tsMs' | 'kind' | 'value'>> = {},
+): MachineEvent {
+  return {
+    plantId: base.plantId,
+    machineId: base.machineId,
+    workCenterId: base.workCenterId,
+    tag: base.tag,
+    tsMs: base.tsMs,
+    kind: base.kind,
+    value: base.value,
+    category: extra.category,
+    reason: extra.reason,
+    counter: extra.counter,
+    mode: extra.mode,
+    rolloverAt: extra.rolloverAt,
+    amount: extra.amount,
+    milestone: extra.milestone,
+    orderRef: extra.orderRef,
+    quantity: extra.quantity,
+  };
+}
 
 /** A merged state interval (consecutive intervals with the same category and reason merge). */
 export interface StateInterval {

@@ -16,3 +16,4 @@ export {
 } from './export.js';
 export type { ExportFormatOptions } from './export.js';
 export { Prng } from './prng.js';
+export { syntheticPlan, type SyntheticPlanOptions } from './synthetic-plan.js';

@@ -18,11 +18,28 @@ function failed<T>(r: DecodeResult<unknown>): Decoded<T> {
   return { ok: false, reason: r.reason, detail: r.detail };
 }
 
-/** Avro nulls -> absent optional fields. */
-function stripNulls<T>(o: Obj): T {
-  const out: Obj = {};
-  for (const k in o) if (o[k] !== null) out[k] = o[k];
-  return out as T;
+const orUndef = <T>(v: unknown): T | undefined => (v === null ? undefined : (v as T));
+
+/** Avro record -> MachineEvent in the one fixed shape (see machineEvent in core/types). */
+function eventFromAvro(a: Obj): MachineEvent {
+  return {
+    plantId: a.plantId as string,
+    machineId: a.machineId as string,
+    workCenterId: a.workCenterId as string,
+    tag: a.tag as string,
+    tsMs: a.tsMs as number,
+    kind: a.kind as MachineEvent['kind'],
+    value: a.value as MachineEvent['value'],
+    category: orUndef(a.category),
+    reason: orUndef(a.reason),
+    counter: orUndef(a.counter),
+    mode: orUndef(a.mode),
+    rolloverAt: orUndef(a.rolloverAt),
+    amount: orUndef(a.amount),
+    milestone: orUndef(a.milestone),
+    orderRef: orUndef(a.orderRef),
+    quantity: orUndef(a.quantity),
+  };
 }
 
 function eventToAvro(e: MachineEvent): Obj {
@@ -66,7 +83,7 @@ export function createCodecs(source: SchemaSource, ids: SchemaIds): Codecs {
     (s) => ({ tag: s.tag, ts: s.tsMs, value: s.value, quality: s.quality }),
     (a) => ({ tag: a.tag as string, tsMs: a.ts as number, value: a.value as RawSample['value'], quality: a.quality as RawSample['quality'] }),
   );
-  const event = make<MachineEvent, Obj>('MachineEvent', eventToAvro, (a) => stripNulls<MachineEvent>(a));
+  const event = make<MachineEvent, Obj>('MachineEvent', eventToAvro, eventFromAvro);
   const milestone = make<MilestoneRecord, Obj>('Milestone', (m) => ({ ...m }), (a) => a as unknown as MilestoneRecord);
   const summary = make<WindowSummary, Obj>('WindowSummary', (s) => ({ ...s }), (a) => a as unknown as WindowSummary);
   const rejected = make<RejectedRecord, Obj>('Rejected', (r) => ({ ...r }), (a) => a as unknown as RejectedRecord);
@@ -74,7 +91,7 @@ export function createCodecs(source: SchemaSource, ids: SchemaIds): Codecs {
     'Late',
     (l) => ({ event: eventToAvro(l.event), latenessMs: l.latenessMs, watermarkMs: l.watermarkMs, amended: l.amended, affectedWindows: l.windows }),
     (a) => {
-      const event = stripNulls<MachineEvent>(a.event as Obj);
+      const event = eventFromAvro(a.event as Obj);
       return {
         plantId: event.plantId,
         workCenterId: event.workCenterId,
