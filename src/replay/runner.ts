@@ -1,0 +1,412 @@
+// `shiftstream replay`: a historian export, streamed through the same core as the live lanes
+// (mapSample -> WindowedProcessor), in event time only. Bounded memory: one chunk of input, one
+// batch of events, the core's retained history (amendment horizon) and ~256 KiB per output.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { mapSample } from '../core/mapping.js';
+import type { PlantPlan } from '../core/plan.js';
+import { WindowedProcessor, type LateRecord, type ProcessorOutput } from '../core/processor.js';
+import { createShiftCalendar, type ShiftCalendar } from '../core/shifts.js';
+import type { MachineEvent, RawSample, WindowSummary } from '../core/types.js';
+import { ShiftstreamError } from '../errors.js';
+import { flushWatermarkMs, openWindows, type OpenWindows } from './end-of-input.js';
+import { openInput, formatFromName, type InputFormat, type OpenedInput } from './input.js';
+import { LineSplitter, type LineSink } from './line-splitter.js';
+import { NdjsonWriter } from './ndjson-writer.js';
+import { ProgressLine } from './progress.js';
+import { countQuotes, csvFieldsToSample, isReject, parseCsvHeader, parseNdjsonLine, splitCsvRecord, type CsvColumns, type ParseResult } from './records.js';
+import { formatFinalLine, type ReplayStats } from './stats.js';
+
+export const OUTPUT_FILES = {
+  windowSummaries: 'window-summaries.ndjson',
+  shiftSummaries: 'shift-summaries.ndjson',
+  late: 'late.ndjson',
+  rejected: 'rejected.ndjson',
+  stats: 'replay-stats.json',
+} as const;
+
+export interface ReplayOptions {
+  readonly plan: PlantPlan;
+  /** A file path, or `-` for stdin. */
+  readonly input: string;
+  /** Overrides the format the file name implies; without either, the first line decides. */
+  readonly format?: InputFormat;
+  readonly outDir: string;
+  /** Close every window that contains a sample at the end of input (see end-of-input.ts). */
+  readonly flush?: boolean;
+  readonly stderr: Writable & { isTTY?: boolean };
+  readonly stdin?: Readable;
+  readonly signal?: AbortSignal;
+  /** Rejected lines detailed on stderr (all go to rejected.ndjson). Default 20. */
+  readonly showRejects?: number;
+  /** Force the progress line on or off (default: when stderr is a TTY). */
+  readonly progress?: boolean;
+  /** Monotonic milliseconds (default performance.now). */
+  readonly now?: () => number;
+}
+
+export interface ReplayResult {
+  readonly stats: ReplayStats;
+  readonly finalLine: string;
+}
+
+/** Longest line read; a longer one is rejected as `line-too-long` without being held in memory. */
+export const MAX_LINE_CHARS = 1 << 20;
+/** A CSV record may span this many lines (quoted newlines) before it counts as an unclosed quote. */
+const MAX_RECORD_LINES = 64;
+const BATCH_EVENTS = 4096;
+const RAW_CHARS_KEPT = 4096;
+/** String values kept once (state words, reason codes): the history must not pin input chunks. */
+const INTERN_LIMIT = 100_000;
+
+export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
+  const outDir = options.outDir;
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (err) {
+    throw new ShiftstreamError('SHIFTSTREAM_USAGE', `--out ${outDir}: expected a writable directory, found: ${(err as Error).message}`, { cause: err });
+  }
+  const input = await openInput(options.input, options.stdin);
+  const replay = new Replay(options, input);
+  try {
+    return await replay.run();
+  } finally {
+    input.close();
+  }
+}
+
+class Replay implements LineSink {
+  private readonly plan: PlantPlan;
+  private readonly processor: WindowedProcessor;
+  private readonly calendar: ShiftCalendar | undefined;
+  private readonly now: () => number;
+  private readonly startMs: number;
+  private readonly progress: ProgressLine;
+  private readonly showRejects: number;
+  private readonly writers: { window: NdjsonWriter; shift: NdjsonWriter; late: NdjsonWriter; rejected: NdjsonWriter };
+  private format: InputFormat | undefined;
+  private csv: CsvColumns | undefined;
+  private readonly csvFields: string[] = [];
+  private pending: string[] = [];
+  private pendingQuotes = 0;
+  private pendingLine = 0;
+  private lineNo = 0;
+  private events: MachineEvent[] = [];
+  private eventLines: number[] = [];
+  private readonly interned = new Map<string, string>();
+  private readonly firstTsByWc = new Map<string, number>();
+  private maxTsMs = -Infinity;
+  private inputProblem: ShiftstreamError | undefined;
+  private readonly s: MutableStats;
+
+  constructor(
+    private readonly options: ReplayOptions,
+    private readonly input: OpenedInput,
+  ) {
+    this.plan = options.plan;
+    this.processor = new WindowedProcessor(this.plan);
+    this.calendar = this.plan.windows.some((w) => w.kind === 'shift') ? createShiftCalendar(this.plan.calendar) : undefined;
+    this.now = options.now ?? (() => performance.now());
+    this.startMs = this.now();
+    this.progress = new ProgressLine(options.stderr, options.progress ?? options.stderr.isTTY === true);
+    this.showRejects = options.showRejects ?? 20;
+    this.format = options.format ?? (options.input === '-' ? undefined : formatFromName(options.input));
+    const out = (name: string): NdjsonWriter => new NdjsonWriter(join(options.outDir, name));
+    this.writers = {
+      window: out(OUTPUT_FILES.windowSummaries),
+      shift: out(OUTPUT_FILES.shiftSummaries),
+      late: out(OUTPUT_FILES.late),
+      rejected: out(OUTPUT_FILES.rejected),
+    };
+    this.s = newStats();
+  }
+
+  async run(): Promise<ReplayResult> {
+    const splitter = new LineSplitter(this, MAX_LINE_CHARS);
+    let interrupted = false;
+    for await (const chunk of this.input.chunks) {
+      splitter.push(chunk);
+      if (this.inputProblem !== undefined) break;
+      await this.drainBatch(false);
+      this.progress.update(this.now(), () => ({
+        samples: this.s.samplesRead,
+        bytesRead: this.input.bytesRead(),
+        sizeBytes: this.input.sizeBytes,
+        elapsedMs: this.now() - this.startMs,
+      }));
+      if (this.options.signal?.aborted === true) {
+        interrupted = true;
+        break;
+      }
+    }
+    if (this.inputProblem !== undefined) {
+      this.progress.clear();
+      await this.closeWriters();
+      throw this.inputProblem;
+    }
+    if (!interrupted) {
+      splitter.end();
+      this.endPendingRecord();
+    }
+    await this.drainBatch(true);
+    if (!interrupted && Number.isFinite(this.maxTsMs)) {
+      const natural = this.maxTsMs - this.plan.eventTime.outOfOrdernessMs;
+      const target = this.options.flush === true ? flushWatermarkMs(this.plan, this.maxTsMs, this.calendar) : natural;
+      await this.emit(this.processor.advanceTo(target), [], []);
+    }
+    this.progress.clear();
+    const open: OpenWindows = openWindows(this.plan, this.processor.watermarkMs, this.maxTsMs, this.firstTsByWc, this.calendar);
+    await this.closeWriters();
+    const stats: ReplayStats = {
+      ...this.s,
+      rejectedByReason: Object.fromEntries([...this.s.rejectedByReason.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))),
+      openWindows: open.total,
+      openByWindow: open.byWindow,
+      maxTsMs: Number.isFinite(this.maxTsMs) ? this.maxTsMs : null,
+      watermarkMs: Number.isFinite(this.processor.watermarkMs) ? this.processor.watermarkMs : null,
+      flushed: this.options.flush === true && !interrupted,
+      interrupted,
+      bytesRead: this.input.bytesRead(),
+      elapsedMs: Math.round(this.now() - this.startMs),
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      outDir: this.options.outDir,
+    };
+    if (this.s.rejected > this.s.rejectsShown) {
+      this.options.stderr.write(
+        `replay: ${this.s.rejected - this.s.rejectsShown} more rejected lines not shown (all ${this.s.rejected} are in ${join(this.options.outDir, OUTPUT_FILES.rejected)})\n`,
+      );
+    }
+    await writeFile(join(this.options.outDir, OUTPUT_FILES.stats), `${JSON.stringify(stats, null, 2)}\n`);
+    return { stats, finalLine: formatFinalLine(stats) };
+  }
+
+  // ---- LineSink: called synchronously by the splitter for every line of a chunk -------------
+
+  line(text: string): void {
+    this.lineNo++;
+    if (this.format === 'csv' || this.pending.length > 0) {
+      this.csvLine(text);
+      return;
+    }
+    if (isBlank(text)) return;
+    if (this.format === undefined) {
+      this.format = text.trimStart().startsWith('{') ? 'ndjson' : 'csv';
+      if (this.format === 'csv') {
+        this.csvLine(text);
+        return;
+      }
+    }
+    this.s.samplesRead++;
+    this.accept(parseNdjsonLine(text), this.lineNo, text);
+  }
+
+  overlong(length: number): void {
+    this.lineNo++;
+    this.s.samplesRead++;
+    this.rejectLine(this.lineNo, 'line-too-long', `expected a line of at most ${MAX_LINE_CHARS} characters, found ${length}`, '');
+  }
+
+  private csvLine(text: string): void {
+    if (this.pending.length > 0) {
+      this.pending.push(text);
+      this.pendingQuotes += countQuotes(text);
+      if (this.pendingQuotes % 2 === 0) {
+        const record = this.pending.join('\n');
+        this.pending = [];
+        this.csvRecord(record, this.pendingLine);
+      } else if (this.pending.length >= MAX_RECORD_LINES) {
+        this.unclosedQuote();
+      }
+      return;
+    }
+    if (isBlank(text)) return;
+    const quotes = text.indexOf('"') === -1 ? 0 : countQuotes(text);
+    if (quotes % 2 === 1) {
+      this.pending = [text];
+      this.pendingQuotes = quotes;
+      this.pendingLine = this.lineNo;
+      return;
+    }
+    this.csvRecord(text, this.lineNo);
+  }
+
+  /** An odd quote that never closed: reject its line and read the lines after it again. */
+  private unclosedQuote(): void {
+    const [first, ...rest] = this.pending;
+    const firstLine = this.pendingLine;
+    this.pending = [];
+    this.s.samplesRead++;
+    this.rejectLine(firstLine, 'malformed-csv', `a quoted field is not closed within ${MAX_RECORD_LINES} lines`, first ?? '');
+    const endLine = this.lineNo;
+    this.lineNo = firstLine;
+    for (const text of rest) {
+      this.lineNo++;
+      this.csvLine(text);
+    }
+    this.lineNo = endLine;
+  }
+
+  private endPendingRecord(): void {
+    while (this.pending.length > 0) this.unclosedQuote();
+  }
+
+  private csvRecord(record: string, lineNo: number): void {
+    const problem = splitCsvRecord(record, this.csvFields);
+    if (this.csv === undefined) {
+      const cols = problem === undefined ? parseCsvHeader(this.csvFields) : `expected a CSV header ts,tag,value[,quality], found ${problem}`;
+      if (typeof cols === 'string') {
+        this.inputProblem ??= new ShiftstreamError('SHIFTSTREAM_INPUT_INVALID', `--input ${this.options.input} line ${lineNo}: ${cols}`, {
+          details: { file: this.options.input, line: lineNo },
+        });
+        return;
+      }
+      this.csv = cols;
+      if (cols.ignored.length > 0) this.options.stderr.write(`replay: ignoring CSV columns ${cols.ignored.join(', ')}\n`);
+      return;
+    }
+    this.s.samplesRead++;
+    if (problem !== undefined) {
+      this.rejectLine(lineNo, 'malformed-csv', problem, record);
+      return;
+    }
+    this.accept(csvFieldsToSample(this.csvFields, this.csv), lineNo, record);
+  }
+
+  private accept(r: ParseResult, lineNo: number, raw: string): void {
+    if (isReject(r)) {
+      this.rejectLine(lineNo, r.reason, r.detail, raw);
+      return;
+    }
+    // Keep one copy of each tag and string value: strings sliced from the input would pin whole
+    // input chunks for as long as the core's history holds the event.
+    const tagPlan = this.plan.tags.get(r.tag);
+    const sample: RawSample = {
+      tag: tagPlan === undefined ? r.tag : tagPlan.tag,
+      tsMs: r.tsMs,
+      value: typeof r.value === 'string' ? this.intern(r.value) : r.value,
+      quality: r.quality,
+    };
+    const v = mapSample(this.plan, sample);
+    if (!v.ok) {
+      this.rejectLine(lineNo, v.reason, v.detail, raw);
+      return;
+    }
+    const ev = v.event;
+    if (ev.kind === 'milestone') {
+      this.s.milestones++; // the windowed lane ignores milestones; the demo and the live engine route them
+      return;
+    }
+    if (ev.tsMs > this.maxTsMs) this.maxTsMs = ev.tsMs;
+    const first = this.firstTsByWc.get(ev.workCenterId);
+    if (first === undefined || ev.tsMs < first) this.firstTsByWc.set(ev.workCenterId, ev.tsMs);
+    this.events.push(ev);
+    this.eventLines.push(lineNo);
+  }
+
+  private intern(value: string): string {
+    const known = this.interned.get(value);
+    if (known !== undefined) return known;
+    const copy = flatCopy(value);
+    if (this.interned.size < INTERN_LIMIT) this.interned.set(copy, copy);
+    return copy;
+  }
+
+  private rejectLine(lineNo: number, reason: string, detail: string, raw: string): void {
+    this.s.rejected++;
+    this.s.rejectedByReason.set(reason, (this.s.rejectedByReason.get(reason) ?? 0) + 1);
+    const kept = raw.length > RAW_CHARS_KEPT ? raw.slice(0, RAW_CHARS_KEPT) : raw;
+    this.writers.rejected.write(
+      JSON.stringify(raw.length > RAW_CHARS_KEPT ? { line: lineNo, reason, detail, raw: kept, rawTruncated: true } : { line: lineNo, reason, detail, raw: kept }),
+    );
+    if (this.s.rejectsShown < this.showRejects) {
+      this.s.rejectsShown++;
+      this.progress.clear();
+      this.options.stderr.write(`replay: line ${lineNo}: ${reason}: ${detail}\n`);
+    }
+  }
+
+  // ---- batches and outputs --------------------------------------------------------------------
+
+  private async drainBatch(all: boolean): Promise<void> {
+    while (this.events.length >= BATCH_EVENTS || (all && this.events.length > 0)) {
+      const n = Math.min(BATCH_EVENTS, this.events.length);
+      const events = this.events.length === n ? this.events : this.events.slice(0, n);
+      const lines = this.eventLines.length === n ? this.eventLines : this.eventLines.slice(0, n);
+      if (events === this.events) {
+        this.events = [];
+        this.eventLines = [];
+      } else {
+        this.events = this.events.slice(n);
+        this.eventLines = this.eventLines.slice(n);
+      }
+      await this.emit(this.processor.ingest(events), events, lines);
+    }
+  }
+
+  private async emit(out: ProcessorOutput, events: readonly MachineEvent[], lines: readonly number[]): Promise<void> {
+    this.s.applied += out.applied;
+    this.s.duplicates += out.duplicates;
+    for (const summary of out.summaries) this.writeSummary(summary);
+    for (const late of out.late) this.writeLate(late, lines[events.indexOf(late.event)] ?? null);
+    const w = this.writers;
+    await Promise.all([w.window.ready(), w.shift.ready(), w.late.ready(), w.rejected.ready()]);
+  }
+
+  private writeSummary(summary: WindowSummary): void {
+    if (summary.windowKind === 'shift') {
+      this.s.shiftSummaries++;
+      this.writers.shift.write(JSON.stringify(summary));
+    } else {
+      this.s.windowSummaries++;
+      this.writers.window.write(JSON.stringify(summary));
+    }
+    if (summary.revision > 1) this.s.amendments++;
+  }
+
+  private writeLate(late: LateRecord, line: number | null): void {
+    if (late.amended) this.s.lateAmended++;
+    else this.s.lateReportedOnly++;
+    this.writers.late.write(JSON.stringify({ line, ...late }));
+  }
+
+  private async closeWriters(): Promise<void> {
+    const w = this.writers;
+    await Promise.all([w.window.close(), w.shift.close(), w.late.close(), w.rejected.close()]);
+  }
+}
+
+type MutableStats = {
+  -readonly [K in keyof Omit<
+    ReplayStats,
+    'rejectedByReason' | 'openWindows' | 'openByWindow' | 'maxTsMs' | 'watermarkMs' | 'flushed' | 'interrupted' | 'bytesRead' | 'elapsedMs' | 'peakRssBytes' | 'outDir'
+  >]: ReplayStats[K];
+} & { rejectedByReason: Map<string, number>; rejectsShown: number };
+
+function newStats(): MutableStats {
+  return {
+    samplesRead: 0,
+    applied: 0,
+    duplicates: 0,
+    milestones: 0,
+    rejected: 0,
+    rejectedByReason: new Map(),
+    rejectsShown: 0,
+    lateAmended: 0,
+    lateReportedOnly: 0,
+    windowSummaries: 0,
+    shiftSummaries: 0,
+    amendments: 0,
+  };
+}
+
+function isBlank(text: string): boolean {
+  if (text.length === 0) return true;
+  const c = text.charCodeAt(0);
+  return (c === 32 || c === 9) && text.trim() === '';
+}
+
+/** A flat copy of a string that shares no memory with the (possibly large) string it came from. */
+function flatCopy(value: string): string {
+  return value.length < 13 ? value : Buffer.from(value, 'utf8').toString('utf8');
+}
