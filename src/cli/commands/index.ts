@@ -2,8 +2,10 @@
 import type { CommandDef } from '../command.js';
 import { doctorCommand } from './doctor.js';
 import { lintCommand } from './lint.js';
+import { replayCommand } from './replay.js';
 
 export const COMMANDS: readonly CommandDef[] = [
   doctorCommand,
   lintCommand,
+  replayCommand,
 ];
