@@ -1,0 +1,45 @@
+// Config -> kafkajs client options (brokers, TLS, SASL PLAIN/SCRAM, timeouts, logs into our logger).
+import type { KafkaConfig, logCreator, SASLOptions } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Config } from '../../config/types.js';
+import type { AdapterLogger } from './adapter-logger.js';
+import { silentLogger } from './adapter-logger.js';
+
+export function kafkaJsConfig(config: Config, logger: AdapterLogger = silentLogger, clientId = config.kafka.clientId): KafkaConfig {
+  const k = config.kafka;
+  const out: KafkaConfig = {
+    clientId,
+    brokers: [...k.brokers],
+    ssl: k.ssl,
+    connectionTimeout: k.connectionTimeoutMs,
+    requestTimeout: k.requestTimeoutMs,
+    logLevel: logLevel.INFO,
+    logCreator: kafkaJsLogCreator(logger),
+  };
+  if (k.sasl !== undefined) {
+    const sasl: SASLOptions =
+      k.sasl.mechanism === 'plain'
+        ? { mechanism: 'plain', username: k.sasl.username, password: k.sasl.password }
+        : k.sasl.mechanism === 'scram-sha-256'
+          ? { mechanism: 'scram-sha-256', username: k.sasl.username, password: k.sasl.password }
+          : { mechanism: 'scram-sha-512', username: k.sasl.username, password: k.sasl.password };
+    out.sasl = sasl;
+  }
+  return out;
+}
+
+export function createKafkaJs(config: Config, logger?: AdapterLogger, clientId?: string): Kafka {
+  return new Kafka(kafkaJsConfig(config, logger, clientId));
+}
+
+/** kafkajs logs go to our logger; its chatty info lines (joins, fetches) go to debug. */
+function kafkaJsLogCreator(logger: AdapterLogger): logCreator {
+  return () => (entry) => {
+    const { message, ...fields } = entry.log;
+    const obj = { component: 'kafkajs', namespace: entry.namespace, ...fields };
+    const msg = `kafkajs: ${String(message).toLowerCase()}`;
+    if (entry.level === logLevel.ERROR) logger.error(obj, msg);
+    else if (entry.level === logLevel.WARN) logger.warn(obj, msg);
+    else logger.debug(obj, msg);
+  };
+}

@@ -1,0 +1,135 @@
+// EventSink on node-rdkafka: an idempotent Producer (enable.idempotence => acks all, ordered
+// retries) with delivery reports. `send` produces every record (non-blocking, librdkafka batches
+// them with linger.ms) and resolves when the last delivery report of that call arrived; many
+// sends may be in flight. Keys land like Java's/kafkajs' default partitioner (murmur2_random).
+import rdkafka from 'node-rdkafka';
+import type { DeliveryReport, LibrdKafkaError, MessageHeader, Producer } from 'node-rdkafka';
+import type { Config } from '../../config/types.js';
+import { KafkaError } from '../../errors.js';
+import type { EventSink, SinkRecord } from '../../ports/event-sink.js';
+import type { AdapterLogger, Compression } from './adapter-logger.js';
+import { silentLogger } from './adapter-logger.js';
+import { rdKafkaGlobalConfig } from './rdkafka-config.js';
+
+const ERR = rdkafka.CODES.ERRORS;
+
+export interface RdKafkaEventSinkOptions {
+  readonly clientId?: string;
+  readonly compression?: Compression;
+  /** How often delivery reports are polled. Default 5 ms (bounds the added latency of a send). */
+  readonly pollIntervalMs?: number;
+  /** librdkafka linger.ms. Default 2. */
+  readonly lingerMs?: number;
+  readonly logger?: AdapterLogger;
+  readonly rdkafka?: Readonly<Record<string, string | number | boolean>>;
+}
+
+interface Pending {
+  remaining: number;
+  error: LibrdKafkaError | undefined;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+  readonly topics: string;
+  readonly count: number;
+}
+
+export class RdKafkaEventSink implements EventSink {
+  private readonly producer: Producer;
+  private readonly logger: AdapterLogger;
+  private connecting: Promise<void> | undefined;
+  private closed = false;
+  /** Woken by each delivery report while a send waits for room in librdkafka's queue. */
+  private roomWaiters: (() => void)[] = [];
+
+  constructor(config: Config, private readonly options: RdKafkaEventSinkOptions = {}) {
+    this.logger = options.logger ?? silentLogger;
+    this.producer = new rdkafka.Producer({
+      ...rdKafkaGlobalConfig(config, options.clientId),
+      'enable.idempotence': true,
+      'compression.codec': options.compression ?? 'none',
+      'linger.ms': options.lingerMs ?? 2,
+      dr_cb: true,
+      ...options.rdkafka,
+    }, { partitioner: 'murmur2_random' });
+    this.producer.on('delivery-report', (err: LibrdKafkaError, report: DeliveryReport) => this.onReport(err, report));
+    this.producer.on('event.error', (err) => this.logger.warn({ err }, 'rdkafka producer error (librdkafka retries)'));
+  }
+
+  private connect(): Promise<void> {
+    this.connecting ??= new Promise<void>((resolve, reject) => {
+      this.producer.connect({ timeout: 30_000 }, (err) => {
+        if (err) {
+          this.connecting = undefined;
+          reject(new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: could not connect the producer: ${err.message}`, { cause: err }));
+          return;
+        }
+        this.producer.setPollInterval(this.options.pollIntervalMs ?? 5);
+        resolve();
+      });
+    });
+    return this.connecting;
+  }
+
+  async send(records: readonly SinkRecord[]): Promise<void> {
+    if (this.closed) throw new KafkaError('SHIFTSTREAM_KAFKA', 'rdkafka sink: send after close', { retryable: false });
+    if (records.length === 0) return;
+    await this.connect();
+    let resolve!: () => void;
+    let reject!: (err: unknown) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const topics = [...new Set(records.map((r) => r.topic))].join(',');
+    const pending: Pending = { remaining: records.length, error: undefined, resolve, reject, topics, count: records.length };
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const headers: MessageHeader[] | undefined = r.headers === undefined ? undefined : Object.entries(r.headers).map(([k, v]) => ({ [k]: v }));
+      for (;;) {
+        try {
+          this.producer.produce(r.topic, null, r.value, r.key ?? undefined, null, pending, headers);
+          break;
+        } catch (err) {
+          if ((err as LibrdKafkaError).code !== ERR.ERR__QUEUE_FULL) {
+            // Records already produced still report; fail this send once they have.
+            pending.error ??= err as LibrdKafkaError;
+            pending.remaining -= records.length - i;
+            if (pending.remaining === 0) this.settle(pending);
+            return done;
+          }
+          await new Promise<void>((res) => this.roomWaiters.push(res));
+        }
+      }
+    }
+    return done;
+  }
+
+  private onReport(err: LibrdKafkaError | null | undefined, report: DeliveryReport): void {
+    const pending = report.opaque as Pending | undefined;
+    if (this.roomWaiters.length > 0) {
+      const waiters = this.roomWaiters;
+      this.roomWaiters = [];
+      for (const w of waiters) w();
+    }
+    if (pending === undefined) return;
+    if (err) pending.error ??= err;
+    if (--pending.remaining === 0) this.settle(pending);
+  }
+
+  private settle(p: Pending): void {
+    if (p.error === undefined) p.resolve();
+    else {
+      p.reject(new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: send of ${p.count} records to ${p.topics} failed: ${p.error.message}`, { cause: p.error, details: { topics: p.topics, records: p.count } }));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.connecting === undefined) return;
+    await this.connecting.catch(() => undefined);
+    await new Promise<void>((resolve, reject) => this.producer.flush(10_000, (err) => (err ? reject(new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: flush on close failed: ${err.message}`, { cause: err })) : resolve())));
+    this.producer.setPollInterval(0);
+    await new Promise<void>((resolve) => this.producer.disconnect(() => resolve()));
+  }
+}

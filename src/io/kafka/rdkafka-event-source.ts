@@ -1,0 +1,264 @@
+// EventSource on node-rdkafka: a KafkaConsumer with our own rebalance_cb and a `consume(n)` loop.
+//
+// Rebalances (eager protocol, librdkafka waits for our assign/unassign call):
+//   revoke: stop dispatching, wait for onBatch in flight, onRevoke(partitions), then unassign();
+//   assign: onAssign(partitions), then assign() with the offsets it returned (committed/earliest
+//           for the partitions it left undefined).
+// So onRevoke runs before another member can get the partition, unlike kafkajs.
+// Backpressure: messages wait in a per-partition queue while that partition's onBatch runs; a
+// partition whose queue passes `maxQueuedPerPartition` is paused until it drains.
+// Commits are `commitSync` (one blocking round trip per checkpoint, not per batch).
+import rdkafka from 'node-rdkafka';
+import type { Assignment, KafkaConsumer, LibrdKafkaError, Message, TopicPartitionOffset } from 'node-rdkafka';
+import type { Config } from '../../config/types.js';
+import { KafkaError } from '../../errors.js';
+import type { EventSource, SourceHandlers, SourceRecord, TopicPartition } from '../../ports/event-source.js';
+import { tpKey } from '../../ports/event-source.js';
+import type { AdapterLogger } from './adapter-logger.js';
+import { silentLogger } from './adapter-logger.js';
+import { parseOffset } from './kafkajs-event-source.js';
+import { rdKafkaGlobalConfig } from './rdkafka-config.js';
+
+const { CODES } = rdkafka;
+const ERR = CODES.ERRORS;
+
+export interface RdKafkaEventSourceOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly clientId?: string;
+  readonly logger?: AdapterLogger;
+  /** Messages per `consume(n)` call. Default 1000. */
+  readonly consumeBatchSize?: number;
+  /** How long one `consume(n)` waits for the next message before returning what it has. Default 10 ms. */
+  readonly consumeTimeoutMs?: number;
+  /** Default 2000. */
+  readonly maxQueuedPerPartition?: number;
+  /** Default 10 s. */
+  readonly sessionTimeoutMs?: number;
+  /** Extra librdkafka properties (tests, tuning). */
+  readonly rdkafka?: Readonly<Record<string, string | number | boolean>>;
+}
+
+interface Held {
+  readonly tp: TopicPartition;
+  readonly key: string;
+  /** Next offset expected; earlier ones (re-fetched after a resume) are dropped. */
+  next: number;
+  queue: SourceRecord[];
+  inFlight: Promise<void> | undefined;
+  paused: boolean;
+}
+
+export class RdKafkaEventSource implements EventSource {
+  private readonly logger: AdapterLogger;
+  private readonly consumer: KafkaConsumer;
+  private handlers: SourceHandlers | undefined;
+  private readonly held = new Map<string, Held>();
+  private rebalanceChain: Promise<void> = Promise.resolve();
+  private stopping = false;
+  private settled = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private resolveRun: () => void = () => undefined;
+  private rejectRun: (err: unknown) => void = () => undefined;
+  private readonly batchSize: number;
+  private readonly maxQueued: number;
+
+  constructor(
+    config: Config,
+    private readonly options: RdKafkaEventSourceOptions,
+  ) {
+    this.logger = options.logger ?? silentLogger;
+    this.batchSize = options.consumeBatchSize ?? 1000;
+    this.maxQueued = options.maxQueuedPerPartition ?? 2000;
+    this.consumer = new rdkafka.KafkaConsumer(
+      {
+        ...rdKafkaGlobalConfig(config, options.clientId),
+        'group.id': options.groupId,
+        'enable.auto.commit': false,
+        'enable.auto.offset.store': false,
+        'session.timeout.ms': options.sessionTimeoutMs ?? 10_000,
+        'partition.assignment.strategy': 'range',
+        rebalance_cb: (err: LibrdKafkaError, assignment: Assignment[]) => this.onRebalance(err, assignment),
+        ...options.rdkafka,
+      },
+      { 'auto.offset.reset': 'earliest' },
+    );
+    this.consumer.setDefaultConsumeTimeout(options.consumeTimeoutMs ?? 10);
+    this.consumer.on('event.error', (err) => {
+      if ((err as LibrdKafkaError).isFatal || (err as LibrdKafkaError).code === ERR.ERR__FATAL) this.fail(this.wrap('fatal client error', err));
+      else this.logger.warn({ err, groupId: options.groupId }, 'rdkafka consumer error (librdkafka retries)');
+    });
+  }
+
+  private where(): string {
+    return `rdkafka source (group ${this.options.groupId}, topics ${this.options.topics.join(',')})`;
+  }
+
+  run(handlers: SourceHandlers): Promise<void> {
+    if (this.handlers !== undefined) return Promise.reject(new KafkaError('SHIFTSTREAM_KAFKA', `${this.where()}: run() called twice`));
+    this.handlers = handlers;
+    const done = new Promise<void>((resolve, reject) => {
+      this.resolveRun = resolve;
+      this.rejectRun = reject;
+    });
+    this.consumer.connect({ timeout: 30_000 }, (err) => {
+      if (err) {
+        this.fail(this.wrap('could not connect', err));
+        return;
+      }
+      try {
+        this.consumer.subscribe([...this.options.topics]);
+      } catch (e) {
+        this.fail(this.wrap('subscribe failed', e));
+        return;
+      }
+      this.loopDone = this.loop();
+    });
+    return done;
+  }
+
+  commit(offsets: readonly (TopicPartition & { readonly offset: string })[]): Promise<void> {
+    if (offsets.length === 0) return Promise.resolve();
+    try {
+      this.consumer.commitSync(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) })));
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(this.wrap(`commit of ${offsets.map((o) => `${tpKey(o)}@${o.offset}`).join(',')} failed`, err));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.settled || this.stopping) return;
+    this.stopping = true;
+    try {
+      await this.loopDone;
+      await this.rebalanceChain;
+      const held = [...this.held.values()];
+      await Promise.all(held.map((h) => h.inFlight));
+      if (held.length > 0 && !this.settled) await this.handlers?.onRevoke(held.map((h) => h.tp));
+      this.held.clear();
+      await this.disconnect();
+    } catch (err) {
+      this.fail(this.wrap('stop failed', err));
+      return;
+    }
+    if (!this.settled) {
+      this.settled = true;
+      this.resolveRun();
+    }
+  }
+
+  private disconnect(): Promise<void> {
+    if (!this.consumer.isConnected()) return Promise.resolve();
+    return new Promise((resolve, reject) => this.consumer.disconnect((err) => (err ? reject(this.wrap('disconnect failed', err)) : resolve())));
+  }
+
+  private consumeOnce(): Promise<Message[]> {
+    return new Promise((resolve, reject) => this.consumer.consume(this.batchSize, (err, messages) => (err ? reject(err) : resolve(messages))));
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping && !this.settled) {
+      let messages: Message[];
+      try {
+        messages = await this.consumeOnce();
+      } catch (err) {
+        const code = (err as LibrdKafkaError).code;
+        if (code === ERR.ERR__TIMED_OUT || code === ERR.ERR__TIMED_OUT_QUEUE) continue;
+        this.fail(this.wrap('consume failed', err));
+        return;
+      }
+      const touched = new Set<Held>();
+      for (const m of messages) {
+        const h = this.held.get(`${m.topic}:${m.partition}`);
+        if (h === undefined || m.offset < h.next) continue; // revoked meanwhile, or re-fetched
+        h.queue.push({
+          topic: m.topic,
+          partition: m.partition,
+          offset: String(m.offset),
+          key: m.key === undefined || m.key === null ? null : typeof m.key === 'string' ? Buffer.from(m.key) : m.key,
+          value: m.value,
+          timestampMs: m.timestamp ?? 0,
+        });
+        h.next = m.offset + 1;
+        touched.add(h);
+      }
+      for (const h of touched) {
+        if (h.inFlight === undefined) this.dispatch(h);
+        if (!h.paused && h.queue.length >= this.maxQueued) {
+          h.paused = true;
+          this.consumer.pause([h.tp]);
+        }
+      }
+    }
+  }
+
+  private dispatch(h: Held): void {
+    if (this.settled || h.queue.length === 0 || this.held.get(h.key) !== h) return;
+    const records = h.queue;
+    h.queue = [];
+    h.inFlight = this.handlers!.onBatch({ topic: h.tp.topic, partition: h.tp.partition, records }).then(
+      () => {
+        h.inFlight = undefined;
+        if (h.paused && h.queue.length < this.maxQueued && this.held.get(h.key) === h) {
+          h.paused = false;
+          this.consumer.resume([h.tp]);
+        }
+        this.dispatch(h);
+      },
+      (err: unknown) => {
+        h.inFlight = undefined;
+        this.fail(err);
+      },
+    );
+  }
+
+  private onRebalance(err: LibrdKafkaError, assignment: Assignment[]): void {
+    this.rebalanceChain = this.rebalanceChain
+      .then(() => this.rebalance(err.code, assignment))
+      .catch((e: unknown) => this.fail(this.wrap('rebalance failed', e)));
+  }
+
+  private async rebalance(code: number, assignment: Assignment[]): Promise<void> {
+    const tps = assignment.map((a) => ({ topic: a.topic, partition: a.partition }));
+    if (code === ERR.ERR__ASSIGN_PARTITIONS) {
+      if (this.stopping || this.settled) {
+        this.consumer.assign(tps);
+        return;
+      }
+      const offsets = await this.handlers!.onAssign(tps);
+      const withOffsets: Assignment[] = [];
+      for (const tp of tps) {
+        const key = tpKey(tp);
+        const o = offsets.get(key);
+        const next = o === undefined ? undefined : Number(parseOffset(o, key, this.where()));
+        this.held.set(key, { tp, key, next: next ?? 0, queue: [], inFlight: undefined, paused: false });
+        withOffsets.push(next === undefined ? tp : ({ ...tp, offset: next } as TopicPartitionOffset));
+      }
+      this.logger.info({ groupId: this.options.groupId, assigned: tps.map(tpKey) }, 'partitions assigned');
+      this.consumer.assign(withOffsets);
+    } else if (code === ERR.ERR__REVOKE_PARTITIONS) {
+      const held = tps.map((tp) => this.held.get(tpKey(tp))).filter((h): h is Held => h !== undefined);
+      for (const h of held) this.held.delete(h.key); // stop dispatching; queued records are dropped
+      await Promise.all(held.map((h) => h.inFlight));
+      if (held.length > 0 && !this.settled && !this.stopping) await this.handlers!.onRevoke(held.map((h) => h.tp));
+      this.logger.info({ groupId: this.options.groupId, revoked: tps.map(tpKey) }, 'partitions revoked');
+      this.consumer.unassign();
+    } else {
+      throw new KafkaError('SHIFTSTREAM_KAFKA', `${this.where()}: rebalance callback got error code ${code}, expected assign (-175) or revoke (-174)`);
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.logger.error({ err, groupId: this.options.groupId }, 'rdkafka source failed');
+    const reject = (): void => this.rejectRun(err);
+    this.loopDone.then(() => this.disconnect()).then(reject, reject);
+  }
+
+  private wrap(what: string, cause: unknown): KafkaError {
+    if (cause instanceof KafkaError) return cause;
+    return new KafkaError('SHIFTSTREAM_KAFKA', `${this.where()}: ${what}: ${(cause as Error)?.message ?? String(cause)}`, { cause, details: { groupId: this.options.groupId, topics: this.options.topics } });
+  }
+}

@@ -1,0 +1,1 @@
+export { RedisStateStore, decodeCheckpoint, encodeCheckpoint, redisAddress, redisOptionsFromConfig, type RedisStateStoreOptions } from './redis-state-store.js';

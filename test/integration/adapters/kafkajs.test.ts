@@ -1,0 +1,3 @@
+import { kafkaContract } from './kafka-contract.js';
+
+kafkaContract('kafkajs');
