@@ -3,9 +3,11 @@ import type { CommandDef } from '../command.js';
 import { doctorCommand } from './doctor.js';
 import { lintCommand } from './lint.js';
 import { replayCommand } from './replay.js';
+import { reportCommand } from './report.js';
 
 export const COMMANDS: readonly CommandDef[] = [
   doctorCommand,
   lintCommand,
   replayCommand,
+  reportCommand,
 ];
