@@ -197,7 +197,11 @@ export class KafkaJsEventSource implements EventSource {
       if (from !== undefined && BigInt(m.offset) < from) continue;
       records.push({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key ?? null, value: m.value, timestampMs: Number(m.timestamp) });
     }
-    if (records.length === 0) return;
+    if (records.length === 0) {
+      // All before our position (kafkajs re-fetched from the committed offset): skip past them.
+      payload.resolveOffset(batch.lastOffset());
+      return;
+    }
     const last = records[records.length - 1]!.offset;
     const inFlight = this.handlers!.onBatch({ topic: batch.topic, partition: batch.partition, records });
     h.inFlight = inFlight.catch(() => undefined);

@@ -15,6 +15,7 @@ export function kafkaContract(client: 'kafkajs' | 'rdkafka'): void {
       sink: () => createEventSink(config, { clientId: `contract-${client}` }),
       uniqueName: (label) => `contract-${client}-${label}-${run}-${randomUUID().slice(0, 6)}`,
       deadlineMs: 60_000,
+      revokeBeforeReassign: client === 'rdkafka',
     }));
   });
 }

@@ -12,6 +12,7 @@ describe('memory event source/sink contract', () => {
     sink: () => new MemoryEventSink(log),
     uniqueName: (label) => `${label}-${randomUUID().slice(0, 8)}`,
     deadlineMs: 5_000,
+    revokeBeforeReassign: true,
   }));
 });
 
