@@ -27,6 +27,8 @@ export class KafkaJsEventSink implements EventSink {
   private closed = false;
   private readonly queue: Waiting[] = [];
   private flushing = false;
+  /** Set by the first failed send; the sink then refuses every send (the caller restarts from its checkpoint). */
+  private failed: KafkaError | undefined;
   private flushDone: Promise<void> = Promise.resolve();
 
   constructor(kafka: Kafka, options: KafkaJsEventSinkOptions = {}) {
@@ -54,6 +56,7 @@ export class KafkaJsEventSink implements EventSink {
    */
   send(records: readonly SinkRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new KafkaError('SHIFTSTREAM_KAFKA', 'kafkajs sink: send after close', { retryable: false }));
+    if (this.failed !== undefined) return Promise.reject(this.failed);
     if (records.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ records, resolve, reject });
@@ -83,7 +86,9 @@ export class KafkaJsEventSink implements EventSink {
         await this.sendNow(take, count);
         for (const w of take) w.resolve();
       } catch (err) {
-        for (const w of take) w.reject(err);
+        // Later records must not land after a gap: fail everything queued and every later send.
+        this.failed = err as KafkaError;
+        for (const w of take.concat(this.queue.splice(0))) w.reject(err);
       }
     }
     this.flushing = false;

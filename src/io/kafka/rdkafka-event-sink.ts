@@ -38,6 +38,8 @@ export class RdKafkaEventSink implements EventSink {
   private readonly logger: AdapterLogger;
   private connecting: Promise<void> | undefined;
   private closed = false;
+  private failed: KafkaError | undefined;
+  private producing: Promise<void> = Promise.resolve();
   /** Woken by each delivery report while a send waits for room in librdkafka's queue. */
   private roomWaiters: (() => void)[] = [];
 
@@ -72,8 +74,24 @@ export class RdKafkaEventSink implements EventSink {
 
   async send(records: readonly SinkRecord[]): Promise<void> {
     if (this.closed) throw new KafkaError('SHIFTSTREAM_KAFKA', 'rdkafka sink: send after close', { retryable: false });
+    if (this.failed !== undefined) throw this.failed;
     if (records.length === 0) return;
     await this.connect();
+    // Produce calls run in send order, also when one waits for room in librdkafka's queue.
+    const turn = this.producing.then(() => this.produceAll(records));
+    this.producing = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return (await turn)();
+  }
+
+  /** Produces every record; returns a function giving the promise of all delivery reports. */
+  private async produceAll(records: readonly SinkRecord[]): Promise<() => Promise<void>> {
+    if (this.failed !== undefined) {
+      const failed = this.failed;
+      return () => Promise.reject(failed);
+    }
     let resolve!: () => void;
     let reject!: (err: unknown) => void;
     const done = new Promise<void>((res, rej) => {
@@ -95,13 +113,13 @@ export class RdKafkaEventSink implements EventSink {
             pending.error ??= err as LibrdKafkaError;
             pending.remaining -= records.length - i;
             if (pending.remaining === 0) this.settle(pending);
-            return done;
+            return () => done;
           }
           await new Promise<void>((res) => this.roomWaiters.push(res));
         }
       }
     }
-    return done;
+    return () => done;
   }
 
   private onReport(err: LibrdKafkaError | null | undefined, report: DeliveryReport): void {
@@ -119,6 +137,8 @@ export class RdKafkaEventSink implements EventSink {
   private settle(p: Pending): void {
     if (p.error === undefined) p.resolve();
     else {
+      // Later records must not land after a gap: the sink refuses every later send.
+      this.failed ??= new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: an earlier send failed (${p.error.message}); restart from the last checkpoint`, { cause: p.error });
       p.reject(new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: send of ${p.count} records to ${p.topics} failed: ${p.error.message}`, { cause: p.error, details: { topics: p.topics, records: p.count } }));
     }
   }
