@@ -19,7 +19,9 @@ export interface OpenedInput {
   close(): void;
 }
 
-const CHUNK_BYTES = 1 << 20;
+// 64 KiB: the decoded text of a chunk then stays a young-generation string, freed by cheap scavenges;
+// 1 MiB chunks land in large-object space and piled up between full GCs (peak RSS +150 MB).
+const CHUNK_BYTES = 64 * 1024;
 
 /** The format an input's name implies: `.ndjson`, `.jsonl`, `.json`, `.csv`, each optionally `.gz`. */
 export function formatFromName(path: string): InputFormat | undefined {

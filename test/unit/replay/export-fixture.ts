@@ -23,18 +23,30 @@ export interface ExportShape {
   readonly meanGapMs: number;
   /** Arrival displacement: each sample arrives up to this much after its ts order (default 0). */
   readonly shuffleMs?: number;
+  /** Share of gaps that are a silence longer than the silence timeout (default 0.003). */
+  readonly silenceShare?: number;
 }
 
 /** Samples in arrival order. */
 export function generateExport(shape: ExportShape): RawSample[] {
+  const rnd = prng(shape.seed ^ 0x5eed);
+  const out = [...exportSamples(shape)];
+  const shuffle = shape.shuffleMs ?? 0;
+  if (shuffle === 0) return out;
+  const keyed = out.map((s, i) => ({ s, at: s.tsMs + Math.floor(rnd() * shuffle), i }));
+  keyed.sort((x, y) => x.at - y.at || x.i - y.i);
+  return keyed.map((k) => k.s);
+}
+
+/** The samples in event-time order, one by one (for files larger than memory). */
+export function* exportSamples(shape: ExportShape): Generator<RawSample, void, undefined> {
   const rnd = prng(shape.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const counters = new Map<string, number>();
-  const out: RawSample[] = [];
   let ts = shape.startMs;
   while (ts < shape.endMs) {
     // Mostly short gaps; now and then a silence longer than the 5-minute timeout.
-    ts += rnd() < 0.003 ? 6 * 60_000 + Math.floor(rnd() * 600_000) : Math.floor(rnd() * 2 * shape.meanGapMs);
+    ts += rnd() < (shape.silenceShare ?? 0.003) ? 6 * 60_000 + Math.floor(rnd() * 600_000) : Math.floor(rnd() * 2 * shape.meanGapMs);
     const wc = 1 + Math.floor(rnd() * shape.workCenters);
     const a = `M${wc}a`;
     const b = `M${wc}b`;
@@ -69,14 +81,9 @@ export function generateExport(shape: ExportShape): RawSample[] {
       default:
         s = { tag: `${a}.HB`, tsMs: ts, value: true, quality: 'good' };
     }
-    out.push(s);
-    if (rnd() < 0.01) out.push({ ...s }); // exact duplicate
+    yield s;
+    if (rnd() < 0.01) yield { ...s }; // exact duplicate
   }
-  const shuffle = shape.shuffleMs ?? 0;
-  if (shuffle === 0) return out;
-  const keyed = out.map((s, i) => ({ s, at: s.tsMs + Math.floor(rnd() * shuffle), i }));
-  keyed.sort((x, y) => x.at - y.at || x.i - y.i);
-  return keyed.map((k) => k.s);
 }
 
 /** ISO-8601 with the given offset in minutes (0 writes `Z`). */
@@ -95,12 +102,14 @@ export function berlinOffsetMinutes(tsMs: number): number {
   return m === null ? 0 : (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
 }
 
+export function ndjsonLine(s: RawSample, ts: (tsMs: number) => string | number = (t) => t): string {
+  const q = s.quality === 'good' ? '' : `,"quality":${JSON.stringify(s.quality)}`;
+  return `{"ts":${JSON.stringify(ts(s.tsMs))},"tag":${JSON.stringify(s.tag)},"value":${JSON.stringify(s.value)}${q}}`;
+}
+
 export function toNdjson(samples: readonly RawSample[], ts: (tsMs: number) => string | number = (t) => t): string {
   let text = '';
-  for (const s of samples) {
-    const q = s.quality === 'good' ? '' : `,"quality":${JSON.stringify(s.quality)}`;
-    text += `{"ts":${JSON.stringify(ts(s.tsMs))},"tag":${JSON.stringify(s.tag)},"value":${JSON.stringify(s.value)}${q}}\n`;
-  }
+  for (const s of samples) text += `${ndjsonLine(s, ts)}\n`;
   return text;
 }
 
