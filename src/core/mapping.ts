@@ -193,6 +193,8 @@ export function validateCanonicalEvent(plan: PlantPlan, event: MachineEvent, ctx
     case 'milestone':
       if (event.milestone === undefined) return reject('invalid-event', `milestone: a milestone event needs its kind, found none`);
       return { ok: true, event };
+    case 'watermark':
+      return reject('invalid-event', `kind: expected a machine event kind (state, reason, counter, heartbeat, milestone), found 'watermark'`);
     default:
       return { ok: true, event };
   }

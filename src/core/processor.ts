@@ -50,6 +50,12 @@ export interface ProcessorOutput {
 export interface ProcessorOptions {
   /** Limit to these window specs (by name); default all of the plan's. */
   readonly windowNames?: readonly string[];
+  /**
+   * `auto` (default): the watermark is this input's highest ts minus the out-of-orderness.
+   * `external`: events never move it; the caller advances it with `advanceTo` (watermark
+   * alignment across upstream partitions, see engine/watermarks.ts).
+   */
+  readonly watermark?: 'auto' | 'external';
 }
 
 interface WcState {
@@ -84,6 +90,7 @@ export class WindowedProcessor {
   private lastPruneWatermarkMs = -Infinity;
   private nextDueMs = Infinity;
   private readonly maxWindowMs: number;
+  private readonly externalWatermark: boolean;
   /** Per work center: named counters other than good and scrap (computed once). */
   private readonly otherCounters = new Map<string, Set<string>>();
 
@@ -93,6 +100,7 @@ export class WindowedProcessor {
     this.zone = createTimeZone(plan.timeZone);
     this.calendar = this.specs.some((s) => s.kind === 'shift') ? createShiftCalendar(plan.calendar) : undefined;
     this.closedEndMs = this.specs.map(() => -Infinity);
+    this.externalWatermark = options.watermark === 'external';
     let maxWindow = 0;
     for (const s of this.specs) maxWindow = Math.max(maxWindow, s.kind === 'shift' ? 2 * DAY_MS : s.sizeMs);
     this.maxWindowMs = maxWindow;
@@ -132,15 +140,17 @@ export class WindowedProcessor {
     return out;
   }
 
-  /** Event-time only: move the watermark to `watermarkMs` (end of a replay: flush everything closable). */
-  advanceTo(watermarkMs: number): ProcessorOutput {
-    const out: ProcessorOutput = { summaries: [], late: [], duplicates: 0, applied: 0 };
+  /**
+   * Event-time only: moves the watermark to `watermarkMs` if that is ahead (external watermarks,
+   * or the end of a replay: flush everything closable). `out` collects into an existing output.
+   */
+  advanceTo(watermarkMs: number, out: ProcessorOutput = { summaries: [], late: [], duplicates: 0, applied: 0 }): ProcessorOutput {
     this.advanceWatermark(watermarkMs, out);
     return out;
   }
 
   private ingestOne(event: MachineEvent, out: ProcessorOutput): void {
-    if (event.kind === 'milestone') return;
+    if (event.kind === 'milestone' || event.kind === 'watermark') return;
     const wc = this.workCenter(event.workCenterId);
     const ts = event.tsMs;
     if (ts < this.maxClosedEndMs()) {
@@ -157,7 +167,7 @@ export class WindowedProcessor {
     this.noteFirst(wc, ts, out);
     if (ts > this.maxTsMs) {
       this.maxTsMs = ts;
-      this.advanceWatermark(ts - this.plan.eventTime.outOfOrdernessMs, out);
+      if (!this.externalWatermark) this.advanceWatermark(ts - this.plan.eventTime.outOfOrdernessMs, out);
     }
   }
 

@@ -37,14 +37,22 @@ function sortEvents(events: MachineEvent[]): MachineEvent[] {
 
 /** The effective state at instant x, from scratch (semantics sections 2 and 3). */
 function stateAt(events: readonly MachineEvent[], silenceMs: number, x: number): Piece {
+  // The events at or before x are events[0 .. upto); find upto by bisection, then look back.
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (events[mid]!.tsMs <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  const upto = lo;
+  const lastSeen = upto === 0 ? -Infinity : events[upto - 1]!.tsMs;
   let lastState: MachineEvent | undefined;
   let lastReason: MachineEvent | undefined;
-  let lastSeen = -Infinity;
-  for (const e of events) {
-    if (e.tsMs > x) break;
-    lastSeen = e.tsMs;
-    if (e.kind === 'state') lastState = e;
-    if (e.kind === 'reason') lastReason = e;
+  for (let i = upto - 1; i >= 0 && (lastState === undefined || lastReason === undefined); i--) {
+    const e = events[i]!;
+    if (e.kind === 'state' && lastState === undefined) lastState = e;
+    if (e.kind === 'reason' && lastReason === undefined) lastReason = e;
   }
   if (lastState === undefined || x >= lastSeen + silenceMs) return { atMs: x, category: 'unknown', reason: null };
   const category = lastState.category ?? 'unknown';

@@ -37,7 +37,12 @@ export interface StateMapping {
   readonly reason?: string | undefined;
 }
 
-export const EVENT_KINDS = ['state', 'reason', 'counter', 'heartbeat', 'milestone'] as const;
+/**
+ * `watermark` is not a machine event: it is an in-band marker of an upstream input partition's
+ * progress (tag = source id, tsMs = its highest event time, amount = number of sources), which the
+ * windowed lane uses to align watermarks across the partitions that feed it.
+ */
+export const EVENT_KINDS = ['state', 'reason', 'counter', 'heartbeat', 'milestone', 'watermark'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /**

@@ -10,7 +10,8 @@ import type { Clock } from '../ports/clock.js';
 import type { Codecs } from '../ports/codecs.js';
 import type { SourceBatch, SourceRecord } from '../ports/event-source.js';
 import type { EventSink, SinkRecord } from '../ports/event-sink.js';
-import type { Log, Metrics } from '../ports/metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Log } from '../ports/log.js';
 import { ShiftstreamError } from '../errors.js';
 
 export interface MapperStageOptions {
@@ -20,12 +21,17 @@ export interface MapperStageOptions {
   readonly clock: Clock;
   /** Live runs validate timestamps against the wall clock; replays of old data do not. */
   readonly live: boolean;
+  /** Partitions of the enriched topic (markers go to each) and the number of input partitions. */
+  readonly enrichedPartitions: number;
+  readonly sourcePartitions: number;
   readonly metrics: Metrics;
   readonly log: Log;
 }
 
 export class MapperStage {
   private readonly tracker: MilestoneTracker = createMilestoneTracker();
+  /** Highest valid event time seen per input partition (`topic/partition`). */
+  private readonly sourceMaxTs = new Map<string, number>();
 
   constructor(private readonly o: MapperStageOptions) {}
 
@@ -40,6 +46,8 @@ export class MapperStage {
     const bulk: SinkRecord[] = [];
     const isRaw = batch.topic === topics.raw;
     let rejects = 0;
+    const sourceId = `${batch.topic}/${batch.partition}`;
+    let maxTs = this.sourceMaxTs.get(sourceId) ?? -Infinity;
     for (const rec of batch.records) {
       let verdict: MapVerdict;
       if (rec.value === null) {
@@ -57,12 +65,28 @@ export class MapperStage {
         continue;
       }
       const event: MachineEvent = verdict.event;
+      if (event.tsMs > maxTs) maxTs = event.tsMs;
       const milestone = this.tracker.observe(event);
       if (milestone !== undefined) {
         critical.push({ topic: topics.milestones, key: milestone.workCenterId, value: codecs.milestone.encode(milestone) });
-        metrics.observe('shiftstream_critical_lane_latency_ms', { plant: plan.plantId }, Math.max(0, now - rec.timestampMs));
+        metrics.observe('shiftstream_critical_lane_latency_ms', {}, Math.max(0, now - rec.timestampMs));
       }
       bulk.push({ topic: topics.enriched, key: event.workCenterId, value: codecs.event.encode(event) });
+    }
+    // Watermark markers: this source's progress, after its events, on every enriched partition.
+    if (Number.isFinite(maxTs)) {
+      this.sourceMaxTs.set(sourceId, maxTs);
+      const marker = codecs.event.encode({
+        plantId: plan.plantId,
+        machineId: '',
+        workCenterId: '',
+        tag: sourceId,
+        tsMs: maxTs,
+        kind: 'watermark',
+        value: 0,
+        amount: this.o.sourcePartitions,
+      });
+      for (let p = 0; p < this.o.enrichedPartitions; p++) bulk.push({ topic: topics.enriched, partition: p, key: null, value: marker });
     }
     metrics.inc('shiftstream_events_in_total', { topic: batch.topic }, batch.records.length);
     // The critical lane's send starts first and is never queued behind the bulk send.
@@ -70,13 +94,14 @@ export class MapperStage {
     if (critical.length > 0) sends.push(sink.send(critical));
     if (bulk.length > 0) sends.push(sink.send(bulk));
     await Promise.all(sends);
-    metrics.inc('shiftstream_events_out_total', { topic: topics.enriched }, bulk.length - rejects);
+    metrics.inc('shiftstream_events_out_total', { topic: topics.enriched }, bulk.length - rejects - (Number.isFinite(maxTs) ? this.o.enrichedPartitions : 0));
+    if (rejects > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.rejected }, rejects);
     if (critical.length > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.milestones }, critical.length);
   }
 
   private reject(rec: SourceRecord, reason: RejectReason, detail: string, out: SinkRecord[]): void {
     const { topology, codecs, metrics } = this.o;
-    metrics.inc('shiftstream_rejected_total', { reason });
+    metrics.inc('shiftstream_rejects_total', { reason });
     switch (topology.policies.rejected) {
       case 'drop':
         return;

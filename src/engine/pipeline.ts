@@ -4,7 +4,8 @@ import type { Clock } from '../ports/clock.js';
 import type { Codecs } from '../ports/codecs.js';
 import type { EventSource } from '../ports/event-source.js';
 import type { EventSink } from '../ports/event-sink.js';
-import type { Log, Metrics } from '../ports/metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Log } from '../ports/log.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { TopologyPlan } from '../topology/types.js';
 import { MapperStage } from './mapper-stage.js';
@@ -25,6 +26,9 @@ export interface PipelineOptions {
   readonly log: Log;
   readonly live: boolean;
   readonly checkpointIntervalMs: number;
+  /** Partitions of the enriched topic, and of the mapper's inputs (raw + canonical) together. */
+  readonly enrichedPartitions: number;
+  readonly sourcePartitions: number;
   /** How often idle partitions are checked (live runs). */
   readonly tickIntervalMs?: number;
   readonly onEarly?: WindowStageOptions['onEarly'];
@@ -43,7 +47,17 @@ export interface Pipeline {
 }
 
 export function createPipeline(o: PipelineOptions): Pipeline {
-  const mapper = new MapperStage({ topology: o.topology, codecs: o.codecs, sink: o.sink, clock: o.clock, live: o.live, metrics: o.metrics, log: o.log });
+  const mapper = new MapperStage({
+    topology: o.topology,
+    codecs: o.codecs,
+    sink: o.sink,
+    clock: o.clock,
+    live: o.live,
+    metrics: o.metrics,
+    log: o.log,
+    enrichedPartitions: o.enrichedPartitions,
+    sourcePartitions: o.sourcePartitions,
+  });
   const windows = new WindowStage({
     topology: o.topology,
     codecs: o.codecs,

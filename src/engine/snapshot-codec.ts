@@ -1,11 +1,21 @@
-// Checkpoint payloads: the core snapshot as JSON, gzip-compressed (histories compress ~10x).
+// Checkpoint payloads of the windowed stage: the core snapshot plus the aligned-watermark state,
+// as JSON, gzip-compressed (histories compress ~10x).
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ProcessorSnapshot } from '../core/processor.js';
+import type { AlignedWatermarkSnapshot } from '../core/watermarks.js';
 
-export function encodeSnapshot(snapshot: ProcessorSnapshot): Buffer {
+export interface StageSnapshot {
+  readonly v: 1;
+  readonly processor: ProcessorSnapshot;
+  readonly watermark: AlignedWatermarkSnapshot;
+}
+
+export function encodeSnapshot(snapshot: StageSnapshot): Buffer {
   return gzipSync(Buffer.from(JSON.stringify(snapshot)), { level: 1 });
 }
 
-export function decodeSnapshot(buf: Buffer): ProcessorSnapshot {
-  return JSON.parse(gunzipSync(buf).toString('utf8')) as ProcessorSnapshot;
+export function decodeSnapshot(buf: Buffer): StageSnapshot {
+  const parsed = JSON.parse(gunzipSync(buf).toString('utf8')) as StageSnapshot;
+  if (parsed.v !== 1) throw new Error(`stage snapshot: expected version 1, found ${String(parsed.v)}`);
+  return parsed;
 }

@@ -6,15 +6,18 @@
 // anywhere re-runs from the last checkpoint; the core is deterministic, so what is re-emitted is
 // byte-identical to what was emitted before (same key, revision and content).
 import { WindowedProcessor, type ProcessorOutput } from '../core/processor.js';
+import { AlignedWatermark } from '../core/watermarks.js';
 import type { MachineEvent } from '../core/types.js';
 import { ShiftstreamError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Codecs } from '../ports/codecs.js';
 import { tpKey, type EventSource, type ResumeOffsets, type SourceBatch, type TopicPartition } from '../ports/event-source.js';
 import type { EventSink, SinkRecord } from '../ports/event-sink.js';
-import type { Log, Metrics } from '../ports/metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Log } from '../ports/log.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { TopologyPlan } from '../topology/types.js';
+import { latenessBucket } from '../metrics/catalog.js';
 import { KeyedSerializer } from './serial.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
 
@@ -43,6 +46,7 @@ export interface WindowStageOptions {
 interface PartitionState {
   readonly tp: TopicPartition;
   processor: WindowedProcessor;
+  watermark: AlignedWatermark;
   /** Next input offset to read (what a checkpoint records). */
   nextOffset: string | undefined;
   dirty: boolean;
@@ -55,6 +59,15 @@ export class WindowStage {
 
   constructor(private readonly o: WindowStageOptions) {}
 
+  private newProcessor(): WindowedProcessor {
+    return new WindowedProcessor(this.o.topology.plant, { watermark: 'external' });
+  }
+
+  private newWatermark(): AlignedWatermark {
+    const et = this.o.topology.plant.eventTime;
+    return new AlignedWatermark(et.outOfOrdernessMs, et.idleTimeoutMs);
+  }
+
   checkpointKey(tp: TopicPartition): string {
     return `${this.o.groupId}/${tp.topic}/${tp.partition}`;
   }
@@ -66,13 +79,18 @@ export class WindowStage {
       await this.serial.run(key, async () => {
         const cp = await this.o.store.load(this.checkpointKey(tp));
         let processor: WindowedProcessor;
+        let watermark: AlignedWatermark;
         if (cp === undefined) {
-          processor = new WindowedProcessor(this.o.topology.plant);
+          processor = this.newProcessor();
+          watermark = this.newWatermark();
           // No checkpoint: rebuild from the start of the partition (deterministic, nothing lost).
           resume.set(key, '0');
         } else {
           try {
-            processor = WindowedProcessor.restore(this.o.topology.plant, decodeSnapshot(cp.snapshot));
+            const snap = decodeSnapshot(cp.snapshot);
+            processor = WindowedProcessor.restore(this.o.topology.plant, snap.processor, { watermark: 'external' });
+            const et = this.o.topology.plant.eventTime;
+            watermark = AlignedWatermark.restore(et.outOfOrdernessMs, et.idleTimeoutMs, snap.watermark);
           } catch (err) {
             throw new ShiftstreamError(
               'SHIFTSTREAM_STATE_RESTORE',
@@ -82,7 +100,7 @@ export class WindowStage {
           }
           resume.set(key, cp.offset);
         }
-        this.partitions.set(key, { tp, processor, nextOffset: cp?.offset, dirty: false, lastCheckpointMs: this.o.clock.nowMs() });
+        this.partitions.set(key, { tp, processor, watermark, nextOffset: cp?.offset, dirty: false, lastCheckpointMs: this.o.clock.nowMs() });
         this.o.log.info({ topic: tp.topic, partition: tp.partition, offset: cp?.offset ?? '0', restored: cp !== undefined }, 'partition assigned');
       });
     }
@@ -110,22 +128,39 @@ export class WindowStage {
     let p = this.partitions.get(key);
     if (p === undefined) {
       // Delivered without an assignment callback (should not happen): start fresh, never guess.
-      p = { tp: batch, processor: new WindowedProcessor(this.o.topology.plant), nextOffset: undefined, dirty: false, lastCheckpointMs: this.o.clock.nowMs() };
+      p = { tp: batch, processor: this.newProcessor(), watermark: this.newWatermark(), nextOffset: undefined, dirty: false, lastCheckpointMs: this.o.clock.nowMs() };
       this.partitions.set(key, p);
     }
     const { codecs } = this.o;
     await codecs.prepare(batch.records.map((r) => r.value));
-    const events: MachineEvent[] = [];
+    const now = this.o.live ? this.o.clock.nowMs() : undefined;
+    const out: ProcessorOutput = { summaries: [], late: [], duplicates: 0, applied: 0 };
     const rejected: SinkRecord[] = [];
+    const proc = p.processor;
+    let pending: MachineEvent[] = [];
+    // Events are applied in log order; a marker first applies the events before it, then moves
+    // the aligned watermark. The result depends only on the log's content, not on batching.
+    const flushPending = (): void => {
+      if (pending.length === 0) return;
+      const o = proc.ingest(pending, now);
+      appendOutput(out, o);
+      pending = [];
+    };
     for (const rec of batch.records) {
       const d = rec.value === null ? undefined : codecs.event.decode(rec.value);
       if (d?.ok === true) {
-        events.push(d.value);
+        const ev = d.value;
+        if (ev.kind === 'watermark') {
+          flushPending();
+          p.watermark.observe(ev.tag, ev.tsMs, ev.amount ?? 1, now);
+          const wm = p.watermark.current(now);
+          if (wm > proc.watermarkMs) proc.advanceTo(wm, out);
+        } else pending.push(ev);
         continue;
       }
       const reason = d === undefined ? 'malformed-record' : d.reason;
       const detail = d === undefined ? 'empty value (tombstone)' : d.detail;
-      this.o.metrics.inc('shiftstream_rejected_total', { reason });
+      this.o.metrics.inc('shiftstream_rejects_total', { reason });
       rejected.push({
         topic: this.o.topology.topics.rejected,
         key: rec.key,
@@ -142,7 +177,7 @@ export class WindowStage {
         }),
       });
     }
-    const out = p.processor.ingest(events, this.o.live ? this.o.clock.nowMs() : undefined);
+    flushPending();
     await this.emit(out, rejected);
     this.o.metrics.inc('shiftstream_events_in_total', { topic: batch.topic }, batch.records.length);
     const last = batch.records[batch.records.length - 1];
@@ -163,7 +198,10 @@ export class WindowStage {
         this.serial.run(key, async () => {
           const p = this.partitions.get(key);
           if (p === undefined) return;
+          // Sources gone idle stop holding the watermark back; a wholly idle input follows the clock.
           const out = p.processor.tick(now);
+          const wm = p.watermark.current(now);
+          if (wm > p.processor.watermarkMs) p.processor.advanceTo(wm, out);
           if (out.summaries.length === 0 && out.late.length === 0) {
             if (p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p);
             return;
@@ -190,6 +228,11 @@ export class WindowStage {
     return [...this.partitions.values()].flatMap((p) => p.processor.earlyUpdates());
   }
 
+  /** Next input offset per held partition (processed, not necessarily checkpointed). */
+  positions(): { topic: string; partition: number; nextOffset: string | undefined }[] {
+    return [...this.partitions.values()].map((p) => ({ topic: p.tp.topic, partition: p.tp.partition, nextOffset: p.nextOffset }));
+  }
+
   watermarks(): { topic: string; partition: number; watermarkMs: number }[] {
     return [...this.partitions.values()].map((p) => ({ topic: p.tp.topic, partition: p.tp.partition, watermarkMs: p.processor.watermarkMs }));
   }
@@ -209,24 +252,26 @@ export class WindowStage {
     }
     if (out.duplicates > 0) metrics.inc('shiftstream_duplicates_total', {}, out.duplicates);
     if (records.length > 0) await this.o.sink.send(records);
-    if (out.summaries.length > 0) metrics.inc('shiftstream_summaries_out_total', {}, out.summaries.length);
+    for (const s of out.summaries) metrics.inc('shiftstream_summaries_total', { window: s.windowName, kind: s.revision === 1 ? 'final' : 'amendment' });
   }
 
   private async checkpoint(p: PartitionState): Promise<void> {
     if (!p.dirty || p.nextOffset === undefined) return;
     const started = this.o.clock.nowMs();
-    await this.o.store.save(this.checkpointKey(p.tp), { offset: p.nextOffset, snapshot: encodeSnapshot(p.processor.snapshot()), savedAtMs: started });
+    const snapshot = encodeSnapshot({ v: 1, processor: p.processor.snapshot(), watermark: p.watermark.snapshot() });
+    await this.o.store.save(this.checkpointKey(p.tp), { offset: p.nextOffset, snapshot, savedAtMs: started });
     if (this.o.commit !== undefined) await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset: p.nextOffset }]);
     p.dirty = false;
     p.lastCheckpointMs = this.o.clock.nowMs();
-    this.o.metrics.observe('shiftstream_checkpoint_duration_ms', { topic: p.tp.topic }, p.lastCheckpointMs - started);
+    this.o.metrics.observe('shiftstream_checkpoint_duration_ms', {}, p.lastCheckpointMs - started);
+    this.o.metrics.inc('shiftstream_checkpoints_total', { outcome: 'ok' });
+    this.o.metrics.set('shiftstream_watermark_lag_seconds', { topic: p.tp.topic, partition: String(p.tp.partition) }, Math.max(0, (p.lastCheckpointMs - p.processor.watermarkMs) / 1000));
   }
 }
 
-export function latenessBucket(ms: number): string {
-  if (ms < 60_000) return 'lt_1m';
-  if (ms < 900_000) return 'lt_15m';
-  if (ms < 3_600_000) return 'lt_1h';
-  if (ms < 48 * 3_600_000) return 'lt_48h';
-  return 'beyond';
+function appendOutput(into: ProcessorOutput, from: ProcessorOutput): void {
+  for (const x of from.summaries) into.summaries.push(x);
+  for (const x of from.late) into.late.push(x);
+  into.duplicates += from.duplicates;
+  into.applied += from.applied;
 }

@@ -3,6 +3,8 @@
 
 export interface SinkRecord {
   readonly topic: string;
+  /** An explicit partition (watermark markers go to every partition); default: by key. */
+  readonly partition?: number;
   readonly key: Buffer | string | null;
   readonly value: Buffer | null;
   readonly headers?: Readonly<Record<string, string>>;

@@ -100,7 +100,10 @@ export class KafkaJsEventSink implements EventSink {
       for (const r of w.records) {
         let messages = byTopic.get(r.topic);
         if (messages === undefined) byTopic.set(r.topic, (messages = []));
-        messages.push(r.headers === undefined ? { key: r.key, value: r.value } : { key: r.key, value: r.value, headers: { ...r.headers } });
+        const message: Message = { key: r.key, value: r.value };
+        if (r.partition !== undefined) message.partition = r.partition;
+        if (r.headers !== undefined) message.headers = { ...r.headers };
+        messages.push(message);
       }
     }
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));

@@ -105,7 +105,7 @@ export class RdKafkaEventSink implements EventSink {
       const headers: MessageHeader[] | undefined = r.headers === undefined ? undefined : Object.entries(r.headers).map(([k, v]) => ({ [k]: v }));
       for (;;) {
         try {
-          this.producer.produce(r.topic, null, r.value, r.key ?? undefined, null, pending, headers);
+          this.producer.produce(r.topic, r.partition ?? null, r.value, r.key ?? undefined, null, pending, headers);
           break;
         } catch (err) {
           if ((err as LibrdKafkaError).code !== ERR.ERR__QUEUE_FULL) {

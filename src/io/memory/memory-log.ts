@@ -94,7 +94,12 @@ export class MemoryLog {
       const logs = this.partitionLogs(r.topic);
       const key = r.key === null ? null : typeof r.key === 'string' ? Buffer.from(r.key) : r.key;
       let partition: number;
-      if (key === null) {
+      if (r.partition !== undefined) {
+        if (!Number.isInteger(r.partition) || r.partition < 0 || r.partition >= logs.length) {
+          throw new KafkaError('SHIFTSTREAM_KAFKA', `memory log: topic ${r.topic} has partitions 0..${logs.length - 1}, a record asked for ${r.partition}`);
+        }
+        partition = r.partition;
+      } else if (key === null) {
         partition = (this.roundRobin.get(r.topic) ?? 0) % logs.length;
         this.roundRobin.set(r.topic, partition + 1);
       } else {
