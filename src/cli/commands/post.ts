@@ -1,0 +1,138 @@
+// `shiftstream post`: the Odoo posters (shift summaries, or milestones with --milestones).
+import { isRetryable } from '../../errors.js';
+import { createMilestoneItemPoster, milestoneLedgerOn, type QuantityField } from '../../odoo-services/milestone-poster.js';
+import { aborted, durationFlag, intFlag, startCommand } from '../../odoo-services/cli-support.js';
+import { createPostingConsumer, type ItemPoster } from '../../odoo-services/posting-consumer.js';
+import { createShiftItemPoster } from '../../odoo-services/shift-poster.js';
+import { odooTopicsOf } from '../../odoo-services/topics.js';
+import { createKafkaParts, createOdooRuntime } from '../../odoo-services/wiring.js';
+import { UsageError } from '../../errors.js';
+import { EXIT_CODES, type CommandDef } from '../command.js';
+
+const HELP = `Usage: shiftstream post --topology <file> [--milestones] [options] [config flags]
+
+Posts to Odoo from Kafka until stopped (SIGINT/SIGTERM: flushes, commits, exits 130).
+
+Shift mode (default): consumes the topology's shift-summary topic (WindowSummary Avro), posts each
+final shift summary as mrp.workcenter.productivity records (one create call per batch, idempotent
+through a Redis ledger and a marker in each record's description; a later revision replaces the
+earlier one) and commits offsets only past summaries Odoo confirmed.
+
+Milestone mode (--milestones): consumes the milestones topic and posts each milestone at once:
+machine_down opens a productivity record (no date_end), machine_up closes it, quantity_completed
+writes the work order, scrap_recorded creates a draft stock.scrap, inspection_failed posts a
+quality alert (Enterprise) or a chatter note on the production order.
+
+Permanent refusals (validation, access, missing records) go to the dead-letter topic
+(shiftstream.<plant>.odoo-dlq) with Odoo's error; replay them with 'shiftstream dlq replay'. Every
+attempt goes to the audit topic (shiftstream.<plant>.odoo-audit). While Odoo is down (circuit
+breaker open, retries exhausted) consumption pauses and resumes by itself: nothing is skipped.
+
+Options:
+  --topology <file>        the plant's topology                                        required
+  --milestones             post milestones instead of shift summaries
+  --group <id>             consumer group      default shiftstream.<plant>.odoo-poster[-milestones]
+  --batch-count <n>        records per create call (count trigger)                  default 500
+  --batch-period <dur>     post a partial batch after this long                      default 5s
+  --flush-interval <dur>   how often the period trigger is checked                  default 500ms
+  --recovery-max <dur>     longest pause between re-post rounds while Odoo is down   default 30s
+  --breaker-threshold <n>  consecutive failures that open the circuit breaker          default 5
+  --breaker-open <dur>     how long the breaker stays open before a probe              default 5s
+  --quantity-field <f>     mrp.workorder field for quantity_completed: qty_produced (default)
+                           or qty_producing
+  --dlq-topic <name>       default shiftstream.<plant>.odoo-dlq (created when missing)
+  --audit-topic <name>     default shiftstream.<plant>.odoo-audit (created when missing)
+  --<section>.<key>        any configuration key, e.g. --odoo.url=https://odoo.example.com
+
+Odoo, Kafka, registry and Redis come from the configuration (SHIFTSTREAM_ODOO__URL, __DB, __LOGIN,
+__API_KEY, SHIFTSTREAM_KAFKA__BROKERS, ...). The topology's work-center codes and losses must exist
+in Odoo: start-up fails (exit 3) listing every missing one.
+
+Examples:
+  shiftstream post --topology topologies/stamping-berlin.yaml
+  shiftstream post --topology topologies/stamping-berlin.yaml --batch-count 200 --batch-period 10s
+  shiftstream post --topology topologies/packaging-chicago.yaml --milestones
+
+Exit codes: 130 stopped by a signal, 3 configuration or master data, 4 a server failed, 2 bad flags.
+`;
+
+export const postCommand: CommandDef = {
+  name: 'post',
+  summary: 'Post shift summaries (or milestones) from Kafka to Odoo, idempotently, with DLQ and audit',
+  help: HELP,
+  async run(ctx) {
+    const { config, plan, values, logger } = startCommand('post', ctx.argv, ctx.env, ctx.cwd, {
+      milestones: { type: 'boolean' },
+      group: { type: 'string' },
+      'batch-count': { type: 'string' },
+      'batch-period': { type: 'string' },
+      'flush-interval': { type: 'string' },
+      'recovery-max': { type: 'string' },
+      'breaker-threshold': { type: 'string' },
+      'breaker-open': { type: 'string' },
+      'quantity-field': { type: 'string' },
+      'dlq-topic': { type: 'string' },
+      'audit-topic': { type: 'string' },
+    });
+    const milestones = values['milestones'] === true;
+    const count = intFlag('post', 'batch-count', values['batch-count'], 500);
+    const periodMs = durationFlag('post', 'batch-period', values['batch-period'], 5_000);
+    const flushIntervalMs = durationFlag('post', 'flush-interval', values['flush-interval'], 500);
+    const recoveryMaxMs = durationFlag('post', 'recovery-max', values['recovery-max'], 30_000);
+    const qf = values['quantity-field'] ?? 'qty_produced';
+    if (qf !== 'qty_produced' && qf !== 'qty_producing') throw new UsageError('SHIFTSTREAM_USAGE', `post --quantity-field: expected qty_produced or qty_producing, found ${JSON.stringify(qf)}`);
+    const topics = odooTopicsOf(plan, { deadLetters: values['dlq-topic'] as string | undefined, audit: values['audit-topic'] as string | undefined });
+    const groupId = typeof values['group'] === 'string' ? values['group'] : `shiftstream.${plan.plant.plantId}.odoo-poster${milestones ? '-milestones' : ''}`;
+    const log = logger.child({ component: milestones ? 'milestone-poster' : 'shift-poster', groupId });
+
+    const runtime = createOdooRuntime(config, plan, 'post', {
+      breakerThreshold: intFlag('post', 'breaker-threshold', values['breaker-threshold'], 5),
+      breakerOpenMs: durationFlag('post', 'breaker-open', values['breaker-open'], 5_000),
+      onBreaker: (from, to) => log.warn({ from, to }, 'odoo circuit breaker'),
+    });
+    try {
+      // Master data first: a topology naming something Odoo lacks fails here, with every problem.
+      try {
+        await runtime.targets();
+      } catch (err) {
+        if (!isRetryable(err)) throw err;
+        log.warn({ err }, 'odoo unreachable at start; posting waits for it');
+      }
+      const kafka = await createKafkaParts(config, plan, log);
+      await kafka.ensureTopics([{ topic: topics.deadLetters }, { topic: topics.audit }]);
+      const sink = kafka.sink();
+      const poster: ItemPoster<object> = milestones
+        ? (createMilestoneItemPoster({ client: runtime.client, ledger: milestoneLedgerOn(runtime.kv), mapping: plan.odoo, targets: runtime.targets, retry: { initialMs: 200, maxMs: 5_000, multiplier: 2, maxAttempts: 5 }, quantityField: qf as QuantityField, codecs: kafka.codecs }) as unknown as ItemPoster<object>)
+        : (createShiftItemPoster({ writer: runtime.newWriter({ count, periodMs, ceiling: { count: Math.max(count, 2_000), bytes: 16 * 1024 * 1024 } }), codecs: kafka.codecs }) as unknown as ItemPoster<object>);
+      const consumer = createPostingConsumer({
+        source: kafka.source({ groupId, topics: [milestones ? topics.milestones : topics.shiftSummaries] }),
+        sink,
+        poster,
+        deadLetterTopic: topics.deadLetters,
+        auditTopic: topics.audit,
+        nowMs: Date.now,
+        log,
+        flushIntervalMs,
+        recovery: { initialMs: Math.min(500, recoveryMaxMs), maxMs: recoveryMaxMs, multiplier: 2, maxAttempts: Number.MAX_SAFE_INTEGER },
+        plantId: plan.plant.plantId,
+      });
+      log.info({ topic: milestones ? topics.milestones : topics.shiftSummaries, deadLetters: topics.deadLetters, audit: topics.audit, batchCount: count, batchPeriodMs: periodMs }, 'posting to odoo');
+      let stopped = false;
+      void aborted(ctx.signal).then(() => {
+        stopped = true;
+        log.info({}, 'stopping: flushing and committing');
+        return consumer.stop();
+      });
+      try {
+        await consumer.run();
+      } finally {
+        await sink.close();
+      }
+      const s = consumer.stats;
+      ctx.stdout.write(`post: ${s.received} received, ${s.confirmed} confirmed, ${s.deadLettered} dead-lettered, ${s.recoveryRounds} recovery rounds, ${consumer.unconfirmed()} left unconfirmed (re-delivered on restart)\n`);
+      return stopped ? EXIT_CODES.interrupted : EXIT_CODES.ok;
+    } finally {
+      await runtime.close();
+    }
+  },
+};

@@ -1,0 +1,301 @@
+// Milestones -> Odoo, one at a time (near real time), idempotent and retried:
+//   machine_down        create mrp.workcenter.productivity (availability loss for `down/<reason>`
+//                       from the topology mapping, no date_end: Odoo shows the work center blocked);
+//   machine_up          write date_end on the machine's open records that started before it;
+//   quantity_completed  with an orderRef: write `<quantityField>` (+quantity) on the work order of
+//                       that production (mrp.production.name = orderRef) on this work center;
+//   scrap_recorded      with an orderRef: create a draft stock.scrap (product and company of the
+//                       production, the work order when there is one) for a person to validate;
+//   inspection_failed   a quality.alert where that model exists (Enterprise), otherwise a chatter
+//                       note (message_post) on the production (or on the work center without order).
+// Other kinds, and quantity/scrap milestones without an order, are confirmed as `skipped`.
+//
+// Idempotency. Each milestone has a key (hash of its identity). The ledger (Redis) holds
+// `pending` before any Odoo write and `done` after. Every Odoo write carries a marker with the key
+// (description, origin or message body), so when the ledger says `pending` (a crash or a lost
+// response) the poster searches Odoo for the marker before writing again. The quantity write is
+// not a create: the ledger keeps the value it meant to write, and a re-delivery that finds exactly
+// that value in Odoo does not add again.
+import { createHash } from 'node:crypto';
+import type { MilestoneRecord } from '../core/milestones.js';
+import { OdooError, isRetryable } from '../errors.js';
+import type { OdooClient } from '../io/odoo/client.js';
+import type { ResolvedTargets } from '../io/odoo/productivity-records.js';
+import { PRODUCTIVITY_MODEL, lossRefFor, odooDatetime } from '../io/odoo/productivity-records.js';
+import type { BackoffPolicy } from '../io/odoo/retry.js';
+import { realSleep, withRetry } from '../io/odoo/retry.js';
+import type { Codecs } from '../ports/codecs.js';
+import type { OdooMappingPlan } from '../topology/types.js';
+import type { KeyValueStore } from './key-value.js';
+import type { Confirmed, ItemIdentity, ItemPoster, Round } from './posting-consumer.js';
+
+export const DOWN_MARKER = '[shiftstream-down:';
+export const MACHINE_MARKER = '[shiftstream-machine:';
+export const SCRAP_MARKER = '[shiftstream-scrap:';
+export const INSPECTION_MARKER = '[shiftstream-inspection:';
+export const QUANTITY_MARKER = '[shiftstream-qty:';
+
+function hash32(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+export function milestoneKey(m: MilestoneRecord): string {
+  return hash32(JSON.stringify(['milestone', m.plantId, m.workCenterId, m.machineId, m.kind, m.tsMs, m.tag, m.orderRef, m.quantity]));
+}
+
+export function machineKey(plantId: string, machineId: string): string {
+  return hash32(JSON.stringify(['machine', plantId, machineId]));
+}
+
+export function milestoneIdentity(m: MilestoneRecord): ItemIdentity {
+  return { plantId: m.plantId, workCenterId: m.workCenterId, key: milestoneKey(m), subject: `${m.kind}@${new Date(m.tsMs).toISOString()} ${m.machineId}` };
+}
+
+type LedgerState = { readonly state: 'pending'; readonly after?: number } | { readonly state: 'done'; readonly status: string; readonly model: string | null; readonly ids: readonly number[] };
+
+export interface MilestoneLedger {
+  get(key: string): Promise<LedgerState | undefined>;
+  put(key: string, state: LedgerState): Promise<void>;
+  clear(key: string): Promise<void>;
+}
+
+export function milestoneLedgerOn(kv: KeyValueStore): MilestoneLedger {
+  return {
+    async get(key) {
+      const text = await kv.get(`ms:${key}`);
+      if (text === null) return undefined;
+      try {
+        return JSON.parse(text) as LedgerState;
+      } catch {
+        return undefined;
+      }
+    },
+    put: (key, state) => kv.set(`ms:${key}`, JSON.stringify(state)),
+    clear: (key) => kv.del(`ms:${key}`),
+  };
+}
+
+export type QuantityField = 'qty_produced' | 'qty_producing';
+
+export interface MilestonePosterOptions {
+  readonly client: OdooClient;
+  readonly ledger: MilestoneLedger;
+  readonly mapping: OdooMappingPlan;
+  readonly targets: () => Promise<ResolvedTargets>;
+  readonly retry: BackoffPolicy;
+  /** mrp.workorder field that quantity_completed adds to (default qty_produced). */
+  readonly quantityField?: QuantityField;
+  readonly random?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+type Outcome = Omit<Confirmed<MilestoneRecord>, 'item'>;
+
+const skipped = (status: string): Outcome => ({ status, odooModel: null, odooIds: [], created: 0, unlinkedIds: [] });
+
+function m2oId(v: unknown): number | null {
+  if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
+  return typeof v === 'number' ? v : null;
+}
+
+export interface MilestoneHandler {
+  /** Posts one milestone; rejects when retries ran out, throws OdooError (permanent) when Odoo refuses. */
+  handle(m: MilestoneRecord): Promise<Outcome>;
+}
+
+export function createMilestoneHandler(options: MilestonePosterOptions): MilestoneHandler {
+  const { client, ledger } = options;
+  const sleep = options.sleep ?? realSleep;
+  const quantityField = options.quantityField ?? 'qty_produced';
+  let qualityAlert: Promise<boolean> | undefined;
+
+  function retry<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
+    return withRetry(fn, { policy: options.retry, sleep, ...(options.random === undefined ? {} : { random: options.random }) });
+  }
+
+  function hasQualityAlert(): Promise<boolean> {
+    qualityAlert ??= client.searchCount('ir.model', [['model', '=', 'quality.alert']]).then(
+      (n) => n > 0,
+      (err: unknown) => {
+        if (isRetryable(err)) {
+          qualityAlert = undefined;
+          throw err;
+        }
+        return false; // ir.model not readable for this user: assume Community
+      },
+    );
+    return qualityAlert;
+  }
+
+  /** Create with a marker: before a retry (unknown outcome) look for the marker first. */
+  async function createOnce(model: string, vals: Record<string, unknown>, markerField: string, marker: string, pending: boolean): Promise<{ id: number; created: number }> {
+    const find = async (): Promise<number | undefined> => (await client.search(model, [[markerField, 'ilike', marker]], { limit: 1 }))[0];
+    if (pending) {
+      const found = await find();
+      if (found !== undefined) return { id: found, created: 0 };
+    }
+    return retry(async (attempt) => {
+      if (attempt > 1) {
+        const found = await find();
+        if (found !== undefined) return { id: found, created: 0 };
+      }
+      const [id] = await client.create(model, [vals]);
+      if (id === undefined) throw new OdooError('SHIFTSTREAM_ODOO_PROTOCOL', `odoo ${model}.create: expected one id, found none`);
+      return { id, created: 1 };
+    });
+  }
+
+  async function production(m: MilestoneRecord): Promise<{ id: number; productId: number | null; companyId: number | null }> {
+    const rows = await client.searchRead<{ id: number; product_id: unknown; company_id: unknown }>('mrp.production', [['name', '=', m.orderRef]], ['id', 'product_id', 'company_id'], { limit: 1 });
+    const row = rows[0];
+    if (row === undefined) {
+      throw new OdooError('SHIFTSTREAM_ODOO_MISSING', `odoo mrp.production: milestone ${m.kind} of ${m.plantId}/${m.machineId} at ${new Date(m.tsMs).toISOString()} names order ${JSON.stringify(m.orderRef)}, expected a production with that name, found none`, { details: { orderRef: m.orderRef } });
+    }
+    return { id: row.id, productId: m2oId(row.product_id), companyId: m2oId(row.company_id) };
+  }
+
+  async function workOrder(m: MilestoneRecord, workcenterId: number): Promise<{ id: number; qty: number } | undefined> {
+    const rows = await client.searchRead<{ id: number; state: unknown; [k: string]: unknown }>(
+      'mrp.workorder',
+      [['production_id.name', '=', m.orderRef], ['workcenter_id', '=', workcenterId]],
+      ['id', 'state', quantityField],
+    );
+    const open = rows.find((r) => r.state !== 'done' && r.state !== 'cancel') ?? rows[0];
+    return open === undefined ? undefined : { id: open.id, qty: Number(open[quantityField] ?? 0) };
+  }
+
+  async function handle(m: MilestoneRecord): Promise<Outcome> {
+    const key = milestoneKey(m);
+    const known = await ledger.get(key);
+    if (known?.state === 'done') return { status: 'already-posted', odooModel: known.model, odooIds: known.ids, created: 0, unlinkedIds: [] };
+    const pending = known?.state === 'pending';
+    const targets = await options.targets();
+    const wc = targets.workCenters.get(m.workCenterId);
+    const where = `${m.plantId}/${m.workCenterId} machine ${m.machineId} ${m.kind} at ${new Date(m.tsMs).toISOString()}`;
+    if (wc === undefined) throw new OdooError('SHIFTSTREAM_ODOO_MASTER_DATA', `${where}: work center ${JSON.stringify(m.workCenterId)} has no resolved mrp.workcenter id`);
+    const done = async (o: Outcome): Promise<Outcome> => {
+      await ledger.put(key, { state: 'done', status: o.status, model: o.odooModel, ids: o.odooIds });
+      return o;
+    };
+
+    switch (m.kind) {
+      case 'machine_down': {
+        const lossKey = `down/${m.reason ?? 'unspecified'}`;
+        const ref = lossRefFor(lossKey, options.mapping);
+        const lossId = ref === undefined ? undefined : targets.losses.get(ref);
+        if (lossId === undefined) throw new OdooError('SHIFTSTREAM_ODOO_MASTER_DATA', `${where}: the loss mapping has no resolved loss for ${JSON.stringify(lossKey)} nor "down"`);
+        const marker = `${DOWN_MARKER}${key}]`;
+        if (!pending) await ledger.put(key, { state: 'pending' });
+        const description = `${marker} ${MACHINE_MARKER}${machineKey(m.plantId, m.machineId)}] ${m.plantId}/${m.workCenterId} ${m.machineId} down ${m.reason ?? 'unspecified'} since ${new Date(m.tsMs).toISOString()}`;
+        const r = await createOnce(PRODUCTIVITY_MODEL, { workcenter_id: wc.odooId, loss_id: lossId, date_start: odooDatetime(m.tsMs), description, company_id: wc.companyId }, 'description', marker, pending);
+        return done({ status: 'opened', odooModel: PRODUCTIVITY_MODEL, odooIds: [r.id], created: r.created, unlinkedIds: [] });
+      }
+      case 'machine_up': {
+        const end = odooDatetime(m.tsMs);
+        // Only records that started at or before this up: a re-delivered up never closes a later down.
+        const open = await client.search(PRODUCTIVITY_MODEL, [['description', 'ilike', `${MACHINE_MARKER}${machineKey(m.plantId, m.machineId)}]`], ['date_end', '=', false], ['date_start', '<=', end]]);
+        if (open.length === 0) return done({ ...skipped('nothing-open'), odooModel: PRODUCTIVITY_MODEL });
+        await retry(() => client.write(PRODUCTIVITY_MODEL, open, { date_end: end }));
+        return done({ status: 'closed', odooModel: PRODUCTIVITY_MODEL, odooIds: open, created: 0, unlinkedIds: [] });
+      }
+      case 'quantity_completed': {
+        if (m.orderRef === null || m.quantity === null) return done(skipped('no-order'));
+        const wo = await workOrder(m, wc.odooId);
+        if (wo === undefined) {
+          throw new OdooError('SHIFTSTREAM_ODOO_MISSING', `${where}: expected a mrp.workorder of production ${JSON.stringify(m.orderRef)} on mrp.workcenter ${wc.odooId}, found none`, { details: { orderRef: m.orderRef } });
+        }
+        if (known?.state === 'pending' && known.after !== undefined && Math.abs(wo.qty - known.after) < 1e-9) {
+          return done({ status: 'posted', odooModel: 'mrp.workorder', odooIds: [wo.id], created: 0, unlinkedIds: [] });
+        }
+        const after = wo.qty + m.quantity;
+        await ledger.put(key, { state: 'pending', after });
+        await retry(() => client.write('mrp.workorder', [wo.id], { [quantityField]: after }));
+        return done({ status: 'posted', odooModel: 'mrp.workorder', odooIds: [wo.id], created: 0, unlinkedIds: [] });
+      }
+      case 'scrap_recorded': {
+        if (m.orderRef === null) return done(skipped('no-order'));
+        const mo = await production(m);
+        if (mo.productId === null) throw new OdooError('SHIFTSTREAM_ODOO_VALIDATION', `${where}: production ${JSON.stringify(m.orderRef)} (mrp.production ${mo.id}) has no product_id`);
+        const wo = await workOrder(m, wc.odooId);
+        const marker = `${SCRAP_MARKER}${key}]`;
+        if (!pending) await ledger.put(key, { state: 'pending' });
+        const vals: Record<string, unknown> = {
+          product_id: mo.productId,
+          scrap_qty: m.quantity ?? 1,
+          production_id: mo.id,
+          company_id: mo.companyId ?? wc.companyId,
+          origin: `${marker} ${m.plantId}/${m.workCenterId} ${m.machineId} ${new Date(m.tsMs).toISOString()}`,
+          ...(wo === undefined ? {} : { workorder_id: wo.id }),
+        };
+        const r = await createOnce('stock.scrap', vals, 'origin', marker, pending);
+        return done({ status: 'posted', odooModel: 'stock.scrap', odooIds: [r.id], created: r.created, unlinkedIds: [] });
+      }
+      case 'inspection_failed': {
+        const marker = `${INSPECTION_MARKER}${key}]`;
+        const text = `${marker} Inspection failed on ${m.plantId}/${m.workCenterId} (machine ${m.machineId}) at ${new Date(m.tsMs).toISOString()}${m.orderRef === null ? '' : `, order ${m.orderRef}`}${m.tag === null ? '' : `, tag ${m.tag}`}`;
+        const mo = m.orderRef === null ? undefined : await production(m);
+        if (!pending) await ledger.put(key, { state: 'pending' });
+        if (await hasQualityAlert()) {
+          const vals: Record<string, unknown> = { name: `Inspection failed: ${m.machineId}`, description: text, workcenter_id: wc.odooId, ...(mo === undefined ? {} : { production_id: mo.id }) };
+          const r = await createOnce('quality.alert', vals, 'description', marker, pending);
+          return done({ status: 'posted', odooModel: 'quality.alert', odooIds: [r.id], created: r.created, unlinkedIds: [] });
+        }
+        const model = mo === undefined ? 'mrp.workcenter' : 'mrp.production';
+        const resId = mo === undefined ? wc.odooId : mo.id;
+        const find = async (): Promise<number | undefined> => (await client.search('mail.message', [['model', '=', model], ['res_id', '=', resId], ['body', 'ilike', marker]], { limit: 1 }))[0];
+        let id = pending ? await find() : undefined;
+        let created = 0;
+        if (id === undefined) {
+          id = await retry(async (attempt) => {
+            if (attempt > 1) {
+              const found = await find();
+              if (found !== undefined) return found;
+            }
+            created = 1;
+            const r = await client.callMethod(model, 'message_post', [resId], { body: text, message_type: 'comment', subtype_xmlid: 'mail.mt_note' });
+            return typeof r === 'number' ? r : Array.isArray(r) && typeof r[0] === 'number' ? r[0] : 0;
+          });
+        }
+        return done({ status: 'posted', odooModel: 'mail.message', odooIds: id === 0 ? [] : [id], created, unlinkedIds: [] });
+      }
+      default:
+        return done(skipped('not-posted'));
+    }
+  }
+
+  return { handle };
+}
+
+/** ItemPoster for milestones: each one is posted at once (no batching: near real time). */
+export function createMilestoneItemPoster(options: MilestonePosterOptions & { readonly codecs: Codecs }): ItemPoster<MilestoneRecord> {
+  const handler = createMilestoneHandler(options);
+  const empty: Round<MilestoneRecord> = { confirmed: [], refused: [] };
+  return {
+    service: 'milestone',
+    prepare: (records) => options.codecs.prepare(records.map((r) => r.value)),
+    decode(record) {
+      if (record.value === null) return { kind: 'skip' };
+      const d = options.codecs.milestone.decode(record.value);
+      if (!d.ok) return { kind: 'bad', problem: `expected a Milestone (Avro), found ${d.reason}: ${d.detail}` };
+      return { kind: 'item', item: d.value };
+    },
+    identify: milestoneIdentity,
+    payload: (m) => ({ summary: null, milestone: m }),
+    async post(items) {
+      const confirmed: Confirmed<MilestoneRecord>[] = [];
+      const refused: { item: MilestoneRecord; error: unknown }[] = [];
+      for (const item of items) {
+        try {
+          confirmed.push({ item, ...(await handler.handle(item)) });
+        } catch (err) {
+          if (isRetryable(err) || !(err instanceof OdooError)) throw err;
+          await options.ledger.clear(milestoneKey(item));
+          refused.push({ item, error: err });
+        }
+      }
+      return { confirmed, refused };
+    },
+    flush: async () => empty,
+    flushIfDue: async () => empty,
+  };
+}

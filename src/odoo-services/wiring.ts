@@ -1,0 +1,144 @@
+// Composition of the Odoo services from a Config and a topology: the Odoo client (with its circuit
+// breaker), master data, Redis (ledger and service state), the Avro codecs and Kafka adapters.
+// Used by the CLI commands (post, dlq, reconcile, orders). The one place in src/odoo-services
+// that builds infrastructure clients (ioredis; Kafka through src/io/kafka's factories).
+import { Redis } from 'ioredis';
+import type { Config } from '../config/types.js';
+import { ConfigError } from '../errors.js';
+import { createRegistryCodecs } from '../io/avro/codecs.js';
+import { createRegistryClient } from '../io/avro/registry-client.js';
+import type { SchemaName } from '../io/avro/schema-files.js';
+import type { AdapterLogger } from '../io/kafka/adapter-logger.js';
+import { createEventSink, createEventSource, type EventSourceOptions } from '../io/kafka/factory.js';
+import { createKafkaJs } from '../io/kafka/kafkajs-config.js';
+import type { BatchPolicy } from '../io/odoo/batch-policy.js';
+import type { BreakerState, CircuitBreaker } from '../io/odoo/circuit-breaker.js';
+import { createCircuitBreaker } from '../io/odoo/circuit-breaker.js';
+import type { OdooClient } from '../io/odoo/client.js';
+import { createOdooClient } from '../io/odoo/client.js';
+import type { MasterData, MasterDataRequest, ResolvedMasterData } from '../io/odoo/master-data.js';
+import { createMasterData, masterDataRequestOf } from '../io/odoo/master-data.js';
+import type { PostingLedger } from '../io/odoo/ledger.js';
+import type { ProductivityWriter } from '../io/odoo/productivity-writer.js';
+import { createProductivityWriter } from '../io/odoo/productivity-writer.js';
+import { createRedisLedger } from '../io/odoo/redis-ledger.js';
+import type { BackoffPolicy } from '../io/odoo/retry.js';
+import { redisOptionsFromConfig } from '../io/redis/redis-state-store.js';
+import type { Codecs } from '../ports/codecs.js';
+import type { EventSink } from '../ports/event-sink.js';
+import type { EventSource } from '../ports/event-source.js';
+import type { TopologyPlan } from '../topology/types.js';
+import type { KeyValueStore } from './key-value.js';
+import { keyValueOnRedis } from './key-value.js';
+import type { EndOffsets } from './topic-reader.js';
+
+/** Write retries of the posters (the client retries reads itself). */
+export const WRITE_RETRY: BackoffPolicy = { initialMs: 200, maxMs: 5_000, multiplier: 2, maxAttempts: 5 };
+
+export interface OdooRuntime {
+  readonly client: OdooClient;
+  readonly breaker: CircuitBreaker;
+  readonly masterData: MasterData;
+  readonly request: MasterDataRequest;
+  targets(): Promise<ResolvedMasterData>;
+  readonly redis: Redis;
+  /** `<redis.keyPrefix>odoo:<plantId>:` */
+  readonly ledgerPrefix: string;
+  readonly ledger: PostingLedger;
+  /** Service state (milestone ledger, orders cursor) under the same prefix. */
+  readonly kv: KeyValueStore;
+  newWriter(policy: BatchPolicy, retry?: BackoffPolicy): ProductivityWriter;
+  close(): Promise<void>;
+}
+
+export interface OdooRuntimeOptions {
+  readonly breakerThreshold?: number;
+  readonly breakerOpenMs?: number;
+  readonly onBreaker?: (from: BreakerState, to: BreakerState) => void;
+  readonly writeRetry?: BackoffPolicy;
+}
+
+export function odooSection(config: Config, command: string): NonNullable<Config['odoo']> {
+  if (config.odoo === undefined) {
+    throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', `${command}: expected Odoo to be configured (SHIFTSTREAM_ODOO__URL, __DB, __LOGIN, __API_KEY or --odoo.url ...), found no odoo.url`);
+  }
+  return config.odoo;
+}
+
+export function createOdooRuntime(config: Config, plan: TopologyPlan, command: string, options: OdooRuntimeOptions = {}): OdooRuntime {
+  const odoo = odooSection(config, command);
+  const breaker = createCircuitBreaker({ failureThreshold: options.breakerThreshold ?? 5, openMs: options.breakerOpenMs ?? 5_000, nowMs: Date.now, ...(options.onBreaker === undefined ? {} : { onStateChange: options.onBreaker }) });
+  const client = createOdooClient({ url: odoo.url, db: odoo.db, login: odoo.login, apiKey: odoo.apiKey, protocol: odoo.protocol, timeoutMs: odoo.timeoutMs, breaker, readRetry: { initialMs: 100, maxMs: 2_000, multiplier: 2, maxAttempts: 4 } });
+  const masterData = createMasterData({ client, refreshMs: 300_000, nowMs: Date.now });
+  const request = masterDataRequestOf([...plan.plant.workCenters.values()].map((wc) => ({ workCenterId: wc.workCenterId, odooCode: wc.odooCode })), plan.odoo.losses);
+  const redis = new Redis(config.redis.url, { ...redisOptionsFromConfig(config), lazyConnect: false });
+  const ledgerPrefix = `${config.redis.keyPrefix}odoo:${plan.plant.plantId}:`;
+  const ledger = createRedisLedger({ redis, prefix: ledgerPrefix });
+  const targets = (): Promise<ResolvedMasterData> => masterData.resolve(request);
+  return {
+    client,
+    breaker,
+    masterData,
+    request,
+    targets,
+    redis,
+    ledgerPrefix,
+    ledger,
+    kv: keyValueOnRedis(redis, ledgerPrefix),
+    newWriter: (policy, retry) =>
+      createProductivityWriter({ client, ledger, mapping: plan.odoo, targets, policy, retry: retry ?? options.writeRetry ?? WRITE_RETRY, nowMs: Date.now }),
+    async close() {
+      client.close();
+      redis.disconnect();
+    },
+  };
+}
+
+export interface KafkaParts {
+  readonly codecs: Codecs;
+  source(options: EventSourceOptions): EventSource;
+  sink(): EventSink;
+  readonly endOffsets: EndOffsets;
+  /** Creates topics that do not exist yet (compacted when asked). */
+  ensureTopics(topics: readonly { topic: string; compacted?: boolean }[]): Promise<void>;
+  deleteGroup(groupId: string): Promise<void>;
+}
+
+export async function createKafkaParts(config: Config, plan: TopologyPlan, logger: AdapterLogger): Promise<KafkaParts> {
+  const registry = createRegistryClient({
+    url: config.registry.url,
+    timeoutMs: config.registry.timeoutMs,
+    ...(config.registry.username === undefined ? {} : { username: config.registry.username }),
+    ...(config.registry.password === undefined ? {} : { password: config.registry.password }),
+  });
+  const none: readonly string[] = [];
+  const topicsBySchema: Record<SchemaName, readonly string[]> = { RawSample: none, MachineEvent: none, Rejected: none, Late: none, WindowSummary: [plan.topics.shiftSummaries], Milestone: [plan.topics.milestones] };
+  const { codecs } = await createRegistryCodecs(registry, topicsBySchema);
+  const kafka = createKafkaJs(config, logger, `${config.kafka.clientId}-odoo-admin`);
+  async function withAdmin<T>(fn: (admin: ReturnType<typeof kafka.admin>) => Promise<T>): Promise<T> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return await fn(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+  return {
+    codecs,
+    source: (options) => createEventSource(config, { logger, ...options }),
+    sink: () => createEventSink(config, { logger }),
+    endOffsets: (topic) => withAdmin(async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]))),
+    ensureTopics: (topics) =>
+      withAdmin(async (admin) => {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.filter((t) => !existing.has(t.topic));
+        if (missing.length === 0) return;
+        await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t.topic, numPartitions: 3, ...(t.compacted === true ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}) })) });
+      }),
+    deleteGroup: (groupId) =>
+      withAdmin(async (admin) => {
+        await admin.deleteGroups([groupId]);
+      }),
+  };
+}
