@@ -1,0 +1,145 @@
+// `shiftstream run`: the plant's pipeline on Kafka (composition root of the long-running service).
+import { parseArgs } from 'node:util';
+import { loadConfig, splitConfigArgs } from '../../config/index.js';
+import type { Config } from '../../config/types.js';
+import { createPipeline } from '../../engine/pipeline.js';
+import { UsageError } from '../../errors.js';
+import { createReadiness, startHttpServer } from '../../http/index.js';
+import { createRegistryCodecs } from '../../io/avro/codecs.js';
+import { createRegistryClient } from '../../io/avro/registry-client.js';
+import { ensureTopics, topologyTopicSpecs } from '../../io/kafka/admin.js';
+import { createEventSink, createEventSource } from '../../io/kafka/factory.js';
+import { RedisStateStore } from '../../io/redis/index.js';
+import { createLogger } from '../../logging/index.js';
+import { createPromMetrics } from '../../metrics/index.js';
+import { systemClock } from '../../ports/clock.js';
+import { loadTopology } from '../../topology/index.js';
+import { EXIT_CODES, type CommandContext, type CommandDef } from '../command.js';
+
+const HELP = `Usage: shiftstream run --topology <file> [options] [config flags]
+
+Runs one plant's pipeline on Kafka: raw samples -> mapped, enriched events (keyed by work center)
+-> milestones at once on the critical lane -> event-time windows and shift summaries, with state
+checkpointed to Redis. Several processes with the same --group share the partitions.
+
+Options:
+  --topology <file>     the plant's topology (default: the first of run.topologies)
+  --group <id>          consumer group prefix (default: shiftstream-<plantId>)
+  --client <name>       kafkajs (default) or rdkafka; overrides kafka.client
+  --partitions <n>      partitions of topics it creates (default 4)
+  --event-time-only     backfill mode: no wall-clock validation, no idle advancement
+  --log-level <level>   fatal, error, warn, info (default), debug, trace, silent
+  --config <file>       a YAML or JSON configuration file
+  --<section>.<key>     any configuration key, e.g. --kafka.brokers=host:9092
+
+Examples:
+  shiftstream run --topology topologies/stamping-berlin.yaml
+  SHIFTSTREAM_KAFKA__BROKERS=kafka:9092 SHIFTSTREAM_REDIS__URL=redis://redis:6379 \\
+    shiftstream run --topology topologies/packaging-chicago.yaml --client rdkafka
+`;
+
+export const runCommand: CommandDef = {
+  name: 'run',
+  summary: 'run a plant pipeline on Kafka (map, critical lane, windows, shift summaries)',
+  help: HELP,
+  async run(ctx: CommandContext): Promise<number> {
+    const { config: configArgs, rest } = splitConfigArgs(ctx.argv);
+    const { values } = parseFlags(rest);
+    const config = withOverrides(loadConfig({ env: ctx.env, argv: configArgs }), values);
+    const topologyPath = values.topology ?? config.run.topologies[0];
+    if (topologyPath === undefined) throw new UsageError('SHIFTSTREAM_USAGE', 'run: expected --topology <file> (or run.topologies in the config), found none');
+    const topology = loadTopology(topologyPath);
+    const plantId = topology.plant.plantId;
+    const logger = createLogger({ level: config.log.level, base: { service: 'shiftstream', plantId } });
+    const metrics = createPromMetrics({ defaultLabels: { plantId } });
+    const readiness = createReadiness(['kafka', 'registry', 'redis', 'pipeline']);
+    const http = await startHttpServer({ port: config.http.port, metrics, health: { readiness: readiness.probe }, onError: (err, path) => logger.error({ err, path }, 'http handler failed') });
+    logger.info({ port: http.port, topology: topologyPath, client: config.kafka.client }, 'starting');
+    const group = values.group ?? `shiftstream-${plantId}`;
+    const partitions = values.partitions === undefined ? 4 : Number(values.partitions);
+    if (!Number.isInteger(partitions) || partitions < 1) throw new UsageError('SHIFTSTREAM_USAGE', `run --partitions: expected an integer >= 1, found ${values.partitions}`);
+    const t = topology.topics;
+    const counts = await ensureTopics(config, topologyTopicSpecs(t, partitions));
+    readiness.ready('kafka');
+    const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs, ...(config.registry.username === undefined ? {} : { username: config.registry.username, password: config.registry.password ?? '' }) });
+    const { codecs } = await createRegistryCodecs(registry, {
+      RawSample: [t.raw],
+      MachineEvent: [t.canonical, t.enriched],
+      Milestone: [t.milestones],
+      WindowSummary: [t.windowSummaries, t.shiftSummaries],
+      Rejected: [t.rejected],
+      Late: [t.late],
+    });
+    readiness.ready('registry');
+    const store = new RedisStateStore(config);
+    readiness.ready('redis');
+    const sink = createEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}` });
+    const pipeline = createPipeline({
+      topology,
+      codecs,
+      mapperSource: createEventSource(config, { groupId: `${group}-map`, topics: [t.raw, t.canonical] }),
+      windowSource: createEventSource(config, { groupId: `${group}-window`, topics: [t.enriched] }),
+      windowGroupId: `${group}-window`,
+      sink,
+      store,
+      clock: systemClock,
+      metrics,
+      log: logger,
+      live: values['event-time-only'] !== true,
+      checkpointIntervalMs: config.run.checkpointIntervalMs,
+      enrichedPartitions: counts.get(t.enriched) ?? partitions,
+      sourcePartitions: counts.get(t.raw) ?? partitions,
+    });
+    const onAbort = (): void => {
+      logger.info({}, 'stopping');
+      void pipeline.stop();
+    };
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const readyTimer = setInterval(() => (pipeline.ready() ? readiness.ready('pipeline') : readiness.notReady('pipeline', 'waiting for partition assignment')), 500);
+    try {
+      await pipeline.run();
+      logger.info({}, 'stopped');
+      return ctx.signal.aborted ? EXIT_CODES.interrupted : EXIT_CODES.ok;
+    } finally {
+      clearInterval(readyTimer);
+      ctx.signal.removeEventListener('abort', onAbort);
+      await Promise.allSettled([sink.close(), store.close(), http.close()]);
+      logger.flush();
+    }
+  },
+};
+
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: {
+        topology: { type: 'string' },
+        group: { type: 'string' },
+        client: { type: 'string' },
+        partitions: { type: 'string' },
+        'event-time-only': { type: 'boolean' },
+        'log-level': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    throw new UsageError('SHIFTSTREAM_USAGE', `run: ${(err as Error).message}. See 'shiftstream run --help'.`, { cause: err });
+  }
+}
+
+function withOverrides(config: Config, values: { client?: string; 'log-level'?: string }): Config {
+  let out = config;
+  if (values.client !== undefined) {
+    if (values.client !== 'kafkajs' && values.client !== 'rdkafka') throw new UsageError('SHIFTSTREAM_USAGE', `run --client: expected kafkajs or rdkafka, found '${values.client}'`);
+    out = { ...out, kafka: { ...out.kafka, client: values.client } };
+  }
+  if (values['log-level'] !== undefined) {
+    const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+    const level = levels.find((l) => l === values['log-level']);
+    if (level === undefined) throw new UsageError('SHIFTSTREAM_USAGE', `--log-level: expected one of ${levels.join(', ')}, found '${values['log-level']}'`);
+    out = { ...out, log: { ...out.log, level } };
+  }
+  return Object.freeze(out);
+}
