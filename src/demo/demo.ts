@@ -1,0 +1,203 @@
+// The embedded demo: a simulated plant runs through the real pipeline over the in-process log
+// (no Kafka, registry, Redis or Odoo), with a live terminal view, NDJSON outputs and a preview of
+// the Odoo records that would be posted.
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { MilestoneRecord } from '../core/milestones.js';
+import { createShiftCalendar } from '../core/shifts.js';
+import type { WindowSummary } from '../core/types.js';
+import { createPipeline, type Pipeline } from '../engine/pipeline.js';
+import { createLocalCodecs } from '../io/avro/codecs.js';
+import { MemoryEventSink, MemoryEventSource, MemoryLog, MemoryStateStore } from '../io/memory/index.js';
+import { summaryToRecords, type ResolvedTargets } from '../io/odoo/productivity-records.js';
+import { createNoopMetrics } from '../metrics/index.js';
+import { silentLog } from '../ports/log.js';
+import { createPlantSimulator } from '../sim/index.js';
+import type { TopologyPlan } from '../topology/types.js';
+import { renderView, type ViewState } from './view.js';
+
+export interface DemoOptions {
+  readonly topology: TopologyPlan;
+  readonly outDir: string;
+  /** Simulated milliseconds per wall millisecond. */
+  readonly speed: number;
+  readonly seed: number;
+  /** Simulated start; default: 30 minutes before the first shift of the last 7 days. */
+  readonly startMs?: number;
+  /** Stop after this much wall time (undefined: until the signal). */
+  readonly durationMs?: number;
+  readonly signal: AbortSignal;
+  readonly out: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly nowMs: () => number;
+}
+
+export interface DemoResult {
+  readonly samples: number;
+  readonly windowSummaries: number;
+  readonly shiftSummaries: number;
+  readonly milestones: number;
+  readonly rejected: number;
+  readonly odooPreviewRecords: number;
+  readonly simulatedMs: number;
+}
+
+const PARTITIONS = 4;
+const TICK_MS = 100;
+const RENDER_MS = 1_000;
+
+export function defaultDemoStart(topology: TopologyPlan, nowMs: number): number {
+  const cal = createShiftCalendar(topology.plant.calendar);
+  const week = 7 * 86_400_000;
+  const first = cal.instancesOverlapping(nowMs - week, nowMs).find((s) => s.startMs >= nowMs - week);
+  const base = first === undefined ? nowMs - week : first.startMs;
+  return Math.floor((base - 30 * 60_000) / 60_000) * 60_000;
+}
+
+export async function runDemo(o: DemoOptions): Promise<DemoResult> {
+  const { topology } = o;
+  const t = topology.topics;
+  const log = new MemoryLog({ defaultPartitions: PARTITIONS });
+  for (const topic of [t.raw, t.canonical, t.enriched, t.milestones, t.windowSummaries, t.shiftSummaries, t.rejected, t.late]) log.createTopic(topic, PARTITIONS);
+  const codecs = createLocalCodecs();
+  await codecs.prepare([]);
+  const startMs = o.startMs ?? defaultDemoStart(topology, o.nowMs());
+  const sim = createPlantSimulator(topology.plant, { seed: o.seed, startMs });
+  const pipeline: Pipeline = createPipeline({
+    topology,
+    codecs,
+    mapperSource: new MemoryEventSource(log, { groupId: 'demo-map', topics: [t.raw] }),
+    windowSource: new MemoryEventSource(log, { groupId: 'demo-window', topics: [t.enriched] }),
+    windowGroupId: 'demo-window',
+    sink: new MemoryEventSink(log),
+    store: new MemoryStateStore(),
+    clock: { nowMs: o.nowMs },
+    metrics: createNoopMetrics(),
+    log: silentLog,
+    // Simulated time runs faster than the wall clock: event time only.
+    live: false,
+    checkpointIntervalMs: 60_000,
+    enrichedPartitions: PARTITIONS,
+    sourcePartitions: PARTITIONS,
+  });
+  mkdirSync(o.outDir, { recursive: true });
+  const files = {
+    windows: createWriteStream(join(o.outDir, 'window-summaries.ndjson')),
+    shifts: createWriteStream(join(o.outDir, 'shift-summaries.ndjson')),
+    milestones: createWriteStream(join(o.outDir, 'milestones.ndjson')),
+    odoo: createWriteStream(join(o.outDir, 'odoo-preview.ndjson')),
+  };
+  const cursors = new Map<string, number[]>();
+  const view: ViewState = { plant: topology, simNowMs: startMs, milestones: [], early: [], totals: { samples: 0, windows: 0, shifts: 0, rejected: 0 } };
+  const counts = { windows: 0, shifts: 0, milestones: 0, odoo: 0 };
+  const targets = previewTargets(topology);
+
+  /** Reads what the pipeline appended since the last call. */
+  const drain = async (topic: string, onRecord: (value: Buffer) => void): Promise<void> => {
+    const pos = cursors.get(topic) ?? new Array<number>(PARTITIONS).fill(0);
+    cursors.set(topic, pos);
+    const fresh: Buffer[] = [];
+    for (let p = 0; p < PARTITIONS; p++) {
+      const records = log.records(topic, p);
+      for (let i = pos[p]!; i < records.length; i++) if (records[i]!.value !== null) fresh.push(records[i]!.value!);
+      pos[p] = records.length;
+    }
+    if (fresh.length === 0) return;
+    await codecs.prepare(fresh);
+    for (const v of fresh) onRecord(v);
+  };
+  const collect = async (): Promise<void> => {
+    await drain(t.windowSummaries, (v) => {
+      const d = codecs.summary.decode(v);
+      if (d.ok) {
+        counts.windows++;
+        files.windows.write(`${JSON.stringify(d.value)}\n`);
+      }
+    });
+    await drain(t.shiftSummaries, (v) => {
+      const d = codecs.summary.decode(v);
+      if (!d.ok) return;
+      counts.shifts++;
+      files.shifts.write(`${JSON.stringify(d.value)}\n`);
+      const preview = summaryToRecords(d.value, topology.odoo, targets);
+      for (const r of preview.records) {
+        counts.odoo++;
+        files.odoo.write(`${JSON.stringify({ model: 'mrp.workcenter.productivity', key: r.key, revision: r.revision, workCenterId: d.value.workCenterId, lossKey: r.lossKey, vals: r.vals })}\n`);
+      }
+    });
+    await drain(t.milestones, (v) => {
+      const d = codecs.milestone.decode(v);
+      if (!d.ok) return;
+      counts.milestones++;
+      files.milestones.write(`${JSON.stringify(d.value)}\n`);
+      view.milestones.push(d.value as MilestoneRecord);
+      if (view.milestones.length > 8) view.milestones.shift();
+    });
+    view.totals = { samples: view.totals.samples, windows: counts.windows, shifts: counts.shifts, rejected: log.records(t.rejected).length };
+  };
+
+  const done = pipeline.run();
+  const wallStart = o.nowMs();
+  let simNow = startMs;
+  let lastRender = 0;
+  const tty = o.out.isTTY === true;
+  try {
+    while (!o.signal.aborted && (o.durationMs === undefined || o.nowMs() - wallStart < o.durationMs)) {
+      const target = startMs + Math.floor((o.nowMs() - wallStart) * o.speed);
+      if (target > simNow) {
+        const samples = sim.next(target);
+        simNow = target;
+        if (samples.length > 0) log.append(samples.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
+        view.totals.samples += samples.length;
+      }
+      await collect();
+      const now = o.nowMs();
+      if (now - lastRender >= (tty ? RENDER_MS : 5 * RENDER_MS)) {
+        lastRender = now;
+        view.simNowMs = simNow;
+        view.early = pipeline.windowStage.earlyUpdates();
+        o.out.write(renderView(view, tty));
+      }
+      await sleep(TICK_MS, o.signal);
+    }
+  } finally {
+    await pipeline.stop();
+    await done;
+    await collect();
+    await Promise.all(Object.values(files).map(closeStream));
+  }
+  return {
+    samples: view.totals.samples,
+    windowSummaries: counts.windows,
+    shiftSummaries: counts.shifts,
+    milestones: counts.milestones,
+    rejected: log.records(t.rejected).length,
+    odooPreviewRecords: counts.odoo,
+    simulatedMs: simNow - startMs,
+  };
+}
+
+/** Without Odoo: placeholder ids (0) so the preview shows exactly what would be posted. */
+function previewTargets(topology: TopologyPlan): ResolvedTargets {
+  const workCenters = new Map([...topology.plant.workCenters.keys()].map((id) => [id, { odooId: 0, companyId: 0 }]));
+  const losses = new Map([...new Set(topology.odoo.losses.values())].map((ref) => [ref, 0]));
+  return { workCenters, losses };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function closeStream(s: WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+export type { WindowSummary };
