@@ -164,7 +164,7 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
     return open === undefined ? undefined : { id: open.id, qty: Number(open[quantityField] ?? 0) };
   }
 
-  async function handle(m: MilestoneRecord): Promise<Outcome> {
+  async function handleOnce(m: MilestoneRecord): Promise<Outcome> {
     const key = milestoneKey(m);
     const known = await ledger.get(key);
     if (known?.state === 'done') return { status: 'already-posted', odooModel: known.model, odooIds: known.ids, created: 0, unlinkedIds: [] };
@@ -263,7 +263,17 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
     }
   }
 
-  return { handle };
+  return {
+    async handle(m) {
+      try {
+        return await handleOnce(m);
+      } catch (err) {
+        // Odoo refused for good and rolled back: forget the pending mark so a replay starts clean.
+        if (err instanceof OdooError && !isRetryable(err)) await ledger.clear(milestoneKey(m));
+        throw err;
+      }
+    },
+  };
 }
 
 /** ItemPoster for milestones: each one is posted at once (no batching: near real time). */
@@ -289,7 +299,6 @@ export function createMilestoneItemPoster(options: MilestonePosterOptions & { re
           confirmed.push({ item, ...(await handler.handle(item)) });
         } catch (err) {
           if (isRetryable(err) || !(err instanceof OdooError)) throw err;
-          await options.ledger.clear(milestoneKey(item));
           refused.push({ item, error: err });
         }
       }

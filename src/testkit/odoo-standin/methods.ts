@@ -18,6 +18,9 @@ export interface MethodDef {
 
 const searchParams = ['domain', 'offset', 'limit', 'order'];
 
+/** Served models that inherit mail.thread (mrp.workorder does only in newer versions). */
+export const MAIL_THREAD_MODELS: readonly string[] = ['mrp.production', 'mrp.workcenter', 'stock.scrap'];
+
 export const METHODS: Readonly<Record<string, MethodDef>> = {
   create: {
     params: ['vals_list'],
@@ -110,6 +113,18 @@ export const METHODS: Readonly<Record<string, MethodDef>> = {
       const row = rows[0];
       if (row === undefined) throw valueError(`External ID not found in the system: ${String(a['module'])}.${String(a['xml_id'])}`);
       return [row['model'], row['res_id']];
+    },
+  },
+  // mail.thread's message_post (models that inherit mail.thread): stores a mail.message, returns its id.
+  message_post: {
+    params: ['body', 'subject', 'message_type', 'subtype_xmlid', 'partner_ids', 'attachments'],
+    onRecords: true,
+    run: (store, model, ids, a, ctx) => {
+      if (!MAIL_THREAD_MODELS.includes(model)) throw new StandinOdooError('builtins.AttributeError', `'${model}' object has no attribute 'message_post'`, 404);
+      if (ids.length !== 1) throw valueError(`Expected singleton: ${model}(${ids.join(', ')},)`);
+      if (!store.table(model).has(ids[0] as number)) throw missingError(`Record does not exist or has been deleted.\n(Record: ${model}(${String(ids[0])},))`);
+      const [id] = store.create('mail.message', [{ model, res_id: ids[0], body: typeof a['body'] === 'string' ? a['body'] : '', message_type: typeof a['message_type'] === 'string' ? a['message_type'] : 'comment', subtype_xmlid: typeof a['subtype_xmlid'] === 'string' ? a['subtype_xmlid'] : false, author_id: ctx.uid }]);
+      return id;
     },
   },
   context_get: {

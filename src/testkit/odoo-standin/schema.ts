@@ -41,6 +41,8 @@ export const SERVED_MODELS = [
   'ir.model.data',
   'res.company',
   'res.users',
+  'ir.model',
+  'mail.message',
 ] as const;
 
 interface RawField {
@@ -71,6 +73,20 @@ const REC_NAME: Readonly<Record<string, string>> = {
 };
 
 const EXTRA: Readonly<Record<string, readonly RawField[]>> = {
+  // Enough of base's ir.model to detect optional models (quality.alert), and of mail's
+  // mail.message to hold what message_post writes (chatter notes).
+  'ir.model': [
+    { name: 'model', type: 'char', required: true },
+    { name: 'name', type: 'char', required: true },
+  ],
+  'mail.message': [
+    { name: 'model', type: 'char' },
+    { name: 'res_id', type: 'many2one_reference' },
+    { name: 'body', type: 'html' },
+    { name: 'message_type', type: 'selection', selection: [['comment', 'Comment'], ['notification', 'Notification']], default: 'comment' },
+    { name: 'subtype_xmlid', type: 'char' },
+    { name: 'author_id', type: 'integer' },
+  ],
   'res.company': [{ name: 'name', type: 'char', required: true }],
   'res.users': [
     { name: 'name', type: 'char', required: true },

@@ -84,6 +84,7 @@ function seed(store: Store, options: OdooStandinOptions, login: string): void {
   ]);
   const wcs = options.workCenters ?? [{ code: 'WC-01' }, { code: 'WC-02' }, { code: 'WC-03' }];
   store.create('mrp.workcenter', wcs.map((w) => ({ name: w.name ?? `Work center ${w.code}`, code: w.code, company_id: COMPANY_ID })));
+  store.create('ir.model', [...store.schema.keys()].map((model) => ({ model, name: model })));
 }
 
 function errorBody(err: unknown): { name: string; message: string; status: number } {

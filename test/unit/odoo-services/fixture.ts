@@ -37,9 +37,9 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(opts: { version?: StandinVersion; workCenters?: number; policy?: BatchPolicy } = {}): Promise<Fixture> {
+export async function startFixture(opts: { version?: StandinVersion; workCenters?: number; policy?: BatchPolicy; nowMs?: () => number } = {}): Promise<Fixture> {
   const codes = codesFor(opts.workCenters ?? 5);
-  const standin = await startOdooStandin({ version: opts.version ?? 19, workCenters: [...codes.values()].map((code) => ({ code })) });
+  const standin = await startOdooStandin({ version: opts.version ?? 19, workCenters: [...codes.values()].map((code) => ({ code })), ...(opts.nowMs === undefined ? {} : { nowMs: opts.nowMs }) });
   const client = createOdooClient({ url: standin.url, db: standin.db, login: standin.login, apiKey: standin.apiKey, protocol: 'auto', timeoutMs: 2_000, readRetry: { initialMs: 2, maxMs: 10, multiplier: 2, maxAttempts: 3 } });
   const masterData = createMasterData({ client, refreshMs: 60_000, nowMs: Date.now });
   const request = masterDataRequestOf([...codes].map(([workCenterId, odooCode]) => ({ workCenterId, odooCode })), MAPPING.losses);

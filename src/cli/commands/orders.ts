@@ -1,0 +1,86 @@
+// `shiftstream orders sync`: released work orders from Odoo to a compacted topic per work center.
+import { UsageError } from '../../errors.js';
+import { aborted, durationFlag, startCommand } from '../../odoo-services/cli-support.js';
+import { createOrdersSync } from '../../odoo-services/orders-sync.js';
+import { odooTopicsOf } from '../../odoo-services/topics.js';
+import { createKafkaParts, createOdooRuntime } from '../../odoo-services/wiring.js';
+import { EXIT_CODES, type CommandDef } from '../command.js';
+
+const HELP = `Usage: shiftstream orders sync --topology <file> [--once] [options] [config flags]
+
+Publishes Odoo's released work orders to the plant. Polls mrp.workorder with a cursor on
+(write_date, id) kept in Redis; for every work center of the topology whose work orders changed it
+publishes the full list of its released work orders (production confirmed, in progress or to close;
+work order not done or cancelled) to a compacted topic keyed by workCenterId. The latest value of a
+key is that work center's queue; an empty list means nothing is released there. Plant systems (and
+the pipeline, to tag events with the running order) read that topic.
+
+Options:
+  --topology <file>      the plant's topology                                         required
+  --once                 one poll, then exit (for cron or a first load)
+  --interval <dur>       time between polls                                       default 30s
+  --orders-topic <name>  default shiftstream.<plant>.orders (created compacted when missing)
+  --reset                forget the cursor and publish every work center again
+
+Examples:
+  shiftstream orders sync --topology topologies/stamping-berlin.yaml --once
+  shiftstream orders sync --topology topologies/stamping-berlin.yaml --interval 10s
+
+Exit codes: 0 done (--once), 130 stopped by a signal, 2 bad flags, 3 configuration, 4 a server failed.
+`;
+
+export const ordersCommand: CommandDef = {
+  name: 'orders',
+  summary: "Order release from Odoo: 'orders sync' publishes released work orders per work center",
+  help: HELP,
+  async run(ctx) {
+    const [sub, ...rest] = ctx.argv;
+    if (sub !== 'sync') throw new UsageError('SHIFTSTREAM_USAGE', `orders: expected the subcommand 'sync', found ${sub === undefined ? 'none' : `'${sub}'`}. See 'shiftstream orders --help'.`);
+    const { config, plan, values, logger } = startCommand('orders sync', rest, ctx.env, ctx.cwd, {
+      once: { type: 'boolean' },
+      interval: { type: 'string' },
+      'orders-topic': { type: 'string' },
+      reset: { type: 'boolean' },
+    });
+    const intervalMs = durationFlag('orders sync', 'interval', values['interval'], 30_000);
+    const topics = odooTopicsOf(plan, { orders: values['orders-topic'] as string | undefined });
+    const runtime = createOdooRuntime(config, plan, 'orders sync');
+    try {
+      await runtime.targets(); // fails fast when the topology names something Odoo lacks
+      const kafka = await createKafkaParts(config, plan, logger);
+      await kafka.ensureTopics([{ topic: topics.orders, compacted: true }]);
+      if (values['reset'] === true) await runtime.kv.del('orders-cursor');
+      const sink = kafka.sink();
+      const sync = createOrdersSync({
+        client: runtime.client,
+        kv: runtime.kv,
+        sink,
+        topic: topics.orders,
+        plantId: plan.plant.plantId,
+        workCenters: async () => new Map([...(await runtime.targets()).workCenters].map(([id, t]) => [t.odooId, id])),
+        nowMs: Date.now,
+        log: logger,
+      });
+      let total = 0;
+      try {
+        for (;;) {
+          const r = await sync.pollOnce();
+          total += r.published.length;
+          if (values['once'] === true) {
+            ctx.stdout.write(`orders sync: ${r.changed} changed work order(s), ${r.published.length} work center snapshot(s) published to ${topics.orders}\n`);
+            return EXIT_CODES.ok;
+          }
+          const stop = await Promise.race([aborted(ctx.signal).then(() => true), new Promise<false>((r2) => setTimeout(() => r2(false), intervalMs).unref())]);
+          if (stop) {
+            ctx.stdout.write(`orders sync: stopped; ${total} snapshot(s) published\n`);
+            return EXIT_CODES.interrupted;
+          }
+        }
+      } finally {
+        await sink.close();
+      }
+    } finally {
+      await runtime.close();
+    }
+  },
+};
