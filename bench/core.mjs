@@ -1,9 +1,18 @@
-// Core benchmark (issue 3): events/s of (a) the core alone on decoded samples, (b) Confluent
-// wire-format Avro decode + the core, and a decode-only baseline loop in the same run, so the
-// ratio compares across machines. Also GC time and retained state per machine.
+// Core benchmark (issue 3): events/s of (a) the core alone on decoded samples (tag mapping +
+// WindowedProcessor), (b) Confluent wire-format Avro decode + the core, and a decode-only baseline
+// loop in the same run, so the ratio compares across machines. Also GC time, retained heap per
+// machine and snapshot size per machine.
 //
-//   node --expose-gc bench/core.mjs [--samples 10000000] [--machines 2000] [--horizon-h 48]
+//   npm run build && node --expose-gc bench/core.mjs [--samples 10000000] [--machines 2000] [--horizon-h 48]
+//
+// Only the processing of each chunk is timed: generating samples (and, for the decode modes,
+// encoding them) happens outside the timed section. GC time is the sum of the `gc` performance
+// entries seen while a mode ran (they are delivered asynchronously, hence the awaits between
+// chunks). `--digest` also prints a SHA-256 over every summary the core emitted, so two builds can
+// be checked to produce byte-identical output on the benchmark stream.
+import { createHash } from 'node:crypto';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { setImmediate as tick } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { mapSample } from '../dist/core/mapping.js';
 import { WindowedProcessor } from '../dist/core/processor.js';
@@ -17,36 +26,59 @@ const { values } = parseArgs({
     machines: { type: 'string', default: '2000' },
     'horizon-h': { type: 'string', default: '48' },
     chunk: { type: 'string', default: '500000' },
+    modes: { type: 'string', default: 'decode,core,decode+core' },
+    digest: { type: 'boolean', default: false },
   },
 });
 const total = Number(values.samples);
 const machines = Number(values.machines);
 const chunk = Number(values.chunk);
+const modes = values.modes.split(',');
 const plan = syntheticPlan({ machines, amendmentHorizonMs: Number(values['horizon-h']) * 3_600_000, idealCycleTimeMs: 10_000 });
 const startMs = Date.UTC(2026, 2, 27, 0, 0, 0);
 const simOptions = { seed: 7, startMs, lateShare: 0, badShare: 0, outOfOrderShare: 0.01, sampleIntervalMs: 60_000, heartbeatMs: 10_000 };
 
 let gcMs = 0;
+let gcCount = 0;
 const obs = new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcMs += e.duration;
+  for (const e of list.getEntries()) {
+    gcMs += e.duration;
+    gcCount++;
+  }
 });
 obs.observe({ entryTypes: ['gc'] });
+
+async function settledHeap() {
+  for (let i = 0; i < 3; i++) {
+    global.gc?.();
+    await tick();
+  }
+  const u = process.memoryUsage();
+  return u.heapUsed + u.arrayBuffers; // typed-array backing stores live outside the JS heap
+}
 
 const codecs = createLocalCodecs();
 await codecs.prepare([codecs.raw.encode({ tag: 'x', tsMs: 0, value: 1, quality: 'good' })]);
 
-function run(mode) {
+async function run(mode) {
   const sim = createPlantSimulator(plan, simOptions);
+  const heapBefore = await settledHeap();
   const processor = new WindowedProcessor(plan);
+  const digest = createHash('sha256');
   let done = 0;
   let busyMs = 0;
   let summaries = 0;
-  const gcBefore = gcMs;
+  let gcTimedMs = 0;
+  let gcTimedCount = 0;
   while (done < total) {
     const n = Math.min(chunk, total - done);
-    const samples = sim.nextCount(n);
+    let samples = sim.nextCount(n);
     let buffers;
     if (mode !== 'core') buffers = samples.map((s) => codecs.raw.encode(s));
+    if (mode !== 'core') samples = null;
+    await tick(); // deliver GC entries of the generation step before timing
+    const gcOutside = gcMs;
+    const gcCountOutside = gcCount;
     const t0 = performance.now();
     if (mode === 'decode') {
       let sink = 0;
@@ -58,49 +90,68 @@ function run(mode) {
     } else {
       const events = [];
       for (let i = 0; i < n; i++) {
-        let sample = samples[i];
+        let sample;
         if (mode === 'decode+core') {
           const d = codecs.raw.decode(buffers[i]);
           if (!d.ok) continue;
           sample = d.value;
-        }
+        } else sample = samples[i];
         const v = mapSample(plan, sample);
         if (v.ok) events.push(v.event);
       }
-      summaries += processor.ingest(events).summaries.length;
+      const out = processor.ingest(events);
+      summaries += out.summaries.length;
+      if (values.digest) digest.update(JSON.stringify(out.summaries));
     }
     busyMs += performance.now() - t0;
+    samples = null;
+    buffers = null;
     done += n;
+    await tick();
+    // GC entries delivered now belong to the timed section (those of the generation step came before).
+    gcTimedMs += gcMs - gcOutside;
+    gcTimedCount += gcCount - gcCountOutside;
   }
-  return { mode, events: done, seconds: busyMs / 1000, eventsPerSec: done / (busyMs / 1000), gcMs: gcMs - gcBefore, summaries, processor };
-}
-
-const results = {};
-for (const mode of ['decode', 'core', 'decode+core']) {
-  global.gc?.();
-  const r = run(mode);
-  results[mode] = { eventsPerSec: Math.round(r.eventsPerSec), seconds: +r.seconds.toFixed(2), gcMs: Math.round(r.gcMs), summaries: r.summaries };
-  console.log(`${mode.padEnd(12)} ${fmt(r.eventsPerSec).padStart(12)} events/s  (${r.seconds.toFixed(1)} s busy, GC ${fmt(r.gcMs)} ms, ${fmt(r.summaries)} summaries)`);
+  const result = {
+    mode,
+    events: done,
+    seconds: busyMs / 1000,
+    eventsPerSec: done / (busyMs / 1000),
+    gcMs: gcTimedMs,
+    gcCount: gcTimedCount,
+    summaries,
+    digest: values.digest && mode !== 'decode' ? digest.digest('hex').slice(0, 16) : undefined,
+  };
   if (mode === 'core') {
-    // Retained state: heap with the processor alive minus heap after dropping it.
-    global.gc?.();
-    const withState = process.memoryUsage().heapUsed;
-    const snapshotBytes = JSON.stringify(r.processor.snapshot()).length;
-    r.processor = null;
-    global.gc?.();
-    const without = process.memoryUsage().heapUsed;
-    results.state = {
-      heapBytesPerMachine: Math.round((withState - without) / machines),
+    const withState = await settledHeap();
+    const snapshotBytes = JSON.stringify(processor.snapshot()).length;
+    result.state = {
+      stateBytesPerMachine: Math.round((withState - heapBefore) / machines),
       snapshotJsonBytesPerMachine: Math.round(snapshotBytes / machines),
       note: 'history retained for the amendment horizon plus the longest window; see bench/README.md',
     };
-    console.log(`state        ${fmt(results.state.heapBytesPerMachine)} heap bytes/machine, ${fmt(results.state.snapshotJsonBytesPerMachine)} snapshot bytes/machine`);
+  }
+  return result;
+}
+
+const results = {};
+for (const mode of modes) {
+  const r = await run(mode);
+  results[mode] = { eventsPerSec: Math.round(r.eventsPerSec), seconds: +r.seconds.toFixed(2), gcMs: Math.round(r.gcMs), gcCount: r.gcCount, summaries: r.summaries };
+  if (r.digest !== undefined) results[mode].digest = r.digest;
+  console.log(
+    `${mode.padEnd(12)} ${fmt(r.eventsPerSec).padStart(12)} events/s  (${r.seconds.toFixed(2)} s busy, GC ${fmt(r.gcMs)} ms in ${r.gcCount} pauses, ${fmt(r.summaries)} summaries${r.digest ? `, digest ${r.digest}` : ''})`,
+  );
+  if (r.state !== undefined) {
+    results.state = r.state;
+    console.log(`state        ${fmt(r.state.stateBytesPerMachine)} state bytes/machine (heap + array buffers), ${fmt(r.state.snapshotJsonBytesPerMachine)} snapshot bytes/machine`);
   }
 }
-results.ratios = {
-  decodeCoreOverDecodeOnly: +(results['decode+core'].eventsPerSec / results.decode.eventsPerSec).toFixed(3),
-  coreOverDecodeOnly: +(results.core.eventsPerSec / results.decode.eventsPerSec).toFixed(3),
-};
-console.log(`ratios       decode+core / decode-only = ${results.ratios.decodeCoreOverDecodeOnly}, core / decode-only = ${results.ratios.coreOverDecodeOnly}`);
+if (results.decode !== undefined) {
+  results.ratios = {};
+  if (results['decode+core'] !== undefined) results.ratios.decodeCoreOverDecodeOnly = +(results['decode+core'].eventsPerSec / results.decode.eventsPerSec).toFixed(3);
+  if (results.core !== undefined) results.ratios.coreOverDecodeOnly = +(results.core.eventsPerSec / results.decode.eventsPerSec).toFixed(3);
+  console.log(`ratios       ${JSON.stringify(results.ratios)}`);
+}
 const file = writeResult('core', { params: { samples: total, machines, horizonHours: Number(values['horizon-h']), chunk }, results });
 console.log(`wrote ${file}`);

@@ -1,7 +1,7 @@
 // The figures of one work center over a half-open range [startMs, endMs), computed from the
 // machines' histories (semantics sections 2, 3, 4 and 7). Used for closing windows, for
 // amendments and for early updates, so every path applies the same rules.
-import { KIND_COUNTER, KIND_REASON, KIND_STATE, type HistEvent, type MachineHistory } from './history.js';
+import { INFO_LATE, KIND_COUNTER, KIND_MASK, KIND_REASON, KIND_STATE, ROLE_GOOD, ROLE_SCRAP, stateCategory, type MachineHistory } from './history.js';
 import type { StateCategory, StateInterval, WindowRef, WindowSummary } from './types.js';
 import { STATE_CATEGORIES } from './types.js';
 
@@ -42,10 +42,29 @@ export interface Figures {
 
 export const UNSPECIFIED_REASON = 'unspecified';
 
+/**
+ * Reusable scratch of computeFigures (one per processor): downtime per reason and named counts
+ * as parallel key/value arrays, so a summary costs no Map and no closure.
+ */
+export class FiguresScratch {
+  readonly reasonKeys: string[] = [];
+  readonly reasonVals: number[] = [];
+  readonly countKeys: string[] = [];
+  readonly countVals: number[] = [];
+}
+
 /** The reason of a `down` state: the state table's, else the latest reason tag value, else unspecified. */
-function downReason(stateEv: HistEvent, reasonEv: HistEvent | undefined): string {
-  if (stateEv.reason !== null && stateEv.reason !== UNSPECIFIED_REASON) return stateEv.reason;
-  if (reasonEv !== undefined && reasonEv.reason !== null) return reasonEv.reason;
+function downReason(m: MachineHistory, stateIdx: number, reasonIdx: number): string {
+  const strings = m.dict.strings;
+  const sr = m.pay[stateIdx]! >> 3;
+  if (sr !== 0) {
+    const r = strings[sr - 1]!;
+    if (r !== UNSPECIFIED_REASON) return r;
+  }
+  if (reasonIdx >= 0) {
+    const rr = m.pay[reasonIdx]!;
+    if (rr !== 0) return strings[rr - 1]!;
+  }
   return UNSPECIFIED_REASON;
 }
 
@@ -62,102 +81,165 @@ export function stateTimeline(
   if (m === undefined || endMs <= startMs) {
     return { intervals: endMs > startMs ? [{ startMs, endMs, category: 'unknown', reason: null }] : [], changes: 0 };
   }
-  const all = m.all;
+  const ts = m.ts;
+  const info = m.info;
+  const pay = m.pay;
   const first = m.lowerBound(startMs);
   // Anchors: the last state, reason and any sample strictly before startMs.
-  let stateEv = m.lastStateBefore(startMs);
-  let reasonEv = m.lastReasonBefore(startMs);
-  let lastSeenMs = first > 0 ? all[first - 1]!.tsMs : -Infinity;
+  let stateIdx = m.lastStateBefore(startMs);
+  let reasonIdx = m.lastReasonBefore(startMs);
+  let lastSeenMs = first > 0 ? ts[first - 1]! : -Infinity;
   const intervals: StateInterval[] = [];
   let changes = 0;
   // Effective state just before startMs (at startMs - 1).
-  let trusted = stateEv !== undefined && startMs - 1 < lastSeenMs + silenceTimeoutMs;
-  let curCat: StateCategory = trusted ? stateEv!.category! : 'unknown';
-  let curReason: string | null = trusted && curCat === 'down' ? downReason(stateEv!, reasonEv) : null;
+  let trusted = stateIdx >= 0 && startMs - 1 < lastSeenMs + silenceTimeoutMs;
+  let curCat: StateCategory = trusted ? stateCategory(pay[stateIdx]!) : 'unknown';
+  let curReason: string | null = trusted && curCat === 'down' ? downReason(m, stateIdx, reasonIdx) : null;
   let segStart = startMs;
 
-  const transition = (atMs: number, cat: StateCategory, reason: string | null): void => {
-    if (cat === curCat && reason === curReason) return;
+  let i = first;
+  const n = m.n;
+  for (;;) {
+    const nextTs = i < n && ts[i]! < endMs ? ts[i]! : Infinity;
+    const expiry = trusted ? lastSeenMs + silenceTimeoutMs : Infinity;
+    let atMs: number;
+    let cat: StateCategory;
+    let reason: string | null;
+    if (expiry < nextTs && expiry < endMs) {
+      trusted = false;
+      atMs = expiry;
+      cat = 'unknown';
+      reason = null;
+    } else {
+      if (nextTs === Infinity) break;
+      // Apply every event at nextTs, then evaluate once.
+      while (i < n && ts[i] === nextTs) {
+        const kind = info[i]! & KIND_MASK;
+        if (kind === KIND_STATE) stateIdx = i;
+        else if (kind === KIND_REASON) reasonIdx = i;
+        i++;
+      }
+      lastSeenMs = nextTs;
+      if (stateIdx < 0) continue;
+      trusted = true;
+      atMs = nextTs;
+      cat = stateCategory(pay[stateIdx]!);
+      reason = cat === 'down' ? downReason(m, stateIdx, reasonIdx) : null;
+    }
+    if (cat === curCat && reason === curReason) continue;
     if (atMs > segStart) intervals.push({ startMs: segStart, endMs: atMs, category: curCat, reason: curReason });
     segStart = atMs;
     curCat = cat;
     curReason = reason;
     changes++;
-  };
-
-  let i = first;
-  const n = all.length;
-  while (true) {
-    const nextTs = i < n && all[i]!.tsMs < endMs ? all[i]!.tsMs : Infinity;
-    const expiry = trusted ? lastSeenMs + silenceTimeoutMs : Infinity;
-    if (expiry < nextTs && expiry < endMs) {
-      trusted = false;
-      transition(expiry, 'unknown', null);
-      continue;
-    }
-    if (nextTs === Infinity) break;
-    // Apply every event at nextTs, then evaluate once.
-    while (i < n && all[i]!.tsMs === nextTs) {
-      const e = all[i]!;
-      if (e.kind === KIND_STATE) stateEv = e;
-      else if (e.kind === KIND_REASON) reasonEv = e;
-      i++;
-    }
-    lastSeenMs = nextTs;
-    if (stateEv !== undefined) {
-      trusted = true;
-      const cat = stateEv.category!;
-      transition(nextTs, cat, cat === 'down' ? downReason(stateEv, reasonEv) : null);
-    }
   }
   if (endMs > segStart) intervals.push({ startMs: segStart, endMs, category: curCat, reason: curReason });
   return { intervals, changes };
 }
 
-function emptyCategoryTimes(): Record<StateCategory, number> {
-  return { running: 0, idle: 0, setup: 0, planned_stop: 0, down: 0, unknown: 0 };
+/** Adds v under key k (parallel arrays, first-seen order). */
+function addTo(keys: string[], vals: number[], k: string, v: number): void {
+  for (let j = 0; j < keys.length; j++) {
+    if (keys[j] === k) {
+      vals[j]! += v;
+      return;
+    }
+  }
+  keys.push(k);
+  vals.push(v);
 }
 
-function sortedRecord(map: Map<string, number>): Record<string, number> {
+/** The record of the parallel arrays with keys in sorted order (what `[...keys].sort()` gives). */
+function sortedRecord(keys: string[], vals: number[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const key of [...map.keys()].sort()) out[key] = map.get(key)!;
+  const n = keys.length;
+  if (n === 0) return out;
+  let sorted = true;
+  for (let j = 1; j < n; j++) if (!(keys[j - 1]! < keys[j]!)) sorted = false;
+  if (sorted) {
+    for (let j = 0; j < n; j++) out[keys[j]!] = vals[j]!;
+    return out;
+  }
+  const order = keys.map((_, j) => j).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  for (const j of order) out[keys[j]!] = vals[j]!;
   return out;
 }
 
-export function computeFigures(wc: WorkCenterView, startMs: number, endMs: number): Figures {
+const DEFAULT_SCRATCH = new FiguresScratch();
+
+export function computeFigures(wc: WorkCenterView, startMs: number, endMs: number, scratch: FiguresScratch = DEFAULT_SCRATCH): Figures {
   const { intervals, changes } = stateTimeline(wc.stateMachine, wc.stateSilenceTimeoutMs, startMs, endMs);
-  const timeByCategory = emptyCategoryTimes();
-  const byReason = new Map<string, number>();
-  for (const iv of intervals) {
+  let tRunning = 0;
+  let tIdle = 0;
+  let tSetup = 0;
+  let tPlanned = 0;
+  let tDown = 0;
+  let tUnknown = 0;
+  const reasonKeys = scratch.reasonKeys;
+  const reasonVals = scratch.reasonVals;
+  reasonKeys.length = 0;
+  reasonVals.length = 0;
+  for (let k = 0; k < intervals.length; k++) {
+    const iv = intervals[k]!;
     const d = iv.endMs - iv.startMs;
-    timeByCategory[iv.category] += d;
-    if (iv.category === 'down') {
-      const r = iv.reason ?? UNSPECIFIED_REASON;
-      byReason.set(r, (byReason.get(r) ?? 0) + d);
+    switch (iv.category) {
+      case 'running':
+        tRunning += d;
+        break;
+      case 'idle':
+        tIdle += d;
+        break;
+      case 'setup':
+        tSetup += d;
+        break;
+      case 'planned_stop':
+        tPlanned += d;
+        break;
+      case 'down':
+        tDown += d;
+        addTo(reasonKeys, reasonVals, iv.reason ?? UNSPECIFIED_REASON, d);
+        break;
+      default:
+        tUnknown += d;
     }
   }
+  const timeByCategory: Record<StateCategory, number> = { running: tRunning, idle: tIdle, setup: tSetup, planned_stop: tPlanned, down: tDown, unknown: tUnknown };
   let good = 0;
   let scrap = 0;
-  const other = new Map<string, number>();
-  for (const name of wc.otherCounterNames) other.set(name, 0);
+  const countKeys = scratch.countKeys;
+  const countVals = scratch.countVals;
+  countKeys.length = 0;
+  countVals.length = 0;
+  const names = wc.otherCounterNames;
+  for (let k = 0; k < names.length; k++) {
+    countKeys.push(names[k]!);
+    countVals.push(0);
+  }
   let samples = 0;
   let late = 0;
   let firstMs: number | null = null;
   let lastMs: number | null = null;
-  for (const m of wc.machines) {
-    const all = m.all;
-    for (let i = m.lowerBound(startMs); i < all.length; i++) {
-      const e = all[i]!;
-      if (e.tsMs >= endMs) break;
-      samples++;
-      if (e.late) late++;
-      if (firstMs === null || e.tsMs < firstMs) firstMs = e.tsMs;
-      if (lastMs === null || e.tsMs > lastMs) lastMs = e.tsMs;
-      if (e.kind === KIND_COUNTER) {
-        if (e.counter === 'good') good += e.inc;
-        else if (e.counter === 'scrap') scrap += e.inc;
-        else other.set(e.counter!, (other.get(e.counter!) ?? 0) + e.inc);
-      }
+  const machines = wc.machines;
+  for (let mi = 0; mi < machines.length; mi++) {
+    const m = machines[mi]!;
+    const ts = m.ts;
+    const info = m.info;
+    const lo = m.lowerBound(startMs);
+    const hi = lo < m.n && ts[lo]! < endMs ? m.lowerBound(endMs) : lo;
+    if (hi === lo) continue;
+    samples += hi - lo;
+    if (firstMs === null || ts[lo]! < firstMs) firstMs = ts[lo]!;
+    if (lastMs === null || ts[hi - 1]! > lastMs) lastMs = ts[hi - 1]!;
+    const counters = m.dict.counters;
+    for (let i = lo; i < hi; i++) {
+      const f = info[i]!;
+      if (f & INFO_LATE) late++;
+      if ((f & KIND_MASK) !== KIND_COUNTER) continue;
+      const spec = counters[m.pay[i]!]!;
+      const inc = m.inc[i]!;
+      if (spec.role === ROLE_GOOD) good += inc;
+      else if (spec.role === ROLE_SCRAP) scrap += inc;
+      else addTo(countKeys, countVals, spec.name, inc);
     }
   }
   const lengthMs = endMs - startMs;
@@ -179,11 +261,11 @@ export function computeFigures(wc: WorkCenterView, startMs: number, endMs: numbe
     plannedMs,
     runtimeMs,
     downtimeMs: timeByCategory.down,
-    downtimeByReason: sortedRecord(byReason),
+    downtimeByReason: sortedRecord(reasonKeys, reasonVals),
     timeByCategory,
     goodCount: good,
     scrapCount: scrap,
-    counts: sortedRecord(other),
+    counts: sortedRecord(countKeys, countVals),
     stateChanges: changes,
     firstEventMs: firstMs,
     lastEventMs: lastMs,
@@ -205,7 +287,8 @@ export function toSummary(
   figures: Figures,
   revision: number,
   final: boolean,
-  formatLocal: (utcMs: number) => string,
+  startLocal: string,
+  endLocal: string,
 ): WindowSummary {
   // Key order is fixed here so serialized summaries are byte-identical across runs.
   return {
@@ -217,8 +300,8 @@ export function toSummary(
     shiftName: ref.shiftName ?? null,
     startMs: ref.startMs,
     endMs: ref.endMs,
-    startLocal: formatLocal(ref.startMs),
-    endLocal: formatLocal(ref.endMs),
+    startLocal,
+    endLocal,
     revision,
     final,
     lengthMs: figures.lengthMs,

@@ -6,8 +6,8 @@
 // (see figures.ts). The history doubles as the reorder buffer (a sample is inserted in event-time
 // order whatever its arrival order) and as the retained history that amendments are recomputed
 // from. Closing is checked after every event, so results do not depend on batch sizes.
-import { computeFigures, figuresDiffer, toSummary, type Figures, type WorkCenterView } from './figures.js';
-import { MachineHistory, toHistEvent, type HistEvent } from './history.js';
+import { computeFigures, figuresDiffer, FiguresScratch, toSummary, type Figures, type WorkCenterView } from './figures.js';
+import { appendV1Event, decodeHistory, encodeHistory, HistoryDict, MachineHistory, SnapshotTables, type EncodedHistory, type V1Event } from './history.js';
 import type { PlantPlan, WindowSpec } from './plan.js';
 import { createShiftCalendar, type ShiftCalendar } from './shifts.js';
 import { createTimeZone, type TimeZone } from './time-zone.js';
@@ -58,6 +58,11 @@ export interface ProcessorOptions {
   readonly watermark?: 'auto' | 'external';
 }
 
+interface MachineEntry {
+  readonly m: MachineHistory;
+  readonly wc: WcState;
+}
+
 interface WcState {
   readonly workCenterId: string;
   firstTsMs: number;
@@ -71,7 +76,7 @@ interface WcState {
 type WorkCenterViewMut = { -readonly [K in keyof WorkCenterView]: WorkCenterView[K] };
 
 const DAY_MS = 86_400_000;
-const SNAPSHOT_VERSION = 1;
+const SNAPSHOT_VERSION = 2;
 
 export class WindowedProcessor {
   readonly plan: PlantPlan;
@@ -79,6 +84,12 @@ export class WindowedProcessor {
   private readonly calendar: ShiftCalendar | undefined;
   private readonly zone: TimeZone;
   private readonly machines = new Map<string, MachineHistory>();
+  /** Machine id -> its history and work center (one look-up per event). */
+  private readonly entries = new Map<string, MachineEntry>();
+  private readonly dict = new HistoryDict();
+  private readonly scratch = new FiguresScratch();
+  /** The largest closedEndMs (samples before it are late). */
+  private maxClosed = -Infinity;
   private readonly wcs = new Map<string, WcState>();
   private wcOrder: WcState[] = [];
   /** Per spec: every window with end <= closedEndMs[i] is closed. -Infinity before the first close. */
@@ -151,15 +162,20 @@ export class WindowedProcessor {
 
   private ingestOne(event: MachineEvent, out: ProcessorOutput): void {
     if (event.kind === 'milestone' || event.kind === 'watermark') return;
-    const wc = this.workCenter(event.workCenterId);
+    let entry = this.entries.get(event.machineId);
+    if (entry === undefined || entry.wc.workCenterId !== event.workCenterId) {
+      const w = this.workCenter(event.workCenterId);
+      entry = { m: this.machine(event.machineId, w), wc: w };
+    }
+    const wc = entry.wc;
     const ts = event.tsMs;
-    if (ts < this.maxClosedEndMs()) {
+    if (ts < this.maxClosed) {
       this.ingestLate(event, wc, out);
       return;
     }
-    const ev = toHistEvent(event, false)!;
-    const m = this.machine(event.machineId, wc);
-    if (m.insert(ev) < 0) {
+    const m = entry.m;
+    m.stage(event, false);
+    if (m.insertPending() < 0) {
       out.duplicates++;
       return;
     }
@@ -171,10 +187,10 @@ export class WindowedProcessor {
     }
   }
 
-  private maxClosedEndMs(): number {
+  private updateMaxClosed(): void {
     let max = -Infinity;
     for (const e of this.closedEndMs) if (e > max) max = e;
-    return max;
+    this.maxClosed = max;
   }
 
   private advanceWatermark(to: number, out: ProcessorOutput): void {
@@ -230,16 +246,24 @@ export class WindowedProcessor {
         this.nextDueMs = best === undefined ? Infinity : best.endMs + grace;
         return;
       }
-      for (const wc of this.wcOrder) {
+      // Local times are the same for every work center: format them once per window.
+      const startLocal = this.zone.formatLocal(best.startMs);
+      const endLocal = this.zone.formatLocal(best.endMs);
+      const plantId = this.plan.plantId;
+      const wcs = this.wcOrder;
+      for (let k = 0; k < wcs.length; k++) {
+        const wc = wcs[k]!;
         if (wc.firstTsMs >= best.endMs) continue;
-        out.summaries.push(this.summarize(wc, best, computeFigures(wc.view, best.startMs, best.endMs), 1));
+        const figures = computeFigures(wc.view, best.startMs, best.endMs, this.scratch);
+        out.summaries.push(toSummary(plantId, wc.workCenterId, best, figures, 1, true, startLocal, endLocal));
       }
       this.closedEndMs[bestSpec] = best.endMs;
+      this.updateMaxClosed();
     }
   }
 
   private summarize(wc: WcState, ref: WindowRef, figures: Figures, revision: number): WindowSummary {
-    return toSummary(this.plan.plantId, wc.workCenterId, ref, figures, revision, true, (ms) => this.zone.formatLocal(ms));
+    return toSummary(this.plan.plantId, wc.workCenterId, ref, figures, revision, true, this.zone.formatLocal(ref.startMs), this.zone.formatLocal(ref.endMs));
   }
 
   private ingestLate(event: MachineEvent, wc: WcState, out: ProcessorOutput): void {
@@ -268,14 +292,14 @@ export class WindowedProcessor {
       out.late.push(record(false));
       return;
     }
-    const ev: HistEvent = toHistEvent(event, true)!;
     const m = this.machine(event.machineId, wc);
-    const pos = m.insertionIndex(ev);
+    m.stage(event, true);
+    const pos = m.pendingIndex();
     if (pos < 0) {
       out.duplicates++;
       return;
     }
-    const influenceEnd = m.influenceEndMs(ev, pos);
+    const influenceEnd = m.pendingInfluenceEndMs(pos);
     const oldFirst = wc.firstTsMs;
     // A work center's summaries start at its first sample: an earlier one makes windows new.
     const rangeEnd = ts < oldFirst ? Math.max(influenceEnd, oldFirst) : influenceEnd;
@@ -286,14 +310,14 @@ export class WindowedProcessor {
       const toMs = rangeEnd === Infinity ? closedEnd : Math.min(rangeEnd + 1, closedEnd);
       for (const w of this.closedWindowsOverlapping(i, ts, toMs)) affected.push({ spec: i, ref: w });
     }
-    const before = affected.map((a) => computeFigures(wc.view, a.ref.startMs, a.ref.endMs));
-    m.insert(ev);
+    const before = affected.map((a) => computeFigures(wc.view, a.ref.startMs, a.ref.endMs, this.scratch));
+    m.insertPending();
     out.applied++;
     out.late.push(record(true));
     affected.sort((a, b) => a.ref.endMs - b.ref.endMs || a.spec - b.spec);
     for (let k = 0; k < affected.length; k++) {
       const { spec, ref } = affected[k]!;
-      const after = computeFigures(wc.view, ref.startMs, ref.endMs);
+      const after = computeFigures(wc.view, ref.startMs, ref.endMs, this.scratch);
       const emittedBefore = oldFirst < ref.endMs;
       const containsTs = ts >= ref.startMs && ts < ref.endMs;
       if (emittedBefore && !containsTs && !figuresDiffer(before[k]!, after)) continue;
@@ -365,8 +389,9 @@ export class WindowedProcessor {
   private machine(machineId: string, wc: WcState): MachineHistory {
     let m = this.machines.get(machineId);
     if (m !== undefined) return m;
-    m = new MachineHistory(machineId, wc.workCenterId);
+    m = new MachineHistory(machineId, wc.workCenterId, this.dict);
     this.machines.set(machineId, m);
+    this.entries.set(machineId, { m, wc });
     wc.machines.push(m);
     wc.machines.sort((a, b) => (a.machineId < b.machineId ? -1 : 1));
     const planWc = this.plan.workCenters.get(wc.workCenterId);
@@ -403,18 +428,22 @@ export class WindowedProcessor {
       const until = Math.min(w.endMs, this.watermark);
       for (const wc of this.wcOrder) {
         if (wc.firstTsMs >= until) continue;
-        const f = computeFigures(wc.view, w.startMs, until);
-        result.push(toSummary(this.plan.plantId, wc.workCenterId, w, f, 0, false, (ms) => this.zone.formatLocal(ms)));
+        const f = computeFigures(wc.view, w.startMs, until, this.scratch);
+        result.push(toSummary(this.plan.plantId, wc.workCenterId, w, f, 0, false, this.zone.formatLocal(w.startMs), this.zone.formatLocal(w.endMs)));
       }
     }
     return result;
   }
 
-  /** Serializable state. Restoring it and going on gives exactly the output of an uninterrupted run. */
+  /**
+   * Serializable state (columnar, see EncodedHistory). Restoring it and going on gives exactly
+   * the output of an uninterrupted run.
+   */
   snapshot(): ProcessorSnapshot {
-    const machines: [string, string, EncodedEvent[]][] = [];
+    const tables = new SnapshotTables(this.dict);
+    const machines: [string, string, EncodedHistory][] = [];
     for (const m of [...this.machines.values()].sort((a, b) => (a.machineId < b.machineId ? -1 : 1))) {
-      machines.push([m.machineId, m.workCenterId, m.all.map(encodeEvent)]);
+      machines.push([m.machineId, m.workCenterId, encodeHistory(m, tables)]);
     }
     return {
       v: SNAPSHOT_VERSION,
@@ -427,12 +456,17 @@ export class WindowedProcessor {
       lastPruneWatermarkMs: finiteOrNull(this.lastPruneWatermarkMs),
       closedEndMs: this.closedEndMs.map(finiteOrNull),
       workCenters: this.wcOrder.map((wc) => [wc.workCenterId, finiteOrNull(wc.firstTsMs), [...wc.revisions.entries()].sort()]),
+      strings: tables.strings,
+      counters: tables.counters,
       machines,
     };
   }
 
-  static restore(plan: PlantPlan, snap: ProcessorSnapshot, options: ProcessorOptions = {}): WindowedProcessor {
-    if (snap.v !== SNAPSHOT_VERSION) throw new Error(`snapshot: expected version ${SNAPSHOT_VERSION}, found ${String(snap.v)}`);
+  /** Restores a snapshot of this version, or of version 1 (one array per event). */
+  static restore(plan: PlantPlan, snap: ProcessorSnapshot | ProcessorSnapshotV1, options: ProcessorOptions = {}): WindowedProcessor {
+    if (snap.v !== SNAPSHOT_VERSION && snap.v !== 1) {
+      throw new Error(`snapshot: expected version ${SNAPSHOT_VERSION} (or 1), found ${String((snap as { v: unknown }).v)}`);
+    }
     if (snap.plantId !== plan.plantId) throw new Error(`snapshot: expected plant '${plan.plantId}', found '${snap.plantId}'`);
     const p = new WindowedProcessor(plan, options);
     const names = p.specs.map((s) => s.name).join(',');
@@ -443,17 +477,22 @@ export class WindowedProcessor {
     if (snap.lastArrivalWallMs !== null) p.lastArrivalWallMs = snap.lastArrivalWallMs;
     p.lastPruneWatermarkMs = snap.lastPruneWatermarkMs ?? -Infinity;
     snap.closedEndMs.forEach((e, i) => (p.closedEndMs[i] = e ?? -Infinity));
+    p.updateMaxClosed();
     for (const [wcId, firstTs, revs] of snap.workCenters) {
       const wc = p.workCenter(wcId);
       wc.firstTsMs = firstTs ?? Infinity;
       for (const [k, r] of revs) wc.revisions.set(k, r);
     }
-    for (const [machineId, wcId, events] of snap.machines) {
-      const m = p.machine(machineId, p.workCenter(wcId));
-      for (const e of events) m.all.push(decodeEvent(e));
-      for (const e of m.all) {
-        if (e.kind === 0) m.states.push(e);
-        else if (e.kind === 1) m.reasons.push(e);
+    if (snap.v === 1) {
+      for (const [machineId, wcId, events] of snap.machines) {
+        const m = p.machine(machineId, p.workCenter(wcId));
+        for (const e of events) appendV1Event(m, e);
+        m.rebuildIndexes();
+      }
+    } else {
+      for (const [machineId, wcId, columns] of snap.machines) {
+        const m = p.machine(machineId, p.workCenter(wcId));
+        decodeHistory(m, columns, snap.strings, snap.counters);
       }
     }
     p.nextDueMs = -Infinity; // recomputed on the next advance
@@ -461,10 +500,7 @@ export class WindowedProcessor {
   }
 }
 
-type EncodedEvent = [number, number, string, string, string | null, string | null, string | null, number, number, number, number, number];
-
-export interface ProcessorSnapshot {
-  readonly v: number;
+interface SnapshotHeader {
   readonly plantId: string;
   readonly windows: readonly string[];
   readonly maxTsMs: number | null;
@@ -474,28 +510,21 @@ export interface ProcessorSnapshot {
   readonly lastPruneWatermarkMs: number | null;
   readonly closedEndMs: readonly (number | null)[];
   readonly workCenters: readonly [string, number | null, readonly [string, number][]][];
-  readonly machines: readonly [string, string, readonly EncodedEvent[]][];
 }
 
-function encodeEvent(e: HistEvent): EncodedEvent {
-  return [e.tsMs, e.kind, e.tag, e.vkey, e.category, e.reason, e.counter, e.total ? 1 : 0, e.amount, e.rolloverAt, e.inc, e.late ? 1 : 0];
+/** Version 2: columnar histories over shared string and counter tables. JSON-serializable. */
+export interface ProcessorSnapshot extends SnapshotHeader {
+  readonly v: 2;
+  readonly strings: readonly string[];
+  /** Counter specs: [name (index into strings), total 0|1, rolloverAt]. */
+  readonly counters: readonly (readonly [number, number, number])[];
+  readonly machines: readonly [string, string, EncodedHistory][];
 }
 
-function decodeEvent(a: EncodedEvent): HistEvent {
-  return {
-    tsMs: a[0],
-    kind: a[1],
-    tag: a[2],
-    vkey: a[3],
-    category: a[4] as HistEvent['category'],
-    reason: a[5],
-    counter: a[6],
-    total: a[7] === 1,
-    amount: a[8],
-    rolloverAt: a[9],
-    inc: a[10],
-    late: a[11] === 1,
-  };
+/** Version 1 (read only): one array per event. */
+export interface ProcessorSnapshotV1 extends SnapshotHeader {
+  readonly v: 1;
+  readonly machines: readonly [string, string, readonly V1Event[]][];
 }
 
 function finiteOrNull(n: number): number | null {
