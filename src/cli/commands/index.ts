@@ -7,6 +7,7 @@ import { lintCommand } from './lint.js';
 import { ordersCommand } from './orders.js';
 import { postCommand } from './post.js';
 import { reconcileCommand } from './reconcile.js';
+import { printConfigCommand } from './print-config.js';
 import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ordersCommand,
   postCommand,
   reconcileCommand,
+  printConfigCommand,
   replayCommand,
   reportCommand,
   runCommand,
