@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import type { MilestoneRecord } from '../core/milestones.js';
 import { createShiftCalendar } from '../core/shifts.js';
 import type { WindowSummary } from '../core/types.js';
-import { createPipeline, type Pipeline } from '../engine/pipeline.js';
+import { createPipeline, type Pipeline, type PipelineOptions } from '../engine/pipeline.js';
+import type { Codecs } from '../ports/codecs.js';
+import type { SinkRecord } from '../ports/event-sink.js';
 import { createLocalCodecs } from '../io/avro/codecs.js';
 import { MemoryEventSink, MemoryEventSource, MemoryLog, MemoryStateStore } from '../io/memory/index.js';
 import { summaryToRecords, type ResolvedTargets } from '../io/odoo/productivity-records.js';
@@ -16,8 +18,22 @@ import { createPlantSimulator } from '../sim/index.js';
 import type { TopologyPlan } from '../topology/types.js';
 import { renderView, type ViewState } from './view.js';
 
+/** Where the demo's records live: the embedded log (default) or a Kafka cluster. */
+export interface DemoTransport {
+  readonly name: string;
+  readonly topology: TopologyPlan;
+  readonly codecs: Codecs;
+  readonly deps: Pick<PipelineOptions, 'mapperSource' | 'windowSource' | 'windowGroupId' | 'sink' | 'store' | 'enrichedPartitions' | 'sourcePartitions'>;
+  appendRaw(records: SinkRecord[]): Promise<void>;
+  /** Records appended to `topic` since the last call (values only). */
+  take(topic: string): Buffer[];
+  close(): Promise<void>;
+}
+
 export interface DemoOptions {
   readonly topology: TopologyPlan;
+  /** Default: the embedded log. */
+  readonly transport?: DemoTransport;
   readonly outDir: string;
   /** Simulated milliseconds per wall millisecond. */
   readonly speed: number;
@@ -53,31 +69,62 @@ export function defaultDemoStart(topology: TopologyPlan, nowMs: number): number 
   return Math.floor((base - 30 * 60_000) / 60_000) * 60_000;
 }
 
-export async function runDemo(o: DemoOptions): Promise<DemoResult> {
-  const { topology } = o;
+/** The embedded, in-process log: no servers. */
+export function embeddedTransport(topology: TopologyPlan): DemoTransport {
   const t = topology.topics;
   const log = new MemoryLog({ defaultPartitions: PARTITIONS });
   for (const topic of [t.raw, t.canonical, t.enriched, t.milestones, t.windowSummaries, t.shiftSummaries, t.rejected, t.late]) log.createTopic(topic, PARTITIONS);
-  const codecs = createLocalCodecs();
+  const cursors = new Map<string, number[]>();
+  return {
+    name: 'embedded log',
+    topology,
+    codecs: createLocalCodecs(),
+    deps: {
+      mapperSource: new MemoryEventSource(log, { groupId: 'demo-map', topics: [t.raw] }),
+      windowSource: new MemoryEventSource(log, { groupId: 'demo-window', topics: [t.enriched] }),
+      windowGroupId: 'demo-window',
+      sink: new MemoryEventSink(log),
+      store: new MemoryStateStore(),
+      enrichedPartitions: PARTITIONS,
+      sourcePartitions: PARTITIONS,
+    },
+    appendRaw: (records) => {
+      log.append(records);
+      return Promise.resolve();
+    },
+    take(topic) {
+      const pos = cursors.get(topic) ?? new Array<number>(PARTITIONS).fill(0);
+      cursors.set(topic, pos);
+      const fresh: Buffer[] = [];
+      for (let p = 0; p < PARTITIONS; p++) {
+        const records = log.records(topic, p);
+        for (let i = pos[p]!; i < records.length; i++) if (records[i]!.value !== null) fresh.push(records[i]!.value!);
+        pos[p] = records.length;
+      }
+      return fresh;
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+export async function runDemo(o: DemoOptions): Promise<DemoResult> {
+  const transport = o.transport ?? embeddedTransport(o.topology);
+  const topology = transport.topology;
+  const t = topology.topics;
+  const codecs = transport.codecs;
   await codecs.prepare([]);
   const startMs = o.startMs ?? defaultDemoStart(topology, o.nowMs());
   const sim = createPlantSimulator(topology.plant, { seed: o.seed, startMs });
   const pipeline: Pipeline = createPipeline({
     topology,
     codecs,
-    mapperSource: new MemoryEventSource(log, { groupId: 'demo-map', topics: [t.raw] }),
-    windowSource: new MemoryEventSource(log, { groupId: 'demo-window', topics: [t.enriched] }),
-    windowGroupId: 'demo-window',
-    sink: new MemoryEventSink(log),
-    store: new MemoryStateStore(),
+    ...transport.deps,
     clock: { nowMs: o.nowMs },
     metrics: createNoopMetrics(),
     log: silentLog,
     // Simulated time runs faster than the wall clock: event time only.
     live: false,
     checkpointIntervalMs: 60_000,
-    enrichedPartitions: PARTITIONS,
-    sourcePartitions: PARTITIONS,
   });
   mkdirSync(o.outDir, { recursive: true });
   const files = {
@@ -86,25 +133,18 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     milestones: createWriteStream(join(o.outDir, 'milestones.ndjson')),
     odoo: createWriteStream(join(o.outDir, 'odoo-preview.ndjson')),
   };
-  const cursors = new Map<string, number[]>();
   const view: ViewState = { plant: topology, simNowMs: startMs, milestones: [], early: [], totals: { samples: 0, windows: 0, shifts: 0, rejected: 0 } };
   const counts = { windows: 0, shifts: 0, milestones: 0, odoo: 0 };
   const targets = previewTargets(topology);
 
   /** Reads what the pipeline appended since the last call. */
   const drain = async (topic: string, onRecord: (value: Buffer) => void): Promise<void> => {
-    const pos = cursors.get(topic) ?? new Array<number>(PARTITIONS).fill(0);
-    cursors.set(topic, pos);
-    const fresh: Buffer[] = [];
-    for (let p = 0; p < PARTITIONS; p++) {
-      const records = log.records(topic, p);
-      for (let i = pos[p]!; i < records.length; i++) if (records[i]!.value !== null) fresh.push(records[i]!.value!);
-      pos[p] = records.length;
-    }
+    const fresh = transport.take(topic);
     if (fresh.length === 0) return;
     await codecs.prepare(fresh);
     for (const v of fresh) onRecord(v);
   };
+  let rejected = 0;
   const collect = async (): Promise<void> => {
     await drain(t.windowSummaries, (v) => {
       const d = codecs.summary.decode(v);
@@ -132,7 +172,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       view.milestones.push(d.value as MilestoneRecord);
       if (view.milestones.length > 8) view.milestones.shift();
     });
-    view.totals = { samples: view.totals.samples, windows: counts.windows, shifts: counts.shifts, rejected: log.records(t.rejected).length };
+    rejected += transport.take(t.rejected).length;
+    view.totals = { samples: view.totals.samples, windows: counts.windows, shifts: counts.shifts, rejected };
   };
 
   const done = pipeline.run();
@@ -146,7 +187,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       if (target > simNow) {
         const samples = sim.next(target);
         simNow = target;
-        if (samples.length > 0) log.append(samples.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
+        if (samples.length > 0) await transport.appendRaw(samples.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
         view.totals.samples += samples.length;
       }
       await collect();
@@ -164,13 +205,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     await done;
     await collect();
     await Promise.all(Object.values(files).map(closeStream));
+    await transport.close();
   }
   return {
     samples: view.totals.samples,
     windowSummaries: counts.windows,
     shiftSummaries: counts.shifts,
     milestones: counts.milestones,
-    rejected: log.records(t.rejected).length,
+    rejected,
     odooPreviewRecords: counts.odoo,
     simulatedMs: simNow - startMs,
   };

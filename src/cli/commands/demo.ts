@@ -2,7 +2,9 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../config/index.js';
+import { loadConfig } from '../../config/index.js';
 import { runDemo } from '../../demo/demo.js';
+import { kafkaTransport } from '../../demo/kafka-transport.js';
 import { UsageError } from '../../errors.js';
 import { loadTopology } from '../../topology/index.js';
 import { EXIT_CODES, type CommandContext, type CommandDef } from '../command.js';
@@ -13,7 +15,9 @@ const DEFAULT_TOPOLOGY = fileURLToPath(new URL('../../../topologies/stamping-ber
 const HELP = `Usage: shiftstream demo [--topology <file>] [--speed <x>] [--out <dir>] [--duration <d>] [--seed <n>]
 
 Simulates a plant (breakdowns, changeovers, counters, milestones) and runs it through the same
-processors over an embedded, in-process log: no Kafka, registry, Redis or Odoo needed.
+processors over an embedded, in-process log: no Kafka, registry, Redis or Odoo needed. When
+SHIFTSTREAM_KAFKA__BROKERS is set, the same demo runs on that cluster instead (with the registry
+and Redis of the configuration), on fresh topics suffixed .demo-<run id>.
 A live view shows per work center the current state and reason, runtime, downtime, good and
 scrap counts and the current shift with its availability; critical milestones scroll below.
 
@@ -67,8 +71,13 @@ export const demoCommand: CommandDef = {
     const startMs = values.start === undefined ? undefined : Date.parse(values.start);
     if (startMs !== undefined && !Number.isFinite(startMs)) throw new UsageError('SHIFTSTREAM_USAGE', `demo --start: expected an ISO-8601 instant, found '${values.start}'`);
     const topology = loadTopology(values.topology ?? DEFAULT_TOPOLOGY);
+    // With Kafka configured in the environment, the same demo runs on the cluster.
+    const onKafka = ctx.env.SHIFTSTREAM_KAFKA__BROKERS !== undefined && ctx.env.SHIFTSTREAM_KAFKA__BROKERS !== '';
+    const transport = onKafka ? await kafkaTransport(loadConfig({ env: ctx.env }), topology, String(Date.now())) : undefined;
+    if (transport !== undefined) ctx.stderr.write(`demo: running on ${transport.name}\n`);
     const result = await runDemo({
       topology,
+      ...(transport === undefined ? {} : { transport }),
       outDir: values.out ?? 'out',
       speed,
       seed: values.seed === undefined ? 1 : Number(values.seed),

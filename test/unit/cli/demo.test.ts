@@ -16,7 +16,9 @@ describe('npm start (shiftstream demo)', () => {
     // Needs dist/ (npm test builds first).
     expect(existsSync(join(process.cwd(), 'dist/cli/main.js')), 'run npm run build first').toBe(true);
     const out = mkdtempSync(join(tmpdir(), 'shiftstream-demo-'));
-    const child = spawn(process.execPath, [BIN, 'demo', '--speed', '4000', '--out', out], { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // The embedded mode: no cluster addresses, whatever the caller's environment holds.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SHIFTSTREAM_')));
+    const child = spawn(process.execPath, [BIN, 'demo', '--speed', '4000', '--out', out], { cwd: tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -32,6 +34,7 @@ describe('npm start (shiftstream demo)', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(stdout).toContain('demo stopped:');
+    expect(stderr).not.toContain('running on Kafka');
     const shifts = lines(shiftFile).map((l) => JSON.parse(l) as WindowSummary);
     for (const s of shifts) {
       expect(s.windowKind).toBe('shift');
