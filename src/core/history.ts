@@ -82,30 +82,41 @@ export function stateCategory(pay: number): StateCategory {
   return STATE_CATEGORIES[pay & 7]!;
 }
 
-const INITIAL_CAPACITY = 16;
+const INITIAL_CAPACITY = 64;
+/** Bytes per event: ts, amt, inc (8 each), tag, vk, pay (4 each), info (1). */
+const BYTES_PER_EVENT = 37;
 
 export class MachineHistory {
   /** Number of applied events (columns hold `n` valid entries, sorted). */
   n = 0;
-  ts: Float64Array;
+  // Columns: views into one ArrayBuffer per machine (one allocation per growth step).
+  ts!: Float64Array;
   /** Counter amount, or the numeric raw value of other kinds (its value key is String(amt)). */
-  amt: Float64Array;
+  amt!: Float64Array;
   /** Counter increase (maintained on every insert); 0 for other kinds. */
-  inc: Float64Array;
-  tag: Int32Array;
+  inc!: Float64Array;
+  /** The machine's tag slot (see slotTag); slots are ranked by tag string for ordering. */
+  tag!: Int32Array;
   /** Interned value key, or NUMERIC_VK. */
-  vk: Int32Array;
+  vk!: Int32Array;
   /** state/reason payload (see stateCategory), counter spec id, 0 for heartbeats. */
-  pay: Int32Array;
-  info: Uint8Array;
+  pay!: Int32Array;
+  info!: Uint8Array;
   /** Sorted ts of the state and reason samples alone (anchor look-ups by binary search). */
   private stTs: Float64Array = new Float64Array(INITIAL_CAPACITY);
   private stN = 0;
   private rsTs: Float64Array = new Float64Array(INITIAL_CAPACITY);
   private rsN = 0;
-  /** Per tag of this machine: tag id and the index of its last event (fast in-order counters). */
-  private readonly tagIds: number[] = [];
-  private readonly tagLast: number[] = [];
+  // Per tag slot of this machine: the tag, its rank among the machine's tags (string order),
+  // the index of its last event (fast in-order counters) and the last counter spec it used.
+  private readonly slotStr: string[] = [];
+  readonly slotTag: number[] = [];
+  private readonly slotRank: number[] = [];
+  private readonly slotLast: number[] = [];
+  private readonly slotCounter: (string | undefined)[] = [];
+  private readonly slotTotal: boolean[] = [];
+  private readonly slotRollover: number[] = [];
+  private readonly slotSpec: number[] = [];
 
   // The pending event: encoded once by `stage`, then probed and inserted without allocation.
   private pTs = 0;
@@ -119,16 +130,55 @@ export class MachineHistory {
     readonly machineId: string,
     readonly workCenterId: string,
     readonly dict: HistoryDict,
-    capacity = INITIAL_CAPACITY,
   ) {
-    const c = Math.max(INITIAL_CAPACITY, capacity);
-    this.ts = new Float64Array(c);
-    this.amt = new Float64Array(c);
-    this.inc = new Float64Array(c);
-    this.tag = new Int32Array(c);
-    this.vk = new Int32Array(c);
-    this.pay = new Int32Array(c);
-    this.info = new Uint8Array(c);
+    this.allocate(INITIAL_CAPACITY, 0);
+  }
+
+  /** (Re)allocates the columns with `capacity`, keeping the first `keep` events. */
+  private allocate(capacity: number, keep: number): void {
+    const buf = new ArrayBuffer(capacity * BYTES_PER_EVENT);
+    const ts = new Float64Array(buf, 0, capacity);
+    const amt = new Float64Array(buf, 8 * capacity, capacity);
+    const inc = new Float64Array(buf, 16 * capacity, capacity);
+    const tag = new Int32Array(buf, 24 * capacity, capacity);
+    const vk = new Int32Array(buf, 28 * capacity, capacity);
+    const pay = new Int32Array(buf, 32 * capacity, capacity);
+    const info = new Uint8Array(buf, 36 * capacity, capacity);
+    if (keep > 0) {
+      ts.set(this.ts.subarray(0, keep));
+      amt.set(this.amt.subarray(0, keep));
+      inc.set(this.inc.subarray(0, keep));
+      tag.set(this.tag.subarray(0, keep));
+      vk.set(this.vk.subarray(0, keep));
+      pay.set(this.pay.subarray(0, keep));
+      info.set(this.info.subarray(0, keep));
+    }
+    this.ts = ts;
+    this.amt = amt;
+    this.inc = inc;
+    this.tag = tag;
+    this.vk = vk;
+    this.pay = pay;
+    this.info = info;
+  }
+
+  /** The slot of a tag of this machine (created on first use; slots are never removed). */
+  slotOf(tag: string): number {
+    const strs = this.slotStr;
+    for (let k = 0; k < strs.length; k++) if (strs[k] === tag) return k;
+    const slot = strs.length;
+    strs.push(tag);
+    this.slotTag.push(this.dict.id(tag));
+    this.slotLast.push(-1);
+    this.slotCounter.push(undefined);
+    this.slotTotal.push(false);
+    this.slotRollover.push(0);
+    this.slotSpec.push(-1);
+    // Ranks follow string order, so comparing ranks compares tags.
+    const order = strs.map((_, k) => k).sort((x, y) => (strs[x]! < strs[y]! ? -1 : strs[x]! > strs[y]! ? 1 : 0));
+    this.slotRank.length = strs.length;
+    for (let r = 0; r < order.length; r++) this.slotRank[order[r]!] = r;
+    return slot;
   }
 
   /**
@@ -139,6 +189,7 @@ export class MachineHistory {
     let kind: number;
     let pay = 0;
     const dict = this.dict;
+    const slot = this.slotOf(event.tag);
     switch (event.kind) {
       case 'state': {
         kind = KIND_STATE;
@@ -150,10 +201,22 @@ export class MachineHistory {
         kind = KIND_REASON;
         pay = event.reason === undefined ? 0 : dict.id(event.reason) + 1;
         break;
-      case 'counter':
+      case 'counter': {
         kind = KIND_COUNTER;
-        pay = dict.counterId(event.counter ?? 'count', event.mode === 'total', event.rolloverAt ?? 0);
+        const name = event.counter ?? 'count';
+        const total = event.mode === 'total';
+        const rollover = event.rolloverAt ?? 0;
+        if (this.slotCounter[slot] === name && this.slotTotal[slot] === total && this.slotRollover[slot] === rollover) {
+          pay = this.slotSpec[slot]!;
+        } else {
+          pay = dict.counterId(name, total, rollover);
+          this.slotCounter[slot] = name;
+          this.slotTotal[slot] = total;
+          this.slotRollover[slot] = rollover;
+          this.slotSpec[slot] = pay;
+        }
         break;
+      }
       case 'heartbeat':
         kind = KIND_HEARTBEAT;
         break;
@@ -174,7 +237,7 @@ export class MachineHistory {
       vk = dict.id(valueKey(value));
     }
     this.pTs = event.tsMs;
-    this.pTag = dict.id(event.tag);
+    this.pTag = slot;
     this.pVk = vk;
     this.pAmt = amt;
     this.pPay = pay;
@@ -192,11 +255,7 @@ export class MachineHistory {
     const a = this.ts[i]!;
     if (a !== this.pTs) return a < this.pTs ? -1 : 1;
     const ta = this.tag[i]!;
-    if (ta !== this.pTag) {
-      const sa = this.dict.strings[ta]!;
-      const sb = this.dict.strings[this.pTag]!;
-      return sa < sb ? -1 : sa > sb ? 1 : 0;
-    }
+    if (ta !== this.pTag) return this.slotRank[ta]! - this.slotRank[this.pTag]!;
     const va = this.vk[i]!;
     if (va === NUMERIC_VK && this.pVk === NUMERIC_VK) {
       const x = this.amt[i]!;
@@ -236,7 +295,7 @@ export class MachineHistory {
     const idx = this.pendingIndex();
     if (idx < 0) return -1;
     const n = this.n;
-    if (n === this.ts.length) this.grow(n * 2);
+    if (n === this.ts.length) this.allocate(n * 2, n);
     if (idx < n) {
       this.ts.copyWithin(idx + 1, idx, n);
       this.amt.copyWithin(idx + 1, idx, n);
@@ -245,7 +304,7 @@ export class MachineHistory {
       this.vk.copyWithin(idx + 1, idx, n);
       this.pay.copyWithin(idx + 1, idx, n);
       this.info.copyWithin(idx + 1, idx, n);
-      const last = this.tagLast;
+      const last = this.slotLast;
       for (let k = 0; k < last.length; k++) if (last[k]! >= idx) last[k]!++;
     }
     this.ts[idx] = this.pTs;
@@ -257,11 +316,11 @@ export class MachineHistory {
     this.info[idx] = this.pInfo;
     this.n = n + 1;
     // The previous event of the same tag (before updating the tag's last index).
-    const slot = this.tagSlot(this.pTag);
-    const lastOfTag = this.tagLast[slot]!;
+    const slot = this.pTag;
+    const lastOfTag = this.slotLast[slot]!;
     const kind = this.pInfo & KIND_MASK;
     if (kind === KIND_COUNTER) this.fixIncrements(idx, idx === n ? lastOfTag : -2);
-    if (idx > lastOfTag) this.tagLast[slot] = idx;
+    if (idx > lastOfTag) this.slotLast[slot] = idx;
     if (kind === KIND_STATE) {
       if (this.stN === this.stTs.length) this.stTs = growF64(this.stTs, this.stN * 2);
       this.stN = insertTs(this.stTs, this.stN, this.pTs);
@@ -270,14 +329,6 @@ export class MachineHistory {
       this.rsN = insertTs(this.rsTs, this.rsN, this.pTs);
     }
     return idx;
-  }
-
-  private tagSlot(tagId: number): number {
-    const ids = this.tagIds;
-    for (let k = 0; k < ids.length; k++) if (ids[k] === tagId) return k;
-    ids.push(tagId);
-    this.tagLast.push(-1);
-    return ids.length - 1;
   }
 
   /** `prevHint`: index of the previous event of the tag when known (in-order append), else -2. */
@@ -301,24 +352,6 @@ export class MachineHistory {
     const n = this.n;
     for (let i = idx + step; i >= 0 && i < n; i += step) if (tag[i] === t) return i;
     return -1;
-  }
-
-  private grow(capacity: number): void {
-    this.ts = growF64(this.ts, capacity);
-    this.amt = growF64(this.amt, capacity);
-    this.inc = growF64(this.inc, capacity);
-    const tag = new Int32Array(capacity);
-    tag.set(this.tag.subarray(0, this.n));
-    this.tag = tag;
-    const vk = new Int32Array(capacity);
-    vk.set(this.vk.subarray(0, this.n));
-    this.vk = vk;
-    const pay = new Int32Array(capacity);
-    pay.set(this.pay.subarray(0, this.n));
-    this.pay = pay;
-    const info = new Uint8Array(capacity);
-    info.set(this.info.subarray(0, this.n));
-    this.info = info;
   }
 
   /** Index of the last state (or reason) sample with ts < t, or -1. */
@@ -393,13 +426,12 @@ export class MachineHistory {
   prune(cutMs: number): void {
     const firstKept = this.lowerBound(cutMs);
     if (firstKept === 0) return;
-    const last = this.tagLast;
-    const ids = this.tagIds;
+    const last = this.slotLast;
     // Anchor of each tag: its last event before firstKept.
     const anchors: number[] = [];
-    for (let k = 0; k < ids.length; k++) {
+    for (let k = 0; k < last.length; k++) {
       let a = last[k]!;
-      if (a >= firstKept) a = this.findSameTagBefore(ids[k]!, firstKept);
+      if (a >= firstKept) a = this.findSameTagBefore(k, firstKept);
       if (a >= 0) anchors.push(a);
     }
     if (anchors.length >= firstKept) return;
@@ -419,8 +451,8 @@ export class MachineHistory {
     this.rebuildIndexes();
   }
 
-  private findSameTagBefore(tagId: number, before: number): number {
-    for (let i = before - 1; i >= 0; i--) if (this.tag[i] === tagId) return i;
+  private findSameTagBefore(slot: number, before: number): number {
+    for (let i = before - 1; i >= 0; i--) if (this.tag[i] === slot) return i;
     return -1;
   }
 
@@ -439,8 +471,7 @@ export class MachineHistory {
   rebuildIndexes(): void {
     this.stN = 0;
     this.rsN = 0;
-    this.tagIds.length = 0;
-    this.tagLast.length = 0;
+    this.slotLast.fill(-1);
     for (let i = 0; i < this.n; i++) {
       const kind = this.info[i]! & KIND_MASK;
       const t = this.ts[i]!;
@@ -451,7 +482,7 @@ export class MachineHistory {
         if (this.rsN === this.rsTs.length) this.rsTs = growF64(this.rsTs, this.rsN * 2);
         this.rsTs[this.rsN++] = t;
       }
-      this.tagLast[this.tagSlot(this.tag[i]!)] = i;
+      this.slotLast[this.tag[i]!] = i;
     }
   }
 
@@ -459,11 +490,11 @@ export class MachineHistory {
    * Appends an already encoded event at the end (snapshot restore: events come sorted, with
    * their increases). Call rebuildIndexes() after the last one.
    */
-  appendEncoded(ts: number, tag: number, vk: number, amt: number, inc: number, pay: number, info: number): void {
+  appendEncoded(ts: number, tag: string, vk: number, amt: number, inc: number, pay: number, info: number): void {
     const n = this.n;
-    if (n === this.ts.length) this.grow(n * 2);
+    if (n === this.ts.length) this.allocate(n * 2, n);
     this.ts[n] = ts;
-    this.tag[n] = tag;
+    this.tag[n] = this.slotOf(tag);
     this.vk[n] = vk;
     this.amt[n] = amt;
     this.inc[n] = inc;
@@ -474,7 +505,7 @@ export class MachineHistory {
 
   /** Bytes held by the columns and indexes (capacity, not just the used part). */
   byteLength(): number {
-    return this.ts.byteLength * 3 + this.tag.byteLength * 3 + this.info.byteLength + this.stTs.byteLength + this.rsTs.byteLength;
+    return this.ts.length * BYTES_PER_EVENT + this.stTs.byteLength + this.rsTs.byteLength;
   }
 }
 
@@ -571,7 +602,7 @@ export function encodeHistory(m: MachineHistory, tables: SnapshotTables): Encode
     const t = m.ts[i]!;
     out.ts.push(t - prevTs);
     prevTs = t;
-    out.tag.push(tables.string(m.tag[i]!));
+    out.tag.push(tables.string(m.slotTag[m.tag[i]!]!));
     const vk = m.vk[i]!;
     out.vk.push(vk === NUMERIC_VK ? NUMERIC_VK : tables.string(vk));
     const info = m.info[i]!;
@@ -603,7 +634,7 @@ export function decodeHistory(
     const amt = kind === KIND_COUNTER || vk === NUMERIC_VK ? e.amt[a++]! : 0;
     const inc = kind === KIND_COUNTER ? e.inc[c++]! : 0;
     const pay = kind === KIND_HEARTBEAT ? 0 : decodePay(kind, e.pay[p++]!, strings, counters, dict);
-    m.appendEncoded(t, dict.id(strings[e.tag[i]!]!), vk === NUMERIC_VK ? NUMERIC_VK : dict.id(strings[vk]!), amt, inc, pay, info);
+    m.appendEncoded(t, strings[e.tag[i]!]!, vk === NUMERIC_VK ? NUMERIC_VK : dict.id(strings[vk]!), amt, inc, pay, info);
   }
   m.rebuildIndexes();
 }
@@ -619,5 +650,5 @@ export function appendV1Event(m: MachineHistory, a: V1Event): void {
   else if (kind === KIND_REASON) pay = reason === null ? 0 : dict.id(reason) + 1;
   else if (kind === KIND_COUNTER) pay = dict.counterId(counter ?? 'count', total === 1, rolloverAt);
   const numeric = kind === KIND_COUNTER && vkey === String(amount);
-  m.appendEncoded(ts, dict.id(tag), numeric ? NUMERIC_VK : dict.id(vkey), kind === KIND_COUNTER ? amount : 0, inc, pay, kind | (late === 1 ? INFO_LATE : 0));
+  m.appendEncoded(ts, tag, numeric ? NUMERIC_VK : dict.id(vkey), kind === KIND_COUNTER ? amount : 0, inc, pay, kind | (late === 1 ? INFO_LATE : 0));
 }
