@@ -100,6 +100,19 @@ describe.each(CASES)('Odoo services over Kafka: $name', ({ version }) => {
     }
   }, 240_000);
 
+  it('post refuses to start when the topology names a work center Odoo lacks (exit 3, every problem listed)', async () => {
+    const plant = await newPlant(3);
+    const standin = await startOdooStandin({ version, workCenters: [{ code: 'WC-01' }] });
+    try {
+      const post = runCli(driver, ['post', '--topology', plant.topologyFile], odooEnv(standin, standin.url, plant));
+      expect(await post.exit).toBe(3);
+      expect(post.stderr()).toContain('odoo master data: 2 problem(s)');
+      expect(post.stderr()).toContain('work center "wc-3": no active mrp.workcenter with code "WC-03"');
+    } finally {
+      await standin.stop();
+    }
+  }, 60_000);
+
   it('orders sync --once publishes released work orders per work center to a compacted topic', async () => {
     const plant = await newPlant(3);
     const standin = await startOdooStandin({ version, workCenters: [{ code: 'WC-01' }, { code: 'WC-02' }, { code: 'WC-03' }, { code: 'OTHER' }] });
