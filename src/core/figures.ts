@@ -1,7 +1,22 @@
 // The figures of one work center over a half-open range [startMs, endMs), computed from the
 // machines' histories (semantics sections 2, 3, 4 and 7). Used for closing windows, for
 // amendments and for early updates, so every path applies the same rules.
-import { INFO_LATE, KIND_COUNTER, KIND_MASK, KIND_REASON, KIND_STATE, ROLE_GOOD, ROLE_SCRAP, stateCategory, type MachineHistory } from './history.js';
+import {
+  F_INC,
+  F_STRIDE,
+  INFO_LATE,
+  KIND_COUNTER,
+  KIND_MASK,
+  KIND_REASON,
+  KIND_STATE,
+  ROLE_GOOD,
+  ROLE_SCRAP,
+  stateCategory,
+  W_INFO,
+  W_PAY,
+  W_STRIDE,
+  type MachineHistory,
+} from './history.js';
 import type { StateCategory, StateInterval, WindowRef, WindowSummary } from './types.js';
 import { STATE_CATEGORIES } from './types.js';
 
@@ -56,13 +71,13 @@ export class FiguresScratch {
 /** The reason of a `down` state: the state table's, else the latest reason tag value, else unspecified. */
 function downReason(m: MachineHistory, stateIdx: number, reasonIdx: number): string {
   const strings = m.dict.strings;
-  const sr = m.pay[stateIdx]! >> 3;
+  const sr = m.w[stateIdx * W_STRIDE + W_PAY]! >> 3;
   if (sr !== 0) {
     const r = strings[sr - 1]!;
     if (r !== UNSPECIFIED_REASON) return r;
   }
   if (reasonIdx >= 0) {
-    const rr = m.pay[reasonIdx]!;
+    const rr = m.w[reasonIdx * W_STRIDE + W_PAY]!;
     if (rr !== 0) return strings[rr - 1]!;
   }
   return UNSPECIFIED_REASON;
@@ -81,26 +96,26 @@ export function stateTimeline(
   if (m === undefined || endMs <= startMs) {
     return { intervals: endMs > startMs ? [{ startMs, endMs, category: 'unknown', reason: null }] : [], changes: 0 };
   }
-  const ts = m.ts;
-  const info = m.info;
-  const pay = m.pay;
+  const f = m.f;
+  const w = m.w;
   const first = m.lowerBound(startMs);
   // Anchors: the last state, reason and any sample strictly before startMs.
   let stateIdx = m.lastStateBefore(startMs);
   let reasonIdx = m.lastReasonBefore(startMs);
-  let lastSeenMs = first > 0 ? ts[first - 1]! : -Infinity;
+  let lastSeenMs = first > 0 ? f[(first - 1) * F_STRIDE]! : -Infinity;
   const intervals: StateInterval[] = [];
   let changes = 0;
   // Effective state just before startMs (at startMs - 1).
   let trusted = stateIdx >= 0 && startMs - 1 < lastSeenMs + silenceTimeoutMs;
-  let curCat: StateCategory = trusted ? stateCategory(pay[stateIdx]!) : 'unknown';
+  let curCat: StateCategory = trusted ? stateCategory(w[stateIdx * W_STRIDE + W_PAY]!) : 'unknown';
   let curReason: string | null = trusted && curCat === 'down' ? downReason(m, stateIdx, reasonIdx) : null;
   let segStart = startMs;
 
   let i = first;
   const n = m.n;
   for (;;) {
-    const nextTs = i < n && ts[i]! < endMs ? ts[i]! : Infinity;
+    const t = i < n ? f[i * F_STRIDE]! : Infinity;
+    const nextTs = t < endMs ? t : Infinity;
     const expiry = trusted ? lastSeenMs + silenceTimeoutMs : Infinity;
     let atMs: number;
     let cat: StateCategory;
@@ -113,8 +128,8 @@ export function stateTimeline(
     } else {
       if (nextTs === Infinity) break;
       // Apply every event at nextTs, then evaluate once.
-      while (i < n && ts[i] === nextTs) {
-        const kind = info[i]! & KIND_MASK;
+      while (i < n && f[i * F_STRIDE] === nextTs) {
+        const kind = w[i * W_STRIDE + W_INFO]! & KIND_MASK;
         if (kind === KIND_STATE) stateIdx = i;
         else if (kind === KIND_REASON) reasonIdx = i;
         i++;
@@ -123,7 +138,7 @@ export function stateTimeline(
       if (stateIdx < 0) continue;
       trusted = true;
       atMs = nextTs;
-      cat = stateCategory(pay[stateIdx]!);
+      cat = stateCategory(w[stateIdx * W_STRIDE + W_PAY]!);
       reason = cat === 'down' ? downReason(m, stateIdx, reasonIdx) : null;
     }
     if (cat === curCat && reason === curReason) continue;
@@ -222,21 +237,23 @@ export function computeFigures(wc: WorkCenterView, startMs: number, endMs: numbe
   const machines = wc.machines;
   for (let mi = 0; mi < machines.length; mi++) {
     const m = machines[mi]!;
-    const ts = m.ts;
-    const info = m.info;
+    const f = m.f;
+    const w = m.w;
     const lo = m.lowerBound(startMs);
-    const hi = lo < m.n && ts[lo]! < endMs ? m.lowerBound(endMs) : lo;
+    const hi = lo < m.n && f[lo * F_STRIDE]! < endMs ? m.lowerBound(endMs) : lo;
     if (hi === lo) continue;
     samples += hi - lo;
-    if (firstMs === null || ts[lo]! < firstMs) firstMs = ts[lo]!;
-    if (lastMs === null || ts[hi - 1]! > lastMs) lastMs = ts[hi - 1]!;
+    const firstTs = f[lo * F_STRIDE]!;
+    const lastTs = f[(hi - 1) * F_STRIDE]!;
+    if (firstMs === null || firstTs < firstMs) firstMs = firstTs;
+    if (lastMs === null || lastTs > lastMs) lastMs = lastTs;
     const counters = m.dict.counters;
     for (let i = lo; i < hi; i++) {
-      const f = info[i]!;
-      if (f & INFO_LATE) late++;
-      if ((f & KIND_MASK) !== KIND_COUNTER) continue;
-      const spec = counters[m.pay[i]!]!;
-      const inc = m.inc[i]!;
+      const flags = w[i * W_STRIDE + W_INFO]!;
+      if (flags & INFO_LATE) late++;
+      if ((flags & KIND_MASK) !== KIND_COUNTER) continue;
+      const spec = counters[w[i * W_STRIDE + W_PAY]!]!;
+      const inc = f[i * F_STRIDE + F_INC]!;
       if (spec.role === ROLE_GOOD) good += inc;
       else if (spec.role === ROLE_SCRAP) scrap += inc;
       else addTo(countKeys, countVals, spec.name, inc);

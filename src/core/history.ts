@@ -5,8 +5,9 @@
 // Order: (tsMs, tag, value key). Samples with the same ts on one machine are thereby ordered the
 // same way whatever their arrival order. An exact duplicate (same tag, ts and value) is refused.
 //
-// Layout: columnar, one typed array per field, grown by doubling (bench/README.md: about 37 bytes
-// per event instead of a 13-field object, and nothing per event for the GC to trace). Strings
+// Layout: fixed 40-byte rows in one ArrayBuffer per machine, grown by doubling (bench/README.md:
+// 40 bytes per event instead of a 13-field object, and nothing per event for the GC to trace).
+// Rows rather than one array per field: an insert touches one cache line, not seven. Strings
 // (tags, value keys, reasons) and counter specs are interned in a HistoryDict shared by the
 // processor's machines. A numeric value is not interned: its key is String(value), kept as the
 // number itself in the `amt` column (counters: the amount) with vk = -1.
@@ -83,25 +84,36 @@ export function stateCategory(pay: number): StateCategory {
 }
 
 const INITIAL_CAPACITY = 64;
-/** Bytes per event: ts, amt, inc (8 each), tag, vk, pay (4 each), info (1). */
-const BYTES_PER_EVENT = 37;
+/**
+ * Row layout, 40 bytes: as float64 words [ts, amt, inc], then as int32 words [tag, vk, pay, info]
+ * at int32 offsets 6..9. Read row i with `f[i * F_STRIDE + F_TS]`, `w[i * W_STRIDE + W_INFO]`, ...
+ */
+export const ROW_BYTES = 40;
+export const F_STRIDE = 5;
+export const W_STRIDE = 10;
+/** Event time. */
+export const F_TS = 0;
+/** Counter amount, or the numeric raw value of other kinds (its value key is String(amt)). */
+export const F_AMT = 1;
+/** Counter increase (maintained on every insert); 0 for other kinds. */
+export const F_INC = 2;
+/** The machine's tag slot (see slotTag); slots are ranked by tag string for ordering. */
+export const W_TAG = 6;
+/** Interned value key, or NUMERIC_VK. */
+export const W_VK = 7;
+/** state/reason payload (see stateCategory), counter spec id, 0 for heartbeats. */
+export const W_PAY = 8;
+/** kind | INFO_LATE */
+export const W_INFO = 9;
 
 export class MachineHistory {
   /** Number of applied events (columns hold `n` valid entries, sorted). */
   n = 0;
-  // Columns: views into one ArrayBuffer per machine (one allocation per growth step).
-  ts!: Float64Array;
-  /** Counter amount, or the numeric raw value of other kinds (its value key is String(amt)). */
-  amt!: Float64Array;
-  /** Counter increase (maintained on every insert); 0 for other kinds. */
-  inc!: Float64Array;
-  /** The machine's tag slot (see slotTag); slots are ranked by tag string for ordering. */
-  tag!: Int32Array;
-  /** Interned value key, or NUMERIC_VK. */
-  vk!: Int32Array;
-  /** state/reason payload (see stateCategory), counter spec id, 0 for heartbeats. */
-  pay!: Int32Array;
-  info!: Uint8Array;
+  /** Rows as float64 words and as int32 words (two views of one buffer). */
+  f!: Float64Array;
+  w!: Int32Array;
+  /** Row capacity. */
+  private cap = 0;
   /** Sorted ts of the state and reason samples alone (anchor look-ups by binary search). */
   private stTs: Float64Array = new Float64Array(INITIAL_CAPACITY);
   private stN = 0;
@@ -134,32 +146,23 @@ export class MachineHistory {
     this.allocate(INITIAL_CAPACITY, 0);
   }
 
-  /** (Re)allocates the columns with `capacity`, keeping the first `keep` events. */
+  /** (Re)allocates the rows with `capacity`, keeping the first `keep` events. */
   private allocate(capacity: number, keep: number): void {
-    const buf = new ArrayBuffer(capacity * BYTES_PER_EVENT);
-    const ts = new Float64Array(buf, 0, capacity);
-    const amt = new Float64Array(buf, 8 * capacity, capacity);
-    const inc = new Float64Array(buf, 16 * capacity, capacity);
-    const tag = new Int32Array(buf, 24 * capacity, capacity);
-    const vk = new Int32Array(buf, 28 * capacity, capacity);
-    const pay = new Int32Array(buf, 32 * capacity, capacity);
-    const info = new Uint8Array(buf, 36 * capacity, capacity);
-    if (keep > 0) {
-      ts.set(this.ts.subarray(0, keep));
-      amt.set(this.amt.subarray(0, keep));
-      inc.set(this.inc.subarray(0, keep));
-      tag.set(this.tag.subarray(0, keep));
-      vk.set(this.vk.subarray(0, keep));
-      pay.set(this.pay.subarray(0, keep));
-      info.set(this.info.subarray(0, keep));
-    }
-    this.ts = ts;
-    this.amt = amt;
-    this.inc = inc;
-    this.tag = tag;
-    this.vk = vk;
-    this.pay = pay;
-    this.info = info;
+    const buf = new ArrayBuffer(capacity * ROW_BYTES);
+    const f = new Float64Array(buf);
+    if (keep > 0) f.set(this.f.subarray(0, keep * F_STRIDE));
+    this.f = f;
+    this.w = new Int32Array(buf);
+    this.cap = capacity;
+  }
+
+  tsAt(i: number): number {
+    return this.f[i * F_STRIDE]!;
+  }
+
+  /** Copies rows [from, to) to start at `target` (overlap allowed). */
+  private moveRows(target: number, from: number, to: number): void {
+    this.f.copyWithin(target * F_STRIDE, from * F_STRIDE, to * F_STRIDE);
   }
 
   /** The slot of a tag of this machine (created on first use; slots are never removed). */
@@ -252,20 +255,20 @@ export class MachineHistory {
 
   /** Compares applied event i with the pending event: (ts, tag, value key). */
   private comparePending(i: number): number {
-    const a = this.ts[i]!;
+    const a = this.f[i * F_STRIDE]!;
     if (a !== this.pTs) return a < this.pTs ? -1 : 1;
-    const ta = this.tag[i]!;
+    const ta = this.w[i * W_STRIDE + W_TAG]!;
     if (ta !== this.pTag) return this.slotRank[ta]! - this.slotRank[this.pTag]!;
-    const va = this.vk[i]!;
+    const va = this.w[i * W_STRIDE + W_VK]!;
+    const x = this.f[i * F_STRIDE + F_AMT]!;
     if (va === NUMERIC_VK && this.pVk === NUMERIC_VK) {
-      const x = this.amt[i]!;
       if (x === this.pAmt) return 0;
       const ka = String(x);
       const kb = String(this.pAmt);
       return ka < kb ? -1 : ka > kb ? 1 : 0;
     }
     if (va === this.pVk) return 0;
-    const ka = this.vkeyOf(va, this.amt[i]!);
+    const ka = this.vkeyOf(va, x);
     const kb = this.vkeyOf(this.pVk, this.pAmt);
     return ka < kb ? -1 : ka > kb ? 1 : 0;
   }
@@ -295,25 +298,13 @@ export class MachineHistory {
     const idx = this.pendingIndex();
     if (idx < 0) return -1;
     const n = this.n;
-    if (n === this.ts.length) this.allocate(n * 2, n);
+    if (n === this.cap) this.allocate(n * 2, n);
     if (idx < n) {
-      this.ts.copyWithin(idx + 1, idx, n);
-      this.amt.copyWithin(idx + 1, idx, n);
-      this.inc.copyWithin(idx + 1, idx, n);
-      this.tag.copyWithin(idx + 1, idx, n);
-      this.vk.copyWithin(idx + 1, idx, n);
-      this.pay.copyWithin(idx + 1, idx, n);
-      this.info.copyWithin(idx + 1, idx, n);
+      this.moveRows(idx + 1, idx, n);
       const last = this.slotLast;
       for (let k = 0; k < last.length; k++) if (last[k]! >= idx) last[k]!++;
     }
-    this.ts[idx] = this.pTs;
-    this.amt[idx] = this.pAmt;
-    this.inc[idx] = 0;
-    this.tag[idx] = this.pTag;
-    this.vk[idx] = this.pVk;
-    this.pay[idx] = this.pPay;
-    this.info[idx] = this.pInfo;
+    this.writeRow(idx, this.pTs, this.pAmt, 0, this.pTag, this.pVk, this.pPay, this.pInfo);
     this.n = n + 1;
     // The previous event of the same tag (before updating the tag's last index).
     const slot = this.pTag;
@@ -333,24 +324,24 @@ export class MachineHistory {
 
   /** `prevHint`: index of the previous event of the tag when known (in-order append), else -2. */
   private fixIncrements(idx: number, prevHint: number): void {
-    const spec = this.dict.counters[this.pay[idx]!]!;
-    const amount = this.amt[idx]!;
+    const spec = this.dict.counters[this.w[idx * W_STRIDE + W_PAY]!]!;
+    const amount = this.f[idx * F_STRIDE + F_AMT]!;
     if (!spec.total) {
-      this.inc[idx] = amount;
+      this.f[idx * F_STRIDE + F_INC] = amount;
       return;
     }
     const prev = prevHint === -2 ? this.findSameTag(idx, -1) : prevHint;
-    this.inc[idx] = prev < 0 ? 0 : totalIncrease(this.amt[prev]!, amount, spec.rolloverAt);
+    this.f[idx * F_STRIDE + F_INC] = prev < 0 ? 0 : totalIncrease(this.f[prev * F_STRIDE + F_AMT]!, amount, spec.rolloverAt);
     if (prevHint !== -2) return; // appended: nothing after it
     const next = this.findSameTag(idx, 1);
-    if (next >= 0) this.inc[next] = totalIncrease(amount, this.amt[next]!, this.dict.counters[this.pay[next]!]!.rolloverAt);
+    if (next >= 0) this.f[next * F_STRIDE + F_INC] = totalIncrease(amount, this.f[next * F_STRIDE + F_AMT]!, this.dict.counters[this.w[next * W_STRIDE + W_PAY]!]!.rolloverAt);
   }
 
   private findSameTag(idx: number, step: 1 | -1): number {
-    const tag = this.tag;
-    const t = tag[idx]!;
+    const w = this.w;
+    const t = w[idx * W_STRIDE + W_TAG]!;
     const n = this.n;
-    for (let i = idx + step; i >= 0 && i < n; i += step) if (tag[i] === t) return i;
+    for (let i = idx + step; i >= 0 && i < n; i += step) if (w[i * W_STRIDE + W_TAG] === t) return i;
     return -1;
   }
 
@@ -375,20 +366,20 @@ export class MachineHistory {
     const at = tsArr[lo - 1]!;
     // The last event of that kind among the events at `at` (sorted by tag and value key).
     let found = -1;
-    const ts = this.ts;
-    const info = this.info;
-    for (let i = this.lowerBound(at); i < this.n && ts[i] === at; i++) if ((info[i]! & KIND_MASK) === kind) found = i;
+    const f = this.f;
+    const w = this.w;
+    for (let i = this.lowerBound(at); i < this.n && f[i * F_STRIDE] === at; i++) if ((w[i * W_STRIDE + W_INFO]! & KIND_MASK) === kind) found = i;
     return found;
   }
 
   /** Index of the first event with tsMs >= t. */
   lowerBound(t: number): number {
-    const ts = this.ts;
+    const f = this.f;
     let lo = 0;
     let hi = this.n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (ts[mid]! < t) lo = mid + 1;
+      if (f[mid * F_STRIDE]! < t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -402,19 +393,19 @@ export class MachineHistory {
    */
   pendingInfluenceEndMs(pos: number): number {
     const n = this.n;
-    let end = pos < n ? this.ts[pos]! : Infinity;
+    let end = pos < n ? this.f[pos * F_STRIDE]! : Infinity;
     const kind = this.pInfo & KIND_MASK;
     if (kind === KIND_HEARTBEAT) return end;
     let nextSame = -1;
     for (let i = pos; i < n; i++) {
-      if (this.tag[i] === this.pTag) {
+      if (this.w[i * W_STRIDE + W_TAG] === this.pTag) {
         nextSame = i;
         break;
       }
     }
     if (nextSame < 0) {
       if (kind !== KIND_COUNTER) return Infinity;
-    } else if (this.ts[nextSame]! > end) end = this.ts[nextSame]!;
+    } else if (this.f[nextSame * F_STRIDE]! > end) end = this.f[nextSame * F_STRIDE]!;
     return end;
   }
 
@@ -436,35 +427,17 @@ export class MachineHistory {
     }
     if (anchors.length >= firstKept) return;
     anchors.sort((x, y) => x - y);
-    let w = 0;
-    for (const a of anchors) this.move(a, w++);
+    let k = 0;
+    for (const a of anchors) this.moveRows(k++, a, a + 1);
     const n = this.n;
-    const shift = firstKept - w;
-    this.ts.copyWithin(w, firstKept, n);
-    this.amt.copyWithin(w, firstKept, n);
-    this.inc.copyWithin(w, firstKept, n);
-    this.tag.copyWithin(w, firstKept, n);
-    this.vk.copyWithin(w, firstKept, n);
-    this.pay.copyWithin(w, firstKept, n);
-    this.info.copyWithin(w, firstKept, n);
-    this.n = n - shift;
+    this.moveRows(k, firstKept, n);
+    this.n = n - (firstKept - k);
     this.rebuildIndexes();
   }
 
   private findSameTagBefore(slot: number, before: number): number {
-    for (let i = before - 1; i >= 0; i--) if (this.tag[i] === slot) return i;
+    for (let i = before - 1; i >= 0; i--) if (this.w[i * W_STRIDE + W_TAG] === slot) return i;
     return -1;
-  }
-
-  private move(from: number, to: number): void {
-    if (from === to) return;
-    this.ts[to] = this.ts[from]!;
-    this.amt[to] = this.amt[from]!;
-    this.inc[to] = this.inc[from]!;
-    this.tag[to] = this.tag[from]!;
-    this.vk[to] = this.vk[from]!;
-    this.pay[to] = this.pay[from]!;
-    this.info[to] = this.info[from]!;
   }
 
   /** Recomputes the per-kind ts indexes and the per-tag last indexes from the columns. */
@@ -473,8 +446,8 @@ export class MachineHistory {
     this.rsN = 0;
     this.slotLast.fill(-1);
     for (let i = 0; i < this.n; i++) {
-      const kind = this.info[i]! & KIND_MASK;
-      const t = this.ts[i]!;
+      const kind = this.w[i * W_STRIDE + W_INFO]! & KIND_MASK;
+      const t = this.f[i * F_STRIDE]!;
       if (kind === KIND_STATE) {
         if (this.stN === this.stTs.length) this.stTs = growF64(this.stTs, this.stN * 2);
         this.stTs[this.stN++] = t;
@@ -482,7 +455,7 @@ export class MachineHistory {
         if (this.rsN === this.rsTs.length) this.rsTs = growF64(this.rsTs, this.rsN * 2);
         this.rsTs[this.rsN++] = t;
       }
-      this.slotLast[this.tag[i]!] = i;
+      this.slotLast[this.w[i * W_STRIDE + W_TAG]!] = i;
     }
   }
 
@@ -492,20 +465,26 @@ export class MachineHistory {
    */
   appendEncoded(ts: number, tag: string, vk: number, amt: number, inc: number, pay: number, info: number): void {
     const n = this.n;
-    if (n === this.ts.length) this.allocate(n * 2, n);
-    this.ts[n] = ts;
-    this.tag[n] = this.slotOf(tag);
-    this.vk[n] = vk;
-    this.amt[n] = amt;
-    this.inc[n] = inc;
-    this.pay[n] = pay;
-    this.info[n] = info;
+    if (n === this.cap) this.allocate(n * 2, n);
+    this.writeRow(n, ts, amt, inc, this.slotOf(tag), vk, pay, info);
     this.n = n + 1;
+  }
+
+  private writeRow(i: number, ts: number, amt: number, inc: number, tag: number, vk: number, pay: number, info: number): void {
+    const fo = i * F_STRIDE;
+    const wo = i * W_STRIDE;
+    this.f[fo] = ts;
+    this.f[fo + F_AMT] = amt;
+    this.f[fo + F_INC] = inc;
+    this.w[wo + W_TAG] = tag;
+    this.w[wo + W_VK] = vk;
+    this.w[wo + W_PAY] = pay;
+    this.w[wo + W_INFO] = info;
   }
 
   /** Bytes held by the columns and indexes (capacity, not just the used part). */
   byteLength(): number {
-    return this.ts.length * BYTES_PER_EVENT + this.stTs.byteLength + this.rsTs.byteLength;
+    return this.cap * ROW_BYTES + this.stTs.byteLength + this.rsTs.byteLength;
   }
 }
 
@@ -599,18 +578,18 @@ export function encodeHistory(m: MachineHistory, tables: SnapshotTables): Encode
   const out: EncodedHistory = { ts: [], tag: [], vk: [], amt: [], inc: [], pay: [], info: [] };
   let prevTs = 0;
   for (let i = 0; i < m.n; i++) {
-    const t = m.ts[i]!;
+    const t = m.f[i * F_STRIDE]!;
     out.ts.push(t - prevTs);
     prevTs = t;
-    out.tag.push(tables.string(m.slotTag[m.tag[i]!]!));
-    const vk = m.vk[i]!;
+    out.tag.push(tables.string(m.slotTag[m.w[i * W_STRIDE + W_TAG]!]!));
+    const vk = m.w[i * W_STRIDE + W_VK]!;
     out.vk.push(vk === NUMERIC_VK ? NUMERIC_VK : tables.string(vk));
-    const info = m.info[i]!;
+    const info = m.w[i * W_STRIDE + W_INFO]!;
     const kind = info & KIND_MASK;
     out.info.push(info);
-    if (kind === KIND_COUNTER || vk === NUMERIC_VK) out.amt.push(m.amt[i]!);
-    if (kind === KIND_COUNTER) out.inc.push(m.inc[i]!);
-    if (kind !== KIND_HEARTBEAT) out.pay.push(encodePay(kind, m.pay[i]!, tables));
+    if (kind === KIND_COUNTER || vk === NUMERIC_VK) out.amt.push(m.f[i * F_STRIDE + F_AMT]!);
+    if (kind === KIND_COUNTER) out.inc.push(m.f[i * F_STRIDE + F_INC]!);
+    if (kind !== KIND_HEARTBEAT) out.pay.push(encodePay(kind, m.w[i * W_STRIDE + W_PAY]!, tables));
   }
   return out;
 }
