@@ -1,8 +1,7 @@
 // Composition of the Odoo services from a Config and a topology: the Odoo client (with its circuit
 // breaker), master data, Redis (ledger and service state), the Avro codecs and Kafka adapters.
 // Used by the CLI commands (post, dlq, reconcile, orders). The one place in src/odoo-services
-// that builds infrastructure clients (ioredis; Kafka through src/io/kafka's factories).
-import { Redis } from 'ioredis';
+// that builds infrastructure clients (Redis and Kafka through src/io's factories).
 import type { Config } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { createRegistryCodecs } from '../io/avro/codecs.js';
@@ -23,7 +22,7 @@ import type { ProductivityWriter } from '../io/odoo/productivity-writer.js';
 import { createProductivityWriter } from '../io/odoo/productivity-writer.js';
 import { createRedisLedger } from '../io/odoo/redis-ledger.js';
 import type { BackoffPolicy } from '../io/odoo/retry.js';
-import { redisOptionsFromConfig } from '../io/redis/redis-state-store.js';
+import { createRedisClient, type RedisClient } from '../io/redis/client.js';
 import type { Codecs } from '../ports/codecs.js';
 import type { EventSink } from '../ports/event-sink.js';
 import type { EventSource } from '../ports/event-source.js';
@@ -41,7 +40,7 @@ export interface OdooRuntime {
   readonly masterData: MasterData;
   readonly request: MasterDataRequest;
   targets(): Promise<ResolvedMasterData>;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** `<redis.keyPrefix>odoo:<plantId>:` */
   readonly ledgerPrefix: string;
   readonly ledger: PostingLedger;
@@ -71,7 +70,7 @@ export function createOdooRuntime(config: Config, plan: TopologyPlan, command: s
   const client = createOdooClient({ url: odoo.url, db: odoo.db, login: odoo.login, apiKey: odoo.apiKey, protocol: odoo.protocol, timeoutMs: odoo.timeoutMs, breaker, readRetry: { initialMs: 100, maxMs: 2_000, multiplier: 2, maxAttempts: 4 } });
   const masterData = createMasterData({ client, refreshMs: 300_000, nowMs: Date.now });
   const request = masterDataRequestOf([...plan.plant.workCenters.values()].map((wc) => ({ workCenterId: wc.workCenterId, odooCode: wc.odooCode })), plan.odoo.losses);
-  const redis = new Redis(config.redis.url, { ...redisOptionsFromConfig(config), lazyConnect: false });
+  const redis = createRedisClient(config);
   const ledgerPrefix = `${config.redis.keyPrefix}odoo:${plan.plant.plantId}:`;
   const ledger = createRedisLedger({ redis, prefix: ledgerPrefix });
   const targets = (): Promise<ResolvedMasterData> => masterData.resolve(request);

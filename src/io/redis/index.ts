@@ -1,1 +1,2 @@
+export { createRedisClient, type RedisClient } from './client.js';
 export { RedisStateStore, decodeCheckpoint, encodeCheckpoint, redisAddress, redisOptionsFromConfig, type RedisStateStoreOptions } from './redis-state-store.js';
