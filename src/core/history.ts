@@ -38,8 +38,28 @@ export interface CounterSpec {
 /** A numeric value key is stored as the number (vk = NUMERIC_VK); others by interned string id. */
 export const NUMERIC_VK = -1;
 
-const CATEGORY_INDEX: Record<string, number> = Object.fromEntries(STATE_CATEGORIES.map((c, i) => [c, i]));
 const UNKNOWN_INDEX = STATE_CATEGORIES.indexOf('unknown');
+
+function categoryIndex(category: string | undefined | null): number {
+  if (category === undefined || category === null) return UNKNOWN_INDEX;
+  for (let k = 0; k < STATE_CATEGORIES.length; k++) if (STATE_CATEGORIES[k] === category) return k;
+  return UNKNOWN_INDEX;
+}
+
+/** One tag of a machine. */
+export interface TagSlot {
+  readonly tag: string;
+  readonly tagId: number;
+  /** Position among the machine's tags in string order. */
+  rank: number;
+  /** Index of the tag's last event, -1 when none. */
+  last: number;
+  /** The counter spec the tag used last (saves a dictionary look-up per sample). */
+  counter: string | undefined;
+  total: boolean;
+  rolloverAt: number;
+  spec: number;
+}
 
 /** Interned strings and counter specs, shared by the histories of one processor. */
 export class HistoryDict {
@@ -119,16 +139,10 @@ export class MachineHistory {
   private stN = 0;
   private rsTs: Float64Array = new Float64Array(INITIAL_CAPACITY);
   private rsN = 0;
-  // Per tag slot of this machine: the tag, its rank among the machine's tags (string order),
-  // the index of its last event (fast in-order counters) and the last counter spec it used.
-  private readonly slotStr: string[] = [];
-  readonly slotTag: number[] = [];
-  private readonly slotRank: number[] = [];
-  private readonly slotLast: number[] = [];
-  private readonly slotCounter: (string | undefined)[] = [];
-  private readonly slotTotal: boolean[] = [];
-  private readonly slotRollover: number[] = [];
-  private readonly slotSpec: number[] = [];
+  /** The machine's tags by slot (rows hold the slot). One object per tag: one cache line. */
+  readonly slots: TagSlot[] = [];
+  /** The slots' tags alone (the per-event scan reads one small array). */
+  private readonly slotTags: string[] = [];
 
   // The pending event: encoded once by `stage`, then probed and inserted without allocation.
   private pTs = 0;
@@ -167,20 +181,15 @@ export class MachineHistory {
 
   /** The slot of a tag of this machine (created on first use; slots are never removed). */
   slotOf(tag: string): number {
-    const strs = this.slotStr;
-    for (let k = 0; k < strs.length; k++) if (strs[k] === tag) return k;
-    const slot = strs.length;
-    strs.push(tag);
-    this.slotTag.push(this.dict.id(tag));
-    this.slotLast.push(-1);
-    this.slotCounter.push(undefined);
-    this.slotTotal.push(false);
-    this.slotRollover.push(0);
-    this.slotSpec.push(-1);
+    const tags = this.slotTags;
+    for (let k = 0; k < tags.length; k++) if (tags[k] === tag) return k;
+    const slots = this.slots;
+    const slot = slots.length;
+    tags.push(tag);
+    slots.push({ tag, tagId: this.dict.id(tag), rank: 0, last: -1, counter: undefined, total: false, rolloverAt: 0, spec: -1 });
     // Ranks follow string order, so comparing ranks compares tags.
-    const order = strs.map((_, k) => k).sort((x, y) => (strs[x]! < strs[y]! ? -1 : strs[x]! > strs[y]! ? 1 : 0));
-    this.slotRank.length = strs.length;
-    for (let r = 0; r < order.length; r++) this.slotRank[order[r]!] = r;
+    const order = slots.map((_, k) => k).sort((x, y) => (slots[x]!.tag < slots[y]!.tag ? -1 : slots[x]!.tag > slots[y]!.tag ? 1 : 0));
+    for (let r = 0; r < order.length; r++) slots[order[r]!]!.rank = r;
     return slot;
   }
 
@@ -188,15 +197,14 @@ export class MachineHistory {
    * Encodes `event` as the pending event. Returns false for kinds that do not enter the windowed
    * lane (milestones, watermarks).
    */
-  stage(event: MachineEvent, late: boolean): boolean {
+  stage(event: MachineEvent, slot: number, late: boolean): boolean {
     let kind: number;
     let pay = 0;
     const dict = this.dict;
-    const slot = this.slotOf(event.tag);
     switch (event.kind) {
       case 'state': {
         kind = KIND_STATE;
-        const cat = event.category === undefined ? UNKNOWN_INDEX : CATEGORY_INDEX[event.category]!;
+        const cat = categoryIndex(event.category);
         pay = cat + 8 * (event.reason === undefined ? 0 : dict.id(event.reason) + 1);
         break;
       }
@@ -209,14 +217,15 @@ export class MachineHistory {
         const name = event.counter ?? 'count';
         const total = event.mode === 'total';
         const rollover = event.rolloverAt ?? 0;
-        if (this.slotCounter[slot] === name && this.slotTotal[slot] === total && this.slotRollover[slot] === rollover) {
-          pay = this.slotSpec[slot]!;
+        const s = this.slots[slot]!;
+        if (s.counter === name && s.total === total && s.rolloverAt === rollover) {
+          pay = s.spec;
         } else {
           pay = dict.counterId(name, total, rollover);
-          this.slotCounter[slot] = name;
-          this.slotTotal[slot] = total;
-          this.slotRollover[slot] = rollover;
-          this.slotSpec[slot] = pay;
+          s.counter = name;
+          s.total = total;
+          s.rolloverAt = rollover;
+          s.spec = pay;
         }
         break;
       }
@@ -258,7 +267,7 @@ export class MachineHistory {
     const a = this.f[i * F_STRIDE]!;
     if (a !== this.pTs) return a < this.pTs ? -1 : 1;
     const ta = this.w[i * W_STRIDE + W_TAG]!;
-    if (ta !== this.pTag) return this.slotRank[ta]! - this.slotRank[this.pTag]!;
+    if (ta !== this.pTag) return this.slots[ta]!.rank - this.slots[this.pTag]!.rank;
     const va = this.w[i * W_STRIDE + W_VK]!;
     const x = this.f[i * F_STRIDE + F_AMT]!;
     if (va === NUMERIC_VK && this.pVk === NUMERIC_VK) {
@@ -301,17 +310,17 @@ export class MachineHistory {
     if (n === this.cap) this.allocate(n * 2, n);
     if (idx < n) {
       this.moveRows(idx + 1, idx, n);
-      const last = this.slotLast;
-      for (let k = 0; k < last.length; k++) if (last[k]! >= idx) last[k]!++;
+      const slots = this.slots;
+      for (let k = 0; k < slots.length; k++) if (slots[k]!.last >= idx) slots[k]!.last++;
     }
     this.writeRow(idx, this.pTs, this.pAmt, 0, this.pTag, this.pVk, this.pPay, this.pInfo);
     this.n = n + 1;
     // The previous event of the same tag (before updating the tag's last index).
-    const slot = this.pTag;
-    const lastOfTag = this.slotLast[slot]!;
+    const slot = this.slots[this.pTag]!;
+    const lastOfTag = slot.last;
     const kind = this.pInfo & KIND_MASK;
     if (kind === KIND_COUNTER) this.fixIncrements(idx, idx === n ? lastOfTag : -2);
-    if (idx > lastOfTag) this.slotLast[slot] = idx;
+    if (idx > lastOfTag) slot.last = idx;
     if (kind === KIND_STATE) {
       if (this.stN === this.stTs.length) this.stTs = growF64(this.stTs, this.stN * 2);
       this.stN = insertTs(this.stTs, this.stN, this.pTs);
@@ -417,11 +426,11 @@ export class MachineHistory {
   prune(cutMs: number): void {
     const firstKept = this.lowerBound(cutMs);
     if (firstKept === 0) return;
-    const last = this.slotLast;
+    const slots = this.slots;
     // Anchor of each tag: its last event before firstKept.
     const anchors: number[] = [];
-    for (let k = 0; k < last.length; k++) {
-      let a = last[k]!;
+    for (let k = 0; k < slots.length; k++) {
+      let a = slots[k]!.last;
       if (a >= firstKept) a = this.findSameTagBefore(k, firstKept);
       if (a >= 0) anchors.push(a);
     }
@@ -444,7 +453,7 @@ export class MachineHistory {
   rebuildIndexes(): void {
     this.stN = 0;
     this.rsN = 0;
-    this.slotLast.fill(-1);
+    for (const slot of this.slots) slot.last = -1;
     for (let i = 0; i < this.n; i++) {
       const kind = this.w[i * W_STRIDE + W_INFO]! & KIND_MASK;
       const t = this.f[i * F_STRIDE]!;
@@ -455,7 +464,7 @@ export class MachineHistory {
         if (this.rsN === this.rsTs.length) this.rsTs = growF64(this.rsTs, this.rsN * 2);
         this.rsTs[this.rsN++] = t;
       }
-      this.slotLast[this.w[i * W_STRIDE + W_TAG]!] = i;
+      this.slots[this.w[i * W_STRIDE + W_TAG]!]!.last = i;
     }
   }
 
@@ -581,7 +590,7 @@ export function encodeHistory(m: MachineHistory, tables: SnapshotTables): Encode
     const t = m.f[i * F_STRIDE]!;
     out.ts.push(t - prevTs);
     prevTs = t;
-    out.tag.push(tables.string(m.slotTag[m.w[i * W_STRIDE + W_TAG]!]!));
+    out.tag.push(tables.string(m.slots[m.w[i * W_STRIDE + W_TAG]!]!.tagId));
     const vk = m.w[i * W_STRIDE + W_VK]!;
     out.vk.push(vk === NUMERIC_VK ? NUMERIC_VK : tables.string(vk));
     const info = m.w[i * W_STRIDE + W_INFO]!;
@@ -625,7 +634,7 @@ export function appendV1Event(m: MachineHistory, a: V1Event): void {
   const dict = m.dict;
   const [ts, kind, tag, vkey, category, reason, counter, total, amount, rolloverAt, inc, late] = a;
   let pay = 0;
-  if (kind === KIND_STATE) pay = (CATEGORY_INDEX[category ?? 'unknown'] ?? UNKNOWN_INDEX) + 8 * (reason === null ? 0 : dict.id(reason) + 1);
+  if (kind === KIND_STATE) pay = categoryIndex(category) + 8 * (reason === null ? 0 : dict.id(reason) + 1);
   else if (kind === KIND_REASON) pay = reason === null ? 0 : dict.id(reason) + 1;
   else if (kind === KIND_COUNTER) pay = dict.counterId(counter ?? 'count', total === 1, rolloverAt);
   const numeric = kind === KIND_COUNTER && vkey === String(amount);

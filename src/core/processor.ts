@@ -58,6 +58,7 @@ export interface ProcessorOptions {
   readonly watermark?: 'auto' | 'external';
 }
 
+/** A machine's history and work center: one look-up per event instead of two. */
 interface MachineEntry {
   readonly m: MachineHistory;
   readonly wc: WcState;
@@ -84,7 +85,7 @@ export class WindowedProcessor {
   private readonly calendar: ShiftCalendar | undefined;
   private readonly zone: TimeZone;
   private readonly machines = new Map<string, MachineHistory>();
-  /** Machine id -> its history and work center (one look-up per event). */
+  /** Machine id -> its history and work center (checked against the event's work center). */
   private readonly entries = new Map<string, MachineEntry>();
   private readonly dict = new HistoryDict();
   private readonly scratch = new FiguresScratch();
@@ -174,7 +175,7 @@ export class WindowedProcessor {
       return;
     }
     const m = entry.m;
-    m.stage(event, false);
+    m.stage(event, m.slotOf(event.tag), false);
     if (m.insertPending() < 0) {
       out.duplicates++;
       return;
@@ -293,7 +294,7 @@ export class WindowedProcessor {
       return;
     }
     const m = this.machine(event.machineId, wc);
-    m.stage(event, true);
+    m.stage(event, m.slotOf(event.tag), true);
     const pos = m.pendingIndex();
     if (pos < 0) {
       out.duplicates++;
