@@ -1,7 +1,9 @@
 // Milestones -> Odoo, one at a time (near real time), idempotent and retried:
 //   machine_down        create mrp.workcenter.productivity (availability loss for `down/<reason>`
 //                       from the topology mapping, no date_end: Odoo shows the work center blocked);
-//   machine_up          write date_end on the machine's open records that started before it;
+//   machine_up          write date_end on the machine's open records whose down came before it;
+//                       both clipped to posted shifts (live-downtime.ts: shift records are
+//                       authoritative, a live record never overlaps posted shift time);
 //   quantity_completed  with an orderRef: write `<quantityField>` (+quantity) on the work order of
 //                       that production (mrp.production.name = orderRef) on this work center;
 //   scrap_recorded      with an orderRef: create a draft stock.scrap (product and company of the
@@ -21,15 +23,17 @@ import type { MilestoneRecord } from '../core/milestones.js';
 import { OdooError, isRetryable } from '../errors.js';
 import type { OdooClient } from '../io/odoo/client.js';
 import type { ResolvedTargets } from '../io/odoo/productivity-records.js';
-import { PRODUCTIVITY_MODEL, lossRefFor, odooDatetime } from '../io/odoo/productivity-records.js';
+import { PRODUCTIVITY_MODEL, lossRefFor, odooDatetime, parseOdooDatetime } from '../io/odoo/productivity-records.js';
 import type { BackoffPolicy } from '../io/odoo/retry.js';
 import { realSleep, withRetry } from '../io/odoo/retry.js';
 import type { Codecs } from '../ports/codecs.js';
 import type { OdooMappingPlan } from '../topology/types.js';
 import type { KeyValueStore } from './key-value.js';
+import type { LiveDowntimeStore, Span } from './live-downtime.js';
+import { DOWN_MARKER, clipLive, createLiveDowntime, liveDowntimeStoreOn, overMissing } from './live-downtime.js';
 import type { Confirmed, ItemIdentity, ItemPoster, Round } from './posting-consumer.js';
 
-export const DOWN_MARKER = '[shiftstream-down:';
+export { DOWN_MARKER };
 export const MACHINE_MARKER = '[shiftstream-machine:';
 export const SCRAP_MARKER = '[shiftstream-scrap:';
 export const INSPECTION_MARKER = '[shiftstream-inspection:';
@@ -57,6 +61,8 @@ export interface MilestoneLedger {
   get(key: string): Promise<LedgerState | undefined>;
   put(key: string, state: LedgerState): Promise<void>;
   clear(key: string): Promise<void>;
+  /** Posted shift spans and live flags, shared with the shift poster (see live-downtime.ts). */
+  readonly live: LiveDowntimeStore;
 }
 
 export function milestoneLedgerOn(kv: KeyValueStore): MilestoneLedger {
@@ -72,6 +78,7 @@ export function milestoneLedgerOn(kv: KeyValueStore): MilestoneLedger {
     },
     put: (key, state) => kv.set(`ms:${key}`, JSON.stringify(state)),
     clear: (key) => kv.del(`ms:${key}`),
+    live: liveDowntimeStoreOn(kv),
   };
 }
 
@@ -93,6 +100,17 @@ type Outcome = Omit<Confirmed<MilestoneRecord>, 'item'>;
 
 const skipped = (status: string): Outcome => ({ status, odooModel: null, odooIds: [], created: 0, unlinkedIds: [] });
 
+const SINCE = / since (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)/;
+
+/** When the down of a live record happened (` since <iso>` in its description), else its date_start. */
+function downAtMs(description: unknown, dateStartMs: number): number {
+  const m = typeof description === 'string' ? SINCE.exec(description) : null;
+  const ms = m === null ? NaN : Date.parse(m[1] as string);
+  return Number.isFinite(ms) ? ms : dateStartMs;
+}
+
+const sameSpans = (a: readonly Span[], b: readonly Span[]): boolean => a.length === b.length && a.every((s, i) => s.startMs === b[i]?.startMs && s.endMs === b[i]?.endMs);
+
 function m2oId(v: unknown): number | null {
   if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
   return typeof v === 'number' ? v : null;
@@ -107,6 +125,7 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
   const { client, ledger } = options;
   const sleep = options.sleep ?? realSleep;
   const quantityField = options.quantityField ?? 'qty_produced';
+  const live = createLiveDowntime({ client, store: ledger.live, targets: options.targets, retry: options.retry, sleep, ...(options.random === undefined ? {} : { random: options.random }) });
   let qualityAlert: Promise<boolean> | undefined;
 
   function retry<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
@@ -164,6 +183,45 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
     return open === undefined ? undefined : { id: open.id, qty: Number(open[quantityField] ?? 0) };
   }
 
+  /**
+   * machine_up: closes this machine's open records whose down came at or before the up (a
+   * re-delivered up never closes a later down; a record a posted shift moved past the up still
+   * counts by its down's time). Closed records are clipped to posted shifts: one that would end
+   * inside posted time is removed, one that overlaps it starts after it. One pass; a retry searches again.
+   */
+  async function closeUp(m: MilestoneRecord): Promise<{ closedIds: number[]; removedIds: number[] }> {
+    const upMs = Math.floor(m.tsMs / 1000) * 1000;
+    const rows = await client.searchRead<{ id: number; date_start: unknown; description: unknown }>(
+      PRODUCTIVITY_MODEL,
+      [['description', 'ilike', `${MACHINE_MARKER}${machineKey(m.plantId, m.machineId)}]`], ['date_end', '=', false]],
+      ['id', 'date_start', 'description'],
+    );
+    const open = rows.flatMap((row) => {
+      if (typeof row.date_start !== 'string') return [];
+      const startMs = parseOdooDatetime(row.date_start);
+      return downAtMs(row.description, startMs) <= m.tsMs ? [{ id: row.id, startMs }] : [];
+    });
+    if (open.length === 0) return { closedIds: [], removedIds: [] };
+    const fromMs = Math.min(...open.map((o) => o.startMs));
+    const before = await ledger.live.coverage(m.workCenterId, fromMs);
+    const removedIds: number[] = [];
+    const plain: number[] = [];
+    const moved: { id: number; startMs: number }[] = [];
+    for (const o of open) {
+      const clip = clipLive(o.startMs, upMs, before);
+      if (clip.action === 'remove') removedIds.push(o.id);
+      else if (clip.action === 'move') moved.push({ id: o.id, startMs: clip.startMs });
+      else plain.push(o.id);
+    }
+    const end = odooDatetime(upMs);
+    if (removedIds.length > 0) await client.unlink(PRODUCTIVITY_MODEL, removedIds);
+    if (plain.length > 0) await client.write(PRODUCTIVITY_MODEL, plain, { date_end: end });
+    for (const mv of moved) await client.write(PRODUCTIVITY_MODEL, [mv.id], { date_start: odooDatetime(mv.startMs), date_end: end });
+    // A shift confirmed while this ran (its clip may have raced with these writes): clip again.
+    if (!sameSpans(before, await ledger.live.coverage(m.workCenterId, fromMs))) await live.settle([m.workCenterId], fromMs, null);
+    return { closedIds: [...plain, ...moved.map((mv) => mv.id)], removedIds };
+  }
+
   async function handleOnce(m: MilestoneRecord): Promise<Outcome> {
     const key = milestoneKey(m);
     const known = await ledger.get(key);
@@ -186,17 +244,25 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
         if (lossId === undefined) throw new OdooError('SHIFTSTREAM_ODOO_MASTER_DATA', `${where}: the loss mapping has no resolved loss for ${JSON.stringify(lossKey)} nor "down"`);
         const marker = `${DOWN_MARKER}${key}]`;
         if (!pending) await ledger.put(key, { state: 'pending' });
-        const description = `${marker} ${MACHINE_MARKER}${machineKey(m.plantId, m.machineId)}] ${m.plantId}/${m.workCenterId} ${m.machineId} down ${m.reason ?? 'unspecified'} since ${new Date(m.tsMs).toISOString()}`;
-        const r = await createOnce(PRODUCTIVITY_MODEL, { workcenter_id: wc.odooId, loss_id: lossId, date_start: odooDatetime(m.tsMs), description, company_id: wc.companyId }, 'description', marker, pending);
+        // Flag first: from now on a shift poster confirming this work center looks for its live records.
+        await ledger.live.markLive(m.workCenterId);
+        // A late down inside a posted shift starts at that shift's end (shift records are authoritative).
+        const before = await ledger.live.coverage(m.workCenterId, m.tsMs);
+        const clip = clipLive(Math.floor(m.tsMs / 1000) * 1000, null, before);
+        const startMs = clip.action === 'move' ? clip.startMs : m.tsMs;
+        const since = new Date(m.tsMs).toISOString();
+        const note = startMs === m.tsMs ? '' : ` (live from ${new Date(startMs).toISOString()}: the time before is in posted shift records)`;
+        const description = `${marker} ${MACHINE_MARKER}${machineKey(m.plantId, m.machineId)}] ${m.plantId}/${m.workCenterId} ${m.machineId} down ${m.reason ?? 'unspecified'} since ${since}${note}`;
+        const r = await createOnce(PRODUCTIVITY_MODEL, { workcenter_id: wc.odooId, loss_id: lossId, date_start: odooDatetime(startMs), description, company_id: wc.companyId }, 'description', marker, pending);
+        // A shift confirmed meanwhile (or before a crash that left this record from an earlier attempt): clip again.
+        const after = await ledger.live.coverage(m.workCenterId, m.tsMs);
+        if (!sameSpans(before, after) || (r.created === 0 && after.length > 0)) await live.settle([m.workCenterId], m.tsMs, null);
         return done({ status: 'opened', odooModel: PRODUCTIVITY_MODEL, odooIds: [r.id], created: r.created, unlinkedIds: [] });
       }
       case 'machine_up': {
-        const end = odooDatetime(m.tsMs);
-        // Only records that started at or before this up: a re-delivered up never closes a later down.
-        const open = await client.search(PRODUCTIVITY_MODEL, [['description', 'ilike', `${MACHINE_MARKER}${machineKey(m.plantId, m.machineId)}]`], ['date_end', '=', false], ['date_start', '<=', end]]);
-        if (open.length === 0) return done({ ...skipped('nothing-open'), odooModel: PRODUCTIVITY_MODEL });
-        await retry(() => client.write(PRODUCTIVITY_MODEL, open, { date_end: end }));
-        return done({ status: 'closed', odooModel: PRODUCTIVITY_MODEL, odooIds: open, created: 0, unlinkedIds: [] });
+        const r = await retry(() => overMissing(() => closeUp(m)));
+        if (r.closedIds.length + r.removedIds.length === 0) return done({ ...skipped('nothing-open'), odooModel: PRODUCTIVITY_MODEL });
+        return done({ status: 'closed', odooModel: PRODUCTIVITY_MODEL, odooIds: r.closedIds, created: 0, unlinkedIds: r.removedIds });
       }
       case 'quantity_completed': {
         if (m.orderRef === null || m.quantity === null) return done(skipped('no-order'));

@@ -29,6 +29,7 @@ import type { EventSource } from '../ports/event-source.js';
 import type { TopologyPlan } from '../topology/types.js';
 import type { KeyValueStore } from './key-value.js';
 import { keyValueOnRedis } from './key-value.js';
+import { createLiveDowntime, liveDowntimeStoreOn, withLiveDowntime } from './live-downtime.js';
 import type { EndOffsets } from './topic-reader.js';
 
 /** Write retries of the posters (the client retries reads itself). */
@@ -46,6 +47,7 @@ export interface OdooRuntime {
   readonly ledger: PostingLedger;
   /** Service state (milestone ledger, orders cursor) under the same prefix. */
   readonly kv: KeyValueStore;
+  /** The shift writer; confirmed shifts clip the live (milestone) downtime records of their work centers (live-downtime.ts). */
   newWriter(policy: BatchPolicy, retry?: BackoffPolicy): ProductivityWriter;
   close(): Promise<void>;
 }
@@ -74,6 +76,7 @@ export function createOdooRuntime(config: Config, plan: TopologyPlan, command: s
   const ledgerPrefix = `${config.redis.keyPrefix}odoo:${plan.plant.plantId}:`;
   const ledger = createRedisLedger({ redis, prefix: ledgerPrefix });
   const targets = (): Promise<ResolvedMasterData> => masterData.resolve(request);
+  const kv = keyValueOnRedis(redis, ledgerPrefix);
   return {
     client,
     breaker,
@@ -83,9 +86,12 @@ export function createOdooRuntime(config: Config, plan: TopologyPlan, command: s
     redis,
     ledgerPrefix,
     ledger,
-    kv: keyValueOnRedis(redis, ledgerPrefix),
+    kv,
     newWriter: (policy, retry) =>
-      createProductivityWriter({ client, ledger, mapping: plan.odoo, targets, policy, retry: retry ?? options.writeRetry ?? WRITE_RETRY, nowMs: Date.now }),
+      withLiveDowntime(
+        createProductivityWriter({ client, ledger, mapping: plan.odoo, targets, policy, retry: retry ?? options.writeRetry ?? WRITE_RETRY, nowMs: Date.now }),
+        createLiveDowntime({ client, store: liveDowntimeStoreOn(kv), targets, retry: retry ?? options.writeRetry ?? WRITE_RETRY }),
+      ),
     async close() {
       client.close();
       redis.disconnect();

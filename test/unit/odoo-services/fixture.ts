@@ -8,6 +8,8 @@ import { createOdooClient, type OdooClient } from '../../../src/io/odoo/client.j
 import { createMemoryLedger } from '../../../src/io/odoo/ledger.js';
 import { createMasterData, masterDataRequestOf, type ResolvedMasterData } from '../../../src/io/odoo/master-data.js';
 import { createProductivityWriter, type ProductivityWriter } from '../../../src/io/odoo/productivity-writer.js';
+import { createMemoryKeyValue } from '../../../src/odoo-services/key-value.js';
+import { createLiveDowntime, liveDowntimeStoreOn, withLiveDowntime, type LiveDowntime } from '../../../src/odoo-services/live-downtime.js';
 import { createPostingConsumer, type PostingConsumer } from '../../../src/odoo-services/posting-consumer.js';
 import { createShiftItemPoster } from '../../../src/odoo-services/shift-poster.js';
 import { silentLog } from '../../../src/ports/log.js';
@@ -30,6 +32,10 @@ export interface Fixture {
   readonly log: MemoryLog;
   readonly codecs: ReturnType<typeof createLocalCodecs>;
   readonly writer: ProductivityWriter;
+  /** Services state (milestone ledger, posted spans): shared by the milestone handler and the live clip. */
+  readonly kv: ReturnType<typeof createMemoryKeyValue>;
+  /** The live-downtime clip; `writer` applies it when started with `live: true`. */
+  readonly live: LiveDowntime;
   targets(): Promise<ResolvedMasterData>;
   produce(summaries: readonly WindowSummary[]): Promise<void>;
   consumer(groupId?: string): PostingConsumer;
@@ -37,22 +43,26 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(opts: { version?: StandinVersion; workCenters?: number; policy?: BatchPolicy; nowMs?: () => number } = {}): Promise<Fixture> {
+export async function startFixture(opts: { version?: StandinVersion; workCenters?: number; policy?: BatchPolicy; nowMs?: () => number; live?: boolean } = {}): Promise<Fixture> {
   const codes = codesFor(opts.workCenters ?? 5);
   const standin = await startOdooStandin({ version: opts.version ?? 19, workCenters: [...codes.values()].map((code) => ({ code })), ...(opts.nowMs === undefined ? {} : { nowMs: opts.nowMs }) });
   const client = createOdooClient({ url: standin.url, db: standin.db, login: standin.login, apiKey: standin.apiKey, protocol: 'auto', timeoutMs: 2_000, readRetry: { initialMs: 2, maxMs: 10, multiplier: 2, maxAttempts: 3 } });
   const masterData = createMasterData({ client, refreshMs: 60_000, nowMs: Date.now });
   const request = masterDataRequestOf([...codes].map(([workCenterId, odooCode]) => ({ workCenterId, odooCode })), MAPPING.losses);
   const targets = (): Promise<ResolvedMasterData> => masterData.resolve(request);
-  const writer = createProductivityWriter({
+  const retry = { initialMs: 2, maxMs: 10, multiplier: 2, maxAttempts: 3 };
+  const raw = createProductivityWriter({
     client,
     ledger: createMemoryLedger(),
     mapping: MAPPING,
     targets,
     policy: opts.policy ?? { count: 100, periodMs: 100, ceiling: { count: 500, bytes: 8 * 1024 * 1024 } },
-    retry: { initialMs: 2, maxMs: 10, multiplier: 2, maxAttempts: 3 },
+    retry,
     nowMs: Date.now,
   });
+  const kv = createMemoryKeyValue();
+  const live = createLiveDowntime({ client, store: liveDowntimeStoreOn(kv), targets, retry });
+  const writer = opts.live === true ? withLiveDowntime(raw, live) : raw;
   const log = new MemoryLog({ defaultPartitions: 3 });
   for (const t of Object.values(TOPICS)) log.createTopic(t, 3);
   const codecs = createLocalCodecs();
@@ -63,6 +73,8 @@ export async function startFixture(opts: { version?: StandinVersion; workCenters
     log,
     codecs,
     writer,
+    kv,
+    live,
     targets,
     produce: (summaries) => sink.send(summaries.map((s) => ({ topic: TOPICS.summaries, key: `${s.plantId}/${s.workCenterId}`, value: codecs.summary.encode(s) }))),
     consumer: (groupId = 'poster') =>
