@@ -29,7 +29,7 @@ export interface PipelineOptions {
   /** Partitions of the enriched topic, and of the mapper's inputs (raw + canonical) together. */
   readonly enrichedPartitions: number;
   readonly sourcePartitions: number;
-  /** How often idle partitions are checked (live runs). */
+  /** How often idle partitions are checked (advanced in live runs, checkpointed in both). */
   readonly tickIntervalMs?: number;
   readonly onEarly?: WindowStageOptions['onEarly'];
 }
@@ -93,21 +93,20 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     stop,
     async run() {
       let ticking = false;
-      if (o.live) {
-        timer = setInterval(() => {
-          if (ticking) return;
-          ticking = true;
-          windows.tick().then(
-            () => (ticking = false),
-            (err: unknown) => {
-              tickError = err;
-              o.log.error({ err }, 'idle tick failed; stopping');
-              void stop();
-            },
-          );
-        }, o.tickIntervalMs ?? 1_000);
-        timer.unref();
-      }
+      // Live runs: idle advancement. Event-time-only runs: checkpoints of partitions gone quiet.
+      timer = setInterval(() => {
+        if (ticking) return;
+        ticking = true;
+        windows.tick().then(
+          () => (ticking = false),
+          (err: unknown) => {
+            tickError = err;
+            o.log.error({ err }, 'idle tick failed; stopping');
+            void stop();
+          },
+        );
+      }, o.tickIntervalMs ?? 1_000);
+      timer.unref();
       const lastCommitted = new Map<string, string>();
       const runMapper = o.mapperSource.run({
         onAssign: async () => {

@@ -189,10 +189,25 @@ export class WindowStage {
     if (this.o.clock.nowMs() - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p);
   }
 
-  /** Idle advancement: partitions without data follow the wall clock. */
+  /**
+   * Idle advancement: partitions without data follow the wall clock. Event-time-only runs do not
+   * advance, but a partition gone quiet still gets its progress checkpointed (and its offset
+   * committed) once the interval passed: else the tail of a backfill stays uncommitted, the group
+   * never shows zero lag, and a restart re-reads it.
+   */
   async tick(): Promise<void> {
-    if (!this.o.live) return;
     const now = this.o.clock.nowMs();
+    if (!this.o.live) {
+      await Promise.all(
+        [...this.partitions.keys()].map((key) =>
+          this.serial.run(key, async () => {
+            const p = this.partitions.get(key);
+            if (p !== undefined && p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p);
+          }),
+        ),
+      );
+      return;
+    }
     await Promise.all(
       [...this.partitions.keys()].map((key) =>
         this.serial.run(key, async () => {

@@ -1,6 +1,6 @@
 // `shiftstream run`: the plant's pipeline on Kafka (composition root of the long-running service).
 import { parseArgs } from 'node:util';
-import { loadConfig, splitConfigArgs } from '../../config/index.js';
+import { loadConfig, parseDuration, splitConfigArgs } from '../../config/index.js';
 import type { Config } from '../../config/types.js';
 import { createPipeline } from '../../engine/pipeline.js';
 import { UsageError } from '../../errors.js';
@@ -28,6 +28,9 @@ Options:
   --client <name>       kafkajs (default) or rdkafka; overrides kafka.client
   --partitions <n>      partitions of topics it creates (default 4)
   --event-time-only     backfill mode: no wall-clock validation, no idle advancement
+  --session-timeout <d> consumer session timeout, e.g. 6s (default 10s): how soon the partitions
+                        of a member that died move to the others (the broker's minimum is
+                        group.min.session.timeout.ms, 6s by default)
   --log-level <level>   fatal, error, warn, info (default), debug, trace, silent
   --config <file>       a YAML or JSON configuration file
   --<section>.<key>     any configuration key, e.g. --kafka.brokers=host:9092
@@ -58,6 +61,11 @@ export const runCommand: CommandDef = {
     const group = values.group ?? `shiftstream-${plantId}`;
     const partitions = values.partitions === undefined ? 4 : Number(values.partitions);
     if (!Number.isInteger(partitions) || partitions < 1) throw new UsageError('SHIFTSTREAM_USAGE', `run --partitions: expected an integer >= 1, found ${values.partitions}`);
+    const sessionTimeoutMs = values['session-timeout'] === undefined ? undefined : parseDuration(values['session-timeout']);
+    if (values['session-timeout'] !== undefined && (sessionTimeoutMs === undefined || sessionTimeoutMs < 1)) {
+      throw new UsageError('SHIFTSTREAM_USAGE', `run --session-timeout: expected a duration like 6s or 10000ms, found '${values['session-timeout']}'`);
+    }
+    const groupOptions = sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs };
     const t = topology.topics;
     const counts = await ensureTopics(config, topologyTopicSpecs(t, partitions));
     readiness.ready('kafka');
@@ -77,8 +85,8 @@ export const runCommand: CommandDef = {
     const pipeline = createPipeline({
       topology,
       codecs,
-      mapperSource: createEventSource(config, { groupId: `${group}-map`, topics: [t.raw, t.canonical] }),
-      windowSource: createEventSource(config, { groupId: `${group}-window`, topics: [t.enriched] }),
+      mapperSource: createEventSource(config, { groupId: `${group}-map`, topics: [t.raw, t.canonical], ...groupOptions }),
+      windowSource: createEventSource(config, { groupId: `${group}-window`, topics: [t.enriched], ...groupOptions }),
       windowGroupId: `${group}-window`,
       sink,
       store,
@@ -119,6 +127,7 @@ function parseFlags(argv: readonly string[]) {
         client: { type: 'string' },
         partitions: { type: 'string' },
         'event-time-only': { type: 'boolean' },
+        'session-timeout': { type: 'string' },
         'log-level': { type: 'string' },
       },
       strict: true,

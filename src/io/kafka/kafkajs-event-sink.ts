@@ -7,6 +7,23 @@ import type { EventSink, SinkRecord } from '../../ports/event-sink.js';
 import type { AdapterLogger, Compression } from './adapter-logger.js';
 
 const MAX_RECORDS_PER_REQUEST = 20_000;
+/**
+ * kafkajs puts each partition's records of a request into one record batch, which the broker
+ * refuses above its message.max.bytes (1 MiB by default). Bounding the whole request's payload
+ * bounds every partition's batch; a larger send goes out as several requests, in order.
+ */
+const MAX_BYTES_PER_REQUEST = 900_000;
+/** Per-record framing in a v2 record batch, rounded up (length, attributes, deltas, header count). */
+const RECORD_OVERHEAD_BYTES = 64;
+
+function recordBytes(r: SinkRecord): number {
+  const key = r.key === null ? 0 : typeof r.key === 'string' ? Buffer.byteLength(r.key) : r.key.length;
+  let headers = 0;
+  if (r.headers !== undefined) for (const [k, v] of Object.entries(r.headers)) headers += Buffer.byteLength(k) + Buffer.byteLength(v) + 8;
+  return RECORD_OVERHEAD_BYTES + key + (r.value?.length ?? 0) + headers;
+}
+
+const noop = (): void => undefined;
 
 interface Waiting {
   readonly records: readonly SinkRecord[];
@@ -77,10 +94,27 @@ export class KafkaJsEventSink implements EventSink {
     while (this.queue.length > 0) {
       const take: Waiting[] = [];
       let count = 0;
-      while (this.queue.length > 0 && (take.length === 0 || count + this.queue[0]!.records.length <= MAX_RECORDS_PER_REQUEST)) {
-        const w = this.queue.shift()!;
-        take.push(w);
-        count += w.records.length;
+      let bytes = 0;
+      while (this.queue.length > 0) {
+        const w = this.queue[0]!;
+        let n = 0;
+        let b = 0;
+        while (n < w.records.length && count + n < MAX_RECORDS_PER_REQUEST) {
+          const size = recordBytes(w.records[n]!);
+          if (bytes + b + size > MAX_BYTES_PER_REQUEST && (take.length > 0 || n > 0)) break; // a record alone always goes
+          b += size;
+          n++;
+        }
+        if (n === 0) break;
+        if (n === w.records.length) take.push(this.queue.shift()!);
+        else {
+          // The call's first part goes now; the rest stays first in the queue and settles the call.
+          take.push({ records: w.records.slice(0, n), resolve: noop, reject: w.reject });
+          this.queue[0] = { records: w.records.slice(n), resolve: w.resolve, reject: w.reject };
+        }
+        count += n;
+        bytes += b;
+        if (n < w.records.length) break;
       }
       try {
         await this.sendNow(take, count);

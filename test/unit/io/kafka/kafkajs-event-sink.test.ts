@@ -50,4 +50,20 @@ describe('KafkaJsEventSink', () => {
     await expect(sink.send([rec('a', '3')])).rejects.toBe(err);
     await sink.close();
   });
+  it('splits a call above the request byte budget into requests in order, settling it after the last', async () => {
+    const { kafka, batches, release } = stubKafka();
+    const sink = new KafkaJsEventSink(kafka);
+    const big = Array.from({ length: 30 }, (_, i) => ({ topic: 'a', key: 'k', value: Buffer.alloc(100_000, 48 + (i % 10)) }));
+    let settled = false;
+    const done = sink.send(big).then(() => (settled = true));
+    const small = sink.send([rec('a', 'after')]);
+    await new Promise((r) => setImmediate(r));
+    release(); // the stub holds the first request in flight
+    await Promise.all([done, small]);
+    expect(settled).toBe(true);
+    // Each request stays under 900 kB of payload: 8 records of 100 kB each, then the rest.
+    expect(batches.map((b) => b.length)).toEqual([8, 8, 8, 7]);
+    expect(batches.flat().at(-1)).toBe('a/after');
+    await sink.close();
+  });
 });
