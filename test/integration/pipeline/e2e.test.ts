@@ -1,0 +1,152 @@
+// `shiftstream run` end to end on the real Kafka, registry and Redis, as a child process: a seeded
+// simulated plant (out-of-order, late and bad samples) through both clients, then the same input
+// with the processor killed (-9) and restarted at random points. The last revisions must equal the
+// batch reference per enriched partition, and the crash run must equal the clean run.
+import { afterAll, describe, expect, it } from 'vitest';
+import { mapSample } from '../../../src/core/mapping.js';
+import type { MilestoneRecord } from '../../../src/core/milestones.js';
+import type { WindowSummary } from '../../../src/core/types.js';
+import type { RejectedRecord } from '../../../src/ports/codecs.js';
+import { Prng } from '../../../src/sim/index.js';
+import {
+  collectSummaries,
+  compareWithReference,
+  content,
+  plain,
+  PlantHarness,
+  simulatePlant,
+  type ClientName,
+  type RunProcess,
+  type SimulatedPlant,
+} from '../../support/pipeline-harness.js';
+
+const START_MS = Date.UTC(2026, 2, 28, 22); // across the Berlin spring-forward night (01:00Z)
+const HOURS = 6;
+
+function plantInput(h: PlantHarness): SimulatedPlant {
+  return simulatePlant(h.topology, { seed: 7, startMs: START_MS, untilMs: START_MS + HOURS * 3_600_000, lateShare: 0.002, badShare: 0.002, outOfOrderShare: 0.02 });
+}
+
+const harnesses: PlantHarness[] = [];
+afterAll(async () => {
+  await Promise.all(harnesses.map((h) => h.close()));
+});
+
+async function harness(prefix: string): Promise<PlantHarness> {
+  const h = await PlantHarness.create(prefix);
+  harnesses.push(h);
+  return h;
+}
+
+/** Last-revision contents keyed without the plant id (runs of the same input under other plant ids compare equal). */
+function byContent(last: ReadonlyMap<string, WindowSummary>): Map<string, unknown> {
+  return new Map([...last].map(([k, s]) => [k, plain({ ...content(s), plantId: '-' })]));
+}
+
+/** Clean-run results per client, for the crash test. */
+const clean = new Map<ClientName, Map<string, unknown>>();
+
+async function checkAgainstReference(h: PlantHarness, input: SimulatedPlant): Promise<Map<string, WindowSummary>> {
+  const summaries = await collectSummaries(h);
+  expect(summaries.conflicts, 'records with the same key and revision but different bytes').toEqual([]);
+  const cmp = compareWithReference(h, input.samples, summaries.last, await h.checkpointWatermarks());
+  expect(cmp.mismatches.slice(0, 5), `${cmp.mismatches.length} differences from the reference`).toEqual([]);
+  expect(cmp.compared).toBe(summaries.last.size);
+  expect(cmp.compared).toBeGreaterThan(1_000);
+  return summaries.last;
+}
+
+describe('run end to end (child process, real Kafka, registry, Redis)', () => {
+  for (const client of ['kafkajs', 'rdkafka'] as const) {
+    it(`${client}: summaries equal the batch reference; rejects carry reasons; milestones arrive`, async () => {
+      const h = await harness(`e2e-${client}`);
+      const input = plantInput(h);
+      await h.produceSamples(input.samples);
+      const started = Date.now();
+      const proc = await h.start({ client });
+      await h.waitProcessed([proc], 90_000);
+      const seconds = (Date.now() - started) / 1000;
+      await proc.stop();
+      console.log(`[e2e ${client}] ${input.samples.length} samples processed (both stages committed) ${seconds.toFixed(1)} s after the process start`);
+
+      const last = await checkAgainstReference(h, input);
+      clean.set(client, byContent(last));
+
+      const t = h.topology.topics;
+      const plan = h.topology.plant;
+      // Rejects: exactly the bad samples, each with the reason the mapping gives it.
+      const bad = input.samples.filter((s) => !mapSample(plan, s).ok);
+      expect(bad.length).toBe(input.notes.filter((n) => n.flag === 'bad').length);
+      const rejected = await h.decodeAll<RejectedRecord>(await h.readTopic(t.rejected), h.codecs.rejected);
+      const reasons = (list: string[]): string[] => list.sort();
+      expect(reasons(rejected.map((r) => r.reason))).toEqual(reasons(bad.map((s) => (mapSample(plan, s) as { reason: string }).reason)));
+      expect(new Set(rejected.map((r) => r.reason))).toEqual(new Set(['bad-quality', 'unknown-tag', 'non-numeric-counter', 'ts-out-of-range']));
+      await h.codecs.prepare(rejected.map((r) => r.payload));
+      for (const r of rejected) {
+        expect(r.sourceTopic).toBe(t.raw);
+        expect(r.detail).toContain(`${t.raw}[${r.sourcePartition}]@${r.sourceOffset}`);
+        const d = h.codecs.raw.decode(r.payload);
+        expect(d.ok && bad.some((s) => s.tag === d.value.tag && s.tsMs === d.value.tsMs)).toBe(true);
+      }
+      // Milestones: every valid milestone sample is on the milestones topic (plus down/up transitions).
+      const milestones = await h.decodeAll<MilestoneRecord>(await h.readTopic(t.milestones), h.codecs.milestone);
+      const got = new Set(milestones.map((m) => `${m.tag}@${m.tsMs}`));
+      const want = input.samples.filter((s) => plan.tags.get(s.tag)?.kind === 'milestone' && mapSample(plan, s).ok);
+      expect(want.length).toBeGreaterThan(10);
+      expect(want.filter((s) => !got.has(`${s.tag}@${s.tsMs}`))).toEqual([]);
+      expect(milestones.some((m) => m.kind === 'machine_down')).toBe(true);
+      expect((await h.readTopic(t.late)).length).toBeGreaterThan(0);
+    });
+  }
+
+  it('kafkajs: killed with -9 at 10 random points and restarted, the summaries equal the clean run and the reference', async () => {
+    const h = await harness('e2e-crash');
+    const input = plantInput(h);
+    // The input arrives in ten parts, one before each start, so every process finds work.
+    const part = (k: number): typeof input.samples => input.samples.slice(Math.floor((k * input.samples.length) / 10), Math.floor(((k + 1) * input.samples.length) / 10));
+    const t = h.topology.topics;
+    const rng = new Prng(20260328);
+    const kills: string[] = [];
+    const started = Date.now();
+    const lags = async (): Promise<[number, number]> => [await h.lag(h.mapGroup, t.raw), await h.lag(h.windowGroup, t.enriched)];
+    for (let k = 0; k < 10; k++) {
+      await h.produceSamples(part(k));
+      const proc: RunProcess = await h.start({ client: 'kafkajs', name: `crash#${k + 1}`, checkpointIntervalMs: 500 });
+      // Wait until this process makes progress (a commit of either stage), then kill it a random
+      // 0..600 ms later: mid-batch, between outputs and checkpoint, or between checkpoints.
+      const before = await lags();
+      const progressed = await waitFor(async () => {
+        proc.assertAlive();
+        const now = await lags();
+        if (now[0] === 0 && now[1] === 0) return 'done';
+        return now[0] < before[0] || now[1] < before[1] ? 'progress' : undefined;
+      }, 60_000, `crash#${k + 1}: progress after restart`);
+      const delayMs = Math.floor(rng.int(600));
+      if (progressed === 'progress') await new Promise((r) => setTimeout(r, delayMs)); // the random kill point itself, not a wait for a condition
+      const at = await lags();
+      await proc.kill9();
+      kills.push(`#${k + 1} +${delayMs} ms (map lag ${at[0]}, window lag ${at[1]})`);
+    }
+    console.log(`[crash] 10 kills in ${((Date.now() - started) / 1000).toFixed(1)} s: ${kills.join('; ')}`);
+    const last = await h.start({ client: 'kafkajs', name: 'crash#final', logLevel: 'info' });
+    await last.ready();
+    await h.waitProcessed([last], 90_000);
+    await last.stop();
+
+    const result = await checkAgainstReference(h, input);
+    const cleanRun = clean.get('kafkajs');
+    if (cleanRun !== undefined) expect(byContent(result)).toEqual(cleanRun);
+    // Most kills must have hit a process with uncommitted work (else the test proves little).
+    expect(kills.filter((k) => !k.includes('map lag 0, window lag 0)')).length).toBeGreaterThanOrEqual(7);
+  });
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
