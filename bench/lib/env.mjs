@@ -1,15 +1,12 @@
 // Machine facts every benchmark result carries, and result writing.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 export function machineInfo() {
-  let java = null;
-  try {
-    java = execFileSync('java', ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() || null;
-  } catch (err) {
-    java = String(err.stderr ?? '').split('\n')[0] || null;
-  }
+  // `java -version` writes to stderr; first line, e.g. openjdk version "17.0.15" 2025-04-15.
+  const j = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  const java = j.error ? null : `${j.stderr}${j.stdout}`.split('\n')[0].trim() || null;
   return {
     node: process.version,
     java,

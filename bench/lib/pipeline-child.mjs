@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// The composition of `shiftstream run` (src/cli/commands/run.ts), line for line: config, logger,
+// Prometheus metrics and the HTTP port, topic creation, registry codecs, Redis state store, the
+// configured Kafka client's sources and sink, createPipeline. One difference: the topology is
+// compiled without the lint rules, whose cost grows with machines x tags (about 60 s for 2,000
+// machines and out of reach for 20,000 at the time of writing; see bench/RESULTS.md), and the YAML
+// is parsed with uniqueKeys: false (the yaml package checks duplicate keys pairwise: minutes for
+// 120,000 tags; the generated files have none). Lint is a
+// start-up cost, not a per-event one, and the benchmark's generated topologies lint clean.
+//   node bench/lib/pipeline-child.mjs --topology <file> --client kafkajs|rdkafka --group <g> --port <p> [--event-time-only] [--profile <file.cpuprofile>]
+// --profile: the V8 CPU profiler starts on SIGUSR2 (sent by the benchmark when the first record is
+// counted) and the profile is written on SIGINT, so it covers the measured run, not the start-up.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import YAML from 'yaml';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const dist = (p) => import(pathToFileURL(join(ROOT, 'dist', p)).href);
+const { values } = parseArgs({ options: { topology: { type: 'string' }, client: { type: 'string' }, group: { type: 'string' }, port: { type: 'string' }, 'event-time-only': { type: 'boolean' }, profile: { type: 'string' } } });
+let profiler;
+if (values.profile !== undefined) {
+  process.on('SIGUSR2', () => {
+    if (profiler !== undefined) return;
+    profiler = new Session();
+    profiler.connect();
+    profiler.post('Profiler.enable').then(() => profiler.post('Profiler.setSamplingInterval', { interval: 1000 })).then(() => profiler.post('Profiler.start')).catch((err) => process.stderr.write(`profiler: ${err}\n`));
+  });
+}
+
+const { loadConfig } = await dist('config/index.js');
+const { compileTopology } = await dist('topology/compile.js');
+const { createPipeline } = await dist('engine/pipeline.js');
+const { createReadiness, startHttpServer } = await dist('http/index.js');
+const { createRegistryCodecs } = await dist('io/avro/codecs.js');
+const { createRegistryClient } = await dist('io/avro/registry-client.js');
+const { ensureTopics, topologyTopicSpecs } = await dist('io/kafka/admin.js');
+const { createEventSink, createEventSource } = await dist('io/kafka/factory.js');
+const { RedisStateStore } = await dist('io/redis/index.js');
+const { createLogger } = await dist('logging/index.js');
+const { createPromMetrics } = await dist('metrics/index.js');
+const { systemClock } = await dist('ports/clock.js');
+
+const base = loadConfig({ env: process.env, argv: [`--http.port=${values.port}`] });
+const config = Object.freeze({ ...base, kafka: { ...base.kafka, client: values.client }, log: { ...base.log, level: 'warn' } });
+const topology = compileTopology(YAML.parse(readFileSync(values.topology, 'utf8'), { uniqueKeys: false }), values.topology, []);
+const plantId = topology.plant.plantId;
+const logger = createLogger({ level: config.log.level, base: { service: 'shiftstream', plantId } });
+const metrics = createPromMetrics({ defaultLabels: { plantId } });
+const readiness = createReadiness(['kafka', 'registry', 'redis', 'pipeline']);
+const http = await startHttpServer({ port: config.http.port, metrics, health: { readiness: readiness.probe }, onError: (err, path) => logger.error({ err, path }, 'http handler failed') });
+const group = values.group;
+const partitions = 4;
+const t = topology.topics;
+const counts = await ensureTopics(config, topologyTopicSpecs(t, partitions));
+readiness.ready('kafka');
+const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs });
+const { codecs } = await createRegistryCodecs(registry, {
+  RawSample: [t.raw],
+  MachineEvent: [t.canonical, t.enriched],
+  Milestone: [t.milestones],
+  WindowSummary: [t.windowSummaries, t.shiftSummaries],
+  Rejected: [t.rejected],
+  Late: [t.late],
+});
+readiness.ready('registry');
+const store = new RedisStateStore(config);
+readiness.ready('redis');
+const sink = createEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}` });
+const pipeline = createPipeline({
+  topology,
+  codecs,
+  mapperSource: createEventSource(config, { groupId: `${group}-map`, topics: [t.raw, t.canonical] }),
+  windowSource: createEventSource(config, { groupId: `${group}-window`, topics: [t.enriched] }),
+  windowGroupId: `${group}-window`,
+  sink,
+  store,
+  clock: systemClock,
+  metrics,
+  log: logger,
+  live: values['event-time-only'] !== true,
+  checkpointIntervalMs: config.run.checkpointIntervalMs,
+  enrichedPartitions: counts.get(t.enriched) ?? partitions,
+  sourcePartitions: counts.get(t.raw) ?? partitions,
+});
+let interrupted = false;
+process.on('SIGINT', () => {
+  interrupted = true;
+  const stopping = profiler === undefined ? Promise.resolve() : profiler.post('Profiler.stop').then(({ profile }) => writeFileSync(values.profile, JSON.stringify(profile)));
+  void stopping.catch((err) => process.stderr.write(`profiler: ${err}\n`)).then(() => pipeline.stop());
+});
+const readyTimer = setInterval(() => (pipeline.ready() ? readiness.ready('pipeline') : readiness.notReady('pipeline', 'waiting for partition assignment')), 100);
+let code = 0;
+try {
+  await pipeline.run();
+} catch (err) {
+  logger.error({ err }, 'pipeline failed');
+  code = 4;
+} finally {
+  clearInterval(readyTimer);
+  await Promise.allSettled([sink.close(), store.close(), http.close()]);
+  logger.flush();
+}
+process.exit(code === 0 && interrupted ? 130 : code);
