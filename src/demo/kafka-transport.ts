@@ -2,7 +2,7 @@
 // registry and checkpoints in Redis. Each demo run gets its own topics and groups (suffix
 // `.demo-<runId>`), so reruns never mix with earlier data.
 import type { Config } from '../config/types.js';
-import { createRegistryCodecs } from '../io/avro/codecs.js';
+import { createRegistryCodecs, topologySchemaTopics } from '../io/avro/codecs.js';
 import { createRegistryClient } from '../io/avro/registry-client.js';
 import { ensureTopics, topologyTopicSpecs } from '../io/kafka/admin.js';
 import { createEventSink, createEventSource } from '../io/kafka/factory.js';
@@ -18,14 +18,7 @@ export async function kafkaTransport(config: Config, base: TopologyPlan, runId: 
   const topology: TopologyPlan = { ...base, topics };
   const counts = await ensureTopics(config, topologyTopicSpecs(topics, PARTITIONS));
   const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs });
-  const { codecs } = await createRegistryCodecs(registry, {
-    RawSample: [topics.raw],
-    MachineEvent: [topics.canonical, topics.enriched],
-    Milestone: [topics.milestones],
-    WindowSummary: [topics.windowSummaries, topics.shiftSummaries],
-    Rejected: [topics.rejected],
-    Late: [topics.late],
-  });
+  const { codecs } = await createRegistryCodecs(registry, topologySchemaTopics(topics));
   const group = `shiftstream-demo-${runId}`;
   const sink = createEventSink(config, { clientId: `${config.kafka.clientId}-demo` });
   const store = new RedisStateStore(config);

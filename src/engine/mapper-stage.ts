@@ -2,17 +2,17 @@
 // validated and enriched; milestones leave at once on the critical lane; rejects go to the
 // dead-letter topic with their reason. Output is keyed by work center, so stage 2 sees every
 // machine of a work center on one partition.
-import { mapSample, validateCanonicalEvent, type MapVerdict, type RejectReason } from '../core/mapping.js';
+import { mapSample, validateCanonicalEvent, type MapVerdict } from '../core/mapping.js';
+import { rejectRecord } from './rejects.js';
 import { createMilestoneTracker, type MilestoneTracker } from '../core/milestones.js';
 import type { MachineEvent } from '../core/types.js';
 import type { TopologyPlan } from '../topology/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Codecs } from '../ports/codecs.js';
-import type { SourceBatch, SourceRecord } from '../ports/event-source.js';
+import type { SourceBatch } from '../ports/event-source.js';
 import type { EventSink, SinkRecord } from '../ports/event-sink.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Log } from '../ports/log.js';
-import { ShiftstreamError } from '../errors.js';
 
 export interface MapperStageOptions {
   readonly topology: TopologyPlan;
@@ -27,6 +27,11 @@ export interface MapperStageOptions {
   readonly metrics: Metrics;
   readonly log: Log;
 }
+
+/** Records mapped between two turns of the event loop. */
+const CHUNK = 512;
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class MapperStage {
   private readonly tracker: MilestoneTracker = createMilestoneTracker();
@@ -48,7 +53,20 @@ export class MapperStage {
     let rejects = 0;
     const sourceId = `${batch.topic}/${batch.partition}`;
     let maxTs = this.sourceMaxTs.get(sourceId) ?? -Infinity;
-    for (const rec of batch.records) {
+    const criticalSends: Promise<void>[] = [];
+    const records = batch.records;
+    for (let i = 0; i < records.length; i++) {
+      // Every CHUNK records: milestones found so far leave at once, and the event loop gets a
+      // turn, so the critical lane never waits for a whole batch (or for the other stage).
+      if (i > 0 && i % CHUNK === 0) {
+        if (critical.length > 0) {
+          const chunk = critical.splice(0);
+          criticalSends.push(sink.send(chunk));
+          metrics.inc('shiftstream_events_out_total', { topic: topics.milestones }, chunk.length);
+        }
+        await yieldToLoop();
+      }
+      const rec = records[i]!;
       let verdict: MapVerdict;
       if (rec.value === null) {
         verdict = { ok: false, reason: 'malformed-record', detail: `value: expected an Avro record, found an empty value (tombstone)` };
@@ -61,7 +79,7 @@ export class MapperStage {
       }
       if (!verdict.ok) {
         rejects++;
-        this.reject(rec, verdict.reason, verdict.detail, bulk);
+        rejectRecord(topology, codecs, metrics, rec, verdict.reason, verdict.detail, bulk);
         continue;
       }
       const event: MachineEvent = verdict.event;
@@ -90,41 +108,12 @@ export class MapperStage {
     }
     metrics.inc('shiftstream_events_in_total', { topic: batch.topic }, batch.records.length);
     // The critical lane's send starts first and is never queued behind the bulk send.
-    const sends: Promise<void>[] = [];
+    const sends: Promise<void>[] = criticalSends;
     if (critical.length > 0) sends.push(sink.send(critical));
     if (bulk.length > 0) sends.push(sink.send(bulk));
     await Promise.all(sends);
     metrics.inc('shiftstream_events_out_total', { topic: topics.enriched }, bulk.length - rejects - (Number.isFinite(maxTs) ? this.o.enrichedPartitions : 0));
     if (rejects > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.rejected }, rejects);
     if (critical.length > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.milestones }, critical.length);
-  }
-
-  private reject(rec: SourceRecord, reason: RejectReason, detail: string, out: SinkRecord[]): void {
-    const { topology, codecs, metrics } = this.o;
-    metrics.inc('shiftstream_rejects_total', { reason });
-    switch (topology.policies.rejected) {
-      case 'drop':
-        return;
-      case 'fail':
-        throw new ShiftstreamError('SHIFTSTREAM_INPUT_REJECTED', `${rec.topic}[${rec.partition}]@${rec.offset}: rejected (${reason}): ${detail}`, {
-          details: { policy: 'fail' },
-        });
-      default:
-        out.push({
-          topic: topology.topics.rejected,
-          key: rec.key,
-          value: codecs.rejected.encode({
-            reason,
-            detail: `${rec.topic}[${rec.partition}]@${rec.offset}: ${detail}`,
-            sourceTopic: rec.topic,
-            sourcePartition: rec.partition,
-            sourceOffset: rec.offset,
-            sourceTimestampMs: rec.timestampMs,
-            plantId: topology.plant.plantId,
-            key: rec.key,
-            payload: rec.value ?? Buffer.alloc(0),
-          }),
-        });
-    }
   }
 }

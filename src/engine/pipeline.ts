@@ -29,6 +29,8 @@ export interface PipelineOptions {
   /** Partitions of the enriched topic, and of the mapper's inputs (raw + canonical) together. */
   readonly enrichedPartitions: number;
   readonly sourcePartitions: number;
+  /** How often stage 1 commits acknowledged input offsets (default 1 s; also on revoke and idle ticks). */
+  readonly commitIntervalMs?: number;
   /** How often idle partitions are checked (advanced in live runs, checkpointed in both). */
   readonly tickIntervalMs?: number;
   readonly onEarly?: WindowStageOptions['onEarly'];
@@ -77,6 +79,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
   let stopping: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let tickError: unknown;
+  let commitPending: () => Promise<void> = () => Promise.resolve();
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -97,7 +100,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
       timer = setInterval(() => {
         if (ticking) return;
         ticking = true;
-        windows.tick().then(
+        Promise.all([windows.tick(), commitPending()]).then(
           () => (ticking = false),
           (err: unknown) => {
             tickError = err;
@@ -107,27 +110,49 @@ export function createPipeline(o: PipelineOptions): Pipeline {
         );
       }, o.tickIntervalMs ?? 1_000);
       timer.unref();
-      const lastCommitted = new Map<string, string>();
+      // Stage 1 commits acknowledged input offsets on an interval (a commit is a broker round trip,
+      // blocking with node-rdkafka), on revocation and when idle. Commits are chained so an older
+      // offset never lands after a newer one.
+      const acked = new Map<string, { topic: string; partition: number; offset: string }>();
+      const committed = new Map<string, string>();
+      let chain: Promise<void> = Promise.resolve();
+      let lastCommitAt = 0;
+      const commitAcked = (only?: ReadonlySet<string>): Promise<void> => {
+        const run = chain.then(async () => {
+          const due = [...acked.entries()].filter(([k, v]) => (only === undefined || only.has(k)) && committed.get(k) !== v.offset);
+          if (due.length === 0) return;
+          await o.mapperSource.commit(due.map(([, v]) => v));
+          for (const [k, v] of due) committed.set(k, v.offset);
+        });
+        chain = run.catch(() => undefined);
+        return run;
+      };
+      commitPending = () => commitAcked();
       const runMapper = o.mapperSource.run({
         onAssign: async () => {
           mapperAssigned = true;
           return new Map();
         },
         onRevoke: async (tps) => {
-          await o.mapperSource.commit(tps.flatMap((tp) => {
-            const off = lastCommitted.get(`${tp.topic}:${tp.partition}`);
-            return off === undefined ? [] : [{ ...tp, offset: off }];
-          }));
+          const keys = new Set(tps.map((tp) => `${tp.topic}:${tp.partition}`));
+          await commitAcked(keys);
+          for (const k of keys) {
+            acked.delete(k);
+            committed.delete(k);
+          }
         },
         onBatch: async (batch) => {
           await mapper.handle(batch);
           const last = batch.records[batch.records.length - 1];
           if (last === undefined) return;
-          const next = (BigInt(last.offset) + 1n).toString();
-          lastCommitted.set(`${batch.topic}:${batch.partition}`, next);
           // Outputs are acknowledged: the input offset may be committed (at-least-once; stage 2
           // drops exact duplicates, so a replayed sample is counted once).
-          await o.mapperSource.commit([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+          acked.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() });
+          const now = o.clock.nowMs();
+          if (now - lastCommitAt >= (o.commitIntervalMs ?? 1_000)) {
+            lastCommitAt = now;
+            await commitAcked();
+          }
         },
       });
       const runWindows = o.windowSource.run({

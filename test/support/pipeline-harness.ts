@@ -16,7 +16,7 @@ import { mapSample } from '../../src/core/mapping.js';
 import { computeWindowSummaries } from '../../src/core/reference.js';
 import type { RawSample, WindowSummary } from '../../src/core/types.js';
 import { decodeSnapshot } from '../../src/engine/snapshot-codec.js';
-import { createRegistryCodecs } from '../../src/io/avro/codecs.js';
+import { createRegistryCodecs, topologySchemaTopics } from '../../src/io/avro/codecs.js';
 import { createRegistryClient } from '../../src/io/avro/registry-client.js';
 import { ensureTopics, topologyTopicSpecs } from '../../src/io/kafka/admin.js';
 import { createEventSink } from '../../src/io/kafka/factory.js';
@@ -252,14 +252,7 @@ export class PlantHarness {
     await ensureTopics(config, topologyTopicSpecs(topology.topics, PARTITIONS));
     const t = topology.topics;
     const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs });
-    const { codecs } = await createRegistryCodecs(registry, {
-      RawSample: [t.raw],
-      MachineEvent: [t.canonical, t.enriched],
-      Milestone: [t.milestones],
-      WindowSummary: [t.windowSummaries, t.shiftSummaries],
-      Rejected: [t.rejected],
-      Late: [t.late],
-    });
+    const { codecs } = await createRegistryCodecs(registry, topologySchemaTopics(t));
     const kafka = new Kafka({ clientId: `harness-${plantId}`, brokers: [...config.kafka.brokers], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();

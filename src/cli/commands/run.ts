@@ -5,7 +5,7 @@ import type { Config } from '../../config/types.js';
 import { createPipeline } from '../../engine/pipeline.js';
 import { UsageError } from '../../errors.js';
 import { createReadiness, startHttpServer } from '../../http/index.js';
-import { createRegistryCodecs } from '../../io/avro/codecs.js';
+import { createRegistryCodecs, topologySchemaTopics } from '../../io/avro/codecs.js';
 import { createRegistryClient } from '../../io/avro/registry-client.js';
 import { ensureTopics, topologyTopicSpecs } from '../../io/kafka/admin.js';
 import { createEventSink, createEventSource } from '../../io/kafka/factory.js';
@@ -70,14 +70,7 @@ export const runCommand: CommandDef = {
     const counts = await ensureTopics(config, topologyTopicSpecs(t, partitions));
     readiness.ready('kafka');
     const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs, ...(config.registry.username === undefined ? {} : { username: config.registry.username, password: config.registry.password ?? '' }) });
-    const { codecs } = await createRegistryCodecs(registry, {
-      RawSample: [t.raw],
-      MachineEvent: [t.canonical, t.enriched],
-      Milestone: [t.milestones],
-      WindowSummary: [t.windowSummaries, t.shiftSummaries],
-      Rejected: [t.rejected],
-      Late: [t.late],
-    });
+    const { codecs } = await createRegistryCodecs(registry, topologySchemaTopics(t));
     readiness.ready('registry');
     const store = new RedisStateStore(config);
     readiness.ready('redis');

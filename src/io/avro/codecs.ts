@@ -4,6 +4,7 @@
 import type { MilestoneRecord } from '../../core/milestones.js';
 import type { LateRecord } from '../../core/processor.js';
 import type { MachineEvent, RawSample, WindowSummary } from '../../core/types.js';
+import type { TopicsPlan } from '../../topology/types.js';
 import type { Codec, Codecs, Decoded, RejectedRecord } from '../../ports/codecs.js';
 import type { RegistryClient, SchemaSource } from './registry-client.js';
 import { loadAllSchemas, valueSubject, type SchemaName } from './schema-files.js';
@@ -147,4 +148,16 @@ export async function createRegistryCodecs(
     for (const topic of topics) ids[name] = await registry.register(valueSubject(topic), schemas.get(name)!.text);
   }
   return { codecs: createCodecs(registry, ids), ids };
+}
+
+/** Which schema each of a topology's topics carries (TopicNameStrategy subjects `<topic>-value`). */
+export function topologySchemaTopics(t: TopicsPlan): Record<SchemaName, string[]> {
+  return {
+    RawSample: [t.raw],
+    MachineEvent: [t.canonical, t.enriched],
+    Milestone: [t.milestones],
+    WindowSummary: [t.windowSummaries, t.shiftSummaries],
+    Rejected: [t.rejected],
+    Late: [t.late],
+  };
 }
