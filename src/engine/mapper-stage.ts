@@ -33,6 +33,15 @@ const CHUNK = 512;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * A send started before the batch is done is awaited at the end; if the batch fails first, its
+ * rejection must still count as handled (the batch's own error is what surfaces).
+ */
+function observed(p: Promise<void>): Promise<void> {
+  p.catch(() => undefined);
+  return p;
+}
+
 export class MapperStage {
   private readonly tracker: MilestoneTracker = createMilestoneTracker();
   /** Highest valid event time seen per input partition (`topic/partition`). */
@@ -61,7 +70,7 @@ export class MapperStage {
       if (i > 0 && i % CHUNK === 0) {
         if (critical.length > 0) {
           const chunk = critical.splice(0);
-          criticalSends.push(sink.send(chunk));
+          criticalSends.push(observed(sink.send(chunk)));
           metrics.inc('shiftstream_events_out_total', { topic: topics.milestones }, chunk.length);
         }
         await yieldToLoop();

@@ -121,7 +121,15 @@ export function createPipeline(o: PipelineOptions): Pipeline {
         const run = chain.then(async () => {
           const due = [...acked.entries()].filter(([k, v]) => (only === undefined || only.has(k)) && committed.get(k) !== v.offset);
           if (due.length === 0) return;
-          await o.mapperSource.commit(due.map(([, v]) => v));
+          try {
+            await o.mapperSource.commit(due.map(([, v]) => v));
+          } catch (err) {
+            // At-least-once holds either way: uncommitted input is re-read and stage 2 drops the
+            // exact duplicates. Log, count, and retry with the next commit.
+            o.log.warn({ err, partitions: due.map(([k]) => k) }, 'stage-1 offset commit failed; retrying later');
+            o.metrics.inc('shiftstream_checkpoints_total', { outcome: 'commit_failed' });
+            return;
+          }
           for (const [k, v] of due) committed.set(k, v.offset);
         });
         chain = run.catch(() => undefined);
@@ -142,9 +150,15 @@ export function createPipeline(o: PipelineOptions): Pipeline {
           }
         },
         onBatch: async (batch) => {
+          // Stopping: leave the batch unprocessed and uncommitted; the next owner re-reads it.
+          if (stopping !== undefined) return;
           await mapper.handle(batch);
           const last = batch.records[batch.records.length - 1];
           if (last === undefined) return;
+          if (batch.highWatermark !== undefined) {
+            const lag = Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n);
+            o.metrics.set('shiftstream_consumer_lag', { topic: batch.topic, partition: String(batch.partition) }, Math.max(0, lag));
+          }
           // Outputs are acknowledged: the input offset may be committed (at-least-once; stage 2
           // drops exact duplicates, so a replayed sample is counted once).
           acked.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() });
@@ -162,7 +176,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
           return r;
         },
         onRevoke: (tps) => windows.onRevoke(tps),
-        onBatch: (batch) => windows.handle(batch),
+        onBatch: (batch) => (stopping !== undefined ? Promise.resolve() : windows.handle(batch)),
       });
       const results = await Promise.allSettled([
         runMapper.catch(async (err: unknown) => {

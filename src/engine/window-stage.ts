@@ -182,6 +182,10 @@ export class WindowStage {
     if (last !== undefined) {
       p.nextOffset = (BigInt(last.offset) + 1n).toString();
       p.dirty = true;
+      if (batch.highWatermark !== undefined) {
+        const lag = Number(BigInt(batch.highWatermark) - BigInt(p.nextOffset));
+        this.o.metrics.set('shiftstream_consumer_lag', { topic: batch.topic, partition: String(batch.partition) }, Math.max(0, lag));
+      }
     }
     if (this.o.onEarly !== undefined) this.o.onEarly(p.processor.earlyUpdates());
     if (this.o.clock.nowMs() - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p);
@@ -273,7 +277,16 @@ export class WindowStage {
     const started = this.o.clock.nowMs();
     const snapshot = encodeSnapshot({ v: 1, processor: p.processor.snapshot(), watermark: p.watermark.snapshot() });
     await this.o.store.save(this.checkpointKey(p.tp), { offset: p.nextOffset, snapshot, savedAtMs: started });
-    if (this.o.commit !== undefined) await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset: p.nextOffset }]);
+    if (this.o.commit !== undefined) {
+      // The Redis checkpoint is where a restart resumes; the group commit only shows progress
+      // (lag). A failed commit (e.g. during a rebalance or a stop) is logged and retried next time.
+      try {
+        await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset: p.nextOffset }]);
+      } catch (err) {
+        this.o.log.warn({ err, topic: p.tp.topic, partition: p.tp.partition, offset: p.nextOffset }, 'offset commit failed; the checkpoint stays authoritative');
+        this.o.metrics.inc('shiftstream_checkpoints_total', { outcome: 'commit_failed' });
+      }
+    }
     p.dirty = false;
     p.lastCheckpointMs = this.o.clock.nowMs();
     this.o.metrics.observe('shiftstream_checkpoint_duration_ms', {}, p.lastCheckpointMs - started);

@@ -83,7 +83,7 @@ export const METRICS = {
   },
   shiftstream_checkpoints_total: {
     type: 'counter',
-    help: 'Checkpoints written, per outcome (ok, failed).',
+    help: 'Checkpoints written, per outcome (ok; commit_failed: the Redis checkpoint was written but the Kafka offset commit failed and is retried).',
     labelNames: ['outcome'],
   },
   shiftstream_odoo_records_total: {

@@ -18,6 +18,8 @@ export interface SourceRecord {
 
 export interface SourceBatch extends TopicPartition {
   readonly records: readonly SourceRecord[];
+  /** The partition's end offset when the batch was fetched, if the client tells (consumer lag). */
+  readonly highWatermark?: string;
 }
 
 /** The offset to resume from (the next offset to read), or undefined for the group's committed/earliest. */

@@ -11,6 +11,7 @@ import { printConfigCommand } from './print-config.js';
 import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
+import { schemasCommand } from './schemas.js';
 import { simulateCommand } from './simulate.js';
 
 export const COMMANDS: readonly CommandDef[] = [
@@ -25,5 +26,6 @@ export const COMMANDS: readonly CommandDef[] = [
   replayCommand,
   reportCommand,
   runCommand,
+  schemasCommand,
   simulateCommand,
 ];

@@ -203,7 +203,7 @@ export class KafkaJsEventSource implements EventSource {
       return;
     }
     const last = records[records.length - 1]!.offset;
-    const inFlight = this.handlers!.onBatch({ topic: batch.topic, partition: batch.partition, records });
+    const inFlight = this.handlers!.onBatch({ topic: batch.topic, partition: batch.partition, records, highWatermark: batch.highWatermark });
     h.inFlight = inFlight.catch(() => undefined);
     try {
       await inFlight;

@@ -132,7 +132,7 @@ export class MemoryEventSource implements EventSource {
       if (p.position < records.length) {
         const end = Math.min(records.length, p.position + this.maxBatchRecords);
         try {
-          await handlers.onBatch({ topic: p.tp.topic, partition: p.tp.partition, records: records.slice(p.position, end) });
+          await handlers.onBatch({ topic: p.tp.topic, partition: p.tp.partition, records: records.slice(p.position, end), highWatermark: String(records.length) });
         } catch (err) {
           this.fail(err);
           return;
