@@ -16,7 +16,8 @@
 // Needs a build (npm run build), Java 17+ and Maven (peers). Brings the servers up with
 // scripts/infra.mjs (lease) and stops only what it started. Results: bench/results/<scenario>.json
 // and .svg, bench/results/summary.md (the table of bench/RESULTS.md).
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -38,14 +39,21 @@ const MODE = FULL
   ? { name: 'full', machines: 2_000, samples: 5_000_000, latency: { warmupMs: 5_000, measureMs: 30_000 }, growth: [{ machines: 200, samples: 1_000_000 }, { machines: 20_000, samples: 1_000_000 }], processes: { machines: 2_000, samples: 1_000_000 }, profile: { machines: 2_000, samples: 1_000_000, clients: ['rdkafka', 'kafkajs'] }, odooDays: 7 }
   : { name: 'short', machines: 2_000, samples: 400_000, latency: { warmupMs: 3_000, measureMs: 8_000 }, growth: [{ machines: 200, samples: 200_000 }], processes: null, profile: null, odooDays: 7 };
 if (values.samples !== undefined) MODE.samples = Number(values.samples);
-const ONLY = new Set((values.only ?? 'raw,e2e,peers,latency,odoo,growth,profile').split(','));
+const ONLY = new Set((values.only ?? `raw,e2e,peers,latency,odoo,growth,profile${FULL ? ',command' : ''}`).split(','));
 const STAMP = Date.now().toString(36);
 const RESULTS = join(ROOT, 'bench', 'results');
 const t00 = Date.now();
 const log = (s) => process.stdout.write(`[bench ${((Date.now() - t00) / 1000).toFixed(0).padStart(4)} s] ${s}\n`);
 const loads = [];
 const noteLoad = (step) => loads.push({ step, at: new Date().toISOString(), loadavg: loadAverage() });
-const r = { mode: MODE.name, stamp: STAMP };
+const gitHead = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+})();
+const r = { mode: MODE.name, stamp: STAMP, gitHead };
 
 async function step(name, fn) {
   noteLoad(`${name} start`);
@@ -185,6 +193,16 @@ try {
     }
     writeResult('profile', { mode: MODE.name, ...r.profile });
   }
+  if (ONLY.has('command')) {
+    // The benchmark's child against the real `shiftstream run` command on a small plant (whose lint
+    // is quick), back to back: shows the child measures what the command does.
+    const ds = dataSet(200, FULL ? 1_000_000 : 200_000);
+    await step('preload command', () => preload(ds, log));
+    const viaRun = await step('command: shiftstream run', () => runShiftstream({ ds, runId: `${STAMP}-cmd-run`, client: 'rdkafka', command: 'run', log }));
+    const viaChild = await step('command: bench child', () => runShiftstream({ ds, runId: `${STAMP}-cmd-child`, client: 'rdkafka', log }));
+    r.command = { shiftstreamRun: viaRun, benchChild: viaChild, ratio: ratio(viaChild.eventsPerSec, viaRun.eventsPerSec) };
+    writeResult('command-check', { mode: MODE.name, ...r.command, loads });
+  }
   const summary = summaryTable();
   writeFileSync(join(RESULTS, `summary-${MODE.name}.md`), summary);
   process.stdout.write(`\n${summary}\n`);
@@ -202,7 +220,7 @@ process.exit(failed ? 1 : 0);
 function summaryTable() {
   const m = machineInfo();
   const L = [];
-  L.push(`Mode ${MODE.name}, ${new Date().toISOString()}: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Node ${m.node}, ${String(m.java).split('\n')[0]}.`);
+  L.push(`Mode ${MODE.name}, ${new Date().toISOString()}, commit ${gitHead ?? 'unknown'} (dist built from the working tree): ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Node ${m.node}, ${String(m.java).split('\n')[0]}.`);
   L.push(`Load average during the run (1/5/15 min): ${loads.map((l) => `${l.step} ${l.loadavg.join('/')}`).join('; ')}.`);
   L.push('');
   L.push('| run | events/s | CPU µs/event | peak RSS MiB | ratio |');
@@ -237,6 +255,10 @@ function summaryTable() {
     L.push('|---|---|---|---|---|');
     for (const x of r.growth.machines) L.push(`| ${fmt(x.machines)} machines | ${fmt(x.records)} | ${fmt(x.eventsPerSec)} | ${x.cpuUsPerEvent} | ${x.rssPeakMiB} |`);
     for (const x of r.growth.processes ?? []) L.push(`| ${x.processes} process(es), 2,000 machines | ${fmt(x.records)} | ${fmt(x.eventsPerSec)} | ${x.cpuUsPerEvent} | ${x.rssPeakMiB} (sum) |`);
+  }
+  if (r.command) {
+    L.push('');
+    L.push(`Cross-check, 200 machines, ${fmt(r.command.shiftstreamRun.records)} samples, node-rdkafka: \`shiftstream run\` ${fmt(r.command.shiftstreamRun.eventsPerSec)} events/s (${r.command.shiftstreamRun.cpuUsPerEvent} µs CPU/event), the benchmark's child ${fmt(r.command.benchChild.eventsPerSec)} events/s (${r.command.benchChild.cpuUsPerEvent} µs): ratio ${r.command.ratio}.`);
   }
   for (const [client, p] of Object.entries(r.profile ?? {})) {
     if (!p.byArea) continue;

@@ -60,7 +60,7 @@ export async function preload(ds, log = () => {}) {
   const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs });
   const { codecs } = await createRegistryCodecs(registry, { RawSample: [ds.rawTopic], MachineEvent: [], Milestone: [], WindowSummary: [], Rejected: [], Late: [] });
   const sink = createEventSink(config, { clientId: 'bench-preload' });
-  const sim = createPlantSimulator(topology.plant, { seed: 7, startMs: Date.parse(START_ISO), outOfOrderShare: 0, lateShare: 0, badShare: 0 });
+  const sim = shardedSimulator(createPlantSimulator, topology.plant, { seed: 7, startMs: Date.parse(START_ISO), outOfOrderShare: 0, lateShare: 0, badShare: 0 });
   const t0 = performance.now();
   let produced = 0;
   let inFlight = [];
@@ -84,6 +84,42 @@ export async function preload(ds, log = () => {}) {
   if (have !== ds.count) throw new Error(`bench: topic ${ds.rawTopic}: expected ${ds.count} records after loading, found ${have}`);
   log(`data: ${ds.count} samples of ${ds.machines} machines to ${ds.rawTopic} in ${produceMs} ms`);
   return { reused: false, produceMs };
+}
+
+/**
+ * Above 2,000 machines: the simulator over shards of 500 machines, handed out in turn in proportion to their
+ * size (so event time advances alike in every shard). One simulator over the whole plant would do
+ * the same, but building its machine profiles scans every tag of the plant per machine (src/sim/
+ * machine-profile.ts): about 10 minutes for 20,000 machines. Plants of up to 2,000 machines use one
+ * simulator, exactly as `shiftstream simulate`.
+ */
+function shardedSimulator(createPlantSimulator, plan, options, shardSize = 500) {
+  const ids = [...plan.machines.keys()];
+  if (ids.length <= 2_000) return createPlantSimulator(plan, options);
+  const shards = [];
+  for (let i = 0; i < ids.length; i += shardSize) {
+    const machineIds = new Set(ids.slice(i, i + shardSize));
+    const machines = new Map([...plan.machines].filter(([id]) => machineIds.has(id)));
+    const wcIds = new Set([...machines.values()].map((m) => m.workCenterId));
+    const sub = {
+      ...plan,
+      machines,
+      workCenters: new Map([...plan.workCenters].filter(([id]) => wcIds.has(id))),
+      tags: new Map([...plan.tags].filter(([, t]) => machineIds.has(t.machineId))),
+    };
+    shards.push({ sim: createPlantSimulator(sub, { ...options, seed: options.seed + i }), share: machineIds.size / ids.length });
+  }
+  return {
+    nextCount(n) {
+      const counts = shards.map((s) => Math.floor(n * s.share));
+      for (let i = 0, rest = n - counts.reduce((a, b) => a + b, 0); rest > 0; i = (i + 1) % counts.length, rest--) counts[i]++;
+      const out = [];
+      shards.forEach((s, i) => {
+        for (const sample of s.sim.nextCount(counts[i])) out.push(sample);
+      });
+      return out;
+    },
+  };
 }
 
 /** tag \t role \t machineId \t workCenterId \t value=category,... (0 running, 1 down, 2 other) */

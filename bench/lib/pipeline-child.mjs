@@ -19,7 +19,7 @@ import YAML from 'yaml';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dist = (p) => import(pathToFileURL(join(ROOT, 'dist', p)).href);
-const { values } = parseArgs({ options: { topology: { type: 'string' }, client: { type: 'string' }, group: { type: 'string' }, port: { type: 'string' }, 'event-time-only': { type: 'boolean' }, profile: { type: 'string' } } });
+const { values } = parseArgs({ options: { topology: { type: 'string' }, client: { type: 'string' }, group: { type: 'string' }, port: { type: 'string' }, 'event-time-only': { type: 'boolean' }, profile: { type: 'string' }, 'what-if-mapper-commit-ms': { type: 'string' } } });
 let profiler;
 if (values.profile !== undefined) {
   process.on('SIGUSR2', () => {
@@ -69,10 +69,30 @@ readiness.ready('registry');
 const store = new RedisStateStore(config);
 readiness.ready('redis');
 const sink = createEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}` });
+const mapperSource = createEventSource(config, { groupId: `${group}-map`, topics: [t.raw, t.canonical] });
+// What-if (not the product's behaviour): stage 1 commits its input offsets at most every N ms
+// instead of after every batch, to measure what the per-batch commit costs. Still at-least-once:
+// only acknowledged batches' offsets are committed, later (offsets still pending at a stop or revoke
+// are not committed: re-processing, never loss).
+const whatIfMs = values['what-if-mapper-commit-ms'] === undefined ? undefined : Number(values['what-if-mapper-commit-ms']);
+if (whatIfMs !== undefined) {
+  const commit = mapperSource.commit.bind(mapperSource);
+  const pending = new Map();
+  let last = 0;
+  mapperSource.commit = async (offsets) => {
+    for (const o of offsets) pending.set(`${o.topic}:${o.partition}`, o);
+    const now = Date.now();
+    if (now - last < whatIfMs) return;
+    last = now;
+    const all = [...pending.values()];
+    pending.clear();
+    await commit(all);
+  };
+}
 const pipeline = createPipeline({
   topology,
   codecs,
-  mapperSource: createEventSource(config, { groupId: `${group}-map`, topics: [t.raw, t.canonical] }),
+  mapperSource,
   windowSource: createEventSource(config, { groupId: `${group}-window`, topics: [t.enriched] }),
   windowGroupId: `${group}-window`,
   sink,

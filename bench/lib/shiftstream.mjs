@@ -45,7 +45,7 @@ async function scrape(port) {
 
 /**
  * @param {{ ds: ReturnType<import('./data.mjs').dataSet>, runId: string, client: 'kafkajs'|'rdkafka', processes?: number,
- *           cpuProfDir?: string (a profile of the measured run per process, see pipeline-child.mjs), live?: boolean, timeoutMs?: number, log?: (s: string) => void, keepRunning?: boolean }} o
+ *           command?: 'run', whatIfMapperCommitMs?: number, cpuProfDir?: string (a profile of the measured run per process, see pipeline-child.mjs), live?: boolean, timeoutMs?: number, log?: (s: string) => void, keepRunning?: boolean }} o
  */
 export async function runShiftstream(o) {
   const topologyFile = topologyFor(o.ds, o.runId);
@@ -56,7 +56,10 @@ export async function runShiftstream(o) {
   for (let i = 0; i < n; i++) {
     const port = await freePort();
     const profArgs = o.cpuProfDir === undefined ? [] : ['--profile', join(o.cpuProfDir, `${o.runId}-${i}.cpuprofile`)];
-    const args = [join(ROOT, 'bench', 'lib', 'pipeline-child.mjs'), ...profArgs, '--topology', topologyFile, '--client', o.client, '--group', `bench-${o.runId}`, '--port', String(port)];
+    // o.command === 'run': the real CLI command (its topology load includes lint: small plants only).
+    const args = o.command === 'run'
+      ? [join(ROOT, 'bin', 'shiftstream.js'), 'run', '--topology', topologyFile, '--client', o.client, '--group', `bench-${o.runId}`, '--log-level', 'warn', `--http.port=${port}`]
+      : [join(ROOT, 'bench', 'lib', 'pipeline-child.mjs'), ...profArgs, ...(o.whatIfMapperCommitMs === undefined ? [] : ['--what-if-mapper-commit-ms', String(o.whatIfMapperCommitMs)]), '--topology', topologyFile, '--client', o.client, '--group', `bench-${o.runId}`, '--port', String(port)];
     if (o.live !== true) args.push('--event-time-only');
     const p = spawnMeasured(process.execPath, args, { env: { ...process.env, ...infraEnv() }, cwd: ROOT });
     procs.push({ port, p });
