@@ -139,7 +139,7 @@ export async function createKafkaParts(config: Config, plan: TopologyPlan, logge
         const existing = new Set(await admin.listTopics());
         const missing = topics.filter((t) => !existing.has(t.topic));
         if (missing.length === 0) return;
-        await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t.topic, numPartitions: 3, ...(t.compacted === true ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}) })) });
+        await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t.topic, numPartitions: 4, ...(t.compacted === true ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}) })) });
       }),
     deleteGroup: (groupId) =>
       withAdmin(async (admin) => {

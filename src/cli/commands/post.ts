@@ -1,5 +1,7 @@
 // `shiftstream post`: the Odoo posters (shift summaries, or milestones with --milestones).
 import { isRetryable } from '../../errors.js';
+import { createReadiness, startHttpServer } from '../../http/index.js';
+import { createPromMetrics } from '../../metrics/index.js';
 import { createMilestoneItemPoster, milestoneLedgerOn, type QuantityField } from '../../odoo-services/milestone-poster.js';
 import { aborted, durationFlag, intFlag, startCommand } from '../../odoo-services/cli-support.js';
 import { createPostingConsumer, type ItemPoster } from '../../odoo-services/posting-consumer.js';
@@ -85,21 +87,41 @@ export const postCommand: CommandDef = {
     const groupId = typeof values['group'] === 'string' ? values['group'] : `shiftstream.${plan.plant.plantId}.odoo-poster${milestones ? '-milestones' : ''}`;
     const log = logger.child({ component: milestones ? 'milestone-poster' : 'shift-poster', groupId });
 
+    // /metrics, /healthz and /readyz, like `run` (http.port; 0 = any free port).
+    const metrics = createPromMetrics({ defaultLabels: { plantId: plan.plant.plantId } });
+    const readiness = createReadiness(['odoo', 'kafka', 'consumer']);
+    const http = await startHttpServer({ port: config.http.port, metrics, health: { readiness: readiness.probe }, onError: (err, path) => log.error({ err, path }, 'http handler failed') });
+    log.info({ port: http.port }, 'metrics and health endpoints up');
+    const breakerValue = { closed: 0, 'half-open': 1, open: 2 } as Record<string, number>;
     const runtime = createOdooRuntime(config, plan, 'post', {
       breakerThreshold: intFlag('post', 'breaker-threshold', values['breaker-threshold'], 5),
       breakerOpenMs: durationFlag('post', 'breaker-open', values['breaker-open'], 5_000),
-      onBreaker: (from, to) => log.warn({ from, to }, 'odoo circuit breaker'),
+      onBreaker: (from, to) => {
+        log.warn({ from, to }, 'odoo circuit breaker');
+        metrics.set('shiftstream_odoo_breaker_state', {}, breakerValue[to] ?? 0);
+        if (to === 'open') readiness.notReady('odoo', 'circuit breaker open: Odoo is failing');
+        else readiness.ready('odoo');
+      },
     });
+    let statsTimer: NodeJS.Timeout | undefined;
     try {
       // Master data first: a topology naming something Odoo lacks fails here, with every problem.
       try {
         await runtime.targets();
+        readiness.ready('odoo');
       } catch (err) {
         if (!isRetryable(err)) throw err;
+        readiness.notReady('odoo', `unreachable at start: ${(err as Error).message}`);
         log.warn({ err }, 'odoo unreachable at start; posting waits for it');
       }
       const kafka = await createKafkaParts(config, plan, log);
-      await kafka.ensureTopics([{ topic: topics.deadLetters }, { topic: topics.audit }]);
+      // The input topic too: the poster may start before `run` created it (same compaction as run).
+      await kafka.ensureTopics([
+        { topic: topics.deadLetters },
+        { topic: topics.audit },
+        milestones ? { topic: topics.milestones } : { topic: topics.shiftSummaries, compacted: true },
+      ]);
+      readiness.ready('kafka');
       const sink = kafka.sink();
       const poster: ItemPoster<object> = milestones
         ? (createMilestoneItemPoster({ client: runtime.client, ledger: milestoneLedgerOn(runtime.kv), mapping: plan.odoo, targets: runtime.targets, retry: { initialMs: 200, maxMs: 5_000, multiplier: 2, maxAttempts: 5 }, quantityField: qf as QuantityField, codecs: kafka.codecs }) as unknown as ItemPoster<object>)
@@ -123,6 +145,17 @@ export const postCommand: CommandDef = {
         log.info({}, 'stopping: flushing and committing');
         return consumer.stop();
       });
+      // Odoo outcomes as counters (deltas of the consumer's running totals).
+      const last = { confirmed: 0, deadLettered: 0 };
+      statsTimer = setInterval(() => {
+        const s = consumer.stats;
+        if (s.confirmed > last.confirmed) metrics.inc('shiftstream_odoo_records_total', { outcome: 'posted' }, s.confirmed - last.confirmed);
+        if (s.deadLettered > last.deadLettered) metrics.inc('shiftstream_odoo_records_total', { outcome: 'failed' }, s.deadLettered - last.deadLettered);
+        last.confirmed = s.confirmed;
+        last.deadLettered = s.deadLettered;
+      }, 1_000);
+      statsTimer.unref();
+      readiness.ready('consumer');
       try {
         await consumer.run();
       } finally {
@@ -132,7 +165,9 @@ export const postCommand: CommandDef = {
       ctx.stdout.write(`post: ${s.received} received, ${s.confirmed} confirmed, ${s.deadLettered} dead-lettered, ${s.recoveryRounds} recovery rounds, ${consumer.unconfirmed()} left unconfirmed (re-delivered on restart)\n`);
       return stopped ? EXIT_CODES.interrupted : EXIT_CODES.ok;
     } finally {
+      if (statsTimer !== undefined) clearInterval(statsTimer);
       await runtime.close();
+      await http.close();
     }
   },
 };

@@ -1,5 +1,6 @@
 // `post --milestones`, `dlq replay` and `orders sync` end to end (compiled CLI in a child process,
 // real Kafka and Redis, the Odoo stand-in), on both protocols.
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MilestoneRecord } from '../../../src/core/milestones.js';
 import { PRODUCTIVITY_MODEL } from '../../../src/io/odoo/productivity-records.js';
@@ -25,6 +26,17 @@ afterAll(async () => {
 });
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 function seedOrder(standin: OdooStandin, name: string, code: string, state = 'confirmed'): { moId: number; woId: number } {
   const wc = standin.records('mrp.workcenter').find((r) => r['code'] === code)!['id'];
@@ -112,6 +124,29 @@ describe.each(CASES)('Odoo services over Kafka: $name', ({ version }) => {
       await standin.stop();
     }
   }, 60_000);
+
+  it('post serves /healthz, /readyz (odoo, kafka, consumer) and /metrics while it runs', async () => {
+    const plant = await newPlant(3);
+    const standin = await startOdooStandin({ version, workCenters: [{ code: 'WC-01' }, { code: 'WC-02' }, { code: 'WC-03' }] });
+    const port = await freePort();
+    const poster = runCli(driver, ['post', '--topology', plant.topologyFile], { ...odooEnv(standin, standin.url, plant), SHIFTSTREAM_HTTP__PORT: String(port) });
+    try {
+      const ready = await eventually(`post /readyz answering 200 (stderr: ${poster.stderr().slice(-600)})`, 60_000, async () => {
+        const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        return r?.status === 200 ? ((await r.json()) as { checks: { name: string; ready: boolean }[] }) : undefined;
+      });
+      expect(ready.checks.map((c) => [c.name, c.ready])).toEqual([['odoo', true], ['kafka', true], ['consumer', true]]);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toContain('shiftstream_odoo_records_total');
+      expect(metrics).toContain(`plantId="${plant.plantId}"`);
+    } finally {
+      poster.child.kill('SIGINT');
+      expect(await poster.exit, poster.stderr().slice(-1500)).toBe(130);
+      await standin.stop();
+      await cleanRedis(plant);
+    }
+  }, 120_000);
 
   it('orders sync --once publishes released work orders per work center to a compacted topic', async () => {
     const plant = await newPlant(3);
