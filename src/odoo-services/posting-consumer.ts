@@ -325,6 +325,8 @@ export function createPostingConsumer<T extends object>(options: PostingConsumer
     stats,
     unconfirmed: () => meta.size,
     async run() {
+      // Stopped before it started (a signal during start-up): nothing to consume.
+      if (stopping) return;
       const failed = new Promise<never>((_, reject) => {
         fatal = reject;
       });

@@ -7,30 +7,18 @@
 //         open one (every write fails meanwhile), then a restart.
 // Each ends with Odoo's downtime of the work center inside the shift (live records + shift records,
 // by date overlap) equal to the shift summary's downtime, and no live record overlapping the shift.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MilestoneRecord } from '../../../src/core/milestones.js';
 import type { WindowSummary } from '../../../src/core/types.js';
 import { PRODUCTIVITY_MODEL, parseMarkers, parseOdooDatetime } from '../../../src/io/odoo/productivity-records.js';
 import { DOWN_MARKER } from '../../../src/odoo-services/live-downtime.js';
-import { startOdooStandin, type OdooStandin, type StandinVersion } from '../../../src/testkit/odoo-standin/index.js';
+import { startOdooStandin, type OdooStandin } from '../../../src/testkit/odoo-standin/index.js';
 import { makeSummary } from '../../unit/io/odoo/summary-fixtures.js';
 import { eventually } from '../support/env.js';
-import type { KafkaHelper } from './support.js';
-import { cleanRedis, compileCli, kafkaHelper, newPlant, odooEnv, runCli } from './support.js';
+import { PROTOCOL_CASES, cleanRedis, newPlant, odooEnv, runCli, suiteContext } from './support.js';
 
-const CASES: readonly { name: string; version: StandinVersion }[] = [
-  { name: 'JSON-2 (Odoo 19)', version: 19 },
-  { name: 'JSON-RPC (Odoo 17)', version: 17 },
-];
-
-let driver: string;
-let k: KafkaHelper;
-beforeAll(async () => {
-  [driver, k] = await Promise.all([compileCli(), kafkaHelper()]);
-}, 240_000);
-afterAll(async () => {
-  await k?.close();
-});
+const CASES = PROTOCOL_CASES;
+const suite = suiteContext();
 
 const H = 3_600_000;
 const S = Date.UTC(2026, 2, 2, 6, 0, 0); // shift s1 of the test topology: 06:00-14:00 UTC
@@ -86,27 +74,27 @@ describe.each(CASES)('live downtime vs posted shifts over Kafka: $name', ({ vers
     // The live view is provisional: its times differ slightly from the shift's exact intervals.
     const downs = (wc: string): MilestoneRecord[] => [m(wc, 'machine_down', S + 2 * H + 250, 'material'), m(wc, 'machine_up', S + 3 * H + 250), m(wc, 'machine_down', S + 7.5 * H + 400, 'unspecified')];
     const lateUp = (wc: string): MilestoneRecord => m(wc, 'machine_up', E + 20 * 60_000 + 100);
-    const committed = (what: string, group: string, topic: string): Promise<true> => eventually(what, 90_000, async () => ((await k.fullyCommitted(group, topic)) ? true : undefined));
-    await k.createTopics([plant.topics.summaries, plant.topics.milestones, plant.topics.dlq, plant.topics.audit], 1);
-    const milestonesPoster = runCli(driver, ['post', '--topology', plant.topologyFile, '--milestones'], env);
-    let shiftPoster = runCli(driver, shiftArgs, env);
+    const committed = (what: string, group: string, topic: string): Promise<true> => eventually(what, 90_000, async () => ((await suite.kafka.fullyCommitted(group, topic)) ? true : undefined));
+    await suite.kafka.createTopics([plant.topics.summaries, plant.topics.milestones, plant.topics.dlq, plant.topics.audit], 1);
+    const milestonesPoster = runCli(suite.driver, ['post', '--topology', plant.topologyFile, '--milestones'], env);
+    let shiftPoster = runCli(suite.driver, shiftArgs, env);
     try {
 
       // wc-1 and wc-3: live records first (one closed inside the shift, one open since inside it).
-      await k.produceMilestones(plant.topics.milestones, [...downs('wc-1'), ...downs('wc-3')]);
+      await suite.kafka.produceMilestones(plant.topics.milestones, [...downs('wc-1'), ...downs('wc-3')]);
       await committed('milestones of wc-1 and wc-3', milestoneGroup, plant.topics.milestones);
       expect(liveOf(standin, 'WC-01')).toHaveLength(2);
       expect(downtimeOf(standin, 'WC-01')).toBe(1.5 * H); // the live view alone; with the shift's records it would count twice
 
       // The shifts of wc-1 and wc-2: wc-1's live records inside go, the open one moves to the shift end.
-      await k.produceSummaries(plant.topics.summaries, [shift('wc-1'), shift('wc-2')]);
+      await suite.kafka.produceSummaries(plant.topics.summaries, [shift('wc-1'), shift('wc-2')]);
       await committed('shifts of wc-1 and wc-2', shiftGroup, plant.topics.summaries);
       expect(problems(standin, 'WC-01', shift('wc-1'))).toEqual([]);
       expect(liveOf(standin, 'WC-01')).toEqual([expect.objectContaining({ date_start: '2026-03-02 14:00:00' })]);
       expect(liveOf(standin, 'WC-01')[0]!['date_end'] ?? false).toBe(false);
 
       // Late milestones for wc-2 (its shift is already posted) and wc-1's up after the shift end.
-      await k.produceMilestones(plant.topics.milestones, [...downs('wc-2'), lateUp('wc-2'), lateUp('wc-1')]);
+      await suite.kafka.produceMilestones(plant.topics.milestones, [...downs('wc-2'), lateUp('wc-2'), lateUp('wc-1')]);
       await committed('late milestones', milestoneGroup, plant.topics.milestones);
       for (const [code, wc] of [['WC-01', 'wc-1'], ['WC-02', 'wc-2']] as const) {
         expect(problems(standin, code, shift(wc))).toEqual([]);
@@ -116,16 +104,16 @@ describe.each(CASES)('live downtime vs posted shifts over Kafka: $name', ({ vers
       // wc-3: every write fails; the poster unlinks the inside record, cannot move the open one, and dies.
       const [inside, open] = liveOf(standin, 'WC-03').sort((a, b) => startOf(a) - startOf(b));
       standin.faults.inject({ kind: 'http5xx', model: PRODUCTIVITY_MODEL, method: 'write', times: Number.POSITIVE_INFINITY });
-      await k.produceSummaries(plant.topics.summaries, [shift('wc-3')]);
+      await suite.kafka.produceSummaries(plant.topics.summaries, [shift('wc-3')]);
       await eventually('unlinked, move failing', 90_000, () => (liveOf(standin, 'WC-03').length === 1 && (standin.faults.fired['http5xx'] ?? 0) >= 2 ? true : undefined));
       shiftPoster.child.kill('SIGKILL');
       await shiftPoster.exit;
       expect(liveOf(standin, 'WC-03')).toEqual([expect.objectContaining({ id: open!['id'], date_start: '2026-03-02 13:30:00' })]);
       expect(liveOf(standin, 'WC-03').some((r) => r['id'] === inside!['id'])).toBe(false);
-      expect(await k.fullyCommitted(shiftGroup, plant.topics.summaries)).toBe(false);
+      expect(await suite.kafka.fullyCommitted(shiftGroup, plant.topics.summaries)).toBe(false);
       // Restart with Odoo healthy: the re-delivered shift is already posted; the clip finishes the move.
       standin.faults.clear();
-      shiftPoster = runCli(driver, shiftArgs, env);
+      shiftPoster = runCli(suite.driver, shiftArgs, env);
       await committed('shift of wc-3 after the restart', shiftGroup, plant.topics.summaries);
       expect(problems(standin, 'WC-03', shift('wc-3'))).toEqual([]);
       expect(liveOf(standin, 'WC-03')).toEqual([expect.objectContaining({ id: open!['id'], date_start: '2026-03-02 14:00:00' })]);

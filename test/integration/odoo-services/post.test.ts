@@ -7,33 +7,22 @@
 // - kill -9 of the poster while a create is in flight, then a restart: no missing, no duplicate;
 // - Odoo unreachable, then back: consumption pauses, nothing is committed past unposted work, and
 //   everything is posted once it returns.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WindowSummary } from '../../../src/core/types.js';
 import { createOdooClient } from '../../../src/io/odoo/client.js';
 import { createMasterData, masterDataRequestOf } from '../../../src/io/odoo/master-data.js';
 import { PRODUCTIVITY_MODEL, parseMarkers, summaryToRecords, type ProductivityRecord } from '../../../src/io/odoo/productivity-records.js';
 import type { AuditRecord } from '../../../src/odoo-services/records.js';
-import { startOdooStandin, type OdooStandin, type StandinVersion } from '../../../src/testkit/odoo-standin/index.js';
+import { startOdooStandin, type OdooStandin } from '../../../src/testkit/odoo-standin/index.js';
 import { loadTopology } from '../../../src/topology/index.js';
 import type { TopologyPlan } from '../../../src/topology/types.js';
 import { randomShift } from '../../unit/io/odoo/summary-fixtures.js';
 import { eventually } from '../support/env.js';
-import type { KafkaHelper, Plant } from './support.js';
-import { cleanRedis, compileCli, kafkaHelper, newPlant, odooEnv, runCli, startProxy } from './support.js';
+import type { Plant } from './support.js';
+import { PROTOCOL_CASES, cleanRedis, newPlant, odooEnv, runCli, startProxy, suiteContext } from './support.js';
 
-const CASES: readonly { name: string; version: StandinVersion }[] = [
-  { name: 'JSON-2 (Odoo 19)', version: 19 },
-  { name: 'JSON-RPC (Odoo 17)', version: 17 },
-];
-
-let driver: string;
-let k: KafkaHelper;
-beforeAll(async () => {
-  [driver, k] = await Promise.all([compileCli(), kafkaHelper()]);
-}, 240_000);
-afterAll(async () => {
-  await k?.close();
-});
+const CASES = PROTOCOL_CASES;
+const suite = suiteContext();
 
 const codes = (n: number): { code: string }[] => Array.from({ length: n }, (_, i) => ({ code: `WC-${String(i + 1).padStart(2, '0')}` }));
 
@@ -80,7 +69,7 @@ function diff(standin: OdooStandin, expected: ReadonlyMap<string, ProductivityRe
 }
 
 async function settled(what: string, standin: OdooStandin, expected: ReadonlyMap<string, ProductivityRecord>, groupId: string, topic: string, timeoutMs: number): Promise<void> {
-  await eventually(what, timeoutMs, async () => (diff(standin, expected).length === 0 && (await k.fullyCommitted(groupId, topic)) ? true : undefined));
+  await eventually(what, timeoutMs, async () => (diff(standin, expected).length === 0 && (await suite.kafka.fullyCommitted(groupId, topic)) ? true : undefined));
 }
 
 describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
@@ -90,14 +79,14 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
     const standin = await startOdooStandin({ version, workCenters: codes(20), latencyMs: 20 });
     const cli = { env: odooEnv(standin, standin.url, plant) };
     try {
-      await k.createTopics([plant.topics.summaries, plant.topics.dlq, plant.topics.audit]);
+      await suite.kafka.createTopics([plant.topics.summaries, plant.topics.dlq, plant.topics.audit]);
       const week = shifts(plant.plantId, 20, 0, 7);
       const expected = await expectedOf(standin, plan, week);
       standin.calls.reset();
-      const post = runCli(driver, ['post', '--topology', plant.topologyFile, '--batch-count', '500', '--batch-period', '1s', '--flush-interval', '100ms'], cli.env);
+      const post = runCli(suite.driver, ['post', '--topology', plant.topologyFile, '--batch-count', '500', '--batch-period', '1s', '--flush-interval', '100ms'], cli.env);
       // The poster is up (master data read) before the week is produced: the timing is posting only.
       await eventually('poster started', 60_000, () => (standin.calls.count('mrp.workcenter', 'search_read') > 0 ? true : undefined));
-      await k.produceSummaries(plant.topics.summaries, week);
+      await suite.kafka.produceSummaries(plant.topics.summaries, week);
       let firstCreateAt = 0;
       await eventually('week posted', 120_000, () => {
         if (firstCreateAt === 0 && standin.calls.count(PRODUCTIVITY_MODEL, 'create') > 0) firstCreateAt = performance.now();
@@ -117,9 +106,9 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
       // Revision 2 of five shifts (different intervals): their revision-1 records disappear.
       const rev2 = shifts(plant.plantId, 5, 2, 1, 2, 777).filter((s) => s.windowId.endsWith('/s1'));
       const expected2 = await expectedOf(standin, plan, [...week, ...rev2]);
-      await k.produceSummaries(plant.topics.summaries, rev2);
+      await suite.kafka.produceSummaries(plant.topics.summaries, rev2);
       await settled('revision 2 exact', standin, expected2, `shiftstream.${plant.plantId}.odoo-poster`, plant.topics.summaries, 60_000);
-      const audit = await k.readJson<AuditRecord>(plant.topics.audit);
+      const audit = await suite.kafka.readJson<AuditRecord>(plant.topics.audit);
       const unlinked = audit.filter((a) => a.value.event === 'posted' && a.value.unlinkedIds.length > 0);
       expect(unlinked.map((a) => a.value.subject).sort()).toEqual(rev2.map((s) => `${s.windowId}@2`).sort());
       expect(audit.filter((a) => a.value.event === 'received')).toHaveLength(week.length + rev2.length);
@@ -130,7 +119,7 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
 
       // Reconcile: nothing to report, then three changes made behind shiftstream's back.
       const range = ['--from', '2026-03-01', '--to', '2026-03-10'];
-      const clean = runCli(driver, ['reconcile', '--topology', plant.topologyFile, ...range, '--check-duration'], cli.env);
+      const clean = runCli(suite.driver, ['reconcile', '--topology', plant.topologyFile, ...range, '--check-duration'], cli.env);
       expect(await clean.exit, clean.stderr()).toBe(0);
       expect(clean.stdout()).toContain(`${week.length} shift(s), ${expected2.size} expected record(s), ${expected2.size} in Odoo, 0 difference(s)`);
       const rows = standin.records(PRODUCTIVITY_MODEL).filter((r) => parseMarkers(r['description']) !== null);
@@ -138,7 +127,7 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
       standin.store.unlink(PRODUCTIVITY_MODEL, [gone['id']]);
       (standin.store.table(PRODUCTIVITY_MODEL).get(longer['id'] as number) as Record<string, unknown>)['duration'] = (longer['duration'] as number) + 12.5;
       standin.store.write(PRODUCTIVITY_MODEL, [moved['id']], { date_end: '2026-03-09 23:59:59' });
-      const dirty = runCli(driver, ['reconcile', '--topology', plant.topologyFile, ...range, '--check-duration'], cli.env);
+      const dirty = runCli(suite.driver, ['reconcile', '--topology', plant.topologyFile, ...range, '--check-duration'], cli.env);
       expect(await dirty.exit, dirty.stderr()).toBe(1);
       const table = dirty.stdout();
       const wcOf = (row: Record<string, unknown>): string => String(row['description']).split(' ')[2]!.split('/')[1]!;
@@ -157,15 +146,15 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
     const plan = loadTopology(plant.topologyFile);
     const standin = await startOdooStandin({ version, workCenters: codes(20), latencyMs: 60 });
     try {
-      await k.createTopics([plant.topics.summaries, plant.topics.dlq, plant.topics.audit]);
+      await suite.kafka.createTopics([plant.topics.summaries, plant.topics.dlq, plant.topics.audit]);
       const days = shifts(plant.plantId, 20, 0, 3);
       const expected = await expectedOf(standin, plan, days);
-      await k.produceSummaries(plant.topics.summaries, days);
+      await suite.kafka.produceSummaries(plant.topics.summaries, days);
       // The 6th create is held for 1.5 s in the stand-in, then committed: the poster dies meanwhile.
       standin.faults.inject({ kind: 'latency', model: PRODUCTIVITY_MODEL, method: 'create', after: 5, times: 1, latencyMs: 1_500 });
       const env = odooEnv(standin, standin.url, plant);
       const args = ['post', '--topology', plant.topologyFile, '--batch-count', '100', '--batch-period', '1s', '--flush-interval', '100ms'];
-      const first = runCli(driver, args, env);
+      const first = runCli(suite.driver, args, env);
       // The held create has reached the stand-in (fault fired on arrival): kill the poster now.
       await eventually('sixth create in flight', 90_000, () => ((standin.faults.fired['latency'] ?? 0) >= 1 ? true : undefined));
       first.child.kill('SIGKILL');
@@ -175,7 +164,7 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
       await eventually('held create committed', 10_000, () => (standin.calls.count(PRODUCTIVITY_MODEL, 'create') >= 6 ? true : undefined));
       expect(standin.records(PRODUCTIVITY_MODEL).length).toBeGreaterThan(partial);
       expect(standin.records(PRODUCTIVITY_MODEL).length).toBeLessThan(expected.size);
-      const second = runCli(driver, args, env);
+      const second = runCli(suite.driver, args, env);
       await settled('exact after restart', standin, expected, `shiftstream.${plant.plantId}.odoo-poster`, plant.topics.summaries, 120_000);
       expect(diff(standin, expected)).toEqual([]);
       second.child.kill('SIGINT');
@@ -193,26 +182,26 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
     const proxy = await startProxy(standin.url);
     const groupId = `shiftstream.${plant.plantId}.odoo-poster`;
     try {
-      await k.createTopics([plant.topics.summaries, plant.topics.dlq, plant.topics.audit]);
+      await suite.kafka.createTopics([plant.topics.summaries, plant.topics.dlq, plant.topics.audit]);
       const dayA = shifts(plant.plantId, 10, 0, 1);
-      const post = runCli(driver, ['post', '--topology', plant.topologyFile, '--batch-count', '200', '--batch-period', '300ms', '--flush-interval', '100ms', '--recovery-max', '1s', '--breaker-open', '500ms'], odooEnv(standin, proxy.url, plant));
-      await k.produceSummaries(plant.topics.summaries, dayA);
+      const post = runCli(suite.driver, ['post', '--topology', plant.topologyFile, '--batch-count', '200', '--batch-period', '300ms', '--flush-interval', '100ms', '--recovery-max', '1s', '--breaker-open', '500ms'], odooEnv(standin, proxy.url, plant));
+      await suite.kafka.produceSummaries(plant.topics.summaries, dayA);
       await settled('day A posted', standin, await expectedOf(standin, plan, dayA), groupId, plant.topics.summaries, 90_000);
 
       proxy.down();
       const dayB = shifts(plant.plantId, 10, 1, 1);
       const rev2 = shifts(plant.plantId, 3, 0, 1, 2, 99).filter((s) => s.windowId.endsWith('/s2'));
-      await k.produceSummaries(plant.topics.summaries, [...dayB, ...rev2]);
+      await suite.kafka.produceSummaries(plant.topics.summaries, [...dayB, ...rev2]);
       const before = standin.records(PRODUCTIVITY_MODEL).length;
       await eventually('poster retried while Odoo is down', 60_000, () => (proxy.refused() >= 10 ? true : undefined));
       expect(standin.records(PRODUCTIVITY_MODEL).length).toBe(before);
-      expect(await k.fullyCommitted(groupId, plant.topics.summaries)).toBe(false);
+      expect(await suite.kafka.fullyCommitted(groupId, plant.topics.summaries)).toBe(false);
 
       proxy.up();
       const expected = await expectedOf(standin, plan, [...dayA, ...dayB, ...rev2]);
       await settled('everything posted after Odoo returned', standin, expected, groupId, plant.topics.summaries, 90_000);
       expect(diff(standin, expected)).toEqual([]);
-      const audit = await k.readJson<AuditRecord>(plant.topics.audit);
+      const audit = await suite.kafka.readJson<AuditRecord>(plant.topics.audit);
       expect(audit.some((a) => a.value.status === 'retrying' && a.value.error?.code === 'SHIFTSTREAM_ODOO_NETWORK')).toBe(true);
       expect(audit.filter((a) => a.value.event === 'posted' && a.value.status === 'posted')).toHaveLength(dayA.length + dayB.length + rev2.length);
       post.child.kill('SIGINT');

@@ -1,29 +1,17 @@
 // `post --milestones`, `dlq replay` and `orders sync` end to end (compiled CLI in a child process,
 // real Kafka and Redis, the Odoo stand-in), on both protocols.
 import { createServer, type AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MilestoneRecord } from '../../../src/core/milestones.js';
 import { PRODUCTIVITY_MODEL } from '../../../src/io/odoo/productivity-records.js';
 import type { OrdersSnapshot } from '../../../src/odoo-services/orders-sync.js';
 import type { AuditRecord, DeadLetter } from '../../../src/odoo-services/records.js';
-import { startOdooStandin, type OdooStandin, type StandinVersion } from '../../../src/testkit/odoo-standin/index.js';
+import { startOdooStandin, type OdooStandin } from '../../../src/testkit/odoo-standin/index.js';
 import { eventually } from '../support/env.js';
-import type { KafkaHelper } from './support.js';
-import { cleanRedis, compileCli, kafkaHelper, newPlant, odooEnv, runCli } from './support.js';
+import { PROTOCOL_CASES, cleanRedis, newPlant, odooEnv, runCli, suiteContext } from './support.js';
 
-const CASES: readonly { name: string; version: StandinVersion }[] = [
-  { name: 'JSON-2 (Odoo 19)', version: 19 },
-  { name: 'JSON-RPC (Odoo 17)', version: 17 },
-];
-
-let driver: string;
-let k: KafkaHelper;
-beforeAll(async () => {
-  [driver, k] = await Promise.all([compileCli(), kafkaHelper()]);
-}, 240_000);
-afterAll(async () => {
-  await k?.close();
-});
+const CASES = PROTOCOL_CASES;
+const suite = suiteContext();
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);
 
@@ -50,12 +38,12 @@ describe.each(CASES)('Odoo services over Kafka: $name', ({ version }) => {
     const plant = await newPlant(3);
     const standin = await startOdooStandin({ version, workCenters: [{ code: 'WC-01' }, { code: 'WC-02' }, { code: 'WC-03' }] });
     try {
-      await k.createTopics([plant.topics.milestones, plant.topics.dlq, plant.topics.audit], 1);
+      await suite.kafka.createTopics([plant.topics.milestones, plant.topics.dlq, plant.topics.audit], 1);
       const { moId, woId } = seedOrder(standin, 'MO/7', 'WC-01');
       const m = (kind: MilestoneRecord['kind'], dtMs: number, extra: Partial<MilestoneRecord> = {}): MilestoneRecord => ({
         plantId: plant.plantId, machineId: 'm1', workCenterId: 'wc-1', kind, tsMs: T0 + dtMs, tag: 'M1.EVENT', reason: null, orderRef: null, quantity: null, ...extra,
       });
-      await k.produceMilestones(plant.topics.milestones, [
+      await suite.kafka.produceMilestones(plant.topics.milestones, [
         m('machine_down', 0, { reason: 'material' }),
         m('quantity_completed', 30_000, { orderRef: 'MO/7', quantity: 10 }),
         m('machine_up', 120_000),
@@ -66,9 +54,9 @@ describe.each(CASES)('Odoo services over Kafka: $name', ({ version }) => {
         m('order_released', 210_000, { orderRef: 'MO/7' }),
       ]);
       const env = odooEnv(standin, standin.url, plant);
-      const post = runCli(driver, ['post', '--topology', plant.topologyFile, '--milestones'], env);
+      const post = runCli(suite.driver, ['post', '--topology', plant.topologyFile, '--milestones'], env);
       const groupId = `shiftstream.${plant.plantId}.odoo-poster-milestones`;
-      await eventually('milestones committed', 90_000, async () => ((await k.fullyCommitted(groupId, plant.topics.milestones)) ? true : undefined));
+      await eventually('milestones committed', 90_000, async () => ((await suite.kafka.fullyCommitted(groupId, plant.topics.milestones)) ? true : undefined));
       post.child.kill('SIGINT');
       expect(await post.exit, post.stderr()).toBe(130);
 
@@ -82,29 +70,29 @@ describe.each(CASES)('Odoo services over Kafka: $name', ({ version }) => {
       expect(standin.records('stock.scrap')).toEqual([expect.objectContaining({ production_id: moId, scrap_qty: 2, product_id: 42 })]);
       expect(standin.records('mail.message')).toEqual([expect.objectContaining({ model: 'mrp.production', res_id: moId })]);
 
-      const dlq = await k.readJson<DeadLetter>(plant.topics.dlq);
+      const dlq = await suite.kafka.readJson<DeadLetter>(plant.topics.dlq);
       expect(dlq).toHaveLength(1);
       expect(dlq[0]!.value).toMatchObject({ service: 'milestone', attempts: 1, milestone: { kind: 'scrap_recorded', orderRef: 'MO/404' }, error: { code: 'SHIFTSTREAM_ODOO_MISSING' } });
-      const audit = (await k.readJson<AuditRecord>(plant.topics.audit)).map((a) => a.value);
+      const audit = (await suite.kafka.readJson<AuditRecord>(plant.topics.audit)).map((a) => a.value);
       expect(audit.filter((a) => a.event === 'received')).toHaveLength(8);
       expect(audit.filter((a) => a.event === 'posted').map((a) => a.status).sort()).toEqual(['closed', 'not-posted', 'opened', 'opened', 'posted', 'posted', 'posted'].sort());
 
       // Dry run lists it; the fix (the order exists now); the replay posts it, once.
-      const dry = runCli(driver, ['dlq', 'replay', '--topology', plant.topologyFile, '--dry-run'], env);
+      const dry = runCli(suite.driver, ['dlq', 'replay', '--topology', plant.topologyFile, '--dry-run'], env);
       expect(await dry.exit, dry.stderr()).toBe(0);
       expect(dry.stdout()).toMatch(/would-replay .*scrap_recorded.*SHIFTSTREAM_ODOO_MISSING/);
-      const still = runCli(driver, ['dlq', 'replay', '--topology', plant.topologyFile], env);
+      const still = runCli(suite.driver, ['dlq', 'replay', '--topology', plant.topologyFile], env);
       expect(await still.exit, still.stderr()).toBe(1);
       expect(still.stdout()).toContain('0 replayed, 1 still refused');
       seedOrder(standin, 'MO/404', 'WC-01');
-      const replay = runCli(driver, ['dlq', 'replay', '--topology', plant.topologyFile], env);
+      const replay = runCli(suite.driver, ['dlq', 'replay', '--topology', plant.topologyFile], env);
       expect(await replay.exit, replay.stderr()).toBe(0);
       expect(replay.stdout()).toContain('1 replayed, 0 still refused');
       expect(standin.records('stock.scrap')).toHaveLength(2);
-      const again = runCli(driver, ['dlq', 'replay', '--topology', plant.topologyFile], env);
+      const again = runCli(suite.driver, ['dlq', 'replay', '--topology', plant.topologyFile], env);
       expect(await again.exit).toBe(0);
       expect(again.stdout()).toContain('nothing to replay');
-      const replayed = (await k.readJson<AuditRecord>(plant.topics.audit)).map((a) => a.value).filter((a) => a.event === 'replayed');
+      const replayed = (await suite.kafka.readJson<AuditRecord>(plant.topics.audit)).map((a) => a.value).filter((a) => a.event === 'replayed');
       expect(replayed).toEqual([expect.objectContaining({ service: 'milestone', odooModel: 'stock.scrap', created: 1 })]);
     } finally {
       await standin.stop();
@@ -116,7 +104,7 @@ describe.each(CASES)('Odoo services over Kafka: $name', ({ version }) => {
     const plant = await newPlant(3);
     const standin = await startOdooStandin({ version, workCenters: [{ code: 'WC-01' }] });
     try {
-      const post = runCli(driver, ['post', '--topology', plant.topologyFile], odooEnv(standin, standin.url, plant));
+      const post = runCli(suite.driver, ['post', '--topology', plant.topologyFile], odooEnv(standin, standin.url, plant));
       expect(await post.exit).toBe(3);
       expect(post.stderr()).toContain('odoo master data: 2 problem(s)');
       expect(post.stderr()).toContain('work center "wc-3": no active mrp.workcenter with code "WC-03"');
@@ -129,24 +117,35 @@ describe.each(CASES)('Odoo services over Kafka: $name', ({ version }) => {
     const plant = await newPlant(3);
     const standin = await startOdooStandin({ version, workCenters: [{ code: 'WC-01' }, { code: 'WC-02' }, { code: 'WC-03' }] });
     const port = await freePort();
-    const poster = runCli(driver, ['post', '--topology', plant.topologyFile], { ...odooEnv(standin, standin.url, plant), SHIFTSTREAM_HTTP__PORT: String(port) });
+    const poster = runCli(suite.driver, ['post', '--topology', plant.topologyFile], { ...odooEnv(standin, standin.url, plant), SHIFTSTREAM_HTTP__PORT: String(port) });
+    let lastReadyz = '';
     try {
-      const ready = await eventually(`post /readyz answering 200 (stderr: ${poster.stderr().slice(-600)})`, 60_000, async () => {
-        const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-        return r?.status === 200 ? ((await r.json()) as { checks: { name: string; ready: boolean }[] }) : undefined;
-      });
-      expect(ready.checks.map((c) => [c.name, c.ready])).toEqual([['odoo', true], ['kafka', true], ['consumer', true]]);
-      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      // The server is up first (liveness and metrics), readiness follows once Odoo, Kafka and the consumer are.
+      await eventually('post /healthz answering 200', 60_000, async () => ((await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200 ? true : undefined));
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(metrics).toContain('shiftstream_odoo_records_total');
       expect(metrics).toContain(`plantId="${plant.plantId}"`);
-    } finally {
+      const ready = await eventually('post /readyz answering 200', 90_000, async () => {
+        const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        if (r === undefined) return undefined;
+        lastReadyz = await r.text();
+        return r.status === 200 ? (JSON.parse(lastReadyz) as { checks: { name: string; ready: boolean }[] }) : undefined;
+      }).catch((err: unknown) => {
+        throw new Error(`${(err as Error).message}; last /readyz: ${lastReadyz}; stderr: ${poster.stderr().slice(-800)}`);
+      });
+      expect(ready.checks.map((c) => [c.name, c.ready])).toEqual([['odoo', true], ['kafka', true], ['consumer', true]]);
       poster.child.kill('SIGINT');
       expect(await poster.exit, poster.stderr().slice(-1500)).toBe(130);
+    } finally {
+      if (poster.child.exitCode === null) {
+        poster.child.kill('SIGINT');
+        const exited = await Promise.race([poster.exit.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+        if (!exited) poster.child.kill('SIGKILL');
+      }
       await standin.stop();
       await cleanRedis(plant);
     }
-  }, 120_000);
+  }, 200_000);
 
   it('orders sync --once publishes released work orders per work center to a compacted topic', async () => {
     const plant = await newPlant(3);
@@ -156,15 +155,15 @@ describe.each(CASES)('Odoo services over Kafka: $name', ({ version }) => {
       seedOrder(standin, 'MO/2', 'WC-02', 'draft');
       seedOrder(standin, 'MO/3', 'OTHER');
       const env = odooEnv(standin, standin.url, plant);
-      const first = runCli(driver, ['orders', 'sync', '--topology', plant.topologyFile, '--once'], env);
+      const first = runCli(suite.driver, ['orders', 'sync', '--topology', plant.topologyFile, '--once'], env);
       expect(await first.exit, first.stderr()).toBe(0);
       expect(first.stdout()).toContain('3 changed work order(s), 2 work center snapshot(s) published');
-      const snaps = (await k.readJson<OrdersSnapshot>(plant.topics.orders)).map((r) => [r.key, r.value.workOrders.map((w) => w.productionName)]);
+      const snaps = (await suite.kafka.readJson<OrdersSnapshot>(plant.topics.orders)).map((r) => [r.key, r.value.workOrders.map((w) => w.productionName)]);
       expect(snaps.sort()).toEqual([['wc-1', ['MO/1']], ['wc-2', []]]);
       standin.store.write('mrp.workorder', [a.woId], { state: 'done' });
-      const second = runCli(driver, ['orders', 'sync', '--topology', plant.topologyFile, '--once'], env);
+      const second = runCli(suite.driver, ['orders', 'sync', '--topology', plant.topologyFile, '--once'], env);
       expect(await second.exit, second.stderr()).toBe(0);
-      const latest = new Map((await k.readJson<OrdersSnapshot>(plant.topics.orders)).map((r) => [r.key, r.value]));
+      const latest = new Map((await suite.kafka.readJson<OrdersSnapshot>(plant.topics.orders)).map((r) => [r.key, r.value]));
       expect(latest.get('wc-1')?.workOrders).toEqual([]);
     } finally {
       await standin.stop();

@@ -10,13 +10,14 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import type { Config } from '../../../src/config/types.js';
 import type { MilestoneRecord } from '../../../src/core/milestones.js';
 import type { WindowSummary } from '../../../src/core/types.js';
 import { createRegistryCodecs } from '../../../src/io/avro/codecs.js';
 import { createRegistryClient } from '../../../src/io/avro/registry-client.js';
-import type { OdooStandin } from '../../../src/testkit/odoo-standin/index.js';
+import type { OdooStandin, StandinVersion } from '../../../src/testkit/odoo-standin/index.js';
 import { integrationEnv } from '../support/env.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -246,3 +247,22 @@ export async function cleanRedis(plant: Plant): Promise<void> {
     redis.disconnect();
   }
 }
+
+/** Both Odoo protocols every service suite runs: JSON-2 (19) and JSON-RPC (17). */
+export const PROTOCOL_CASES: readonly { name: string; version: StandinVersion }[] = [
+  { name: 'JSON-2 (Odoo 19)', version: 19 },
+  { name: 'JSON-RPC (Odoo 17)', version: 17 },
+];
+
+/** Registers the suite hooks (compile the CLI, open the Kafka helper) and returns what they set up. */
+export function suiteContext(): { driver: string; kafka: KafkaHelper } {
+  const ctx = {} as { driver: string; kafka: KafkaHelper };
+  beforeAll(async () => {
+    [ctx.driver, ctx.kafka] = await Promise.all([compileCli(), kafkaHelper()]);
+  }, 240_000);
+  afterAll(async () => {
+    await ctx.kafka?.close();
+  });
+  return ctx;
+}
+
