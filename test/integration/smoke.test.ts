@@ -60,10 +60,10 @@ describe('smoke: real broker, registry and Redis', () => {
   it('registered every shipped schema under <topic>-value with BACKWARD enforced', async () => {
     expect(await registry.compatibility()).toBe('BACKWARD');
     expect(registered.map((r) => r.subject).sort()).toEqual(Object.values(topics).map((t) => `${t}-value`).sort());
-    const subjects = await registry.listSubjects();
+    // Ask for each subject directly: a long-lived registry lists only its first 1,000 subjects.
     for (const r of registered) {
-      expect(subjects).toContain(r.subject);
       const latest = await registry.latest(r.subject);
+      expect(latest, r.subject).toBeDefined();
       expect(latest?.id).toBe(r.id);
       // Compare parsed schemas, never strings: the registry compacts them.
       const text = await registry.fetchSchema(r.id);
