@@ -32,28 +32,11 @@ export interface WorkCenterView {
   readonly idealCycleTimeMs: number | null;
 }
 
-export interface Figures {
-  readonly lengthMs: number;
-  readonly plannedMs: number;
-  readonly runtimeMs: number;
-  readonly downtimeMs: number;
-  readonly downtimeByReason: Record<string, number>;
-  readonly timeByCategory: Record<StateCategory, number>;
-  readonly goodCount: number;
-  readonly scrapCount: number;
-  readonly counts: Record<string, number>;
-  readonly stateChanges: number;
-  readonly firstEventMs: number | null;
-  readonly lastEventMs: number | null;
-  readonly samplesApplied: number;
-  readonly lateSamples: number;
-  readonly idealCycleTimeMs: number | null;
-  readonly availability: number | null;
-  readonly performance: number | null;
-  readonly quality: number | null;
-  readonly oee: number | null;
-  readonly intervals: StateInterval[];
-}
+/** What a window's figures are: the summary without its identity, bounds, local times and revision. */
+export type Figures = Omit<
+  WindowSummary,
+  'plantId' | 'workCenterId' | 'windowKind' | 'windowName' | 'windowId' | 'shiftName' | 'startMs' | 'endMs' | 'startLocal' | 'endLocal' | 'revision' | 'final'
+>;
 
 export const UNSPECIFIED_REASON = 'unspecified';
 

@@ -2,17 +2,9 @@
 // with state changes, reasons, rolling-over and delta counters, heartbeats, milestones, silences,
 // exact duplicates and arrival order shuffled within a bound. Deterministic (seeded).
 import type { RawSample } from '../../../src/core/types.js';
+import { seededRandom } from '../../../src/testkit/seeded-random.js';
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = seededRandom;
 
 export interface ExportShape {
   readonly seed: number;

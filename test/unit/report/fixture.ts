@@ -6,22 +6,14 @@ import { WindowedProcessor } from '../../../src/core/processor.js';
 import type { RawSample, WindowSummary } from '../../../src/core/types.js';
 import { HOUR, MIN, testPlan } from '../../support/plan.js';
 import { toEvents } from '../../support/run-core.js';
+import { seededRandom } from '../../../src/testkit/seeded-random.js';
 
 /** Tue 2026-03-10 06:00 Europe/Berlin (UTC+01:00). */
 export const EARLY_START_MS = Date.UTC(2026, 2, 10, 5, 0, 0);
 /** Sat 2026-03-28 22:00 Europe/Berlin (UTC+01:00); the clocks go forward during this night shift. */
 export const DST_NIGHT_START_MS = Date.UTC(2026, 2, 28, 21, 0, 0);
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const DOWN_REASONS = ['tool-breakage', 'material-shortage', 'sensor-fault', 'die-change-overrun', 'operator-absent'] as const;
 

@@ -1,6 +1,7 @@
 // Builds WindowSummary values for Odoo tests (only the fields the Odoo writer reads matter).
 import type { StateCategory, StateInterval, WindowSummary } from '../../../../src/core/types.js';
 import type { OdooMappingPlan } from '../../../../src/topology/types.js';
+import { seededRandom } from '../../../../src/testkit/seeded-random.js';
 
 export type Piece = readonly [StateCategory, number] | readonly ['down', number, string];
 
@@ -73,13 +74,7 @@ export const MAPPING: OdooMappingPlan = {
 
 /** A deterministic pseudo-random shift: contiguous pieces with odd millisecond lengths. */
 export function randomShift(workCenterId: string, day: number, shift: number, seed: number, revision = 1): WindowSummary {
-  let a = (seed * 2654435761) >>> 0;
-  const rnd = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = seededRandom((seed * 2654435761) >>> 0);
   const startMs = Date.UTC(2026, 2, 2 + day, shift * 8 - 2 < 0 ? 22 : shift * 8 - 2) + (shift === 0 ? -86_400_000 : 0);
   const lengthMs = 8 * 3_600_000;
   const pieces: Piece[] = [];
