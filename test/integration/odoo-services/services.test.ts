@@ -1,6 +1,5 @@
 // `post --milestones`, `dlq replay` and `orders sync` end to end (compiled CLI in a child process,
 // real Kafka and Redis, the Odoo stand-in), on both protocols.
-import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { MilestoneRecord } from '../../../src/core/milestones.js';
 import { PRODUCTIVITY_MODEL } from '../../../src/io/odoo/productivity-records.js';
@@ -15,16 +14,6 @@ const suite = suiteContext();
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function seedOrder(standin: OdooStandin, name: string, code: string, state = 'confirmed'): { moId: number; woId: number } {
   const wc = standin.records('mrp.workcenter').find((r) => r['code'] === code)!['id'];
@@ -112,40 +101,6 @@ describe.each(CASES)('Odoo services over Kafka: $name', ({ version }) => {
       await standin.stop();
     }
   }, 60_000);
-
-  it('post serves /healthz, /readyz (odoo, kafka, consumer) and /metrics while it runs', async () => {
-    const plant = await newPlant(3);
-    const standin = await startOdooStandin({ version, workCenters: [{ code: 'WC-01' }, { code: 'WC-02' }, { code: 'WC-03' }] });
-    const port = await freePort();
-    const poster = runCli(suite.driver, ['post', '--topology', plant.topologyFile], { ...odooEnv(standin, standin.url, plant), SHIFTSTREAM_HTTP__PORT: String(port) });
-    let lastReadyz = '';
-    try {
-      // The server is up first (liveness and metrics), readiness follows once Odoo, Kafka and the consumer are.
-      await eventually('post /healthz answering 200', 60_000, async () => ((await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200 ? true : undefined));
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      expect(metrics).toContain('shiftstream_odoo_records_total');
-      expect(metrics).toContain(`plantId="${plant.plantId}"`);
-      const ready = await eventually('post /readyz answering 200', 90_000, async () => {
-        const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-        if (r === undefined) return undefined;
-        lastReadyz = await r.text();
-        return r.status === 200 ? (JSON.parse(lastReadyz) as { checks: { name: string; ready: boolean }[] }) : undefined;
-      }).catch((err: unknown) => {
-        throw new Error(`${(err as Error).message}; last /readyz: ${lastReadyz}; stderr: ${poster.stderr().slice(-800)}`);
-      });
-      expect(ready.checks.map((c) => [c.name, c.ready])).toEqual([['odoo', true], ['kafka', true], ['consumer', true]]);
-      poster.child.kill('SIGINT');
-      expect(await poster.exit, poster.stderr().slice(-1500)).toBe(130);
-    } finally {
-      if (poster.child.exitCode === null) {
-        poster.child.kill('SIGINT');
-        const exited = await Promise.race([poster.exit.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
-        if (!exited) poster.child.kill('SIGKILL');
-      }
-      await standin.stop();
-      await cleanRedis(plant);
-    }
-  }, 200_000);
 
   it('orders sync --once publishes released work orders per work center to a compacted topic', async () => {
     const plant = await newPlant(3);
