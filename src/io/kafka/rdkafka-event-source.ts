@@ -193,11 +193,26 @@ export class RdKafkaEventSource implements EventSource {
     }
   }
 
+  /**
+   * The partition's end offset as librdkafka last saw it in a fetch response (a cached value: no
+   * request), for the consumer-lag gauge. Undefined before the first fetch answered.
+   */
+  private highWatermark(tp: TopicPartition): string | undefined {
+    try {
+      const { highOffset } = this.consumer.getWatermarkOffsets(tp.topic, tp.partition);
+      return Number.isSafeInteger(highOffset) && highOffset >= 0 ? String(highOffset) : undefined;
+    } catch {
+      return undefined; // no cached offset yet: the gauge waits for the next batch
+    }
+  }
+
   private dispatch(h: Held): void {
     if (this.settled || h.queue.length === 0 || this.held.get(h.key) !== h) return;
     const records = h.queue;
     h.queue = [];
-    h.inFlight = this.handlers!.onBatch({ topic: h.tp.topic, partition: h.tp.partition, records }).then(
+    const highWatermark = this.highWatermark(h.tp);
+    const batch = highWatermark === undefined ? { topic: h.tp.topic, partition: h.tp.partition, records } : { topic: h.tp.topic, partition: h.tp.partition, records, highWatermark };
+    h.inFlight = this.handlers!.onBatch(batch).then(
       () => {
         h.inFlight = undefined;
         if (h.paused && h.queue.length < this.maxQueued && this.held.get(h.key) === h) {

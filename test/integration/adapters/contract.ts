@@ -44,6 +44,8 @@ export class Recorder implements SourceHandlers {
   /** Like the engine: commit the position of each revoked partition before letting it go. */
   commitOnRevoke: EventSource | undefined;
   total = 0;
+  /** Per partition: [last offset of the batch, the batch's highWatermark] (consumer lag). */
+  readonly watermarks = new Map<string, [string, string | undefined][]>();
 
   onBatch(batch: SourceBatch): Promise<void> {
     const key = tpKey(batch);
@@ -56,6 +58,8 @@ export class Recorder implements SourceHandlers {
       list.push(r);
     }
     this.byPartition.set(key, list);
+    const last = batch.records[batch.records.length - 1];
+    if (last !== undefined) this.watermarks.set(key, [...(this.watermarks.get(key) ?? []), [last.offset, batch.highWatermark]]);
     this.total += batch.records.length;
     return this.failOnBatch === undefined ? Promise.resolve() : Promise.reject(this.failOnBatch);
   }
@@ -155,6 +159,15 @@ export function eventSourceContract(h: () => EventHarness): void {
     }
     for (const [key, seq] of perKey) expect(seq, `order of ${key}`).toEqual([...seq].sort((a, b) => a - b));
     for (const [key, list] of rec.byPartition) expect(list[0]!.offset, `first offset of ${key}`).toBe('0');
+    // Consumer lag: every batch tells the partition's end offset, which is past the batch's last
+    // record; once everything is read (all produced before), the last batch's is the record count.
+    for (const [key, marks] of rec.watermarks) {
+      for (const [offset, hw] of marks) {
+        expect(hw, `highWatermark of a batch of ${key}`).toMatch(/^\d+$/);
+        expect(BigInt(hw!) > BigInt(offset), `highWatermark ${hw} after offset ${offset} (${key})`).toBe(true);
+      }
+      expect(marks.at(-1)![1], `end offset of ${key}`).toBe(String(rec.byPartition.get(key)!.length));
+    }
   });
 
   it('resumes from committed offsets after a restart, and onAssign offsets win over them', async () => {
