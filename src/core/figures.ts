@@ -5,6 +5,7 @@ import {
   F_INC,
   F_STRIDE,
   INFO_LATE,
+  INFO_ORDER_SHIFT,
   KIND_COUNTER,
   KIND_MASK,
   KIND_REASON,
@@ -30,6 +31,8 @@ export interface WorkCenterView {
   /** Named counters the work center's machines declare (other than good and scrap). */
   readonly otherCounterNames: readonly string[];
   readonly idealCycleTimeMs: number | null;
+  /** Order tagging: the figures carry `orders` (the events' running orders). */
+  readonly orders: boolean;
 }
 
 /** What a window's figures are: the summary without its identity, bounds, local times and revision. */
@@ -49,6 +52,8 @@ export class FiguresScratch {
   readonly reasonVals: number[] = [];
   readonly countKeys: string[] = [];
   readonly countVals: number[] = [];
+  /** Distinct running-order string ids of the events in the range (order tagging only). */
+  readonly orderIds: number[] = [];
 }
 
 /** The reason of a `down` state: the state table's, else the latest reason tag value, else unspecified. */
@@ -217,6 +222,9 @@ export function computeFigures(wc: WorkCenterView, startMs: number, endMs: numbe
   let late = 0;
   let firstMs: number | null = null;
   let lastMs: number | null = null;
+  const collectOrders = wc.orders;
+  const orderIds = scratch.orderIds;
+  orderIds.length = 0;
   const machines = wc.machines;
   for (let mi = 0; mi < machines.length; mi++) {
     const m = machines[mi]!;
@@ -234,6 +242,7 @@ export function computeFigures(wc: WorkCenterView, startMs: number, endMs: numbe
     for (let i = lo; i < hi; i++) {
       const flags = w[i * W_STRIDE + W_INFO]!;
       if (flags & INFO_LATE) late++;
+      if (collectOrders && flags >>> INFO_ORDER_SHIFT !== 0) addOrderId(orderIds, (flags >>> INFO_ORDER_SHIFT) - 1);
       if ((flags & KIND_MASK) !== KIND_COUNTER) continue;
       const spec = counters[w[i * W_STRIDE + W_PAY]!]!;
       const inc = f[i * F_STRIDE + F_INC]!;
@@ -256,7 +265,7 @@ export function computeFigures(wc: WorkCenterView, startMs: number, endMs: numbe
     quality = good + scrap > 0 ? good / (good + scrap) : null;
     oee = availability !== null && performance !== null && quality !== null ? availability * performance * quality : null;
   }
-  return {
+  const figures: Figures = {
     lengthMs,
     plannedMs,
     runtimeMs,
@@ -278,6 +287,15 @@ export function computeFigures(wc: WorkCenterView, startMs: number, endMs: numbe
     oee,
     intervals,
   };
+  if (!collectOrders) return figures;
+  const dictStrings = machines.length === 0 ? [] : machines[0]!.dict.strings;
+  return { ...figures, orders: orderIds.map((id) => dictStrings[id]!).sort() };
+}
+
+/** Adds a string id to a short list of distinct ids (a window rarely sees more than a few orders). */
+function addOrderId(ids: number[], id: number): void {
+  for (let j = 0; j < ids.length; j++) if (ids[j] === id) return;
+  ids.push(id);
 }
 
 export function toSummary(
@@ -290,8 +308,9 @@ export function toSummary(
   startLocal: string,
   endLocal: string,
 ): WindowSummary {
-  // Key order is fixed here so serialized summaries are byte-identical across runs.
-  return {
+  // Key order is fixed here so serialized summaries are byte-identical across runs; `orders`
+  // (order tagging only) comes last, so untagged summaries are what they were before it existed.
+  const summary: WindowSummary = {
     plantId,
     workCenterId,
     windowKind: ref.kind,
@@ -325,6 +344,7 @@ export function toSummary(
     oee: figures.oee,
     intervals: figures.intervals,
   };
+  return figures.orders === undefined ? summary : { ...summary, orders: figures.orders };
 }
 
 /** True when two figure sets differ in anything a reader sees (used to decide on amendments). */

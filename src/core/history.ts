@@ -19,9 +19,16 @@ export const KIND_STATE = 0;
 export const KIND_REASON = 1;
 export const KIND_COUNTER = 2;
 export const KIND_HEARTBEAT = 3;
-/** `info` column: bits 0-1 kind, bit 2 late. */
+/**
+ * `info` column: bits 0-1 kind, bit 2 late, bits 3-30 the event's running order (order tagging,
+ * core/orders.ts) as interned string id + 1, 0 for none. Untagged histories have info < 8, so
+ * their rows and snapshots are what they were before tagging existed.
+ */
 export const INFO_LATE = 4;
 export const KIND_MASK = 3;
+export const INFO_ORDER_SHIFT = 3;
+/** `info & INFO_FLAGS`: kind and late, without the order. */
+export const INFO_FLAGS = 7;
 
 /** Counter roles: where a counter's increase goes in a summary. */
 export const ROLE_GOOD = 0;
@@ -156,6 +163,8 @@ export class MachineHistory {
     readonly machineId: string,
     readonly workCenterId: string,
     readonly dict: HistoryDict,
+    /** Order tagging: keep each event's running order (else tags are ignored, rows stay untagged). */
+    readonly keepOrders: boolean = false,
   ) {
     this.allocate(INITIAL_CAPACITY, 0);
   }
@@ -253,7 +262,10 @@ export class MachineHistory {
     this.pVk = vk;
     this.pAmt = amt;
     this.pPay = pay;
-    this.pInfo = kind | (late ? INFO_LATE : 0);
+    let info = kind | (late ? INFO_LATE : 0);
+    // Interned ids stay far below 2^27 (a dictionary that large would not fit in memory first).
+    if (this.keepOrders && event.runningOrder !== undefined) info |= (dict.id(event.runningOrder) + 1) << INFO_ORDER_SHIFT;
+    this.pInfo = info;
     return true;
   }
 
@@ -522,10 +534,11 @@ function insertTs(a: Float64Array, n: number, t: number): number {
 }
 
 /**
- * One machine's history in a snapshot (version 2): columns as plain number arrays. `ts` is
+ * One machine's history in a snapshot (versions 2 and 3): columns as plain number arrays. `ts` is
  * delta-encoded (first value absolute); string and counter-spec ids index the snapshot's own
  * tables. Sparse columns hold only the events that use them, in order: `amt` for counters and
- * numeric values, `inc` for counters, `pay` for everything but heartbeats.
+ * numeric values, `inc` for counters, `pay` for everything but heartbeats. `info` is the row's
+ * info word with the running order (version 3 only) as snapshot string id + 1 in bits 3-30.
  */
 export interface EncodedHistory {
   readonly ts: number[];
@@ -540,6 +553,8 @@ export interface EncodedHistory {
 /** The string and counter-spec tables of one snapshot, holding only what the histories use. */
 export class SnapshotTables {
   readonly strings: string[] = [];
+  /** True once an encoded row carried a running order (such snapshots are version 3). */
+  tagged = false;
   private readonly stringIds = new Map<string, number>();
   /** [name string id, total 0|1, rolloverAt] */
   readonly counters: [number, number, number][] = [];
@@ -595,7 +610,12 @@ export function encodeHistory(m: MachineHistory, tables: SnapshotTables): Encode
     out.vk.push(vk === NUMERIC_VK ? NUMERIC_VK : tables.string(vk));
     const info = m.w[i * W_STRIDE + W_INFO]!;
     const kind = info & KIND_MASK;
-    out.info.push(info);
+    const order = info >>> INFO_ORDER_SHIFT;
+    if (order === 0) out.info.push(info);
+    else {
+      tables.tagged = true;
+      out.info.push((info & INFO_FLAGS) | ((tables.string(order - 1) + 1) << INFO_ORDER_SHIFT));
+    }
     if (kind === KIND_COUNTER || vk === NUMERIC_VK) out.amt.push(m.f[i * F_STRIDE + F_AMT]!);
     if (kind === KIND_COUNTER) out.inc.push(m.f[i * F_STRIDE + F_INC]!);
     if (kind !== KIND_HEARTBEAT) out.pay.push(encodePay(kind, m.w[i * W_STRIDE + W_PAY]!, tables));
@@ -616,8 +636,10 @@ export function decodeHistory(
   let p = 0;
   for (let i = 0; i < e.ts.length; i++) {
     t += e.ts[i]!;
-    const info = e.info[i]!;
+    let info = e.info[i]!;
     const kind = info & KIND_MASK;
+    const order = info >>> INFO_ORDER_SHIFT;
+    if (order !== 0) info = (info & INFO_FLAGS) | ((dict.id(strings[order - 1]!) + 1) << INFO_ORDER_SHIFT);
     const vk = e.vk[i]!;
     const amt = kind === KIND_COUNTER || vk === NUMERIC_VK ? e.amt[a++]! : 0;
     const inc = kind === KIND_COUNTER ? e.inc[c++]! : 0;

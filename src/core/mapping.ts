@@ -113,6 +113,8 @@ function ev(
     milestone,
     orderRef,
     quantity,
+    runningOrder: undefined,
+    runningWorkOrderId: undefined,
   };
   return { ok: true, event };
 }

@@ -56,6 +56,12 @@ export interface ProcessorOptions {
    * alignment across upstream partitions, see engine/watermarks.ts).
    */
   readonly watermark?: 'auto' | 'external';
+  /**
+   * Order tagging (topology `orders.tagging`): keep each event's `runningOrder` and give every
+   * summary `orders`, the sorted distinct running orders of the events applied to its window.
+   * Off (the default): tags are ignored and summaries have no `orders` key.
+   */
+  readonly orders?: boolean;
 }
 
 /** A machine's history and work center: one look-up per event instead of two. */
@@ -77,7 +83,9 @@ interface WcState {
 type WorkCenterViewMut = { -readonly [K in keyof WorkCenterView]: WorkCenterView[K] };
 
 const DAY_MS = 86_400_000;
+/** Version 3 is version 2 with running orders in the rows' info words; written only when a row has one. */
 const SNAPSHOT_VERSION = 2;
+const SNAPSHOT_VERSION_TAGGED = 3;
 
 export class WindowedProcessor {
   readonly plan: PlantPlan;
@@ -103,6 +111,7 @@ export class WindowedProcessor {
   private nextDueMs = Infinity;
   private readonly maxWindowMs: number;
   private readonly externalWatermark: boolean;
+  private readonly tagOrders: boolean;
   /** Per work center: named counters other than good and scrap (computed once). */
   private readonly otherCounters = new Map<string, Set<string>>();
 
@@ -113,6 +122,7 @@ export class WindowedProcessor {
     this.calendar = this.specs.some((s) => s.kind === 'shift') ? createShiftCalendar(plan.calendar) : undefined;
     this.closedEndMs = this.specs.map(() => -Infinity);
     this.externalWatermark = options.watermark === 'external';
+    this.tagOrders = options.orders === true;
     let maxWindow = 0;
     for (const s of this.specs) maxWindow = Math.max(maxWindow, s.kind === 'shift' ? 2 * DAY_MS : s.sizeMs);
     this.maxWindowMs = maxWindow;
@@ -378,6 +388,7 @@ export class WindowedProcessor {
       machines,
       otherCounterNames: [...otherCounters].sort(),
       idealCycleTimeMs: planWc?.idealCycleTimeMs ?? null,
+      orders: this.tagOrders,
     };
     wc = { workCenterId, firstTsMs: Infinity, machines, stateMachine: undefined, view, revisions: new Map() };
     this.wcs.set(workCenterId, wc);
@@ -390,7 +401,7 @@ export class WindowedProcessor {
   private machine(machineId: string, wc: WcState): MachineHistory {
     let m = this.machines.get(machineId);
     if (m !== undefined) return m;
-    m = new MachineHistory(machineId, wc.workCenterId, this.dict);
+    m = new MachineHistory(machineId, wc.workCenterId, this.dict, this.tagOrders);
     this.machines.set(machineId, m);
     this.entries.set(machineId, { m, wc });
     wc.machines.push(m);
@@ -447,7 +458,7 @@ export class WindowedProcessor {
       machines.push([m.machineId, m.workCenterId, encodeHistory(m, tables)]);
     }
     return {
-      v: SNAPSHOT_VERSION,
+      v: tables.tagged ? SNAPSHOT_VERSION_TAGGED : SNAPSHOT_VERSION,
       plantId: this.plan.plantId,
       windows: this.specs.map((s) => s.name),
       maxTsMs: finiteOrNull(this.maxTsMs),
@@ -463,10 +474,13 @@ export class WindowedProcessor {
     };
   }
 
-  /** Restores a snapshot of this version, or of version 1 (one array per event). */
+  /**
+   * Restores a snapshot of version 2 or 3 (3: rows with running orders), or of version 1 (one
+   * array per event). Running orders in the snapshot count only with `options.orders`.
+   */
   static restore(plan: PlantPlan, snap: ProcessorSnapshot | ProcessorSnapshotV1, options: ProcessorOptions = {}): WindowedProcessor {
-    if (snap.v !== SNAPSHOT_VERSION && snap.v !== 1) {
-      throw new Error(`snapshot: expected version ${SNAPSHOT_VERSION} (or 1), found ${String((snap as { v: unknown }).v)}`);
+    if (snap.v !== SNAPSHOT_VERSION && snap.v !== SNAPSHOT_VERSION_TAGGED && snap.v !== 1) {
+      throw new Error(`snapshot: expected version ${SNAPSHOT_VERSION_TAGGED}, ${SNAPSHOT_VERSION} or 1, found ${String((snap as { v: unknown }).v)}`);
     }
     if (snap.plantId !== plan.plantId) throw new Error(`snapshot: expected plant '${plan.plantId}', found '${snap.plantId}'`);
     const p = new WindowedProcessor(plan, options);
@@ -513,9 +527,12 @@ interface SnapshotHeader {
   readonly workCenters: readonly [string, number | null, readonly [string, number][]][];
 }
 
-/** Version 2: columnar histories over shared string and counter tables. JSON-serializable. */
+/**
+ * Version 2: columnar histories over shared string and counter tables. JSON-serializable.
+ * Version 3: the same, with running orders (order tagging) in the rows' info words.
+ */
 export interface ProcessorSnapshot extends SnapshotHeader {
-  readonly v: 2;
+  readonly v: 2 | 3;
   readonly strings: readonly string[];
   /** Counter specs: [name (index into strings), total 0|1, rolloverAt]. */
   readonly counters: readonly (readonly [number, number, number])[];

@@ -14,6 +14,11 @@ export interface ReferenceOptions {
   /** Windows whose end + grace <= watermarkMs are the closed ones (and the only ones computed). */
   readonly watermarkMs: number;
   readonly windowNames?: readonly string[];
+  /**
+   * Order tagging: the running order stage 1 gave each mapped event (null: none). When given, every
+   * summary gets `orders`: the sorted distinct running orders of its window's applied events.
+   */
+  readonly runningOrder?: (event: MachineEvent) => string | null;
 }
 
 interface Piece {
@@ -141,7 +146,7 @@ export function computeWindowSummaries(samples: readonly RawSample[], plan: Plan
     specs.forEach((spec, specIndex) => {
       for (const ref of closedWindows(spec, firstTs, options.watermarkMs - plan.eventTime.graceMs, calendar)) {
         const summary = summarize(plan, wcId, ref, pieces, allEvents, inc, [...otherNames].sort(), wc.idealCycleTimeMs ?? null, (ms) => zone.formatLocal(ms));
-        out.push({ ref, specIndex, summary });
+        out.push({ ref, specIndex, summary: options.runningOrder === undefined ? summary : { ...summary, orders: ordersIn(allEvents, ref, options.runningOrder) } });
       }
     });
   }
@@ -153,6 +158,17 @@ export function computeWindowSummaries(samples: readonly RawSample[], plan: Plan
 export function computeShiftSummaries(samples: readonly RawSample[], plan: PlantPlan, options: ReferenceOptions): WindowSummary[] {
   const shiftNames = plan.windows.filter((w) => w.kind === 'shift').map((w) => w.name);
   return computeWindowSummaries(samples, plan, { ...options, windowNames: shiftNames });
+}
+
+/** The sorted distinct running orders of the events with ts in the window. */
+function ordersIn(events: readonly MachineEvent[], ref: WindowRef, runningOrder: (event: MachineEvent) => string | null): string[] {
+  const names = new Set<string>();
+  for (const e of events) {
+    if (e.tsMs < ref.startMs || e.tsMs >= ref.endMs) continue;
+    const order = runningOrder(e);
+    if (order !== null) names.add(order);
+  }
+  return [...names].sort();
 }
 
 function closedWindows(spec: WindowSpec, firstTs: number, closedUntilMs: number, calendar: ReturnType<typeof createShiftCalendar> | undefined): WindowRef[] {

@@ -72,6 +72,13 @@ export interface MachineEvent {
   readonly milestone?: MilestoneKind | undefined;
   readonly orderRef?: string | undefined;
   readonly quantity?: number | undefined;
+  /**
+   * Order tagging (topology `orders.tagging`): the work center's running order when stage 1
+   * mapped the event (see core/orders.ts), its name and work order id. Absent when tagging is off
+   * or nothing was running.
+   */
+  readonly runningOrder?: string | undefined;
+  readonly runningWorkOrderId?: number | undefined;
 }
 
 export type CounterMode = 'total' | 'delta';
@@ -101,6 +108,35 @@ export function machineEvent(
     milestone: extra.milestone,
     orderRef: extra.orderRef,
     quantity: extra.quantity,
+    runningOrder: extra.runningOrder,
+    runningWorkOrderId: extra.runningWorkOrderId,
+  };
+}
+
+/**
+ * The event with its order tag set (or cleared with null), in the one fixed shape. Stage 1 owns the
+ * tag: whatever a canonical producer sent is replaced.
+ */
+export function withRunningOrder(e: MachineEvent, order: { readonly order: string; readonly workOrderId: number } | null): MachineEvent {
+  return {
+    plantId: e.plantId,
+    machineId: e.machineId,
+    workCenterId: e.workCenterId,
+    tag: e.tag,
+    tsMs: e.tsMs,
+    kind: e.kind,
+    value: e.value,
+    category: e.category,
+    reason: e.reason,
+    counter: e.counter,
+    mode: e.mode,
+    rolloverAt: e.rolloverAt,
+    amount: e.amount,
+    milestone: e.milestone,
+    orderRef: e.orderRef,
+    quantity: e.quantity,
+    runningOrder: order === null ? undefined : order.order,
+    runningWorkOrderId: order === null ? undefined : order.workOrderId,
   };
 }
 
@@ -164,4 +200,10 @@ export interface WindowSummary {
   readonly oee: number | null;
   /** Merged state intervals clipped to the window (what becomes Odoo productivity records). */
   readonly intervals: readonly StateInterval[];
+  /**
+   * Order tagging only (absent otherwise): the distinct running orders, sorted, of the events
+   * applied to the window (state, reason, counter and heartbeat samples with ts in it), as stage 1
+   * tagged them; empty when none of them had one.
+   */
+  readonly orders?: readonly string[];
 }

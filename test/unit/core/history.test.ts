@@ -153,6 +153,6 @@ describe('processor snapshots', () => {
 
   it('names the version it expected and found', () => {
     const snap = { ...new WindowedProcessor(plan).snapshot(), v: 7 } as unknown as ProcessorSnapshotV1;
-    expect(() => WindowedProcessor.restore(plan, snap)).toThrow('snapshot: expected version 2 (or 1), found 7');
+    expect(() => WindowedProcessor.restore(plan, snap)).toThrow('snapshot: expected version 3, 2 or 1, found 7');
   });
 });
