@@ -40,6 +40,8 @@ function eventFromAvro(a: Obj): MachineEvent {
     milestone: orUndef(a.milestone),
     orderRef: orUndef(a.orderRef),
     quantity: orUndef(a.quantity),
+    runningOrder: orUndef(a.runningOrder),
+    runningWorkOrderId: orUndef(a.runningWorkOrderId),
   };
 }
 
@@ -61,7 +63,16 @@ function eventToAvro(e: MachineEvent): Obj {
     milestone: e.milestone ?? null,
     orderRef: e.orderRef ?? null,
     quantity: e.quantity ?? null,
+    runningOrder: e.runningOrder ?? null,
+    runningWorkOrderId: e.runningWorkOrderId ?? null,
   };
+}
+
+/** Avro record -> WindowSummary: `orders` null (tagging off, or written before it existed) is no key. */
+function summaryFromAvro(a: Obj): WindowSummary {
+  if (a.orders !== null) return a as unknown as WindowSummary;
+  const { orders: _none, ...rest } = a;
+  return rest as unknown as WindowSummary;
 }
 
 export function createCodecs(source: SchemaSource, ids: SchemaIds): Codecs {
@@ -86,7 +97,7 @@ export function createCodecs(source: SchemaSource, ids: SchemaIds): Codecs {
   );
   const event = make<MachineEvent, Obj>('MachineEvent', eventToAvro, eventFromAvro);
   const milestone = make<MilestoneRecord, Obj>('Milestone', (m) => ({ ...m }), (a) => a as unknown as MilestoneRecord);
-  const summary = make<WindowSummary, Obj>('WindowSummary', (s) => ({ ...s }), (a) => a as unknown as WindowSummary);
+  const summary = make<WindowSummary, Obj>('WindowSummary', (s) => ({ ...s, orders: s.orders ?? null }), summaryFromAvro);
   const rejected = make<RejectedRecord, Obj>('Rejected', (r) => ({ ...r }), (a) => a as unknown as RejectedRecord);
   const late = make<LateRecord, Obj>(
     'Late',

@@ -1,6 +1,7 @@
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { MILESTONE_KINDS, QUALITIES, STATE_CATEGORIES, EVENT_KINDS } from '../../../../src/core/types.js';
+import { MILESTONE_KINDS, QUALITIES, STATE_CATEGORIES, EVENT_KINDS, machineEvent, withRunningOrder, type WindowSummary } from '../../../../src/core/types.js';
+import { createLocalCodecs } from '../../../../src/io/avro/codecs.js';
 import { loadAllSchemas, SCHEMA_FILES } from '../../../../src/io/avro/schema-files.js';
 
 const schemas = loadAllSchemas();
@@ -55,6 +56,55 @@ describe('schemas/', () => {
       lastEventMs: null, samplesApplied: 10, lateSamples: 0, idealCycleTimeMs: null, availability: 0.79, performance: null,
       quality: null, oee: null, intervals: [{ startMs: 1, endMs: 2, category: 'down', reason: 'jam' }],
     };
-    expect(type.fromBuffer(type.toBuffer(summary))).toEqual(summary);
+    // No `orders` (tagging off): written as the default, null.
+    expect(type.fromBuffer(type.toBuffer(summary))).toEqual({ ...summary, orders: null });
+    const tagged = { ...summary, orders: ['WH/MO/00007', 'WH/MO/00012'] };
+    expect(type.fromBuffer(type.toBuffer(tagged))).toEqual(tagged);
+  });
+
+  it('order tagging added fields BACKWARD-compatibly: records of the schemas before it decode with nulls', () => {
+    const added: Partial<Record<keyof typeof SCHEMA_FILES, string[]>> = { MachineEvent: ['runningOrder', 'runningWorkOrderId'], WindowSummary: ['orders'] };
+    for (const [name, fields] of Object.entries(added) as [keyof typeof SCHEMA_FILES, string[]][]) {
+      const reader = schemas.get(name)!.type as avsc.types.RecordType;
+      const doc = JSON.parse(schemas.get(name)!.text) as { fields: { name: string; default?: unknown; type: unknown }[] };
+      for (const f of fields) {
+        const def = doc.fields.find((x) => x.name === f);
+        expect(def?.default, `${name}.${f}`).toBeNull();
+        expect(Array.isArray(def?.type) && (def.type as unknown[])[0] === 'null', `${name}.${f} is a union with null first`).toBe(true);
+      }
+      // The new fields come last, so a writer without them is the schema before order tagging.
+      expect(doc.fields.slice(-fields.length).map((f) => f.name)).toEqual(fields);
+      const before = avsc.Type.forSchema({ ...doc, fields: doc.fields.slice(0, -fields.length) } as avsc.Schema);
+      const sample = before.random() as unknown as Record<string, unknown>;
+      const decoded = reader.fromBuffer(before.toBuffer(sample), reader.createResolver(before)) as Record<string, unknown>;
+      for (const f of fields) expect(decoded[f]).toBeNull();
+    }
+  });
+
+  it('codecs: events keep their order tag; a summary without orders decodes without the key', async () => {
+    const codecs = createLocalCodecs();
+    const e = machineEvent({ plantId: 'p', machineId: 'm', workCenterId: 'wc', tag: 'm.STATE', tsMs: 1_774_728_000_000, kind: 'state', value: 1 }, { category: 'running' });
+    const tagged = withRunningOrder(e, { order: 'WH/MO/00012', workOrderId: 41 });
+    await codecs.prepare([codecs.event.encode(e)]);
+    expect(codecs.event.decode(codecs.event.encode(tagged))).toEqual({ ok: true, value: tagged });
+    const untagged = codecs.event.decode(codecs.event.encode(e));
+    expect(untagged.ok && Object.keys(untagged.value)).toEqual(Object.keys(tagged));
+    expect(untagged.ok && untagged.value.runningOrder).toBeUndefined();
+    const summary = { ...SUMMARY };
+    await codecs.prepare([codecs.summary.encode(summary)]);
+    const d = codecs.summary.decode(codecs.summary.encode(summary));
+    expect(d.ok && 'orders' in d.value).toBe(false);
+    const withOrders = { ...SUMMARY, orders: ['WH/MO/00012'] };
+    const d2 = codecs.summary.decode(codecs.summary.encode(withOrders));
+    expect(d2.ok && d2.value.orders).toEqual(['WH/MO/00012']);
   });
 });
+
+const SUMMARY: WindowSummary = {
+  plantId: 'p', workCenterId: 'wc', windowKind: 'tumbling', windowName: '15m', windowId: '2026-03-28T20:00:00.000Z', shiftName: null,
+  startMs: 1_774_728_000_000, endMs: 1_774_728_900_000, startLocal: '2026-03-28T21:00:00+01:00', endLocal: '2026-03-28T21:15:00+01:00',
+  revision: 1, final: true, lengthMs: 900_000, plannedMs: 900_000, runtimeMs: 900_000, downtimeMs: 0, downtimeByReason: {},
+  timeByCategory: { running: 900_000, idle: 0, setup: 0, planned_stop: 0, down: 0, unknown: 0 }, goodCount: 0, scrapCount: 0, counts: {},
+  stateChanges: 0, firstEventMs: null, lastEventMs: null, samplesApplied: 0, lateSamples: 0, idealCycleTimeMs: null, availability: null,
+  performance: null, quality: null, oee: null, intervals: [{ startMs: 1_774_728_000_000, endMs: 1_774_728_900_000, category: 'running', reason: null }],
+};
