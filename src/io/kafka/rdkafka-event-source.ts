@@ -5,8 +5,16 @@
 //   assign: onAssign(partitions), then assign() with the offsets it returned (committed/earliest
 //           for the partitions it left undefined).
 // So onRevoke runs before another member can get the partition, unlike kafkajs.
-// Backpressure: messages wait in a per-partition queue while that partition's onBatch runs; a
-// partition whose queue passes `maxQueuedPerPartition` is paused until it drains.
+// Backpressure: messages wait in a per-partition queue while that partition's onBatch runs; when
+// a partition's queue reaches `maxQueuedPerPartition`, the loop stops calling consume() until a
+// batch in flight finishes (its queue then leaves as the next batch). Messages meanwhile wait in
+// librdkafka's pre-fetch queue (queued.min.messages / queued.max.messages.kbytes bound it).
+// Not pause()/resume(): a pause purges the partition's pre-fetched messages and a resume fetches
+// them again, and with the queue bound reached every couple of batches that cycle starved stage 1
+// (measured: consume(1000) returned ~170 messages per 10 ms wait, stage 1 had no batch in flight
+// half of the run; 2x throughput without it, bench/RESULTS.md). The cost: a partition at its
+// bound holds back the others of this consumer for at most one of its batches, and rebalance
+// callbacks (served inside consume()) wait as long.
 // Commits are `commitSync` (one blocking round trip per checkpoint, not per batch).
 import rdkafka from 'node-rdkafka';
 import type { Assignment, KafkaConsumer, LibrdKafkaError, Message, TopicPartitionOffset } from 'node-rdkafka';
@@ -31,7 +39,7 @@ export interface RdKafkaEventSourceOptions {
   readonly consumeBatchSize?: number;
   /** How long one `consume(n)` waits for the next message before returning what it has. Default 10 ms. */
   readonly consumeTimeoutMs?: number;
-  /** Default 2000. */
+  /** Records queued for one partition (besides its batch in flight) before consume() waits. Default 5000. */
   readonly maxQueuedPerPartition?: number;
   /** Default 10 s. */
   readonly sessionTimeoutMs?: number;
@@ -46,7 +54,6 @@ interface Held {
   next: number;
   queue: SourceRecord[];
   inFlight: Promise<void> | undefined;
-  paused: boolean;
 }
 
 export class RdKafkaEventSource implements EventSource {
@@ -62,6 +69,8 @@ export class RdKafkaEventSource implements EventSource {
   private rejectRun: (err: unknown) => void = () => undefined;
   private readonly batchSize: number;
   private readonly maxQueued: number;
+  /** Wakes the consume loop waiting for room (a batch finished, stop, failure). */
+  private roomWaiter: (() => void) | undefined;
 
   constructor(
     config: Config,
@@ -69,7 +78,7 @@ export class RdKafkaEventSource implements EventSource {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.batchSize = options.consumeBatchSize ?? 1000;
-    this.maxQueued = options.maxQueuedPerPartition ?? 2000;
+    this.maxQueued = options.maxQueuedPerPartition ?? 5000;
     this.consumer = new rdkafka.KafkaConsumer(
       {
         ...rdKafkaGlobalConfig(config, options.clientId),
@@ -130,6 +139,7 @@ export class RdKafkaEventSource implements EventSource {
   async stop(): Promise<void> {
     if (this.settled || this.stopping) return;
     this.stopping = true;
+    this.wake();
     try {
       await this.loopDone;
       await this.rebalanceChain;
@@ -159,6 +169,10 @@ export class RdKafkaEventSource implements EventSource {
 
   private async loop(): Promise<void> {
     while (!this.stopping && !this.settled) {
+      if (this.full()) {
+        await new Promise<void>((resolve) => (this.roomWaiter = resolve));
+        continue;
+      }
       let messages: Message[];
       try {
         messages = await this.consumeOnce();
@@ -183,14 +197,20 @@ export class RdKafkaEventSource implements EventSource {
         h.next = m.offset + 1;
         touched.add(h);
       }
-      for (const h of touched) {
-        if (h.inFlight === undefined) this.dispatch(h);
-        if (!h.paused && h.queue.length >= this.maxQueued) {
-          h.paused = true;
-          this.consumer.pause([h.tp]);
-        }
-      }
+      for (const h of touched) if (h.inFlight === undefined) this.dispatch(h);
     }
+  }
+
+  /** A held partition's queue reached its bound (it has a batch in flight, else it was dispatched). */
+  private full(): boolean {
+    for (const h of this.held.values()) if (h.queue.length >= this.maxQueued) return true;
+    return false;
+  }
+
+  private wake(): void {
+    const w = this.roomWaiter;
+    this.roomWaiter = undefined;
+    w?.();
   }
 
   /**
@@ -207,7 +227,8 @@ export class RdKafkaEventSource implements EventSource {
   }
 
   private dispatch(h: Held): void {
-    if (this.settled || h.queue.length === 0 || this.held.get(h.key) !== h) return;
+    // Stopping: no new batch (queued records are dropped uncommitted; the next owner re-reads them).
+    if (this.settled || this.stopping || h.queue.length === 0 || this.held.get(h.key) !== h) return;
     const records = h.queue;
     h.queue = [];
     const highWatermark = this.highWatermark(h.tp);
@@ -215,11 +236,8 @@ export class RdKafkaEventSource implements EventSource {
     h.inFlight = this.handlers!.onBatch(batch).then(
       () => {
         h.inFlight = undefined;
-        if (h.paused && h.queue.length < this.maxQueued && this.held.get(h.key) === h) {
-          h.paused = false;
-          this.consumer.resume([h.tp]);
-        }
         this.dispatch(h);
+        this.wake();
       },
       (err: unknown) => {
         h.inFlight = undefined;
@@ -247,7 +265,7 @@ export class RdKafkaEventSource implements EventSource {
         const key = tpKey(tp);
         const o = offsets.get(key);
         const next = o === undefined ? undefined : Number(parseOffset(o, key, this.where()));
-        this.held.set(key, { tp, key, next: next ?? 0, queue: [], inFlight: undefined, paused: false });
+        this.held.set(key, { tp, key, next: next ?? 0, queue: [], inFlight: undefined });
         withOffsets.push(next === undefined ? tp : ({ ...tp, offset: next } as TopicPartitionOffset));
       }
       this.logger.info({ groupId: this.options.groupId, assigned: tps.map(tpKey) }, 'partitions assigned');
@@ -267,6 +285,7 @@ export class RdKafkaEventSource implements EventSource {
   private fail(err: unknown): void {
     if (this.settled) return;
     this.settled = true;
+    this.wake();
     this.logger.error({ err, groupId: this.options.groupId }, 'rdkafka source failed');
     const reject = (): void => this.rejectRun(err);
     this.loopDone.then(() => this.disconnect()).then(reject, reject);
