@@ -1,11 +1,14 @@
 // Stage 1 (stateless but for the down/up tracker): raw samples and canonical events are mapped,
 // validated and enriched; milestones leave at once on the critical lane; rejects go to the
 // dead-letter topic with their reason. Output is keyed by work center, so stage 2 sees every
-// machine of a work center on one partition.
+// machine of a work center on one partition. With order tagging, each enriched event carries its
+// work center's running order at its event time, from the orders table as known when the event is
+// mapped (orders-feed.ts); stage 1 owns the tag (a canonical producer's is replaced or cleared).
 import { mapSample, validateCanonicalEvent, type MapVerdict } from '../core/mapping.js';
 import { rejectRecord } from './rejects.js';
 import { createMilestoneTracker, type MilestoneTracker } from '../core/milestones.js';
-import type { MachineEvent } from '../core/types.js';
+import type { OrdersTable } from '../core/orders.js';
+import { withRunningOrder, type MachineEvent } from '../core/types.js';
 import type { TopologyPlan } from '../topology/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Codecs } from '../ports/codecs.js';
@@ -26,6 +29,8 @@ export interface MapperStageOptions {
   readonly sourcePartitions: number;
   readonly metrics: Metrics;
   readonly log: Log;
+  /** Order tagging: the orders table to tag events from (absent: tagging off). */
+  readonly orders?: OrdersTable;
 }
 
 /** Records mapped between two turns of the event loop. */
@@ -63,6 +68,7 @@ export class MapperStage {
     const sourceId = `${batch.topic}/${batch.partition}`;
     let maxTs = this.sourceMaxTs.get(sourceId) ?? -Infinity;
     const criticalSends: Promise<void>[] = [];
+    const orders = this.o.orders;
     const records = batch.records;
     for (let i = 0; i < records.length; i++) {
       // Every CHUNK records: milestones found so far leave at once, and the event loop gets a
@@ -91,7 +97,9 @@ export class MapperStage {
         rejectRecord(topology, codecs, metrics, rec, verdict.reason, verdict.detail, bulk);
         continue;
       }
-      const event: MachineEvent = verdict.event;
+      let event: MachineEvent = verdict.event;
+      if (orders !== undefined) event = withRunningOrder(event, orders.runningAt(event.workCenterId, event.tsMs));
+      else if (event.runningOrder !== undefined || event.runningWorkOrderId !== undefined) event = withRunningOrder(event, null);
       if (event.tsMs > maxTs) maxTs = event.tsMs;
       const milestone = this.tracker.observe(event);
       if (milestone !== undefined) {

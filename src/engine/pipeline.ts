@@ -1,5 +1,6 @@
 // The pipeline of one plant: stage 1 (map, enrich, critical lane) and stage 2 (windowed lane),
-// each behind its own consumer group, sharing one sink and one state store.
+// each behind its own consumer group, sharing one sink and one state store. With order tagging,
+// the orders table (orders-feed.ts) is read to its end before either stage starts.
 import type { Clock } from '../ports/clock.js';
 import type { Codecs } from '../ports/codecs.js';
 import type { EventSource } from '../ports/event-source.js';
@@ -9,6 +10,7 @@ import type { Log } from '../ports/log.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { TopologyPlan } from '../topology/types.js';
 import { MapperStage } from './mapper-stage.js';
+import { OrdersFeed, type PartitionOffsets } from './orders-feed.js';
 import { WindowStage } from './window-stage.js';
 
 export interface PipelineOptions {
@@ -34,12 +36,24 @@ export interface PipelineOptions {
   /** How often idle partitions are checked (advanced in live runs, checkpointed in both). */
   readonly tickIntervalMs?: number;
   readonly onEarly?: WindowStageOptions['onEarly'];
+  /** Order tagging (topology `orders.tagging`): the orders topic as a table. Absent: off. */
+  readonly orders?: PipelineOrders;
+}
+
+export interface PipelineOrders {
+  readonly topic: string;
+  /** Subscribed to the orders topic alone, in a consumer group of this process's own; never committed. */
+  readonly source: EventSource;
+  readonly offsets: () => Promise<readonly PartitionOffsets[]>;
+  readonly loadTimeoutMs: number;
 }
 
 type WindowStageOptions = ConstructorParameters<typeof WindowStage>[0];
 
 export interface Pipeline {
   readonly windowStage: WindowStage;
+  /** The orders table and its counts (order tagging only). */
+  readonly orders: OrdersFeed | undefined;
   /** Runs until stop() or a fatal error (which stops the other stage too). */
   run(): Promise<void>;
   /** Flushes and checkpoints, leaves the groups, resolves when both stages stopped. */
@@ -49,6 +63,10 @@ export interface Pipeline {
 }
 
 export function createPipeline(o: PipelineOptions): Pipeline {
+  const feed =
+    o.orders === undefined
+      ? undefined
+      : new OrdersFeed({ plan: o.topology.plant, topic: o.orders.topic, source: o.orders.source, offsets: o.orders.offsets, loadTimeoutMs: o.orders.loadTimeoutMs, clock: o.clock, metrics: o.metrics, log: o.log });
   const mapper = new MapperStage({
     topology: o.topology,
     codecs: o.codecs,
@@ -59,6 +77,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     log: o.log,
     enrichedPartitions: o.enrichedPartitions,
     sourcePartitions: o.sourcePartitions,
+    ...(feed === undefined ? {} : { orders: feed.table }),
   });
   const windows = new WindowStage({
     topology: o.topology,
@@ -73,6 +92,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     live: o.live,
     commit: (offsets) => o.windowSource.commit(offsets),
     ...(o.onEarly === undefined ? {} : { onEarly: o.onEarly }),
+    orders: feed !== undefined,
   });
   let mapperAssigned = false;
   let windowsAssigned = false;
@@ -84,7 +104,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       if (timer !== undefined) clearInterval(timer);
-      await Promise.allSettled([o.mapperSource.stop(), o.windowSource.stop()]);
+      await Promise.allSettled([o.mapperSource.stop(), o.windowSource.stop(), feed?.stop()]);
       await windows.flush();
     })();
     return stopping;
@@ -92,9 +112,25 @@ export function createPipeline(o: PipelineOptions): Pipeline {
 
   return {
     windowStage: windows,
+    orders: feed,
     ready: () => mapperAssigned && windowsAssigned && stopping === undefined,
     stop,
     async run() {
+      // The orders table first: no event is tagged from a table read only in part.
+      if (feed !== undefined) {
+        try {
+          await feed.start();
+        } catch (err) {
+          const stoppedMeanwhile = stopping !== undefined;
+          await stop();
+          if (stoppedMeanwhile) return;
+          throw err;
+        }
+        if (stopping !== undefined) {
+          await stop();
+          return;
+        }
+      }
       let ticking = false;
       // Live runs: idle advancement. Event-time-only runs: checkpoints of partitions gone quiet.
       timer = setInterval(() => {
@@ -178,7 +214,13 @@ export function createPipeline(o: PipelineOptions): Pipeline {
         onRevoke: (tps) => windows.onRevoke(tps),
         onBatch: (batch) => (stopping !== undefined ? Promise.resolve() : windows.handle(batch)),
       });
+      // The table keeps following the topic; its consumer failing stops the pipeline like the others'.
+      const runOrders = feed === undefined ? Promise.resolve() : feed.done();
       const results = await Promise.allSettled([
+        runOrders.catch(async (err: unknown) => {
+          await stop();
+          throw err;
+        }),
         runMapper.catch(async (err: unknown) => {
           await stop();
           throw err;

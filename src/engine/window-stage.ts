@@ -5,7 +5,7 @@
 // checkpoint (snapshot + next offset) is saved, then the offset is committed to Kafka. A crash
 // anywhere re-runs from the last checkpoint; the core is deterministic, so what is re-emitted is
 // byte-identical to what was emitted before (same key, revision and content).
-import { WindowedProcessor, type ProcessorOutput } from '../core/processor.js';
+import { WindowedProcessor, type ProcessorOptions, type ProcessorOutput } from '../core/processor.js';
 import { AlignedWatermark } from '../core/watermarks.js';
 import type { MachineEvent } from '../core/types.js';
 import { ShiftstreamError } from '../errors.js';
@@ -42,6 +42,8 @@ export interface WindowStageOptions {
   readonly commit?: EventSource['commit'];
   /** Observe early (partial) results after each batch (live views). */
   readonly onEarly?: (summaries: ReturnType<WindowedProcessor['earlyUpdates']>) => void;
+  /** Order tagging: summaries carry `orders`, the running orders of their windows' events. */
+  readonly orders?: boolean;
 }
 
 interface PartitionState {
@@ -62,11 +64,14 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
 export class WindowStage {
   private readonly partitions = new Map<string, PartitionState>();
   private readonly serial = new KeyedSerializer();
+  private readonly processorOptions: ProcessorOptions;
 
-  constructor(private readonly o: WindowStageOptions) {}
+  constructor(private readonly o: WindowStageOptions) {
+    this.processorOptions = { watermark: 'external', orders: o.orders === true };
+  }
 
   private newProcessor(): WindowedProcessor {
-    return new WindowedProcessor(this.o.topology.plant, { watermark: 'external' });
+    return new WindowedProcessor(this.o.topology.plant, this.processorOptions);
   }
 
   private newWatermark(): AlignedWatermark {
@@ -94,7 +99,7 @@ export class WindowStage {
         } else {
           try {
             const snap = decodeSnapshot(cp.snapshot);
-            processor = WindowedProcessor.restore(this.o.topology.plant, snap.processor, { watermark: 'external' });
+            processor = WindowedProcessor.restore(this.o.topology.plant, snap.processor, this.processorOptions);
             const et = this.o.topology.plant.eventTime;
             watermark = AlignedWatermark.restore(et.outOfOrdernessMs, et.idleTimeoutMs, snap.watermark);
           } catch (err) {

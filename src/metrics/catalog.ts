@@ -86,6 +86,11 @@ export const METRICS = {
     help: 'Checkpoints written, per outcome (ok; commit_failed: the Redis checkpoint was written but the Kafka offset commit failed and is retried).',
     labelNames: ['outcome'],
   },
+  shiftstream_orders_records_total: {
+    type: 'counter',
+    help: 'Records of the orders topic read by run with order tagging, per outcome (applied, tombstone, ignored = work center outside the topology, bad = not a version-1 OrdersSnapshot of the plant: logged and skipped).',
+    labelNames: ['outcome'],
+  },
   shiftstream_odoo_records_total: {
     type: 'counter',
     help: 'Productivity records sent to Odoo, per outcome (posted, skipped = already posted per idempotency key, failed).',

@@ -9,6 +9,7 @@ import {
   eventTimeMs,
   machinesByWorkCenter,
   ms,
+  ordersOf,
   planMapping,
   postCategories,
   stateMachineOf,
@@ -73,6 +74,7 @@ export function compileTopology(doc: TopologyDoc, source: string, warnings: read
     topics: topicsOf(doc),
     policies: { ...DEFAULTS.policies, ...doc.policies },
     odoo: { losses: new FrozenMap(Object.entries(doc.odoo.losses)), postCategories: [...postCategories(doc)] },
+    orders: ordersOf(doc),
     warnings,
   });
 }

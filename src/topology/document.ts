@@ -78,7 +78,9 @@ export interface TopologyDoc {
   };
   readonly validation?: { readonly maxFuture?: DurationText; readonly maxPast?: DurationText };
   readonly policies?: { readonly rejected?: RejectPolicy; readonly late?: LatePolicy };
-  readonly topics?: Partial<Record<keyof TopicsPlan, string>>;
+  /** The pipeline's topics, plus `orders` (read only with `orders.tagging`). */
+  readonly topics?: Partial<Record<keyof TopicsPlan | 'orders', string>>;
+  readonly orders?: { readonly tagging?: boolean; readonly loadTimeout?: DurationText };
   readonly workCenters: Readonly<
     Record<string, { readonly odooCode: string; readonly stateMachine?: string; readonly idealCycleTime?: DurationText; readonly description?: string }>
   >;

@@ -5,7 +5,7 @@ import { WEEKDAYS, type ShiftCalendarSpec, type Weekday, type WindowSpec } from 
 import { STATE_CATEGORIES, type StateCategory, type StateMapping } from '../core/types.js';
 import type { StateMappingDoc, TopologyDoc, WindowDoc } from './document.js';
 import { formatDuration, parseDuration } from './duration.js';
-import type { LatePolicy, RejectPolicy, TopicsPlan } from './types.js';
+import type { LatePolicy, OrdersPlan, RejectPolicy, TopicsPlan } from './types.js';
 
 /** Defaults of optional keys (documented in docs/topology.md). */
 export const DEFAULTS = {
@@ -14,6 +14,7 @@ export const DEFAULTS = {
   policies: { rejected: 'dead-letter' as RejectPolicy, late: 'amend' as LatePolicy },
   /** Every category but `unknown` is posted to Odoo unless `odoo.post` says otherwise. */
   odooPost: STATE_CATEGORIES.filter((c) => c !== 'unknown') as readonly StateCategory[],
+  orders: { tagging: false, loadTimeout: '60s' },
 } as const;
 
 /** The reason a `down` mapping gets when the table names none (semantics section 2). */
@@ -121,8 +122,23 @@ export function validationMs(doc: TopologyDoc): { maxFutureMs: number; maxPastMs
   return { maxFutureMs: ms(v.maxFuture), maxPastMs: ms(v.maxPast) };
 }
 
+/** The pipeline's topics (`topics.orders` is not one of them: see ordersOf). */
 export function topicsOf(doc: TopologyDoc): TopicsPlan {
-  return { ...defaultTopics(doc.plant.id), ...doc.topics };
+  const { orders: _orders, ...given } = doc.topics ?? {};
+  return { ...defaultTopics(doc.plant.id), ...given };
+}
+
+/** The default orders topic: what `orders sync` writes unless told otherwise. */
+export function defaultOrdersTopic(plantId: string): string {
+  return `shiftstream.${plantId}.orders`;
+}
+
+export function ordersOf(doc: TopologyDoc): OrdersPlan {
+  return {
+    tagging: doc.orders?.tagging ?? DEFAULTS.orders.tagging,
+    topic: doc.topics?.orders ?? defaultOrdersTopic(doc.plant.id),
+    loadTimeoutMs: ms(doc.orders?.loadTimeout ?? DEFAULTS.orders.loadTimeout),
+  };
 }
 
 export function postCategories(doc: TopologyDoc): readonly StateCategory[] {

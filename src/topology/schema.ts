@@ -169,7 +169,13 @@ export const TOPOLOGY_SCHEMA = {
         shiftSummaries: topic,
         rejected: topic,
         late: topic,
+        orders: topic,
       },
+    },
+    orders: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { tagging: { type: 'boolean' }, loadTimeout: duration },
     },
     workCenters: {
       type: 'object',

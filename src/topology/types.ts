@@ -17,6 +17,19 @@ export interface TopicsPlan {
   readonly late: string;
 }
 
+/**
+ * Order tagging (issue 6): stage 1 tags each event with its work center's running order, read from
+ * the compacted orders topic that `shiftstream orders sync` publishes (core/orders.ts).
+ */
+export interface OrdersPlan {
+  /** Off by default: no orders topic is read and nothing is tagged. */
+  readonly tagging: boolean;
+  /** `topics.orders`, default `shiftstream.<plantId>.orders` (the topic `orders sync` writes). */
+  readonly topic: string;
+  /** How long `run` waits at start to read the orders topic to its end offsets. */
+  readonly loadTimeoutMs: number;
+}
+
 export type RejectPolicy = 'dead-letter' | 'drop' | 'fail';
 export type LatePolicy = 'amend' | 'report-only';
 
@@ -62,6 +75,7 @@ export interface TopologyPlan {
   readonly topics: TopicsPlan;
   readonly policies: PoliciesPlan;
   readonly odoo: OdooMappingPlan;
+  readonly orders: OrdersPlan;
   /** Lint warnings found while loading (errors make loading throw instead). */
   readonly warnings: readonly TopologyProblem[];
 }

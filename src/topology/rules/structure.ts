@@ -1,6 +1,6 @@
 // Rules about how tags, machines and work centers refer to each other.
 import { didYouMean } from '../schema-check.js';
-import { machinesByWorkCenter, topicsOf } from '../model.js';
+import { machinesByWorkCenter, ordersOf, topicsOf } from '../model.js';
 import { pointer } from '../source.js';
 import { quoteList, type LintRule } from './rule.js';
 
@@ -123,13 +123,15 @@ export const countersNamed: LintRule = {
 export const uniqueTopics: LintRule = {
   name: 'unique-topics',
   severity: 'error',
-  summary: 'Each topic role (raw, enriched, milestones, ...) has its own topic name.',
+  summary: 'Each topic role (raw, enriched, milestones, ..., orders) has its own topic name.',
   check({ doc, report }) {
     const seen = new Map<string, string>();
-    for (const [key, name] of Object.entries(topicsOf(doc))) {
+    for (const [key, name] of [...Object.entries(topicsOf(doc)), ['orders', ordersOf(doc).topic] as const]) {
       const first = seen.get(name);
       if (first !== undefined) {
-        report(pointer('topics', key), `topic '${name}' is used for '${first}' and '${key}': expected a separate topic per role, found the same name`);
+        // Point at the name the file writes (one of the two may be a default).
+        const at = doc.topics !== undefined && key in doc.topics ? key : first;
+        report(pointer('topics', at), `topic '${name}' is used for '${first}' and '${key}': expected a separate topic per role, found the same name`);
       } else seen.set(name, key);
     }
   },

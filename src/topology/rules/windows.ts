@@ -89,7 +89,7 @@ export const shiftWindowMatchesCalendar: LintRule = {
 export const timeoutsPositive: LintRule = {
   name: 'timeouts-positive',
   severity: 'error',
-  summary: 'silenceTimeout, idleTimeout, validation.maxFuture, validation.maxPast and idealCycleTime are > 0 (grace, outOfOrderness and amendmentHorizon may be 0).',
+  summary: 'silenceTimeout, idleTimeout, validation.maxFuture, validation.maxPast, idealCycleTime and orders.loadTimeout are > 0 (grace, outOfOrderness and amendmentHorizon may be 0).',
   check({ doc, report }) {
     const check = (path: string, what: string, value: string | number | undefined): void => {
       if (value !== undefined && ms(value) <= 0) report(path, `${what}: expected a duration > 0, found ${JSON.stringify(value)}`);
@@ -100,5 +100,6 @@ export const timeoutsPositive: LintRule = {
     check(pointer('validation', 'maxPast'), 'maxPast', doc.validation?.maxPast);
     for (const [id, m] of Object.entries(doc.machines)) check(pointer('machines', id, 'silenceTimeout'), `machine '${id}' silenceTimeout`, m.silenceTimeout);
     for (const [id, w] of Object.entries(doc.workCenters)) check(pointer('workCenters', id, 'idealCycleTime'), `work center '${id}' idealCycleTime`, w.idealCycleTime);
+    check(pointer('orders', 'loadTimeout'), 'orders.loadTimeout', doc.orders?.loadTimeout);
   },
 };

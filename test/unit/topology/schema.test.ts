@@ -30,7 +30,7 @@ describe('schema: unknown keys', () => {
     expect(rest).toEqual([]);
     expect(p).toMatchObject({ path: '/evenTime', line: lineOf(text, 'evenTime:'), column: 1, severity: 'error' });
     expect(p?.message).toBe(
-      "unknown key 'evenTime' in the document: expected one of version, plant, eventTime, validation, policies, topics, workCenters, machines, tags, windows, calendar, odoo (or an x- key holding YAML anchors) (did you mean 'eventTime'?)",
+      "unknown key 'evenTime' in the document: expected one of version, plant, eventTime, validation, policies, topics, orders, workCenters, machines, tags, windows, calendar, odoo (or an x- key holding YAML anchors) (did you mean 'eventTime'?)",
     );
     expect(formatProblem(p!)).toBe(`topologies/plant-a.yaml /evenTime (line ${lineOf(text, 'evenTime:')}): schema: ${p?.message}`);
   });
