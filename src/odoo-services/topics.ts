@@ -25,13 +25,14 @@ export function odooTopicPrefix(plantId: string): string {
   return `shiftstream.${plantId}`;
 }
 
-export function odooTopicsOf(plan: Pick<TopologyPlan, 'topics' | 'plant'>, overrides: OdooTopicOverrides = {}): OdooTopics {
+export function odooTopicsOf(plan: Pick<TopologyPlan, 'topics' | 'plant'> & { readonly orders?: TopologyPlan['orders'] }, overrides: OdooTopicOverrides = {}): OdooTopics {
   const prefix = odooTopicPrefix(plan.plant.plantId);
   return {
     shiftSummaries: plan.topics.shiftSummaries,
     milestones: plan.topics.milestones,
     deadLetters: overrides.deadLetters ?? `${prefix}.odoo-dlq`,
     audit: overrides.audit ?? `${prefix}.odoo-audit`,
-    orders: overrides.orders ?? `${prefix}.orders`,
+    // The topology's topics.orders, which run reads with order tagging: both sides agree by default.
+    orders: overrides.orders ?? plan.orders?.topic ?? `${prefix}.orders`,
   };
 }

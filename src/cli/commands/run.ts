@@ -1,4 +1,5 @@
 // `shiftstream run`: the plant's pipeline on Kafka (composition root of the long-running service).
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig, parseDuration, splitConfigArgs } from '../../config/index.js';
 import type { Config } from '../../config/types.js';
@@ -9,6 +10,7 @@ import { createRegistryCodecs, topologySchemaTopics } from '../../io/avro/codecs
 import { createRegistryClient } from '../../io/avro/registry-client.js';
 import { ensureTopics, topologyTopicSpecs } from '../../io/kafka/admin.js';
 import { createEventSink, createEventSource } from '../../io/kafka/factory.js';
+import { fetchTopicOffsets } from '../../io/kafka/topic-offsets.js';
 import { RedisStateStore } from '../../io/redis/index.js';
 import { createLogger } from '../../logging/index.js';
 import { createPromMetrics } from '../../metrics/index.js';
@@ -20,7 +22,9 @@ const HELP = `Usage: shiftstream run --topology <file> [options] [config flags]
 
 Runs one plant's pipeline on Kafka: raw samples -> mapped, enriched events (keyed by work center)
 -> milestones at once on the critical lane -> event-time windows and shift summaries, with state
-checkpointed to Redis. Several processes with the same --group share the partitions.
+checkpointed to Redis. Several processes with the same --group share the partitions. With the
+topology's orders.tagging, events and summaries are tagged with the running work order from the
+orders topic that 'shiftstream orders sync' publishes (read to its end before the first sample).
 
 Options:
   --topology <file>     the plant's topology (default: the first of run.topologies)
@@ -28,6 +32,8 @@ Options:
   --client <name>       kafkajs (default) or rdkafka; overrides kafka.client
   --partitions <n>      partitions of topics it creates (default 4)
   --event-time-only     backfill mode: no wall-clock validation, no idle advancement
+  --orders-topic <name> order tagging: the orders topic (default: the topology's topics.orders,
+                        else shiftstream.<plantId>.orders); only read with orders.tagging
   --session-timeout <d> consumer session timeout, e.g. 6s (default 10s): how soon the partitions
                         of a member that died move to the others (the broker's minimum is
                         group.min.session.timeout.ms, 6s by default)
@@ -67,7 +73,13 @@ export const runCommand: CommandDef = {
     }
     const groupOptions = sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs };
     const t = topology.topics;
-    const counts = await ensureTopics(config, topologyTopicSpecs(t, partitions));
+    const tagging = topology.orders.tagging;
+    const ordersTopic = values['orders-topic'] ?? topology.orders.topic;
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(ordersTopic)) throw new UsageError('SHIFTSTREAM_USAGE', `run --orders-topic: expected a Kafka topic name (letters, digits, . _ -; at most 249), found '${ordersTopic}'`);
+    const clash = Object.entries(t).find(([, name]) => name === ordersTopic);
+    if (clash !== undefined) throw new UsageError('SHIFTSTREAM_USAGE', `run --orders-topic: expected a topic of its own, found '${ordersTopic}', the topology's ${clash[0]} topic`);
+    // The orders topic is compacted (orders sync creates it so too when it starts first).
+    const counts = await ensureTopics(config, [...topologyTopicSpecs(t, partitions), ...(tagging ? [{ topic: ordersTopic, partitions, compacted: true }] : [])]);
     readiness.ready('kafka');
     const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs, ...(config.registry.username === undefined ? {} : { username: config.registry.username, password: config.registry.password ?? '' }) });
     const { codecs } = await createRegistryCodecs(registry, topologySchemaTopics(t));
@@ -90,7 +102,19 @@ export const runCommand: CommandDef = {
       checkpointIntervalMs: config.run.checkpointIntervalMs,
       enrichedPartitions: counts.get(t.enriched) ?? partitions,
       sourcePartitions: counts.get(t.raw) ?? partitions,
+      ...(tagging
+        ? {
+            orders: {
+              topic: ordersTopic,
+              // Every process reads the whole table: a group of its own, never committed.
+              source: createEventSource(config, { groupId: `${group}-orders-${randomUUID()}`, topics: [ordersTopic], ...groupOptions }),
+              offsets: () => fetchTopicOffsets(config, ordersTopic),
+              loadTimeoutMs: topology.orders.loadTimeoutMs,
+            },
+          }
+        : {}),
     });
+    if (tagging) logger.info({ topic: ordersTopic, loadTimeoutMs: topology.orders.loadTimeoutMs }, 'order tagging on: reading the orders table');
     const onAbort = (): void => {
       logger.info({}, 'stopping');
       void pipeline.stop();
@@ -120,6 +144,7 @@ function parseFlags(argv: readonly string[]) {
         client: { type: 'string' },
         partitions: { type: 'string' },
         'event-time-only': { type: 'boolean' },
+        'orders-topic': { type: 'string' },
         'session-timeout': { type: 'string' },
         'log-level': { type: 'string' },
       },
