@@ -158,6 +158,9 @@ export class MachineHistory {
   private pAmt = 0;
   private pPay = 0;
   private pInfo = 0;
+  /** The last running order staged and its interned id (consecutive events mostly share one). */
+  private lastOrder: string | undefined;
+  private lastOrderId = 0;
 
   constructor(
     readonly machineId: string,
@@ -264,7 +267,14 @@ export class MachineHistory {
     this.pPay = pay;
     let info = kind | (late ? INFO_LATE : 0);
     // Interned ids stay far below 2^27 (a dictionary that large would not fit in memory first).
-    if (this.keepOrders && event.runningOrder !== undefined) info |= (dict.id(event.runningOrder) + 1) << INFO_ORDER_SHIFT;
+    const order = event.runningOrder;
+    if (this.keepOrders && order !== undefined) {
+      if (order !== this.lastOrder) {
+        this.lastOrder = order;
+        this.lastOrderId = dict.id(order);
+      }
+      info |= (this.lastOrderId + 1) << INFO_ORDER_SHIFT;
+    }
     this.pInfo = info;
     return true;
   }

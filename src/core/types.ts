@@ -201,9 +201,9 @@ export interface WindowSummary {
   /** Merged state intervals clipped to the window (what becomes Odoo productivity records). */
   readonly intervals: readonly StateInterval[];
   /**
-   * Order tagging only (absent otherwise): the distinct running orders, sorted, of the events
+   * Order tagging only (undefined otherwise): the distinct running orders, sorted, of the events
    * applied to the window (state, reason, counter and heartbeat samples with ts in it), as stage 1
    * tagged them; empty when none of them had one.
    */
-  readonly orders?: readonly string[];
+  readonly orders?: readonly string[] | undefined;
 }
