@@ -59,6 +59,11 @@ export const runCommand: CommandDef = {
     if (topologyPath === undefined) throw new UsageError('SHIFTSTREAM_USAGE', 'run: expected --topology <file> (or run.topologies in the config), found none');
     const topology = loadTopology(topologyPath);
     const plantId = topology.plant.plantId;
+    const tagging = topology.orders.tagging;
+    const ordersTopic = values['orders-topic'] ?? topology.orders.topic;
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(ordersTopic)) throw new UsageError('SHIFTSTREAM_USAGE', `run --orders-topic: expected a Kafka topic name (letters, digits, . _ -; at most 249), found '${ordersTopic}'`);
+    const clash = Object.entries(topology.topics).find(([, name]) => name === ordersTopic);
+    if (clash !== undefined) throw new UsageError('SHIFTSTREAM_USAGE', `run --orders-topic: expected a topic of its own, found '${ordersTopic}', the topology's ${clash[0]} topic`);
     const logger = createLogger({ level: config.log.level, base: { service: 'shiftstream', plantId } });
     const metrics = createPromMetrics({ defaultLabels: { plantId } });
     const readiness = createReadiness(['kafka', 'registry', 'redis', 'pipeline']);
@@ -73,11 +78,6 @@ export const runCommand: CommandDef = {
     }
     const groupOptions = sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs };
     const t = topology.topics;
-    const tagging = topology.orders.tagging;
-    const ordersTopic = values['orders-topic'] ?? topology.orders.topic;
-    if (!/^[A-Za-z0-9._-]{1,249}$/.test(ordersTopic)) throw new UsageError('SHIFTSTREAM_USAGE', `run --orders-topic: expected a Kafka topic name (letters, digits, . _ -; at most 249), found '${ordersTopic}'`);
-    const clash = Object.entries(t).find(([, name]) => name === ordersTopic);
-    if (clash !== undefined) throw new UsageError('SHIFTSTREAM_USAGE', `run --orders-topic: expected a topic of its own, found '${ordersTopic}', the topology's ${clash[0]} topic`);
     // The orders topic is compacted (orders sync creates it so too when it starts first).
     const counts = await ensureTopics(config, [...topologyTopicSpecs(t, partitions), ...(tagging ? [{ topic: ordersTopic, partitions, compacted: true }] : [])]);
     readiness.ready('kafka');
