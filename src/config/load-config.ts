@@ -145,7 +145,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     else set(`flag --${name}`, name as ConfigKey, raw);
   }
 
-  const config = assemble(values, problems);
+  const config = assemble(values, problems, readFile);
   if (problems.length > 0) {
     throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
       details: { problems },
@@ -178,8 +178,21 @@ function url(problems: string[], key: string, value: unknown, protocols: readonl
   }
 }
 
+/** A CA file named by `key` must be readable PEM with at least one certificate (checked at load, not at the first connection). */
+function caFile(problems: string[], key: string, path: string | undefined, readFile: (path: string) => string): void {
+  if (path === undefined) return;
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (err) {
+    problems.push(`${key}: expected a readable PEM CA file, found ${(err as Error).message}`);
+    return;
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) problems.push(`${key}: expected a PEM file with at least one '-----BEGIN CERTIFICATE-----' block, found none in ${show(path)}`);
+}
+
 /** Cross-key checks and the typed shape. */
-function assemble(v: Map<ConfigKey, unknown>, problems: string[]): Config {
+function assemble(v: Map<ConfigKey, unknown>, problems: string[], readFile: (path: string) => string): Config {
   const get = <T>(key: ConfigKey): T => v.get(key) as T;
   const brokers = get<string[]>('kafka.brokers');
   if (brokers.length === 0) problems.push('kafka.brokers: expected at least one host:port, found none');
@@ -196,6 +209,16 @@ function assemble(v: Map<ConfigKey, unknown>, problems: string[]): Config {
   if (mechanism === undefined && (user !== undefined || pass !== undefined)) problems.push('kafka.sasl: expected a mechanism with username/password, found none');
   if (get('registry.password') !== undefined && get('registry.username') === undefined) problems.push('registry.password: expected registry.username with it, found none');
 
+  const kafkaCa = get<string | undefined>('kafka.sslCaPath');
+  if (kafkaCa !== undefined && get('kafka.ssl') !== true) problems.push(`kafka.sslCaPath: expected kafka.ssl=true with it (the CA verifies the brokers' TLS certificates), found kafka.ssl=false`);
+  caFile(problems, 'kafka.sslCaPath', kafkaCa, readFile);
+  const redisCa = get<string | undefined>('redis.tlsCaPath');
+  const redisUrl = get<string>('redis.url');
+  if (redisCa !== undefined && get('redis.tls') !== true && !redisUrl.startsWith('rediss://')) {
+    problems.push(`redis.tlsCaPath: expected redis.tls=true or a rediss:// redis.url with it, found redis.tls=false and ${show(redisAddress(redisUrl))}`);
+  }
+  caFile(problems, 'redis.tlsCaPath', redisCa, readFile);
+
   const odooUrl = get<string | undefined>('odoo.url');
   const odooMissing = (['odoo.db', 'odoo.login', 'odoo.apiKey'] as const).filter((k) => get(k) === undefined);
   if (odooUrl !== undefined) {
@@ -210,12 +233,20 @@ function assemble(v: Map<ConfigKey, unknown>, problems: string[]): Config {
       clientId: get('kafka.clientId'),
       client: get('kafka.client'),
       ssl: get('kafka.ssl'),
+      ...opt('sslCaPath', kafkaCa),
       connectionTimeoutMs: get('kafka.connectionTimeoutMs'),
       requestTimeoutMs: get('kafka.requestTimeoutMs'),
       ...(mechanism !== undefined && user !== undefined && pass !== undefined ? { sasl: { mechanism, username: user, password: pass } } : {}),
     },
     registry: { url: get('registry.url'), timeoutMs: get('registry.timeoutMs'), ...opt('username', get('registry.username')), ...opt('password', get('registry.password')) },
-    redis: { url: get('redis.url'), tls: get('redis.tls'), keyPrefix: get('redis.keyPrefix'), ...opt('password', get('redis.password')) },
+    redis: {
+      url: redisUrl,
+      tls: get('redis.tls'),
+      keyPrefix: get('redis.keyPrefix'),
+      ...opt('tlsCaPath', redisCa),
+      ...opt('username', get('redis.username')),
+      ...opt('password', get('redis.password')),
+    },
     ...(odooUrl !== undefined && odooMissing.length === 0
       ? { odoo: { url: odooUrl, db: get('odoo.db'), login: get('odoo.login'), apiKey: get('odoo.apiKey'), protocol: get('odoo.protocol'), timeoutMs: get('odoo.timeoutMs') } }
       : {}),
@@ -223,6 +254,16 @@ function assemble(v: Map<ConfigKey, unknown>, problems: string[]): Config {
     log: { level: get('log.level') },
     run: { topologies: get('run.topologies'), checkpointIntervalMs: get('run.checkpointIntervalMs'), shutdownTimeoutMs: get('run.shutdownTimeoutMs') },
   };
+}
+
+/** A Redis URL without its credentials, for messages. */
+function redisAddress(value: string): string {
+  try {
+    const u = new URL(value);
+    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+  } catch {
+    return value.replace(/\/\/[^@/]*@/, '//');
+  }
 }
 
 function deepFreeze<T>(value: T): T {

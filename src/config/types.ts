@@ -8,12 +8,22 @@ export interface Config {
     readonly clientId: string;
     readonly client: 'kafkajs' | 'rdkafka';
     readonly ssl: boolean;
+    /** PEM CA file that verifies the brokers (kafka.ssl only); unset = the system CAs. */
+    readonly sslCaPath?: string;
     readonly connectionTimeoutMs: number;
     readonly requestTimeoutMs: number;
     readonly sasl?: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string };
   };
   readonly registry: { readonly url: string; readonly username?: string; readonly password?: string; readonly timeoutMs: number };
-  readonly redis: { readonly url: string; readonly tls: boolean; readonly password?: string; readonly keyPrefix: string };
+  readonly redis: {
+    readonly url: string;
+    readonly tls: boolean;
+    /** PEM CA file that verifies Redis (TLS only); unset = the system CAs. */
+    readonly tlsCaPath?: string;
+    readonly username?: string;
+    readonly password?: string;
+    readonly keyPrefix: string;
+  };
   /** Present only when odoo.url is set; then db, login and apiKey are required. */
   readonly odoo?: {
     readonly url: string;

@@ -1,7 +1,9 @@
 // Config -> kafkajs client options (brokers, TLS, SASL PLAIN/SCRAM, timeouts, logs into our logger).
+import type { ConnectionOptions } from 'node:tls';
 import type { KafkaConfig, logCreator, SASLOptions } from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Config } from '../../config/types.js';
+import { readCaFile } from '../../config/ca-file.js';
 import type { AdapterLogger } from './adapter-logger.js';
 import { silentLogger } from './adapter-logger.js';
 
@@ -10,7 +12,7 @@ export function kafkaJsConfig(config: Config, logger: AdapterLogger = silentLogg
   const out: KafkaConfig = {
     clientId,
     brokers: [...k.brokers],
-    ssl: k.ssl,
+    ssl: kafkaJsTls(k),
     connectionTimeout: k.connectionTimeoutMs,
     requestTimeout: k.requestTimeoutMs,
     logLevel: logLevel.INFO,
@@ -26,6 +28,16 @@ export function kafkaJsConfig(config: Config, logger: AdapterLogger = silentLogg
     out.sasl = sasl;
   }
   return out;
+}
+
+/**
+ * `ssl: true` verifies the brokers against Node's CA store; with kafka.sslCaPath, against that CA
+ * only (host name checked as well: the certificate must name the broker address).
+ */
+function kafkaJsTls(k: Config['kafka']): boolean | ConnectionOptions {
+  if (!k.ssl) return false;
+  if (k.sslCaPath === undefined) return true;
+  return { ca: [readCaFile('kafka.sslCaPath', k.sslCaPath)] };
 }
 
 export function createKafkaJs(config: Config, logger?: AdapterLogger, clientId?: string): Kafka {

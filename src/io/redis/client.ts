@@ -7,5 +7,5 @@ import { redisOptionsFromConfig } from './redis-state-store.js';
 export type RedisClient = Redis;
 
 export function createRedisClient(config: Config): RedisClient {
-  return new Redis(config.redis.url, { ...redisOptionsFromConfig(config), lazyConnect: false });
+  return new Redis({ ...redisOptionsFromConfig(config), lazyConnect: false });
 }

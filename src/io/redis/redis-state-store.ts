@@ -5,8 +5,9 @@
 //   then:   snapshot bytes
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
+import { readCaFile } from '../../config/ca-file.js';
 import type { Config } from '../../config/types.js';
-import { RedisError } from '../../errors.js';
+import { ConfigError, RedisError } from '../../errors.js';
 import type { Checkpoint, StateStore } from '../../ports/state-store.js';
 
 const MAGIC = Buffer.from('SSCP');
@@ -46,9 +47,22 @@ export function decodeCheckpoint(buf: Buffer, where: string): Checkpoint {
   };
 }
 
+/**
+ * ioredis options from the configuration: host, port and db from redis.url; user and password
+ * from redis.username / redis.password, else from the URL (ioredis itself would let a password in
+ * the URL silently win over the configured secret); TLS for rediss:// or redis.tls, verified
+ * against redis.tlsCaPath when set, else the system CAs.
+ */
 export function redisOptionsFromConfig(config: Config, options: RedisStateStoreOptions = {}): RedisOptions {
   const r = config.redis;
+  const url = new URL(r.url);
+  const db = url.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d+$/.test(db)) {
+    throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', `redis.url: expected a database number after the host (redis://host:port/2), found ${JSON.stringify(url.pathname)} in ${redisAddress(r.url)}`);
+  }
   const out: RedisOptions = {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? 6379 : Number(url.port),
     connectTimeout: options.connectTimeoutMs ?? 5_000,
     commandTimeout: options.commandTimeoutMs ?? 5_000,
     maxRetriesPerRequest: 1,
@@ -57,8 +71,12 @@ export function redisOptionsFromConfig(config: Config, options: RedisStateStoreO
     // Reconnect with capped backoff; commands fail fast meanwhile (maxRetriesPerRequest).
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 3_000),
   };
-  if (r.password !== undefined) out.password = r.password;
-  if (r.tls || r.url.startsWith('rediss://')) out.tls = {};
+  if (db !== '') out.db = Number(db);
+  const username = r.username ?? (url.username === '' ? undefined : decodeURIComponent(url.username));
+  const password = r.password ?? (url.password === '' ? undefined : decodeURIComponent(url.password));
+  if (username !== undefined) out.username = username;
+  if (password !== undefined) out.password = password;
+  if (r.tls || url.protocol === 'rediss:') out.tls = r.tlsCaPath === undefined ? {} : { ca: readCaFile('redis.tlsCaPath', r.tlsCaPath) };
   return out;
 }
 
@@ -72,18 +90,34 @@ export function redisAddress(url: string): string {
   }
 }
 
+/** What to check when Redis refused the credentials or the TLS certificate; undefined otherwise. */
+function refusal(err: Error): string | undefined {
+  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(err.message)) return 'check redis.username and redis.password';
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)|ERR_TLS/.test(code)) return 'check redis.tlsCaPath: the CA must have signed the server certificate, which must name the host';
+  return undefined;
+}
+
 export class RedisStateStore implements StateStore {
   private readonly redis: Redis;
   private readonly prefix: string;
   private readonly address: string;
   private connecting: Promise<void> | undefined;
+  /** The connection's last error since it was last ready: the real reason behind "Connection is closed.". */
+  private connectionError: Error | undefined;
 
   constructor(config: Config, options: RedisStateStoreOptions = {}) {
     this.prefix = `${config.redis.keyPrefix}checkpoint:`;
     this.address = redisAddress(config.redis.url);
-    this.redis = new Redis(config.redis.url, redisOptionsFromConfig(config, options));
-    // Connection errors surface through the failing command; keep ioredis from logging them.
-    this.redis.on('error', () => undefined);
+    this.redis = new Redis(redisOptionsFromConfig(config, options));
+    // Connection errors surface through the failing command (with this reason); this listener
+    // also keeps ioredis from logging them.
+    this.redis.on('error', (err: Error) => {
+      this.connectionError = err;
+    });
+    this.redis.on('ready', () => {
+      this.connectionError = undefined;
+    });
   }
 
   private async guard<T>(what: string, key: string, fn: () => Promise<T>): Promise<T> {
@@ -94,9 +128,14 @@ export class RedisStateStore implements StateStore {
     } catch (cause) {
       if (cause instanceof RedisError) throw cause;
       this.connecting = undefined;
-      throw new RedisError('SHIFTSTREAM_REDIS', `redis state store (${this.address}): ${what} of ${JSON.stringify(this.prefix + key)} failed: ${(cause as Error).message}`, {
-        cause,
+      const conn = this.connectionError;
+      const refused = conn === undefined ? undefined : refusal(conn);
+      const reason = conn === undefined || conn.message === (cause as Error).message ? (cause as Error).message : `${(cause as Error).message} The connection failed with: ${conn.message}`;
+      throw new RedisError('SHIFTSTREAM_REDIS', `redis state store (${this.address}): ${what} of ${JSON.stringify(this.prefix + key)} failed: ${reason}${refused === undefined ? '' : ` (${refused})`}`, {
+        cause: conn ?? cause,
         details: { address: this.address, key: this.prefix + key, operation: what },
+        // A refused login or certificate does not heal by retrying.
+        ...(refused === undefined ? {} : { retryable: false }),
       });
     }
   }
