@@ -9,7 +9,7 @@ import { KafkaError } from '../../errors.js';
 import type { EventSink, SinkRecord } from '../../ports/event-sink.js';
 import type { AdapterLogger, Compression } from './adapter-logger.js';
 import { silentLogger } from './adapter-logger.js';
-import { rdKafkaGlobalConfig } from './rdkafka-config.js';
+import { rdKafkaGlobalConfig, watchRdKafkaRefusal } from './rdkafka-config.js';
 
 const ERR = rdkafka.CODES.ERRORS;
 
@@ -59,7 +59,20 @@ export class RdKafkaEventSink implements EventSink {
 
   private connect(): Promise<void> {
     this.connecting ??= new Promise<void>((resolve, reject) => {
+      let refused = false;
+      // A refused login or certificate fails at once, with librdkafka's reason, and for good.
+      const unwatch = watchRdKafkaRefusal(this.producer, (reason) => {
+        refused = true;
+        this.connecting = undefined;
+        this.failed = new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: could not connect the producer: ${reason}`, { retryable: false });
+        reject(this.failed);
+      });
       this.producer.connect({ timeout: 30_000 }, (err) => {
+        unwatch();
+        if (refused) {
+          if (!err) this.producer.disconnect(() => undefined);
+          return;
+        }
         if (err) {
           this.connecting = undefined;
           reject(new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: could not connect the producer: ${err.message}`, { cause: err }));
@@ -148,6 +161,7 @@ export class RdKafkaEventSink implements EventSink {
     this.closed = true;
     if (this.connecting === undefined) return;
     await this.connecting.catch(() => undefined);
+    if (!this.producer.isConnected()) return; // the connect failed (or was refused): nothing to flush
     await new Promise<void>((resolve, reject) => this.producer.flush(10_000, (err) => (err ? reject(new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: flush on close failed: ${err.message}`, { cause: err })) : resolve())));
     this.producer.setPollInterval(0);
     await new Promise<void>((resolve) => this.producer.disconnect(() => resolve()));

@@ -25,7 +25,7 @@ import { tpKey } from '../../ports/event-source.js';
 import type { AdapterLogger } from './adapter-logger.js';
 import { silentLogger } from './adapter-logger.js';
 import { parseOffset } from './kafkajs-event-source.js';
-import { rdKafkaGlobalConfig } from './rdkafka-config.js';
+import { rdKafkaGlobalConfig, watchRdKafkaRefusal } from './rdkafka-config.js';
 
 const { CODES } = rdkafka;
 const ERR = CODES.ERRORS;
@@ -110,7 +110,23 @@ export class RdKafkaEventSource implements EventSource {
       this.resolveRun = resolve;
       this.rejectRun = reject;
     });
+    // A refused login or certificate fails run() at once, with librdkafka's reason. Not through
+    // fail(): its disconnect would wait for the connect below (until its timeout); the connect
+    // callback cleans up instead.
+    const unwatch = watchRdKafkaRefusal(this.consumer, (reason) => {
+      if (this.settled) return;
+      this.settled = true;
+      const err = new KafkaError('SHIFTSTREAM_KAFKA', `${this.where()}: could not connect: ${reason}`, { retryable: false, details: { groupId: this.options.groupId, topics: this.options.topics } });
+      this.logger.error({ err, groupId: this.options.groupId }, 'rdkafka source failed');
+      this.rejectRun(err);
+    });
     this.consumer.connect({ timeout: 30_000 }, (err) => {
+      unwatch();
+      if (this.settled) {
+        // Failed or stopped while connecting: leave nothing connected behind.
+        if (!err) this.disconnect().catch(() => undefined);
+        return;
+      }
       if (err) {
         this.fail(this.wrap('could not connect', err));
         return;
