@@ -31,7 +31,7 @@ export async function criticalLaneLatency(o) {
   const log = o.log ?? (() => {});
   const ds = { machines: o.machines, count: 0, plantId: `bench-${o.machines}`, rawTopic: `bench.raw.${o.runId}`, topologyFile: (id) => join(WORK_DIR, `topology-${id}.yaml`) };
   await createTopic(ds.rawTopic, PARTITIONS);
-  const run = await runShiftstream({ ds, runId: o.runId, client: 'rdkafka', live: true, keepRunning: true, log });
+  const run = await runShiftstream({ ds, runId: o.runId, client: 'rdkafka', live: true, keepRunning: true, log, ...(o.env === undefined ? {} : { env: o.env }) });
   const milestonesTopic = `bench.${o.runId}.milestones`;
   const config = loadConfig({ env: infraEnv() });
   const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs });

@@ -18,7 +18,9 @@ import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const dist = (p) => import(pathToFileURL(join(ROOT, 'dist', p)).href);
+// SHIFTSTREAM_BENCH_DIST: another build of src/ (A/B of two builds in one invocation, rdkafka-ab.mjs).
+const DIST = process.env.SHIFTSTREAM_BENCH_DIST ?? join(ROOT, 'dist');
+const dist = (p) => import(pathToFileURL(join(DIST, p)).href);
 const { values } = parseArgs({ options: { topology: { type: 'string' }, client: { type: 'string' }, group: { type: 'string' }, port: { type: 'string' }, 'event-time-only': { type: 'boolean' }, profile: { type: 'string' }, 'what-if-mapper-commit-ms': { type: 'string' } } });
 let profiler;
 if (values.profile !== undefined) {
@@ -68,8 +70,21 @@ const { codecs } = await createRegistryCodecs(registry, {
 readiness.ready('registry');
 const store = new RedisStateStore(config);
 readiness.ready('redis');
-const sink = createEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}` });
-const mapperSource = createEventSource(config, { groupId: `${group}-map`, topics: [t.raw, t.canonical] });
+// SHIFTSTREAM_BENCH_RDKAFKA: JSON { source?, sink? } of extra adapter options (tuning what-ifs, not
+// the product's configuration), node-rdkafka only.
+const tuning = process.env.SHIFTSTREAM_BENCH_RDKAFKA === undefined ? undefined : JSON.parse(process.env.SHIFTSTREAM_BENCH_RDKAFKA);
+let makeSource = (groupId, topics) => createEventSource(config, { groupId, topics });
+let sink;
+if (tuning !== undefined && values.client === 'rdkafka') {
+  const { RdKafkaEventSource } = await dist('io/kafka/rdkafka-event-source.js');
+  const { RdKafkaEventSink } = await dist('io/kafka/rdkafka-event-sink.js');
+  sink = new RdKafkaEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}`, ...(tuning.sink ?? {}) });
+  makeSource = (groupId, topics) => new RdKafkaEventSource(config, { groupId, topics, clientId: config.kafka.clientId, ...(tuning.source ?? {}) });
+} else sink = createEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}` });
+const mapperSource = makeSource(`${group}-map`, [t.raw, t.canonical]);
+const windowSource = makeSource(`${group}-window`, [t.enriched]);
+// SHIFTSTREAM_BENCH_TRACE=<file>: where stage 1 and stage 2 wait (see lib/trace.mjs), written on SIGINT.
+const trace = process.env.SHIFTSTREAM_BENCH_TRACE === undefined ? undefined : (await import('./trace.mjs')).createTrace({ sink, sources: { map: mapperSource, window: windowSource } });
 // What-if (not the product's behaviour): stage 1 commits its input offsets at most every N ms
 // instead of after every batch, to measure what the per-batch commit costs. Still at-least-once:
 // only acknowledged batches' offsets are committed, later (offsets still pending at a stop or revoke
@@ -93,7 +108,7 @@ const pipeline = createPipeline({
   topology,
   codecs,
   mapperSource,
-  windowSource: createEventSource(config, { groupId: `${group}-window`, topics: [t.enriched] }),
+  windowSource,
   windowGroupId: `${group}-window`,
   sink,
   store,
@@ -108,6 +123,7 @@ const pipeline = createPipeline({
 let interrupted = false;
 process.on('SIGINT', () => {
   interrupted = true;
+  if (trace !== undefined) writeFileSync(process.env.SHIFTSTREAM_BENCH_TRACE, JSON.stringify(trace.report(), null, 1));
   const stopping = profiler === undefined ? Promise.resolve() : profiler.post('Profiler.stop').then(({ profile }) => writeFileSync(values.profile, JSON.stringify(profile)));
   void stopping.catch((err) => process.stderr.write(`profiler: ${err}\n`)).then(() => pipeline.stop());
 });

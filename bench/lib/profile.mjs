@@ -15,7 +15,7 @@ function areaOf(url, fn) {
   if (url.includes('/node_modules/pino')) return 'pino';
   if (url.includes('/node_modules/yaml/')) return 'yaml';
   if (url.includes('/node_modules/')) return 'other node_modules';
-  const m = /\/dist\/([a-z-]+)\//.exec(url);
+  const m = /\/(?:dist|\.cache\/ab-[^/]+)\/([a-z-]+)\//.exec(url);
   if (m) return `shiftstream ${m[1]}`;
   if (url.startsWith('node:') || url === '') return 'node internals / builtins';
   return 'other';

@@ -45,7 +45,7 @@ async function scrape(port) {
 
 /**
  * @param {{ ds: ReturnType<import('./data.mjs').dataSet>, runId: string, client: 'kafkajs'|'rdkafka', processes?: number,
- *           command?: 'run', whatIfMapperCommitMs?: number, cpuProfDir?: string (a profile of the measured run per process, see pipeline-child.mjs), live?: boolean, timeoutMs?: number, log?: (s: string) => void, keepRunning?: boolean }} o
+ *           command?: 'run', whatIfMapperCommitMs?: number, env?: Record<string, string> (extra child environment: SHIFTSTREAM_BENCH_DIST, _RDKAFKA, _TRACE of pipeline-child.mjs), cpuProfDir?: string (a profile of the measured run per process, see pipeline-child.mjs), live?: boolean, timeoutMs?: number, log?: (s: string) => void, keepRunning?: boolean }} o
  */
 export async function runShiftstream(o) {
   const topologyFile = topologyFor(o.ds, o.runId);
@@ -61,7 +61,7 @@ export async function runShiftstream(o) {
       ? [join(ROOT, 'bin', 'shiftstream.js'), 'run', '--topology', topologyFile, '--client', o.client, '--group', `bench-${o.runId}`, '--log-level', 'warn', `--http.port=${port}`]
       : [join(ROOT, 'bench', 'lib', 'pipeline-child.mjs'), ...profArgs, ...(o.whatIfMapperCommitMs === undefined ? [] : ['--what-if-mapper-commit-ms', String(o.whatIfMapperCommitMs)]), '--topology', topologyFile, '--client', o.client, '--group', `bench-${o.runId}`, '--port', String(port)];
     if (o.live !== true) args.push('--event-time-only');
-    const p = spawnMeasured(process.execPath, args, { env: { ...process.env, ...infraEnv() }, cwd: ROOT });
+    const p = spawnMeasured(process.execPath, args, { env: { ...process.env, ...infraEnv(), ...(o.env ?? {}) }, cwd: ROOT });
     procs.push({ port, p });
   }
   const sumAll = async (name, match) => {
