@@ -67,8 +67,6 @@ export const runCommand: CommandDef = {
     const logger = createLogger({ level: config.log.level, base: { service: 'shiftstream', plantId } });
     const metrics = createPromMetrics({ defaultLabels: { plantId } });
     const readiness = createReadiness(['kafka', 'registry', 'redis', 'pipeline']);
-    const http = await startHttpServer({ port: config.http.port, metrics, health: { readiness: readiness.probe }, onError: (err, path) => logger.error({ err, path }, 'http handler failed') });
-    logger.info({ port: http.port, topology: topologyPath, client: config.kafka.client }, 'starting');
     const group = values.group ?? `shiftstream-${plantId}`;
     const partitions = values.partitions === undefined ? 4 : Number(values.partitions);
     if (!Number.isInteger(partitions) || partitions < 1) throw new UsageError('SHIFTSTREAM_USAGE', `run --partitions: expected an integer >= 1, found ${values.partitions}`);
@@ -77,6 +75,20 @@ export const runCommand: CommandDef = {
       throw new UsageError('SHIFTSTREAM_USAGE', `run --session-timeout: expected a duration like 6s or 10000ms, found '${values['session-timeout']}'`);
     }
     const groupOptions = sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs };
+    const http = await startHttpServer({ port: config.http.port, metrics, health: { readiness: readiness.probe }, onError: (err, path) => logger.error({ err, path }, 'http handler failed') });
+    logger.info({ port: http.port, topology: topologyPath, client: config.kafka.client }, 'starting');
+    // Whatever was opened is closed again, also when start-up fails half-way (a refused SASL login
+    // while creating topics, an unreachable registry): otherwise the listening HTTP server would
+    // keep the process alive after the error was printed.
+    const closers: (() => Promise<unknown>)[] = [() => http.close()];
+    try {
+      return await runPipeline();
+    } finally {
+      await Promise.allSettled(closers.reverse().map((close) => close()));
+      logger.flush();
+    }
+
+    async function runPipeline(): Promise<number> {
     const t = topology.topics;
     // The orders topic is compacted (orders sync creates it so too when it starts first).
     const counts = await ensureTopics(config, [...topologyTopicSpecs(t, partitions), ...(tagging ? [{ topic: ordersTopic, partitions, compacted: true }] : [])]);
@@ -85,8 +97,10 @@ export const runCommand: CommandDef = {
     const { codecs } = await createRegistryCodecs(registry, topologySchemaTopics(t));
     readiness.ready('registry');
     const store = new RedisStateStore(config);
+    closers.push(() => store.close());
     readiness.ready('redis');
     const sink = createEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}` });
+    closers.push(() => sink.close());
     const pipeline = createPipeline({
       topology,
       codecs,
@@ -128,8 +142,7 @@ export const runCommand: CommandDef = {
     } finally {
       clearInterval(readyTimer);
       ctx.signal.removeEventListener('abort', onAbort);
-      await Promise.allSettled([sink.close(), store.close(), http.close()]);
-      logger.flush();
+    }
     }
   },
 };
