@@ -88,9 +88,9 @@ export const doctorCommand: CommandDef = {
     }
     const unique = [...new Map(needed.map((n) => [n.topic, n])).values()];
     const results = await Promise.all([
-      probeKafka(config.kafka, unique),
+      probeKafka(config, unique),
       probeRegistry(config.registry, unique.map((n) => n.topic)),
-      probeRedis(config.redis, config.kafka.connectionTimeoutMs),
+      probeRedis(config, config.kafka.connectionTimeoutMs),
       probeOdoo(config.odoo),
     ]);
     lines.push(...results.flat());

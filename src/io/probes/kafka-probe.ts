@@ -1,6 +1,9 @@
 // Doctor probe of Kafka: reachable, broker version, the topics the topologies need.
-import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
+// The client options are run's (kafkaJsConfig: brokers, TLS with kafka.sslCaPath, SASL), so
+// doctor checks exactly what `run` will use; only retries and logging differ.
+import { Kafka, logLevel } from 'kafkajs';
 import type { Config } from '../../config/types.js';
+import { kafkaJsConfig } from '../kafka/kafkajs-config.js';
 import { fetchApiVersions, releaseOfMetadataLevel } from './kafka-api-versions.js';
 import { errorText, type ProbeLine } from './probe.js';
 
@@ -10,15 +13,18 @@ export interface NeededTopic {
   readonly neededBy: string;
 }
 
-export async function probeKafka(config: Config['kafka'], needed: readonly NeededTopic[]): Promise<ProbeLine[]> {
+export async function probeKafka(full: Config, needed: readonly NeededTopic[]): Promise<ProbeLine[]> {
+  const config = full.kafka;
   const where = config.brokers.join(',');
-  const sasl = config.sasl === undefined ? {} : { sasl: { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions };
-  const kafka = new Kafka({
-    clientId: `${config.clientId}-doctor`, brokers: [...config.brokers], ssl: config.ssl, ...sasl, logLevel: logLevel.NOTHING,
-    connectionTimeout: config.connectionTimeoutMs, requestTimeout: config.requestTimeoutMs, retry: { retries: 1, maxRetryTime: 2_000 },
-  });
-  const admin = kafka.admin();
   const lines: ProbeLine[] = [];
+  let kafka: Kafka;
+  try {
+    const { logCreator: _ignored, ...options } = kafkaJsConfig(full, undefined, `${config.clientId}-doctor`);
+    kafka = new Kafka({ ...options, logLevel: logLevel.NOTHING, retry: { retries: 1, maxRetryTime: 2_000 } });
+  } catch (err) {
+    return [{ server: 'kafka', status: 'fail', message: `${where}: expected a usable Kafka configuration, found: ${errorText(err)}` }];
+  }
+  const admin = kafka.admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();

@@ -1,15 +1,19 @@
 // Doctor probe of Redis: reachable, version.
+// The connection options are the state store's (redisOptionsFromConfig: URL, username, password,
+// TLS with redis.tlsCaPath), so doctor checks exactly what `run` will use; only the retries differ.
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/types.js';
+import { redisAddress, redisOptionsFromConfig } from '../redis/redis-state-store.js';
 import { errorText, type ProbeLine } from './probe.js';
 
-export async function probeRedis(config: Config['redis'], timeoutMs: number): Promise<ProbeLine[]> {
-  const shown = config.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
-  const redis = new Redis(config.url, {
-    lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null,
-    ...(config.password === undefined ? {} : { password: config.password }),
-    ...(config.tls ? { tls: {} } : {}),
-  });
+export async function probeRedis(config: Config, timeoutMs: number): Promise<ProbeLine[]> {
+  const shown = redisAddress(config.redis.url);
+  let redis: Redis;
+  try {
+    redis = new Redis({ ...redisOptionsFromConfig(config, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs }), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  } catch (err) {
+    return [{ server: 'redis', status: 'fail', message: `${shown}: expected a usable Redis configuration, found: ${errorText(err)}` }];
+  }
   let lastError: unknown;
   redis.on('error', (err: unknown) => { lastError = err; }); // reported through the awaited calls below
   try {
