@@ -12,11 +12,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { down, up } from '../scripts/infra.mjs';
 import { dataSet, preload, WORK_DIR } from './lib/data.mjs';
 import { machineInfo } from './lib/env.mjs';
-import { deleteTopicsWithPrefix, infraEnv, ROOT, withAdmin } from './lib/kafka.mjs';
+import { cleanupRun } from './lib/cleanup.mjs';
+import { ROOT } from './lib/kafka.mjs';
 import { loadAverage } from './lib/proc.mjs';
 import { runShiftstream } from './lib/shiftstream.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
@@ -45,25 +45,7 @@ const STAMP = Date.now().toString(36);
 const t00 = Date.now();
 const log = (s) => process.stdout.write(`[ab ${((Date.now() - t00) / 1000).toFixed(0).padStart(4)} s] ${s}\n`);
 
-async function cleanup() {
-  await deleteTopicsWithPrefix(`bench.${STAMP}-`).catch((err) => log(`cleanup: topics: ${err.message}`));
-  await deleteTopicsWithPrefix(`bench.raw.${STAMP}-`).catch((err) => log(`cleanup: topics: ${err.message}`));
-  const redis = new Redis(infraEnv().SHIFTSTREAM_REDIS__URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `*bench-${STAMP}-*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  await withAdmin(async (a) => {
-    const groups = (await a.listGroups()).groups.map((g) => g.groupId).filter((g) => g.includes(`bench-${STAMP}-`));
-    if (groups.length > 0) await a.deleteGroups(groups).catch(() => {});
-  }).catch(() => {});
-}
+const cleanup = () => cleanupRun(STAMP, log);
 
 const infra = await up({ lease: true });
 const runs = [];

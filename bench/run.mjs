@@ -20,11 +20,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { down, up } from '../scripts/infra.mjs';
 import { dataSet, preload, WORK_DIR } from './lib/data.mjs';
 import { machineInfo, writeResult } from './lib/env.mjs';
-import { deleteTopicsWithPrefix, infraEnv, ROOT, withAdmin } from './lib/kafka.mjs';
+import { cleanupRun } from './lib/cleanup.mjs';
+import { ROOT } from './lib/kafka.mjs';
 import { loadAverage } from './lib/proc.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
 import { runShiftstream } from './lib/shiftstream.mjs';
@@ -67,26 +67,7 @@ async function step(name, fn) {
 const ratio = (a, b) => (a && b ? +(a / b).toFixed(2) : null);
 const fmt = (n) => (n === null || n === undefined ? 'n/a' : Math.round(n).toLocaleString('en-US'));
 
-async function cleanup() {
-  // Outputs of this run (the pre-loaded bench.raw.v1.* topics stay for the next run).
-  await deleteTopicsWithPrefix(`bench.${STAMP}-`).catch((err) => log(`cleanup: topics: ${err.message}`));
-  await deleteTopicsWithPrefix(`bench.raw.${STAMP}-`).catch((err) => log(`cleanup: topics: ${err.message}`));
-  const redis = new Redis(infraEnv().SHIFTSTREAM_REDIS__URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `*bench-${STAMP}-*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  await withAdmin(async (a) => {
-    const groups = (await a.listGroups()).groups.map((g) => g.groupId).filter((g) => g.includes(`-${STAMP}-`) || g.includes(`bench-${STAMP}-`));
-    if (groups.length > 0) await a.deleteGroups(groups).catch(() => {});
-  }).catch(() => {});
-}
+const cleanup = () => cleanupRun(STAMP, log);
 
 log(`mode ${MODE.name}: ${MODE.samples} samples of ${MODE.machines} machines; load average ${loadAverage().join(' ')}`);
 const infra = await up({ lease: true });

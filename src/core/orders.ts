@@ -7,7 +7,7 @@
 // is, among the work orders of W's latest snapshot with state `progress` and dateStartMs <= t, the
 // one with the greatest dateStartMs (tie: the smallest workOrderId); none -> null.
 
-/** One work order of a snapshot (OrderLine of orders-sync.ts; only what the rule reads is checked). */
+/** One work order of a snapshot, as `orders sync` publishes it (only what the rule reads is checked). */
 export interface OrderLine {
   readonly workOrderId: number;
   readonly name: string;

@@ -4,6 +4,7 @@
 // topic keyed by the topology's workCenterId. The latest value per key is therefore the work
 // center's current queue; an empty list means nothing is released there. The cursor (Redis) moves
 // only after the snapshots were acknowledged, so a crash republishes (harmless: same snapshot).
+import type { OrderLine, OrdersSnapshot } from '../core/orders.js';
 import type { OdooClient } from '../io/odoo/client.js';
 import { odooDatetime, parseOdooDatetime } from '../io/odoo/productivity-records.js';
 import type { EventSink } from '../ports/event-sink.js';
@@ -14,27 +15,8 @@ export const RELEASED_PRODUCTION_STATES = ['confirmed', 'progress', 'to_close'] 
 export const CLOSED_WORKORDER_STATES = ['done', 'cancel'] as const;
 const WO_FIELDS = ['id', 'name', 'state', 'workcenter_id', 'production_id', 'product_id', 'qty_production', 'qty_produced', 'date_start', 'date_finished', 'write_date'];
 
-export interface OrderLine {
-  readonly workOrderId: number;
-  readonly name: string;
-  readonly state: string;
-  readonly productionId: number | null;
-  readonly productionName: string | null;
-  readonly productId: number | null;
-  readonly productName: string | null;
-  readonly qtyProduction: number;
-  readonly qtyProduced: number;
-  readonly dateStartMs: number | null;
-}
-
-export interface OrdersSnapshot {
-  readonly version: 1;
-  readonly plantId: string;
-  readonly workCenterId: string;
-  readonly odooWorkcenterId: number;
-  readonly atMs: number;
-  readonly workOrders: readonly OrderLine[];
-}
+// The orders topic's value (version 1) is defined once, in the core that reads it for tagging.
+export type { OrderLine, OrdersSnapshot } from '../core/orders.js';
 
 export interface OrdersCursor {
   readonly writeDate: string;
