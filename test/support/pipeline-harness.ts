@@ -84,6 +84,8 @@ export interface RunOptions {
   readonly checkpointIntervalMs?: number;
   readonly logLevel?: string;
   readonly name?: string;
+  /** More `run` flags, e.g. `--run.shutdownTimeoutMs=1ms`. */
+  readonly extraArgs?: readonly string[];
 }
 
 /** One `shiftstream run` child process. Its output is kept (last 300 lines) for failure messages. */
@@ -295,6 +297,7 @@ export class PlantHarness {
       `${options.sessionTimeoutMs ?? 6_000}ms`,
     ];
     if (options.eventTimeOnly ?? true) args.push('--event-time-only');
+    args.push(...(options.extraArgs ?? []));
     const env = { ...process.env, ...serverEnv() };
     const p = new RunProcess(options.name ?? `${options.client}#${++this.started}`, httpPort, args, env);
     this.processes.push(p);

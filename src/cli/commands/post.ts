@@ -10,6 +10,7 @@ import { odooTopicsOf } from '../../odoo-services/topics.js';
 import { createKafkaParts, createOdooRuntime } from '../../odoo-services/wiring.js';
 import { UsageError } from '../../errors.js';
 import { EXIT_CODES, type CommandDef } from '../command.js';
+import { armStopDeadline } from '../stop-deadline.js';
 
 const HELP = `Usage: shiftstream post --topology <file> [--milestones] [options] [config flags]
 
@@ -104,6 +105,11 @@ export const postCommand: CommandDef = {
       },
     });
     let statsTimer: NodeJS.Timeout | undefined;
+    const deadline = armStopDeadline(ctx.signal, config.run.shutdownTimeoutMs, () => {
+      log.error({ shutdownTimeoutMs: config.run.shutdownTimeoutMs }, 'graceful stop did not finish within run.shutdownTimeoutMs: exiting now; what Odoo did not confirm is posted again on restart (idempotent)');
+      logger.flush();
+      process.exit(EXIT_CODES.infrastructure);
+    });
     try {
       // Master data first: a topology naming something Odoo lacks fails here, with every problem.
       try {
@@ -168,6 +174,7 @@ export const postCommand: CommandDef = {
       if (statsTimer !== undefined) clearInterval(statsTimer);
       await runtime.close();
       await http.close();
+      deadline.cancel();
     }
   },
 };

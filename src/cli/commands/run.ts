@@ -6,6 +6,7 @@ import type { Config } from '../../config/types.js';
 import { createPipeline } from '../../engine/pipeline.js';
 import { UsageError } from '../../errors.js';
 import { createReadiness, startHttpServer } from '../../http/index.js';
+import { armStopDeadline } from '../stop-deadline.js';
 import { createRegistryCodecs, topologySchemaTopics } from '../../io/avro/codecs.js';
 import { createRegistryClient } from '../../io/avro/registry-client.js';
 import { ensureTopics, topologyTopicSpecs } from '../../io/kafka/admin.js';
@@ -81,10 +82,16 @@ export const runCommand: CommandDef = {
     // while creating topics, an unreachable registry): otherwise the listening HTTP server would
     // keep the process alive after the error was printed.
     const closers: (() => Promise<unknown>)[] = [() => http.close()];
+    const deadline = armStopDeadline(ctx.signal, config.run.shutdownTimeoutMs, () => {
+      logger.error({ shutdownTimeoutMs: config.run.shutdownTimeoutMs }, 'graceful stop did not finish within run.shutdownTimeoutMs: exiting now; what was not checkpointed is read again on restart');
+      logger.flush();
+      process.exit(EXIT_CODES.infrastructure);
+    });
     try {
       return await runPipeline();
     } finally {
       await Promise.allSettled(closers.reverse().map((close) => close()));
+      deadline.cancel();
       logger.flush();
     }
 
