@@ -64,6 +64,16 @@ function running(state, name) {
   return pidMatches(s.pid, MARKERS[name]) ? s : null;
 }
 
+/** True when `probe` resolves (one quick try: nothing listening fails at once). */
+async function answers(probe) {
+  try {
+    await probe();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function checkExternal(server, address, probe, timeoutMs = 20_000) {
   await waitFor({ server, address, logPath: null, timeoutMs, probe });
   log(server, `using ${address} from the environment: started nothing`);
@@ -94,6 +104,11 @@ export async function up({ lease = false, env = process.env } = {}) {
       await waitFor({ server: 'kafka', address: s.address, logPath: s.logPath ?? null, timeoutMs: 30_000, probe: () => kafkaReady(s.address) });
       log('kafka', `already running (pid ${s.pid ?? s.containerId}) at ${s.address}: reusing it`);
       info.kafka = { brokers: s.address, started: false, ...s };
+    } else if (!useContainers && (await answers(() => kafkaReady(kafkaAddress())))) {
+      // Like Redis: a broker already serving the default address (another checkout's, a local
+      // install) is used rather than colliding with it on its ports.
+      log('kafka', `a broker answers at ${kafkaAddress()}: using it, started nothing`);
+      info.kafka = { brokers: kafkaAddress(), started: false };
     } else missing.push('kafka');
 
     if (env.SHIFTSTREAM_REGISTRY__URL) {
@@ -104,6 +119,9 @@ export async function up({ lease = false, env = process.env } = {}) {
       await waitFor({ server: 'registry', address: s.url, logPath: s.logPath ?? null, timeoutMs: 30_000, probe: () => registryReady(s.url) });
       log('registry', `already running (pid ${s.pid ?? s.containerId}) at ${s.url}: reusing it`);
       info.registry = { started: false, ...s };
+    } else if (!useContainers && (await answers(() => registryReady(registryUrl())))) {
+      log('registry', `a registry answers at ${registryUrl()}: using it, started nothing`);
+      info.registry = { url: registryUrl(), started: false };
     } else missing.push('registry');
 
     if (env.SHIFTSTREAM_REDIS__URL) {
