@@ -36,7 +36,7 @@ const { loadConfig } = await dist('config/index.js');
 const { compileTopology } = await dist('topology/compile.js');
 const { createPipeline } = await dist('engine/pipeline.js');
 const { createReadiness, startHttpServer } = await dist('http/index.js');
-const { createRegistryCodecs } = await dist('io/avro/codecs.js');
+const { createRegistryCodecs, topologySchemaTopics } = await dist('io/avro/codecs.js');
 const { createRegistryClient } = await dist('io/avro/registry-client.js');
 const { ensureTopics, topologyTopicSpecs } = await dist('io/kafka/admin.js');
 const { createEventSink, createEventSource } = await dist('io/kafka/factory.js');
@@ -59,14 +59,7 @@ const t = topology.topics;
 const counts = await ensureTopics(config, topologyTopicSpecs(t, partitions));
 readiness.ready('kafka');
 const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs });
-const { codecs } = await createRegistryCodecs(registry, {
-  RawSample: [t.raw],
-  MachineEvent: [t.canonical, t.enriched],
-  Milestone: [t.milestones],
-  WindowSummary: [t.windowSummaries, t.shiftSummaries],
-  Rejected: [t.rejected],
-  Late: [t.late],
-});
+const { codecs } = await createRegistryCodecs(registry, topologySchemaTopics(t));
 readiness.ready('registry');
 const store = new RedisStateStore(config);
 readiness.ready('redis');

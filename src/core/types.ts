@@ -118,26 +118,7 @@ export function machineEvent(
  * tag: whatever a canonical producer sent is replaced.
  */
 export function withRunningOrder(e: MachineEvent, order: { readonly order: string; readonly workOrderId: number } | null): MachineEvent {
-  return {
-    plantId: e.plantId,
-    machineId: e.machineId,
-    workCenterId: e.workCenterId,
-    tag: e.tag,
-    tsMs: e.tsMs,
-    kind: e.kind,
-    value: e.value,
-    category: e.category,
-    reason: e.reason,
-    counter: e.counter,
-    mode: e.mode,
-    rolloverAt: e.rolloverAt,
-    amount: e.amount,
-    milestone: e.milestone,
-    orderRef: e.orderRef,
-    quantity: e.quantity,
-    runningOrder: order === null ? undefined : order.order,
-    runningWorkOrderId: order === null ? undefined : order.workOrderId,
-  };
+  return machineEvent(e, { ...e, runningOrder: order?.order, runningWorkOrderId: order?.workOrderId });
 }
 
 /** A merged state interval (consecutive intervals with the same category and reason merge). */

@@ -5,7 +5,6 @@
 // test's; close() deletes its checkpoints and stops any process it started.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -28,6 +27,7 @@ import { createPlantSimulator, type SampleAnnotation, type SimulatorOptions } fr
 import { loadTopology } from '../../src/topology/index.js';
 import type { TopologyPlan } from '../../src/topology/types.js';
 import { integrationEnv, uniqueName } from '../integration/support/env.js';
+import { freePort } from './free-port.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'shiftstream.js');
@@ -87,6 +87,8 @@ export interface RunOptions {
   /** More `run` flags, e.g. `--run.shutdownTimeoutMs=1ms`. */
   readonly extraArgs?: readonly string[];
 }
+
+export { freePort };
 
 /** One `shiftstream run` child process. Its output is kept (last 300 lines) for failure messages. */
 export class RunProcess {
@@ -171,18 +173,6 @@ export class RunProcess {
   }
 }
 
-/** A free TCP port on 127.0.0.1 (for --http.port). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls `probe` until it returns a value; throws at the deadline or at once when a process died. */
 export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined, processes: readonly RunProcess[] = [], intervalMs = 100): Promise<T> {

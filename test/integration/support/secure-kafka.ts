@@ -7,11 +7,11 @@
 // Call stop() in afterAll: it also runs at process exit, so a crashed test leaves no JVM behind.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKafka } from '../../../scripts/infra/kafka.mjs';
 import { stopPid } from '../../../scripts/infra/util.mjs';
+import { freePort } from '../../support/free-port.js';
 import { createTestTls, type TestTls } from './secure-tls.js';
 
 export interface SaslUser {
@@ -32,19 +32,6 @@ export interface SecureKafka {
   /** One user per mechanism, each with its own random password. */
   readonly users: { readonly plain: SaslUser; readonly scram256: SaslUser; readonly scram512: SaslUser };
   stop(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function distinctFreePorts(n: number): Promise<number[]> {

@@ -10,7 +10,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { stopPid } from '../../../scripts/infra/util.mjs';
-import { freePort } from './secure-kafka.js';
+import { freePort } from '../../support/free-port.js';
 import type { TestTls } from './secure-tls.js';
 
 export interface SecureRedis {
