@@ -47,7 +47,7 @@ const log = (s) => process.stdout.write(`[ab ${((Date.now() - t00) / 1000).toFix
 
 const cleanup = () => cleanupRun(STAMP, log);
 
-const infra = await up({ lease: true });
+await up({ lease: true });
 const runs = [];
 try {
   const ds = dataSet(Number(values.machines), Number(values.samples));

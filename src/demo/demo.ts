@@ -3,7 +3,6 @@
 // the Odoo records that would be posted.
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import type { MilestoneRecord } from '../core/milestones.js';
 import { createShiftCalendar } from '../core/shifts.js';
 import type { WindowSummary } from '../core/types.js';
 import { createPipeline, type Pipeline, type PipelineOptions } from '../engine/pipeline.js';
@@ -169,7 +168,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       if (!d.ok) return;
       counts.milestones++;
       files.milestones.write(`${JSON.stringify(d.value)}\n`);
-      view.milestones.push(d.value as MilestoneRecord);
+      view.milestones.push(d.value);
       if (view.milestones.length > 8) view.milestones.shift();
     });
     rejected += transport.take(t.rejected).length;

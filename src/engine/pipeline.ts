@@ -232,6 +232,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
       ]);
       await stop();
       for (const r of results) if (r.status === 'rejected') throw r.reason;
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the tick caught
       if (tickError !== undefined) throw tickError;
     },
   };

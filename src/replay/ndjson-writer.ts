@@ -31,7 +31,7 @@ export class NdjsonWriter {
 
   /** Resolves when the stream can take more; rejects with the stream's error. */
   async ready(): Promise<void> {
-    if (this.failure !== undefined) throw this.failure;
+    this.throwIfFailed();
     if (!this.needsDrain) return;
     this.needsDrain = false;
     await once(this.stream, 'drain'); // rejects when the stream emits 'error' meanwhile
@@ -39,10 +39,15 @@ export class NdjsonWriter {
 
   async close(): Promise<void> {
     this.flushBuffer();
-    if (this.failure !== undefined) throw this.failure;
+    this.throwIfFailed();
     await new Promise<void>((resolve, reject) => {
       this.stream.end((err?: Error | null) => (err ? reject(err) : resolve()));
     });
+    this.throwIfFailed();
+  }
+
+  /** Rethrows the stream's error (a method, so the check is not narrowed away across awaits). */
+  private throwIfFailed(): void {
     if (this.failure !== undefined) throw this.failure;
   }
 

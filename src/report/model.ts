@@ -22,7 +22,7 @@ export function groupSummaries(summaries: readonly WindowSummary[]): PlantGroup[
   const plants = new Map<string, Map<string, WindowSummary[]>>();
   for (const s of summaries) {
     let shifts = plants.get(s.plantId);
-    if (shifts === undefined) plants.set(s.plantId, (shifts = new Map()));
+    if (shifts === undefined) plants.set(s.plantId, (shifts = new Map<string, WindowSummary[]>()));
     let list = shifts.get(s.windowId);
     if (list === undefined) shifts.set(s.windowId, (list = []));
     list.push(s);
@@ -65,7 +65,7 @@ export function downtimeByReason(shift: ShiftGroup): ReasonTotal[] {
     for (const [reason, ms] of Object.entries(wc.downtimeByReason)) {
       if (ms <= 0) continue;
       let m = totals.get(reason);
-      if (m === undefined) totals.set(reason, (m = new Map()));
+      if (m === undefined) totals.set(reason, (m = new Map<string, number>()));
       m.set(wc.workCenterId, (m.get(wc.workCenterId) ?? 0) + ms);
     }
   }

@@ -163,8 +163,7 @@ export class MachineModel {
     let u = this.ctx.rng.float() * total;
     if ((u -= idle) < 0) return 'idle';
     if ((u -= down) < 0) return 'down';
-    if ((u -= setup) < 0) return 'setup';
-    return 'planned_stop';
+    return u - setup < 0 ? 'setup' : 'planned_stop';
   }
 
   private enter(t: number, category: SimCategory, untilMs?: number): void {

@@ -81,7 +81,7 @@ function buildMachineProfile(plan: PlantPlan, machineId: string): MachineProfile
         for (const [key, mapping] of tag.values) {
           const value = rawValueOfKey(key);
           if (mapping.category === 'down') downValues.push({ value, reason: mapping.reason ?? 'unspecified' });
-          else if (mapping.category !== 'unknown') stateValues.get(mapping.category as SimCategory)?.push(value);
+          else if (mapping.category !== 'unknown') stateValues.get(mapping.category)?.push(value);
         }
         break;
       }

@@ -194,7 +194,7 @@ export function resolveSimulatorOptions(plan: PlantPlan, o: SimulatorOptions): R
     );
   }
   int('defaultCycleTimeMs', r.defaultCycleTimeMs, 1);
-  for (const [k, v] of Object.entries(r.dwell)) int(`dwell.${k}`, v, 1);
+  for (const [k, v] of Object.entries(r.dwell) as [string, number][]) int(`dwell.${k}`, v, 1);
   for (const [k, v] of Object.entries(r.stopWeights)) {
     if (!(Number.isFinite(v) && v >= 0)) problems.push(`${where(`stopWeights.${k}`)}: expected a weight >= 0, found ${v}`);
   }

@@ -1,6 +1,7 @@
 // The chain end to end against the real servers: schemas from schemas/ registered in the registry,
 // Avro wire-format records produced with kafkajs and node-rdkafka, consumed with each client,
 // decoded and compared; the broker's version and the registry's ids asserted.
+import type { Schema } from 'avsc';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import RdKafka from 'node-rdkafka';
@@ -68,7 +69,7 @@ describe('smoke: real broker, registry and Redis', () => {
       // Compare parsed schemas, never strings: the registry compacts them.
       const text = await registry.fetchSchema(r.id);
       expect(text).toBeDefined();
-      const fromRegistry = (await import('avsc')).default.Type.forSchema(JSON.parse(text ?? '{}'));
+      const fromRegistry = (await import('avsc')).default.Type.forSchema(JSON.parse(text ?? '{}') as Schema);
       expect(fromRegistry.fingerprint('sha256').equals(schemas.get(r.schema)!.type.fingerprint('sha256'))).toBe(true);
     }
     // Same schema, same id across subjects (Confluent semantics); different schemas, different ids.

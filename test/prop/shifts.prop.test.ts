@@ -9,7 +9,6 @@ import { createTimeZone } from '../../src/core/time-zone.js';
 import type { TimeZone } from '../../src/core/time-zone.js';
 
 const DAY = 86_400_000;
-const H = 3_600_000;
 const M = 60_000;
 
 // Northern and southern DST, 30-minute DST (Lord Howe), 45-minute offsets (Chatham), transitions at

@@ -2,7 +2,7 @@
 import { isRetryable } from '../../errors.js';
 import { createReadiness, startHttpServer } from '../../http/index.js';
 import { createPromMetrics } from '../../metrics/index.js';
-import { createMilestoneItemPoster, milestoneLedgerOn, type QuantityField } from '../../odoo-services/milestone-poster.js';
+import { createMilestoneItemPoster, milestoneLedgerOn } from '../../odoo-services/milestone-poster.js';
 import { aborted, durationFlag, intFlag, startCommand } from '../../odoo-services/cli-support.js';
 import { createPostingConsumer, type ItemPoster } from '../../odoo-services/posting-consumer.js';
 import { createShiftItemPoster } from '../../odoo-services/shift-poster.js';
@@ -130,8 +130,8 @@ export const postCommand: CommandDef = {
       readiness.ready('kafka');
       const sink = kafka.sink();
       const poster: ItemPoster<object> = milestones
-        ? (createMilestoneItemPoster({ client: runtime.client, ledger: milestoneLedgerOn(runtime.kv), mapping: plan.odoo, targets: runtime.targets, retry: { initialMs: 200, maxMs: 5_000, multiplier: 2, maxAttempts: 5 }, quantityField: qf as QuantityField, codecs: kafka.codecs }) as unknown as ItemPoster<object>)
-        : (createShiftItemPoster({ writer: runtime.newWriter({ count, periodMs, ceiling: { count: Math.max(count, 2_000), bytes: 16 * 1024 * 1024 } }), codecs: kafka.codecs }) as unknown as ItemPoster<object>);
+        ? (createMilestoneItemPoster({ client: runtime.client, ledger: milestoneLedgerOn(runtime.kv), mapping: plan.odoo, targets: runtime.targets, retry: { initialMs: 200, maxMs: 5_000, multiplier: 2, maxAttempts: 5 }, quantityField: qf, codecs: kafka.codecs }))
+        : (createShiftItemPoster({ writer: runtime.newWriter({ count, periodMs, ceiling: { count: Math.max(count, 2_000), bytes: 16 * 1024 * 1024 } }), codecs: kafka.codecs }));
       const consumer = createPostingConsumer({
         source: kafka.source({ groupId, topics: [milestones ? topics.milestones : topics.shiftSummaries] }),
         sink,

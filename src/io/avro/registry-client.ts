@@ -78,7 +78,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
 
   function fail(where: string, answer: HttpAnswer, expected: string): never {
     const message = typeof answer.body === 'object' && answer.body !== null && 'message' in answer.body
-      ? String((answer.body as { message: unknown }).message)
+      ? String((answer.body).message)
       : JSON.stringify(answer.body);
     throw new SchemaError('SHIFTSTREAM_SCHEMA_REGISTRY', `schema registry ${where}: expected ${expected}, found HTTP ${answer.status}: ${message}`, {
       details: { url: base, status: answer.status },

@@ -64,7 +64,7 @@ export function createAvroDecoder<T>(readerType: avsc.Type, source: SchemaSource
     }
     const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.length);
     try {
-      const r = resolver === readerType ? readerType.decode(b, HEADER_LENGTH) : readerType.decode(b, HEADER_LENGTH, resolver as avsc.Resolver);
+      const r = resolver === readerType ? readerType.decode(b, HEADER_LENGTH) : readerType.decode(b, HEADER_LENGTH, resolver);
       if (r.offset === b.length) return { ok: true, value: r.value as T, schemaId: id };
       const detail = r.offset < 0
         ? `expected a complete Avro body for schema ${id}, found a truncated one (${b.length - HEADER_LENGTH} bytes)`

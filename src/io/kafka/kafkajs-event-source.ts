@@ -124,7 +124,7 @@ export class KafkaJsEventSource implements EventSource {
       this.pauseAll();
       await this.rebalanceChain;
       const held = [...this.held.values()];
-      await Promise.all(held.map((h) => h.inFlight));
+      await Promise.all(held.map(async (h) => h.inFlight));
       if (held.length > 0 && !this.settled) await this.handlers!.onRevoke(held.map((h) => h.tp));
       this.held.clear();
       await consumer.disconnect();
@@ -161,7 +161,7 @@ export class KafkaJsEventSource implements EventSource {
     if (this.settled || this.stopping) return;
     const handlers = this.handlers!;
     const consumer = this.consumer!;
-    await Promise.all([...this.held.values()].map((h) => h.inFlight));
+    await Promise.all([...this.held.values()].map(async (h) => h.inFlight));
     const nextKeys = new Set(next.map(tpKey));
     const lost = [...this.held.values()].filter((h) => !nextKeys.has(tpKey(h.tp))).map((h) => h.tp);
     const gained = next.filter((tp) => !this.held.has(tpKey(tp)));

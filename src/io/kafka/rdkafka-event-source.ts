@@ -17,7 +17,7 @@
 // callbacks (served inside consume()) wait as long.
 // Commits are `commitSync` (one blocking round trip per checkpoint, not per batch).
 import rdkafka from 'node-rdkafka';
-import type { Assignment, KafkaConsumer, LibrdKafkaError, Message, TopicPartitionOffset } from 'node-rdkafka';
+import type { Assignment, KafkaConsumer, LibrdKafkaError, Message } from 'node-rdkafka';
 import type { Config } from '../../config/types.js';
 import { KafkaError } from '../../errors.js';
 import type { EventSource, SourceHandlers, SourceRecord, TopicPartition } from '../../ports/event-source.js';
@@ -108,7 +108,7 @@ export class RdKafkaEventSource implements EventSource {
     this.gapMs = options.consumeTimeoutMs ?? 1;
     this.idleWaitMs = options.idleWaitMs ?? 50;
     this.consumer.on('event.error', (err) => {
-      if ((err as LibrdKafkaError).isFatal || (err as LibrdKafkaError).code === ERR.ERR__FATAL) this.fail(this.wrap('fatal client error', err));
+      if ((err).isFatal || (err).code === ERR.ERR__FATAL) this.fail(this.wrap('fatal client error', err));
       else this.logger.warn({ err, groupId: options.groupId }, 'rdkafka consumer error (librdkafka retries)');
     });
   }
@@ -174,7 +174,7 @@ export class RdKafkaEventSource implements EventSource {
       await this.loopDone;
       await this.rebalanceChain;
       const held = [...this.held.values()];
-      await Promise.all(held.map((h) => h.inFlight));
+      await Promise.all(held.map(async (h) => h.inFlight));
       if (held.length > 0 && !this.settled) await this.handlers?.onRevoke(held.map((h) => h.tp));
       this.held.clear();
       await this.disconnect();
@@ -195,6 +195,7 @@ export class RdKafkaEventSource implements EventSource {
 
   private consumeCall(n: number, timeoutMs: number): Promise<Message[]> {
     this.consumer.setDefaultConsumeTimeout(timeoutMs);
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- librdkafka's error object as it came
     return new Promise((resolve, reject) => this.consumer.consume(n, (err, messages) => (err ? reject(err) : resolve(messages))));
   }
 
@@ -207,6 +208,7 @@ export class RdKafkaEventSource implements EventSource {
     if (this.deferred !== undefined) {
       const err = this.deferred;
       this.deferred = undefined;
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows librdkafka's error as it came
       throw err;
     }
     if (!this.idle) {
@@ -324,14 +326,14 @@ export class RdKafkaEventSource implements EventSource {
         const o = offsets.get(key);
         const next = o === undefined ? undefined : Number(parseOffset(o, key, this.where()));
         this.held.set(key, { tp, key, next: next ?? 0, queue: [], inFlight: undefined });
-        withOffsets.push(next === undefined ? tp : ({ ...tp, offset: next } as TopicPartitionOffset));
+        withOffsets.push(next === undefined ? tp : ({ ...tp, offset: next }));
       }
       this.logger.info({ groupId: this.options.groupId, assigned: tps.map(tpKey) }, 'partitions assigned');
       this.consumer.assign(withOffsets);
     } else if (code === ERR.ERR__REVOKE_PARTITIONS) {
       const held = tps.map((tp) => this.held.get(tpKey(tp))).filter((h): h is Held => h !== undefined);
       for (const h of held) this.held.delete(h.key); // stop dispatching; queued records are dropped
-      await Promise.all(held.map((h) => h.inFlight));
+      await Promise.all(held.map(async (h) => h.inFlight));
       if (held.length > 0 && !this.settled && !this.stopping) await this.handlers!.onRevoke(held.map((h) => h.tp));
       this.logger.info({ groupId: this.options.groupId, revoked: tps.map(tpKey) }, 'partitions revoked');
       this.consumer.unassign();

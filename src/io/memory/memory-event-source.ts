@@ -67,7 +67,7 @@ export class MemoryEventSource implements EventSource {
       this.group.commit(offsets);
       return Promise.resolve();
     } catch (err) {
-      return Promise.reject(err as Error);
+      return Promise.reject(err);
     }
   }
 

@@ -94,7 +94,7 @@ export function readApiKey(source: { readonly value?: string; readonly file?: st
 
 function asIds(site: CallSite, v: unknown): number[] {
   if (typeof v === 'number') return [v];
-  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return v as number[];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return v;
   throw odooProtocolError(site, 'a list of record ids', v);
 }
 

@@ -77,7 +77,7 @@ export function fetchApiVersions(address: string, timeoutMs = 5_000): Promise<Br
       try {
         resolve(parse(buf));
       } catch (err) {
-        reject(err as Error);
+        reject(err);
       }
     });
   });

@@ -23,7 +23,7 @@ export async function probeOdoo(config: Config['odoo']): Promise<ProbeLine[]> {
   if (config === undefined) return [{ server: 'odoo', status: 'skip', message: 'not configured (set SHIFTSTREAM_ODOO__URL, __DB, __LOGIN, __API_KEY)' }];
   const base = config.url.replace(/\/+$/, '');
   const lines: ProbeLine[] = [];
-  let serie = 0;
+  let serie: number;
   try {
     const r = await post(`${base}/jsonrpc`, rpc('common', 'version', []), config.timeoutMs);
     const result = (r.json as { result?: { server_version?: string; server_serie?: string } }).result;

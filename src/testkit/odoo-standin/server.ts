@@ -153,7 +153,7 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
           const ids = def?.onRecords === true ? ((positional[0] as unknown[]) ?? []) : [];
           const result = execute('jsonrpc', call.model, call.method, ids, def?.onRecords === true ? positional.slice(1) : positional, kwargs);
           // call_kw special case: create with one dict returns an id, with a list a list.
-          if (call.method === 'create' && Array.isArray(result) && positional[0] !== undefined && !Array.isArray(positional[0])) return result[0];
+          if (call.method === 'create' && Array.isArray(result) && positional[0] !== undefined && !Array.isArray(positional[0])) return result[0] as unknown;
           return result;
         },
       };

@@ -126,7 +126,7 @@ export const uniqueTopics: LintRule = {
   summary: 'Each topic role (raw, enriched, milestones, ..., orders) has its own topic name.',
   check({ doc, report }) {
     const seen = new Map<string, string>();
-    for (const [key, name] of [...Object.entries(topicsOf(doc)), ['orders', ordersOf(doc).topic] as const]) {
+    for (const [key, name] of [...(Object.entries(topicsOf(doc)) as [string, string][]), ['orders', ordersOf(doc).topic] as const]) {
       const first = seen.get(name);
       if (first !== undefined) {
         // Point at the name the file writes (one of the two may be a default).

@@ -115,8 +115,8 @@ export function runCli(driver: string, args: readonly string[], env: Record<stri
   const child = spawn(process.execPath, [driver, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return { child, exit, stdout: () => out, stderr: () => err };
 }

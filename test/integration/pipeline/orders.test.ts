@@ -32,7 +32,6 @@ import {
   scrapeMetric,
   simulatePlant,
   until,
-  type ClientName,
 } from '../../support/pipeline-harness.js';
 
 const T = Date.UTC(2026, 5, 2, 4); // Tuesday 06:00 Berlin: the early shift

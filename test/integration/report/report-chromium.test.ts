@@ -157,7 +157,7 @@ describe('shift report in headless Chromium', () => {
 
     const timelines = page.locator('svg.timeline');
     expect(await timelines.count()).toBe(3);
-    expect(await timelines.evaluateAll((els) => els.map((e) => e.getAttribute('data-work-center')))).toEqual(['WC1', 'WC2', 'WC3']);
+    expect(await timelines.evaluateAll((els) => els.map((e) => (e as { getAttribute(n: string): string | null }).getAttribute('data-work-center')))).toEqual(['WC1', 'WC2', 'WC3']);
     for (const wc of ['WC1', 'WC2', 'WC3']) {
       const tl = page.locator(`svg.timeline[data-work-center="${wc}"]`);
       const box = await tl.boundingBox();

@@ -72,7 +72,7 @@ async function startServer(dir: string, name: string, conf: readonly string[], p
   let exited = false;
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
+  let last: string;
   for (;;) {
     try {
       const reply = await probe();

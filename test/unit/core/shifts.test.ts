@@ -6,7 +6,6 @@ import { createShiftCalendar } from '../../../src/core/shifts.js';
 import type { ShiftCalendar, ShiftInstance } from '../../../src/core/shifts.js';
 
 const H = 3_600_000;
-const M = 60_000;
 const utc = (iso: string): number => Date.parse(iso);
 const ALL = WEEKDAYS;
 

@@ -101,7 +101,7 @@ describe('pretty output', () => {
     const log = createLogger({ level: 'info', pretty: true, destination: out });
     log.warn({ topic: 'raw', partition: 2, note: 'has space' }, 'lagging');
     log.error({ err: new Error('boom') }, 'failed');
-    expect(out.lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN  lagging topic=raw partition=2 note="has space"\n$/);
+    expect(out.lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN {2}lagging topic=raw partition=2 note="has space"\n$/);
     expect(out.lines[1]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} ERROR failed\n {4}Error: boom\n {4}\s+at /);
   });
 

@@ -2,7 +2,7 @@ import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { MILESTONE_KINDS, QUALITIES, STATE_CATEGORIES, EVENT_KINDS, machineEvent, withRunningOrder, type WindowSummary } from '../../../../src/core/types.js';
 import { createLocalCodecs } from '../../../../src/io/avro/codecs.js';
-import { loadAllSchemas, SCHEMA_FILES } from '../../../../src/io/avro/schema-files.js';
+import { loadAllSchemas, type SCHEMA_FILES } from '../../../../src/io/avro/schema-files.js';
 
 const schemas = loadAllSchemas();
 const json = (name: keyof typeof SCHEMA_FILES): { fields: { name: string; type: unknown }[] } =>

@@ -19,7 +19,7 @@ export function makeSummary(spec: SummarySpec): WindowSummary {
   const intervals: StateInterval[] = [];
   let t = spec.startMs;
   for (const p of spec.pieces) {
-    intervals.push({ startMs: t, endMs: t + p[1], category: p[0], reason: p[0] === 'down' ? ((p[2] as string | undefined) ?? 'unspecified') : null });
+    intervals.push({ startMs: t, endMs: t + p[1], category: p[0], reason: p[0] === 'down' ? ((p[2]) ?? 'unspecified') : null });
     t += p[1];
   }
   const timeByCategory = { running: 0, idle: 0, setup: 0, planned_stop: 0, down: 0, unknown: 0 } as Record<StateCategory, number>;
