@@ -34,9 +34,21 @@ const total = Number(values.samples);
 const machines = Number(values.machines);
 const chunk = Number(values.chunk);
 const modes = values.modes.split(',');
-const plan = syntheticPlan({ machines, amendmentHorizonMs: Number(values['horizon-h']) * 3_600_000, idealCycleTimeMs: 10_000 });
+const plan = syntheticPlan({
+  machines,
+  amendmentHorizonMs: Number(values['horizon-h']) * 3_600_000,
+  idealCycleTimeMs: 10_000,
+});
 const startMs = Date.UTC(2026, 2, 27, 0, 0, 0);
-const simOptions = { seed: 7, startMs, lateShare: 0, badShare: 0, outOfOrderShare: 0.01, sampleIntervalMs: 60_000, heartbeatMs: 10_000 };
+const simOptions = {
+  seed: 7,
+  startMs,
+  lateShare: 0,
+  badShare: 0,
+  outOfOrderShare: 0.01,
+  sampleIntervalMs: 60_000,
+  heartbeatMs: 10_000,
+};
 
 let gcMs = 0;
 let gcCount = 0;
@@ -143,21 +155,37 @@ async function run(mode) {
 const results = {};
 for (const mode of modes) {
   const r = await run(mode);
-  results[mode] = { eventsPerSec: Math.round(r.eventsPerSec), seconds: +r.seconds.toFixed(2), ingestSeconds: +r.ingestSeconds.toFixed(2), gcMs: Math.round(r.gcMs), gcCount: r.gcCount, summaries: r.summaries };
+  results[mode] = {
+    eventsPerSec: Math.round(r.eventsPerSec),
+    seconds: +r.seconds.toFixed(2),
+    ingestSeconds: +r.ingestSeconds.toFixed(2),
+    gcMs: Math.round(r.gcMs),
+    gcCount: r.gcCount,
+    summaries: r.summaries,
+  };
   if (r.digest !== undefined) results[mode].digest = r.digest;
   console.log(
     `${mode.padEnd(12)} ${fmt(r.eventsPerSec).padStart(12)} events/s  (${r.seconds.toFixed(2)} s busy, ${r.ingestSeconds.toFixed(2)} s in WindowedProcessor.ingest, GC ${fmt(r.gcMs)} ms in ${r.gcCount} pauses, ${fmt(r.summaries)} summaries${r.digest ? `, digest ${r.digest}` : ''})`,
   );
   if (r.state !== undefined) {
     results.state = r.state;
-    console.log(`state        ${fmt(r.state.stateBytesPerMachine)} state bytes/machine (heap + array buffers), ${fmt(r.state.snapshotJsonBytesPerMachine)} snapshot bytes/machine`);
+    console.log(
+      `state        ${fmt(r.state.stateBytesPerMachine)} state bytes/machine (heap + array buffers), ${fmt(r.state.snapshotJsonBytesPerMachine)} snapshot bytes/machine`,
+    );
   }
 }
 if (results.decode !== undefined) {
   results.ratios = {};
-  if (results['decode+core'] !== undefined) results.ratios.decodeCoreOverDecodeOnly = +(results['decode+core'].eventsPerSec / results.decode.eventsPerSec).toFixed(3);
-  if (results.core !== undefined) results.ratios.coreOverDecodeOnly = +(results.core.eventsPerSec / results.decode.eventsPerSec).toFixed(3);
+  if (results['decode+core'] !== undefined)
+    results.ratios.decodeCoreOverDecodeOnly = +(
+      results['decode+core'].eventsPerSec / results.decode.eventsPerSec
+    ).toFixed(3);
+  if (results.core !== undefined)
+    results.ratios.coreOverDecodeOnly = +(results.core.eventsPerSec / results.decode.eventsPerSec).toFixed(3);
   console.log(`ratios       ${JSON.stringify(results.ratios)}`);
 }
-const file = writeResult('core', { params: { samples: total, machines, horizonHours: Number(values['horizon-h']), chunk }, results });
+const file = writeResult('core', {
+  params: { samples: total, machines, horizonHours: Number(values['horizon-h']), chunk },
+  results,
+});
 console.log(`wrote ${file}`);

@@ -29,19 +29,58 @@ export async function criticalLaneLatency(o) {
   const { default: YAML } = await import('yaml');
   const { createPlantSimulator } = await dist('sim/index.js');
   const log = o.log ?? (() => {});
-  const ds = { machines: o.machines, count: 0, plantId: `bench-${o.machines}`, rawTopic: `bench.raw.${o.runId}`, topologyFile: (id) => join(WORK_DIR, `topology-${id}.yaml`) };
+  const ds = {
+    machines: o.machines,
+    count: 0,
+    plantId: `bench-${o.machines}`,
+    rawTopic: `bench.raw.${o.runId}`,
+    topologyFile: (id) => join(WORK_DIR, `topology-${id}.yaml`),
+  };
   await createTopic(ds.rawTopic, PARTITIONS);
-  const run = await runShiftstream({ ds, runId: o.runId, client: 'rdkafka', live: true, keepRunning: true, log, ...(o.env === undefined ? {} : { env: o.env }) });
+  const run = await runShiftstream({
+    ds,
+    runId: o.runId,
+    client: 'rdkafka',
+    live: true,
+    keepRunning: true,
+    log,
+    ...(o.env === undefined ? {} : { env: o.env }),
+  });
   const milestonesTopic = `bench.${o.runId}.milestones`;
   const config = loadConfig({ env: infraEnv() });
   const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs });
-  const { codecs } = await createRegistryCodecs(registry, { RawSample: [ds.rawTopic], MachineEvent: [], Milestone: [milestonesTopic], WindowSummary: [], Rejected: [], Late: [] });
-  const plan = compileTopology(YAML.parse(readFileSync(ds.topologyFile(o.runId), 'utf8'), { uniqueKeys: false }), o.runId, []).plant;
+  const { codecs } = await createRegistryCodecs(registry, {
+    RawSample: [ds.rawTopic],
+    MachineEvent: [],
+    Milestone: [milestonesTopic],
+    WindowSummary: [],
+    Rejected: [],
+    Late: [],
+  });
+  const plan = compileTopology(
+    YAML.parse(readFileSync(ds.topologyFile(o.runId), 'utf8'), { uniqueKeys: false }),
+    o.runId,
+    [],
+  ).plant;
 
-  const producer = new rdkafka.Producer({ 'metadata.broker.list': brokers().join(','), 'linger.ms': 1, 'queue.buffering.max.messages': 1_000_000, 'queue.buffering.max.kbytes': 1_048_576 });
+  const producer = new rdkafka.Producer({
+    'metadata.broker.list': brokers().join(','),
+    'linger.ms': 1,
+    'queue.buffering.max.messages': 1_000_000,
+    'queue.buffering.max.kbytes': 1_048_576,
+  });
   await new Promise((res, rej) => producer.connect({}, (err) => (err ? rej(err) : res())));
   producer.setPollInterval(20);
-  const consumer = new rdkafka.KafkaConsumer({ 'metadata.broker.list': brokers().join(','), 'group.id': `bench-latency-${o.runId}`, 'enable.auto.commit': false, 'fetch.wait.max.ms': 5, 'fetch.min.bytes': 1 }, { 'auto.offset.reset': 'earliest' });
+  const consumer = new rdkafka.KafkaConsumer(
+    {
+      'metadata.broker.list': brokers().join(','),
+      'group.id': `bench-latency-${o.runId}`,
+      'enable.auto.commit': false,
+      'fetch.wait.max.ms': 5,
+      'fetch.min.bytes': 1,
+    },
+    { 'auto.offset.reset': 'earliest' },
+  );
   await new Promise((res, rej) => consumer.connect({}, (err) => (err ? rej(err) : res())));
   consumer.subscribe([milestonesTopic]);
   let received = [];
@@ -59,7 +98,13 @@ export async function criticalLaneLatency(o) {
     }
   })();
 
-  const sim = createPlantSimulator(plan, { seed: 3, startMs: Date.now(), outOfOrderShare: 0, lateShare: 0, badShare: 0 });
+  const sim = createPlantSimulator(plan, {
+    seed: 3,
+    startMs: Date.now(),
+    outOfOrderShare: 0,
+    lateShare: 0,
+    badShare: 0,
+  });
   const levels = [];
   try {
     for (const share of o.shares) {
@@ -93,14 +138,26 @@ export async function criticalLaneLatency(o) {
       // Let the pipeline drain what was produced (a pipeline that cannot keep up shows it here).
       let drainedMs = null;
       try {
-        await until(`latency ${share}: pipeline drained`, async () => (await run.sumAll('shiftstream_events_in_total', `topic="${ds.rawTopic}"`)) >= sumProduced(levels) + produced, { timeoutMs: 60_000, everyMs: 50 });
+        await until(
+          `latency ${share}: pipeline drained`,
+          async () =>
+            (await run.sumAll('shiftstream_events_in_total', `topic="${ds.rawTopic}"`)) >=
+            sumProduced(levels) + produced,
+          { timeoutMs: 60_000, everyMs: 50 },
+        );
         drainedMs = Date.now() - producedAt;
       } catch (err) {
-        if (run.procs.some(({ p }) => p.child.exitCode !== null)) throw new Error(`bench: latency: shiftstream run exited:\n${run.procs[0].p.err().slice(-3000)}`, { cause: err });
+        if (run.procs.some(({ p }) => p.child.exitCode !== null))
+          throw new Error(`bench: latency: shiftstream run exited:\n${run.procs[0].p.err().slice(-3000)}`, {
+            cause: err,
+          });
         drainedMs = null;
       }
       await new Promise((r) => setTimeout(r, 500));
-      const inWindow = received.filter(([ts]) => ts >= measureFrom && ts < until_).map(([, l]) => l).sort((a, b) => a - b);
+      const inWindow = received
+        .filter(([ts]) => ts >= measureFrom && ts < until_)
+        .map(([, l]) => l)
+        .sort((a, b) => a - b);
       received = [];
       const actualRate = Math.round((produced / (producedAt - t0)) * 1000);
       levels.push({
@@ -114,12 +171,19 @@ export async function criticalLaneLatency(o) {
         maxMs: inWindow.length > 0 ? inWindow[inWindow.length - 1] : null,
         drainedAfterMs: drainedMs,
       });
-      log(`latency: ${Math.round(share * 100)}% (${actualRate}/s): p50 ${percentile(inWindow, 50)} ms, p99 ${percentile(inWindow, 99)} ms, max ${inWindow.at(-1)} ms over ${inWindow.length} milestones`);
+      log(
+        `latency: ${Math.round(share * 100)}% (${actualRate}/s): p50 ${percentile(inWindow, 50)} ms, p99 ${percentile(inWindow, 99)} ms, max ${inWindow.at(-1)} ms over ${inWindow.length} milestones`,
+      );
     }
     const text = await fetch(`http://127.0.0.1:${run.procs[0].port}/metrics`).then((r) => r.text());
     const within25 = counterSum(text, 'shiftstream_critical_lane_latency_ms_bucket', 'le="25"');
     const all = counterSum(text, 'shiftstream_critical_lane_latency_ms_count');
-    return { machines: o.machines, maxRate: o.maxRate, levels, ownHistogram: { count: all, shareAtMost25Ms: all > 0 ? +(within25 / all).toFixed(4) : null } };
+    return {
+      machines: o.machines,
+      maxRate: o.maxRate,
+      levels,
+      ownHistogram: { count: all, shareAtMost25Ms: all > 0 ? +(within25 / all).toFixed(4) : null },
+    };
   } finally {
     consuming = false;
     await consumeLoop.catch(() => {});

@@ -28,7 +28,13 @@ export async function odooPosting(o = {}) {
   const { createProductivityWriter } = await dist('io/odoo/productivity-writer.js');
   const { createRedisLedger } = await dist('io/odoo/redis-ledger.js');
 
-  const file = writeSyntheticTopology({ file: join(WORK_DIR, `topology-odoo-${machines}.yaml`), machines, plantId: `bench-odoo-${machines}`, topics: runTopics('bench.odoo.raw', 'bench.odoo'), windows: [] });
+  const file = writeSyntheticTopology({
+    file: join(WORK_DIR, `topology-odoo-${machines}.yaml`),
+    machines,
+    plantId: `bench-odoo-${machines}`,
+    topics: runTopics('bench.odoo.raw', 'bench.odoo'),
+    windows: [],
+  });
   // The generator writes tumbling windows only; a shift window is what Odoo receives.
   const { readFileSync, writeFileSync } = await import('node:fs');
   writeFileSync(file, readFileSync(file, 'utf8').replace('windows:\n', 'windows:\n  - { kind: shift }\n'));
@@ -52,8 +58,20 @@ export async function odooPosting(o = {}) {
   const results = [];
   try {
     for (const batchCount of o.batchCounts ?? [500, 1]) {
-      const standin = await startOdooStandin({ version: 19, workCenters: codes.map((c) => ({ code: c.odooCode })), latencyMs });
-      const client = createOdooClient({ url: standin.url, db: standin.db, login: standin.login, apiKey: standin.apiKey, protocol: 'auto', timeoutMs: 10_000, readRetry: { initialMs: 10, maxMs: 200, multiplier: 2, maxAttempts: 4 } });
+      const standin = await startOdooStandin({
+        version: 19,
+        workCenters: codes.map((c) => ({ code: c.odooCode })),
+        latencyMs,
+      });
+      const client = createOdooClient({
+        url: standin.url,
+        db: standin.db,
+        login: standin.login,
+        apiKey: standin.apiKey,
+        protocol: 'auto',
+        timeoutMs: 10_000,
+        readRetry: { initialMs: 10, maxMs: 200, multiplier: 2, maxAttempts: 4 },
+      });
       const masterData = createMasterData({ client, refreshMs: 600_000, nowMs: Date.now });
       const request = masterDataRequestOf(codes, topology.odoo.losses);
       const prefix = `bench:odoo:${randomBytes(6).toString('hex')}:`;
@@ -62,7 +80,11 @@ export async function odooPosting(o = {}) {
         ledger: createRedisLedger({ redis, prefix, retentionMs: 3_600_000 }),
         mapping: topology.odoo,
         targets: () => masterData.resolve(request),
-        policy: { count: batchCount, periodMs: 5_000, ceiling: { count: Math.max(batchCount, 2_000), bytes: 16 * 1024 * 1024 } },
+        policy: {
+          count: batchCount,
+          periodMs: 5_000,
+          ceiling: { count: Math.max(batchCount, 2_000), bytes: 16 * 1024 * 1024 },
+        },
         retry: { initialMs: 10, maxMs: 200, multiplier: 2, maxAttempts: 6 },
         nowMs: Date.now,
       });

@@ -24,7 +24,10 @@ function newestMtime(dir) {
 export function buildPeers(log = () => {}) {
   const cpFile = join(PEERS, 'target', 'classpath.txt');
   const jar = join(PEERS, 'target', 'classes');
-  const stale = !existsSync(cpFile) || !existsSync(jar) || statSync(cpFile).mtimeMs < Math.max(newestMtime(join(PEERS, 'src')), statSync(join(PEERS, 'pom.xml')).mtimeMs);
+  const stale =
+    !existsSync(cpFile) ||
+    !existsSync(jar) ||
+    statSync(cpFile).mtimeMs < Math.max(newestMtime(join(PEERS, 'src')), statSync(join(PEERS, 'pom.xml')).mtimeMs);
   if (stale) {
     log('peers: mvn package (bench/peers)');
     execFileSync('mvn', ['-q', '-B', 'package'], { cwd: PEERS, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -33,25 +36,52 @@ export function buildPeers(log = () => {}) {
 }
 
 function lastJsonLine(text, what) {
-  const line = text.trim().split('\n').reverse().find((l) => l.startsWith('{'));
-  if (line === undefined) throw new Error(`bench: ${what}: expected a JSON result line on stdout, found:\n${text.slice(-2000)}`);
+  const line = text
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
+  if (line === undefined)
+    throw new Error(`bench: ${what}: expected a JSON result line on stdout, found:\n${text.slice(-2000)}`);
   return JSON.parse(line);
 }
 
 async function runChild(what, cmd, args, opts = {}) {
   const p = spawnMeasured(cmd, args, { env: { ...process.env, ...infraEnv() }, cwd: ROOT, ...opts });
   const code = await p.exited;
-  if (code !== 0) throw new Error(`bench: ${what} exited with ${code}:\n${p.err().slice(-3000)}\n${p.out().slice(-2000)}`);
+  if (code !== 0)
+    throw new Error(`bench: ${what} exited with ${code}:\n${p.err().slice(-3000)}\n${p.out().slice(-2000)}`);
   return { result: lastJsonLine(p.out(), what), peakRssKb: p.peakRssKb(), stderr: p.err() };
 }
 
 /** Kafka's own consumer performance tool, same jars as the broker's version. */
 export async function consumerPerformance(classpath, ds) {
-  const p = spawnMeasured('java', ['-cp', classpath, 'org.apache.kafka.tools.ConsumerPerformance', '--bootstrap-server', brokers().join(','), '--topic', ds.rawTopic, '--num-records', String(ds.count), '--timeout', '60000', '--group', `bench-perf-${Date.now()}`], { cwd: ROOT });
+  const p = spawnMeasured(
+    'java',
+    [
+      '-cp',
+      classpath,
+      'org.apache.kafka.tools.ConsumerPerformance',
+      '--bootstrap-server',
+      brokers().join(','),
+      '--topic',
+      ds.rawTopic,
+      '--num-records',
+      String(ds.count),
+      '--timeout',
+      '60000',
+      '--group',
+      `bench-perf-${Date.now()}`,
+    ],
+    { cwd: ROOT },
+  );
   const code = await p.exited;
   const lines = p.out().trim().split('\n');
   const header = lines.findIndex((l) => l.startsWith('start.time'));
-  if (code !== 0 || header < 0) throw new Error(`bench: ConsumerPerformance exited with ${code}:\n${p.err().slice(-2000)}\n${p.out().slice(-2000)}`);
+  if (code !== 0 || header < 0)
+    throw new Error(
+      `bench: ConsumerPerformance exited with ${code}:\n${p.err().slice(-2000)}\n${p.out().slice(-2000)}`,
+    );
   const names = lines[header].split(',').map((s) => s.trim());
   const vals = lines[header + 1].split(',').map((s) => s.trim());
   const row = Object.fromEntries(names.map((n, i) => [n, vals[i]]));
@@ -67,15 +97,43 @@ export async function consumerPerformance(classpath, ds) {
 }
 
 export async function bareNodeConsumer(client, ds) {
-  const { result, peakRssKb } = await runChild(`raw ${client} consumer`, process.execPath, [join(ROOT, 'bench', 'raw-consumer.mjs'), '--client', client, '--topic', ds.rawTopic, '--count', String(ds.count)]);
-  return { ...result, cpuUsPerEvent: +((result.cpuMsTotal * 1000) / result.records).toFixed(2), rssPeakKb: Math.max(peakRssKb, result.rssPeakKb) };
+  const { result, peakRssKb } = await runChild(`raw ${client} consumer`, process.execPath, [
+    join(ROOT, 'bench', 'raw-consumer.mjs'),
+    '--client',
+    client,
+    '--topic',
+    ds.rawTopic,
+    '--count',
+    String(ds.count),
+  ]);
+  return {
+    ...result,
+    cpuUsPerEvent: +((result.cpuMsTotal * 1000) / result.records).toFixed(2),
+    rssPeakKb: Math.max(peakRssKb, result.rssPeakKb),
+  };
 }
 
 export async function naiveKafkaJs(ds, runId) {
   const out = `bench.${runId}.naive-summaries`;
   await createTopic(out, 4);
-  const { result, peakRssKb } = await runChild('naive kafkajs', process.execPath, [join(PEERS, 'naive-kafkajs.mjs'), '--topic', ds.rawTopic, '--out', out, '--tags', ds.tagMapFile, '--count', String(ds.count), '--registry', infraEnv().SHIFTSTREAM_REGISTRY__URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7']);
-  return { ...result, cpuUsPerEvent: +((result.cpuMsTotal * 1000) / result.records).toFixed(2), rssPeakKb: Math.max(peakRssKb, result.rssPeakKb) };
+  const { result, peakRssKb } = await runChild('naive kafkajs', process.execPath, [
+    join(PEERS, 'naive-kafkajs.mjs'),
+    '--topic',
+    ds.rawTopic,
+    '--out',
+    out,
+    '--tags',
+    ds.tagMapFile,
+    '--count',
+    String(ds.count),
+    '--registry',
+    infraEnv().SHIFTSTREAM_REGISTRY__URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
+  ]);
+  return {
+    ...result,
+    cpuUsPerEvent: +((result.cpuMsTotal * 1000) / result.records).toFixed(2),
+    rssPeakKb: Math.max(peakRssKb, result.rssPeakKb),
+  };
 }
 
 /** The Kafka Streams application; `threads` stream threads (2: one per core). */
@@ -85,9 +143,23 @@ export async function kafkaStreams(classpath, ds, runId, threads = 2) {
   const stateDir = join(WORK_DIR, 'streams-state', runId);
   mkdirSync(stateDir, { recursive: true });
   try {
-    const args = [`-Dthreads=${threads}`, '-cp', classpath, 'io.shiftstream.bench.StreamsPeer', brokers().join(','), ds.rawTopic, out, `bench-streams-${runId}`, ds.tagMapFile, join(ROOT, 'schemas', 'raw-sample.avsc'), String(ds.count), stateDir];
+    const args = [
+      `-Dthreads=${threads}`,
+      '-cp',
+      classpath,
+      'io.shiftstream.bench.StreamsPeer',
+      brokers().join(','),
+      ds.rawTopic,
+      out,
+      `bench-streams-${runId}`,
+      ds.tagMapFile,
+      join(ROOT, 'schemas', 'raw-sample.avsc'),
+      String(ds.count),
+      stateDir,
+    ];
     const { result, peakRssKb } = await runChild('Kafka Streams peer', 'java', args);
-    if (!result.ok) throw new Error(`bench: Kafka Streams peer: applied ${result.applied} of ${ds.count} samples before its timeout`);
+    if (!result.ok)
+      throw new Error(`bench: Kafka Streams peer: applied ${result.applied} of ${ds.count} samples before its timeout`);
     return {
       threads,
       records: result.applied,

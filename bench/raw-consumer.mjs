@@ -11,14 +11,23 @@ import rdkafka from 'node-rdkafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokers } from './lib/kafka.mjs';
 
-const { values } = parseArgs({ options: { client: { type: 'string' }, topic: { type: 'string' }, count: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { client: { type: 'string' }, topic: { type: 'string' }, count: { type: 'string' } },
+});
 const N = Number(values.count);
 const topic = values.topic;
 const group = `bench-raw-${values.client}-${randomUUID().slice(0, 8)}`;
 
 async function bareRdkafka() {
   const consumer = new rdkafka.KafkaConsumer(
-    { 'metadata.broker.list': brokers().join(','), 'group.id': group, rebalance_cb: true, 'enable.auto.commit': false, 'fetch.wait.max.ms': 100, 'queued.min.messages': 100_000 },
+    {
+      'metadata.broker.list': brokers().join(','),
+      'group.id': group,
+      rebalance_cb: true,
+      'enable.auto.commit': false,
+      'fetch.wait.max.ms': 100,
+      'queued.min.messages': 100_000,
+    },
     { 'auto.offset.reset': 'earliest' },
   );
   let t0 = 0;
@@ -41,7 +50,11 @@ async function bareRdkafka() {
 }
 
 async function bareKafkaJs() {
-  const consumer = new Kafka({ clientId: 'bench-raw', brokers: brokers(), logLevel: logLevel.NOTHING }).consumer({ groupId: group, maxBytes: 10 * 1024 * 1024, maxBytesPerPartition: 2 * 1024 * 1024 });
+  const consumer = new Kafka({ clientId: 'bench-raw', brokers: brokers(), logLevel: logLevel.NOTHING }).consumer({
+    groupId: group,
+    maxBytes: 10 * 1024 * 1024,
+    maxBytesPerPartition: 2 * 1024 * 1024,
+  });
   let t0 = 0;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     if (t0 === 0) t0 = performance.now();
@@ -69,13 +82,15 @@ async function bareKafkaJs() {
 const cpu0 = process.cpuUsage();
 const r = values.client === 'rdkafka' ? await bareRdkafka() : await bareKafkaJs();
 const cpu = process.cpuUsage(cpu0);
-process.stdout.write(`${JSON.stringify({
-  client: values.client,
-  records: r.seen,
-  ms: Math.round(r.ms),
-  eventsPerSec: Math.round((r.seen / r.ms) * 1000),
-  cpuMsTotal: Math.round((cpu.user + cpu.system) / 1000),
-  rssPeakKb: process.resourceUsage().maxRSS,
-  avgValueBytes: +(r.bytes / r.seen).toFixed(1),
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    client: values.client,
+    records: r.seen,
+    ms: Math.round(r.ms),
+    eventsPerSec: Math.round((r.seen / r.ms) * 1000),
+    cpuMsTotal: Math.round((cpu.user + cpu.system) / 1000),
+    rssPeakKb: process.resourceUsage().maxRSS,
+    avgValueBytes: +(r.bytes / r.seen).toFixed(1),
+  })}\n`,
+);
 process.exit(0);

@@ -60,25 +60,49 @@ try {
       const env = {};
       if (v.dist !== undefined) env.SHIFTSTREAM_BENCH_DIST = resolve(ROOT, v.dist);
       if (v.rdkafka !== undefined) env.SHIFTSTREAM_BENCH_RDKAFKA = JSON.stringify(v.rdkafka);
-      if ((v.client ?? values.client) !== 'rdkafka' && v.rdkafka !== undefined) throw new Error(`--variant ${v.name}: rdkafka options need the rdkafka client`);
+      if ((v.client ?? values.client) !== 'rdkafka' && v.rdkafka !== undefined)
+        throw new Error(`--variant ${v.name}: rdkafka options need the rdkafka client`);
       if (values['latency-rates'] !== undefined) {
         const rates = values['latency-rates'].split(',').map(Number);
-        const lat = await criticalLaneLatency({ machines: ds.machines, maxRate: 1, shares: rates, warmupMs: 3_000, measureMs: 8_000, runId, log, env });
+        const lat = await criticalLaneLatency({
+          machines: ds.machines,
+          maxRate: 1,
+          shares: rates,
+          warmupMs: 3_000,
+          measureMs: 8_000,
+          runId,
+          log,
+          env,
+        });
         runs.push({ variant: v.name, round, loadBefore: loadAverage(), latency: lat });
-        log(`${v.name} #${round}: latency ${lat.levels.map((l) => `${l.actualRate}/s p50 ${l.p50Ms} p99 ${l.p99Ms} max ${l.maxMs} ms (${l.milestones} milestones)`).join('; ')}`);
+        log(
+          `${v.name} #${round}: latency ${lat.levels.map((l) => `${l.actualRate}/s p50 ${l.p50Ms} p99 ${l.p99Ms} max ${l.maxMs} ms (${l.milestones} milestones)`).join('; ')}`,
+        );
         continue;
       }
       const traceFile = join(traceDir, `${runId}.json`);
       if (values.trace) env.SHIFTSTREAM_BENCH_TRACE = traceFile;
       const loadBefore = loadAverage();
-      const r = await runShiftstream({ ds, runId, client: v.client ?? values.client, env, log, ...(values.profile ? { cpuProfDir: traceDir } : {}) });
+      const r = await runShiftstream({
+        ds,
+        runId,
+        client: v.client ?? values.client,
+        env,
+        log,
+        ...(values.profile ? { cpuProfDir: traceDir } : {}),
+      });
       await new Promise((res) => setTimeout(res, 300));
       const trace = values.trace && existsSync(traceFile) ? JSON.parse(readFileSync(traceFile, 'utf8')) : undefined;
       const profFile = join(traceDir, `${runId}-0.cpuprofile`);
-      const profile = values.profile && existsSync(profFile) ? { file: profFile, ...summarizeProfile(profFile) } : undefined;
+      const profile =
+        values.profile && existsSync(profFile) ? { file: profFile, ...summarizeProfile(profFile) } : undefined;
       runs.push({ variant: v.name, round, loadBefore, loadAfter: loadAverage(), ...r, trace, profile });
-      log(`${v.name} #${round}: ${r.eventsPerSec} events/s (map stage ${r.mapStageMs} ms of ${r.ms} ms), ${r.cpuUsPerEvent} µs CPU/event, RSS ${r.rssPeakMiB} MiB, load ${loadBefore.join(' ')}`
-        + (trace?.stages ? `; ELU ${trace.eventLoopUtilization}, stage1 busy ${trace.stages.map.busyShare} (in flight ${trace.stages.map.meanInFlightWhileBusy}, batch ${trace.stages.map.onBatch.itemsPerCall} rec, p50 ${trace.stages.map.onBatch.p50Ms} ms), send1 p50 ${trace.sends.stage1.p50Ms} ms x${trace.sends.stage1.n}, stage2 busy ${trace.stages.window.busyShare} (batch ${trace.stages.window.onBatch.itemsPerCall} rec), pause ${trace.stages.map.pause}/${trace.stages.window.pause}` : ''));
+      log(
+        `${v.name} #${round}: ${r.eventsPerSec} events/s (map stage ${r.mapStageMs} ms of ${r.ms} ms), ${r.cpuUsPerEvent} µs CPU/event, RSS ${r.rssPeakMiB} MiB, load ${loadBefore.join(' ')}` +
+          (trace?.stages
+            ? `; ELU ${trace.eventLoopUtilization}, stage1 busy ${trace.stages.map.busyShare} (in flight ${trace.stages.map.meanInFlightWhileBusy}, batch ${trace.stages.map.onBatch.itemsPerCall} rec, p50 ${trace.stages.map.onBatch.p50Ms} ms), send1 p50 ${trace.sends.stage1.p50Ms} ms x${trace.sends.stage1.n}, stage2 busy ${trace.stages.window.busyShare} (batch ${trace.stages.window.onBatch.itemsPerCall} rec), pause ${trace.stages.map.pause}/${trace.stages.window.pause}`
+            : ''),
+      );
     }
   }
 } finally {
@@ -95,15 +119,26 @@ if (values['latency-rates'] !== undefined) {
 }
 for (const v of variants) {
   const rs = runs.filter((r) => r.variant === v.name);
-  byVariant[v.name] = { spec: v, eventsPerSec: rs.map((r) => r.eventsPerSec), cpuUsPerEvent: rs.map((r) => r.cpuUsPerEvent), mapStageMs: rs.map((r) => r.mapStageMs), ms: rs.map((r) => r.ms) };
+  byVariant[v.name] = {
+    spec: v,
+    eventsPerSec: rs.map((r) => r.eventsPerSec),
+    cpuUsPerEvent: rs.map((r) => r.cpuUsPerEvent),
+    mapStageMs: rs.map((r) => r.mapStageMs),
+    ms: rs.map((r) => r.ms),
+  };
 }
 const base = variants[0].name;
 for (const v of variants) {
   const ratios = byVariant[v.name].eventsPerSec.map((x, i) => +(x / byVariant[base].eventsPerSec[i]).toFixed(2));
   byVariant[v.name].ratioToFirstPerRound = ratios;
-  log(`${v.name}: events/s ${byVariant[v.name].eventsPerSec.join(', ')}; vs ${base} per round ${ratios.join(', ')}; CPU µs/event ${byVariant[v.name].cpuUsPerEvent.join(', ')}`);
+  log(
+    `${v.name}: events/s ${byVariant[v.name].eventsPerSec.join(', ')}; vs ${base} per round ${ratios.join(', ')}; CPU µs/event ${byVariant[v.name].cpuUsPerEvent.join(', ')}`,
+  );
 }
 mkdirSync(join(WORK_DIR, 'ab'), { recursive: true });
 const out = join(WORK_DIR, 'ab', `${STAMP}.json`);
-writeFileSync(out, `${JSON.stringify({ bench: 'rdkafka-ab', machine: machineInfo(), samples: Number(values.samples), machines: Number(values.machines), client: values.client, variants: byVariant, runs }, null, 2)}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ bench: 'rdkafka-ab', machine: machineInfo(), samples: Number(values.samples), machines: Number(values.machines), client: values.client, variants: byVariant, runs }, null, 2)}\n`,
+);
 log(`results: ${out}`);

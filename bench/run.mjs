@@ -33,11 +33,39 @@ import { criticalLaneLatency } from './latency.mjs';
 import { odooPosting } from './odoo-posting.mjs';
 import { bareNodeConsumer, buildPeers, consumerPerformance, kafkaStreams, naiveKafkaJs } from './peers.mjs';
 
-const { values } = parseArgs({ options: { short: { type: 'boolean' }, full: { type: 'boolean' }, only: { type: 'string' }, samples: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    short: { type: 'boolean' },
+    full: { type: 'boolean' },
+    only: { type: 'string' },
+    samples: { type: 'string' },
+  },
+});
 const FULL = values.full === true;
 const MODE = FULL
-  ? { name: 'full', machines: 2_000, samples: 5_000_000, latency: { warmupMs: 5_000, measureMs: 30_000 }, growth: [{ machines: 200, samples: 1_000_000 }, { machines: 20_000, samples: 1_000_000 }], processes: { machines: 2_000, samples: 1_000_000 }, profile: { machines: 2_000, samples: 1_000_000, clients: ['rdkafka', 'kafkajs'] }, odooDays: 7 }
-  : { name: 'short', machines: 2_000, samples: 400_000, latency: { warmupMs: 3_000, measureMs: 8_000 }, growth: [{ machines: 200, samples: 200_000 }], processes: null, profile: null, odooDays: 7 };
+  ? {
+      name: 'full',
+      machines: 2_000,
+      samples: 5_000_000,
+      latency: { warmupMs: 5_000, measureMs: 30_000 },
+      growth: [
+        { machines: 200, samples: 1_000_000 },
+        { machines: 20_000, samples: 1_000_000 },
+      ],
+      processes: { machines: 2_000, samples: 1_000_000 },
+      profile: { machines: 2_000, samples: 1_000_000, clients: ['rdkafka', 'kafkajs'] },
+      odooDays: 7,
+    }
+  : {
+      name: 'short',
+      machines: 2_000,
+      samples: 400_000,
+      latency: { warmupMs: 3_000, measureMs: 8_000 },
+      growth: [{ machines: 200, samples: 200_000 }],
+      processes: null,
+      profile: null,
+      odooDays: 7,
+    };
 if (values.samples !== undefined) MODE.samples = Number(values.samples);
 const ONLY = new Set((values.only ?? `raw,e2e,peers,latency,odoo,growth,profile${FULL ? ',command' : ''}`).split(','));
 const STAMP = Date.now().toString(36);
@@ -85,14 +113,20 @@ try {
       bareRdkafka: await bareNodeConsumer('rdkafka', main),
       bareKafkaJs: await bareNodeConsumer('kafkajs', main),
     }));
-    log(`raw: ConsumerPerformance ${fmt(r.raw.consumerPerformance.eventsPerSec)}/s, node-rdkafka ${fmt(r.raw.bareRdkafka.eventsPerSec)}/s, kafkajs ${fmt(r.raw.bareKafkaJs.eventsPerSec)}/s`);
+    log(
+      `raw: ConsumerPerformance ${fmt(r.raw.consumerPerformance.eventsPerSec)}/s, node-rdkafka ${fmt(r.raw.bareRdkafka.eventsPerSec)}/s, kafkajs ${fmt(r.raw.bareKafkaJs.eventsPerSec)}/s`,
+    );
     writeResult('raw-ceiling', { mode: MODE.name, data: main, ...r.raw, loads });
   }
   if (ONLY.has('e2e')) {
     r.e2e = {};
     for (const client of ['kafkajs', 'rdkafka']) {
-      r.e2e[client] = await step(`e2e ${client}`, () => runShiftstream({ ds: main, runId: `${STAMP}-e2e-${client}`, client, log }));
-      log(`e2e ${client}: ${fmt(r.e2e[client].eventsPerSec)} events/s, ${r.e2e[client].cpuUsPerEvent} µs CPU/event, RSS ${r.e2e[client].rssPeakMiB} MiB`);
+      r.e2e[client] = await step(`e2e ${client}`, () =>
+        runShiftstream({ ds: main, runId: `${STAMP}-e2e-${client}`, client, log }),
+      );
+      log(
+        `e2e ${client}: ${fmt(r.e2e[client].eventsPerSec)} events/s, ${r.e2e[client].cpuUsPerEvent} µs CPU/event, RSS ${r.e2e[client].rssPeakMiB} MiB`,
+      );
     }
   }
   if (ONLY.has('peers')) {
@@ -100,7 +134,9 @@ try {
       kafkaStreams: await step('Kafka Streams', () => kafkaStreams(classpath, main, `${STAMP}-streams`, 2)),
       naiveKafkaJs: await step('naive kafkajs', () => naiveKafkaJs(main, `${STAMP}-naive`)),
     };
-    log(`peers: Kafka Streams ${fmt(r.peers.kafkaStreams.eventsPerSec)}/s, naive kafkajs ${fmt(r.peers.naiveKafkaJs.eventsPerSec)}/s`);
+    log(
+      `peers: Kafka Streams ${fmt(r.peers.kafkaStreams.eventsPerSec)}/s, naive kafkajs ${fmt(r.peers.naiveKafkaJs.eventsPerSec)}/s`,
+    );
   }
   if (r.e2e || r.raw || r.peers) {
     const e = r.e2e ?? {};
@@ -113,7 +149,15 @@ try {
       rdkafkaVsNaiveKafkaJs: ratio(e.rdkafka?.eventsPerSec, r.peers?.naiveKafkaJs.eventsPerSec),
       kafkajsVsNaiveKafkaJs: ratio(e.kafkajs?.eventsPerSec, r.peers?.naiveKafkaJs.eventsPerSec),
     };
-    writeResult('throughput', { mode: MODE.name, data: main, raw: r.raw, e2e: r.e2e, peers: r.peers, ratios: r.ratios, loads });
+    writeResult('throughput', {
+      mode: MODE.name,
+      data: main,
+      raw: r.raw,
+      e2e: r.e2e,
+      peers: r.peers,
+      ratios: r.ratios,
+      loads,
+    });
     const bars = [
       r.raw && { label: 'raw: Kafka ConsumerPerformance', value: r.raw.consumerPerformance.eventsPerSec },
       r.raw && { label: 'raw: bare node-rdkafka', value: r.raw.bareRdkafka.eventsPerSec },
@@ -123,28 +167,70 @@ try {
       r.peers && { label: 'peer: Kafka Streams (2 threads)', value: r.peers.kafkaStreams.eventsPerSec },
       r.peers && { label: 'peer: naive kafkajs eachMessage', value: r.peers.naiveKafkaJs.eventsPerSec },
     ].filter(Boolean);
-    barChart({ file: join(RESULTS, 'throughput.svg'), title: `Throughput, ${fmt(main.count)} Avro samples of ${fmt(main.machines)} machines (${MODE.name})`, subtitle: `${machineInfo().cpu}, ${machineInfo().cores} cores, Node ${process.version}; load average at start ${loads[0]?.loadavg.join(' ')}`, unit: 'events/s', bars });
+    barChart({
+      file: join(RESULTS, 'throughput.svg'),
+      title: `Throughput, ${fmt(main.count)} Avro samples of ${fmt(main.machines)} machines (${MODE.name})`,
+      subtitle: `${machineInfo().cpu}, ${machineInfo().cores} cores, Node ${process.version}; load average at start ${loads[0]?.loadavg.join(' ')}`,
+      unit: 'events/s',
+      bars,
+    });
   }
   if (ONLY.has('latency')) {
     const maxRate = r.e2e?.rdkafka?.eventsPerSec;
-    if (maxRate === undefined) log('latency: skipped (needs the node-rdkafka end-to-end rate of this run: --only e2e,latency)');
+    if (maxRate === undefined)
+      log('latency: skipped (needs the node-rdkafka end-to-end rate of this run: --only e2e,latency)');
     else {
-      r.latency = await step('latency', () => criticalLaneLatency({ machines: MODE.machines, maxRate, shares: [0.5, 0.8], ...MODE.latency, runId: `${STAMP}-latency`, log }));
+      r.latency = await step('latency', () =>
+        criticalLaneLatency({
+          machines: MODE.machines,
+          maxRate,
+          shares: [0.5, 0.8],
+          ...MODE.latency,
+          runId: `${STAMP}-latency`,
+          log,
+        }),
+      );
       writeResult('latency', { mode: MODE.name, ...r.latency, loads });
-      barChart({ file: join(RESULTS, 'latency.svg'), title: 'Critical lane: produce -> milestones topic (node-rdkafka)', subtitle: `max rate ${fmt(maxRate)} events/s measured in the same run`, unit: 'ms', bars: r.latency.levels.flatMap((l) => [{ label: `${l.share * 100}% load: p50`, value: l.p50Ms }, { label: `${l.share * 100}% load: p99`, value: l.p99Ms, highlight: true }, { label: `${l.share * 100}% load: max`, value: l.maxMs }]) });
+      barChart({
+        file: join(RESULTS, 'latency.svg'),
+        title: 'Critical lane: produce -> milestones topic (node-rdkafka)',
+        subtitle: `max rate ${fmt(maxRate)} events/s measured in the same run`,
+        unit: 'ms',
+        bars: r.latency.levels.flatMap((l) => [
+          { label: `${l.share * 100}% load: p50`, value: l.p50Ms },
+          { label: `${l.share * 100}% load: p99`, value: l.p99Ms, highlight: true },
+          { label: `${l.share * 100}% load: max`, value: l.maxMs },
+        ]),
+      });
     }
   }
   if (ONLY.has('odoo')) {
-    r.odoo = await step('odoo', () => odooPosting({ machines: 20, days: MODE.odooDays, latencyMs: 20, batchCounts: [500, 1], log }));
+    r.odoo = await step('odoo', () =>
+      odooPosting({ machines: 20, days: MODE.odooDays, latencyMs: 20, batchCounts: [500, 1], log }),
+    );
     writeResult('odoo-posting', { mode: MODE.name, ...r.odoo, loads });
-    barChart({ file: join(RESULTS, 'odoo-posting.svg'), title: 'Odoo posting to the stand-in, 20 ms per call', unit: 'records/s', bars: r.odoo.runs.map((x) => ({ label: `batch count ${x.batchCount}`, value: x.recordsPerSec, note: `(${x.callsPer1000Records} calls / 1,000 records)`, highlight: x.batchCount > 1 })) });
+    barChart({
+      file: join(RESULTS, 'odoo-posting.svg'),
+      title: 'Odoo posting to the stand-in, 20 ms per call',
+      unit: 'records/s',
+      bars: r.odoo.runs.map((x) => ({
+        label: `batch count ${x.batchCount}`,
+        value: x.recordsPerSec,
+        note: `(${x.callsPer1000Records} calls / 1,000 records)`,
+        highlight: x.batchCount > 1,
+      })),
+    });
   }
   if (ONLY.has('growth')) {
     const rows = [];
     for (const g of MODE.growth) {
       const ds = dataSet(g.machines, g.samples);
       await step(`preload ${g.machines}`, () => preload(ds, log));
-      rows.push(await step(`growth ${g.machines}`, () => runShiftstream({ ds, runId: `${STAMP}-growth-${g.machines}`, client: 'rdkafka', log })));
+      rows.push(
+        await step(`growth ${g.machines}`, () =>
+          runShiftstream({ ds, runId: `${STAMP}-growth-${g.machines}`, client: 'rdkafka', log }),
+        ),
+      );
     }
     if (r.e2e?.rdkafka) rows.push(r.e2e.rdkafka);
     rows.sort((a, b) => a.machines - b.machines);
@@ -153,11 +239,49 @@ try {
       const ds = dataSet(MODE.processes.machines, MODE.processes.samples);
       await step('preload processes', () => preload(ds, log));
       processes = [];
-      for (const n of [1, 2]) processes.push(await step(`processes ${n}`, () => runShiftstream({ ds, runId: `${STAMP}-proc-${n}`, client: 'rdkafka', processes: n, log })));
+      for (const n of [1, 2])
+        processes.push(
+          await step(`processes ${n}`, () =>
+            runShiftstream({ ds, runId: `${STAMP}-proc-${n}`, client: 'rdkafka', processes: n, log }),
+          ),
+        );
     }
-    r.growth = { machines: rows.map((x) => ({ machines: x.machines, records: x.records, eventsPerSec: x.eventsPerSec, cpuUsPerEvent: x.cpuUsPerEvent, rssPeakMiB: x.rssPeakMiB })), processes: processes?.map((x) => ({ processes: x.processes, records: x.records, eventsPerSec: x.eventsPerSec, cpuUsPerEvent: x.cpuUsPerEvent, rssPeakMiB: x.rssPeakMiB })) ?? null };
+    r.growth = {
+      machines: rows.map((x) => ({
+        machines: x.machines,
+        records: x.records,
+        eventsPerSec: x.eventsPerSec,
+        cpuUsPerEvent: x.cpuUsPerEvent,
+        rssPeakMiB: x.rssPeakMiB,
+      })),
+      processes:
+        processes?.map((x) => ({
+          processes: x.processes,
+          records: x.records,
+          eventsPerSec: x.eventsPerSec,
+          cpuUsPerEvent: x.cpuUsPerEvent,
+          rssPeakMiB: x.rssPeakMiB,
+        })) ?? null,
+    };
     writeResult('growth', { mode: MODE.name, ...r.growth, loads });
-    barChart({ file: join(RESULTS, 'growth.svg'), title: 'shiftstream run (node-rdkafka): growth', unit: 'events/s', bars: [...r.growth.machines.map((x) => ({ label: `${fmt(x.machines)} machines`, value: x.eventsPerSec, note: `(RSS ${x.rssPeakMiB} MiB)` })), ...(r.growth.processes ?? []).map((x) => ({ label: `${x.processes} process(es), one group`, value: x.eventsPerSec, note: `(RSS ${x.rssPeakMiB} MiB total)`, highlight: true }))] });
+    barChart({
+      file: join(RESULTS, 'growth.svg'),
+      title: 'shiftstream run (node-rdkafka): growth',
+      unit: 'events/s',
+      bars: [
+        ...r.growth.machines.map((x) => ({
+          label: `${fmt(x.machines)} machines`,
+          value: x.eventsPerSec,
+          note: `(RSS ${x.rssPeakMiB} MiB)`,
+        })),
+        ...(r.growth.processes ?? []).map((x) => ({
+          label: `${x.processes} process(es), one group`,
+          value: x.eventsPerSec,
+          note: `(RSS ${x.rssPeakMiB} MiB total)`,
+          highlight: true,
+        })),
+      ],
+    });
   }
   if (ONLY.has('profile') && (MODE.profile || values.only !== undefined)) {
     const pm = MODE.profile ?? { machines: MODE.machines, samples: MODE.samples, clients: ['rdkafka', 'kafkajs'] };
@@ -170,7 +294,11 @@ try {
       const runId = `${STAMP}-profile-${client}`;
       const run = await step(`profile ${client}`, () => runShiftstream({ ds, runId, client, cpuProfDir: dir, log }));
       const file = readdirSync(dir).find((f) => f.startsWith(runId) && f.endsWith('.cpuprofile'));
-      r.profile[client] = { run: { eventsPerSec: run.eventsPerSec, records: run.records, machines: run.machines }, file: file ? join(dir, file) : null, ...(file ? summarizeProfile(join(dir, file)) : {}) };
+      r.profile[client] = {
+        run: { eventsPerSec: run.eventsPerSec, records: run.records, machines: run.machines },
+        file: file ? join(dir, file) : null,
+        ...(file ? summarizeProfile(join(dir, file)) : {}),
+      };
     }
     writeResult('profile', { mode: MODE.name, ...r.profile });
   }
@@ -179,9 +307,17 @@ try {
     // is quick), back to back: shows the child measures what the command does.
     const ds = dataSet(200, FULL ? 1_000_000 : 200_000);
     await step('preload command', () => preload(ds, log));
-    const viaRun = await step('command: shiftstream run', () => runShiftstream({ ds, runId: `${STAMP}-cmd-run`, client: 'rdkafka', command: 'run', log }));
-    const viaChild = await step('command: bench child', () => runShiftstream({ ds, runId: `${STAMP}-cmd-child`, client: 'rdkafka', log }));
-    r.command = { shiftstreamRun: viaRun, benchChild: viaChild, ratio: ratio(viaChild.eventsPerSec, viaRun.eventsPerSec) };
+    const viaRun = await step('command: shiftstream run', () =>
+      runShiftstream({ ds, runId: `${STAMP}-cmd-run`, client: 'rdkafka', command: 'run', log }),
+    );
+    const viaChild = await step('command: bench child', () =>
+      runShiftstream({ ds, runId: `${STAMP}-cmd-child`, client: 'rdkafka', log }),
+    );
+    r.command = {
+      shiftstreamRun: viaRun,
+      benchChild: viaChild,
+      ratio: ratio(viaChild.eventsPerSec, viaRun.eventsPerSec),
+    };
     writeResult('command-check', { mode: MODE.name, ...r.command, loads });
   }
   const summary = summaryTable();
@@ -201,19 +337,36 @@ process.exit(failed ? 1 : 0);
 function summaryTable() {
   const m = machineInfo();
   const L = [];
-  L.push(`Mode ${MODE.name}, ${new Date().toISOString()}, commit ${gitHead ?? 'unknown'} (dist built from the working tree): ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Node ${m.node}, ${String(m.java).split('\n')[0]}.`);
-  L.push(`Load average during the run (1/5/15 min): ${loads.map((l) => `${l.step} ${l.loadavg.join('/')}`).join('; ')}.`);
+  L.push(
+    `Mode ${MODE.name}, ${new Date().toISOString()}, commit ${gitHead ?? 'unknown'} (dist built from the working tree): ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Node ${m.node}, ${String(m.java).split('\n')[0]}.`,
+  );
+  L.push(
+    `Load average during the run (1/5/15 min): ${loads.map((l) => `${l.step} ${l.loadavg.join('/')}`).join('; ')}.`,
+  );
   L.push('');
   L.push('| run | events/s | CPU µs/event | peak RSS MiB | ratio |');
   L.push('|---|---|---|---|---|');
-  const row = (name, x, ratioText = '') => L.push(`| ${name} | ${fmt(x?.eventsPerSec)} | ${x?.cpuUsPerEvent ?? 'n/a'} | ${x?.rssPeakKb ? Math.round(x.rssPeakKb / 1024) : 'n/a'} | ${ratioText} |`);
+  const row = (name, x, ratioText = '') =>
+    L.push(
+      `| ${name} | ${fmt(x?.eventsPerSec)} | ${x?.cpuUsPerEvent ?? 'n/a'} | ${x?.rssPeakKb ? Math.round(x.rssPeakKb / 1024) : 'n/a'} | ${ratioText} |`,
+    );
   if (r.raw) {
     row('raw: Kafka ConsumerPerformance (fetch rate)', r.raw.consumerPerformance);
     row('raw: bare node-rdkafka consume(1000)', r.raw.bareRdkafka);
     row('raw: bare kafkajs eachBatch', r.raw.bareKafkaJs);
   }
-  if (r.e2e?.rdkafka) row('**shiftstream run, node-rdkafka**', r.e2e.rdkafka, `${r.ratios.rdkafkaVsRawRdkafka ?? 'n/a'} of raw node-rdkafka; ${r.ratios.rdkafkaVsKafkaStreams ?? 'n/a'}x Kafka Streams; ${r.ratios.rdkafkaVsNaiveKafkaJs ?? 'n/a'}x naive`);
-  if (r.e2e?.kafkajs) row('**shiftstream run, kafkajs**', r.e2e.kafkajs, `${r.ratios.kafkajsVsRawKafkaJs ?? 'n/a'} of raw kafkajs; ${r.ratios.kafkajsVsKafkaStreams ?? 'n/a'}x Kafka Streams; ${r.ratios.kafkajsVsNaiveKafkaJs ?? 'n/a'}x naive`);
+  if (r.e2e?.rdkafka)
+    row(
+      '**shiftstream run, node-rdkafka**',
+      r.e2e.rdkafka,
+      `${r.ratios.rdkafkaVsRawRdkafka ?? 'n/a'} of raw node-rdkafka; ${r.ratios.rdkafkaVsKafkaStreams ?? 'n/a'}x Kafka Streams; ${r.ratios.rdkafkaVsNaiveKafkaJs ?? 'n/a'}x naive`,
+    );
+  if (r.e2e?.kafkajs)
+    row(
+      '**shiftstream run, kafkajs**',
+      r.e2e.kafkajs,
+      `${r.ratios.kafkajsVsRawKafkaJs ?? 'n/a'} of raw kafkajs; ${r.ratios.kafkajsVsKafkaStreams ?? 'n/a'}x Kafka Streams; ${r.ratios.kafkajsVsNaiveKafkaJs ?? 'n/a'}x naive`,
+    );
   if (r.peers) {
     row('peer: Kafka Streams, 2 stream threads', r.peers.kafkaStreams);
     row('peer: naive kafkajs eachMessage', r.peers.naiveKafkaJs);
@@ -222,29 +375,43 @@ function summaryTable() {
     L.push('');
     L.push('| critical lane (node-rdkafka, live) | rate events/s | milestones | p50 ms | p99 ms | max ms |');
     L.push('|---|---|---|---|---|---|');
-    for (const l of r.latency.levels) L.push(`| ${l.share * 100}% of ${fmt(r.latency.maxRate)} | ${fmt(l.actualRate)} | ${l.milestones} | ${l.p50Ms ?? 'n/a'} | ${l.p99Ms ?? 'n/a'} | ${l.maxMs ?? 'n/a'} |`);
+    for (const l of r.latency.levels)
+      L.push(
+        `| ${l.share * 100}% of ${fmt(r.latency.maxRate)} | ${fmt(l.actualRate)} | ${l.milestones} | ${l.p50Ms ?? 'n/a'} | ${l.p99Ms ?? 'n/a'} | ${l.maxMs ?? 'n/a'} |`,
+      );
   }
   if (r.odoo) {
     L.push('');
     L.push('| Odoo posting (stand-in, 20 ms per call) | records | records/s | calls per 1,000 records |');
     L.push('|---|---|---|---|');
-    for (const x of r.odoo.runs) L.push(`| batch count ${x.batchCount} | ${x.records} | ${fmt(x.recordsPerSec)} | ${x.callsPer1000Records} |`);
+    for (const x of r.odoo.runs)
+      L.push(`| batch count ${x.batchCount} | ${x.records} | ${fmt(x.recordsPerSec)} | ${x.callsPer1000Records} |`);
   }
   if (r.growth) {
     L.push('');
     L.push('| growth (node-rdkafka) | samples | events/s | CPU µs/event | peak RSS MiB |');
     L.push('|---|---|---|---|---|');
-    for (const x of r.growth.machines) L.push(`| ${fmt(x.machines)} machines | ${fmt(x.records)} | ${fmt(x.eventsPerSec)} | ${x.cpuUsPerEvent} | ${x.rssPeakMiB} |`);
-    for (const x of r.growth.processes ?? []) L.push(`| ${x.processes} process(es), 2,000 machines | ${fmt(x.records)} | ${fmt(x.eventsPerSec)} | ${x.cpuUsPerEvent} | ${x.rssPeakMiB} (sum) |`);
+    for (const x of r.growth.machines)
+      L.push(
+        `| ${fmt(x.machines)} machines | ${fmt(x.records)} | ${fmt(x.eventsPerSec)} | ${x.cpuUsPerEvent} | ${x.rssPeakMiB} |`,
+      );
+    for (const x of r.growth.processes ?? [])
+      L.push(
+        `| ${x.processes} process(es), 2,000 machines | ${fmt(x.records)} | ${fmt(x.eventsPerSec)} | ${x.cpuUsPerEvent} | ${x.rssPeakMiB} (sum) |`,
+      );
   }
   if (r.command) {
     L.push('');
-    L.push(`Cross-check, 200 machines, ${fmt(r.command.shiftstreamRun.records)} samples, node-rdkafka: \`shiftstream run\` ${fmt(r.command.shiftstreamRun.eventsPerSec)} events/s (${r.command.shiftstreamRun.cpuUsPerEvent} µs CPU/event), the benchmark's child ${fmt(r.command.benchChild.eventsPerSec)} events/s (${r.command.benchChild.cpuUsPerEvent} µs): ratio ${r.command.ratio}.`);
+    L.push(
+      `Cross-check, 200 machines, ${fmt(r.command.shiftstreamRun.records)} samples, node-rdkafka: \`shiftstream run\` ${fmt(r.command.shiftstreamRun.eventsPerSec)} events/s (${r.command.shiftstreamRun.cpuUsPerEvent} µs CPU/event), the benchmark's child ${fmt(r.command.benchChild.eventsPerSec)} events/s (${r.command.benchChild.cpuUsPerEvent} µs): ratio ${r.command.ratio}.`,
+    );
   }
   for (const [client, p] of Object.entries(r.profile ?? {})) {
     if (!p.byArea) continue;
     L.push('');
-    L.push(`Profile of the measured run (V8 CPU profiler, ${client}, ${fmt(p.run.records)} samples at ${fmt(p.run.eventsPerSec)} events/s; main thread busy ${fmt(p.busyMs)} ms):`);
+    L.push(
+      `Profile of the measured run (V8 CPU profiler, ${client}, ${fmt(p.run.records)} samples at ${fmt(p.run.eventsPerSec)} events/s; main thread busy ${fmt(p.busyMs)} ms):`,
+    );
     L.push('');
     L.push('| area (self time) | ms | % of busy |');
     L.push('|---|---|---|');
@@ -257,12 +424,20 @@ function summaryTable() {
   const t = [];
   const e = r.e2e ?? {};
   const lat80 = r.latency?.levels.find((l) => l.share === 0.8);
-  t.push(`- >= 0.7 of the raw node-rdkafka ceiling: ${r.ratios?.rdkafkaVsRawRdkafka == null ? 'not measured' : `${r.ratios.rdkafkaVsRawRdkafka >= 0.7 ? 'MET' : 'MISSED'} (${r.ratios.rdkafkaVsRawRdkafka})`}`);
+  t.push(
+    `- >= 0.7 of the raw node-rdkafka ceiling: ${r.ratios?.rdkafkaVsRawRdkafka == null ? 'not measured' : `${r.ratios.rdkafkaVsRawRdkafka >= 0.7 ? 'MET' : 'MISSED'} (${r.ratios.rdkafkaVsRawRdkafka})`}`,
+  );
   const vsKs = Math.max(r.ratios?.rdkafkaVsKafkaStreams ?? 0, r.ratios?.kafkajsVsKafkaStreams ?? 0);
-  t.push(`- >= 1.5x Kafka Streams: ${r.ratios?.rdkafkaVsKafkaStreams == null ? 'not measured' : `${vsKs >= 1.5 ? 'MET' : 'MISSED'} (node-rdkafka ${r.ratios.rdkafkaVsKafkaStreams}x, kafkajs ${r.ratios.kafkajsVsKafkaStreams}x)`}`);
+  t.push(
+    `- >= 1.5x Kafka Streams: ${r.ratios?.rdkafkaVsKafkaStreams == null ? 'not measured' : `${vsKs >= 1.5 ? 'MET' : 'MISSED'} (node-rdkafka ${r.ratios.rdkafkaVsKafkaStreams}x, kafkajs ${r.ratios.kafkajsVsKafkaStreams}x)`}`,
+  );
   const best = Math.max(e.rdkafka?.eventsPerSec ?? 0, e.kafkajs?.eventsPerSec ?? 0);
-  t.push(`- >= 150,000 events/s on 2 cores: ${best === 0 ? 'not measured' : `${best >= 150_000 ? 'MET' : 'MISSED'} (${fmt(best)})`}`);
-  t.push(`- critical-lane p99 <= 25 ms at 80% load: ${lat80 ? `${lat80.p99Ms !== null && lat80.p99Ms <= 25 ? 'MET' : 'MISSED'} (${lat80.p99Ms} ms)` : 'not measured'}`);
+  t.push(
+    `- >= 150,000 events/s on 2 cores: ${best === 0 ? 'not measured' : `${best >= 150_000 ? 'MET' : 'MISSED'} (${fmt(best)})`}`,
+  );
+  t.push(
+    `- critical-lane p99 <= 25 ms at 80% load: ${lat80 ? `${lat80.p99Ms !== null && lat80.p99Ms <= 25 ? 'MET' : 'MISSED'} (${lat80.p99Ms} ms)` : 'not measured'}`,
+  );
   L.push('');
   L.push('Targets:');
   L.push(...t);

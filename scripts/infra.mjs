@@ -14,7 +14,18 @@ import { dockerEngineAnswers, removeContainer, startContainers } from './infra/c
 import { KAFKA_MARKER, kafkaAddress, kafkaLogPath, kafkaReady, startKafka } from './infra/kafka.mjs';
 import { REDIS_MARKER, probeDefaultRedis, redisLogPath, redisPing, startRedis } from './infra/redis.mjs';
 import { REGISTRY_MARKER, registryLogPath, registryReady, registryUrl, startRegistry } from './infra/registry.mjs';
-import { INFRA_DIR, InfraFailure, ensureDir, log, pidAlive, pidMatches, readJson, stopPid, waitFor, writeJson } from './infra/util.mjs';
+import {
+  INFRA_DIR,
+  InfraFailure,
+  ensureDir,
+  log,
+  pidAlive,
+  pidMatches,
+  readJson,
+  stopPid,
+  waitFor,
+  writeJson,
+} from './infra/util.mjs';
 
 const STATE = join(INFRA_DIR, 'state.json');
 const ENV_FILE = join(INFRA_DIR, 'env.json');
@@ -35,9 +46,12 @@ async function withLock(fn, timeoutMs = 300_000) {
       let owner = NaN;
       try {
         owner = Number(readFileSync(join(LOCK, 'owner'), 'utf8'));
-      } catch { /* being created or removed */ }
+      } catch {
+        /* being created or removed */
+      }
       if (Number.isInteger(owner) && !pidAlive(owner)) rmSync(LOCK, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`infra: ${LOCK} held by pid ${owner} for more than ${timeoutMs} ms`);
+      else if (Date.now() > deadline)
+        throw new Error(`infra: ${LOCK} held by pid ${owner} for more than ${timeoutMs} ms`);
       else await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -49,7 +63,11 @@ async function withLock(fn, timeoutMs = 300_000) {
 }
 
 const liveLeases = () =>
-  existsSync(LEASES) ? readdirSync(LEASES).map(Number).filter((pid) => pid !== process.pid && pidAlive(pid)) : [];
+  existsSync(LEASES)
+    ? readdirSync(LEASES)
+        .map(Number)
+        .filter((pid) => pid !== process.pid && pidAlive(pid))
+    : [];
 
 function pruneLeases() {
   if (!existsSync(LEASES)) return;
@@ -101,7 +119,13 @@ export async function up({ lease = false, env = process.env } = {}) {
       info.kafka = { brokers: env.SHIFTSTREAM_KAFKA__BROKERS, started: false };
     } else if (running(state, 'kafka')) {
       const s = state.kafka;
-      await waitFor({ server: 'kafka', address: s.address, logPath: s.logPath ?? null, timeoutMs: 30_000, probe: () => kafkaReady(s.address) });
+      await waitFor({
+        server: 'kafka',
+        address: s.address,
+        logPath: s.logPath ?? null,
+        timeoutMs: 30_000,
+        probe: () => kafkaReady(s.address),
+      });
       log('kafka', `already running (pid ${s.pid ?? s.containerId}) at ${s.address}: reusing it`);
       info.kafka = { brokers: s.address, started: false, ...s };
     } else if (!useContainers && (await answers(() => kafkaReady(kafkaAddress())))) {
@@ -112,11 +136,19 @@ export async function up({ lease = false, env = process.env } = {}) {
     } else missing.push('kafka');
 
     if (env.SHIFTSTREAM_REGISTRY__URL) {
-      await checkExternal('registry', env.SHIFTSTREAM_REGISTRY__URL, () => registryReady(env.SHIFTSTREAM_REGISTRY__URL));
+      await checkExternal('registry', env.SHIFTSTREAM_REGISTRY__URL, () =>
+        registryReady(env.SHIFTSTREAM_REGISTRY__URL),
+      );
       info.registry = { url: env.SHIFTSTREAM_REGISTRY__URL, started: false };
     } else if (running(state, 'registry')) {
       const s = state.registry;
-      await waitFor({ server: 'registry', address: s.url, logPath: s.logPath ?? null, timeoutMs: 30_000, probe: () => registryReady(s.url) });
+      await waitFor({
+        server: 'registry',
+        address: s.url,
+        logPath: s.logPath ?? null,
+        timeoutMs: 30_000,
+        probe: () => registryReady(s.url),
+      });
       log('registry', `already running (pid ${s.pid ?? s.containerId}) at ${s.url}: reusing it`);
       info.registry = { started: false, ...s };
     } else if (!useContainers && (await answers(() => registryReady(registryUrl())))) {
@@ -142,35 +174,56 @@ export async function up({ lease = false, env = process.env } = {}) {
     const save = () => writeJson(STATE, state);
     if (missing.length > 0 && useContainers && dockerEngineAnswers()) {
       const c = await startContainers(missing);
-      if (c.kafka) info.kafka = state.kafka = { brokers: c.kafka.address, address: c.kafka.address, containerId: c.kafka.containerId, owner, started: true };
-      if (c.registry) info.registry = state.registry = { url: c.registry.url, containerId: c.registry.containerId, owner, started: true };
-      if (c.redis) info.redis = state.redis = { url: c.redis.url, containerId: c.redis.containerId, owner, started: true };
+      if (c.kafka)
+        info.kafka = state.kafka = {
+          brokers: c.kafka.address,
+          address: c.kafka.address,
+          containerId: c.kafka.containerId,
+          owner,
+          started: true,
+        };
+      if (c.registry)
+        info.registry = state.registry = {
+          url: c.registry.url,
+          containerId: c.registry.containerId,
+          owner,
+          started: true,
+        };
+      if (c.redis)
+        info.redis = state.redis = { url: c.redis.url, containerId: c.redis.containerId, owner, started: true };
       started.push(...missing);
       save();
     } else {
-      if (missing.length > 0 && useContainers) log('infra', 'SHIFTSTREAM_USE_TESTCONTAINERS=1 but no Docker engine answers: starting local processes');
+      if (missing.length > 0 && useContainers)
+        log('infra', 'SHIFTSTREAM_USE_TESTCONTAINERS=1 but no Docker engine answers: starting local processes');
       // Start the registry and Kafka side by side (each is mostly waiting on its JVM).
       const jobs = [];
       if (missing.includes('kafka')) {
-        jobs.push(startKafka().then((k) => {
-          info.kafka = state.kafka = { ...k, brokers: k.address, owner, started: true };
-          started.push('kafka');
-          save();
-        }));
+        jobs.push(
+          startKafka().then((k) => {
+            info.kafka = state.kafka = { ...k, brokers: k.address, owner, started: true };
+            started.push('kafka');
+            save();
+          }),
+        );
       }
       if (missing.includes('registry')) {
-        jobs.push(startRegistry().then((r) => {
-          info.registry = state.registry = { ...r, owner, started: true };
-          started.push('registry');
-          save();
-        }));
+        jobs.push(
+          startRegistry().then((r) => {
+            info.registry = state.registry = { ...r, owner, started: true };
+            started.push('registry');
+            save();
+          }),
+        );
       }
       if (missing.includes('redis')) {
-        jobs.push(startRedis().then((r) => {
-          info.redis = state.redis = { ...r, owner, started: true };
-          started.push('redis');
-          save();
-        }));
+        jobs.push(
+          startRedis().then((r) => {
+            info.redis = state.redis = { ...r, owner, started: true };
+            started.push('redis');
+            save();
+          }),
+        );
       }
       const results = await Promise.allSettled(jobs);
       const failures = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
@@ -189,7 +242,13 @@ export async function up({ lease = false, env = process.env } = {}) {
       SHIFTSTREAM_REGISTRY__URL: info.registry.url,
       SHIFTSTREAM_REDIS__URL: info.redis.url,
     };
-    writeJson(ENV_FILE, { env: vars, kafka: info.kafka, registry: info.registry, redis: info.redis, writtenAt: new Date().toISOString() });
+    writeJson(ENV_FILE, {
+      env: vars,
+      kafka: info.kafka,
+      registry: info.registry,
+      redis: info.redis,
+      writtenAt: new Date().toISOString(),
+    });
     log('infra', `addresses written to ${ENV_FILE}`);
     return { env: vars, started, info };
   });
@@ -236,7 +295,11 @@ export async function status() {
   const lines = [];
   const check = async (name, address, probe, logPath) => {
     const s = state[name];
-    const who = s ? (s.containerId ? `container ${s.containerId.slice(0, 12)}` : `pid ${s.pid}${pidMatches(s.pid, MARKERS[name]) ? '' : ' (dead)'}`) : 'not started by infra';
+    const who = s
+      ? s.containerId
+        ? `container ${s.containerId.slice(0, 12)}`
+        : `pid ${s.pid}${pidMatches(s.pid, MARKERS[name]) ? '' : ' (dead)'}`
+      : 'not started by infra';
     let answer;
     try {
       await probe();
@@ -252,10 +315,15 @@ export async function status() {
   await check('registry', reg, () => registryReady(reg), state.registry?.logPath ?? registryLogPath());
   const redis = env.SHIFTSTREAM_REDIS__URL ?? 'redis://127.0.0.1:6379';
   const u = new URL(redis);
-  await check('redis', redis, async () => {
-    const reply = await redisPing(u.hostname, Number(u.port || 6379));
-    if (!reply.startsWith('+PONG') && !reply.startsWith('-NOAUTH')) throw new Error(reply);
-  }, state.redis ? redisLogPath() : null);
+  await check(
+    'redis',
+    redis,
+    async () => {
+      const reply = await redisPing(u.hostname, Number(u.port || 6379));
+      if (!reply.startsWith('+PONG') && !reply.startsWith('-NOAUTH')) throw new Error(reply);
+    },
+    state.redis ? redisLogPath() : null,
+  );
   const leases = liveLeases();
   if (leases.length > 0) lines.push(`test runs using the servers: ${leases.join(', ')}`);
   return lines.join('\n');
@@ -267,7 +335,11 @@ async function cli(argv) {
     if (cmd === 'up') {
       const started = Date.now();
       const r = await up();
-      process.stdout.write(`${Object.entries(r.env).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
+      process.stdout.write(
+        `${Object.entries(r.env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n')}\n`,
+      );
       log('infra', `up in ${Date.now() - started} ms (started: ${r.started.join(', ') || 'nothing'})`);
     } else if (cmd === 'down') {
       await down();

@@ -50,7 +50,9 @@ if (!existsSync(VITEST)) {
 if (!integrationOnly) {
   const t = Date.now();
   const code = await vitest('unit', process.env);
-  process.stdout.write(`[test] unit tests: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${seconds(Date.now() - t)}\n`);
+  process.stdout.write(
+    `[test] unit tests: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${seconds(Date.now() - t)}\n`,
+  );
   if (code !== 0) failures.push('unit tests');
 }
 
@@ -60,12 +62,16 @@ if (!interrupted) {
   try {
     leased = true;
     const infra = await up({ lease: true });
-    process.stdout.write(`[test] servers ready in ${seconds(Date.now() - t)} (started by this run: ${infra.started.join(', ') || 'none'})\n`);
+    process.stdout.write(
+      `[test] servers ready in ${seconds(Date.now() - t)} (started by this run: ${infra.started.join(', ') || 'none'})\n`,
+    );
     if (!interrupted) {
       const ti = Date.now();
       const env = { ...process.env, ...infra.env, SHIFTSTREAM_INFRA_ENV_FILE: ENV_FILE_PATH };
       const code = await vitest('integration', env);
-      process.stdout.write(`[test] integration tests: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${seconds(Date.now() - ti)}\n`);
+      process.stdout.write(
+        `[test] integration tests: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${seconds(Date.now() - ti)}\n`,
+      );
       if (code !== 0) failures.push('integration tests');
     }
   } catch (err) {
@@ -84,5 +90,7 @@ if (!interrupted) {
 }
 
 if (interrupted) failures.push(`interrupted by ${interrupted}`);
-process.stdout.write(`[test] ${failures.length === 0 ? 'all passed' : `FAILED: ${failures.join(', ')}`} in ${seconds(Date.now() - t0)}\n`);
+process.stdout.write(
+  `[test] ${failures.length === 0 ? 'all passed' : `FAILED: ${failures.join(', ')}`} in ${seconds(Date.now() - t0)}\n`,
+);
 process.exit(failures.length === 0 ? 0 : interrupted ? 130 : 1);

@@ -28,12 +28,19 @@ const brokers = [...config('kafkajs').kafka.brokers];
 const run = randomUUID().slice(0, 8);
 const topic = `bench-consume-${run}`;
 
-const records = Array.from({ length: N }, (_, i) => ({ topic, key: `machine-${i % 64}`, value: Buffer.from(`{"v":${i},"t":1700000000000}`) }));
+const records = Array.from({ length: N }, (_, i) => ({
+  topic,
+  key: `machine-${i % 64}`,
+  value: Buffer.from(`{"v":${i},"t":1700000000000}`),
+}));
 
 async function produceKafka() {
   const admin = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
   await admin.disconnect();
   const sink = createEventSink(config('rdkafka'));
   const t0 = performance.now();
@@ -68,7 +75,10 @@ async function viaPort(source) {
 }
 
 async function bareRdkafka() {
-  const consumer = new rdkafka.KafkaConsumer({ 'metadata.broker.list': brokers.join(','), 'group.id': `bench-bare-${run}`, 'enable.auto.commit': false }, { 'auto.offset.reset': 'earliest' });
+  const consumer = new rdkafka.KafkaConsumer(
+    { 'metadata.broker.list': brokers.join(','), 'group.id': `bench-bare-${run}`, 'enable.auto.commit': false },
+    { 'auto.offset.reset': 'earliest' },
+  );
   await new Promise((res, rej) => consumer.connect({}, (err) => (err ? rej(err) : res())));
   consumer.subscribe([topic]);
   consumer.setDefaultConsumeTimeout(10);
@@ -85,7 +95,9 @@ async function bareRdkafka() {
 }
 
 async function naiveKafkaJs() {
-  const consumer = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: `bench-naive-${run}` });
+  const consumer = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING }).consumer({
+    groupId: `bench-naive-${run}`,
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let seen = 0;
@@ -104,7 +116,14 @@ async function naiveKafkaJs() {
   return { recordsPerSec: Math.round((N / ms) * 1000), ms: Math.round(ms) };
 }
 
-const results = { node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, records: N, partitions: PARTITIONS, valueBytes: records[0].value.length };
+const results = {
+  node: process.version,
+  cpu: cpus()[0]?.model,
+  cores: cpus().length,
+  records: N,
+  partitions: PARTITIONS,
+  valueBytes: records[0].value.length,
+};
 results.produceRdkafkaMs = Math.round(await produceKafka());
 
 const log = new MemoryLog({ defaultPartitions: PARTITIONS });
@@ -112,13 +131,23 @@ log.createTopic(topic, PARTITIONS);
 await new MemoryEventSink(log).send(records);
 results.memory = await viaPort(new MemoryEventSource(log, { groupId: 'bench', topics: [topic] }));
 results.baselineBareRdkafka = await bareRdkafka();
-results.rdkafkaSource = await viaPort(createEventSource(config('rdkafka'), { groupId: `bench-rd-${run}`, topics: [topic] }));
+results.rdkafkaSource = await viaPort(
+  createEventSource(config('rdkafka'), { groupId: `bench-rd-${run}`, topics: [topic] }),
+);
 results.baselineNaiveKafkaJsEachMessage = await naiveKafkaJs();
-results.kafkajsSource = await viaPort(createEventSource(config('kafkajs'), { groupId: `bench-kjs-${run}`, topics: [topic] }));
+results.kafkajsSource = await viaPort(
+  createEventSource(config('kafkajs'), { groupId: `bench-kjs-${run}`, topics: [topic] }),
+);
 results.ratios = {
-  rdkafkaSourceVsBareRdkafka: +(results.rdkafkaSource.recordsPerSec / results.baselineBareRdkafka.recordsPerSec).toFixed(2),
-  kafkajsSourceVsNaiveEachMessage: +(results.kafkajsSource.recordsPerSec / results.baselineNaiveKafkaJsEachMessage.recordsPerSec).toFixed(2),
-  kafkajsSourceVsBareRdkafka: +(results.kafkajsSource.recordsPerSec / results.baselineBareRdkafka.recordsPerSec).toFixed(2),
+  rdkafkaSourceVsBareRdkafka: +(
+    results.rdkafkaSource.recordsPerSec / results.baselineBareRdkafka.recordsPerSec
+  ).toFixed(2),
+  kafkajsSourceVsNaiveEachMessage: +(
+    results.kafkajsSource.recordsPerSec / results.baselineNaiveKafkaJsEachMessage.recordsPerSec
+  ).toFixed(2),
+  kafkajsSourceVsBareRdkafka: +(
+    results.kafkajsSource.recordsPerSec / results.baselineBareRdkafka.recordsPerSec
+  ).toFixed(2),
 };
 writeFileSync(join(ROOT, 'bench', 'results', 'adapters-consume.json'), `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

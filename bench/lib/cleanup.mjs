@@ -18,7 +18,9 @@ export async function cleanupRun(stamp, log) {
     redis.disconnect();
   }
   await withAdmin(async (a) => {
-    const groups = (await a.listGroups()).groups.map((g) => g.groupId).filter((g) => g.includes(`-${stamp}-`) || g.includes(`bench-${stamp}-`));
+    const groups = (await a.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((g) => g.includes(`-${stamp}-`) || g.includes(`bench-${stamp}-`));
     if (groups.length > 0) await a.deleteGroups(groups).catch(() => {});
   }).catch(() => {});
 }

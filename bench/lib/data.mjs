@@ -30,7 +30,12 @@ export function dataSet(machines, count) {
 /** A topology file for one measured run over the data set: outputs under `bench.<runId>.`. */
 export function topologyFor(ds, runId) {
   mkdirSync(WORK_DIR, { recursive: true });
-  return writeSyntheticTopology({ file: ds.topologyFile(runId), machines: ds.machines, plantId: ds.plantId, topics: runTopics(ds.rawTopic, `bench.${runId}`) });
+  return writeSyntheticTopology({
+    file: ds.topologyFile(runId),
+    machines: ds.machines,
+    plantId: ds.plantId,
+    topics: runTopics(ds.rawTopic, `bench.${runId}`),
+  });
 }
 
 /** Produces the data set unless its topic already holds exactly `count` records. */
@@ -48,7 +53,9 @@ export async function preload(ds, log = () => {}) {
       log(`data: reusing ${ds.rawTopic} (${have} records)`);
       return { reused: true, produceMs: 0 };
     }
-    throw new Error(`bench: topic ${ds.rawTopic}: expected ${ds.count} records or no topic, found ${have} (delete it and rerun)`);
+    throw new Error(
+      `bench: topic ${ds.rawTopic}: expected ${ds.count} records or no topic, found ${have} (delete it and rerun)`,
+    );
   }
   const { loadConfig } = await dist('config/index.js');
   const { createRegistryCodecs } = await dist('io/avro/codecs.js');
@@ -58,9 +65,22 @@ export async function preload(ds, log = () => {}) {
   const config = loadConfig({ env: { ...infraEnv(), SHIFTSTREAM_KAFKA__CLIENT: 'rdkafka' } });
   await createTopic(ds.rawTopic, PARTITIONS);
   const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs });
-  const { codecs } = await createRegistryCodecs(registry, { RawSample: [ds.rawTopic], MachineEvent: [], Milestone: [], WindowSummary: [], Rejected: [], Late: [] });
+  const { codecs } = await createRegistryCodecs(registry, {
+    RawSample: [ds.rawTopic],
+    MachineEvent: [],
+    Milestone: [],
+    WindowSummary: [],
+    Rejected: [],
+    Late: [],
+  });
   const sink = createEventSink(config, { clientId: 'bench-preload' });
-  const sim = shardedSimulator(createPlantSimulator, topology.plant, { seed: 7, startMs: Date.parse(START_ISO), outOfOrderShare: 0, lateShare: 0, badShare: 0 });
+  const sim = shardedSimulator(createPlantSimulator, topology.plant, {
+    seed: 7,
+    startMs: Date.parse(START_ISO),
+    outOfOrderShare: 0,
+    lateShare: 0,
+    badShare: 0,
+  });
   const t0 = performance.now();
   let produced = 0;
   let inFlight = [];
@@ -81,7 +101,8 @@ export async function preload(ds, log = () => {}) {
   await sink.close();
   const produceMs = Math.round(performance.now() - t0);
   const have = await topicEndTotal(ds.rawTopic);
-  if (have !== ds.count) throw new Error(`bench: topic ${ds.rawTopic}: expected ${ds.count} records after loading, found ${have}`);
+  if (have !== ds.count)
+    throw new Error(`bench: topic ${ds.rawTopic}: expected ${ds.count} records after loading, found ${have}`);
   log(`data: ${ds.count} samples of ${ds.machines} machines to ${ds.rawTopic} in ${produceMs} ms`);
   return { reused: false, produceMs };
 }
@@ -107,12 +128,16 @@ function shardedSimulator(createPlantSimulator, plan, options, shardSize = 500) 
       workCenters: new Map([...plan.workCenters].filter(([id]) => wcIds.has(id))),
       tags: new Map([...plan.tags].filter(([, t]) => machineIds.has(t.machineId))),
     };
-    shards.push({ sim: createPlantSimulator(sub, { ...options, seed: options.seed + i }), share: machineIds.size / ids.length });
+    shards.push({
+      sim: createPlantSimulator(sub, { ...options, seed: options.seed + i }),
+      share: machineIds.size / ids.length,
+    });
   }
   return {
     nextCount(n) {
       const counts = shards.map((s) => Math.floor(n * s.share));
-      for (let i = 0, rest = n - counts.reduce((a, b) => a + b, 0); rest > 0; i = (i + 1) % counts.length, rest--) counts[i]++;
+      for (let i = 0, rest = n - counts.reduce((a, b) => a + b, 0); rest > 0; i = (i + 1) % counts.length, rest--)
+        counts[i]++;
       const out = [];
       shards.forEach((s, i) => {
         for (const sample of s.sim.nextCount(counts[i])) out.push(sample);
@@ -131,7 +156,10 @@ function writeTagMap(plan, file) {
     let role = roles[t.kind];
     if (t.kind === 'counter') role = t.counter === 'good' ? 2 : 3;
     let states = '';
-    if (t.kind === 'state') states = [...t.values].map(([v, s]) => `${v}=${s.category === 'running' ? 0 : s.category === 'down' ? 1 : 2}`).join(',');
+    if (t.kind === 'state')
+      states = [...t.values]
+        .map(([v, s]) => `${v}=${s.category === 'running' ? 0 : s.category === 'down' ? 1 : 2}`)
+        .join(',');
     lines.push(`${t.tag}\t${role}\t${t.machineId}\t${m.workCenterId}\t${states}`);
   }
   writeFileSync(file, `${lines.join('\n')}\n`);

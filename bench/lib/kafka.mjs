@@ -10,7 +10,8 @@ export function infraEnv() {
   const file = join(ROOT, '.infra', 'env.json');
   const fromFile = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).env : {};
   const out = { ...fromFile };
-  for (const k of ['SHIFTSTREAM_KAFKA__BROKERS', 'SHIFTSTREAM_REGISTRY__URL', 'SHIFTSTREAM_REDIS__URL']) if (process.env[k]) out[k] = process.env[k];
+  for (const k of ['SHIFTSTREAM_KAFKA__BROKERS', 'SHIFTSTREAM_REGISTRY__URL', 'SHIFTSTREAM_REDIS__URL'])
+    if (process.env[k]) out[k] = process.env[k];
   return out;
 }
 
@@ -27,7 +28,9 @@ export async function withAdmin(fn) {
 }
 
 export async function createTopic(topic, partitions) {
-  await withAdmin((a) => a.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true }));
+  await withAdmin((a) =>
+    a.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true }),
+  );
 }
 
 export async function topicEndTotal(topic) {

@@ -21,14 +21,28 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 // SHIFTSTREAM_BENCH_DIST: another build of src/ (A/B of two builds in one invocation, rdkafka-ab.mjs).
 const DIST = process.env.SHIFTSTREAM_BENCH_DIST ?? join(ROOT, 'dist');
 const dist = (p) => import(pathToFileURL(join(DIST, p)).href);
-const { values } = parseArgs({ options: { topology: { type: 'string' }, client: { type: 'string' }, group: { type: 'string' }, port: { type: 'string' }, 'event-time-only': { type: 'boolean' }, profile: { type: 'string' }, 'what-if-mapper-commit-ms': { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    topology: { type: 'string' },
+    client: { type: 'string' },
+    group: { type: 'string' },
+    port: { type: 'string' },
+    'event-time-only': { type: 'boolean' },
+    profile: { type: 'string' },
+    'what-if-mapper-commit-ms': { type: 'string' },
+  },
+});
 let profiler;
 if (values.profile !== undefined) {
   process.on('SIGUSR2', () => {
     if (profiler !== undefined) return;
     profiler = new Session();
     profiler.connect();
-    profiler.post('Profiler.enable').then(() => profiler.post('Profiler.setSamplingInterval', { interval: 1000 })).then(() => profiler.post('Profiler.start')).catch((err) => process.stderr.write(`profiler: ${err}\n`));
+    profiler
+      .post('Profiler.enable')
+      .then(() => profiler.post('Profiler.setSamplingInterval', { interval: 1000 }))
+      .then(() => profiler.post('Profiler.start'))
+      .catch((err) => process.stderr.write(`profiler: ${err}\n`));
   });
 }
 
@@ -46,13 +60,26 @@ const { createPromMetrics } = await dist('metrics/index.js');
 const { systemClock } = await dist('ports/clock.js');
 
 const base = loadConfig({ env: process.env, argv: [`--http.port=${values.port}`] });
-const config = Object.freeze({ ...base, kafka: { ...base.kafka, client: values.client }, log: { ...base.log, level: 'warn' } });
-const topology = compileTopology(YAML.parse(readFileSync(values.topology, 'utf8'), { uniqueKeys: false }), values.topology, []);
+const config = Object.freeze({
+  ...base,
+  kafka: { ...base.kafka, client: values.client },
+  log: { ...base.log, level: 'warn' },
+});
+const topology = compileTopology(
+  YAML.parse(readFileSync(values.topology, 'utf8'), { uniqueKeys: false }),
+  values.topology,
+  [],
+);
 const plantId = topology.plant.plantId;
 const logger = createLogger({ level: config.log.level, base: { service: 'shiftstream', plantId } });
 const metrics = createPromMetrics({ defaultLabels: { plantId } });
 const readiness = createReadiness(['kafka', 'registry', 'redis', 'pipeline']);
-const http = await startHttpServer({ port: config.http.port, metrics, health: { readiness: readiness.probe }, onError: (err, path) => logger.error({ err, path }, 'http handler failed') });
+const http = await startHttpServer({
+  port: config.http.port,
+  metrics,
+  health: { readiness: readiness.probe },
+  onError: (err, path) => logger.error({ err, path }, 'http handler failed'),
+});
 const group = values.group;
 const partitions = 4;
 const t = topology.topics;
@@ -65,24 +92,30 @@ const store = new RedisStateStore(config);
 readiness.ready('redis');
 // SHIFTSTREAM_BENCH_RDKAFKA: JSON { source?, sink? } of extra adapter options (tuning what-ifs, not
 // the product's configuration), node-rdkafka only.
-const tuning = process.env.SHIFTSTREAM_BENCH_RDKAFKA === undefined ? undefined : JSON.parse(process.env.SHIFTSTREAM_BENCH_RDKAFKA);
+const tuning =
+  process.env.SHIFTSTREAM_BENCH_RDKAFKA === undefined ? undefined : JSON.parse(process.env.SHIFTSTREAM_BENCH_RDKAFKA);
 let makeSource = (groupId, topics) => createEventSource(config, { groupId, topics });
 let sink;
 if (tuning !== undefined && values.client === 'rdkafka') {
   const { RdKafkaEventSource } = await dist('io/kafka/rdkafka-event-source.js');
   const { RdKafkaEventSink } = await dist('io/kafka/rdkafka-event-sink.js');
   sink = new RdKafkaEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}`, ...(tuning.sink ?? {}) });
-  makeSource = (groupId, topics) => new RdKafkaEventSource(config, { groupId, topics, clientId: config.kafka.clientId, ...(tuning.source ?? {}) });
+  makeSource = (groupId, topics) =>
+    new RdKafkaEventSource(config, { groupId, topics, clientId: config.kafka.clientId, ...(tuning.source ?? {}) });
 } else sink = createEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}` });
 const mapperSource = makeSource(`${group}-map`, [t.raw, t.canonical]);
 const windowSource = makeSource(`${group}-window`, [t.enriched]);
 // SHIFTSTREAM_BENCH_TRACE=<file>: where stage 1 and stage 2 wait (see lib/trace.mjs), written on SIGINT.
-const trace = process.env.SHIFTSTREAM_BENCH_TRACE === undefined ? undefined : (await import('./trace.mjs')).createTrace({ sink, sources: { map: mapperSource, window: windowSource } });
+const trace =
+  process.env.SHIFTSTREAM_BENCH_TRACE === undefined
+    ? undefined
+    : (await import('./trace.mjs')).createTrace({ sink, sources: { map: mapperSource, window: windowSource } });
 // What-if (not the product's behaviour): stage 1 commits its input offsets at most every N ms
 // instead of after every batch, to measure what the per-batch commit costs. Still at-least-once:
 // only acknowledged batches' offsets are committed, later (offsets still pending at a stop or revoke
 // are not committed: re-processing, never loss).
-const whatIfMs = values['what-if-mapper-commit-ms'] === undefined ? undefined : Number(values['what-if-mapper-commit-ms']);
+const whatIfMs =
+  values['what-if-mapper-commit-ms'] === undefined ? undefined : Number(values['what-if-mapper-commit-ms']);
 if (whatIfMs !== undefined) {
   const commit = mapperSource.commit.bind(mapperSource);
   const pending = new Map();
@@ -117,10 +150,17 @@ let interrupted = false;
 process.on('SIGINT', () => {
   interrupted = true;
   if (trace !== undefined) writeFileSync(process.env.SHIFTSTREAM_BENCH_TRACE, JSON.stringify(trace.report(), null, 1));
-  const stopping = profiler === undefined ? Promise.resolve() : profiler.post('Profiler.stop').then(({ profile }) => writeFileSync(values.profile, JSON.stringify(profile)));
+  const stopping =
+    profiler === undefined
+      ? Promise.resolve()
+      : profiler.post('Profiler.stop').then(({ profile }) => writeFileSync(values.profile, JSON.stringify(profile)));
   void stopping.catch((err) => process.stderr.write(`profiler: ${err}\n`)).then(() => pipeline.stop());
 });
-const readyTimer = setInterval(() => (pipeline.ready() ? readiness.ready('pipeline') : readiness.notReady('pipeline', 'waiting for partition assignment')), 100);
+const readyTimer = setInterval(
+  () =>
+    pipeline.ready() ? readiness.ready('pipeline') : readiness.notReady('pipeline', 'waiting for partition assignment'),
+  100,
+);
 let code = 0;
 try {
   await pipeline.run();

@@ -40,10 +40,12 @@ export function spawnMeasured(cmd, args, { env = process.env, cwd, intervalMs = 
     if (s.rssKb > peak) peak = s.rssKb;
     onSample?.(s);
   }, intervalMs);
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => {
-    clearInterval(timer);
-    resolve(code ?? (signal ? 128 : 1));
-  }));
+  const exited = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      clearInterval(timer);
+      resolve(code ?? (signal ? 128 : 1));
+    }),
+  );
   return {
     child,
     out: () => out,

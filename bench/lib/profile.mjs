@@ -6,7 +6,8 @@ function areaOf(url, fn) {
   if (fn === '(garbage collector)') return 'gc';
   if (fn === '(idle)') return 'idle';
   if (fn === '(program)') return '(program): native code outside JS (V8, C++ bindings such as node-rdkafka)';
-  if (url === '' && /^(KafkaConsumer|Producer|KafkaClient|AdminClient)$/.test(fn)) return 'node-rdkafka native calls (consume, produce, commit)';
+  if (url === '' && /^(KafkaConsumer|Producer|KafkaClient|AdminClient)$/.test(fn))
+    return 'node-rdkafka native calls (consume, produce, commit)';
   if (url.includes('/node_modules/kafkajs/')) return 'kafkajs';
   if (url.includes('/node_modules/node-rdkafka/')) return 'node-rdkafka (JS side)';
   if (url.includes('/node_modules/avsc/')) return 'avsc';
@@ -25,7 +26,8 @@ export function summarizeProfile(file, top = 15) {
   const p = JSON.parse(readFileSync(file, 'utf8'));
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const selfUs = new Map();
-  for (let i = 0; i < p.samples.length; i++) selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  for (let i = 0; i < p.samples.length; i++)
+    selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
   const fns = new Map();
   const areas = new Map();
   let total = 0;
@@ -42,7 +44,12 @@ export function summarizeProfile(file, top = 15) {
   const pct = (us) => +((us / total) * 100).toFixed(1);
   return {
     busyMs: Math.round(total / 1000),
-    byArea: [...areas].sort((a, b) => b[1] - a[1]).map(([area, us]) => ({ area, ms: Math.round(us / 1000), pct: pct(us) })),
-    topFunctions: [...fns].sort((a, b) => b[1] - a[1]).slice(0, top).map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), pct: pct(us) })),
+    byArea: [...areas]
+      .sort((a, b) => b[1] - a[1])
+      .map(([area, us]) => ({ area, ms: Math.round(us / 1000), pct: pct(us) })),
+    topFunctions: [...fns]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), pct: pct(us) })),
   };
 }

@@ -57,11 +57,41 @@ export async function runShiftstream(o) {
     const port = await freePort();
     const profArgs = o.cpuProfDir === undefined ? [] : ['--profile', join(o.cpuProfDir, `${o.runId}-${i}.cpuprofile`)];
     // o.command === 'run': the real CLI command (its topology load includes lint: small plants only).
-    const args = o.command === 'run'
-      ? [join(ROOT, 'bin', 'shiftstream.js'), 'run', '--topology', topologyFile, '--client', o.client, '--group', `bench-${o.runId}`, '--log-level', 'warn', `--http.port=${port}`]
-      : [join(ROOT, 'bench', 'lib', 'pipeline-child.mjs'), ...profArgs, ...(o.whatIfMapperCommitMs === undefined ? [] : ['--what-if-mapper-commit-ms', String(o.whatIfMapperCommitMs)]), '--topology', topologyFile, '--client', o.client, '--group', `bench-${o.runId}`, '--port', String(port)];
+    const args =
+      o.command === 'run'
+        ? [
+            join(ROOT, 'bin', 'shiftstream.js'),
+            'run',
+            '--topology',
+            topologyFile,
+            '--client',
+            o.client,
+            '--group',
+            `bench-${o.runId}`,
+            '--log-level',
+            'warn',
+            `--http.port=${port}`,
+          ]
+        : [
+            join(ROOT, 'bench', 'lib', 'pipeline-child.mjs'),
+            ...profArgs,
+            ...(o.whatIfMapperCommitMs === undefined
+              ? []
+              : ['--what-if-mapper-commit-ms', String(o.whatIfMapperCommitMs)]),
+            '--topology',
+            topologyFile,
+            '--client',
+            o.client,
+            '--group',
+            `bench-${o.runId}`,
+            '--port',
+            String(port),
+          ];
     if (o.live !== true) args.push('--event-time-only');
-    const p = spawnMeasured(process.execPath, args, { env: { ...process.env, ...infraEnv(), ...(o.env ?? {}) }, cwd: ROOT });
+    const p = spawnMeasured(process.execPath, args, {
+      env: { ...process.env, ...infraEnv(), ...(o.env ?? {}) },
+      cwd: ROOT,
+    });
     procs.push({ port, p });
   }
   const sumAll = async (name, match) => {
@@ -73,45 +103,67 @@ export async function runShiftstream(o) {
   const failed = () => procs.find(({ p }) => p.child.exitCode !== null);
   const check = (what) => {
     const f = failed();
-    if (f) throw new Error(`bench: shiftstream run (${o.runId}) exited with ${f.p.child.exitCode} while ${what}:\n${f.p.err().slice(-3000)}`);
+    if (f)
+      throw new Error(
+        `bench: shiftstream run (${o.runId}) exited with ${f.p.child.exitCode} while ${what}:\n${f.p.err().slice(-3000)}`,
+      );
   };
   try {
     if (o.keepRunning) {
-      await until(`${o.runId}: pipeline ready`, async () => {
-        check('starting');
-        for (const { port } of procs) {
-          const r = await fetch(`http://127.0.0.1:${port}/readyz`).then((x) => x.ok, () => false);
-          if (!r) return false;
-        }
-        return true;
-      }, { timeoutMs: o.timeoutMs ?? 120_000, everyMs: 200 });
+      await until(
+        `${o.runId}: pipeline ready`,
+        async () => {
+          check('starting');
+          for (const { port } of procs) {
+            const r = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+              (x) => x.ok,
+              () => false,
+            );
+            if (!r) return false;
+          }
+          return true;
+        },
+        { timeoutMs: o.timeoutMs ?? 120_000, everyMs: 200 },
+      );
       return { procs, sumAll, stop: () => Promise.all(procs.map(({ p }) => p.stop('SIGINT'))) };
     }
     const tStart = performance.now();
     let t0 = 0;
     let cpu0 = 0;
-    await until(`${o.runId}: first raw record`, async () => {
-      check('starting');
-      const v = await sumAll('shiftstream_events_in_total', `topic="${raw}"`);
-      if (v > 0) {
-        t0 = performance.now();
-        cpu0 = cpuNow();
-        if (o.cpuProfDir !== undefined) for (const { p } of procs) p.child.kill('SIGUSR2');
-        return true;
-      }
-      return false;
-    }, { timeoutMs: 120_000, everyMs: 50 });
+    await until(
+      `${o.runId}: first raw record`,
+      async () => {
+        check('starting');
+        const v = await sumAll('shiftstream_events_in_total', `topic="${raw}"`);
+        if (v > 0) {
+          t0 = performance.now();
+          cpu0 = cpuNow();
+          if (o.cpuProfDir !== undefined) for (const { p } of procs) p.child.kill('SIGUSR2');
+          return true;
+        }
+        return false;
+      },
+      { timeoutMs: 120_000, everyMs: 50 },
+    );
     const startupMs = Math.round(t0 - tStart);
-    await until(`${o.runId}: ${o.ds.count} raw records mapped`, async () => {
-      check('mapping');
-      return (await sumAll('shiftstream_events_in_total', `topic="${raw}"`)) >= o.ds.count;
-    }, { timeoutMs: o.timeoutMs ?? 1_800_000, everyMs: 100 });
+    await until(
+      `${o.runId}: ${o.ds.count} raw records mapped`,
+      async () => {
+        check('mapping');
+        return (await sumAll('shiftstream_events_in_total', `topic="${raw}"`)) >= o.ds.count;
+      },
+      { timeoutMs: o.timeoutMs ?? 1_800_000, everyMs: 100 },
+    );
     const tMapped = performance.now();
     const enrichedTotal = await topicEndTotal(enriched);
-    await until(`${o.runId}: ${enrichedTotal} enriched records windowed`, async () => {
-      check('windowing');
-      return (await sumAll('shiftstream_events_in_total', `topic="${enriched}"`)) >= enrichedTotal;
-    }, { timeoutMs: o.timeoutMs ?? 1_800_000, everyMs: 50 });
+    await until(
+      `${o.runId}: ${enrichedTotal} enriched records windowed`,
+      async () => {
+        check('windowing');
+        return (await sumAll('shiftstream_events_in_total', `topic="${enriched}"`)) >= enrichedTotal;
+      },
+      { timeoutMs: o.timeoutMs ?? 1_800_000, everyMs: 50 },
+    );
     const t1 = performance.now();
     const cpu1 = cpuNow();
     const summaries = await sumAll('shiftstream_summaries_total');

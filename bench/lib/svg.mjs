@@ -15,7 +15,10 @@ export function barChart(o) {
   const rows = o.bars.map((b, i) => {
     const y = top + i * rowH;
     const w = b.value === null ? 0 : Math.max(1, (b.value / max) * barMax);
-    const text = b.value === null ? 'n/a' : `${Math.round(b.value).toLocaleString('en-US')} ${o.unit}${b.note ? `  ${b.note}` : ''}`;
+    const text =
+      b.value === null
+        ? 'n/a'
+        : `${Math.round(b.value).toLocaleString('en-US')} ${o.unit}${b.note ? `  ${b.note}` : ''}`;
     return [
       `<text x="${left - 8}" y="${y + 18}" text-anchor="end">${esc(b.label)}</text>`,
       `<rect x="${left}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" fill="${b.highlight ? '#d9480f' : '#1c7ed6'}"/>`,

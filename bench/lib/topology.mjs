@@ -5,7 +5,15 @@
 // pre-loaded raw topic.
 import { writeFileSync } from 'node:fs';
 
-export const STATE_VALUES = { 1: 'running', 2: 'idle', 3: 'setup', 4: 'planned_stop', 5: 'down', 6: 'down/jam', 7: 'down/tool_change' };
+export const STATE_VALUES = {
+  1: 'running',
+  2: 'idle',
+  3: 'setup',
+  4: 'planned_stop',
+  5: 'down',
+  6: 'down/jam',
+  7: 'down/tool_change',
+};
 export const REASON_VALUES = { 0: null, 10: 'no_material', 11: 'breakdown', 12: 'quality_issue' };
 
 export const machineId = (i) => `m${String(i).padStart(5, '0')}`;
@@ -42,9 +50,16 @@ export function writeSyntheticTopology(o) {
     'workCenters:',
   ];
   // Inline value tables: the YAML parser refuses thousands of aliases (alias-count guard).
-  const states = `{ ${Object.entries(STATE_VALUES).map(([k, v]) => `${q(k)}: ${v}`).join(', ')} }`;
-  const reasons = `{ ${Object.entries(REASON_VALUES).map(([k, v]) => `${q(k)}: ${v === null ? 'null' : v}`).join(', ')} }`;
-  for (let i = 0; i < o.machines; i++) lines.push(`  ${workCenterId(i)}: { odooCode: ${workCenterId(i)}, stateMachine: ${machineId(i)}, idealCycleTime: 10s }`);
+  const states = `{ ${Object.entries(STATE_VALUES)
+    .map(([k, v]) => `${q(k)}: ${v}`)
+    .join(', ')} }`;
+  const reasons = `{ ${Object.entries(REASON_VALUES)
+    .map(([k, v]) => `${q(k)}: ${v === null ? 'null' : v}`)
+    .join(', ')} }`;
+  for (let i = 0; i < o.machines; i++)
+    lines.push(
+      `  ${workCenterId(i)}: { odooCode: ${workCenterId(i)}, stateMachine: ${machineId(i)}, idealCycleTime: 10s }`,
+    );
   lines.push('machines:');
   for (let i = 0; i < o.machines; i++) lines.push(`  ${machineId(i)}: { workCenter: ${workCenterId(i)} }`);
   lines.push('tags:');
@@ -84,5 +99,14 @@ export function writeSyntheticTopology(o) {
 /** The topic names of one measured run: outputs under `<prefix>.`, the raw topic shared. */
 export function runTopics(raw, prefix) {
   const t = (s) => `${prefix}.${s}`;
-  return { raw, canonical: t('canonical'), enriched: t('enriched'), milestones: t('milestones'), windowSummaries: t('window-summaries'), shiftSummaries: t('shift-summaries'), rejected: t('rejected'), late: t('late') };
+  return {
+    raw,
+    canonical: t('canonical'),
+    enriched: t('enriched'),
+    milestones: t('milestones'),
+    windowSummaries: t('window-summaries'),
+    shiftSummaries: t('shift-summaries'),
+    rejected: t('rejected'),
+    late: t('late'),
+  };
 }

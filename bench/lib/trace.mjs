@@ -18,7 +18,17 @@ function add(s, items, ms) {
 function summary(s) {
   const d = [...s.durations].sort((a, b) => a - b);
   const q = (p) => (d.length === 0 ? null : +d[Math.min(d.length - 1, Math.floor(p * d.length))].toFixed(2));
-  return { n: s.n, items: s.items, itemsPerCall: s.n === 0 ? null : +(s.items / s.n).toFixed(1), totalMs: Math.round(s.ms), meanMs: s.n === 0 ? null : +(s.ms / s.n).toFixed(2), p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: q(1) };
+  return {
+    n: s.n,
+    items: s.items,
+    itemsPerCall: s.n === 0 ? null : +(s.items / s.n).toFixed(1),
+    totalMs: Math.round(s.ms),
+    meanMs: s.n === 0 ? null : +(s.ms / s.n).toFixed(2),
+    p50Ms: q(0.5),
+    p90Ms: q(0.9),
+    p99Ms: q(0.99),
+    maxMs: q(1),
+  };
 }
 
 /** Time-weighted concurrency of one stage: busy = at least one batch in flight. */
@@ -53,7 +63,10 @@ export function createTrace({ sink, sources }) {
     const t = performance.now();
     const which = records.length > 0 && /summaries|late/.test(records[0].topic) ? 'stage2' : 'stage1';
     const p = origSend(records);
-    p.then(() => add(sends[which], records.length, performance.now() - t), () => undefined);
+    p.then(
+      () => add(sends[which], records.length, performance.now() - t),
+      () => undefined,
+    );
     return p;
   };
   for (const [name, source] of Object.entries(sources)) {
@@ -109,7 +122,12 @@ export function createTrace({ sink, sources }) {
       if (t0 === undefined) return { started: false };
       const wallMs = performance.now() - t0;
       const elu = performance.eventLoopUtilization(elu0);
-      const out = { wallMs: Math.round(wallMs), eventLoopUtilization: +elu.utilization.toFixed(3), sends: {}, stages: {} };
+      const out = {
+        wallMs: Math.round(wallMs),
+        eventLoopUtilization: +elu.utilization.toFixed(3),
+        sends: {},
+        stages: {},
+      };
       for (const [k, s] of Object.entries(sends)) out.sends[k] = summary(s);
       for (const name of Object.keys(batches)) {
         const o = occ[name];

@@ -14,14 +14,34 @@ import { Kafka, logLevel } from 'kafkajs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { brokers } from '../lib/kafka.mjs';
 
-const { values } = parseArgs({ options: { topic: { type: 'string' }, out: { type: 'string' }, tags: { type: 'string' }, count: { type: 'string' }, registry: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    topic: { type: 'string' },
+    out: { type: 'string' },
+    tags: { type: 'string' },
+    count: { type: 'string' },
+    registry: { type: 'string' },
+  },
+});
 const N = Number(values.count);
 const MINUTE = 60_000;
 const tags = new Map();
 for (const line of readFileSync(values.tags, 'utf8').split('\n')) {
   if (line === '') continue;
   const [tag, role, machineId, workCenterId, states] = line.split('\t');
-  tags.set(tag, { role: Number(role), machineId, workCenterId, states: new Map(states === '' ? [] : states.split(',').map((kv) => kv.split('=').map(String)).map(([k, v]) => [k, Number(v)])) });
+  tags.set(tag, {
+    role: Number(role),
+    machineId,
+    workCenterId,
+    states: new Map(
+      states === ''
+        ? []
+        : states
+            .split(',')
+            .map((kv) => kv.split('=').map(String))
+            .map(([k, v]) => [k, Number(v)]),
+    ),
+  });
 }
 
 const registry = new SchemaRegistry({ host: values.registry });
@@ -83,7 +103,7 @@ await consumer.run({
         if (cat !== undefined && ts >= m.ts) {
           if (m.cat === 0 || m.cat === 1) {
             if (ts - m.ts <= 120_000) {
-              for (let a = m.ts; a < ts; ) {
+              for (let a = m.ts; a < ts;) {
                 const b = Math.min(ts, (Math.floor(a / MINUTE) + 1) * MINUTE);
                 add(t.workCenterId, a, m.cat === 0 ? 'runtime' : 'downtime', b - a);
                 a = b;
@@ -108,7 +128,9 @@ await consumer.run({
 await all;
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
-process.stdout.write(`${JSON.stringify({ records: applied, ms: Math.round(ms), eventsPerSec: Math.round((applied / ms) * 1000), summaries, cpuMsTotal: Math.round((cpu.user + cpu.system) / 1000), rssPeakKb: process.resourceUsage().maxRSS })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ records: applied, ms: Math.round(ms), eventsPerSec: Math.round((applied / ms) * 1000), summaries, cpuMsTotal: Math.round((cpu.user + cpu.system) / 1000), rssPeakKb: process.resourceUsage().maxRSS })}\n`,
+);
 await consumer.disconnect();
 await producer.disconnect();
 process.exit(0);

@@ -5,6 +5,9 @@ await admin.connect();
 for (const role of ['raw', 'enriched', 'milestones', 'window-summaries', 'shift-summaries', 'rejected', 'late']) {
   const t = `shiftstream.${plant}.${role}`;
   const o = await admin.fetchTopicOffsets(t).catch(() => []);
-  console.log(t.padEnd(48), o.reduce((a, p) => a + Number(p.high), 0));
+  console.log(
+    t.padEnd(48),
+    o.reduce((a, p) => a + Number(p.high), 0),
+  );
 }
 await admin.disconnect();

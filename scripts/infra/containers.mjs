@@ -33,7 +33,10 @@ export async function startContainers(which) {
     log('registry', `container ${c.getId().slice(0, 12)} at ${out.registry.url}`);
   }
   if (which.includes('redis')) {
-    const c = await new GenericContainer('redis:7-alpine').withExposedPorts(6379).withWaitStrategy(Wait.forLogMessage(/Ready to accept/)).start();
+    const c = await new GenericContainer('redis:7-alpine')
+      .withExposedPorts(6379)
+      .withWaitStrategy(Wait.forLogMessage(/Ready to accept/))
+      .start();
     out.redis = { url: `redis://${c.getHost()}:${c.getMappedPort(6379)}`, containerId: c.getId() };
     log('redis', `container ${c.getId().slice(0, 12)} at ${out.redis.url}`);
   }

@@ -22,7 +22,13 @@ const complete = (buf) => buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0
 
 /** ApiVersions v0: resolves a Map apiKey -> { min, max }. */
 export async function apiVersions(host, port, timeoutMs = 2000) {
-  const buf = await tcpExchange({ host, port, request: frame(API_VERSIONS, 0, 1, Buffer.alloc(0)), done: complete, timeoutMs });
+  const buf = await tcpExchange({
+    host,
+    port,
+    request: frame(API_VERSIONS, 0, 1, Buffer.alloc(0)),
+    done: complete,
+    timeoutMs,
+  });
   let o = 8; // size + correlation id
   const errorCode = buf.readInt16BE(o);
   o += 2;
@@ -43,7 +49,8 @@ export async function metadata(host, port, timeoutMs = 2000) {
   const range = ranges.get(METADATA);
   if (!range) throw new Error('broker does not list the Metadata API');
   const version = Math.max(range.min, 4);
-  if (version > Math.min(range.max, 7)) throw new Error(`broker Metadata versions ${range.min}..${range.max} do not overlap 4..7`);
+  if (version > Math.min(range.max, 7))
+    throw new Error(`broker Metadata versions ${range.min}..${range.max} do not overlap 4..7`);
   const body = Buffer.alloc(5);
   body.writeInt32BE(-1, 0); // null topic list = all topics
   body.writeInt8(0, 4); // allow_auto_topic_creation = false

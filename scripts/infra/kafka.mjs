@@ -4,8 +4,20 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { metadata } from './kafka-wire.mjs';
 import {
-  CACHE_DIR, INFRA_DIR, SCRIPTS_DIR, ensureDir, findJava, log, mavenResolve, msSince, pidAlive,
-  removeDir, run, spawnServer, stopPid, waitFor,
+  CACHE_DIR,
+  INFRA_DIR,
+  SCRIPTS_DIR,
+  ensureDir,
+  findJava,
+  log,
+  mavenResolve,
+  msSince,
+  pidAlive,
+  removeDir,
+  run,
+  spawnServer,
+  stopPid,
+  waitFor,
 } from './util.mjs';
 
 export const KAFKA_VERSION = process.env.SHIFTSTREAM_INFRA_KAFKA_VERSION ?? '4.4.0';
@@ -48,12 +60,20 @@ export function resolveKafka() {
   const started = Date.now();
   removeDir(libs);
   writeFileSync(join(dir, 'pom.xml'), pom());
-  const mode = mavenResolve('kafka', [
-    'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies',
-    '-DincludeScope=runtime', `-DoutputDirectory=${libs}`,
-  ], dir);
+  const mode = mavenResolve(
+    'kafka',
+    [
+      'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${libs}`,
+    ],
+    dir,
+  );
   const jars = readdirSync(libs).filter((f) => f.endsWith('.jar')).length;
-  log('kafka', `resolved kafka_2.13:${KAFKA_VERSION} + runtime deps (${jars} jars) into ${libs} in ${msSince(started)} ms (${mode === 'offline' ? 'from the local Maven repository, nothing downloaded' : 'downloaded from Maven Central'})`);
+  log(
+    'kafka',
+    `resolved kafka_2.13:${KAFKA_VERSION} + runtime deps (${jars} jars) into ${libs} in ${msSince(started)} ms (${mode === 'offline' ? 'from the local Maven repository, nothing downloaded' : 'downloaded from Maven Central'})`,
+  );
   writeFileSync(marker, `${new Date().toISOString()} ${mode}\n`);
   return libs;
 }
@@ -151,21 +171,42 @@ export async function startKafka({
   const clusterId = randomBytes(16).toString('base64url');
   const started = Date.now();
   const scram = scramUsers.flatMap((u) => ['--add-scram', `${u.mechanism}=[name=${u.name},password=${u.password}]`]);
-  const format = run(java.bin, ['-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, ...scram]);
+  const format = run(java.bin, [
+    '-cp',
+    `${libs}/*`,
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    clusterId,
+    '-c',
+    props,
+    ...scram,
+  ]);
   if (!format.ok) throw new Error(`kafka storage format failed:\n${format.output}`);
   const formatMs = msSince(started);
   const jvm = [
-    ...heap, '-XX:+UseSerialGC', '-Djava.awt.headless=true',
+    ...heap,
+    '-XX:+UseSerialGC',
+    '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${join(SCRIPTS_DIR, 'infra', 'kafka-log4j2.properties')}`,
   ];
   // JDK 19+ can keep a class-data archive of the broker's classes: faster warm starts.
-  if (classDataArchive && java.version >= 19) jvm.push('-XX:+AutoCreateSharedArchive', `-XX:SharedArchiveFile=${join(home(), `kafka-jdk${java.version}.jsa`)}`);
-  const child = spawnServer({ command: java.bin, args: [...jvm, '-cp', `${libs}/*`, KAFKA_MARKER, props], cwd: dir, logPath });
+  if (classDataArchive && java.version >= 19)
+    jvm.push('-XX:+AutoCreateSharedArchive', `-XX:SharedArchiveFile=${join(home(), `kafka-jdk${java.version}.jsa`)}`);
+  const child = spawnServer({
+    command: java.bin,
+    args: [...jvm, '-cp', `${libs}/*`, KAFKA_MARKER, props],
+    cwd: dir,
+    logPath,
+  });
   const address = `127.0.0.1:${port}`;
   log(label, `starting ${KAFKA_VERSION} (pid ${child.pid}, java ${java.version}) on ${address}, log ${logPath}`);
   try {
     await waitFor({
-      server: label, address, logPath, timeoutMs,
+      server: label,
+      address,
+      logPath,
+      timeoutMs,
       probe: () => kafkaReady(address),
       alive: () => pidAlive(child.pid),
     });
@@ -176,5 +217,13 @@ export async function startKafka({
   }
   const readyMs = msSince(started);
   log(label, `ready in ${readyMs} ms (storage format ${formatMs} ms)`);
-  return { pid: child.pid, address, logPath, version: KAFKA_VERSION, metadataVersion: mapping, java: java.version, readyMs };
+  return {
+    pid: child.pid,
+    address,
+    logPath,
+    version: KAFKA_VERSION,
+    metadataVersion: mapping,
+    java: java.version,
+    readyMs,
+  };
 }

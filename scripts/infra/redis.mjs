@@ -28,19 +28,39 @@ export async function startRedis({ timeoutMs = 15_000 } = {}) {
   const which = run('sh', ['-c', 'command -v redis-server']);
   const address = `127.0.0.1:${PRIVATE_PORT}`;
   if (!which.ok) {
-    throw new Error(`redis: nothing answers at 127.0.0.1:6379 and redis-server is not installed; install Redis or set SHIFTSTREAM_REDIS__URL`);
+    throw new Error(
+      `redis: nothing answers at 127.0.0.1:6379 and redis-server is not installed; install Redis or set SHIFTSTREAM_REDIS__URL`,
+    );
   }
   const dir = ensureDir(join(INFRA_DIR, 'redis'));
   const logPath = redisLogPath();
   const started = Date.now();
   const child = spawnServer({
     command: which.output.trim(),
-    args: ['--bind', '127.0.0.1', '--port', String(PRIVATE_PORT), '--dir', dir, '--save', '', '--appendonly', 'no', '--logfile', ''],
-    cwd: dir, logPath,
+    args: [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(PRIVATE_PORT),
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--logfile',
+      '',
+    ],
+    cwd: dir,
+    logPath,
   });
   log('redis', `starting redis-server (pid ${child.pid}) on ${address}, log ${logPath}`);
   await waitFor({
-    server: 'redis', address, logPath, timeoutMs, intervalMs: 100,
+    server: 'redis',
+    address,
+    logPath,
+    timeoutMs,
+    intervalMs: 100,
     probe: async () => (await redisPing('127.0.0.1', PRIVATE_PORT)) === '+PONG',
     alive: () => pidAlive(child.pid),
   });

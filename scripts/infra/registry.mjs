@@ -3,7 +3,17 @@
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CACHE_DIR, INFRA_DIR, ensureDir, findJava, log, mavenResolve, msSince, pidAlive, run, spawnServer, waitFor,
+  CACHE_DIR,
+  INFRA_DIR,
+  ensureDir,
+  findJava,
+  log,
+  mavenResolve,
+  msSince,
+  pidAlive,
+  run,
+  spawnServer,
+  waitFor,
 } from './util.mjs';
 
 /** Tried in order; the first one Maven can serve and that starts wins. */
@@ -37,16 +47,25 @@ function resolveVersion(candidate) {
   ensureDir(dir);
   writeFileSync(join(dir, 'pom.xml'), POM);
   const artifact = `io.apicurio:apicurio-registry-app:${candidate.version}:tar.gz:all`;
-  const mode = mavenResolve('registry', [
-    'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${dir}`,
-  ], dir);
+  const mode = mavenResolve(
+    'registry',
+    [
+      'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy',
+      `-Dartifact=${artifact}`,
+      `-DoutputDirectory=${dir}`,
+    ],
+    dir,
+  );
   const archive = readdirSync(dir).find((f) => f.endsWith('.tar.gz'));
   if (!archive) throw new Error(`maven copied no archive for ${artifact} into ${dir}`);
   const untar = run('tar', ['-xzf', archive], { cwd: dir });
   if (!untar.ok) throw new Error(`cannot unpack ${join(dir, archive)}: ${untar.output}`);
   rmSync(join(dir, archive));
   writeFileSync(marker, `${new Date().toISOString()} ${mode}\n`);
-  log('registry', `resolved ${artifact} into ${dir} in ${msSince(started)} ms (${mode === 'offline' ? 'from the local Maven repository, nothing downloaded' : 'downloaded from Maven Central'})`);
+  log(
+    'registry',
+    `resolved ${artifact} into ${dir} in ${msSince(started)} ms (${mode === 'offline' ? 'from the local Maven repository, nothing downloaded' : 'downloaded from Maven Central'})`,
+  );
   return dir;
 }
 
@@ -57,10 +76,13 @@ function launchArgs(candidate, dir) {
       jar: join(dir, 'quarkus-run.jar'),
       args: [
         ...common,
-        '-Dquarkus.http.host=127.0.0.1', `-Dquarkus.http.port=${HTTP_PORT}`,
-        '-Dquarkus.management.host=127.0.0.1', `-Dquarkus.management.port=${MGMT_PORT}`,
+        '-Dquarkus.http.host=127.0.0.1',
+        `-Dquarkus.http.port=${HTTP_PORT}`,
+        '-Dquarkus.management.host=127.0.0.1',
+        `-Dquarkus.management.port=${MGMT_PORT}`,
         '-Dapicurio.rules.global.compatibility=BACKWARD',
-        '-jar', join(dir, 'quarkus-run.jar'),
+        '-jar',
+        join(dir, 'quarkus-run.jar'),
       ],
       health: `http://127.0.0.1:${MGMT_PORT}/health/ready`,
     };
@@ -70,9 +92,11 @@ function launchArgs(candidate, dir) {
     jar: join(dir, runner),
     args: [
       ...common,
-      '-Dquarkus.http.host=127.0.0.1', `-Dquarkus.http.port=${HTTP_PORT}`,
+      '-Dquarkus.http.host=127.0.0.1',
+      `-Dquarkus.http.port=${HTTP_PORT}`,
       '-Dapicurio.rules.global.compatibility=BACKWARD',
-      '-jar', join(dir, runner),
+      '-jar',
+      join(dir, runner),
     ],
     health: `http://127.0.0.1:${HTTP_PORT}/health/ready`,
   };
@@ -102,7 +126,10 @@ export async function startRegistry({ timeoutMs = 120_000 } = {}) {
       dir = resolveVersion(candidate);
     } catch (err) {
       errors.push(`${candidate.version}: ${err.message}`);
-      log('registry', `Apicurio ${candidate.version} unavailable (${err.message.split('\n')[0]}), trying the next fallback`);
+      log(
+        'registry',
+        `Apicurio ${candidate.version} unavailable (${err.message.split('\n')[0]}), trying the next fallback`,
+      );
       continue;
     }
     const java = findJava(candidate.java, process.env.SHIFTSTREAM_INFRA_REGISTRY_JAVA);
@@ -110,13 +137,23 @@ export async function startRegistry({ timeoutMs = 120_000 } = {}) {
     rmSync(logPath, { force: true });
     const launch = launchArgs(candidate, dir);
     const jvm = [...launch.args];
-    if (java.version >= 19) jvm.unshift('-XX:+AutoCreateSharedArchive', `-XX:SharedArchiveFile=${join(dir, `registry-jdk${java.version}.jsa`)}`);
+    if (java.version >= 19)
+      jvm.unshift(
+        '-XX:+AutoCreateSharedArchive',
+        `-XX:SharedArchiveFile=${join(dir, `registry-jdk${java.version}.jsa`)}`,
+      );
     const started = Date.now();
     const child = spawnServer({ command: java.bin, args: jvm, cwd: dir, logPath });
     const url = registryUrl();
-    log('registry', `starting Apicurio Registry ${candidate.version} (pid ${child.pid}, java ${java.version}) at ${url}, log ${logPath}`);
+    log(
+      'registry',
+      `starting Apicurio Registry ${candidate.version} (pid ${child.pid}, java ${java.version}) at ${url}, log ${logPath}`,
+    );
     await waitFor({
-      server: 'registry', address: url, logPath, timeoutMs,
+      server: 'registry',
+      address: url,
+      logPath,
+      timeoutMs,
       probe: async () => (await httpOk(launch.health)) && registryReady(url),
       alive: () => pidAlive(child.pid),
     });

@@ -1,7 +1,17 @@
 // Shared helpers of the local infrastructure launcher: paths, logging, deadlines, processes,
 // Maven and Java discovery. Plain Node ESM with built-ins only: it runs before `npm run build`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync, readdirSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  writeFileSync,
+  rmSync,
+  readdirSync,
+  statSync,
+} from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,10 +75,20 @@ export async function waitFor({ server, address, logPath, timeoutMs, intervalMs 
       lastError = err instanceof Error ? err.message : String(err);
     }
     if (alive && !alive()) {
-      throw new InfraFailure(server, address, logPath, `process exited before it was ready (last probe: ${lastError})\n${tail(logPath)}`);
+      throw new InfraFailure(
+        server,
+        address,
+        logPath,
+        `process exited before it was ready (last probe: ${lastError})\n${tail(logPath)}`,
+      );
     }
     if (Date.now() >= deadline) {
-      throw new InfraFailure(server, address, logPath, `not ready after ${timeoutMs} ms (last probe: ${lastError})\n${tail(logPath)}`);
+      throw new InfraFailure(
+        server,
+        address,
+        logPath,
+        `not ready after ${timeoutMs} ms (last probe: ${lastError})\n${tail(logPath)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
@@ -203,7 +223,9 @@ export function findJava(minVersion, override) {
     seen.push(`${bin} (${version || 'unknown'})`);
     if (version >= minVersion) return { bin, version };
   }
-  throw new Error(`no Java ${minVersion}+ found; tried: ${seen.join(', ') || 'none'}. Set JAVA_HOME or install a JDK ${minVersion}+`);
+  throw new Error(
+    `no Java ${minVersion}+ found; tried: ${seen.join(', ') || 'none'}. Set JAVA_HOME or install a JDK ${minVersion}+`,
+  );
 }
 
 /**

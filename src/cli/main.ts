@@ -35,7 +35,9 @@ export async function main(argv: readonly string[], overrides: Partial<CommandCo
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (command === undefined) {
-    stderr.write(`shiftstream: unknown command '${name}'. Expected one of: ${COMMANDS.map((c) => c.name).join(', ')}.\n`);
+    stderr.write(
+      `shiftstream: unknown command '${name}'. Expected one of: ${COMMANDS.map((c) => c.name).join(', ')}.\n`,
+    );
     return EXIT_CODES.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

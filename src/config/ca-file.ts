@@ -7,6 +7,10 @@ export function readCaFile(key: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', `${key}: expected a readable PEM CA file, found ${(err as Error).message}`, { cause: err });
+    throw new ConfigError(
+      'SHIFTSTREAM_CONFIG_INVALID',
+      `${key}: expected a readable PEM CA file, found ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }

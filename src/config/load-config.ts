@@ -20,7 +20,7 @@ export interface LoadConfigOptions {
 const KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[];
 const spec = (key: ConfigKey): KeySpec => CONFIG_KEYS[key];
 const ENV_TO_KEY = new Map(KEYS.map((k) => [envName(k), k] as const));
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v)));
 
 /** Splits command arguments into config flags (`--config`, `--<section>.<key>`) and the rest. */
 export function splitConfigArgs(argv: readonly string[]): { config: string[]; rest: string[] } {
@@ -28,7 +28,7 @@ export function splitConfigArgs(argv: readonly string[]): { config: string[]; re
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    const name = arg.startsWith('--') ? arg.slice(2).split('=')[0] ?? '' : '';
+    const name = arg.startsWith('--') ? (arg.slice(2).split('=')[0] ?? '') : '';
     const isConfig = name === 'config' || SECTIONS.some((s) => name.startsWith(`${s}.`));
     const target = isConfig ? config : rest;
     target.push(arg);
@@ -42,10 +42,13 @@ function coerce(key: ConfigKey, raw: unknown): { ok: true; value: unknown } | { 
   const kind = spec(key).kind;
   switch (kind.type) {
     case 'string':
-      return typeof raw === 'string' && raw.length > 0 ? { ok: true, value: raw } : { ok: false, expected: 'a non-empty string' };
+      return typeof raw === 'string' && raw.length > 0
+        ? { ok: true, value: raw }
+        : { ok: false, expected: 'a non-empty string' };
     case 'list': {
       const items = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : null;
-      if (items === null || !items.every((x) => typeof x === 'string')) return { ok: false, expected: 'a list of strings (comma-separated in env and flags)' };
+      if (items === null || !items.every((x) => typeof x === 'string'))
+        return { ok: false, expected: 'a list of strings (comma-separated in env and flags)' };
       return { ok: true, value: items.map((x: string) => x.trim()).filter((x: string) => x.length > 0) };
     }
     case 'boolean': {
@@ -57,14 +60,20 @@ function coerce(key: ConfigKey, raw: unknown): { ok: true; value: unknown } | { 
     }
     case 'port': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
-      return Number.isInteger(n) && n >= 0 && n <= 65_535 ? { ok: true, value: n } : { ok: false, expected: 'a port number 0..65535' };
+      return Number.isInteger(n) && n >= 0 && n <= 65_535
+        ? { ok: true, value: n }
+        : { ok: false, expected: 'a port number 0..65535' };
     }
     case 'duration': {
       const ms = typeof raw === 'string' || typeof raw === 'number' ? parseDuration(raw) : undefined;
-      return ms === undefined ? { ok: false, expected: "a duration like 1500, '1500ms', '30s', '5m' or '2h'" } : { ok: true, value: ms };
+      return ms === undefined
+        ? { ok: false, expected: "a duration like 1500, '1500ms', '30s', '5m' or '2h'" }
+        : { ok: true, value: ms };
     }
     case 'enum':
-      return typeof raw === 'string' && kind.values.includes(raw) ? { ok: true, value: raw } : { ok: false, expected: `one of ${kind.values.join(', ')}` };
+      return typeof raw === 'string' && kind.values.includes(raw)
+        ? { ok: true, value: raw }
+        : { ok: false, expected: `one of ${kind.values.join(', ')}` };
   }
 }
 
@@ -107,12 +116,16 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       problems.push(`${file}: expected a readable YAML or JSON file, found ${(err as Error).message.split('\n')[0]}`);
     }
     if (doc !== undefined && doc !== null) {
-      if (typeof doc !== 'object' || Array.isArray(doc)) problems.push(`${file}: expected a mapping of sections, found ${show(doc)}`);
-      else walkFile(file, doc as Record<string, unknown>, '', problems, (key, raw) => {
-        if (spec(key).secret) {
-          problems.push(`${file} ${key}: secrets come from the environment (${envName(key)} or ${envName(key)}_FILE) or a flag, not from the config file`);
-        } else set(`${file} ${key}`, key, raw);
-      });
+      if (typeof doc !== 'object' || Array.isArray(doc))
+        problems.push(`${file}: expected a mapping of sections, found ${show(doc)}`);
+      else
+        walkFile(file, doc as Record<string, unknown>, '', problems, (key, raw) => {
+          if (spec(key).secret) {
+            problems.push(
+              `${file} ${key}: secrets come from the environment (${envName(key)} or ${envName(key)}_FILE) or a flag, not from the config file`,
+            );
+          } else set(`${file} ${key}`, key, raw);
+        });
     }
   }
 
@@ -122,7 +135,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     const isFile = name.endsWith('_FILE') && !ENV_TO_KEY.has(name);
     const key = ENV_TO_KEY.get(isFile ? name.slice(0, -5) : name);
     if (key === undefined) {
-      problems.push(`env ${name}: expected a configuration variable (SHIFTSTREAM_<SECTION>__<KEY>), found an unknown one`);
+      problems.push(
+        `env ${name}: expected a configuration variable (SHIFTSTREAM_<SECTION>__<KEY>), found an unknown one`,
+      );
       continue;
     }
     if (isFile) {
@@ -141,25 +156,37 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   // 3. Flags.
   for (const [name, raw] of flags) {
     if (name === 'config') continue;
-    if (!(name in CONFIG_KEYS)) problems.push(`flag --${name}: expected a configuration key (--<section>.<key>), found an unknown one`);
+    if (!(name in CONFIG_KEYS))
+      problems.push(`flag --${name}: expected a configuration key (--<section>.<key>), found an unknown one`);
     else set(`flag --${name}`, name as ConfigKey, raw);
   }
 
   const config = assemble(values, problems, readFile);
   if (problems.length > 0) {
-    throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
-      details: { problems },
-    });
+    throw new ConfigError(
+      'SHIFTSTREAM_CONFIG_INVALID',
+      `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      {
+        details: { problems },
+      },
+    );
   }
   return deepFreeze(config);
 }
 
-function walkFile(file: string, node: Record<string, unknown>, prefix: string, problems: string[], onLeaf: (key: ConfigKey, raw: unknown) => void): void {
+function walkFile(
+  file: string,
+  node: Record<string, unknown>,
+  prefix: string,
+  problems: string[],
+  onLeaf: (key: ConfigKey, raw: unknown) => void,
+): void {
   for (const [name, value] of Object.entries(node)) {
     const path = prefix === '' ? name : `${prefix}.${name}`;
     if (path in CONFIG_KEYS) onLeaf(path as ConfigKey, value);
     else if (KEYS.some((k) => k.startsWith(`${path}.`))) {
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) walkFile(file, value as Record<string, unknown>, path, problems, onLeaf);
+      if (value !== null && typeof value === 'object' && !Array.isArray(value))
+        walkFile(file, value as Record<string, unknown>, path, problems, onLeaf);
       else problems.push(`${file} ${path}: expected a mapping, found ${show(value)}`);
     } else problems.push(`${file} ${path}: expected a known key, found an unknown one`);
   }
@@ -174,7 +201,9 @@ function url(problems: string[], key: string, value: unknown, protocols: readonl
     /* reported below */
   }
   if (parsed === undefined || !protocols.includes(parsed.protocol)) {
-    problems.push(`${key}: expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}, found ${show(value)}`);
+    problems.push(
+      `${key}: expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}, found ${show(value)}`,
+    );
   }
 }
 
@@ -188,7 +217,10 @@ function caFile(problems: string[], key: string, path: string | undefined, readF
     problems.push(`${key}: expected a readable PEM CA file, found ${(err as Error).message}`);
     return;
   }
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) problems.push(`${key}: expected a PEM file with at least one '-----BEGIN CERTIFICATE-----' block, found none in ${show(path)}`);
+  if (!text.includes('-----BEGIN CERTIFICATE-----'))
+    problems.push(
+      `${key}: expected a PEM file with at least one '-----BEGIN CERTIFICATE-----' block, found none in ${show(path)}`,
+    );
 }
 
 /** Cross-key checks and the typed shape. */
@@ -196,7 +228,8 @@ function assemble(v: Map<ConfigKey, unknown>, problems: string[], readFile: (pat
   const get = <T>(key: ConfigKey): T => v.get(key) as T;
   const brokers = get<string[]>('kafka.brokers');
   if (brokers.length === 0) problems.push('kafka.brokers: expected at least one host:port, found none');
-  for (const b of brokers) if (!/^[^\s:]+:\d{1,5}$/.test(b)) problems.push(`kafka.brokers: expected host:port, found ${show(b)}`);
+  for (const b of brokers)
+    if (!/^[^\s:]+:\d{1,5}$/.test(b)) problems.push(`kafka.brokers: expected host:port, found ${show(b)}`);
   url(problems, 'registry.url', get('registry.url'), ['http:', 'https:']);
   url(problems, 'redis.url', get('redis.url'), ['redis:', 'rediss:']);
 
@@ -204,18 +237,27 @@ function assemble(v: Map<ConfigKey, unknown>, problems: string[], readFile: (pat
   const user = get<string | undefined>('kafka.sasl.username');
   const pass = get<string | undefined>('kafka.sasl.password');
   if (mechanism !== undefined && (user === undefined || pass === undefined)) {
-    problems.push(`kafka.sasl: expected username and password with mechanism ${mechanism}, found ${user === undefined ? 'no username' : ''}${user === undefined && pass === undefined ? ' and ' : ''}${pass === undefined ? 'no password' : ''}`);
+    problems.push(
+      `kafka.sasl: expected username and password with mechanism ${mechanism}, found ${user === undefined ? 'no username' : ''}${user === undefined && pass === undefined ? ' and ' : ''}${pass === undefined ? 'no password' : ''}`,
+    );
   }
-  if (mechanism === undefined && (user !== undefined || pass !== undefined)) problems.push('kafka.sasl: expected a mechanism with username/password, found none');
-  if (get('registry.password') !== undefined && get('registry.username') === undefined) problems.push('registry.password: expected registry.username with it, found none');
+  if (mechanism === undefined && (user !== undefined || pass !== undefined))
+    problems.push('kafka.sasl: expected a mechanism with username/password, found none');
+  if (get('registry.password') !== undefined && get('registry.username') === undefined)
+    problems.push('registry.password: expected registry.username with it, found none');
 
   const kafkaCa = get<string | undefined>('kafka.sslCaPath');
-  if (kafkaCa !== undefined && get('kafka.ssl') !== true) problems.push(`kafka.sslCaPath: expected kafka.ssl=true with it (the CA verifies the brokers' TLS certificates), found kafka.ssl=false`);
+  if (kafkaCa !== undefined && get('kafka.ssl') !== true)
+    problems.push(
+      `kafka.sslCaPath: expected kafka.ssl=true with it (the CA verifies the brokers' TLS certificates), found kafka.ssl=false`,
+    );
   caFile(problems, 'kafka.sslCaPath', kafkaCa, readFile);
   const redisCa = get<string | undefined>('redis.tlsCaPath');
   const redisUrl = get<string>('redis.url');
   if (redisCa !== undefined && get('redis.tls') !== true && !redisUrl.startsWith('rediss://')) {
-    problems.push(`redis.tlsCaPath: expected redis.tls=true or a rediss:// redis.url with it, found redis.tls=false and ${show(redisAddress(redisUrl))}`);
+    problems.push(
+      `redis.tlsCaPath: expected redis.tls=true or a rediss:// redis.url with it, found redis.tls=false and ${show(redisAddress(redisUrl))}`,
+    );
   }
   caFile(problems, 'redis.tlsCaPath', redisCa, readFile);
 
@@ -223,10 +265,15 @@ function assemble(v: Map<ConfigKey, unknown>, problems: string[], readFile: (pat
   const odooMissing = (['odoo.db', 'odoo.login', 'odoo.apiKey'] as const).filter((k) => get(k) === undefined);
   if (odooUrl !== undefined) {
     url(problems, 'odoo.url', odooUrl, ['http:', 'https:']);
-    if (odooMissing.length > 0) problems.push(`odoo: expected ${odooMissing.join(', ')} with odoo.url, found ${odooMissing.length === 1 ? 'it' : 'them'} unset`);
-  } else if (odooMissing.length < 3) problems.push('odoo.url: expected it set when odoo.db, odoo.login or odoo.apiKey are, found none');
+    if (odooMissing.length > 0)
+      problems.push(
+        `odoo: expected ${odooMissing.join(', ')} with odoo.url, found ${odooMissing.length === 1 ? 'it' : 'them'} unset`,
+      );
+  } else if (odooMissing.length < 3)
+    problems.push('odoo.url: expected it set when odoo.db, odoo.login or odoo.apiKey are, found none');
 
-  const opt = <K extends string>(name: K, value: unknown): { [P in K]?: string } => (value === undefined ? {} : ({ [name]: value } as { [P in K]: string }));
+  const opt = <K extends string>(name: K, value: unknown): { [P in K]?: string } =>
+    value === undefined ? {} : ({ [name]: value } as { [P in K]: string });
   return {
     kafka: {
       brokers: brokers,
@@ -236,9 +283,16 @@ function assemble(v: Map<ConfigKey, unknown>, problems: string[], readFile: (pat
       ...opt('sslCaPath', kafkaCa),
       connectionTimeoutMs: get('kafka.connectionTimeoutMs'),
       requestTimeoutMs: get('kafka.requestTimeoutMs'),
-      ...(mechanism !== undefined && user !== undefined && pass !== undefined ? { sasl: { mechanism, username: user, password: pass } } : {}),
+      ...(mechanism !== undefined && user !== undefined && pass !== undefined
+        ? { sasl: { mechanism, username: user, password: pass } }
+        : {}),
     },
-    registry: { url: get('registry.url'), timeoutMs: get('registry.timeoutMs'), ...opt('username', get('registry.username')), ...opt('password', get('registry.password')) },
+    registry: {
+      url: get('registry.url'),
+      timeoutMs: get('registry.timeoutMs'),
+      ...opt('username', get('registry.username')),
+      ...opt('password', get('registry.password')),
+    },
     redis: {
       url: redisUrl,
       tls: get('redis.tls'),
@@ -248,11 +302,24 @@ function assemble(v: Map<ConfigKey, unknown>, problems: string[], readFile: (pat
       ...opt('password', get('redis.password')),
     },
     ...(odooUrl !== undefined && odooMissing.length === 0
-      ? { odoo: { url: odooUrl, db: get('odoo.db'), login: get('odoo.login'), apiKey: get('odoo.apiKey'), protocol: get('odoo.protocol'), timeoutMs: get('odoo.timeoutMs') } }
+      ? {
+          odoo: {
+            url: odooUrl,
+            db: get('odoo.db'),
+            login: get('odoo.login'),
+            apiKey: get('odoo.apiKey'),
+            protocol: get('odoo.protocol'),
+            timeoutMs: get('odoo.timeoutMs'),
+          },
+        }
       : {}),
     http: { port: get('http.port') },
     log: { level: get('log.level') },
-    run: { topologies: get('run.topologies'), checkpointIntervalMs: get('run.checkpointIntervalMs'), shutdownTimeoutMs: get('run.shutdownTimeoutMs') },
+    run: {
+      topologies: get('run.topologies'),
+      checkpointIntervalMs: get('run.checkpointIntervalMs'),
+      shutdownTimeoutMs: get('run.shutdownTimeoutMs'),
+    },
   };
 }
 

@@ -3,7 +3,11 @@ import { CONFIG_KEYS } from './schema.js';
 import type { Config } from './types.js';
 
 export const REDACTED = '[redacted]';
-const SECRET_PATHS = new Set(Object.entries(CONFIG_KEYS).filter(([, s]) => 'secret' in s && s.secret).map(([k]) => k));
+const SECRET_PATHS = new Set(
+  Object.entries(CONFIG_KEYS)
+    .filter(([, s]) => 'secret' in s && s.secret)
+    .map(([k]) => k),
+);
 
 function redactUrl(value: string): string {
   try {

@@ -14,7 +14,12 @@ export interface Config {
     readonly requestTimeoutMs: number;
     readonly sasl?: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string };
   };
-  readonly registry: { readonly url: string; readonly username?: string; readonly password?: string; readonly timeoutMs: number };
+  readonly registry: {
+    readonly url: string;
+    readonly username?: string;
+    readonly password?: string;
+    readonly timeoutMs: number;
+  };
   readonly redis: {
     readonly url: string;
     readonly tls: boolean;
@@ -35,5 +40,9 @@ export interface Config {
   };
   readonly http: { readonly port: number };
   readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
-  readonly run: { readonly topologies: readonly string[]; readonly checkpointIntervalMs: number; readonly shutdownTimeoutMs: number };
+  readonly run: {
+    readonly topologies: readonly string[];
+    readonly checkpointIntervalMs: number;
+    readonly shutdownTimeoutMs: number;
+  };
 }

@@ -38,7 +38,18 @@ export interface WorkCenterView {
 /** What a window's figures are: the summary without its identity, bounds, local times and revision. */
 export type Figures = Omit<
   WindowSummary,
-  'plantId' | 'workCenterId' | 'windowKind' | 'windowName' | 'windowId' | 'shiftName' | 'startMs' | 'endMs' | 'startLocal' | 'endLocal' | 'revision' | 'final'
+  | 'plantId'
+  | 'workCenterId'
+  | 'windowKind'
+  | 'windowName'
+  | 'windowId'
+  | 'shiftName'
+  | 'startMs'
+  | 'endMs'
+  | 'startLocal'
+  | 'endLocal'
+  | 'revision'
+  | 'final'
 >;
 
 export const UNSPECIFIED_REASON = 'unspecified';
@@ -170,7 +181,12 @@ function sortedRecord(keys: string[], vals: number[]): Record<string, number> {
 
 const DEFAULT_SCRATCH = new FiguresScratch();
 
-export function computeFigures(wc: WorkCenterView, startMs: number, endMs: number, scratch: FiguresScratch = DEFAULT_SCRATCH): Figures {
+export function computeFigures(
+  wc: WorkCenterView,
+  startMs: number,
+  endMs: number,
+  scratch: FiguresScratch = DEFAULT_SCRATCH,
+): Figures {
   const { intervals, changes } = stateTimeline(wc.stateMachine, wc.stateSilenceTimeoutMs, startMs, endMs);
   let tRunning = 0;
   let tIdle = 0;
@@ -206,7 +222,14 @@ export function computeFigures(wc: WorkCenterView, startMs: number, endMs: numbe
         tUnknown += d;
     }
   }
-  const timeByCategory: Record<StateCategory, number> = { running: tRunning, idle: tIdle, setup: tSetup, planned_stop: tPlanned, down: tDown, unknown: tUnknown };
+  const timeByCategory: Record<StateCategory, number> = {
+    running: tRunning,
+    idle: tIdle,
+    setup: tSetup,
+    planned_stop: tPlanned,
+    down: tDown,
+    unknown: tUnknown,
+  };
   let good = 0;
   let scrap = 0;
   const countKeys = scratch.countKeys;
@@ -263,7 +286,8 @@ export function computeFigures(wc: WorkCenterView, startMs: number, endMs: numbe
     availability = plannedMs > 0 ? runtimeMs / plannedMs : null;
     performance = runtimeMs > 0 ? (ideal * (good + scrap)) / runtimeMs : null;
     quality = good + scrap > 0 ? good / (good + scrap) : null;
-    oee = availability !== null && performance !== null && quality !== null ? availability * performance * quality : null;
+    oee =
+      availability !== null && performance !== null && quality !== null ? availability * performance * quality : null;
   }
   // `orders` is always a key (undefined when off): one object shape either way. A spread to add it
   // afterwards (here and in toSummary) cost a third of a tagged run's ingest time (CPU profile of

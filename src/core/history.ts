@@ -198,9 +198,20 @@ export class MachineHistory {
     const slots = this.slots;
     const slot = slots.length;
     tags.push(tag);
-    slots.push({ tag, tagId: this.dict.id(tag), rank: 0, last: -1, counter: undefined, total: false, rolloverAt: 0, spec: -1 });
+    slots.push({
+      tag,
+      tagId: this.dict.id(tag),
+      rank: 0,
+      last: -1,
+      counter: undefined,
+      total: false,
+      rolloverAt: 0,
+      spec: -1,
+    });
     // Ranks follow string order, so comparing ranks compares tags.
-    const order = slots.map((_, k) => k).sort((x, y) => (slots[x]!.tag < slots[y]!.tag ? -1 : slots[x]!.tag > slots[y]!.tag ? 1 : 0));
+    const order = slots
+      .map((_, k) => k)
+      .sort((x, y) => (slots[x]!.tag < slots[y]!.tag ? -1 : slots[x]!.tag > slots[y]!.tag ? 1 : 0));
     for (let r = 0; r < order.length; r++) slots[order[r]!]!.rank = r;
     return slot;
   }
@@ -252,7 +263,10 @@ export class MachineHistory {
     let amt: number;
     if (kind === KIND_COUNTER) {
       amt = event.amount ?? 0;
-      vk = (typeof value === 'number' && value === amt) || (typeof value === 'string' && value === String(amt)) ? NUMERIC_VK : dict.id(valueKey(value));
+      vk =
+        (typeof value === 'number' && value === amt) || (typeof value === 'string' && value === String(amt))
+          ? NUMERIC_VK
+          : dict.id(valueKey(value));
     } else if (typeof value === 'number') {
       amt = value;
       vk = NUMERIC_VK;
@@ -362,10 +376,16 @@ export class MachineHistory {
       return;
     }
     const prev = prevHint === -2 ? this.findSameTag(idx, -1) : prevHint;
-    this.f[idx * F_STRIDE + F_INC] = prev < 0 ? 0 : totalIncrease(this.f[prev * F_STRIDE + F_AMT]!, amount, spec.rolloverAt);
+    this.f[idx * F_STRIDE + F_INC] =
+      prev < 0 ? 0 : totalIncrease(this.f[prev * F_STRIDE + F_AMT]!, amount, spec.rolloverAt);
     if (prevHint !== -2) return; // appended: nothing after it
     const next = this.findSameTag(idx, 1);
-    if (next >= 0) this.f[next * F_STRIDE + F_INC] = totalIncrease(amount, this.f[next * F_STRIDE + F_AMT]!, this.dict.counters[this.w[next * W_STRIDE + W_PAY]!]!.rolloverAt);
+    if (next >= 0)
+      this.f[next * F_STRIDE + F_INC] = totalIncrease(
+        amount,
+        this.f[next * F_STRIDE + F_AMT]!,
+        this.dict.counters[this.w[next * W_STRIDE + W_PAY]!]!.rolloverAt,
+      );
   }
 
   private findSameTag(idx: number, step: 1 | -1): number {
@@ -399,7 +419,8 @@ export class MachineHistory {
     let found = -1;
     const f = this.f;
     const w = this.w;
-    for (let i = this.lowerBound(at); i < this.n && f[i * F_STRIDE] === at; i++) if ((w[i * W_STRIDE + W_INFO]! & KIND_MASK) === kind) found = i;
+    for (let i = this.lowerBound(at); i < this.n && f[i * F_STRIDE] === at; i++)
+      if ((w[i * W_STRIDE + W_INFO]! & KIND_MASK) === kind) found = i;
     return found;
   }
 
@@ -501,7 +522,16 @@ export class MachineHistory {
     this.n = n + 1;
   }
 
-  private writeRow(i: number, ts: number, amt: number, inc: number, tag: number, vk: number, pay: number, info: number): void {
+  private writeRow(
+    i: number,
+    ts: number,
+    amt: number,
+    inc: number,
+    tag: number,
+    vk: number,
+    pay: number,
+    info: number,
+  ): void {
     const fo = i * F_STRIDE;
     const wo = i * W_STRIDE;
     this.f[fo] = ts;
@@ -596,13 +626,19 @@ export class SnapshotTables {
 }
 
 function encodePay(kind: number, pay: number, tables: SnapshotTables): number {
-  if (kind === KIND_STATE) return (pay & 7) + 8 * ((pay >> 3) === 0 ? 0 : tables.string((pay >> 3) - 1) + 1);
+  if (kind === KIND_STATE) return (pay & 7) + 8 * (pay >> 3 === 0 ? 0 : tables.string((pay >> 3) - 1) + 1);
   if (kind === KIND_REASON) return pay === 0 ? 0 : tables.string(pay - 1) + 1;
   return tables.counter(pay);
 }
 
-function decodePay(kind: number, pay: number, strings: readonly string[], counters: readonly (readonly [number, number, number])[], dict: HistoryDict): number {
-  if (kind === KIND_STATE) return (pay & 7) + 8 * ((pay >> 3) === 0 ? 0 : dict.id(strings[(pay >> 3) - 1]!) + 1);
+function decodePay(
+  kind: number,
+  pay: number,
+  strings: readonly string[],
+  counters: readonly (readonly [number, number, number])[],
+  dict: HistoryDict,
+): number {
+  if (kind === KIND_STATE) return (pay & 7) + 8 * (pay >> 3 === 0 ? 0 : dict.id(strings[(pay >> 3) - 1]!) + 1);
   if (kind === KIND_REASON) return pay === 0 ? 0 : dict.id(strings[pay - 1]!) + 1;
   const c = counters[pay]!;
   return dict.counterId(strings[c[0]]!, c[1] === 1, c[2]);
@@ -654,13 +690,34 @@ export function decodeHistory(
     const amt = kind === KIND_COUNTER || vk === NUMERIC_VK ? e.amt[a++]! : 0;
     const inc = kind === KIND_COUNTER ? e.inc[c++]! : 0;
     const pay = kind === KIND_HEARTBEAT ? 0 : decodePay(kind, e.pay[p++]!, strings, counters, dict);
-    m.appendEncoded(t, strings[e.tag[i]!]!, vk === NUMERIC_VK ? NUMERIC_VK : dict.id(strings[vk]!), amt, inc, pay, info);
+    m.appendEncoded(
+      t,
+      strings[e.tag[i]!]!,
+      vk === NUMERIC_VK ? NUMERIC_VK : dict.id(strings[vk]!),
+      amt,
+      inc,
+      pay,
+      info,
+    );
   }
   m.rebuildIndexes();
 }
 
 /** A version-1 snapshot event: [ts, kind, tag, vkey, category, reason, counter, total, amount, rolloverAt, inc, late]. */
-export type V1Event = [number, number, string, string, string | null, string | null, string | null, number, number, number, number, number];
+export type V1Event = [
+  number,
+  number,
+  string,
+  string,
+  string | null,
+  string | null,
+  string | null,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
 
 export function appendV1Event(m: MachineHistory, a: V1Event): void {
   const dict = m.dict;
@@ -670,5 +727,13 @@ export function appendV1Event(m: MachineHistory, a: V1Event): void {
   else if (kind === KIND_REASON) pay = reason === null ? 0 : dict.id(reason) + 1;
   else if (kind === KIND_COUNTER) pay = dict.counterId(counter ?? 'count', total === 1, rolloverAt);
   const numeric = kind === KIND_COUNTER && vkey === String(amount);
-  m.appendEncoded(ts, tag, numeric ? NUMERIC_VK : dict.id(vkey), kind === KIND_COUNTER ? amount : 0, inc, pay, kind | (late === 1 ? INFO_LATE : 0));
+  m.appendEncoded(
+    ts,
+    tag,
+    numeric ? NUMERIC_VK : dict.id(vkey),
+    kind === KIND_COUNTER ? amount : 0,
+    inc,
+    pay,
+    kind | (late === 1 ? INFO_LATE : 0),
+  );
 }

@@ -1,7 +1,16 @@
 // Tag mapping: a raw sample becomes a canonical machine event, or a reject verdict with a reason.
 // Pure: the wall clock (live runs only) is passed in.
 import { valueKey, type PlantPlan, type TagPlan } from './plan.js';
-import { type CounterMode, type MachineEvent, type MilestoneKind, type EventKind, type StateCategory, type RawSample, type SampleValue, type StateMapping } from './types.js';
+import {
+  type CounterMode,
+  type MachineEvent,
+  type MilestoneKind,
+  type EventKind,
+  type StateCategory,
+  type RawSample,
+  type SampleValue,
+  type StateMapping,
+} from './types.js';
 
 export const REJECT_REASONS = [
   'bad-quality',
@@ -70,12 +79,15 @@ function numericValue(value: SampleValue): number | undefined {
 /** Maps one raw sample through the plant's tag table. */
 export function mapSample(plan: PlantPlan, sample: RawSample, ctx: MapContext = {}): MapVerdict {
   const tagPlan = plan.tags.get(sample.tag);
-  if (tagPlan === undefined) return reject('unknown-tag', `tag: no topology of plant '${plan.plantId}' knows tag '${sample.tag}'`);
-  if (sample.quality === 'bad') return reject('bad-quality', `quality: sample of tag '${sample.tag}' has quality 'bad'`);
+  if (tagPlan === undefined)
+    return reject('unknown-tag', `tag: no topology of plant '${plan.plantId}' knows tag '${sample.tag}'`);
+  if (sample.quality === 'bad')
+    return reject('bad-quality', `quality: sample of tag '${sample.tag}' has quality 'bad'`);
   const tsProblem = checkTimestamp(plan, sample.tsMs, ctx);
   if (tsProblem !== undefined) return reject('ts-out-of-range', `tag '${sample.tag}' ${tsProblem}`);
   const machine = plan.machines.get(tagPlan.machineId);
-  if (machine === undefined) return reject('unknown-tag', `tag '${sample.tag}': machine '${tagPlan.machineId}' is not in the plan`);
+  if (machine === undefined)
+    return reject('unknown-tag', `tag '${sample.tag}': machine '${tagPlan.machineId}' is not in the plan`);
   return mapByRole(plan.plantId, machine.workCenterId, tagPlan, sample);
 }
 
@@ -148,23 +160,57 @@ function mapByRole(plantId: string, workCenterId: string, tagPlan: TagPlan, samp
     case 'counter': {
       const amount = numericValue(sample.value);
       if (amount === undefined) {
-        return reject('non-numeric-counter', `value: counter tag '${sample.tag}' expected a finite number, found ${JSON.stringify(sample.value)}`);
+        return reject(
+          'non-numeric-counter',
+          `value: counter tag '${sample.tag}' expected a finite number, found ${JSON.stringify(sample.value)}`,
+        );
       }
-      if (amount < 0) return reject('negative-counter', `value: counter tag '${sample.tag}' expected a number >= 0, found ${amount}`);
+      if (amount < 0)
+        return reject('negative-counter', `value: counter tag '${sample.tag}' expected a number >= 0, found ${amount}`);
       if (tagPlan.rolloverAt !== undefined && amount >= tagPlan.rolloverAt) {
         return reject(
           'counter-out-of-range',
           `value: counter tag '${sample.tag}' runs 0..${tagPlan.rolloverAt - 1}, found ${amount}`,
         );
       }
-      return ev(plantId, workCenterId, tagPlan, sample, 'counter', u, u, tagPlan.counter, tagPlan.mode, tagPlan.rolloverAt, amount, u, u, u);
+      return ev(
+        plantId,
+        workCenterId,
+        tagPlan,
+        sample,
+        'counter',
+        u,
+        u,
+        tagPlan.counter,
+        tagPlan.mode,
+        tagPlan.rolloverAt,
+        amount,
+        u,
+        u,
+        u,
+      );
     }
     case 'heartbeat':
       return ev(plantId, workCenterId, tagPlan, sample, 'heartbeat', u, u, u, u, u, u, u, u, u);
     case 'milestone': {
       const orderRef = typeof sample.value === 'string' ? sample.value : undefined;
       const quantity = typeof sample.value === 'number' ? sample.value : undefined;
-      return ev(plantId, workCenterId, tagPlan, sample, 'milestone', u, u, u, u, u, u, tagPlan.milestone, orderRef, quantity);
+      return ev(
+        plantId,
+        workCenterId,
+        tagPlan,
+        sample,
+        'milestone',
+        u,
+        u,
+        u,
+        u,
+        u,
+        u,
+        tagPlan.milestone,
+        orderRef,
+        quantity,
+      );
     }
   }
 }
@@ -175,28 +221,46 @@ function mapByRole(plantId: string, workCenterId: string, tagPlan: TagPlan, samp
  */
 export function validateCanonicalEvent(plan: PlantPlan, event: MachineEvent, ctx: MapContext = {}): MapVerdict {
   const machine = plan.machines.get(event.machineId);
-  if (machine === undefined) return reject('invalid-event', `machineId: plant '${plan.plantId}' has no machine '${event.machineId}'`);
-  if (event.plantId !== plan.plantId) return reject('invalid-event', `plantId: expected '${plan.plantId}', found '${event.plantId}'`);
+  if (machine === undefined)
+    return reject('invalid-event', `machineId: plant '${plan.plantId}' has no machine '${event.machineId}'`);
+  if (event.plantId !== plan.plantId)
+    return reject('invalid-event', `plantId: expected '${plan.plantId}', found '${event.plantId}'`);
   if (event.workCenterId !== machine.workCenterId) {
-    return reject('invalid-event', `workCenterId: machine '${event.machineId}' belongs to '${machine.workCenterId}', found '${event.workCenterId}'`);
+    return reject(
+      'invalid-event',
+      `workCenterId: machine '${event.machineId}' belongs to '${machine.workCenterId}', found '${event.workCenterId}'`,
+    );
   }
   const tsProblem = checkTimestamp(plan, event.tsMs, ctx);
   if (tsProblem !== undefined) return reject('ts-out-of-range', `machine '${event.machineId}' ${tsProblem}`);
   switch (event.kind) {
     case 'state':
-      if (event.category === undefined) return reject('invalid-event', `category: a state event needs a category, found none`);
+      if (event.category === undefined)
+        return reject('invalid-event', `category: a state event needs a category, found none`);
       return { ok: true, event };
     case 'counter':
-      if (event.counter === undefined || event.mode === undefined || event.amount === undefined || !Number.isFinite(event.amount)) {
-        return reject('non-numeric-counter', `counter event of machine '${event.machineId}' needs counter, mode and a finite amount`);
+      if (
+        event.counter === undefined ||
+        event.mode === undefined ||
+        event.amount === undefined ||
+        !Number.isFinite(event.amount)
+      ) {
+        return reject(
+          'non-numeric-counter',
+          `counter event of machine '${event.machineId}' needs counter, mode and a finite amount`,
+        );
       }
       if (event.amount < 0) return reject('negative-counter', `amount: expected a number >= 0, found ${event.amount}`);
       return { ok: true, event };
     case 'milestone':
-      if (event.milestone === undefined) return reject('invalid-event', `milestone: a milestone event needs its kind, found none`);
+      if (event.milestone === undefined)
+        return reject('invalid-event', `milestone: a milestone event needs its kind, found none`);
       return { ok: true, event };
     case 'watermark':
-      return reject('invalid-event', `kind: expected a machine event kind (state, reason, counter, heartbeat, milestone), found 'watermark'`);
+      return reject(
+        'invalid-event',
+        `kind: expected a machine event kind (state, reason, counter, heartbeat, milestone), found 'watermark'`,
+      );
     default:
       return { ok: true, event };
   }

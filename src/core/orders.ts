@@ -51,27 +51,36 @@ export function runningWorkOrder(workOrders: readonly OrderLine[], tsMs: number)
   let best: OrderLine | null = null;
   for (const w of workOrders) {
     if (w.state !== RUNNING_STATE || w.dateStartMs === null || w.dateStartMs > tsMs) continue;
-    if (best === null || w.dateStartMs > best.dateStartMs! || (w.dateStartMs === best.dateStartMs && w.workOrderId < best.workOrderId)) best = w;
+    if (
+      best === null ||
+      w.dateStartMs > best.dateStartMs! ||
+      (w.dateStartMs === best.dateStartMs && w.workOrderId < best.workOrderId)
+    )
+      best = w;
   }
   return best;
 }
 
-export type OrdersVerdict = { readonly ok: true; readonly snapshot: OrdersSnapshot } | { readonly ok: false; readonly detail: string };
+export type OrdersVerdict =
+  { readonly ok: true; readonly snapshot: OrdersSnapshot } | { readonly ok: false; readonly detail: string };
 
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v)?.slice(0, 80) ?? String(v));
+const show = (v: unknown): string => (v === undefined ? 'nothing' : (JSON.stringify(v)?.slice(0, 80) ?? String(v)));
 
 function lineProblem(w: unknown, i: number): string | undefined {
   const at = `workOrders[${i}]`;
   if (!isObj(w)) return `${at}: expected an object, found ${show(w)}`;
-  if (!Number.isSafeInteger(w['workOrderId'])) return `${at}.workOrderId: expected an integer, found ${show(w['workOrderId'])}`;
+  if (!Number.isSafeInteger(w['workOrderId']))
+    return `${at}.workOrderId: expected an integer, found ${show(w['workOrderId'])}`;
   if (typeof w['name'] !== 'string') return `${at}.name: expected a string, found ${show(w['name'])}`;
   if (typeof w['state'] !== 'string') return `${at}.state: expected a string, found ${show(w['state'])}`;
-  if (w['productionName'] !== null && typeof w['productionName'] !== 'string') return `${at}.productionName: expected a string or null, found ${show(w['productionName'])}`;
+  if (w['productionName'] !== null && typeof w['productionName'] !== 'string')
+    return `${at}.productionName: expected a string or null, found ${show(w['productionName'])}`;
   const d = w['dateStartMs'];
-  if (d !== null && !Number.isSafeInteger(d)) return `${at}.dateStartMs: expected epoch milliseconds or null, found ${show(d)}`;
+  if (d !== null && !Number.isSafeInteger(d))
+    return `${at}.dateStartMs: expected epoch milliseconds or null, found ${show(d)}`;
   return undefined;
 }
 
@@ -84,14 +93,20 @@ export function parseOrdersSnapshot(text: string, plantId: string): OrdersVerdic
   try {
     v = JSON.parse(text);
   } catch (err) {
-    return { ok: false, detail: `expected an OrdersSnapshot as JSON, found text that is not JSON (${(err as Error).message})` };
+    return {
+      ok: false,
+      detail: `expected an OrdersSnapshot as JSON, found text that is not JSON (${(err as Error).message})`,
+    };
   }
   if (!isObj(v)) return { ok: false, detail: `expected an OrdersSnapshot object, found ${show(v)}` };
   if (v['version'] !== 1) return { ok: false, detail: `version: expected 1, found ${show(v['version'])}` };
-  if (v['plantId'] !== plantId) return { ok: false, detail: `plantId: expected '${plantId}', found ${show(v['plantId'])}` };
-  if (typeof v['workCenterId'] !== 'string' || v['workCenterId'] === '') return { ok: false, detail: `workCenterId: expected a work center id, found ${show(v['workCenterId'])}` };
+  if (v['plantId'] !== plantId)
+    return { ok: false, detail: `plantId: expected '${plantId}', found ${show(v['plantId'])}` };
+  if (typeof v['workCenterId'] !== 'string' || v['workCenterId'] === '')
+    return { ok: false, detail: `workCenterId: expected a work center id, found ${show(v['workCenterId'])}` };
   const list = v['workOrders'];
-  if (!Array.isArray(list)) return { ok: false, detail: `workOrders: expected a list of work orders, found ${show(list)}` };
+  if (!Array.isArray(list))
+    return { ok: false, detail: `workOrders: expected a list of work orders, found ${show(list)}` };
   for (let i = 0; i < list.length; i++) {
     const p = lineProblem(list[i], i);
     if (p !== undefined) return { ok: false, detail: p };
@@ -117,7 +132,8 @@ export class OrdersTable {
   apply(snapshot: Pick<OrdersSnapshot, 'workCenterId' | 'workOrders'>): void {
     const candidates: Candidate[] = [];
     for (const w of snapshot.workOrders) {
-      if (w.state === RUNNING_STATE && w.dateStartMs !== null) candidates.push({ startMs: w.dateStartMs, tag: runningOrderOf(w) });
+      if (w.state === RUNNING_STATE && w.dateStartMs !== null)
+        candidates.push({ startMs: w.dateStartMs, tag: runningOrderOf(w) });
     }
     candidates.sort((a, b) => b.startMs - a.startMs || a.tag.workOrderId - b.tag.workOrderId);
     if (candidates.length === 0) this.byWc.delete(snapshot.workCenterId);

@@ -6,8 +6,24 @@
 // (see figures.ts). The history doubles as the reorder buffer (a sample is inserted in event-time
 // order whatever its arrival order) and as the retained history that amendments are recomputed
 // from. Closing is checked after every event, so results do not depend on batch sizes.
-import { computeFigures, figuresDiffer, FiguresScratch, toSummary, type Figures, type WorkCenterView } from './figures.js';
-import { appendV1Event, decodeHistory, encodeHistory, HistoryDict, MachineHistory, SnapshotTables, type EncodedHistory, type V1Event } from './history.js';
+import {
+  computeFigures,
+  figuresDiffer,
+  FiguresScratch,
+  toSummary,
+  type Figures,
+  type WorkCenterView,
+} from './figures.js';
+import {
+  appendV1Event,
+  decodeHistory,
+  encodeHistory,
+  HistoryDict,
+  MachineHistory,
+  SnapshotTables,
+  type EncodedHistory,
+  type V1Event,
+} from './history.js';
 import type { PlantPlan, WindowSpec } from './plan.js';
 import { createShiftCalendar, type ShiftCalendar } from './shifts.js';
 import { createTimeZone, type TimeZone } from './time-zone.js';
@@ -117,7 +133,10 @@ export class WindowedProcessor {
 
   constructor(plan: PlantPlan, options: ProcessorOptions = {}) {
     this.plan = plan;
-    this.specs = options.windowNames === undefined ? plan.windows : plan.windows.filter((w) => options.windowNames!.includes(w.name));
+    this.specs =
+      options.windowNames === undefined
+        ? plan.windows
+        : plan.windows.filter((w) => options.windowNames!.includes(w.name));
     this.zone = createTimeZone(plan.timeZone);
     this.calendar = this.specs.some((s) => s.kind === 'shift') ? createShiftCalendar(plan.calendar) : undefined;
     this.closedEndMs = this.specs.map(() => -Infinity);
@@ -166,7 +185,10 @@ export class WindowedProcessor {
    * Event-time only: moves the watermark to `watermarkMs` if that is ahead (external watermarks,
    * or the end of a replay: flush everything closable). `out` collects into an existing output.
    */
-  advanceTo(watermarkMs: number, out: ProcessorOutput = { summaries: [], late: [], duplicates: 0, applied: 0 }): ProcessorOutput {
+  advanceTo(
+    watermarkMs: number,
+    out: ProcessorOutput = { summaries: [], late: [], duplicates: 0, applied: 0 },
+  ): ProcessorOutput {
     this.advanceWatermark(watermarkMs, out);
     return out;
   }
@@ -231,7 +253,14 @@ export class WindowedProcessor {
         for (let span = 7 * DAY_MS; span <= 800 * DAY_MS; span *= 4) {
           const found = cal.instancesOverlapping(afterMs, afterMs + span).find((s) => s.endMs > afterMs);
           if (found !== undefined) {
-            return { kind: 'shift', name: spec.name, windowId: found.shiftId, startMs: found.startMs, endMs: found.endMs, shiftName: found.name };
+            return {
+              kind: 'shift',
+              name: spec.name,
+              windowId: found.shiftId,
+              startMs: found.startMs,
+              endMs: found.endMs,
+              shiftName: found.name,
+            };
           }
         }
         return undefined;
@@ -274,7 +303,16 @@ export class WindowedProcessor {
   }
 
   private summarize(wc: WcState, ref: WindowRef, figures: Figures, revision: number): WindowSummary {
-    return toSummary(this.plan.plantId, wc.workCenterId, ref, figures, revision, true, this.zone.formatLocal(ref.startMs), this.zone.formatLocal(ref.endMs));
+    return toSummary(
+      this.plan.plantId,
+      wc.workCenterId,
+      ref,
+      figures,
+      revision,
+      true,
+      this.zone.formatLocal(ref.startMs),
+      this.zone.formatLocal(ref.endMs),
+    );
   }
 
   private ingestLate(event: MachineEvent, wc: WcState, out: ProcessorOutput): void {
@@ -359,7 +397,14 @@ export class WindowedProcessor {
     if (spec.kind === 'shift') {
       for (const s of this.calendar!.instancesOverlapping(fromMs, toMs)) {
         if (s.endMs > closedEnd) break;
-        result.push({ kind: 'shift', name: spec.name, windowId: s.shiftId, startMs: s.startMs, endMs: s.endMs, shiftName: s.name });
+        result.push({
+          kind: 'shift',
+          name: spec.name,
+          windowId: s.shiftId,
+          startMs: s.startMs,
+          endMs: s.endMs,
+          shiftName: s.name,
+        });
       }
       return result;
     }
@@ -416,7 +461,8 @@ export class WindowedProcessor {
 
   private prune(): void {
     this.lastPruneWatermarkMs = this.watermark;
-    const cut = this.watermark - this.plan.eventTime.amendmentHorizonMs - this.maxWindowMs - this.plan.eventTime.graceMs;
+    const cut =
+      this.watermark - this.plan.eventTime.amendmentHorizonMs - this.maxWindowMs - this.plan.eventTime.graceMs;
     if (!Number.isFinite(cut)) return;
     for (const m of this.machines.values()) m.prune(cut);
     for (const wc of this.wcs.values()) {
@@ -441,7 +487,18 @@ export class WindowedProcessor {
       for (const wc of this.wcOrder) {
         if (wc.firstTsMs >= until) continue;
         const f = computeFigures(wc.view, w.startMs, until, this.scratch);
-        result.push(toSummary(this.plan.plantId, wc.workCenterId, w, f, 0, false, this.zone.formatLocal(w.startMs), this.zone.formatLocal(w.endMs)));
+        result.push(
+          toSummary(
+            this.plan.plantId,
+            wc.workCenterId,
+            w,
+            f,
+            0,
+            false,
+            this.zone.formatLocal(w.startMs),
+            this.zone.formatLocal(w.endMs),
+          ),
+        );
       }
     }
     return result;
@@ -467,7 +524,11 @@ export class WindowedProcessor {
       lastArrivalWallMs: this.lastArrivalWallMs ?? null,
       lastPruneWatermarkMs: finiteOrNull(this.lastPruneWatermarkMs),
       closedEndMs: this.closedEndMs.map(finiteOrNull),
-      workCenters: this.wcOrder.map((wc) => [wc.workCenterId, finiteOrNull(wc.firstTsMs), [...wc.revisions.entries()].sort()]),
+      workCenters: this.wcOrder.map((wc) => [
+        wc.workCenterId,
+        finiteOrNull(wc.firstTsMs),
+        [...wc.revisions.entries()].sort(),
+      ]),
       strings: tables.strings,
       counters: tables.counters,
       machines,
@@ -478,14 +539,22 @@ export class WindowedProcessor {
    * Restores a snapshot of version 2 or 3 (3: rows with running orders), or of version 1 (one
    * array per event). Running orders in the snapshot count only with `options.orders`.
    */
-  static restore(plan: PlantPlan, snap: ProcessorSnapshot | ProcessorSnapshotV1, options: ProcessorOptions = {}): WindowedProcessor {
+  static restore(
+    plan: PlantPlan,
+    snap: ProcessorSnapshot | ProcessorSnapshotV1,
+    options: ProcessorOptions = {},
+  ): WindowedProcessor {
     if (snap.v !== SNAPSHOT_VERSION && snap.v !== SNAPSHOT_VERSION_TAGGED && snap.v !== 1) {
-      throw new Error(`snapshot: expected version ${SNAPSHOT_VERSION_TAGGED}, ${SNAPSHOT_VERSION} or 1, found ${String((snap as { v: unknown }).v)}`);
+      throw new Error(
+        `snapshot: expected version ${SNAPSHOT_VERSION_TAGGED}, ${SNAPSHOT_VERSION} or 1, found ${String((snap as { v: unknown }).v)}`,
+      );
     }
-    if (snap.plantId !== plan.plantId) throw new Error(`snapshot: expected plant '${plan.plantId}', found '${snap.plantId}'`);
+    if (snap.plantId !== plan.plantId)
+      throw new Error(`snapshot: expected plant '${plan.plantId}', found '${snap.plantId}'`);
     const p = new WindowedProcessor(plan, options);
     const names = p.specs.map((s) => s.name).join(',');
-    if (snap.windows.join(',') !== names) throw new Error(`snapshot: expected windows [${names}], found [${snap.windows.join(',')}]`);
+    if (snap.windows.join(',') !== names)
+      throw new Error(`snapshot: expected windows [${names}], found [${snap.windows.join(',')}]`);
     p.maxTsMs = snap.maxTsMs ?? -Infinity;
     p.watermark = snap.watermarkMs ?? -Infinity;
     p.minFirstTsMs = snap.minFirstTsMs ?? Infinity;

@@ -107,7 +107,11 @@ function increases(events: readonly MachineEvent[]): Map<MachineEvent, number> {
 }
 
 /** Every closed window summary (revision 1) of every work center, from all samples at once. */
-export function computeWindowSummaries(samples: readonly RawSample[], plan: PlantPlan, options: ReferenceOptions): WindowSummary[] {
+export function computeWindowSummaries(
+  samples: readonly RawSample[],
+  plan: PlantPlan,
+  options: ReferenceOptions,
+): WindowSummary[] {
   const zone = createTimeZone(plan.timeZone);
   const specs = plan.windows.filter((w) => options.windowNames === undefined || options.windowNames.includes(w.name));
   const calendar = specs.some((s) => s.kind === 'shift') ? createShiftCalendar(plan.calendar) : undefined;
@@ -141,27 +145,58 @@ export function computeWindowSummaries(samples: readonly RawSample[], plan: Plan
     for (const list of machineEvents) for (const [e, n] of increases(list)) inc.set(e, n);
     const otherNames = new Set<string>();
     for (const t of plan.tags.values()) {
-      if (t.kind === 'counter' && t.counter !== 'good' && t.counter !== 'scrap' && wc.machineIds.includes(t.machineId)) otherNames.add(t.counter);
+      if (t.kind === 'counter' && t.counter !== 'good' && t.counter !== 'scrap' && wc.machineIds.includes(t.machineId))
+        otherNames.add(t.counter);
     }
     specs.forEach((spec, specIndex) => {
       for (const ref of closedWindows(spec, firstTs, options.watermarkMs - plan.eventTime.graceMs, calendar)) {
-        const summary = summarize(plan, wcId, ref, pieces, allEvents, inc, [...otherNames].sort(), wc.idealCycleTimeMs ?? null, (ms) => zone.formatLocal(ms));
-        out.push({ ref, specIndex, summary: options.runningOrder === undefined ? summary : { ...summary, orders: ordersIn(allEvents, ref, options.runningOrder) } });
+        const summary = summarize(
+          plan,
+          wcId,
+          ref,
+          pieces,
+          allEvents,
+          inc,
+          [...otherNames].sort(),
+          wc.idealCycleTimeMs ?? null,
+          (ms) => zone.formatLocal(ms),
+        );
+        out.push({
+          ref,
+          specIndex,
+          summary:
+            options.runningOrder === undefined
+              ? summary
+              : { ...summary, orders: ordersIn(allEvents, ref, options.runningOrder) },
+        });
       }
     });
   }
-  out.sort((a, b) => a.ref.endMs - b.ref.endMs || a.specIndex - b.specIndex || (a.summary.workCenterId < b.summary.workCenterId ? -1 : 1));
+  out.sort(
+    (a, b) =>
+      a.ref.endMs - b.ref.endMs ||
+      a.specIndex - b.specIndex ||
+      (a.summary.workCenterId < b.summary.workCenterId ? -1 : 1),
+  );
   return out.map((o) => o.summary);
 }
 
 /** The shift summaries only (`computeShiftSummaries(samples, plan)` of the core issue). */
-export function computeShiftSummaries(samples: readonly RawSample[], plan: PlantPlan, options: ReferenceOptions): WindowSummary[] {
+export function computeShiftSummaries(
+  samples: readonly RawSample[],
+  plan: PlantPlan,
+  options: ReferenceOptions,
+): WindowSummary[] {
   const shiftNames = plan.windows.filter((w) => w.kind === 'shift').map((w) => w.name);
   return computeWindowSummaries(samples, plan, { ...options, windowNames: shiftNames });
 }
 
 /** The sorted distinct running orders of the events with ts in the window. */
-function ordersIn(events: readonly MachineEvent[], ref: WindowRef, runningOrder: (event: MachineEvent) => string | null): string[] {
+function ordersIn(
+  events: readonly MachineEvent[],
+  ref: WindowRef,
+  runningOrder: (event: MachineEvent) => string | null,
+): string[] {
   const names = new Set<string>();
   for (const e of events) {
     if (e.tsMs < ref.startMs || e.tsMs >= ref.endMs) continue;
@@ -171,9 +206,16 @@ function ordersIn(events: readonly MachineEvent[], ref: WindowRef, runningOrder:
   return [...names].sort();
 }
 
-function closedWindows(spec: WindowSpec, firstTs: number, closedUntilMs: number, calendar: ReturnType<typeof createShiftCalendar> | undefined): WindowRef[] {
+function closedWindows(
+  spec: WindowSpec,
+  firstTs: number,
+  closedUntilMs: number,
+  calendar: ReturnType<typeof createShiftCalendar> | undefined,
+): WindowRef[] {
   if (!(closedUntilMs > firstTs)) return [];
-  return windowRefsOverlapping(spec, firstTs, closedUntilMs, calendar).filter((w) => w.endMs > firstTs && w.endMs <= closedUntilMs);
+  return windowRefsOverlapping(spec, firstTs, closedUntilMs, calendar).filter(
+    (w) => w.endMs > firstTs && w.endMs <= closedUntilMs,
+  );
 }
 
 function summarize(
@@ -208,11 +250,19 @@ function summarize(
       intervals.push({ startMs: from, endMs: to, category: p.category, reason: p.reason });
     }
   }
-  const timeByCategory: Record<StateCategory, number> = { running: 0, idle: 0, setup: 0, planned_stop: 0, down: 0, unknown: 0 };
+  const timeByCategory: Record<StateCategory, number> = {
+    running: 0,
+    idle: 0,
+    setup: 0,
+    planned_stop: 0,
+    down: 0,
+    unknown: 0,
+  };
   const byReason: Record<string, number> = {};
   for (const iv of intervals) {
     timeByCategory[iv.category] += iv.endMs - iv.startMs;
-    if (iv.category === 'down') byReason[iv.reason ?? 'unspecified'] = (byReason[iv.reason ?? 'unspecified'] ?? 0) + iv.endMs - iv.startMs;
+    if (iv.category === 'down')
+      byReason[iv.reason ?? 'unspecified'] = (byReason[iv.reason ?? 'unspecified'] ?? 0) + iv.endMs - iv.startMs;
   }
   const downtimeByReason: Record<string, number> = {};
   for (const k of Object.keys(byReason).sort()) downtimeByReason[k] = byReason[k]!;
@@ -236,7 +286,8 @@ function summarize(
   const availability = ideal === null ? null : plannedMs > 0 ? runtimeMs / plannedMs : null;
   const performance = ideal === null ? null : runtimeMs > 0 ? (ideal * (good + scrap)) / runtimeMs : null;
   const quality = ideal === null ? null : good + scrap > 0 ? good / (good + scrap) : null;
-  const oee = availability !== null && performance !== null && quality !== null ? availability * performance * quality : null;
+  const oee =
+    availability !== null && performance !== null && quality !== null ? availability * performance * quality : null;
   const times = inWindow.map((e) => e.tsMs);
   return {
     plantId: plan.plantId,

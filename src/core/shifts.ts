@@ -18,7 +18,16 @@
 import { TopologyError } from '../errors.js';
 import { WEEKDAYS } from './plan.js';
 import type { ShiftCalendarSpec, ShiftDef, Weekday } from './plan.js';
-import { createTimeZone, formatDays, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, parseLocalDate, weekdayIndexOfDays } from './time-zone.js';
+import {
+  createTimeZone,
+  formatDays,
+  MS_PER_DAY,
+  MS_PER_HOUR,
+  MS_PER_MINUTE,
+  MS_PER_SECOND,
+  parseLocalDate,
+  weekdayIndexOfDays,
+} from './time-zone.js';
 import type { TimeZone } from './time-zone.js';
 
 export interface ShiftInstance {
@@ -102,23 +111,34 @@ function compileShift(def: ShiftDef, path: string, problems: string[]): DayShift
   }
   const startMs = parseTime(def.start, false);
   if (startMs === undefined) {
-    problems.push(`${path}.start: expected a local time HH:MM or HH:MM:SS from 00:00 to 23:59:59, found ${JSON.stringify(def.start)}`);
+    problems.push(
+      `${path}.start: expected a local time HH:MM or HH:MM:SS from 00:00 to 23:59:59, found ${JSON.stringify(def.start)}`,
+    );
     ok = false;
   }
   const endMs = parseTime(def.end, true);
   if (endMs === undefined) {
-    problems.push(`${path}.end: expected a local time HH:MM or HH:MM:SS from 00:00 to 24:00, found ${JSON.stringify(def.end)}`);
+    problems.push(
+      `${path}.end: expected a local time HH:MM or HH:MM:SS from 00:00 to 24:00, found ${JSON.stringify(def.end)}`,
+    );
     ok = false;
   }
   if (!ok || startMs === undefined || endMs === undefined) return undefined;
-  return { name: def.name, startMs, endMs: endMs <= startMs ? endMs + MS_PER_DAY : endMs, source: `${path} (${def.name})` };
+  return {
+    name: def.name,
+    startMs,
+    endMs: endMs <= startMs ? endMs + MS_PER_DAY : endMs,
+    source: `${path} (${def.name})`,
+  };
 }
 
 function checkUniqueNames(shifts: readonly DayShift[], where: string, problems: string[]): void {
   const seen = new Set<string>();
   for (const s of shifts) {
     if (seen.has(s.name)) {
-      problems.push(`${where}: expected unique shift names per day (the shift id is <date>/<name>), found "${s.name}" twice`);
+      problems.push(
+        `${where}: expected unique shift names per day (the shift id is <date>/<name>), found "${s.name}" twice`,
+      );
     }
     seen.add(s.name);
   }
@@ -126,7 +146,9 @@ function checkUniqueNames(shifts: readonly DayShift[], where: string, problems: 
 
 function fail(problems: readonly string[]): never {
   const message =
-    problems.length === 1 ? `calendar: ${problems[0] ?? ''}` : `calendar: ${problems.length} problems:\n- ${problems.join('\n- ')}`;
+    problems.length === 1
+      ? `calendar: ${problems[0] ?? ''}`
+      : `calendar: ${problems.length} problems:\n- ${problems.join('\n- ')}`;
   throw new TopologyError('SHIFTSTREAM_TOPOLOGY_INVALID', message, { details: { problems } });
 }
 
@@ -144,7 +166,8 @@ export function createShiftCalendar(spec: ShiftCalendarSpec): ShiftCalendar {
   spec.shifts.forEach((pattern, i) => {
     const path = `shifts[${i}]`;
     const shift = compileShift(pattern, path, problems);
-    if (pattern.days.length === 0) problems.push(`${path}.days: expected at least one weekday (${WEEKDAYS.join(', ')}), found none`);
+    if (pattern.days.length === 0)
+      problems.push(`${path}.days: expected at least one weekday (${WEEKDAYS.join(', ')}), found none`);
     const days = new Set<Weekday>();
     for (const day of pattern.days) {
       const idx = WEEKDAYS.indexOf(day);
@@ -166,7 +189,8 @@ export function createShiftCalendar(spec: ShiftCalendarSpec): ShiftCalendar {
   const holidays = new Set<number>();
   spec.holidays.forEach((h, i) => {
     const day = parseLocalDate(h.date);
-    if (day === undefined) problems.push(`holidays[${i}].date: expected a local date YYYY-MM-DD, found ${JSON.stringify(h.date)}`);
+    if (day === undefined)
+      problems.push(`holidays[${i}].date: expected a local date YYYY-MM-DD, found ${JSON.stringify(h.date)}`);
     else holidays.add(day);
   });
 
@@ -180,7 +204,9 @@ export function createShiftCalendar(spec: ShiftCalendarSpec): ShiftCalendar {
     }
     if (overrides.has(day)) problems.push(`${path}.date: expected one override per date, found ${o.date} again`);
     if (holidays.has(day)) {
-      problems.push(`${path}.date: expected a date that is not also a holiday (a holiday has no shifts, an override lists them), found ${o.date} in both`);
+      problems.push(
+        `${path}.date: expected a date that is not also a holiday (a holiday has no shifts, an override lists them), found ${o.date} in both`,
+      );
     }
     const shifts: DayShift[] = [];
     o.shifts.forEach((def, j) => {
@@ -229,7 +255,8 @@ function checkNoOverlaps(
   for (const day of [...new Set(days)].sort((a, b) => a - b)) {
     const items: { shift: DayShift; day: number; start: number; end: number }[] = [];
     for (const d of [day - 1, day]) {
-      for (const shift of scheduleOf(d)) items.push({ shift, day: d, start: d * MS_PER_DAY + shift.startMs, end: d * MS_PER_DAY + shift.endMs });
+      for (const shift of scheduleOf(d))
+        items.push({ shift, day: d, start: d * MS_PER_DAY + shift.startMs, end: d * MS_PER_DAY + shift.endMs });
     }
     items.sort((a, b) => a.start - b.start);
     for (let i = 1; i < items.length; i++) {

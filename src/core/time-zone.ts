@@ -253,18 +253,37 @@ class IntlTimeZone implements TimeZone {
     let bc = false;
     for (const part of this.formatter.formatToParts(secondMs)) {
       switch (part.type) {
-        case 'year': year = Number(part.value); break;
-        case 'month': month = Number(part.value); break;
-        case 'day': day = Number(part.value); break;
-        case 'hour': hour = Number(part.value); break;
-        case 'minute': minute = Number(part.value); break;
-        case 'second': second = Number(part.value); break;
-        case 'era': bc = part.value === 'BC' || part.value === 'B'; break;
-        default: break;
+        case 'year':
+          year = Number(part.value);
+          break;
+        case 'month':
+          month = Number(part.value);
+          break;
+        case 'day':
+          day = Number(part.value);
+          break;
+        case 'hour':
+          hour = Number(part.value);
+          break;
+        case 'minute':
+          minute = Number(part.value);
+          break;
+        case 'second':
+          second = Number(part.value);
+          break;
+        case 'era':
+          bc = part.value === 'BC' || part.value === 'B';
+          break;
+        default:
+          break;
       }
     }
     if (bc) year = 1 - year;
-    const wallMs = daysFromCivil(year, month, day) * MS_PER_DAY + hour * MS_PER_HOUR + minute * MS_PER_MINUTE + second * MS_PER_SECOND;
+    const wallMs =
+      daysFromCivil(year, month, day) * MS_PER_DAY +
+      hour * MS_PER_HOUR +
+      minute * MS_PER_MINUTE +
+      second * MS_PER_SECOND;
     return wallMs - secondMs;
   }
 

@@ -117,7 +117,10 @@ export function machineEvent(
  * The event with its order tag set (or cleared with null), in the one fixed shape. Stage 1 owns the
  * tag: whatever a canonical producer sent is replaced.
  */
-export function withRunningOrder(e: MachineEvent, order: { readonly order: string; readonly workOrderId: number } | null): MachineEvent {
+export function withRunningOrder(
+  e: MachineEvent,
+  order: { readonly order: string; readonly workOrderId: number } | null,
+): MachineEvent {
   return machineEvent(e, { ...e, runningOrder: order?.order, runningWorkOrderId: order?.workOrderId });
 }
 

@@ -52,7 +52,8 @@ export class AlignedWatermark {
     }
     const missing = this.expected - this.sources.size;
     if (missing > 0) {
-      const waited = nowMs !== undefined && this.startWallMs !== undefined && nowMs - this.startWallMs >= this.idleTimeoutMs;
+      const waited =
+        nowMs !== undefined && this.startWallMs !== undefined && nowMs - this.startWallMs >= this.idleTimeoutMs;
       if (!waited) return -Infinity;
     }
     if (active === 0) return -Infinity;
@@ -60,7 +61,12 @@ export class AlignedWatermark {
   }
 
   snapshot(): AlignedWatermarkSnapshot {
-    return { expected: this.expected, sources: [...this.sources.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.maxTsMs] as const) };
+    return {
+      expected: this.expected,
+      sources: [...this.sources.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, v.maxTsMs] as const),
+    };
   }
 
   static restore(boundMs: number, idleTimeoutMs: number, snap: AlignedWatermarkSnapshot): AlignedWatermark {

@@ -33,7 +33,10 @@ function checkTimeSpec(spec: WindowSpec): void {
       `window "${spec.name}": expected sizeMs to be a positive integer, found ${spec.sizeMs}`,
     );
   }
-  if (spec.kind === 'hopping' && !(Number.isSafeInteger(spec.advanceMs) && spec.advanceMs > 0 && spec.advanceMs <= spec.sizeMs)) {
+  if (
+    spec.kind === 'hopping' &&
+    !(Number.isSafeInteger(spec.advanceMs) && spec.advanceMs > 0 && spec.advanceMs <= spec.sizeMs)
+  ) {
     throw new TopologyError(
       'SHIFTSTREAM_TOPOLOGY_INVALID',
       `window "${spec.name}": expected advanceMs to be a positive integer no larger than sizeMs (${spec.sizeMs}), found ${spec.advanceMs}`,
@@ -56,23 +59,40 @@ function timeRef(spec: WindowSpec & { kind: 'tumbling' | 'hopping' }, startMs: n
 }
 
 /** Every window of the spec intersecting [fromMs, toMs), ascending by start. Empty when toMs <= fromMs. */
-export function windowRefsOverlapping(spec: WindowSpec, fromMs: number, toMs: number, calendar?: ShiftCalendar): WindowRef[] {
+export function windowRefsOverlapping(
+  spec: WindowSpec,
+  fromMs: number,
+  toMs: number,
+  calendar?: ShiftCalendar,
+): WindowRef[] {
   checkTimeSpec(spec);
   const refs: WindowRef[] = [];
   if (!(toMs > fromMs)) return refs;
   switch (spec.kind) {
     case 'tumbling':
-      for (let start = tumblingStartMs(fromMs, spec.sizeMs); start < toMs; start += spec.sizeMs) refs.push(timeRef(spec, start));
+      for (let start = tumblingStartMs(fromMs, spec.sizeMs); start < toMs; start += spec.sizeMs)
+        refs.push(timeRef(spec, start));
       return refs;
     case 'hopping':
       // The first start whose window reaches past fromMs: the smallest multiple of advance > fromMs - size.
-      for (let start = tumblingStartMs(fromMs - spec.sizeMs, spec.advanceMs) + spec.advanceMs; start < toMs; start += spec.advanceMs) {
+      for (
+        let start = tumblingStartMs(fromMs - spec.sizeMs, spec.advanceMs) + spec.advanceMs;
+        start < toMs;
+        start += spec.advanceMs
+      ) {
         refs.push(timeRef(spec, start));
       }
       return refs;
     case 'shift':
       for (const inst of requireCalendar(spec, calendar).instancesOverlapping(fromMs, toMs)) {
-        refs.push({ kind: 'shift', name: spec.name, windowId: inst.shiftId, startMs: inst.startMs, endMs: inst.endMs, shiftName: inst.name });
+        refs.push({
+          kind: 'shift',
+          name: spec.name,
+          windowId: inst.shiftId,
+          startMs: inst.startMs,
+          endMs: inst.endMs,
+          shiftName: inst.name,
+        });
       }
       return refs;
   }
@@ -90,7 +110,16 @@ export function windowRefsContaining(spec: WindowSpec, tsMs: number, calendar?: 
       const inst = requireCalendar(spec, calendar).instanceAt(tsMs);
       return inst === undefined
         ? []
-        : [{ kind: 'shift', name: spec.name, windowId: inst.shiftId, startMs: inst.startMs, endMs: inst.endMs, shiftName: inst.name }];
+        : [
+            {
+              kind: 'shift',
+              name: spec.name,
+              windowId: inst.shiftId,
+              startMs: inst.startMs,
+              endMs: inst.endMs,
+              shiftName: inst.name,
+            },
+          ];
     }
   }
 }

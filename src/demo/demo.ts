@@ -22,7 +22,10 @@ export interface DemoTransport {
   readonly name: string;
   readonly topology: TopologyPlan;
   readonly codecs: Codecs;
-  readonly deps: Pick<PipelineOptions, 'mapperSource' | 'windowSource' | 'windowGroupId' | 'sink' | 'store' | 'enrichedPartitions' | 'sourcePartitions'>;
+  readonly deps: Pick<
+    PipelineOptions,
+    'mapperSource' | 'windowSource' | 'windowGroupId' | 'sink' | 'store' | 'enrichedPartitions' | 'sourcePartitions'
+  >;
   appendRaw(records: SinkRecord[]): Promise<void>;
   /** Records appended to `topic` since the last call (values only). */
   take(topic: string): Buffer[];
@@ -72,7 +75,17 @@ export function defaultDemoStart(topology: TopologyPlan, nowMs: number): number 
 export function embeddedTransport(topology: TopologyPlan): DemoTransport {
   const t = topology.topics;
   const log = new MemoryLog({ defaultPartitions: PARTITIONS });
-  for (const topic of [t.raw, t.canonical, t.enriched, t.milestones, t.windowSummaries, t.shiftSummaries, t.rejected, t.late]) log.createTopic(topic, PARTITIONS);
+  for (const topic of [
+    t.raw,
+    t.canonical,
+    t.enriched,
+    t.milestones,
+    t.windowSummaries,
+    t.shiftSummaries,
+    t.rejected,
+    t.late,
+  ])
+    log.createTopic(topic, PARTITIONS);
   const cursors = new Map<string, number[]>();
   return {
     name: 'embedded log',
@@ -132,7 +145,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     milestones: createWriteStream(join(o.outDir, 'milestones.ndjson')),
     odoo: createWriteStream(join(o.outDir, 'odoo-preview.ndjson')),
   };
-  const view: ViewState = { plant: topology, simNowMs: startMs, milestones: [], early: [], totals: { samples: 0, windows: 0, shifts: 0, rejected: 0 } };
+  const view: ViewState = {
+    plant: topology,
+    simNowMs: startMs,
+    milestones: [],
+    early: [],
+    totals: { samples: 0, windows: 0, shifts: 0, rejected: 0 },
+  };
   const counts = { windows: 0, shifts: 0, milestones: 0, odoo: 0 };
   const targets = previewTargets(topology);
 
@@ -160,7 +179,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const preview = summaryToRecords(d.value, topology.odoo, targets);
       for (const r of preview.records) {
         counts.odoo++;
-        files.odoo.write(`${JSON.stringify({ model: 'mrp.workcenter.productivity', key: r.key, revision: r.revision, workCenterId: d.value.workCenterId, lossKey: r.lossKey, vals: r.vals })}\n`);
+        files.odoo.write(
+          `${JSON.stringify({ model: 'mrp.workcenter.productivity', key: r.key, revision: r.revision, workCenterId: d.value.workCenterId, lossKey: r.lossKey, vals: r.vals })}\n`,
+        );
       }
     });
     await drain(t.milestones, (v) => {
@@ -186,7 +207,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       if (target > simNow) {
         const samples = sim.next(target);
         simNow = target;
-        if (samples.length > 0) await transport.appendRaw(samples.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
+        if (samples.length > 0)
+          await transport.appendRaw(samples.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
         view.totals.samples += samples.length;
       }
       await collect();

@@ -14,7 +14,9 @@ const PARTITIONS = 4;
 
 export async function kafkaTransport(config: Config, base: TopologyPlan, runId: string): Promise<DemoTransport> {
   const suffix = `.demo-${runId}`;
-  const topics = Object.fromEntries(Object.entries(base.topics).map(([role, name]) => [role, `${name}${suffix}`])) as unknown as TopicsPlan;
+  const topics = Object.fromEntries(
+    Object.entries(base.topics).map(([role, name]) => [role, `${name}${suffix}`]),
+  ) as unknown as TopicsPlan;
   const topology: TopologyPlan = { ...base, topics };
   const counts = await ensureTopics(config, topologyTopicSpecs(topics, PARTITIONS));
   const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs });
@@ -24,7 +26,10 @@ export async function kafkaTransport(config: Config, base: TopologyPlan, runId: 
   const store = new RedisStateStore(config);
   // The live view reads the output topics with a consumer of its own.
   const buffers = new Map<string, Buffer[]>();
-  const viewer = createEventSource(config, { groupId: `${group}-view`, topics: [topics.milestones, topics.windowSummaries, topics.shiftSummaries, topics.rejected] });
+  const viewer = createEventSource(config, {
+    groupId: `${group}-view`,
+    topics: [topics.milestones, topics.windowSummaries, topics.shiftSummaries, topics.rejected],
+  });
   const viewing = viewer.run({
     onAssign: (tps) => Promise.resolve(new Map(tps.map((tp) => [`${tp.topic}:${tp.partition}`, '0']))),
     onRevoke: () => Promise.resolve(),

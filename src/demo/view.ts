@@ -38,7 +38,10 @@ function pickRows(early: readonly WindowSummary[]): Map<string, WindowSummary> {
   const rows = new Map<string, WindowSummary>();
   for (const s of early) {
     const prev = rows.get(s.workCenterId);
-    const better = prev === undefined || (s.windowKind === 'shift' && prev.windowKind !== 'shift') || (s.windowKind === prev.windowKind && s.lengthMs > prev.lengthMs);
+    const better =
+      prev === undefined ||
+      (s.windowKind === 'shift' && prev.windowKind !== 'shift') ||
+      (s.windowKind === prev.windowKind && s.lengthMs > prev.lengthMs);
     if (better) rows.set(s.workCenterId, s);
   }
   return rows;
@@ -50,12 +53,16 @@ export function renderView(v: ViewState, tty: boolean): string {
   const local = new Date(v.simNowMs).toLocaleString('sv-SE', { timeZone: zone }).slice(0, 16);
   const rows = pickRows(v.early);
   const lines: string[] = [];
-  lines.push(c(BOLD, `shiftstream demo: ${v.plant.plantName ?? v.plant.plant.plantId} (${zone})   simulated time ${local}`));
+  lines.push(
+    c(BOLD, `shiftstream demo: ${v.plant.plantName ?? v.plant.plant.plantId} (${zone})   simulated time ${local}`),
+  );
   lines.push(
     `samples ${v.totals.samples}  window summaries ${v.totals.windows}  shift summaries ${v.totals.shifts}  rejected ${v.totals.rejected}   (Ctrl-C stops; results in ./out)`,
   );
   lines.push('');
-  lines.push(`${'work center'.padEnd(16)} ${'state'.padEnd(26)} ${'window'.padEnd(22)} ${'runtime'.padStart(7)} ${'downtime'.padStart(8)} ${'good'.padStart(7)} ${'scrap'.padStart(6)} ${'avail.'.padStart(6)}`);
+  lines.push(
+    `${'work center'.padEnd(16)} ${'state'.padEnd(26)} ${'window'.padEnd(22)} ${'runtime'.padStart(7)} ${'downtime'.padStart(8)} ${'good'.padStart(7)} ${'scrap'.padStart(6)} ${'avail.'.padStart(6)}`,
+  );
   for (const wcId of [...v.plant.plant.workCenters.keys()].sort()) {
     const s = rows.get(wcId);
     if (s === undefined) {

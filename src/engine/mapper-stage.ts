@@ -84,7 +84,11 @@ export class MapperStage {
       const rec = records[i]!;
       let verdict: MapVerdict;
       if (rec.value === null) {
-        verdict = { ok: false, reason: 'malformed-record', detail: `value: expected an Avro record, found an empty value (tombstone)` };
+        verdict = {
+          ok: false,
+          reason: 'malformed-record',
+          detail: `value: expected an Avro record, found an empty value (tombstone)`,
+        };
       } else if (isRaw) {
         const d = codecs.raw.decode(rec.value);
         verdict = d.ok ? mapSample(plan, d.value, ctx) : d;
@@ -99,11 +103,16 @@ export class MapperStage {
       }
       let event: MachineEvent = verdict.event;
       if (orders !== undefined) event = withRunningOrder(event, orders.runningAt(event.workCenterId, event.tsMs));
-      else if (event.runningOrder !== undefined || event.runningWorkOrderId !== undefined) event = withRunningOrder(event, null);
+      else if (event.runningOrder !== undefined || event.runningWorkOrderId !== undefined)
+        event = withRunningOrder(event, null);
       if (event.tsMs > maxTs) maxTs = event.tsMs;
       const milestone = this.tracker.observe(event);
       if (milestone !== undefined) {
-        critical.push({ topic: topics.milestones, key: milestone.workCenterId, value: codecs.milestone.encode(milestone) });
+        critical.push({
+          topic: topics.milestones,
+          key: milestone.workCenterId,
+          value: codecs.milestone.encode(milestone),
+        });
         metrics.observe('shiftstream_critical_lane_latency_ms', {}, Math.max(0, now - rec.timestampMs));
       }
       bulk.push({ topic: topics.enriched, key: event.workCenterId, value: codecs.event.encode(event) });
@@ -121,7 +130,8 @@ export class MapperStage {
         value: 0,
         amount: this.o.sourcePartitions,
       });
-      for (let p = 0; p < this.o.enrichedPartitions; p++) bulk.push({ topic: topics.enriched, partition: p, key: null, value: marker });
+      for (let p = 0; p < this.o.enrichedPartitions; p++)
+        bulk.push({ topic: topics.enriched, partition: p, key: null, value: marker });
     }
     metrics.inc('shiftstream_events_in_total', { topic: batch.topic }, batch.records.length);
     // The critical lane's send starts first and is never queued behind the bulk send.
@@ -129,7 +139,11 @@ export class MapperStage {
     if (critical.length > 0) sends.push(sink.send(critical));
     if (bulk.length > 0) sends.push(sink.send(bulk));
     await Promise.all(sends);
-    metrics.inc('shiftstream_events_out_total', { topic: topics.enriched }, bulk.length - rejects - (Number.isFinite(maxTs) ? this.o.enrichedPartitions : 0));
+    metrics.inc(
+      'shiftstream_events_out_total',
+      { topic: topics.enriched },
+      bulk.length - rejects - (Number.isFinite(maxTs) ? this.o.enrichedPartitions : 0),
+    );
     if (rejects > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.rejected }, rejects);
     if (critical.length > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.milestones }, critical.length);
   }

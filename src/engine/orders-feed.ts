@@ -71,7 +71,8 @@ export class OrdersFeed {
     };
     check();
     this.running = source.run({
-      onAssign: async (tps) => new Map(tps.map((tp) => [`${tp.topic}:${tp.partition}`, (this.position.get(tp.partition) ?? 0n).toString()])),
+      onAssign: async (tps) =>
+        new Map(tps.map((tp) => [`${tp.topic}:${tp.partition}`, (this.position.get(tp.partition) ?? 0n).toString()])),
       onRevoke: async () => undefined,
       onBatch: async (batch) => {
         this.applyAll(batch.records);
@@ -84,8 +85,15 @@ export class OrdersFeed {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const where = [...ends].map(([p, end]) => `partition ${p} at ${String(this.position.get(p) ?? '?')} of ${end}`).join(', ');
-        reject(new KafkaError('SHIFTSTREAM_KAFKA', `orders topic ${topic}: expected to read it to its end offsets within ${this.o.loadTimeoutMs} ms (topology orders.loadTimeout), found ${where}`));
+        const where = [...ends]
+          .map(([p, end]) => `partition ${p} at ${String(this.position.get(p) ?? '?')} of ${end}`)
+          .join(', ');
+        reject(
+          new KafkaError(
+            'SHIFTSTREAM_KAFKA',
+            `orders topic ${topic}: expected to read it to its end offsets within ${this.o.loadTimeoutMs} ms (topology orders.loadTimeout), found ${where}`,
+          ),
+        );
       }, this.o.loadTimeoutMs);
     });
     try {
@@ -93,13 +101,20 @@ export class OrdersFeed {
         loaded,
         deadline,
         running.then(() => {
-          throw new KafkaError('SHIFTSTREAM_KAFKA', `orders topic ${topic}: the consumer stopped before the table was read to its end offsets`, { retryable: false });
+          throw new KafkaError(
+            'SHIFTSTREAM_KAFKA',
+            `orders topic ${topic}: the consumer stopped before the table was read to its end offsets`,
+            { retryable: false },
+          );
         }),
       ]);
     } finally {
       clearTimeout(timer);
     }
-    this.o.log.info({ topic, workCenters: this.table.size, ...this.counts, ms: this.o.clock.nowMs() - started }, 'orders table loaded');
+    this.o.log.info(
+      { topic, workCenters: this.table.size, ...this.counts, ms: this.o.clock.nowMs() - started },
+      'orders table loaded',
+    );
   }
 
   /** Settles when consumption ends (after stop(), or on a fatal source error). */
@@ -135,7 +150,10 @@ export class OrdersFeed {
     }
     const workCenterId = v.snapshot.workCenterId;
     if (!plan.workCenters.has(workCenterId)) {
-      log.debug({ topic, partition: r.partition, offset: r.offset, workCenterId }, 'orders snapshot for a work center outside the topology');
+      log.debug(
+        { topic, partition: r.partition, offset: r.offset, workCenterId },
+        'orders snapshot for a work center outside the topology',
+      );
       return 'ignored';
     }
     this.table.apply(v.snapshot);

@@ -66,7 +66,16 @@ export function createPipeline(o: PipelineOptions): Pipeline {
   const feed =
     o.orders === undefined
       ? undefined
-      : new OrdersFeed({ plan: o.topology.plant, topic: o.orders.topic, source: o.orders.source, offsets: o.orders.offsets, loadTimeoutMs: o.orders.loadTimeoutMs, clock: o.clock, metrics: o.metrics, log: o.log });
+      : new OrdersFeed({
+          plan: o.topology.plant,
+          topic: o.orders.topic,
+          source: o.orders.source,
+          offsets: o.orders.offsets,
+          loadTimeoutMs: o.orders.loadTimeoutMs,
+          clock: o.clock,
+          metrics: o.metrics,
+          log: o.log,
+        });
   const mapper = new MapperStage({
     topology: o.topology,
     codecs: o.codecs,
@@ -155,7 +164,9 @@ export function createPipeline(o: PipelineOptions): Pipeline {
       let lastCommitAt = 0;
       const commitAcked = (only?: ReadonlySet<string>): Promise<void> => {
         const run = chain.then(async () => {
-          const due = [...acked.entries()].filter(([k, v]) => (only === undefined || only.has(k)) && committed.get(k) !== v.offset);
+          const due = [...acked.entries()].filter(
+            ([k, v]) => (only === undefined || only.has(k)) && committed.get(k) !== v.offset,
+          );
           if (due.length === 0) return;
           try {
             await o.mapperSource.commit(due.map(([, v]) => v));
@@ -193,11 +204,19 @@ export function createPipeline(o: PipelineOptions): Pipeline {
           if (last === undefined) return;
           if (batch.highWatermark !== undefined) {
             const lag = Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n);
-            o.metrics.set('shiftstream_consumer_lag', { topic: batch.topic, partition: String(batch.partition) }, Math.max(0, lag));
+            o.metrics.set(
+              'shiftstream_consumer_lag',
+              { topic: batch.topic, partition: String(batch.partition) },
+              Math.max(0, lag),
+            );
           }
           // Outputs are acknowledged: the input offset may be committed (at-least-once; stage 2
           // drops exact duplicates, so a replayed sample is counted once).
-          acked.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() });
+          acked.set(`${batch.topic}:${batch.partition}`, {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: (BigInt(last.offset) + 1n).toString(),
+          });
           const now = o.clock.nowMs();
           if (now - lastCommitAt >= (o.commitIntervalMs ?? 1_000)) {
             lastCommitAt = now;

@@ -23,7 +23,9 @@ export function rejectRecord(
     case 'drop':
       return;
     case 'fail':
-      throw new ShiftstreamError('SHIFTSTREAM_INPUT_REJECTED', `${where}: rejected (${reason}): ${detail}`, { details: { policy: 'fail' } });
+      throw new ShiftstreamError('SHIFTSTREAM_INPUT_REJECTED', `${where}: rejected (${reason}): ${detail}`, {
+        details: { policy: 'fail' },
+      });
     default:
       out.push({
         topic: topology.topics.rejected,

@@ -11,7 +11,13 @@ import type { MachineEvent } from '../core/types.js';
 import { ShiftstreamError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Codecs } from '../ports/codecs.js';
-import { tpKey, type EventSource, type ResumeOffsets, type SourceBatch, type TopicPartition } from '../ports/event-source.js';
+import {
+  tpKey,
+  type EventSource,
+  type ResumeOffsets,
+  type SourceBatch,
+  type TopicPartition,
+} from '../ports/event-source.js';
 import type { EventSink, SinkRecord } from '../ports/event-sink.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Log } from '../ports/log.js';
@@ -111,8 +117,18 @@ export class WindowStage {
           }
           resume.set(key, cp.offset);
         }
-        this.partitions.set(key, { tp, processor, watermark, nextOffset: cp?.offset, dirty: false, lastCheckpointMs: this.o.clock.nowMs() });
-        this.o.log.info({ topic: tp.topic, partition: tp.partition, offset: cp?.offset ?? '0', restored: cp !== undefined }, 'partition assigned');
+        this.partitions.set(key, {
+          tp,
+          processor,
+          watermark,
+          nextOffset: cp?.offset,
+          dirty: false,
+          lastCheckpointMs: this.o.clock.nowMs(),
+        });
+        this.o.log.info(
+          { topic: tp.topic, partition: tp.partition, offset: cp?.offset ?? '0', restored: cp !== undefined },
+          'partition assigned',
+        );
       });
     }
     return resume;
@@ -139,7 +155,14 @@ export class WindowStage {
     let p = this.partitions.get(key);
     if (p === undefined) {
       // Delivered without an assignment callback (should not happen): start fresh, never guess.
-      p = { tp: batch, processor: this.newProcessor(), watermark: this.newWatermark(), nextOffset: undefined, dirty: false, lastCheckpointMs: this.o.clock.nowMs() };
+      p = {
+        tp: batch,
+        processor: this.newProcessor(),
+        watermark: this.newWatermark(),
+        nextOffset: undefined,
+        dirty: false,
+        lastCheckpointMs: this.o.clock.nowMs(),
+      };
       this.partitions.set(key, p);
     }
     const { codecs } = this.o;
@@ -189,7 +212,11 @@ export class WindowStage {
       p.dirty = true;
       if (batch.highWatermark !== undefined) {
         const lag = Number(BigInt(batch.highWatermark) - BigInt(p.nextOffset));
-        this.o.metrics.set('shiftstream_consumer_lag', { topic: batch.topic, partition: String(batch.partition) }, Math.max(0, lag));
+        this.o.metrics.set(
+          'shiftstream_consumer_lag',
+          { topic: batch.topic, partition: String(batch.partition) },
+          Math.max(0, lag),
+        );
       }
     }
     if (this.o.onEarly !== undefined) this.o.onEarly(p.processor.earlyUpdates());
@@ -209,7 +236,8 @@ export class WindowStage {
         [...this.partitions.keys()].map((key) =>
           this.serial.run(key, async () => {
             const p = this.partitions.get(key);
-            if (p !== undefined && p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p);
+            if (p !== undefined && p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs)
+              await this.checkpoint(p);
           }),
         ),
       );
@@ -239,10 +267,14 @@ export class WindowStage {
 
   /** Checkpoints every partition with unsaved progress. */
   async flush(): Promise<void> {
-    await Promise.all([...this.partitions.keys()].map((key) => this.serial.run(key, async () => {
-      const p = this.partitions.get(key);
-      if (p !== undefined) await this.checkpoint(p);
-    })));
+    await Promise.all(
+      [...this.partitions.keys()].map((key) =>
+        this.serial.run(key, async () => {
+          const p = this.partitions.get(key);
+          if (p !== undefined) await this.checkpoint(p);
+        }),
+      ),
+    );
   }
 
   /** Current early results of every partition (for live views). */
@@ -252,11 +284,19 @@ export class WindowStage {
 
   /** Next input offset per held partition (processed, not necessarily checkpointed). */
   positions(): { topic: string; partition: number; nextOffset: string | undefined }[] {
-    return [...this.partitions.values()].map((p) => ({ topic: p.tp.topic, partition: p.tp.partition, nextOffset: p.nextOffset }));
+    return [...this.partitions.values()].map((p) => ({
+      topic: p.tp.topic,
+      partition: p.tp.partition,
+      nextOffset: p.nextOffset,
+    }));
   }
 
   watermarks(): { topic: string; partition: number; watermarkMs: number }[] {
-    return [...this.partitions.values()].map((p) => ({ topic: p.tp.topic, partition: p.tp.partition, watermarkMs: p.processor.watermarkMs }));
+    return [...this.partitions.values()].map((p) => ({
+      topic: p.tp.topic,
+      partition: p.tp.partition,
+      watermarkMs: p.processor.watermarkMs,
+    }));
   }
 
   private async emit(out: ProcessorOutput, extra: SinkRecord[]): Promise<void> {
@@ -265,16 +305,28 @@ export class WindowStage {
     const now = this.o.clock.nowMs();
     for (const s of out.summaries) {
       const topic = s.windowKind === 'shift' ? topology.topics.shiftSummaries : topology.topics.windowSummaries;
-      records.push({ topic, key: `${s.plantId}/${s.workCenterId}/${s.windowName}/${s.windowId}`, value: codecs.summary.encode(s) });
-      if (s.revision === 1) metrics.observe('shiftstream_window_close_lag_seconds', { window: s.windowName }, (now - s.endMs) / 1000);
+      records.push({
+        topic,
+        key: `${s.plantId}/${s.workCenterId}/${s.windowName}/${s.windowId}`,
+        value: codecs.summary.encode(s),
+      });
+      if (s.revision === 1)
+        metrics.observe('shiftstream_window_close_lag_seconds', { window: s.windowName }, (now - s.endMs) / 1000);
     }
     for (const l of out.late) {
       records.push({ topic: topology.topics.late, key: l.workCenterId, value: codecs.late.encode(l) });
-      metrics.inc('shiftstream_late_samples_total', { bucket: latenessBucket(l.latenessMs), amended: String(l.amended) });
+      metrics.inc('shiftstream_late_samples_total', {
+        bucket: latenessBucket(l.latenessMs),
+        amended: String(l.amended),
+      });
     }
     if (out.duplicates > 0) metrics.inc('shiftstream_duplicates_total', {}, out.duplicates);
     if (records.length > 0) await this.o.sink.send(records);
-    for (const s of out.summaries) metrics.inc('shiftstream_summaries_total', { window: s.windowName, kind: s.revision === 1 ? 'final' : 'amendment' });
+    for (const s of out.summaries)
+      metrics.inc('shiftstream_summaries_total', {
+        window: s.windowName,
+        kind: s.revision === 1 ? 'final' : 'amendment',
+      });
   }
 
   private async checkpoint(p: PartitionState): Promise<void> {
@@ -288,7 +340,10 @@ export class WindowStage {
       try {
         await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset: p.nextOffset }]);
       } catch (err) {
-        this.o.log.warn({ err, topic: p.tp.topic, partition: p.tp.partition, offset: p.nextOffset }, 'offset commit failed; the checkpoint stays authoritative');
+        this.o.log.warn(
+          { err, topic: p.tp.topic, partition: p.tp.partition, offset: p.nextOffset },
+          'offset commit failed; the checkpoint stays authoritative',
+        );
         this.o.metrics.inc('shiftstream_checkpoints_total', { outcome: 'commit_failed' });
       }
     }
@@ -296,7 +351,11 @@ export class WindowStage {
     p.lastCheckpointMs = this.o.clock.nowMs();
     this.o.metrics.observe('shiftstream_checkpoint_duration_ms', {}, p.lastCheckpointMs - started);
     this.o.metrics.inc('shiftstream_checkpoints_total', { outcome: 'ok' });
-    this.o.metrics.set('shiftstream_watermark_lag_seconds', { topic: p.tp.topic, partition: String(p.tp.partition) }, Math.max(0, (p.lastCheckpointMs - p.processor.watermarkMs) / 1000));
+    this.o.metrics.set(
+      'shiftstream_watermark_lag_seconds',
+      { topic: p.tp.topic, partition: String(p.tp.partition) },
+      Math.max(0, (p.lastCheckpointMs - p.processor.watermarkMs) / 1000),
+    );
   }
 }
 

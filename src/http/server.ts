@@ -35,7 +35,11 @@ export interface HttpServer {
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 function send(res: ServerResponse, head: boolean, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
   res.end(head ? undefined : body);
 }
 
@@ -43,14 +47,27 @@ async function probeWithDeadline(probe: ReadinessProbe, timeoutMs: number): Prom
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<ReadinessReport>((resolve) => {
     timer = setTimeout(
-      () => resolve({ ready: false, checks: [{ name: 'readiness-probe', ready: false, detail: `probe did not answer within ${timeoutMs} ms` }] }),
+      () =>
+        resolve({
+          ready: false,
+          checks: [{ name: 'readiness-probe', ready: false, detail: `probe did not answer within ${timeoutMs} ms` }],
+        }),
       timeoutMs,
     );
   });
   try {
     return await Promise.race([Promise.resolve().then(probe), deadline]);
   } catch (err) {
-    return { ready: false, checks: [{ name: 'readiness-probe', ready: false, detail: `probe failed: ${err instanceof Error ? err.message : String(err)}` }] };
+    return {
+      ready: false,
+      checks: [
+        {
+          name: 'readiness-probe',
+          ready: false,
+          detail: `probe failed: ${err instanceof Error ? err.message : String(err)}`,
+        },
+      ],
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -63,10 +80,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const method = req.method ?? 'GET';
     const head = method === 'HEAD';
     const known = path === '/metrics' || path === '/healthz' || path === '/readyz';
-    if (!known) return send(res, head, 404, JSON_TYPE, JSON.stringify({ error: `no such path '${path}'; expected /metrics, /healthz or /readyz` }));
+    if (!known)
+      return send(
+        res,
+        head,
+        404,
+        JSON_TYPE,
+        JSON.stringify({ error: `no such path '${path}'; expected /metrics, /healthz or /readyz` }),
+      );
     if (method !== 'GET' && !head) {
       res.setHeader('allow', 'GET, HEAD');
-      return send(res, false, 405, JSON_TYPE, JSON.stringify({ error: `method ${method} not allowed on ${path}; expected GET or HEAD` }));
+      return send(
+        res,
+        false,
+        405,
+        JSON_TYPE,
+        JSON.stringify({ error: `method ${method} not allowed on ${path}; expected GET or HEAD` }),
+      );
     }
     if (path === '/healthz') return send(res, head, 200, JSON_TYPE, JSON.stringify({ status: 'ok' }));
     if (path === '/metrics') return send(res, head, 200, options.metrics.contentType, await options.metrics.render());
@@ -77,7 +107,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       ? { status: 'ready', checks: report.checks }
       : {
           status: 'not ready',
-          notReady: notReady.length > 0 ? notReady.map((c) => ({ name: c.name, detail: c.detail ?? 'not ready' })) : [{ name: 'readiness', detail: 'probe reported not ready' }],
+          notReady:
+            notReady.length > 0
+              ? notReady.map((c) => ({ name: c.name, detail: c.detail ?? 'not ready' }))
+              : [{ name: 'readiness', detail: 'probe reported not ready' }],
           checks: report.checks,
         };
     return send(res, head, ready ? 200 : 503, JSON_TYPE, JSON.stringify(body));
@@ -86,7 +119,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       options.onError?.(err, req.url ?? '');
-      if (!res.headersSent) send(res, false, 500, JSON_TYPE, JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
+      if (!res.headersSent)
+        send(res, false, 500, JSON_TYPE, JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
       else res.destroy();
     });
   });
@@ -94,7 +128,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
 
   const host = options.host ?? '0.0.0.0';
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error): void => reject(new InfraError('SHIFTSTREAM_INFRA', `http: cannot listen on ${host}:${options.port}: ${err.message}`, { cause: err, details: { host, port: options.port } }));
+    const onError = (err: Error): void =>
+      reject(
+        new InfraError('SHIFTSTREAM_INFRA', `http: cannot listen on ${host}:${options.port}: ${err.message}`, {
+          cause: err,
+          details: { host, port: options.port },
+        }),
+      );
     server.once('error', onError);
     server.listen(options.port, host, () => {
       server.off('error', onError);

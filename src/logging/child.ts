@@ -24,7 +24,11 @@ export function childLogger(parent: Logger, context: LogContext): Logger {
 }
 
 /** A component's logger, e.g. `componentLogger(root, 'odoo-writer', { plantId })`. */
-export function componentLogger(parent: Logger, component: string, context: Omit<LogContext, 'component'> = {}): Logger {
+export function componentLogger(
+  parent: Logger,
+  component: string,
+  context: Omit<LogContext, 'component'> = {},
+): Logger {
   return childLogger(parent, { ...context, component });
 }
 

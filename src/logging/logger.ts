@@ -6,7 +6,15 @@ import { createPrettyStream } from './pretty.js';
 export type { Logger } from 'pino';
 export type LogLevel = LevelWithSilent;
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LogLevel[];
+export const LOG_LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+] as const satisfies readonly LogLevel[];
 
 /** What replaces a redacted value. The same spelling as the config redaction (`[redacted]`). */
 export const REDACTED = '[redacted]';
@@ -50,7 +58,9 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions): Logger {
   if (!(LOG_LEVELS as readonly string[]).includes(options.level)) {
-    throw new TypeError(`createLogger: level must be one of ${LOG_LEVELS.join(', ')}; found '${String(options.level)}'`);
+    throw new TypeError(
+      `createLogger: level must be one of ${LOG_LEVELS.join(', ')}; found '${String(options.level)}'`,
+    );
   }
   const pretty = options.pretty === true;
   const destination = options.destination ?? (pretty ? process.stderr : pino.destination({ dest: 1, sync: false }));

@@ -27,13 +27,16 @@ export function formatPrettyLine(line: string): string {
   let record: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(line);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return line.endsWith('\n') ? line : `${line}\n`;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      return line.endsWith('\n') ? line : `${line}\n`;
     record = parsed as Record<string, unknown>;
   } catch {
     return line.endsWith('\n') ? line : `${line}\n`;
   }
   const time = typeof record['time'] === 'number' ? clock(record['time']) : '--:--:--.---';
-  const level = String(record['level'] ?? 'info').toUpperCase().padEnd(5);
+  const level = String(record['level'] ?? 'info')
+    .toUpperCase()
+    .padEnd(5);
   const msg = typeof record['msg'] === 'string' ? record['msg'] : '';
   const fields = Object.entries(record)
     .filter(([k]) => !OMIT.has(k))
@@ -42,9 +45,13 @@ export function formatPrettyLine(line: string): string {
   const err = record['err'];
   if (err !== null && typeof err === 'object') {
     const e = err as Record<string, unknown>;
-    const text = typeof e['stack'] === 'string' ? e['stack'] : `${String(e['type'] ?? 'Error')}: ${String(e['message'] ?? '')}`;
+    const text =
+      typeof e['stack'] === 'string' ? e['stack'] : `${String(e['type'] ?? 'Error')}: ${String(e['message'] ?? '')}`;
     const code = typeof e['code'] === 'string' ? ` [${e['code']}]` : '';
-    out += `${text.split('\n').map((l, i) => `    ${l}${i === 0 ? code : ''}`).join('\n')}\n`;
+    out += `${text
+      .split('\n')
+      .map((l, i) => `    ${l}${i === 0 ? code : ''}`)
+      .join('\n')}\n`;
   }
   return out;
 }

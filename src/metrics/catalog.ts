@@ -114,7 +114,9 @@ export const METRICS = {
 } as const satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof METRICS;
-type NamesOfType<T extends MetricType> = { [K in MetricName]: (typeof METRICS)[K]['type'] extends T ? K : never }[MetricName];
+type NamesOfType<T extends MetricType> = {
+  [K in MetricName]: (typeof METRICS)[K]['type'] extends T ? K : never;
+}[MetricName];
 export type CounterName = NamesOfType<'counter'>;
 export type GaugeName = NamesOfType<'gauge'>;
 export type HistogramName = NamesOfType<'histogram'>;

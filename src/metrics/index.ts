@@ -15,5 +15,12 @@ export {
   type LabelsOf,
   type LatenessBucket,
 } from './catalog.js';
-export { createNoopMetrics, type Metrics, type MetricsExposition, type BoundCounter, type BoundGauge, type BoundHistogram } from './metrics.js';
+export {
+  createNoopMetrics,
+  type Metrics,
+  type MetricsExposition,
+  type BoundCounter,
+  type BoundGauge,
+  type BoundHistogram,
+} from './metrics.js';
 export { PromMetrics, createPromMetrics, type PromMetricsOptions, type SeriesValue } from './prom-metrics.js';

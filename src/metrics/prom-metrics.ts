@@ -1,7 +1,14 @@
 // The Prometheus implementation of the metrics port, with prom-client in its own registry (never
 // the global one, so several instances, e.g. in tests, do not collide).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { METRICS, type CounterName, type GaugeName, type HistogramName, type LabelsOf, type MetricName } from './catalog.js';
+import {
+  METRICS,
+  type CounterName,
+  type GaugeName,
+  type HistogramName,
+  type LabelsOf,
+  type MetricName,
+} from './catalog.js';
 import type { BoundCounter, BoundGauge, BoundHistogram, Metrics, MetricsExposition } from './metrics.js';
 
 export interface PromMetricsOptions {

@@ -19,45 +19,93 @@ export interface CommandStart<V> {
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Parses `--topology` + the command's flags + config flags; loads config and topology. */
-export function startCommand<O extends Options>(command: string, argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string, options: O): CommandStart<Record<string, string | boolean | undefined>> {
+export function startCommand<O extends Options>(
+  command: string,
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  options: O,
+): CommandStart<Record<string, string | boolean | undefined>> {
   const { config: configArgs, rest } = splitConfigArgs(argv);
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: rest, strict: true, allowPositionals: false, options: { topology: { type: 'string' }, ...options } }) as { values: Record<string, string | boolean | undefined> });
+    ({ values } = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: false,
+      options: { topology: { type: 'string' }, ...options },
+    }) as { values: Record<string, string | boolean | undefined> });
   } catch (err) {
-    throw new UsageError('SHIFTSTREAM_USAGE', `${command}: ${(err as Error).message}. See 'shiftstream ${command} --help'.`, { cause: err });
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `${command}: ${(err as Error).message}. See 'shiftstream ${command} --help'.`,
+      { cause: err },
+    );
   }
   const topology = values['topology'];
-  if (typeof topology !== 'string' || topology === '') throw new UsageError('SHIFTSTREAM_USAGE', `${command}: expected --topology <file>, found none. See 'shiftstream ${command} --help'.`);
+  if (typeof topology !== 'string' || topology === '')
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `${command}: expected --topology <file>, found none. See 'shiftstream ${command} --help'.`,
+    );
   const config = loadConfig({ env, argv: configArgs });
   const plan = loadTopology(resolve(cwd, topology));
-  const logger = createLogger({ level: config.log.level, destination: process.stderr, base: { command, plantId: plan.plant.plantId } });
+  const logger = createLogger({
+    level: config.log.level,
+    destination: process.stderr,
+    base: { command, plantId: plan.plant.plantId },
+  });
   return { config, plan, values, logger };
 }
 
-export function durationFlag(command: string, name: string, value: string | boolean | undefined, fallbackMs: number): number {
+export function durationFlag(
+  command: string,
+  name: string,
+  value: string | boolean | undefined,
+  fallbackMs: number,
+): number {
   if (value === undefined) return fallbackMs;
   const ms = typeof value === 'string' ? parseDuration(value) : undefined;
-  if (ms === undefined || ms <= 0) throw new UsageError('SHIFTSTREAM_USAGE', `${command} --${name}: expected a positive duration such as 500ms, 5s or 2m, found ${JSON.stringify(value)}`);
+  if (ms === undefined || ms <= 0)
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `${command} --${name}: expected a positive duration such as 500ms, 5s or 2m, found ${JSON.stringify(value)}`,
+    );
   return ms;
 }
 
 export function intFlag(command: string, name: string, value: string | boolean | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError('SHIFTSTREAM_USAGE', `${command} --${name}: expected a positive integer, found ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `${command} --${name}: expected a positive integer, found ${JSON.stringify(value)}`,
+    );
   return n;
 }
 
 /** `2026-03-02`, `2026-03-02T06:00:00Z`, or epoch ms -> epoch ms. */
 export function timeFlag(command: string, name: string, value: string | boolean | undefined): number {
-  if (typeof value !== 'string' || value === '') throw new UsageError('SHIFTSTREAM_USAGE', `${command}: expected --${name} <time> (ISO 8601 such as 2026-03-02T06:00:00Z, or epoch ms), found none`);
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (!Number.isFinite(ms)) throw new UsageError('SHIFTSTREAM_USAGE', `${command} --${name}: expected an ISO 8601 time such as 2026-03-02T06:00:00Z (or epoch ms), found ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || value === '')
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `${command}: expected --${name} <time> (ISO 8601 such as 2026-03-02T06:00:00Z, or epoch ms), found none`,
+    );
+  const ms = /^\d+$/.test(value)
+    ? Number(value)
+    : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (!Number.isFinite(ms))
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `${command} --${name}: expected an ISO 8601 time such as 2026-03-02T06:00:00Z (or epoch ms), found ${JSON.stringify(value)}`,
+    );
   return ms;
 }
 
 /** Resolves when the signal aborts (already aborted: at once). */
 export function aborted(signal: AbortSignal): Promise<void> {
-  return signal.aborted ? Promise.resolve() : new Promise((r) => signal.addEventListener('abort', () => r(), { once: true }));
+  return signal.aborted
+    ? Promise.resolve()
+    : new Promise((r) => signal.addEventListener('abort', () => r(), { once: true }));
 }

@@ -40,7 +40,11 @@ export interface ReplayOptions {
   readonly nowMs: () => number;
 }
 
-function audit(letter: DeadLetter, fields: Pick<AuditRecord, 'event' | 'status'> & Partial<AuditRecord>, nowMs: number): AuditRecord {
+function audit(
+  letter: DeadLetter,
+  fields: Pick<AuditRecord, 'event' | 'status'> & Partial<AuditRecord>,
+  nowMs: number,
+): AuditRecord {
   return {
     version: 1,
     atMs: nowMs,
@@ -68,40 +72,121 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayL
   for (const rec of options.records) {
     const parsed = parseDeadLetter(rec.value);
     if (!parsed.ok) {
-      lines.push({ offset: rec.offset, partition: rec.partition, letter: null, verdict: 'unreplayable', detail: parsed.problem, odooIds: [] });
+      lines.push({
+        offset: rec.offset,
+        partition: rec.partition,
+        letter: null,
+        verdict: 'unreplayable',
+        detail: parsed.problem,
+        odooIds: [],
+      });
       continue;
     }
     const letter = parsed.value;
     if (letter.service === 'shift' && letter.summary !== null) shifts.push({ rec, letter, summary: letter.summary });
-    else if (letter.service === 'milestone' && letter.milestone !== null) milestones.push({ rec, letter, milestone: letter.milestone });
-    else lines.push({ offset: rec.offset, partition: rec.partition, letter, verdict: 'unreplayable', detail: `the record was unreadable when consumed (${letter.error.message}); fix the producer`, odooIds: [] });
+    else if (letter.service === 'milestone' && letter.milestone !== null)
+      milestones.push({ rec, letter, milestone: letter.milestone });
+    else
+      lines.push({
+        offset: rec.offset,
+        partition: rec.partition,
+        letter,
+        verdict: 'unreplayable',
+        detail: `the record was unreadable when consumed (${letter.error.message}); fix the producer`,
+        odooIds: [],
+      });
   }
   if (options.dryRun) {
-    for (const x of [...shifts, ...milestones]) lines.push({ offset: x.rec.offset, partition: x.rec.partition, letter: x.letter, verdict: 'would-replay', detail: `${x.letter.error.code}: ${x.letter.error.odooMessage ?? x.letter.error.message}`, odooIds: [] });
+    for (const x of [...shifts, ...milestones])
+      lines.push({
+        offset: x.rec.offset,
+        partition: x.rec.partition,
+        letter: x.letter,
+        verdict: 'would-replay',
+        detail: `${x.letter.error.code}: ${x.letter.error.odooMessage ?? x.letter.error.message}`,
+        odooIds: [],
+      });
     return lines;
   }
 
   const out: SinkRecord[] = [];
   const now = options.nowMs();
-  const settle = (rec: SourceRecord, letter: DeadLetter, ok: { status: string; model: string | null; ids: readonly number[]; created: number; unlinked: readonly number[] } | { error: unknown }): void => {
+  const settle = (
+    rec: SourceRecord,
+    letter: DeadLetter,
+    ok:
+      | { status: string; model: string | null; ids: readonly number[]; created: number; unlinked: readonly number[] }
+      | { error: unknown },
+  ): void => {
     if ('error' in ok) {
       const info = errorInfo(ok.error);
-      out.push(deadLetterRecord(options.deadLetterTopic, { ...letter, attempts: letter.attempts + 1, failedAtMs: now, error: info }));
-      out.push(auditSinkRecord(options.auditTopic, audit(letter, { event: 'failed', status: 'still-failing', error: info }, now)));
-      lines.push({ offset: rec.offset, partition: rec.partition, letter, verdict: 'still-failing', detail: `${info.code}: ${info.odooMessage ?? info.message}`, odooIds: [] });
+      out.push(
+        deadLetterRecord(options.deadLetterTopic, {
+          ...letter,
+          attempts: letter.attempts + 1,
+          failedAtMs: now,
+          error: info,
+        }),
+      );
+      out.push(
+        auditSinkRecord(
+          options.auditTopic,
+          audit(letter, { event: 'failed', status: 'still-failing', error: info }, now),
+        ),
+      );
+      lines.push({
+        offset: rec.offset,
+        partition: rec.partition,
+        letter,
+        verdict: 'still-failing',
+        detail: `${info.code}: ${info.odooMessage ?? info.message}`,
+        odooIds: [],
+      });
       return;
     }
-    out.push(auditSinkRecord(options.auditTopic, audit(letter, { event: 'replayed', status: ok.status, odooModel: ok.model, odooIds: ok.ids, created: ok.created, unlinkedIds: ok.unlinked }, now)));
-    lines.push({ offset: rec.offset, partition: rec.partition, letter, verdict: 'replayed', detail: ok.status, odooIds: ok.ids });
+    out.push(
+      auditSinkRecord(
+        options.auditTopic,
+        audit(
+          letter,
+          {
+            event: 'replayed',
+            status: ok.status,
+            odooModel: ok.model,
+            odooIds: ok.ids,
+            created: ok.created,
+            unlinkedIds: ok.unlinked,
+          },
+          now,
+        ),
+      ),
+    );
+    lines.push({
+      offset: rec.offset,
+      partition: rec.partition,
+      letter,
+      verdict: 'replayed',
+      detail: ok.status,
+      odooIds: ok.ids,
+    });
   };
 
   if (shifts.length > 0) {
-    const byObject = new Map<WindowSummary, { rec: SourceRecord; letter: DeadLetter }>(shifts.map((s) => [s.summary, s]));
+    const byObject = new Map<WindowSummary, { rec: SourceRecord; letter: DeadLetter }>(
+      shifts.map((s) => [s.summary, s]),
+    );
     const r1 = roundOf(await options.writer.post(shifts.map((s) => s.summary)));
     const r2 = roundOf(await options.writer.flush());
     for (const c of [...r1.confirmed, ...r2.confirmed]) {
       const s = byObject.get(c.item);
-      if (s !== undefined) settle(s.rec, s.letter, { status: c.status, model: c.odooModel, ids: c.odooIds, created: c.created, unlinked: c.unlinkedIds });
+      if (s !== undefined)
+        settle(s.rec, s.letter, {
+          status: c.status,
+          model: c.odooModel,
+          ids: c.odooIds,
+          created: c.created,
+          unlinked: c.unlinkedIds,
+        });
     }
     for (const f of [...r1.refused, ...r2.refused]) {
       const s = byObject.get(f.item);
@@ -111,7 +196,13 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayL
   for (const m of milestones) {
     try {
       const o = await options.milestones.handle(m.milestone);
-      settle(m.rec, m.letter, { status: o.status, model: o.odooModel, ids: o.odooIds, created: o.created, unlinked: o.unlinkedIds });
+      settle(m.rec, m.letter, {
+        status: o.status,
+        model: o.odooModel,
+        ids: o.odooIds,
+        created: o.created,
+        unlinked: o.unlinkedIds,
+      });
     } catch (err) {
       if (isRetryable(err) || !(err instanceof OdooError)) throw err;
       settle(m.rec, m.letter, { error: err });
@@ -130,6 +221,10 @@ export async function loadReplayCursor(kv: KeyValueStore, topic: string): Promis
   return new Map(Object.entries(obj).map(([p, o]) => [Number(p), o]));
 }
 
-export async function saveReplayCursor(kv: KeyValueStore, topic: string, ends: ReadonlyMap<number, string>): Promise<void> {
+export async function saveReplayCursor(
+  kv: KeyValueStore,
+  topic: string,
+  ends: ReadonlyMap<number, string>,
+): Promise<void> {
   await kv.set(`dlq-replay:${topic}`, JSON.stringify(Object.fromEntries([...ends].map(([p, o]) => [String(p), o]))));
 }

@@ -12,7 +12,10 @@ export interface KeyValueStore {
   sortedAbove(key: string, minExclusive: number): Promise<string[]>;
 }
 
-export function createMemoryKeyValue(): KeyValueStore & { readonly data: Map<string, string>; readonly sorted: Map<string, Map<string, number>> } {
+export function createMemoryKeyValue(): KeyValueStore & {
+  readonly data: Map<string, string>;
+  readonly sorted: Map<string, Map<string, number>>;
+} {
   const data = new Map<string, string>();
   const sorted = new Map<string, Map<string, number>>();
   return {
@@ -56,7 +59,11 @@ export function keyValueOnRedis(redis: RedisLike, prefix: string, retentionMs?: 
     try {
       return await fn();
     } catch (cause) {
-      throw new RedisError('SHIFTSTREAM_REDIS', `odoo services state (redis): ${what} ${prefix}${key} failed: ${(cause as Error).message}`, { cause, details: { prefix, key } });
+      throw new RedisError(
+        'SHIFTSTREAM_REDIS',
+        `odoo services state (redis): ${what} ${prefix}${key} failed: ${(cause as Error).message}`,
+        { cause, details: { prefix, key } },
+      );
     }
   }
   return {

@@ -52,7 +52,8 @@ export interface Span {
   readonly endMs: number;
 }
 
-export type Clip = { readonly action: 'keep' } | { readonly action: 'move'; readonly startMs: number } | { readonly action: 'remove' };
+export type Clip =
+  { readonly action: 'keep' } | { readonly action: 'move'; readonly startMs: number } | { readonly action: 'remove' };
 
 const toSecond = (ms: number): number => Math.floor(ms / 1000) * 1000;
 
@@ -91,7 +92,8 @@ export function liveDowntimeStoreOn(kv: KeyValueStore): LiveDowntimeStore {
     async addCoverage(workCenterId, spans) {
       if (spans.length === 0) return;
       const newest = Math.max(...spans.map((s) => s.endMs));
-      for (const s of spans) await kv.sortedAdd(`cover:${workCenterId}`, s.endMs, `${s.startMs}-${s.endMs}`, newest - COVER_RETENTION_MS);
+      for (const s of spans)
+        await kv.sortedAdd(`cover:${workCenterId}`, s.endMs, `${s.startMs}-${s.endMs}`, newest - COVER_RETENTION_MS);
     },
     async coverage(workCenterId, afterMs) {
       const out: Span[] = [];
@@ -166,7 +168,11 @@ export function createLiveDowntime(options: LiveDowntimeOptions): LiveDowntime {
   const sleep = options.sleep ?? realSleep;
 
   function retry<T>(fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, { policy: options.retry, sleep, ...(options.random === undefined ? {} : { random: options.random }) });
+    return withRetry(fn, {
+      policy: options.retry,
+      sleep,
+      ...(options.random === undefined ? {} : { random: options.random }),
+    });
   }
 
   async function pass(workCenterIds: readonly string[], fromMs: number, toMs: number | null): Promise<SettleResult> {
@@ -185,7 +191,12 @@ export function createLiveDowntime(options: LiveDowntimeOptions): LiveDowntime {
       ['date_end', '=', false],
       ['date_end', '>', odooDatetime(fromMs)],
     ];
-    const rows = await client.searchRead<LiveRow>(PRODUCTIVITY_MODEL, domain, ['id', 'workcenter_id', 'date_start', 'date_end']);
+    const rows = await client.searchRead<LiveRow>(PRODUCTIVITY_MODEL, domain, [
+      'id',
+      'workcenter_id',
+      'date_start',
+      'date_end',
+    ]);
     // Spans per work center, read once from the earliest live record's start on.
     const earliest = new Map<string, number>();
     const parsed: { id: number; workCenterId: string; startMs: number; endMs: number | null }[] = [];
@@ -227,7 +238,8 @@ export function createLiveDowntime(options: LiveDowntimeOptions): LiveDowntime {
     settle,
     async afterShifts(summaries) {
       const byWc = new Map<string, Span[]>();
-      for (const s of summaries) byWc.set(s.workCenterId, [...(byWc.get(s.workCenterId) ?? []), { startMs: s.startMs, endMs: s.endMs }]);
+      for (const s of summaries)
+        byWc.set(s.workCenterId, [...(byWc.get(s.workCenterId) ?? []), { startMs: s.startMs, endMs: s.endMs }]);
       // Spans first: a milestone poster that writes after this point sees them and clips itself.
       await Promise.all([...byWc].map(([id, spans]) => store.addCoverage(id, spans)));
       const live = await store.liveOf([...byWc.keys()]);
@@ -248,7 +260,9 @@ const CONFIRMED = new Set(['posted', 'already-posted', 'superseded']);
  */
 export function withLiveDowntime(writer: ProductivityWriter, live: LiveDowntime): ProductivityWriter {
   async function after(result: PostResult): Promise<PostResult> {
-    const shifts = result.outcomes.filter((o) => CONFIRMED.has(o.status) && o.summary.windowKind === 'shift').map((o) => o.summary);
+    const shifts = result.outcomes
+      .filter((o) => CONFIRMED.has(o.status) && o.summary.windowKind === 'shift')
+      .map((o) => o.summary);
     if (shifts.length > 0) await live.afterShifts(shifts);
     return result;
   }

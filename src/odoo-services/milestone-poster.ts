@@ -44,7 +44,19 @@ function hash32(text: string): string {
 }
 
 export function milestoneKey(m: MilestoneRecord): string {
-  return hash32(JSON.stringify(['milestone', m.plantId, m.workCenterId, m.machineId, m.kind, m.tsMs, m.tag, m.orderRef, m.quantity]));
+  return hash32(
+    JSON.stringify([
+      'milestone',
+      m.plantId,
+      m.workCenterId,
+      m.machineId,
+      m.kind,
+      m.tsMs,
+      m.tag,
+      m.orderRef,
+      m.quantity,
+    ]),
+  );
 }
 
 export function machineKey(plantId: string, machineId: string): string {
@@ -52,10 +64,17 @@ export function machineKey(plantId: string, machineId: string): string {
 }
 
 export function milestoneIdentity(m: MilestoneRecord): ItemIdentity {
-  return { plantId: m.plantId, workCenterId: m.workCenterId, key: milestoneKey(m), subject: `${m.kind}@${new Date(m.tsMs).toISOString()} ${m.machineId}` };
+  return {
+    plantId: m.plantId,
+    workCenterId: m.workCenterId,
+    key: milestoneKey(m),
+    subject: `${m.kind}@${new Date(m.tsMs).toISOString()} ${m.machineId}`,
+  };
 }
 
-type LedgerState = { readonly state: 'pending'; readonly after?: number } | { readonly state: 'done'; readonly status: string; readonly model: string | null; readonly ids: readonly number[] };
+type LedgerState =
+  | { readonly state: 'pending'; readonly after?: number }
+  | { readonly state: 'done'; readonly status: string; readonly model: string | null; readonly ids: readonly number[] };
 
 export interface MilestoneLedger {
   get(key: string): Promise<LedgerState | undefined>;
@@ -109,7 +128,8 @@ function downAtMs(description: unknown, dateStartMs: number): number {
   return Number.isFinite(ms) ? ms : dateStartMs;
 }
 
-const sameSpans = (a: readonly Span[], b: readonly Span[]): boolean => a.length === b.length && a.every((s, i) => s.startMs === b[i]?.startMs && s.endMs === b[i]?.endMs);
+const sameSpans = (a: readonly Span[], b: readonly Span[]): boolean =>
+  a.length === b.length && a.every((s, i) => s.startMs === b[i]?.startMs && s.endMs === b[i]?.endMs);
 
 function m2oId(v: unknown): number | null {
   if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
@@ -125,11 +145,22 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
   const { client, ledger } = options;
   const sleep = options.sleep ?? realSleep;
   const quantityField = options.quantityField ?? 'qty_produced';
-  const live = createLiveDowntime({ client, store: ledger.live, targets: options.targets, retry: options.retry, sleep, ...(options.random === undefined ? {} : { random: options.random }) });
+  const live = createLiveDowntime({
+    client,
+    store: ledger.live,
+    targets: options.targets,
+    retry: options.retry,
+    sleep,
+    ...(options.random === undefined ? {} : { random: options.random }),
+  });
   let qualityAlert: Promise<boolean> | undefined;
 
   function retry<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
-    return withRetry(fn, { policy: options.retry, sleep, ...(options.random === undefined ? {} : { random: options.random }) });
+    return withRetry(fn, {
+      policy: options.retry,
+      sleep,
+      ...(options.random === undefined ? {} : { random: options.random }),
+    });
   }
 
   function hasQualityAlert(): Promise<boolean> {
@@ -147,8 +178,15 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
   }
 
   /** Create with a marker: before a retry (unknown outcome) look for the marker first. */
-  async function createOnce(model: string, vals: Record<string, unknown>, markerField: string, marker: string, pending: boolean): Promise<{ id: number; created: number }> {
-    const find = async (): Promise<number | undefined> => (await client.search(model, [[markerField, 'ilike', marker]], { limit: 1 }))[0];
+  async function createOnce(
+    model: string,
+    vals: Record<string, unknown>,
+    markerField: string,
+    marker: string,
+    pending: boolean,
+  ): Promise<{ id: number; created: number }> {
+    const find = async (): Promise<number | undefined> =>
+      (await client.search(model, [[markerField, 'ilike', marker]], { limit: 1 }))[0];
     if (pending) {
       const found = await find();
       if (found !== undefined) return { id: found, created: 0 };
@@ -159,16 +197,28 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
         if (found !== undefined) return { id: found, created: 0 };
       }
       const [id] = await client.create(model, [vals]);
-      if (id === undefined) throw new OdooError('SHIFTSTREAM_ODOO_PROTOCOL', `odoo ${model}.create: expected one id, found none`);
+      if (id === undefined)
+        throw new OdooError('SHIFTSTREAM_ODOO_PROTOCOL', `odoo ${model}.create: expected one id, found none`);
       return { id, created: 1 };
     });
   }
 
-  async function production(m: MilestoneRecord): Promise<{ id: number; productId: number | null; companyId: number | null }> {
-    const rows = await client.searchRead<{ id: number; product_id: unknown; company_id: unknown }>('mrp.production', [['name', '=', m.orderRef]], ['id', 'product_id', 'company_id'], { limit: 1 });
+  async function production(
+    m: MilestoneRecord,
+  ): Promise<{ id: number; productId: number | null; companyId: number | null }> {
+    const rows = await client.searchRead<{ id: number; product_id: unknown; company_id: unknown }>(
+      'mrp.production',
+      [['name', '=', m.orderRef]],
+      ['id', 'product_id', 'company_id'],
+      { limit: 1 },
+    );
     const row = rows[0];
     if (row === undefined) {
-      throw new OdooError('SHIFTSTREAM_ODOO_MISSING', `odoo mrp.production: milestone ${m.kind} of ${m.plantId}/${m.machineId} at ${new Date(m.tsMs).toISOString()} names order ${JSON.stringify(m.orderRef)}, expected a production with that name, found none`, { details: { orderRef: m.orderRef } });
+      throw new OdooError(
+        'SHIFTSTREAM_ODOO_MISSING',
+        `odoo mrp.production: milestone ${m.kind} of ${m.plantId}/${m.machineId} at ${new Date(m.tsMs).toISOString()} names order ${JSON.stringify(m.orderRef)}, expected a production with that name, found none`,
+        { details: { orderRef: m.orderRef } },
+      );
     }
     return { id: row.id, productId: m2oId(row.product_id), companyId: m2oId(row.company_id) };
   }
@@ -176,7 +226,10 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
   async function workOrder(m: MilestoneRecord, workcenterId: number): Promise<{ id: number; qty: number } | undefined> {
     const rows = await client.searchRead<{ id: number; state: unknown; [k: string]: unknown }>(
       'mrp.workorder',
-      [['production_id.name', '=', m.orderRef], ['workcenter_id', '=', workcenterId]],
+      [
+        ['production_id.name', '=', m.orderRef],
+        ['workcenter_id', '=', workcenterId],
+      ],
       ['id', 'state', quantityField],
     );
     const open = rows.find((r) => r.state !== 'done' && r.state !== 'cancel') ?? rows[0];
@@ -193,7 +246,10 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
     const upMs = Math.floor(m.tsMs / 1000) * 1000;
     const rows = await client.searchRead<{ id: number; date_start: unknown; description: unknown }>(
       PRODUCTIVITY_MODEL,
-      [['description', 'ilike', `${MACHINE_MARKER}${machineKey(m.plantId, m.machineId)}]`], ['date_end', '=', false]],
+      [
+        ['description', 'ilike', `${MACHINE_MARKER}${machineKey(m.plantId, m.machineId)}]`],
+        ['date_end', '=', false],
+      ],
       ['id', 'date_start', 'description'],
     );
     const open = rows.flatMap((row) => {
@@ -216,21 +272,28 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
     const end = odooDatetime(upMs);
     if (removedIds.length > 0) await client.unlink(PRODUCTIVITY_MODEL, removedIds);
     if (plain.length > 0) await client.write(PRODUCTIVITY_MODEL, plain, { date_end: end });
-    for (const mv of moved) await client.write(PRODUCTIVITY_MODEL, [mv.id], { date_start: odooDatetime(mv.startMs), date_end: end });
+    for (const mv of moved)
+      await client.write(PRODUCTIVITY_MODEL, [mv.id], { date_start: odooDatetime(mv.startMs), date_end: end });
     // A shift confirmed while this ran (its clip may have raced with these writes): clip again.
-    if (!sameSpans(before, await ledger.live.coverage(m.workCenterId, fromMs))) await live.settle([m.workCenterId], fromMs, null);
+    if (!sameSpans(before, await ledger.live.coverage(m.workCenterId, fromMs)))
+      await live.settle([m.workCenterId], fromMs, null);
     return { closedIds: [...plain, ...moved.map((mv) => mv.id)], removedIds };
   }
 
   async function handleOnce(m: MilestoneRecord): Promise<Outcome> {
     const key = milestoneKey(m);
     const known = await ledger.get(key);
-    if (known?.state === 'done') return { status: 'already-posted', odooModel: known.model, odooIds: known.ids, created: 0, unlinkedIds: [] };
+    if (known?.state === 'done')
+      return { status: 'already-posted', odooModel: known.model, odooIds: known.ids, created: 0, unlinkedIds: [] };
     const pending = known?.state === 'pending';
     const targets = await options.targets();
     const wc = targets.workCenters.get(m.workCenterId);
     const where = `${m.plantId}/${m.workCenterId} machine ${m.machineId} ${m.kind} at ${new Date(m.tsMs).toISOString()}`;
-    if (wc === undefined) throw new OdooError('SHIFTSTREAM_ODOO_MASTER_DATA', `${where}: work center ${JSON.stringify(m.workCenterId)} has no resolved mrp.workcenter id`);
+    if (wc === undefined)
+      throw new OdooError(
+        'SHIFTSTREAM_ODOO_MASTER_DATA',
+        `${where}: work center ${JSON.stringify(m.workCenterId)} has no resolved mrp.workcenter id`,
+      );
     const done = async (o: Outcome): Promise<Outcome> => {
       await ledger.put(key, { state: 'done', status: o.status, model: o.odooModel, ids: o.odooIds });
       return o;
@@ -241,7 +304,11 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
         const lossKey = `down/${m.reason ?? 'unspecified'}`;
         const ref = lossRefFor(lossKey, options.mapping);
         const lossId = ref === undefined ? undefined : targets.losses.get(ref);
-        if (lossId === undefined) throw new OdooError('SHIFTSTREAM_ODOO_MASTER_DATA', `${where}: the loss mapping has no resolved loss for ${JSON.stringify(lossKey)} nor "down"`);
+        if (lossId === undefined)
+          throw new OdooError(
+            'SHIFTSTREAM_ODOO_MASTER_DATA',
+            `${where}: the loss mapping has no resolved loss for ${JSON.stringify(lossKey)} nor "down"`,
+          );
         const marker = `${DOWN_MARKER}${key}]`;
         if (!pending) await ledger.put(key, { state: 'pending' });
         // Flag first: from now on a shift poster confirming this work center looks for its live records.
@@ -251,24 +318,57 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
         const clip = clipLive(Math.floor(m.tsMs / 1000) * 1000, null, before);
         const startMs = clip.action === 'move' ? clip.startMs : m.tsMs;
         const since = new Date(m.tsMs).toISOString();
-        const note = startMs === m.tsMs ? '' : ` (live from ${new Date(startMs).toISOString()}: the time before is in posted shift records)`;
+        const note =
+          startMs === m.tsMs
+            ? ''
+            : ` (live from ${new Date(startMs).toISOString()}: the time before is in posted shift records)`;
         const description = `${marker} ${MACHINE_MARKER}${machineKey(m.plantId, m.machineId)}] ${m.plantId}/${m.workCenterId} ${m.machineId} down ${m.reason ?? 'unspecified'} since ${since}${note}`;
-        const r = await createOnce(PRODUCTIVITY_MODEL, { workcenter_id: wc.odooId, loss_id: lossId, date_start: odooDatetime(startMs), description, company_id: wc.companyId }, 'description', marker, pending);
+        const r = await createOnce(
+          PRODUCTIVITY_MODEL,
+          {
+            workcenter_id: wc.odooId,
+            loss_id: lossId,
+            date_start: odooDatetime(startMs),
+            description,
+            company_id: wc.companyId,
+          },
+          'description',
+          marker,
+          pending,
+        );
         // A shift confirmed meanwhile (or before a crash that left this record from an earlier attempt): clip again.
         const after = await ledger.live.coverage(m.workCenterId, m.tsMs);
-        if (!sameSpans(before, after) || (r.created === 0 && after.length > 0)) await live.settle([m.workCenterId], m.tsMs, null);
-        return done({ status: 'opened', odooModel: PRODUCTIVITY_MODEL, odooIds: [r.id], created: r.created, unlinkedIds: [] });
+        if (!sameSpans(before, after) || (r.created === 0 && after.length > 0))
+          await live.settle([m.workCenterId], m.tsMs, null);
+        return done({
+          status: 'opened',
+          odooModel: PRODUCTIVITY_MODEL,
+          odooIds: [r.id],
+          created: r.created,
+          unlinkedIds: [],
+        });
       }
       case 'machine_up': {
         const r = await retry(() => overMissing(() => closeUp(m)));
-        if (r.closedIds.length + r.removedIds.length === 0) return done({ ...skipped('nothing-open'), odooModel: PRODUCTIVITY_MODEL });
-        return done({ status: 'closed', odooModel: PRODUCTIVITY_MODEL, odooIds: r.closedIds, created: 0, unlinkedIds: r.removedIds });
+        if (r.closedIds.length + r.removedIds.length === 0)
+          return done({ ...skipped('nothing-open'), odooModel: PRODUCTIVITY_MODEL });
+        return done({
+          status: 'closed',
+          odooModel: PRODUCTIVITY_MODEL,
+          odooIds: r.closedIds,
+          created: 0,
+          unlinkedIds: r.removedIds,
+        });
       }
       case 'quantity_completed': {
         if (m.orderRef === null || m.quantity === null) return done(skipped('no-order'));
         const wo = await workOrder(m, wc.odooId);
         if (wo === undefined) {
-          throw new OdooError('SHIFTSTREAM_ODOO_MISSING', `${where}: expected a mrp.workorder of production ${JSON.stringify(m.orderRef)} on mrp.workcenter ${wc.odooId}, found none`, { details: { orderRef: m.orderRef } });
+          throw new OdooError(
+            'SHIFTSTREAM_ODOO_MISSING',
+            `${where}: expected a mrp.workorder of production ${JSON.stringify(m.orderRef)} on mrp.workcenter ${wc.odooId}, found none`,
+            { details: { orderRef: m.orderRef } },
+          );
         }
         if (known?.state === 'pending' && known.after !== undefined && Math.abs(wo.qty - known.after) < 1e-9) {
           return done({ status: 'posted', odooModel: 'mrp.workorder', odooIds: [wo.id], created: 0, unlinkedIds: [] });
@@ -281,7 +381,11 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
       case 'scrap_recorded': {
         if (m.orderRef === null) return done(skipped('no-order'));
         const mo = await production(m);
-        if (mo.productId === null) throw new OdooError('SHIFTSTREAM_ODOO_VALIDATION', `${where}: production ${JSON.stringify(m.orderRef)} (mrp.production ${mo.id}) has no product_id`);
+        if (mo.productId === null)
+          throw new OdooError(
+            'SHIFTSTREAM_ODOO_VALIDATION',
+            `${where}: production ${JSON.stringify(m.orderRef)} (mrp.production ${mo.id}) has no product_id`,
+          );
         const wo = await workOrder(m, wc.odooId);
         const marker = `${SCRAP_MARKER}${key}]`;
         if (!pending) await ledger.put(key, { state: 'pending' });
@@ -294,7 +398,13 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
           ...(wo === undefined ? {} : { workorder_id: wo.id }),
         };
         const r = await createOnce('stock.scrap', vals, 'origin', marker, pending);
-        return done({ status: 'posted', odooModel: 'stock.scrap', odooIds: [r.id], created: r.created, unlinkedIds: [] });
+        return done({
+          status: 'posted',
+          odooModel: 'stock.scrap',
+          odooIds: [r.id],
+          created: r.created,
+          unlinkedIds: [],
+        });
       }
       case 'inspection_failed': {
         const marker = `${INSPECTION_MARKER}${key}]`;
@@ -302,13 +412,35 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
         const mo = m.orderRef === null ? undefined : await production(m);
         if (!pending) await ledger.put(key, { state: 'pending' });
         if (await hasQualityAlert()) {
-          const vals: Record<string, unknown> = { name: `Inspection failed: ${m.machineId}`, description: text, workcenter_id: wc.odooId, ...(mo === undefined ? {} : { production_id: mo.id }) };
+          const vals: Record<string, unknown> = {
+            name: `Inspection failed: ${m.machineId}`,
+            description: text,
+            workcenter_id: wc.odooId,
+            ...(mo === undefined ? {} : { production_id: mo.id }),
+          };
           const r = await createOnce('quality.alert', vals, 'description', marker, pending);
-          return done({ status: 'posted', odooModel: 'quality.alert', odooIds: [r.id], created: r.created, unlinkedIds: [] });
+          return done({
+            status: 'posted',
+            odooModel: 'quality.alert',
+            odooIds: [r.id],
+            created: r.created,
+            unlinkedIds: [],
+          });
         }
         const model = mo === undefined ? 'mrp.workcenter' : 'mrp.production';
         const resId = mo === undefined ? wc.odooId : mo.id;
-        const find = async (): Promise<number | undefined> => (await client.search('mail.message', [['model', '=', model], ['res_id', '=', resId], ['body', 'ilike', marker]], { limit: 1 }))[0];
+        const find = async (): Promise<number | undefined> =>
+          (
+            await client.search(
+              'mail.message',
+              [
+                ['model', '=', model],
+                ['res_id', '=', resId],
+                ['body', 'ilike', marker],
+              ],
+              { limit: 1 },
+            )
+          )[0];
         let id = pending ? await find() : undefined;
         let created = 0;
         if (id === undefined) {
@@ -318,11 +450,21 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
               if (found !== undefined) return found;
             }
             created = 1;
-            const r = await client.callMethod(model, 'message_post', [resId], { body: text, message_type: 'comment', subtype_xmlid: 'mail.mt_note' });
+            const r = await client.callMethod(model, 'message_post', [resId], {
+              body: text,
+              message_type: 'comment',
+              subtype_xmlid: 'mail.mt_note',
+            });
             return typeof r === 'number' ? r : Array.isArray(r) && typeof r[0] === 'number' ? r[0] : 0;
           });
         }
-        return done({ status: 'posted', odooModel: 'mail.message', odooIds: id === 0 ? [] : [id], created, unlinkedIds: [] });
+        return done({
+          status: 'posted',
+          odooModel: 'mail.message',
+          odooIds: id === 0 ? [] : [id],
+          created,
+          unlinkedIds: [],
+        });
       }
       default:
         return done(skipped('not-posted'));
@@ -343,7 +485,9 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
 }
 
 /** ItemPoster for milestones: each one is posted at once (no batching: near real time). */
-export function createMilestoneItemPoster(options: MilestonePosterOptions & { readonly codecs: Codecs }): ItemPoster<MilestoneRecord> {
+export function createMilestoneItemPoster(
+  options: MilestonePosterOptions & { readonly codecs: Codecs },
+): ItemPoster<MilestoneRecord> {
   const handler = createMilestoneHandler(options);
   const empty: Round<MilestoneRecord> = { confirmed: [], refused: [] };
   return {

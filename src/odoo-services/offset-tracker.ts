@@ -24,7 +24,11 @@ export class OffsetTracker {
   private state(tp: TopicPartition): PartitionState {
     const k = tpKey(tp);
     let s = this.parts.get(k);
-    if (s === undefined) this.parts.set(k, (s = { tp: { topic: tp.topic, partition: tp.partition }, queue: [], done: new Set(), committed: null }));
+    if (s === undefined)
+      this.parts.set(
+        k,
+        (s = { tp: { topic: tp.topic, partition: tp.partition }, queue: [], done: new Set(), committed: null }),
+      );
     return s;
   }
 

@@ -13,7 +13,19 @@ import type { KeyValueStore } from './key-value.js';
 
 export const RELEASED_PRODUCTION_STATES = ['confirmed', 'progress', 'to_close'] as const;
 export const CLOSED_WORKORDER_STATES = ['done', 'cancel'] as const;
-const WO_FIELDS = ['id', 'name', 'state', 'workcenter_id', 'production_id', 'product_id', 'qty_production', 'qty_produced', 'date_start', 'date_finished', 'write_date'];
+const WO_FIELDS = [
+  'id',
+  'name',
+  'state',
+  'workcenter_id',
+  'production_id',
+  'product_id',
+  'qty_production',
+  'qty_produced',
+  'date_start',
+  'date_finished',
+  'write_date',
+];
 
 // The orders topic's value (version 1) is defined once, in the core that reads it for tagging.
 export type { OrderLine, OrdersSnapshot } from '../core/orders.js';
@@ -52,7 +64,9 @@ export interface PollResult {
 const CURSOR_KEY = 'orders-cursor';
 
 function m2o(v: unknown): { id: number | null; name: string | null } {
-  return Array.isArray(v) && typeof v[0] === 'number' ? { id: v[0], name: typeof v[1] === 'string' ? v[1] : null } : { id: typeof v === 'number' ? v : null, name: null };
+  return Array.isArray(v) && typeof v[0] === 'number'
+    ? { id: v[0], name: typeof v[1] === 'string' ? v[1] : null }
+    : { id: typeof v === 'number' ? v : null, name: null };
 }
 
 type Row = Record<string, unknown> & { id: number };
@@ -91,8 +105,14 @@ export function createOrdersSync(options: OrdersSyncOptions): { pollOnce(): Prom
     const touched = new Set<number>();
     let changed = 0;
     for (;;) {
-      const domain = page === null ? [] : ['|', ['write_date', '>', page.writeDate], '&', ['write_date', '=', page.writeDate], ['id', '>', page.id]];
-      const rows = await client.searchRead<Row>('mrp.workorder', domain, ['id', 'workcenter_id', 'write_date'], { order: 'write_date asc, id asc', limit: pageSize });
+      const domain =
+        page === null
+          ? []
+          : ['|', ['write_date', '>', page.writeDate], '&', ['write_date', '=', page.writeDate], ['id', '>', page.id]];
+      const rows = await client.searchRead<Row>('mrp.workorder', domain, ['id', 'workcenter_id', 'write_date'], {
+        order: 'write_date asc, id asc',
+        limit: pageSize,
+      });
       for (const row of rows) {
         const wc = m2o(row['workcenter_id']).id;
         if (wc !== null) touched.add(wc);
@@ -107,26 +127,46 @@ export function createOrdersSync(options: OrdersSyncOptions): { pollOnce(): Prom
     if (touched.size > 0) {
       const known = await options.workCenters();
       const ids = [...touched].filter((id) => known.has(id));
-      const rows = ids.length === 0 ? [] : await client.searchRead<Row>(
-        'mrp.workorder',
-        [['workcenter_id', 'in', ids], ['state', 'not in', [...CLOSED_WORKORDER_STATES]], ['production_id.state', 'in', [...RELEASED_PRODUCTION_STATES]]],
-        WO_FIELDS,
-        { order: 'id asc' },
-      );
+      const rows =
+        ids.length === 0
+          ? []
+          : await client.searchRead<Row>(
+              'mrp.workorder',
+              [
+                ['workcenter_id', 'in', ids],
+                ['state', 'not in', [...CLOSED_WORKORDER_STATES]],
+                ['production_id.state', 'in', [...RELEASED_PRODUCTION_STATES]],
+              ],
+              WO_FIELDS,
+              { order: 'id asc' },
+            );
       const byWc = new Map<number, OrderLine[]>(ids.map((id) => [id, []]));
       for (const row of rows) byWc.get(m2o(row['workcenter_id']).id ?? -1)?.push(orderLine(row));
       const atMs = options.nowMs();
       const records = [...byWc].map(([odooId, workOrders]) => {
         const workCenterId = known.get(odooId) as string;
         published.push(workCenterId);
-        const value: OrdersSnapshot = { version: 1, plantId: options.plantId, workCenterId, odooWorkcenterId: odooId, atMs, workOrders };
-        return { topic: options.topic, key: workCenterId, value: Buffer.from(JSON.stringify(value)), headers: { 'content-type': 'application/json' } };
+        const value: OrdersSnapshot = {
+          version: 1,
+          plantId: options.plantId,
+          workCenterId,
+          odooWorkcenterId: odooId,
+          atMs,
+          workOrders,
+        };
+        return {
+          topic: options.topic,
+          key: workCenterId,
+          value: Buffer.from(JSON.stringify(value)),
+          headers: { 'content-type': 'application/json' },
+        };
       });
       if (records.length > 0) await options.sink.send(records);
       const ignored = touched.size - ids.length;
       if (ignored > 0) options.log.debug({ ignored }, 'work orders changed on work centers outside the topology');
     }
-    if (cursor !== null && (start === null || cursor.writeDate !== start.writeDate || cursor.id !== start.id)) await kv.set(CURSOR_KEY, JSON.stringify(cursor));
+    if (cursor !== null && (start === null || cursor.writeDate !== start.writeDate || cursor.id !== start.id))
+      await kv.set(CURSOR_KEY, JSON.stringify(cursor));
     if (changed > 0) options.log.info({ changed, published: published.length, cursor }, 'orders synced');
     return { changed, published, cursor };
   }

@@ -50,7 +50,10 @@ export interface Round<T> {
   readonly refused: readonly Refused<T>[];
 }
 
-export type Decoded<T> = { readonly kind: 'item'; readonly item: T } | { readonly kind: 'skip' } | { readonly kind: 'bad'; readonly problem: string };
+export type Decoded<T> =
+  | { readonly kind: 'item'; readonly item: T }
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'bad'; readonly problem: string };
 
 /** What a poster (shift summaries, milestones) plugs into the consumer. */
 export interface ItemPoster<T> {
@@ -120,7 +123,10 @@ export function createPostingConsumer<T extends object>(options: PostingConsumer
   let wake: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let fatal: ((err: unknown) => void) | undefined;
-  const REPOST = new OdooError('SHIFTSTREAM_ODOO_NETWORK', 'odoo posting: an earlier round failed; re-posting every unconfirmed item');
+  const REPOST = new OdooError(
+    'SHIFTSTREAM_ODOO_NETWORK',
+    'odoo posting: an earlier round failed; re-posting every unconfirmed item',
+  );
 
   function locked<R>(fn: () => Promise<R>): Promise<R> {
     const next = lock.then(async () => {
@@ -172,14 +178,38 @@ export function createPostingConsumer<T extends object>(options: PostingConsumer
     if (round.confirmed.length === 0 && round.refused.length === 0) return;
     const out: SinkRecord[] = [];
     for (const c of round.confirmed) {
-      out.push(audit(c.item, { event: 'posted', status: c.status, odooModel: c.odooModel, odooIds: c.odooIds, created: c.created, unlinkedIds: c.unlinkedIds }));
+      out.push(
+        audit(c.item, {
+          event: 'posted',
+          status: c.status,
+          odooModel: c.odooModel,
+          odooIds: c.odooIds,
+          created: c.created,
+          unlinkedIds: c.unlinkedIds,
+        }),
+      );
     }
     for (const r of round.refused) {
       const info = errorInfo(r.error);
       const m = meta.get(r.item);
-      out.push(deadLetterRecord(options.deadLetterTopic, { version: 1, service: poster.service, ...poster.identify(r.item), attempts: m?.attempts ?? 1, failedAtMs: options.nowMs(), error: info, ...poster.payload(r.item), payloadBase64: null, source: sourceRef(m) }));
+      out.push(
+        deadLetterRecord(options.deadLetterTopic, {
+          version: 1,
+          service: poster.service,
+          ...poster.identify(r.item),
+          attempts: m?.attempts ?? 1,
+          failedAtMs: options.nowMs(),
+          error: info,
+          ...poster.payload(r.item),
+          payloadBase64: null,
+          source: sourceRef(m),
+        }),
+      );
       out.push(audit(r.item, { event: 'failed', status: 'dead-lettered', error: info }));
-      log.warn({ service: poster.service, ...poster.identify(r.item), code: info.code, odooName: info.odooName }, 'odoo refused an item; dead-lettered');
+      log.warn(
+        { service: poster.service, ...poster.identify(r.item), code: info.code, odooName: info.odooName },
+        'odoo refused an item; dead-lettered',
+      );
     }
     await sink.send(out);
     stats.deadLettered += round.refused.length;
@@ -195,7 +225,10 @@ export function createPostingConsumer<T extends object>(options: PostingConsumer
       stats.commits += 1;
     } catch (err) {
       // A failed commit (e.g. during a rebalance) only means re-delivery, which the ledger makes safe.
-      log.warn({ err, points: points.map((p) => `${tpKey(p)}@${p.offset}`) }, 'offset commit failed; records will be re-delivered');
+      log.warn(
+        { err, points: points.map((p) => `${tpKey(p)}@${p.offset}`) },
+        'offset commit failed; records will be re-delivered',
+      );
     }
   }
 
@@ -230,7 +263,11 @@ export function createPostingConsumer<T extends object>(options: PostingConsumer
       if (!isRetryable(err)) throw err;
       const items = unconfirmedItems();
       const info: ErrorInfo = errorInfo(err);
-      if (round === 0 || round % 10 === 0) log.warn({ service: poster.service, unconfirmed: items.length, round, code: info.code, err }, 'odoo unavailable; consumption paused, re-posting with backoff');
+      if (round === 0 || round % 10 === 0)
+        log.warn(
+          { service: poster.service, unconfirmed: items.length, round, code: info.code, err },
+          'odoo unavailable; consumption paused, re-posting with backoff',
+        );
       await sink.send(items.map((item) => audit(item, { event: 'failed', status: 'retrying', error: info })));
       stats.recoveryRounds += 1;
       await sleep(backoffDelayMs(round, options.recovery, random) + Math.min(options.recovery.initialMs, 50));
@@ -276,8 +313,30 @@ export function createPostingConsumer<T extends object>(options: PostingConsumer
         continue;
       }
       if (d.kind === 'bad') {
-        const info: ErrorInfo = { code: 'SHIFTSTREAM_INPUT_INVALID', message: `${batch.topic}[${batch.partition}]@${r.offset}: ${d.problem}`, retryable: false, odooName: null, odooMessage: null };
-        bad.push(deadLetterRecord(options.deadLetterTopic, { version: 1, service: poster.service, plantId: options.plantId, workCenterId: '', key: `${batch.topic}/${batch.partition}/${r.offset}`, subject: 'unreadable record', attempts: 0, failedAtMs: options.nowMs(), error: info, summary: null, milestone: null, payloadBase64: r.value?.toString('base64') ?? null, source: { topic: batch.topic, partition: batch.partition, offset: r.offset } }));
+        const info: ErrorInfo = {
+          code: 'SHIFTSTREAM_INPUT_INVALID',
+          message: `${batch.topic}[${batch.partition}]@${r.offset}: ${d.problem}`,
+          retryable: false,
+          odooName: null,
+          odooMessage: null,
+        };
+        bad.push(
+          deadLetterRecord(options.deadLetterTopic, {
+            version: 1,
+            service: poster.service,
+            plantId: options.plantId,
+            workCenterId: '',
+            key: `${batch.topic}/${batch.partition}/${r.offset}`,
+            subject: 'unreadable record',
+            attempts: 0,
+            failedAtMs: options.nowMs(),
+            error: info,
+            summary: null,
+            milestone: null,
+            payloadBase64: r.value?.toString('base64') ?? null,
+            source: { topic: batch.topic, partition: batch.partition, offset: r.offset },
+          }),
+        );
         badOffsets.push(r.offset);
         continue;
       }

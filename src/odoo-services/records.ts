@@ -82,7 +82,13 @@ export function errorInfo(err: unknown): ErrorInfo {
       odooMessage: typeof d['odooMessage'] === 'string' ? d['odooMessage'] : null,
     };
   }
-  return { code: 'UNEXPECTED', message: err instanceof Error ? err.message : String(err), retryable: false, odooName: null, odooMessage: null };
+  return {
+    code: 'UNEXPECTED',
+    message: err instanceof Error ? err.message : String(err),
+    retryable: false,
+    odooName: null,
+    odooMessage: null,
+  };
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
@@ -92,11 +98,21 @@ export function workCenterKey(plantId: string, workCenterId: string): string {
 }
 
 export function deadLetterRecord(topic: string, d: DeadLetter): SinkRecord {
-  return { topic, key: d.key, value: Buffer.from(JSON.stringify(d)), headers: { ...JSON_HEADERS, 'shiftstream-error': d.error.code, 'shiftstream-service': d.service } };
+  return {
+    topic,
+    key: d.key,
+    value: Buffer.from(JSON.stringify(d)),
+    headers: { ...JSON_HEADERS, 'shiftstream-error': d.error.code, 'shiftstream-service': d.service },
+  };
 }
 
 export function auditSinkRecord(topic: string, a: AuditRecord): SinkRecord {
-  return { topic, key: workCenterKey(a.plantId, a.workCenterId), value: Buffer.from(JSON.stringify(a)), headers: { ...JSON_HEADERS, 'shiftstream-event': a.event } };
+  return {
+    topic,
+    key: workCenterKey(a.plantId, a.workCenterId),
+    value: Buffer.from(JSON.stringify(a)),
+    headers: { ...JSON_HEADERS, 'shiftstream-event': a.event },
+  };
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -114,11 +130,17 @@ export function parseDeadLetter(buf: Buffer | null): { ok: true; value: DeadLett
   }
   if (!isObj(v)) return { ok: false, problem: 'expected a JSON object' };
   if (v['version'] !== 1) return { ok: false, problem: `version: expected 1, found ${JSON.stringify(v['version'])}` };
-  if (v['service'] !== 'shift' && v['service'] !== 'milestone') return { ok: false, problem: `service: expected "shift" or "milestone", found ${JSON.stringify(v['service'])}` };
-  for (const f of ['plantId', 'workCenterId', 'key', 'subject'] as const) if (typeof v[f] !== 'string') return { ok: false, problem: `${f}: expected a string, found ${JSON.stringify(v[f])}` };
-  if (typeof v['attempts'] !== 'number') return { ok: false, problem: `attempts: expected a number, found ${JSON.stringify(v['attempts'])}` };
+  if (v['service'] !== 'shift' && v['service'] !== 'milestone')
+    return { ok: false, problem: `service: expected "shift" or "milestone", found ${JSON.stringify(v['service'])}` };
+  for (const f of ['plantId', 'workCenterId', 'key', 'subject'] as const)
+    if (typeof v[f] !== 'string')
+      return { ok: false, problem: `${f}: expected a string, found ${JSON.stringify(v[f])}` };
+  if (typeof v['attempts'] !== 'number')
+    return { ok: false, problem: `attempts: expected a number, found ${JSON.stringify(v['attempts'])}` };
   if (!isObj(v['error'])) return { ok: false, problem: 'error: expected an object' };
-  if (v['service'] === 'shift' && !isObj(v['summary']) && v['payloadBase64'] === null) return { ok: false, problem: 'summary: expected the WindowSummary of a shift dead letter' };
-  if (v['service'] === 'milestone' && !isObj(v['milestone']) && v['payloadBase64'] === null) return { ok: false, problem: 'milestone: expected the Milestone of a milestone dead letter' };
+  if (v['service'] === 'shift' && !isObj(v['summary']) && v['payloadBase64'] === null)
+    return { ok: false, problem: 'summary: expected the WindowSummary of a shift dead letter' };
+  if (v['service'] === 'milestone' && !isObj(v['milestone']) && v['payloadBase64'] === null)
+    return { ok: false, problem: 'milestone: expected the Milestone of a milestone dead letter' };
   return { ok: true, value: v as unknown as DeadLetter };
 }

@@ -7,7 +7,12 @@ import type { Codecs } from '../ports/codecs.js';
 import type { ItemIdentity, ItemPoster, Round } from './posting-consumer.js';
 
 export function shiftIdentity(s: WindowSummary): ItemIdentity {
-  return { plantId: s.plantId, workCenterId: s.workCenterId, key: shiftKeyFor(s.plantId, s.workCenterId, s.windowId), subject: `${s.windowId}@${s.revision}` };
+  return {
+    plantId: s.plantId,
+    workCenterId: s.workCenterId,
+    key: shiftKeyFor(s.plantId, s.workCenterId, s.windowId),
+    subject: `${s.windowId}@${s.revision}`,
+  };
 }
 
 export function roundOf(r: PostResult): Round<WindowSummary> {
@@ -29,7 +34,10 @@ export function isPostable(s: WindowSummary): boolean {
   return s.windowKind === 'shift' && s.final;
 }
 
-export function createShiftItemPoster(options: { readonly writer: ProductivityWriter; readonly codecs: Codecs }): ItemPoster<WindowSummary> {
+export function createShiftItemPoster(options: {
+  readonly writer: ProductivityWriter;
+  readonly codecs: Codecs;
+}): ItemPoster<WindowSummary> {
   const { writer, codecs } = options;
   return {
     service: 'shift',

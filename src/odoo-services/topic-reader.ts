@@ -54,13 +54,21 @@ export async function readToEnd(options: ReadToEndOptions): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const where = [...remaining].map((p) => `${p}: at ${position.get(p)?.toString() ?? 'start'}, end ${ends.get(p) ?? '?'}`).join('; ');
-      reject(new KafkaError('SHIFTSTREAM_KAFKA', `reading ${topic} to its end offsets: not done within ${timeoutMs} ms (${where})`));
+      const where = [...remaining]
+        .map((p) => `${p}: at ${position.get(p)?.toString() ?? 'start'}, end ${ends.get(p) ?? '?'}`)
+        .join('; ');
+      reject(
+        new KafkaError(
+          'SHIFTSTREAM_KAFKA',
+          `reading ${topic} to its end offsets: not done within ${timeoutMs} ms (${where})`,
+        ),
+      );
     }, timeoutMs);
   });
   try {
     await Promise.race([reached, running, timeout]);
-    if (remaining.size > 0) throw new KafkaError('SHIFTSTREAM_KAFKA', `reading ${topic}: the source stopped before the end offsets`);
+    if (remaining.size > 0)
+      throw new KafkaError('SHIFTSTREAM_KAFKA', `reading ${topic}: the source stopped before the end offsets`);
   } finally {
     clearTimeout(timer);
     await source.stop();

@@ -25,7 +25,10 @@ export function odooTopicPrefix(plantId: string): string {
   return `shiftstream.${plantId}`;
 }
 
-export function odooTopicsOf(plan: Pick<TopologyPlan, 'topics' | 'plant'> & { readonly orders?: TopologyPlan['orders'] }, overrides: OdooTopicOverrides = {}): OdooTopics {
+export function odooTopicsOf(
+  plan: Pick<TopologyPlan, 'topics' | 'plant'> & { readonly orders?: TopologyPlan['orders'] },
+  overrides: OdooTopicOverrides = {},
+): OdooTopics {
   const prefix = odooTopicPrefix(plan.plant.plantId);
   return {
     shiftSummaries: plan.topics.shiftSummaries,

@@ -61,17 +61,42 @@ export interface OdooRuntimeOptions {
 
 export function odooSection(config: Config, command: string): NonNullable<Config['odoo']> {
   if (config.odoo === undefined) {
-    throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', `${command}: expected Odoo to be configured (SHIFTSTREAM_ODOO__URL, __DB, __LOGIN, __API_KEY or --odoo.url ...), found no odoo.url`);
+    throw new ConfigError(
+      'SHIFTSTREAM_CONFIG_INVALID',
+      `${command}: expected Odoo to be configured (SHIFTSTREAM_ODOO__URL, __DB, __LOGIN, __API_KEY or --odoo.url ...), found no odoo.url`,
+    );
   }
   return config.odoo;
 }
 
-export function createOdooRuntime(config: Config, plan: TopologyPlan, command: string, options: OdooRuntimeOptions = {}): OdooRuntime {
+export function createOdooRuntime(
+  config: Config,
+  plan: TopologyPlan,
+  command: string,
+  options: OdooRuntimeOptions = {},
+): OdooRuntime {
   const odoo = odooSection(config, command);
-  const breaker = createCircuitBreaker({ failureThreshold: options.breakerThreshold ?? 5, openMs: options.breakerOpenMs ?? 5_000, nowMs: Date.now, ...(options.onBreaker === undefined ? {} : { onStateChange: options.onBreaker }) });
-  const client = createOdooClient({ url: odoo.url, db: odoo.db, login: odoo.login, apiKey: odoo.apiKey, protocol: odoo.protocol, timeoutMs: odoo.timeoutMs, breaker, readRetry: { initialMs: 100, maxMs: 2_000, multiplier: 2, maxAttempts: 4 } });
+  const breaker = createCircuitBreaker({
+    failureThreshold: options.breakerThreshold ?? 5,
+    openMs: options.breakerOpenMs ?? 5_000,
+    nowMs: Date.now,
+    ...(options.onBreaker === undefined ? {} : { onStateChange: options.onBreaker }),
+  });
+  const client = createOdooClient({
+    url: odoo.url,
+    db: odoo.db,
+    login: odoo.login,
+    apiKey: odoo.apiKey,
+    protocol: odoo.protocol,
+    timeoutMs: odoo.timeoutMs,
+    breaker,
+    readRetry: { initialMs: 100, maxMs: 2_000, multiplier: 2, maxAttempts: 4 },
+  });
   const masterData = createMasterData({ client, refreshMs: 300_000, nowMs: Date.now });
-  const request = masterDataRequestOf([...plan.plant.workCenters.values()].map((wc) => ({ workCenterId: wc.workCenterId, odooCode: wc.odooCode })), plan.odoo.losses);
+  const request = masterDataRequestOf(
+    [...plan.plant.workCenters.values()].map((wc) => ({ workCenterId: wc.workCenterId, odooCode: wc.odooCode })),
+    plan.odoo.losses,
+  );
   const redis = createRedisClient(config);
   const ledgerPrefix = `${config.redis.keyPrefix}odoo:${plan.plant.plantId}:`;
   const ledger = createRedisLedger({ redis, prefix: ledgerPrefix });
@@ -89,8 +114,21 @@ export function createOdooRuntime(config: Config, plan: TopologyPlan, command: s
     kv,
     newWriter: (policy, retry) =>
       withLiveDowntime(
-        createProductivityWriter({ client, ledger, mapping: plan.odoo, targets, policy, retry: retry ?? options.writeRetry ?? WRITE_RETRY, nowMs: Date.now }),
-        createLiveDowntime({ client, store: liveDowntimeStoreOn(kv), targets, retry: retry ?? options.writeRetry ?? WRITE_RETRY }),
+        createProductivityWriter({
+          client,
+          ledger,
+          mapping: plan.odoo,
+          targets,
+          policy,
+          retry: retry ?? options.writeRetry ?? WRITE_RETRY,
+          nowMs: Date.now,
+        }),
+        createLiveDowntime({
+          client,
+          store: liveDowntimeStoreOn(kv),
+          targets,
+          retry: retry ?? options.writeRetry ?? WRITE_RETRY,
+        }),
       ),
     async close() {
       client.close();
@@ -117,7 +155,14 @@ export async function createKafkaParts(config: Config, plan: TopologyPlan, logge
     ...(config.registry.password === undefined ? {} : { password: config.registry.password }),
   });
   const none: readonly string[] = [];
-  const topicsBySchema: Record<SchemaName, readonly string[]> = { RawSample: none, MachineEvent: none, Rejected: none, Late: none, WindowSummary: [plan.topics.shiftSummaries], Milestone: [plan.topics.milestones] };
+  const topicsBySchema: Record<SchemaName, readonly string[]> = {
+    RawSample: none,
+    MachineEvent: none,
+    Rejected: none,
+    Late: none,
+    WindowSummary: [plan.topics.shiftSummaries],
+    Milestone: [plan.topics.milestones],
+  };
   const { codecs } = await createRegistryCodecs(registry, topicsBySchema);
   const kafka = createKafkaJs(config, logger, `${config.kafka.clientId}-odoo-admin`);
   async function withAdmin<T>(fn: (admin: ReturnType<typeof kafka.admin>) => Promise<T>): Promise<T> {
@@ -133,13 +178,21 @@ export async function createKafkaParts(config: Config, plan: TopologyPlan, logge
     codecs,
     source: (options) => createEventSource(config, { logger, ...options }),
     sink: () => createEventSink(config, { logger }),
-    endOffsets: (topic) => withAdmin(async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]))),
+    endOffsets: (topic) =>
+      withAdmin(async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]))),
     ensureTopics: (topics) =>
       withAdmin(async (admin) => {
         const existing = new Set(await admin.listTopics());
         const missing = topics.filter((t) => !existing.has(t.topic));
         if (missing.length === 0) return;
-        await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t.topic, numPartitions: 4, ...(t.compacted === true ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}) })) });
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((t) => ({
+            topic: t.topic,
+            numPartitions: 4,
+            ...(t.compacted === true ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
+          })),
+        });
       }),
     deleteGroup: (groupId) =>
       withAdmin(async (admin) => {

@@ -6,4 +6,9 @@ export interface Log {
   debug(obj: object, msg?: string): void;
 }
 
-export const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+export const silentLog: Log = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  debug: () => undefined,
+};

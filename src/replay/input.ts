@@ -32,10 +32,14 @@ export function formatFromName(path: string): InputFormat | undefined {
 }
 
 function inputError(path: string, found: string, cause?: unknown): ShiftstreamError {
-  return new ShiftstreamError('SHIFTSTREAM_INPUT_INVALID', `--input ${path}: expected a readable file, found ${found}`, {
-    ...(cause === undefined ? {} : { cause }),
-    details: { file: path },
-  });
+  return new ShiftstreamError(
+    'SHIFTSTREAM_INPUT_INVALID',
+    `--input ${path}: expected a readable file, found ${found}`,
+    {
+      ...(cause === undefined ? {} : { cause }),
+      details: { file: path },
+    },
+  );
 }
 
 /** Opens `path` (or `stdin` for `-`). Throws SHIFTSTREAM_INPUT_INVALID when it cannot be read. */
@@ -49,7 +53,11 @@ export async function openInput(path: string, stdin: Readable = process.stdin): 
     try {
       stat = await fs.stat(path);
     } catch (err) {
-      throw inputError(path, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message, err);
+      throw inputError(
+        path,
+        (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message,
+        err,
+      );
     }
     if (stat.isDirectory()) throw inputError(path, 'a directory');
     try {
@@ -117,15 +125,23 @@ async function nextChunk(iterator: AsyncIterator<Buffer>, path: string): Promise
   }
 }
 
-async function* gunzipChunks(g: ReturnType<typeof createGunzip>, feeding: Promise<void>, path: string): AsyncGenerator<Buffer> {
+async function* gunzipChunks(
+  g: ReturnType<typeof createGunzip>,
+  feeding: Promise<void>,
+  path: string,
+): AsyncGenerator<Buffer> {
   try {
     for await (const c of g) yield c as Buffer;
     await feeding;
   } catch (err) {
     if (err instanceof ShiftstreamError) throw err;
-    throw new ShiftstreamError('SHIFTSTREAM_INPUT_INVALID', `--input ${path}: expected valid gzip data, found: ${(err as Error).message}`, {
-      cause: err,
-      details: { file: path },
-    });
+    throw new ShiftstreamError(
+      'SHIFTSTREAM_INPUT_INVALID',
+      `--input ${path}: expected valid gzip data, found: ${(err as Error).message}`,
+      {
+        cause: err,
+        details: { file: path },
+      },
+    );
   }
 }

@@ -37,11 +37,23 @@ export function formatProgress(p: ProgressState): string {
   if (p.sizeBytes !== undefined && p.sizeBytes > 0) {
     const frac = Math.min(1, p.bytesRead / p.sizeBytes);
     const filled = Math.round(frac * BAR_WIDTH);
-    parts.push(`[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`, `${String(Math.floor(frac * 100)).padStart(3)}%`);
+    parts.push(
+      `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`,
+      `${String(Math.floor(frac * 100)).padStart(3)}%`,
+    );
     const eta = frac > 0 && p.elapsedMs > 500 ? (p.elapsedMs * (1 - frac)) / frac : undefined;
-    parts.push(`${compactCount(p.samples)} samples`, `${compactCount(rate)}/s`, `ETA ${eta === undefined ? '--:--' : formatClock(eta)}`);
+    parts.push(
+      `${compactCount(p.samples)} samples`,
+      `${compactCount(rate)}/s`,
+      `ETA ${eta === undefined ? '--:--' : formatClock(eta)}`,
+    );
   } else {
-    parts.push(`${compactCount(p.samples)} samples`, `${compactCount(p.bytesRead)}B read`, `${compactCount(rate)}/s`, formatClock(p.elapsedMs));
+    parts.push(
+      `${compactCount(p.samples)} samples`,
+      `${compactCount(p.bytesRead)}B read`,
+      `${compactCount(rate)}/s`,
+      formatClock(p.elapsedMs),
+    );
   }
   return parts.join('  ');
 }

@@ -72,10 +72,15 @@ export function parseNdjsonLine(line: string): ParseResult {
 
 function ndjsonFieldsToSample(ts: unknown, tag: unknown, value: unknown, quality: unknown): ParseResult {
   if (ts === undefined || tag === undefined || value === undefined) {
-    const missing = [ts === undefined ? 'ts' : '', tag === undefined ? 'tag' : '', value === undefined ? 'value' : ''].filter((x) => x !== '');
+    const missing = [
+      ts === undefined ? 'ts' : '',
+      tag === undefined ? 'tag' : '',
+      value === undefined ? 'value' : '',
+    ].filter((x) => x !== '');
     return reject('missing-field', `expected fields ts, tag and value, found no ${missing.join(', ')}`);
   }
-  if (typeof tag !== 'string' || tag === '') return reject('invalid-field', `tag: expected a non-empty string, found ${quote(tag)}`);
+  if (typeof tag !== 'string' || tag === '')
+    return reject('invalid-field', `tag: expected a non-empty string, found ${quote(tag)}`);
   let v: SampleValue;
   if (typeof value === 'string' || typeof value === 'boolean') v = value;
   else if (typeof value === 'number' && Number.isFinite(value)) v = value;
@@ -83,7 +88,8 @@ function ndjsonFieldsToSample(ts: unknown, tag: unknown, value: unknown, quality
   let q: Quality | undefined = 'good';
   if (quality !== undefined && quality !== null) {
     q = typeof quality === 'string' ? parseQuality(quality) : undefined;
-    if (q === undefined) return reject('invalid-field', `quality: expected good, uncertain or bad, found ${quote(quality)}`);
+    if (q === undefined)
+      return reject('invalid-field', `quality: expected good, uncertain or bad, found ${quote(quality)}`);
   }
   const tsMs = parseTsValue(ts);
   if (typeof tsMs !== 'number') return reject('invalid-ts', tsMs);
@@ -157,13 +163,15 @@ export function splitCsvRecord(record: string, out: string[]): string | undefine
       }
       out.push(field);
       if (i === n) return undefined;
-      if (record.charCodeAt(i) !== 44) return `field ${out.length}: expected a comma after the closing quote, found ${JSON.stringify(record[i])}`;
+      if (record.charCodeAt(i) !== 44)
+        return `field ${out.length}: expected a comma after the closing quote, found ${JSON.stringify(record[i])}`;
       i++;
     } else {
       const comma = record.indexOf(',', i);
       const end = comma === -1 ? n : comma;
       const field = record.slice(i, end);
-      if (field.indexOf('"') !== -1) return `field ${out.length + 1}: a quote inside an unquoted field (quote the field and double the quote)`;
+      if (field.indexOf('"') !== -1)
+        return `field ${out.length + 1}: a quote inside an unquoted field (quote the field and double the quote)`;
       out.push(field);
       if (comma === -1) return undefined;
       i = comma + 1;
@@ -218,7 +226,8 @@ export function csvFieldsToSample(fields: readonly string[], cols: CsvColumns): 
   if (cols.quality >= 0) {
     const text = fields[cols.quality]!;
     quality = parseQuality(text);
-    if (quality === undefined) return reject('invalid-field', `quality: expected good, uncertain, bad or empty, found ${quote(text)}`);
+    if (quality === undefined)
+      return reject('invalid-field', `quality: expected good, uncertain, bad or empty, found ${quote(text)}`);
   }
   const tsMs = parseTsText(fields[cols.ts]!);
   if (typeof tsMs !== 'number') return reject('invalid-ts', tsMs);

@@ -15,7 +15,16 @@ import { openInput, formatFromName, type InputFormat, type OpenedInput } from '.
 import { LineSplitter, type LineSink } from './line-splitter.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { ProgressLine } from './progress.js';
-import { countQuotes, csvFieldsToSample, isReject, parseCsvHeader, parseNdjsonLine, splitCsvRecord, type CsvColumns, type ParseResult } from './records.js';
+import {
+  countQuotes,
+  csvFieldsToSample,
+  isReject,
+  parseCsvHeader,
+  parseNdjsonLine,
+  splitCsvRecord,
+  type CsvColumns,
+  type ParseResult,
+} from './records.js';
 import { formatFinalLine, type ReplayStats } from './stats.js';
 
 export const OUTPUT_FILES = {
@@ -65,7 +74,11 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   try {
     await mkdir(outDir, { recursive: true });
   } catch (err) {
-    throw new ShiftstreamError('SHIFTSTREAM_USAGE', `--out ${outDir}: expected a writable directory, found: ${(err as Error).message}`, { cause: err });
+    throw new ShiftstreamError(
+      'SHIFTSTREAM_USAGE',
+      `--out ${outDir}: expected a writable directory, found: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   const input = await openInput(options.input, options.stdin);
   const replay = new Replay(options, input);
@@ -106,7 +119,9 @@ class Replay implements LineSink {
   ) {
     this.plan = options.plan;
     this.processor = new WindowedProcessor(this.plan);
-    this.calendar = this.plan.windows.some((w) => w.kind === 'shift') ? createShiftCalendar(this.plan.calendar) : undefined;
+    this.calendar = this.plan.windows.some((w) => w.kind === 'shift')
+      ? createShiftCalendar(this.plan.calendar)
+      : undefined;
     this.now = options.now ?? (() => performance.now());
     this.startMs = this.now();
     this.progress = new ProgressLine(options.stderr, options.progress ?? options.stderr.isTTY === true);
@@ -159,11 +174,19 @@ class Replay implements LineSink {
       await this.emit(this.processor.advanceTo(target), [], []);
     }
     this.progress.clear();
-    const open: OpenWindows = openWindows(this.plan, this.processor.watermarkMs, this.maxTsMs, this.firstTsByWc, this.calendar);
+    const open: OpenWindows = openWindows(
+      this.plan,
+      this.processor.watermarkMs,
+      this.maxTsMs,
+      this.firstTsByWc,
+      this.calendar,
+    );
     await this.closeWriters();
     const stats: ReplayStats = {
       ...this.s,
-      rejectedByReason: Object.fromEntries([...this.s.rejectedByReason.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))),
+      rejectedByReason: Object.fromEntries(
+        [...this.s.rejectedByReason.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
+      ),
       openWindows: open.total,
       openByWindow: open.byWindow,
       maxTsMs: Number.isFinite(this.maxTsMs) ? this.maxTsMs : null,
@@ -207,7 +230,12 @@ class Replay implements LineSink {
   overlong(length: number): void {
     this.lineNo++;
     this.s.samplesRead++;
-    this.rejectLine(this.lineNo, 'line-too-long', `expected a line of at most ${MAX_LINE_CHARS} characters, found ${length}`, '');
+    this.rejectLine(
+      this.lineNo,
+      'line-too-long',
+      `expected a line of at most ${MAX_LINE_CHARS} characters, found ${length}`,
+      '',
+    );
   }
 
   private csvLine(text: string): void {
@@ -240,7 +268,12 @@ class Replay implements LineSink {
     const firstLine = this.pendingLine;
     this.pending = [];
     this.s.samplesRead++;
-    this.rejectLine(firstLine, 'malformed-csv', `a quoted field is not closed within ${MAX_RECORD_LINES} lines`, first ?? '');
+    this.rejectLine(
+      firstLine,
+      'malformed-csv',
+      `a quoted field is not closed within ${MAX_RECORD_LINES} lines`,
+      first ?? '',
+    );
     const endLine = this.lineNo;
     this.lineNo = firstLine;
     for (const text of rest) {
@@ -257,15 +290,23 @@ class Replay implements LineSink {
   private csvRecord(record: string, lineNo: number): void {
     const problem = splitCsvRecord(record, this.csvFields);
     if (this.csv === undefined) {
-      const cols = problem === undefined ? parseCsvHeader(this.csvFields) : `expected a CSV header ts,tag,value[,quality], found ${problem}`;
+      const cols =
+        problem === undefined
+          ? parseCsvHeader(this.csvFields)
+          : `expected a CSV header ts,tag,value[,quality], found ${problem}`;
       if (typeof cols === 'string') {
-        this.inputProblem ??= new ShiftstreamError('SHIFTSTREAM_INPUT_INVALID', `--input ${this.options.input} line ${lineNo}: ${cols}`, {
-          details: { file: this.options.input, line: lineNo },
-        });
+        this.inputProblem ??= new ShiftstreamError(
+          'SHIFTSTREAM_INPUT_INVALID',
+          `--input ${this.options.input} line ${lineNo}: ${cols}`,
+          {
+            details: { file: this.options.input, line: lineNo },
+          },
+        );
         return;
       }
       this.csv = cols;
-      if (cols.ignored.length > 0) this.options.stderr.write(`replay: ignoring CSV columns ${cols.ignored.join(', ')}\n`);
+      if (cols.ignored.length > 0)
+        this.options.stderr.write(`replay: ignoring CSV columns ${cols.ignored.join(', ')}\n`);
       return;
     }
     this.s.samplesRead++;
@@ -320,7 +361,11 @@ class Replay implements LineSink {
     this.s.rejectedByReason.set(reason, (this.s.rejectedByReason.get(reason) ?? 0) + 1);
     const kept = raw.length > RAW_CHARS_KEPT ? raw.slice(0, RAW_CHARS_KEPT) : raw;
     this.writers.rejected.write(
-      JSON.stringify(raw.length > RAW_CHARS_KEPT ? { line: lineNo, reason, detail, raw: kept, rawTruncated: true } : { line: lineNo, reason, detail, raw: kept }),
+      JSON.stringify(
+        raw.length > RAW_CHARS_KEPT
+          ? { line: lineNo, reason, detail, raw: kept, rawTruncated: true }
+          : { line: lineNo, reason, detail, raw: kept },
+      ),
     );
     if (this.s.rejectsShown < this.showRejects) {
       this.s.rejectsShown++;
@@ -380,10 +425,22 @@ class Replay implements LineSink {
 }
 
 type MutableStats = {
-  -readonly [K in keyof Omit<
-    ReplayStats,
-    'rejectedByReason' | 'openWindows' | 'openByWindow' | 'maxTsMs' | 'watermarkMs' | 'flushed' | 'interrupted' | 'bytesRead' | 'elapsedMs' | 'peakRssBytes' | 'outDir'
-  >]: ReplayStats[K];
+  -readonly [
+    K in keyof Omit<
+      ReplayStats,
+      | 'rejectedByReason'
+      | 'openWindows'
+      | 'openByWindow'
+      | 'maxTsMs'
+      | 'watermarkMs'
+      | 'flushed'
+      | 'interrupted'
+      | 'bytesRead'
+      | 'elapsedMs'
+      | 'peakRssBytes'
+      | 'outDir'
+    >
+  ]: ReplayStats[K];
 } & { rejectedByReason: Map<string, number>; rejectsShown: number };
 
 function newStats(): MutableStats {

@@ -43,7 +43,13 @@ function n(x: number): string {
 export function formatFinalLine(s: ReplayStats): string {
   const reasons = Object.entries(s.rejectedByReason).map(([r, c]) => `${r} ${n(c)}`);
   const rate = s.elapsedMs > 0 ? (s.samplesRead * 1000) / s.elapsedMs : 0;
-  const open = s.openWindows === 0 ? '0 left open' : `${n(s.openWindows)} left open (${Object.entries(s.openByWindow).filter(([, c]) => c > 0).map(([w, c]) => `${w} ${n(c)}`).join(', ')}${s.flushed ? '' : '; --flush closes them'})`;
+  const open =
+    s.openWindows === 0
+      ? '0 left open'
+      : `${n(s.openWindows)} left open (${Object.entries(s.openByWindow)
+          .filter(([, c]) => c > 0)
+          .map(([w, c]) => `${w} ${n(c)}`)
+          .join(', ')}${s.flushed ? '' : '; --flush closes them'})`;
   return [
     `replay${s.interrupted ? ' (interrupted)' : ''}: ${n(s.samplesRead)} samples read`,
     `${n(s.applied)} applied`,

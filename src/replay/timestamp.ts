@@ -38,13 +38,27 @@ export function parseIsoTs(s: string): TsResult {
   const second = digits(s, 17, 2);
   const t = s.charCodeAt(10);
   if (
-    year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 ||
-    s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || (t !== 84 && t !== 32) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58
+    year < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59 ||
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    (t !== 84 && t !== 32) ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58
   ) {
     return `ts: ${expected}, found ${JSON.stringify(s)}`;
   }
   const monthDays = month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
-  if (day > monthDays) return `ts: ${JSON.stringify(s)} is not a calendar date (${year}-${month} has ${monthDays} days)`;
+  if (day > monthDays)
+    return `ts: ${JSON.stringify(s)} is not a calendar date (${year}-${month} has ${monthDays} days)`;
   let i = 19;
   let ms = 0;
   if (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44) {
@@ -100,7 +114,12 @@ export function parseTsValue(v: unknown): TsResult {
 /** A ts as text (CSV field or JSON string): an optionally signed run of digits is epoch ms. */
 export function parseTsText(s: string): TsResult {
   const c = s.charCodeAt(0);
-  if (s.length > 0 && s.length < 17 && ((c >= 48 && c <= 57) || c === 45) && digits(s, c === 45 ? 1 : 0, s.length - (c === 45 ? 1 : 0)) >= 0) {
+  if (
+    s.length > 0 &&
+    s.length < 17 &&
+    ((c >= 48 && c <= 57) || c === 45) &&
+    digits(s, c === 45 ? 1 : 0, s.length - (c === 45 ? 1 : 0)) >= 0
+  ) {
     const n = Number(s);
     if (Number.isSafeInteger(n) && s.length > (c === 45 ? 1 : 0)) return n;
   }

@@ -80,16 +80,25 @@ function inferClock(startMs: number, endMs: number, startOff: number, endOff: nu
   let clock: LocalClock;
   const [at] = [...transitions];
   if (transitions.size === 1 && at !== undefined) {
-    clock = { toLocalMs: (t) => t + (t < at ? startOff : endOff), offsetLabel: (t) => label(t < at ? startOff : endOff) };
+    clock = {
+      toLocalMs: (t) => t + (t < at ? startOff : endOff),
+      offsetLabel: (t) => label(t < at ? startOff : endOff),
+    };
   } else {
-    clock = fixed(0, 'The clocks changed during this shift and the time zone is unknown: times are in UTC. Pass --time-zone for local times.');
+    clock = fixed(
+      0,
+      'The clocks changed during this shift and the time zone is unknown: times are in UTC. Pass --time-zone for local times.',
+    );
   }
   inferred.set(key, clock);
   return clock;
 }
 
 /** The clock of one shift instance. `timeZone`, when given, wins over the offsets in the summary. */
-export function localClockFor(s: { startMs: number; endMs: number; startLocal: string; endLocal: string }, timeZone?: TimeZone): LocalClock {
+export function localClockFor(
+  s: { startMs: number; endMs: number; startLocal: string; endLocal: string },
+  timeZone?: TimeZone,
+): LocalClock {
   if (timeZone !== undefined) return fromZone(timeZone);
   const a = parseOffsetMs(s.startLocal);
   const b = parseOffsetMs(s.endLocal);

@@ -81,6 +81,7 @@ export function downtimeByReason(shift: ShiftGroup): ReasonTotal[] {
 /** Time per category over all the shift's work centers. */
 export function timeByCategory(shift: ShiftGroup): Record<StateCategory, number> {
   const out: Record<StateCategory, number> = { running: 0, idle: 0, setup: 0, planned_stop: 0, down: 0, unknown: 0 };
-  for (const wc of shift.workCenters) for (const k of Object.keys(out) as StateCategory[]) out[k] += wc.timeByCategory[k] ?? 0;
+  for (const wc of shift.workCenters)
+    for (const k of Object.keys(out) as StateCategory[]) out[k] += wc.timeByCategory[k] ?? 0;
   return out;
 }

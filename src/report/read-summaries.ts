@@ -38,23 +38,47 @@ function describe(v: unknown): string {
 /** Checks the fields the report uses; returns the first problem, or undefined when the record is usable. */
 export function checkSummary(v: unknown): string | undefined {
   if (!isRecord(v)) return `expected a JSON object, found ${describe(v)}`;
-  for (const key of ['plantId', 'workCenterId', 'windowKind', 'windowName', 'windowId', 'startLocal', 'endLocal'] as const) {
-    if (typeof v[key] !== 'string' || v[key] === '') return `${key}: expected a non-empty string, found ${describe(v[key])}`;
+  for (const key of [
+    'plantId',
+    'workCenterId',
+    'windowKind',
+    'windowName',
+    'windowId',
+    'startLocal',
+    'endLocal',
+  ] as const) {
+    if (typeof v[key] !== 'string' || v[key] === '')
+      return `${key}: expected a non-empty string, found ${describe(v[key])}`;
   }
-  for (const key of ['startMs', 'endMs', 'revision', 'lengthMs', 'plannedMs', 'runtimeMs', 'downtimeMs', 'goodCount', 'scrapCount'] as const) {
-    if (typeof v[key] !== 'number' || !Number.isFinite(v[key])) return `${key}: expected a number, found ${describe(v[key])}`;
+  for (const key of [
+    'startMs',
+    'endMs',
+    'revision',
+    'lengthMs',
+    'plannedMs',
+    'runtimeMs',
+    'downtimeMs',
+    'goodCount',
+    'scrapCount',
+  ] as const) {
+    if (typeof v[key] !== 'number' || !Number.isFinite(v[key]))
+      return `${key}: expected a number, found ${describe(v[key])}`;
   }
-  if ((v['endMs'] as number) <= (v['startMs'] as number)) return `endMs: expected after startMs (${String(v['startMs'])}), found ${String(v['endMs'])}`;
-  if (v['shiftName'] !== undefined && v['shiftName'] !== null && typeof v['shiftName'] !== 'string') return `shiftName: expected a string or null, found ${describe(v['shiftName'])}`;
+  if ((v['endMs'] as number) <= (v['startMs'] as number))
+    return `endMs: expected after startMs (${String(v['startMs'])}), found ${String(v['endMs'])}`;
+  if (v['shiftName'] !== undefined && v['shiftName'] !== null && typeof v['shiftName'] !== 'string')
+    return `shiftName: expected a string or null, found ${describe(v['shiftName'])}`;
   if (typeof v['final'] !== 'boolean') return `final: expected true or false, found ${describe(v['final'])}`;
   for (const key of ['availability', 'performance', 'quality', 'oee'] as const) {
     const x = v[key];
-    if (x !== null && (typeof x !== 'number' || !Number.isFinite(x))) return `${key}: expected a number or null, found ${describe(x)}`;
+    if (x !== null && (typeof x !== 'number' || !Number.isFinite(x)))
+      return `${key}: expected a number or null, found ${describe(x)}`;
   }
   for (const key of ['downtimeByReason', 'counts'] as const) {
     const obj = v[key];
     if (!isRecord(obj)) return `${key}: expected an object of numbers, found ${describe(obj)}`;
-    for (const [k, x] of Object.entries(obj)) if (typeof x !== 'number' || !Number.isFinite(x)) return `${key}.${k}: expected a number, found ${describe(x)}`;
+    for (const [k, x] of Object.entries(obj))
+      if (typeof x !== 'number' || !Number.isFinite(x)) return `${key}.${k}: expected a number, found ${describe(x)}`;
   }
   const intervals = v['intervals'];
   if (!Array.isArray(intervals)) return `intervals: expected an array, found ${describe(intervals)}`;
@@ -67,7 +91,8 @@ export function checkSummary(v: unknown): string | undefined {
     if (typeof iv['category'] !== 'string' || !CATEGORIES.has(iv['category'])) {
       return `intervals[${i}].category: expected one of ${STATE_CATEGORIES.join(', ')}, found ${describe(iv['category'])}`;
     }
-    if (iv['reason'] !== null && iv['reason'] !== undefined && typeof iv['reason'] !== 'string') return `intervals[${i}].reason: expected a string or null, found ${describe(iv['reason'])}`;
+    if (iv['reason'] !== null && iv['reason'] !== undefined && typeof iv['reason'] !== 'string')
+      return `intervals[${i}].reason: expected a string or null, found ${describe(iv['reason'])}`;
   }
   return undefined;
 }
@@ -75,7 +100,9 @@ export function checkSummary(v: unknown): string | undefined {
 /** Fills optional fields that older producers may leave out, so the renderer sees one shape. */
 function normalize(v: Record<string, unknown>): WindowSummary {
   const timeByCategory = isRecord(v['timeByCategory']) ? v['timeByCategory'] : {};
-  const byCat = Object.fromEntries(STATE_CATEGORIES.map((c) => [c, typeof timeByCategory[c] === 'number' ? timeByCategory[c] : 0])) as Record<StateCategory, number>;
+  const byCat = Object.fromEntries(
+    STATE_CATEGORIES.map((c) => [c, typeof timeByCategory[c] === 'number' ? timeByCategory[c] : 0]),
+  ) as Record<StateCategory, number>;
   return {
     ...(v as unknown as WindowSummary),
     shiftName: typeof v['shiftName'] === 'string' ? v['shiftName'] : null,
@@ -131,7 +158,11 @@ export async function readShiftSummaries(path: string): Promise<ReadResult> {
   try {
     await opened;
   } catch (err) {
-    throw new ShiftstreamError('SHIFTSTREAM_INPUT_INVALID', `report: cannot read --input ${path}: ${(err as Error).message}`, { cause: err, details: { path } });
+    throw new ShiftstreamError(
+      'SHIFTSTREAM_INPUT_INVALID',
+      `report: cannot read --input ${path}: ${(err as Error).message}`,
+      { cause: err, details: { path } },
+    );
   }
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   try {
@@ -143,7 +174,10 @@ export async function readShiftSummaries(path: string): Promise<ReadResult> {
       try {
         parsed = JSON.parse(line);
       } catch (err) {
-        problems.push({ line: lineNo, message: `expected one JSON WindowSummary per line, found invalid JSON (${(err as Error).message})` });
+        problems.push({
+          line: lineNo,
+          message: `expected one JSON WindowSummary per line, found invalid JSON (${(err as Error).message})`,
+        });
         continue;
       }
       const problem = checkSummary(parsed);
@@ -154,7 +188,17 @@ export async function readShiftSummaries(path: string): Promise<ReadResult> {
       collector.add(normalize(parsed as Record<string, unknown>));
     }
   } catch (err) {
-    throw new ShiftstreamError('SHIFTSTREAM_INPUT_INVALID', `report: reading --input ${path} failed at line ${lineNo + 1}: ${(err as Error).message}`, { cause: err, details: { path, line: lineNo + 1 } });
+    throw new ShiftstreamError(
+      'SHIFTSTREAM_INPUT_INVALID',
+      `report: reading --input ${path} failed at line ${lineNo + 1}: ${(err as Error).message}`,
+      { cause: err, details: { path, line: lineNo + 1 } },
+    );
   }
-  return { summaries: collector.summaries(), linesRead: lineNo, otherKinds: collector.otherKinds, supersededRevisions: collector.superseded, problems };
+  return {
+    summaries: collector.summaries(),
+    linesRead: lineNo,
+    otherKinds: collector.otherKinds,
+    supersededRevisions: collector.superseded,
+    problems,
+  };
 }

@@ -56,11 +56,22 @@ function renderTimeline(wc: WindowSummary, shift: ShiftGroup, clock: LocalClock,
     .join('');
   // A hairline between two adjacent down intervals, so that a change of reason stays visible.
   const seps = wc.intervals
-    .filter((iv, i) => i > 0 && iv.category === 'down' && wc.intervals[i - 1]!.category === 'down' && iv.startMs > shift.startMs)
-    .map((iv) => `<line class="sep" x1="${num(pos(iv.startMs, shift))}" x2="${num(pos(iv.startMs, shift))}" y1="0" y2="32"/>`)
+    .filter(
+      (iv, i) =>
+        i > 0 && iv.category === 'down' && wc.intervals[i - 1]!.category === 'down' && iv.startMs > shift.startMs,
+    )
+    .map(
+      (iv) =>
+        `<line class="sep" x1="${num(pos(iv.startMs, shift))}" x2="${num(pos(iv.startMs, shift))}" y1="0" y2="32"/>`,
+    )
     .join('');
-  const grid = ticks.map((t) => `<line class="grid" x1="${num(pos(t, shift))}" x2="${num(pos(t, shift))}" y1="0" y2="32"/>`).join('');
-  const empty = wc.intervals.length === 0 ? `<rect class="iv iv-unknown" x="0" y="0" width="${VIEW_W}" height="32"><title>No intervals in this summary</title></rect>` : '';
+  const grid = ticks
+    .map((t) => `<line class="grid" x1="${num(pos(t, shift))}" x2="${num(pos(t, shift))}" y1="0" y2="32"/>`)
+    .join('');
+  const empty =
+    wc.intervals.length === 0
+      ? `<rect class="iv iv-unknown" x="0" y="0" width="${VIEW_W}" height="32"><title>No intervals in this summary</title></rect>`
+      : '';
   return (
     `<svg class="timeline" data-work-center="${esc(wc.workCenterId)}" viewBox="0 0 ${VIEW_W} 32" preserveAspectRatio="none" role="img" ` +
     `aria-label="State timeline of ${esc(wc.workCenterId)}">${empty}${rects}${seps}${grid}</svg>`
@@ -110,7 +121,8 @@ function renderTimelines(shift: ShiftGroup, clock: LocalClock): string {
 
 function renderReasons(shift: ShiftGroup): string {
   const reasons = downtimeByReason(shift);
-  if (reasons.length === 0) return `<div class="card"><h3>Downtime by reason</h3><p class="empty">No unplanned downtime in this shift.</p></div>`;
+  if (reasons.length === 0)
+    return `<div class="card"><h3>Downtime by reason</h3><p class="empty">No unplanned downtime in this shift.</p></div>`;
   const total = reasons.reduce((a, r) => a + r.totalMs, 0);
   const max = reasons[0]!.totalMs;
   const rows = reasons
@@ -161,7 +173,10 @@ function renderTable(shift: ShiftGroup): string {
         `<td class="num">${esc(fmtDuration(wc.plannedMs))}</td><td class="num">${esc(fmtDuration(wc.runtimeMs))}</td><td class="num">${esc(fmtDuration(wc.downtimeMs))}</td>` +
         `<td class="num">${esc(fmtCount(wc.goodCount))}</td><td class="num">${esc(fmtCount(wc.scrapCount))}</td><td class="others">${otherCounts(wc)}</td>` +
         ratioCell(wc.availability, 'No planned time in this shift') +
-        ratioCell(wc.performance, wc.idealCycleTimeMs === null ? 'No ideal cycle time in the topology' : 'No runtime in this shift') +
+        ratioCell(
+          wc.performance,
+          wc.idealCycleTimeMs === null ? 'No ideal cycle time in the topology' : 'No runtime in this shift',
+        ) +
         ratioCell(wc.quality, 'No good or scrap count in this shift') +
         ratioCell(wc.oee, 'A component is n/a') +
         `<td class="status ${wc.final ? '' : 'partial'}">${esc(status)}</td></tr>`
@@ -185,7 +200,11 @@ function renderTiles(shift: ShiftGroup): string {
   const good = sum((w) => w.goodCount);
   const scrap = sum((w) => w.scrapCount);
   const tiles: Array<[string, string, string]> = [
-    ['Runtime', fmtDuration(runtime), planned > 0 ? `${fmtRatio(runtime / planned)} of planned time` : 'no planned time'],
+    [
+      'Runtime',
+      fmtDuration(runtime),
+      planned > 0 ? `${fmtRatio(runtime / planned)} of planned time` : 'no planned time',
+    ],
     ['Downtime', fmtDuration(cats.down), `${downtimeByReason(shift).length} reasons`],
     ['Setup', fmtDuration(cats.setup), `idle ${fmtDuration(cats.idle)}`],
     ['Good', fmtCount(good), good + scrap > 0 ? `${fmtRatio(good / (good + scrap))} first-pass` : 'no counts'],
@@ -205,10 +224,15 @@ function renderShift(shift: ShiftGroup, options: RenderOptions): string {
   const sameOffset = clock.offsetLabel(shift.startMs) === clock.offsetLabel(shift.endMs);
   const when =
     `${localDay(a)} ${hhmm(a)} to ${localDay(b) === localDay(a) ? '' : `${localDay(b)} `}${hhmm(b)} ` +
-    (sameOffset ? `(${clock.offsetLabel(shift.startMs)})` : `(${clock.offsetLabel(shift.startMs)} to ${clock.offsetLabel(shift.endMs)}: the clocks changed)`);
+    (sameOffset
+      ? `(${clock.offsetLabel(shift.startMs)})`
+      : `(${clock.offsetLabel(shift.startMs)} to ${clock.offsetLabel(shift.endMs)}: the clocks changed)`);
   const note = clock.note === undefined ? '' : `<p class="note">${esc(clock.note)}</p>`;
   const partial = shift.workCenters.some((w) => !w.final) ? '<span class="badge partial">partial</span>' : '';
-  const title = shift.shiftName === null ? shift.windowId : `${shift.shiftName.charAt(0).toUpperCase()}${shift.shiftName.slice(1)} shift`;
+  const title =
+    shift.shiftName === null
+      ? shift.windowId
+      : `${shift.shiftName.charAt(0).toUpperCase()}${shift.shiftName.slice(1)} shift`;
   return (
     `<section class="shift" id="${esc(shiftAnchor(shift))}" data-plant="${esc(shift.plantId)}" data-shift="${esc(shift.windowId)}">` +
     `<header class="shift-head"><div><h2>${esc(title)} <span class="shift-id">${esc(shift.windowId)}</span>${partial}</h2>` +
@@ -236,7 +260,10 @@ export function renderReport(summaries: readonly WindowSummary[], options: Rende
   const shiftCount = plants.reduce((a, p) => a + p.shifts.length, 0);
   const title = options.title ?? (plants.length === 1 ? `Shift report: ${plants[0]!.plantId}` : 'Shift report');
   const body = plants
-    .map((p) => `<section class="plant" data-plant="${esc(p.plantId)}"><h1 class="plant-name">Plant ${esc(p.plantId)}</h1>${p.shifts.map((s) => renderShift(s, options)).join('')}</section>`)
+    .map(
+      (p) =>
+        `<section class="plant" data-plant="${esc(p.plantId)}"><h1 class="plant-name">Plant ${esc(p.plantId)}</h1>${p.shifts.map((s) => renderShift(s, options)).join('')}</section>`,
+    )
     .join('');
   const source = options.source === undefined ? '' : ` from <code>${esc(options.source)}</code>`;
   return (

@@ -9,7 +9,15 @@ import { canEnter } from './machine-profile.js';
 import type { TimerHeap } from './heaps.js';
 import type { Prng } from './prng.js';
 import type { ResolvedSimulatorOptions } from './options.js';
-import { FLAG_NORMAL, KIND_COUNTER, KIND_HEARTBEAT, KIND_MILESTONE, KIND_REASON, KIND_STATE, packCode } from './annotation.js';
+import {
+  FLAG_NORMAL,
+  KIND_COUNTER,
+  KIND_HEARTBEAT,
+  KIND_MILESTONE,
+  KIND_REASON,
+  KIND_STATE,
+  packCode,
+} from './annotation.js';
 
 /** What a machine model needs of the simulator around it. */
 export interface SimContext {
@@ -215,11 +223,15 @@ export class MachineModel {
   private dwell(category: SimCategory): number {
     const d = this.ctx.options.dwell;
     const mean =
-      category === 'running' ? d.runningMs
-      : category === 'idle' ? d.idleMs
-      : category === 'down' ? d.downMs
-      : category === 'setup' ? d.setupMs
-      : d.plannedStopMs;
+      category === 'running'
+        ? d.runningMs
+        : category === 'idle'
+          ? d.idleMs
+          : category === 'down'
+            ? d.downMs
+            : category === 'setup'
+              ? d.setupMs
+              : d.plannedStopMs;
     return Math.max(MIN_DWELL_MS, Math.round(this.ctx.rng.exp(mean)));
   }
 
@@ -263,7 +275,11 @@ export class MachineModel {
     }
     if (this.orderGood >= this.orderTarget) {
       if (this.sinceQuantity > 0) this.completeQuantity(t);
-      this.milestone(M_CLOSED, t, () => ({ orderRef: this.orderRef, quantity: this.orderGood, scrap: this.orderScrap }));
+      this.milestone(M_CLOSED, t, () => ({
+        orderRef: this.orderRef,
+        quantity: this.orderGood,
+        scrap: this.orderScrap,
+      }));
       this.newOrder(t);
       if (canEnter(this.p, 'setup')) {
         this.enter(t, 'setup'); // changeover

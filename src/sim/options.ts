@@ -127,10 +127,12 @@ export function resolveSimulatorOptions(plan: PlantPlan, o: SimulatorOptions): R
   const problems: string[] = [];
   const where = (field: string): string => `simulator options ${field}`;
   const int = (field: string, v: number, min: number): void => {
-    if (!Number.isSafeInteger(v) || v < min) problems.push(`${where(field)}: expected an integer >= ${min}, found ${v}`);
+    if (!Number.isSafeInteger(v) || v < min)
+      problems.push(`${where(field)}: expected an integer >= ${min}, found ${v}`);
   };
   const share = (field: string, v: number): void => {
-    if (!(Number.isFinite(v) && v >= 0 && v < 1)) problems.push(`${where(field)}: expected a share in [0, 1), found ${v}`);
+    if (!(Number.isFinite(v) && v >= 0 && v < 1))
+      problems.push(`${where(field)}: expected a share in [0, 1), found ${v}`);
   };
 
   if (typeof o.seed === 'number' && !Number.isSafeInteger(o.seed)) {
@@ -161,7 +163,8 @@ export function resolveSimulatorOptions(plan: PlantPlan, o: SimulatorOptions): R
     scrapShare: o.scrapShare ?? 0.02,
     dwell: { ...DEFAULT_DWELL, ...o.dwell },
     stopWeights: { ...DEFAULT_STOP_WEIGHTS, ...o.stopWeights },
-    breaks: o.breaks === false ? null : (o.breaks ?? { everyMs: 4 * HOUR, durationMs: 30 * 60_000, offsetMs: 2 * HOUR }),
+    breaks:
+      o.breaks === false ? null : (o.breaks ?? { everyMs: 4 * HOUR, durationMs: 30 * 60_000, offsetMs: 2 * HOUR }),
     orderQuantityMin: o.orderQuantity?.min ?? null,
     orderQuantityMax: o.orderQuantity?.max ?? null,
     orderDurationMinMs: o.orderDurationMs?.min ?? 2 * HOUR,
@@ -185,7 +188,9 @@ export function resolveSimulatorOptions(plan: PlantPlan, o: SimulatorOptions): R
   share('inspectionFailShare', r.inspectionFailShare);
   const perturbed = r.outOfOrderShare + r.lateShare + r.duplicateShare + r.badShare;
   if (!(perturbed < 0.5)) {
-    problems.push(`${where('outOfOrderShare + lateShare + duplicateShare + badShare')}: expected less than 0.5, found ${perturbed}`);
+    problems.push(
+      `${where('outOfOrderShare + lateShare + duplicateShare + badShare')}: expected less than 0.5, found ${perturbed}`,
+    );
   }
   int('silenceEveryMs', r.silenceEveryMs, 0);
   if (!(r.silenceFactorMin > 1 && r.silenceFactorMax >= r.silenceFactorMin && Number.isFinite(r.silenceFactorMax))) {
@@ -196,14 +201,17 @@ export function resolveSimulatorOptions(plan: PlantPlan, o: SimulatorOptions): R
   int('defaultCycleTimeMs', r.defaultCycleTimeMs, 1);
   for (const [k, v] of Object.entries(r.dwell) as [string, number][]) int(`dwell.${k}`, v, 1);
   for (const [k, v] of Object.entries(r.stopWeights)) {
-    if (!(Number.isFinite(v) && v >= 0)) problems.push(`${where(`stopWeights.${k}`)}: expected a weight >= 0, found ${v}`);
+    if (!(Number.isFinite(v) && v >= 0))
+      problems.push(`${where(`stopWeights.${k}`)}: expected a weight >= 0, found ${v}`);
   }
   if (r.breaks !== null) {
     int('breaks.everyMs', r.breaks.everyMs, 2);
     int('breaks.durationMs', r.breaks.durationMs, 1);
     int('breaks.offsetMs', r.breaks.offsetMs, 0);
     if (r.breaks.durationMs >= r.breaks.everyMs) {
-      problems.push(`${where('breaks.durationMs')}: expected less than everyMs (${r.breaks.everyMs}), found ${r.breaks.durationMs}`);
+      problems.push(
+        `${where('breaks.durationMs')}: expected less than everyMs (${r.breaks.everyMs}), found ${r.breaks.durationMs}`,
+      );
     }
   }
   if (r.orderQuantityMin !== null && r.orderQuantityMax !== null) {
@@ -216,7 +224,9 @@ export function resolveSimulatorOptions(plan: PlantPlan, o: SimulatorOptions): R
   int('lotSize', r.lotSize, 1);
   for (const id of r.machineIds) {
     if (!plan.machines.has(id)) {
-      problems.push(`${where('machineIds')}: expected a machine of plant ${plan.plantId} (${[...plan.machines.keys()].join(', ')}), found ${id}`);
+      problems.push(
+        `${where('machineIds')}: expected a machine of plant ${plan.plantId} (${[...plan.machines.keys()].join(', ')}), found ${id}`,
+      );
     }
   }
   if (problems.length > 0) {

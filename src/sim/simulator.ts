@@ -150,7 +150,12 @@ class Simulator implements PlantSimulator, SimContext {
       this.pushReady(sample, tsMs, code);
     } else if (u < this.cutOoo) {
       const delay = 1 + this.rng.int(this.options.outOfOrderBoundMs - 1);
-      this.delayed.push({ sample, emitMs: tsMs + delay, seq: this.delaySeq++, code: withFlag(code, FLAG_OUT_OF_ORDER, 0) });
+      this.delayed.push({
+        sample,
+        emitMs: tsMs + delay,
+        seq: this.delaySeq++,
+        code: withFlag(code, FLAG_OUT_OF_ORDER, 0),
+      });
     } else if (u < this.cutLate) {
       const delay = this.rng.range(this.options.lateMinMs, this.options.lateMaxMs);
       this.delayed.push({ sample, emitMs: tsMs + delay, seq: this.delaySeq++, code: withFlag(code, FLAG_LATE, 0) });

@@ -34,20 +34,36 @@ export function syntheticPlan(o: SyntheticPlanOptions): PlantPlan {
   const per = o.machinesPerWorkCenter ?? 1;
   const tags = new Map<string, TagPlan>();
   const machines = new Map<string, { machineId: string; workCenterId: string; silenceTimeoutMs: number }>();
-  const workCenters = new Map<string, { workCenterId: string; odooCode: string; stateMachineId: string; machineIds: string[]; idealCycleTimeMs?: number }>();
+  const workCenters = new Map<
+    string,
+    { workCenterId: string; odooCode: string; stateMachineId: string; machineIds: string[]; idealCycleTimeMs?: number }
+  >();
   for (let i = 0; i < o.machines; i++) {
     const m = `M${String(i).padStart(5, '0')}`;
     const wcId = `WC${String(Math.floor(i / per)).padStart(4, '0')}`;
     machines.set(m, { machineId: m, workCenterId: wcId, silenceTimeoutMs: o.silenceTimeoutMs ?? 120_000 });
     let wc = workCenters.get(wcId);
     if (wc === undefined) {
-      wc = { workCenterId: wcId, odooCode: wcId, stateMachineId: m, machineIds: [], ...(o.idealCycleTimeMs === undefined ? {} : { idealCycleTimeMs: o.idealCycleTimeMs }) };
+      wc = {
+        workCenterId: wcId,
+        odooCode: wcId,
+        stateMachineId: m,
+        machineIds: [],
+        ...(o.idealCycleTimeMs === undefined ? {} : { idealCycleTimeMs: o.idealCycleTimeMs }),
+      };
       workCenters.set(wcId, wc);
     }
     wc.machineIds.push(m);
     tags.set(`${m}.STATE`, { kind: 'state', tag: `${m}.STATE`, machineId: m, values: STATES });
     tags.set(`${m}.REASON`, { kind: 'reason', tag: `${m}.REASON`, machineId: m, values: REASONS, strict: true });
-    tags.set(`${m}.GOOD`, { kind: 'counter', tag: `${m}.GOOD`, machineId: m, counter: 'good', mode: 'total', rolloverAt: 65536 });
+    tags.set(`${m}.GOOD`, {
+      kind: 'counter',
+      tag: `${m}.GOOD`,
+      machineId: m,
+      counter: 'good',
+      mode: 'total',
+      rolloverAt: 65536,
+    });
     tags.set(`${m}.SCRAP`, { kind: 'counter', tag: `${m}.SCRAP`, machineId: m, counter: 'scrap', mode: 'delta' });
     tags.set(`${m}.HB`, { kind: 'heartbeat', tag: `${m}.HB`, machineId: m });
     tags.set(`${m}.ORDER`, { kind: 'milestone', tag: `${m}.ORDER`, machineId: m, milestone: 'operation_started' });
@@ -75,7 +91,12 @@ export function syntheticPlan(o: SyntheticPlanOptions): PlantPlan {
       holidays: [],
       overrides: [],
     },
-    eventTime: { outOfOrdernessMs: 5_000, graceMs: 5_000, idleTimeoutMs: 60_000, amendmentHorizonMs: o.amendmentHorizonMs ?? 48 * 3_600_000 },
+    eventTime: {
+      outOfOrdernessMs: 5_000,
+      graceMs: 5_000,
+      idleTimeoutMs: 60_000,
+      amendmentHorizonMs: o.amendmentHorizonMs ?? 48 * 3_600_000,
+    },
     validation: { maxFutureMs: 3_600_000, maxPastMs: 30 * 86_400_000 },
   };
 }

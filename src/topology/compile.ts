@@ -24,10 +24,17 @@ function tagPlan(tag: string, t: TagDoc): TagPlan {
   switch (t.role) {
     case 'state': {
       const values = new FrozenMap(Object.entries(t.values).map(([k, v]) => [k, planMapping(v)] as const));
-      return t.default === undefined ? { ...base, kind: 'state', values } : { ...base, kind: 'state', values, default: planMapping(t.default) };
+      return t.default === undefined
+        ? { ...base, kind: 'state', values }
+        : { ...base, kind: 'state', values, default: planMapping(t.default) };
     }
     case 'reason':
-      return { ...base, kind: 'reason', values: new FrozenMap(Object.entries(t.values ?? {})), strict: t.strict ?? false };
+      return {
+        ...base,
+        kind: 'reason',
+        values: new FrozenMap(Object.entries(t.values ?? {})),
+        strict: t.strict ?? false,
+      };
     case 'counter':
       return t.rolloverAt === undefined
         ? { ...base, kind: 'counter', counter: t.counter, mode: t.mode }
@@ -45,13 +52,22 @@ export function compileTopology(doc: TopologyDoc, source: string, warnings: read
   const machines = new FrozenMap<string, MachinePlan>(
     Object.entries(doc.machines).map(([id, m]) => [
       id,
-      { machineId: id, workCenterId: m.workCenter, silenceTimeoutMs: m.silenceTimeout === undefined ? silenceTimeoutMs : ms(m.silenceTimeout) },
+      {
+        machineId: id,
+        workCenterId: m.workCenter,
+        silenceTimeoutMs: m.silenceTimeout === undefined ? silenceTimeoutMs : ms(m.silenceTimeout),
+      },
     ]),
   );
   const workCenters = new FrozenMap<string, WorkCenterPlan>(
     Object.entries(doc.workCenters).map(([id, w]) => {
       const machineIds = byWc.get(id) ?? [];
-      const base = { workCenterId: id, odooCode: w.odooCode, stateMachineId: stateMachineOf(doc, id, machineIds) ?? '', machineIds };
+      const base = {
+        workCenterId: id,
+        odooCode: w.odooCode,
+        stateMachineId: stateMachineOf(doc, id, machineIds) ?? '',
+        machineIds,
+      };
       return [id, w.idealCycleTime === undefined ? base : { ...base, idealCycleTimeMs: ms(w.idealCycleTime) }];
     }),
   );

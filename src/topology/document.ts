@@ -63,7 +63,11 @@ export interface ShiftPatternDoc extends ShiftDoc {
 export interface CalendarDoc {
   readonly shifts: readonly ShiftPatternDoc[];
   readonly holidays?: readonly { readonly date: string; readonly name?: string }[];
-  readonly overrides?: readonly { readonly date: string; readonly name?: string; readonly shifts: readonly ShiftDoc[] }[];
+  readonly overrides?: readonly {
+    readonly date: string;
+    readonly name?: string;
+    readonly shifts: readonly ShiftDoc[];
+  }[];
 }
 
 export interface TopologyDoc {
@@ -82,9 +86,22 @@ export interface TopologyDoc {
   readonly topics?: Partial<Record<keyof TopicsPlan | 'orders', string>>;
   readonly orders?: { readonly tagging?: boolean; readonly loadTimeout?: DurationText };
   readonly workCenters: Readonly<
-    Record<string, { readonly odooCode: string; readonly stateMachine?: string; readonly idealCycleTime?: DurationText; readonly description?: string }>
+    Record<
+      string,
+      {
+        readonly odooCode: string;
+        readonly stateMachine?: string;
+        readonly idealCycleTime?: DurationText;
+        readonly description?: string;
+      }
+    >
   >;
-  readonly machines: Readonly<Record<string, { readonly workCenter: string; readonly silenceTimeout?: DurationText; readonly description?: string }>>;
+  readonly machines: Readonly<
+    Record<
+      string,
+      { readonly workCenter: string; readonly silenceTimeout?: DurationText; readonly description?: string }
+    >
+  >;
   readonly tags: Readonly<Record<string, TagDoc>>;
   readonly windows: readonly WindowDoc[];
   readonly calendar: CalendarDoc;

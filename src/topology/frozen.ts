@@ -28,7 +28,10 @@ export class FrozenMap<K, V> extends Map<K, V> {
 }
 
 function frozenError(op: string): InvariantError {
-  return new InvariantError('SHIFTSTREAM_INVARIANT', `topology plan: expected no writes to a compiled plan Map, found a call to ${op}()`);
+  return new InvariantError(
+    'SHIFTSTREAM_INVARIANT',
+    `topology plan: expected no writes to a compiled plan Map, found a call to ${op}()`,
+  );
 }
 
 /** Freezes an object graph of plain objects, arrays and FrozenMaps (their values too). */

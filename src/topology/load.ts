@@ -48,7 +48,14 @@ function runRules(doc: TopologyDoc, source: TopologySource): TopologyProblem[] {
       const messages = Array.isArray(listed) ? listed.map(String) : [err.message];
       for (const message of messages) {
         const path = calendarPathOf(message);
-        problems.push({ file: source.file, path, ...source.position(path), rule: shiftsValid.name, severity: 'error', message });
+        problems.push({
+          file: source.file,
+          path,
+          ...source.position(path),
+          rule: shiftsValid.name,
+          severity: 'error',
+          message,
+        });
       }
     }
   }
@@ -75,10 +82,14 @@ function readTopologyFile(path: string): string {
     return readFileSync(path, 'utf8');
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new TopologyError('SHIFTSTREAM_TOPOLOGY_NOT_FOUND', `topology ${path}: expected a readable file, found: ${reason}`, {
-      cause: err,
-      details: { file: path },
-    });
+    throw new TopologyError(
+      'SHIFTSTREAM_TOPOLOGY_NOT_FOUND',
+      `topology ${path}: expected a readable file, found: ${reason}`,
+      {
+        cause: err,
+        details: { file: path },
+      },
+    );
   }
 }
 
@@ -105,4 +116,3 @@ export function loadTopologyFromString(text: string, sourceName: string): Topolo
 export function loadTopology(path: string): TopologyPlan {
   return planOrThrow(lintTopologyFile(path));
 }
-

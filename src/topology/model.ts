@@ -44,7 +44,8 @@ export function ms(value: string | number): number {
 
 /** Long form of a state mapping as written; `reason` only when the file names one. */
 export function readMapping(doc: StateMappingDoc): { category: StateCategory; reason?: string } {
-  if (typeof doc !== 'string') return doc.reason === undefined ? { category: doc.category } : { category: doc.category, reason: doc.reason };
+  if (typeof doc !== 'string')
+    return doc.reason === undefined ? { category: doc.category } : { category: doc.category, reason: doc.reason };
   const slash = doc.indexOf('/');
   if (slash < 0) return { category: doc as StateCategory };
   return { category: doc.slice(0, slash) as StateCategory, reason: doc.slice(slash + 1) };
@@ -95,8 +96,13 @@ export function calendarSpec(doc: TopologyDoc): ShiftCalendarSpec {
   return {
     timeZone: doc.plant.timeZone,
     shifts: doc.calendar.shifts.map((s) => ({ name: s.name, start: s.start, end: s.end, days: days(s.days) })),
-    holidays: (doc.calendar.holidays ?? []).map((h) => (h.name === undefined ? { date: h.date } : { date: h.date, name: h.name })),
-    overrides: (doc.calendar.overrides ?? []).map((o) => ({ date: o.date, shifts: o.shifts.map((s) => ({ name: s.name, start: s.start, end: s.end })) })),
+    holidays: (doc.calendar.holidays ?? []).map((h) =>
+      h.name === undefined ? { date: h.date } : { date: h.date, name: h.name },
+    ),
+    overrides: (doc.calendar.overrides ?? []).map((o) => ({
+      date: o.date,
+      shifts: o.shifts.map((s) => ({ name: s.name, start: s.start, end: s.end })),
+    })),
   };
 }
 
@@ -154,6 +160,10 @@ export function machinesByWorkCenter(doc: TopologyDoc): Map<string, string[]> {
 }
 
 /** The designated state machine: as given, or the only machine of the work center. */
-export function stateMachineOf(doc: TopologyDoc, workCenterId: string, machines: readonly string[]): string | undefined {
+export function stateMachineOf(
+  doc: TopologyDoc,
+  workCenterId: string,
+  machines: readonly string[],
+): string | undefined {
   return doc.workCenters[workCenterId]?.stateMachine ?? (machines.length === 1 ? machines[0] : undefined);
 }

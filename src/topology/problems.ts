@@ -11,7 +11,12 @@ export function formatProblem(p: TopologyProblem): string {
 /** File, then line, then column, then rule: the order an editor would list them. */
 export function sortProblems(problems: readonly TopologyProblem[]): TopologyProblem[] {
   return [...problems].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path),
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      a.rule.localeCompare(b.rule) ||
+      a.path.localeCompare(b.path),
   );
 }
 

@@ -6,7 +6,14 @@ import { TOPOLOGY_SCHEMA } from './schema.js';
 import type { TopologySource } from './source.js';
 import type { TopologyProblem } from './types.js';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, discriminator: true, strict: true, strictRequired: false, allowUnionTypes: true });
+const ajv = new Ajv({
+  allErrors: true,
+  verbose: true,
+  discriminator: true,
+  strict: true,
+  strictRequired: false,
+  allowUnionTypes: true,
+});
 ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
 ajv.addFormat('duration', { type: 'string', validate: isDurationText });
 const validate = ajv.compile(TOPOLOGY_SCHEMA);
@@ -50,7 +57,9 @@ export function didYouMean(found: string, candidates: readonly string[]): string
       bestScore = score;
     }
   }
-  return best !== undefined && bestScore <= Math.max(2, Math.floor(found.length / 3)) ? ` (did you mean '${best}'?)` : '';
+  return best !== undefined && bestScore <= Math.max(2, Math.floor(found.length / 3))
+    ? ` (did you mean '${best}'?)`
+    : '';
 }
 
 function where(path: string): string {
@@ -76,9 +85,14 @@ function explain(err: ErrorObject): Finding | undefined {
   if (err.propertyName !== undefined) {
     // A key failed `propertyNames`: point at the key itself.
     const keyPath = `${path}/${err.propertyName.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    return { path: keyPath, preferKey: true, message: `key ${describeValue(err.propertyName)}: expected ${phrased ?? err.message ?? 'a valid key'}` };
+    return {
+      path: keyPath,
+      preferKey: true,
+      message: `key ${describeValue(err.propertyName)}: expected ${phrased ?? err.message ?? 'a valid key'}`,
+    };
   }
-  if (phrased !== undefined && PHRASED.has(err.keyword)) return { path, preferKey: false, message: `expected ${phrased}, found ${found}` };
+  if (phrased !== undefined && PHRASED.has(err.keyword))
+    return { path, preferKey: false, message: `expected ${phrased}, found ${found}` };
   switch (err.keyword) {
     case 'additionalProperties': {
       const key = String(params['additionalProperty']);
@@ -92,7 +106,11 @@ function explain(err: ErrorObject): Finding | undefined {
       };
     }
     case 'required':
-      return { path, preferKey: false, message: `missing key '${String(params['missingProperty'])}': expected it in ${where(path)}` };
+      return {
+        path,
+        preferKey: false,
+        message: `missing key '${String(params['missingProperty'])}': expected it in ${where(path)}`,
+      };
     case 'type':
       return { path, preferKey: false, message: `expected ${[params['type']].flat().join(' or ')}, found ${found}` };
     case 'enum': {
@@ -108,7 +126,11 @@ function explain(err: ErrorObject): Finding | undefined {
       return { path, preferKey: false, message: `expected a non-empty string, found ${found}` };
     case 'minProperties':
     case 'minItems':
-      return { path, preferKey: false, message: `expected at least ${String(params['limit'])} entr${params['limit'] === 1 ? 'y' : 'ies'}, found none` };
+      return {
+        path,
+        preferKey: false,
+        message: `expected at least ${String(params['limit'])} entr${params['limit'] === 1 ? 'y' : 'ies'}, found none`,
+      };
     case 'uniqueItems':
       return {
         path: `${path}/${String(params['i'])}`,
@@ -117,15 +139,25 @@ function explain(err: ErrorObject): Finding | undefined {
       };
     case 'discriminator': {
       const tag = String(params['tag']);
-      const branches = ((err.parentSchema as Record<string, unknown> | undefined)?.['oneOf'] as { properties: Record<string, { const: string }> }[] | undefined) ?? [];
+      const branches =
+        ((err.parentSchema as Record<string, unknown> | undefined)?.['oneOf'] as
+          { properties: Record<string, { const: string }> }[] | undefined) ?? [];
       const allowed = branches.map((b) => b.properties[tag]?.const ?? '?');
       const value = params['tagValue'];
       if (params['error'] === 'tag' && value === undefined) return undefined; // `required` reports the missing key
       const hint = typeof value === 'string' ? didYouMean(value, allowed) : '';
-      return { path: `${path}/${tag}`, preferKey: false, message: `expected one of ${allowed.join(', ')}, found ${describeValue(value)}${hint}` };
+      return {
+        path: `${path}/${tag}`,
+        preferKey: false,
+        message: `expected one of ${allowed.join(', ')}, found ${describeValue(value)}${hint}`,
+      };
     }
     case 'pattern':
-      return { path, preferKey: false, message: `expected a string matching ${String(params['pattern'])}, found ${found}` };
+      return {
+        path,
+        preferKey: false,
+        message: `expected a string matching ${String(params['pattern'])}, found ${found}`,
+      };
     case 'format':
       return { path, preferKey: false, message: `expected format ${String(params['format'])}, found ${found}` };
     case 'if':
@@ -146,13 +178,21 @@ export function checkSchema(source: TopologySource): TopologyProblem[] {
   const problems: TopologyProblem[] = [];
   const seen = new Set<string>();
   for (const err of errors) {
-    if (phrasedErrors.some((p) => p.instancePath === err.instancePath && err.schemaPath.startsWith(`${p.schemaPath}/`))) continue;
+    if (phrasedErrors.some((p) => p.instancePath === err.instancePath && err.schemaPath.startsWith(`${p.schemaPath}/`)))
+      continue;
     const finding = explain(err);
     if (finding === undefined) continue;
     const key = `${finding.path}|${finding.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    problems.push({ file: source.file, path: finding.path, ...source.position(finding.path, finding.preferKey), rule: 'schema', severity: 'error', message: finding.message });
+    problems.push({
+      file: source.file,
+      path: finding.path,
+      ...source.position(finding.path, finding.preferKey),
+      rule: 'schema',
+      severity: 'error',
+      message: finding.message,
+    });
   }
   return problems;
 }

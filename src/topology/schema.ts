@@ -73,7 +73,13 @@ const tag = {
       properties: {
         role: { const: 'reason' },
         ...tagBase,
-        values: { type: 'object', additionalProperties: { anyOf: [reasonCode, { type: 'null' }], 'x-expected': 'a reason code or null (clears the reason)' } },
+        values: {
+          type: 'object',
+          additionalProperties: {
+            anyOf: [reasonCode, { type: 'null' }],
+            'x-expected': 'a reason code or null (clears the reason)',
+          },
+        },
         strict: { type: 'boolean' },
       },
     },
@@ -83,7 +89,11 @@ const tag = {
       properties: {
         role: { const: 'counter' },
         ...tagBase,
-        counter: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,62}$', 'x-expected': 'a counter name: good, scrap, or another lower-case name' },
+        counter: {
+          type: 'string',
+          pattern: '^[a-z][a-z0-9_-]{0,62}$',
+          'x-expected': 'a counter name: good, scrap, or another lower-case name',
+        },
         mode: { enum: ['total', 'delta'] },
         rolloverAt: { type: 'integer', minimum: 2 },
       },
@@ -106,7 +116,11 @@ const window = {
   required: ['kind'],
   discriminator: { propertyName: 'kind' },
   oneOf: [
-    { additionalProperties: false, required: ['size'], properties: { kind: { const: 'tumbling' }, name: text, size: duration } },
+    {
+      additionalProperties: false,
+      required: ['size'],
+      properties: { kind: { const: 'tumbling' }, name: text, size: duration },
+    },
     {
       additionalProperties: false,
       required: ['size', 'advance'],
@@ -121,8 +135,16 @@ const localTime = {
   pattern: '^(?:[01][0-9]|2[0-4]):[0-5][0-9](?::[0-5][0-9])?$',
   'x-expected': 'a local time HH:MM or HH:MM:SS in quotes, e.g. "06:00"',
 } as const;
-const localDate = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', 'x-expected': 'a local date YYYY-MM-DD' } as const;
-const shiftName = { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,31}$', 'x-expected': 'a shift name in lower case, e.g. early' } as const;
+const localDate = {
+  type: 'string',
+  pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
+  'x-expected': 'a local date YYYY-MM-DD',
+} as const;
+const shiftName = {
+  type: 'string',
+  pattern: '^[a-z][a-z0-9_-]{0,31}$',
+  'x-expected': 'a shift name in lower case, e.g. early',
+} as const;
 const shiftDef = {
   type: 'object',
   additionalProperties: false,
@@ -130,7 +152,11 @@ const shiftDef = {
   properties: { name: shiftName, start: localTime, end: localTime },
 } as const;
 
-const topic = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,249}$', 'x-expected': 'a Kafka topic name (letters, digits, . _ -; at most 249)' } as const;
+const topic = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9._-]{1,249}$',
+  'x-expected': 'a Kafka topic name (letters, digits, . _ -; at most 249)',
+} as const;
 
 export const TOPOLOGY_SCHEMA = {
   type: 'object',
@@ -149,7 +175,13 @@ export const TOPOLOGY_SCHEMA = {
     eventTime: {
       type: 'object',
       additionalProperties: false,
-      properties: { silenceTimeout: duration, outOfOrderness: duration, grace: duration, idleTimeout: duration, amendmentHorizon: duration },
+      properties: {
+        silenceTimeout: duration,
+        outOfOrderness: duration,
+        grace: duration,
+        idleTimeout: duration,
+        amendmentHorizon: duration,
+      },
     },
     validation: { type: 'object', additionalProperties: false, properties: { maxFuture: duration, maxPast: duration } },
     policies: {
@@ -202,7 +234,11 @@ export const TOPOLOGY_SCHEMA = {
     tags: {
       type: 'object',
       minProperties: 1,
-      propertyNames: { type: 'string', pattern: '^\\S(?:.{0,254}\\S)?$', 'x-expected': 'a tag name without leading or trailing spaces' },
+      propertyNames: {
+        type: 'string',
+        pattern: '^\\S(?:.{0,254}\\S)?$',
+        'x-expected': 'a tag name without leading or trailing spaces',
+      },
       additionalProperties: tag,
     },
     windows: { type: 'array', items: window },
@@ -224,14 +260,23 @@ export const TOPOLOGY_SCHEMA = {
               days: {
                 type: 'array',
                 minItems: 1,
-                items: { type: 'string', pattern: `^(?:${DAY_ALT})(?:-(?:${DAY_ALT}))?$`, 'x-expected': 'a weekday (mon .. sun) or a range such as mon-fri' },
+                items: {
+                  type: 'string',
+                  pattern: `^(?:${DAY_ALT})(?:-(?:${DAY_ALT}))?$`,
+                  'x-expected': 'a weekday (mon .. sun) or a range such as mon-fri',
+                },
               },
             },
           },
         },
         holidays: {
           type: 'array',
-          items: { type: 'object', additionalProperties: false, required: ['date'], properties: { date: localDate, name: text } },
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['date'],
+            properties: { date: localDate, name: text },
+          },
         },
         overrides: {
           type: 'array',
@@ -252,7 +297,11 @@ export const TOPOLOGY_SCHEMA = {
         post: { type: 'array', uniqueItems: true, items: { enum: [...STATE_CATEGORIES] } },
         losses: {
           type: 'object',
-          propertyNames: { type: 'string', pattern: LOSS_KEY_PATTERN, 'x-expected': `a category (${STATE_CATEGORIES.join(', ')}) or down/<reason>` },
+          propertyNames: {
+            type: 'string',
+            pattern: LOSS_KEY_PATTERN,
+            'x-expected': `a category (${STATE_CATEGORIES.join(', ')}) or down/<reason>`,
+          },
           additionalProperties: text,
         },
       },

@@ -65,7 +65,14 @@ export function parseTopologySource(text: string, file: string): TopologySource 
 
   for (const err of doc.errors) {
     const message = err.message.split('\n')[0] ?? err.message;
-    problems.push({ file, path: '', ...posOf(err.pos[0]), rule: 'yaml-syntax', severity: 'error', message: `expected valid YAML, found: ${message}` });
+    problems.push({
+      file,
+      path: '',
+      ...posOf(err.pos[0]),
+      rule: 'yaml-syntax',
+      severity: 'error',
+      message: `expected valid YAML, found: ${message}`,
+    });
   }
 
   // Alias.resolve searches the whole document for its anchor: resolve each alias once.
@@ -191,4 +198,3 @@ export function parseTopologySource(text: string, file: string): TopologySource 
   const data: unknown = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 1000 }) : undefined;
   return { file, data, problems, position, keyInfo };
 }
-

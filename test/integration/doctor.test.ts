@@ -15,11 +15,23 @@ async function doctor(topologyText: string): Promise<{ code: number; text: strin
   const dir = mkdtempSync(join(tmpdir(), 'doctor-'));
   writeFileSync(join(dir, 'plant.yaml'), topologyText);
   let text = '';
-  const stdout = new Writable({ write(chunk, _e, cb) { text += String(chunk); cb(); } });
+  const stdout = new Writable({
+    write(chunk, _e, cb) {
+      text += String(chunk);
+      cb();
+    },
+  });
   const code = await doctorCommand.run({
     argv: ['--topology', 'plant.yaml'],
-    env: { SHIFTSTREAM_KAFKA__BROKERS: env.brokers.join(','), SHIFTSTREAM_REGISTRY__URL: env.registryUrl, SHIFTSTREAM_REDIS__URL: env.redisUrl },
-    stdout, stderr: stdout, cwd: dir, signal: new AbortController().signal,
+    env: {
+      SHIFTSTREAM_KAFKA__BROKERS: env.brokers.join(','),
+      SHIFTSTREAM_REGISTRY__URL: env.registryUrl,
+      SHIFTSTREAM_REDIS__URL: env.redisUrl,
+    },
+    stdout,
+    stderr: stdout,
+    cwd: dir,
+    signal: new AbortController().signal,
   });
   return { code, text };
 }
@@ -27,16 +39,31 @@ async function doctor(topologyText: string): Promise<{ code: number; text: strin
 describe('doctor against the real servers', () => {
   it('passes when every topic exists and names a missing one otherwise', async () => {
     const prefix = uniqueName('doctor');
-    const roles = ['raw', 'canonical', 'enriched', 'milestones', 'windowSummaries', 'shiftSummaries', 'rejected', 'late'];
+    const roles = [
+      'raw',
+      'canonical',
+      'enriched',
+      'milestones',
+      'windowSummaries',
+      'shiftSummaries',
+      'rejected',
+      'late',
+    ];
     const topics = Object.fromEntries(roles.map((r) => [r, `${prefix}.${r}`]));
     const admin = new Kafka({ brokers: [...env.brokers], logLevel: logLevel.NOTHING, ...FAIL_FAST.kafkajs }).admin();
     await admin.connect();
     try {
-      await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })), waitForLeaders: true });
+      await admin.createTopics({
+        topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })),
+        waitForLeaders: true,
+      });
     } finally {
       await admin.disconnect();
     }
-    const yaml = (t: Record<string, string>): string => `version: 1\nplant:\n  id: ${prefix}\ntopics:\n${Object.entries(t).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`;
+    const yaml = (t: Record<string, string>): string =>
+      `version: 1\nplant:\n  id: ${prefix}\ntopics:\n${Object.entries(t)
+        .map(([k, v]) => `  ${k}: ${v}`)
+        .join('\n')}\n`;
 
     const ok = await doctor(yaml(topics));
     expect(ok.text).toMatch(/ok {4}kafka {5}broker .*: Kafka 4\.\d+\.x/);
@@ -46,6 +73,8 @@ describe('doctor against the real servers', () => {
 
     const missing = await doctor(yaml({ ...topics, late: `${prefix}.not-created` }));
     expect(missing.code).toBe(1);
-    expect(missing.text).toContain(`FAIL  kafka     topic ${prefix}.not-created (plant.yaml topics.late): expected to exist, found missing`);
+    expect(missing.text).toContain(
+      `FAIL  kafka     topic ${prefix}.not-created (plant.yaml topics.late): expected to exist, found missing`,
+    );
   });
 });

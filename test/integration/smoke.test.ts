@@ -7,8 +7,14 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import RdKafka from 'node-rdkafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createAvroDecoder, createAvroEncoder, createRegistryClient, loadAllSchemas, registerTopicSchemas, SCHEMA_FOR_TOPIC_ROLE,
-  type RegisteredTopic, type RegistryClient,
+  createAvroDecoder,
+  createAvroEncoder,
+  createRegistryClient,
+  loadAllSchemas,
+  registerTopicSchemas,
+  SCHEMA_FOR_TOPIC_ROLE,
+  type RegisteredTopic,
+  type RegistryClient,
 } from '../../src/io/avro/index.js';
 import type { RawSample } from '../../src/core/types.js';
 import { eventually, FAIL_FAST, integrationEnv, uniqueName } from './support/env.js';
@@ -20,19 +26,30 @@ const rawType = schemas.get('RawSample')!.type;
 /** The wire shape of RawSample (`ts` as in semantics section 1). */
 type WireSample = Omit<RawSample, 'tsMs'> & { ts: number };
 
-const kafka = new Kafka({ clientId: 'shiftstream-smoke', brokers: [...env.brokers], logLevel: logLevel.NOTHING, ...FAIL_FAST.kafkajs });
+const kafka = new Kafka({
+  clientId: 'shiftstream-smoke',
+  brokers: [...env.brokers],
+  logLevel: logLevel.NOTHING,
+  ...FAIL_FAST.kafkajs,
+});
 let admin: Admin;
 let registry: RegistryClient;
 let registered: RegisteredTopic[];
 const run = uniqueName('smoke');
-const topics = Object.fromEntries(Object.keys(SCHEMA_FOR_TOPIC_ROLE).map((role) => [role, `${run}.${role}`])) as Record<keyof typeof SCHEMA_FOR_TOPIC_ROLE, string>;
+const topics = Object.fromEntries(Object.keys(SCHEMA_FOR_TOPIC_ROLE).map((role) => [role, `${run}.${role}`])) as Record<
+  keyof typeof SCHEMA_FOR_TOPIC_ROLE,
+  string
+>;
 
 beforeAll(async () => {
   admin = kafka.admin();
   await admin.connect();
   registry = createRegistryClient({ url: env.registryUrl, timeoutMs: 5_000 });
   registered = await registerTopicSchemas(registry, topics);
-  await admin.createTopics({ topics: [{ topic: topics.raw, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [{ topic: topics.raw, numPartitions: 1, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
 });
 
 afterAll(async () => {
@@ -52,7 +69,9 @@ describe('smoke: real broker, registry and Redis', () => {
     if (expected) {
       // The level Kafka's own storage tool maps the launched release to (e.g. 33 = 4.4-IV2 for 4.4.0).
       expect(mv?.max).toBe(expected.level);
-      expect(expected.name.startsWith((env.launched?.kafka?.version ?? '').split('.').slice(0, 2).join('.'))).toBe(true);
+      expect(expected.name.startsWith((env.launched?.kafka?.version ?? '').split('.').slice(0, 2).join('.'))).toBe(
+        true,
+      );
     } else {
       expect(mv?.max).toBeGreaterThanOrEqual(22); // 4.0-IV0 is the first 4.x metadata.version level
     }
@@ -60,7 +79,11 @@ describe('smoke: real broker, registry and Redis', () => {
 
   it('registered every shipped schema under <topic>-value with BACKWARD enforced', async () => {
     expect(await registry.compatibility()).toBe('BACKWARD');
-    expect(registered.map((r) => r.subject).sort()).toEqual(Object.values(topics).map((t) => `${t}-value`).sort());
+    expect(registered.map((r) => r.subject).sort()).toEqual(
+      Object.values(topics)
+        .map((t) => `${t}-value`)
+        .sort(),
+    );
     // Ask for each subject directly: a long-lived registry lists only its first 1,000 subjects.
     for (const r of registered) {
       const latest = await registry.latest(r.subject);
@@ -73,7 +96,8 @@ describe('smoke: real broker, registry and Redis', () => {
       expect(fromRegistry.fingerprint('sha256').equals(schemas.get(r.schema)!.type.fingerprint('sha256'))).toBe(true);
     }
     // Same schema, same id across subjects (Confluent semantics); different schemas, different ids.
-    const id = (role: string): number | undefined => registered.find((r) => r.topic === topics[role as keyof typeof topics])?.id;
+    const id = (role: string): number | undefined =>
+      registered.find((r) => r.topic === topics[role as keyof typeof topics])?.id;
     expect(id('canonical')).toBe(id('enriched'));
     expect(id('windowSummaries')).toBe(id('shiftSummaries'));
     expect(new Set(registered.map((r) => r.id)).size).toBe(6);
@@ -92,10 +116,16 @@ describe('smoke: real broker, registry and Redis', () => {
 
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: topics.raw, messages: viaKafkajs.map((s) => ({ key: 'kafkajs', value: encoder.encode(s) })) });
+    await producer.send({
+      topic: topics.raw,
+      messages: viaKafkajs.map((s) => ({ key: 'kafkajs', value: encoder.encode(s) })),
+    });
     await producer.disconnect();
 
-    await rdkafkaProduce(topics.raw, viaRdkafka.map((s) => encoder.encode(s)));
+    await rdkafkaProduce(
+      topics.raw,
+      viaRdkafka.map((s) => encoder.encode(s)),
+    );
 
     const expected = [...viaKafkajs, ...viaRdkafka];
     const decoder = createAvroDecoder<WireSample>(rawType, registry);
@@ -124,13 +154,23 @@ describe('smoke: real broker, registry and Redis', () => {
 });
 
 async function kafkajsConsume(topic: string, count: number): Promise<Buffer[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('smoke-kafkajs'), sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const consumer = kafka.consumer({
+    groupId: uniqueName('smoke-kafkajs'),
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
   const values: Buffer[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => { if (message.value) values.push(message.value); } });
-    await eventually(`kafkajs consumer reading ${count} records from ${topic}`, 30_000, () => (values.length >= count ? true : undefined));
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.value) values.push(message.value);
+      },
+    });
+    await eventually(`kafkajs consumer reading ${count} records from ${topic}`, 30_000, () =>
+      values.length >= count ? true : undefined,
+    );
   } finally {
     await consumer.disconnect();
   }
@@ -139,7 +179,11 @@ async function kafkajsConsume(topic: string, count: number): Promise<Buffer[]> {
 
 function rdkafkaProduce(topic: string, values: Buffer[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const producer = new RdKafka.Producer({ 'metadata.broker.list': env.brokers.join(','), dr_cb: true, ...FAIL_FAST.rdkafka });
+    const producer = new RdKafka.Producer({
+      'metadata.broker.list': env.brokers.join(','),
+      dr_cb: true,
+      ...FAIL_FAST.rdkafka,
+    });
     let delivered = 0;
     const fail = (err: { message: string }): void => {
       producer.disconnect();
@@ -161,7 +205,12 @@ function rdkafkaProduce(topic: string, values: Buffer[]): Promise<void> {
 function rdkafkaConsume(topic: string, count: number): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     const consumer = new RdKafka.KafkaConsumer(
-      { 'group.id': uniqueName('smoke-rdkafka'), 'metadata.broker.list': env.brokers.join(','), 'enable.auto.commit': false, ...FAIL_FAST.rdkafka },
+      {
+        'group.id': uniqueName('smoke-rdkafka'),
+        'metadata.broker.list': env.brokers.join(','),
+        'enable.auto.commit': false,
+        ...FAIL_FAST.rdkafka,
+      },
       { 'auto.offset.reset': 'earliest' },
     );
     const values: Buffer[] = [];
@@ -169,16 +218,22 @@ function rdkafkaConsume(topic: string, count: number): Promise<Buffer[]> {
     const finish = (err: { message: string } | null): void => {
       consumer.disconnect(() => (err ? reject(new Error(err.message)) : resolve(values)));
     };
-    consumer.on('event.error', (err) => finish(new Error(`node-rdkafka consumer on ${env.brokers.join(',')}: ${err.message}`)));
+    consumer.on('event.error', (err) =>
+      finish(new Error(`node-rdkafka consumer on ${env.brokers.join(',')}: ${err.message}`)),
+    );
     consumer.connect({ timeout: 10_000 }, (err) => {
-      if (err) return reject(new Error(`node-rdkafka consumer cannot connect to ${env.brokers.join(',')}: ${err.message}`));
+      if (err)
+        return reject(new Error(`node-rdkafka consumer cannot connect to ${env.brokers.join(',')}: ${err.message}`));
       consumer.subscribe([topic]);
       const poll = (): void => {
         consumer.consume(100, (e, messages) => {
           if (e) return finish(new Error(`node-rdkafka consume from ${topic}: ${e.message}`));
           for (const m of messages) if (m.value) values.push(m.value);
           if (values.length >= count) return finish(null);
-          if (Date.now() > deadline) return finish(new Error(`node-rdkafka consumer read ${values.length} of ${count} records from ${topic} in 30 s`));
+          if (Date.now() > deadline)
+            return finish(
+              new Error(`node-rdkafka consumer read ${values.length} of ${count} records from ${topic} in 30 s`),
+            );
           setImmediate(poll);
         });
       };

@@ -87,7 +87,11 @@ describe('streaming core against the batch reference', () => {
 });
 
 describe('long streams: shifts across the clock change, horizon, snapshots', () => {
-  const longPlan = testPlan({ workCenters: 2, silenceTimeoutMs: 20 * 60_000, eventTime: { amendmentHorizonMs: 3 * 3_600_000 } });
+  const longPlan = testPlan({
+    workCenters: 2,
+    silenceTimeoutMs: 20 * 60_000,
+    eventTime: { amendmentHorizonMs: 3 * 3_600_000 },
+  });
   const longStream = sampleStream({ workCenters: 2, maxGapMs: 40 * 60_000, length: 160 });
 
   it('shift summaries equal the reference across the spring-forward night', () => {
@@ -105,7 +109,10 @@ describe('long streams: shifts across the clock change, horizon, snapshots', () 
     fc.assert(
       fc.property(longStream, fc.array(fc.nat(), { minLength: 1, maxLength: 20 }), (samples, picks) => {
         const held = new Set(picks.map((p) => p % samples.length));
-        const run = runCore(longPlan, [...samples.filter((_, i) => !held.has(i)), ...samples.filter((_, i) => held.has(i))]);
+        const run = runCore(longPlan, [
+          ...samples.filter((_, i) => !held.has(i)),
+          ...samples.filter((_, i) => held.has(i)),
+        ]);
         const reportedOnly = new Set(run.late.filter((l) => !l.amended).map((l) => `${l.tag}|${l.tsMs}`));
         const applied = samples.filter((s) => !reportedOnly.has(`${s.tag}|${s.tsMs}`));
         const ref = computeWindowSummaries(applied, longPlan, { watermarkMs: run.processor.watermarkMs });

@@ -19,7 +19,11 @@ const updates = tableUpdates(2, 40);
 const BOUND = plan.eventTime.outOfOrdernessMs;
 const TAGGED: ProcessorOptions = { orders: true };
 
-function run(events: readonly MachineEvent[], batches: readonly number[] = [1_000_000], options: ProcessorOptions = TAGGED): { summaries: WindowSummary[]; processor: WindowedProcessor } {
+function run(
+  events: readonly MachineEvent[],
+  batches: readonly number[] = [1_000_000],
+  options: ProcessorOptions = TAGGED,
+): { summaries: WindowSummary[]; processor: WindowedProcessor } {
   const processor = new WindowedProcessor(plan, options);
   const summaries: WindowSummary[] = [];
   let i = 0;
@@ -42,14 +46,19 @@ function literalRule(lines: readonly OrderLine[], t: number): OrderLine | null {
 describe('running order rule', () => {
   it('runningWorkOrder and the OrdersTable give what the rule says, at any instant', () => {
     fc.assert(
-      fc.property(orderLines(8), fc.integer({ min: -6, max: 20 }), fc.integer({ min: -1, max: 1 }), (lines, step, nudge) => {
-        const t = T0 + step * 600_000 + nudge;
-        const want = literalRule(lines, t);
-        expect(runningWorkOrder(lines, t)).toEqual(want);
-        const table = new OrdersTable();
-        table.apply({ workCenterId: 'WC1', workOrders: lines });
-        expect(table.runningAt('WC1', t)).toEqual(want === null ? null : runningOrderOf(want));
-      }),
+      fc.property(
+        orderLines(8),
+        fc.integer({ min: -6, max: 20 }),
+        fc.integer({ min: -1, max: 1 }),
+        (lines, step, nudge) => {
+          const t = T0 + step * 600_000 + nudge;
+          const want = literalRule(lines, t);
+          expect(runningWorkOrder(lines, t)).toEqual(want);
+          const table = new OrdersTable();
+          table.apply({ workCenterId: 'WC1', workOrders: lines });
+          expect(table.runningAt('WC1', t)).toEqual(want === null ? null : runningOrderOf(want));
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -61,7 +70,10 @@ describe('summaries carry the running orders of their events', () => {
       fc.property(stream, updates, (samples, ups) => {
         const tagged = tagStream(plan, samples, ups);
         const got = run(tagged.events);
-        const ref = computeWindowSummaries(samples, plan, { watermarkMs: got.processor.watermarkMs, runningOrder: (e) => tagged.orderOf.get(sampleKey(e)) ?? null });
+        const ref = computeWindowSummaries(samples, plan, {
+          watermarkMs: got.processor.watermarkMs,
+          runningOrder: (e) => tagged.orderOf.get(sampleKey(e)) ?? null,
+        });
         expect(got.summaries).toEqual(ref);
         for (const s of got.summaries) expect(s.orders).toEqual([...new Set(s.orders)].sort());
       }),
@@ -98,9 +110,15 @@ describe('summaries carry the running orders of their events', () => {
       fc.property(stream, updates, fc.array(fc.nat(), { minLength: 1, maxLength: 15 }), (samples, ups, picks) => {
         const tagged = tagStream(plan, samples, ups);
         const held = new Set(picks.map((p) => p % tagged.events.length));
-        const arrival = [...tagged.events.filter((_, i) => !held.has(i)), ...tagged.events.filter((_, i) => held.has(i))];
+        const arrival = [
+          ...tagged.events.filter((_, i) => !held.has(i)),
+          ...tagged.events.filter((_, i) => held.has(i)),
+        ];
         const got = run(arrival);
-        const ref = computeWindowSummaries(samples, plan, { watermarkMs: got.processor.watermarkMs, runningOrder: (e) => tagged.orderOf.get(sampleKey(e)) ?? null });
+        const ref = computeWindowSummaries(samples, plan, {
+          watermarkMs: got.processor.watermarkMs,
+          runningOrder: (e) => tagged.orderOf.get(sampleKey(e)) ?? null,
+        });
         const have = lastRevisions(got.summaries);
         const want = lastRevisions(ref);
         expect([...have.keys()].sort()).toEqual([...want.keys()].sort());
@@ -119,7 +137,9 @@ describe('summaries carry the running orders of their events', () => {
         const first = new WindowedProcessor(plan, TAGGED);
         const a = first.ingest(events.slice(0, cut)).summaries;
         const snap = JSON.parse(JSON.stringify(first.snapshot())) as ProcessorSnapshot;
-        expect(snap.v).toBe(events.slice(0, cut).some((e) => e.runningOrder !== undefined && e.kind !== 'milestone') ? 3 : 2);
+        expect(snap.v).toBe(
+          events.slice(0, cut).some((e) => e.runningOrder !== undefined && e.kind !== 'milestone') ? 3 : 2,
+        );
         const b = WindowedProcessor.restore(plan, snap, TAGGED).ingest(events.slice(cut)).summaries;
         expect(JSON.stringify([...a, ...b])).toBe(JSON.stringify(whole));
       }),
@@ -150,8 +170,13 @@ describe('summaries carry the running orders of their events', () => {
 
 describe('tags are what the engine gives them', () => {
   it('a tag on a milestone event does not reach the windowed lane', () => {
-    const e = toEvents(plan, [{ tag: 'M1a.DOWN', tsMs: T0, value: 'WO/1', quality: 'good' }, { tag: 'M1a.STATE', tsMs: T0 + 1, value: 1, quality: 'good' }]);
-    const tagged = e.map((x, i) => withRunningOrder(x, { order: i === 0 ? 'MO/milestone' : 'MO/state', workOrderId: i + 1 }));
+    const e = toEvents(plan, [
+      { tag: 'M1a.DOWN', tsMs: T0, value: 'WO/1', quality: 'good' },
+      { tag: 'M1a.STATE', tsMs: T0 + 1, value: 1, quality: 'good' },
+    ]);
+    const tagged = e.map((x, i) =>
+      withRunningOrder(x, { order: i === 0 ? 'MO/milestone' : 'MO/state', workOrderId: i + 1 }),
+    );
     const p = new WindowedProcessor(plan, TAGGED);
     p.ingest(tagged);
     const out = p.advanceTo(T0 + 3_600_000).summaries;

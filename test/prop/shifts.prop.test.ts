@@ -27,7 +27,17 @@ const ZONES = [
 ] as const;
 
 /** Instants near clock changes (and the Apia skip) plus anything from 1990 to 2040. */
-const SPECIAL = ['2026-03-29T01:00:00Z', '2026-10-25T01:00:00Z', '2026-03-08T07:00:00Z', '2026-11-01T06:00:00Z', '2026-04-04T16:00:00Z', '2026-10-03T15:30:00Z', '2026-04-05T03:00:00Z', '2026-09-06T04:00:00Z', '2011-12-30T10:00:00Z'].map(Date.parse);
+const SPECIAL = [
+  '2026-03-29T01:00:00Z',
+  '2026-10-25T01:00:00Z',
+  '2026-03-08T07:00:00Z',
+  '2026-11-01T06:00:00Z',
+  '2026-04-04T16:00:00Z',
+  '2026-10-03T15:30:00Z',
+  '2026-04-05T03:00:00Z',
+  '2026-09-06T04:00:00Z',
+  '2011-12-30T10:00:00Z',
+].map(Date.parse);
 const instant = fc.oneof(
   fc.tuple(fc.constantFrom(...SPECIAL), fc.integer({ min: -2 * DAY, max: 2 * DAY })).map(([t, d]) => t + d),
   fc.integer({ min: Date.parse('1990-01-01T00:00:00Z'), max: Date.parse('2040-01-01T00:00:00Z') }),
@@ -67,7 +77,8 @@ describe('time zones', () => {
           const gap = tz.offsetAtMs(u) - tz.offsetAtMs(u - DAY);
           expect(gap).toBeGreaterThan(0);
           expect(shown - local).toBe(gap);
-          for (const cand of [local - tz.offsetAtMs(u), local - tz.offsetAtMs(u - DAY)]) expect(wallOf(tz, cand)).not.toBe(local);
+          for (const cand of [local - tz.offsetAtMs(u), local - tz.offsetAtMs(u - DAY)])
+            expect(wallOf(tz, cand)).not.toBe(local);
         } else {
           // Existing: u is its first occurrence (no earlier instant shows the same wall time).
           for (const off of [tz.offsetAtMs(u - DAY), tz.offsetAtMs(u + DAY)]) {
@@ -84,9 +95,13 @@ describe('time zones', () => {
 // ---------------------------------------------------------------------------------------------
 // Shift calendars
 
-const clock = (minutes: number): string => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+const clock = (minutes: number): string =>
+  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 /** Cut points (minutes of the day) that like to fall into gaps and overlaps. */
-const cut = fc.oneof(fc.integer({ min: 0, max: 1439 }), fc.constantFrom(0, 30, 60, 90, 120, 135, 150, 165, 180, 1380, 1410));
+const cut = fc.oneof(
+  fc.integer({ min: 0, max: 1439 }),
+  fc.constantFrom(0, 30, 60, 90, 120, 135, 150, 165, 180, 1380, 1410),
+);
 const days = fc.subarray([...WEEKDAYS], { minLength: 1 });
 
 /**
@@ -99,16 +114,26 @@ const validSpec = fc
     cuts: fc.uniqueArray(cut, { minLength: 1, maxLength: 5 }),
     days: fc.array(days, { minLength: 5, maxLength: 5 }),
     holidayOffsets: fc.uniqueArray(fc.integer({ min: -20, max: 20 }), { maxLength: 4 }),
-    overrides: fc.uniqueArray(fc.record({ offset: fc.integer({ min: -20, max: 20 }), keep: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }) }), {
-      maxLength: 4,
-      selector: (o) => o.offset,
-    }),
+    overrides: fc.uniqueArray(
+      fc.record({
+        offset: fc.integer({ min: -20, max: 20 }),
+        keep: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+      }),
+      {
+        maxLength: 4,
+        selector: (o) => o.offset,
+      },
+    ),
     anchor: instant,
     length: fc.integer({ min: 1, max: 42 * DAY }),
   })
   .map(({ zone, cuts, days: dayLists, holidayOffsets, overrides, anchor, length }) => {
     const sorted = [...cuts].sort((a, b) => a - b);
-    const defs: ShiftDef[] = sorted.map((start, i) => ({ name: `s${i}`, start: clock(start), end: clock(sorted[(i + 1) % sorted.length] ?? 0) }));
+    const defs: ShiftDef[] = sorted.map((start, i) => ({
+      name: `s${i}`,
+      start: clock(start),
+      end: clock(sorted[(i + 1) % sorted.length] ?? 0),
+    }));
     const shifts: ShiftPattern[] = defs.map((d, i) => ({ ...d, days: dayLists[i] ?? ['mon'] }));
     const tz = createTimeZone(zone);
     const anchorDay = Math.floor(tz.utcToLocalMs(anchor) / DAY);
@@ -185,22 +210,26 @@ describe('shift calendars', () => {
 
   it('put each instant in at most one instance, the one instanceAt finds; split queries agree', () => {
     fc.assert(
-      fc.property(validSpec, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 20 }), ({ spec, from, to }, fractions) => {
-        const cal = createShiftCalendar(spec);
-        const list = cal.instancesOverlapping(from, to);
-        for (const f of fractions) {
-          const t = Math.min(to - 1, from + Math.floor(f * (to - from)));
-          const containing = list.filter((i) => i.startMs <= t && t < i.endMs);
-          expect(containing.length).toBeLessThanOrEqual(1);
-          expect(cal.instanceAt(t)).toBe(containing[0]);
-        }
-        // The same instances from a fresh calendar queried in two halves (other cache order).
-        const fresh = createShiftCalendar(spec);
-        const mid = from + Math.floor((fractions[0] ?? 0.5) * (to - from));
-        const halves = [...fresh.instancesOverlapping(mid, to), ...fresh.instancesOverlapping(from, mid)];
-        const ids = [...new Set(halves.map((i) => i.shiftId))];
-        expect(ids.sort()).toEqual(list.map((i) => i.shiftId).sort());
-      }),
+      fc.property(
+        validSpec,
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 20 }),
+        ({ spec, from, to }, fractions) => {
+          const cal = createShiftCalendar(spec);
+          const list = cal.instancesOverlapping(from, to);
+          for (const f of fractions) {
+            const t = Math.min(to - 1, from + Math.floor(f * (to - from)));
+            const containing = list.filter((i) => i.startMs <= t && t < i.endMs);
+            expect(containing.length).toBeLessThanOrEqual(1);
+            expect(cal.instanceAt(t)).toBe(containing[0]);
+          }
+          // The same instances from a fresh calendar queried in two halves (other cache order).
+          const fresh = createShiftCalendar(spec);
+          const mid = from + Math.floor((fractions[0] ?? 0.5) * (to - from));
+          const halves = [...fresh.instancesOverlapping(mid, to), ...fresh.instancesOverlapping(from, mid)];
+          const ids = [...new Set(halves.map((i) => i.shiftId))];
+          expect(ids.sort()).toEqual(list.map((i) => i.shiftId).sort());
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -213,18 +242,24 @@ describe('shift calendars', () => {
       days,
     });
     fc.assert(
-      fc.property(fc.constantFrom(...ZONES), fc.array(anyShift, { maxLength: 4 }), instant, fc.integer({ min: 1, max: 21 * DAY }), (zone, shifts, from, length) => {
-        let cal;
-        try {
-          cal = createShiftCalendar({ timeZone: zone, shifts, holidays: [], overrides: [] });
-        } catch (err) {
-          expect(err).toBeInstanceOf(TopologyError);
-          return;
-        }
-        const list = cal.instancesOverlapping(from, from + length);
-        checkInstances(list, from, from + length);
-        expect(new Set(list.map((i) => i.shiftId)).size).toBe(list.length);
-      }),
+      fc.property(
+        fc.constantFrom(...ZONES),
+        fc.array(anyShift, { maxLength: 4 }),
+        instant,
+        fc.integer({ min: 1, max: 21 * DAY }),
+        (zone, shifts, from, length) => {
+          let cal;
+          try {
+            cal = createShiftCalendar({ timeZone: zone, shifts, holidays: [], overrides: [] });
+          } catch (err) {
+            expect(err).toBeInstanceOf(TopologyError);
+            return;
+          }
+          const list = cal.instancesOverlapping(from, from + length);
+          checkInstances(list, from, from + length);
+          expect(new Set(list.map((i) => i.shiftId)).size).toBe(list.length);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WindowSpec } from '../../src/core/plan.js';
-import { hoppingWindowStartsMs, tumblingStartMs, windowRefsContaining, windowRefsOverlapping } from '../../src/core/windows.js';
+import {
+  hoppingWindowStartsMs,
+  tumblingStartMs,
+  windowRefsContaining,
+  windowRefsOverlapping,
+} from '../../src/core/windows.js';
 
 // Instants across the whole practical range, negative (before 1970) included, with extra weight on
 // small values where sign and remainder edge cases live.
@@ -86,19 +91,25 @@ describe('hopping windows', () => {
 
   it('list every window intersecting a range, ascending', () => {
     fc.assert(
-      fc.property(ts, fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 1e9 }), (from, advanceMs, k, raw) => {
-        const sizeMs = advanceMs * k;
-        const length = 1 + (raw % (40 * advanceMs)); // up to about 40 + k windows
-        const to = from + length;
-        const refs = windowRefsOverlapping({ kind: 'hopping', name: 'h', sizeMs, advanceMs }, from, to);
-        for (const r of refs) expect(r.startMs < to && r.endMs > from).toBe(true);
-        expect(refs.every((r, i) => i === 0 || r.startMs === (refs[i - 1]?.startMs ?? 0) + advanceMs)).toBe(true);
-        // The neighbours outside the list do not intersect.
-        const first = refs[0]?.startMs ?? 0;
-        const last = refs[refs.length - 1]?.startMs ?? 0;
-        expect(first - advanceMs + sizeMs <= from).toBe(true);
-        expect(last + advanceMs >= to).toBe(true);
-      }),
+      fc.property(
+        ts,
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 1e9 }),
+        (from, advanceMs, k, raw) => {
+          const sizeMs = advanceMs * k;
+          const length = 1 + (raw % (40 * advanceMs)); // up to about 40 + k windows
+          const to = from + length;
+          const refs = windowRefsOverlapping({ kind: 'hopping', name: 'h', sizeMs, advanceMs }, from, to);
+          for (const r of refs) expect(r.startMs < to && r.endMs > from).toBe(true);
+          expect(refs.every((r, i) => i === 0 || r.startMs === (refs[i - 1]?.startMs ?? 0) + advanceMs)).toBe(true);
+          // The neighbours outside the list do not intersect.
+          const first = refs[0]?.startMs ?? 0;
+          const last = refs[refs.length - 1]?.startMs ?? 0;
+          expect(first - advanceMs + sizeMs <= from).toBe(true);
+          expect(last + advanceMs >= to).toBe(true);
+        },
+      ),
     );
   });
 });

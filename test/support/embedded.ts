@@ -17,7 +17,17 @@ export interface Embedded {
 export function embedded(topology: TopologyPlan, partitions = 4, clock: Clock = { nowMs: () => Date.now() }): Embedded {
   const log = new MemoryLog({ defaultPartitions: partitions });
   const t = topology.topics;
-  for (const topic of [t.raw, t.canonical, t.enriched, t.milestones, t.windowSummaries, t.shiftSummaries, t.rejected, t.late]) log.createTopic(topic, partitions);
+  for (const topic of [
+    t.raw,
+    t.canonical,
+    t.enriched,
+    t.milestones,
+    t.windowSummaries,
+    t.shiftSummaries,
+    t.rejected,
+    t.late,
+  ])
+    log.createTopic(topic, partitions);
   const store = new MemoryStateStore();
   const codecs = createLocalCodecs();
   return {
@@ -47,7 +57,12 @@ export function embedded(topology: TopologyPlan, partitions = 4, clock: Clock = 
 }
 
 /** Resolves once every record of the topics has been consumed and committed by the group. */
-export async function drained(log: MemoryLog, groupId: string, topics: readonly string[], timeoutMs = 30_000): Promise<void> {
+export async function drained(
+  log: MemoryLog,
+  groupId: string,
+  topics: readonly string[],
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let behind = 0;
@@ -58,7 +73,8 @@ export async function drained(log: MemoryLog, groupId: string, topics: readonly 
       });
     }
     if (behind === 0) return;
-    if (Date.now() > deadline) throw new Error(`group ${groupId} still ${behind} records behind on ${topics.join(', ')} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`group ${groupId} still ${behind} records behind on ${topics.join(', ')} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -70,7 +86,8 @@ export async function windowed(log: MemoryLog, pipeline: Pipeline, topic: string
     const pos = new Map(pipeline.windowStage.positions().map((p) => [p.partition, Number(p.nextOffset ?? '0')]));
     const behind = log.endOffsets(topic).reduce((acc, end, partition) => acc + end - (pos.get(partition) ?? 0), 0);
     if (behind === 0) return;
-    if (Date.now() > deadline) throw new Error(`window stage still ${behind} records behind on ${topic} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`window stage still ${behind} records behind on ${topic} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }

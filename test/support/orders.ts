@@ -72,10 +72,12 @@ export function tableUpdates(workCenters: number, length: number): fc.Arbitrary<
     }),
     { maxLength: 8 },
   );
-  return fc.tuple(initial, later).map(([first, rest]) => [
-    ...first.map((workOrders, i) => ({ atIndex: 0, workCenterId: `WC${i + 1}`, workOrders })),
-    ...rest.sort((a, b) => a.atIndex - b.atIndex),
-  ]);
+  return fc
+    .tuple(initial, later)
+    .map(([first, rest]) => [
+      ...first.map((workOrders, i) => ({ atIndex: 0, workCenterId: `WC${i + 1}`, workOrders })),
+      ...rest.sort((a, b) => a.atIndex - b.atIndex),
+    ]);
 }
 
 /** Identity of a sample (exact duplicates share it). */
@@ -91,7 +93,11 @@ export interface TaggedStream {
 }
 
 /** Stage 1 over `samples`: each sample is mapped and tagged with the table as known at that point. */
-export function tagStream(plan: PlantPlan, samples: readonly RawSample[], updates: readonly TableUpdate[]): TaggedStream {
+export function tagStream(
+  plan: PlantPlan,
+  samples: readonly RawSample[],
+  updates: readonly TableUpdate[],
+): TaggedStream {
   const table = new OrdersTable();
   const events: MachineEvent[] = [];
   const orderOf = new Map<string, string | null>();

@@ -38,11 +38,19 @@ export type ClientName = 'kafkajs' | 'rdkafka';
 /** Fails with a clear message when dist/ is missing or older than src/ (the tests run the built CLI). */
 export function assertBuilt(): void {
   const main = join(ROOT, 'dist', 'cli', 'main.js');
-  if (!existsSync(main)) throw new Error(`${main}: expected the built CLI, found none. Run 'npm run build' first ('npm test' does).`);
-  for (const src of ['src/engine/pipeline.ts', 'src/engine/window-stage.ts', 'src/engine/mapper-stage.ts', 'src/cli/commands/run.ts']) {
+  if (!existsSync(main))
+    throw new Error(`${main}: expected the built CLI, found none. Run 'npm run build' first ('npm test' does).`);
+  for (const src of [
+    'src/engine/pipeline.ts',
+    'src/engine/window-stage.ts',
+    'src/engine/mapper-stage.ts',
+    'src/cli/commands/run.ts',
+  ]) {
     const built = join(ROOT, 'dist', src.replace(/^src\//, '').replace(/\.ts$/, '.js'));
     if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(ROOT, src)).mtimeMs) {
-      throw new Error(`${built}: expected a build newer than ${src}, found ${existsSync(built) ? 'an older one' : 'none'}. Run 'npm run build' first.`);
+      throw new Error(
+        `${built}: expected a build newer than ${src}, found ${existsSync(built) ? 'an older one' : 'none'}. Run 'npm run build' first.`,
+      );
     }
   }
 }
@@ -50,7 +58,11 @@ export function assertBuilt(): void {
 /** Environment of the servers, for this process's clients and the children. */
 function serverEnv(): Record<string, string> {
   const e = integrationEnv();
-  return { SHIFTSTREAM_KAFKA__BROKERS: e.brokers.join(','), SHIFTSTREAM_REGISTRY__URL: e.registryUrl, SHIFTSTREAM_REDIS__URL: e.redisUrl };
+  return {
+    SHIFTSTREAM_KAFKA__BROKERS: e.brokers.join(','),
+    SHIFTSTREAM_REGISTRY__URL: e.registryUrl,
+    SHIFTSTREAM_REDIS__URL: e.redisUrl,
+  };
 }
 
 export interface SimulatedPlant {
@@ -59,7 +71,10 @@ export interface SimulatedPlant {
 }
 
 /** A seeded simulated stretch of the plant (the same arguments give the same samples). */
-export function simulatePlant(topology: TopologyPlan, options: SimulatorOptions & { readonly untilMs: number }): SimulatedPlant {
+export function simulatePlant(
+  topology: TopologyPlan,
+  options: SimulatorOptions & { readonly untilMs: number },
+): SimulatedPlant {
   const { untilMs, ...sim } = options;
   const notes: SampleAnnotation[] = [];
   const samples = createPlantSimulator(topology.plant, sim).next(untilMs, notes);
@@ -107,7 +122,8 @@ export class RunProcess {
   ) {
     this.child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer): void => {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.length > 0) this.lines.push(line.length > 2_000 ? `${line.slice(0, 2_000)}...` : line);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line.length > 0) this.lines.push(line.length > 2_000 ? `${line.slice(0, 2_000)}...` : line);
       if (this.lines.length > 300) this.lines.splice(0, this.lines.length - 300);
     };
     this.child.stdout!.on('data', keep);
@@ -130,7 +146,10 @@ export class RunProcess {
 
   /** Throws when the process ended without being asked to. */
   assertAlive(): void {
-    if (this.done && !this.expectExit) throw new Error(`run process ${this.name} exited unexpectedly (exit code ${String(this.child.exitCode)}, signal ${String(this.child.signalCode)}); its last output:\n${this.output()}`);
+    if (this.done && !this.expectExit)
+      throw new Error(
+        `run process ${this.name} exited unexpectedly (exit code ${String(this.child.exitCode)}, signal ${String(this.child.signalCode)}); its last output:\n${this.output()}`,
+      );
   }
 
   /** kill -9: no flush, no checkpoint, no leaving the group. */
@@ -142,18 +161,28 @@ export class RunProcess {
 
   /** Resolves once /healthz answers (the CLI has installed its signal handlers by then). */
   async serving(timeoutMs = 30_000): Promise<void> {
-    await until(`${this.name}: /healthz on port ${this.httpPort}`, timeoutMs, async () => {
-      const res = await fetch(`http://127.0.0.1:${this.httpPort}/healthz`).catch(() => undefined);
-      return res?.ok === true ? true : undefined;
-    }, [this]);
+    await until(
+      `${this.name}: /healthz on port ${this.httpPort}`,
+      timeoutMs,
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${this.httpPort}/healthz`).catch(() => undefined);
+        return res?.ok === true ? true : undefined;
+      },
+      [this],
+    );
   }
 
   /** Resolves once /readyz says ready (both stages have their assignment). */
   async ready(timeoutMs = 60_000): Promise<void> {
-    await until(`${this.name}: /readyz on port ${this.httpPort}`, timeoutMs, async () => {
-      const res = await fetch(`http://127.0.0.1:${this.httpPort}/readyz`).catch(() => undefined);
-      return res?.ok === true ? true : undefined;
-    }, [this]);
+    await until(
+      `${this.name}: /readyz on port ${this.httpPort}`,
+      timeoutMs,
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${this.httpPort}/readyz`).catch(() => undefined);
+        return res?.ok === true ? true : undefined;
+      },
+      [this],
+    );
   }
 
   /** SIGTERM (graceful: flush, checkpoint, leave the groups); expects exit code 0 or 130 within the deadline. */
@@ -168,26 +197,44 @@ export class RunProcess {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
     const { code, signal } = await this.exited;
     clearTimeout(timer);
-    if (signal === 'SIGKILL') throw new Error(`run process ${this.name}: expected a graceful stop within ${timeoutMs} ms of SIGTERM, found none (killed); its last output:\n${this.output()}`);
-    if (code !== 0 && code !== 130) throw new Error(`run process ${this.name}: expected exit code 0 or 130 after SIGTERM, found ${String(code)} (signal ${String(signal)}); its last output:\n${this.output()}`);
+    if (signal === 'SIGKILL')
+      throw new Error(
+        `run process ${this.name}: expected a graceful stop within ${timeoutMs} ms of SIGTERM, found none (killed); its last output:\n${this.output()}`,
+      );
+    if (code !== 0 && code !== 130)
+      throw new Error(
+        `run process ${this.name}: expected exit code 0 or 130 after SIGTERM, found ${String(code)} (signal ${String(signal)}); its last output:\n${this.output()}`,
+      );
   }
 }
 
-
 /** Polls `probe` until it returns a value; throws at the deadline or at once when a process died. */
-export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined, processes: readonly RunProcess[] = [], intervalMs = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+  processes: readonly RunProcess[] = [],
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const p of processes) p.assertAlive();
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms${processes.length > 0 ? `; last output of ${processes.at(-1)!.name}:\n${processes.at(-1)!.output()}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what}: not reached within ${timeoutMs} ms${processes.length > 0 ? `; last output of ${processes.at(-1)!.name}:\n${processes.at(-1)!.output()}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
 /** Sum of a Prometheus metric (all series whose labels include `labels`), scraped from /metrics. */
-export async function scrapeMetric(port: number, name: string, labels: Readonly<Record<string, string>> = {}): Promise<number> {
+export async function scrapeMetric(
+  port: number,
+  name: string,
+  labels: Readonly<Record<string, string>> = {},
+): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`);
   if (!res.ok) throw new Error(`GET http://127.0.0.1:${port}/metrics: expected 200, found ${res.status}`);
   const text = await res.text();
@@ -236,7 +283,8 @@ export class PlantHarness {
     const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
     const text = readFileSync(join(ROOT, baseTopology), 'utf8');
     const replaced = text.replace(/^(plant:\s*\n\s+id:\s*)\S+/m, `$1${plantId}`);
-    if (replaced === text) throw new Error(`${baseTopology}: expected a 'plant:' block starting with 'id:', found none to replace`);
+    if (replaced === text)
+      throw new Error(`${baseTopology}: expected a 'plant:' block starting with 'id:', found none to replace`);
     const topologyPath = join(dir, `${plantId}.yaml`);
     writeFileSync(topologyPath, replaced);
     const topology = loadTopology(topologyPath);
@@ -245,10 +293,20 @@ export class PlantHarness {
     const t = topology.topics;
     const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs });
     const { codecs } = await createRegistryCodecs(registry, topologySchemaTopics(t));
-    const kafka = new Kafka({ clientId: `harness-${plantId}`, brokers: [...config.kafka.brokers], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: `harness-${plantId}`,
+      brokers: [...config.kafka.brokers],
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
-    return new PlantHarness(dir, admin, codecs, new RedisStateStore(config), { plantId, topologyPath, topology, config, kafka });
+    return new PlantHarness(dir, admin, codecs, new RedisStateStore(config), {
+      plantId,
+      topologyPath,
+      topology,
+      config,
+      kafka,
+    });
   }
 
   private producer(): EventSink {
@@ -260,7 +318,9 @@ export class PlantHarness {
   async produceSamples(samples: readonly RawSample[]): Promise<void> {
     const topic = this.topology.topics.raw;
     for (let i = 0; i < samples.length; i += 10_000) {
-      await this.producer().send(samples.slice(i, i + 10_000).map((s) => ({ topic, key: s.tag, value: this.codecs.raw.encode(s) })));
+      await this.producer().send(
+        samples.slice(i, i + 10_000).map((s) => ({ topic, key: s.tag, value: this.codecs.raw.encode(s) })),
+      );
     }
   }
 
@@ -309,8 +369,20 @@ export class PlantHarness {
    */
   async waitProcessed(processes: readonly RunProcess[], timeoutMs: number): Promise<void> {
     const t = this.topology.topics;
-    await until(`${this.mapGroup} caught up on ${t.raw}`, timeoutMs, async () => ((await this.lag(this.mapGroup, t.raw)) === 0 ? true : undefined), processes, 200);
-    await until(`${this.windowGroup} caught up on ${t.enriched}`, timeoutMs, async () => ((await this.lag(this.windowGroup, t.enriched)) === 0 ? true : undefined), processes, 200);
+    await until(
+      `${this.mapGroup} caught up on ${t.raw}`,
+      timeoutMs,
+      async () => ((await this.lag(this.mapGroup, t.raw)) === 0 ? true : undefined),
+      processes,
+      200,
+    );
+    await until(
+      `${this.windowGroup} caught up on ${t.enriched}`,
+      timeoutMs,
+      async () => ((await this.lag(this.windowGroup, t.enriched)) === 0 ? true : undefined),
+      processes,
+      200,
+    );
   }
 
   /** Every record of a topic, from the beginning to its end offsets at the time of the call. */
@@ -333,7 +405,13 @@ export class PlantHarness {
           if (high === undefined) return;
           for (const m of batch.messages) {
             if (BigInt(m.offset) >= high) break;
-            out.push({ partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestampMs: Number(m.timestamp) });
+            out.push({
+              partition: batch.partition,
+              offset: m.offset,
+              key: m.key,
+              value: m.value,
+              timestampMs: Number(m.timestamp),
+            });
           }
           if (BigInt(batch.lastOffset()) + 1n >= high) {
             need.delete(batch.partition);
@@ -344,7 +422,18 @@ export class PlantHarness {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         done,
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`read ${topic}: partitions ${[...need.keys()].join(', ')} not read to their end within ${timeoutMs} ms`)), timeoutMs))),
+        new Promise(
+          (_, reject) =>
+            (timer = setTimeout(
+              () =>
+                reject(
+                  new Error(
+                    `read ${topic}: partitions ${[...need.keys()].join(', ')} not read to their end within ${timeoutMs} ms`,
+                  ),
+                ),
+              timeoutMs,
+            )),
+        ),
       ]).finally(() => clearTimeout(timer));
     } finally {
       await consumer.disconnect();
@@ -354,7 +443,10 @@ export class PlantHarness {
   }
 
   /** Decodes records of a topic with a codec; an undecodable record fails the test with its position. */
-  async decodeAll<T>(records: readonly TopicRecord[], codec: Codecs['summary'] | Codecs['rejected'] | Codecs['milestone'] | Codecs['event'] | Codecs['late']): Promise<T[]> {
+  async decodeAll<T>(
+    records: readonly TopicRecord[],
+    codec: Codecs['summary'] | Codecs['rejected'] | Codecs['milestone'] | Codecs['event'] | Codecs['late'],
+  ): Promise<T[]> {
     await this.codecs.prepare(records.map((r) => r.value));
     return records.map((r) => {
       if (r.value === null) throw new Error(`record ${r.partition}@${r.offset}: expected a value, found a tombstone`);
@@ -402,7 +494,8 @@ export class PlantHarness {
   async close(): Promise<void> {
     await Promise.all(this.processes.map((p) => p.kill9()));
     const deletes: Promise<void>[] = [];
-    for (let p = 0; p < PARTITIONS; p++) deletes.push(this.store.delete(`${this.windowGroup}/${this.topology.topics.enriched}/${p}`));
+    for (let p = 0; p < PARTITIONS; p++)
+      deletes.push(this.store.delete(`${this.windowGroup}/${this.topology.topics.enriched}/${p}`));
     await Promise.allSettled(deletes);
     await Promise.allSettled([this.sink?.close(), this.admin.disconnect(), this.store.close()]);
     rmSync(this.dir, { recursive: true, force: true });
@@ -478,7 +571,9 @@ export function compareWithReference(
     const wm = checkpointed.get(partition);
     watermarks.push({ partition, checkpointed: wm, expected });
     if (wm !== expected) {
-      mismatches.push(`partition ${partition}: checkpointed watermark ${String(wm)} != ${expected} computed from the input`);
+      mismatches.push(
+        `partition ${partition}: checkpointed watermark ${String(wm)} != ${expected} computed from the input`,
+      );
       continue;
     }
     const mine = samples.filter((s) => {
@@ -496,10 +591,12 @@ export function compareWithReference(
       const got = last.get(key);
       compared++;
       if (got === undefined) mismatches.push(`${key}: in the reference, missing from the summary topics`);
-      else if (!isDeepStrictEqual(plain(content(got)), plain(content(ref)))) mismatches.push(`${key}: expected ${JSON.stringify(content(ref))}, found ${JSON.stringify(content(got))}`);
+      else if (!isDeepStrictEqual(plain(content(got)), plain(content(ref))))
+        mismatches.push(`${key}: expected ${JSON.stringify(content(ref))}, found ${JSON.stringify(content(got))}`);
     }
   }
-  for (const key of last.keys()) if (!covered.has(key)) mismatches.push(`${key}: on the summary topics, not in the reference`);
+  for (const key of last.keys())
+    if (!covered.has(key)) mismatches.push(`${key}: on the summary topics, not in the reference`);
   return { compared, watermarks, mismatches };
 }
 

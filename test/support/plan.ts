@@ -30,7 +30,10 @@ export function testPlan(options: TestPlanOptions = {}): PlantPlan {
   const n = options.workCenters ?? 1;
   const tags = new Map<string, TagPlan>();
   const machines = new Map<string, { machineId: string; workCenterId: string; silenceTimeoutMs: number }>();
-  const workCenters = new Map<string, { workCenterId: string; odooCode: string; stateMachineId: string; machineIds: string[]; idealCycleTimeMs?: number }>();
+  const workCenters = new Map<
+    string,
+    { workCenterId: string; odooCode: string; stateMachineId: string; machineIds: string[]; idealCycleTimeMs?: number }
+  >();
   for (let i = 1; i <= n; i++) {
     const wc = `WC${i}`;
     const a = `M${i}a`;
@@ -46,8 +49,21 @@ export function testPlan(options: TestPlanOptions = {}): PlantPlan {
       ...(options.idealCycleTimeMs === undefined ? {} : { idealCycleTimeMs: options.idealCycleTimeMs }),
     });
     tags.set(`${a}.STATE`, { kind: 'state', tag: `${a}.STATE`, machineId: a, values: STATES });
-    tags.set(`${a}.REASON`, { kind: 'reason', tag: `${a}.REASON`, machineId: a, values: new Map([['0', null]]), strict: false });
-    tags.set(`${a}.GOOD`, { kind: 'counter', tag: `${a}.GOOD`, machineId: a, counter: 'good', mode: 'total', rolloverAt: 65536 });
+    tags.set(`${a}.REASON`, {
+      kind: 'reason',
+      tag: `${a}.REASON`,
+      machineId: a,
+      values: new Map([['0', null]]),
+      strict: false,
+    });
+    tags.set(`${a}.GOOD`, {
+      kind: 'counter',
+      tag: `${a}.GOOD`,
+      machineId: a,
+      counter: 'good',
+      mode: 'total',
+      rolloverAt: 65536,
+    });
     tags.set(`${a}.SCRAP`, { kind: 'counter', tag: `${a}.SCRAP`, machineId: a, counter: 'scrap', mode: 'delta' });
     tags.set(`${a}.HB`, { kind: 'heartbeat', tag: `${a}.HB`, machineId: a });
     tags.set(`${a}.DOWN`, { kind: 'milestone', tag: `${a}.DOWN`, machineId: a, milestone: 'machine_down' });

@@ -19,7 +19,11 @@ export function toEvents(plan: PlantPlan, samples: readonly RawSample[]): Machin
   return events;
 }
 
-export function runCore(plan: PlantPlan, samples: readonly RawSample[], batchSizes: readonly number[] = [1_000_000]): CoreRun {
+export function runCore(
+  plan: PlantPlan,
+  samples: readonly RawSample[],
+  batchSizes: readonly number[] = [1_000_000],
+): CoreRun {
   const processor = new WindowedProcessor(plan);
   const events = toEvents(plan, samples);
   const summaries: WindowSummary[] = [];
@@ -37,7 +41,9 @@ export function runCore(plan: PlantPlan, samples: readonly RawSample[], batchSiz
 }
 
 /** The last revision of every window, keyed `<windowName>/<windowId>/<workCenterId>`, without stream-only fields. */
-export function lastRevisions(summaries: readonly WindowSummary[]): Map<string, Omit<WindowSummary, 'revision' | 'lateSamples'>> {
+export function lastRevisions(
+  summaries: readonly WindowSummary[],
+): Map<string, Omit<WindowSummary, 'revision' | 'lateSamples'>> {
   const result = new Map<string, Omit<WindowSummary, 'revision' | 'lateSamples'>>();
   const revs = new Map<string, number>();
   for (const s of summaries) {

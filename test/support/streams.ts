@@ -31,7 +31,12 @@ export function sampleStream(shape: StreamShape): fc.Arbitrary<RawSample[]> {
       let sample: RawSample;
       switch (s.kind) {
         case 'state':
-          sample = { tag: `${a}.STATE`, tsMs: ts, value: Number(STATE_VALUES[s.pick % STATE_VALUES.length]), quality: 'good' };
+          sample = {
+            tag: `${a}.STATE`,
+            tsMs: ts,
+            value: Number(STATE_VALUES[s.pick % STATE_VALUES.length]),
+            quality: 'good',
+          };
           break;
         case 'reason':
           sample = { tag: `${a}.REASON`, tsMs: ts, value: ['0', 'r1', 'r2'][s.pick % 3]!, quality: 'good' };
@@ -68,7 +73,11 @@ export function sampleStream(shape: StreamShape): fc.Arbitrary<RawSample[]> {
 
 /** Arrival order: each sample is displaced by less than `boundMs` (stable for equal keys). */
 export function permuteWithin(samples: readonly RawSample[], jitters: readonly number[], boundMs: number): RawSample[] {
-  const keyed = samples.map((s, i) => ({ s, key: s.tsMs + ((jitters[i % Math.max(1, jitters.length)] ?? 0) % boundMs), i }));
+  const keyed = samples.map((s, i) => ({
+    s,
+    key: s.tsMs + ((jitters[i % Math.max(1, jitters.length)] ?? 0) % boundMs),
+    i,
+  }));
   keyed.sort((x, y) => x.key - y.key || x.i - y.i);
   return keyed.map((k) => k.s);
 }

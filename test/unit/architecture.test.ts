@@ -16,7 +16,10 @@ function files(dir: string): string[] {
 
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'/gm), ...text.matchAll(/import\(\s*'([^']+)'\s*\)/g)].map((m) => m[1]!);
+  return [
+    ...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'/gm),
+    ...text.matchAll(/import\(\s*'([^']+)'\s*\)/g),
+  ].map((m) => m[1]!);
 }
 
 /** The import as a path under src/ (relative ones), or the package name. */
@@ -36,7 +39,14 @@ describe('layer rules', () => {
 
   it('engine imports only core, ports, the metrics interface, topology types and the error catalog', () => {
     const allowed = (d: string): boolean =>
-      d.startsWith('core/') || d.startsWith('ports/') || d.startsWith('engine/') || d === 'metrics/metrics' || d === 'metrics/catalog' || d === 'topology/types' || d === 'errors' || d === 'node:zlib';
+      d.startsWith('core/') ||
+      d.startsWith('ports/') ||
+      d.startsWith('engine/') ||
+      d === 'metrics/metrics' ||
+      d === 'metrics/catalog' ||
+      d === 'topology/types' ||
+      d === 'errors' ||
+      d === 'node:zlib';
     expect(violations((f, d) => f.startsWith('engine/') && !allowed(d))).toEqual([]);
   });
 
@@ -47,7 +57,15 @@ describe('layer rules', () => {
   });
 
   it('ports hold interfaces only (no adapter imports)', () => {
-    expect(violations((f, d) => f.startsWith('ports/') && (d.startsWith('io/') || d.startsWith('engine/') || !d.includes('/') && !d.startsWith('node:') && d !== 'errors'))).toEqual([]);
+    expect(
+      violations(
+        (f, d) =>
+          f.startsWith('ports/') &&
+          (d.startsWith('io/') ||
+            d.startsWith('engine/') ||
+            (!d.includes('/') && !d.startsWith('node:') && d !== 'errors')),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -60,7 +78,11 @@ describe('error catalog', () => {
   });
 
   it('every code used in src/ is in the catalog', () => {
-    const used = new Set(all.flatMap(({ file }) => [...readFileSync(join(SRC, file), 'utf8').matchAll(/'(SHIFTSTREAM_[A-Z_]+)'/g)].map((m) => m[1]!)));
+    const used = new Set(
+      all.flatMap(({ file }) =>
+        [...readFileSync(join(SRC, file), 'utf8').matchAll(/'(SHIFTSTREAM_[A-Z_]+)'/g)].map((m) => m[1]!),
+      ),
+    );
     const unknown = [...used].filter((c) => !(c in ERROR_CODES) && !c.startsWith('SHIFTSTREAM_INFRA_'));
     expect(unknown).toEqual([]);
   });

@@ -62,18 +62,28 @@ export const demoCommand: CommandDef = {
         allowPositionals: false,
       }).values;
     } catch (err) {
-      throw new UsageError('SHIFTSTREAM_USAGE', `demo: ${(err as Error).message}. See 'shiftstream demo --help'.`, { cause: err });
+      throw new UsageError('SHIFTSTREAM_USAGE', `demo: ${(err as Error).message}. See 'shiftstream demo --help'.`, {
+        cause: err,
+      });
     }
     const speed = values.speed === undefined ? 600 : Number(values.speed);
-    if (!(speed > 0)) throw new UsageError('SHIFTSTREAM_USAGE', `demo --speed: expected a number > 0, found '${values.speed}'`);
+    if (!(speed > 0))
+      throw new UsageError('SHIFTSTREAM_USAGE', `demo --speed: expected a number > 0, found '${values.speed}'`);
     const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
-    if (values.duration !== undefined && durationMs === undefined) throw new UsageError('SHIFTSTREAM_USAGE', `demo --duration: expected a duration like 90s, found '${values.duration}'`);
+    if (values.duration !== undefined && durationMs === undefined)
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        `demo --duration: expected a duration like 90s, found '${values.duration}'`,
+      );
     const startMs = values.start === undefined ? undefined : Date.parse(values.start);
-    if (startMs !== undefined && !Number.isFinite(startMs)) throw new UsageError('SHIFTSTREAM_USAGE', `demo --start: expected an ISO-8601 instant, found '${values.start}'`);
+    if (startMs !== undefined && !Number.isFinite(startMs))
+      throw new UsageError('SHIFTSTREAM_USAGE', `demo --start: expected an ISO-8601 instant, found '${values.start}'`);
     const topology = loadTopology(values.topology ?? DEFAULT_TOPOLOGY);
     // With Kafka configured in the environment, the same demo runs on the cluster.
     const onKafka = ctx.env.SHIFTSTREAM_KAFKA__BROKERS !== undefined && ctx.env.SHIFTSTREAM_KAFKA__BROKERS !== '';
-    const transport = onKafka ? await kafkaTransport(loadConfig({ env: ctx.env }), topology, String(Date.now())) : undefined;
+    const transport = onKafka
+      ? await kafkaTransport(loadConfig({ env: ctx.env }), topology, String(Date.now()))
+      : undefined;
     if (transport !== undefined) ctx.stderr.write(`demo: running on ${transport.name}\n`);
     const result = await runDemo({
       topology,

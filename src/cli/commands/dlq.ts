@@ -44,7 +44,11 @@ export const dlqCommand: CommandDef = {
   help: HELP,
   async run(ctx) {
     const [sub, ...rest] = ctx.argv;
-    if (sub !== 'replay') throw new UsageError('SHIFTSTREAM_USAGE', `dlq: expected the subcommand 'replay', found ${sub === undefined ? 'none' : `'${sub}'`}. See 'shiftstream dlq --help'.`);
+    if (sub !== 'replay')
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        `dlq: expected the subcommand 'replay', found ${sub === undefined ? 'none' : `'${sub}'`}. See 'shiftstream dlq --help'.`,
+      );
     const { config, plan, values, logger } = startCommand('dlq replay', rest, ctx.env, ctx.cwd, {
       'dry-run': { type: 'boolean' },
       'from-beginning': { type: 'boolean' },
@@ -53,16 +57,29 @@ export const dlqCommand: CommandDef = {
       timeout: { type: 'string' },
     });
     const dryRun = values['dry-run'] === true;
-    const topics = odooTopicsOf(plan, { deadLetters: values['dlq-topic'] as string | undefined, audit: values['audit-topic'] as string | undefined });
+    const topics = odooTopicsOf(plan, {
+      deadLetters: values['dlq-topic'] as string | undefined,
+      audit: values['audit-topic'] as string | undefined,
+    });
     const timeoutMs = durationFlag('dlq replay', 'timeout', values['timeout'], 120_000);
     const runtime = createOdooRuntime(config, plan, 'dlq replay');
     try {
       const kafka = await createKafkaParts(config, plan, logger);
       const ends = await kafka.endOffsets(topics.deadLetters);
-      const from = values['from-beginning'] === true ? new Map<number, string>() : await loadReplayCursor(runtime.kv, topics.deadLetters);
+      const from =
+        values['from-beginning'] === true
+          ? new Map<number, string>()
+          : await loadReplayCursor(runtime.kv, topics.deadLetters);
       const records: SourceRecord[] = [];
       const groupId = `shiftstream.${plan.plant.plantId}.dlq-replay-${randomBytes(4).toString('hex')}`;
-      await readToEnd({ source: kafka.source({ groupId, topics: [topics.deadLetters] }), topic: topics.deadLetters, ends, from, timeoutMs, onRecords: async (rs) => void records.push(...rs) });
+      await readToEnd({
+        source: kafka.source({ groupId, topics: [topics.deadLetters] }),
+        topic: topics.deadLetters,
+        ends,
+        from,
+        timeoutMs,
+        onRecords: async (rs) => void records.push(...rs),
+      });
       await kafka.deleteGroup(groupId).catch(() => undefined);
       if (records.length === 0) {
         ctx.stdout.write(`dlq replay: nothing to replay in ${topics.deadLetters}\n`);
@@ -74,7 +91,13 @@ export const dlqCommand: CommandDef = {
         lines = await replayDeadLetters({
           records,
           writer: runtime.newWriter({ count: 500, ceiling: { count: 2_000, bytes: 16 * 1024 * 1024 } }),
-          milestones: createMilestoneHandler({ client: runtime.client, ledger: milestoneLedgerOn(runtime.kv), mapping: plan.odoo, targets: runtime.targets, retry: WRITE_RETRY }),
+          milestones: createMilestoneHandler({
+            client: runtime.client,
+            ledger: milestoneLedgerOn(runtime.kv),
+            mapping: plan.odoo,
+            targets: runtime.targets,
+            retry: WRITE_RETRY,
+          }),
           sink,
           deadLetterTopic: topics.deadLetters,
           auditTopic: topics.audit,
@@ -85,14 +108,21 @@ export const dlqCommand: CommandDef = {
         await sink.close();
       }
       for (const l of lines) {
-        const who = l.letter === null ? '?' : `${l.letter.service} ${l.letter.workCenterId} ${l.letter.subject} (attempts ${l.letter.attempts})`;
-        ctx.stdout.write(`${l.verdict.padEnd(13)} ${l.partition}@${l.offset}  ${who}  ${l.detail}${l.odooIds.length > 0 ? `  odoo ids ${l.odooIds.join(',')}` : ''}\n`);
+        const who =
+          l.letter === null
+            ? '?'
+            : `${l.letter.service} ${l.letter.workCenterId} ${l.letter.subject} (attempts ${l.letter.attempts})`;
+        ctx.stdout.write(
+          `${l.verdict.padEnd(13)} ${l.partition}@${l.offset}  ${who}  ${l.detail}${l.odooIds.length > 0 ? `  odoo ids ${l.odooIds.join(',')}` : ''}\n`,
+        );
       }
       const count = (v: string): number => lines.filter((l) => l.verdict === v).length;
       if (!dryRun) await saveReplayCursor(runtime.kv, topics.deadLetters, ends);
-      ctx.stdout.write(dryRun
-        ? `dlq replay (dry run): ${count('would-replay')} would be replayed, ${count('unreplayable')} unreplayable; nothing posted\n`
-        : `dlq replay: ${count('replayed')} replayed, ${count('still-failing')} still refused (dead-lettered again), ${count('unreplayable')} unreplayable\n`);
+      ctx.stdout.write(
+        dryRun
+          ? `dlq replay (dry run): ${count('would-replay')} would be replayed, ${count('unreplayable')} unreplayable; nothing posted\n`
+          : `dlq replay: ${count('replayed')} replayed, ${count('still-failing')} still refused (dead-lettered again), ${count('unreplayable')} unreplayable\n`,
+      );
       return count('still-failing') + count('unreplayable') > 0 ? EXIT_CODES.checkFailed : EXIT_CODES.ok;
     } finally {
       await runtime.close();

@@ -5,7 +5,14 @@ import { parse as parseYaml } from 'yaml';
 import { loadConfig, splitConfigArgs } from '../../config/index.js';
 import { UsageError } from '../../errors.js';
 import { defaultTopics } from '../../topology/model.js';
-import { probeKafka, probeOdoo, probeRedis, probeRegistry, type NeededTopic, type ProbeLine } from '../../io/probes/index.js';
+import {
+  probeKafka,
+  probeOdoo,
+  probeRedis,
+  probeRegistry,
+  type NeededTopic,
+  type ProbeLine,
+} from '../../io/probes/index.js';
 import { EXIT_CODES, type CommandDef } from '../command.js';
 
 const HELP = `Usage: shiftstream doctor [--topology <file>]... [config flags]
@@ -37,11 +44,17 @@ export function readTopologyTopics(file: string, text: string): NeededTopic[] {
   const doc = parseYaml(text) as { plant?: { id?: unknown }; topics?: unknown } | null;
   const plantId = doc?.plant?.id;
   if (typeof plantId !== 'string' || plantId.length === 0) {
-    throw new UsageError('SHIFTSTREAM_USAGE', `${file} /plant/id: expected the plant id, found ${JSON.stringify(plantId)}`);
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `${file} /plant/id: expected the plant id, found ${JSON.stringify(plantId)}`,
+    );
   }
   const overrides = doc?.topics ?? {};
   if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
-    throw new UsageError('SHIFTSTREAM_USAGE', `${file} /topics: expected a mapping of topic roles to names, found ${JSON.stringify(overrides)}`);
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `${file} /topics: expected a mapping of topic roles to names, found ${JSON.stringify(overrides)}`,
+    );
   }
   const topics: Record<string, unknown> = { ...defaultTopics(plantId), ...(overrides as Record<string, unknown>) };
   return Object.entries(topics)
@@ -55,10 +68,12 @@ function parseArgs(argv: readonly string[]): string[] {
     const arg = argv[i] ?? '';
     if (arg === '--topology') {
       const next = argv[++i];
-      if (next === undefined) throw new UsageError('SHIFTSTREAM_USAGE', 'doctor --topology: expected a file, found nothing');
+      if (next === undefined)
+        throw new UsageError('SHIFTSTREAM_USAGE', 'doctor --topology: expected a file, found nothing');
       files.push(next);
     } else if (arg.startsWith('--topology=')) files.push(arg.slice('--topology='.length));
-    else throw new UsageError('SHIFTSTREAM_USAGE', `doctor: expected --topology <file> or config flags, found '${arg}'`);
+    else
+      throw new UsageError('SHIFTSTREAM_USAGE', `doctor: expected --topology <file> or config flags, found '${arg}'`);
   }
   return files;
 }
@@ -83,13 +98,20 @@ export const doctorCommand: CommandDef = {
         needed.push(...found);
         lines.push({ server: 'topology', status: 'ok', message: `${file}: ${found.length} topic(s)` });
       } catch (err) {
-        lines.push({ server: 'topology', status: 'fail', message: `${file}: expected a readable topology with a topics section, found: ${(err as Error).message.split('\n')[0]}` });
+        lines.push({
+          server: 'topology',
+          status: 'fail',
+          message: `${file}: expected a readable topology with a topics section, found: ${(err as Error).message.split('\n')[0]}`,
+        });
       }
     }
     const unique = [...new Map(needed.map((n) => [n.topic, n])).values()];
     const results = await Promise.all([
       probeKafka(config, unique),
-      probeRegistry(config.registry, unique.map((n) => n.topic)),
+      probeRegistry(
+        config.registry,
+        unique.map((n) => n.topic),
+      ),
       probeRedis(config, config.kafka.connectionTimeoutMs),
       probeOdoo(config.odoo),
     ]);
@@ -98,7 +120,11 @@ export const doctorCommand: CommandDef = {
     const out = ['shiftstream doctor', ...lines.map((l) => `  ${MARK[l.status]}  ${l.server.padEnd(8)}  ${l.message}`)];
     const failures = lines.filter((l) => l.status === 'fail').length;
     const warnings = lines.filter((l) => l.status === 'warn').length;
-    out.push(failures === 0 ? `doctor: all checks passed${warnings > 0 ? ` (${warnings} warning(s))` : ''}` : `doctor: ${failures} check(s) failed`);
+    out.push(
+      failures === 0
+        ? `doctor: all checks passed${warnings > 0 ? ` (${warnings} warning(s))` : ''}`
+        : `doctor: ${failures} check(s) failed`,
+    );
     ctx.stdout.write(`${out.join('\n')}\n`);
     return failures === 0 ? EXIT_CODES.ok : EXIT_CODES.checkFailed;
   },

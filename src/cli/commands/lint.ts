@@ -43,12 +43,15 @@ function parseArgs(argv: readonly string[]): LintArgs {
     let value: string | undefined;
     if (arg === '--format') {
       value = argv[++i];
-      if (value === undefined) throw new UsageError('SHIFTSTREAM_USAGE', `lint --format: expected text or json, found nothing`);
+      if (value === undefined)
+        throw new UsageError('SHIFTSTREAM_USAGE', `lint --format: expected text or json, found nothing`);
     } else if (arg.startsWith('--format=')) value = arg.slice('--format='.length);
-    else if (arg.startsWith('-')) throw new UsageError('SHIFTSTREAM_USAGE', `lint: expected --format or topology files, found '${arg}'`);
+    else if (arg.startsWith('-'))
+      throw new UsageError('SHIFTSTREAM_USAGE', `lint: expected --format or topology files, found '${arg}'`);
     else files.push(arg);
     if (value !== undefined) {
-      if (value !== 'text' && value !== 'json') throw new UsageError('SHIFTSTREAM_USAGE', `lint --format: expected text or json, found '${value}'`);
+      if (value !== 'text' && value !== 'json')
+        throw new UsageError('SHIFTSTREAM_USAGE', `lint --format: expected text or json, found '${value}'`);
       format = value;
     }
   }
@@ -61,10 +64,15 @@ function defaultFiles(cwd: string): string[] {
   try {
     names = readdirSync(dir);
   } catch (err) {
-    throw new UsageError('SHIFTSTREAM_USAGE', `lint: expected topology files as arguments or a topologies/ directory in ${cwd}, found neither`, { cause: err });
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `lint: expected topology files as arguments or a topologies/ directory in ${cwd}, found neither`,
+      { cause: err },
+    );
   }
   const files = names.filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
-  if (files.length === 0) throw new UsageError('SHIFTSTREAM_USAGE', `lint: expected *.yaml files in ${dir}, found none`);
+  if (files.length === 0)
+    throw new UsageError('SHIFTSTREAM_USAGE', `lint: expected *.yaml files in ${dir}, found none`);
   return files.map((n) => join('topologies', n));
 }
 
@@ -97,7 +105,9 @@ export const lintCommand: CommandDef = {
       for (const p of problems) ctx.stdout.write(`${formatProblem(p)}\n`);
       for (const f of unreadable) ctx.stderr.write(`shiftstream: ${f.unreadable ?? ''}\n`);
       const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-      ctx.stdout.write(`${plural(files.length, 'file')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${unreadable.length > 0 ? `, ${unreadable.length} unreadable` : ''}\n`);
+      ctx.stdout.write(
+        `${plural(files.length, 'file')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${unreadable.length > 0 ? `, ${unreadable.length} unreadable` : ''}\n`,
+      );
     }
     if (unreadable.length > 0) return EXIT_CODES.usage;
     return errors > 0 ? EXIT_CODES.checkFailed : EXIT_CODES.ok;

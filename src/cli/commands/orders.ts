@@ -35,7 +35,11 @@ export const ordersCommand: CommandDef = {
   help: HELP,
   async run(ctx) {
     const [sub, ...rest] = ctx.argv;
-    if (sub !== 'sync') throw new UsageError('SHIFTSTREAM_USAGE', `orders: expected the subcommand 'sync', found ${sub === undefined ? 'none' : `'${sub}'`}. See 'shiftstream orders --help'.`);
+    if (sub !== 'sync')
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        `orders: expected the subcommand 'sync', found ${sub === undefined ? 'none' : `'${sub}'`}. See 'shiftstream orders --help'.`,
+      );
     const { config, plan, values, logger } = startCommand('orders sync', rest, ctx.env, ctx.cwd, {
       once: { type: 'boolean' },
       interval: { type: 'string' },
@@ -67,10 +71,15 @@ export const ordersCommand: CommandDef = {
           const r = await sync.pollOnce();
           total += r.published.length;
           if (values['once'] === true) {
-            ctx.stdout.write(`orders sync: ${r.changed} changed work order(s), ${r.published.length} work center snapshot(s) published to ${topics.orders}\n`);
+            ctx.stdout.write(
+              `orders sync: ${r.changed} changed work order(s), ${r.published.length} work center snapshot(s) published to ${topics.orders}\n`,
+            );
             return EXIT_CODES.ok;
           }
-          const stop = await Promise.race([aborted(ctx.signal).then(() => true), new Promise<false>((r2) => setTimeout(() => r2(false), intervalMs).unref())]);
+          const stop = await Promise.race([
+            aborted(ctx.signal).then(() => true),
+            new Promise<false>((r2) => setTimeout(() => r2(false), intervalMs).unref()),
+          ]);
           if (stop) {
             ctx.stdout.write(`orders sync: stopped; ${total} snapshot(s) published\n`);
             return EXIT_CODES.interrupted;

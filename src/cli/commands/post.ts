@@ -83,15 +83,30 @@ export const postCommand: CommandDef = {
     const flushIntervalMs = durationFlag('post', 'flush-interval', values['flush-interval'], 500);
     const recoveryMaxMs = durationFlag('post', 'recovery-max', values['recovery-max'], 30_000);
     const qf = values['quantity-field'] ?? 'qty_produced';
-    if (qf !== 'qty_produced' && qf !== 'qty_producing') throw new UsageError('SHIFTSTREAM_USAGE', `post --quantity-field: expected qty_produced or qty_producing, found ${JSON.stringify(qf)}`);
-    const topics = odooTopicsOf(plan, { deadLetters: values['dlq-topic'] as string | undefined, audit: values['audit-topic'] as string | undefined });
-    const groupId = typeof values['group'] === 'string' ? values['group'] : `shiftstream.${plan.plant.plantId}.odoo-poster${milestones ? '-milestones' : ''}`;
+    if (qf !== 'qty_produced' && qf !== 'qty_producing')
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        `post --quantity-field: expected qty_produced or qty_producing, found ${JSON.stringify(qf)}`,
+      );
+    const topics = odooTopicsOf(plan, {
+      deadLetters: values['dlq-topic'] as string | undefined,
+      audit: values['audit-topic'] as string | undefined,
+    });
+    const groupId =
+      typeof values['group'] === 'string'
+        ? values['group']
+        : `shiftstream.${plan.plant.plantId}.odoo-poster${milestones ? '-milestones' : ''}`;
     const log = logger.child({ component: milestones ? 'milestone-poster' : 'shift-poster', groupId });
 
     // /metrics, /healthz and /readyz, like `run` (http.port; 0 = any free port).
     const metrics = createPromMetrics({ defaultLabels: { plantId: plan.plant.plantId } });
     const readiness = createReadiness(['odoo', 'kafka', 'consumer']);
-    const http = await startHttpServer({ port: config.http.port, metrics, health: { readiness: readiness.probe }, onError: (err, path) => log.error({ err, path }, 'http handler failed') });
+    const http = await startHttpServer({
+      port: config.http.port,
+      metrics,
+      health: { readiness: readiness.probe },
+      onError: (err, path) => log.error({ err, path }, 'http handler failed'),
+    });
     log.info({ port: http.port }, 'metrics and health endpoints up');
     const breakerValue = { closed: 0, 'half-open': 1, open: 2 } as Record<string, number>;
     const runtime = createOdooRuntime(config, plan, 'post', {
@@ -106,7 +121,10 @@ export const postCommand: CommandDef = {
     });
     let statsTimer: NodeJS.Timeout | undefined;
     const deadline = armStopDeadline(ctx.signal, config.run.shutdownTimeoutMs, () => {
-      log.error({ shutdownTimeoutMs: config.run.shutdownTimeoutMs }, 'graceful stop did not finish within run.shutdownTimeoutMs: exiting now; what Odoo did not confirm is posted again on restart (idempotent)');
+      log.error(
+        { shutdownTimeoutMs: config.run.shutdownTimeoutMs },
+        'graceful stop did not finish within run.shutdownTimeoutMs: exiting now; what Odoo did not confirm is posted again on restart (idempotent)',
+      );
       logger.flush();
       process.exit(EXIT_CODES.infrastructure);
     });
@@ -130,8 +148,23 @@ export const postCommand: CommandDef = {
       readiness.ready('kafka');
       const sink = kafka.sink();
       const poster: ItemPoster<object> = milestones
-        ? (createMilestoneItemPoster({ client: runtime.client, ledger: milestoneLedgerOn(runtime.kv), mapping: plan.odoo, targets: runtime.targets, retry: { initialMs: 200, maxMs: 5_000, multiplier: 2, maxAttempts: 5 }, quantityField: qf, codecs: kafka.codecs }))
-        : (createShiftItemPoster({ writer: runtime.newWriter({ count, periodMs, ceiling: { count: Math.max(count, 2_000), bytes: 16 * 1024 * 1024 } }), codecs: kafka.codecs }));
+        ? createMilestoneItemPoster({
+            client: runtime.client,
+            ledger: milestoneLedgerOn(runtime.kv),
+            mapping: plan.odoo,
+            targets: runtime.targets,
+            retry: { initialMs: 200, maxMs: 5_000, multiplier: 2, maxAttempts: 5 },
+            quantityField: qf,
+            codecs: kafka.codecs,
+          })
+        : createShiftItemPoster({
+            writer: runtime.newWriter({
+              count,
+              periodMs,
+              ceiling: { count: Math.max(count, 2_000), bytes: 16 * 1024 * 1024 },
+            }),
+            codecs: kafka.codecs,
+          });
       const consumer = createPostingConsumer({
         source: kafka.source({ groupId, topics: [milestones ? topics.milestones : topics.shiftSummaries] }),
         sink,
@@ -141,10 +174,24 @@ export const postCommand: CommandDef = {
         nowMs: Date.now,
         log,
         flushIntervalMs,
-        recovery: { initialMs: Math.min(500, recoveryMaxMs), maxMs: recoveryMaxMs, multiplier: 2, maxAttempts: Number.MAX_SAFE_INTEGER },
+        recovery: {
+          initialMs: Math.min(500, recoveryMaxMs),
+          maxMs: recoveryMaxMs,
+          multiplier: 2,
+          maxAttempts: Number.MAX_SAFE_INTEGER,
+        },
         plantId: plan.plant.plantId,
       });
-      log.info({ topic: milestones ? topics.milestones : topics.shiftSummaries, deadLetters: topics.deadLetters, audit: topics.audit, batchCount: count, batchPeriodMs: periodMs }, 'posting to odoo');
+      log.info(
+        {
+          topic: milestones ? topics.milestones : topics.shiftSummaries,
+          deadLetters: topics.deadLetters,
+          audit: topics.audit,
+          batchCount: count,
+          batchPeriodMs: periodMs,
+        },
+        'posting to odoo',
+      );
       let stopped = false;
       void aborted(ctx.signal).then(() => {
         stopped = true;
@@ -155,8 +202,10 @@ export const postCommand: CommandDef = {
       const last = { confirmed: 0, deadLettered: 0 };
       statsTimer = setInterval(() => {
         const s = consumer.stats;
-        if (s.confirmed > last.confirmed) metrics.inc('shiftstream_odoo_records_total', { outcome: 'posted' }, s.confirmed - last.confirmed);
-        if (s.deadLettered > last.deadLettered) metrics.inc('shiftstream_odoo_records_total', { outcome: 'failed' }, s.deadLettered - last.deadLettered);
+        if (s.confirmed > last.confirmed)
+          metrics.inc('shiftstream_odoo_records_total', { outcome: 'posted' }, s.confirmed - last.confirmed);
+        if (s.deadLettered > last.deadLettered)
+          metrics.inc('shiftstream_odoo_records_total', { outcome: 'failed' }, s.deadLettered - last.deadLettered);
         last.confirmed = s.confirmed;
         last.deadLettered = s.deadLettered;
       }, 1_000);
@@ -168,7 +217,9 @@ export const postCommand: CommandDef = {
         await sink.close();
       }
       const s = consumer.stats;
-      ctx.stdout.write(`post: ${s.received} received, ${s.confirmed} confirmed, ${s.deadLettered} dead-lettered, ${s.recoveryRounds} recovery rounds, ${consumer.unconfirmed()} left unconfirmed (re-delivered on restart)\n`);
+      ctx.stdout.write(
+        `post: ${s.received} received, ${s.confirmed} confirmed, ${s.deadLettered} dead-lettered, ${s.recoveryRounds} recovery rounds, ${consumer.unconfirmed()} left unconfirmed (re-delivered on restart)\n`,
+      );
       return stopped ? EXIT_CODES.interrupted : EXIT_CODES.ok;
     } finally {
       if (statsTimer !== undefined) clearInterval(statsTimer);

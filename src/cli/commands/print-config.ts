@@ -30,9 +30,14 @@ export const printConfigCommand: CommandDef = {
       const arg = rest[i]!;
       if (arg === '--format') format = rest[++i] ?? '';
       else if (arg.startsWith('--format=')) format = arg.slice('--format='.length);
-      else throw new UsageError('SHIFTSTREAM_USAGE', `print-config: unknown argument '${arg}'. See 'shiftstream print-config --help'.`);
+      else
+        throw new UsageError(
+          'SHIFTSTREAM_USAGE',
+          `print-config: unknown argument '${arg}'. See 'shiftstream print-config --help'.`,
+        );
     }
-    if (format !== 'json' && format !== 'env') throw new UsageError('SHIFTSTREAM_USAGE', `print-config --format: expected json or env, found '${format}'`);
+    if (format !== 'json' && format !== 'env')
+      throw new UsageError('SHIFTSTREAM_USAGE', `print-config --format: expected json or env, found '${format}'`);
     const config = redactConfig(loadConfig({ env: ctx.env, argv: configArgs }));
     if (format === 'json') ctx.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
     else ctx.stdout.write(`${envLines(config as unknown as Record<string, unknown>, 'SHIFTSTREAM').join('\n')}\n`);
@@ -48,7 +53,8 @@ function envLines(obj: Record<string, unknown>, prefix: string): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(obj)) {
     const name = `${prefix}${prefix === 'SHIFTSTREAM' ? '_' : '__'}${snake(k)}`;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(...envLines(v as Record<string, unknown>, name));
+    if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      out.push(...envLines(v as Record<string, unknown>, name));
     else out.push(`${name}=${Array.isArray(v) ? v.join(',') : String(v)}`);
   }
   return out;

@@ -4,7 +4,13 @@ import type { WindowSummary } from '../../core/types.js';
 import { UsageError } from '../../errors.js';
 import { PRODUCTIVITY_MODEL, SHIFT_MARKER_PREFIX, odooDatetime } from '../../io/odoo/productivity-records.js';
 import { durationFlag, startCommand, timeFlag } from '../../odoo-services/cli-support.js';
-import { RECONCILE_FIELDS, formatDifferences, latestShiftSummaries, reconcile, type OdooProductivityRow } from '../../odoo-services/reconcile.js';
+import {
+  RECONCILE_FIELDS,
+  formatDifferences,
+  latestShiftSummaries,
+  reconcile,
+  type OdooProductivityRow,
+} from '../../odoo-services/reconcile.js';
 import { readToEnd } from '../../odoo-services/topic-reader.js';
 import { createKafkaParts, createOdooRuntime } from '../../odoo-services/wiring.js';
 import { EXIT_CODES, type CommandDef } from '../command.js';
@@ -54,7 +60,11 @@ export const reconcileCommand: CommandDef = {
     });
     const fromMs = timeFlag('reconcile', 'from', values['from']);
     const toMs = timeFlag('reconcile', 'to', values['to']);
-    if (toMs <= fromMs) throw new UsageError('SHIFTSTREAM_USAGE', `reconcile: --to (${new Date(toMs).toISOString()}) must be after --from (${new Date(fromMs).toISOString()})`);
+    if (toMs <= fromMs)
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        `reconcile: --to (${new Date(toMs).toISOString()}) must be after --from (${new Date(fromMs).toISOString()})`,
+      );
     const timeoutMs = durationFlag('reconcile', 'timeout', values['timeout'], 120_000);
     const runtime = createOdooRuntime(config, plan, 'reconcile');
     try {
@@ -81,24 +91,39 @@ export const reconcileCommand: CommandDef = {
         },
       });
       await kafka.deleteGroup(groupId).catch(() => undefined);
-      const summaries = latestShiftSummaries(all).filter((s) => s.plantId === plan.plant.plantId && s.startMs < toMs && s.endMs > fromMs);
+      const summaries = latestShiftSummaries(all).filter(
+        (s) => s.plantId === plan.plant.plantId && s.startMs < toMs && s.endMs > fromMs,
+      );
       // Whole shifts: widen the Odoo query to the shifts' bounds.
       const qFrom = Math.min(fromMs, ...summaries.map((s) => s.startMs));
       const qTo = Math.max(toMs, ...summaries.map((s) => s.endMs));
       const wcIds = [...targets.workCenters.values()].map((w) => w.odooId);
-      const domain = [['description', 'ilike', SHIFT_MARKER_PREFIX], ['workcenter_id', 'in', wcIds], ['date_start', '>=', odooDatetime(qFrom)], ['date_start', '<', odooDatetime(qTo)]];
+      const domain = [
+        ['description', 'ilike', SHIFT_MARKER_PREFIX],
+        ['workcenter_id', 'in', wcIds],
+        ['date_start', '>=', odooDatetime(qFrom)],
+        ['date_start', '<', odooDatetime(qTo)],
+      ];
       const rows: OdooProductivityRow[] = [];
       const page = 2_000;
       for (let offset = 0; ; offset += page) {
-        const got = await runtime.client.searchRead<OdooProductivityRow>(PRODUCTIVITY_MODEL, domain, RECONCILE_FIELDS, { offset, limit: page, order: 'id asc' });
+        const got = await runtime.client.searchRead<OdooProductivityRow>(PRODUCTIVITY_MODEL, domain, RECONCILE_FIELDS, {
+          offset,
+          limit: page,
+          order: 'id asc',
+        });
         rows.push(...got);
         if (got.length < page) break;
       }
-      const result = reconcile(summaries, rows, plan.odoo, targets, { checkDuration: values['check-duration'] === true });
+      const result = reconcile(summaries, rows, plan.odoo, targets, {
+        checkDuration: values['check-duration'] === true,
+      });
       if (values['json'] === true) ctx.stdout.write(`${JSON.stringify(result)}\n`);
       else {
         if (result.differences.length > 0) ctx.stdout.write(`${formatDifferences(result.differences)}\n`);
-        ctx.stdout.write(`reconcile ${plan.plant.plantId} ${new Date(fromMs).toISOString()} .. ${new Date(toMs).toISOString()}: ${result.shifts} shift(s), ${result.expectedRecords} expected record(s), ${result.odooRecords} in Odoo, ${result.differences.length} difference(s)${unreadable > 0 ? `, ${unreadable} unreadable topic record(s)` : ''}\n`);
+        ctx.stdout.write(
+          `reconcile ${plan.plant.plantId} ${new Date(fromMs).toISOString()} .. ${new Date(toMs).toISOString()}: ${result.shifts} shift(s), ${result.expectedRecords} expected record(s), ${result.odooRecords} in Odoo, ${result.differences.length} difference(s)${unreadable > 0 ? `, ${unreadable} unreadable topic record(s)` : ''}\n`,
+        );
       }
       return result.differences.length > 0 ? EXIT_CODES.checkFailed : EXIT_CODES.ok;
     } finally {

@@ -73,19 +73,30 @@ function parse(argv: readonly string[]): {
       },
     }));
   } catch (err) {
-    throw new UsageError('SHIFTSTREAM_USAGE', `replay: ${(err as Error).message}. See 'shiftstream replay --help'.`, { cause: err });
+    throw new UsageError('SHIFTSTREAM_USAGE', `replay: ${(err as Error).message}. See 'shiftstream replay --help'.`, {
+      cause: err,
+    });
   }
   const missing = ['topology', 'input'].filter((k) => values[k as 'topology' | 'input'] === undefined);
   if (missing.length > 0) {
-    throw new UsageError('SHIFTSTREAM_USAGE', `replay: expected ${missing.map((m) => `--${m} <file>`).join(' and ')}, found none. See 'shiftstream replay --help'.`);
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `replay: expected ${missing.map((m) => `--${m} <file>`).join(' and ')}, found none. See 'shiftstream replay --help'.`,
+    );
   }
   const format = values.format;
   if (format !== undefined && !(INPUT_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError('SHIFTSTREAM_USAGE', `replay: --format expected one of ${INPUT_FORMATS.join(', ')}, found '${format}'`);
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `replay: --format expected one of ${INPUT_FORMATS.join(', ')}, found '${format}'`,
+    );
   }
   const showRejects = Number(values['show-rejects']);
   if (!Number.isSafeInteger(showRejects) || showRejects < 0) {
-    throw new UsageError('SHIFTSTREAM_USAGE', `replay: --show-rejects expected an integer >= 0, found '${values['show-rejects']}'`);
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `replay: --show-rejects expected an integer >= 0, found '${values['show-rejects']}'`,
+    );
   }
   return {
     topology: values.topology!,
@@ -105,7 +116,8 @@ export const replayCommand: CommandDef = {
   async run(ctx: CommandContext): Promise<number> {
     const args = parse(ctx.argv);
     const topology = loadTopology(resolve(ctx.cwd, args.topology));
-    for (const w of topology.warnings) ctx.stderr.write(`replay: topology warning: ${w.file}:${w.line} ${w.rule}: ${w.message}\n`);
+    for (const w of topology.warnings)
+      ctx.stderr.write(`replay: topology warning: ${w.file}:${w.line} ${w.rule}: ${w.message}\n`);
     const { stats, finalLine } = await runReplay({
       plan: topology.plant,
       input: args.input === '-' ? '-' : resolve(ctx.cwd, args.input),

@@ -64,12 +64,24 @@ function parse(argv: readonly string[]): ReportArgs {
       },
     }));
   } catch (err) {
-    throw new UsageError('SHIFTSTREAM_USAGE', `report: ${(err as Error).message}. See 'shiftstream report --help'.`, { cause: err });
+    throw new UsageError('SHIFTSTREAM_USAGE', `report: ${(err as Error).message}. See 'shiftstream report --help'.`, {
+      cause: err,
+    });
   }
   if (values.input === undefined || values.input === '') {
-    throw new UsageError('SHIFTSTREAM_USAGE', `report: expected --input <summaries.ndjson>, found none. See 'shiftstream report --help'.`);
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `report: expected --input <summaries.ndjson>, found none. See 'shiftstream report --help'.`,
+    );
   }
-  return { input: values.input, out: values.out, plant: values.plant, shift: values.shift, timeZone: values['time-zone'], title: values.title };
+  return {
+    input: values.input,
+    out: values.out,
+    plant: values.plant,
+    shift: values.shift,
+    timeZone: values['time-zone'],
+    title: values.title,
+  };
 }
 
 const SHOW_PROBLEMS = 10;
@@ -85,26 +97,39 @@ export const reportCommand: CommandDef = {
       try {
         zone = createTimeZone(args.timeZone);
       } catch (err) {
-        throw new UsageError('SHIFTSTREAM_USAGE', `report: --time-zone expected an IANA zone such as Europe/Berlin, found '${args.timeZone}'`, { cause: err });
+        throw new UsageError(
+          'SHIFTSTREAM_USAGE',
+          `report: --time-zone expected an IANA zone such as Europe/Berlin, found '${args.timeZone}'`,
+          { cause: err },
+        );
       }
     }
     const inputPath = resolve(ctx.cwd, args.input);
     const read = await readShiftSummaries(inputPath);
-    for (const p of read.problems.slice(0, SHOW_PROBLEMS)) ctx.stderr.write(`shiftstream: report: ${args.input} line ${p.line}: ${p.message}; skipped\n`);
-    if (read.problems.length > SHOW_PROBLEMS) ctx.stderr.write(`shiftstream: report: ... and ${read.problems.length - SHOW_PROBLEMS} more bad lines skipped\n`);
+    for (const p of read.problems.slice(0, SHOW_PROBLEMS))
+      ctx.stderr.write(`shiftstream: report: ${args.input} line ${p.line}: ${p.message}; skipped\n`);
+    if (read.problems.length > SHOW_PROBLEMS)
+      ctx.stderr.write(`shiftstream: report: ... and ${read.problems.length - SHOW_PROBLEMS} more bad lines skipped\n`);
 
     let summaries = read.summaries;
     if (args.plant !== undefined) {
       const plants = [...new Set(summaries.map((s) => s.plantId))].sort();
       summaries = summaries.filter((s) => s.plantId === args.plant);
       if (summaries.length === 0) {
-        throw new ShiftstreamError('SHIFTSTREAM_INPUT_INVALID', `report: --plant '${args.plant}' has no shift summaries in ${args.input}; plants found: ${plants.length > 0 ? plants.join(', ') : 'none'}`);
+        throw new ShiftstreamError(
+          'SHIFTSTREAM_INPUT_INVALID',
+          `report: --plant '${args.plant}' has no shift summaries in ${args.input}; plants found: ${plants.length > 0 ? plants.join(', ') : 'none'}`,
+        );
       }
     }
     if (args.shift !== undefined) {
       const filter = args.shift;
       summaries = summaries.filter((s) => s.windowId.includes(filter));
-      if (summaries.length === 0) throw new ShiftstreamError('SHIFTSTREAM_INPUT_INVALID', `report: no shift id in ${args.input} contains '${filter}' (ids look like 2026-03-28/night)`);
+      if (summaries.length === 0)
+        throw new ShiftstreamError(
+          'SHIFTSTREAM_INPUT_INVALID',
+          `report: no shift id in ${args.input} contains '${filter}' (ids look like 2026-03-28/night)`,
+        );
     }
     if (summaries.length === 0) {
       throw new ShiftstreamError(
@@ -122,7 +147,9 @@ export const reportCommand: CommandDef = {
     try {
       await writeFile(outPath, html, 'utf8');
     } catch (err) {
-      throw new UsageError('SHIFTSTREAM_USAGE', `report: cannot write --out ${args.out}: ${(err as Error).message}`, { cause: err });
+      throw new UsageError('SHIFTSTREAM_USAGE', `report: cannot write --out ${args.out}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const plants = new Set(summaries.map((s) => s.plantId)).size;
     const shifts = new Set(summaries.map((s) => `${s.plantId}\u0000${s.windowId}`)).size;

@@ -57,33 +57,61 @@ export const runCommand: CommandDef = {
     const { values } = parseFlags(rest);
     const config = withOverrides(loadConfig({ env: ctx.env, argv: configArgs }), values);
     const topologyPath = values.topology ?? config.run.topologies[0];
-    if (topologyPath === undefined) throw new UsageError('SHIFTSTREAM_USAGE', 'run: expected --topology <file> (or run.topologies in the config), found none');
+    if (topologyPath === undefined)
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        'run: expected --topology <file> (or run.topologies in the config), found none',
+      );
     const topology = loadTopology(topologyPath);
     const plantId = topology.plant.plantId;
     const tagging = topology.orders.tagging;
     const ordersTopic = values['orders-topic'] ?? topology.orders.topic;
-    if (!/^[A-Za-z0-9._-]{1,249}$/.test(ordersTopic)) throw new UsageError('SHIFTSTREAM_USAGE', `run --orders-topic: expected a Kafka topic name (letters, digits, . _ -; at most 249), found '${ordersTopic}'`);
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(ordersTopic))
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        `run --orders-topic: expected a Kafka topic name (letters, digits, . _ -; at most 249), found '${ordersTopic}'`,
+      );
     const clash = Object.entries(topology.topics).find(([, name]) => name === ordersTopic);
-    if (clash !== undefined) throw new UsageError('SHIFTSTREAM_USAGE', `run --orders-topic: expected a topic of its own, found '${ordersTopic}', the topology's ${clash[0]} topic`);
+    if (clash !== undefined)
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        `run --orders-topic: expected a topic of its own, found '${ordersTopic}', the topology's ${clash[0]} topic`,
+      );
     const logger = createLogger({ level: config.log.level, base: { service: 'shiftstream', plantId } });
     const metrics = createPromMetrics({ defaultLabels: { plantId } });
     const readiness = createReadiness(['kafka', 'registry', 'redis', 'pipeline']);
     const group = values.group ?? `shiftstream-${plantId}`;
     const partitions = values.partitions === undefined ? 4 : Number(values.partitions);
-    if (!Number.isInteger(partitions) || partitions < 1) throw new UsageError('SHIFTSTREAM_USAGE', `run --partitions: expected an integer >= 1, found ${values.partitions}`);
-    const sessionTimeoutMs = values['session-timeout'] === undefined ? undefined : parseDuration(values['session-timeout']);
+    if (!Number.isInteger(partitions) || partitions < 1)
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        `run --partitions: expected an integer >= 1, found ${values.partitions}`,
+      );
+    const sessionTimeoutMs =
+      values['session-timeout'] === undefined ? undefined : parseDuration(values['session-timeout']);
     if (values['session-timeout'] !== undefined && (sessionTimeoutMs === undefined || sessionTimeoutMs < 1)) {
-      throw new UsageError('SHIFTSTREAM_USAGE', `run --session-timeout: expected a duration like 6s or 10000ms, found '${values['session-timeout']}'`);
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        `run --session-timeout: expected a duration like 6s or 10000ms, found '${values['session-timeout']}'`,
+      );
     }
     const groupOptions = sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs };
-    const http = await startHttpServer({ port: config.http.port, metrics, health: { readiness: readiness.probe }, onError: (err, path) => logger.error({ err, path }, 'http handler failed') });
+    const http = await startHttpServer({
+      port: config.http.port,
+      metrics,
+      health: { readiness: readiness.probe },
+      onError: (err, path) => logger.error({ err, path }, 'http handler failed'),
+    });
     logger.info({ port: http.port, topology: topologyPath, client: config.kafka.client }, 'starting');
     // Whatever was opened is closed again, also when start-up fails half-way (a refused SASL login
     // while creating topics, an unreachable registry): otherwise the listening HTTP server would
     // keep the process alive after the error was printed.
     const closers: (() => Promise<unknown>)[] = [() => http.close()];
     const deadline = armStopDeadline(ctx.signal, config.run.shutdownTimeoutMs, () => {
-      logger.error({ shutdownTimeoutMs: config.run.shutdownTimeoutMs }, 'graceful stop did not finish within run.shutdownTimeoutMs: exiting now; what was not checkpointed is read again on restart');
+      logger.error(
+        { shutdownTimeoutMs: config.run.shutdownTimeoutMs },
+        'graceful stop did not finish within run.shutdownTimeoutMs: exiting now; what was not checkpointed is read again on restart',
+      );
       logger.flush();
       process.exit(EXIT_CODES.infrastructure);
     });
@@ -96,60 +124,87 @@ export const runCommand: CommandDef = {
     }
 
     async function runPipeline(): Promise<number> {
-    const t = topology.topics;
-    // The orders topic is compacted (orders sync creates it so too when it starts first).
-    const counts = await ensureTopics(config, [...topologyTopicSpecs(t, partitions), ...(tagging ? [{ topic: ordersTopic, partitions, compacted: true }] : [])]);
-    readiness.ready('kafka');
-    const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs, ...(config.registry.username === undefined ? {} : { username: config.registry.username, password: config.registry.password ?? '' }) });
-    const { codecs } = await createRegistryCodecs(registry, topologySchemaTopics(t));
-    readiness.ready('registry');
-    const store = new RedisStateStore(config);
-    closers.push(() => store.close());
-    readiness.ready('redis');
-    const sink = createEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}` });
-    closers.push(() => sink.close());
-    const pipeline = createPipeline({
-      topology,
-      codecs,
-      mapperSource: createEventSource(config, { groupId: `${group}-map`, topics: [t.raw, t.canonical], ...groupOptions }),
-      windowSource: createEventSource(config, { groupId: `${group}-window`, topics: [t.enriched], ...groupOptions }),
-      windowGroupId: `${group}-window`,
-      sink,
-      store,
-      clock: systemClock,
-      metrics,
-      log: logger,
-      live: values['event-time-only'] !== true,
-      checkpointIntervalMs: config.run.checkpointIntervalMs,
-      enrichedPartitions: counts.get(t.enriched) ?? partitions,
-      sourcePartitions: counts.get(t.raw) ?? partitions,
-      ...(tagging
-        ? {
-            orders: {
-              topic: ordersTopic,
-              // Every process reads the whole table: a group of its own, never committed.
-              source: createEventSource(config, { groupId: `${group}-orders-${randomUUID()}`, topics: [ordersTopic], ...groupOptions }),
-              offsets: () => fetchTopicOffsets(config, ordersTopic),
-              loadTimeoutMs: topology.orders.loadTimeoutMs,
-            },
-          }
-        : {}),
-    });
-    if (tagging) logger.info({ topic: ordersTopic, loadTimeoutMs: topology.orders.loadTimeoutMs }, 'order tagging on: reading the orders table');
-    const onAbort = (): void => {
-      logger.info({}, 'stopping');
-      void pipeline.stop();
-    };
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const readyTimer = setInterval(() => (pipeline.ready() ? readiness.ready('pipeline') : readiness.notReady('pipeline', 'waiting for partition assignment')), 500);
-    try {
-      await pipeline.run();
-      logger.info({}, 'stopped');
-      return ctx.signal.aborted ? EXIT_CODES.interrupted : EXIT_CODES.ok;
-    } finally {
-      clearInterval(readyTimer);
-      ctx.signal.removeEventListener('abort', onAbort);
-    }
+      const t = topology.topics;
+      // The orders topic is compacted (orders sync creates it so too when it starts first).
+      const counts = await ensureTopics(config, [
+        ...topologyTopicSpecs(t, partitions),
+        ...(tagging ? [{ topic: ordersTopic, partitions, compacted: true }] : []),
+      ]);
+      readiness.ready('kafka');
+      const registry = createRegistryClient({
+        url: config.registry.url,
+        timeoutMs: config.registry.timeoutMs,
+        ...(config.registry.username === undefined
+          ? {}
+          : { username: config.registry.username, password: config.registry.password ?? '' }),
+      });
+      const { codecs } = await createRegistryCodecs(registry, topologySchemaTopics(t));
+      readiness.ready('registry');
+      const store = new RedisStateStore(config);
+      closers.push(() => store.close());
+      readiness.ready('redis');
+      const sink = createEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}` });
+      closers.push(() => sink.close());
+      const pipeline = createPipeline({
+        topology,
+        codecs,
+        mapperSource: createEventSource(config, {
+          groupId: `${group}-map`,
+          topics: [t.raw, t.canonical],
+          ...groupOptions,
+        }),
+        windowSource: createEventSource(config, { groupId: `${group}-window`, topics: [t.enriched], ...groupOptions }),
+        windowGroupId: `${group}-window`,
+        sink,
+        store,
+        clock: systemClock,
+        metrics,
+        log: logger,
+        live: values['event-time-only'] !== true,
+        checkpointIntervalMs: config.run.checkpointIntervalMs,
+        enrichedPartitions: counts.get(t.enriched) ?? partitions,
+        sourcePartitions: counts.get(t.raw) ?? partitions,
+        ...(tagging
+          ? {
+              orders: {
+                topic: ordersTopic,
+                // Every process reads the whole table: a group of its own, never committed.
+                source: createEventSource(config, {
+                  groupId: `${group}-orders-${randomUUID()}`,
+                  topics: [ordersTopic],
+                  ...groupOptions,
+                }),
+                offsets: () => fetchTopicOffsets(config, ordersTopic),
+                loadTimeoutMs: topology.orders.loadTimeoutMs,
+              },
+            }
+          : {}),
+      });
+      if (tagging)
+        logger.info(
+          { topic: ordersTopic, loadTimeoutMs: topology.orders.loadTimeoutMs },
+          'order tagging on: reading the orders table',
+        );
+      const onAbort = (): void => {
+        logger.info({}, 'stopping');
+        void pipeline.stop();
+      };
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      const readyTimer = setInterval(
+        () =>
+          pipeline.ready()
+            ? readiness.ready('pipeline')
+            : readiness.notReady('pipeline', 'waiting for partition assignment'),
+        500,
+      );
+      try {
+        await pipeline.run();
+        logger.info({}, 'stopped');
+        return ctx.signal.aborted ? EXIT_CODES.interrupted : EXIT_CODES.ok;
+      } finally {
+        clearInterval(readyTimer);
+        ctx.signal.removeEventListener('abort', onAbort);
+      }
     }
   },
 };
@@ -172,20 +227,27 @@ function parseFlags(argv: readonly string[]) {
       allowPositionals: false,
     });
   } catch (err) {
-    throw new UsageError('SHIFTSTREAM_USAGE', `run: ${(err as Error).message}. See 'shiftstream run --help'.`, { cause: err });
+    throw new UsageError('SHIFTSTREAM_USAGE', `run: ${(err as Error).message}. See 'shiftstream run --help'.`, {
+      cause: err,
+    });
   }
 }
 
 function withOverrides(config: Config, values: { client?: string; 'log-level'?: string }): Config {
   let out = config;
   if (values.client !== undefined) {
-    if (values.client !== 'kafkajs' && values.client !== 'rdkafka') throw new UsageError('SHIFTSTREAM_USAGE', `run --client: expected kafkajs or rdkafka, found '${values.client}'`);
+    if (values.client !== 'kafkajs' && values.client !== 'rdkafka')
+      throw new UsageError('SHIFTSTREAM_USAGE', `run --client: expected kafkajs or rdkafka, found '${values.client}'`);
     out = { ...out, kafka: { ...out.kafka, client: values.client } };
   }
   if (values['log-level'] !== undefined) {
     const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
     const level = levels.find((l) => l === values['log-level']);
-    if (level === undefined) throw new UsageError('SHIFTSTREAM_USAGE', `--log-level: expected one of ${levels.join(', ')}, found '${values['log-level']}'`);
+    if (level === undefined)
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        `--log-level: expected one of ${levels.join(', ')}, found '${values['log-level']}'`,
+      );
     out = { ...out, log: { ...out.log, level } };
   }
   return Object.freeze(out);

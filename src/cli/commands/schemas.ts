@@ -28,25 +28,40 @@ Examples:
 
 export const schemasCommand: CommandDef = {
   name: 'schemas',
-  summary: 'register the Avro schemas under a topology\'s topic subjects',
+  summary: "register the Avro schemas under a topology's topic subjects",
   help: HELP,
   async run(ctx: CommandContext): Promise<number> {
     const { config: configArgs, rest } = splitConfigArgs(ctx.argv);
     const [action, ...flags] = rest;
-    if (action !== 'register') throw new UsageError('SHIFTSTREAM_USAGE', `schemas: expected the action 'register', found ${action === undefined ? 'none' : `'${action}'`}. See 'shiftstream schemas --help'.`);
+    if (action !== 'register')
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        `schemas: expected the action 'register', found ${action === undefined ? 'none' : `'${action}'`}. See 'shiftstream schemas --help'.`,
+      );
     let values;
     try {
-      values = parseArgs({ args: flags, options: { topology: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' } }, strict: true, allowPositionals: false }).values;
+      values = parseArgs({
+        args: flags,
+        options: { topology: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' } },
+        strict: true,
+        allowPositionals: false,
+      }).values;
     } catch (err) {
       throw new UsageError('SHIFTSTREAM_USAGE', `schemas register: ${(err as Error).message}`, { cause: err });
     }
     const files = values.topology ?? [];
-    if (files.length === 0) throw new UsageError('SHIFTSTREAM_USAGE', 'schemas register: expected at least one --topology <file>, found none');
+    if (files.length === 0)
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        'schemas register: expected at least one --topology <file>, found none',
+      );
     const config = loadConfig({ env: ctx.env, argv: configArgs });
     const registry = createRegistryClient({
       url: config.registry.url,
       timeoutMs: config.registry.timeoutMs,
-      ...(config.registry.username === undefined ? {} : { username: config.registry.username, password: config.registry.password ?? '' }),
+      ...(config.registry.username === undefined
+        ? {}
+        : { username: config.registry.username, password: config.registry.password ?? '' }),
     });
     for (const file of files) {
       const topology = loadTopology(file);

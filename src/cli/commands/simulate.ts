@@ -10,7 +10,14 @@ import { createRegistryCodecs } from '../../io/avro/codecs.js';
 import { createRegistryClient } from '../../io/avro/registry-client.js';
 import { ensureTopics } from '../../io/kafka/admin.js';
 import { createEventSink } from '../../io/kafka/factory.js';
-import { createPlantSimulator, sampleToCsvLine, sampleToNdjsonLine, SAMPLE_CSV_HEADER, simulateToArray, type SimulatorOptions } from '../../sim/index.js';
+import {
+  createPlantSimulator,
+  sampleToCsvLine,
+  sampleToNdjsonLine,
+  SAMPLE_CSV_HEADER,
+  simulateToArray,
+  type SimulatorOptions,
+} from '../../sim/index.js';
 import { loadTopology } from '../../topology/index.js';
 import { EXIT_CODES, type CommandContext, type CommandDef } from '../command.js';
 
@@ -48,20 +55,32 @@ export const simulateCommand: CommandDef = {
   async run(ctx: CommandContext): Promise<number> {
     const { config: configArgs, rest } = splitConfigArgs(ctx.argv);
     const v = parse(rest);
-    if (v.topology === undefined) throw new UsageError('SHIFTSTREAM_USAGE', 'simulate: expected --topology <file>, found none');
+    if (v.topology === undefined)
+      throw new UsageError('SHIFTSTREAM_USAGE', 'simulate: expected --topology <file>, found none');
     const topology = loadTopology(v.topology);
     const startMs = v.start === undefined ? Date.now() : Date.parse(v.start);
-    if (!Number.isFinite(startMs)) throw new UsageError('SHIFTSTREAM_USAGE', `simulate --start: expected an ISO-8601 instant, found '${v.start}'`);
+    if (!Number.isFinite(startMs))
+      throw new UsageError('SHIFTSTREAM_USAGE', `simulate --start: expected an ISO-8601 instant, found '${v.start}'`);
     const seed = v.seed === undefined ? 1 : Number(v.seed);
     const count = v.count === undefined ? undefined : Number(v.count);
-    if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new UsageError('SHIFTSTREAM_USAGE', `simulate --count: expected an integer >= 1, found '${v.count}'`);
+    if (count !== undefined && (!Number.isInteger(count) || count < 1))
+      throw new UsageError('SHIFTSTREAM_USAGE', `simulate --count: expected an integer >= 1, found '${v.count}'`);
     const durationMs = v.duration === undefined ? undefined : parseDuration(v.duration);
-    if (v.duration !== undefined && durationMs === undefined) throw new UsageError('SHIFTSTREAM_USAGE', `simulate --duration: expected a duration like 90s or 10m, found '${v.duration}'`);
-    const simOptions: SimulatorOptions = { seed, startMs: Math.floor(startMs), ...(v.clean === true ? { outOfOrderShare: 0, lateShare: 0, badShare: 0 } : {}) };
+    if (v.duration !== undefined && durationMs === undefined)
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        `simulate --duration: expected a duration like 90s or 10m, found '${v.duration}'`,
+      );
+    const simOptions: SimulatorOptions = {
+      seed,
+      startMs: Math.floor(startMs),
+      ...(v.clean === true ? { outOfOrderShare: 0, lateShare: 0, badShare: 0 } : {}),
+    };
     // The plant's natural rate: samples per simulated second over one simulated hour.
     const naturalRate = simulateToArray(topology.plant, simOptions, simOptions.startMs + 3_600_000).length / 3_600;
     const rate = v.rate === undefined ? naturalRate : Number(v.rate);
-    if (!(rate > 0)) throw new UsageError('SHIFTSTREAM_USAGE', `simulate --rate: expected a number > 0, found '${v.rate}'`);
+    if (!(rate > 0))
+      throw new UsageError('SHIFTSTREAM_USAGE', `simulate --rate: expected a number > 0, found '${v.rate}'`);
     const speed = rate / naturalRate;
     const sim = createPlantSimulator(topology.plant, simOptions);
 
@@ -80,9 +99,17 @@ export const simulateCommand: CommandDef = {
       const config = loadConfig({ env: ctx.env, argv: configArgs });
       await ensureTopics(config, [{ topic: topology.topics.raw, partitions: 4 }]);
       const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs });
-      const { codecs } = await createRegistryCodecs(registry, { RawSample: [topology.topics.raw], MachineEvent: [], Milestone: [], WindowSummary: [], Rejected: [], Late: [] });
+      const { codecs } = await createRegistryCodecs(registry, {
+        RawSample: [topology.topics.raw],
+        MachineEvent: [],
+        Milestone: [],
+        WindowSummary: [],
+        Rejected: [],
+        Late: [],
+      });
       const sink = createEventSink(config, { clientId: `${config.kafka.clientId}-simulate` });
-      write = (samples) => sink.send(samples.map((s) => ({ topic: topology.topics.raw, key: s.tag, value: codecs.raw.encode(s) })));
+      write = (samples) =>
+        sink.send(samples.map((s) => ({ topic: topology.topics.raw, key: s.tag, value: codecs.raw.encode(s) })));
       close = () => sink.close();
     }
 
@@ -113,7 +140,9 @@ export const simulateCommand: CommandDef = {
       await close();
     }
     const seconds = (Date.now() - started) / 1000;
-    ctx.stdout.write(`simulate: ${produced} samples in ${seconds.toFixed(1)} s (${Math.round(produced / Math.max(seconds, 0.001))}/s; natural rate ${naturalRate.toFixed(2)}/s, speed x${speed.toFixed(2)}) to ${v.out ?? topology.topics.raw}\n`);
+    ctx.stdout.write(
+      `simulate: ${produced} samples in ${seconds.toFixed(1)} s (${Math.round(produced / Math.max(seconds, 0.001))}/s; natural rate ${naturalRate.toFixed(2)}/s, speed x${speed.toFixed(2)}) to ${v.out ?? topology.topics.raw}\n`,
+    );
     return ctx.signal.aborted ? EXIT_CODES.interrupted : EXIT_CODES.ok;
   },
 };
@@ -136,6 +165,10 @@ function parse(argv: readonly string[]) {
       allowPositionals: false,
     }).values;
   } catch (err) {
-    throw new UsageError('SHIFTSTREAM_USAGE', `simulate: ${(err as Error).message}. See 'shiftstream simulate --help'.`, { cause: err });
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `simulate: ${(err as Error).message}. See 'shiftstream simulate --help'.`,
+      { cause: err },
+    );
   }
 }

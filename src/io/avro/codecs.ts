@@ -77,7 +77,11 @@ function summaryFromAvro(a: Obj): WindowSummary {
 
 export function createCodecs(source: SchemaSource, ids: SchemaIds): Codecs {
   const schemas = loadAllSchemas();
-  const make = <D, A>(name: SchemaName, toAvro: (v: D) => A, fromAvro: (a: A) => D): Codec<D> & { prepare: (b: Iterable<Buffer | null>) => Promise<void> } => {
+  const make = <D, A>(
+    name: SchemaName,
+    toAvro: (v: D) => A,
+    fromAvro: (a: A) => D,
+  ): Codec<D> & { prepare: (b: Iterable<Buffer | null>) => Promise<void> } => {
     const type = schemas.get(name)!.type;
     const enc = createAvroEncoder<A>(type, ids[name]);
     const dec = createAvroDecoder<A>(type, source);
@@ -93,15 +97,38 @@ export function createCodecs(source: SchemaSource, ids: SchemaIds): Codecs {
   const raw = make<RawSample, Obj>(
     'RawSample',
     (s) => ({ tag: s.tag, ts: s.tsMs, value: s.value, quality: s.quality }),
-    (a) => ({ tag: a.tag as string, tsMs: a.ts as number, value: a.value as RawSample['value'], quality: a.quality as RawSample['quality'] }),
+    (a) => ({
+      tag: a.tag as string,
+      tsMs: a.ts as number,
+      value: a.value as RawSample['value'],
+      quality: a.quality as RawSample['quality'],
+    }),
   );
   const event = make<MachineEvent, Obj>('MachineEvent', eventToAvro, eventFromAvro);
-  const milestone = make<MilestoneRecord, Obj>('Milestone', (m) => ({ ...m }), (a) => a as unknown as MilestoneRecord);
-  const summary = make<WindowSummary, Obj>('WindowSummary', (s) => ({ ...s, orders: s.orders ?? null }), summaryFromAvro);
-  const rejected = make<RejectedRecord, Obj>('Rejected', (r) => ({ ...r }), (a) => a as unknown as RejectedRecord);
+  const milestone = make<MilestoneRecord, Obj>(
+    'Milestone',
+    (m) => ({ ...m }),
+    (a) => a as unknown as MilestoneRecord,
+  );
+  const summary = make<WindowSummary, Obj>(
+    'WindowSummary',
+    (s) => ({ ...s, orders: s.orders ?? null }),
+    summaryFromAvro,
+  );
+  const rejected = make<RejectedRecord, Obj>(
+    'Rejected',
+    (r) => ({ ...r }),
+    (a) => a as unknown as RejectedRecord,
+  );
   const late = make<LateRecord, Obj>(
     'Late',
-    (l) => ({ event: eventToAvro(l.event), latenessMs: l.latenessMs, watermarkMs: l.watermarkMs, amended: l.amended, affectedWindows: l.windows }),
+    (l) => ({
+      event: eventToAvro(l.event),
+      latenessMs: l.latenessMs,
+      watermarkMs: l.watermarkMs,
+      amended: l.amended,
+      affectedWindows: l.windows,
+    }),
     (a) => {
       const event = eventFromAvro(a.event as Obj);
       return {

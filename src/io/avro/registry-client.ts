@@ -60,7 +60,10 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${e.message} (${e.cause?.code ?? e.cause?.message ?? 'no detail'})`;
+      const why =
+        e.name === 'TimeoutError'
+          ? `no answer within ${timeoutMs} ms`
+          : `${e.message} (${e.cause?.code ?? e.cause?.message ?? 'no detail'})`;
       throw new SchemaError('SHIFTSTREAM_SCHEMA_REGISTRY', `schema registry ${where}: ${why}`, {
         cause: err,
         details: { url: base },
@@ -77,13 +80,18 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   }
 
   function fail(where: string, answer: HttpAnswer, expected: string): never {
-    const message = typeof answer.body === 'object' && answer.body !== null && 'message' in answer.body
-      ? String((answer.body).message)
-      : JSON.stringify(answer.body);
-    throw new SchemaError('SHIFTSTREAM_SCHEMA_REGISTRY', `schema registry ${where}: expected ${expected}, found HTTP ${answer.status}: ${message}`, {
-      details: { url: base, status: answer.status },
-      retryable: answer.status >= 500 || answer.status === 429,
-    });
+    const message =
+      typeof answer.body === 'object' && answer.body !== null && 'message' in answer.body
+        ? String(answer.body.message)
+        : JSON.stringify(answer.body);
+    throw new SchemaError(
+      'SHIFTSTREAM_SCHEMA_REGISTRY',
+      `schema registry ${where}: expected ${expected}, found HTTP ${answer.status}: ${message}`,
+      {
+        details: { url: base, status: answer.status },
+        retryable: answer.status >= 500 || answer.status === 429,
+      },
+    );
   }
 
   return {
@@ -126,9 +134,10 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     },
     async compatibility() {
       const answer = await call('GET', '/config');
-      const level = (answer.body as { compatibilityLevel?: unknown; compatibility?: unknown } | undefined);
+      const level = answer.body as { compatibilityLevel?: unknown; compatibility?: unknown } | undefined;
       const value = level?.compatibilityLevel ?? level?.compatibility;
-      if (answer.status !== 200 || typeof value !== 'string') fail('GET /config', answer, 'HTTP 200 with compatibilityLevel');
+      if (answer.status !== 200 || typeof value !== 'string')
+        fail('GET /config', answer, 'HTTP 200 with compatibilityLevel');
       return value;
     },
   };

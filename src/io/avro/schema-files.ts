@@ -48,12 +48,20 @@ export function loadSchema(name: SchemaName, dir: string = SCHEMAS_DIR): LoadedS
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new SchemaError('SHIFTSTREAM_SCHEMA_INVALID', `${file}: expected a readable Avro schema file, found ${(err as Error).message}`, { cause: err });
+    throw new SchemaError(
+      'SHIFTSTREAM_SCHEMA_INVALID',
+      `${file}: expected a readable Avro schema file, found ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   try {
     return { name, file, text, type: avsc.Type.forSchema(JSON.parse(text) as avsc.Schema) };
   } catch (err) {
-    throw new SchemaError('SHIFTSTREAM_SCHEMA_INVALID', `${file}: expected a valid Avro schema, found: ${(err as Error).message}`, { cause: err });
+    throw new SchemaError(
+      'SHIFTSTREAM_SCHEMA_INVALID',
+      `${file}: expected a valid Avro schema, found: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 

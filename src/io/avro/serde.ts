@@ -15,7 +15,12 @@ export type DecodeFailureReason = 'malformed-avro' | 'unknown-schema-id';
 
 export type DecodeResult<T> =
   | { readonly ok: true; readonly value: T; readonly schemaId: number }
-  | { readonly ok: false; readonly reason: DecodeFailureReason; readonly detail: string; readonly schemaId: number | null };
+  | {
+      readonly ok: false;
+      readonly reason: DecodeFailureReason;
+      readonly detail: string;
+      readonly schemaId: number | null;
+    };
 
 export interface AvroDecoder<T> {
   /** Fetches writer schemas for ids in these records that are not cached yet. */
@@ -47,10 +52,18 @@ export function createAvroDecoder<T>(readerType: avsc.Type, source: SchemaSource
     }
     try {
       const writer = avsc.Type.forSchema(JSON.parse(text) as avsc.Schema);
-      resolvers.set(id, writer.fingerprint('sha256').toString('hex') === readerFingerprint ? readerType : readerType.createResolver(writer));
+      resolvers.set(
+        id,
+        writer.fingerprint('sha256').toString('hex') === readerFingerprint
+          ? readerType
+          : readerType.createResolver(writer),
+      );
     } catch (err) {
       resolvers.set(id, null);
-      problems.set(id, `writer schema ${id} cannot be read as ${readerType.name ?? 'the reader schema'}: ${(err as Error).message}`);
+      problems.set(
+        id,
+        `writer schema ${id} cannot be read as ${readerType.name ?? 'the reader schema'}: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -60,15 +73,22 @@ export function createAvroDecoder<T>(readerType: avsc.Type, source: SchemaSource
     const id = header.schemaId;
     const resolver = resolvers.get(id);
     if (resolver === undefined || resolver === null) {
-      return { ok: false, reason: 'unknown-schema-id', detail: problems.get(id) ?? `schema id ${id} was not prepared`, schemaId: id };
+      return {
+        ok: false,
+        reason: 'unknown-schema-id',
+        detail: problems.get(id) ?? `schema id ${id} was not prepared`,
+        schemaId: id,
+      };
     }
     const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.length);
     try {
-      const r = resolver === readerType ? readerType.decode(b, HEADER_LENGTH) : readerType.decode(b, HEADER_LENGTH, resolver);
+      const r =
+        resolver === readerType ? readerType.decode(b, HEADER_LENGTH) : readerType.decode(b, HEADER_LENGTH, resolver);
       if (r.offset === b.length) return { ok: true, value: r.value as T, schemaId: id };
-      const detail = r.offset < 0
-        ? `expected a complete Avro body for schema ${id}, found a truncated one (${b.length - HEADER_LENGTH} bytes)`
-        : `expected the Avro body for schema ${id} to end at byte ${b.length}, found it ends at ${r.offset}`;
+      const detail =
+        r.offset < 0
+          ? `expected a complete Avro body for schema ${id}, found a truncated one (${b.length - HEADER_LENGTH} bytes)`
+          : `expected the Avro body for schema ${id} to end at byte ${b.length}, found it ends at ${r.offset}`;
       return { ok: false, reason: 'malformed-avro', detail, schemaId: id };
     } catch (err) {
       return { ok: false, reason: 'malformed-avro', detail: `schema ${id}: ${(err as Error).message}`, schemaId: id };

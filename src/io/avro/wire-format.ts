@@ -5,19 +5,24 @@ export const MAGIC_BYTE = 0;
 export const HEADER_LENGTH = 5;
 
 export type WireHeader =
-  | { readonly ok: true; readonly schemaId: number }
-  | { readonly ok: false; readonly detail: string };
+  { readonly ok: true; readonly schemaId: number } | { readonly ok: false; readonly detail: string };
 
 /** Reads the header without allocating; the body starts at HEADER_LENGTH. */
 export function readWireHeader(buf: Uint8Array): WireHeader {
   if (buf.length < HEADER_LENGTH) {
-    return { ok: false, detail: `expected at least ${HEADER_LENGTH} bytes (magic byte + schema id), found ${buf.length}` };
+    return {
+      ok: false,
+      detail: `expected at least ${HEADER_LENGTH} bytes (magic byte + schema id), found ${buf.length}`,
+    };
   }
   if (buf[0] !== MAGIC_BYTE) {
-    return { ok: false, detail: `expected magic byte 0x00 at offset 0, found 0x${(buf[0] ?? 0).toString(16).padStart(2, '0')}` };
+    return {
+      ok: false,
+      detail: `expected magic byte 0x00 at offset 0, found 0x${(buf[0] ?? 0).toString(16).padStart(2, '0')}`,
+    };
   }
   // Unsigned read: ids are positive 32-bit integers.
-  const schemaId = ((buf[1] ?? 0) * 0x1000000) + (((buf[2] ?? 0) << 16) | ((buf[3] ?? 0) << 8) | (buf[4] ?? 0));
+  const schemaId = (buf[1] ?? 0) * 0x1000000 + (((buf[2] ?? 0) << 16) | ((buf[3] ?? 0) << 8) | (buf[4] ?? 0));
   return { ok: true, schemaId };
 }
 

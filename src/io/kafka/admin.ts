@@ -46,9 +46,13 @@ export async function ensureTopics(config: Config, specs: readonly TopicSpec[]):
     const meta = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
     return new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
   } catch (err) {
-    throw new KafkaError('SHIFTSTREAM_KAFKA', `kafka ${where}: could not create or describe topics ${specs.map((s) => s.topic).join(', ')}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new KafkaError(
+      'SHIFTSTREAM_KAFKA',
+      `kafka ${where}: could not create or describe topics ${specs.map((s) => s.topic).join(', ')}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

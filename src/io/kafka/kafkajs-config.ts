@@ -7,7 +7,11 @@ import { readCaFile } from '../../config/ca-file.js';
 import type { AdapterLogger } from './adapter-logger.js';
 import { silentLogger } from './adapter-logger.js';
 
-export function kafkaJsConfig(config: Config, logger: AdapterLogger = silentLogger, clientId = config.kafka.clientId): KafkaConfig {
+export function kafkaJsConfig(
+  config: Config,
+  logger: AdapterLogger = silentLogger,
+  clientId = config.kafka.clientId,
+): KafkaConfig {
   const k = config.kafka;
   const out: KafkaConfig = {
     clientId,

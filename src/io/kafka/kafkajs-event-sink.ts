@@ -19,7 +19,8 @@ const RECORD_OVERHEAD_BYTES = 64;
 function recordBytes(r: SinkRecord): number {
   const key = r.key === null ? 0 : typeof r.key === 'string' ? Buffer.byteLength(r.key) : r.key.length;
   let headers = 0;
-  if (r.headers !== undefined) for (const [k, v] of Object.entries(r.headers)) headers += Buffer.byteLength(k) + Buffer.byteLength(v) + 8;
+  if (r.headers !== undefined)
+    for (const [k, v] of Object.entries(r.headers)) headers += Buffer.byteLength(k) + Buffer.byteLength(v) + 8;
   return RECORD_OVERHEAD_BYTES + key + (r.value?.length ?? 0) + headers;
 }
 
@@ -51,7 +52,10 @@ export class KafkaJsEventSink implements EventSink {
   constructor(kafka: Kafka, options: KafkaJsEventSinkOptions = {}) {
     const compression = options.compression ?? 'none';
     if (compression === 'lz4') {
-      throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', 'kafkajs sink: compression lz4 needs a codec package kafkajs does not ship; expected none or gzip with client kafkajs, or use kafka.client=rdkafka');
+      throw new ConfigError(
+        'SHIFTSTREAM_CONFIG_INVALID',
+        'kafkajs sink: compression lz4 needs a codec package kafkajs does not ship; expected none or gzip with client kafkajs, or use kafka.client=rdkafka',
+      );
     }
     this.compression = compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     // idempotent implies acks -1 and unlimited retries; kafkajs keeps ordering per partition.
@@ -61,7 +65,11 @@ export class KafkaJsEventSink implements EventSink {
   private connect(): Promise<void> {
     this.connecting ??= this.producer.connect().catch((err: unknown) => {
       this.connecting = undefined;
-      throw new KafkaError('SHIFTSTREAM_KAFKA', `kafkajs sink: could not connect the producer: ${(err as Error).message}`, { cause: err });
+      throw new KafkaError(
+        'SHIFTSTREAM_KAFKA',
+        `kafkajs sink: could not connect the producer: ${(err as Error).message}`,
+        { cause: err },
+      );
     });
     return this.connecting;
   }
@@ -72,7 +80,10 @@ export class KafkaJsEventSink implements EventSink {
    * together in the next one (group commit). Callers may keep many sends pending.
    */
   send(records: readonly SinkRecord[]): Promise<void> {
-    if (this.closed) return Promise.reject(new KafkaError('SHIFTSTREAM_KAFKA', 'kafkajs sink: send after close', { retryable: false }));
+    if (this.closed)
+      return Promise.reject(
+        new KafkaError('SHIFTSTREAM_KAFKA', 'kafkajs sink: send after close', { retryable: false }),
+      );
     if (this.failed !== undefined) return Promise.reject(this.failed);
     if (records.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -144,10 +155,14 @@ export class KafkaJsEventSink implements EventSink {
     try {
       await this.producer.sendBatch({ topicMessages, acks: -1, compression: this.compression });
     } catch (err) {
-      throw new KafkaError('SHIFTSTREAM_KAFKA', `kafkajs sink: send of ${count} records to ${[...byTopic.keys()].join(',')} failed: ${(err as Error).message}`, {
-        cause: err,
-        details: { topics: [...byTopic.keys()], records: count },
-      });
+      throw new KafkaError(
+        'SHIFTSTREAM_KAFKA',
+        `kafkajs sink: send of ${count} records to ${[...byTopic.keys()].join(',')} failed: ${(err as Error).message}`,
+        {
+          cause: err,
+          details: { topics: [...byTopic.keys()], records: count },
+        },
+      );
     }
   }
 

@@ -106,7 +106,9 @@ export class KafkaJsEventSource implements EventSource {
     if (offsets.length === 0) return;
     if (this.consumer === undefined) throw new KafkaError('SHIFTSTREAM_KAFKA', `${this.where()}: commit before run()`);
     try {
-      await this.consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
+      await this.consumer.commitOffsets(
+        offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
+      );
     } catch (err) {
       throw this.wrap(`commit of ${offsets.map((o) => `${tpKey(o)}@${o.offset}`).join(',')} failed`, err);
     }
@@ -154,7 +156,9 @@ export class KafkaJsEventSource implements EventSource {
     // Synchronously, before kafkajs schedules its first fetch of this generation.
     for (const h of this.held.values()) h.ready = false;
     if (next.length > 0) consumer.pause(groupByTopic(next));
-    this.rebalanceChain = this.rebalanceChain.then(() => this.reassign(generation, next)).catch((err: unknown) => this.fail(this.wrap('rebalance failed', err)));
+    this.rebalanceChain = this.rebalanceChain
+      .then(() => this.reassign(generation, next))
+      .catch((err: unknown) => this.fail(this.wrap('rebalance failed', err)));
   }
 
   private async reassign(generation: number, next: readonly TopicPartition[]): Promise<void> {
@@ -165,7 +169,15 @@ export class KafkaJsEventSource implements EventSource {
     const nextKeys = new Set(next.map(tpKey));
     const lost = [...this.held.values()].filter((h) => !nextKeys.has(tpKey(h.tp))).map((h) => h.tp);
     const gained = next.filter((tp) => !this.held.has(tpKey(tp)));
-    this.logger.info({ groupId: this.options.groupId, lost: lost.map(tpKey), gained: gained.map(tpKey), kept: next.length - gained.length }, 'partitions reassigned');
+    this.logger.info(
+      {
+        groupId: this.options.groupId,
+        lost: lost.map(tpKey),
+        gained: gained.map(tpKey),
+        kept: next.length - gained.length,
+      },
+      'partitions reassigned',
+    );
     if (lost.length > 0) {
       await handlers.onRevoke(lost);
       for (const tp of lost) this.held.delete(tpKey(tp));
@@ -174,12 +186,18 @@ export class KafkaJsEventSource implements EventSource {
       const offsets = await handlers.onAssign(gained);
       for (const tp of gained) {
         const offset = offsets.get(tpKey(tp));
-        this.held.set(tpKey(tp), { tp, position: offset === undefined ? undefined : parseOffset(offset, tpKey(tp), this.where()), ready: false, inFlight: undefined });
+        this.held.set(tpKey(tp), {
+          tp,
+          position: offset === undefined ? undefined : parseOffset(offset, tpKey(tp), this.where()),
+          ready: false,
+          inFlight: undefined,
+        });
       }
     }
     if (generation !== this.generation || this.settled || this.stopping) return; // a newer join takes over
     for (const h of this.held.values()) {
-      if (h.position !== undefined) consumer.seek({ topic: h.tp.topic, partition: h.tp.partition, offset: h.position.toString() });
+      if (h.position !== undefined)
+        consumer.seek({ topic: h.tp.topic, partition: h.tp.partition, offset: h.position.toString() });
       h.ready = true;
     }
     if (next.length > 0) consumer.resume(groupByTopic(next));
@@ -190,12 +208,27 @@ export class KafkaJsEventSource implements EventSource {
     const key = `${batch.topic}:${batch.partition}`;
     const h = this.held.get(key);
     // Not ours yet, being reassigned, or stopping: do not resolve, kafkajs fetches it again later.
-    if (h === undefined || !h.ready || this.settled || this.stopping || payload.isStale() || batch.messages.length === 0) return;
+    if (
+      h === undefined ||
+      !h.ready ||
+      this.settled ||
+      this.stopping ||
+      payload.isStale() ||
+      batch.messages.length === 0
+    )
+      return;
     const records: SourceRecord[] = [];
     const from = h.position;
     for (const m of batch.messages) {
       if (from !== undefined && BigInt(m.offset) < from) continue;
-      records.push({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key ?? null, value: m.value, timestampMs: Number(m.timestamp) });
+      records.push({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key ?? null,
+        value: m.value,
+        timestampMs: Number(m.timestamp),
+      });
     }
     if (records.length === 0) {
       // All before our position (kafkajs re-fetched from the committed offset): skip past them.
@@ -203,7 +236,12 @@ export class KafkaJsEventSource implements EventSource {
       return;
     }
     const last = records[records.length - 1]!.offset;
-    const inFlight = this.handlers!.onBatch({ topic: batch.topic, partition: batch.partition, records, highWatermark: batch.highWatermark });
+    const inFlight = this.handlers!.onBatch({
+      topic: batch.topic,
+      partition: batch.partition,
+      records,
+      highWatermark: batch.highWatermark,
+    });
     h.inFlight = inFlight.catch(() => undefined);
     try {
       await inFlight;
@@ -230,7 +268,11 @@ export class KafkaJsEventSource implements EventSource {
 
   private wrap(what: string, cause: unknown): KafkaError {
     if (cause instanceof KafkaError) return cause;
-    return new KafkaError('SHIFTSTREAM_KAFKA', `${this.where()}: ${what}: ${(cause as Error)?.message ?? String(cause)}`, { cause, details: { groupId: this.options.groupId, topics: this.options.topics } });
+    return new KafkaError(
+      'SHIFTSTREAM_KAFKA',
+      `${this.where()}: ${what}: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause, details: { groupId: this.options.groupId, topics: this.options.topics } },
+    );
   }
 }
 
@@ -246,7 +288,10 @@ function groupByTopic(tps: readonly TopicPartition[]): { topic: string; partitio
 
 export function parseOffset(offset: string, key: string, where: string): bigint {
   if (!/^\d+$/.test(offset)) {
-    throw new KafkaError('SHIFTSTREAM_KAFKA', `${where}: onAssign returned offset ${JSON.stringify(offset)} for ${key}, expected a non-negative integer string`);
+    throw new KafkaError(
+      'SHIFTSTREAM_KAFKA',
+      `${where}: onAssign returned offset ${JSON.stringify(offset)} for ${key}, expected a non-negative integer string`,
+    );
   }
   return BigInt(offset);
 }

@@ -36,8 +36,16 @@ interface RdKafkaLog {
 // "<broker>: <reason> (after 351ms in state AUTH_REQ)": the broker and the reason are kept.
 const STATE = String.raw`(?: \(after \d+ms in state [A-Z_]+.*\))?$`;
 const REFUSALS = [
-  { pattern: new RegExp(String.raw`(\S+): (SASL authentication error: .*?)${STATE}`), hint: 'check kafka.sasl.mechanism, kafka.sasl.username and kafka.sasl.password' },
-  { pattern: new RegExp(String.raw`(\S+): ((?:SSL handshake failed: )?error:[0-9A-F]+:.*certificate verify failed.*?)${STATE}`), hint: "check kafka.sslCaPath: the CA must have signed the brokers' certificates, which must name the broker address" },
+  {
+    pattern: new RegExp(String.raw`(\S+): (SASL authentication error: .*?)${STATE}`),
+    hint: 'check kafka.sasl.mechanism, kafka.sasl.username and kafka.sasl.password',
+  },
+  {
+    pattern: new RegExp(
+      String.raw`(\S+): ((?:SSL handshake failed: )?error:[0-9A-F]+:.*certificate verify failed.*?)${STATE}`,
+    ),
+    hint: "check kafka.sslCaPath: the CA must have signed the brokers' certificates, which must name the broker address",
+  },
 ] as const;
 
 /**
@@ -48,7 +56,10 @@ const REFUSALS = [
  * Returns the function that stops watching (call it once connected: later refusals, say after a
  * password rotation on the brokers, stay librdkafka's to retry).
  */
-export function watchRdKafkaRefusal(client: Client<KafkaClientEvents>, onRefused: (reason: string) => void): () => void {
+export function watchRdKafkaRefusal(
+  client: Client<KafkaClientEvents>,
+  onRefused: (reason: string) => void,
+): () => void {
   let done = false;
   const listener = (log: RdKafkaLog): void => {
     if (done || log.severity > 3 || typeof log.message !== 'string') return;

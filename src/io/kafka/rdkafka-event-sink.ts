@@ -43,16 +43,22 @@ export class RdKafkaEventSink implements EventSink {
   /** Woken by each delivery report while a send waits for room in librdkafka's queue. */
   private roomWaiters: (() => void)[] = [];
 
-  constructor(config: Config, private readonly options: RdKafkaEventSinkOptions = {}) {
+  constructor(
+    config: Config,
+    private readonly options: RdKafkaEventSinkOptions = {},
+  ) {
     this.logger = options.logger ?? silentLogger;
-    this.producer = new rdkafka.Producer({
-      ...rdKafkaGlobalConfig(config, options.clientId),
-      'enable.idempotence': true,
-      'compression.codec': options.compression ?? 'none',
-      'linger.ms': options.lingerMs ?? 2,
-      dr_cb: true,
-      ...options.rdkafka,
-    }, { partitioner: 'murmur2_random' });
+    this.producer = new rdkafka.Producer(
+      {
+        ...rdKafkaGlobalConfig(config, options.clientId),
+        'enable.idempotence': true,
+        'compression.codec': options.compression ?? 'none',
+        'linger.ms': options.lingerMs ?? 2,
+        dr_cb: true,
+        ...options.rdkafka,
+      },
+      { partitioner: 'murmur2_random' },
+    );
     this.producer.on('delivery-report', (err: LibrdKafkaError, report: DeliveryReport) => this.onReport(err, report));
     this.producer.on('event.error', (err) => this.logger.warn({ err }, 'rdkafka producer error (librdkafka retries)'));
   }
@@ -64,7 +70,9 @@ export class RdKafkaEventSink implements EventSink {
       const unwatch = watchRdKafkaRefusal(this.producer, (reason) => {
         refused = true;
         this.connecting = undefined;
-        this.failed = new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: could not connect the producer: ${reason}`, { retryable: false });
+        this.failed = new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: could not connect the producer: ${reason}`, {
+          retryable: false,
+        });
         reject(this.failed);
       });
       this.producer.connect({ timeout: 30_000 }, (err) => {
@@ -75,7 +83,11 @@ export class RdKafkaEventSink implements EventSink {
         }
         if (err) {
           this.connecting = undefined;
-          reject(new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: could not connect the producer: ${err.message}`, { cause: err }));
+          reject(
+            new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: could not connect the producer: ${err.message}`, {
+              cause: err,
+            }),
+          );
           return;
         }
         this.producer.setPollInterval(this.options.pollIntervalMs ?? 5);
@@ -112,10 +124,18 @@ export class RdKafkaEventSink implements EventSink {
       reject = rej;
     });
     const topics = [...new Set(records.map((r) => r.topic))].join(',');
-    const pending: Pending = { remaining: records.length, error: undefined, resolve, reject, topics, count: records.length };
+    const pending: Pending = {
+      remaining: records.length,
+      error: undefined,
+      resolve,
+      reject,
+      topics,
+      count: records.length,
+    };
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      const headers: MessageHeader[] | undefined = r.headers === undefined ? undefined : Object.entries(r.headers).map(([k, v]) => ({ [k]: v }));
+      const headers: MessageHeader[] | undefined =
+        r.headers === undefined ? undefined : Object.entries(r.headers).map(([k, v]) => ({ [k]: v }));
       for (;;) {
         try {
           this.producer.produce(r.topic, r.partition ?? null, r.value, r.key ?? undefined, null, pending, headers);
@@ -151,8 +171,18 @@ export class RdKafkaEventSink implements EventSink {
     if (p.error === undefined) p.resolve();
     else {
       // Later records must not land after a gap: the sink refuses every later send.
-      this.failed ??= new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: an earlier send failed (${p.error.message}); restart from the last checkpoint`, { cause: p.error });
-      p.reject(new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: send of ${p.count} records to ${p.topics} failed: ${p.error.message}`, { cause: p.error, details: { topics: p.topics, records: p.count } }));
+      this.failed ??= new KafkaError(
+        'SHIFTSTREAM_KAFKA',
+        `rdkafka sink: an earlier send failed (${p.error.message}); restart from the last checkpoint`,
+        { cause: p.error },
+      );
+      p.reject(
+        new KafkaError(
+          'SHIFTSTREAM_KAFKA',
+          `rdkafka sink: send of ${p.count} records to ${p.topics} failed: ${p.error.message}`,
+          { cause: p.error, details: { topics: p.topics, records: p.count } },
+        ),
+      );
     }
   }
 
@@ -162,7 +192,17 @@ export class RdKafkaEventSink implements EventSink {
     if (this.connecting === undefined) return;
     await this.connecting.catch(() => undefined);
     if (!this.producer.isConnected()) return; // the connect failed (or was refused): nothing to flush
-    await new Promise<void>((resolve, reject) => this.producer.flush(10_000, (err) => (err ? reject(new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: flush on close failed: ${err.message}`, { cause: err })) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.producer.flush(10_000, (err) =>
+        err
+          ? reject(
+              new KafkaError('SHIFTSTREAM_KAFKA', `rdkafka sink: flush on close failed: ${err.message}`, {
+                cause: err,
+              }),
+            )
+          : resolve(),
+      ),
+    );
     this.producer.setPollInterval(0);
     await new Promise<void>((resolve) => this.producer.disconnect(() => resolve()));
   }

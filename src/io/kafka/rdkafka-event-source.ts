@@ -108,7 +108,7 @@ export class RdKafkaEventSource implements EventSource {
     this.gapMs = options.consumeTimeoutMs ?? 1;
     this.idleWaitMs = options.idleWaitMs ?? 50;
     this.consumer.on('event.error', (err) => {
-      if ((err).isFatal || (err).code === ERR.ERR__FATAL) this.fail(this.wrap('fatal client error', err));
+      if (err.isFatal || err.code === ERR.ERR__FATAL) this.fail(this.wrap('fatal client error', err));
       else this.logger.warn({ err, groupId: options.groupId }, 'rdkafka consumer error (librdkafka retries)');
     });
   }
@@ -118,7 +118,8 @@ export class RdKafkaEventSource implements EventSource {
   }
 
   run(handlers: SourceHandlers): Promise<void> {
-    if (this.handlers !== undefined) return Promise.reject(new KafkaError('SHIFTSTREAM_KAFKA', `${this.where()}: run() called twice`));
+    if (this.handlers !== undefined)
+      return Promise.reject(new KafkaError('SHIFTSTREAM_KAFKA', `${this.where()}: run() called twice`));
     this.handlers = handlers;
     const done = new Promise<void>((resolve, reject) => {
       this.resolveRun = resolve;
@@ -130,7 +131,10 @@ export class RdKafkaEventSource implements EventSource {
     const unwatch = watchRdKafkaRefusal(this.consumer, (reason) => {
       if (this.settled) return;
       this.settled = true;
-      const err = new KafkaError('SHIFTSTREAM_KAFKA', `${this.where()}: could not connect: ${reason}`, { retryable: false, details: { groupId: this.options.groupId, topics: this.options.topics } });
+      const err = new KafkaError('SHIFTSTREAM_KAFKA', `${this.where()}: could not connect: ${reason}`, {
+        retryable: false,
+        details: { groupId: this.options.groupId, topics: this.options.topics },
+      });
       this.logger.error({ err, groupId: this.options.groupId }, 'rdkafka source failed');
       this.rejectRun(err);
     });
@@ -159,10 +163,14 @@ export class RdKafkaEventSource implements EventSource {
   commit(offsets: readonly (TopicPartition & { readonly offset: string })[]): Promise<void> {
     if (offsets.length === 0) return Promise.resolve();
     try {
-      this.consumer.commitSync(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) })));
+      this.consumer.commitSync(
+        offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) })),
+      );
       return Promise.resolve();
     } catch (err) {
-      return Promise.reject(this.wrap(`commit of ${offsets.map((o) => `${tpKey(o)}@${o.offset}`).join(',')} failed`, err));
+      return Promise.reject(
+        this.wrap(`commit of ${offsets.map((o) => `${tpKey(o)}@${o.offset}`).join(',')} failed`, err),
+      );
     }
   }
 
@@ -190,13 +198,19 @@ export class RdKafkaEventSource implements EventSource {
 
   private disconnect(): Promise<void> {
     if (!this.consumer.isConnected()) return Promise.resolve();
-    return new Promise((resolve, reject) => this.consumer.disconnect((err) => (err ? reject(this.wrap('disconnect failed', err)) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.consumer.disconnect((err) => (err ? reject(this.wrap('disconnect failed', err)) : resolve())),
+    );
   }
 
   private consumeCall(n: number, timeoutMs: number): Promise<Message[]> {
     this.consumer.setDefaultConsumeTimeout(timeoutMs);
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- librdkafka's error object as it came
-    return new Promise((resolve, reject) => this.consumer.consume(n, (err, messages) => (err ? reject(err) : resolve(messages))));
+    return new Promise((resolve, reject) =>
+      this.consumer.consume(n, (err, messages) =>
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- librdkafka's error object as it came
+        err ? reject(err) : resolve(messages),
+      ),
+    );
   }
 
   /**
@@ -292,7 +306,10 @@ export class RdKafkaEventSource implements EventSource {
     const records = h.queue;
     h.queue = [];
     const highWatermark = this.highWatermark(h.tp);
-    const batch = highWatermark === undefined ? { topic: h.tp.topic, partition: h.tp.partition, records } : { topic: h.tp.topic, partition: h.tp.partition, records, highWatermark };
+    const batch =
+      highWatermark === undefined
+        ? { topic: h.tp.topic, partition: h.tp.partition, records }
+        : { topic: h.tp.topic, partition: h.tp.partition, records, highWatermark };
     h.inFlight = this.handlers!.onBatch(batch).then(
       () => {
         h.inFlight = undefined;
@@ -326,7 +343,7 @@ export class RdKafkaEventSource implements EventSource {
         const o = offsets.get(key);
         const next = o === undefined ? undefined : Number(parseOffset(o, key, this.where()));
         this.held.set(key, { tp, key, next: next ?? 0, queue: [], inFlight: undefined });
-        withOffsets.push(next === undefined ? tp : ({ ...tp, offset: next }));
+        withOffsets.push(next === undefined ? tp : { ...tp, offset: next });
       }
       this.logger.info({ groupId: this.options.groupId, assigned: tps.map(tpKey) }, 'partitions assigned');
       this.consumer.assign(withOffsets);
@@ -338,7 +355,10 @@ export class RdKafkaEventSource implements EventSource {
       this.logger.info({ groupId: this.options.groupId, revoked: tps.map(tpKey) }, 'partitions revoked');
       this.consumer.unassign();
     } else {
-      throw new KafkaError('SHIFTSTREAM_KAFKA', `${this.where()}: rebalance callback got error code ${code}, expected assign (-175) or revoke (-174)`);
+      throw new KafkaError(
+        'SHIFTSTREAM_KAFKA',
+        `${this.where()}: rebalance callback got error code ${code}, expected assign (-175) or revoke (-174)`,
+      );
     }
   }
 
@@ -353,6 +373,10 @@ export class RdKafkaEventSource implements EventSource {
 
   private wrap(what: string, cause: unknown): KafkaError {
     if (cause instanceof KafkaError) return cause;
-    return new KafkaError('SHIFTSTREAM_KAFKA', `${this.where()}: ${what}: ${(cause as Error)?.message ?? String(cause)}`, { cause, details: { groupId: this.options.groupId, topics: this.options.topics } });
+    return new KafkaError(
+      'SHIFTSTREAM_KAFKA',
+      `${this.where()}: ${what}: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause, details: { groupId: this.options.groupId, topics: this.options.topics } },
+    );
   }
 }

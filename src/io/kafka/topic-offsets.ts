@@ -17,9 +17,15 @@ export async function fetchTopicOffsets(config: Config, topic: string): Promise<
   try {
     await admin.connect();
     const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.map((o) => ({ partition: o.partition, low: o.low, high: o.high })).sort((a, b) => a.partition - b.partition);
+    return offsets
+      .map((o) => ({ partition: o.partition, low: o.low, high: o.high }))
+      .sort((a, b) => a.partition - b.partition);
   } catch (err) {
-    throw new KafkaError('SHIFTSTREAM_KAFKA', `kafka ${config.kafka.brokers.join(',')}: could not read the offsets of topic ${topic}: ${(err as Error).message}`, { cause: err });
+    throw new KafkaError(
+      'SHIFTSTREAM_KAFKA',
+      `kafka ${config.kafka.brokers.join(',')}: could not read the offsets of topic ${topic}: ${(err as Error).message}`,
+      { cause: err },
+    );
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

@@ -51,7 +51,9 @@ export class MemoryEventSource implements EventSource {
 
   run(handlers: SourceHandlers): Promise<void> {
     if (this.handlers !== undefined) {
-      return Promise.reject(new KafkaError('SHIFTSTREAM_KAFKA', `memory source (group ${this.options.groupId}): run() called twice`));
+      return Promise.reject(
+        new KafkaError('SHIFTSTREAM_KAFKA', `memory source (group ${this.options.groupId}): run() called twice`),
+      );
     }
     this.handlers = handlers;
     const done = new Promise<void>((resolve, reject) => {
@@ -96,7 +98,10 @@ export class MemoryEventSource implements EventSource {
       const key = tpKey(tp);
       const resume = offsets.get(key) ?? this.group.committed(tp) ?? '0';
       if (!/^\d+$/.test(resume)) {
-        throw new KafkaError('SHIFTSTREAM_KAFKA', `memory source (group ${this.options.groupId}): onAssign returned offset ${JSON.stringify(resume)} for ${key}, expected a non-negative integer string`);
+        throw new KafkaError(
+          'SHIFTSTREAM_KAFKA',
+          `memory source (group ${this.options.groupId}): onAssign returned offset ${JSON.stringify(resume)} for ${key}, expected a non-negative integer string`,
+        );
       }
       const pump: Pump = {
         tp,
@@ -132,7 +137,12 @@ export class MemoryEventSource implements EventSource {
       if (p.position < records.length) {
         const end = Math.min(records.length, p.position + this.maxBatchRecords);
         try {
-          await handlers.onBatch({ topic: p.tp.topic, partition: p.tp.partition, records: records.slice(p.position, end), highWatermark: String(records.length) });
+          await handlers.onBatch({
+            topic: p.tp.topic,
+            partition: p.tp.partition,
+            records: records.slice(p.position, end),
+            highWatermark: String(records.length),
+          });
         } catch (err) {
           this.fail(err);
           return;

@@ -33,7 +33,10 @@ export class MemoryGroup {
   commit(offsets: readonly (TopicPartition & { readonly offset: string })[]): void {
     for (const o of offsets) {
       if (!/^\d+$/.test(o.offset)) {
-        throw new KafkaError('SHIFTSTREAM_KAFKA', `memory group ${this.groupId}: commit of ${tpKey(o)} expects a non-negative integer offset, found ${JSON.stringify(o.offset)}`);
+        throw new KafkaError(
+          'SHIFTSTREAM_KAFKA',
+          `memory group ${this.groupId}: commit of ${tpKey(o)} expects a non-negative integer offset, found ${JSON.stringify(o.offset)}`,
+        );
       }
       this.committedOffsets.set(tpKey(o), o.offset);
     }

@@ -44,7 +44,10 @@ export class MemoryLog {
   constructor(options: MemoryLogOptions = {}) {
     this.defaultPartitions = options.defaultPartitions ?? 1;
     if (!Number.isInteger(this.defaultPartitions) || this.defaultPartitions < 1) {
-      throw new KafkaError('SHIFTSTREAM_KAFKA', `memory log: defaultPartitions must be an integer >= 1, found ${this.defaultPartitions}`);
+      throw new KafkaError(
+        'SHIFTSTREAM_KAFKA',
+        `memory log: defaultPartitions must be an integer >= 1, found ${this.defaultPartitions}`,
+      );
     }
     this.clock = options.clock ?? systemClock;
   }
@@ -52,16 +55,25 @@ export class MemoryLog {
   /** Creates `name` with `partitions` partitions; a no-op if it exists with that count. */
   createTopic(name: string, partitions: number): void {
     if (!Number.isInteger(partitions) || partitions < 1) {
-      throw new KafkaError('SHIFTSTREAM_KAFKA', `memory log: topic ${name}: partitions must be an integer >= 1, found ${partitions}`);
+      throw new KafkaError(
+        'SHIFTSTREAM_KAFKA',
+        `memory log: topic ${name}: partitions must be an integer >= 1, found ${partitions}`,
+      );
     }
     const existing = this.topics.get(name);
     if (existing !== undefined) {
       if (existing.length !== partitions) {
-        throw new KafkaError('SHIFTSTREAM_KAFKA', `memory log: topic ${name} exists with ${existing.length} partitions, asked for ${partitions}`);
+        throw new KafkaError(
+          'SHIFTSTREAM_KAFKA',
+          `memory log: topic ${name} exists with ${existing.length} partitions, asked for ${partitions}`,
+        );
       }
       return;
     }
-    this.topics.set(name, Array.from({ length: partitions }, () => new MemoryPartitionLog()));
+    this.topics.set(
+      name,
+      Array.from({ length: partitions }, () => new MemoryPartitionLog()),
+    );
   }
 
   hasTopic(name: string): boolean {
@@ -96,7 +108,10 @@ export class MemoryLog {
       let partition: number;
       if (r.partition !== undefined) {
         if (!Number.isInteger(r.partition) || r.partition < 0 || r.partition >= logs.length) {
-          throw new KafkaError('SHIFTSTREAM_KAFKA', `memory log: topic ${r.topic} has partitions 0..${logs.length - 1}, a record asked for ${r.partition}`);
+          throw new KafkaError(
+            'SHIFTSTREAM_KAFKA',
+            `memory log: topic ${r.topic} has partitions 0..${logs.length - 1}, a record asked for ${r.partition}`,
+          );
         }
         partition = r.partition;
       } else if (key === null) {

@@ -7,11 +7,17 @@ export class MemoryStateStore implements StateStore {
 
   load(key: string): Promise<Checkpoint | undefined> {
     const c = this.entries.get(key);
-    return Promise.resolve(c === undefined ? undefined : { offset: c.offset, snapshot: Buffer.from(c.snapshot), savedAtMs: c.savedAtMs });
+    return Promise.resolve(
+      c === undefined ? undefined : { offset: c.offset, snapshot: Buffer.from(c.snapshot), savedAtMs: c.savedAtMs },
+    );
   }
 
   save(key: string, checkpoint: Checkpoint): Promise<void> {
-    this.entries.set(key, { offset: checkpoint.offset, snapshot: Buffer.from(checkpoint.snapshot), savedAtMs: checkpoint.savedAtMs });
+    this.entries.set(key, {
+      offset: checkpoint.offset,
+      snapshot: Buffer.from(checkpoint.snapshot),
+      savedAtMs: checkpoint.savedAtMs,
+    });
     return Promise.resolve();
   }
 

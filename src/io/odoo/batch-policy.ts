@@ -14,17 +14,33 @@ export interface BatchPolicy {
   readonly ceiling: { readonly count: number; readonly bytes: number };
 }
 
-export const DEFAULT_BATCH_POLICY: BatchPolicy = { count: 500, bytes: 4 * 1024 * 1024, periodMs: 5_000, ceiling: { count: 2_000, bytes: 16 * 1024 * 1024 } };
+export const DEFAULT_BATCH_POLICY: BatchPolicy = {
+  count: 500,
+  bytes: 4 * 1024 * 1024,
+  periodMs: 5_000,
+  ceiling: { count: 2_000, bytes: 16 * 1024 * 1024 },
+};
 
 export function validateBatchPolicy(policy: BatchPolicy, path = 'odoo.batch'): BatchPolicy {
   const problems: string[] = [];
-  if (policy.count === undefined && policy.bytes === undefined && policy.periodMs === undefined) problems.push(`${path}: expected at least one trigger (count, bytes or periodMs), found none`);
-  for (const [name, v] of [['count', policy.count], ['bytes', policy.bytes], ['periodMs', policy.periodMs], ['ceiling.count', policy.ceiling.count], ['ceiling.bytes', policy.ceiling.bytes]] as const) {
-    if (v !== undefined && (!Number.isInteger(v) || v <= 0)) problems.push(`${path}.${name}: expected a positive integer, found ${v}`);
+  if (policy.count === undefined && policy.bytes === undefined && policy.periodMs === undefined)
+    problems.push(`${path}: expected at least one trigger (count, bytes or periodMs), found none`);
+  for (const [name, v] of [
+    ['count', policy.count],
+    ['bytes', policy.bytes],
+    ['periodMs', policy.periodMs],
+    ['ceiling.count', policy.ceiling.count],
+    ['ceiling.bytes', policy.ceiling.bytes],
+  ] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v <= 0))
+      problems.push(`${path}.${name}: expected a positive integer, found ${v}`);
   }
-  if (policy.count !== undefined && policy.count > policy.ceiling.count) problems.push(`${path}.count (${policy.count}) must not exceed ceiling.count (${policy.ceiling.count})`);
-  if (policy.bytes !== undefined && policy.bytes > policy.ceiling.bytes) problems.push(`${path}.bytes (${policy.bytes}) must not exceed ceiling.bytes (${policy.ceiling.bytes})`);
-  if (problems.length > 0) throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', problems.join('; '), { details: { problems } });
+  if (policy.count !== undefined && policy.count > policy.ceiling.count)
+    problems.push(`${path}.count (${policy.count}) must not exceed ceiling.count (${policy.ceiling.count})`);
+  if (policy.bytes !== undefined && policy.bytes > policy.ceiling.bytes)
+    problems.push(`${path}.bytes (${policy.bytes}) must not exceed ceiling.bytes (${policy.ceiling.bytes})`);
+  if (problems.length > 0)
+    throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', problems.join('; '), { details: { problems } });
   return policy;
 }
 
@@ -56,13 +72,19 @@ export function createBatchAccumulator<T>(policy: BatchPolicy): BatchAccumulator
   }
 
   function triggered(): boolean {
-    return (policy.count !== undefined && size >= policy.count) || (policy.bytes !== undefined && bytes >= policy.bytes) || size >= policy.ceiling.count || bytes >= policy.ceiling.bytes;
+    return (
+      (policy.count !== undefined && size >= policy.count) ||
+      (policy.bytes !== undefined && bytes >= policy.bytes) ||
+      size >= policy.ceiling.count ||
+      bytes >= policy.ceiling.bytes
+    );
   }
 
   return {
     add(item, itemSize, itemBytes, nowMs) {
       const ready: T[][] = [];
-      if (items.length > 0 && (size + itemSize > policy.ceiling.count || bytes + itemBytes > policy.ceiling.bytes)) ready.push(take());
+      if (items.length > 0 && (size + itemSize > policy.ceiling.count || bytes + itemBytes > policy.ceiling.bytes))
+        ready.push(take());
       if (items.length === 0) firstAtMs = nowMs;
       items.push(item);
       size += itemSize;

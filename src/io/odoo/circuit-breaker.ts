@@ -81,9 +81,13 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
   async function run<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (!tryAcquire()) {
       const retryInMs = Math.max(0, openedAtMs + options.openMs - options.nowMs());
-      throw new OdooError('SHIFTSTREAM_ODOO_NETWORK', `${what}: circuit open after ${options.failureThreshold} consecutive failures, next probe in ${retryInMs} ms`, {
-        details: { circuit: state, retryInMs },
-      });
+      throw new OdooError(
+        'SHIFTSTREAM_ODOO_NETWORK',
+        `${what}: circuit open after ${options.failureThreshold} consecutive failures, next probe in ${retryInMs} ms`,
+        {
+          details: { circuit: state, retryInMs },
+        },
+      );
     }
     try {
       const result = await fn();

@@ -63,15 +63,30 @@ export interface OdooClient {
   /** The user id the API key belongs to. */
   authenticate(): Promise<number>;
   create(model: string, valsList: readonly Vals[]): Promise<number[]>;
-  searchRead<T = Record<string, unknown>>(model: string, domain: Domain, fields: readonly string[], opts?: SearchOptions): Promise<T[]>;
+  searchRead<T = Record<string, unknown>>(
+    model: string,
+    domain: Domain,
+    fields: readonly string[],
+    opts?: SearchOptions,
+  ): Promise<T[]>;
   search(model: string, domain: Domain, opts?: SearchOptions): Promise<number[]>;
   searchCount(model: string, domain: Domain): Promise<number>;
   write(model: string, ids: readonly number[], vals: Vals): Promise<boolean>;
   unlink(model: string, ids: readonly number[]): Promise<boolean>;
   /** read_group on <= 18, formatted_read_group on >= 19. `aggregates` like `duration:sum`. */
-  readGroup(model: string, domain: Domain, groupby: readonly string[], aggregates: readonly string[]): Promise<ReadGroupRow[]>;
+  readGroup(
+    model: string,
+    domain: Domain,
+    groupby: readonly string[],
+    aggregates: readonly string[],
+  ): Promise<ReadGroupRow[]>;
   /** Any public method; `ids` null for @api.model methods. */
-  callMethod(model: string, method: string, ids: readonly number[] | null, kwargs?: Readonly<Record<string, unknown>>): Promise<unknown>;
+  callMethod(
+    model: string,
+    method: string,
+    ids: readonly number[] | null,
+    kwargs?: Readonly<Record<string, unknown>>,
+  ): Promise<unknown>;
   close(): void;
 }
 
@@ -87,9 +102,15 @@ export function readApiKey(source: { readonly value?: string; readonly file?: st
     }
     const key = text.trim();
     if (key !== '') return key;
-    throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', `odoo.apiKeyFile: ${source.file} is empty, expected the API key`);
+    throw new ConfigError(
+      'SHIFTSTREAM_CONFIG_INVALID',
+      `odoo.apiKeyFile: ${source.file} is empty, expected the API key`,
+    );
   }
-  throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', 'odoo: expected an API key (SHIFTSTREAM_ODOO__API_KEY or odoo.apiKeyFile), found none');
+  throw new ConfigError(
+    'SHIFTSTREAM_CONFIG_INVALID',
+    'odoo: expected an API key (SHIFTSTREAM_ODOO__API_KEY or odoo.apiKeyFile), found none',
+  );
 }
 
 function asIds(site: CallSite, v: unknown): number[] {
@@ -104,12 +125,14 @@ function asArray<T>(site: CallSite, v: unknown): T[] {
 }
 
 export function createOdooClient(options: OdooClientOptions): OdooClient {
-  const transport = options.transport ?? createHttpTransport({
-    baseUrl: options.url,
-    timeoutMs: options.timeoutMs,
-    ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
-    ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
-  });
+  const transport =
+    options.transport ??
+    createHttpTransport({
+      baseUrl: options.url,
+      timeoutMs: options.timeoutMs,
+      ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
+      ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
+    });
   const creds = { db: options.db, login: options.login, apiKey: options.apiKey };
   const rpc: JsonRpcCaller = createJsonRpcCaller(transport);
   const json2: Json2Caller = createJson2Caller(transport, creds);
@@ -141,11 +164,16 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
         v = parseServerVersion(site, await rpc.call('common', 'version', [], site));
       } catch (err) {
         // Newer servers may refuse the deprecated services: fall back to GET /web/version (v19+).
-        if (!(err instanceof OdooError) || (err.code !== 'SHIFTSTREAM_ODOO_MISSING' && err.code !== 'SHIFTSTREAM_ODOO_PROTOCOL')) throw err;
+        if (
+          !(err instanceof OdooError) ||
+          (err.code !== 'SHIFTSTREAM_ODOO_MISSING' && err.code !== 'SHIFTSTREAM_ODOO_PROTOCOL')
+        )
+          throw err;
         v = await fetchWebVersion(transport);
       }
     }
-    const protocol: OdooProtocol = options.protocol === 'auto' ? (v.major >= 19 ? 'json2' : 'jsonrpc') : options.protocol;
+    const protocol: OdooProtocol =
+      options.protocol === 'auto' ? (v.major >= 19 ? 'json2' : 'jsonrpc') : options.protocol;
     return { ...v, protocol };
   }
 
@@ -171,11 +199,17 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
       return uid;
     }
     const site: CallSite = { protocol: 'jsonrpc', method: 'common.authenticate' };
-    const uid = await retried('odoo authenticate', () => rpc.call('common', 'authenticate', [options.db, options.login, options.apiKey, {}], site));
+    const uid = await retried('odoo authenticate', () =>
+      rpc.call('common', 'authenticate', [options.db, options.login, options.apiKey, {}], site),
+    );
     if (typeof uid !== 'number' || uid === 0) {
-      throw new OdooError('SHIFTSTREAM_ODOO_AUTH', `odoo jsonrpc common.authenticate: database ${JSON.stringify(options.db)} refused login ${JSON.stringify(options.login)} with the configured API key (expected a user id, found ${JSON.stringify(uid)})`, {
-        details: { protocol: 'jsonrpc', db: options.db, login: options.login },
-      });
+      throw new OdooError(
+        'SHIFTSTREAM_ODOO_AUTH',
+        `odoo jsonrpc common.authenticate: database ${JSON.stringify(options.db)} refused login ${JSON.stringify(options.login)} with the configured API key (expected a user id, found ${JSON.stringify(uid)})`,
+        {
+          details: { protocol: 'jsonrpc', db: options.db, login: options.login },
+        },
+      );
     }
     return uid;
   }
@@ -192,7 +226,14 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
    * One object call. `rpcArgs`/`rpcKwargs` are the JSON-RPC execute_kw shape (positional where
    * Odoo's call_kw needs it, e.g. create's vals_list); `named` is the JSON-2 body.
    */
-  async function objectCall(model: string, method: string, rpcArgs: readonly unknown[], rpcKwargs: Record<string, unknown>, named: Record<string, unknown>, read: boolean): Promise<unknown> {
+  async function objectCall(
+    model: string,
+    method: string,
+    rpcArgs: readonly unknown[],
+    rpcKwargs: Record<string, unknown>,
+    named: Record<string, unknown>,
+    read: boolean,
+  ): Promise<unknown> {
     const proto = await protocol();
     const what = `odoo ${model}.${method}`;
     let fn: () => Promise<unknown>;
@@ -203,7 +244,8 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
       const uid = await authenticate();
       const kwargs = context === undefined ? rpcKwargs : { ...rpcKwargs, context };
       const site: CallSite = { protocol: 'jsonrpc', model, method };
-      fn = () => rpc.call('object', 'execute_kw', [options.db, uid, options.apiKey, model, method, rpcArgs, kwargs], site);
+      fn = () =>
+        rpc.call('object', 'execute_kw', [options.db, uid, options.apiKey, model, method, rpcArgs, kwargs], site);
     }
     return read ? retried(what, fn) : guarded(what, fn);
   }
@@ -216,19 +258,48 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
     return o;
   }
 
-  async function readGroup(model: string, domain: Domain, groupby: readonly string[], aggregates: readonly string[]): Promise<ReadGroupRow[]> {
+  async function readGroup(
+    model: string,
+    domain: Domain,
+    groupby: readonly string[],
+    aggregates: readonly string[],
+  ): Promise<ReadGroupRow[]> {
     const v = await version();
-    const site: CallSite = { protocol: v.protocol, model, method: v.major >= 19 ? 'formatted_read_group' : 'read_group' };
+    const site: CallSite = {
+      protocol: v.protocol,
+      model,
+      method: v.major >= 19 ? 'formatted_read_group' : 'read_group',
+    };
     if (v.major >= 19) {
       const aggs = [...aggregates, '__count'];
-      const rows = asArray<Record<string, unknown>>(site, await objectCall(model, 'formatted_read_group', [domain], { groupby, aggregates: aggs }, { domain, groupby, aggregates: aggs }, true));
+      const rows = asArray<Record<string, unknown>>(
+        site,
+        await objectCall(
+          model,
+          'formatted_read_group',
+          [domain],
+          { groupby, aggregates: aggs },
+          { domain, groupby, aggregates: aggs },
+          true,
+        ),
+      );
       return rows.map((row) => ({
         groups: Object.fromEntries(groupby.map((g) => [g, row[g]])),
         aggregates: Object.fromEntries(aggregates.map((a) => [a, Number(row[a] ?? 0)])),
         count: Number(row['__count'] ?? 0),
       }));
     }
-    const rows = asArray<Record<string, unknown>>(site, await objectCall(model, 'read_group', [domain, aggregates, groupby], { lazy: false }, { domain, fields: aggregates, groupby, lazy: false }, true));
+    const rows = asArray<Record<string, unknown>>(
+      site,
+      await objectCall(
+        model,
+        'read_group',
+        [domain, aggregates, groupby],
+        { lazy: false },
+        { domain, fields: aggregates, groupby, lazy: false },
+        true,
+      ),
+    );
     return rows.map((row) => ({
       groups: Object.fromEntries(groupby.map((g) => [g, row[g]])),
       // read_group names the aggregate after its field: `duration:sum` -> `duration`.
@@ -258,7 +329,8 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
     },
     async searchCount(model, domain) {
       const result = await objectCall(model, 'search_count', [domain], {}, { domain }, true);
-      if (typeof result !== 'number') throw odooProtocolError({ protocol: await protocol(), model, method: 'search_count' }, 'a number', result);
+      if (typeof result !== 'number')
+        throw odooProtocolError({ protocol: await protocol(), model, method: 'search_count' }, 'a number', result);
       return result;
     },
     async write(model, ids, vals) {

@@ -65,7 +65,9 @@ function codeForStatus(status: number): ErrorCode {
 }
 
 function where(site: CallSite): string {
-  return site.model === undefined ? `odoo ${site.protocol} ${site.method}` : `odoo ${site.protocol} ${site.model}.${site.method}`;
+  return site.model === undefined
+    ? `odoo ${site.protocol} ${site.method}`
+    : `odoo ${site.protocol} ${site.model}.${site.method}`;
 }
 
 function siteDetails(site: CallSite): Record<string, unknown> {
@@ -79,7 +81,12 @@ function text(v: unknown): string | undefined {
 }
 
 /** Builds the error for an Odoo exception body (JSON-RPC `error.data` or a JSON-2 error body). */
-export function odooErrorFromBody(site: CallSite, body: OdooErrorBody, httpStatus: number, rpcCode?: number): OdooError {
+export function odooErrorFromBody(
+  site: CallSite,
+  body: OdooErrorBody,
+  httpStatus: number,
+  rpcCode?: number,
+): OdooError {
   const name = text(body.name);
   const message = text(body.message) ?? '(no message)';
   let code: ErrorCode | undefined = name === undefined ? undefined : CODE_BY_NAME.get(name);
@@ -99,7 +106,8 @@ export function odooErrorFromBody(site: CallSite, body: OdooErrorBody, httpStatu
   };
   if (rpcCode !== undefined) details['rpcCode'] = rpcCode;
   if (body.arguments !== undefined) details['odooArguments'] = body.arguments;
-  if (debug !== undefined) details['odooDebug'] = debug.length > DEBUG_KEEP_CHARS ? `${debug.slice(0, DEBUG_KEEP_CHARS)}...` : debug;
+  if (debug !== undefined)
+    details['odooDebug'] = debug.length > DEBUG_KEEP_CHARS ? `${debug.slice(0, DEBUG_KEEP_CHARS)}...` : debug;
   return new OdooError(code, `${where(site)}: Odoo raised ${name ?? 'an error'}: ${message}`, { details });
 }
 
@@ -114,16 +122,22 @@ export function odooErrorFromHttp(site: CallSite, status: number, bodyText: stri
 
 export function odooProtocolError(site: CallSite, expected: string, found: unknown): OdooError {
   const shown = JSON.stringify(found);
-  return new OdooError('SHIFTSTREAM_ODOO_PROTOCOL', `${where(site)}: expected ${expected}, found ${shown === undefined ? String(found) : shown.slice(0, 300)}`, {
-    details: { ...siteDetails(site), expected },
-  });
+  return new OdooError(
+    'SHIFTSTREAM_ODOO_PROTOCOL',
+    `${where(site)}: expected ${expected}, found ${shown === undefined ? String(found) : shown.slice(0, 300)}`,
+    {
+      details: { ...siteDetails(site), expected },
+    },
+  );
 }
 
 /** Network failure: connection refused/reset, TLS failure, timeout. The request may or may not have run. */
 export function odooNetworkError(site: CallSite, url: string, cause: unknown, timeoutMs: number): OdooError {
   const err = cause as { name?: string; code?: string; message?: string } | undefined;
   const timedOut = err?.name === 'TimeoutError' || err?.name === 'AbortError' || err?.code === 'ABORT_ERR';
-  const what = timedOut ? `no answer within ${timeoutMs} ms` : `${err?.code ?? err?.name ?? 'error'}: ${err?.message ?? String(cause)}`;
+  const what = timedOut
+    ? `no answer within ${timeoutMs} ms`
+    : `${err?.code ?? err?.name ?? 'error'}: ${err?.message ?? String(cause)}`;
   return new OdooError('SHIFTSTREAM_ODOO_NETWORK', `${where(site)}: request to ${url} failed (${what})`, {
     cause,
     details: { ...siteDetails(site), url, timedOut, errno: err?.code ?? null },

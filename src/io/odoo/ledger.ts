@@ -38,14 +38,19 @@ export function decodeKey(text: string): LedgerKeyState | undefined {
   return Number.isInteger(id) && id > 0 ? id : undefined;
 }
 
-export function createMemoryLedger(): PostingLedger & { readonly keys: Map<string, LedgerKeyState>; readonly shifts: Map<string, LedgerShift> } {
+export function createMemoryLedger(): PostingLedger & {
+  readonly keys: Map<string, LedgerKeyState>;
+  readonly shifts: Map<string, LedgerShift>;
+} {
   const keys = new Map<string, LedgerKeyState>();
   const shifts = new Map<string, LedgerShift>();
   return {
     keys,
     shifts,
-    getKeys: async (ks) => new Map(ks.flatMap((k) => (keys.has(k) ? [[k, keys.get(k) as LedgerKeyState] as const] : []))),
-    getShifts: async (ss) => new Map(ss.flatMap((s) => (shifts.has(s) ? [[s, shifts.get(s) as LedgerShift] as const] : []))),
+    getKeys: async (ks) =>
+      new Map(ks.flatMap((k) => (keys.has(k) ? [[k, keys.get(k) as LedgerKeyState] as const] : []))),
+    getShifts: async (ss) =>
+      new Map(ss.flatMap((s) => (shifts.has(s) ? [[s, shifts.get(s) as LedgerShift] as const] : []))),
     markPending: async (ks, ss) => {
       for (const k of ks) if (typeof keys.get(k) !== 'number') keys.set(k, 'pending');
       for (const [s, v] of ss) shifts.set(s, v);

@@ -45,14 +45,30 @@ function m2oId(v: unknown): number | null {
   return null;
 }
 
-interface WcRow { id: number; code: string | false; company_id: unknown; name: string }
-interface LossRow { id: number; name: string; loss_type: string | false }
-interface XmlRow { module: string; name: string; res_id: number }
+interface WcRow {
+  id: number;
+  code: string | false;
+  company_id: unknown;
+  name: string;
+}
+interface LossRow {
+  id: number;
+  name: string;
+  loss_type: string | false;
+}
+interface XmlRow {
+  module: string;
+  name: string;
+  res_id: number;
+}
 
 async function fetchAll(client: OdooClient, request: MasterDataRequest, nowMs: number): Promise<ResolvedMasterData> {
   const problems: string[] = [];
   const codes = [...new Set(request.workCenters.values())];
-  const wcRows = codes.length === 0 ? [] : await client.searchRead<WcRow>(WORKCENTER_MODEL, [['code', 'in', codes]], ['id', 'code', 'company_id', 'name']);
+  const wcRows =
+    codes.length === 0
+      ? []
+      : await client.searchRead<WcRow>(WORKCENTER_MODEL, [['code', 'in', codes]], ['id', 'code', 'company_id', 'name']);
   const byCode = new Map<string, WcRow[]>();
   for (const row of wcRows) {
     if (typeof row.code !== 'string') continue;
@@ -73,11 +89,15 @@ async function fetchAll(client: OdooClient, request: MasterDataRequest, nowMs: n
     const rows = byCode.get(code) ?? [];
     const row = rows[0];
     if (row === undefined) {
-      problems.push(`work center ${JSON.stringify(workCenterId)}: no active mrp.workcenter with code ${JSON.stringify(code)}`);
+      problems.push(
+        `work center ${JSON.stringify(workCenterId)}: no active mrp.workcenter with code ${JSON.stringify(code)}`,
+      );
       continue;
     }
     if (rows.length > 1) {
-      problems.push(`work center ${JSON.stringify(workCenterId)}: code ${JSON.stringify(code)} is ambiguous, mrp.workcenter ids ${rows.map((r) => r.id).join(', ')}`);
+      problems.push(
+        `work center ${JSON.stringify(workCenterId)}: code ${JSON.stringify(code)} is ambiguous, mrp.workcenter ids ${rows.map((r) => r.id).join(', ')}`,
+      );
       continue;
     }
     let companyId = m2oId(row.company_id);
@@ -86,7 +106,9 @@ async function fetchAll(client: OdooClient, request: MasterDataRequest, nowMs: n
       companyId = await userCompany;
     }
     if (companyId === null) {
-      problems.push(`work center ${JSON.stringify(workCenterId)} (mrp.workcenter ${row.id}): no company on the work center and none on the API user`);
+      problems.push(
+        `work center ${JSON.stringify(workCenterId)} (mrp.workcenter ${row.id}): no company on the work center and none on the API user`,
+      );
       continue;
     }
     workCenters.set(workCenterId, { odooId: row.id, companyId });
@@ -100,18 +122,35 @@ async function fetchAll(client: OdooClient, request: MasterDataRequest, nowMs: n
   if (xmlRefs.length > 0) {
     const modules = [...new Set(xmlRefs.map((r) => r.slice(0, r.indexOf('.'))))];
     const names = [...new Set(xmlRefs.map((r) => r.slice(r.indexOf('.') + 1)))];
-    const rows = await client.searchRead<XmlRow>('ir.model.data', [['model', '=', LOSS_MODEL], ['module', 'in', modules], ['name', 'in', names]], ['module', 'name', 'res_id']);
+    const rows = await client.searchRead<XmlRow>(
+      'ir.model.data',
+      [
+        ['model', '=', LOSS_MODEL],
+        ['module', 'in', modules],
+        ['name', 'in', names],
+      ],
+      ['module', 'name', 'res_id'],
+    );
     for (const row of rows) resIdByRef.set(`${row.module}.${row.name}`, row.res_id);
   }
   const nameRefs = refs.filter((r) => !resIdByRef.has(r));
   const idsToCheck = [...new Set(resIdByRef.values())];
   const byId = new Map<number, LossRow>();
   if (idsToCheck.length > 0) {
-    for (const row of await client.searchRead<LossRow>(LOSS_MODEL, [['id', 'in', idsToCheck]], ['id', 'name', 'loss_type'])) byId.set(row.id, row);
+    for (const row of await client.searchRead<LossRow>(
+      LOSS_MODEL,
+      [['id', 'in', idsToCheck]],
+      ['id', 'name', 'loss_type'],
+    ))
+      byId.set(row.id, row);
   }
   const byName = new Map<string, LossRow[]>();
   if (nameRefs.length > 0) {
-    for (const row of await client.searchRead<LossRow>(LOSS_MODEL, [['name', 'in', nameRefs]], ['id', 'name', 'loss_type'])) {
+    for (const row of await client.searchRead<LossRow>(
+      LOSS_MODEL,
+      [['name', 'in', nameRefs]],
+      ['id', 'name', 'loss_type'],
+    )) {
       const list = byName.get(row.name) ?? [];
       list.push(row);
       byName.set(row.name, list);
@@ -122,7 +161,9 @@ async function fetchAll(client: OdooClient, request: MasterDataRequest, nowMs: n
     if (resId !== undefined) {
       const row = byId.get(resId);
       if (row === undefined) {
-        problems.push(`loss ${JSON.stringify(ref)}: the external id points to ${LOSS_MODEL} ${resId}, which does not exist (deleted?)`);
+        problems.push(
+          `loss ${JSON.stringify(ref)}: the external id points to ${LOSS_MODEL} ${resId}, which does not exist (deleted?)`,
+        );
       } else {
         losses.set(ref, row.id);
         if (typeof row.loss_type === 'string') lossTypes.set(ref, row.loss_type);
@@ -132,9 +173,13 @@ async function fetchAll(client: OdooClient, request: MasterDataRequest, nowMs: n
     const rows = byName.get(ref) ?? [];
     const row = rows[0];
     if (row === undefined) {
-      problems.push(`loss ${JSON.stringify(ref)}: no ${LOSS_MODEL} with ${looksLikeXmlId(ref) ? 'that external id nor that name' : 'that name'}`);
+      problems.push(
+        `loss ${JSON.stringify(ref)}: no ${LOSS_MODEL} with ${looksLikeXmlId(ref) ? 'that external id nor that name' : 'that name'}`,
+      );
     } else if (rows.length > 1) {
-      problems.push(`loss ${JSON.stringify(ref)}: name is ambiguous, ${LOSS_MODEL} ids ${rows.map((r) => r.id).join(', ')} (use an external id)`);
+      problems.push(
+        `loss ${JSON.stringify(ref)}: name is ambiguous, ${LOSS_MODEL} ids ${rows.map((r) => r.id).join(', ')} (use an external id)`,
+      );
     } else {
       losses.set(ref, row.id);
       if (typeof row.loss_type === 'string') lossTypes.set(ref, row.loss_type);
@@ -142,9 +187,13 @@ async function fetchAll(client: OdooClient, request: MasterDataRequest, nowMs: n
   }
 
   if (problems.length > 0) {
-    throw new OdooError('SHIFTSTREAM_ODOO_MASTER_DATA', `odoo master data: ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`, {
-      details: { problems },
-    });
+    throw new OdooError(
+      'SHIFTSTREAM_ODOO_MASTER_DATA',
+      `odoo master data: ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`,
+      {
+        details: { problems },
+      },
+    );
   }
   return { workCenters, losses, lossTypes, fetchedAtMs: nowMs };
 }
@@ -184,7 +233,10 @@ export function createMasterData(options: MasterDataOptions): MasterData {
 }
 
 /** The master-data request of a topology: its work-center codes and every loss reference of its mapping. */
-export function masterDataRequestOf(workCenters: Iterable<{ readonly workCenterId: string; readonly odooCode: string }>, losses: ReadonlyMap<string, string>): MasterDataRequest {
+export function masterDataRequestOf(
+  workCenters: Iterable<{ readonly workCenterId: string; readonly odooCode: string }>,
+  losses: ReadonlyMap<string, string>,
+): MasterDataRequest {
   return {
     workCenters: new Map([...workCenters].map((wc) => [wc.workCenterId, wc.odooCode])),
     lossRefs: [...new Set(losses.values())],

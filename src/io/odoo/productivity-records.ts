@@ -80,7 +80,14 @@ export function shiftKeyFor(plantId: string, workCenterId: string, windowId: str
 }
 
 /** Deterministic idempotency key of one record: (plant, work center, shift instance, kind, interval start, revision). */
-export function idempotencyKey(plantId: string, workCenterId: string, windowId: string, kind: string, startMs: number, revision: number): string {
+export function idempotencyKey(
+  plantId: string,
+  workCenterId: string,
+  windowId: string,
+  kind: string,
+  startMs: number,
+  revision: number,
+): string {
   return hash32(JSON.stringify([plantId, workCenterId, windowId, kind, startMs, revision]));
 }
 
@@ -125,11 +132,16 @@ export function parseMarkers(description: unknown): ParsedMarkers | null {
 }
 
 /** The productivity records of one summary (one per posted merged interval). */
-export function summaryToRecords(summary: WindowSummary, mapping: OdooMappingPlan, targets: ResolvedTargets): MappingResult {
+export function summaryToRecords(
+  summary: WindowSummary,
+  mapping: OdooMappingPlan,
+  targets: ResolvedTargets,
+): MappingResult {
   const problems: string[] = [];
   const where = `${summary.plantId}/${summary.workCenterId} ${summary.windowId} r${summary.revision}`;
   const wc = targets.workCenters.get(summary.workCenterId);
-  if (wc === undefined) problems.push(`${where}: work center ${JSON.stringify(summary.workCenterId)} has no resolved mrp.workcenter id`);
+  if (wc === undefined)
+    problems.push(`${where}: work center ${JSON.stringify(summary.workCenterId)} has no resolved mrp.workcenter id`);
   const shiftKey = shiftKeyFor(summary.plantId, summary.workCenterId, summary.windowId);
   const posted = new Set(mapping.postCategories);
   const records: ProductivityRecord[] = [];
@@ -138,16 +150,27 @@ export function summaryToRecords(summary: WindowSummary, mapping: OdooMappingPla
     const lossKey = lossKeyFor(interval);
     const ref = lossRefFor(lossKey, mapping);
     if (ref === undefined) {
-      problems.push(`${where}: loss mapping has no entry for ${JSON.stringify(lossKey)}${lossKey.startsWith('down/') ? ' nor "down"' : ''}`);
+      problems.push(
+        `${where}: loss mapping has no entry for ${JSON.stringify(lossKey)}${lossKey.startsWith('down/') ? ' nor "down"' : ''}`,
+      );
       continue;
     }
     const lossId = targets.losses.get(ref);
     if (lossId === undefined) {
-      problems.push(`${where}: loss ${JSON.stringify(ref)} (for ${JSON.stringify(lossKey)}) has no resolved mrp.workcenter.productivity.loss id`);
+      problems.push(
+        `${where}: loss ${JSON.stringify(ref)} (for ${JSON.stringify(lossKey)}) has no resolved mrp.workcenter.productivity.loss id`,
+      );
       continue;
     }
     if (wc === undefined) continue;
-    const key = idempotencyKey(summary.plantId, summary.workCenterId, summary.windowId, `productivity/${lossKey}`, interval.startMs, summary.revision);
+    const key = idempotencyKey(
+      summary.plantId,
+      summary.workCenterId,
+      summary.windowId,
+      `productivity/${lossKey}`,
+      interval.startMs,
+      summary.revision,
+    );
     const description =
       `${keyMarker(key)} [shiftstream-shift:${shiftKey}@${summary.revision}] ${summary.plantId}/${summary.workCenterId} ${summary.windowId} ${lossKey} ` +
       `${new Date(interval.startMs).toISOString()}/${new Date(interval.endMs).toISOString()} ${interval.endMs - interval.startMs}ms`;

@@ -30,7 +30,13 @@ import { createBatchAccumulator } from './batch-policy.js';
 import type { OdooClient } from './client.js';
 import type { LedgerShift, PostingLedger } from './ledger.js';
 import type { ProductivityRecord, ResolvedTargets } from './productivity-records.js';
-import { PRODUCTIVITY_MODEL, parseMarkers, shiftKeyFor, shiftMarkerPrefix, summaryToRecords } from './productivity-records.js';
+import {
+  PRODUCTIVITY_MODEL,
+  parseMarkers,
+  shiftKeyFor,
+  shiftMarkerPrefix,
+  summaryToRecords,
+} from './productivity-records.js';
 import type { BackoffPolicy } from './retry.js';
 import { realSleep, withRetry } from './retry.js';
 
@@ -146,7 +152,10 @@ export function createProductivityWriter(options: ProductivityWriterOptions): Pr
   }
 
   /** Creates `records` (ledger already marked pending), searching before each retry. Returns key -> id. */
-  async function createAll(records: readonly ProductivityRecord[], items: readonly Item[]): Promise<Map<string, number>> {
+  async function createAll(
+    records: readonly ProductivityRecord[],
+    items: readonly Item[],
+  ): Promise<Map<string, number>> {
     const ids = new Map<string, number>();
     const ceiling = options.policy.ceiling.count;
     for (let from = 0; from < records.length; from += ceiling) {
@@ -161,9 +170,16 @@ export function createProductivityWriter(options: ProductivityWriterOptions): Pr
           todo = chunk.filter((r) => !ids.has(r.key));
         }
         if (todo.length === 0) return;
-        const created = await client.create(PRODUCTIVITY_MODEL, todo.map((r) => r.vals));
+        const created = await client.create(
+          PRODUCTIVITY_MODEL,
+          todo.map((r) => r.vals),
+        );
         if (created.length !== todo.length) {
-          throw new OdooError('SHIFTSTREAM_ODOO_PROTOCOL', `odoo ${PRODUCTIVITY_MODEL}.create: expected ${todo.length} ids, found ${created.length}`, { details: { expected: todo.length, found: created.length } });
+          throw new OdooError(
+            'SHIFTSTREAM_ODOO_PROTOCOL',
+            `odoo ${PRODUCTIVITY_MODEL}.create: expected ${todo.length} ids, found ${created.length}`,
+            { details: { expected: todo.length, found: created.length } },
+          );
         }
         todo.forEach((r, i) => ids.set(r.key, created[i] as number));
       });
@@ -181,7 +197,11 @@ export function createProductivityWriter(options: ProductivityWriterOptions): Pr
   }
 
   /** Posts one batch; permanent create failures are isolated per summary. */
-  async function postBatch(batch: readonly Item[], outcomes: SummaryOutcome[], failures: SummaryFailure[]): Promise<void> {
+  async function postBatch(
+    batch: readonly Item[],
+    outcomes: SummaryOutcome[],
+    failures: SummaryFailure[],
+  ): Promise<void> {
     // Within a batch the highest revision of a shift wins.
     const best = new Map<string, Item>();
     for (const item of batch) {
@@ -191,10 +211,13 @@ export function createProductivityWriter(options: ProductivityWriterOptions): Pr
     const live: Item[] = [];
     for (const item of batch) {
       if (best.get(item.shiftKey) === item) live.push(item);
-      else if (best.get(item.shiftKey)?.summary.revision === item.summary.revision) continue; // exact duplicate: reported with its twin below
+      else if (best.get(item.shiftKey)?.summary.revision === item.summary.revision)
+        continue; // exact duplicate: reported with its twin below
       else outcomes.push({ summary: item.summary, status: 'superseded', recordIds: [], created: 0, unlinkedIds: [] });
     }
-    const dupes = batch.filter((i) => !live.includes(i) && best.get(i.shiftKey)?.summary.revision === i.summary.revision);
+    const dupes = batch.filter(
+      (i) => !live.includes(i) && best.get(i.shiftKey)?.summary.revision === i.summary.revision,
+    );
 
     const shifts = await ledger.getShifts(live.map((i) => i.shiftKey));
     const keys = await ledger.getKeys(live.flatMap((i) => i.records.map((r) => r.key)));
@@ -206,8 +229,19 @@ export function createProductivityWriter(options: ProductivityWriterOptions): Pr
       const rev = item.summary.revision;
       if (l !== undefined && l.revision > rev) {
         done.set(item, { summary: item.summary, status: 'superseded', recordIds: [], created: 0, unlinkedIds: [] });
-      } else if (l !== undefined && l.revision === rev && l.state === 'posted' && item.records.every((r) => typeof keys.get(r.key) === 'number')) {
-        done.set(item, { summary: item.summary, status: 'already-posted', recordIds: item.records.map((r) => keys.get(r.key) as number), created: 0, unlinkedIds: [] });
+      } else if (
+        l !== undefined &&
+        l.revision === rev &&
+        l.state === 'posted' &&
+        item.records.every((r) => typeof keys.get(r.key) === 'number')
+      ) {
+        done.set(item, {
+          summary: item.summary,
+          status: 'already-posted',
+          recordIds: item.records.map((r) => keys.get(r.key) as number),
+          created: 0,
+          unlinkedIds: [],
+        });
       } else {
         toPost.push(item);
         if (l !== undefined || rev > 1 || item.records.some((r) => keys.get(r.key) === 'pending')) toCheck.push(item);
@@ -234,7 +268,8 @@ export function createProductivityWriter(options: ProductivityWriterOptions): Pr
 
     const pendingKeys = posting.flatMap((i) => i.records.filter((r) => !existing.has(r.key)).map((r) => r.key));
     const replacing = new Map<string, LedgerShift>();
-    for (const item of unlinkBy.keys()) replacing.set(item.shiftKey, { revision: item.summary.revision, state: 'replacing' });
+    for (const item of unlinkBy.keys())
+      replacing.set(item.shiftKey, { revision: item.summary.revision, state: 'replacing' });
     await ledger.markPending(pendingKeys, replacing);
     const oldIds = [...unlinkBy.values()].flat();
     await unlinkAll(oldIds);
@@ -321,11 +356,19 @@ export function createProductivityWriter(options: ProductivityWriterOptions): Pr
           if (mapped.problems.length > 0) {
             failures.push({
               summary,
-              error: new OdooError('SHIFTSTREAM_ODOO_MASTER_DATA', `odoo productivity records: ${mapped.problems.join('; ')}`, { details: { problems: mapped.problems } }),
+              error: new OdooError(
+                'SHIFTSTREAM_ODOO_MASTER_DATA',
+                `odoo productivity records: ${mapped.problems.join('; ')}`,
+                { details: { problems: mapped.problems } },
+              ),
             });
             continue;
           }
-          const item: Item = { summary, shiftKey: shiftKeyFor(summary.plantId, summary.workCenterId, summary.windowId), records: mapped.records };
+          const item: Item = {
+            summary,
+            shiftKey: shiftKeyFor(summary.plantId, summary.workCenterId, summary.windowId),
+            records: mapped.records,
+          };
           const bytes = mapped.records.reduce((n, r) => n + r.vals.description.length + 120, 0);
           ready.push(...acc.add(item, Math.max(1, mapped.records.length), bytes, options.nowMs()));
         }

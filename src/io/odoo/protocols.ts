@@ -13,7 +13,14 @@ export interface Credentials {
   readonly apiKey: string;
 }
 
-async function send(transport: Transport, site: CallSite, method: 'GET' | 'POST', path: string, body: string | undefined, headers: Record<string, string>): Promise<HttpAnswer> {
+async function send(
+  transport: Transport,
+  site: CallSite,
+  method: 'GET' | 'POST',
+  path: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+): Promise<HttpAnswer> {
   try {
     return await transport.request(method, path, body, headers);
   } catch (cause) {
@@ -41,7 +48,12 @@ export interface JsonRpcCaller {
 
 export function createJsonRpcCaller(transport: Transport): JsonRpcCaller {
   let nextId = 1;
-  async function call(service: 'common' | 'object', method: string, args: readonly unknown[], site: CallSite): Promise<unknown> {
+  async function call(
+    service: 'common' | 'object',
+    method: string,
+    args: readonly unknown[],
+    site: CallSite,
+  ): Promise<unknown> {
     const id = nextId++;
     const body = JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { service, method, args }, id });
     const answer = await send(transport, site, 'POST', '/jsonrpc', body, {});
@@ -95,7 +107,12 @@ export interface ServerVersion {
 export function parseServerVersion(site: CallSite, raw: unknown): ServerVersion {
   if (isObject(raw)) {
     const info = raw['server_version_info'];
-    const text = typeof raw['server_version'] === 'string' ? raw['server_version'] : typeof raw['server_serie'] === 'string' ? raw['server_serie'] : undefined;
+    const text =
+      typeof raw['server_version'] === 'string'
+        ? raw['server_version']
+        : typeof raw['server_serie'] === 'string'
+          ? raw['server_serie']
+          : undefined;
     const m = text === undefined ? null : /(\d+)\.(\d+)/.exec(text);
     if (m !== null && text !== undefined) return { serverVersion: text, major: Number(m[1]), minor: Number(m[2]) };
     if (Array.isArray(info) && typeof info[0] === 'number') {

@@ -24,7 +24,11 @@ export function createRedisLedger(options: RedisLedgerOptions): PostingLedger {
     try {
       return await fn();
     } catch (cause) {
-      throw new RedisError('SHIFTSTREAM_REDIS', `odoo ledger (redis, prefix ${JSON.stringify(prefix)}): ${what} failed: ${(cause as Error).message}`, { cause, details: { prefix, operation: what } });
+      throw new RedisError(
+        'SHIFTSTREAM_REDIS',
+        `odoo ledger (redis, prefix ${JSON.stringify(prefix)}): ${what} failed: ${(cause as Error).message}`,
+        { cause, details: { prefix, operation: what } },
+      );
     }
   }
 
@@ -88,7 +92,8 @@ export function createRedisLedger(options: RedisLedgerOptions): PostingLedger {
       guard('clear pending markers', async () => {
         if (keys.length === 0) return;
         // Only delete keys that are still pending (a concurrent success must not be erased).
-        const script = "for i, k in ipairs(KEYS) do if redis.call('GET', k) == 'pending' then redis.call('DEL', k) end end return 0";
+        const script =
+          "for i, k in ipairs(KEYS) do if redis.call('GET', k) == 'pending' then redis.call('DEL', k) end end return 0";
         await redis.eval(script, keys.length, ...keys.map(recKey));
       }),
   };

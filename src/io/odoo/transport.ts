@@ -27,7 +27,12 @@ export interface Transport {
   readonly baseUrl: string;
   readonly timeoutMs: number;
   /** Resolves with any HTTP status; rejects only on network errors and timeouts. */
-  request(method: 'GET' | 'POST', path: string, body: string | undefined, headers: Readonly<Record<string, string>>): Promise<HttpAnswer>;
+  request(
+    method: 'GET' | 'POST',
+    path: string,
+    body: string | undefined,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<HttpAnswer>;
   close(): void;
 }
 
@@ -36,7 +41,11 @@ export function createHttpTransport(options: TransportOptions): Transport {
   try {
     base = new URL(options.baseUrl);
   } catch (cause) {
-    throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', `odoo.url: expected an http(s) URL, found ${JSON.stringify(options.baseUrl)}`, { cause });
+    throw new ConfigError(
+      'SHIFTSTREAM_CONFIG_INVALID',
+      `odoo.url: expected an http(s) URL, found ${JSON.stringify(options.baseUrl)}`,
+      { cause },
+    );
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
     throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', `odoo.url: expected http: or https:, found ${base.protocol}`);
@@ -52,14 +61,28 @@ export function createHttpTransport(options: TransportOptions): Transport {
   }
   const maxSockets = options.maxSockets ?? 8;
   const agent = isHttps
-    ? new https.Agent({ keepAlive: true, maxSockets, ...(ca === undefined ? {} : { ca }), rejectUnauthorized: options.rejectUnauthorized ?? true })
+    ? new https.Agent({
+        keepAlive: true,
+        maxSockets,
+        ...(ca === undefined ? {} : { ca }),
+        rejectUnauthorized: options.rejectUnauthorized ?? true,
+      })
     : new http.Agent({ keepAlive: true, maxSockets });
   const prefix = base.pathname.replace(/\/+$/, '');
   const userAgent = options.userAgent ?? 'shiftstream-odoo-client';
 
-  function request(method: 'GET' | 'POST', path: string, body: string | undefined, headers: Readonly<Record<string, string>>): Promise<HttpAnswer> {
+  function request(
+    method: 'GET' | 'POST',
+    path: string,
+    body: string | undefined,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<HttpAnswer> {
     const payload = body === undefined ? undefined : Buffer.from(body, 'utf8');
-    const allHeaders: Record<string, string | number> = { 'user-agent': userAgent, accept: 'application/json', ...headers };
+    const allHeaders: Record<string, string | number> = {
+      'user-agent': userAgent,
+      accept: 'application/json',
+      ...headers,
+    };
     if (payload !== undefined) {
       allHeaders['content-type'] = 'application/json; charset=utf-8';
       allHeaders['content-length'] = payload.length;

@@ -11,11 +11,22 @@ export interface BrokerApiVersions {
 }
 
 class Reader {
-  constructor(private readonly buf: Buffer, public o = 0) {}
-  i8(): number { return this.buf.readInt8((this.o += 1) - 1); }
-  i16(): number { return this.buf.readInt16BE((this.o += 2) - 2); }
-  i32(): number { return this.buf.readInt32BE((this.o += 4) - 4); }
-  i64(): bigint { return this.buf.readBigInt64BE((this.o += 8) - 8); }
+  constructor(
+    private readonly buf: Buffer,
+    public o = 0,
+  ) {}
+  i8(): number {
+    return this.buf.readInt8((this.o += 1) - 1);
+  }
+  i16(): number {
+    return this.buf.readInt16BE((this.o += 2) - 2);
+  }
+  i32(): number {
+    return this.buf.readInt32BE((this.o += 4) - 4);
+  }
+  i64(): bigint {
+    return this.buf.readBigInt64BE((this.o += 8) - 8);
+  }
   uvarint(): number {
     let value = 0;
     let shift = 0;
@@ -49,7 +60,14 @@ function request(): Buffer {
   header.writeInt16BE(3, 2);
   header.writeInt32BE(7, 4);
   header.writeInt16BE(clientId.length, 8);
-  const body = Buffer.concat([header, clientId, Buffer.from([0]), compact('shiftstream'), compact('0.1.0'), Buffer.from([0])]);
+  const body = Buffer.concat([
+    header,
+    clientId,
+    Buffer.from([0]),
+    compact('shiftstream'),
+    compact('0.1.0'),
+    Buffer.from([0]),
+  ]);
   const size = Buffer.alloc(4);
   size.writeInt32BE(body.length, 0);
   return Buffer.concat([size, body]);
@@ -60,7 +78,10 @@ export function fetchApiVersions(address: string, timeoutMs = 5_000): Promise<Br
   return new Promise((resolve, reject) => {
     const socket = connect({ host: host ?? '127.0.0.1', port: Number(port) });
     const chunks: Buffer[] = [];
-    const timer = setTimeout(() => fail(new Error(`ApiVersions to ${address}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`ApiVersions to ${address}: no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const fail = (err: Error): void => {
       clearTimeout(timer);
       socket.destroy();
@@ -127,7 +148,14 @@ function parse(buf: Buffer): BrokerApiVersions {
  * the newest release line it runs.
  */
 export const METADATA_VERSION_OF_RELEASE: readonly (readonly [release: string, level: number])[] = [
-  ['3.7', 19], ['3.8', 20], ['3.9', 21], ['4.0', 25], ['4.1', 27], ['4.2', 29], ['4.3', 30], ['4.4', 33],
+  ['3.7', 19],
+  ['3.8', 20],
+  ['3.9', 21],
+  ['4.0', 25],
+  ['4.1', 27],
+  ['4.2', 29],
+  ['4.3', 30],
+  ['4.4', 33],
 ];
 
 /** The newest release whose level the broker supports, e.g. '4.4'; undefined when unknown. */

@@ -12,6 +12,7 @@ export interface ProbeLine {
 export function errorText(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const first = err.message.split('\n')[0] ?? '';
-  const cause = err.cause instanceof Error ? ((err.cause as NodeJS.ErrnoException).code ?? err.cause.message) : undefined;
+  const cause =
+    err.cause instanceof Error ? ((err.cause as NodeJS.ErrnoException).code ?? err.cause.message) : undefined;
   return cause !== undefined && !first.includes(cause) ? `${first} (${cause})` : first;
 }

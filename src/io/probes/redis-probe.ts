@@ -10,19 +10,38 @@ export async function probeRedis(config: Config, timeoutMs: number): Promise<Pro
   const shown = redisAddress(config.redis.url);
   let redis: Redis;
   try {
-    redis = new Redis({ ...redisOptionsFromConfig(config, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs }), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis = new Redis({
+      ...redisOptionsFromConfig(config, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs }),
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
   } catch (err) {
-    return [{ server: 'redis', status: 'fail', message: `${shown}: expected a usable Redis configuration, found: ${errorText(err)}` }];
+    return [
+      {
+        server: 'redis',
+        status: 'fail',
+        message: `${shown}: expected a usable Redis configuration, found: ${errorText(err)}`,
+      },
+    ];
   }
   let lastError: unknown;
-  redis.on('error', (err: unknown) => { lastError = err; }); // reported through the awaited calls below
+  redis.on('error', (err: unknown) => {
+    lastError = err;
+  }); // reported through the awaited calls below
   try {
     await redis.connect();
     const info = await redis.info('server');
     const version = /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? 'unknown';
     return [{ server: 'redis', status: 'ok', message: `${shown}: reachable, Redis ${version}` }];
   } catch (err) {
-    return [{ server: 'redis', status: 'fail', message: `${shown}: expected a reachable Redis within ${timeoutMs} ms, found: ${errorText(lastError ?? err)}` }];
+    return [
+      {
+        server: 'redis',
+        status: 'fail',
+        message: `${shown}: expected a reachable Redis within ${timeoutMs} ms, found: ${errorText(lastError ?? err)}`,
+      },
+    ];
   } finally {
     redis.disconnect();
   }

@@ -1,2 +1,9 @@
 export { createRedisClient, type RedisClient } from './client.js';
-export { RedisStateStore, decodeCheckpoint, encodeCheckpoint, redisAddress, redisOptionsFromConfig, type RedisStateStoreOptions } from './redis-state-store.js';
+export {
+  RedisStateStore,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  redisAddress,
+  redisOptionsFromConfig,
+  type RedisStateStoreOptions,
+} from './redis-state-store.js';

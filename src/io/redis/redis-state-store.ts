@@ -22,7 +22,12 @@ export interface RedisStateStoreOptions {
 }
 
 export function encodeCheckpoint(c: Checkpoint): Buffer {
-  if (!/^\d+$/.test(c.offset) || c.offset.length > 0xffff) throw new RedisError('SHIFTSTREAM_REDIS', `checkpoint offset must be a non-negative integer string, found ${JSON.stringify(c.offset)}`, { retryable: false });
+  if (!/^\d+$/.test(c.offset) || c.offset.length > 0xffff)
+    throw new RedisError(
+      'SHIFTSTREAM_REDIS',
+      `checkpoint offset must be a non-negative integer string, found ${JSON.stringify(c.offset)}`,
+      { retryable: false },
+    );
   const header = Buffer.allocUnsafe(FIXED + c.offset.length);
   MAGIC.copy(header, 0);
   header.writeUInt8(VERSION, 4);
@@ -34,12 +39,24 @@ export function encodeCheckpoint(c: Checkpoint): Buffer {
 
 export function decodeCheckpoint(buf: Buffer, where: string): Checkpoint {
   if (buf.length < FIXED || !buf.subarray(0, 4).equals(MAGIC)) {
-    throw new RedisError('SHIFTSTREAM_REDIS', `${where}: expected a checkpoint starting with "SSCP", found ${buf.length} bytes starting ${JSON.stringify(buf.subarray(0, 4).toString('latin1'))}`, { retryable: false });
+    throw new RedisError(
+      'SHIFTSTREAM_REDIS',
+      `${where}: expected a checkpoint starting with "SSCP", found ${buf.length} bytes starting ${JSON.stringify(buf.subarray(0, 4).toString('latin1'))}`,
+      { retryable: false },
+    );
   }
   const version = buf.readUInt8(4);
-  if (version !== VERSION) throw new RedisError('SHIFTSTREAM_REDIS', `${where}: checkpoint version ${version}, expected ${VERSION}`, { retryable: false });
+  if (version !== VERSION)
+    throw new RedisError('SHIFTSTREAM_REDIS', `${where}: checkpoint version ${version}, expected ${VERSION}`, {
+      retryable: false,
+    });
   const offsetLength = buf.readUInt16BE(13);
-  if (buf.length < FIXED + offsetLength) throw new RedisError('SHIFTSTREAM_REDIS', `${where}: checkpoint truncated: header needs ${FIXED + offsetLength} bytes, found ${buf.length}`, { retryable: false });
+  if (buf.length < FIXED + offsetLength)
+    throw new RedisError(
+      'SHIFTSTREAM_REDIS',
+      `${where}: checkpoint truncated: header needs ${FIXED + offsetLength} bytes, found ${buf.length}`,
+      { retryable: false },
+    );
   return {
     savedAtMs: buf.readDoubleBE(5),
     offset: buf.toString('latin1', FIXED, FIXED + offsetLength),
@@ -58,7 +75,10 @@ export function redisOptionsFromConfig(config: Config, options: RedisStateStoreO
   const url = new URL(r.url);
   const db = url.pathname.replace(/^\//, '');
   if (db !== '' && !/^\d+$/.test(db)) {
-    throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', `redis.url: expected a database number after the host (redis://host:port/2), found ${JSON.stringify(url.pathname)} in ${redisAddress(r.url)}`);
+    throw new ConfigError(
+      'SHIFTSTREAM_CONFIG_INVALID',
+      `redis.url: expected a database number after the host (redis://host:port/2), found ${JSON.stringify(url.pathname)} in ${redisAddress(r.url)}`,
+    );
   }
   const out: RedisOptions = {
     host: url.hostname.replace(/^\[|\]$/g, ''),
@@ -76,7 +96,8 @@ export function redisOptionsFromConfig(config: Config, options: RedisStateStoreO
   const password = r.password ?? (url.password === '' ? undefined : decodeURIComponent(url.password));
   if (username !== undefined) out.username = username;
   if (password !== undefined) out.password = password;
-  if (r.tls || url.protocol === 'rediss:') out.tls = r.tlsCaPath === undefined ? {} : { ca: readCaFile('redis.tlsCaPath', r.tlsCaPath) };
+  if (r.tls || url.protocol === 'rediss:')
+    out.tls = r.tlsCaPath === undefined ? {} : { ca: readCaFile('redis.tlsCaPath', r.tlsCaPath) };
   return out;
 }
 
@@ -92,9 +113,11 @@ export function redisAddress(url: string): string {
 
 /** What to check when Redis refused the credentials or the TLS certificate; undefined otherwise. */
 function refusal(err: Error): string | undefined {
-  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(err.message)) return 'check redis.username and redis.password';
+  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(err.message))
+    return 'check redis.username and redis.password';
   const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)|ERR_TLS/.test(code)) return 'check redis.tlsCaPath: the CA must have signed the server certificate, which must name the host';
+  if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)|ERR_TLS/.test(code))
+    return 'check redis.tlsCaPath: the CA must have signed the server certificate, which must name the host';
   return undefined;
 }
 
@@ -130,20 +153,29 @@ export class RedisStateStore implements StateStore {
       this.connecting = undefined;
       const conn = this.connectionError;
       const refused = conn === undefined ? undefined : refusal(conn);
-      const reason = conn === undefined || conn.message === (cause as Error).message ? (cause as Error).message : `${(cause as Error).message} The connection failed with: ${conn.message}`;
-      throw new RedisError('SHIFTSTREAM_REDIS', `redis state store (${this.address}): ${what} of ${JSON.stringify(this.prefix + key)} failed: ${reason}${refused === undefined ? '' : ` (${refused})`}`, {
-        cause: conn ?? cause,
-        details: { address: this.address, key: this.prefix + key, operation: what },
-        // A refused login or certificate does not heal by retrying.
-        ...(refused === undefined ? {} : { retryable: false }),
-      });
+      const reason =
+        conn === undefined || conn.message === (cause as Error).message
+          ? (cause as Error).message
+          : `${(cause as Error).message} The connection failed with: ${conn.message}`;
+      throw new RedisError(
+        'SHIFTSTREAM_REDIS',
+        `redis state store (${this.address}): ${what} of ${JSON.stringify(this.prefix + key)} failed: ${reason}${refused === undefined ? '' : ` (${refused})`}`,
+        {
+          cause: conn ?? cause,
+          details: { address: this.address, key: this.prefix + key, operation: what },
+          // A refused login or certificate does not heal by retrying.
+          ...(refused === undefined ? {} : { retryable: false }),
+        },
+      );
     }
   }
 
   load(key: string): Promise<Checkpoint | undefined> {
     return this.guard('load', key, async () => {
       const buf = await this.redis.getBuffer(this.prefix + key);
-      return buf === null ? undefined : decodeCheckpoint(buf, `redis state store (${this.address}) key ${JSON.stringify(this.prefix + key)}`);
+      return buf === null
+        ? undefined
+        : decodeCheckpoint(buf, `redis state store (${this.address}) key ${JSON.stringify(this.prefix + key)}`);
     });
   }
 

@@ -1,7 +1,15 @@
 // Fault injection for the Odoo stand-in: rules matched per call (model/method/protocol), fired by
 // call count (`after`, `times`) or by probability with a seeded PRNG (reproducible runs).
 
-export const FAULT_KINDS = ['latency', 'http5xx', 'hang', 'reset', 'lost-after-commit', 'serialization', 'validation'] as const;
+export const FAULT_KINDS = [
+  'latency',
+  'http5xx',
+  'hang',
+  'reset',
+  'lost-after-commit',
+  'serialization',
+  'validation',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultRule {
@@ -52,7 +60,10 @@ export function createFaults(seed: number): Faults {
   const fired: Record<string, number> = {};
   return {
     inject(rule) {
-      if (!FAULT_KINDS.includes(rule.kind)) throw new Error(`odoo stand-in: unknown fault kind ${JSON.stringify(rule.kind)}, expected one of ${FAULT_KINDS.join(', ')}`);
+      if (!FAULT_KINDS.includes(rule.kind))
+        throw new Error(
+          `odoo stand-in: unknown fault kind ${JSON.stringify(rule.kind)}, expected one of ${FAULT_KINDS.join(', ')}`,
+        );
       rules.push({ rule, seen: 0, fired: 0 });
     },
     clear() {
@@ -63,7 +74,12 @@ export function createFaults(seed: number): Faults {
       const out: FaultRule[] = [];
       for (const live of rules) {
         const r = live.rule;
-        if ((r.model !== undefined && r.model !== call.model) || (r.method !== undefined && r.method !== call.method) || (r.protocol !== undefined && r.protocol !== call.protocol)) continue;
+        if (
+          (r.model !== undefined && r.model !== call.model) ||
+          (r.method !== undefined && r.method !== call.method) ||
+          (r.protocol !== undefined && r.protocol !== call.protocol)
+        )
+          continue;
         live.seen += 1;
         if (live.seen <= (r.after ?? 0)) continue;
         if (live.fired >= (r.times ?? 1)) continue;

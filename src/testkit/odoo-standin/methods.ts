@@ -13,7 +13,13 @@ export interface MethodDef {
   readonly versions?: readonly number[];
   /** Only for this model (default: every served model). */
   readonly model?: string;
-  run(store: Store, model: string, ids: readonly unknown[], a: Readonly<Record<string, unknown>>, ctx: { uid: number; companyId: number; version: number }): unknown;
+  run(
+    store: Store,
+    model: string,
+    ids: readonly unknown[],
+    a: Readonly<Record<string, unknown>>,
+    ctx: { uid: number; companyId: number; version: number },
+  ): unknown;
 }
 
 const searchParams = ['domain', 'offset', 'limit', 'order'];
@@ -37,12 +43,19 @@ export const METHODS: Readonly<Record<string, MethodDef>> = {
     onRecords: true,
     run: (store, model, ids, a) => {
       const table = store.table(model);
-      const rows = ids.filter((id) => table.has(id as number)).map((id) => table.get(id as number) as Record<string, unknown>);
-      if (rows.length !== ids.length) throw missingError(`Record does not exist or has been deleted.\n(Record: ${model}(${ids.join(', ')},))`);
+      const rows = ids
+        .filter((id) => table.has(id as number))
+        .map((id) => table.get(id as number) as Record<string, unknown>);
+      if (rows.length !== ids.length)
+        throw missingError(`Record does not exist or has been deleted.\n(Record: ${model}(${ids.join(', ')},))`);
       return readRows(store, model, rows, a['fields']);
     },
   },
-  search: { params: searchParams, onRecords: false, run: (store, model, _ids, a) => searchRows(store, model, a).map((r) => r['id']) },
+  search: {
+    params: searchParams,
+    onRecords: false,
+    run: (store, model, _ids, a) => searchRows(store, model, a).map((r) => r['id']),
+  },
   search_read: {
     params: ['domain', 'fields', 'offset', 'limit', 'order'],
     onRecords: false,
@@ -61,15 +74,19 @@ export const METHODS: Readonly<Record<string, MethodDef>> = {
     onRecords: false,
     versions: [17, 18],
     run: (store, model, _ids, a) => {
-      const fields = Array.isArray(a['fields']) ? (a['fields'] as unknown[]).filter((f): f is string => typeof f === 'string') : [];
+      const fields = Array.isArray(a['fields'])
+        ? (a['fields'] as unknown[]).filter((f): f is string => typeof f === 'string')
+        : [];
       const aggs = fields.map((f) => (f.includes(':') ? f : `${f}:sum`));
       const groupby = typeof a['groupby'] === 'string' ? [a['groupby']] : a['groupby'];
       const lazy = a['lazy'] !== false;
-      if (lazy && Array.isArray(groupby) && groupby.length > 1) throw valueError('The stand-in supports read_group with lazy=False only for several groupby fields');
+      if (lazy && Array.isArray(groupby) && groupby.length > 1)
+        throw valueError('The stand-in supports read_group with lazy=False only for several groupby fields');
       return groupRows(store, model, a['domain'], groupby, aggs).map((g) => {
         const row: Record<string, unknown> = { ...g.groups };
         for (const spec of aggs) row[spec.split(':')[0] as string] = g.values[spec];
-        const countKey = lazy && Array.isArray(groupby) && typeof groupby[0] === 'string' ? `${groupby[0]}_count` : '__count';
+        const countKey =
+          lazy && Array.isArray(groupby) && typeof groupby[0] === 'string' ? `${groupby[0]}_count` : '__count';
         row[countKey] = g.count;
         return row;
       });
@@ -80,7 +97,9 @@ export const METHODS: Readonly<Record<string, MethodDef>> = {
     onRecords: false,
     versions: [19],
     run: (store, model, _ids, a) => {
-      const aggregates = Array.isArray(a['aggregates']) ? (a['aggregates'] as unknown[]).filter((f): f is string => typeof f === 'string') : [];
+      const aggregates = Array.isArray(a['aggregates'])
+        ? (a['aggregates'] as unknown[]).filter((f): f is string => typeof f === 'string')
+        : [];
       const real = aggregates.filter((s) => s !== '__count');
       return groupRows(store, model, a['domain'], a['groupby'] ?? [], real).map((g) => {
         const row: Record<string, unknown> = { ...g.groups };
@@ -95,11 +114,18 @@ export const METHODS: Readonly<Record<string, MethodDef>> = {
     onRecords: false,
     run: (store, model, _ids, a) => {
       const def = store.model(model);
-      const only = Array.isArray(a['allfields']) && a['allfields'].length > 0 ? new Set(a['allfields'] as string[]) : undefined;
+      const only =
+        Array.isArray(a['allfields']) && a['allfields'].length > 0 ? new Set(a['allfields'] as string[]) : undefined;
       const out: Record<string, unknown> = {};
       for (const f of def.fields.values()) {
         if (only !== undefined && !only.has(f.name)) continue;
-        out[f.name] = { type: f.type === 'reference_int' ? 'many2one_reference' : f.type, required: f.required, store: f.stored, readonly: f.computed, ...(f.relation === undefined ? {} : { relation: f.relation }) };
+        out[f.name] = {
+          type: f.type === 'reference_int' ? 'many2one_reference' : f.type,
+          required: f.required,
+          store: f.stored,
+          readonly: f.computed,
+          ...(f.relation === undefined ? {} : { relation: f.relation }),
+        };
       }
       return out;
     },
@@ -109,9 +135,15 @@ export const METHODS: Readonly<Record<string, MethodDef>> = {
     onRecords: false,
     model: 'ir.model.data',
     run: (store, _model, _ids, a) => {
-      const rows = searchRows(store, 'ir.model.data', { domain: [['module', '=', a['module']], ['name', '=', a['xml_id']]] });
+      const rows = searchRows(store, 'ir.model.data', {
+        domain: [
+          ['module', '=', a['module']],
+          ['name', '=', a['xml_id']],
+        ],
+      });
       const row = rows[0];
-      if (row === undefined) throw valueError(`External ID not found in the system: ${String(a['module'])}.${String(a['xml_id'])}`);
+      if (row === undefined)
+        throw valueError(`External ID not found in the system: ${String(a['module'])}.${String(a['xml_id'])}`);
       return [row['model'], row['res_id']];
     },
   },
@@ -120,10 +152,21 @@ export const METHODS: Readonly<Record<string, MethodDef>> = {
     params: ['body', 'subject', 'message_type', 'subtype_xmlid', 'partner_ids', 'attachments'],
     onRecords: true,
     run: (store, model, ids, a, ctx) => {
-      if (!MAIL_THREAD_MODELS.includes(model)) throw new StandinOdooError('builtins.AttributeError', `'${model}' object has no attribute 'message_post'`, 404);
+      if (!MAIL_THREAD_MODELS.includes(model))
+        throw new StandinOdooError('builtins.AttributeError', `'${model}' object has no attribute 'message_post'`, 404);
       if (ids.length !== 1) throw valueError(`Expected singleton: ${model}(${ids.join(', ')},)`);
-      if (!store.table(model).has(ids[0] as number)) throw missingError(`Record does not exist or has been deleted.\n(Record: ${model}(${String(ids[0])},))`);
-      const [id] = store.create('mail.message', [{ model, res_id: ids[0], body: typeof a['body'] === 'string' ? a['body'] : '', message_type: typeof a['message_type'] === 'string' ? a['message_type'] : 'comment', subtype_xmlid: typeof a['subtype_xmlid'] === 'string' ? a['subtype_xmlid'] : false, author_id: ctx.uid }]);
+      if (!store.table(model).has(ids[0] as number))
+        throw missingError(`Record does not exist or has been deleted.\n(Record: ${model}(${String(ids[0])},))`);
+      const [id] = store.create('mail.message', [
+        {
+          model,
+          res_id: ids[0],
+          body: typeof a['body'] === 'string' ? a['body'] : '',
+          message_type: typeof a['message_type'] === 'string' ? a['message_type'] : 'comment',
+          subtype_xmlid: typeof a['subtype_xmlid'] === 'string' ? a['subtype_xmlid'] : false,
+          author_id: ctx.uid,
+        },
+      ]);
       return id;
     },
   },
@@ -136,9 +179,18 @@ export const METHODS: Readonly<Record<string, MethodDef>> = {
 };
 
 /** Binds positional and named arguments like Python would; TypeError on unknown or duplicate names. */
-export function bindArgs(method: string, def: MethodDef, positional: readonly unknown[], named: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function bindArgs(
+  method: string,
+  def: MethodDef,
+  positional: readonly unknown[],
+  named: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   if (positional.length > def.params.length) {
-    throw new StandinOdooError('builtins.TypeError', `${method}() takes ${def.params.length} positional arguments but ${positional.length} were given`, 422);
+    throw new StandinOdooError(
+      'builtins.TypeError',
+      `${method}() takes ${def.params.length} positional arguments but ${positional.length} were given`,
+      422,
+    );
   }
   const out: Record<string, unknown> = {};
   positional.forEach((v, i) => {
@@ -146,12 +198,18 @@ export function bindArgs(method: string, def: MethodDef, positional: readonly un
   });
   for (const [k, v] of Object.entries(named)) {
     if (k === 'context') continue;
-    if (!def.params.includes(k)) throw new StandinOdooError('builtins.TypeError', `${method}() got an unexpected keyword argument '${k}'`, 422);
-    if (k in out) throw new StandinOdooError('builtins.TypeError', `${method}() got multiple values for argument '${k}'`, 422);
+    if (!def.params.includes(k))
+      throw new StandinOdooError('builtins.TypeError', `${method}() got an unexpected keyword argument '${k}'`, 422);
+    if (k in out)
+      throw new StandinOdooError('builtins.TypeError', `${method}() got multiple values for argument '${k}'`, 422);
     out[k] = v;
   }
   if ((method === 'create' && !('vals_list' in out)) || (method === 'write' && !('vals' in out))) {
-    throw new StandinOdooError('builtins.TypeError', `${method}() missing 1 required positional argument: '${def.params[0] ?? ''}'`, 422);
+    throw new StandinOdooError(
+      'builtins.TypeError',
+      `${method}() missing 1 required positional argument: '${def.params[0] ?? ''}'`,
+      422,
+    );
   }
   return out;
 }

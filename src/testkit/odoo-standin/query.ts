@@ -5,7 +5,11 @@ import type { ModelDef } from './schema.js';
 import type { Row, Store } from './store.js';
 import { valueError } from './store.js';
 
-type Node = { op: '&' | '|'; a: Node; b: Node } | { op: '!'; a: Node } | { op: 'leaf'; field: string; operator: string; value: unknown } | { op: 'true' };
+type Node =
+  | { op: '&' | '|'; a: Node; b: Node }
+  | { op: '!'; a: Node }
+  | { op: 'leaf'; field: string; operator: string; value: unknown }
+  | { op: 'true' };
 
 export function parseDomain(domain: unknown): Node {
   if (domain === undefined || domain === null || domain === false) return { op: 'true' };
@@ -16,7 +20,8 @@ export function parseDomain(domain: unknown): Node {
     if (t === '&' || t === '|') {
       const a = stack.pop();
       const b = stack.pop();
-      if (a === undefined || b === undefined) throw valueError(`Invalid domain ${JSON.stringify(domain)}: operator ${t} lacks operands`);
+      if (a === undefined || b === undefined)
+        throw valueError(`Invalid domain ${JSON.stringify(domain)}: operator ${t} lacks operands`);
       stack.push({ op: t, a, b });
     } else if (t === '!') {
       const a = stack.pop();
@@ -51,7 +56,14 @@ function compare(a: unknown, b: unknown): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
-function leafMatches(store: Store, model: ModelDef, row: Row, field: string, operator: string, value: unknown): boolean {
+function leafMatches(
+  store: Store,
+  model: ModelDef,
+  row: Row,
+  field: string,
+  operator: string,
+  value: unknown,
+): boolean {
   const v = store.valueOf(model, row, field);
   switch (operator) {
     case '=':
@@ -60,7 +72,8 @@ function leafMatches(store: Store, model: ModelDef, row: Row, field: string, ope
       return value === false ? v !== false && v !== null : v !== value;
     case 'in':
     case 'not in': {
-      if (!Array.isArray(value)) throw valueError(`Invalid domain value for ${operator}: expected a list, found ${JSON.stringify(value)}`);
+      if (!Array.isArray(value))
+        throw valueError(`Invalid domain value for ${operator}: expected a list, found ${JSON.stringify(value)}`);
       const hit = value.includes(v) || (v === false && value.includes(false));
       return operator === 'in' ? hit : !hit;
     }
@@ -78,13 +91,16 @@ function leafMatches(store: Store, model: ModelDef, row: Row, field: string, ope
     case 'not ilike':
     case '=like':
     case '=ilike': {
-      if (typeof value !== 'string') throw valueError(`Invalid domain value for ${operator}: expected a string, found ${JSON.stringify(value)}`);
+      if (typeof value !== 'string')
+        throw valueError(`Invalid domain value for ${operator}: expected a string, found ${JSON.stringify(value)}`);
       const re = likeRegex(value, !operator.startsWith('='), operator.includes('ilike'));
       const hit = typeof v === 'string' && re.test(v);
       return operator.startsWith('not') ? !hit : hit;
     }
     default:
-      throw valueError(`Invalid operator ${JSON.stringify(operator)} in domain leaf ${JSON.stringify([field, operator, value])}`);
+      throw valueError(
+        `Invalid operator ${JSON.stringify(operator)} in domain leaf ${JSON.stringify([field, operator, value])}`,
+      );
   }
 }
 
@@ -107,7 +123,8 @@ function sortRows(store: Store, model: ModelDef, rows: Row[], order: unknown): R
   const spec = typeof order === 'string' && order.trim() !== '' ? order : model.order;
   const keys = spec.split(',').map((part) => {
     const [field, dir] = part.trim().split(/\s+/);
-    if (field === undefined || !model.fields.has(field)) throw valueError(`Invalid "order" specified (${spec}) on ${model.name}`);
+    if (field === undefined || !model.fields.has(field))
+      throw valueError(`Invalid "order" specified (${spec}) on ${model.name}`);
     return { field, desc: (dir ?? 'asc').toLowerCase() === 'desc' };
   });
   return rows.sort((x, y) => {
@@ -138,7 +155,10 @@ export function searchRows(store: Store, modelName: string, p: SearchParams): Ro
 
 export function readRows(store: Store, modelName: string, rows: readonly Row[], fields: unknown): Row[] {
   const model = store.model(modelName);
-  const names = Array.isArray(fields) && fields.length > 0 ? (fields as string[]) : [...model.fields.values()].filter((f) => f.stored || f.related !== undefined).map((f) => f.name);
+  const names =
+    Array.isArray(fields) && fields.length > 0
+      ? (fields as string[])
+      : [...model.fields.values()].filter((f) => f.stored || f.related !== undefined).map((f) => f.name);
   return rows.map((row) => {
     const out: Row = { id: row['id'] };
     for (const n of names) out[n] = store.readField(model, row, n);
@@ -163,13 +183,20 @@ function groupValue(store: Store, model: ModelDef, row: Row, g: GroupSpec): unkn
 }
 
 /** Groups rows; `aggregates` are `field:func` specs (sum, min, max, avg, count). */
-export function groupRows(store: Store, modelName: string, domain: unknown, groupby: unknown, aggregates: readonly string[]): { groups: Row; values: Record<string, number>; count: number }[] {
+export function groupRows(
+  store: Store,
+  modelName: string,
+  domain: unknown,
+  groupby: unknown,
+  aggregates: readonly string[],
+): { groups: Row; values: Record<string, number>; count: number }[] {
   const model = store.model(modelName);
   if (!Array.isArray(groupby)) throw valueError(`groupby: expected a list, found ${JSON.stringify(groupby)}`);
   const specs: GroupSpec[] = (groupby as unknown[]).map((s) => {
     if (typeof s !== 'string') throw valueError(`groupby: expected field names, found ${JSON.stringify(s)}`);
     const [field, granularity] = s.split(':');
-    if (field === undefined || !model.fields.has(field)) throw valueError(`Invalid field ${JSON.stringify(field)} on model ${JSON.stringify(modelName)}`);
+    if (field === undefined || !model.fields.has(field))
+      throw valueError(`Invalid field ${JSON.stringify(field)} on model ${JSON.stringify(modelName)}`);
     return granularity === undefined ? { spec: s, field } : { spec: s, field, granularity };
   });
   const rows = searchRows(store, modelName, { domain });
@@ -188,10 +215,20 @@ export function groupRows(store: Store, modelName: string, domain: unknown, grou
     const values: Record<string, number> = {};
     for (const a of aggregates) {
       const [field, fn = 'sum'] = a.split(':');
-      if (field === undefined || !model.fields.has(field)) throw valueError(`Invalid field ${JSON.stringify(field)} on model ${JSON.stringify(modelName)}`);
+      if (field === undefined || !model.fields.has(field))
+        throw valueError(`Invalid field ${JSON.stringify(field)} on model ${JSON.stringify(modelName)}`);
       const nums = g.rows.map((r) => Number(store.valueOf(model, r, field)) || 0);
       const sum = nums.reduce((x, y) => x + y, 0);
-      values[a] = fn === 'sum' ? sum : fn === 'min' ? Math.min(...nums) : fn === 'max' ? Math.max(...nums) : fn === 'avg' ? sum / nums.length : nums.length;
+      values[a] =
+        fn === 'sum'
+          ? sum
+          : fn === 'min'
+            ? Math.min(...nums)
+            : fn === 'max'
+              ? Math.max(...nums)
+              : fn === 'avg'
+                ? sum / nums.length
+                : nums.length;
     }
     return { groups: g.groups, values, count: g.rows.length };
   });

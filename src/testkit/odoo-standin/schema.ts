@@ -4,8 +4,20 @@
 import rawModels from './models.json' with { type: 'json' };
 
 export type FieldType =
-  | 'char' | 'text' | 'html' | 'selection' | 'boolean' | 'integer' | 'float'
-  | 'many2one' | 'one2many' | 'many2many' | 'datetime' | 'date' | 'properties' | 'reference_int';
+  | 'char'
+  | 'text'
+  | 'html'
+  | 'selection'
+  | 'boolean'
+  | 'integer'
+  | 'float'
+  | 'many2one'
+  | 'one2many'
+  | 'many2many'
+  | 'datetime'
+  | 'date'
+  | 'properties'
+  | 'reference_int';
 
 export interface FieldDef {
   readonly name: string;
@@ -83,7 +95,15 @@ const EXTRA: Readonly<Record<string, readonly RawField[]>> = {
     { name: 'model', type: 'char' },
     { name: 'res_id', type: 'many2one_reference' },
     { name: 'body', type: 'html' },
-    { name: 'message_type', type: 'selection', selection: [['comment', 'Comment'], ['notification', 'Notification']], default: 'comment' },
+    {
+      name: 'message_type',
+      type: 'selection',
+      selection: [
+        ['comment', 'Comment'],
+        ['notification', 'Notification'],
+      ],
+      default: 'comment',
+    },
     { name: 'subtype_xmlid', type: 'char' },
     { name: 'author_id', type: 'integer' },
   ],
@@ -103,7 +123,8 @@ function mapType(t: string): FieldType {
 function selectionKeys(f: RawField): string[] | undefined {
   const merged: string[] = [];
   for (const s of [f.selection, f.selection_v17_v18, f.selection_v19x]) {
-    if (Array.isArray(s)) for (const pair of s) if (Array.isArray(pair) && typeof pair[0] === 'string') merged.push(pair[0]);
+    if (Array.isArray(s))
+      for (const pair of s) if (Array.isArray(pair) && typeof pair[0] === 'string') merged.push(pair[0]);
   }
   return merged.length === 0 ? undefined : merged;
 }
@@ -135,9 +156,15 @@ export function loadSchema(): ReadonlyMap<string, ModelDef> {
     const fields = new Map<string, FieldDef>();
     fields.set('id', { name: 'id', type: 'integer', required: false, computed: true, stored: true });
     for (const f of raw) fields.set(f.name, toFieldDef(f));
-    for (const meta of ['create_date', 'write_date']) fields.set(meta, { name: meta, type: 'datetime', required: false, computed: true, stored: true });
+    for (const meta of ['create_date', 'write_date'])
+      fields.set(meta, { name: meta, type: 'datetime', required: false, computed: true, stored: true });
     fields.set('display_name', { name: 'display_name', type: 'char', required: false, computed: true, stored: false });
-    out.set(name, { name, fields, order: ORDER[name] ?? 'id', recName: REC_NAME[name] ?? (fields.has('name') ? 'name' : 'id') });
+    out.set(name, {
+      name,
+      fields,
+      order: ORDER[name] ?? 'id',
+      recName: REC_NAME[name] ?? (fields.has('name') ? 'name' : 'id'),
+    });
   }
   return out;
 }

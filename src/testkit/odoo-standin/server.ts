@@ -64,9 +64,19 @@ const COMPANY_ID = 1;
 
 function seed(store: Store, options: OdooStandinOptions, login: string): void {
   store.create('res.company', [{ name: 'Stand-in Company' }]);
-  store.create('res.users', [{ name: 'OdooBot' }, { name: 'Integration User' }].map((u, i) => ({ ...u, login: i === 0 ? '__system__' : login, company_id: COMPANY_ID })));
+  store.create(
+    'res.users',
+    [{ name: 'OdooBot' }, { name: 'Integration User' }].map((u, i) => ({
+      ...u,
+      login: i === 0 ? '__system__' : login,
+      company_id: COMPANY_ID,
+    })),
+  );
   const types = ['availability', 'performance', 'quality', 'productive'] as const;
-  const typeIds = store.create('mrp.workcenter.productivity.loss.type', types.map((t) => ({ loss_type: t })));
+  const typeIds = store.create(
+    'mrp.workcenter.productivity.loss.type',
+    types.map((t) => ({ loss_type: t })),
+  );
   const losses = [
     ['block_reason0', 'Material Availability', 'availability', 1, true],
     ['block_reason1', 'Equipment Failure', 'availability', 2, true],
@@ -76,15 +86,41 @@ function seed(store: Store, options: OdooStandinOptions, login: string): void {
     ['block_reason6', 'Reduced Yield', 'quality', 7, true],
     ['block_reason7', 'Fully Productive Time', 'productive', 0, false],
   ] as const;
-  const lossIds = store.create('mrp.workcenter.productivity.loss', losses.map(([, name, type, sequence, manual]) => ({ name, sequence, manual, loss_id: typeIds[types.indexOf(type)] })));
+  const lossIds = store.create(
+    'mrp.workcenter.productivity.loss',
+    losses.map(([, name, type, sequence, manual]) => ({
+      name,
+      sequence,
+      manual,
+      loss_id: typeIds[types.indexOf(type)],
+    })),
+  );
   store.create('ir.model.data', [
-    ...types.map((t, i) => ({ module: 'mrp', name: `category_${t}`, model: 'mrp.workcenter.productivity.loss.type', res_id: typeIds[i], noupdate: true })),
-    ...losses.map(([xml], i) => ({ module: 'mrp', name: xml, model: 'mrp.workcenter.productivity.loss', res_id: lossIds[i], noupdate: true })),
+    ...types.map((t, i) => ({
+      module: 'mrp',
+      name: `category_${t}`,
+      model: 'mrp.workcenter.productivity.loss.type',
+      res_id: typeIds[i],
+      noupdate: true,
+    })),
+    ...losses.map(([xml], i) => ({
+      module: 'mrp',
+      name: xml,
+      model: 'mrp.workcenter.productivity.loss',
+      res_id: lossIds[i],
+      noupdate: true,
+    })),
     { module: 'base', name: 'main_company', model: 'res.company', res_id: COMPANY_ID, noupdate: true },
   ]);
   const wcs = options.workCenters ?? [{ code: 'WC-01' }, { code: 'WC-02' }, { code: 'WC-03' }];
-  store.create('mrp.workcenter', wcs.map((w) => ({ name: w.name ?? `Work center ${w.code}`, code: w.code, company_id: COMPANY_ID })));
-  store.create('ir.model', [...store.schema.keys()].map((model) => ({ model, name: model })));
+  store.create(
+    'mrp.workcenter',
+    wcs.map((w) => ({ name: w.name ?? `Work center ${w.code}`, code: w.code, company_id: COMPANY_ID })),
+  );
+  store.create(
+    'ir.model',
+    [...store.schema.keys()].map((model) => ({ model, name: model })),
+  );
 }
 
 function errorBody(err: unknown): { name: string; message: string; status: number } {
@@ -104,21 +140,53 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
   const list: CallRecord[] = [];
   const calls: StandinCalls = {
     list,
-    count: (model, method) => list.filter((c) => (model === undefined || c.model === model) && (method === undefined || c.method === method)).length,
+    count: (model, method) =>
+      list.filter((c) => (model === undefined || c.model === model) && (method === undefined || c.method === method))
+        .length,
     reset: () => {
       list.length = 0;
     },
   };
-  const versionInfo = { server_version: `${version}.0`, server_version_info: [version, 0, 0, 'final', 0, ''], server_serie: `${version}.0`, protocol_version: 1 };
+  const versionInfo = {
+    server_version: `${version}.0`,
+    server_version_info: [version, 0, 0, 'final', 0, ''],
+    server_serie: `${version}.0`,
+    protocol_version: 1,
+  };
 
-  function execute(protocol: 'jsonrpc' | 'json2', model: string, method: string, ids: readonly unknown[], positional: readonly unknown[], named: Readonly<Record<string, unknown>>): unknown {
+  function execute(
+    protocol: 'jsonrpc' | 'json2',
+    model: string,
+    method: string,
+    ids: readonly unknown[],
+    positional: readonly unknown[],
+    named: Readonly<Record<string, unknown>>,
+  ): unknown {
     const def = METHODS[method];
-    if (def === undefined || (def.versions !== undefined && !def.versions.includes(version)) || (def.model !== undefined && def.model !== model)) {
-      if (protocol === 'json2') throw new StandinOdooError('werkzeug.exceptions.NotFound', `404 Not Found: The method '${method}' does not exist on the model '${model}' (or the stand-in does not serve it)`, 404);
-      throw new StandinOdooError('builtins.AttributeError', `The method '${method}' does not exist on the model '${model}'`, 404);
+    if (
+      def === undefined ||
+      (def.versions !== undefined && !def.versions.includes(version)) ||
+      (def.model !== undefined && def.model !== model)
+    ) {
+      if (protocol === 'json2')
+        throw new StandinOdooError(
+          'werkzeug.exceptions.NotFound',
+          `404 Not Found: The method '${method}' does not exist on the model '${model}' (or the stand-in does not serve it)`,
+          404,
+        );
+      throw new StandinOdooError(
+        'builtins.AttributeError',
+        `The method '${method}' does not exist on the model '${model}'`,
+        404,
+      );
     }
     if (!store.schema.has(model)) {
-      if (protocol === 'json2') throw new StandinOdooError('werkzeug.exceptions.NotFound', `404 Not Found: the model '${model}' does not exist`, 404);
+      if (protocol === 'json2')
+        throw new StandinOdooError(
+          'werkzeug.exceptions.NotFound',
+          `404 Not Found: the model '${model}' does not exist`,
+          404,
+        );
       throw new StandinOdooError('builtins.KeyError', `'${model}'`, 500);
     }
     const args = bindArgs(method, def, positional, named);
@@ -135,7 +203,8 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
         call: { protocol: 'jsonrpc', model: 'common', method },
         run: () => {
           if (method === 'version') return versionInfo;
-          if (method === 'login' || method === 'authenticate') return args[0] === db && args[1] === login && args[2] === apiKey ? UID : false;
+          if (method === 'login' || method === 'authenticate')
+            return args[0] === db && args[1] === login && args[2] === apiKey ? UID : false;
           throw new StandinOdooError('builtins.AttributeError', `'common' service has no method '${method}'`, 500);
         },
       };
@@ -146,19 +215,41 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
       return {
         call,
         run: () => {
-          if (dbArg !== db || uid !== UID || key !== apiKey) throw new StandinOdooError('odoo.exceptions.AccessDenied', 'Access Denied', 403);
+          if (dbArg !== db || uid !== UID || key !== apiKey)
+            throw new StandinOdooError('odoo.exceptions.AccessDenied', 'Access Denied', 403);
           const positional = method === 'execute_kw' ? (Array.isArray(rest[0]) ? (rest[0] as unknown[]) : []) : rest;
-          const kwargs = method === 'execute_kw' && typeof rest[1] === 'object' && rest[1] !== null ? (rest[1] as Record<string, unknown>) : {};
+          const kwargs =
+            method === 'execute_kw' && typeof rest[1] === 'object' && rest[1] !== null
+              ? (rest[1] as Record<string, unknown>)
+              : {};
           const def = METHODS[call.method];
           const ids = def?.onRecords === true ? ((positional[0] as unknown[]) ?? []) : [];
-          const result = execute('jsonrpc', call.model, call.method, ids, def?.onRecords === true ? positional.slice(1) : positional, kwargs);
+          const result = execute(
+            'jsonrpc',
+            call.model,
+            call.method,
+            ids,
+            def?.onRecords === true ? positional.slice(1) : positional,
+            kwargs,
+          );
           // call_kw special case: create with one dict returns an id, with a list a list.
-          if (call.method === 'create' && Array.isArray(result) && positional[0] !== undefined && !Array.isArray(positional[0])) return result[0] as unknown;
+          if (
+            call.method === 'create' &&
+            Array.isArray(result) &&
+            positional[0] !== undefined &&
+            !Array.isArray(positional[0])
+          )
+            return result[0] as unknown;
           return result;
         },
       };
     }
-    return { call: { protocol: 'jsonrpc', model: service, method }, run: () => { throw new StandinOdooError('builtins.Exception', `unknown service/method ${service}.${method}`, 500); } };
+    return {
+      call: { protocol: 'jsonrpc', model: service, method },
+      run: () => {
+        throw new StandinOdooError('builtins.Exception', `unknown service/method ${service}.${method}`, 500);
+      },
+    };
   }
 
   const server = http.createServer((req, res) => {
@@ -174,7 +265,11 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
 
   function sendJson(res: http.ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...extra });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      ...extra,
+    });
     res.end(text);
   }
 
@@ -209,14 +304,31 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
       protocol = 'json2';
       const parts = url.pathname.slice('/json/2/'.length).split('/').map(decodeURIComponent);
       if (req.method !== 'POST' || parts.length !== 2) {
-        return sendJson(res, 404, { name: 'werkzeug.exceptions.NotFound', message: 'Did you mean POST /json/2/<model>/<method>?', arguments: [], context: {}, debug: '' });
+        return sendJson(res, 404, {
+          name: 'werkzeug.exceptions.NotFound',
+          message: 'Did you mean POST /json/2/<model>/<method>?',
+          arguments: [],
+          context: {},
+          debug: '',
+        });
       }
       const [model, method] = parts as [string, string];
       call = { protocol: 'json2', model, method };
       const auth = /^bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
       if (auth === null || auth[1] !== apiKey) {
         list.push({ ...call, fault: null, ok: false });
-        return sendJson(res, 401, { name: 'werkzeug.exceptions.Unauthorized', message: 'Invalid apikey', arguments: ['Invalid apikey'], context: {}, debug: '' }, { 'www-authenticate': 'bearer' });
+        return sendJson(
+          res,
+          401,
+          {
+            name: 'werkzeug.exceptions.Unauthorized',
+            message: 'Invalid apikey',
+            arguments: ['Invalid apikey'],
+            context: {},
+            debug: '',
+          },
+          { 'www-authenticate': 'bearer' },
+        );
       }
       let params: Record<string, unknown>;
       try {
@@ -225,13 +337,23 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
         params = parsed as Record<string, unknown>;
       } catch {
         list.push({ ...call, fault: null, ok: false });
-        return sendJson(res, 400, { name: 'werkzeug.exceptions.BadRequest', message: 'could not parse the body as json', arguments: [], context: {}, debug: '' });
+        return sendJson(res, 400, {
+          name: 'werkzeug.exceptions.BadRequest',
+          message: 'could not parse the body as json',
+          arguments: [],
+          context: {},
+          debug: '',
+        });
       }
       run = () => {
         const { ids, ...named } = params;
         const def = METHODS[method];
         if (def !== undefined && !def.onRecords && Array.isArray(ids) && ids.length > 0) {
-          throw new StandinOdooError('werkzeug.exceptions.UnprocessableEntity', `cannot call ${model}.${method} with ids`, 422);
+          throw new StandinOdooError(
+            'werkzeug.exceptions.UnprocessableEntity',
+            `cannot call ${model}.${method} with ids`,
+            422,
+          );
         }
         return execute('json2', model, method, Array.isArray(ids) ? ids : [], [], named);
       };
@@ -243,14 +365,27 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
     const record = (fault: string | null, ok: boolean): void => {
       list.push({ ...call, fault, ok });
     };
-    const delay = (options.latencyMs ?? 0) + picked.filter((f) => f.kind === 'latency').reduce((n, f) => n + (f.latencyMs ?? 100), 0);
+    const delay =
+      (options.latencyMs ?? 0) +
+      picked.filter((f) => f.kind === 'latency').reduce((n, f) => n + (f.latencyMs ?? 100), 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const fault: FaultRule | undefined = picked.find((f) => f.kind !== 'latency');
 
     const sendError = (err: unknown): void => {
       const e = errorBody(err);
-      const data = { name: e.name, message: e.message, arguments: [e.message], context: {}, debug: `Traceback (most recent call last):\n  (odoo stand-in)\n${e.name}: ${e.message}` };
-      if (protocol === 'jsonrpc') sendJson(res, 200, { jsonrpc: '2.0', id: rpcId, error: { code: version >= 19 ? 0 : 200, message: 'Odoo Server Error', data } });
+      const data = {
+        name: e.name,
+        message: e.message,
+        arguments: [e.message],
+        context: {},
+        debug: `Traceback (most recent call last):\n  (odoo stand-in)\n${e.name}: ${e.message}`,
+      };
+      if (protocol === 'jsonrpc')
+        sendJson(res, 200, {
+          jsonrpc: '2.0',
+          id: rpcId,
+          error: { code: version >= 19 ? 0 : 200, message: 'Odoo Server Error', data },
+        });
       else sendJson(res, e.status, data);
     };
 
@@ -271,10 +406,18 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
         return;
       case 'serialization':
         record('serialization', false);
-        return sendError(new StandinOdooError('psycopg2.errors.SerializationFailure', 'could not serialize access due to concurrent update', 500));
+        return sendError(
+          new StandinOdooError(
+            'psycopg2.errors.SerializationFailure',
+            'could not serialize access due to concurrent update',
+            500,
+          ),
+        );
       case 'validation':
         record('validation', false);
-        return sendError(new StandinOdooError('odoo.exceptions.ValidationError', 'Injected validation error (stand-in fault)', 422));
+        return sendError(
+          new StandinOdooError('odoo.exceptions.ValidationError', 'Injected validation error (stand-in fault)', 422),
+        );
       default:
         break;
     }
@@ -291,7 +434,12 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
       return;
     }
     record(null, true);
-    if (protocol === 'jsonrpc') sendJson(res, 200, result === undefined || result === null ? { jsonrpc: '2.0', id: rpcId } : { jsonrpc: '2.0', id: rpcId, result });
+    if (protocol === 'jsonrpc')
+      sendJson(
+        res,
+        200,
+        result === undefined || result === null ? { jsonrpc: '2.0', id: rpcId } : { jsonrpc: '2.0', id: rpcId, result },
+      );
     else sendJson(res, 200, result ?? null);
   }
 

@@ -6,15 +6,21 @@ import { loadSchema } from './schema.js';
 
 /** An Odoo exception as the stand-in raises it. `status` is its JSON-2 HTTP status. */
 export class StandinOdooError extends Error {
-  constructor(readonly odooName: string, message: string, readonly status: number) {
+  constructor(
+    readonly odooName: string,
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
   }
 }
 
-export const validationError = (m: string): StandinOdooError => new StandinOdooError('odoo.exceptions.ValidationError', m, 422);
+export const validationError = (m: string): StandinOdooError =>
+  new StandinOdooError('odoo.exceptions.ValidationError', m, 422);
 export const userError = (m: string): StandinOdooError => new StandinOdooError('odoo.exceptions.UserError', m, 422);
 export const valueError = (m: string): StandinOdooError => new StandinOdooError('builtins.ValueError', m, 422);
-export const missingError = (m: string): StandinOdooError => new StandinOdooError('odoo.exceptions.MissingError', m, 404);
+export const missingError = (m: string): StandinOdooError =>
+  new StandinOdooError('odoo.exceptions.MissingError', m, 404);
 
 export type Row = Record<string, unknown>;
 
@@ -82,7 +88,10 @@ export class Store {
         return v;
       case 'selection':
         if (typeof v !== 'string') throw bad('a selection key');
-        if (f.selection !== undefined && !f.selection.includes(v)) throw valueError(`Wrong value for ${model.name}.${f.name}: ${JSON.stringify(v)} (allowed: ${f.selection.join(', ')})`);
+        if (f.selection !== undefined && !f.selection.includes(v))
+          throw valueError(
+            `Wrong value for ${model.name}.${f.name}: ${JSON.stringify(v)} (allowed: ${f.selection.join(', ')})`,
+          );
         return v;
       case 'boolean':
         if (typeof v !== 'boolean') throw bad('a boolean');
@@ -98,7 +107,9 @@ export class Store {
         if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw bad('a record id');
         const target = f.relation === undefined ? undefined : this.tables.get(f.relation);
         if (target !== undefined && !target.has(v)) {
-          throw validationError(`The operation cannot be completed: another model requires the record being deleted, or a referenced record does not exist.\n\n${this.label(model, f)} -> ${f.relation} ${v} does not exist`);
+          throw validationError(
+            `The operation cannot be completed: another model requires the record being deleted, or a referenced record does not exist.\n\n${this.label(model, f)} -> ${f.relation} ${v} does not exist`,
+          );
         }
         return v;
       }
@@ -106,7 +117,10 @@ export class Store {
       case 'date': {
         if (typeof v !== 'string') throw bad('a "YYYY-MM-DD HH:MM:SS" string');
         const m = DATETIME.exec(v);
-        if (m === null || Number.isNaN(parseDatetime(v.slice(0, 19)))) throw valueError(`time data ${JSON.stringify(v)} does not match format '%Y-%m-%d %H:%M:%S' (${model.name}.${f.name})`);
+        if (m === null || Number.isNaN(parseDatetime(v.slice(0, 19))))
+          throw valueError(
+            `time data ${JSON.stringify(v)} does not match format '%Y-%m-%d %H:%M:%S' (${model.name}.${f.name})`,
+          );
         return f.type === 'date' ? m[1] : `${m[1]} ${m[2] ?? '00:00:00'}`;
       }
       case 'one2many':
@@ -133,7 +147,8 @@ export class Store {
   }
 
   private prepare(model: ModelDef, vals: unknown, creating: boolean): Row {
-    if (typeof vals !== 'object' || vals === null || Array.isArray(vals)) throw valueError(`${model.name}: expected a dict of values, found ${JSON.stringify(vals)}`);
+    if (typeof vals !== 'object' || vals === null || Array.isArray(vals))
+      throw valueError(`${model.name}: expected a dict of values, found ${JSON.stringify(vals)}`);
     const row: Row = {};
     for (const [k, v] of Object.entries(vals as Row)) {
       const f = model.fields.get(k);
@@ -152,7 +167,9 @@ export class Store {
         if (!f.required || f.computed || f.related !== undefined) continue;
         const v = row[f.name];
         if (v === undefined || v === false || v === '') {
-          throw validationError(`The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n- Delete: another model requires the record being deleted. If possible, archive it instead.\n\nModel: ${model.name}, Field: ${f.name}`);
+          throw validationError(
+            `The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n- Delete: another model requires the record being deleted. If possible, archive it instead.\n\nModel: ${model.name}, Field: ${f.name}`,
+          );
         }
       }
     }
@@ -164,7 +181,10 @@ export class Store {
       const s = row['date_start'];
       const e = row['date_end'];
       // Minutes, 2 decimals, from second-precision dates (sub-seconds are already dropped).
-      row['duration'] = typeof s === 'string' && typeof e === 'string' ? Math.round(((parseDatetime(e) - parseDatetime(s)) / 60_000) * 100) / 100 : 0;
+      row['duration'] =
+        typeof s === 'string' && typeof e === 'string'
+          ? Math.round(((parseDatetime(e) - parseDatetime(s)) / 60_000) * 100) / 100
+          : 0;
     }
   }
 
@@ -188,7 +208,10 @@ export class Store {
   private existing(modelName: string, ids: readonly unknown[]): Row[] {
     const table = this.table(modelName);
     const missing = ids.filter((id) => typeof id !== 'number' || !table.has(id));
-    if (missing.length > 0) throw missingError(`Record does not exist or has been deleted.\n(Record: ${modelName}(${missing.join(', ')},), User: ${this.options.uid()})`);
+    if (missing.length > 0)
+      throw missingError(
+        `Record does not exist or has been deleted.\n(Record: ${modelName}(${missing.join(', ')},), User: ${this.options.uid()})`,
+      );
     return ids.map((id) => table.get(id as number) as Row);
   }
 
@@ -215,14 +238,18 @@ export class Store {
   valueOf(model: ModelDef, row: Row, path: string): unknown {
     const [head, ...rest] = path.split('.');
     const f = model.fields.get(head as string);
-    if (f === undefined) throw valueError(`Invalid field ${JSON.stringify(head)} on model ${JSON.stringify(model.name)}`);
+    if (f === undefined)
+      throw valueError(`Invalid field ${JSON.stringify(head)} on model ${JSON.stringify(model.name)}`);
     let v: unknown;
     if (f.related !== undefined && !(f.name in row)) {
       const [hop, ...tail] = f.related.split('.');
       const hopField = model.fields.get(hop as string);
       const target = hopField?.relation === undefined ? undefined : this.tables.get(hopField.relation);
       const linked = target?.get(row[hop as string] as number);
-      v = linked === undefined || hopField?.relation === undefined ? false : this.valueOf(this.model(hopField.relation), linked, tail.join('.'));
+      v =
+        linked === undefined || hopField?.relation === undefined
+          ? false
+          : this.valueOf(this.model(hopField.relation), linked, tail.join('.'));
     } else if (f.name === 'display_name') {
       v = this.displayName(model, row);
     } else {
@@ -231,7 +258,9 @@ export class Store {
     if (rest.length === 0) return v;
     const rel = f.relation === undefined ? undefined : this.tables.get(f.relation);
     const next = rel?.get(v as number);
-    return next === undefined || f.relation === undefined ? false : this.valueOf(this.model(f.relation), next, rest.join('.'));
+    return next === undefined || f.relation === undefined
+      ? false
+      : this.valueOf(this.model(f.relation), next, rest.join('.'));
   }
 
   displayName(model: ModelDef, row: Row): string {
@@ -241,14 +270,16 @@ export class Store {
       const target = this.tables.get(f.relation)?.get(v as number);
       return target === undefined ? String(v) : this.displayName(this.model(f.relation), target);
     }
-    if (model.name === 'mrp.workcenter.productivity.loss.type' && typeof v === 'string') return v.charAt(0).toUpperCase() + v.slice(1);
+    if (model.name === 'mrp.workcenter.productivity.loss.type' && typeof v === 'string')
+      return v.charAt(0).toUpperCase() + v.slice(1);
     return v === undefined || v === false ? `${model.name},${String(row['id'])}` : String(v);
   }
 
   /** A field as search_read returns it: many2one as [id, display_name] or false. */
   readField(model: ModelDef, row: Row, name: string): unknown {
     const f = model.fields.get(name);
-    if (f === undefined) throw valueError(`Invalid field ${JSON.stringify(name)} on model ${JSON.stringify(model.name)}`);
+    if (f === undefined)
+      throw valueError(`Invalid field ${JSON.stringify(name)} on model ${JSON.stringify(model.name)}`);
     const v = this.valueOf(model, row, name);
     if (f.type === 'many2one' && typeof v === 'number' && f.relation !== undefined) {
       const target = this.tables.get(f.relation)?.get(v);

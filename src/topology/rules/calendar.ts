@@ -46,11 +46,20 @@ function hhmm(seconds: number): string {
 }
 
 /** Checks one shift's times; returns its [start, end) in seconds from the day's midnight or undefined. */
-function checkShiftTimes(shift: ShiftDoc, path: string, report: (p: string, m: string) => void): { startS: number; endS: number } | undefined {
+function checkShiftTimes(
+  shift: ShiftDoc,
+  path: string,
+  report: (p: string, m: string) => void,
+): { startS: number; endS: number } | undefined {
   const start = parseLocalTime(shift.start, false);
   const end = parseLocalTime(shift.end, true);
-  if (start === undefined) report(`${path}/start`, `shift '${shift.name}' start: expected a local time 00:00 .. 23:59:59, found '${shift.start}'`);
-  if (end === undefined) report(`${path}/end`, `shift '${shift.name}' end: expected a local time 00:00 .. 24:00, found '${shift.end}'`);
+  if (start === undefined)
+    report(
+      `${path}/start`,
+      `shift '${shift.name}' start: expected a local time 00:00 .. 23:59:59, found '${shift.start}'`,
+    );
+  if (end === undefined)
+    report(`${path}/end`, `shift '${shift.name}' end: expected a local time 00:00 .. 24:00, found '${shift.end}'`);
   if (start === undefined || end === undefined) return undefined;
   // As in the core's calendar: end <= start ends on the next local day (06:00 -> 06:00 is 24 hours).
   return { startS: start, endS: end > start ? end : end + DAY_S };
@@ -77,7 +86,8 @@ export const shiftsValid: LintRule = {
       const days = expandDays(shift.days);
       const seenDays = new Set<string>();
       for (const d of days) {
-        if (seenDays.has(d)) report(`${path}/days`, `shift '${shift.name}': expected each weekday once, found '${d}' twice`);
+        if (seenDays.has(d))
+          report(`${path}/days`, `shift '${shift.name}': expected each weekday once, found '${d}' twice`);
         seenDays.add(d);
       }
       const times = checkShiftTimes(shift, path, report);
@@ -85,7 +95,12 @@ export const shiftsValid: LintRule = {
       for (const d of seenDays) {
         const day = WEEKDAYS.indexOf(d as (typeof WEEKDAYS)[number]);
         const startS = day * DAY_S + times.startS;
-        spans.push({ span: { startS, endS: day * DAY_S + times.endS, label: `${d} ${shift.start}-${shift.end}` }, index: i, day, name: shift.name });
+        spans.push({
+          span: { startS, endS: day * DAY_S + times.endS, label: `${d} ${shift.start}-${shift.end}` },
+          index: i,
+          day,
+          name: shift.name,
+        });
       }
     });
     const reported = new Set<string>();
@@ -97,11 +112,17 @@ export const shiftsValid: LintRule = {
         const at = pointer('calendar', 'shifts', Math.max(x.index, y.index));
         if (x.index !== y.index && x.day === y.day && x.name === y.name && !reported.has(`name|${at}|${x.day}`)) {
           reported.add(`name|${at}|${x.day}`);
-          report(at, `shift name '${x.name}' starts twice on ${WEEKDAYS[x.day] ?? '?'}: expected one shift per name and day (its id is <date>/${x.name}), found two`);
+          report(
+            at,
+            `shift name '${x.name}' starts twice on ${WEEKDAYS[x.day] ?? '?'}: expected one shift per name and day (its id is <date>/${x.name}), found two`,
+          );
         }
         if (overlaps(x.span, y.span, WEEK_S) && !reported.has(`overlap|${at}`)) {
           reported.add(`overlap|${at}`);
-          report(at, `shift '${y.name}' (${y.span.label}) overlaps shift '${x.name}' (${x.span.label}): expected shifts that do not overlap, found ${hhmm(Math.max(x.span.startS, y.span.startS))} in both`);
+          report(
+            at,
+            `shift '${y.name}' (${y.span.label}) overlaps shift '${x.name}' (${x.span.label}): expected shifts that do not overlap, found ${hhmm(Math.max(x.span.startS, y.span.startS))} in both`,
+          );
         }
       }
     }
@@ -110,22 +131,36 @@ export const shiftsValid: LintRule = {
     (cal.holidays ?? []).forEach((h, i) => {
       const path = pointer('calendar', 'holidays', i, 'date');
       if (!isRealDate(h.date)) report(path, `holiday: expected a real calendar date YYYY-MM-DD, found '${h.date}'`);
-      else if (holidays.has(h.date)) report(path, `holiday ${h.date}: expected each date once, found it again (first at /calendar/holidays/${holidays.get(h.date) ?? 0})`);
+      else if (holidays.has(h.date))
+        report(
+          path,
+          `holiday ${h.date}: expected each date once, found it again (first at /calendar/holidays/${holidays.get(h.date) ?? 0})`,
+        );
       else holidays.set(h.date, i);
     });
     // Overrides.
     const overrideDates = new Map<string, number>();
     (cal.overrides ?? []).forEach((o, i) => {
       const path = pointer('calendar', 'overrides', i);
-      if (!isRealDate(o.date)) report(`${path}/date`, `override: expected a real calendar date YYYY-MM-DD, found '${o.date}'`);
-      else if (overrideDates.has(o.date)) report(`${path}/date`, `override ${o.date}: expected each date once, found it again (first at /calendar/overrides/${overrideDates.get(o.date) ?? 0})`);
-      else if (holidays.has(o.date)) report(`${path}/date`, `override ${o.date}: expected a date that is not also a holiday, found it under /calendar/holidays/${holidays.get(o.date) ?? 0}`);
+      if (!isRealDate(o.date))
+        report(`${path}/date`, `override: expected a real calendar date YYYY-MM-DD, found '${o.date}'`);
+      else if (overrideDates.has(o.date))
+        report(
+          `${path}/date`,
+          `override ${o.date}: expected each date once, found it again (first at /calendar/overrides/${overrideDates.get(o.date) ?? 0})`,
+        );
+      else if (holidays.has(o.date))
+        report(
+          `${path}/date`,
+          `override ${o.date}: expected a date that is not also a holiday, found it under /calendar/holidays/${holidays.get(o.date) ?? 0}`,
+        );
       overrideDates.set(o.date, i);
       const own: { span: Span; index: number; name: string }[] = [];
       const names = new Set<string>();
       o.shifts.forEach((s, j) => {
         const sPath = `${path}/shifts/${j}`;
-        if (names.has(s.name)) report(`${sPath}/name`, `override ${o.date}: expected each shift name once, found '${s.name}' twice`);
+        if (names.has(s.name))
+          report(`${sPath}/name`, `override ${o.date}: expected each shift name once, found '${s.name}' twice`);
         names.add(s.name);
         const t = checkShiftTimes(s, sPath, report);
         if (t !== undefined) own.push({ span: { ...t, label: `${s.start}-${s.end}` }, index: j, name: s.name });
@@ -135,7 +170,10 @@ export const shiftsValid: LintRule = {
           const x = own[a];
           const y = own[b];
           if (x !== undefined && y !== undefined && overlaps(x.span, y.span, 0)) {
-            report(`${path}/shifts/${y.index}`, `override ${o.date}: shift '${y.name}' (${y.span.label}) overlaps shift '${x.name}' (${x.span.label}): expected shifts that do not overlap`);
+            report(
+              `${path}/shifts/${y.index}`,
+              `override ${o.date}: shift '${y.name}' (${y.span.label}) overlaps shift '${x.name}' (${x.span.label}): expected shifts that do not overlap`,
+            );
           }
         }
       }
@@ -155,7 +193,10 @@ export const validTimeZone: LintRule = {
       new Intl.DateTimeFormat('en-US', { timeZone: zone });
     } catch {
       zoneNames ??= Intl.supportedValuesOf('timeZone');
-      report(pointer('plant', 'timeZone'), `time zone: expected an IANA time zone id such as 'Europe/Berlin' or 'America/Chicago', found '${zone}'${didYouMean(zone, zoneNames)}`);
+      report(
+        pointer('plant', 'timeZone'),
+        `time zone: expected an IANA time zone id such as 'Europe/Berlin' or 'America/Chicago', found '${zone}'${didYouMean(zone, zoneNames)}`,
+      );
     }
   },
 };

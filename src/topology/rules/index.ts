@@ -3,7 +3,14 @@
 import { shiftsValid, validTimeZone } from './calendar.js';
 import { odooLossKnown, odooLossType, odooLossUnused, odooMappingComplete } from './odoo.js';
 import type { LintRule } from './rule.js';
-import { countersNamed, oneStateTagPerMachine, stateMachineHasStateTag, uniqueTopics, unknownMachine, unknownWorkCenter } from './structure.js';
+import {
+  countersNamed,
+  oneStateTagPerMachine,
+  stateMachineHasStateTag,
+  uniqueTopics,
+  unknownMachine,
+  unknownWorkCenter,
+} from './structure.js';
 import { downNeedsReason, reasonOnlyForDown, rolloverOnlyTotal, valueKeyCanonical } from './tags.js';
 import {
   graceLtSmallestWindow,
@@ -20,8 +27,16 @@ export type { LintRule, RuleContext } from './rule.js';
 export const PARSE_RULES: readonly Pick<LintRule, 'name' | 'severity' | 'summary'>[] = [
   { name: 'yaml-syntax', severity: 'error', summary: 'The file is one well-formed YAML document.' },
   { name: 'unique-tags', severity: 'error', summary: 'Each tag is declared once under `tags`.' },
-  { name: 'unique-keys', severity: 'error', summary: 'No map repeats a key (YAML would silently keep the last one); `1` and `"1"` are the same key.' },
-  { name: 'schema', severity: 'error', summary: 'The document matches the schema: known keys only, the right types, durations, ids and enums.' },
+  {
+    name: 'unique-keys',
+    severity: 'error',
+    summary: 'No map repeats a key (YAML would silently keep the last one); `1` and `"1"` are the same key.',
+  },
+  {
+    name: 'schema',
+    severity: 'error',
+    summary: 'The document matches the schema: known keys only, the right types, durations, ids and enums.',
+  },
 ];
 
 export const RULES: readonly LintRule[] = [

@@ -21,7 +21,10 @@ export function downtimeReasons(doc: TopologyDoc): { reasons: Map<string, string
   const passThrough: string[] = [];
   for (const [tag, t] of Object.entries(doc.tags)) {
     if (t.role === 'state') {
-      const entries: [string, Parameters<typeof readMapping>[0]][] = Object.entries(t.values).map(([k, v]) => [pointer('tags', tag, 'values', k), v]);
+      const entries: [string, Parameters<typeof readMapping>[0]][] = Object.entries(t.values).map(([k, v]) => [
+        pointer('tags', tag, 'values', k),
+        v,
+      ]);
       if (t.default !== undefined) entries.push([pointer('tags', tag, 'default'), t.default]);
       for (const [path, mapping] of entries) {
         const m = readMapping(mapping);
@@ -30,7 +33,8 @@ export function downtimeReasons(doc: TopologyDoc): { reasons: Map<string, string
         if (!reasons.has(reason)) reasons.set(reason, path);
       }
     } else if (t.role === 'reason') {
-      for (const [k, v] of Object.entries(t.values ?? {})) if (v !== null && !reasons.has(v)) reasons.set(v, pointer('tags', tag, 'values', k));
+      for (const [k, v] of Object.entries(t.values ?? {}))
+        if (v !== null && !reasons.has(v)) reasons.set(v, pointer('tags', tag, 'values', k));
       if (t.strict !== true) passThrough.push(tag);
     }
   }
@@ -40,20 +44,30 @@ export function downtimeReasons(doc: TopologyDoc): { reasons: Map<string, string
 export const odooMappingComplete: LintRule = {
   name: 'odoo-mapping-complete',
   severity: 'error',
-  summary: 'Every posted category has a loss, and every downtime reason the topology can produce has `down/<reason>` or the `down` fallback.',
+  summary:
+    'Every posted category has a loss, and every downtime reason the topology can produce has `down/<reason>` or the `down` fallback.',
   check({ doc, report }) {
     const losses = doc.odoo.losses;
     const post = postCategories(doc);
-    const postPath = (c: string): string => (doc.odoo.post === undefined ? pointer('odoo', 'losses') : pointer('odoo', 'post', doc.odoo.post.indexOf(c as never)));
+    const postPath = (c: string): string =>
+      doc.odoo.post === undefined
+        ? pointer('odoo', 'losses')
+        : pointer('odoo', 'post', doc.odoo.post.indexOf(c as never));
     for (const c of post) {
       if (c === 'down' || losses[c] !== undefined) continue;
-      report(postPath(c), `category '${c}' is posted to Odoo: expected a loss under odoo.losses.${c} (e.g. ${SUGGESTED[c] ?? '?'}), found none`);
+      report(
+        postPath(c),
+        `category '${c}' is posted to Odoo: expected a loss under odoo.losses.${c} (e.g. ${SUGGESTED[c] ?? '?'}), found none`,
+      );
     }
     if (!post.includes('down') || losses['down'] !== undefined) return;
     const { reasons, passThrough } = downtimeReasons(doc);
     for (const [reason, path] of reasons) {
       if (losses[`down/${reason}`] === undefined) {
-        report(path, `downtime reason '${reason}' is posted to Odoo: expected a loss under odoo.losses['down/${reason}'] or the fallback odoo.losses.down, found neither`);
+        report(
+          path,
+          `downtime reason '${reason}' is posted to Odoo: expected a loss under odoo.losses['down/${reason}'] or the fallback odoo.losses.down, found neither`,
+        );
       }
     }
     for (const tag of passThrough) {
@@ -68,16 +82,23 @@ export const odooMappingComplete: LintRule = {
 export const odooLossType: LintRule = {
   name: 'odoo-loss-type',
   severity: 'error',
-  summary: "`running` maps to a productive loss and nothing else does, when the value is a seeded loss (`mrp.block_reason7` is the productive one).",
+  summary:
+    '`running` maps to a productive loss and nothing else does, when the value is a seeded loss (`mrp.block_reason7` is the productive one).',
   check({ doc, report }) {
     for (const [key, value] of Object.entries(doc.odoo.losses)) {
       const seed = SEED_LOSSES.get(value);
       if (seed === undefined) continue;
       const path = pointer('odoo', 'losses', key);
       if (key === 'running' && seed.lossType !== 'productive') {
-        report(path, `running (productive time): expected a productive loss such as mrp.block_reason7 'Fully Productive Time', found ${value} '${seed.name}' (${seed.lossType})`);
+        report(
+          path,
+          `running (productive time): expected a productive loss such as mrp.block_reason7 'Fully Productive Time', found ${value} '${seed.name}' (${seed.lossType})`,
+        );
       } else if (key !== 'running' && seed.lossType === 'productive') {
-        report(path, `'${key}' is lost time: expected an availability, performance or quality loss, found ${value} '${seed.name}' (productive), which would count it as productive time`);
+        report(
+          path,
+          `'${key}' is lost time: expected an availability, performance or quality loss, found ${value} '${seed.name}' (productive), which would count it as productive time`,
+        );
       }
     }
   },
@@ -90,8 +111,16 @@ export const odooLossKnown: LintRule = {
   check({ doc, report }) {
     for (const [key, value] of Object.entries(doc.odoo.losses)) {
       const ref = parseLossRef(value);
-      if (ref.kind === 'xml-id' && ref.module === 'mrp' && ref.name.startsWith('block_reason') && !SEED_LOSSES.has(value)) {
-        report(pointer('odoo', 'losses', key), `loss '${value}': expected a seeded loss (${quoteList([...SEED_LOSSES.keys()])}), found an id Odoo does not seed; create it or pick a seeded one`);
+      if (
+        ref.kind === 'xml-id' &&
+        ref.module === 'mrp' &&
+        ref.name.startsWith('block_reason') &&
+        !SEED_LOSSES.has(value)
+      ) {
+        report(
+          pointer('odoo', 'losses', key),
+          `loss '${value}': expected a seeded loss (${quoteList([...SEED_LOSSES.keys()])}), found an id Odoo does not seed; create it or pick a seeded one`,
+        );
       }
     }
   },
@@ -108,12 +137,21 @@ export const odooLossUnused: LintRule = {
       const path = pointer('odoo', 'losses', key);
       if (key.startsWith('down/')) {
         const reason = key.slice('down/'.length);
-        if (!post.has('down')) report(path, `loss for '${key}': expected 'down' among odoo.post, found it not posted`, { preferKey: true });
+        if (!post.has('down'))
+          report(path, `loss for '${key}': expected 'down' among odoo.post, found it not posted`, { preferKey: true });
         else if (!reasons.has(reason) && passThrough.length === 0) {
-          report(path, `loss for '${key}': expected reason '${reason}' to occur in a state or reason table, found it nowhere (known reasons: ${quoteList([...reasons.keys()])})`, { preferKey: true });
+          report(
+            path,
+            `loss for '${key}': expected reason '${reason}' to occur in a state or reason table, found it nowhere (known reasons: ${quoteList([...reasons.keys()])})`,
+            { preferKey: true },
+          );
         }
       } else if ((STATE_CATEGORIES as readonly string[]).includes(key) && !post.has(key)) {
-        report(path, `loss for '${key}': expected '${key}' among the posted categories (${quoteList([...post])}), found it not posted`, { preferKey: true });
+        report(
+          path,
+          `loss for '${key}': expected '${key}' among the posted categories (${quoteList([...post])}), found it not posted`,
+          { preferKey: true },
+        );
       }
     }
   },

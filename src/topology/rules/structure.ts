@@ -12,7 +12,10 @@ export const unknownMachine: LintRule = {
     const known = Object.keys(doc.machines);
     for (const [tag, t] of Object.entries(doc.tags)) {
       if (doc.machines[t.machine] === undefined) {
-        report(pointer('tags', tag, 'machine'), `tag '${tag}' names machine '${t.machine}': expected one of ${quoteList(known)}, found '${t.machine}'${didYouMean(t.machine, known)}`);
+        report(
+          pointer('tags', tag, 'machine'),
+          `tag '${tag}' names machine '${t.machine}': expected one of ${quoteList(known)}, found '${t.machine}'${didYouMean(t.machine, known)}`,
+        );
       }
     }
     for (const [wc, w] of Object.entries(doc.workCenters)) {
@@ -53,14 +56,17 @@ export const stateMachineHasStateTag: LintRule = {
   name: 'state-machine-has-state-tag',
   severity: 'error',
   summary:
-    "Every work center has a designated state machine (`stateMachine`, or its only machine) that is one of its own machines and has a state tag.",
+    'Every work center has a designated state machine (`stateMachine`, or its only machine) that is one of its own machines and has a state tag.',
   check({ doc, report }) {
     const byWc = machinesByWorkCenter(doc);
     for (const [wc, w] of Object.entries(doc.workCenters)) {
       const own = byWc.get(wc) ?? [];
       if (w.stateMachine === undefined) {
         if (own.length === 0) {
-          report(pointer('workCenters', wc), `work center '${wc}' has no machines: expected at least one machine with 'workCenter: ${wc}', found none`);
+          report(
+            pointer('workCenters', wc),
+            `work center '${wc}' has no machines: expected at least one machine with 'workCenter: ${wc}', found none`,
+          );
           continue;
         }
         if (own.length > 1) {
@@ -76,11 +82,17 @@ export const stateMachineHasStateTag: LintRule = {
       const machine = doc.machines[sm];
       if (machine === undefined) continue; // unknown-machine reports it
       if (machine.workCenter !== wc) {
-        report(at, `work center '${wc}' has state machine '${sm}': expected one of its own machines (${quoteList(own)}), found a machine of work center '${machine.workCenter}'`);
+        report(
+          at,
+          `work center '${wc}' has state machine '${sm}': expected one of its own machines (${quoteList(own)}), found a machine of work center '${machine.workCenter}'`,
+        );
         continue;
       }
       if (stateTagsOf(doc, sm).length === 0) {
-        report(at, `work center '${wc}' takes its states from machine '${sm}': expected a tag with 'role: state' and 'machine: ${sm}', found none`);
+        report(
+          at,
+          `work center '${wc}' takes its states from machine '${sm}': expected a tag with 'role: state' and 'machine: ${sm}', found none`,
+        );
       }
     }
   },
@@ -94,7 +106,10 @@ export const oneStateTagPerMachine: LintRule = {
     for (const machine of Object.keys(doc.machines)) {
       const tags = stateTagsOf(doc, machine);
       for (const extra of tags.slice(1)) {
-        report(pointer('tags', extra), `machine '${machine}' has state tags ${quoteList(tags)}: expected at most one, found ${tags.length}`);
+        report(
+          pointer('tags', extra),
+          `machine '${machine}' has state tags ${quoteList(tags)}: expected at most one, found ${tags.length}`,
+        );
       }
     }
   },
@@ -103,7 +118,8 @@ export const oneStateTagPerMachine: LintRule = {
 export const countersNamed: LintRule = {
   name: 'counters-named',
   severity: 'warning',
-  summary: 'A work center has a `good` counter on one of its machines, else quality, performance and OEE are absent or wrong.',
+  summary:
+    'A work center has a `good` counter on one of its machines, else quality, performance and OEE are absent or wrong.',
   check({ doc, report }) {
     const byWc = machinesByWorkCenter(doc);
     for (const wc of Object.keys(doc.workCenters)) {
@@ -126,12 +142,18 @@ export const uniqueTopics: LintRule = {
   summary: 'Each topic role (raw, enriched, milestones, ..., orders) has its own topic name.',
   check({ doc, report }) {
     const seen = new Map<string, string>();
-    for (const [key, name] of [...(Object.entries(topicsOf(doc)) as [string, string][]), ['orders', ordersOf(doc).topic] as const]) {
+    for (const [key, name] of [
+      ...(Object.entries(topicsOf(doc)) as [string, string][]),
+      ['orders', ordersOf(doc).topic] as const,
+    ]) {
       const first = seen.get(name);
       if (first !== undefined) {
         // Point at the name the file writes (one of the two may be a default).
         const at = doc.topics !== undefined && key in doc.topics ? key : first;
-        report(pointer('topics', at), `topic '${name}' is used for '${first}' and '${key}': expected a separate topic per role, found the same name`);
+        report(
+          pointer('topics', at),
+          `topic '${name}' is used for '${first}' and '${key}': expected a separate topic per role, found the same name`,
+        );
       } else seen.set(name, key);
     }
   },

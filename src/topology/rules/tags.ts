@@ -5,11 +5,15 @@ import { pointer } from '../source.js';
 import type { LintRule } from './rule.js';
 
 /** Every state mapping of the document with its path (values and default). */
-function* stateMappings(doc: Parameters<LintRule['check']>[0]['doc']): Generator<{ tag: string; machine: string; path: string; mapping: StateMappingDoc }> {
+function* stateMappings(
+  doc: Parameters<LintRule['check']>[0]['doc'],
+): Generator<{ tag: string; machine: string; path: string; mapping: StateMappingDoc }> {
   for (const [tag, t] of Object.entries(doc.tags)) {
     if (t.role !== 'state') continue;
-    for (const [key, mapping] of Object.entries(t.values)) yield { tag, machine: t.machine, path: pointer('tags', tag, 'values', key), mapping };
-    if (t.default !== undefined) yield { tag, machine: t.machine, path: pointer('tags', tag, 'default'), mapping: t.default };
+    for (const [key, mapping] of Object.entries(t.values))
+      yield { tag, machine: t.machine, path: pointer('tags', tag, 'values', key), mapping };
+    if (t.default !== undefined)
+      yield { tag, machine: t.machine, path: pointer('tags', tag, 'default'), mapping: t.default };
   }
 }
 
@@ -18,7 +22,11 @@ export const downNeedsReason: LintRule = {
   severity: 'warning',
   summary: `A \`down\` mapping names a reason (\`down/<reason>\`) unless its machine has a reason tag; otherwise its downtime is reported as \`${UNSPECIFIED_REASON}\`.`,
   check({ doc, report }) {
-    const withReasonTag = new Set(Object.values(doc.tags).filter((t) => t.role === 'reason').map((t) => t.machine));
+    const withReasonTag = new Set(
+      Object.values(doc.tags)
+        .filter((t) => t.role === 'reason')
+        .map((t) => t.machine),
+    );
     for (const { tag, machine, path, mapping } of stateMappings(doc)) {
       const m = readMapping(mapping);
       if (m.category === 'down' && m.reason === undefined && !withReasonTag.has(machine)) {
@@ -39,7 +47,10 @@ export const reasonOnlyForDown: LintRule = {
     for (const { tag, path, mapping } of stateMappings(doc)) {
       const m = readMapping(mapping);
       if (m.category !== 'down' && m.reason !== undefined) {
-        report(path, `state tag '${tag}' maps to '${m.category}' with reason '${m.reason}': expected a reason only with 'down', found one with '${m.category}'`);
+        report(
+          path,
+          `state tag '${tag}' maps to '${m.category}' with reason '${m.reason}': expected a reason only with 'down', found one with '${m.category}'`,
+        );
       }
     }
   },
@@ -52,7 +63,10 @@ export const rolloverOnlyTotal: LintRule = {
   check({ doc, report }) {
     for (const [tag, t] of Object.entries(doc.tags)) {
       if (t.role === 'counter' && t.rolloverAt !== undefined && t.mode !== 'total') {
-        report(pointer('tags', tag, 'rolloverAt'), `counter tag '${tag}' has rolloverAt ${t.rolloverAt}: expected rolloverAt only with mode 'total', found mode '${t.mode}'`);
+        report(
+          pointer('tags', tag, 'rolloverAt'),
+          `counter tag '${tag}' has rolloverAt ${t.rolloverAt}: expected rolloverAt only with mode 'total', found mode '${t.mode}'`,
+        );
       }
     }
   },

@@ -2,7 +2,14 @@
 // test/unit/io/memory/contract.test.ts (no servers) and test/integration/adapters/*.test.ts.
 import { expect, it } from 'vitest';
 import type { EventSink } from '../../../src/ports/event-sink.js';
-import type { EventSource, ResumeOffsets, SourceBatch, SourceHandlers, SourceRecord, TopicPartition } from '../../../src/ports/event-source.js';
+import type {
+  EventSource,
+  ResumeOffsets,
+  SourceBatch,
+  SourceHandlers,
+  SourceRecord,
+  TopicPartition,
+} from '../../../src/ports/event-source.js';
 import { tpKey } from '../../../src/ports/event-source.js';
 import type { StateStore } from '../../../src/ports/state-store.js';
 import { partitionForKey } from '../../../src/io/memory/murmur2.js';
@@ -24,10 +31,16 @@ export interface EventHarness {
 }
 
 /** Polls `cond` until true or the deadline passes; the error names what was awaited. */
-export async function waitFor(what: string, cond: () => boolean, deadlineMs: number, detail: () => string = () => ''): Promise<void> {
+export async function waitFor(
+  what: string,
+  cond: () => boolean,
+  deadlineMs: number,
+  detail: () => string = () => '',
+): Promise<void> {
   const end = Date.now() + deadlineMs;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}${detail() ? `: ${detail()}` : ''}`);
+    if (Date.now() > end)
+      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}${detail() ? `: ${detail()}` : ''}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -52,14 +65,17 @@ export class Recorder implements SourceHandlers {
     if (!this.held.has(key)) this.violations.push(`batch of ${key} while not held`);
     const list = this.byPartition.get(key) ?? [];
     for (const r of batch.records) {
-      if (r.topic !== batch.topic || r.partition !== batch.partition) this.violations.push(`record ${tpKey(r)} in batch of ${key}`);
+      if (r.topic !== batch.topic || r.partition !== batch.partition)
+        this.violations.push(`record ${tpKey(r)} in batch of ${key}`);
       const prev = list[list.length - 1];
-      if (prev !== undefined && BigInt(r.offset) <= BigInt(prev.offset)) this.violations.push(`${key}: offset ${r.offset} after ${prev.offset}`);
+      if (prev !== undefined && BigInt(r.offset) <= BigInt(prev.offset))
+        this.violations.push(`${key}: offset ${r.offset} after ${prev.offset}`);
       list.push(r);
     }
     this.byPartition.set(key, list);
     const last = batch.records[batch.records.length - 1];
-    if (last !== undefined) this.watermarks.set(key, [...(this.watermarks.get(key) ?? []), [last.offset, batch.highWatermark]]);
+    if (last !== undefined)
+      this.watermarks.set(key, [...(this.watermarks.get(key) ?? []), [last.offset, batch.highWatermark]]);
     this.total += batch.records.length;
     return this.failOnBatch === undefined ? Promise.resolve() : Promise.reject(this.failOnBatch);
   }
@@ -83,7 +99,9 @@ export class Recorder implements SourceHandlers {
       this.held.delete(k);
     }
     this.revokes.push(keys);
-    return this.commitOnRevoke === undefined ? Promise.resolve() : this.commitOnRevoke.commit(this.positions(partitions));
+    return this.commitOnRevoke === undefined
+      ? Promise.resolve()
+      : this.commitOnRevoke.commit(this.positions(partitions));
   }
 
   /** The next offset of each partition that delivered something. */
@@ -92,7 +110,8 @@ export class Recorder implements SourceHandlers {
     for (const tp of partitions) {
       const list = this.byPartition.get(tpKey(tp));
       const last = list?.[list.length - 1];
-      if (last !== undefined) out.push({ topic: tp.topic, partition: tp.partition, offset: String(BigInt(last.offset) + 1n) });
+      if (last !== undefined)
+        out.push({ topic: tp.topic, partition: tp.partition, offset: String(BigInt(last.offset) + 1n) });
     }
     return out;
   }
@@ -114,7 +133,10 @@ async function produce(sink: EventSink, topic: string, count: number, from = 0):
 }
 
 /** Starts `source.run`, keeping its settlement observable (and never unhandled). */
-function start(source: EventSource, handlers: SourceHandlers): { done: Promise<void>; state: { settled: boolean; error: unknown } } {
+function start(
+  source: EventSource,
+  handlers: SourceHandlers,
+): { done: Promise<void>; state: { settled: boolean; error: unknown } } {
   const state = { settled: false, error: undefined as unknown };
   const done = source.run(handlers).then(
     () => {
@@ -139,7 +161,12 @@ export function eventSourceContract(h: () => EventHarness): void {
     const source = env.source({ groupId: env.uniqueName('g-order'), topics: [topic] });
     const rec = new Recorder();
     const run = start(source, rec);
-    await waitFor(`${n} records`, () => rec.total >= n || run.state.settled, env.deadlineMs, () => `got ${rec.total}`);
+    await waitFor(
+      `${n} records`,
+      () => rec.total >= n || run.state.settled,
+      env.deadlineMs,
+      () => `got ${rec.total}`,
+    );
     await source.stop();
     await run.done;
     await sink.close();
@@ -180,11 +207,18 @@ export function eventSourceContract(h: () => EventHarness): void {
     const first = env.source({ groupId, topics: [topic] });
     const rec1 = new Recorder();
     const run1 = start(first, rec1);
-    await waitFor('200 records', () => rec1.total >= 200 || run1.state.settled, env.deadlineMs, () => `got ${rec1.total}`);
+    await waitFor(
+      '200 records',
+      () => rec1.total >= 200 || run1.state.settled,
+      env.deadlineMs,
+      () => `got ${rec1.total}`,
+    );
     // commit the middle of each partition
     const committed = new Map<string, string>();
     for (const [key, list] of rec1.byPartition) committed.set(key, list[Math.floor(list.length / 2)]!.offset);
-    await first.commit([...committed].map(([key, offset]) => ({ topic, partition: Number(key.split(':').pop()), offset })));
+    await first.commit(
+      [...committed].map(([key, offset]) => ({ topic, partition: Number(key.split(':').pop()), offset })),
+    );
     await first.stop();
     await run1.done;
     expect(run1.state.error).toBeUndefined();
@@ -194,11 +228,22 @@ export function eventSourceContract(h: () => EventHarness): void {
     rec2.resume.set(`${topic}:0`, '3'); // onAssign says: partition 0 from offset 3
     const run2 = start(second, rec2);
     const want = new Map<string, number>();
-    for (const [key, list] of rec1.byPartition) want.set(key, key === `${topic}:0` ? list.length - 3 : list.length - Number(committed.get(key)));
+    for (const [key, list] of rec1.byPartition)
+      want.set(key, key === `${topic}:0` ? list.length - 3 : list.length - Number(committed.get(key)));
     const expected = [...want.values()].reduce((a, b) => a + b, 0);
-    await waitFor(`${expected} records after restart`, () => rec2.total >= expected || run2.state.settled, env.deadlineMs, () => `got ${rec2.total}`);
+    await waitFor(
+      `${expected} records after restart`,
+      () => rec2.total >= expected || run2.state.settled,
+      env.deadlineMs,
+      () => `got ${rec2.total}`,
+    );
     await produce(sink, topic, 10, 200);
-    await waitFor('10 more records', () => rec2.total >= expected + 10 || run2.state.settled, env.deadlineMs, () => `got ${rec2.total}`);
+    await waitFor(
+      '10 more records',
+      () => rec2.total >= expected + 10 || run2.state.settled,
+      env.deadlineMs,
+      () => `got ${rec2.total}`,
+    );
     await second.stop();
     await run2.done;
     await sink.close();
@@ -222,35 +267,70 @@ export function eventSourceContract(h: () => EventHarness): void {
     const runA = start(a, recA);
     await waitFor('member A to hold 4 partitions', () => recA.held.size === 4 || runA.state.settled, env.deadlineMs);
     await produce(sink, topic, 100);
-    await waitFor('A to read 100 records', () => recA.total >= 100 || runA.state.settled, env.deadlineMs, () => `got ${recA.total}`);
+    await waitFor(
+      'A to read 100 records',
+      () => recA.total >= 100 || runA.state.settled,
+      env.deadlineMs,
+      () => `got ${recA.total}`,
+    );
     await a.commit(recA.positions(all));
     // 50 more that A reads but does not commit: where A keeps a partition through the rebalance it
     // must go on from its own position (a rewind shows as a violation), where it loses one, its
     // onRevoke commit decides where B starts.
     await produce(sink, topic, 50, 100);
-    await waitFor('A to read 150 records', () => recA.total >= 150 || runA.state.settled, env.deadlineMs, () => `got ${recA.total}`);
+    await waitFor(
+      'A to read 150 records',
+      () => recA.total >= 150 || runA.state.settled,
+      env.deadlineMs,
+      () => `got ${recA.total}`,
+    );
 
     const b = env.source({ groupId, topics: [topic] });
     const recB = new Recorder();
     recB.commitOnRevoke = b;
     const runB = start(b, recB);
-    const disjointCover = (): boolean => recA.held.size + recB.held.size === 4 && recA.held.size > 0 && recB.held.size > 0 && [...recA.held].every((k) => !recB.held.has(k));
-    await waitFor('the two members to split 4 partitions', () => disjointCover() || runA.state.settled || runB.state.settled, env.deadlineMs, () => `A ${[...recA.held]} B ${[...recB.held]}`);
+    const disjointCover = (): boolean =>
+      recA.held.size + recB.held.size === 4 &&
+      recA.held.size > 0 &&
+      recB.held.size > 0 &&
+      [...recA.held].every((k) => !recB.held.has(k));
+    await waitFor(
+      'the two members to split 4 partitions',
+      () => disjointCover() || runA.state.settled || runB.state.settled,
+      env.deadlineMs,
+      () => `A ${[...recA.held]} B ${[...recB.held]}`,
+    );
     expect(recA.revokes.flat().length).toBeGreaterThan(0);
     const heldByB = [...recB.held].sort();
 
     // A keeps reading its kept partitions from where it was, B starts at A's commit.
     await produce(sink, topic, 50, 150);
-    await waitFor('200 records across both members', () => recA.total + recB.total >= 200 || runA.state.settled || runB.state.settled, env.deadlineMs, () => `A ${recA.total} B ${recB.total}`);
+    await waitFor(
+      '200 records across both members',
+      () => recA.total + recB.total >= 200 || runA.state.settled || runB.state.settled,
+      env.deadlineMs,
+      () => `A ${recA.total} B ${recB.total}`,
+    );
     for (const k of recB.byPartition.keys()) expect(heldByB).toContain(k);
 
     await b.stop(); // onRevoke commits B's positions before B leaves
     await runB.done;
     expect(recB.revokes.flat().sort()).toEqual(heldByB);
-    await waitFor('member A to get all 4 partitions back', () => recA.held.size === 4 || runA.state.settled, env.deadlineMs, () => `A ${[...recA.held]}`);
+    await waitFor(
+      'member A to get all 4 partitions back',
+      () => recA.held.size === 4 || runA.state.settled,
+      env.deadlineMs,
+      () => `A ${[...recA.held]}`,
+    );
     await produce(sink, topic, 20, 200);
-    const distinct = (): number => new Set([...recA.records(), ...recB.records()].map((r) => `${tpKey(r)}@${r.offset}`)).size;
-    await waitFor('220 distinct records', () => distinct() >= 220 || runA.state.settled, env.deadlineMs, () => `A ${recA.total} B ${recB.total} distinct ${distinct()}`);
+    const distinct = (): number =>
+      new Set([...recA.records(), ...recB.records()].map((r) => `${tpKey(r)}@${r.offset}`)).size;
+    await waitFor(
+      '220 distinct records',
+      () => distinct() >= 220 || runA.state.settled,
+      env.deadlineMs,
+      () => `A ${recA.total} B ${recB.total} distinct ${distinct()}`,
+    );
     await a.stop();
     await runA.done;
     await sink.close();
@@ -295,7 +375,11 @@ export function stateStoreContract(h: () => StoreHarness): void {
     await store.save(k1, { offset: '12345678901234567', snapshot, savedAtMs: 1_700_000_000_123 });
     await store.save(k2, { offset: '0', snapshot: Buffer.alloc(0), savedAtMs: 1 });
     snapshot[0] = 9; // the store keeps what was saved
-    expect(await store.load(k1)).toEqual({ offset: '12345678901234567', snapshot: Buffer.from([0, 1, 2, 255, 0, 128]), savedAtMs: 1_700_000_000_123 });
+    expect(await store.load(k1)).toEqual({
+      offset: '12345678901234567',
+      snapshot: Buffer.from([0, 1, 2, 255, 0, 128]),
+      savedAtMs: 1_700_000_000_123,
+    });
     expect(await store.load(k2)).toEqual({ offset: '0', snapshot: Buffer.alloc(0), savedAtMs: 1 });
     await store.save(k1, { offset: '7', snapshot: Buffer.from('new'), savedAtMs: 2 });
     expect(await store.load(k1)).toEqual({ offset: '7', snapshot: Buffer.from('new'), savedAtMs: 2 });

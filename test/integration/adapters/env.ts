@@ -20,17 +20,26 @@ export function integrationConfig(overrides: Record<string, string> = {}): Confi
     if (process.env[k] !== undefined) env[k] = process.env[k];
   }
   if (env['SHIFTSTREAM_KAFKA__BROKERS'] === undefined) {
-    throw new Error('integration tests need Kafka: set SHIFTSTREAM_KAFKA__BROKERS or run `node scripts/infra.mjs up` (writes .infra/env.json)');
+    throw new Error(
+      'integration tests need Kafka: set SHIFTSTREAM_KAFKA__BROKERS or run `node scripts/infra.mjs up` (writes .infra/env.json)',
+    );
   }
   return loadConfig({ env: { ...env, SHIFTSTREAM_LOG__LEVEL: 'silent', ...overrides } });
 }
 
 /** Creates a topic with `partitions` partitions and waits until the broker lists it. */
 export async function createKafkaTopic(config: Config, topic: string, partitions: number): Promise<void> {
-  const admin = new Kafka({ clientId: 'adapter-tests-admin', brokers: [...config.kafka.brokers], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'adapter-tests-admin',
+    brokers: [...config.kafka.brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
   } finally {
     await admin.disconnect();
   }

@@ -11,7 +11,13 @@ export function kafkaContract(client: 'kafkajs' | 'rdkafka'): void {
     const run = randomUUID().slice(0, 8);
     eventSourceContract(() => ({
       createTopic: (topic, partitions) => createKafkaTopic(config, topic, partitions),
-      source: (o) => createEventSource(config, { ...o, clientId: `contract-${client}`, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 300 }),
+      source: (o) =>
+        createEventSource(config, {
+          ...o,
+          clientId: `contract-${client}`,
+          sessionTimeoutMs: 10_000,
+          heartbeatIntervalMs: 300,
+        }),
       sink: () => createEventSink(config, { clientId: `contract-${client}` }),
       uniqueName: (label) => `contract-${client}-${label}-${run}-${randomUUID().slice(0, 6)}`,
       deadlineMs: 60_000,

@@ -21,7 +21,8 @@ async function produce(topic: string, count: number): Promise<void> {
     const sends = [];
     for (let i = 0; i < count; i += 500) {
       const records = [];
-      for (let j = i; j < Math.min(count, i + 500); j++) records.push({ topic, key: `machine-${j % 13}`, value: Buffer.from(`v-${j}`) });
+      for (let j = i; j < Math.min(count, i + 500); j++)
+        records.push({ topic, key: `machine-${j % 13}`, value: Buffer.from(`v-${j}`) });
       sends.push(sink.send(records));
     }
     await Promise.all(sends);
@@ -31,7 +32,13 @@ async function produce(topic: string, count: number): Promise<void> {
 }
 
 function source(topic: string): RdKafkaEventSource {
-  return new RdKafkaEventSource(config, { groupId: name('group'), topics: [topic], clientId: 'rdkafka-bp', consumeBatchSize: CONSUME_BATCH, maxQueuedPerPartition: MAX_QUEUED });
+  return new RdKafkaEventSource(config, {
+    groupId: name('group'),
+    topics: [topic],
+    clientId: 'rdkafka-bp',
+    consumeBatchSize: CONSUME_BATCH,
+    maxQueuedPerPartition: MAX_QUEUED,
+  });
 }
 
 describe('rdkafka source backpressure', () => {
@@ -54,7 +61,12 @@ describe('rdkafka source backpressure', () => {
       },
     });
     try {
-      await waitFor(`${count} records`, () => rec.total >= count, DEADLINE_MS, () => `got ${rec.total}`);
+      await waitFor(
+        `${count} records`,
+        () => rec.total >= count,
+        DEADLINE_MS,
+        () => `got ${rec.total}`,
+      );
     } finally {
       await src.stop();
       await done;

@@ -9,7 +9,10 @@ import { integrationConfig } from './env.js';
 describe('RedisStateStore contract', () => {
   const run = randomUUID().slice(0, 8);
   const config = integrationConfig({ SHIFTSTREAM_REDIS__KEY_PREFIX: `contract-${run}:` });
-  stateStoreContract(() => ({ store: () => new RedisStateStore(config), uniqueName: (label) => `${label}-${randomUUID().slice(0, 8)}` }));
+  stateStoreContract(() => ({
+    store: () => new RedisStateStore(config),
+    uniqueName: (label) => `${label}-${randomUUID().slice(0, 8)}`,
+  }));
 });
 
 describe('RedisStateStore failures', () => {
@@ -23,15 +26,23 @@ describe('RedisStateStore failures', () => {
     );
     await store.close();
     expect(err).toBeInstanceOf(RedisError);
-    expect((err as RedisError).message).toMatch(/^redis state store \(redis:\/\/127\.0\.0\.1:1\): load of "shiftstream:checkpoint:p0" failed: /);
+    expect((err as RedisError).message).toMatch(
+      /^redis state store \(redis:\/\/127\.0\.0\.1:1\): load of "shiftstream:checkpoint:p0" failed: /,
+    );
     expect((err as RedisError).retryable).toBe(true);
     expect(Date.now() - t0).toBeLessThan(5_000);
   });
 
   it('refuses a value that is not a checkpoint, saying what it found', () => {
-    expect(() => decodeCheckpoint(Buffer.from('hello world, not ours'), 'key k')).toThrow('key k: expected a checkpoint starting with "SSCP", found 21 bytes starting "hell"');
+    expect(() => decodeCheckpoint(Buffer.from('hello world, not ours'), 'key k')).toThrow(
+      'key k: expected a checkpoint starting with "SSCP", found 21 bytes starting "hell"',
+    );
     const ok = encodeCheckpoint({ offset: '5', snapshot: Buffer.from('x'), savedAtMs: 3 });
-    expect(() => decodeCheckpoint(ok.subarray(0, 15), 'key k')).toThrow('key k: checkpoint truncated: header needs 16 bytes, found 15');
-    expect(() => encodeCheckpoint({ offset: '-1', snapshot: Buffer.alloc(0), savedAtMs: 0 })).toThrow('checkpoint offset must be a non-negative integer string, found "-1"');
+    expect(() => decodeCheckpoint(ok.subarray(0, 15), 'key k')).toThrow(
+      'key k: checkpoint truncated: header needs 16 bytes, found 15',
+    );
+    expect(() => encodeCheckpoint({ offset: '-1', snapshot: Buffer.alloc(0), savedAtMs: 0 })).toThrow(
+      'checkpoint offset must be a non-negative integer string, found "-1"',
+    );
   });
 });

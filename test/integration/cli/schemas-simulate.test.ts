@@ -15,7 +15,10 @@ const BIN = join(process.cwd(), 'bin/shiftstream.js');
 function topologyCopy(plantId: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'shiftstream-cli-'));
   const file = join(dir, `${plantId}.yaml`);
-  const text = readFileSync(join(process.cwd(), 'topologies/stamping-berlin.yaml'), 'utf8').replace(/^(\s*)id: stamping-berlin\s*$/m, `$1id: ${plantId}`);
+  const text = readFileSync(join(process.cwd(), 'topologies/stamping-berlin.yaml'), 'utf8').replace(
+    /^(\s*)id: stamping-berlin\s*$/m,
+    `$1id: ${plantId}`,
+  );
   expect(text).toContain(`id: ${plantId}`);
   writeFileSync(file, text);
   return file;
@@ -33,7 +36,13 @@ function topologyWithRawTopic(rawTopic: string): string {
 
 function childEnv(): NodeJS.ProcessEnv {
   const env = integrationEnv();
-  return { ...process.env, SHIFTSTREAM_KAFKA__BROKERS: env.brokers.join(','), SHIFTSTREAM_REGISTRY__URL: env.registryUrl, SHIFTSTREAM_REDIS__URL: env.redisUrl, SHIFTSTREAM_HTTP__PORT: '0' };
+  return {
+    ...process.env,
+    SHIFTSTREAM_KAFKA__BROKERS: env.brokers.join(','),
+    SHIFTSTREAM_REGISTRY__URL: env.registryUrl,
+    SHIFTSTREAM_REDIS__URL: env.redisUrl,
+    SHIFTSTREAM_HTTP__PORT: '0',
+  };
 }
 
 /** Every record of a topic, per partition in offset order, as [key, value-without-header] hex pairs. */
@@ -55,7 +64,9 @@ async function readTopic(topic: string, expected: number): Promise<string[][]> {
       },
     });
   });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${topic}: read ${seen} of ${expected} records in 60 s`)), 60_000));
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`${topic}: read ${seen} of ${expected} records in 60 s`)), 60_000),
+  );
   try {
     await Promise.race([done, timeout]);
   } finally {
@@ -66,7 +77,9 @@ async function readTopic(topic: string, expected: number): Promise<string[][]> {
 
 describe('schemas register and simulate on the real servers', () => {
   it('registers every subject of a topology, idempotently, with the ids the registry assigned', async () => {
-    const plantId = uniqueName('schemas').replace(/[^a-z0-9-]/gi, '-').toLowerCase();
+    const plantId = uniqueName('schemas')
+      .replace(/[^a-z0-9-]/gi, '-')
+      .toLowerCase();
     const file = topologyCopy(plantId);
     const first = await run(process.execPath, [BIN, 'schemas', 'register', '--topology', file], { env: childEnv() });
     const lines = first.stdout.trim().split('\n');
@@ -82,10 +95,29 @@ describe('schemas register and simulate on the real servers', () => {
 
   it('simulate with a seed produces an identical stream; another seed does not', async () => {
     const count = 3_000;
-    const topics = ['a', 'b', 'c'].map((x) => uniqueName(`sim-${x}`).replace(/[^a-z0-9-]/gi, '-').toLowerCase());
+    const topics = ['a', 'b', 'c'].map((x) =>
+      uniqueName(`sim-${x}`)
+        .replace(/[^a-z0-9-]/gi, '-')
+        .toLowerCase(),
+    );
     const seeds = ['7', '7', '8'];
     for (let i = 0; i < 3; i++) {
-      await run(process.execPath, [BIN, 'simulate', '--topology', topologyWithRawTopic(topics[i]!), '--count', String(count), '--seed', seeds[i]!, '--start', '2026-03-09T05:00:00Z'], { env: childEnv() });
+      await run(
+        process.execPath,
+        [
+          BIN,
+          'simulate',
+          '--topology',
+          topologyWithRawTopic(topics[i]!),
+          '--count',
+          String(count),
+          '--seed',
+          seeds[i]!,
+          '--start',
+          '2026-03-09T05:00:00Z',
+        ],
+        { env: childEnv() },
+      );
     }
     const [a, b, c] = await Promise.all(topics.map((topic) => readTopic(topic, count)));
     expect(a!.flat()).toHaveLength(count);

@@ -6,22 +6,31 @@ import { describe, expect, it } from 'vitest';
 import { STATE_CATEGORIES, type WindowSummary } from '../../../src/core/types.js';
 import { integrationEnv } from '../support/env.js';
 
-const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0) : []);
+const lines = (file: string): string[] =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.length > 0)
+    : [];
 
 describe('demo with Kafka configured', () => {
   it('runs the same demo on the cluster (registry, Redis) and exits 0 on SIGINT', async () => {
     const env = integrationEnv();
     const out = mkdtempSync(join(tmpdir(), 'shiftstream-demo-kafka-'));
-    const child = spawn(process.execPath, [join(process.cwd(), 'bin/shiftstream.js'), 'demo', '--speed', '4000', '--out', out], {
-      cwd: tmpdir(),
-      env: {
-        ...process.env,
-        SHIFTSTREAM_KAFKA__BROKERS: env.brokers.join(','),
-        SHIFTSTREAM_REGISTRY__URL: env.registryUrl,
-        SHIFTSTREAM_REDIS__URL: env.redisUrl,
+    const child = spawn(
+      process.execPath,
+      [join(process.cwd(), 'bin/shiftstream.js'), 'demo', '--speed', '4000', '--out', out],
+      {
+        cwd: tmpdir(),
+        env: {
+          ...process.env,
+          SHIFTSTREAM_KAFKA__BROKERS: env.brokers.join(','),
+          SHIFTSTREAM_REGISTRY__URL: env.registryUrl,
+          SHIFTSTREAM_REDIS__URL: env.redisUrl,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let stderr = '';
     let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -53,11 +53,14 @@ describe('post: operational endpoints', () => {
       SHIFTSTREAM_LOG__LEVEL: 'info',
       SHIFTSTREAM_HTTP__PORT: '0',
     });
-    const log = (): string => `\n--- poster log (tail) ---\n${poster.stderr().slice(-3000)}${poster.stdout().slice(-1000)}`;
+    const log = (): string =>
+      `\n--- poster log (tail) ---\n${poster.stderr().slice(-3000)}${poster.stdout().slice(-1000)}`;
     try {
-      const port = await eventually('post reporting its HTTP port', 90_000, () => reportedPort(poster)).catch((err: unknown) => {
-        throw new Error(`${(err as Error).message}${log()}`);
-      });
+      const port = await eventually('post reporting its HTTP port', 90_000, () => reportedPort(poster)).catch(
+        (err: unknown) => {
+          throw new Error(`${(err as Error).message}${log()}`);
+        },
+      );
       expect((await get(port, '/healthz'))?.status).toBe(200);
 
       let lastReadyz = '';
@@ -69,14 +72,20 @@ describe('post: operational endpoints', () => {
       }).catch((err: unknown) => {
         throw new Error(`${(err as Error).message}; last /readyz: ${lastReadyz}${log()}`);
       });
-      expect(ready.checks.map((c) => [c.name, c.ready])).toEqual([['odoo', true], ['kafka', true], ['consumer', true]]);
+      expect(ready.checks.map((c) => [c.name, c.ready])).toEqual([
+        ['odoo', true],
+        ['kafka', true],
+        ['consumer', true],
+      ]);
 
       // One shift of one work center: its productivity records reach Odoo and the counter.
       const summary = { ...randomShift('wc-1', 0, 0, 7, 1), plantId: plant.plantId };
       await suite.kafka.produceSummaries(plant.topics.summaries, [summary]);
       const posted = await eventually('metrics counting the posted records', 90_000, async () => {
         const m = await get(port, '/metrics');
-        const line = m?.text.split('\n').find((l) => l.startsWith('shiftstream_odoo_records_total') && l.includes('outcome="posted"'));
+        const line = m?.text
+          .split('\n')
+          .find((l) => l.startsWith('shiftstream_odoo_records_total') && l.includes('outcome="posted"'));
         return line === undefined ? undefined : { line, text: m!.text };
       }).catch((err: unknown) => {
         throw new Error(`${(err as Error).message}${log()}`);

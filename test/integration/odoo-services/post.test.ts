@@ -11,7 +11,12 @@ import { describe, expect, it } from 'vitest';
 import type { WindowSummary } from '../../../src/core/types.js';
 import { createOdooClient } from '../../../src/io/odoo/client.js';
 import { createMasterData, masterDataRequestOf } from '../../../src/io/odoo/master-data.js';
-import { PRODUCTIVITY_MODEL, parseMarkers, summaryToRecords, type ProductivityRecord } from '../../../src/io/odoo/productivity-records.js';
+import {
+  PRODUCTIVITY_MODEL,
+  parseMarkers,
+  summaryToRecords,
+  type ProductivityRecord,
+} from '../../../src/io/odoo/productivity-records.js';
 import type { AuditRecord } from '../../../src/odoo-services/records.js';
 import { startOdooStandin, type OdooStandin } from '../../../src/testkit/odoo-standin/index.js';
 import { loadTopology } from '../../../src/topology/index.js';
@@ -24,16 +29,38 @@ import { PROTOCOL_CASES, cleanRedis, newPlant, odooEnv, runCli, startProxy, suit
 const CASES = PROTOCOL_CASES;
 const suite = suiteContext();
 
-const codes = (n: number): { code: string }[] => Array.from({ length: n }, (_, i) => ({ code: `WC-${String(i + 1).padStart(2, '0')}` }));
+const codes = (n: number): { code: string }[] =>
+  Array.from({ length: n }, (_, i) => ({ code: `WC-${String(i + 1).padStart(2, '0')}` }));
 
-function shifts(plantId: string, workCenters: number, fromDay: number, days: number, revision = 1, seedShift = 0): WindowSummary[] {
+function shifts(
+  plantId: string,
+  workCenters: number,
+  fromDay: number,
+  days: number,
+  revision = 1,
+  seedShift = 0,
+): WindowSummary[] {
   const out: WindowSummary[] = [];
-  for (let d = fromDay; d < fromDay + days; d += 1) for (let s = 0; s < 3; s += 1) for (let w = 1; w <= workCenters; w += 1) out.push({ ...randomShift(`wc-${w}`, d, s, w * 1000 + d * 10 + s + seedShift, revision), plantId });
+  for (let d = fromDay; d < fromDay + days; d += 1)
+    for (let s = 0; s < 3; s += 1)
+      for (let w = 1; w <= workCenters; w += 1)
+        out.push({ ...randomShift(`wc-${w}`, d, s, w * 1000 + d * 10 + s + seedShift, revision), plantId });
   return out;
 }
 
-async function expectedOf(standin: OdooStandin, plan: TopologyPlan, summaries: readonly WindowSummary[]): Promise<Map<string, ProductivityRecord>> {
-  const client = createOdooClient({ url: standin.url, db: standin.db, login: standin.login, apiKey: standin.apiKey, protocol: 'auto', timeoutMs: 5_000 });
+async function expectedOf(
+  standin: OdooStandin,
+  plan: TopologyPlan,
+  summaries: readonly WindowSummary[],
+): Promise<Map<string, ProductivityRecord>> {
+  const client = createOdooClient({
+    url: standin.url,
+    db: standin.db,
+    login: standin.login,
+    apiKey: standin.apiKey,
+    protocol: 'auto',
+    timeoutMs: 5_000,
+  });
   const md = createMasterData({ client, refreshMs: 60_000, nowMs: Date.now });
   const targets = await md.resolve(masterDataRequestOf([...plan.plant.workCenters.values()], plan.odoo.losses));
   client.close();
@@ -62,14 +89,25 @@ function diff(standin: OdooStandin, expected: ReadonlyMap<string, ProductivityRe
       problems.push(`unexpected ${m.key} r${m.revision}`);
       continue;
     }
-    for (const [f, v] of Object.entries(e.vals)) if (row[f] !== v) problems.push(`${m.key}.${f}: expected ${JSON.stringify(v)}, found ${JSON.stringify(row[f])}`);
+    for (const [f, v] of Object.entries(e.vals))
+      if (row[f] !== v) problems.push(`${m.key}.${f}: expected ${JSON.stringify(v)}, found ${JSON.stringify(row[f])}`);
   }
-  for (const [key, r] of expected) if (!seen.has(key)) problems.push(`missing ${key} (${r.lossKey} ${r.vals.date_start})`);
+  for (const [key, r] of expected)
+    if (!seen.has(key)) problems.push(`missing ${key} (${r.lossKey} ${r.vals.date_start})`);
   return problems;
 }
 
-async function settled(what: string, standin: OdooStandin, expected: ReadonlyMap<string, ProductivityRecord>, groupId: string, topic: string, timeoutMs: number): Promise<void> {
-  await eventually(what, timeoutMs, async () => (diff(standin, expected).length === 0 && (await suite.kafka.fullyCommitted(groupId, topic)) ? true : undefined));
+async function settled(
+  what: string,
+  standin: OdooStandin,
+  expected: ReadonlyMap<string, ProductivityRecord>,
+  groupId: string,
+  topic: string,
+  timeoutMs: number,
+): Promise<void> {
+  await eventually(what, timeoutMs, async () =>
+    diff(standin, expected).length === 0 && (await suite.kafka.fullyCommitted(groupId, topic)) ? true : undefined,
+  );
 }
 
 describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
@@ -83,31 +121,77 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
       const week = shifts(plant.plantId, 20, 0, 7);
       const expected = await expectedOf(standin, plan, week);
       standin.calls.reset();
-      const post = runCli(suite.driver, ['post', '--topology', plant.topologyFile, '--batch-count', '500', '--batch-period', '1s', '--flush-interval', '100ms'], cli.env);
+      const post = runCli(
+        suite.driver,
+        [
+          'post',
+          '--topology',
+          plant.topologyFile,
+          '--batch-count',
+          '500',
+          '--batch-period',
+          '1s',
+          '--flush-interval',
+          '100ms',
+        ],
+        cli.env,
+      );
       // The poster is up (master data read) before the week is produced: the timing is posting only.
-      await eventually('poster started', 60_000, () => (standin.calls.count('mrp.workcenter', 'search_read') > 0 ? true : undefined));
+      await eventually('poster started', 60_000, () =>
+        standin.calls.count('mrp.workcenter', 'search_read') > 0 ? true : undefined,
+      );
       await suite.kafka.produceSummaries(plant.topics.summaries, week);
       let firstCreateAt = 0;
       await eventually('week posted', 120_000, () => {
-        if (firstCreateAt === 0 && standin.calls.count(PRODUCTIVITY_MODEL, 'create') > 0) firstCreateAt = performance.now();
+        if (firstCreateAt === 0 && standin.calls.count(PRODUCTIVITY_MODEL, 'create') > 0)
+          firstCreateAt = performance.now();
         return standin.records(PRODUCTIVITY_MODEL).length >= expected.size ? true : undefined;
       });
       const seconds = (performance.now() - firstCreateAt) / 1000;
-      await settled('week exact and committed', standin, expected, `shiftstream.${plant.plantId}.odoo-poster`, plant.topics.summaries, 60_000);
+      await settled(
+        'week exact and committed',
+        standin,
+        expected,
+        `shiftstream.${plant.plantId}.odoo-poster`,
+        plant.topics.summaries,
+        60_000,
+      );
       expect(diff(standin, expected)).toEqual([]);
       const creates = standin.calls.count(PRODUCTIVITY_MODEL, 'create');
-      const calls = standin.calls.count() - standin.calls.count('mrp.workcenter') - standin.calls.count('ir.model.data') - standin.calls.count('mrp.workcenter.productivity.loss') - standin.calls.count('res.users') - standin.calls.count('common');
+      const calls =
+        standin.calls.count() -
+        standin.calls.count('mrp.workcenter') -
+        standin.calls.count('ir.model.data') -
+        standin.calls.count('mrp.workcenter.productivity.loss') -
+        standin.calls.count('res.users') -
+        standin.calls.count('common');
       // At most one create per batch: batches of >= 500 records (a summary is never split), plus the
       // partial batches the 1 s period closes while the week streams in.
       expect(creates).toBeLessThanOrEqual(Math.ceil(expected.size / 500) + 8);
-      const figures = { protocol: version === 19 ? 'json2' : 'jsonrpc', summaries: week.length, records: expected.size, creates, postingCalls: calls, callsPer1000: Number(((calls * 1000) / expected.size).toFixed(2)), seconds: Number(seconds.toFixed(2)), recordsPerSecond: Math.round(expected.size / seconds) };
+      const figures = {
+        protocol: version === 19 ? 'json2' : 'jsonrpc',
+        summaries: week.length,
+        records: expected.size,
+        creates,
+        postingCalls: calls,
+        callsPer1000: Number(((calls * 1000) / expected.size).toFixed(2)),
+        seconds: Number(seconds.toFixed(2)),
+        recordsPerSecond: Math.round(expected.size / seconds),
+      };
       process.stdout.write(`odoo-post-kafka ${JSON.stringify(figures)}\n`);
 
       // Revision 2 of five shifts (different intervals): their revision-1 records disappear.
       const rev2 = shifts(plant.plantId, 5, 2, 1, 2, 777).filter((s) => s.windowId.endsWith('/s1'));
       const expected2 = await expectedOf(standin, plan, [...week, ...rev2]);
       await suite.kafka.produceSummaries(plant.topics.summaries, rev2);
-      await settled('revision 2 exact', standin, expected2, `shiftstream.${plant.plantId}.odoo-poster`, plant.topics.summaries, 60_000);
+      await settled(
+        'revision 2 exact',
+        standin,
+        expected2,
+        `shiftstream.${plant.plantId}.odoo-poster`,
+        plant.topics.summaries,
+        60_000,
+      );
       const audit = await suite.kafka.readJson<AuditRecord>(plant.topics.audit);
       const unlinked = audit.filter((a) => a.value.event === 'posted' && a.value.unlinkedIds.length > 0);
       expect(unlinked.map((a) => a.value.subject).sort()).toEqual(rev2.map((s) => `${s.windowId}@2`).sort());
@@ -119,21 +203,34 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
 
       // Reconcile: nothing to report, then three changes made behind shiftstream's back.
       const range = ['--from', '2026-03-01', '--to', '2026-03-10'];
-      const clean = runCli(suite.driver, ['reconcile', '--topology', plant.topologyFile, ...range, '--check-duration'], cli.env);
+      const clean = runCli(
+        suite.driver,
+        ['reconcile', '--topology', plant.topologyFile, ...range, '--check-duration'],
+        cli.env,
+      );
       expect(await clean.exit, clean.stderr()).toBe(0);
-      expect(clean.stdout()).toContain(`${week.length} shift(s), ${expected2.size} expected record(s), ${expected2.size} in Odoo, 0 difference(s)`);
+      expect(clean.stdout()).toContain(
+        `${week.length} shift(s), ${expected2.size} expected record(s), ${expected2.size} in Odoo, 0 difference(s)`,
+      );
       const rows = standin.records(PRODUCTIVITY_MODEL).filter((r) => parseMarkers(r['description']) !== null);
       const [gone, longer, moved] = [rows[10]!, rows[20]!, rows[30]!];
       standin.store.unlink(PRODUCTIVITY_MODEL, [gone['id']]);
-      (standin.store.table(PRODUCTIVITY_MODEL).get(longer['id'] as number) as Record<string, unknown>)['duration'] = (longer['duration'] as number) + 12.5;
+      (standin.store.table(PRODUCTIVITY_MODEL).get(longer['id'] as number) as Record<string, unknown>)['duration'] =
+        (longer['duration'] as number) + 12.5;
       standin.store.write(PRODUCTIVITY_MODEL, [moved['id']], { date_end: '2026-03-09 23:59:59' });
-      const dirty = runCli(suite.driver, ['reconcile', '--topology', plant.topologyFile, ...range, '--check-duration'], cli.env);
+      const dirty = runCli(
+        suite.driver,
+        ['reconcile', '--topology', plant.topologyFile, ...range, '--check-duration'],
+        cli.env,
+      );
       expect(await dirty.exit, dirty.stderr()).toBe(1);
       const table = dirty.stdout();
       const wcOf = (row: Record<string, unknown>): string => String(row['description']).split(' ')[2]!.split('/')[1]!;
       expect(table).toMatch(new RegExp(`^${wcOf(gone)} +\\S+ +missing +- `, 'm'));
       expect(table).toMatch(new RegExp(`^${wcOf(longer)} +\\S+ +altered-duration +${String(longer['id'])} `, 'm'));
-      expect(table).toMatch(new RegExp(`^${wcOf(moved)} +\\S+ +altered-dates +${String(moved['id'])} .*2026-03-09 23:59:59`, 'm'));
+      expect(table).toMatch(
+        new RegExp(`^${wcOf(moved)} +\\S+ +altered-dates +${String(moved['id'])} .*2026-03-09 23:59:59`, 'm'),
+      );
       expect(table).toContain('3 difference(s)');
     } finally {
       await standin.stop();
@@ -151,21 +248,49 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
       const expected = await expectedOf(standin, plan, days);
       await suite.kafka.produceSummaries(plant.topics.summaries, days);
       // The 6th create is held for 1.5 s in the stand-in, then committed: the poster dies meanwhile.
-      standin.faults.inject({ kind: 'latency', model: PRODUCTIVITY_MODEL, method: 'create', after: 5, times: 1, latencyMs: 1_500 });
+      standin.faults.inject({
+        kind: 'latency',
+        model: PRODUCTIVITY_MODEL,
+        method: 'create',
+        after: 5,
+        times: 1,
+        latencyMs: 1_500,
+      });
       const env = odooEnv(standin, standin.url, plant);
-      const args = ['post', '--topology', plant.topologyFile, '--batch-count', '100', '--batch-period', '1s', '--flush-interval', '100ms'];
+      const args = [
+        'post',
+        '--topology',
+        plant.topologyFile,
+        '--batch-count',
+        '100',
+        '--batch-period',
+        '1s',
+        '--flush-interval',
+        '100ms',
+      ];
       const first = runCli(suite.driver, args, env);
       // The held create has reached the stand-in (fault fired on arrival): kill the poster now.
-      await eventually('sixth create in flight', 90_000, () => ((standin.faults.fired['latency'] ?? 0) >= 1 ? true : undefined));
+      await eventually('sixth create in flight', 90_000, () =>
+        (standin.faults.fired['latency'] ?? 0) >= 1 ? true : undefined,
+      );
       first.child.kill('SIGKILL');
       await first.exit;
       const partial = standin.records(PRODUCTIVITY_MODEL).length;
       // Let the held create commit in Odoo (its client is gone): the ledger says pending for it.
-      await eventually('held create committed', 10_000, () => (standin.calls.count(PRODUCTIVITY_MODEL, 'create') >= 6 ? true : undefined));
+      await eventually('held create committed', 10_000, () =>
+        standin.calls.count(PRODUCTIVITY_MODEL, 'create') >= 6 ? true : undefined,
+      );
       expect(standin.records(PRODUCTIVITY_MODEL).length).toBeGreaterThan(partial);
       expect(standin.records(PRODUCTIVITY_MODEL).length).toBeLessThan(expected.size);
       const second = runCli(suite.driver, args, env);
-      await settled('exact after restart', standin, expected, `shiftstream.${plant.plantId}.odoo-poster`, plant.topics.summaries, 120_000);
+      await settled(
+        'exact after restart',
+        standin,
+        expected,
+        `shiftstream.${plant.plantId}.odoo-poster`,
+        plant.topics.summaries,
+        120_000,
+      );
       expect(diff(standin, expected)).toEqual([]);
       second.child.kill('SIGINT');
       expect(await second.exit).toBe(130);
@@ -184,9 +309,34 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
     try {
       await suite.kafka.createTopics([plant.topics.summaries, plant.topics.dlq, plant.topics.audit]);
       const dayA = shifts(plant.plantId, 10, 0, 1);
-      const post = runCli(suite.driver, ['post', '--topology', plant.topologyFile, '--batch-count', '200', '--batch-period', '300ms', '--flush-interval', '100ms', '--recovery-max', '1s', '--breaker-open', '500ms'], odooEnv(standin, proxy.url, plant));
+      const post = runCli(
+        suite.driver,
+        [
+          'post',
+          '--topology',
+          plant.topologyFile,
+          '--batch-count',
+          '200',
+          '--batch-period',
+          '300ms',
+          '--flush-interval',
+          '100ms',
+          '--recovery-max',
+          '1s',
+          '--breaker-open',
+          '500ms',
+        ],
+        odooEnv(standin, proxy.url, plant),
+      );
       await suite.kafka.produceSummaries(plant.topics.summaries, dayA);
-      await settled('day A posted', standin, await expectedOf(standin, plan, dayA), groupId, plant.topics.summaries, 90_000);
+      await settled(
+        'day A posted',
+        standin,
+        await expectedOf(standin, plan, dayA),
+        groupId,
+        plant.topics.summaries,
+        90_000,
+      );
 
       proxy.down();
       const dayB = shifts(plant.plantId, 10, 1, 1);
@@ -199,11 +349,22 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
 
       proxy.up();
       const expected = await expectedOf(standin, plan, [...dayA, ...dayB, ...rev2]);
-      await settled('everything posted after Odoo returned', standin, expected, groupId, plant.topics.summaries, 90_000);
+      await settled(
+        'everything posted after Odoo returned',
+        standin,
+        expected,
+        groupId,
+        plant.topics.summaries,
+        90_000,
+      );
       expect(diff(standin, expected)).toEqual([]);
       const audit = await suite.kafka.readJson<AuditRecord>(plant.topics.audit);
-      expect(audit.some((a) => a.value.status === 'retrying' && a.value.error?.code === 'SHIFTSTREAM_ODOO_NETWORK')).toBe(true);
-      expect(audit.filter((a) => a.value.event === 'posted' && a.value.status === 'posted')).toHaveLength(dayA.length + dayB.length + rev2.length);
+      expect(
+        audit.some((a) => a.value.status === 'retrying' && a.value.error?.code === 'SHIFTSTREAM_ODOO_NETWORK'),
+      ).toBe(true);
+      expect(audit.filter((a) => a.value.event === 'posted' && a.value.status === 'posted')).toHaveLength(
+        dayA.length + dayB.length + rev2.length,
+      );
       post.child.kill('SIGINT');
       expect(await post.exit).toBe(130);
     } finally {

@@ -62,7 +62,13 @@ export interface Plant {
   readonly plantId: string;
   readonly dir: string;
   readonly topologyFile: string;
-  readonly topics: { readonly summaries: string; readonly milestones: string; readonly dlq: string; readonly audit: string; readonly orders: string };
+  readonly topics: {
+    readonly summaries: string;
+    readonly milestones: string;
+    readonly dlq: string;
+    readonly audit: string;
+    readonly orders: string;
+  };
 }
 
 export async function newPlant(workCenters: number): Promise<Plant> {
@@ -71,7 +77,18 @@ export async function newPlant(workCenters: number): Promise<Plant> {
   const topologyFile = join(dir, 'plant.yaml');
   await writeFile(topologyFile, plantYaml(plantId, workCenters));
   const p = `shiftstream.${plantId}`;
-  return { plantId, dir, topologyFile, topics: { summaries: `${p}.shift-summaries`, milestones: `${p}.milestones`, dlq: `${p}.odoo-dlq`, audit: `${p}.odoo-audit`, orders: `${p}.orders` } };
+  return {
+    plantId,
+    dir,
+    topologyFile,
+    topics: {
+      summaries: `${p}.shift-summaries`,
+      milestones: `${p}.milestones`,
+      dlq: `${p}.odoo-dlq`,
+      audit: `${p}.odoo-audit`,
+      orders: `${p}.orders`,
+    },
+  };
 }
 
 /** Compiles the CLI's import closure once (type checking is `npm run typecheck`'s job). */
@@ -79,15 +96,38 @@ export async function compileCli(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'odoo-services-cli-'));
   await promisify(execFile)(process.execPath, [
     join(ROOT, 'node_modules/typescript/bin/tsc'),
-    ...['--noCheck', '--outDir', join(dir, 'build'), '--rootDir', ROOT, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--resolveJsonModule'],
-    ...['--target', 'es2022', '--skipLibCheck', '--types', 'node', '--sourceMap', 'false', join(ROOT, 'src/cli/main.ts')],
+    ...[
+      '--noCheck',
+      '--outDir',
+      join(dir, 'build'),
+      '--rootDir',
+      ROOT,
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--resolveJsonModule',
+    ],
+    ...[
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--sourceMap',
+      'false',
+      join(ROOT, 'src/cli/main.ts'),
+    ],
   ]);
   await writeFile(join(dir, 'build/package.json'), '{"type":"module"}\n');
   await symlink(join(ROOT, 'node_modules'), join(dir, 'build/node_modules'), 'dir');
   // schemas/ is read relative to the compiled src/io/avro.
   await symlink(join(ROOT, 'schemas'), join(dir, 'build/schemas'), 'dir');
   const driver = join(dir, 'build/driver.mjs');
-  await writeFile(driver, "const { main } = await import('./src/cli/main.js');\nprocess.exitCode = await main(process.argv.slice(2));\n");
+  await writeFile(
+    driver,
+    "const { main } = await import('./src/cli/main.js');\nprocess.exitCode = await main(process.argv.slice(2));\n",
+  );
   return driver;
 }
 
@@ -98,7 +138,11 @@ export interface CliRun {
   stderr(): string;
 }
 
-export function odooEnv(standin: Pick<OdooStandin, 'db' | 'login' | 'apiKey'>, url: string, plant: Plant): Record<string, string> {
+export function odooEnv(
+  standin: Pick<OdooStandin, 'db' | 'login' | 'apiKey'>,
+  url: string,
+  plant: Plant,
+): Record<string, string> {
   return {
     SHIFTSTREAM_ODOO__URL: url,
     SHIFTSTREAM_ODOO__DB: standin.db,
@@ -112,7 +156,10 @@ export function odooEnv(standin: Pick<OdooStandin, 'db' | 'login' | 'apiKey'>, u
 }
 
 export function runCli(driver: string, args: readonly string[], env: Record<string, string>): CliRun {
-  const child = spawn(process.execPath, [driver, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [driver, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -122,7 +169,9 @@ export function runCli(driver: string, args: readonly string[], env: Record<stri
 }
 
 /** A TCP proxy to the stand-in: `down()` resets every connection (Odoo unreachable), `up()` forwards again. */
-export async function startProxy(target: string): Promise<{ url: string; down(): void; up(): void; refused: () => number; close(): Promise<void> }> {
+export async function startProxy(
+  target: string,
+): Promise<{ url: string; down(): void; up(): void; refused: () => number; close(): Promise<void> }> {
   const t = new URL(target);
   let isDown = false;
   let refused = 0;
@@ -183,19 +232,39 @@ export async function kafkaHelper(): Promise<KafkaHelper> {
   await producer.connect();
   const registry = createRegistryClient({ url: env.registryUrl });
   const codecsFor = async (summaries: string, milestones: string) =>
-    (await createRegistryCodecs(registry, { RawSample: [], MachineEvent: [], Rejected: [], Late: [], WindowSummary: [summaries], Milestone: [milestones] })).codecs;
+    (
+      await createRegistryCodecs(registry, {
+        RawSample: [],
+        MachineEvent: [],
+        Rejected: [],
+        Late: [],
+        WindowSummary: [summaries],
+        Milestone: [milestones],
+      })
+    ).codecs;
   return {
     config,
     async createTopics(topics, partitions = 3) {
-      await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions })) });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
+      });
     },
     async produceSummaries(topic, summaries) {
       const codecs = await codecsFor(topic, `${topic}-unused-milestones`);
-      await producer.send({ topic, acks: -1, messages: summaries.map((s) => ({ key: `${s.plantId}/${s.workCenterId}`, value: codecs.summary.encode(s) })) });
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: summaries.map((s) => ({ key: `${s.plantId}/${s.workCenterId}`, value: codecs.summary.encode(s) })),
+      });
     },
     async produceMilestones(topic, milestones) {
       const codecs = await codecsFor(`${topic}-unused-summaries`, topic);
-      await producer.send({ topic, acks: -1, messages: milestones.map((m) => ({ key: `${m.plantId}/${m.workCenterId}`, value: codecs.milestone.encode(m) })) });
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: milestones.map((m) => ({ key: `${m.plantId}/${m.workCenterId}`, value: codecs.milestone.encode(m) })),
+      });
     },
     async fullyCommitted(groupId, topic) {
       const ends = await admin.fetchTopicOffsets(topic);
@@ -212,7 +281,10 @@ export async function kafkaHelper(): Promise<KafkaHelper> {
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       await new Promise<void>((resolveAll, reject) => {
-        const timer = setTimeout(() => reject(new Error(`readJson ${topic}: read ${out.length} of ${total} within 30 s`)), 30_000);
+        const timer = setTimeout(
+          () => reject(new Error(`readJson ${topic}: read ${out.length} of ${total} within 30 s`)),
+          30_000,
+        );
         void consumer.run({
           eachMessage: async ({ message }) => {
             out.push({ key: message.key?.toString() ?? null, value: JSON.parse(message.value!.toString()) as T });
@@ -265,4 +337,3 @@ export function suiteContext(): { driver: string; kafka: KafkaHelper } {
   });
   return ctx;
 }
-

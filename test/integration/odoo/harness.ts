@@ -53,7 +53,11 @@ export interface HarnessOptions {
 
 export async function startHarness(pc: ProtocolCase, opts: HarnessOptions = {}): Promise<Harness> {
   const codes = workCenterCodes(opts.workCenters ?? 5);
-  const standin = await startOdooStandin({ version: pc.version, workCenters: [...codes.values()].map((code) => ({ code })), ...(opts.latencyMs === undefined ? {} : { latencyMs: opts.latencyMs }) });
+  const standin = await startOdooStandin({
+    version: pc.version,
+    workCenters: [...codes.values()].map((code) => ({ code })),
+    ...(opts.latencyMs === undefined ? {} : { latencyMs: opts.latencyMs }),
+  });
   const client = createOdooClient({
     url: standin.url,
     db: standin.db,
@@ -66,8 +70,15 @@ export async function startHarness(pc: ProtocolCase, opts: HarnessOptions = {}):
   const redis = new Redis(REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const prefixes: string[] = [];
   const masterData = createMasterData({ client, refreshMs: 60_000, nowMs: Date.now });
-  const request = masterDataRequestOf([...codes].map(([workCenterId, odooCode]) => ({ workCenterId, odooCode })), MAPPING.losses);
-  const policy: BatchPolicy = opts.policy ?? { count: 200, periodMs: 1_000, ceiling: { count: 500, bytes: 8 * 1024 * 1024 } };
+  const request = masterDataRequestOf(
+    [...codes].map(([workCenterId, odooCode]) => ({ workCenterId, odooCode })),
+    MAPPING.losses,
+  );
+  const policy: BatchPolicy = opts.policy ?? {
+    count: 200,
+    periodMs: 1_000,
+    ceiling: { count: 500, bytes: 8 * 1024 * 1024 },
+  };
 
   function newWriter(overrides: { policy?: BatchPolicy; prefix?: string } = {}): ProductivityWriter {
     const prefix = overrides.prefix ?? `test:odoo:${randomBytes(6).toString('hex')}:`;
@@ -107,14 +118,22 @@ export async function startHarness(pc: ProtocolCase, opts: HarnessOptions = {}):
 }
 
 /** The records the summaries must produce, by key (mapped with the stand-in's ids). */
-export async function expectedRecords(h: Harness, summaries: readonly WindowSummary[]): Promise<Map<string, ProductivityRecord>> {
+export async function expectedRecords(
+  h: Harness,
+  summaries: readonly WindowSummary[],
+): Promise<Map<string, ProductivityRecord>> {
   const codes = new Map<string, string>();
   for (const row of h.standin.records('mrp.workcenter')) codes.set(row['code'] as string, String(row['id']));
   const wcs = h.standin.records('mrp.workcenter');
   const losses = h.standin.records('ir.model.data').filter((r) => r['model'] === 'mrp.workcenter.productivity.loss');
   const lossByName = h.standin.records('mrp.workcenter.productivity.loss');
   const targets = {
-    workCenters: new Map(wcs.map((r) => [`wc-${Number(String(r['code']).slice(3))}`, { odooId: r['id'] as number, companyId: r['company_id'] as number }])),
+    workCenters: new Map(
+      wcs.map((r) => [
+        `wc-${Number(String(r['code']).slice(3))}`,
+        { odooId: r['id'] as number, companyId: r['company_id'] as number },
+      ]),
+    ),
     losses: new Map<string, number>([
       ...losses.map((r) => [`mrp.${String(r['name'])}`, r['res_id'] as number] as [string, number]),
       ...lossByName.map((r) => [String(r['name']), r['id'] as number] as [string, number]),
@@ -126,7 +145,11 @@ export async function expectedRecords(h: Harness, summaries: readonly WindowSumm
 }
 
 /** Odoo's productivity rows that carry our marker, by key; fails on duplicates. */
-export function postedByKey(h: Harness): { byKey: Map<string, Record<string, unknown>>; duplicates: string[]; foreign: number } {
+export function postedByKey(h: Harness): {
+  byKey: Map<string, Record<string, unknown>>;
+  duplicates: string[];
+  foreign: number;
+} {
   const byKey = new Map<string, Record<string, unknown>>();
   const duplicates: string[] = [];
   let foreign = 0;
@@ -152,14 +175,19 @@ export function diffAgainst(h: Harness, expected: ReadonlyMap<string, Productivi
       problems.push(`missing ${k} (${r.lossKey} ${r.vals.date_start})`);
       continue;
     }
-    for (const [f, v] of Object.entries(r.vals)) if (row[f] !== v) problems.push(`${k}.${f}: expected ${JSON.stringify(v)}, found ${JSON.stringify(row[f])}`);
+    for (const [f, v] of Object.entries(r.vals))
+      if (row[f] !== v) problems.push(`${k}.${f}: expected ${JSON.stringify(v)}, found ${JSON.stringify(row[f])}`);
   }
   for (const k of byKey.keys()) if (!expected.has(k)) problems.push(`unexpected ${k}`);
   return problems;
 }
 
 /** Posts like a consumer would: on rejection (retries exhausted) re-deliver everything not yet confirmed. */
-export async function postUntilDone(writer: ProductivityWriter, summaries: readonly WindowSummary[], maxRounds = 20): Promise<{ rounds: number; failures: number }> {
+export async function postUntilDone(
+  writer: ProductivityWriter,
+  summaries: readonly WindowSummary[],
+  maxRounds = 20,
+): Promise<{ rounds: number; failures: number }> {
   let failures = 0;
   for (let round = 1; round <= maxRounds; round += 1) {
     try {

@@ -16,13 +16,20 @@ afterEach(async () => {
 
 function week(workCenters: number): WindowSummary[] {
   const out: WindowSummary[] = [];
-  for (let d = 0; d < 7; d += 1) for (let s = 0; s < 3; s += 1) for (let w = 1; w <= workCenters; w += 1) out.push(randomShift(`wc-${w}`, d, s, w * 1000 + d * 10 + s));
+  for (let d = 0; d < 7; d += 1)
+    for (let s = 0; s < 3; s += 1)
+      for (let w = 1; w <= workCenters; w += 1) out.push(randomShift(`wc-${w}`, d, s, w * 1000 + d * 10 + s));
   return out;
 }
 
 describe.each(PROTOCOL_CASES)('throughput at 20 ms per call: $name', (pc) => {
   it.each([1, 100, 500])('batch count %i', async (count) => {
-    h = await startHarness(pc, { workCenters: 20, latencyMs: 20, timeoutMs: 5_000, policy: { count, ceiling: { count: Math.max(count, 1_000), bytes: 16 * 1024 * 1024 } } });
+    h = await startHarness(pc, {
+      workCenters: 20,
+      latencyMs: 20,
+      timeoutMs: 5_000,
+      policy: { count, ceiling: { count: Math.max(count, 1_000), bytes: 16 * 1024 * 1024 } },
+    });
     const summaries = week(20);
     const expected = await expectedRecords(h, summaries);
     await h.client.authenticate();
@@ -39,7 +46,17 @@ describe.each(PROTOCOL_CASES)('throughput at 20 ms per call: $name', (pc) => {
     const records = expected.size - warmUpRecords;
     const calls = h.standin.calls.count();
     const creates = h.standin.calls.count(PROD, 'create');
-    const figures = { protocol: pc.name, batchCount: count, summaries: summaries.length, records, seconds: Number(seconds.toFixed(2)), recordsPerSecond: Math.round(records / seconds), calls, creates, callsPer1000: Number(((calls * 1000) / records).toFixed(2)) };
+    const figures = {
+      protocol: pc.name,
+      batchCount: count,
+      summaries: summaries.length,
+      records,
+      seconds: Number(seconds.toFixed(2)),
+      recordsPerSecond: Math.round(records / seconds),
+      calls,
+      creates,
+      callsPer1000: Number(((calls * 1000) / records).toFixed(2)),
+    };
     console.log(`odoo-throughput ${JSON.stringify(figures)}`);
     // Every call is a create (no searches on a clean post) and batches respect the count trigger.
     expect(calls).toBe(creates);

@@ -17,7 +17,10 @@ afterEach(async () => {
 
 function shifts(workCenters: number, days: number, revision = 1, seedOffset = 0): WindowSummary[] {
   const out: WindowSummary[] = [];
-  for (let d = 0; d < days; d += 1) for (let s = 0; s < 3; s += 1) for (let w = 1; w <= workCenters; w += 1) out.push(randomShift(`wc-${w}`, d, s, w * 1000 + d * 10 + s + seedOffset, revision));
+  for (let d = 0; d < days; d += 1)
+    for (let s = 0; s < 3; s += 1)
+      for (let w = 1; w <= workCenters; w += 1)
+        out.push(randomShift(`wc-${w}`, d, s, w * 1000 + d * 10 + s + seedOffset, revision));
   return out;
 }
 
@@ -34,15 +37,34 @@ describe.each(PROTOCOL_CASES)('productivity writer: $name', (pc) => {
     expect(outcomes.map((o) => o.status)).toEqual(summaries.map(() => 'posted'));
     expect(diffAgainst(h, expected)).toEqual([]);
     // Batches: the same policy replayed on the record counts.
-    const sizes = summaries.map((s) => [...expected.values()].filter((r) => r.vals.description.includes(` ${s.plantId}/${s.workCenterId} ${s.windowId} `)).length);
-    const acc2 = createBatchAccumulator<number>({ count: 200, periodMs: 1_000, ceiling: { count: 500, bytes: 8 * 1024 * 1024 } });
-    const batches = sizes.reduce((n, size) => n + acc2.add(0, size, 0, 0).length, 0) + (acc2.drain().length > 0 ? 1 : 0);
+    const sizes = summaries.map(
+      (s) =>
+        [...expected.values()].filter((r) =>
+          r.vals.description.includes(` ${s.plantId}/${s.workCenterId} ${s.windowId} `),
+        ).length,
+    );
+    const acc2 = createBatchAccumulator<number>({
+      count: 200,
+      periodMs: 1_000,
+      ceiling: { count: 500, bytes: 8 * 1024 * 1024 },
+    });
+    const batches =
+      sizes.reduce((n, size) => n + acc2.add(0, size, 0, 0).length, 0) + (acc2.drain().length > 0 ? 1 : 0);
     expect(h.standin.calls.count(PROD, 'create')).toBe(batches);
     expect(h.standin.calls.count(PROD)).toBe(batches); // no searches on a clean first post
     // Durations in Odoo equal the summaries' intervals at second precision.
     // Odoo rounds each duration to 0.01 minute; the dates carry the second-exact bounds.
-    const durations = h.standin.records(PROD).map((r) => r['duration'] as number).sort((a, b) => a - b);
-    const fromIntervals = summaries.flatMap((s) => s.intervals.filter((i) => i.category !== 'unknown').map((i) => Math.round(((Math.floor(i.endMs / 1000) - Math.floor(i.startMs / 1000)) / 60) * 100) / 100)).sort((a, b) => a - b);
+    const durations = h.standin
+      .records(PROD)
+      .map((r) => r['duration'] as number)
+      .sort((a, b) => a - b);
+    const fromIntervals = summaries
+      .flatMap((s) =>
+        s.intervals
+          .filter((i) => i.category !== 'unknown')
+          .map((i) => Math.round(((Math.floor(i.endMs / 1000) - Math.floor(i.startMs / 1000)) / 60) * 100) / 100),
+      )
+      .sort((a, b) => a - b);
     expect(durations).toEqual(fromIntervals);
 
     h.standin.calls.reset();
@@ -66,10 +88,19 @@ describe.each(PROTOCOL_CASES)('productivity writer: $name', (pc) => {
     { kind: 'validation', method: 'create', times: 1 },
   ];
   it.each(matrix)('fault $kind on $method x$times (after $after): no missing, no duplicate', async (f) => {
-    h = await startHarness(pc, { workCenters: 3, policy: { count: 20, ceiling: { count: 40, bytes: 8 * 1024 * 1024 } } });
+    h = await startHarness(pc, {
+      workCenters: 3,
+      policy: { count: 20, ceiling: { count: 40, bytes: 8 * 1024 * 1024 } },
+    });
     const summaries = shifts(3, 2);
     const expected = await expectedRecords(h, summaries);
-    h.standin.faults.inject({ kind: f.kind, method: f.method, times: f.times, ...(f.after === undefined ? {} : { after: f.after }), latencyMs: 50 });
+    h.standin.faults.inject({
+      kind: f.kind,
+      method: f.method,
+      times: f.times,
+      ...(f.after === undefined ? {} : { after: f.after }),
+      latencyMs: 50,
+    });
     if (f.method === 'search_read') h.standin.faults.inject({ kind: 'lost-after-commit', method: 'create', times: 1 });
     await postUntilDone(h.writer, summaries);
     expect(diffAgainst(h, expected)).toEqual([]);
@@ -92,7 +123,9 @@ describe.each(PROTOCOL_CASES)('productivity writer: $name', (pc) => {
     expect(f.outcomes.filter((o) => o.status === 'posted')).toHaveLength(6);
     // One batch create (rolled back), then one create per summary to isolate the culprits.
     expect(h.standin.calls.count(PROD, 'create')).toBe(1 + summaries.length);
-    expect(diffAgainst(h, expected).filter((p) => p.startsWith('missing'))).toHaveLength([...expected.values()].filter((x) => x.vals.workcenter_id === 3).length);
+    expect(diffAgainst(h, expected).filter((p) => p.startsWith('missing'))).toHaveLength(
+      [...expected.values()].filter((x) => x.vals.workcenter_id === 3).length,
+    );
     expect(postedByKey(h).duplicates).toEqual([]);
     // The cause is fixed, the dead letters are replayed:
     h.standin.store.table('mrp.workcenter').set(3, wc3 as Record<string, unknown>);
@@ -102,11 +135,26 @@ describe.each(PROTOCOL_CASES)('productivity writer: $name', (pc) => {
   });
 
   it('survives a seeded storm of faults on every call kind', async () => {
-    h = await startHarness(pc, { workCenters: 4, policy: { count: 30, ceiling: { count: 60, bytes: 8 * 1024 * 1024 } }, maxAttempts: 4 });
+    h = await startHarness(pc, {
+      workCenters: 4,
+      policy: { count: 30, ceiling: { count: 60, bytes: 8 * 1024 * 1024 } },
+      maxAttempts: 4,
+    });
     const rev1 = shifts(4, 2);
-    const rev2 = rev1.filter((_, i) => i % 3 === 0).map((s) => randomShift(s.workCenterId, Number(s.windowId.slice(8, 10)) - 2, Number(s.windowId.slice(-1)), 77 + s.startMs % 1000, 2));
+    const rev2 = rev1
+      .filter((_, i) => i % 3 === 0)
+      .map((s) =>
+        randomShift(
+          s.workCenterId,
+          Number(s.windowId.slice(8, 10)) - 2,
+          Number(s.windowId.slice(-1)),
+          77 + (s.startMs % 1000),
+          2,
+        ),
+      );
     for (const kind of ['http5xx', 'reset', 'lost-after-commit', 'serialization'] as const) {
-      for (const method of ['create', 'search_read', 'unlink', 'search']) h.standin.faults.inject({ kind, method, times: Number.POSITIVE_INFINITY, probability: 0.08 });
+      for (const method of ['create', 'search_read', 'unlink', 'search'])
+        h.standin.faults.inject({ kind, method, times: Number.POSITIVE_INFINITY, probability: 0.08 });
     }
     await postUntilDone(h.writer, rev1, 50);
     await postUntilDone(h.writer, rev2, 50);
@@ -123,7 +171,18 @@ describe.each(PROTOCOL_CASES)('productivity writer: $name', (pc) => {
     await h.writer.post(rev1);
     await h.writer.flush();
     const rev1Ids = new Set(h.standin.records(PROD).map((r) => r['id']));
-    const changed = rev1.slice(0, 4).map((s) => makeSummary({ workCenterId: s.workCenterId, windowId: s.windowId, startMs: s.startMs, revision: 2, pieces: [['running', 3_600_000], ['down', s.endMs - s.startMs - 3_600_000, 'material']] }));
+    const changed = rev1.slice(0, 4).map((s) =>
+      makeSummary({
+        workCenterId: s.workCenterId,
+        windowId: s.windowId,
+        startMs: s.startMs,
+        revision: 2,
+        pieces: [
+          ['running', 3_600_000],
+          ['down', s.endMs - s.startMs - 3_600_000, 'material'],
+        ],
+      }),
+    );
     h.standin.calls.reset();
     const r = [...(await h.writer.post(changed)).outcomes, ...(await h.writer.flush()).outcomes];
     expect(r.map((o) => o.status)).toEqual(changed.map(() => 'posted'));
@@ -143,16 +202,34 @@ describe.each(PROTOCOL_CASES)('productivity writer: $name', (pc) => {
     h = await startHarness(pc, { workCenters: 2, maxAttempts: 2 });
     const rev1 = shifts(2, 1);
     await postUntilDone(h.writer, rev1);
-    const rev2 = rev1.map((s) => makeSummary({ workCenterId: s.workCenterId, windowId: s.windowId, startMs: s.startMs, revision: 2, pieces: [['idle', s.endMs - s.startMs]] }));
+    const rev2 = rev1.map((s) =>
+      makeSummary({
+        workCenterId: s.workCenterId,
+        windowId: s.windowId,
+        startMs: s.startMs,
+        revision: 2,
+        pieces: [['idle', s.endMs - s.startMs]],
+      }),
+    );
     // Every create fails: the old records are gone, the new ones not there yet (the crash window).
     h.standin.faults.inject({ kind: 'reset', method: 'create', times: 2 });
-    await expect(h.writer.post(rev2).then(() => h?.writer.flush())).rejects.toMatchObject({ code: 'SHIFTSTREAM_ODOO_NETWORK' });
+    await expect(h.writer.post(rev2).then(() => h?.writer.flush())).rejects.toMatchObject({
+      code: 'SHIFTSTREAM_ODOO_NETWORK',
+    });
     expect(postedByKey(h).byKey.size).toBe(0);
     await postUntilDone(h.writer, rev2);
     expect(diffAgainst(h, await expectedRecords(h, rev2))).toEqual([]);
     // A fresh ledger (Redis lost): revision 3 still finds and replaces revision 2 through Odoo.
     const fresh = h.newWriter();
-    const rev3 = rev2.map((s) => makeSummary({ workCenterId: s.workCenterId, windowId: s.windowId, startMs: s.startMs, revision: 3, pieces: [['setup', s.endMs - s.startMs]] }));
+    const rev3 = rev2.map((s) =>
+      makeSummary({
+        workCenterId: s.workCenterId,
+        windowId: s.windowId,
+        startMs: s.startMs,
+        revision: 3,
+        pieces: [['setup', s.endMs - s.startMs]],
+      }),
+    );
     await postUntilDone(fresh, rev3);
     expect(diffAgainst(h, await expectedRecords(h, rev3))).toEqual([]);
   });

@@ -49,7 +49,11 @@ describe('run: throughput and the critical lane under load (child process, real 
       const maxRate = BACKLOG / drainSeconds;
 
       // Milestones consumer, assigned before the load starts.
-      const kafka = new Kafka({ clientId: `lane-${h.plantId}`, brokers: [...h.config.kafka.brokers], logLevel: logLevel.NOTHING });
+      const kafka = new Kafka({
+        clientId: `lane-${h.plantId}`,
+        brokers: [...h.config.kafka.brokers],
+        logLevel: logLevel.NOTHING,
+      });
       const consumer = kafka.consumer({ groupId: `lane-read-${h.plantId}`, maxWaitTimeInMs: 50 });
       const arrived = new Map<number, { arrivalMs: number; recordMs: number }>();
       let joined = false;
@@ -64,7 +68,8 @@ describe('run: throughput and the critical lane under load (child process, real 
           const d = h.codecs.milestone.decode(message.value);
           if (!d.ok) throw new Error(`milestones ${message.offset}: undecodable: ${d.detail}`);
           const m: MilestoneRecord = d.value;
-          if (m.orderRef?.startsWith('LAT-') === true) arrived.set(Number(m.orderRef.slice(4)), { arrivalMs, recordMs: Number(message.timestamp) });
+          if (m.orderRef?.startsWith('LAT-') === true)
+            arrived.set(Number(m.orderRef.slice(4)), { arrivalMs, recordMs: Number(message.timestamp) });
         },
       });
       await until('milestones consumer joined', 30_000, () => (joined ? true : undefined), [proc]);
@@ -88,7 +93,12 @@ describe('run: throughput and the critical lane under load (child process, real 
         }
         if (Date.now() >= nextMilestoneMs) {
           const id = sentAt.size;
-          const value = h.codecs.raw.encode({ tag: MILESTONE_TAG, tsMs: eventTimeMs, value: `LAT-${id}`, quality: 'good' });
+          const value = h.codecs.raw.encode({
+            tag: MILESTONE_TAG,
+            tsMs: eventTimeMs,
+            value: `LAT-${id}`,
+            quality: 'good',
+          });
           sentAt.set(id, Date.now());
           pending.push(milestoneSink.send([{ topic: t.raw, key: MILESTONE_TAG, value }]));
           nextMilestoneMs += MILESTONE_EVERY_MS;
@@ -105,10 +115,19 @@ describe('run: throughput and the critical lane under load (child process, real 
         if (m.orderRef?.startsWith('LAT-') === true) onTopic.add(Number(m.orderRef.slice(4)));
       }
       const missing = [...sentAt.keys()].filter((id) => !onTopic.has(id));
-      expect(missing, `milestones produced but not on ${t.milestones} after stage 1 committed everything (${onTopic.size} of ${sentAt.size} there)`).toEqual([]);
+      expect(
+        missing,
+        `milestones produced but not on ${t.milestones} after stage 1 committed everything (${onTopic.size} of ${sentAt.size} there)`,
+      ).toEqual([]);
       // The latency figures come from the live consumer (a measuring instrument, not the system
       // under test): give it time to see them all; what it still lacks is reported, not failed.
-      await until(`all ${sentAt.size} milestones at the live consumer`, 60_000, () => (arrived.size === sentAt.size ? true : undefined), [proc], 50).catch(() => undefined);
+      await until(
+        `all ${sentAt.size} milestones at the live consumer`,
+        60_000,
+        () => (arrived.size === sentAt.size ? true : undefined),
+        [proc],
+        50,
+      ).catch(() => undefined);
       const unseen = sentAt.size - arrived.size;
       await consumer.disconnect();
       await milestoneSink.close();

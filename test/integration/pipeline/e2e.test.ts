@@ -24,7 +24,14 @@ const START_MS = Date.UTC(2026, 2, 28, 22); // across the Berlin spring-forward 
 const HOURS = 6;
 
 function plantInput(h: PlantHarness): SimulatedPlant {
-  return simulatePlant(h.topology, { seed: 7, startMs: START_MS, untilMs: START_MS + HOURS * 3_600_000, lateShare: 0.002, badShare: 0.002, outOfOrderShare: 0.02 });
+  return simulatePlant(h.topology, {
+    seed: 7,
+    startMs: START_MS,
+    untilMs: START_MS + HOURS * 3_600_000,
+    lateShare: 0.002,
+    badShare: 0.002,
+    outOfOrderShare: 0.02,
+  });
 }
 
 const harnesses: PlantHarness[] = [];
@@ -67,7 +74,9 @@ describe('run end to end (child process, real Kafka, registry, Redis)', () => {
       await h.waitProcessed([proc], 90_000);
       const seconds = (Date.now() - started) / 1000;
       await proc.stop();
-      console.log(`[e2e ${client}] ${input.samples.length} samples processed (both stages committed) ${seconds.toFixed(1)} s after the process start`);
+      console.log(
+        `[e2e ${client}] ${input.samples.length} samples processed (both stages committed) ${seconds.toFixed(1)} s after the process start`,
+      );
 
       const last = await checkAgainstReference(h, input);
       clean.set(client, byContent(last));
@@ -79,8 +88,12 @@ describe('run end to end (child process, real Kafka, registry, Redis)', () => {
       expect(bad.length).toBe(input.notes.filter((n) => n.flag === 'bad').length);
       const rejected = await h.decodeAll<RejectedRecord>(await h.readTopic(t.rejected), h.codecs.rejected);
       const reasons = (list: string[]): string[] => list.sort();
-      expect(reasons(rejected.map((r) => r.reason))).toEqual(reasons(bad.map((s) => (mapSample(plan, s) as { reason: string }).reason)));
-      expect(new Set(rejected.map((r) => r.reason))).toEqual(new Set(['bad-quality', 'unknown-tag', 'non-numeric-counter', 'ts-out-of-range']));
+      expect(reasons(rejected.map((r) => r.reason))).toEqual(
+        reasons(bad.map((s) => (mapSample(plan, s) as { reason: string }).reason)),
+      );
+      expect(new Set(rejected.map((r) => r.reason))).toEqual(
+        new Set(['bad-quality', 'unknown-tag', 'non-numeric-counter', 'ts-out-of-range']),
+      );
       await h.codecs.prepare(rejected.map((r) => r.payload));
       for (const r of rejected) {
         expect(r.sourceTopic).toBe(t.raw);
@@ -103,24 +116,35 @@ describe('run end to end (child process, real Kafka, registry, Redis)', () => {
     const h = await harness('e2e-crash');
     const input = plantInput(h);
     // The input arrives in ten parts, one before each start, so every process finds work.
-    const part = (k: number): typeof input.samples => input.samples.slice(Math.floor((k * input.samples.length) / 10), Math.floor(((k + 1) * input.samples.length) / 10));
+    const part = (k: number): typeof input.samples =>
+      input.samples.slice(
+        Math.floor((k * input.samples.length) / 10),
+        Math.floor(((k + 1) * input.samples.length) / 10),
+      );
     const t = h.topology.topics;
     const rng = new Prng(20260328);
     const kills: string[] = [];
     const started = Date.now();
-    const lags = async (): Promise<[number, number]> => [await h.lag(h.mapGroup, t.raw), await h.lag(h.windowGroup, t.enriched)];
+    const lags = async (): Promise<[number, number]> => [
+      await h.lag(h.mapGroup, t.raw),
+      await h.lag(h.windowGroup, t.enriched),
+    ];
     for (let k = 0; k < 10; k++) {
       await h.produceSamples(part(k));
       const proc: RunProcess = await h.start({ client: 'kafkajs', name: `crash#${k + 1}`, checkpointIntervalMs: 500 });
       // Wait until this process makes progress (a commit of either stage), then kill it a random
       // 0..600 ms later: mid-batch, between outputs and checkpoint, or between checkpoints.
       const before = await lags();
-      const progressed = await waitFor(async () => {
-        proc.assertAlive();
-        const now = await lags();
-        if (now[0] === 0 && now[1] === 0) return 'done';
-        return now[0] < before[0] || now[1] < before[1] ? 'progress' : undefined;
-      }, 60_000, `crash#${k + 1}: progress after restart`);
+      const progressed = await waitFor(
+        async () => {
+          proc.assertAlive();
+          const now = await lags();
+          if (now[0] === 0 && now[1] === 0) return 'done';
+          return now[0] < before[0] || now[1] < before[1] ? 'progress' : undefined;
+        },
+        60_000,
+        `crash#${k + 1}: progress after restart`,
+      );
       const delayMs = Math.floor(rng.int(600));
       if (progressed === 'progress') await new Promise((r) => setTimeout(r, delayMs)); // the random kill point itself, not a wait for a condition
       const at = await lags();

@@ -3,7 +3,13 @@
 // written with the old one decode with the shipped one, the new fields null.
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { createAvroDecoder, createAvroEncoder, createRegistryClient, loadSchema, type SchemaName } from '../../../src/io/avro/index.js';
+import {
+  createAvroDecoder,
+  createAvroEncoder,
+  createRegistryClient,
+  loadSchema,
+  type SchemaName,
+} from '../../../src/io/avro/index.js';
 import { integrationEnv, uniqueName } from '../support/env.js';
 
 const env = integrationEnv();
@@ -24,13 +30,19 @@ function before(name: SchemaName): { schema: RecordSchema; added: string[] } {
   };
   switch (name) {
     case 'MachineEvent':
-      return { schema: drop(schema, ['runningOrder', 'runningWorkOrderId']), added: ['runningOrder', 'runningWorkOrderId'] };
+      return {
+        schema: drop(schema, ['runningOrder', 'runningWorkOrderId']),
+        added: ['runningOrder', 'runningWorkOrderId'],
+      };
     case 'WindowSummary':
       return { schema: drop(schema, ['orders']), added: ['orders'] };
     case 'Late': {
       const event = schema.fields[0]!;
       expect(event.name).toBe('event');
-      const fields = [{ ...event, type: drop(event.type as RecordSchema, ['runningOrder', 'runningWorkOrderId']) }, ...schema.fields.slice(1)];
+      const fields = [
+        { ...event, type: drop(event.type as RecordSchema, ['runningOrder', 'runningWorkOrderId']) },
+        ...schema.fields.slice(1),
+      ];
       return { schema: { ...schema, fields }, added: [] };
     }
     default:
@@ -50,7 +62,9 @@ describe('order tagging schemas on the registry (BACKWARD)', () => {
 
       const oldType = avsc.Type.forSchema(old.schema as avsc.Schema);
       const record = oldType.random() as unknown as Record<string, unknown>;
-      const decoded = await createAvroDecoder(loadSchema(name).type, registry).decodeOne(createAvroEncoder(oldType, oldId).encode(record));
+      const decoded = await createAvroDecoder(loadSchema(name).type, registry).decodeOne(
+        createAvroEncoder(oldType, oldId).encode(record),
+      );
       expect(decoded.ok).toBe(true);
       const value = (decoded as { value: Record<string, unknown> }).value;
       for (const f of old.added) expect(value[f], f).toBeNull();

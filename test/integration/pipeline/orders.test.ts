@@ -47,19 +47,42 @@ afterAll(async () => {
 /** stamping-berlin with order tagging on (the harness gives it a unique plant id). */
 function taggingTopology(): string {
   const file = join(dir, 'stamping-berlin-tagging.yaml');
-  writeFileSync(file, `${readFileSync(join(ROOT, 'topologies/stamping-berlin.yaml'), 'utf8')}\norders:\n  tagging: true\n  loadTimeout: 90s\n`);
+  writeFileSync(
+    file,
+    `${readFileSync(join(ROOT, 'topologies/stamping-berlin.yaml'), 'utf8')}\norders:\n  tagging: true\n  loadTimeout: 90s\n`,
+  );
   return relative(ROOT, file);
 }
 
 /** The Odoo side: the stand-in with the topology's work centers, and the real orders sync onto Kafka. */
-async function odooSide(h: PlantHarness, ordersTopic: string): Promise<{ standin: OdooStandin; poll(): Promise<readonly string[]>; sink: EventSink; order(code: string, production: string, state: string, startMs: number | null): { moId: number; woId: number } }> {
-  const codes = [...h.topology.plant.workCenters.values()].map((w) => ({ workCenterId: w.workCenterId, code: w.odooCode }));
+async function odooSide(
+  h: PlantHarness,
+  ordersTopic: string,
+): Promise<{
+  standin: OdooStandin;
+  poll(): Promise<readonly string[]>;
+  sink: EventSink;
+  order(code: string, production: string, state: string, startMs: number | null): { moId: number; woId: number };
+}> {
+  const codes = [...h.topology.plant.workCenters.values()].map((w) => ({
+    workCenterId: w.workCenterId,
+    code: w.odooCode,
+  }));
   const standin = await startOdooStandin({ version: 19, workCenters: codes.map((c) => ({ code: c.code })) });
   cleanups.push(() => standin.stop());
-  const client = createOdooClient({ url: standin.url, db: standin.db, login: standin.login, apiKey: standin.apiKey, protocol: 'auto', timeoutMs: 5_000, readRetry: { initialMs: 50, maxMs: 500, multiplier: 2, maxAttempts: 4 } });
+  const client = createOdooClient({
+    url: standin.url,
+    db: standin.db,
+    login: standin.login,
+    apiKey: standin.apiKey,
+    protocol: 'auto',
+    timeoutMs: 5_000,
+    readRetry: { initialMs: 50, maxMs: 500, multiplier: 2, maxAttempts: 4 },
+  });
   const sink = createEventSink(h.config, { clientId: `orders-sync-${h.plantId}` });
   cleanups.push(() => sink.close());
-  const wcIdOf = (code: string): number => standin.records('mrp.workcenter').find((r) => r['code'] === code)!['id'] as number;
+  const wcIdOf = (code: string): number =>
+    standin.records('mrp.workcenter').find((r) => r['code'] === code)!['id'] as number;
   let odooNow = Date.now();
   const sync = createOrdersSync({
     client,
@@ -79,9 +102,17 @@ async function odooSide(h: PlantHarness, ordersTopic: string): Promise<{ standin
       return (await sync.pollOnce()).published;
     },
     order(code, production, state, startMs) {
-      const [moId] = standin.store.create('mrp.production', [{ name: production, product_id: 42, product_qty: 500, state: 'progress' }]);
+      const [moId] = standin.store.create('mrp.production', [
+        { name: production, product_id: 42, product_qty: 500, state: 'progress' },
+      ]);
       const [woId] = standin.store.create('mrp.workorder', [
-        { name: `${production} press`, workcenter_id: wcIdOf(code), production_id: moId, state, ...(startMs === null ? {} : { date_start: odooDatetime(startMs) }) },
+        {
+          name: `${production} press`,
+          workcenter_id: wcIdOf(code),
+          production_id: moId,
+          state,
+          ...(startMs === null ? {} : { date_start: odooDatetime(startMs) }),
+        },
       ]);
       return { moId: moId!, woId: woId! };
     },
@@ -99,12 +130,26 @@ function workCenterOf(h: PlantHarness, s: { tag: string }): string | undefined {
  * summary equals the batch reference (per enriched partition, at its checkpointed watermark) over
  * the same samples with the same tags.
  */
-async function checkTags(h: PlantHarness, samples: readonly RawSample[], orderOf: ReadonlyMap<string, string | null>): Promise<Map<string, WindowSummary>> {
+async function checkTags(
+  h: PlantHarness,
+  samples: readonly RawSample[],
+  orderOf: ReadonlyMap<string, string | null>,
+): Promise<Map<string, WindowSummary>> {
   const t = h.topology.topics;
-  const enriched = (await h.decodeAll<MachineEvent>(await h.readTopic(t.enriched), h.codecs.event)).filter((e) => e.kind !== 'watermark');
+  const enriched = (await h.decodeAll<MachineEvent>(await h.readTopic(t.enriched), h.codecs.event)).filter(
+    (e) => e.kind !== 'watermark',
+  );
   expect(enriched.length).toBe(samples.filter((s) => mapSample(h.topology.plant, s).ok).length);
   const wrong = enriched.filter((e) => (e.runningOrder ?? null) !== orderOf.get(sampleKey(e)));
-  expect(wrong.slice(0, 3).map((e) => `${e.tag}@${new Date(e.tsMs).toISOString()}: ${String(e.runningOrder)} != ${String(orderOf.get(sampleKey(e)))}`), `${wrong.length} events with another tag`).toEqual([]);
+  expect(
+    wrong
+      .slice(0, 3)
+      .map(
+        (e) =>
+          `${e.tag}@${new Date(e.tsMs).toISOString()}: ${String(e.runningOrder)} != ${String(orderOf.get(sampleKey(e)))}`,
+      ),
+    `${wrong.length} events with another tag`,
+  ).toEqual([]);
 
   const summaries = await collectSummaries(h);
   expect(summaries.conflicts).toEqual([]);
@@ -116,13 +161,17 @@ async function checkTags(h: PlantHarness, samples: readonly RawSample[], orderOf
     expect(wm, `checkpointed watermark of enriched partition ${partition}`).toBeDefined();
     const mine = samples.filter((s) => wcs.has(workCenterOf(h, s) ?? ''));
     const want = new Map<string, WindowSummary>();
-    for (const s of computeWindowSummaries(mine, h.topology.plant, { watermarkMs: wm!, runningOrder: (e) => orderOf.get(sampleKey(e)) ?? null })) {
+    for (const s of computeWindowSummaries(mine, h.topology.plant, {
+      watermarkMs: wm!,
+      runningOrder: (e) => orderOf.get(sampleKey(e)) ?? null,
+    })) {
       want.set(`${s.windowName}/${s.windowId}/${s.workCenterId}`, s);
     }
     for (const [key, ref] of want) {
       compared++;
       const got = summaries.last.get(key);
-      if (got === undefined || !isDeepStrictEqual(plain(content(got)), plain(content(ref)))) mismatches.push(`${key}: expected ${JSON.stringify(ref.orders)}, found ${JSON.stringify(got?.orders)}`);
+      if (got === undefined || !isDeepStrictEqual(plain(content(got)), plain(content(ref))))
+        mismatches.push(`${key}: expected ${JSON.stringify(ref.orders)}, found ${JSON.stringify(got?.orders)}`);
     }
   }
   expect(mismatches.slice(0, 5), `${mismatches.length} summaries differ from the reference`).toEqual([]);
@@ -149,7 +198,14 @@ describe('run with order tagging (child process, real Kafka, registry, Redis; or
     const c = odoo.order('SP-02', 'MO/C', 'ready', null);
     expect([...(await odoo.poll())].sort()).toEqual(['press-02', 'press-line-1']);
 
-    const input = simulatePlant(h.topology, { seed: 17, startMs: T, untilMs: T + 3 * H, lateShare: 0, badShare: 0.001, outOfOrderShare: 0.02 });
+    const input = simulatePlant(h.topology, {
+      seed: 17,
+      startMs: T,
+      untilMs: T + 3 * H,
+      lateShare: 0,
+      badShare: 0.001,
+      outOfOrderShare: 0.02,
+    });
     const cut = input.samples.findIndex((s) => s.tsMs >= T + 1.5 * H && s.tsMs <= T + 3 * H);
     const first = input.samples.slice(0, cut);
     const second = input.samples.slice(cut);
@@ -163,7 +219,15 @@ describe('run with order tagging (child process, real Kafka, registry, Redis; or
     odoo.order('PL-01', 'MO/D', 'progress', T + 2 * H);
     odoo.standin.store.write('mrp.workorder', [c.woId], { state: 'progress', date_start: odooDatetime(T + H) });
     expect([...(await odoo.poll())].sort()).toEqual(['press-02', 'press-line-1']);
-    await until('run applied the update', 60_000, async () => ((await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'applied' })) === 4 ? true : undefined), [proc]);
+    await until(
+      'run applied the update',
+      60_000,
+      async () =>
+        (await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'applied' })) === 4
+          ? true
+          : undefined,
+      [proc],
+    );
     await h.produceSamples(second);
     await h.waitProcessed([proc], 120_000);
     await proc.stop();
@@ -183,7 +247,8 @@ describe('run with order tagging (child process, real Kafka, registry, Redis; or
     for (const s of second) if (!orderOf.has(sampleKey(s))) orderOf.set(sampleKey(s), expected(s, false));
     const last = await checkTags(h, input.samples, orderOf);
 
-    const quarter = (wc: string, startMs: number): readonly string[] | undefined => last.get(`15m/${new Date(startMs).toISOString()}/${wc}`)?.orders;
+    const quarter = (wc: string, startMs: number): readonly string[] | undefined =>
+      last.get(`15m/${new Date(startMs).toISOString()}/${wc}`)?.orders;
     expect(quarter('press-line-1', T)).toEqual(['MO/A']);
     expect(quarter('press-line-1', T + H)).toEqual(['MO/B']); // the table read at start
     expect(quarter('press-line-1', T + 1.75 * H)).toEqual(['MO/A']); // after the update: MO/B done
@@ -201,24 +266,48 @@ describe('run with order tagging (child process, real Kafka, registry, Redis; or
     odoo.order('LC-01', 'MO/L', 'progress', T - H);
     expect(await odoo.poll()).toEqual(['laser-01']);
     // Keyed like the real snapshots, so they land on the same partition after them.
-    const bad = (value: string): { topic: string; key: string; value: Buffer } => ({ topic: ordersTopic, key: 'laser-01', value: Buffer.from(value) });
-    await odoo.sink.send([bad('{"version": 1, "workOrders": ['), bad(JSON.stringify({ version: 2, plantId: h.plantId, workCenterId: 'laser-01', workOrders: [] }))]);
+    const bad = (value: string): { topic: string; key: string; value: Buffer } => ({
+      topic: ordersTopic,
+      key: 'laser-01',
+      value: Buffer.from(value),
+    });
+    await odoo.sink.send([
+      bad('{"version": 1, "workOrders": ['),
+      bad(JSON.stringify({ version: 2, plantId: h.plantId, workCenterId: 'laser-01', workOrders: [] })),
+    ]);
 
-    const input = simulatePlant(h.topology, { seed: 23, startMs: T, untilMs: T + 1.5 * H, lateShare: 0, badShare: 0, outOfOrderShare: 0.02 });
+    const input = simulatePlant(h.topology, {
+      seed: 23,
+      startMs: T,
+      untilMs: T + 1.5 * H,
+      lateShare: 0,
+      badShare: 0,
+      outOfOrderShare: 0.02,
+    });
     const half = Math.floor(input.samples.length / 2);
     await h.produceSamples(input.samples.slice(0, half));
     const proc = await h.start({ client: 'rdkafka' });
     await h.waitProcessed([proc], 120_000);
     expect(await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'bad' })).toBe(2);
     await odoo.sink.send([bad('not json at all')]);
-    await until('run counted the mid-run bad record', 60_000, async () => ((await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'bad' })) === 3 ? true : undefined), [proc]);
+    await until(
+      'run counted the mid-run bad record',
+      60_000,
+      async () =>
+        (await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'bad' })) === 3
+          ? true
+          : undefined,
+      [proc],
+    );
     await h.produceSamples(input.samples.slice(half));
     await h.waitProcessed([proc], 120_000);
     expect(await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'applied' })).toBe(1);
     await proc.stop();
     expect(proc.output()).toContain('orders record skipped');
 
-    const orderOf = new Map(input.samples.map((s) => [sampleKey(s), workCenterOf(h, s) === 'laser-01' ? 'MO/L' : null] as const));
+    const orderOf = new Map(
+      input.samples.map((s) => [sampleKey(s), workCenterOf(h, s) === 'laser-01' ? 'MO/L' : null] as const),
+    );
     const last = await checkTags(h, input.samples, orderOf);
     expect(last.get(`15m/${new Date(T + H).toISOString()}/laser-01`)?.orders).toEqual(['MO/L']);
   }, 420_000);

@@ -2,7 +2,15 @@
 // window state, through the Redis checkpoints) move between members; the last revisions must
 // still equal the batch reference, with no record differing between re-emits.
 import { afterAll, describe, expect, it } from 'vitest';
-import { collectSummaries, compareWithReference, PlantHarness, simulatePlant, until, type ClientName, type RunProcess } from '../../support/pipeline-harness.js';
+import {
+  collectSummaries,
+  compareWithReference,
+  PlantHarness,
+  simulatePlant,
+  until,
+  type ClientName,
+  type RunProcess,
+} from '../../support/pipeline-harness.js';
 
 const START_MS = Date.UTC(2026, 2, 28, 22);
 const HOURS = 6;
@@ -18,10 +26,19 @@ describe('run: rebalances (child processes, real Kafka, registry, Redis)', () =>
       const h = await PlantHarness.create(`rebalance-${client}`);
       harnesses.push(h);
       const t = h.topology.topics;
-      const input = simulatePlant(h.topology, { seed: 9, startMs: START_MS, untilMs: START_MS + HOURS * 3_600_000, lateShare: 0.002, badShare: 0.002, outOfOrderShare: 0.02 });
+      const input = simulatePlant(h.topology, {
+        seed: 9,
+        startMs: START_MS,
+        untilMs: START_MS + HOURS * 3_600_000,
+        lateShare: 0.002,
+        badShare: 0.002,
+        outOfOrderShare: 0.02,
+      });
       // Four parts: one for 2 members, one for 3, one produced while 2 of them leave, one for the last alone.
       const quarter = Math.floor(input.samples.length / 4);
-      const parts = [0, 1, 2, 3].map((k) => input.samples.slice(k * quarter, k === 3 ? input.samples.length : (k + 1) * quarter));
+      const parts = [0, 1, 2, 3].map((k) =>
+        input.samples.slice(k * quarter, k === 3 ? input.samples.length : (k + 1) * quarter),
+      );
       const events: string[] = [];
       const started = Date.now();
       /** Sum of the window group's committed offsets: grows with checkpointed progress. */
@@ -55,7 +72,9 @@ describe('run: rebalances (child processes, real Kafka, registry, Redis)', () =>
       await progress([c], '1 member');
       await h.waitProcessed([c], 120_000);
       await c.stop();
-      console.log(`[rebalance ${client}] ${input.samples.length} samples in ${((Date.now() - started) / 1000).toFixed(1)} s: ${events.join('; ')}`);
+      console.log(
+        `[rebalance ${client}] ${input.samples.length} samples in ${((Date.now() - started) / 1000).toFixed(1)} s: ${events.join('; ')}`,
+      );
 
       const summaries = await collectSummaries(h);
       expect(summaries.conflicts, 'records with the same key and revision but different bytes').toEqual([]);

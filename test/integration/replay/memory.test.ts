@@ -20,8 +20,27 @@ beforeAll(async () => {
   // Compile the CLI's import closure (type checking is `npm run typecheck`'s job).
   await promisify(execFile)(process.execPath, [
     join(ROOT, 'node_modules/typescript/bin/tsc'),
-    ...['--noCheck', '--outDir', join(dir, 'build'), '--rootDir', ROOT, '--module', 'nodenext', '--moduleResolution', 'nodenext'],
-    ...['--target', 'es2022', '--skipLibCheck', '--types', 'node', '--sourceMap', 'false', join(ROOT, 'src/cli/main.ts')],
+    ...[
+      '--noCheck',
+      '--outDir',
+      join(dir, 'build'),
+      '--rootDir',
+      ROOT,
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+    ],
+    ...[
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--sourceMap',
+      'false',
+      join(ROOT, 'src/cli/main.ts'),
+    ],
   ]);
   await writeFile(join(dir, 'build/package.json'), '{"type":"module"}\n');
   await symlink(join(ROOT, 'node_modules'), join(dir, 'build/node_modules'), 'dir');
@@ -39,7 +58,14 @@ beforeAll(async () => {
   const out = createWriteStream(join(dir, 'export.ndjson'));
   let buf = '';
   let n = 0;
-  for (const s of exportSamples({ seed: 3, startMs: Date.UTC(2026, 2, 20), endMs: Date.UTC(2027, 0, 1), workCenters: 4, meanGapMs: 600, silenceShare: 0.0005 })) {
+  for (const s of exportSamples({
+    seed: 3,
+    startMs: Date.UTC(2026, 2, 20),
+    endMs: Date.UTC(2027, 0, 1),
+    workCenters: 4,
+    meanGapMs: 600,
+    silenceShare: 0.0005,
+  })) {
     buf += `${ndjsonLine(s)}\n`;
     if (++n === LINES) break;
     if (buf.length > 1 << 20) {
@@ -58,7 +84,16 @@ afterAll(async () => {
 it(`replays ${LINES.toLocaleString('en-US')} lines with a peak RSS under ${RSS_BOUND_MB} MB`, async () => {
   const child = spawn(
     process.execPath,
-    [join(dir, 'build/driver.mjs'), 'replay', '--topology', join(ROOT, 'test/unit/replay/test-plant.yaml'), '--input', join(dir, 'export.ndjson'), '--out', join(dir, 'out')],
+    [
+      join(dir, 'build/driver.mjs'),
+      'replay',
+      '--topology',
+      join(ROOT, 'test/unit/replay/test-plant.yaml'),
+      '--input',
+      join(dir, 'export.ndjson'),
+      '--out',
+      join(dir, 'out'),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
@@ -72,7 +107,14 @@ it(`replays ${LINES.toLocaleString('en-US')} lines with a peak RSS under ${RSS_B
   const report = JSON.parse(lines.at(-1)!) as { exitCode: number; maxRssKb: number };
   const finalLine = lines.find((l) => l.startsWith('replay: '))!;
   expect(finalLine).toMatch(/^replay: 1,000,000 samples read, [\d,]+ applied, 0 rejected,/);
-  const stats = JSON.parse(await readFile(join(dir, 'out/replay-stats.json'), 'utf8')) as { samplesRead: number; applied: number; duplicates: number; milestones: number; windowSummaries: number; maxTsMs: number };
+  const stats = JSON.parse(await readFile(join(dir, 'out/replay-stats.json'), 'utf8')) as {
+    samplesRead: number;
+    applied: number;
+    duplicates: number;
+    milestones: number;
+    windowSummaries: number;
+    maxTsMs: number;
+  };
   expect(stats.samplesRead).toBe(LINES);
   expect(stats.applied + stats.duplicates + stats.milestones).toBe(LINES);
   expect(stats.windowSummaries).toBeGreaterThan(10_000);

@@ -34,7 +34,10 @@ interface Png {
 
 /** Decodes an 8-bit RGB/RGBA non-interlaced PNG (what Chromium writes) far enough to count colours. */
 function inspectPng(buf: Buffer): Png {
-  expect(buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'PNG signature').toBe(true);
+  expect(
+    buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+    'PNG signature',
+  ).toBe(true);
   let off = 8;
   let width = 0;
   let height = 0;
@@ -118,15 +121,30 @@ describe('shift report in headless Chromium', () => {
     const out = join(dir, 'report.html');
     const stdout: string[] = [];
     const stderr: string[] = [];
-    const code = await main(['report', '--input', 'shift-summaries.ndjson', '--out', 'report.html', '--plant', 'stamping-berlin', '--shift', '2026-03-10/early'], {
-      stdout: { write: (s: string) => stdout.push(s) } as never,
-      stderr: { write: (s: string) => stderr.push(s) } as never,
-      signal: new AbortController().signal,
-      cwd: dir,
-    });
+    const code = await main(
+      [
+        'report',
+        '--input',
+        'shift-summaries.ndjson',
+        '--out',
+        'report.html',
+        '--plant',
+        'stamping-berlin',
+        '--shift',
+        '2026-03-10/early',
+      ],
+      {
+        stdout: { write: (s: string) => stdout.push(s) } as never,
+        stderr: { write: (s: string) => stderr.push(s) } as never,
+        signal: new AbortController().signal,
+        cwd: dir,
+      },
+    );
     expect(stderr.join('')).toBe('');
     expect(code).toBe(0);
-    expect(stdout.join('')).toMatch(/report: wrote .*report\.html \(\d+ KiB\): 1 plant, 1 shift, 3 work-center summaries; 1 earlier revisions replaced/);
+    expect(stdout.join('')).toMatch(
+      /report: wrote .*report\.html \(\d+ KiB\): 1 plant, 1 shift, 3 work-center summaries; 1 earlier revisions replaced/,
+    );
 
     // A fresh profile directory per run (playwright passes it as --user-data-dir).
     const userDataDir = join(dir, 'chromium-profile');
@@ -157,7 +175,11 @@ describe('shift report in headless Chromium', () => {
 
     const timelines = page.locator('svg.timeline');
     expect(await timelines.count()).toBe(3);
-    expect(await timelines.evaluateAll((els) => els.map((e) => (e as { getAttribute(n: string): string | null }).getAttribute('data-work-center')))).toEqual(['WC1', 'WC2', 'WC3']);
+    expect(
+      await timelines.evaluateAll((els) =>
+        els.map((e) => (e as { getAttribute(n: string): string | null }).getAttribute('data-work-center')),
+      ),
+    ).toEqual(['WC1', 'WC2', 'WC3']);
     for (const wc of ['WC1', 'WC2', 'WC3']) {
       const tl = page.locator(`svg.timeline[data-work-center="${wc}"]`);
       const box = await tl.boundingBox();
@@ -167,7 +189,9 @@ describe('shift report in headless Chromium', () => {
       // One rect per interval of the last revision, each with a hover title.
       const summary = early.find((s) => s.workCenterId === wc)!;
       expect(await tl.locator('rect.iv').count()).toBe(summary.intervals.length);
-      expect(await tl.locator('rect.iv-down title').first().textContent()).toMatch(/^Down: [a-z-]+\n\d\d:\d\d:\d\d to \d\d:\d\d:\d\d \(\d+ min \d\d s\)$/);
+      expect(await tl.locator('rect.iv-down title').first().textContent()).toMatch(
+        /^Down: [a-z-]+\n\d\d:\d\d:\d\d to \d\d:\d\d:\d\d \(\d+ min \d\d s\)$/,
+      );
       await expect(page.locator('.tl-name', { hasText: wc }).isVisible()).resolves.toBe(true);
     }
     const text = await page.locator('body').innerText();

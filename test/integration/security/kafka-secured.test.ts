@@ -72,17 +72,26 @@ async function roundTrip(config: Config, label: string, count = 20): Promise<Sou
   } finally {
     await sink.close();
   }
-  const source = createEventSource(config, { groupId: `${topic}-group`, topics: [topic], clientId: `security-${label}`, sessionTimeoutMs: 10_000 });
+  const source = createEventSource(config, {
+    groupId: `${topic}-group`,
+    topics: [topic],
+    clientId: `security-${label}`,
+    sessionTimeoutMs: 10_000,
+  });
   const read: SourceRecord[] = [];
   let resolveAll!: () => void;
   const all = new Promise<void>((r) => (resolveAll = r));
   const running = source.run({
-    onAssign: async (parts: readonly TopicPartition[]) => new Map(parts.map((p) => [`${p.topic}:${p.partition}`, undefined])),
+    onAssign: async (parts: readonly TopicPartition[]) =>
+      new Map(parts.map((p) => [`${p.topic}:${p.partition}`, undefined])),
     onRevoke: async () => undefined,
     onBatch: async (batch) => {
       read.push(...batch.records);
       const last = batch.records.at(-1);
-      if (last !== undefined) await source.commit([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last.offset) + 1n) }]);
+      if (last !== undefined)
+        await source.commit([
+          { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last.offset) + 1n) },
+        ]);
       if (read.length >= count) resolveAll();
     },
   });
@@ -93,7 +102,13 @@ async function roundTrip(config: Config, label: string, count = 20): Promise<Sou
       running.then(() => {
         throw new Error(`${label}: the source stopped after ${read.length} of ${count} records`);
       }),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${label}: read ${read.length} of ${count} records within 90 s`)), 90_000))),
+      new Promise(
+        (_, reject) =>
+          (timer = setTimeout(
+            () => reject(new Error(`${label}: read ${read.length} of ${count} records within 90 s`)),
+            90_000,
+          )),
+      ),
     ]);
   } finally {
     clearTimeout(timer);
@@ -124,9 +139,17 @@ async function sendError(config: Config): Promise<Error> {
 
 /** The error run() rejects with. */
 async function runError(config: Config): Promise<Error> {
-  const source = createEventSource(config, { groupId: `security-refused-${randomUUID().slice(0, 8)}`, topics: ['security-refused'], clientId: 'security-refused' });
+  const source = createEventSource(config, {
+    groupId: `security-refused-${randomUUID().slice(0, 8)}`,
+    topics: ['security-refused'],
+    clientId: 'security-refused',
+  });
   try {
-    await source.run({ onAssign: async () => new Map(), onRevoke: async () => undefined, onBatch: async () => undefined });
+    await source.run({
+      onAssign: async () => new Map(),
+      onRevoke: async () => undefined,
+      onBatch: async () => undefined,
+    });
   } catch (err) {
     return err as Error;
   } finally {
@@ -162,27 +185,39 @@ describe.each(CLIENTS)('%s on a secured broker', (client) => {
     expectAllRecords(await roundTrip(config, `${client}-file`, 5), 5);
   });
 
-  it.each(['plain', 'scram256', 'scram512'] as const)('refuses a wrong %s password with the broker\'s authentication error, in the sink and the source', async (which) => {
-    const config = saslConfig(client, { ...kafka.users[which], password: 'not-the-password' });
-    const mechanism = { plain: 'PLAIN', scram256: 'SCRAM-SHA-256', scram512: 'SCRAM-SHA-512' }[which];
-    const reason = which === 'plain' ? 'Authentication failed: Invalid username or password' : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism}`;
-    for (const err of [await sendError(config), await runError(config)]) {
-      expect(err).toBeInstanceOf(KafkaError);
-      expect(err.message).toContain(reason);
-      expect(err.message).not.toContain('not-the-password');
-      if (client === 'rdkafka') {
-        expect(err.message).toMatch(/: SASL authentication error: .* \(check kafka\.sasl\.mechanism, kafka\.sasl\.username and kafka\.sasl\.password\)$/);
-        expect((err as KafkaError).retryable).toBe(false);
+  it.each(['plain', 'scram256', 'scram512'] as const)(
+    "refuses a wrong %s password with the broker's authentication error, in the sink and the source",
+    async (which) => {
+      const config = saslConfig(client, { ...kafka.users[which], password: 'not-the-password' });
+      const mechanism = { plain: 'PLAIN', scram256: 'SCRAM-SHA-256', scram512: 'SCRAM-SHA-512' }[which];
+      const reason =
+        which === 'plain'
+          ? 'Authentication failed: Invalid username or password'
+          : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism}`;
+      for (const err of [await sendError(config), await runError(config)]) {
+        expect(err).toBeInstanceOf(KafkaError);
+        expect(err.message).toContain(reason);
+        expect(err.message).not.toContain('not-the-password');
+        if (client === 'rdkafka') {
+          expect(err.message).toMatch(
+            /: SASL authentication error: .* \(check kafka\.sasl\.mechanism, kafka\.sasl\.username and kafka\.sasl\.password\)$/,
+          );
+          expect((err as KafkaError).retryable).toBe(false);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('refuses a broker whose certificate another CA signed, naming the failed verification', async () => {
     const config = sslConfig(client, kafka.tls.otherCaPath);
     for (const err of [await sendError(config), await runError(config)]) {
       expect(err).toBeInstanceOf(KafkaError);
-      if (client === 'kafkajs') expect(err.message).toMatch(/Connection error: self-signed certificate in certificate chain$/);
-      else expect(err.message).toMatch(/ssl:\/\/127\.0\.0\.1:\d+\/bootstrap: (SSL handshake failed: )?error:0A000086:SSL routines::certificate verify failed.* \(check kafka\.sslCaPath/);
+      if (client === 'kafkajs')
+        expect(err.message).toMatch(/Connection error: self-signed certificate in certificate chain$/);
+      else
+        expect(err.message).toMatch(
+          /ssl:\/\/127\.0\.0\.1:\d+\/bootstrap: (SSL handshake failed: )?error:0A000086:SSL routines::certificate verify failed.* \(check kafka\.sslCaPath/,
+        );
     }
   });
 });

@@ -28,9 +28,14 @@ afterAll(async () => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
-const config = (env: Record<string, string>): Config => loadConfig({ env: { SHIFTSTREAM_LOG__LEVEL: 'silent', ...env } });
+const config = (env: Record<string, string>): Config =>
+  loadConfig({ env: { SHIFTSTREAM_LOG__LEVEL: 'silent', ...env } });
 
-const checkpoint = (n: number): Checkpoint => ({ offset: String(1000 + n), savedAtMs: 1_767_000_000_000 + n, snapshot: Buffer.from(`snapshot ${n} \u0000\u00ff`, 'latin1') });
+const checkpoint = (n: number): Checkpoint => ({
+  offset: String(1000 + n),
+  savedAtMs: 1_767_000_000_000 + n,
+  snapshot: Buffer.from(`snapshot ${n} \u0000\u00ff`, 'latin1'),
+});
 
 /** Saves, loads back, deletes: the checkpoint round trip `run` does on every interval. */
 async function roundTrip(c: Config, n: number): Promise<void> {
@@ -68,17 +73,34 @@ describe('Redis with AUTH (requirepass and an ACL user)', () => {
   it('saves and loads a checkpoint as an ACL user, the password read from SHIFTSTREAM_REDIS__PASSWORD_FILE', async () => {
     const secretFile = join(dir, 'redis-password');
     writeFileSync(secretFile, `${redis.aclUser.password}\n`, { mode: 0o600 });
-    await roundTrip(config({ SHIFTSTREAM_REDIS__URL: redis.authUrl, SHIFTSTREAM_REDIS__USERNAME: redis.aclUser.username, SHIFTSTREAM_REDIS__PASSWORD_FILE: secretFile }), 2);
+    await roundTrip(
+      config({
+        SHIFTSTREAM_REDIS__URL: redis.authUrl,
+        SHIFTSTREAM_REDIS__USERNAME: redis.aclUser.username,
+        SHIFTSTREAM_REDIS__PASSWORD_FILE: secretFile,
+      }),
+      2,
+    );
   });
 
   it('lets redis.password win over a password in redis.url', async () => {
-    await roundTrip(config({ SHIFTSTREAM_REDIS__URL: redis.authUrl.replace('//', '//:stale-url-password@'), SHIFTSTREAM_REDIS__PASSWORD: redis.password }), 3);
+    await roundTrip(
+      config({
+        SHIFTSTREAM_REDIS__URL: redis.authUrl.replace('//', '//:stale-url-password@'),
+        SHIFTSTREAM_REDIS__PASSWORD: redis.password,
+      }),
+      3,
+    );
   });
 
-  it('fails a wrong password at once with Redis\' own WRONGPASS answer', async () => {
-    const { err, ms } = await loadError(config({ SHIFTSTREAM_REDIS__URL: redis.authUrl, SHIFTSTREAM_REDIS__PASSWORD: 'not-the-password' }));
+  it("fails a wrong password at once with Redis' own WRONGPASS answer", async () => {
+    const { err, ms } = await loadError(
+      config({ SHIFTSTREAM_REDIS__URL: redis.authUrl, SHIFTSTREAM_REDIS__PASSWORD: 'not-the-password' }),
+    );
     expect(err).toBeInstanceOf(RedisError);
-    expect(err.message).toMatch(/^redis state store \(redis:\/\/127\.0\.0\.1:\d+\): load of "shiftstream:checkpoint:security-test\/never" failed: .*WRONGPASS invalid username-password pair.* \(check redis\.username and redis\.password\)$/);
+    expect(err.message).toMatch(
+      /^redis state store \(redis:\/\/127\.0\.0\.1:\d+\): load of "shiftstream:checkpoint:security-test\/never" failed: .*WRONGPASS invalid username-password pair.* \(check redis\.username and redis\.password\)$/,
+    );
     expect(err.message).not.toContain('not-the-password');
     expect(err.retryable).toBe(false);
     expect(ms).toBeLessThan(20_000);
@@ -93,15 +115,36 @@ describe('Redis with AUTH (requirepass and an ACL user)', () => {
 
 describe('Redis over TLS', () => {
   it('saves and loads a checkpoint over rediss:// verified against redis.tlsCaPath', async () => {
-    await roundTrip(config({ SHIFTSTREAM_REDIS__URL: redis.tlsUrl, SHIFTSTREAM_REDIS__TLS_CA_PATH: tls.caPath, SHIFTSTREAM_REDIS__PASSWORD: redis.password }), 4);
+    await roundTrip(
+      config({
+        SHIFTSTREAM_REDIS__URL: redis.tlsUrl,
+        SHIFTSTREAM_REDIS__TLS_CA_PATH: tls.caPath,
+        SHIFTSTREAM_REDIS__PASSWORD: redis.password,
+      }),
+      4,
+    );
   });
 
   it('also with redis://host plus redis.tls=true', async () => {
-    await roundTrip(config({ SHIFTSTREAM_REDIS__URL: redis.tlsUrl.replace('rediss:', 'redis:'), SHIFTSTREAM_REDIS__TLS: 'true', SHIFTSTREAM_REDIS__TLS_CA_PATH: tls.caPath, SHIFTSTREAM_REDIS__PASSWORD: redis.password }), 5);
+    await roundTrip(
+      config({
+        SHIFTSTREAM_REDIS__URL: redis.tlsUrl.replace('rediss:', 'redis:'),
+        SHIFTSTREAM_REDIS__TLS: 'true',
+        SHIFTSTREAM_REDIS__TLS_CA_PATH: tls.caPath,
+        SHIFTSTREAM_REDIS__PASSWORD: redis.password,
+      }),
+      5,
+    );
   });
 
   it('gives the Odoo services their client over TLS too (createRedisClient)', async () => {
-    const client = createRedisClient(config({ SHIFTSTREAM_REDIS__URL: redis.tlsUrl, SHIFTSTREAM_REDIS__TLS_CA_PATH: tls.caPath, SHIFTSTREAM_REDIS__PASSWORD: redis.password }));
+    const client = createRedisClient(
+      config({
+        SHIFTSTREAM_REDIS__URL: redis.tlsUrl,
+        SHIFTSTREAM_REDIS__TLS_CA_PATH: tls.caPath,
+        SHIFTSTREAM_REDIS__PASSWORD: redis.password,
+      }),
+    );
     try {
       expect(await client.ping()).toBe('PONG');
     } finally {
@@ -110,15 +153,25 @@ describe('Redis over TLS', () => {
   });
 
   it('refuses a server whose certificate another CA signed, naming the verification failure', async () => {
-    const { err, ms } = await loadError(config({ SHIFTSTREAM_REDIS__URL: redis.tlsUrl, SHIFTSTREAM_REDIS__TLS_CA_PATH: tls.otherCaPath, SHIFTSTREAM_REDIS__PASSWORD: redis.password }));
+    const { err, ms } = await loadError(
+      config({
+        SHIFTSTREAM_REDIS__URL: redis.tlsUrl,
+        SHIFTSTREAM_REDIS__TLS_CA_PATH: tls.otherCaPath,
+        SHIFTSTREAM_REDIS__PASSWORD: redis.password,
+      }),
+    );
     expect(err).toBeInstanceOf(RedisError);
-    expect(err.message).toMatch(/^redis state store \(rediss:\/\/127\.0\.0\.1:\d+\): load of .* failed: .*The connection failed with: self-signed certificate in certificate chain \(check redis\.tlsCaPath/);
+    expect(err.message).toMatch(
+      /^redis state store \(rediss:\/\/127\.0\.0\.1:\d+\): load of .* failed: .*The connection failed with: self-signed certificate in certificate chain \(check redis\.tlsCaPath/,
+    );
     expect(err.retryable).toBe(false);
     expect(ms).toBeLessThan(20_000);
   });
 
   it('refuses it with the system CAs as well (no redis.tlsCaPath)', async () => {
-    const { err } = await loadError(config({ SHIFTSTREAM_REDIS__URL: redis.tlsUrl, SHIFTSTREAM_REDIS__PASSWORD: redis.password }));
+    const { err } = await loadError(
+      config({ SHIFTSTREAM_REDIS__URL: redis.tlsUrl, SHIFTSTREAM_REDIS__PASSWORD: redis.password }),
+    );
     expect(err.message).toMatch(/self-signed certificate in certificate chain \(check redis\.tlsCaPath/);
   });
 });

@@ -40,7 +40,11 @@ beforeAll(async () => {
   redis = await startSecureRedis(join(kafka.tls.dir, 'redis'), kafka.tls);
   const passwordFile = join(kafka.tls.dir, 'sasl-password');
   writeFileSync(passwordFile, `${kafka.users.scram512.password}\n`, { mode: 0o600 });
-  const base = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('SHIFTSTREAM_')));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('SHIFTSTREAM_'),
+    ),
+  );
   env = {
     ...base,
     SHIFTSTREAM_KAFKA__BROKERS: kafka.saslSslAddress,
@@ -65,11 +69,16 @@ afterAll(async () => {
 
 /** Values that must never be printed: both passwords, the TLS key. */
 function secrets(): Record<string, string> {
-  return { 'SASL password': kafka.users.scram512.password, 'Redis password': redis.aclUser.password, 'TLS server key': pemBody(kafka.tls.serverKeyPem) };
+  return {
+    'SASL password': kafka.users.scram512.password,
+    'Redis password': redis.aclUser.password,
+    'TLS server key': pemBody(kafka.tls.serverKeyPem),
+  };
 }
 
 function expectNoSecret(text: string, where: string): void {
-  for (const [name, value] of Object.entries(secrets())) expect(text.includes(value), `${name} in ${where}`).toBe(false);
+  for (const [name, value] of Object.entries(secrets()))
+    expect(text.includes(value), `${name} in ${where}`).toBe(false);
 }
 
 /** A copy of a shipped topology under a unique plant id (its own topics, groups and checkpoints). */
@@ -77,7 +86,10 @@ function plantTopology(prefix: string): { path: string; plantId: string } {
   const plantId = uniqueName(prefix);
   const text = readFileSync(join(ROOT, 'topologies/stamping-berlin.yaml'), 'utf8');
   const replaced = text.replace(/^(plant:\s*\n\s+id:\s*)\S+/m, `$1${plantId}`);
-  if (replaced === text) throw new Error("topologies/stamping-berlin.yaml: expected a 'plant:' block starting with 'id:', found none to replace");
+  if (replaced === text)
+    throw new Error(
+      "topologies/stamping-berlin.yaml: expected a 'plant:' block starting with 'id:', found none to replace",
+    );
   const path = join(kafka.tls.dir, `${plantId}.yaml`);
   writeFileSync(path, replaced);
   return { path, plantId };
@@ -95,8 +107,17 @@ async function lag(admin: Admin, groupId: string, topic: string): Promise<number
  * Runs the CLI until its output matches `pattern` or it exits (SIGKILL at the deadline or once
  * matched). Returns all its output and its exit code, or 'killed'.
  */
-async function runUntil(args: readonly string[], childEnv: Record<string, string>, pattern: RegExp, timeoutMs: number): Promise<{ output: string; exit: number | 'killed' }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'shiftstream.js'), ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+async function runUntil(
+  args: readonly string[],
+  childEnv: Record<string, string>,
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<{ output: string; exit: number | 'killed' }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'shiftstream.js'), ...args], {
+    cwd: ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const exited = new Promise<number | 'killed'>((resolve) => child.once('exit', (code) => resolve(code ?? 'killed')));
   const matched = new Promise<void>((resolve) => {
@@ -108,72 +129,137 @@ async function runUntil(args: readonly string[], childEnv: Record<string, string
     child.stderr.on('data', onData);
   });
   let timer: NodeJS.Timeout | undefined;
-  const first = await Promise.race([exited, matched.then(() => undefined), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)))]);
+  const first = await Promise.race([
+    exited,
+    matched.then(() => undefined),
+    new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs))),
+  ]);
   clearTimeout(timer);
   if (first !== undefined) return { output, exit: first };
   // Matched (or the deadline): give it time to close what it opened and exit on its own, then stop it.
-  const settle = await Promise.race([exited, new Promise<'killed'>((resolve) => setTimeout(() => resolve('killed'), 20_000))]);
+  const settle = await Promise.race([
+    exited,
+    new Promise<'killed'>((resolve) => setTimeout(() => resolve('killed'), 20_000)),
+  ]);
   if (settle === 'killed') child.kill('SIGKILL');
   await exited;
   return { output, exit: settle };
 }
 
 describe('shiftstream run on SASL_SSL Kafka and TLS Redis', () => {
-  it.each(['kafkajs', 'rdkafka'] as const)('processes a simulated hour with %s, checkpoints over TLS, and prints no secret', async (client) => {
-    const { path, plantId } = plantTopology(`secure-run-${client}`);
-    const topology = loadTopology(path);
-    const t = topology.topics;
-    // Topics, schemas and input through the same secured configuration.
-    await ensureTopics(config, topologyTopicSpecs(t, PARTITIONS));
-    const { codecs } = await createRegistryCodecs(createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs }), topologySchemaTopics(t));
-    const { samples } = simulatePlant(topology, { seed: 11, startMs: START_MS, untilMs: START_MS + 3_600_000 });
-    const sink = createEventSink(config, { clientId: `secure-run-${client}` });
-    try {
-      await sink.send(samples.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
-    } finally {
-      await sink.close();
-    }
+  it.each(['kafkajs', 'rdkafka'] as const)(
+    'processes a simulated hour with %s, checkpoints over TLS, and prints no secret',
+    async (client) => {
+      const { path, plantId } = plantTopology(`secure-run-${client}`);
+      const topology = loadTopology(path);
+      const t = topology.topics;
+      // Topics, schemas and input through the same secured configuration.
+      await ensureTopics(config, topologyTopicSpecs(t, PARTITIONS));
+      const { codecs } = await createRegistryCodecs(
+        createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs }),
+        topologySchemaTopics(t),
+      );
+      const { samples } = simulatePlant(topology, { seed: 11, startMs: START_MS, untilMs: START_MS + 3_600_000 });
+      const sink = createEventSink(config, { clientId: `secure-run-${client}` });
+      try {
+        await sink.send(samples.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
+      } finally {
+        await sink.close();
+      }
 
-    const httpPort = await freePort();
-    const run = new RunProcess(`secure-${client}`, httpPort, [
-      'run', '--topology', path, '--client', client, '--partitions', String(PARTITIONS), '--event-time-only',
-      '--log-level', 'debug', '--session-timeout', '6s', '--run.checkpointIntervalMs=1000', `--http.port=${httpPort}`,
-    ], env);
-    // Every line (RunProcess keeps only the last 300 for failure messages).
-    let output = '';
-    run.child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    run.child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const admin = createKafkaJs(config, undefined, `secure-run-${client}-admin`).admin();
-    const store = new RedisStateStore(config);
-    try {
-      await admin.connect();
-      await run.ready(120_000);
-      const group = `shiftstream-${plantId}`;
-      await until(`${group}-map caught up on ${t.raw}`, 120_000, async () => ((await lag(admin, `${group}-map`, t.raw)) === 0 ? true : undefined), [run], 250);
-      await until(`${group}-window caught up on ${t.enriched}`, 120_000, async () => ((await lag(admin, `${group}-window`, t.enriched)) === 0 ? true : undefined), [run], 250);
-      const summaries = (await admin.fetchTopicOffsets(t.windowSummaries)).reduce((acc, p) => acc + Number(p.high), 0);
-      expect(summaries, 'window summaries written over SASL_SSL').toBeGreaterThan(0);
-      const checkpoints = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => store.load(`${group}-window/${t.enriched}/${p}`)));
-      expect(checkpoints.filter((c) => c !== undefined).length, 'window checkpoints in the TLS Redis').toBeGreaterThan(0);
-      await run.stop(60_000);
-    } finally {
-      await run.kill9();
-      await admin.disconnect();
-      await store.close();
-    }
-    expect(output).toContain('"msg":"starting"');
-    expectNoSecret(output, `the debug log of run --client ${client}`);
-  });
+      const httpPort = await freePort();
+      const run = new RunProcess(
+        `secure-${client}`,
+        httpPort,
+        [
+          'run',
+          '--topology',
+          path,
+          '--client',
+          client,
+          '--partitions',
+          String(PARTITIONS),
+          '--event-time-only',
+          '--log-level',
+          'debug',
+          '--session-timeout',
+          '6s',
+          '--run.checkpointIntervalMs=1000',
+          `--http.port=${httpPort}`,
+        ],
+        env,
+      );
+      // Every line (RunProcess keeps only the last 300 for failure messages).
+      let output = '';
+      run.child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      run.child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      const admin = createKafkaJs(config, undefined, `secure-run-${client}-admin`).admin();
+      const store = new RedisStateStore(config);
+      try {
+        await admin.connect();
+        await run.ready(120_000);
+        const group = `shiftstream-${plantId}`;
+        await until(
+          `${group}-map caught up on ${t.raw}`,
+          120_000,
+          async () => ((await lag(admin, `${group}-map`, t.raw)) === 0 ? true : undefined),
+          [run],
+          250,
+        );
+        await until(
+          `${group}-window caught up on ${t.enriched}`,
+          120_000,
+          async () => ((await lag(admin, `${group}-window`, t.enriched)) === 0 ? true : undefined),
+          [run],
+          250,
+        );
+        const summaries = (await admin.fetchTopicOffsets(t.windowSummaries)).reduce(
+          (acc, p) => acc + Number(p.high),
+          0,
+        );
+        expect(summaries, 'window summaries written over SASL_SSL').toBeGreaterThan(0);
+        const checkpoints = await Promise.all(
+          Array.from({ length: PARTITIONS }, (_, p) => store.load(`${group}-window/${t.enriched}/${p}`)),
+        );
+        expect(
+          checkpoints.filter((c) => c !== undefined).length,
+          'window checkpoints in the TLS Redis',
+        ).toBeGreaterThan(0);
+        await run.stop(60_000);
+      } finally {
+        await run.kill9();
+        await admin.disconnect();
+        await store.close();
+      }
+      expect(output).toContain('"msg":"starting"');
+      expectNoSecret(output, `the debug log of run --client ${client}`);
+    },
+  );
 
   it.each([
-    ['a wrong SASL password', { SHIFTSTREAM_KAFKA__SASL__PASSWORD: 'wrong-sasl-password' }, /SASL SCRAM SHA512 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512/],
-    ['a wrong Redis password', { SHIFTSTREAM_REDIS__PASSWORD: 'wrong-redis-password' }, /WRONGPASS invalid username-password pair or user is disabled\. \(check redis\.username and redis\.password\)/],
-  ] as const)('stops on %s with the server\'s refusal, without printing the password', async (_, wrong, refusal) => {
+    [
+      'a wrong SASL password',
+      { SHIFTSTREAM_KAFKA__SASL__PASSWORD: 'wrong-sasl-password' },
+      /SASL SCRAM SHA512 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512/,
+    ],
+    [
+      'a wrong Redis password',
+      { SHIFTSTREAM_REDIS__PASSWORD: 'wrong-redis-password' },
+      /WRONGPASS invalid username-password pair or user is disabled\. \(check redis\.username and redis\.password\)/,
+    ],
+  ] as const)("stops on %s with the server's refusal, without printing the password", async (_, wrong, refusal) => {
     const { path } = plantTopology('secure-refused');
     const childEnv: Record<string, string> = { ...env, ...wrong };
     if ('SHIFTSTREAM_KAFKA__SASL__PASSWORD' in wrong) delete childEnv['SHIFTSTREAM_KAFKA__SASL__PASSWORD_FILE'];
-    const r = await runUntil(['run', '--topology', path, '--partitions', '1', '--event-time-only', '--http.port=0'], childEnv, refusal, 120_000);
-    expect(r.output, `expected the refusal within 120 s (exit ${String(r.exit)}), output:\n${r.output}`).toMatch(refusal);
+    const r = await runUntil(
+      ['run', '--topology', path, '--partitions', '1', '--event-time-only', '--http.port=0'],
+      childEnv,
+      refusal,
+      120_000,
+    );
+    expect(r.output, `expected the refusal within 120 s (exit ${String(r.exit)}), output:\n${r.output}`).toMatch(
+      refusal,
+    );
     expect(r.output).toMatch(/^shiftstream: /m);
     // A refusal during start-up closes what was opened (HTTP server, store, sink) and exits 4.
     expect(r.exit, r.output).toBe(4);
@@ -184,8 +270,15 @@ describe('shiftstream run on SASL_SSL Kafka and TLS Redis', () => {
   it('doctor reaches the secured Kafka and Redis with the CA and credentials run uses, and says so when the CA is missing', () => {
     const doctor = (extra: Record<string, string | undefined>) => {
       const childEnv: Record<string, string> = { ...env, SHIFTSTREAM_KAFKA__CONNECTION_TIMEOUT_MS: '5s' };
-      for (const [k, v] of Object.entries(extra)) if (v === undefined) delete childEnv[k]; else childEnv[k] = v;
-      return spawnSync(process.execPath, [join(ROOT, 'bin', 'shiftstream.js'), 'doctor'], { cwd: ROOT, env: childEnv, encoding: 'utf8', timeout: 120_000 });
+      for (const [k, v] of Object.entries(extra))
+        if (v === undefined) delete childEnv[k];
+        else childEnv[k] = v;
+      return spawnSync(process.execPath, [join(ROOT, 'bin', 'shiftstream.js'), 'doctor'], {
+        cwd: ROOT,
+        env: childEnv,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
     };
     const ok = doctor({});
     const okText = ok.stdout + ok.stderr;
@@ -202,13 +295,26 @@ describe('shiftstream run on SASL_SSL Kafka and TLS Redis', () => {
 
   it('print-config shows the TLS and SASL settings with every secret masked', () => {
     for (const format of ['json', 'env']) {
-      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'shiftstream.js'), 'print-config', '--format', format], { cwd: ROOT, env, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'shiftstream.js'), 'print-config', '--format', format], {
+        cwd: ROOT,
+        env,
+        encoding: 'utf8',
+      });
       expect(r.status, r.stderr).toBe(0);
       expectNoSecret(r.stdout + r.stderr, `print-config --format ${format}`);
       if (format === 'json') {
         const printed = JSON.parse(r.stdout) as Config;
-        expect(printed.kafka).toMatchObject({ ssl: true, sslCaPath: kafka.tls.caPath, sasl: { mechanism: 'scram-sha-512', username: kafka.users.scram512.username, password: '[redacted]' } });
-        expect(printed.redis).toMatchObject({ url: redis.tlsUrl, tlsCaPath: kafka.tls.caPath, username: redis.aclUser.username, password: '[redacted]' });
+        expect(printed.kafka).toMatchObject({
+          ssl: true,
+          sslCaPath: kafka.tls.caPath,
+          sasl: { mechanism: 'scram-sha-512', username: kafka.users.scram512.username, password: '[redacted]' },
+        });
+        expect(printed.redis).toMatchObject({
+          url: redis.tlsUrl,
+          tlsCaPath: kafka.tls.caPath,
+          username: redis.aclUser.username,
+          password: '[redacted]',
+        });
       } else {
         expect(r.stdout).toContain('SHIFTSTREAM_KAFKA__SASL__PASSWORD=[redacted]');
         expect(r.stdout).toContain(`SHIFTSTREAM_KAFKA__SSL_CA_PATH=${kafka.tls.caPath}`);

@@ -13,7 +13,11 @@ export interface IntegrationEnv {
 }
 
 export interface LaunchedInfo {
-  readonly kafka?: { readonly version?: string; readonly metadataVersion?: { readonly level: number; readonly name: string } | null; readonly logPath?: string };
+  readonly kafka?: {
+    readonly version?: string;
+    readonly metadataVersion?: { readonly level: number; readonly name: string } | null;
+    readonly logPath?: string;
+  };
   readonly registry?: { readonly version?: string; readonly logPath?: string };
 }
 
@@ -48,12 +52,25 @@ export function uniqueName(prefix: string): string {
  * "connection refused"/timeout message instead of hanging until the test timeout.
  */
 export const FAIL_FAST = {
-  kafkajs: { connectionTimeout: 3_000, requestTimeout: 10_000, retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2_000 } },
-  rdkafka: { 'socket.connection.setup.timeout.ms': 3_000, 'socket.timeout.ms': 10_000, 'message.timeout.ms': 15_000, 'metadata.request.timeout.ms': 10_000 } as Record<string, number>,
+  kafkajs: {
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2_000 },
+  },
+  rdkafka: {
+    'socket.connection.setup.timeout.ms': 3_000,
+    'socket.timeout.ms': 10_000,
+    'message.timeout.ms': 15_000,
+    'metadata.request.timeout.ms': 10_000,
+  } as Record<string, number>,
 } as const;
 
 /** Awaits `probe()` returning a value (not undefined) before the deadline; no fixed sleeps. */
-export async function eventually<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => T | undefined | Promise<T | undefined>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -63,7 +80,10 @@ export async function eventually<T>(what: string, timeoutMs: number, probe: () =
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what}: not reached within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -53,7 +53,13 @@ function ping(open: () => Socket, timeoutMs = 1_000): Promise<string> {
   });
 }
 
-async function startServer(dir: string, name: string, conf: readonly string[], probe: () => Promise<string>, timeoutMs: number): Promise<Server> {
+async function startServer(
+  dir: string,
+  name: string,
+  conf: readonly string[],
+  probe: () => Promise<string>,
+  timeoutMs: number,
+): Promise<Server> {
   const confPath = join(dir, `${name}.conf`);
   writeFileSync(confPath, `${conf.join('\n')}\n`, { mode: 0o600 });
   const logPath = join(dir, `${name}.log`);
@@ -67,7 +73,9 @@ async function startServer(dir: string, name: string, conf: readonly string[], p
   });
   const pid = child.pid;
   if (spawnError !== undefined || pid === undefined) {
-    throw new Error(`redis-server (${name}): expected it on the PATH (Debian: apt-get install redis-server, built with TLS), found: ${spawnError?.message ?? 'no pid'}`);
+    throw new Error(
+      `redis-server (${name}): expected it on the PATH (Debian: apt-get install redis-server, built with TLS), found: ${spawnError?.message ?? 'no pid'}`,
+    );
   }
   let exited = false;
   child.once('exit', () => (exited = true));
@@ -84,19 +92,33 @@ async function startServer(dir: string, name: string, conf: readonly string[], p
     if (exited || Date.now() > deadline) {
       await stopPid(pid, 5_000);
       const tail = readFileSync(logPath, 'utf8').trimEnd().split('\n').slice(-10).join('\n');
-      throw new Error(`redis-server (${name}): expected it to answer PING within ${timeoutMs} ms, found ${exited ? 'it exited' : 'no answer'} (last probe: ${last}; log: ${logPath})\n${tail}`);
+      throw new Error(
+        `redis-server (${name}): expected it to answer PING within ${timeoutMs} ms, found ${exited ? 'it exited' : 'no answer'} (last probe: ${last}; log: ${logPath})\n${tail}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** Starts both servers under `dir` (redis.conf files hold the passwords: mode 0600). */
-export async function startSecureRedis(dir: string, tls: TestTls, { timeoutMs = 20_000 }: { timeoutMs?: number } = {}): Promise<SecureRedis> {
+export async function startSecureRedis(
+  dir: string,
+  tls: TestTls,
+  { timeoutMs = 20_000 }: { timeoutMs?: number } = {},
+): Promise<SecureRedis> {
   mkdirSync(dir, { recursive: true });
   const password = randomBytes(12).toString('hex');
   const aclUser = { username: 'checkpoint-writer', password: randomBytes(12).toString('hex') };
   const [authPort, tlsPort] = [await freePort(), await freePort()] as const;
-  const common = ['bind 127.0.0.1', 'save ""', 'appendonly no', `dir ${dir}`, 'logfile ""', `requirepass ${password}`, `user ${aclUser.username} on >${aclUser.password} ~* &* +@all`];
+  const common = [
+    'bind 127.0.0.1',
+    'save ""',
+    'appendonly no',
+    `dir ${dir}`,
+    'logfile ""',
+    `requirepass ${password}`,
+    `user ${aclUser.username} on >${aclUser.password} ~* &* +@all`,
+  ];
   const servers: Server[] = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(servers.map((s) => stopPid(s.pid, 5_000)));
@@ -112,12 +134,32 @@ export async function startSecureRedis(dir: string, tls: TestTls, { timeoutMs = 
   };
   process.once('exit', kill);
   try {
-    servers.push(await startServer(dir, 'auth', [...common, `port ${authPort}`],
-      () => ping(() => netConnect(authPort, '127.0.0.1')), timeoutMs));
-    servers.push(await startServer(dir, 'tls', [
-      ...common, 'port 0', `tls-port ${tlsPort}`, `tls-cert-file ${tls.serverCertPath}`, `tls-key-file ${tls.serverKeyPath}`,
-      `tls-ca-cert-file ${tls.caPath}`, 'tls-auth-clients no',
-    ], () => ping(() => tlsConnect({ host: '127.0.0.1', port: tlsPort, ca: readFileSync(tls.caPath) })), timeoutMs));
+    servers.push(
+      await startServer(
+        dir,
+        'auth',
+        [...common, `port ${authPort}`],
+        () => ping(() => netConnect(authPort, '127.0.0.1')),
+        timeoutMs,
+      ),
+    );
+    servers.push(
+      await startServer(
+        dir,
+        'tls',
+        [
+          ...common,
+          'port 0',
+          `tls-port ${tlsPort}`,
+          `tls-cert-file ${tls.serverCertPath}`,
+          `tls-key-file ${tls.serverKeyPath}`,
+          `tls-ca-cert-file ${tls.caPath}`,
+          'tls-auth-clients no',
+        ],
+        () => ping(() => tlsConnect({ host: '127.0.0.1', port: tlsPort, ca: readFileSync(tls.caPath) })),
+        timeoutMs,
+      ),
+    );
   } catch (err) {
     await stopAll();
     process.removeListener('exit', kill);

@@ -8,7 +8,11 @@ import { STATE_CATEGORIES, type WindowSummary } from '../../../src/core/types.js
 const BIN = join(process.cwd(), 'bin/shiftstream.js');
 
 function lines(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0) : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.length > 0)
+    : [];
 }
 
 describe('npm start (shiftstream demo)', () => {
@@ -18,7 +22,11 @@ describe('npm start (shiftstream demo)', () => {
     const out = mkdtempSync(join(tmpdir(), 'shiftstream-demo-'));
     // The embedded mode: no cluster addresses, whatever the caller's environment holds.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SHIFTSTREAM_')));
-    const child = spawn(process.execPath, [BIN, 'demo', '--speed', '4000', '--out', out], { cwd: tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'demo', '--speed', '4000', '--out', out], {
+      cwd: tmpdir(),
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -27,7 +35,8 @@ describe('npm start (shiftstream demo)', () => {
     const shiftFile = join(out, 'shift-summaries.ndjson');
     const deadline = Date.now() + 90_000;
     while (lines(shiftFile).length < 6) {
-      if (Date.now() > deadline) throw new Error(`no shift summaries after 90 s; stdout: ${stdout.slice(-500)} stderr: ${stderr.slice(-500)}`);
+      if (Date.now() > deadline)
+        throw new Error(`no shift summaries after 90 s; stdout: ${stdout.slice(-500)} stderr: ${stderr.slice(-500)}`);
       if (child.exitCode !== null) throw new Error(`demo exited early (${child.exitCode}): ${stderr}`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -43,7 +52,9 @@ describe('npm start (shiftstream demo)', () => {
       expect(s.intervals.reduce((acc, iv) => acc + iv.endMs - iv.startMs, 0)).toBe(s.lengthMs);
     }
     expect(lines(join(out, 'window-summaries.ndjson')).length).toBeGreaterThan(100);
-    const preview = lines(join(out, 'odoo-preview.ndjson')).map((l) => JSON.parse(l) as { model: string; vals: { date_start: string; loss_id: number } });
+    const preview = lines(join(out, 'odoo-preview.ndjson')).map(
+      (l) => JSON.parse(l) as { model: string; vals: { date_start: string; loss_id: number } },
+    );
     expect(preview.length).toBeGreaterThan(0);
     expect(preview[0]!.model).toBe('mrp.workcenter.productivity');
     expect(lines(join(out, 'milestones.ndjson')).length).toBeGreaterThan(0);

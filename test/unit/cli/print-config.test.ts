@@ -20,7 +20,12 @@ describe('shiftstream print-config', () => {
   it('prints the effective configuration with the secret masked', async () => {
     const out = capture();
     const err = capture();
-    const code = await main(['print-config'], { env, stdout: out.stream, stderr: err.stream, signal: new AbortController().signal });
+    const code = await main(['print-config'], {
+      env,
+      stdout: out.stream,
+      stderr: err.stream,
+      signal: new AbortController().signal,
+    });
     expect(code).toBe(0);
     const printed = JSON.parse(out.text()) as { kafka: { brokers: string[] }; odoo: { apiKey: string } };
     expect(printed.kafka.brokers).toEqual(['k1:9092', 'k2:9092']);
@@ -30,11 +35,25 @@ describe('shiftstream print-config', () => {
 
   it('env format, flags over environment, and a clear error for a bad format', async () => {
     const out = capture();
-    expect(await main(['print-config', '--format', 'env', '--kafka.brokers=flag:1'], { env, stdout: out.stream, stderr: capture().stream, signal: new AbortController().signal })).toBe(0);
+    expect(
+      await main(['print-config', '--format', 'env', '--kafka.brokers=flag:1'], {
+        env,
+        stdout: out.stream,
+        stderr: capture().stream,
+        signal: new AbortController().signal,
+      }),
+    ).toBe(0);
     expect(out.text()).toContain('SHIFTSTREAM_KAFKA__BROKERS=flag:1');
     expect(out.text()).not.toContain('deadbeef');
     const err = capture();
-    expect(await main(['print-config', '--format', 'xml'], { env, stdout: capture().stream, stderr: err.stream, signal: new AbortController().signal })).toBe(2);
+    expect(
+      await main(['print-config', '--format', 'xml'], {
+        env,
+        stdout: capture().stream,
+        stderr: err.stream,
+        signal: new AbortController().signal,
+      }),
+    ).toBe(2);
     expect(err.text()).toContain("expected json or env, found 'xml'");
   });
 });

@@ -1,19 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
-import { CONFIG_KEYS, envName, loadConfig, parseDuration, redactConfig, REDACTED, splitConfigArgs } from '../../../src/config/index.js';
+import {
+  CONFIG_KEYS,
+  envName,
+  loadConfig,
+  parseDuration,
+  redactConfig,
+  REDACTED,
+  splitConfigArgs,
+} from '../../../src/config/index.js';
 
-const files = (map: Record<string, string>) => (path: string): string => {
-  const text = map[path];
-  if (text === undefined) throw new Error(`ENOENT: no such file '${path}'`);
-  return text;
-};
+const files =
+  (map: Record<string, string>) =>
+  (path: string): string => {
+    const text = map[path];
+    if (text === undefined) throw new Error(`ENOENT: no such file '${path}'`);
+    return text;
+  };
 
 function problemsOf(fn: () => unknown): string[] {
   try {
     fn();
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
-    return ((err as ConfigError).details.problems as string[]);
+    return (err as ConfigError).details.problems as string[];
   }
   throw new Error('expected a ConfigError');
 }
@@ -29,11 +39,16 @@ describe('loadConfig', () => {
     expect(c.odoo).toBeUndefined();
     expect(Object.isFrozen(c)).toBe(true);
     expect(Object.isFrozen(c.kafka.brokers)).toBe(true);
-    expect(() => { (c.kafka as { clientId: string }).clientId = 'x'; }).toThrow(TypeError);
+    expect(() => {
+      (c.kafka as { clientId: string }).clientId = 'x';
+    }).toThrow(TypeError);
   });
 
   it('applies defaults < file < env < flags', () => {
-    const readFile = files({ 'c.yaml': 'kafka:\n  clientId: from-file\n  brokers: [f:1]\nlog:\n  level: warn\nrun:\n  checkpointIntervalMs: 10s\n' });
+    const readFile = files({
+      'c.yaml':
+        'kafka:\n  clientId: from-file\n  brokers: [f:1]\nlog:\n  level: warn\nrun:\n  checkpointIntervalMs: 10s\n',
+    });
     const c = loadConfig({
       file: 'c.yaml',
       readFile,
@@ -53,13 +68,21 @@ describe('loadConfig', () => {
   });
 
   it('lists every problem at once, each with its source, expected and found', () => {
-    const readFile = files({ 'c.yaml': 'kafka:\n  brokerz: [x]\n  client: librdkafka\nodoo:\n  apiKey: secret-in-file\nfoo: 1\n' });
-    const problems = problemsOf(() => loadConfig({
-      file: 'c.yaml',
-      readFile,
-      env: { SHIFTSTREAM_RUN__CHECKPOINT_INTERVAL_MS: 'soon', SHIFTSTREAM_KAFKA__NOPE: '1', SHIFTSTREAM_USE_TESTCONTAINERS: '1' },
-      argv: ['--http.port=99999', '--log.colour=red'],
-    }));
+    const readFile = files({
+      'c.yaml': 'kafka:\n  brokerz: [x]\n  client: librdkafka\nodoo:\n  apiKey: secret-in-file\nfoo: 1\n',
+    });
+    const problems = problemsOf(() =>
+      loadConfig({
+        file: 'c.yaml',
+        readFile,
+        env: {
+          SHIFTSTREAM_RUN__CHECKPOINT_INTERVAL_MS: 'soon',
+          SHIFTSTREAM_KAFKA__NOPE: '1',
+          SHIFTSTREAM_USE_TESTCONTAINERS: '1',
+        },
+        argv: ['--http.port=99999', '--log.colour=red'],
+      }),
+    );
     expect(problems).toEqual([
       'c.yaml kafka.brokerz: expected a known key, found an unknown one',
       'c.yaml kafka.client: expected one of kafkajs, rdkafka, found "librdkafka"',
@@ -75,21 +98,34 @@ describe('loadConfig', () => {
   it('reads secrets from env and from *_FILE files', () => {
     const c = loadConfig({
       env: {
-        SHIFTSTREAM_ODOO__URL: 'http://odoo:8069', SHIFTSTREAM_ODOO__DB: 'prod', SHIFTSTREAM_ODOO__LOGIN: 'bot',
-        SHIFTSTREAM_ODOO__API_KEY_FILE: '/run/secrets/odoo', SHIFTSTREAM_KAFKA__SASL__MECHANISM: 'scram-sha-512',
-        SHIFTSTREAM_KAFKA__SASL__USERNAME: 'svc', SHIFTSTREAM_KAFKA__SASL__PASSWORD: 'pw',
+        SHIFTSTREAM_ODOO__URL: 'http://odoo:8069',
+        SHIFTSTREAM_ODOO__DB: 'prod',
+        SHIFTSTREAM_ODOO__LOGIN: 'bot',
+        SHIFTSTREAM_ODOO__API_KEY_FILE: '/run/secrets/odoo',
+        SHIFTSTREAM_KAFKA__SASL__MECHANISM: 'scram-sha-512',
+        SHIFTSTREAM_KAFKA__SASL__USERNAME: 'svc',
+        SHIFTSTREAM_KAFKA__SASL__PASSWORD: 'pw',
       },
       readFile: files({ '/run/secrets/odoo': 'k3y\n' }),
     });
-    expect(c.odoo).toEqual({ url: 'http://odoo:8069', db: 'prod', login: 'bot', apiKey: 'k3y', protocol: 'auto', timeoutMs: 30_000 });
+    expect(c.odoo).toEqual({
+      url: 'http://odoo:8069',
+      db: 'prod',
+      login: 'bot',
+      apiKey: 'k3y',
+      protocol: 'auto',
+      timeoutMs: 30_000,
+    });
     expect(c.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'svc', password: 'pw' });
   });
 
   it('refuses _FILE on a non-secret and an unreadable secret file', () => {
-    const problems = problemsOf(() => loadConfig({
-      env: { SHIFTSTREAM_LOG__LEVEL_FILE: '/x', SHIFTSTREAM_REDIS__PASSWORD_FILE: '/missing' },
-      readFile: files({}),
-    }));
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: { SHIFTSTREAM_LOG__LEVEL_FILE: '/x', SHIFTSTREAM_REDIS__PASSWORD_FILE: '/missing' },
+        readFile: files({}),
+      }),
+    );
     expect(problems).toEqual([
       'env SHIFTSTREAM_LOG__LEVEL_FILE: expected _FILE only for secrets, found it on log.level',
       "env SHIFTSTREAM_REDIS__PASSWORD_FILE: expected a readable secret file, found ENOENT: no such file '/missing'",
@@ -97,12 +133,17 @@ describe('loadConfig', () => {
   });
 
   it('checks keys against each other', () => {
-    const problems = problemsOf(() => loadConfig({
-      env: {
-        SHIFTSTREAM_KAFKA__SASL__MECHANISM: 'plain', SHIFTSTREAM_ODOO__URL: 'ftp://odoo', SHIFTSTREAM_ODOO__DB: 'x',
-        SHIFTSTREAM_KAFKA__BROKERS: 'nohost', SHIFTSTREAM_REDIS__URL: 'http://r',
-      },
-    }));
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: {
+          SHIFTSTREAM_KAFKA__SASL__MECHANISM: 'plain',
+          SHIFTSTREAM_ODOO__URL: 'ftp://odoo',
+          SHIFTSTREAM_ODOO__DB: 'x',
+          SHIFTSTREAM_KAFKA__BROKERS: 'nohost',
+          SHIFTSTREAM_REDIS__URL: 'http://r',
+        },
+      }),
+    );
     expect(problems).toEqual([
       'kafka.brokers: expected host:port, found "nohost"',
       'redis.url: expected a URL starting with redis:// or rediss://, found "http://r"',
@@ -116,7 +157,13 @@ describe('loadConfig', () => {
   });
 
   it('parses booleans, lists and durations from strings', () => {
-    const c = loadConfig({ env: { SHIFTSTREAM_KAFKA__SSL: 'true', SHIFTSTREAM_RUN__TOPOLOGIES: 'a.yaml,,b.yaml', SHIFTSTREAM_ODOO__TIMEOUT_MS: '1500' } });
+    const c = loadConfig({
+      env: {
+        SHIFTSTREAM_KAFKA__SSL: 'true',
+        SHIFTSTREAM_RUN__TOPOLOGIES: 'a.yaml,,b.yaml',
+        SHIFTSTREAM_ODOO__TIMEOUT_MS: '1500',
+      },
+    });
     expect(c.kafka.ssl).toBe(true);
     expect(c.run.topologies).toEqual(['a.yaml', 'b.yaml']);
   });
@@ -124,9 +171,21 @@ describe('loadConfig', () => {
 
 describe('parseDuration', () => {
   it('turns units into integer milliseconds', () => {
-    expect([parseDuration('1500'), parseDuration('1500ms'), parseDuration('30s'), parseDuration('5m'), parseDuration('2h'), parseDuration('1d'), parseDuration('0.5s')])
-      .toEqual([1500, 1500, 30_000, 300_000, 7_200_000, 86_400_000, 500]);
-    expect([parseDuration('5 minutes'), parseDuration('-1s'), parseDuration('0.0001s'), parseDuration(1.5)]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([
+      parseDuration('1500'),
+      parseDuration('1500ms'),
+      parseDuration('30s'),
+      parseDuration('5m'),
+      parseDuration('2h'),
+      parseDuration('1d'),
+      parseDuration('0.5s'),
+    ]).toEqual([1500, 1500, 30_000, 300_000, 7_200_000, 86_400_000, 500]);
+    expect([parseDuration('5 minutes'), parseDuration('-1s'), parseDuration('0.0001s'), parseDuration(1.5)]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
 
@@ -134,8 +193,12 @@ describe('redactConfig', () => {
   it('hides secrets and URL passwords, keeps the rest', () => {
     const c = loadConfig({
       env: {
-        SHIFTSTREAM_REDIS__URL: 'redis://user:hunter2@r:6379', SHIFTSTREAM_REDIS__PASSWORD: 'hunter2',
-        SHIFTSTREAM_ODOO__URL: 'http://o', SHIFTSTREAM_ODOO__DB: 'd', SHIFTSTREAM_ODOO__LOGIN: 'l', SHIFTSTREAM_ODOO__API_KEY: 'k3y',
+        SHIFTSTREAM_REDIS__URL: 'redis://user:hunter2@r:6379',
+        SHIFTSTREAM_REDIS__PASSWORD: 'hunter2',
+        SHIFTSTREAM_ODOO__URL: 'http://o',
+        SHIFTSTREAM_ODOO__DB: 'd',
+        SHIFTSTREAM_ODOO__LOGIN: 'l',
+        SHIFTSTREAM_ODOO__API_KEY: 'k3y',
       },
     });
     const r = redactConfig(c);
@@ -156,7 +219,9 @@ describe('config keys', () => {
   });
 
   it('splits config flags from command flags', () => {
-    expect(splitConfigArgs(['--topology', 't.yaml', '--kafka.brokers', 'a:1', '--config=c.yaml', '--json']))
-      .toEqual({ config: ['--kafka.brokers', 'a:1', '--config=c.yaml'], rest: ['--topology', 't.yaml', '--json'] });
+    expect(splitConfigArgs(['--topology', 't.yaml', '--kafka.brokers', 'a:1', '--config=c.yaml', '--json'])).toEqual({
+      config: ['--kafka.brokers', 'a:1', '--config=c.yaml'],
+      rest: ['--topology', 't.yaml', '--json'],
+    });
   });
 });

@@ -21,8 +21,12 @@ const base = { plantId: 'p', machineId: 'M1a', workCenterId: 'WC1' };
 const state = (tag: string, dt: number, value: SampleValue, category: 'running' | 'down' = 'running'): MachineEvent =>
   machineEvent({ ...base, tag, tsMs: T + dt, kind: 'state', value }, { category });
 const total = (dt: number, amount: number, value: SampleValue = amount): MachineEvent =>
-  machineEvent({ ...base, tag: 'M1a.GOOD', tsMs: T + dt, kind: 'counter', value }, { counter: 'good', mode: 'total', rolloverAt: 65536, amount });
-const hb = (dt: number, value: SampleValue): MachineEvent => machineEvent({ ...base, tag: 'M1a.HB', tsMs: T + dt, kind: 'heartbeat', value });
+  machineEvent(
+    { ...base, tag: 'M1a.GOOD', tsMs: T + dt, kind: 'counter', value },
+    { counter: 'good', mode: 'total', rolloverAt: 65536, amount },
+  );
+const hb = (dt: number, value: SampleValue): MachineEvent =>
+  machineEvent({ ...base, tag: 'M1a.HB', tsMs: T + dt, kind: 'heartbeat', value });
 
 function insert(m: MachineHistory, e: MachineEvent, late = false): number {
   expect(m.stage(e, m.slotOf(e.tag), late)).toBe(true);
@@ -34,7 +38,13 @@ function rows(m: MachineHistory): [number, string, number, number, number][] {
   const out: [number, string, number, number, number][] = [];
   for (let i = 0; i < m.n; i++) {
     const tag = m.slots[m.w[i * W_STRIDE + 6]!]!.tag;
-    out.push([m.tsAt(i) - T, tag, m.f[i * F_STRIDE + F_AMT]!, m.f[i * F_STRIDE + F_INC]!, m.w[i * W_STRIDE + W_INFO]! & KIND_MASK]);
+    out.push([
+      m.tsAt(i) - T,
+      tag,
+      m.f[i * F_STRIDE + F_AMT]!,
+      m.f[i * F_STRIDE + F_INC]!,
+      m.w[i * W_STRIDE + W_INFO]! & KIND_MASK,
+    ]);
   }
   return out;
 }
@@ -76,7 +86,11 @@ describe('MachineHistory rows', () => {
     insert(m, total(3000, 4)); // rollover: 65536 - 65530 + 4
     expect(rows(m).map((r) => r[3])).toEqual([0, 0, 10]);
     insert(m, total(2000, 65535)); // between them: 5 after 65530, then 4 after 65535 rolls over by 5
-    expect(rows(m).filter((r) => r[4] === 2).map((r) => [r[0], r[3]])).toEqual([
+    expect(
+      rows(m)
+        .filter((r) => r[4] === 2)
+        .map((r) => [r[0], r[3]]),
+    ).toEqual([
       [0, 0],
       [2000, 5],
       [3000, 5],
@@ -89,7 +103,8 @@ describe('MachineHistory rows', () => {
     const m = new MachineHistory('M1a', 'WC1', new HistoryDict());
     for (let i = 0; i < 500; i++) {
       insert(m, hb(i * 1000, i));
-      if (i % 10 === 0) insert(m, state('M1a.STATE', i * 1000, i % 20 === 0 ? 1 : 5, i % 20 === 0 ? 'running' : 'down'));
+      if (i % 10 === 0)
+        insert(m, state('M1a.STATE', i * 1000, i % 20 === 0 ? 1 : 5, i % 20 === 0 ? 'running' : 'down'));
     }
     expect(m.n).toBe(550);
     m.prune(T + 300_500);
@@ -108,7 +123,14 @@ describe('MachineHistory rows', () => {
   it('round-trips through the snapshot encoding', () => {
     const dict = new HistoryDict();
     const m = new MachineHistory('M1a', 'WC1', dict);
-    for (const e of [state('M1a.STATE', 0, 'RUN'), total(10, 3), hb(20, true), state('M1a.STATE', 30, 6, 'down'), total(40, 9)]) insert(m, e, false);
+    for (const e of [
+      state('M1a.STATE', 0, 'RUN'),
+      total(10, 3),
+      hb(20, true),
+      state('M1a.STATE', 30, 6, 'down'),
+      total(40, 9),
+    ])
+      insert(m, e, false);
     insert(m, hb(5, false), true);
     const tables = new SnapshotTables(dict);
     const enc = JSON.parse(JSON.stringify(encodeHistory(m, tables)));
@@ -123,14 +145,22 @@ describe('MachineHistory rows', () => {
 
 describe('processor snapshots', () => {
   const plan = testPlan({ windows: [{ kind: 'tumbling', name: '1m', sizeMs: MIN }], silenceTimeoutMs: 2 * MIN });
-  const ev = (tag: string, dt: number, value: number, extra: Partial<MachineEvent>, kind: MachineEvent['kind']): MachineEvent =>
-    machineEvent({ ...base, tag, tsMs: T + dt, kind, value }, extra);
+  const ev = (
+    tag: string,
+    dt: number,
+    value: number,
+    extra: Partial<MachineEvent>,
+    kind: MachineEvent['kind'],
+  ): MachineEvent => machineEvent({ ...base, tag, tsMs: T + dt, kind, value }, extra);
   const first = [
     ev('M1a.STATE', 0, 1, { category: 'running' }, 'state'),
     ev('M1a.GOOD', 10_000, 100, { counter: 'good', mode: 'total', amount: 100 }, 'counter'),
     ev('M1a.GOOD', 70_000, 130, { counter: 'good', mode: 'total', amount: 130 }, 'counter'),
   ];
-  const rest = [ev('M1a.GOOD', 130_000, 150, { counter: 'good', mode: 'total', amount: 150 }, 'counter'), ev('M1a.HB', 200_000, 1, {}, 'heartbeat')];
+  const rest = [
+    ev('M1a.GOOD', 130_000, 150, { counter: 'good', mode: 'total', amount: 150 }, 'counter'),
+    ev('M1a.HB', 200_000, 1, {}, 'heartbeat'),
+  ];
 
   it('restores a version-1 snapshot (one array per event) to the same output as an uninterrupted run', () => {
     const whole = new WindowedProcessor(plan);
@@ -141,11 +171,17 @@ describe('processor snapshots', () => {
     const v1: ProcessorSnapshotV1 = {
       ...v2,
       v: 1,
-      machines: [['M1a', 'WC1', [
-        [T, 0, 'M1a.STATE', '1', 'running', null, null, 0, 0, 0, 0, 0],
-        [T + 10_000, 2, 'M1a.GOOD', '100', null, null, 'good', 1, 100, 0, 0, 0],
-        [T + 70_000, 2, 'M1a.GOOD', '130', null, null, 'good', 1, 130, 0, 30, 0],
-      ]]],
+      machines: [
+        [
+          'M1a',
+          'WC1',
+          [
+            [T, 0, 'M1a.STATE', '1', 'running', null, null, 0, 0, 0, 0, 0],
+            [T + 10_000, 2, 'M1a.GOOD', '100', null, null, 'good', 1, 100, 0, 0, 0],
+            [T + 70_000, 2, 'M1a.GOOD', '130', null, null, 'good', 1, 130, 0, 30, 0],
+          ],
+        ],
+      ],
     };
     const b = WindowedProcessor.restore(plan, v1).ingest(rest).summaries;
     expect(JSON.stringify([...a, ...b])).toBe(JSON.stringify(all));

@@ -1,13 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { OrdersTable, parseOrdersSnapshot, runningOrderOf, runningWorkOrder, type OrderLine, type OrdersSnapshot } from '../../../src/core/orders.js';
+import {
+  OrdersTable,
+  parseOrdersSnapshot,
+  runningOrderOf,
+  runningWorkOrder,
+  type OrderLine,
+  type OrdersSnapshot,
+} from '../../../src/core/orders.js';
 import { machineEvent, withRunningOrder } from '../../../src/core/types.js';
 import type { OrdersSnapshot as SyncSnapshot } from '../../../src/odoo-services/orders-sync.js';
 
 const T = Date.UTC(2026, 5, 1, 6, 0, 0);
 const H = 3_600_000;
 
-function wo(workOrderId: number, state: string, dateStartMs: number | null, productionName: string | null = `MO/${workOrderId}`): OrderLine {
-  return { workOrderId, name: `WO ${workOrderId}`, state, productionId: workOrderId + 100, productionName, productId: 7, productName: 'Bracket', qtyProduction: 100, qtyProduced: 0, dateStartMs };
+function wo(
+  workOrderId: number,
+  state: string,
+  dateStartMs: number | null,
+  productionName: string | null = `MO/${workOrderId}`,
+): OrderLine {
+  return {
+    workOrderId,
+    name: `WO ${workOrderId}`,
+    state,
+    productionId: workOrderId + 100,
+    productionName,
+    productId: 7,
+    productName: 'Bracket',
+    qtyProduction: 100,
+    qtyProduced: 0,
+    dateStartMs,
+  };
 }
 
 function snapshot(workCenterId: string, workOrders: OrderLine[]): OrdersSnapshot {
@@ -16,7 +39,12 @@ function snapshot(workCenterId: string, workOrders: OrderLine[]): OrdersSnapshot
 
 describe('running order rule', () => {
   it('picks, among the work orders in progress started at or before t, the latest start', () => {
-    const list = [wo(1, 'progress', T), wo(2, 'progress', T + H), wo(3, 'ready', T + 2 * H), wo(4, 'progress', T + 3 * H)];
+    const list = [
+      wo(1, 'progress', T),
+      wo(2, 'progress', T + H),
+      wo(3, 'ready', T + 2 * H),
+      wo(4, 'progress', T + 3 * H),
+    ];
     expect(runningWorkOrder(list, T - 1)).toBeNull();
     expect(runningWorkOrder(list, T)?.workOrderId).toBe(1);
     expect(runningWorkOrder(list, T + H - 1)?.workOrderId).toBe(1);
@@ -27,7 +55,9 @@ describe('running order rule', () => {
   });
 
   it('breaks a tie on the start by the smallest work order id, whatever the list order', () => {
-    expect(runningWorkOrder([wo(9, 'progress', T), wo(5, 'progress', T), wo(7, 'progress', T)], T)?.workOrderId).toBe(5);
+    expect(runningWorkOrder([wo(9, 'progress', T), wo(5, 'progress', T), wo(7, 'progress', T)], T)?.workOrderId).toBe(
+      5,
+    );
     expect(runningWorkOrder([wo(5, 'progress', T), wo(9, 'progress', T)], T)?.workOrderId).toBe(5);
   });
 
@@ -85,19 +115,30 @@ describe('parseOrdersSnapshot', () => {
     expect(bad('[1]')).toBe('expected an OrdersSnapshot object, found [1]');
     expect(bad(JSON.stringify({ ...good, version: 2 }))).toBe('version: expected 1, found 2');
     expect(bad(JSON.stringify({ ...good, plantId: 'q' }))).toBe(`plantId: expected 'p', found "q"`);
-    expect(bad(JSON.stringify({ ...good, workCenterId: '' }))).toBe('workCenterId: expected a work center id, found ""');
-    expect(bad(JSON.stringify({ ...good, workOrders: {} }))).toBe('workOrders: expected a list of work orders, found {}');
+    expect(bad(JSON.stringify({ ...good, workCenterId: '' }))).toBe(
+      'workCenterId: expected a work center id, found ""',
+    );
+    expect(bad(JSON.stringify({ ...good, workOrders: {} }))).toBe(
+      'workOrders: expected a list of work orders, found {}',
+    );
     expect(bad(JSON.stringify({ ...good, workOrders: [{ ...wo(1, 'progress', T), dateStartMs: '2026-06-01' }] }))).toBe(
       'workOrders[0].dateStartMs: expected epoch milliseconds or null, found "2026-06-01"',
     );
-    expect(bad(JSON.stringify({ ...good, workOrders: [wo(1, 'progress', T), { ...wo(2, 'progress', T), state: 3 }] }))).toBe('workOrders[1].state: expected a string, found 3');
-    expect(bad(JSON.stringify({ ...good, workOrders: [{ ...wo(1, 'progress', T), workOrderId: 1.5 }] }))).toBe('workOrders[0].workOrderId: expected an integer, found 1.5');
+    expect(
+      bad(JSON.stringify({ ...good, workOrders: [wo(1, 'progress', T), { ...wo(2, 'progress', T), state: 3 }] })),
+    ).toBe('workOrders[1].state: expected a string, found 3');
+    expect(bad(JSON.stringify({ ...good, workOrders: [{ ...wo(1, 'progress', T), workOrderId: 1.5 }] }))).toBe(
+      'workOrders[0].workOrderId: expected an integer, found 1.5',
+    );
   });
 });
 
 describe('withRunningOrder', () => {
   it('sets and clears the tag, keeping every other field and the one event shape', () => {
-    const e = machineEvent({ plantId: 'p', machineId: 'm', workCenterId: 'wc-1', tag: 'm.STATE', tsMs: T, kind: 'state', value: 1 }, { category: 'running' });
+    const e = machineEvent(
+      { plantId: 'p', machineId: 'm', workCenterId: 'wc-1', tag: 'm.STATE', tsMs: T, kind: 'state', value: 1 },
+      { category: 'running' },
+    );
     const tagged = withRunningOrder(e, { order: 'MO/1', workOrderId: 1 });
     expect(tagged).toEqual({ ...e, runningOrder: 'MO/1', runningWorkOrderId: 1 });
     expect(Object.keys(tagged)).toEqual(Object.keys(e));

@@ -6,7 +6,12 @@ import { HOUR, MIN, testPlan } from '../../support/plan.js';
 import { runCore, toEvents } from '../../support/run-core.js';
 
 const T = Date.UTC(2026, 5, 1, 10, 0, 0); // Monday 2026-06-01 12:00 Berlin
-const s = (tag: string, offsetMs: number, value: number | string | boolean): RawSample => ({ tag, tsMs: T + offsetMs, value, quality: 'good' });
+const s = (tag: string, offsetMs: number, value: number | string | boolean): RawSample => ({
+  tag,
+  tsMs: T + offsetMs,
+  value,
+  quality: 'good',
+});
 const oneMinute = testPlan({ windows: [{ kind: 'tumbling', name: '1m', sizeMs: MIN }], silenceTimeoutMs: 2 * MIN });
 const find = (out: readonly WindowSummary[], startOffsetMs: number, revision = 1): WindowSummary => {
   const hit = out.find((x) => x.startMs === T + startOffsetMs && x.revision === revision);
@@ -103,7 +108,12 @@ describe('counters', () => {
 
 describe('event time', () => {
   it('out-of-order samples within the bound give the in-order result', () => {
-    const inOrder = [s('M1a.STATE', 0, 1), s('M1a.STATE', 20_000, 5), s('M1a.STATE', 40_000, 1), s('M1a.HB', 200_000, true)];
+    const inOrder = [
+      s('M1a.STATE', 0, 1),
+      s('M1a.STATE', 20_000, 5),
+      s('M1a.STATE', 40_000, 1),
+      s('M1a.HB', 200_000, true),
+    ];
     const shuffled = [inOrder[0]!, inOrder[2]!, inOrder[1]!, inOrder[3]!]; // 20 s behind: bound is 30 s
     const a = runCore(oneMinute, inOrder);
     const b = runCore(oneMinute, shuffled);
@@ -119,7 +129,10 @@ describe('event time', () => {
   });
 
   it('a late sample gives revision 2 recomputed from the full history; past the horizon it is only reported', () => {
-    const plan = testPlan({ windows: [{ kind: 'tumbling', name: '1m', sizeMs: MIN }], eventTime: { amendmentHorizonMs: 10 * MIN } });
+    const plan = testPlan({
+      windows: [{ kind: 'tumbling', name: '1m', sizeMs: MIN }],
+      eventTime: { amendmentHorizonMs: 10 * MIN },
+    });
     const p = new WindowedProcessor(plan);
     const ev = (x: RawSample) => toEvents(plan, [x]);
     p.ingest(ev(s('M1a.STATE', 0, 1)));
@@ -127,13 +140,20 @@ describe('event time', () => {
     expect(closed.filter((x) => x.startMs === T).map((x) => x.runtimeMs)).toEqual([MIN]);
     const late = p.ingest(ev(s('M1a.STATE', 30_000, 5)));
     expect(late.late).toHaveLength(1);
-    expect(late.late[0]).toMatchObject({ amended: true, tsMs: T + 30_000, windows: [{ windowName: '1m', windowId: '2026-06-01T10:00:00.000Z', startMs: T, endMs: T + MIN }] });
+    expect(late.late[0]).toMatchObject({
+      amended: true,
+      tsMs: T + 30_000,
+      windows: [{ windowName: '1m', windowId: '2026-06-01T10:00:00.000Z', startMs: T, endMs: T + MIN }],
+    });
     // The down state holds until the next state sample: every closed window from 30 s on changes.
     const w0 = late.summaries.find((x) => x.startMs === T)!;
     expect(w0).toMatchObject({ revision: 2, runtimeMs: 30_000, downtimeMs: 30_000, lateSamples: 1 });
     expect(late.summaries.find((x) => x.startMs === T + MIN)).toMatchObject({ revision: 2, downtimeMs: MIN });
     // A second late sample in the same window gives revision 3.
-    expect(p.ingest(ev(s('M1a.STATE', 45_000, 1))).summaries.find((x) => x.startMs === T)).toMatchObject({ revision: 3, downtimeMs: 15_000 });
+    expect(p.ingest(ev(s('M1a.STATE', 45_000, 1))).summaries.find((x) => x.startMs === T)).toMatchObject({
+      revision: 3,
+      downtimeMs: 15_000,
+    });
     // Move the watermark 20 minutes on: a sample from the first minute is now past the horizon.
     p.ingest(ev(s('M1a.HB', 25 * MIN, true)));
     const tooLate = p.ingest(ev(s('M1a.SCRAP', 50_000, 4)));
@@ -157,18 +177,23 @@ describe('shift summaries', () => {
   const shifts = testPlan({ windows: [{ kind: 'shift', name: 'shift' }], silenceTimeoutMs: 3 * HOUR });
   const night = (dateUtcMs: number, hours: number) => {
     const samples: RawSample[] = [];
-    for (let t = 0; t <= hours * HOUR; t += HOUR) samples.push({ tag: 'M1a.STATE', tsMs: dateUtcMs + t, value: 1, quality: 'good' });
+    for (let t = 0; t <= hours * HOUR; t += HOUR)
+      samples.push({ tag: 'M1a.STATE', tsMs: dateUtcMs + t, value: 1, quality: 'good' });
     return samples;
   };
 
   it('the night shift on the spring-forward night lasts 7 hours, on the fall-back night 9 hours', () => {
     // Berlin: 2026-03-28 22:00 CET = 21:00Z; 2026-10-24 22:00 CEST = 20:00Z
-    const spring = runCore(shifts, night(Date.UTC(2026, 2, 28, 18), 20)).summaries.find((x) => x.windowId === '2026-03-28/night')!;
+    const spring = runCore(shifts, night(Date.UTC(2026, 2, 28, 18), 20)).summaries.find(
+      (x) => x.windowId === '2026-03-28/night',
+    )!;
     expect(spring.lengthMs).toBe(7 * HOUR);
     expect(spring.startLocal).toBe('2026-03-28T22:00:00.000+01:00');
     expect(spring.endLocal).toBe('2026-03-29T06:00:00.000+02:00');
     expect(spring.runtimeMs).toBe(7 * HOUR);
-    const autumn = runCore(shifts, night(Date.UTC(2026, 9, 24, 18), 20)).summaries.find((x) => x.windowId === '2026-10-24/night')!;
+    const autumn = runCore(shifts, night(Date.UTC(2026, 9, 24, 18), 20)).summaries.find(
+      (x) => x.windowId === '2026-10-24/night',
+    )!;
     expect(autumn.lengthMs).toBe(9 * HOUR);
     expect(autumn.runtimeMs + autumn.timeByCategory.unknown).toBe(9 * HOUR);
   });
@@ -177,7 +202,10 @@ describe('shift summaries', () => {
     const plan = testPlan({
       windows: [{ kind: 'shift', name: 'shift' }],
       silenceTimeoutMs: 3 * HOUR,
-      calendar: { holidays: [{ date: '2026-06-02' }], overrides: [{ date: '2026-06-03', shifts: [{ name: 'short', start: '08:00', end: '12:00' }] }] },
+      calendar: {
+        holidays: [{ date: '2026-06-02' }],
+        overrides: [{ date: '2026-06-03', shifts: [{ name: 'short', start: '08:00', end: '12:00' }] }],
+      },
     });
     const ids = runCore(plan, night(Date.UTC(2026, 5, 1, 0), 96)).summaries.map((x) => x.windowId);
     expect(ids.filter((id) => id.startsWith('2026-06-02'))).toEqual([]);

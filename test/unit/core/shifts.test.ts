@@ -23,7 +23,11 @@ function threeShifts(timeZone: string, extra: Partial<ShiftCalendarSpec> = {}): 
   };
 }
 
-function calendar(timeZone: string, shifts: readonly ShiftPattern[], extra: Partial<ShiftCalendarSpec> = {}): ShiftCalendar {
+function calendar(
+  timeZone: string,
+  shifts: readonly ShiftPattern[],
+  extra: Partial<ShiftCalendarSpec> = {},
+): ShiftCalendar {
   return createShiftCalendar({ timeZone, shifts, holidays: [], overrides: [], ...extra });
 }
 
@@ -65,21 +69,91 @@ describe('shift instances on clock-change nights', () => {
   type LocalRow = [zone: string, def: ShiftDef, shiftId: string, startLocal: string, endLocal: string, hours: number];
   const localRows: LocalRow[] = [
     // A start inside the spring gap moves forward by the gap.
-    ['Europe/Berlin', { name: 'gap', start: '02:30', end: '10:00' }, '2026-03-29/gap', '2026-03-29T03:30:00.000+02:00', '2026-03-29T10:00:00.000+02:00', 6.5],
-    ['America/New_York', { name: 'gap', start: '02:30', end: '10:00' }, '2026-03-08/gap', '2026-03-08T03:30:00.000-04:00', '2026-03-08T10:00:00.000-04:00', 6.5],
-    ['Australia/Lord_Howe', { name: 'gap', start: '02:15', end: '10:00' }, '2026-10-04/gap', '2026-10-04T02:45:00.000+11:00', '2026-10-04T10:00:00.000+11:00', 7.25],
+    [
+      'Europe/Berlin',
+      { name: 'gap', start: '02:30', end: '10:00' },
+      '2026-03-29/gap',
+      '2026-03-29T03:30:00.000+02:00',
+      '2026-03-29T10:00:00.000+02:00',
+      6.5,
+    ],
+    [
+      'America/New_York',
+      { name: 'gap', start: '02:30', end: '10:00' },
+      '2026-03-08/gap',
+      '2026-03-08T03:30:00.000-04:00',
+      '2026-03-08T10:00:00.000-04:00',
+      6.5,
+    ],
+    [
+      'Australia/Lord_Howe',
+      { name: 'gap', start: '02:15', end: '10:00' },
+      '2026-10-04/gap',
+      '2026-10-04T02:45:00.000+11:00',
+      '2026-10-04T10:00:00.000+11:00',
+      7.25,
+    ],
     // An ambiguous start means its first occurrence.
-    ['America/New_York', { name: 'amb', start: '01:30', end: '09:30' }, '2026-11-01/amb', '2026-11-01T01:30:00.000-04:00', '2026-11-01T09:30:00.000-05:00', 9],
-    ['Europe/Berlin', { name: 'amb', start: '02:30', end: '10:30' }, '2026-10-25/amb', '2026-10-25T02:30:00.000+02:00', '2026-10-25T10:30:00.000+01:00', 9],
+    [
+      'America/New_York',
+      { name: 'amb', start: '01:30', end: '09:30' },
+      '2026-11-01/amb',
+      '2026-11-01T01:30:00.000-04:00',
+      '2026-11-01T09:30:00.000-05:00',
+      9,
+    ],
+    [
+      'Europe/Berlin',
+      { name: 'amb', start: '02:30', end: '10:30' },
+      '2026-10-25/amb',
+      '2026-10-25T02:30:00.000+02:00',
+      '2026-10-25T10:30:00.000+01:00',
+      9,
+    ],
     // An ambiguous end also means its first occurrence: 22:00 -> 02:30 is 4.5 h, not 5.5 h.
-    ['Europe/Berlin', { name: 'n', start: '22:00', end: '02:30' }, '2026-10-24/n', '2026-10-24T22:00:00.000+02:00', '2026-10-25T02:30:00.000+02:00', 4.5],
+    [
+      'Europe/Berlin',
+      { name: 'n', start: '22:00', end: '02:30' },
+      '2026-10-24/n',
+      '2026-10-24T22:00:00.000+02:00',
+      '2026-10-25T02:30:00.000+02:00',
+      4.5,
+    ],
     // A nonexistent end moves forward too: 22:00 -> 02:30 on the spring night ends at 03:30 CEST.
-    ['Europe/Berlin', { name: 'n', start: '22:00', end: '02:30' }, '2026-03-28/n', '2026-03-28T22:00:00.000+01:00', '2026-03-29T03:30:00.000+02:00', 4.5],
+    [
+      'Europe/Berlin',
+      { name: 'n', start: '22:00', end: '02:30' },
+      '2026-03-28/n',
+      '2026-03-28T22:00:00.000+01:00',
+      '2026-03-29T03:30:00.000+02:00',
+      4.5,
+    ],
     // 24:00 is the end of the day: 00:00 -> 24:00 on the spring day is 23 h.
-    ['Europe/Berlin', { name: 'day', start: '00:00', end: '24:00' }, '2026-03-29/day', '2026-03-29T00:00:00.000+01:00', '2026-03-30T00:00:00.000+02:00', 23],
+    [
+      'Europe/Berlin',
+      { name: 'day', start: '00:00', end: '24:00' },
+      '2026-03-29/day',
+      '2026-03-29T00:00:00.000+01:00',
+      '2026-03-30T00:00:00.000+02:00',
+      23,
+    ],
     // end == start: a 24 h shift crossing midnight; 25 h over the autumn night.
-    ['Europe/Berlin', { name: 'full', start: '06:00', end: '06:00' }, '2026-10-24/full', '2026-10-24T06:00:00.000+02:00', '2026-10-25T06:00:00.000+01:00', 25],
-    ['Europe/Berlin', { name: 's', start: '06:00:30', end: '14:00:15' }, '2026-06-01/s', '2026-06-01T06:00:30.000+02:00', '2026-06-01T14:00:15.000+02:00', 8 - 15 / 3600],
+    [
+      'Europe/Berlin',
+      { name: 'full', start: '06:00', end: '06:00' },
+      '2026-10-24/full',
+      '2026-10-24T06:00:00.000+02:00',
+      '2026-10-25T06:00:00.000+01:00',
+      25,
+    ],
+    [
+      'Europe/Berlin',
+      { name: 's', start: '06:00:30', end: '14:00:15' },
+      '2026-06-01/s',
+      '2026-06-01T06:00:30.000+02:00',
+      '2026-06-01T14:00:15.000+02:00',
+      8 - 15 / 3600,
+    ],
   ];
   it.each(localRows)('%s %j -> %s', (zone, def, shiftId, startLocal, endLocal, hours) => {
     const inst = byId(calendar(zone, [{ ...def, days: ALL }]), shiftId);
@@ -111,7 +185,9 @@ describe('shift calendar lookups', () => {
 
   it('starts no shift on a holiday, but lets the night shift of the day before run to its end', () => {
     // 2026-05-01 is a holiday; Berlin is on CEST (+02:00).
-    const ids = berlin.instancesOverlapping(utc('2026-04-30T22:00:00Z'), utc('2026-05-01T22:00:00Z')).map((i) => i.shiftId);
+    const ids = berlin
+      .instancesOverlapping(utc('2026-04-30T22:00:00Z'), utc('2026-05-01T22:00:00Z'))
+      .map((i) => i.shiftId);
     expect(ids).toEqual(['2026-04-30/night']);
     expect(berlin.instanceAt(utc('2026-05-01T03:59:59.999Z'))?.shiftId).toBe('2026-04-30/night');
     expect(berlin.instanceAt(utc('2026-05-01T04:00:00Z'))).toBeUndefined();
@@ -126,17 +202,21 @@ describe('shift calendar lookups', () => {
       ['2026-12-23/night', '2026-12-23T22:00:00.000+01:00', '2026-12-24T06:00:00.000+01:00'],
       ['2026-12-24/short', '2026-12-24T06:00:00.000+01:00', '2026-12-24T12:00:00.000+01:00'],
     ]);
-    const dec31 = berlin.instancesOverlapping(utc('2026-12-30T23:00:00Z'), utc('2027-01-01T23:00:00Z')).map((i) => i.shiftId);
+    const dec31 = berlin
+      .instancesOverlapping(utc('2026-12-30T23:00:00Z'), utc('2027-01-01T23:00:00Z'))
+      .map((i) => i.shiftId);
     expect(dec31).toEqual(['2026-12-30/night', '2027-01-01/early', '2027-01-01/late', '2027-01-01/night']);
   });
 
   it('runs a pattern only on its weekdays', () => {
-    const cal = calendar('America/New_York', [{ name: 'day', start: '08:00', end: '16:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] }]);
+    const cal = calendar('America/New_York', [
+      { name: 'day', start: '08:00', end: '16:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] },
+    ]);
     // 2026-03-02 is a Monday.
-    const ids = cal.instancesOverlapping(utc('2026-03-02T05:00:00Z'), utc('2026-03-16T04:00:00Z')).map((i) => i.shiftId);
-    expect(ids).toEqual(
-      ['02', '03', '04', '05', '06', '09', '10', '11', '12', '13'].map((d) => `2026-03-${d}/day`),
-    );
+    const ids = cal
+      .instancesOverlapping(utc('2026-03-02T05:00:00Z'), utc('2026-03-16T04:00:00Z'))
+      .map((i) => i.shiftId);
+    expect(ids).toEqual(['02', '03', '04', '05', '06', '09', '10', '11', '12', '13'].map((d) => `2026-03-${d}/day`));
   });
 
   it('returns instances in start order that tile a three-shift year exactly, across both clock changes', () => {
@@ -165,7 +245,9 @@ describe('shift calendar lookups', () => {
     const to = utc('2012-01-01T10:00:00Z'); // 2012-01-02 00:00 +14:00
     const list = apia.instancesOverlapping(from, to);
     for (let i = 1; i < list.length; i++) expect(list[i]?.startMs).toBe(list[i - 1]?.endMs);
-    expect(list.reduce((sum, inst) => sum + Math.min(inst.endMs, to) - Math.max(inst.startMs, from), 0)).toBe(to - from);
+    expect(list.reduce((sum, inst) => sum + Math.min(inst.endMs, to) - Math.max(inst.startMs, from), 0)).toBe(
+      to - from,
+    );
     // 22:00 on the 29th to 06:00 on the 31st: 8 real hours. The 30th's times move forward by the
     // 24 h gap onto the 31st and keep their scheduled date in the id.
     expect(list.map((i) => [i.shiftId, i.startLocal, (i.endMs - i.startMs) / H]).slice(6, 10)).toEqual([
@@ -195,7 +277,9 @@ describe('shift calendar lookups', () => {
       ['2026-03-28/a', '2026-03-28T22:00:00.000+01:00', '2026-03-29T03:30:00.000+02:00'],
       ['2026-03-29/b', '2026-03-29T03:30:00.000+02:00', '2026-03-29T06:00:00.000+02:00'],
     ]);
-    const normal = cal.instancesOverlapping(utc('2026-03-21T12:00:00Z'), utc('2026-03-22T12:00:00Z')).map((i) => i.shiftId);
+    const normal = cal
+      .instancesOverlapping(utc('2026-03-21T12:00:00Z'), utc('2026-03-22T12:00:00Z'))
+      .map((i) => i.shiftId);
     expect(normal).toEqual(['2026-03-21/a', '2026-03-22/c', '2026-03-22/b']);
   });
 });
@@ -204,36 +288,115 @@ describe('createShiftCalendar validation', () => {
   const base = threeShifts('Europe/Berlin');
   type Row = [what: string, spec: ShiftCalendarSpec, message: RegExp];
   const rows: Row[] = [
-    ['an unknown zone', { ...base, timeZone: 'Mars/Olympus_Mons' }, /timeZone: time zone "Mars\/Olympus_Mons": expected an IANA time zone id/],
-    ['an hour past 24', { ...base, shifts: [{ name: 'x', start: '06:00', end: '25:00', days: ALL }] }, /shifts\[0\]\.end: expected a local time HH:MM or HH:MM:SS from 00:00 to 24:00, found "25:00"/],
-    ['a one-digit hour', { ...base, shifts: [{ name: 'x', start: '6:00', end: '14:00', days: ALL }] }, /shifts\[0\]\.start: expected .* found "6:00"/],
-    ['24:00 as a start', { ...base, shifts: [{ name: 'x', start: '24:00', end: '06:00', days: ALL }] }, /shifts\[0\]\.start: expected a local time HH:MM or HH:MM:SS from 00:00 to 23:59:59, found "24:00"/],
+    [
+      'an unknown zone',
+      { ...base, timeZone: 'Mars/Olympus_Mons' },
+      /timeZone: time zone "Mars\/Olympus_Mons": expected an IANA time zone id/,
+    ],
+    [
+      'an hour past 24',
+      { ...base, shifts: [{ name: 'x', start: '06:00', end: '25:00', days: ALL }] },
+      /shifts\[0\]\.end: expected a local time HH:MM or HH:MM:SS from 00:00 to 24:00, found "25:00"/,
+    ],
+    [
+      'a one-digit hour',
+      { ...base, shifts: [{ name: 'x', start: '6:00', end: '14:00', days: ALL }] },
+      /shifts\[0\]\.start: expected .* found "6:00"/,
+    ],
+    [
+      '24:00 as a start',
+      { ...base, shifts: [{ name: 'x', start: '24:00', end: '06:00', days: ALL }] },
+      /shifts\[0\]\.start: expected a local time HH:MM or HH:MM:SS from 00:00 to 23:59:59, found "24:00"/,
+    ],
     ['minutes past 59', { ...base, shifts: [{ name: 'x', start: '06:60', end: '14:00', days: ALL }] }, /found "06:60"/],
-    ['an unknown weekday', { ...base, shifts: [{ name: 'x', start: '06:00', end: '14:00', days: ['mon', 'monday' as 'mon'] }] }, /shifts\[0\]\.days: expected weekdays from mon, tue, .* found "monday"/],
-    ['no weekdays', { ...base, shifts: [{ name: 'x', start: '06:00', end: '14:00', days: [] }] }, /shifts\[0\]\.days: expected at least one weekday/],
-    ['an empty name', { ...base, shifts: [{ name: '', start: '06:00', end: '14:00', days: ALL }] }, /shifts\[0\]\.name: expected a non-empty shift name, found ""/],
-    ['a bad holiday date', { ...base, holidays: [{ date: '2026-02-30' }] }, /holidays\[0\]\.date: expected a local date YYYY-MM-DD, found "2026-02-30"/],
-    ['a bad override date', { ...base, overrides: [{ date: '2026/12/24', shifts: [] }] }, /overrides\[0\]\.date: expected a local date YYYY-MM-DD, found "2026\/12\/24"/],
-    ['a date twice in overrides', { ...base, overrides: [{ date: '2026-12-24', shifts: [] }, { date: '2026-12-24', shifts: [] }] }, /overrides\[1\]\.date: expected one override per date, found 2026-12-24 again/],
-    ['a holiday that is also an override', { ...base, holidays: [{ date: '2026-12-24' }], overrides: [{ date: '2026-12-24', shifts: [] }] }, /overrides\[0\]\.date: expected a date that is not also a holiday.*found 2026-12-24 in both/],
+    [
+      'an unknown weekday',
+      { ...base, shifts: [{ name: 'x', start: '06:00', end: '14:00', days: ['mon', 'monday' as 'mon'] }] },
+      /shifts\[0\]\.days: expected weekdays from mon, tue, .* found "monday"/,
+    ],
+    [
+      'no weekdays',
+      { ...base, shifts: [{ name: 'x', start: '06:00', end: '14:00', days: [] }] },
+      /shifts\[0\]\.days: expected at least one weekday/,
+    ],
+    [
+      'an empty name',
+      { ...base, shifts: [{ name: '', start: '06:00', end: '14:00', days: ALL }] },
+      /shifts\[0\]\.name: expected a non-empty shift name, found ""/,
+    ],
+    [
+      'a bad holiday date',
+      { ...base, holidays: [{ date: '2026-02-30' }] },
+      /holidays\[0\]\.date: expected a local date YYYY-MM-DD, found "2026-02-30"/,
+    ],
+    [
+      'a bad override date',
+      { ...base, overrides: [{ date: '2026/12/24', shifts: [] }] },
+      /overrides\[0\]\.date: expected a local date YYYY-MM-DD, found "2026\/12\/24"/,
+    ],
+    [
+      'a date twice in overrides',
+      {
+        ...base,
+        overrides: [
+          { date: '2026-12-24', shifts: [] },
+          { date: '2026-12-24', shifts: [] },
+        ],
+      },
+      /overrides\[1\]\.date: expected one override per date, found 2026-12-24 again/,
+    ],
+    [
+      'a holiday that is also an override',
+      { ...base, holidays: [{ date: '2026-12-24' }], overrides: [{ date: '2026-12-24', shifts: [] }] },
+      /overrides\[0\]\.date: expected a date that is not also a holiday.*found 2026-12-24 in both/,
+    ],
     [
       'a duplicate name on a day',
-      { ...base, shifts: [{ name: 'x', start: '06:00', end: '10:00', days: ['mon'] }, { name: 'x', start: '12:00', end: '14:00', days: ['tue', 'mon'] }] },
+      {
+        ...base,
+        shifts: [
+          { name: 'x', start: '06:00', end: '10:00', days: ['mon'] },
+          { name: 'x', start: '12:00', end: '14:00', days: ['tue', 'mon'] },
+        ],
+      },
       /shifts on mon: expected unique shift names per day \(the shift id is <date>\/<name>\), found "x" twice/,
     ],
     [
       'a duplicate name in an override',
-      { ...base, overrides: [{ date: '2026-12-24', shifts: [{ name: 'x', start: '06:00', end: '08:00' }, { name: 'x', start: '09:00', end: '10:00' }] }] },
+      {
+        ...base,
+        overrides: [
+          {
+            date: '2026-12-24',
+            shifts: [
+              { name: 'x', start: '06:00', end: '08:00' },
+              { name: 'x', start: '09:00', end: '10:00' },
+            ],
+          },
+        ],
+      },
       /overrides\[0\] \(2026-12-24\): expected unique shift names per day.*found "x" twice/,
     ],
     [
       'overlapping shifts on a day',
-      { ...base, shifts: [{ name: 'early', start: '06:00', end: '14:00', days: ['wed'] }, { name: 'late', start: '13:00', end: '22:00', days: ['wed'] }] },
+      {
+        ...base,
+        shifts: [
+          { name: 'early', start: '06:00', end: '14:00', days: ['wed'] },
+          { name: 'late', start: '13:00', end: '22:00', days: ['wed'] },
+        ],
+      },
       /shifts must not overlap: expected shifts\[1\] \(late\) on wed 13:00 -> 22:00 to start at or after the end of shifts\[0\] \(early\) on wed 06:00 -> 14:00, found an overlap of 1h 00m/,
     ],
     [
       'a Sunday night shift running into Monday early',
-      { ...base, shifts: [{ name: 'night', start: '22:00', end: '07:00', days: ['sun'] }, { name: 'early', start: '06:00', end: '14:00', days: ['mon'] }] },
+      {
+        ...base,
+        shifts: [
+          { name: 'night', start: '22:00', end: '07:00', days: ['sun'] },
+          { name: 'early', start: '06:00', end: '14:00', days: ['mon'] },
+        ],
+      },
       /expected shifts\[1\] \(early\) on mon 06:00 -> 14:00 to start at or after the end of shifts\[0\] \(night\) on sun 22:00 -> 07:00 \(\+1d\), found an overlap of 1h 00m/,
     ],
     [
@@ -266,12 +429,19 @@ describe('createShiftCalendar validation', () => {
       holidays: [{ date: 'tomorrow' }],
       overrides: [],
     };
-    expect(() => createShiftCalendar(spec)).toThrow(/calendar: 4 problems:\n- timeZone: .*\n- shifts\[0\]\.start: .*\n- shifts\[0\]\.end: .*\n- holidays\[0\]\.date: /);
+    expect(() => createShiftCalendar(spec)).toThrow(
+      /calendar: 4 problems:\n- timeZone: .*\n- shifts\[0\]\.start: .*\n- shifts\[0\]\.end: .*\n- holidays\[0\]\.date: /,
+    );
   });
 
   it('accepts shifts that only touch (end == next start) and a 24 h shift alone', () => {
     expect(() => createShiftCalendar(base)).not.toThrow();
     expect(() => calendar('UTC', [{ name: 'all', start: '06:00', end: '06:00', days: ALL }])).not.toThrow();
-    expect(() => calendar('UTC', [{ name: 'all', start: '06:00', end: '06:01', days: ['mon', 'tue'] }, { name: 'x', start: '06:01', end: '06:00', days: ['mon'] }])).not.toThrow();
+    expect(() =>
+      calendar('UTC', [
+        { name: 'all', start: '06:00', end: '06:01', days: ['mon', 'tue'] },
+        { name: 'x', start: '06:01', end: '06:00', days: ['mon'] },
+      ]),
+    ).not.toThrow();
   });
 });

@@ -29,7 +29,10 @@ describe('civil calendar arithmetic', () => {
   });
 
   it('formats UTC exactly like Date.prototype.toISOString, extended years included', () => {
-    for (const ms of [0, -1, 1_774_746_000_123, -62_198_755_200_000, -62_198_755_200_001, 253_402_300_799_999, 253_402_300_800_000, -8.64e15, 8.64e15]) {
+    for (const ms of [
+      0, -1, 1_774_746_000_123, -62_198_755_200_000, -62_198_755_200_001, 253_402_300_799_999, 253_402_300_800_000,
+      -8.64e15, 8.64e15,
+    ]) {
       expect(formatUtcIso(ms)).toBe(new Date(ms).toISOString());
     }
   });
@@ -67,7 +70,9 @@ describe('civil calendar arithmetic', () => {
 describe('createTimeZone', () => {
   it('rejects an unknown id with a TopologyError that names it and what was expected', () => {
     expect(() => createTimeZone('Europe/Berlni')).toThrow(TopologyError);
-    expect(() => createTimeZone('Europe/Berlni')).toThrow(/time zone "Europe\/Berlni": expected an IANA time zone id.*found an unknown id/);
+    expect(() => createTimeZone('Europe/Berlni')).toThrow(
+      /time zone "Europe\/Berlni": expected an IANA time zone id.*found an unknown id/,
+    );
   });
 
   it('rejects an empty id instead of falling back to the host zone', () => {

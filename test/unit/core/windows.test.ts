@@ -3,7 +3,12 @@ import { TopologyError } from '../../../src/errors.js';
 import { WEEKDAYS } from '../../../src/core/plan.js';
 import type { WindowSpec } from '../../../src/core/plan.js';
 import { createShiftCalendar } from '../../../src/core/shifts.js';
-import { hoppingWindowStartsMs, tumblingStartMs, windowRefsContaining, windowRefsOverlapping } from '../../../src/core/windows.js';
+import {
+  hoppingWindowStartsMs,
+  tumblingStartMs,
+  windowRefsContaining,
+  windowRefsOverlapping,
+} from '../../../src/core/windows.js';
 
 const M = 60_000;
 const H = 3_600_000;
@@ -55,7 +60,13 @@ describe('hoppingWindowStartsMs', () => {
 describe('windowRefsContaining', () => {
   it('gives one tumbling window with an ISO window id', () => {
     expect(windowRefsContaining(tumbling15, utc('2026-03-28T22:14:59.999Z'))).toEqual([
-      { kind: 'tumbling', name: '15m', windowId: '2026-03-28T22:00:00.000Z', startMs: utc('2026-03-28T22:00:00Z'), endMs: utc('2026-03-28T22:15:00Z') },
+      {
+        kind: 'tumbling',
+        name: '15m',
+        windowId: '2026-03-28T22:00:00.000Z',
+        startMs: utc('2026-03-28T22:00:00Z'),
+        endMs: utc('2026-03-28T22:15:00Z'),
+      },
     ]);
   });
 
@@ -72,17 +83,31 @@ describe('windowRefsContaining', () => {
 
   it('gives the shift containing the instant, named by the spec and the shift id', () => {
     expect(windowRefsContaining(shift, utc('2026-03-29T03:59:59.999Z'), calendar)).toEqual([
-      { kind: 'shift', name: 'shift', windowId: '2026-03-28/night', startMs: utc('2026-03-28T21:00:00Z'), endMs: utc('2026-03-29T04:00:00Z'), shiftName: 'night' },
+      {
+        kind: 'shift',
+        name: 'shift',
+        windowId: '2026-03-28/night',
+        startMs: utc('2026-03-28T21:00:00Z'),
+        endMs: utc('2026-03-29T04:00:00Z'),
+        shiftName: 'night',
+      },
     ]);
   });
 
   it('gives no shift window for time outside every shift', () => {
-    const daytime = createShiftCalendar({ timeZone: 'UTC', shifts: [{ name: 'd', start: '08:00', end: '16:00', days: WEEKDAYS }], holidays: [], overrides: [] });
+    const daytime = createShiftCalendar({
+      timeZone: 'UTC',
+      shifts: [{ name: 'd', start: '08:00', end: '16:00', days: WEEKDAYS }],
+      holidays: [],
+      overrides: [],
+    });
     expect(windowRefsContaining(shift, utc('2026-03-29T17:00:00Z'), daytime)).toEqual([]);
   });
 
   it('rejects a shift window without a calendar and a non-positive size', () => {
-    expect(() => windowRefsContaining(shift, 0)).toThrow(/window "shift": expected a shift calendar for a shift window, found none/);
+    expect(() => windowRefsContaining(shift, 0)).toThrow(
+      /window "shift": expected a shift calendar for a shift window, found none/,
+    );
     expect(() => windowRefsContaining({ kind: 'tumbling', name: 'bad', sizeMs: 0 }, 0)).toThrow(TopologyError);
     expect(() => windowRefsContaining({ kind: 'hopping', name: 'bad', sizeMs: 10, advanceMs: 20 }, 0)).toThrow(
       /window "bad": expected advanceMs to be a positive integer no larger than sizeMs \(10\), found 20/,
@@ -92,7 +117,9 @@ describe('windowRefsContaining', () => {
 
 describe('windowRefsOverlapping', () => {
   it('lists every tumbling window intersecting a range, half-open at both ends', () => {
-    const ids = windowRefsOverlapping(tumbling15, utc('2026-03-28T22:14:59.999Z'), utc('2026-03-28T22:45:00Z')).map((r) => r.windowId);
+    const ids = windowRefsOverlapping(tumbling15, utc('2026-03-28T22:14:59.999Z'), utc('2026-03-28T22:45:00Z')).map(
+      (r) => r.windowId,
+    );
     expect(ids).toEqual(['2026-03-28T22:00:00.000Z', '2026-03-28T22:15:00.000Z', '2026-03-28T22:30:00.000Z']);
   });
 

@@ -27,7 +27,18 @@ const H = 3_600_000;
 const PARTITIONS = 4;
 
 function wo(workOrderId: number, production: string, state: string, dateStartMs: number | null): OrderLine {
-  return { workOrderId, name: `${production} op`, state, productionId: workOrderId + 1000, productionName: production, productId: 1, productName: 'Door inner', qtyProduction: 500, qtyProduced: 0, dateStartMs };
+  return {
+    workOrderId,
+    name: `${production} op`,
+    state,
+    productionId: workOrderId + 1000,
+    productionName: production,
+    productId: 1,
+    productName: 'Door inner',
+    qtyProduction: 500,
+    qtyProduced: 0,
+    dateStartMs,
+  };
 }
 
 function snapshot(workCenterId: string, workOrders: OrderLine[]): OrdersSnapshot {
@@ -35,8 +46,15 @@ function snapshot(workCenterId: string, workOrders: OrderLine[]): OrdersSnapshot
 }
 
 /** As `orders sync` writes them: JSON, keyed by work center. */
-function ordersRecords(snaps: readonly OrdersSnapshot[]): { topic: string; key: string; value: Buffer; headers: Record<string, string> }[] {
-  return snaps.map((s) => ({ topic: ORDERS, key: s.workCenterId, value: Buffer.from(JSON.stringify(s)), headers: { 'content-type': 'application/json' } }));
+function ordersRecords(
+  snaps: readonly OrdersSnapshot[],
+): { topic: string; key: string; value: Buffer; headers: Record<string, string> }[] {
+  return snaps.map((s) => ({
+    topic: ORDERS,
+    key: s.workCenterId,
+    value: Buffer.from(JSON.stringify(s)),
+    headers: { 'content-type': 'application/json' },
+  }));
 }
 
 interface Env {
@@ -47,7 +65,18 @@ interface Env {
 
 function env(): Env {
   const log = new MemoryLog({ defaultPartitions: PARTITIONS });
-  for (const topic of [t.raw, t.canonical, t.enriched, t.milestones, t.windowSummaries, t.shiftSummaries, t.rejected, t.late, ORDERS]) log.createTopic(topic, PARTITIONS);
+  for (const topic of [
+    t.raw,
+    t.canonical,
+    t.enriched,
+    t.milestones,
+    t.windowSummaries,
+    t.shiftSummaries,
+    t.rejected,
+    t.late,
+    ORDERS,
+  ])
+    log.createTopic(topic, PARTITIONS);
   const codecs = createLocalCodecs();
   return {
     log,
@@ -73,7 +102,8 @@ function env(): Env {
               orders: {
                 topic: ORDERS,
                 source: new MemoryEventSource(log, { groupId: 'test-orders', topics: [ORDERS] }),
-                offsets: async () => log.endOffsets(ORDERS).map((high, partition) => ({ partition, low: '0', high: String(high) })),
+                offsets: async () =>
+                  log.endOffsets(ORDERS).map((high, partition) => ({ partition, low: '0', high: String(high) })),
                 loadTimeoutMs: 10_000,
                 ...orders,
               },
@@ -93,7 +123,12 @@ async function until(what: string, probe: () => boolean, timeoutMs = 20_000): Pr
   }
 }
 
-function decodeAll<T>(log: MemoryLog, topic: string, codec: { decode(b: Buffer): { ok: true; value: T } | { ok: false; detail: string } }, partition?: number): T[] {
+function decodeAll<T>(
+  log: MemoryLog,
+  topic: string,
+  codec: { decode(b: Buffer): { ok: true; value: T } | { ok: false; detail: string } },
+  partition?: number,
+): T[] {
   return log.records(topic, partition).map((r) => {
     const d = codec.decode(r.value!);
     if (!d.ok) throw new Error(d.detail);
@@ -109,17 +144,32 @@ describe('order tagging on the embedded log', () => {
     // order is only released; press-03 runs MO/E; then two bad records for press-03 (its list must
     // survive them) and a snapshot for a work center outside the topology.
     const tableA = [
-      snapshot('press-line-1', [wo(11, 'MO/A', 'progress', T), wo(12, 'MO/B', 'progress', T + H), wo(13, 'MO/X', 'ready', T)]),
+      snapshot('press-line-1', [
+        wo(11, 'MO/A', 'progress', T),
+        wo(12, 'MO/B', 'progress', T + H),
+        wo(13, 'MO/X', 'ready', T),
+      ]),
       snapshot('press-02', [wo(21, 'MO/C', 'ready', T)]),
       snapshot('press-03', [wo(31, 'MO/E', 'progress', T - H)]),
     ];
     log.append(ordersRecords(tableA));
     log.append([
       { topic: ORDERS, key: 'press-03', value: Buffer.from('{"version": 1, "plantId": '), headers: {} },
-      { topic: ORDERS, key: 'press-03', value: Buffer.from(JSON.stringify({ ...tableA[2], version: 2, workOrders: [] })), headers: {} },
+      {
+        topic: ORDERS,
+        key: 'press-03',
+        value: Buffer.from(JSON.stringify({ ...tableA[2], version: 2, workOrders: [] })),
+        headers: {},
+      },
     ]);
     log.append(ordersRecords([snapshot('ghost-line', [wo(99, 'MO/Z', 'progress', T)])]));
-    const samples = createPlantSimulator(plan, { seed: 5, startMs: T, lateShare: 0, badShare: 0.002, outOfOrderShare: 0.02 }).next(T + 3 * H);
+    const samples = createPlantSimulator(plan, {
+      seed: 5,
+      startMs: T,
+      lateShare: 0,
+      badShare: 0.002,
+      outOfOrderShare: 0.02,
+    }).next(T + 3 * H);
     // In arrival order (some samples out of order): the first part ends where event time reaches
     // T+1.5h (bad samples with absurd timestamps aside).
     const cut = samples.findIndex((s) => s.tsMs >= T + 1.5 * H && s.tsMs <= T + 3 * H);
@@ -134,7 +184,10 @@ describe('order tagging on the embedded log', () => {
 
     // Mid-run: MO/B is done, MO/D starts at T+2h on press-line-1; press-02's MO/C is now in
     // progress from T+1h; press-03 is cleared (tombstone).
-    const tableB = [snapshot('press-line-1', [wo(11, 'MO/A', 'progress', T), wo(14, 'MO/D', 'progress', T + 2 * H)]), snapshot('press-02', [wo(21, 'MO/C', 'progress', T + H)])];
+    const tableB = [
+      snapshot('press-line-1', [wo(11, 'MO/A', 'progress', T), wo(14, 'MO/D', 'progress', T + 2 * H)]),
+      snapshot('press-02', [wo(21, 'MO/C', 'progress', T + H)]),
+    ];
     log.append([...ordersRecords(tableB), { topic: ORDERS, key: 'press-03', value: null }]);
     await until('table update applied', () => feed.counts.applied === 5 && feed.counts.tombstone === 1);
     log.append(secondPart.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
@@ -147,7 +200,18 @@ describe('order tagging on the embedded log', () => {
     // What each sample's tag must be: the table of its part, at its own time.
     const expected = (s: RawSample, firstHalf: boolean): string | null => {
       const wc = plan.machines.get(plan.tags.get(s.tag)?.machineId ?? '')?.workCenterId;
-      if (wc === 'press-line-1') return firstHalf ? (s.tsMs >= T + H ? 'MO/B' : s.tsMs >= T ? 'MO/A' : null) : s.tsMs >= T + 2 * H ? 'MO/D' : s.tsMs >= T ? 'MO/A' : null;
+      if (wc === 'press-line-1')
+        return firstHalf
+          ? s.tsMs >= T + H
+            ? 'MO/B'
+            : s.tsMs >= T
+              ? 'MO/A'
+              : null
+          : s.tsMs >= T + 2 * H
+            ? 'MO/D'
+            : s.tsMs >= T
+              ? 'MO/A'
+              : null;
       if (wc === 'press-02') return firstHalf ? null : s.tsMs >= T + H ? 'MO/C' : null;
       if (wc === 'press-03') return firstHalf ? 'MO/E' : null;
       return null;
@@ -162,19 +226,36 @@ describe('order tagging on the embedded log', () => {
     const seen = new Set<string | undefined>();
     for (const x of enriched) {
       expect(x.runningOrder ?? null, `${x.tag}@${new Date(x.tsMs).toISOString()}`).toBe(orderOf.get(sampleKey(x)));
-      if (x.runningOrder !== undefined) expect(x.runningWorkOrderId).toBe({ 'MO/A': 11, 'MO/B': 12, 'MO/C': 21, 'MO/D': 14, 'MO/E': 31 }[x.runningOrder]);
+      if (x.runningOrder !== undefined)
+        expect(x.runningWorkOrderId).toBe(
+          { 'MO/A': 11, 'MO/B': 12, 'MO/C': 21, 'MO/D': 14, 'MO/E': 31 }[x.runningOrder],
+        );
       seen.add(x.runningOrder);
     }
     expect([...seen].sort()).toEqual(['MO/A', 'MO/B', 'MO/C', 'MO/D', 'MO/E', undefined]);
 
     // Summaries: the reference over each partition's samples with the same tags.
-    const got = lastRevisions([...decodeAll<WindowSummary>(log, t.windowSummaries, codecs.summary), ...decodeAll<WindowSummary>(log, t.shiftSummaries, codecs.summary)]);
+    const got = lastRevisions([
+      ...decodeAll<WindowSummary>(log, t.windowSummaries, codecs.summary),
+      ...decodeAll<WindowSummary>(log, t.shiftSummaries, codecs.summary),
+    ]);
     let compared = 0;
     for (let p = 0; p < PARTITIONS; p++) {
-      const wcs = new Set(decodeAll<MachineEvent>(log, t.enriched, codecs.event, p).filter((x) => x.kind !== 'watermark').map((x) => x.workCenterId));
+      const wcs = new Set(
+        decodeAll<MachineEvent>(log, t.enriched, codecs.event, p)
+          .filter((x) => x.kind !== 'watermark')
+          .map((x) => x.workCenterId),
+      );
       if (wcs.size === 0) continue;
-      const mine = samples.filter((s) => wcs.has(plan.machines.get(plan.tags.get(s.tag)?.machineId ?? '')?.workCenterId ?? ''));
-      const want = lastRevisions(computeWindowSummaries(mine, plan, { watermarkMs: watermarks.get(p)!, runningOrder: (x) => orderOf.get(sampleKey(x)) ?? null }));
+      const mine = samples.filter((s) =>
+        wcs.has(plan.machines.get(plan.tags.get(s.tag)?.machineId ?? '')?.workCenterId ?? ''),
+      );
+      const want = lastRevisions(
+        computeWindowSummaries(mine, plan, {
+          watermarkMs: watermarks.get(p)!,
+          runningOrder: (x) => orderOf.get(sampleKey(x)) ?? null,
+        }),
+      );
       for (const [key, summary] of want) {
         expect(got.get(key), key).toEqual(summary);
         compared++;
@@ -185,7 +266,8 @@ describe('order tagging on the embedded log', () => {
     const line1 = [...got.values()].filter((s) => s.workCenterId === 'press-line-1');
     expect([...new Set(line1.flatMap((s) => s.orders ?? []))].sort()).toEqual(['MO/A', 'MO/B', 'MO/D']);
     // Under the first table T+1h.. ran MO/B; after the update MO/B is gone: MO/A again, then MO/D.
-    const quarter = (startMs: number): readonly string[] | undefined => line1.find((s) => s.windowName === '15m' && s.startMs === startMs)?.orders;
+    const quarter = (startMs: number): readonly string[] | undefined =>
+      line1.find((s) => s.windowName === '15m' && s.startMs === startMs)?.orders;
     expect(quarter(T)).toEqual(['MO/A']);
     expect(quarter(T + H)).toEqual(['MO/B']);
     expect(quarter(T + 1.75 * H)).toEqual(['MO/A']);
@@ -195,19 +277,32 @@ describe('order tagging on the embedded log', () => {
   it('fails the start when the table is not read to its end in time, before stage 1 consumed anything', async () => {
     const e = env();
     e.log.append(ordersRecords([snapshot('press-02', [wo(21, 'MO/C', 'progress', T)])]));
-    e.log.append([{ topic: t.raw, key: 'x', value: e.codecs.raw.encode({ tag: 'x', tsMs: T, value: 1, quality: 'good' }) }]);
+    e.log.append([
+      { topic: t.raw, key: 'x', value: e.codecs.raw.encode({ tag: 'x', tsMs: T, value: 1, quality: 'good' }) },
+    ]);
     // The broker said the partitions end further on than they do (records not readable in time).
-    const { done } = e.start({ offsets: async () => [0, 1, 2, 3].map((partition) => ({ partition, low: '0', high: '99' })), loadTimeoutMs: 300 });
-    const err = await done.then(() => undefined, (x: unknown) => x);
+    const { done } = e.start({
+      offsets: async () => [0, 1, 2, 3].map((partition) => ({ partition, low: '0', high: '99' })),
+      loadTimeoutMs: 300,
+    });
+    const err = await done.then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(err).toBeInstanceOf(KafkaError);
-    expect((err as Error).message).toMatch(/^orders topic shiftstream\.stamping-berlin\.orders: expected to read it to its end offsets within 300 ms \(topology orders\.loadTimeout\), found partition 0 at \d+ of 99, partition 1 at \d+ of 99/);
+    expect((err as Error).message).toMatch(
+      /^orders topic shiftstream\.stamping-berlin\.orders: expected to read it to its end offsets within 300 ms \(topology orders\.loadTimeout\), found partition 0 at \d+ of 99, partition 1 at \d+ of 99/,
+    );
     expect(e.log.records(t.enriched)).toEqual([]);
     expect(e.log.group('test-map').committed({ topic: t.raw, partition: 0 })).toBeUndefined();
   });
 
   it('a stop while the table loads ends run() quietly', async () => {
     const e = env();
-    const { pipeline, done } = e.start({ offsets: async () => [{ partition: 0, low: '0', high: '5' }], loadTimeoutMs: 30_000 });
+    const { pipeline, done } = e.start({
+      offsets: async () => [{ partition: 0, low: '0', high: '5' }],
+      loadTimeoutMs: 30_000,
+    });
     await new Promise((r) => setTimeout(r, 50));
     await pipeline.stop();
     await expect(done).resolves.toBeUndefined();
@@ -217,7 +312,13 @@ describe('order tagging on the embedded log', () => {
     const e = env();
     const { log, codecs } = e;
     log.append(ordersRecords([snapshot('press-02', [wo(21, 'MO/C', 'progress', T)])]));
-    const samples = createPlantSimulator(plan, { seed: 9, startMs: T, lateShare: 0, badShare: 0, outOfOrderShare: 0.02 }).next(T + H);
+    const samples = createPlantSimulator(plan, {
+      seed: 9,
+      startMs: T,
+      lateShare: 0,
+      badShare: 0,
+      outOfOrderShare: 0.02,
+    }).next(T + H);
     log.append(samples.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
     const { pipeline, done } = e.start({}, false);
     expect(pipeline.orders).toBeUndefined();
@@ -239,7 +340,15 @@ describe('stage 1 owns the tag', () => {
   const press02 = [...plan.machines.values()].find((m) => m.workCenterId === 'press-02')!;
   const stateTag = [...plan.tags.values()].find((x) => x.machineId === press02.machineId && x.kind === 'state')!;
   const forged = machineEvent(
-    { plantId: plan.plantId, machineId: press02.machineId, workCenterId: 'press-02', tag: stateTag.tag, tsMs: T + 5_000, kind: 'state', value: 1 },
+    {
+      plantId: plan.plantId,
+      machineId: press02.machineId,
+      workCenterId: 'press-02',
+      tag: stateTag.tag,
+      tsMs: T + 5_000,
+      kind: 'state',
+      value: 1,
+    },
     { category: 'running', runningOrder: 'MO/forged', runningWorkOrderId: 7 },
   );
 
@@ -259,7 +368,11 @@ describe('stage 1 owns the tag', () => {
       ...(orders === undefined ? {} : { orders }),
     });
     const value = codecs.event.encode(forged);
-    await stage.handle({ topic: t.canonical, partition: 0, records: [{ topic: t.canonical, partition: 0, offset: '0', key: null, value, timestampMs: T }] });
+    await stage.handle({
+      topic: t.canonical,
+      partition: 0,
+      records: [{ topic: t.canonical, partition: 0, offset: '0', key: null, value, timestampMs: T }],
+    });
     await codecs.prepare(log.records(t.enriched).map((r) => r.value));
     const out = decodeAll<MachineEvent>(log, t.enriched, codecs.event).filter((x) => x.kind !== 'watermark');
     expect(out.length).toBe(1);
@@ -272,6 +385,10 @@ describe('stage 1 owns the tag', () => {
     expect(await mapCanonical(table)).toEqual({ ...forged, runningOrder: 'MO/C', runningWorkOrderId: 21 });
     const empty = new OrdersTable();
     expect(await mapCanonical(empty)).toEqual({ ...forged, runningOrder: undefined, runningWorkOrderId: undefined });
-    expect(await mapCanonical(undefined)).toEqual({ ...forged, runningOrder: undefined, runningWorkOrderId: undefined });
+    expect(await mapCanonical(undefined)).toEqual({
+      ...forged,
+      runningOrder: undefined,
+      runningWorkOrderId: undefined,
+    });
   });
 });

@@ -10,7 +10,13 @@ const topology = loadTopology('topologies/stamping-berlin.yaml');
 const t = topology.topics;
 
 function simulate(hours: number): { samples: RawSample[]; notes: SampleAnnotation[] } {
-  const sim = createPlantSimulator(topology.plant, { seed: 11, startMs: Date.UTC(2026, 2, 28, 12), lateShare: 0.002, badShare: 0.002, outOfOrderShare: 0.02 });
+  const sim = createPlantSimulator(topology.plant, {
+    seed: 11,
+    startMs: Date.UTC(2026, 2, 28, 12),
+    lateShare: 0.002,
+    badShare: 0.002,
+    outOfOrderShare: 0.02,
+  });
   const notes: SampleAnnotation[] = [];
   const samples = sim.next(Date.UTC(2026, 2, 28, 12) + hours * 3_600_000, notes);
   return { samples, notes };
@@ -43,7 +49,13 @@ describe('pipeline on the embedded log', () => {
     const plan = topology.plant;
     let compared = 0;
     for (let p = 0; p < log.partitionCount(t.enriched); p++) {
-      const wcs = new Set(log.records(t.enriched, p).map((r) => (codecs.event.decode(r.value!) as { ok: true; value: { workCenterId: string } }).value.workCenterId));
+      const wcs = new Set(
+        log
+          .records(t.enriched, p)
+          .map(
+            (r) => (codecs.event.decode(r.value!) as { ok: true; value: { workCenterId: string } }).value.workCenterId,
+          ),
+      );
       if (wcs.size === 0) continue;
       const mine = samples.filter((s) => {
         const tag = plan.tags.get(s.tag);
@@ -60,9 +72,14 @@ describe('pipeline on the embedded log', () => {
     }
     expect(compared).toBe(got.size);
 
-    const rejected = log.records(t.rejected).map((r) => codecs.rejected.decode(r.value!)).map((d) => (d.ok ? d.value.reason : 'undecodable'));
+    const rejected = log
+      .records(t.rejected)
+      .map((r) => codecs.rejected.decode(r.value!))
+      .map((d) => (d.ok ? d.value.reason : 'undecodable'));
     expect(rejected.length).toBe(notes.filter((n) => n.flag === 'bad').length);
-    expect(new Set(rejected)).toEqual(new Set(['bad-quality', 'unknown-tag', 'non-numeric-counter', 'ts-out-of-range']));
+    expect(new Set(rejected)).toEqual(
+      new Set(['bad-quality', 'unknown-tag', 'non-numeric-counter', 'ts-out-of-range']),
+    );
     expect(log.records(t.milestones).length).toBeGreaterThan(0);
     expect(log.records(t.late).length).toBeGreaterThan(0);
   }, 60_000);

@@ -28,7 +28,10 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function start(readiness: ReadinessProbe, metrics = createPromMetrics({ processMetrics: false })): Promise<HttpServer> {
+async function start(
+  readiness: ReadinessProbe,
+  metrics = createPromMetrics({ processMetrics: false }),
+): Promise<HttpServer> {
   const s = await startHttpServer({ port: 0, host: '127.0.0.1', metrics, health: { readiness } });
   servers.push(s);
   return s;
@@ -50,7 +53,9 @@ describe('startHttpServer', () => {
     expect(r.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(r.body).toContain('shiftstream_late_samples_total{bucket="under_15m",amended="true",plantId="p1"} 2');
     metrics.inc('shiftstream_late_samples_total', { bucket: 'under_15m', amended: 'true' });
-    expect((await call(s, '/metrics')).body).toContain('shiftstream_late_samples_total{bucket="under_15m",amended="true",plantId="p1"} 3');
+    expect((await call(s, '/metrics')).body).toContain(
+      'shiftstream_late_samples_total{bucket="under_15m",amended="true",plantId="p1"} 3',
+    );
   });
 
   it('answers /healthz with 200 even when not ready', async () => {
@@ -82,7 +87,14 @@ describe('startHttpServer', () => {
     readiness.ready('redis');
     r = await call(s, '/readyz');
     expect(r.status).toBe(200);
-    expect(JSON.parse(r.body)).toMatchObject({ status: 'ready', checks: [{ name: 'kafka', ready: true, detail: '6 partitions assigned' }, { name: 'redis' }, { name: 'registry' }] });
+    expect(JSON.parse(r.body)).toMatchObject({
+      status: 'ready',
+      checks: [
+        { name: 'kafka', ready: true, detail: '6 partitions assigned' },
+        { name: 'redis' },
+        { name: 'registry' },
+      ],
+    });
     readiness.notReady('kafka', 'rebalancing');
     expect((await call(s, '/readyz')).status).toBe(503);
   });
@@ -150,13 +162,23 @@ describe('startHttpServer', () => {
   it('fails to start with a clear error when the port is taken, and close() frees the port', async () => {
     const a = await start(() => ({ ready: true, checks: [] }));
     await expect(
-      startHttpServer({ port: a.port, host: '127.0.0.1', metrics: createPromMetrics({ processMetrics: false }), health: { readiness: () => ({ ready: true, checks: [] }) } }),
+      startHttpServer({
+        port: a.port,
+        host: '127.0.0.1',
+        metrics: createPromMetrics({ processMetrics: false }),
+        health: { readiness: () => ({ ready: true, checks: [] }) },
+      }),
     ).rejects.toThrow(`http: cannot listen on 127.0.0.1:${a.port}: listen EADDRINUSE`);
     const port = a.port;
     await a.close();
     servers.splice(servers.indexOf(a), 1);
     await expect(call(a, '/healthz')).rejects.toThrow(/ECONNREFUSED/);
-    const b = await startHttpServer({ port, host: '127.0.0.1', metrics: createPromMetrics({ processMetrics: false }), health: { readiness: () => ({ ready: true, checks: [] }) } });
+    const b = await startHttpServer({
+      port,
+      host: '127.0.0.1',
+      metrics: createPromMetrics({ processMetrics: false }),
+      health: { readiness: () => ({ ready: true, checks: [] }) },
+    });
     servers.push(b);
     expect(b.port).toBe(port);
   });

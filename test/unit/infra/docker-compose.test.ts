@@ -24,7 +24,16 @@ const services = compose.services;
 
 describe('docker-compose.yml', () => {
   it('has the servers and the three shiftstream services', () => {
-    expect(Object.keys(services).sort()).toEqual(['kafka', 'odoo', 'poster', 'postgres', 'processor', 'redis', 'registry', 'simulator']);
+    expect(Object.keys(services).sort()).toEqual([
+      'kafka',
+      'odoo',
+      'poster',
+      'postgres',
+      'processor',
+      'redis',
+      'registry',
+      'simulator',
+    ]);
     expect(services.kafka?.image).toMatch(/^apache\/kafka:4\.\d+\.\d+$/);
     expect(services.registry?.image).toMatch(/^apicurio\/apicurio-registry:3\./);
     expect(services.registry?.environment?.APICURIO_RULES_GLOBAL_COMPATIBILITY).toBe('BACKWARD');
@@ -96,4 +105,3 @@ describe('docker-compose.yml', () => {
     }
   });
 });
-

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { childLogger, componentLogger, createLogger, formatPrettyLine, partitionLogger, REDACTED, workCenterLogger } from '../../../src/logging/index.js';
+import {
+  childLogger,
+  componentLogger,
+  createLogger,
+  formatPrettyLine,
+  partitionLogger,
+  REDACTED,
+  workCenterLogger,
+} from '../../../src/logging/index.js';
 
 function capture(): { lines: string[]; records: () => Record<string, unknown>[]; write(s: string): void } {
   const lines: string[] = [];
@@ -34,14 +42,20 @@ describe('createLogger', () => {
         password: 'p1',
         sasl: { mechanism: 'plain', username: 'u', password: 'p2' },
         kafka: { sasl: { password: 'p3' } },
-        config: { kafka: { sasl: { password: 'p4' } }, odoo: { apiKey: 'k2', url: 'https://odoo' }, redis: { password: 'p5' }, registry: { password: 'p6' } },
+        config: {
+          kafka: { sasl: { password: 'p4' } },
+          odoo: { apiKey: 'k2', url: 'https://odoo' },
+          redis: { password: 'p5' },
+          registry: { password: 'p6' },
+        },
         headers: { authorization: 'Bearer t1', accept: 'json' },
         req: { headers: { authorization: 'Basic t2' } },
       },
       'connecting',
     );
     const line = out.lines[0] ?? '';
-    for (const secret of ['k1', 'k2', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'Bearer t1', 'Basic t2']) expect(line).not.toContain(`"${secret}"`);
+    for (const secret of ['k1', 'k2', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'Bearer t1', 'Basic t2'])
+      expect(line).not.toContain(`"${secret}"`);
     const rec = out.records()[0] as Record<string, any>;
     expect(rec['apiKey']).toBe(REDACTED);
     expect(rec['sasl']).toEqual({ mechanism: 'plain', username: 'u', password: REDACTED });
@@ -60,7 +74,9 @@ describe('createLogger', () => {
   });
 
   it('refuses an unknown level, naming the allowed ones', () => {
-    expect(() => createLogger({ level: 'verbose' as never, destination: capture() })).toThrow(/level must be one of fatal, error, warn, info, debug, trace, silent; found 'verbose'/);
+    expect(() => createLogger({ level: 'verbose' as never, destination: capture() })).toThrow(
+      /level must be one of fatal, error, warn, info, debug, trace, silent; found 'verbose'/,
+    );
   });
 
   it('writes nothing at level silent', () => {

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createNoopMetrics, createPromMetrics, LATENESS_BUCKETS, latenessBucket, METRICS, type MetricName } from '../../../src/metrics/index.js';
+import {
+  createNoopMetrics,
+  createPromMetrics,
+  LATENESS_BUCKETS,
+  latenessBucket,
+  METRICS,
+  type MetricName,
+} from '../../../src/metrics/index.js';
 
 const names = Object.keys(METRICS) as MetricName[];
 
@@ -90,7 +97,9 @@ describe('PromMetrics', () => {
       ]),
     );
     const series = await m.values('shiftstream_critical_lane_latency_ms');
-    const bucket = (le: number | string) => series.find((s) => s.metricName === 'shiftstream_critical_lane_latency_ms_bucket' && s.labels['le'] === le)?.value;
+    const bucket = (le: number | string) =>
+      series.find((s) => s.metricName === 'shiftstream_critical_lane_latency_ms_bucket' && s.labels['le'] === le)
+        ?.value;
     expect(bucket(1)).toBe(1);
     expect(bucket(5)).toBe(3);
     expect(bucket(25)).toBe(4);

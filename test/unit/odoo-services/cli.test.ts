@@ -36,8 +36,14 @@ describe('odoo service commands', () => {
     [['dlq'], /dlq: expected the subcommand 'replay', found none/],
     [['dlq', 'replay-all'], /dlq: expected the subcommand 'replay', found 'replay-all'/],
     [['orders', 'pull'], /orders: expected the subcommand 'sync', found 'pull'/],
-    [['reconcile', '--topology', 'topologies/stamping-berlin.yaml', '--from', 'yesterday', '--to', '2026-03-02'], /reconcile --from: expected an ISO 8601 time such as 2026-03-02T06:00:00Z \(or epoch ms\), found "yesterday"/],
-    [['reconcile', '--topology', 'topologies/stamping-berlin.yaml', '--from', '2026-03-02', '--to', '2026-03-01'], /--to \(2026-03-01T00:00:00.000Z\) must be after --from/],
+    [
+      ['reconcile', '--topology', 'topologies/stamping-berlin.yaml', '--from', 'yesterday', '--to', '2026-03-02'],
+      /reconcile --from: expected an ISO 8601 time such as 2026-03-02T06:00:00Z \(or epoch ms\), found "yesterday"/,
+    ],
+    [
+      ['reconcile', '--topology', 'topologies/stamping-berlin.yaml', '--from', '2026-03-02', '--to', '2026-03-01'],
+      /--to \(2026-03-01T00:00:00.000Z\) must be after --from/,
+    ],
   ])('%j fails with exit 2 and says what was expected', async (argv, message) => {
     const r = await run(argv);
     expect(r.err).toMatch(message);

@@ -9,20 +9,32 @@ import { createMemoryLedger } from '../../../src/io/odoo/ledger.js';
 import { createMasterData, masterDataRequestOf, type ResolvedMasterData } from '../../../src/io/odoo/master-data.js';
 import { createProductivityWriter, type ProductivityWriter } from '../../../src/io/odoo/productivity-writer.js';
 import { createMemoryKeyValue } from '../../../src/odoo-services/key-value.js';
-import { createLiveDowntime, liveDowntimeStoreOn, withLiveDowntime, type LiveDowntime } from '../../../src/odoo-services/live-downtime.js';
+import {
+  createLiveDowntime,
+  liveDowntimeStoreOn,
+  withLiveDowntime,
+  type LiveDowntime,
+} from '../../../src/odoo-services/live-downtime.js';
 import { createPostingConsumer, type PostingConsumer } from '../../../src/odoo-services/posting-consumer.js';
 import { createShiftItemPoster } from '../../../src/odoo-services/shift-poster.js';
 import { silentLog } from '../../../src/ports/log.js';
 import { startOdooStandin, type OdooStandin, type StandinVersion } from '../../../src/testkit/odoo-standin/index.js';
 import { MAPPING, randomShift } from '../io/odoo/summary-fixtures.js';
 
-export const TOPICS = { summaries: 'shiftstream.plant-a.shift-summaries', dlq: 'shiftstream.plant-a.odoo-dlq', audit: 'shiftstream.plant-a.odoo-audit' } as const;
+export const TOPICS = {
+  summaries: 'shiftstream.plant-a.shift-summaries',
+  dlq: 'shiftstream.plant-a.odoo-dlq',
+  audit: 'shiftstream.plant-a.odoo-audit',
+} as const;
 
-export const codesFor = (n: number): Map<string, string> => new Map(Array.from({ length: n }, (_, i) => [`wc-${i + 1}`, `WC-${String(i + 1).padStart(2, '0')}`]));
+export const codesFor = (n: number): Map<string, string> =>
+  new Map(Array.from({ length: n }, (_, i) => [`wc-${i + 1}`, `WC-${String(i + 1).padStart(2, '0')}`]));
 
 export function week(workCenters: number, days = 7): WindowSummary[] {
   const out: WindowSummary[] = [];
-  for (let d = 0; d < days; d += 1) for (let s = 0; s < 3; s += 1) for (let w = 1; w <= workCenters; w += 1) out.push(randomShift(`wc-${w}`, d, s, w * 1000 + d * 10 + s));
+  for (let d = 0; d < days; d += 1)
+    for (let s = 0; s < 3; s += 1)
+      for (let w = 1; w <= workCenters; w += 1) out.push(randomShift(`wc-${w}`, d, s, w * 1000 + d * 10 + s));
   return out;
 }
 
@@ -43,12 +55,35 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(opts: { version?: StandinVersion; workCenters?: number; policy?: BatchPolicy; nowMs?: () => number; live?: boolean } = {}): Promise<Fixture> {
+export async function startFixture(
+  opts: {
+    version?: StandinVersion;
+    workCenters?: number;
+    policy?: BatchPolicy;
+    nowMs?: () => number;
+    live?: boolean;
+  } = {},
+): Promise<Fixture> {
   const codes = codesFor(opts.workCenters ?? 5);
-  const standin = await startOdooStandin({ version: opts.version ?? 19, workCenters: [...codes.values()].map((code) => ({ code })), ...(opts.nowMs === undefined ? {} : { nowMs: opts.nowMs }) });
-  const client = createOdooClient({ url: standin.url, db: standin.db, login: standin.login, apiKey: standin.apiKey, protocol: 'auto', timeoutMs: 2_000, readRetry: { initialMs: 2, maxMs: 10, multiplier: 2, maxAttempts: 3 } });
+  const standin = await startOdooStandin({
+    version: opts.version ?? 19,
+    workCenters: [...codes.values()].map((code) => ({ code })),
+    ...(opts.nowMs === undefined ? {} : { nowMs: opts.nowMs }),
+  });
+  const client = createOdooClient({
+    url: standin.url,
+    db: standin.db,
+    login: standin.login,
+    apiKey: standin.apiKey,
+    protocol: 'auto',
+    timeoutMs: 2_000,
+    readRetry: { initialMs: 2, maxMs: 10, multiplier: 2, maxAttempts: 3 },
+  });
   const masterData = createMasterData({ client, refreshMs: 60_000, nowMs: Date.now });
-  const request = masterDataRequestOf([...codes].map(([workCenterId, odooCode]) => ({ workCenterId, odooCode })), MAPPING.losses);
+  const request = masterDataRequestOf(
+    [...codes].map(([workCenterId, odooCode]) => ({ workCenterId, odooCode })),
+    MAPPING.losses,
+  );
   const targets = (): Promise<ResolvedMasterData> => masterData.resolve(request);
   const retry = { initialMs: 2, maxMs: 10, multiplier: 2, maxAttempts: 3 };
   const raw = createProductivityWriter({
@@ -76,7 +111,14 @@ export async function startFixture(opts: { version?: StandinVersion; workCenters
     kv,
     live,
     targets,
-    produce: (summaries) => sink.send(summaries.map((s) => ({ topic: TOPICS.summaries, key: `${s.plantId}/${s.workCenterId}`, value: codecs.summary.encode(s) }))),
+    produce: (summaries) =>
+      sink.send(
+        summaries.map((s) => ({
+          topic: TOPICS.summaries,
+          key: `${s.plantId}/${s.workCenterId}`,
+          value: codecs.summary.encode(s),
+        })),
+      ),
     consumer: (groupId = 'poster') =>
       createPostingConsumer({
         source: new MemoryEventSource(log, { groupId, topics: [TOPICS.summaries], maxBatchRecords: 50 }),
@@ -102,7 +144,9 @@ export async function startFixture(opts: { version?: StandinVersion; workCenters
 export function fullyCommitted(f: Fixture, groupId = 'poster'): boolean {
   const ends = f.log.endOffsets(TOPICS.summaries);
   const g = f.log.group(groupId);
-  return ends.every((end, partition) => end === 0 || g.committed({ topic: TOPICS.summaries, partition }) === String(end));
+  return ends.every(
+    (end, partition) => end === 0 || g.committed({ topic: TOPICS.summaries, partition }) === String(end),
+  );
 }
 
 export async function until(what: string, timeoutMs: number, probe: () => boolean | Promise<boolean>): Promise<void> {

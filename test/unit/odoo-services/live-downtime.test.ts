@@ -9,7 +9,11 @@ import type { WindowSummary } from '../../../src/core/types.js';
 import { PRODUCTIVITY_MODEL, parseMarkers, parseOdooDatetime } from '../../../src/io/odoo/productivity-records.js';
 import type { KeyValueStore } from '../../../src/odoo-services/key-value.js';
 import { DOWN_MARKER, clipLive } from '../../../src/odoo-services/live-downtime.js';
-import { createMilestoneHandler, milestoneLedgerOn, type MilestoneHandler } from '../../../src/odoo-services/milestone-poster.js';
+import {
+  createMilestoneHandler,
+  milestoneLedgerOn,
+  type MilestoneHandler,
+} from '../../../src/odoo-services/milestone-poster.js';
 import type { StandinVersion } from '../../../src/testkit/odoo-standin/index.js';
 import { MAPPING, makeSummary } from '../io/odoo/summary-fixtures.js';
 import type { Fixture } from './fixture.js';
@@ -22,10 +26,24 @@ const SHIFT: WindowSummary = makeSummary({
   workCenterId: 'wc-1',
   windowId: '2026-03-02/s1',
   startMs: S,
-  pieces: [['running', 2 * H], ['down', H, 'material'], ['running', 4.5 * H], ['down', 0.5 * H, 'jam']],
+  pieces: [
+    ['running', 2 * H],
+    ['down', H, 'material'],
+    ['running', 4.5 * H],
+    ['down', 0.5 * H, 'jam'],
+  ],
 });
 const m = (kind: MilestoneRecord['kind'], tsMs: number, extra: Partial<MilestoneRecord> = {}): MilestoneRecord => ({
-  plantId: 'plant-a', machineId: 'm1', workCenterId: 'wc-1', kind, tsMs, tag: 'M1.STATE', reason: null, orderRef: null, quantity: null, ...extra,
+  plantId: 'plant-a',
+  machineId: 'm1',
+  workCenterId: 'wc-1',
+  kind,
+  tsMs,
+  tag: 'M1.STATE',
+  reason: null,
+  orderRef: null,
+  quantity: null,
+  ...extra,
 });
 // The live view is provisional: its times differ slightly from the shift's exact intervals.
 const DOWN1 = m('machine_down', S + 2 * H + 250, { reason: 'material' });
@@ -40,7 +58,13 @@ afterEach(async () => {
 });
 
 function handlerOn(fx: Fixture, kv: KeyValueStore = fx.kv): MilestoneHandler {
-  return createMilestoneHandler({ client: fx.client, ledger: milestoneLedgerOn(kv), mapping: MAPPING, targets: fx.targets, retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 } });
+  return createMilestoneHandler({
+    client: fx.client,
+    ledger: milestoneLedgerOn(kv),
+    mapping: MAPPING,
+    targets: fx.targets,
+    retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 },
+  });
 }
 
 async function postShifts(fx: Fixture, summaries: readonly WindowSummary[]): Promise<void> {
@@ -53,7 +77,8 @@ async function postShifts(fx: Fixture, summaries: readonly WindowSummary[]): Pro
 }
 
 type Row = Record<string, unknown>;
-const liveRows = (fx: Fixture): Row[] => fx.standin.records(PRODUCTIVITY_MODEL).filter((r) => String(r['description']).startsWith(DOWN_MARKER));
+const liveRows = (fx: Fixture): Row[] =>
+  fx.standin.records(PRODUCTIVITY_MODEL).filter((r) => String(r['description']).startsWith(DOWN_MARKER));
 const startOf = (r: Row): number => parseOdooDatetime(String(r['date_start']));
 const endOf = (r: Row): number => (typeof r['date_end'] === 'string' ? parseOdooDatetime(r['date_end']) : Infinity);
 
@@ -62,14 +87,17 @@ function odooDowntime(fx: Fixture, startMs: number, endMs: number): number {
   let total = 0;
   for (const r of fx.standin.records(PRODUCTIVITY_MODEL)) {
     const description = String(r['description']);
-    const isDown = description.startsWith(DOWN_MARKER) || (parseMarkers(description) !== null && (description.split(' ')[4] ?? '').startsWith('down'));
+    const isDown =
+      description.startsWith(DOWN_MARKER) ||
+      (parseMarkers(description) !== null && (description.split(' ')[4] ?? '').startsWith('down'));
     if (!isDown) continue;
     total += Math.max(0, Math.min(endOf(r), endMs) - Math.max(startOf(r), startMs));
   }
   return total;
 }
 
-const overlapping = (fx: Fixture, startMs: number, endMs: number): Row[] => liveRows(fx).filter((r) => startOf(r) < endMs && endOf(r) > startMs);
+const overlapping = (fx: Fixture, startMs: number, endMs: number): Row[] =>
+  liveRows(fx).filter((r) => startOf(r) < endMs && endOf(r) > startMs);
 
 function expectExact(fx: Fixture): void {
   expect(odooDowntime(fx, S, E)).toBe(SHIFT.downtimeMs);
@@ -86,7 +114,10 @@ describe('clipLive (pure)', () => {
     expect(clipLive(S - H, S, [span])).toEqual({ action: 'keep' });
     expect(clipLive(E, null, [span])).toEqual({ action: 'keep' });
     // Two contiguous shifts: after both.
-    expect(clipLive(S + H, null, [span, { startMs: E, endMs: E + 8 * H }])).toEqual({ action: 'move', startMs: E + 8 * H });
+    expect(clipLive(S + H, null, [span, { startMs: E, endMs: E + 8 * H }])).toEqual({
+      action: 'move',
+      startMs: E + 8 * H,
+    });
     // Span bounds are compared as Odoo holds them (floored to the second, like the posted records).
     expect(clipLive(S + H, null, [{ startMs: S + 500, endMs: E + 999 }])).toEqual({ action: 'move', startMs: E });
     expect(clipLive(E, null, [{ startMs: S, endMs: E + 999 }])).toEqual({ action: 'keep' });
@@ -110,7 +141,9 @@ describe.each([19, 17] as StandinVersion[])('live downtime vs posted shifts (sta
     expect(open!['date_end'] ?? false).toBe(false); // still shows "down now"
     // The down spans the shift end: its up closes the record after the shift.
     expect(await handler.handle(UP2)).toMatchObject({ status: 'closed', odooIds: [open!['id']], unlinkedIds: [] });
-    expect(liveRows(f)).toEqual([expect.objectContaining({ id: open!['id'], date_start: '2026-03-02 14:00:00', date_end: '2026-03-02 14:20:00' })]);
+    expect(liveRows(f)).toEqual([
+      expect.objectContaining({ id: open!['id'], date_start: '2026-03-02 14:00:00', date_end: '2026-03-02 14:20:00' }),
+    ]);
     expectExact(f);
     // Re-delivered shift (already posted): nothing changes.
     const before = f.standin.records(PRODUCTIVITY_MODEL);
@@ -126,7 +159,9 @@ describe.each([19, 17] as StandinVersion[])('live downtime vs posted shifts (sta
     // A late down inside the posted shift starts at the shift end while it is open...
     expect(await handler.handle(DOWN1)).toMatchObject({ status: 'opened', created: 1 });
     expect(liveRows(f)).toEqual([expect.objectContaining({ date_start: '2026-03-02 14:00:00' })]);
-    expect(String(liveRows(f)[0]!['description'])).toContain('since 2026-03-02T08:00:00.250Z (live from 2026-03-02T14:00:00.000Z');
+    expect(String(liveRows(f)[0]!['description'])).toContain(
+      'since 2026-03-02T08:00:00.250Z (live from 2026-03-02T14:00:00.000Z',
+    );
     expectExact(f);
     // ...and goes when its up, inside the shift too, arrives.
     const up = await handler.handle(UP1);
@@ -136,7 +171,9 @@ describe.each([19, 17] as StandinVersion[])('live downtime vs posted shifts (sta
     // The down spanning the shift end keeps only its part after the shift.
     await handler.handle(DOWN2);
     await handler.handle(UP2);
-    expect(liveRows(f)).toEqual([expect.objectContaining({ date_start: '2026-03-02 14:00:00', date_end: '2026-03-02 14:20:00' })]);
+    expect(liveRows(f)).toEqual([
+      expect.objectContaining({ date_start: '2026-03-02 14:00:00', date_end: '2026-03-02 14:20:00' }),
+    ]);
     expectExact(f);
   });
 
@@ -147,7 +184,9 @@ describe.each([19, 17] as StandinVersion[])('live downtime vs posted shifts (sta
     await postShifts(f, [SHIFT]);
     expect(liveRows(f)).toEqual([expect.objectContaining({ date_start: '2026-03-02 14:00:00' })]);
     await handler.handle(UP2);
-    expect(liveRows(f)).toEqual([expect.objectContaining({ date_start: '2026-03-02 14:00:00', date_end: '2026-03-02 14:20:00' })]);
+    expect(liveRows(f)).toEqual([
+      expect.objectContaining({ date_start: '2026-03-02 14:00:00', date_end: '2026-03-02 14:20:00' }),
+    ]);
     expectExact(f);
   });
 

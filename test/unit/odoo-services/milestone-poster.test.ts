@@ -6,7 +6,12 @@ import type { MilestoneRecord } from '../../../src/core/milestones.js';
 import { isRetryable } from '../../../src/errors.js';
 import { PRODUCTIVITY_MODEL } from '../../../src/io/odoo/productivity-records.js';
 import { createMemoryKeyValue } from '../../../src/odoo-services/key-value.js';
-import { createMilestoneHandler, milestoneKey, milestoneLedgerOn, type MilestoneHandler } from '../../../src/odoo-services/milestone-poster.js';
+import {
+  createMilestoneHandler,
+  milestoneKey,
+  milestoneLedgerOn,
+  type MilestoneHandler,
+} from '../../../src/odoo-services/milestone-poster.js';
 import { MAPPING } from '../io/odoo/summary-fixtures.js';
 import type { Fixture } from './fixture.js';
 import { startFixture } from './fixture.js';
@@ -19,17 +24,42 @@ afterEach(async () => {
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0, 250);
 const m = (kind: MilestoneRecord['kind'], dtMs: number, extra: Partial<MilestoneRecord> = {}): MilestoneRecord => ({
-  plantId: 'plant-a', machineId: 'press-1', workCenterId: 'wc-1', kind, tsMs: T0 + dtMs, tag: 'PRESS1.EVENT', reason: null, orderRef: null, quantity: null, ...extra,
+  plantId: 'plant-a',
+  machineId: 'press-1',
+  workCenterId: 'wc-1',
+  kind,
+  tsMs: T0 + dtMs,
+  tag: 'PRESS1.EVENT',
+  reason: null,
+  orderRef: null,
+  quantity: null,
+  ...extra,
 });
 
-function setUp(fx: Fixture, kv = createMemoryKeyValue()): { handler: MilestoneHandler; kv: ReturnType<typeof createMemoryKeyValue> } {
-  return { kv, handler: createMilestoneHandler({ client: fx.client, ledger: milestoneLedgerOn(kv), mapping: MAPPING, targets: fx.targets, retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 4 } }) };
+function setUp(
+  fx: Fixture,
+  kv = createMemoryKeyValue(),
+): { handler: MilestoneHandler; kv: ReturnType<typeof createMemoryKeyValue> } {
+  return {
+    kv,
+    handler: createMilestoneHandler({
+      client: fx.client,
+      ledger: milestoneLedgerOn(kv),
+      mapping: MAPPING,
+      targets: fx.targets,
+      retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 4 },
+    }),
+  };
 }
 
 function seedOrder(fx: Fixture, name: string): { moId: number; woId: number } {
   const wc1 = fx.standin.records('mrp.workcenter').find((r) => r['code'] === 'WC-01')!['id'] as number;
-  const [moId] = fx.standin.store.create('mrp.production', [{ name, product_id: 42, product_qty: 100, state: 'confirmed' }]);
-  const [woId] = fx.standin.store.create('mrp.workorder', [{ name: `${name}/op1`, workcenter_id: wc1, production_id: moId, state: 'ready' }]);
+  const [moId] = fx.standin.store.create('mrp.production', [
+    { name, product_id: 42, product_qty: 100, state: 'confirmed' },
+  ]);
+  const [woId] = fx.standin.store.create('mrp.workorder', [
+    { name: `${name}/op1`, workcenter_id: wc1, production_id: moId, state: 'ready' },
+  ]);
   return { moId: moId as number, woId: woId as number };
 }
 
@@ -94,7 +124,13 @@ describe.each([19, 17] as const)('milestone poster (stand-in %i)', (version) => 
 
     const scrap = await handler.handle(m('scrap_recorded', 4_000, { orderRef: 'WH/MO/00007', quantity: 3 }));
     expect(scrap).toMatchObject({ status: 'posted', odooModel: 'stock.scrap', created: 1 });
-    expect(f.standin.records('stock.scrap')[0]).toMatchObject({ product_id: 42, scrap_qty: 3, production_id: moId, workorder_id: woId, state: 'draft' });
+    expect(f.standin.records('stock.scrap')[0]).toMatchObject({
+      product_id: 42,
+      scrap_qty: 3,
+      production_id: moId,
+      workorder_id: woId,
+      state: 'draft',
+    });
 
     const insp = await handler.handle(m('inspection_failed', 5_000, { orderRef: 'WH/MO/00007' }));
     expect(insp).toMatchObject({ status: 'posted', odooModel: 'mail.message', created: 1 });

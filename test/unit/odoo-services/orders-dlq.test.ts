@@ -26,8 +26,12 @@ describe('orders sync', () => {
     let odooNow = Date.UTC(2026, 2, 2, 8);
     f = await startFixture({ workCenters: 3, nowMs: () => odooNow });
     const fx = f;
-    const wcId = (code: string): number => fx.standin.records('mrp.workcenter').find((r) => r['code'] === code)!['id'] as number;
-    const [mo1, mo2] = f.standin.store.create('mrp.production', [{ name: 'MO/1', product_id: 5, product_qty: 10, state: 'confirmed' }, { name: 'MO/2', product_id: 6, product_qty: 20, state: 'draft' }]);
+    const wcId = (code: string): number =>
+      fx.standin.records('mrp.workcenter').find((r) => r['code'] === code)!['id'] as number;
+    const [mo1, mo2] = f.standin.store.create('mrp.production', [
+      { name: 'MO/1', product_id: 5, product_qty: 10, state: 'confirmed' },
+      { name: 'MO/2', product_id: 6, product_qty: 20, state: 'draft' },
+    ]);
     const [wo1] = f.standin.store.create('mrp.workorder', [
       { name: 'MO/1 cut', workcenter_id: wcId('WC-01'), production_id: mo1, state: 'ready' },
       { name: 'MO/2 cut', workcenter_id: wcId('WC-02'), production_id: mo2, state: 'ready' },
@@ -35,14 +39,22 @@ describe('orders sync', () => {
     f.log.createTopic('orders', 1);
     const kv = createMemoryKeyValue();
     const sync = createOrdersSync({
-      client: f.client, kv, sink: new MemoryEventSink(f.log), topic: 'orders', plantId: 'plant-a', nowMs: () => odooNow + 20_000, log: silentLog,
+      client: f.client,
+      kv,
+      sink: new MemoryEventSink(f.log),
+      topic: 'orders',
+      plantId: 'plant-a',
+      nowMs: () => odooNow + 20_000,
+      log: silentLog,
       workCenters: async () => new Map([...(await fx.targets()).workCenters].map(([id, t]) => [t.odooId, id])),
     });
     const r1 = await sync.pollOnce();
     expect(r1.changed).toBe(2);
     expect([...r1.published].sort()).toEqual(['wc-1', 'wc-2']);
     const snaps = f.json<OrdersSnapshot>('orders');
-    expect(snaps.find((s) => s.workCenterId === 'wc-1')?.workOrders.map((w) => [w.workOrderId, w.productionName])).toEqual([[wo1, 'MO/1']]);
+    expect(
+      snaps.find((s) => s.workCenterId === 'wc-1')?.workOrders.map((w) => [w.workOrderId, w.productionName]),
+    ).toEqual([[wo1, 'MO/1']]);
     expect(snaps.find((s) => s.workCenterId === 'wc-2')?.workOrders).toEqual([]); // MO/2 is a draft: not released
     expect(f.log.records('orders').map((r) => String(r.key))).toEqual(expect.arrayContaining(['wc-1', 'wc-2']));
     expect(await sync.pollOnce()).toMatchObject({ changed: 0, published: [] });
@@ -51,7 +63,12 @@ describe('orders sync', () => {
     f.standin.store.write('mrp.workorder', [wo1], { state: 'done' });
     const r3 = await sync.pollOnce();
     expect(r3.published).toEqual(['wc-1']);
-    expect(f.json<OrdersSnapshot>('orders').filter((s) => s.workCenterId === 'wc-1').at(-1)).toMatchObject({ workCenterId: 'wc-1', workOrders: [] });
+    expect(
+      f
+        .json<OrdersSnapshot>('orders')
+        .filter((s) => s.workCenterId === 'wc-1')
+        .at(-1),
+    ).toMatchObject({ workCenterId: 'wc-1', workOrders: [] });
     expect(JSON.parse((await kv.get('orders-cursor'))!)).toMatchObject({ id: wo1 });
   });
 });
@@ -78,9 +95,27 @@ describe('dlq replay', () => {
     const replay = (dryRun: boolean, records = letters) =>
       replayDeadLetters({
         records,
-        writer: createProductivityWriter({ client: fx.client, ledger, mapping: MAPPING, targets: fx.targets, policy: { count: 500, ceiling: { count: 1000, bytes: 1 << 24 } }, retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 }, nowMs: Date.now }),
-        milestones: createMilestoneHandler({ client: fx.client, ledger: milestoneLedgerOn(createMemoryKeyValue()), mapping: MAPPING, targets: fx.targets, retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 } }),
-        sink, deadLetterTopic: TOPICS.dlq, auditTopic: TOPICS.audit, dryRun, nowMs: Date.now,
+        writer: createProductivityWriter({
+          client: fx.client,
+          ledger,
+          mapping: MAPPING,
+          targets: fx.targets,
+          policy: { count: 500, ceiling: { count: 1000, bytes: 1 << 24 } },
+          retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 },
+          nowMs: Date.now,
+        }),
+        milestones: createMilestoneHandler({
+          client: fx.client,
+          ledger: milestoneLedgerOn(createMemoryKeyValue()),
+          mapping: MAPPING,
+          targets: fx.targets,
+          retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 },
+        }),
+        sink,
+        deadLetterTopic: TOPICS.dlq,
+        auditTopic: TOPICS.audit,
+        dryRun,
+        nowMs: Date.now,
       });
     const dry = await replay(true);
     expect(dry.map((l) => l.verdict)).toEqual(['would-replay', 'would-replay', 'would-replay']);
@@ -91,7 +126,12 @@ describe('dlq replay', () => {
     // (the embedded log lists records partition by partition: select by content, not position)
     const second = f.log.records(TOPICS.dlq).filter((r) => (JSON.parse(String(r.value)) as DeadLetter).attempts === 2);
     expect(second).toHaveLength(3);
-    expect(f.json<DeadLetter>(TOPICS.dlq).filter((d) => d.attempts === 2).map((d) => d.error.odooName)).toEqual(Array(3).fill('odoo.exceptions.ValidationError'));
+    expect(
+      f
+        .json<DeadLetter>(TOPICS.dlq)
+        .filter((d) => d.attempts === 2)
+        .map((d) => d.error.odooName),
+    ).toEqual(Array(3).fill('odoo.exceptions.ValidationError'));
     // The fix: the work center exists again under the same id.
     f.standin.store.table('mrp.workcenter').set(wc2['id'] as number, wc2);
     const before = f.standin.records(PRODUCTIVITY_MODEL).length;

@@ -15,10 +15,15 @@ afterEach(async () => {
   f = undefined;
 });
 
-async function expectedKeys(fx: Fixture, summaries: readonly WindowSummary[]): Promise<Map<string, { date_start: string; date_end: string }>> {
+async function expectedKeys(
+  fx: Fixture,
+  summaries: readonly WindowSummary[],
+): Promise<Map<string, { date_start: string; date_end: string }>> {
   const targets = await fx.targets();
   const out = new Map<string, { date_start: string; date_end: string }>();
-  for (const s of summaries) for (const r of summaryToRecords(s, MAPPING, targets).records) out.set(r.key, { date_start: r.vals.date_start, date_end: r.vals.date_end });
+  for (const s of summaries)
+    for (const r of summaryToRecords(s, MAPPING, targets).records)
+      out.set(r.key, { date_start: r.vals.date_start, date_end: r.vals.date_end });
   return out;
 }
 
@@ -77,14 +82,31 @@ describe('posting consumer (embedded log, stand-in)', () => {
     await consumer.stop();
     await run;
     const dlq = f.json<DeadLetter>(TOPICS.dlq);
-    expect(dlq.map((d) => d.summary?.windowId).sort()).toEqual(summaries.filter((s) => s.workCenterId === 'wc-2').map((s) => s.windowId).sort());
+    expect(dlq.map((d) => d.summary?.windowId).sort()).toEqual(
+      summaries
+        .filter((s) => s.workCenterId === 'wc-2')
+        .map((s) => s.windowId)
+        .sort(),
+    );
     for (const d of dlq) {
-      expect(d).toMatchObject({ version: 1, service: 'shift', plantId: 'plant-a', workCenterId: 'wc-2', attempts: 1, error: { code: 'SHIFTSTREAM_ODOO_VALIDATION', odooName: 'odoo.exceptions.ValidationError', retryable: false } });
+      expect(d).toMatchObject({
+        version: 1,
+        service: 'shift',
+        plantId: 'plant-a',
+        workCenterId: 'wc-2',
+        attempts: 1,
+        error: { code: 'SHIFTSTREAM_ODOO_VALIDATION', odooName: 'odoo.exceptions.ValidationError', retryable: false },
+      });
       expect(d.source?.topic).toBe(TOPICS.summaries);
     }
-    const expected = await expectedKeys(f, summaries.filter((s) => s.workCenterId !== 'wc-2'));
+    const expected = await expectedKeys(
+      f,
+      summaries.filter((s) => s.workCenterId !== 'wc-2'),
+    );
     expect(odooKeys(f).keys).toEqual(expected);
-    expect(f.json<AuditRecord>(TOPICS.audit).filter((a) => a.event === 'failed' && a.status === 'dead-lettered')).toHaveLength(dlq.length);
+    expect(
+      f.json<AuditRecord>(TOPICS.audit).filter((a) => a.event === 'failed' && a.status === 'dead-lettered'),
+    ).toHaveLength(dlq.length);
   });
 
   it('pauses while Odoo is down (nothing committed past unconfirmed work) and resumes with nothing lost', async () => {
@@ -99,7 +121,8 @@ describe('posting consumer (embedded log, stand-in)', () => {
     await until('recovery rounds while down', 20_000, () => consumer.stats.recoveryRounds >= 3);
     expect(fx.standin.records(PRODUCTIVITY_MODEL)).toHaveLength(0);
     expect(fullyCommitted(fx)).toBe(false);
-    for (let p = 0; p < 3; p += 1) expect(fx.log.group('poster').committed({ topic: TOPICS.summaries, partition: p })).toBeUndefined();
+    for (let p = 0; p < 3; p += 1)
+      expect(fx.log.group('poster').committed({ topic: TOPICS.summaries, partition: p })).toBeUndefined();
     const retrying = fx.json<AuditRecord>(TOPICS.audit).filter((a) => a.status === 'retrying');
     expect(retrying.length).toBeGreaterThan(0);
     expect(retrying[0]?.error?.code).toBe('SHIFTSTREAM_ODOO_NETWORK');

@@ -1,11 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { summaryToRecords, type ResolvedTargets } from '../../../src/io/odoo/productivity-records.js';
-import { formatDifferences, latestShiftSummaries, reconcile, type OdooProductivityRow } from '../../../src/odoo-services/reconcile.js';
+import {
+  formatDifferences,
+  latestShiftSummaries,
+  reconcile,
+  type OdooProductivityRow,
+} from '../../../src/odoo-services/reconcile.js';
 import { MAPPING, randomShift } from '../io/odoo/summary-fixtures.js';
 
 const targets: ResolvedTargets = {
-  workCenters: new Map([['wc-1', { odooId: 11, companyId: 1 }], ['wc-2', { odooId: 12, companyId: 1 }]]),
-  losses: new Map([['mrp.block_reason7', 7], ['Reduced Speed', 4], ['mrp.block_reason2', 2], ['mrp.block_reason0', 0 + 100], ['mrp.block_reason1', 1]]),
+  workCenters: new Map([
+    ['wc-1', { odooId: 11, companyId: 1 }],
+    ['wc-2', { odooId: 12, companyId: 1 }],
+  ]),
+  losses: new Map([
+    ['mrp.block_reason7', 7],
+    ['Reduced Speed', 4],
+    ['mrp.block_reason2', 2],
+    ['mrp.block_reason0', 0 + 100],
+    ['mrp.block_reason1', 1],
+  ]),
 };
 
 function rowsOf(summaries: ReturnType<typeof randomShift>[]): OdooProductivityRow[] {
@@ -17,7 +31,13 @@ function rowsOf(summaries: ReturnType<typeof randomShift>[]): OdooProductivityRo
       loss_id: [r.vals.loss_id, 'loss'],
       date_start: r.vals.date_start,
       date_end: r.vals.date_end,
-      duration: Math.round(((Date.parse(`${r.vals.date_end.replace(' ', 'T')}Z`) - Date.parse(`${r.vals.date_start.replace(' ', 'T')}Z`)) / 60_000) * 100) / 100,
+      duration:
+        Math.round(
+          ((Date.parse(`${r.vals.date_end.replace(' ', 'T')}Z`) -
+            Date.parse(`${r.vals.date_start.replace(' ', 'T')}Z`)) /
+            60_000) *
+            100,
+        ) / 100,
       description: r.vals.description,
     })),
   );
@@ -28,7 +48,18 @@ describe('reconcile', () => {
   const s2 = randomShift('wc-2', 0, 1, 12);
 
   it('finds nothing when Odoo holds exactly the posted records (foreign rows are ignored)', () => {
-    const rows = [...rowsOf([s1, s2]), { id: 999, workcenter_id: [11, 'x'], loss_id: [7, 'x'], date_start: '2026-03-02 06:00:00', date_end: false, duration: 0, description: 'entered by hand' }];
+    const rows = [
+      ...rowsOf([s1, s2]),
+      {
+        id: 999,
+        workcenter_id: [11, 'x'],
+        loss_id: [7, 'x'],
+        date_start: '2026-03-02 06:00:00',
+        date_end: false,
+        duration: 0,
+        description: 'entered by hand',
+      },
+    ];
     const r = reconcile([s1, s2], rows, MAPPING, targets, { checkDuration: true });
     expect(r.differences).toEqual([]);
     expect(r.odooRecords).toBe(r.expectedRecords);
@@ -42,15 +73,25 @@ describe('reconcile', () => {
     rows.push({ ...rows[3]!, id: 500 });
     const old = rowsOf([{ ...s2, revision: 1 }]).map((r) => ({ ...r, id: r.id + 1000 }));
     const s2r2 = { ...s2, revision: 2 };
-    const current = rowsOf([s1, s2r2]).filter((r) => r.workcenter_id instanceof Array && (r.workcenter_id[0] as number) === 12).map((r) => ({ ...r, id: r.id + 2000 }));
+    const current = rowsOf([s1, s2r2])
+      .filter((r) => r.workcenter_id instanceof Array && (r.workcenter_id[0] as number) === 12)
+      .map((r) => ({ ...r, id: r.id + 2000 }));
     const all = [...rows.filter((r) => (r.workcenter_id as number[])[0] === 11), ...current, old[0]!];
     const r = reconcile(latestShiftSummaries([s1, s2, s2r2]), all, MAPPING, targets, { checkDuration: true });
     const kinds = r.differences.map((d) => `${d.workCenterId} ${d.kind}`).sort();
-    expect(kinds).toEqual(['wc-1 altered-dates', 'wc-1 altered-duration', 'wc-1 duplicate', 'wc-1 missing', 'wc-2 extra']);
+    expect(kinds).toEqual([
+      'wc-1 altered-dates',
+      'wc-1 altered-duration',
+      'wc-1 duplicate',
+      'wc-1 missing',
+      'wc-2 extra',
+    ]);
     expect(r.differences.find((d) => d.kind === 'missing')?.expected).toContain(String(deleted.date_start));
     expect(formatDifferences(r.differences).split('\n')).toHaveLength(2 + 5);
     // Without --check-duration the altered duration is not reported.
-    expect(reconcile(latestShiftSummaries([s1, s2, s2r2]), all, MAPPING, targets).differences.map((d) => d.kind)).not.toContain('altered-duration');
+    expect(
+      reconcile(latestShiftSummaries([s1, s2, s2r2]), all, MAPPING, targets).differences.map((d) => d.kind),
+    ).not.toContain('altered-duration');
   });
 
   it('keeps the last revision of final shift summaries only', () => {

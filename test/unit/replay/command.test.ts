@@ -27,7 +27,13 @@ afterAll(async () => {
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const code = await main(['replay', ...argv], { stdout, stderr, cwd: dir, signal: new AbortController().signal, env: {} });
+  const code = await main(['replay', ...argv], {
+    stdout,
+    stderr,
+    cwd: dir,
+    signal: new AbortController().signal,
+    env: {},
+  });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
@@ -41,9 +47,15 @@ describe('shiftstream replay', () => {
 
   it.each([
     [['--input', 'x.ndjson'], /expected --topology <file>, found none/],
-    [['--topology', TOPOLOGY, '--input', 'x.ndjson', '--format', 'xml'], /--format expected one of ndjson, csv, found 'xml'/],
+    [
+      ['--topology', TOPOLOGY, '--input', 'x.ndjson', '--format', 'xml'],
+      /--format expected one of ndjson, csv, found 'xml'/,
+    ],
     [['--topology', TOPOLOGY, '--input', 'x.ndjson', '--bogus'], /Unknown option '--bogus'/],
-    [['--topology', TOPOLOGY, '--input', 'missing.ndjson'], /--input .*missing.ndjson: expected a readable file, found no such file/],
+    [
+      ['--topology', TOPOLOGY, '--input', 'missing.ndjson'],
+      /--input .*missing.ndjson: expected a readable file, found no such file/,
+    ],
     [['--topology', 'nope.yaml', '--input', 'x.ndjson'], /topology .*nope.yaml: expected a readable file/],
   ])('exits 2 for %j', async (argv, message) => {
     const r = await run(...argv);
@@ -52,13 +64,29 @@ describe('shiftstream replay', () => {
   });
 
   it('replays a CSV export with a topology file and prints the final line', async () => {
-    const samples = generateExport({ seed: 2, startMs: Date.UTC(2026, 2, 28, 20), endMs: Date.UTC(2026, 2, 28, 23), workCenters: 4, meanGapMs: 5000 });
+    const samples = generateExport({
+      seed: 2,
+      startMs: Date.UTC(2026, 2, 28, 20),
+      endMs: Date.UTC(2026, 2, 28, 23),
+      workCenters: 4,
+      meanGapMs: 5000,
+    });
     await writeFile(join(dir, 'export.csv'), `${toCsv(samples)}not-a-ts,M1a.STATE,1,\n`);
     const r = await run('--topology', TOPOLOGY, '--input', 'export.csv', '--out', 'o', '--flush');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^replay: [\d,]+ samples read, [\d,]+ applied, 1 rejected \(invalid-ts 1\), .* 0 left open; /);
+    expect(r.stdout).toMatch(
+      /^replay: [\d,]+ samples read, [\d,]+ applied, 1 rejected \(invalid-ts 1\), .* 0 left open; /,
+    );
     expect(r.stderr).toContain(`line ${samples.length + 2}: invalid-ts:`);
-    const shifts = (await readFile(join(dir, 'o/shift-summaries.ndjson'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { windowId: string; workCenterId: string });
-    expect(shifts.filter((s) => s.windowId === '2026-03-28/late').map((s) => s.workCenterId)).toEqual(['wc1', 'wc2', 'wc3', 'wc4']);
+    const shifts = (await readFile(join(dir, 'o/shift-summaries.ndjson'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { windowId: string; workCenterId: string });
+    expect(shifts.filter((s) => s.windowId === '2026-03-28/late').map((s) => s.workCenterId)).toEqual([
+      'wc1',
+      'wc2',
+      'wc3',
+      'wc4',
+    ]);
   });
 });

@@ -38,7 +38,10 @@ export function* exportSamples(shape: ExportShape): Generator<RawSample, void, u
   let ts = shape.startMs;
   while (ts < shape.endMs) {
     // Mostly short gaps; now and then a silence longer than the 5-minute timeout.
-    ts += rnd() < (shape.silenceShare ?? 0.003) ? 6 * 60_000 + Math.floor(rnd() * 600_000) : Math.floor(rnd() * 2 * shape.meanGapMs);
+    ts +=
+      rnd() < (shape.silenceShare ?? 0.003)
+        ? 6 * 60_000 + Math.floor(rnd() * 600_000)
+        : Math.floor(rnd() * 2 * shape.meanGapMs);
     const wc = 1 + Math.floor(rnd() * shape.workCenters);
     const a = `M${wc}a`;
     const b = `M${wc}b`;
@@ -46,16 +49,27 @@ export function* exportSamples(shape: ExportShape): Generator<RawSample, void, u
     let s: RawSample;
     switch (kind) {
       case 'state':
-        s = { tag: `${a}.STATE`, tsMs: ts, value: pick([1, 1, 1, 2, 3, 4, 5, 6, 7]), quality: rnd() < 0.05 ? 'uncertain' : 'good' };
+        s = {
+          tag: `${a}.STATE`,
+          tsMs: ts,
+          value: pick([1, 1, 1, 2, 3, 4, 5, 6, 7]),
+          quality: rnd() < 0.05 ? 'uncertain' : 'good',
+        };
         break;
       case 'reason':
-        s = { tag: `${a}.REASON`, tsMs: ts, value: pick(['0', 'jam', 'tool-break', 'no material, "shortage"']), quality: 'good' };
+        s = {
+          tag: `${a}.REASON`,
+          tsMs: ts,
+          value: pick(['0', 'jam', 'tool-break', 'no material, "shortage"']),
+          quality: 'good',
+        };
         break;
       case 'good':
       case 'goodB': {
         const tag = kind === 'good' ? `${a}.GOOD` : `${b}.GOOD`;
         let next = (counters.get(tag) ?? 65_400) + Math.floor(rnd() * 40);
-        if (kind === 'good') next %= 65_536; // rolls over
+        if (kind === 'good')
+          next %= 65_536; // rolls over
         else if (rnd() < 0.02) next = Math.floor(rnd() * 5); // resets
         counters.set(tag, next);
         s = { tag, tsMs: ts, value: next, quality: 'good' };
@@ -88,7 +102,10 @@ export function isoTs(tsMs: number, offsetMinutes: number): string {
 
 /** Berlin's offset in minutes at an instant (CET +60, CEST +120), for realistic ISO exports. */
 export function berlinOffsetMinutes(tsMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Berlin', timeZoneName: 'longOffset' }).formatToParts(tsMs);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'Europe/Berlin',
+    timeZoneName: 'longOffset',
+  }).formatToParts(tsMs);
   const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
   return m === null ? 0 : (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
@@ -111,6 +128,7 @@ function csvField(text: string): string {
 
 export function toCsv(samples: readonly RawSample[], ts: (tsMs: number) => string | number = (t) => t): string {
   let text = 'ts,tag,value,quality\r\n';
-  for (const s of samples) text += `${csvField(String(ts(s.tsMs)))},${csvField(s.tag)},${csvField(String(s.value))},${s.quality === 'good' ? '' : s.quality}\r\n`;
+  for (const s of samples)
+    text += `${csvField(String(ts(s.tsMs)))},${csvField(s.tag)},${csvField(String(s.value))},${s.quality === 'good' ? '' : s.quality}\r\n`;
   return text;
 }

@@ -25,12 +25,16 @@ function chop(buf: Buffer, cuts: readonly number[]): Buffer[] {
 describe('LineSplitter', () => {
   it('gives the same lines however the bytes are chunked (multi-byte characters, CRLF, no final newline)', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: fc.constantFrom('a', 'ä', '€', '😀', ',', '\r') }), { maxLength: 20 }), fc.array(fc.nat(), { maxLength: 10 }), (lines, cuts) => {
-        const text = lines.join('\n');
-        const expected = text === '' ? [] : text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-        if (text.endsWith('\n')) expected.pop();
-        expect(split(chop(Buffer.from(text), cuts), 1 << 20)).toEqual(expected);
-      }),
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'ä', '€', '😀', ',', '\r') }), { maxLength: 20 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (lines, cuts) => {
+          const text = lines.join('\n');
+          const expected = text === '' ? [] : text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+          if (text.endsWith('\n')) expected.pop();
+          expect(split(chop(Buffer.from(text), cuts), 1 << 20)).toEqual(expected);
+        },
+      ),
     );
   });
 

@@ -15,7 +15,9 @@ describe('progress', () => {
     expect(formatProgress({ samples: 1_250_000, bytesRead: 250, sizeBytes: 1000, elapsedMs: 5000 })).toBe(
       'replay  [######..................]   25%  1.3M samples  250k/s  ETA 0:15',
     );
-    expect(formatProgress({ samples: 2000, bytesRead: 4096, sizeBytes: undefined, elapsedMs: 2000 })).toBe('replay  2.0k samples  4.1kB read  1.0k/s  0:02');
+    expect(formatProgress({ samples: 2000, bytesRead: 4096, sizeBytes: undefined, elapsedMs: 2000 })).toBe(
+      'replay  2.0k samples  4.1kB read  1.0k/s  0:02',
+    );
   });
 
   it('draws at most every 100 ms, only when enabled, and clears its line', () => {

@@ -63,8 +63,16 @@ describe('CSV', () => {
 
 describe('NDJSON', () => {
   it('reads the fields and defaults quality to good', () => {
-    expect(parseNdjsonLine('{"ts":"2026-03-29T00:00:00Z","tag":"T","value":"RUN"}')).toEqual({ tag: 'T', tsMs: Date.UTC(2026, 2, 29), value: 'RUN', quality: 'good' });
-    expect(parseNdjsonLine('{"ts":1,"tag":"T","value":false,"quality":"Uncertain"}')).toMatchObject({ value: false, quality: 'uncertain' });
+    expect(parseNdjsonLine('{"ts":"2026-03-29T00:00:00Z","tag":"T","value":"RUN"}')).toEqual({
+      tag: 'T',
+      tsMs: Date.UTC(2026, 2, 29),
+      value: 'RUN',
+      quality: 'good',
+    });
+    expect(parseNdjsonLine('{"ts":1,"tag":"T","value":false,"quality":"Uncertain"}')).toMatchObject({
+      value: false,
+      quality: 'uncertain',
+    });
   });
 
   it.each([

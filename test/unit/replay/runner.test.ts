@@ -33,7 +33,12 @@ afterAll(async () => {
 
 async function readNdjson<T>(path: string): Promise<T[]> {
   const text = await readFile(path, 'utf8');
-  return text === '' ? [] : text.trimEnd().split('\n').map((l) => JSON.parse(l) as T);
+  return text === ''
+    ? []
+    : text
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as T);
 }
 
 async function replayText(name: string, text: string | Buffer, options: Partial<ReplayOptions> = {}) {
@@ -44,8 +49,12 @@ async function replayText(name: string, text: string | Buffer, options: Partial<
   const result = await runReplay({ plan, input, outDir, stderr, progress: false, ...options });
   const windows = await readNdjson<WindowSummary>(join(outDir, OUTPUT_FILES.windowSummaries));
   const shifts = await readNdjson<WindowSummary>(join(outDir, OUTPUT_FILES.shiftSummaries));
-  const rejected = await readNdjson<{ line: number; reason: string; detail: string; raw: string }>(join(outDir, OUTPUT_FILES.rejected));
-  const late = await readNdjson<{ line: number | null; amended: boolean; tsMs: number }>(join(outDir, OUTPUT_FILES.late));
+  const rejected = await readNdjson<{ line: number; reason: string; detail: string; raw: string }>(
+    join(outDir, OUTPUT_FILES.rejected),
+  );
+  const late = await readNdjson<{ line: number | null; amended: boolean; tsMs: number }>(
+    join(outDir, OUTPUT_FILES.late),
+  );
   return { ...result, windows, shifts, rejected, late, stderr: stderr.text, outDir };
 }
 
@@ -59,7 +68,14 @@ function expectReference(samples: readonly RawSample[], emitted: readonly Window
 }
 
 describe('replay of an export spanning the Berlin clock-change night', () => {
-  const samples = generateExport({ seed: 7, startMs: START, endMs: END, workCenters: 2, meanGapMs: 12_000, shuffleMs: 25_000 });
+  const samples = generateExport({
+    seed: 7,
+    startMs: START,
+    endMs: END,
+    workCenters: 2,
+    meanGapMs: 12_000,
+    shuffleMs: 25_000,
+  });
 
   it('NDJSON with epoch ms gives exactly the batch reference at the final watermark', async () => {
     const r = await replayText('epoch.ndjson', toNdjson(samples));
@@ -89,8 +105,14 @@ describe('replay of an export spanning the Berlin clock-change night', () => {
 
   it('NDJSON with ISO-8601 local offsets, and CSV, give the same summaries as epoch NDJSON', async () => {
     const epoch = await replayText('base.ndjson', toNdjson(samples));
-    const iso = await replayText('iso.ndjson', toNdjson(samples, (t) => isoTs(t, berlinOffsetMinutes(t))));
-    const csv = await replayText('export.csv', toCsv(samples, (t) => isoTs(t, berlinOffsetMinutes(t))));
+    const iso = await replayText(
+      'iso.ndjson',
+      toNdjson(samples, (t) => isoTs(t, berlinOffsetMinutes(t))),
+    );
+    const csv = await replayText(
+      'export.csv',
+      toCsv(samples, (t) => isoTs(t, berlinOffsetMinutes(t))),
+    );
     const csvEpoch = await replayText('epoch.csv.gz', gzipSync(toCsv(samples)));
     for (const other of [iso, csv, csvEpoch]) {
       expect(other.stats.rejected).toBe(0);
@@ -169,9 +191,16 @@ describe('bad rows', () => {
     for (const [at, text] of extra) body.splice(at - 1, 0, text);
     const r = await replayText('bad.csv', [header, ...body].join('\n'));
     // Line numbers count the header (line 1); the quoted newline makes the record span 2 lines.
-    expect(r.rejected.map((x) => [x.line, x.reason])).toEqual(extra.filter((e) => e[2] !== null).map(([at, , reason]) => [at + 1, reason]));
+    expect(r.rejected.map((x) => [x.line, x.reason])).toEqual(
+      extra.filter((e) => e[2] !== null).map(([at, , reason]) => [at + 1, reason]),
+    );
     const withQuoted = [...good];
-    withQuoted.splice(7, 0, { tag: 'M1a.REASON', tsMs: tq, value: 'line one\nline "two", with comma', quality: 'good' });
+    withQuoted.splice(7, 0, {
+      tag: 'M1a.REASON',
+      tsMs: tq,
+      value: 'line one\nline "two", with comma',
+      quality: 'good',
+    });
     expect(r.stats.samplesRead).toBe(good.length + extra.length);
     expectReference(withQuoted, [...r.windows, ...r.shifts], r.stats.watermarkMs!);
   });
@@ -191,7 +220,9 @@ describe('bad rows', () => {
   });
 
   it('a missing input file is an input error', async () => {
-    await expect(runReplay({ plan, input: join(dir, 'nope.ndjson'), outDir: join(dir, 'o'), stderr: new Capture() })).rejects.toMatchObject({
+    await expect(
+      runReplay({ plan, input: join(dir, 'nope.ndjson'), outDir: join(dir, 'o'), stderr: new Capture() }),
+    ).rejects.toMatchObject({
       code: 'SHIFTSTREAM_INPUT_INVALID',
       message: expect.stringMatching(/expected a readable file, found no such file/),
     });
@@ -200,7 +231,13 @@ describe('bad rows', () => {
 
 describe('late samples', () => {
   it('are written to late.ndjson with their line; within the horizon they amend, and the last revision equals the reference', async () => {
-    const samples = generateExport({ seed: 5, startMs: START, endMs: START + 3 * HOUR, workCenters: 1, meanGapMs: 15_000 });
+    const samples = generateExport({
+      seed: 5,
+      startMs: START,
+      endMs: START + 3 * HOUR,
+      workCenters: 1,
+      meanGapMs: 15_000,
+    });
     const lateSample: RawSample = { tag: 'M1a.SCRAP', tsMs: START + 30 * MIN + 123, value: 2, quality: 'good' };
     const all = [...samples, lateSample];
     const r = await replayText('late.ndjson', toNdjson(all));
@@ -208,9 +245,12 @@ describe('late samples', () => {
     expect(r.late).toMatchObject([{ line: all.length, amended: true, tsMs: lateSample.tsMs }]);
     expect(r.stats.amendments).toBeGreaterThan(0);
     const last = new Map<string, WindowSummary>();
-    for (const s of [...r.windows, ...r.shifts]) if ((last.get(key(s))?.revision ?? 0) < s.revision) last.set(key(s), s);
+    for (const s of [...r.windows, ...r.shifts])
+      if ((last.get(key(s))?.revision ?? 0) < s.revision) last.set(key(s), s);
     const reference = computeWindowSummaries(all, plan, { watermarkMs: r.stats.watermarkMs! });
     const strip = ({ revision: _r, lateSamples: _l, ...rest }: WindowSummary) => rest;
-    expect(new Map([...last].map(([k, s]) => [k, strip(s)]))).toEqual(new Map(reference.map((s) => [key(s), strip(s)])));
+    expect(new Map([...last].map(([k, s]) => [k, strip(s)]))).toEqual(
+      new Map(reference.map((s) => [key(s), strip(s)])),
+    );
   });
 });

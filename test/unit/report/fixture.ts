@@ -15,7 +15,13 @@ export const DST_NIGHT_START_MS = Date.UTC(2026, 2, 28, 21, 0, 0);
 
 const prng = seededRandom;
 
-const DOWN_REASONS = ['tool-breakage', 'material-shortage', 'sensor-fault', 'die-change-overrun', 'operator-absent'] as const;
+const DOWN_REASONS = [
+  'tool-breakage',
+  'material-shortage',
+  'sensor-fault',
+  'die-change-overrun',
+  'operator-absent',
+] as const;
 
 /** Raw samples of `hours` hours from `fromMs`. */
 export function generateSamples(plan: PlantPlan, fromMs: number, hours: number, seed: number): RawSample[] {
@@ -99,7 +105,9 @@ export interface FixtureRun {
 }
 
 /** Runs the core over `hours` of samples and closes everything (advanceTo past the end). */
-export function runFixture(options: { fromMs?: number; hours?: number; seed?: number; workCenters?: number; plantId?: string } = {}): FixtureRun {
+export function runFixture(
+  options: { fromMs?: number; hours?: number; seed?: number; workCenters?: number; plantId?: string } = {},
+): FixtureRun {
   const base = testPlan({ workCenters: options.workCenters ?? 3, idealCycleTimeMs: 2400 });
   const plan: PlantPlan = options.plantId === undefined ? base : { ...base, plantId: options.plantId };
   const fromMs = options.fromMs ?? EARLY_START_MS;

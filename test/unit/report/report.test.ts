@@ -90,12 +90,19 @@ describe('readShiftSummaries', () => {
     expect(r.problems).toEqual([
       { line: 4, message: expect.stringMatching(/^expected one JSON WindowSummary per line, found invalid JSON/) },
       { line: 7, message: 'availability: expected a number or null, found "high"' },
-      { line: 8, message: 'intervals[0].category: expected one of running, idle, setup, planned_stop, down, unknown, found "broken"' },
+      {
+        line: 8,
+        message:
+          'intervals[0].category: expected one of running, idle, setup, planned_stop, down, unknown, found "broken"',
+      },
     ]);
   });
 
   it('fails with SHIFTSTREAM_INPUT_INVALID naming the file when it cannot be read', async () => {
-    await expect(readShiftSummaries(join(dir, 'missing.ndjson'))).rejects.toMatchObject({ code: 'SHIFTSTREAM_INPUT_INVALID', message: expect.stringContaining('missing.ndjson') });
+    await expect(readShiftSummaries(join(dir, 'missing.ndjson'))).rejects.toMatchObject({
+      code: 'SHIFTSTREAM_INPUT_INVALID',
+      message: expect.stringContaining('missing.ndjson'),
+    });
   });
 
   it('checkSummary says what was expected and what was found', () => {
@@ -118,7 +125,9 @@ describe('renderReport', () => {
 
   it('draws one timeline per work center with one rect and one hover title per interval', () => {
     for (const s of early) {
-      const m = new RegExp(`<svg class="timeline" data-work-center="${s.workCenterId}"[^>]*>([\\s\\S]*?)</svg>`).exec(html);
+      const m = new RegExp(`<svg class="timeline" data-work-center="${s.workCenterId}"[^>]*>([\\s\\S]*?)</svg>`).exec(
+        html,
+      );
       expect(m, `timeline of ${s.workCenterId}`).not.toBeNull();
       const rects = m![1]!.match(/<rect class="iv iv-[a-z_]+"/g) ?? [];
       expect(rects).toHaveLength(s.intervals.length);
@@ -144,7 +153,9 @@ describe('renderReport', () => {
 
   it('lists downtime reasons largest first with their totals over all work centers', () => {
     const reasons = downtimeByReason(groupSummaries(early)[0]!.shifts[0]!);
-    const labels = [...html.matchAll(/<div class="bar-row" title="[^"]*"><div class="bar-label">([^<]+)<\/div>/g)].map((m) => m[1]);
+    const labels = [...html.matchAll(/<div class="bar-row" title="[^"]*"><div class="bar-label">([^<]+)<\/div>/g)].map(
+      (m) => m[1],
+    );
     expect(labels).toEqual(reasons.map((r) => r.reason));
     const totals: Record<string, number> = {};
     for (const s of early) for (const [k, v] of Object.entries(s.downtimeByReason)) totals[k] = (totals[k] ?? 0) + v;
@@ -162,7 +173,16 @@ describe('renderReport', () => {
   });
 
   it('shows n/a for null ratios, never 0', () => {
-    const nulls = summary({ workCenterId: 'WC-NULL', availability: null, performance: null, quality: null, oee: null, idealCycleTimeMs: null, goodCount: 0, scrapCount: 0 });
+    const nulls = summary({
+      workCenterId: 'WC-NULL',
+      availability: null,
+      performance: null,
+      quality: null,
+      oee: null,
+      idealCycleTimeMs: null,
+      goodCount: 0,
+      scrapCount: 0,
+    });
     const out = renderReport([nulls]);
     const row = /<tr data-work-center="WC-NULL">(.*?)<\/tr>/.exec(out)![1]!;
     expect(row.match(/>n\/a</g)).toHaveLength(4);
@@ -172,17 +192,20 @@ describe('renderReport', () => {
 
   it('escapes every text from the input', () => {
     const evil = '<script>alert("x")</script>&\'';
-    const out = renderReport([
-      summary({
-        plantId: `p${evil}`,
-        workCenterId: `wc${evil}`,
-        windowId: `2026-03-10/${evil}`,
-        shiftName: evil,
-        counts: { [evil]: 3 },
-        downtimeByReason: { [evil]: 60_000 },
-        intervals: [{ startMs: early[0]!.startMs, endMs: early[0]!.endMs, category: 'down', reason: evil }],
-      }),
-    ], { source: evil, title: evil });
+    const out = renderReport(
+      [
+        summary({
+          plantId: `p${evil}`,
+          workCenterId: `wc${evil}`,
+          windowId: `2026-03-10/${evil}`,
+          shiftName: evil,
+          counts: { [evil]: 3 },
+          downtimeByReason: { [evil]: 60_000 },
+          intervals: [{ startMs: early[0]!.startMs, endMs: early[0]!.endMs, category: 'down', reason: evil }],
+        }),
+      ],
+      { source: evil, title: evil },
+    );
     expect(out).not.toContain('<script>');
     expect(out).not.toContain('"x")');
     expect(out).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;');
@@ -195,7 +218,9 @@ describe('renderReport', () => {
   });
 
   it('orders plants by id, shifts by start, work centers by id', () => {
-    const other = run.shifts.filter((s) => s.windowId !== '2026-03-10/early').map((s) => ({ ...s, plantId: 'a-plant' }));
+    const other = run.shifts
+      .filter((s) => s.windowId !== '2026-03-10/early')
+      .map((s) => ({ ...s, plantId: 'a-plant' }));
     const groups = groupSummaries([...early].reverse().concat(other));
     expect(groups.map((g) => g.plantId)).toEqual(['a-plant', 'stamping-berlin']);
     expect(groups[1]!.shifts[0]!.workCenters.map((w) => w.workCenterId)).toEqual(['WC1', 'WC2', 'WC3']);
@@ -203,7 +228,9 @@ describe('renderReport', () => {
 });
 
 describe('local times', () => {
-  const night = runFixture({ plantId: 'stamping-berlin', fromMs: DST_NIGHT_START_MS, hours: 7 }).shifts.filter((s) => s.windowId === '2026-03-28/night');
+  const night = runFixture({ plantId: 'stamping-berlin', fromMs: DST_NIGHT_START_MS, hours: 7 }).shifts.filter(
+    (s) => s.windowId === '2026-03-28/night',
+  );
 
   it('parses offsets', () => {
     expect(parseOffsetMs('2026-03-29T03:00:00.000+02:00')).toBe(2 * H);
@@ -218,10 +245,14 @@ describe('local times', () => {
     expect(s.endMs - s.startMs).toBe(7 * H);
     const clock = localClockFor(s);
     expect(clock.note).toBeUndefined();
-    const ticks = hourTicks(clock, s.startMs, s.endMs).map((t) => new Date(clock.toLocalMs(t)).toISOString().slice(11, 16));
+    const ticks = hourTicks(clock, s.startMs, s.endMs).map((t) =>
+      new Date(clock.toLocalMs(t)).toISOString().slice(11, 16),
+    );
     expect(ticks).toEqual(['22:00', '23:00', '00:00', '01:00', '03:00', '04:00', '05:00', '06:00']);
     const html = renderReport(night);
-    expect(html).toContain('Sat 2026-03-28 22:00 to Sun 2026-03-29 06:00 (UTC+01:00 to UTC+02:00: the clocks changed) · 7 h 00 min');
+    expect(html).toContain(
+      'Sat 2026-03-28 22:00 to Sun 2026-03-29 06:00 (UTC+01:00 to UTC+02:00: the clocks changed) · 7 h 00 min',
+    );
     expect(html).not.toMatch(/>02:00</);
   });
 
@@ -234,7 +265,12 @@ describe('local times', () => {
   });
 
   it('falls back to UTC with a note when offsets are missing', () => {
-    const clock = localClockFor({ startMs: 0, endMs: H, startLocal: '1970-01-01T00:00:00.000', endLocal: '1970-01-01T01:00:00.000' });
+    const clock = localClockFor({
+      startMs: 0,
+      endMs: H,
+      startLocal: '1970-01-01T00:00:00.000',
+      endLocal: '1970-01-01T01:00:00.000',
+    });
     expect(clock.note).toMatch(/times are in UTC/);
     expect(clock.toLocalMs(5)).toBe(5);
   });
@@ -262,8 +298,19 @@ describe('shiftstream report (command)', () => {
     const r = await cli(['--input', 'in.ndjson', '--out', 'out.html', '--plant', 'stamping-berlin']);
     expect(r.code).toBe(0);
     const lineCount = run.all.length + 1;
-    expect(r.stderr).toBe(`shiftstream: report: in.ndjson line ${lineCount}: expected one JSON WindowSummary per line, found invalid JSON (${(() => { try { JSON.parse('oops'); } catch (e) { return (e as Error).message; } return ''; })()}); skipped\n`);
-    expect(r.stdout).toMatch(/^report: wrote out\.html \(\d+ KiB\): 1 plant, 2 shifts, 4 work-center summaries; 0 earlier revisions replaced, 1 bad lines skipped\n$/);
+    expect(r.stderr).toBe(
+      `shiftstream: report: in.ndjson line ${lineCount}: expected one JSON WindowSummary per line, found invalid JSON (${(() => {
+        try {
+          JSON.parse('oops');
+        } catch (e) {
+          return (e as Error).message;
+        }
+        return '';
+      })()}); skipped\n`,
+    );
+    expect(r.stdout).toMatch(
+      /^report: wrote out\.html \(\d+ KiB\): 1 plant, 2 shifts, 4 work-center summaries; 0 earlier revisions replaced, 1 bad lines skipped\n$/,
+    );
     const html = await readFile(join(dir, 'out.html'), 'utf8');
     expect(html.match(/<svg class="timeline"/g)).toHaveLength(4);
   });
@@ -271,7 +318,9 @@ describe('shiftstream report (command)', () => {
   it('refuses a missing --input and unknown flags with exit code 2', async () => {
     let r = await cli([]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("report: expected --input <summaries.ndjson>, found none. See 'shiftstream report --help'.");
+    expect(r.stderr).toContain(
+      "report: expected --input <summaries.ndjson>, found none. See 'shiftstream report --help'.",
+    );
     r = await cli(['--input', 'x', '--colour', 'red']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("Unknown option '--colour'");
@@ -281,14 +330,18 @@ describe('shiftstream report (command)', () => {
     await writeFile(join(dir, 'in2.ndjson'), toNdjson(early));
     const r = await cli(['--input', 'in2.ndjson', '--plant', 'nowhere']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("report: --plant 'nowhere' has no shift summaries in in2.ndjson; plants found: stamping-berlin");
+    expect(r.stderr).toContain(
+      "report: --plant 'nowhere' has no shift summaries in in2.ndjson; plants found: stamping-berlin",
+    );
   });
 
   it('says what it expected when the input has no shift summaries', async () => {
     await writeFile(join(dir, 'in3.ndjson'), toNdjson([summary({ windowKind: 'tumbling' })]));
     const r = await cli(['--input', 'in3.ndjson']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('expected WindowSummary lines with windowKind "shift", found none (1 lines, 1 summaries of other window kinds, 0 bad lines)');
+    expect(r.stderr).toContain(
+      'expected WindowSummary lines with windowKind "shift", found none (1 lines, 1 summaries of other window kinds, 0 bad lines)',
+    );
   });
 
   it('refuses an unknown --time-zone and an unreadable input', async () => {

@@ -7,7 +7,15 @@ import type { BadKind } from '../../../src/sim/index.js';
 
 export const ORDER_REF = /^WO\/\d{4}\/\d{5}$/;
 
-export type Problem = 'quality' | 'unknown-tag' | 'ts-off' | 'state-value' | 'reason-value' | 'counter-value' | 'heartbeat-value' | 'milestone-value';
+export type Problem =
+  | 'quality'
+  | 'unknown-tag'
+  | 'ts-off'
+  | 'state-value'
+  | 'reason-value'
+  | 'counter-value'
+  | 'heartbeat-value'
+  | 'milestone-value';
 
 /** The problem each bad kind must show. */
 export const PROBLEM_OF_BAD: Record<BadKind, Problem> = {

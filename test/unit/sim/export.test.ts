@@ -55,8 +55,15 @@ describe('historian export lines', () => {
     expect(sampleToNdjsonLine(state, { ts: 'iso' })).toBe(
       '{"ts":"2026-03-29T00:59:58.120Z","tag":"PLANT_A.PRESS_03.STATE","value":3,"quality":"good"}',
     );
-    expect(sampleToNdjsonLine(state, { omitGoodQuality: true })).toBe(`{"ts":${TS},"tag":"PLANT_A.PRESS_03.STATE","value":3}`);
-    expect(JSON.parse(sampleToNdjsonLine(milestone))).toEqual({ ts: TS, tag: milestone.tag, value: milestone.value, quality: 'uncertain' });
+    expect(sampleToNdjsonLine(state, { omitGoodQuality: true })).toBe(
+      `{"ts":${TS},"tag":"PLANT_A.PRESS_03.STATE","value":3}`,
+    );
+    expect(JSON.parse(sampleToNdjsonLine(milestone))).toEqual({
+      ts: TS,
+      tag: milestone.tag,
+      value: milestone.value,
+      quality: 'uncertain',
+    });
   });
 
   it('formats ISO timestamps with an offset that parses back to the same instant', () => {
@@ -69,9 +76,13 @@ describe('historian export lines', () => {
   it('writes CSV with the header and quotes values that need it', () => {
     expect(SAMPLE_CSV_HEADER).toBe('ts,tag,value,quality');
     expect(sampleToCsvLine(state)).toBe(`${TS},PLANT_A.PRESS_03.STATE,3,good`);
-    expect(sampleToCsvLine(milestone)).toBe(`${TS},PLANT_A.PRESS_03.MS,"{""orderRef"":""WO/2026/00042"",""quantity"":50}",uncertain`);
+    expect(sampleToCsvLine(milestone)).toBe(
+      `${TS},PLANT_A.PRESS_03.MS,"{""orderRef"":""WO/2026/00042"",""quantity"":50}",uncertain`,
+    );
     expect(sampleToCsvLine({ ...state, value: ' padded' })).toContain('," padded",');
-    expect(sampleToCsvLine({ ...state, value: true }, { omitGoodQuality: true })).toBe(`${TS},PLANT_A.PRESS_03.STATE,true,`);
+    expect(sampleToCsvLine({ ...state, value: true }, { omitGoodQuality: true })).toBe(
+      `${TS},PLANT_A.PRESS_03.STATE,true,`,
+    );
   });
 
   it('round-trips a simulated stream through both formats', () => {

@@ -90,7 +90,10 @@ export function buildPlan(o: FixtureOptions = {}): PlantPlan {
     tags,
     machines,
     workCenters,
-    windows: [{ kind: 'tumbling', name: '1m', sizeMs: 60_000 }, { kind: 'shift', name: 'shift' }],
+    windows: [
+      { kind: 'tumbling', name: '1m', sizeMs: 60_000 },
+      { kind: 'shift', name: 'shift' },
+    ],
     calendar: {
       timeZone: 'Europe/Berlin',
       shifts: [{ name: 'day', start: '06:00', end: '14:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] }],

@@ -56,7 +56,8 @@ describe('determinism', () => {
     const counted = createPlantSimulator(plan, base);
     const byCount: RawSample[] = [];
     const sizes = [1, 7, 1000, 3, 250];
-    for (let i = 0; byCount.length < whole.samples.length; i++) byCount.push(...counted.nextCount(sizes[i % sizes.length]!));
+    for (let i = 0; byCount.length < whole.samples.length; i++)
+      byCount.push(...counted.nextCount(sizes[i % sizes.length]!));
     expect(byCount.slice(0, whole.samples.length)).toEqual(whole.samples);
 
     // Mixed: count first, then time; nothing is lost or repeated.
@@ -68,7 +69,13 @@ describe('determinism', () => {
 });
 
 describe('validity and labels', () => {
-  const opts: SimulatorOptions = { ...base, badShare: 0.01, outOfOrderShare: 0.02, lateShare: 0.005, duplicateShare: 0.005 };
+  const opts: SimulatorOptions = {
+    ...base,
+    badShare: 0.01,
+    outOfOrderShare: 0.02,
+    lateShare: 0.005,
+    duplicateShare: 0.005,
+  };
   const { plan, samples, annotations } = run(opts, START + DAY, buildPlan({ rolloverAt: 1000 }));
 
   it('emits only valid samples, except the bad ones, each labelled with its defect', () => {
@@ -132,7 +139,11 @@ describe('validity and labels', () => {
 });
 
 describe('what the core tag mapping makes of it', () => {
-  const { plan, samples, annotations } = run({ ...base, badShare: 0.02 }, START + 12 * H, buildPlan({ rolloverAt: 1000 }));
+  const { plan, samples, annotations } = run(
+    { ...base, badShare: 0.02 },
+    START + 12 * H,
+    buildPlan({ rolloverAt: 1000 }),
+  );
   const REJECT_OF_BAD: Record<BadKind, RejectReason> = {
     quality_bad: 'bad-quality',
     unknown_tag: 'unknown-tag',
@@ -144,7 +155,8 @@ describe('what the core tag mapping makes of it', () => {
     samples.forEach((s, i) => {
       const note = annotations[i]!;
       const verdict = mapSample(plan, s);
-      if (note.flag === 'bad') expect({ i, reason: verdict.ok ? 'ok' : verdict.reason }).toEqual({ i, reason: REJECT_OF_BAD[note.bad!] });
+      if (note.flag === 'bad')
+        expect({ i, reason: verdict.ok ? 'ok' : verdict.reason }).toEqual({ i, reason: REJECT_OF_BAD[note.bad!] });
       else expect({ i, ok: verdict.ok }).toEqual({ i, ok: true });
     });
   });
@@ -196,7 +208,14 @@ describe('plant behaviour', () => {
   it('runs most of the time, with idle, setup, planned stops and reasoned downtime', () => {
     for (const m of plan.machines.keys()) {
       const states = valid.filter((s) => plan.tags.get(s.tag)?.kind === 'state' && machineOf(s) === m);
-      const time: Record<StateCategory, number> = { running: 0, idle: 0, setup: 0, planned_stop: 0, down: 0, unknown: 0 };
+      const time: Record<StateCategory, number> = {
+        running: 0,
+        idle: 0,
+        setup: 0,
+        planned_stop: 0,
+        down: 0,
+        unknown: 0,
+      };
       for (let i = 1; i < states.length; i++) {
         time[categoryOf(plan, states[i - 1]!)!] += states[i]!.tsMs - states[i - 1]!.tsMs;
       }
@@ -228,7 +247,9 @@ describe('plant behaviour', () => {
     for (let b = START - (START % (4 * H)) + 2 * H; b < START + 2 * DAY - H; b += 4 * H) {
       if (b <= START) continue;
       for (const m of plan.machines.keys()) {
-        const last = valid.filter((s) => s.tsMs <= b + 60_000 && plan.tags.get(s.tag)?.kind === 'state' && machineOf(s) === m).at(-1);
+        const last = valid
+          .filter((s) => s.tsMs <= b + 60_000 && plan.tags.get(s.tag)?.kind === 'state' && machineOf(s) === m)
+          .at(-1);
         pairs++;
         if (last !== undefined && categoryOf(plan, last) === 'planned_stop') inBreak++;
       }
@@ -301,7 +322,13 @@ describe('plant behaviour', () => {
 describe('options', () => {
   it('refuses bad options, listing each problem with what was expected and found', () => {
     const plan = buildPlan();
-    const bad = { ...base, outOfOrderShare: 2, heartbeatMs: 0, machineIds: ['NOPE'], silenceFactor: { min: 0.5, max: 2 } };
+    const bad = {
+      ...base,
+      outOfOrderShare: 2,
+      heartbeatMs: 0,
+      machineIds: ['NOPE'],
+      silenceFactor: { min: 0.5, max: 2 },
+    };
     expect(() => createPlantSimulator(plan, bad)).toThrow(UsageError);
     try {
       createPlantSimulator(plan, bad);
@@ -315,7 +342,10 @@ describe('options', () => {
   });
 
   it('emits a clean stream when every perturbation is off', () => {
-    const { samples, annotations, plan } = run({ ...base, outOfOrderShare: 0, lateShare: 0, badShare: 0 }, START + 6 * H);
+    const { samples, annotations, plan } = run(
+      { ...base, outOfOrderShare: 0, lateShare: 0, badShare: 0 },
+      START + 6 * H,
+    );
     expect(annotations.every((a) => a.flag === 'normal')).toBe(true);
     for (const s of samples) expect(problemOf(plan, s, START, DAY)).toBeNull();
     for (let i = 1; i < samples.length; i++) expect(samples[i]!.tsMs).toBeGreaterThanOrEqual(samples[i - 1]!.tsMs);
@@ -334,7 +364,9 @@ describe('throughput', () => {
       checksum += s.tsMs & 1;
     }
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`sim take(1e6): ${Math.round(n / seconds).toLocaleString('en')} samples/s (${seconds.toFixed(2)} s, checksum ${checksum})`);
+    console.log(
+      `sim take(1e6): ${Math.round(n / seconds).toLocaleString('en')} samples/s (${seconds.toFixed(2)} s, checksum ${checksum})`,
+    );
     expect(n).toBe(1_000_000);
   });
 });

@@ -33,7 +33,11 @@ describe('docs/topology.md', () => {
   });
 
   it('states the defaults the code applies', () => {
-    for (const [key, value] of Object.entries({ ...DEFAULTS.eventTime, ...DEFAULTS.validation, ...DEFAULTS.policies })) {
+    for (const [key, value] of Object.entries({
+      ...DEFAULTS.eventTime,
+      ...DEFAULTS.validation,
+      ...DEFAULTS.policies,
+    })) {
       expect(DOC, key).toMatch(new RegExp(`\\| \`${key}\` \\| \`${value}\` \\|`));
     }
   });

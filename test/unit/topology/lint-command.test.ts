@@ -42,7 +42,11 @@ describe('shiftstream lint', () => {
     expect(r.code).toBe(1);
     expect(r.out.split('\n')).toEqual([
       `${FIX}/grace-lt-smallest-window.yaml /windows/0 (line 35): grace-lt-smallest-window: graceMs (900000) must be smaller than sizeMs (300000) of window '5m': expected grace < 5m, found 15m`,
-      expect.stringMatching(new RegExp(`^${FIX}/counters-named.yaml /workCenters/press-01 \\(line 11\\): counters-named \\(warning\\): work center 'press-01' counts 'parts'`)),
+      expect.stringMatching(
+        new RegExp(
+          `^${FIX}/counters-named.yaml /workCenters/press-01 \\(line 11\\): counters-named \\(warning\\): work center 'press-01' counts 'parts'`,
+        ),
+      ),
       '2 files checked: 1 error, 1 warning',
       '',
     ]);
@@ -57,7 +61,12 @@ describe('shiftstream lint', () => {
   it('--format json gives every problem as an object', async () => {
     const r = await lint(['--format', 'json', `${FIX}/unknown-work-center.yaml`, 'topologies/stamping-berlin.yaml']);
     expect(r.code).toBe(1);
-    const json = JSON.parse(r.out) as { files: unknown[]; problems: Record<string, unknown>[]; errors: number; warnings: number };
+    const json = JSON.parse(r.out) as {
+      files: unknown[];
+      problems: Record<string, unknown>[];
+      errors: number;
+      warnings: number;
+    };
     expect(json.errors).toBe(2);
     expect(json.warnings).toBe(1);
     expect(json.files).toEqual([
@@ -71,7 +80,8 @@ describe('shiftstream lint', () => {
       column: 17,
       rule: 'unknown-work-center',
       severity: 'error',
-      message: "machine 'press-01' names work center 'press-1': expected one of 'press-01', found 'press-1' (did you mean 'press-01'?)",
+      message:
+        "machine 'press-01' names work center 'press-1': expected one of 'press-01', found 'press-1' (did you mean 'press-01'?)",
     });
     expect((await lint(['--format=json', 'topologies/stamping-berlin.yaml'])).code).toBe(0);
   });

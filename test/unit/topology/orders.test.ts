@@ -15,7 +15,10 @@ describe('topology: orders', () => {
   });
 
   it('reads tagging, loadTimeout and topics.orders', () => {
-    const plan = loadTopologyFromString(`${MINIMAL}\norders:\n  tagging: true\n  loadTimeout: 2m\ntopics:\n  orders: plant-a.released-orders\n`, 'x.yaml');
+    const plan = loadTopologyFromString(
+      `${MINIMAL}\norders:\n  tagging: true\n  loadTimeout: 2m\ntopics:\n  orders: plant-a.released-orders\n`,
+      'x.yaml',
+    );
     expect(plan.orders).toEqual({ tagging: true, topic: 'plant-a.released-orders', loadTimeoutMs: 120_000 });
     expect('orders' in plan.topics).toBe(false);
   });

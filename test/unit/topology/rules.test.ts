@@ -19,12 +19,20 @@ function expectationsOf(file: string): Expectation[] {
   const out: Expectation[] = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const m = /^# expect: (\S+) (\S+) line (\d+)( warning)?$/.exec(line);
-    if (m !== null) out.push({ rule: m[1] ?? '', path: m[2] === '/' ? '' : (m[2] ?? ''), line: Number(m[3]), severity: m[4] === undefined ? 'error' : 'warning' });
+    if (m !== null)
+      out.push({
+        rule: m[1] ?? '',
+        path: m[2] === '/' ? '' : (m[2] ?? ''),
+        line: Number(m[3]),
+        severity: m[4] === undefined ? 'error' : 'warning',
+      });
   }
   return out;
 }
 
-const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+const fixtures = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 describe('lint rule fixtures', () => {
   it('every rule has a fixture named after it that triggers it', () => {
@@ -73,7 +81,9 @@ describe('lint rule fixtures', () => {
 describe('problem messages', () => {
   it('grace-lt-smallest-window reads like the house example', () => {
     const [p] = lintTopologyFile(join(DIR, 'grace-lt-smallest-window.yaml')).problems;
-    expect(p?.message).toBe("graceMs (900000) must be smaller than sizeMs (300000) of window '5m': expected grace < 5m, found 15m");
+    expect(p?.message).toBe(
+      "graceMs (900000) must be smaller than sizeMs (300000) of window '5m': expected grace < 5m, found 15m",
+    );
   });
 
   it('a thrown TopologyError lists every error with file, path, line and rule', () => {
@@ -87,7 +97,9 @@ describe('problem messages', () => {
     expect(caught).toBeInstanceOf(TopologyError);
     const err = caught as TopologyError;
     expect(err.code).toBe('SHIFTSTREAM_TOPOLOGY_INVALID');
-    expect(err.message).toContain(`${file} /machines/press-01/workCenter (line 18): unknown-work-center: machine 'press-01' names work center 'press-1'`);
+    expect(err.message).toContain(
+      `${file} /machines/press-01/workCenter (line 18): unknown-work-center: machine 'press-01' names work center 'press-1'`,
+    );
     expect(err.message).toContain(`${file} /workCenters/press-01 (line 13): state-machine-has-state-tag:`);
     expect(err.message).not.toContain('counters-named'); // warnings are not errors
     expect((err.details['problems'] as unknown[]).length).toBe(3);

@@ -32,7 +32,9 @@ describe('schema: unknown keys', () => {
     expect(p?.message).toBe(
       "unknown key 'evenTime' in the document: expected one of version, plant, eventTime, validation, policies, topics, orders, workCenters, machines, tags, windows, calendar, odoo (or an x- key holding YAML anchors) (did you mean 'eventTime'?)",
     );
-    expect(formatProblem(p!)).toBe(`topologies/plant-a.yaml /evenTime (line ${lineOf(text, 'evenTime:')}): schema: ${p?.message}`);
+    expect(formatProblem(p!)).toBe(
+      `topologies/plant-a.yaml /evenTime (line ${lineOf(text, 'evenTime:')}): schema: ${p?.message}`,
+    );
   });
 
   it('inside a tag (the role decides which keys are known)', () => {
@@ -40,7 +42,9 @@ describe('schema: unknown keys', () => {
     const [p, ...rest] = schemaProblems(text);
     expect(rest).toEqual([]);
     expect(p).toMatchObject({ path: '/tags/P01.GOOD/rollover', line: lineOf(text, 'rollover:'), column: 5 });
-    expect(p?.message).toBe("unknown key 'rollover' in /tags/P01.GOOD: expected one of role, machine, description, counter, mode, rolloverAt (did you mean 'rolloverAt'?)");
+    expect(p?.message).toBe(
+      "unknown key 'rollover' in /tags/P01.GOOD: expected one of role, machine, description, counter, mode, rolloverAt (did you mean 'rolloverAt'?)",
+    );
   });
 
   it('inside a flow-style window', () => {
@@ -68,7 +72,9 @@ describe('schema: values', () => {
   it('durations', () => {
     const [p] = schemaProblems(variant('  grace: 30s', '  grace: 30 sec'));
     expect(p).toMatchObject({ path: '/eventTime/grace' });
-    expect(p?.message).toBe("expected a duration like 250ms, 30s, 5m, 8h, 2d, 1h30m, or integer milliseconds, found '30 sec'");
+    expect(p?.message).toBe(
+      "expected a duration like 250ms, 30s, 5m, 8h, 2d, 1h30m, or integer milliseconds, found '30 sec'",
+    );
     const [q] = schemaProblems(variant('  grace: 30s', '  grace: -1'));
     expect(q?.message).toMatch(/expected a duration .* found number -1$/);
     const [r] = schemaProblems(variant('  grace: 30s', '  grace: 1.0005s'));
@@ -78,9 +84,13 @@ describe('schema: values', () => {
   it('a misspelt role, category or milestone gets a suggestion', () => {
     const [p] = schemaProblems(variant('    role: counter', '    role: countr'));
     expect(p).toMatchObject({ path: '/tags/P01.GOOD/role' });
-    expect(p?.message).toBe("expected one of state, reason, counter, heartbeat, milestone, found 'countr' (did you mean 'counter'?)");
+    expect(p?.message).toBe(
+      "expected one of state, reason, counter, heartbeat, milestone, found 'countr' (did you mean 'counter'?)",
+    );
     const [q] = schemaProblems(variant('      "1": running', '      "1": runing'));
-    expect(q?.message).toBe("expected a category (running, idle, setup, planned_stop, down, unknown) or down/<reason>, found 'runing'");
+    expect(q?.message).toBe(
+      "expected a category (running, idle, setup, planned_stop, down, unknown) or down/<reason>, found 'runing'",
+    );
     const [r] = schemaProblems(variant('    mode: total', '    mode: totl'));
     expect(r?.message).toBe("expected one of total, delta, found 'totl' (did you mean 'total'?)");
   });
@@ -93,14 +103,18 @@ describe('schema: values', () => {
     const [r] = schemaProblems(variant('    rolloverAt: 65536', '    rolloverAt: "65536"'));
     expect(r).toMatchObject({ path: '/tags/P01.GOOD/rolloverAt', message: "expected integer, found '65536'" });
     const [s] = schemaProblems(variant('  id: fixture', '  id: Fixture A'));
-    expect(s?.message).toBe("expected a plant id (lower-case letters, digits, - and _; e.g. stamping-berlin), found 'Fixture A'");
+    expect(s?.message).toBe(
+      "expected a plant id (lower-case letters, digits, - and _; e.g. stamping-berlin), found 'Fixture A'",
+    );
   });
 
   it('keys checked by propertyNames point at the key', () => {
     const text = variant('    down: mrp.block_reason1', '    stopped: mrp.block_reason1');
     const [p] = schemaProblems(text);
     expect(p).toMatchObject({ path: '/odoo/losses/stopped', line: lineOf(text, 'stopped:'), column: 5 });
-    expect(p?.message).toBe("key 'stopped': expected a category (running, idle, setup, planned_stop, down, unknown) or down/<reason>");
+    expect(p?.message).toBe(
+      "key 'stopped': expected a category (running, idle, setup, planned_stop, down, unknown) or down/<reason>",
+    );
   });
 
   it('an empty document and a list are rejected as a whole', () => {
@@ -109,7 +123,10 @@ describe('schema: values', () => {
   });
 
   it('lint rules do not run on a document that fails the schema', () => {
-    const result = lintTopologyText(variant('    machine: press-01\n    role: counter', '    machine: press-9\n    role: countr'), 'a.yaml');
+    const result = lintTopologyText(
+      variant('    machine: press-01\n    role: counter', '    machine: press-9\n    role: countr'),
+      'a.yaml',
+    );
     expect(result.problems.map((p) => p.rule)).toEqual(['schema']);
   });
 });

@@ -8,7 +8,9 @@ import { createShiftCalendar } from '../../../src/core/shifts.js';
 import { formatProblem, lintTopologyFile, loadTopology } from '../../../src/topology/index.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
-const shipped = readdirSync(join(ROOT, 'topologies')).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
+const shipped = readdirSync(join(ROOT, 'topologies'))
+  .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+  .sort();
 
 describe('shipped topologies', () => {
   it('ships the two example plants', () => {
@@ -31,7 +33,12 @@ describe('stamping-berlin plan', () => {
   it('has the plant, zone, event time and validation in integer ms', () => {
     expect(plan.plantName).toBe('Presswerk Berlin-Marienfelde');
     expect(plant.timeZone).toBe('Europe/Berlin');
-    expect(plant.eventTime).toEqual({ outOfOrdernessMs: 15_000, graceMs: 30_000, idleTimeoutMs: 60_000, amendmentHorizonMs: 172_800_000 });
+    expect(plant.eventTime).toEqual({
+      outOfOrdernessMs: 15_000,
+      graceMs: 30_000,
+      idleTimeoutMs: 60_000,
+      amendmentHorizonMs: 172_800_000,
+    });
     expect(plant.validation).toEqual({ maxFutureMs: 120_000, maxPastMs: 259_200_000 });
   });
 
@@ -55,14 +62,30 @@ describe('stamping-berlin plan', () => {
   });
 
   it('total counters roll over at 65536; named counts keep their name', () => {
-    expect(plant.tags.get('BER.PRESS01.GOOD')).toEqual({ tag: 'BER.PRESS01.GOOD', machineId: 'press-01', kind: 'counter', counter: 'good', mode: 'total', rolloverAt: 65_536 });
+    expect(plant.tags.get('BER.PRESS01.GOOD')).toEqual({
+      tag: 'BER.PRESS01.GOOD',
+      machineId: 'press-01',
+      kind: 'counter',
+      counter: 'good',
+      mode: 'total',
+      rolloverAt: 65_536,
+    });
     expect((plant.tags.get('BER.PRESS01.STROKES') as CounterTagPlan).counter).toBe('strokes');
-    expect(plant.tags.get('BER.WELD01.VISION_NOK')).toEqual({ tag: 'BER.WELD01.VISION_NOK', machineId: 'weld-01', kind: 'milestone', milestone: 'inspection_failed' });
+    expect(plant.tags.get('BER.WELD01.VISION_NOK')).toEqual({
+      tag: 'BER.WELD01.VISION_NOK',
+      machineId: 'weld-01',
+      kind: 'milestone',
+      milestone: 'inspection_failed',
+    });
     expect(plant.tags.get('BER.PRESS01.HEARTBEAT')?.kind).toBe('heartbeat');
   });
 
   it('machines and work centers: state machine, members, silence timeouts, ideal cycle time', () => {
-    expect(plant.machines.get('press-01')).toEqual({ machineId: 'press-01', workCenterId: 'press-line-1', silenceTimeoutMs: 120_000 });
+    expect(plant.machines.get('press-01')).toEqual({
+      machineId: 'press-01',
+      workCenterId: 'press-line-1',
+      silenceTimeoutMs: 120_000,
+    });
     expect(plant.machines.get('laser-01')?.silenceTimeoutMs).toBe(300_000);
     expect(plant.workCenters.get('press-line-1')).toEqual({
       workCenterId: 'press-line-1',
@@ -90,7 +113,10 @@ describe('stamping-berlin plan', () => {
       { name: 'night', start: '22:00', end: '06:00', days: ['mon', 'tue', 'wed', 'thu', 'sun'] },
     ]);
     expect(plant.calendar.holidays).toContainEqual({ date: '2026-12-25', name: '1. Weihnachtstag' });
-    expect(plant.calendar.overrides[0]).toEqual({ date: '2026-03-28', shifts: [{ name: 'night', start: '22:00', end: '06:00' }] });
+    expect(plant.calendar.overrides[0]).toEqual({
+      date: '2026-03-28',
+      shifts: [{ name: 'night', start: '22:00', end: '06:00' }],
+    });
   });
 
   it('the calendar resolves: the catch-up night across the spring change lasts 7 hours; no shift starts on Christmas', () => {
@@ -127,7 +153,9 @@ describe('stamping-berlin plan', () => {
     expect(Object.isFrozen(plant.windows)).toBe(true);
     expect(() => (plant.tags as Map<string, unknown>).set('X', {})).toThrow(/no writes to a compiled plan Map/);
     expect(() => (plan.odoo.losses as Map<string, string>).delete('running')).toThrow();
-    expect(() => ((plant.tags.get('BER.PRESS01.STATE') as StateTagPlan).values as Map<string, unknown>).clear()).toThrow();
+    expect(() =>
+      ((plant.tags.get('BER.PRESS01.STATE') as StateTagPlan).values as Map<string, unknown>).clear(),
+    ).toThrow();
     expect(plant.tags.size).toBeGreaterThan(40);
   });
 });
@@ -146,12 +174,22 @@ describe('packaging-chicago plan', () => {
     expect(fault.strict).toBe(true);
     expect(fault.values.get('')).toBeNull();
     expect(fault.values.get('TORQUE')).toBe('cap-torque');
-    expect(plant.tags.get('CHI.L2.CAPPER.GOOD')).toEqual({ tag: 'CHI.L2.CAPPER.GOOD', machineId: 'l2-capper', kind: 'counter', counter: 'good', mode: 'delta' });
+    expect(plant.tags.get('CHI.L2.CAPPER.GOOD')).toEqual({
+      tag: 'CHI.L2.CAPPER.GOOD',
+      machineId: 'l2-capper',
+      kind: 'counter',
+      counter: 'good',
+      mode: 'delta',
+    });
     expect((plant.tags.get('CHI.L4.CASEPACKER.CASES') as CounterTagPlan).counter).toBe('cases');
   });
 
   it('work centers with ideal cycle times; hopping window; 7-day 12-hour shifts', () => {
-    expect(plant.workCenters.get('line-1')).toMatchObject({ stateMachineId: 'l1-filler', idealCycleTimeMs: 150, machineIds: ['l1-filler', 'l1-capper', 'l1-casepacker'] });
+    expect(plant.workCenters.get('line-1')).toMatchObject({
+      stateMachineId: 'l1-filler',
+      idealCycleTimeMs: 150,
+      machineIds: ['l1-filler', 'l1-capper', 'l1-casepacker'],
+    });
     expect(plant.workCenters.get('line-4')?.idealCycleTimeMs).toBe(500);
     expect(plant.machines.get('l2-capper')?.silenceTimeoutMs).toBe(90_000);
     expect(plant.windows).toEqual([
@@ -167,8 +205,14 @@ describe('packaging-chicago plan', () => {
     const at = (iso: string) => calendar.instanceAt(Date.parse(iso));
     const spring = at('2026-03-08T03:00:00-05:00');
     const autumn = at('2026-11-01T03:00:00-06:00');
-    expect([spring?.shiftId, (spring?.endMs ?? 0) - (spring?.startMs ?? 0)]).toEqual(['2026-03-07/night', 11 * 3_600_000]);
-    expect([autumn?.shiftId, (autumn?.endMs ?? 0) - (autumn?.startMs ?? 0)]).toEqual(['2026-10-31/night', 13 * 3_600_000]);
+    expect([spring?.shiftId, (spring?.endMs ?? 0) - (spring?.startMs ?? 0)]).toEqual([
+      '2026-03-07/night',
+      11 * 3_600_000,
+    ]);
+    expect([autumn?.shiftId, (autumn?.endMs ?? 0) - (autumn?.startMs ?? 0)]).toEqual([
+      '2026-10-31/night',
+      13 * 3_600_000,
+    ]);
   });
 
   it('a topic override next to derived defaults; the default post list', () => {

@@ -1,6 +1,14 @@
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { MILESTONE_KINDS, QUALITIES, STATE_CATEGORIES, EVENT_KINDS, machineEvent, withRunningOrder, type WindowSummary } from '../../../../src/core/types.js';
+import {
+  MILESTONE_KINDS,
+  QUALITIES,
+  STATE_CATEGORIES,
+  EVENT_KINDS,
+  machineEvent,
+  withRunningOrder,
+  type WindowSummary,
+} from '../../../../src/core/types.js';
 import { createLocalCodecs } from '../../../../src/io/avro/codecs.js';
 import { loadAllSchemas, type SCHEMA_FILES } from '../../../../src/io/avro/schema-files.js';
 
@@ -11,7 +19,8 @@ const json = (name: keyof typeof SCHEMA_FILES): { fields: { name: string; type: 
 function enumSymbols(type: avsc.Type, field: string): string[] {
   const t = (type as avsc.types.RecordType).field(field)?.type;
   const e = t instanceof avsc.types.UnwrappedUnionType ? t.types.find((x) => x instanceof avsc.types.EnumType) : t;
-  if (!(e instanceof avsc.types.EnumType)) throw new Error(`${type.name}.${field}: expected an enum, found ${String(e)}`);
+  if (!(e instanceof avsc.types.EnumType))
+    throw new Error(`${type.name}.${field}: expected an enum, found ${String(e)}`);
   return e.symbols;
 }
 
@@ -36,25 +45,57 @@ describe('schemas/', () => {
   });
 
   it('defaults RawSample quality to good', () => {
-    const v1 = avsc.Type.forSchema({ type: 'record', name: 'io.shiftstream.RawSample', fields: [
-      { name: 'tag', type: 'string' }, { name: 'ts', type: 'long' }, { name: 'value', type: ['double', 'string', 'boolean'] },
-    ] });
+    const v1 = avsc.Type.forSchema({
+      type: 'record',
+      name: 'io.shiftstream.RawSample',
+      fields: [
+        { name: 'tag', type: 'string' },
+        { name: 'ts', type: 'long' },
+        { name: 'value', type: ['double', 'string', 'boolean'] },
+      ],
+    });
     const reader = schemas.get('RawSample')!.type;
-    const decoded = reader.fromBuffer(v1.toBuffer({ tag: 'a', ts: 1, value: 2 }), reader.createResolver(v1)) as { quality: string };
+    const decoded = reader.fromBuffer(v1.toBuffer({ tag: 'a', ts: 1, value: 2 }), reader.createResolver(v1)) as {
+      quality: string;
+    };
     expect(decoded.quality).toBe('good');
   });
 
   it('round-trips a WindowSummary shaped like src/core/types.ts', () => {
     const type = schemas.get('WindowSummary')!.type;
     const summary = {
-      plantId: 'plant-a', workCenterId: 'WC1', windowKind: 'shift', windowName: 'shift', windowId: '2026-03-28/night',
-      shiftName: 'night', startMs: 1_774_728_000_000, endMs: 1_774_753_200_000, startLocal: '2026-03-28T22:00:00+01:00',
-      endLocal: '2026-03-29T06:00:00+02:00', revision: 1, final: true, lengthMs: 25_200_000, plannedMs: 25_200_000,
-      runtimeMs: 20_000_000, downtimeMs: 5_200_000, downtimeByReason: { jam: 5_200_000 },
+      plantId: 'plant-a',
+      workCenterId: 'WC1',
+      windowKind: 'shift',
+      windowName: 'shift',
+      windowId: '2026-03-28/night',
+      shiftName: 'night',
+      startMs: 1_774_728_000_000,
+      endMs: 1_774_753_200_000,
+      startLocal: '2026-03-28T22:00:00+01:00',
+      endLocal: '2026-03-29T06:00:00+02:00',
+      revision: 1,
+      final: true,
+      lengthMs: 25_200_000,
+      plannedMs: 25_200_000,
+      runtimeMs: 20_000_000,
+      downtimeMs: 5_200_000,
+      downtimeByReason: { jam: 5_200_000 },
       timeByCategory: { running: 20_000_000, idle: 0, setup: 0, planned_stop: 0, down: 5_200_000, unknown: 0 },
-      goodCount: 100, scrapCount: 2, counts: { good: 100, scrap: 2 }, stateChanges: 3, firstEventMs: 1_774_728_000_000,
-      lastEventMs: null, samplesApplied: 10, lateSamples: 0, idealCycleTimeMs: null, availability: 0.79, performance: null,
-      quality: null, oee: null, intervals: [{ startMs: 1, endMs: 2, category: 'down', reason: 'jam' }],
+      goodCount: 100,
+      scrapCount: 2,
+      counts: { good: 100, scrap: 2 },
+      stateChanges: 3,
+      firstEventMs: 1_774_728_000_000,
+      lastEventMs: null,
+      samplesApplied: 10,
+      lateSamples: 0,
+      idealCycleTimeMs: null,
+      availability: 0.79,
+      performance: null,
+      quality: null,
+      oee: null,
+      intervals: [{ startMs: 1, endMs: 2, category: 'down', reason: 'jam' }],
     };
     // No `orders` (tagging off): written as the default, null.
     expect(type.fromBuffer(type.toBuffer(summary))).toEqual({ ...summary, orders: null });
@@ -63,27 +104,49 @@ describe('schemas/', () => {
   });
 
   it('order tagging added fields BACKWARD-compatibly: records of the schemas before it decode with nulls', () => {
-    const added: Partial<Record<keyof typeof SCHEMA_FILES, string[]>> = { MachineEvent: ['runningOrder', 'runningWorkOrderId'], WindowSummary: ['orders'] };
+    const added: Partial<Record<keyof typeof SCHEMA_FILES, string[]>> = {
+      MachineEvent: ['runningOrder', 'runningWorkOrderId'],
+      WindowSummary: ['orders'],
+    };
     for (const [name, fields] of Object.entries(added) as [keyof typeof SCHEMA_FILES, string[]][]) {
       const reader = schemas.get(name)!.type as avsc.types.RecordType;
-      const doc = JSON.parse(schemas.get(name)!.text) as { fields: { name: string; default?: unknown; type: unknown }[] };
+      const doc = JSON.parse(schemas.get(name)!.text) as {
+        fields: { name: string; default?: unknown; type: unknown }[];
+      };
       for (const f of fields) {
         const def = doc.fields.find((x) => x.name === f);
         expect(def?.default, `${name}.${f}`).toBeNull();
-        expect(Array.isArray(def?.type) && (def.type as unknown[])[0] === 'null', `${name}.${f} is a union with null first`).toBe(true);
+        expect(
+          Array.isArray(def?.type) && (def.type as unknown[])[0] === 'null',
+          `${name}.${f} is a union with null first`,
+        ).toBe(true);
       }
       // The new fields come last, so a writer without them is the schema before order tagging.
       expect(doc.fields.slice(-fields.length).map((f) => f.name)).toEqual(fields);
       const before = avsc.Type.forSchema({ ...doc, fields: doc.fields.slice(0, -fields.length) } as avsc.Schema);
       const sample = before.random() as unknown as Record<string, unknown>;
-      const decoded = reader.fromBuffer(before.toBuffer(sample), reader.createResolver(before)) as Record<string, unknown>;
+      const decoded = reader.fromBuffer(before.toBuffer(sample), reader.createResolver(before)) as Record<
+        string,
+        unknown
+      >;
       for (const f of fields) expect(decoded[f]).toBeNull();
     }
   });
 
   it('codecs: events keep their order tag; a summary without orders decodes without the key', async () => {
     const codecs = createLocalCodecs();
-    const e = machineEvent({ plantId: 'p', machineId: 'm', workCenterId: 'wc', tag: 'm.STATE', tsMs: 1_774_728_000_000, kind: 'state', value: 1 }, { category: 'running' });
+    const e = machineEvent(
+      {
+        plantId: 'p',
+        machineId: 'm',
+        workCenterId: 'wc',
+        tag: 'm.STATE',
+        tsMs: 1_774_728_000_000,
+        kind: 'state',
+        value: 1,
+      },
+      { category: 'running' },
+    );
     const tagged = withRunningOrder(e, { order: 'WH/MO/00012', workOrderId: 41 });
     await codecs.prepare([codecs.event.encode(e)]);
     expect(codecs.event.decode(codecs.event.encode(tagged))).toEqual({ ok: true, value: tagged });
@@ -101,10 +164,36 @@ describe('schemas/', () => {
 });
 
 const SUMMARY: WindowSummary = {
-  plantId: 'p', workCenterId: 'wc', windowKind: 'tumbling', windowName: '15m', windowId: '2026-03-28T20:00:00.000Z', shiftName: null,
-  startMs: 1_774_728_000_000, endMs: 1_774_728_900_000, startLocal: '2026-03-28T21:00:00+01:00', endLocal: '2026-03-28T21:15:00+01:00',
-  revision: 1, final: true, lengthMs: 900_000, plannedMs: 900_000, runtimeMs: 900_000, downtimeMs: 0, downtimeByReason: {},
-  timeByCategory: { running: 900_000, idle: 0, setup: 0, planned_stop: 0, down: 0, unknown: 0 }, goodCount: 0, scrapCount: 0, counts: {},
-  stateChanges: 0, firstEventMs: null, lastEventMs: null, samplesApplied: 0, lateSamples: 0, idealCycleTimeMs: null, availability: null,
-  performance: null, quality: null, oee: null, intervals: [{ startMs: 1_774_728_000_000, endMs: 1_774_728_900_000, category: 'running', reason: null }],
+  plantId: 'p',
+  workCenterId: 'wc',
+  windowKind: 'tumbling',
+  windowName: '15m',
+  windowId: '2026-03-28T20:00:00.000Z',
+  shiftName: null,
+  startMs: 1_774_728_000_000,
+  endMs: 1_774_728_900_000,
+  startLocal: '2026-03-28T21:00:00+01:00',
+  endLocal: '2026-03-28T21:15:00+01:00',
+  revision: 1,
+  final: true,
+  lengthMs: 900_000,
+  plannedMs: 900_000,
+  runtimeMs: 900_000,
+  downtimeMs: 0,
+  downtimeByReason: {},
+  timeByCategory: { running: 900_000, idle: 0, setup: 0, planned_stop: 0, down: 0, unknown: 0 },
+  goodCount: 0,
+  scrapCount: 0,
+  counts: {},
+  stateChanges: 0,
+  firstEventMs: null,
+  lastEventMs: null,
+  samplesApplied: 0,
+  lateSamples: 0,
+  idealCycleTimeMs: null,
+  availability: null,
+  performance: null,
+  quality: null,
+  oee: null,
+  intervals: [{ startMs: 1_774_728_000_000, endMs: 1_774_728_900_000, category: 'running', reason: null }],
 };

@@ -34,7 +34,11 @@ describe('avro serde', () => {
     await decoder.prepare([a, b]);
     await decoder.prepare([a, b]);
     expect(decoder.decode(a)).toEqual({ ok: true, value: sample, schemaId: 7 });
-    expect(decoder.decode(b)).toEqual({ ok: true, value: { ...sample, value: 42.5, quality: 'uncertain' }, schemaId: 7 });
+    expect(decoder.decode(b)).toEqual({
+      ok: true,
+      value: { ...sample, value: 42.5, quality: 'uncertain' },
+      schemaId: 7,
+    });
     expect(source.fetches).toEqual([7]);
   });
 
@@ -47,13 +51,24 @@ describe('avro serde', () => {
   });
 
   it('resolves an older writer schema against the reader (defaults fill new fields)', async () => {
-    const v1 = { type: 'record', name: 'RawSample', namespace: 'io.shiftstream', fields: [
-      { name: 'tag', type: 'string' }, { name: 'ts', type: 'long' }, { name: 'value', type: ['double', 'string', 'boolean'] },
-    ] };
+    const v1 = {
+      type: 'record',
+      name: 'RawSample',
+      namespace: 'io.shiftstream',
+      fields: [
+        { name: 'tag', type: 'string' },
+        { name: 'ts', type: 'long' },
+        { name: 'value', type: ['double', 'string', 'boolean'] },
+      ],
+    };
     const writer = avsc.Type.forSchema(v1 as avsc.Schema);
     const decoder = createAvroDecoder(raw.type, memorySource({ 3: JSON.stringify(v1) }));
     const buf = frameWire(3, writer.toBuffer({ tag: 't', ts: 5, value: true }));
-    expect(await decoder.decodeOne(buf)).toEqual({ ok: true, value: { tag: 't', ts: 5, value: true, quality: 'good' }, schemaId: 3 });
+    expect(await decoder.decodeOne(buf)).toEqual({
+      ok: true,
+      value: { tag: 't', ts: 5, value: true, quality: 'good' },
+      schemaId: 3,
+    });
   });
 
   it('returns malformed-avro for a bad magic byte, a truncated body and trailing bytes', async () => {
@@ -74,15 +89,30 @@ describe('avro serde', () => {
     const source = memorySource({});
     const decoder = createAvroDecoder(raw.type, source);
     const buf = createAvroEncoder(raw.type, 99).encode(sample);
-    expect(decoder.decode(buf)).toMatchObject({ ok: false, reason: 'unknown-schema-id', schemaId: 99, detail: 'schema id 99 was not prepared' });
+    expect(decoder.decode(buf)).toMatchObject({
+      ok: false,
+      reason: 'unknown-schema-id',
+      schemaId: 99,
+      detail: 'schema id 99 was not prepared',
+    });
     const r = await decoder.decodeOne(buf);
-    expect(r).toEqual({ ok: false, reason: 'unknown-schema-id', schemaId: 99, detail: 'the registry has no schema with id 99' });
+    expect(r).toEqual({
+      ok: false,
+      reason: 'unknown-schema-id',
+      schemaId: 99,
+      detail: 'the registry has no schema with id 99',
+    });
     await decoder.decodeOne(buf);
     expect(source.fetches).toEqual([99]);
   });
 
   it('returns unknown-schema-id when the writer schema cannot be resolved to the reader', async () => {
-    const other = { type: 'record', name: 'RawSample', namespace: 'io.shiftstream', fields: [{ name: 'tag', type: 'int' }] };
+    const other = {
+      type: 'record',
+      name: 'RawSample',
+      namespace: 'io.shiftstream',
+      fields: [{ name: 'tag', type: 'int' }],
+    };
     const decoder = createAvroDecoder(raw.type, memorySource({ 4: JSON.stringify(other) }));
     const buf = frameWire(4, avsc.Type.forSchema(other as avsc.Schema).toBuffer({ tag: 1 }));
     const r = await decoder.decodeOne(buf);
@@ -91,9 +121,16 @@ describe('avro serde', () => {
   });
 
   it('lets registry outages throw (retryable), not turn them into dead letters', async () => {
-    const failing: SchemaSource = { fetchSchema: async () => { throw new SchemaError('SHIFTSTREAM_SCHEMA_REGISTRY', 'down'); } };
+    const failing: SchemaSource = {
+      fetchSchema: async () => {
+        throw new SchemaError('SHIFTSTREAM_SCHEMA_REGISTRY', 'down');
+      },
+    };
     const decoder = createAvroDecoder(raw.type, failing);
-    await expect(decoder.prepare([frameWire(1, Buffer.alloc(0))])).rejects.toMatchObject({ code: 'SHIFTSTREAM_SCHEMA_REGISTRY', retryable: true });
+    await expect(decoder.prepare([frameWire(1, Buffer.alloc(0))])).rejects.toMatchObject({
+      code: 'SHIFTSTREAM_SCHEMA_REGISTRY',
+      retryable: true,
+    });
   });
 
   it('refuses to encode an invalid value with the path of the problem', () => {

@@ -37,13 +37,24 @@ describe('Kafka client configuration from Config', () => {
       'sasl.username': 'svc',
       'sasl.password': 's3cret',
     });
-    const plain = loadConfig({ env: { SHIFTSTREAM_KAFKA__SASL__MECHANISM: 'plain', SHIFTSTREAM_KAFKA__SASL__USERNAME: 'u', SHIFTSTREAM_KAFKA__SASL__PASSWORD: 'p' } });
-    expect(rdKafkaGlobalConfig(plain)).toMatchObject({ 'security.protocol': 'sasl_plaintext', 'sasl.mechanisms': 'PLAIN' });
+    const plain = loadConfig({
+      env: {
+        SHIFTSTREAM_KAFKA__SASL__MECHANISM: 'plain',
+        SHIFTSTREAM_KAFKA__SASL__USERNAME: 'u',
+        SHIFTSTREAM_KAFKA__SASL__PASSWORD: 'p',
+      },
+    });
+    expect(rdKafkaGlobalConfig(plain)).toMatchObject({
+      'security.protocol': 'sasl_plaintext',
+      'sasl.mechanisms': 'PLAIN',
+    });
     expect(rdKafkaGlobalConfig(loadConfig({ env: {} }))['security.protocol']).toBe('plaintext');
   });
 
   it('refuses lz4 with kafkajs, naming the alternatives', () => {
-    expect(() => new KafkaJsEventSink(createKafkaJs(secure), { compression: 'lz4' })).toThrow(/expected none or gzip with client kafkajs, or use kafka.client=rdkafka/);
+    expect(() => new KafkaJsEventSink(createKafkaJs(secure), { compression: 'lz4' })).toThrow(
+      /expected none or gzip with client kafkajs, or use kafka.client=rdkafka/,
+    );
   });
 });
 

@@ -44,7 +44,10 @@ describe('KafkaJsEventSink', () => {
     const second = sink.send([rec('t1', '2')]);
     release();
     await first;
-    const err = await second.then(() => undefined, (e: unknown) => e);
+    const err = await second.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(KafkaError);
     expect((err as KafkaError).message).toBe('kafkajs sink: send of 1 records to t1 failed: NOT_LEADER_FOR_PARTITION');
     await expect(sink.send([rec('a', '3')])).rejects.toBe(err);
@@ -53,7 +56,11 @@ describe('KafkaJsEventSink', () => {
   it('splits a call above the request byte budget into requests in order, settling it after the last', async () => {
     const { kafka, batches, release } = stubKafka();
     const sink = new KafkaJsEventSink(kafka);
-    const big = Array.from({ length: 30 }, (_, i) => ({ topic: 'a', key: 'k', value: Buffer.alloc(100_000, 48 + (i % 10)) }));
+    const big = Array.from({ length: 30 }, (_, i) => ({
+      topic: 'a',
+      key: 'k',
+      value: Buffer.alloc(100_000, 48 + (i % 10)),
+    }));
     let settled = false;
     const done = sink.send(big).then(() => (settled = true));
     const small = sink.send([rec('a', 'after')]);

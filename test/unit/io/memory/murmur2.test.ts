@@ -33,8 +33,13 @@ describe('MemoryLog', () => {
       { topic: 't', key: null, value: Buffer.from('b'), headers: { h: '1' } },
       { topic: 't', key: null, value: Buffer.from('c') },
     ]);
-    expect(log.records('t', 0).map((r) => [r.offset, r.value?.toString(), r.timestampMs])).toEqual([['0', 'a', 42], ['1', 'c', 42]]);
-    expect(log.records('t', 1).map((r) => [r.offset, r.value?.toString(), r.headers])).toEqual([['0', 'b', { h: '1' }]]);
+    expect(log.records('t', 0).map((r) => [r.offset, r.value?.toString(), r.timestampMs])).toEqual([
+      ['0', 'a', 42],
+      ['1', 'c', 42],
+    ]);
+    expect(log.records('t', 1).map((r) => [r.offset, r.value?.toString(), r.headers])).toEqual([
+      ['0', 'b', { h: '1' }],
+    ]);
     expect(log.endOffsets('t')).toEqual([2, 1]);
     expect(log.records('t')).toHaveLength(3);
   });

@@ -4,12 +4,19 @@ import { createBatchAccumulator, validateBatchPolicy } from '../../../../src/io/
 describe('batch policy', () => {
   it('needs a trigger and a consistent ceiling', () => {
     expect(() => validateBatchPolicy({ ceiling: { count: 10, bytes: 100 } })).toThrow(/at least one trigger/);
-    expect(() => validateBatchPolicy({ count: 20, ceiling: { count: 10, bytes: 100 } })).toThrow(/count \(20\) must not exceed ceiling.count \(10\)/);
+    expect(() => validateBatchPolicy({ count: 20, ceiling: { count: 10, bytes: 100 } })).toThrow(
+      /count \(20\) must not exceed ceiling.count \(10\)/,
+    );
     expect(() => validateBatchPolicy({ count: 0, ceiling: { count: 10, bytes: 100 } })).toThrow(/positive integer/);
   });
 
   it('flushes on count, bytes and period, and never exceeds the ceiling', () => {
-    const acc = createBatchAccumulator<string>({ count: 5, bytes: 1_000, periodMs: 100, ceiling: { count: 8, bytes: 2_000 } });
+    const acc = createBatchAccumulator<string>({
+      count: 5,
+      bytes: 1_000,
+      periodMs: 100,
+      ceiling: { count: 8, bytes: 2_000 },
+    });
     expect(acc.add('a', 2, 10, 0)).toEqual([]);
     expect(acc.dueAtMs()).toBe(100);
     expect(acc.add('b', 3, 10, 5)).toEqual([['a', 'b']]);

@@ -3,7 +3,12 @@ import { OdooError } from '../../../../src/errors.js';
 import { createOdooClient } from '../../../../src/io/odoo/client.js';
 import type { HttpAnswer, Transport } from '../../../../src/io/odoo/transport.js';
 
-interface Sent { method: string; path: string; body: unknown; headers: Readonly<Record<string, string>> }
+interface Sent {
+  method: string;
+  path: string;
+  body: unknown;
+  headers: Readonly<Record<string, string>>;
+}
 
 /** A transport that answers from a queue and records what was sent. */
 function fakeTransport(answers: (HttpAnswer | Error)[]): Transport & { sent: Sent[] } {
@@ -26,20 +31,49 @@ function fakeTransport(answers: (HttpAnswer | Error)[]): Transport & { sent: Sen
 const ok = (result: unknown): HttpAnswer => ({ status: 200, body: JSON.stringify({ jsonrpc: '2.0', id: 1, result }) });
 const rpcError = (name: string, message: string, code = 200): HttpAnswer => ({
   status: 200,
-  body: JSON.stringify({ jsonrpc: '2.0', id: 1, error: { code, message: 'Odoo Server Error', data: { name, message, arguments: [message], context: {}, debug: 'Traceback...' } } }),
+  body: JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    error: {
+      code,
+      message: 'Odoo Server Error',
+      data: { name, message, arguments: [message], context: {}, debug: 'Traceback...' },
+    },
+  }),
 });
-const j2Error = (status: number, name: string, message: string): HttpAnswer => ({ status, body: JSON.stringify({ name, message, arguments: [message], context: {}, debug: '' }) });
+const j2Error = (status: number, name: string, message: string): HttpAnswer => ({
+  status,
+  body: JSON.stringify({ name, message, arguments: [message], context: {}, debug: '' }),
+});
 const noRetry = { initialMs: 1, maxMs: 1, multiplier: 1, maxAttempts: 1 };
 
 function rpcClient(answers: (HttpAnswer | Error)[]) {
   const transport = fakeTransport([ok(2), ...answers]);
-  const client = createOdooClient({ url: 'http://odoo.test', db: 'db', login: 'bot', apiKey: 'secret-key', protocol: 'jsonrpc', timeoutMs: 1_000, transport, readRetry: noRetry });
+  const client = createOdooClient({
+    url: 'http://odoo.test',
+    db: 'db',
+    login: 'bot',
+    apiKey: 'secret-key',
+    protocol: 'jsonrpc',
+    timeoutMs: 1_000,
+    transport,
+    readRetry: noRetry,
+  });
   return { client, transport };
 }
 
 function json2Client(answers: (HttpAnswer | Error)[]) {
   const transport = fakeTransport(answers);
-  const client = createOdooClient({ url: 'http://odoo.test', db: 'db', login: 'bot', apiKey: 'secret-key', protocol: 'json2', timeoutMs: 1_000, transport, readRetry: noRetry });
+  const client = createOdooClient({
+    url: 'http://odoo.test',
+    db: 'db',
+    login: 'bot',
+    apiKey: 'secret-key',
+    protocol: 'json2',
+    timeoutMs: 1_000,
+    transport,
+    readRetry: noRetry,
+  });
   return { client, transport };
 }
 
@@ -68,7 +102,13 @@ describe('JSON-RPC error mapping', () => {
     const err = await caught(client.create('mrp.workcenter.productivity', [{ a: 1 }]));
     expect(err.code).toBe(code);
     expect(err.retryable).toBe(retryable);
-    expect(err.details).toMatchObject({ protocol: 'jsonrpc', model: 'mrp.workcenter.productivity', method: 'create', odooName: name, odooMessage: 'the message' });
+    expect(err.details).toMatchObject({
+      protocol: 'jsonrpc',
+      model: 'mrp.workcenter.productivity',
+      method: 'create',
+      odooName: name,
+      odooMessage: 'the message',
+    });
     expect(err.message).toContain('mrp.workcenter.productivity.create');
   });
 
@@ -76,9 +116,19 @@ describe('JSON-RPC error mapping', () => {
     const { client, transport } = rpcClient([ok([5, 6]), { status: 200, body: '{"jsonrpc":"2.0","id":3}' }]);
     expect(await client.create('m', [{ a: 1 }, { a: 2 }])).toEqual([5, 6]);
     expect(await client.callMethod('m', 'button_start', [5])).toBeNull();
-    expect(transport.sent[0]?.body).toMatchObject({ params: { service: 'common', method: 'authenticate', args: ['db', 'bot', 'secret-key', {}] } });
-    expect(transport.sent[1]?.body).toMatchObject({ params: { service: 'object', method: 'execute_kw', args: ['db', 2, 'secret-key', 'm', 'create', [[{ a: 1 }, { a: 2 }]], {}] } });
-    expect(transport.sent[2]?.body).toMatchObject({ params: { args: ['db', 2, 'secret-key', 'm', 'button_start', [[5]], {}] } });
+    expect(transport.sent[0]?.body).toMatchObject({
+      params: { service: 'common', method: 'authenticate', args: ['db', 'bot', 'secret-key', {}] },
+    });
+    expect(transport.sent[1]?.body).toMatchObject({
+      params: {
+        service: 'object',
+        method: 'execute_kw',
+        args: ['db', 2, 'secret-key', 'm', 'create', [[{ a: 1 }, { a: 2 }]], {}],
+      },
+    });
+    expect(transport.sent[2]?.body).toMatchObject({
+      params: { args: ['db', 2, 'secret-key', 'm', 'button_start', [[5]], {}] },
+    });
   });
 
   it('accepts an int from create (single dict form) as one id', async () => {
@@ -88,7 +138,16 @@ describe('JSON-RPC error mapping', () => {
 
   it('refused authenticate (false) is an auth error naming db and login, not the key', async () => {
     const transport = fakeTransport([ok(false)]);
-    const client = createOdooClient({ url: 'http://odoo.test', db: 'db', login: 'bot', apiKey: 'secret-key', protocol: 'jsonrpc', timeoutMs: 1_000, transport, readRetry: noRetry });
+    const client = createOdooClient({
+      url: 'http://odoo.test',
+      db: 'db',
+      login: 'bot',
+      apiKey: 'secret-key',
+      protocol: 'jsonrpc',
+      timeoutMs: 1_000,
+      transport,
+      readRetry: noRetry,
+    });
     const err = await caught(client.authenticate());
     expect(err.code).toBe('SHIFTSTREAM_ODOO_AUTH');
     expect(err.message).toContain('"bot"');
@@ -96,7 +155,10 @@ describe('JSON-RPC error mapping', () => {
   });
 
   it('HTTP 400 "Invalid JSON data" and network errors', async () => {
-    const { client } = rpcClient([{ status: 400, body: 'Invalid JSON data' }, Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })]);
+    const { client } = rpcClient([
+      { status: 400, body: 'Invalid JSON data' },
+      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+    ]);
     expect((await caught(client.unlink('m', [1]))).code).toBe('SHIFTSTREAM_ODOO_PROTOCOL');
     const net = await caught(client.unlink('m', [1]));
     expect(net.code).toBe('SHIFTSTREAM_ODOO_NETWORK');
@@ -105,7 +167,9 @@ describe('JSON-RPC error mapping', () => {
   });
 
   it('timeouts are retryable network errors', async () => {
-    const { client } = rpcClient([Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })]);
+    const { client } = rpcClient([
+      Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' }),
+    ]);
     const err = await caught(client.write('m', [1], { a: 1 }));
     expect(err).toMatchObject({ code: 'SHIFTSTREAM_ODOO_NETWORK', retryable: true });
     expect(err.details['timedOut']).toBe(true);
@@ -134,7 +198,11 @@ describe('JSON-2 error mapping', () => {
   });
 
   it('sends params by name with a bearer key and ids for record methods', async () => {
-    const { client, transport } = json2Client([{ status: 200, body: '[7]' }, { status: 200, body: 'true' }, { status: 200, body: '[]' }]);
+    const { client, transport } = json2Client([
+      { status: 200, body: '[7]' },
+      { status: 200, body: 'true' },
+      { status: 200, body: '[]' },
+    ]);
     expect(await client.create('mrp.workcenter.productivity', [{ a: 1 }])).toEqual([7]);
     expect(await client.write('m', [7], { b: 2 })).toBe(true);
     expect(await client.searchRead('m', [['a', '=', 1]], ['id'], { limit: 5 })).toEqual([]);
@@ -147,8 +215,22 @@ describe('JSON-2 error mapping', () => {
   });
 
   it('retries reads but never writes', async () => {
-    const transport = fakeTransport([{ status: 503, body: '' }, { status: 200, body: '[1]' }, { status: 503, body: '' }]);
-    const client = createOdooClient({ url: 'http://odoo.test', db: 'db', login: 'bot', apiKey: 'k', protocol: 'json2', timeoutMs: 1_000, transport, readRetry: { initialMs: 1, maxMs: 1, multiplier: 1, maxAttempts: 3 }, sleep: async () => undefined });
+    const transport = fakeTransport([
+      { status: 503, body: '' },
+      { status: 200, body: '[1]' },
+      { status: 503, body: '' },
+    ]);
+    const client = createOdooClient({
+      url: 'http://odoo.test',
+      db: 'db',
+      login: 'bot',
+      apiKey: 'k',
+      protocol: 'json2',
+      timeoutMs: 1_000,
+      transport,
+      readRetry: { initialMs: 1, maxMs: 1, multiplier: 1, maxAttempts: 3 },
+      sleep: async () => undefined,
+    });
     expect(await client.search('m', [])).toEqual([1]);
     await expect(client.create('m', [{}])).rejects.toMatchObject({ code: 'SHIFTSTREAM_ODOO_NETWORK' });
     expect(transport.sent).toHaveLength(3);

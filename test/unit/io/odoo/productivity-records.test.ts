@@ -25,7 +25,18 @@ const T0 = Date.UTC(2026, 2, 28, 22, 0, 0, 0);
 
 describe('summaryToRecords', () => {
   it('maps each posted interval to vals with loss, UTC second-precision dates, company and markers', () => {
-    const s = makeSummary({ workCenterId: 'wc-1', windowId: '2026-03-28/night', startMs: T0, pieces: [['running', 1_500], ['down', 2_000, 'material'], ['down', 999, 'jam'], ['unknown', 10_000], ['idle', 4_501]] });
+    const s = makeSummary({
+      workCenterId: 'wc-1',
+      windowId: '2026-03-28/night',
+      startMs: T0,
+      pieces: [
+        ['running', 1_500],
+        ['down', 2_000, 'material'],
+        ['down', 999, 'jam'],
+        ['unknown', 10_000],
+        ['idle', 4_501],
+      ],
+    });
     const { records, problems } = summaryToRecords(s, MAPPING, TARGETS);
     expect(problems).toEqual([]);
     expect(records.map((r) => [r.lossKey, r.vals.loss_id, r.vals.date_start, r.vals.date_end])).toEqual([
@@ -37,7 +48,11 @@ describe('summaryToRecords', () => {
     for (const r of records) {
       expect(r.vals.workcenter_id).toBe(11);
       expect(r.vals.company_id).toBe(3);
-      expect(parseMarkers(r.vals.description)).toEqual({ key: r.key, shiftKey: shiftKeyFor('plant-a', 'wc-1', '2026-03-28/night'), revision: 1 });
+      expect(parseMarkers(r.vals.description)).toEqual({
+        key: r.key,
+        shiftKey: shiftKeyFor('plant-a', 'wc-1', '2026-03-28/night'),
+        revision: 1,
+      });
       expect(r.vals.description).toContain(`${r.endMs - r.startMs}ms`);
     }
   });
@@ -45,17 +60,34 @@ describe('summaryToRecords', () => {
   it('keeps consecutive records contiguous and the total within one second of the exact total', () => {
     for (let seed = 1; seed <= 20; seed += 1) {
       const s = randomShift('wc-1', seed % 5, seed % 3, seed);
-      const { records } = summaryToRecords(s, { ...MAPPING, postCategories: ['running', 'idle', 'setup', 'planned_stop', 'down', 'unknown'] }, TARGETS);
+      const { records } = summaryToRecords(
+        s,
+        { ...MAPPING, postCategories: ['running', 'idle', 'setup', 'planned_stop', 'down', 'unknown'] },
+        TARGETS,
+      );
       expect(records.length).toBe(s.intervals.length);
-      for (let i = 1; i < records.length; i += 1) expect(records[i]?.vals.date_start).toBe(records[i - 1]?.vals.date_end);
-      const postedMs = records.reduce((n, r) => n + parseOdooDatetime(r.vals.date_end) - parseOdooDatetime(r.vals.date_start), 0);
+      for (let i = 1; i < records.length; i += 1)
+        expect(records[i]?.vals.date_start).toBe(records[i - 1]?.vals.date_end);
+      const postedMs = records.reduce(
+        (n, r) => n + parseOdooDatetime(r.vals.date_end) - parseOdooDatetime(r.vals.date_start),
+        0,
+      );
       expect(Math.abs(postedMs - (s.endMs - s.startMs))).toBeLessThan(1_000);
     }
   });
 
   it('lists every missing loss and work center as a problem', () => {
     const mapping = { losses: new Map([['running', 'nope.missing']]), postCategories: MAPPING.postCategories };
-    const s = makeSummary({ workCenterId: 'wc-9', windowId: 'w', startMs: T0, pieces: [['running', 1_000], ['idle', 1_000], ['down', 1_000, 'x']] });
+    const s = makeSummary({
+      workCenterId: 'wc-9',
+      windowId: 'w',
+      startMs: T0,
+      pieces: [
+        ['running', 1_000],
+        ['idle', 1_000],
+        ['down', 1_000, 'x'],
+      ],
+    });
     const { records, problems } = summaryToRecords(s, mapping, TARGETS);
     expect(records).toEqual([]);
     expect(problems).toHaveLength(4);

@@ -19,10 +19,18 @@ export function makeSummary(spec: SummarySpec): WindowSummary {
   const intervals: StateInterval[] = [];
   let t = spec.startMs;
   for (const p of spec.pieces) {
-    intervals.push({ startMs: t, endMs: t + p[1], category: p[0], reason: p[0] === 'down' ? ((p[2]) ?? 'unspecified') : null });
+    intervals.push({
+      startMs: t,
+      endMs: t + p[1],
+      category: p[0],
+      reason: p[0] === 'down' ? (p[2] ?? 'unspecified') : null,
+    });
     t += p[1];
   }
-  const timeByCategory = { running: 0, idle: 0, setup: 0, planned_stop: 0, down: 0, unknown: 0 } as Record<StateCategory, number>;
+  const timeByCategory = { running: 0, idle: 0, setup: 0, planned_stop: 0, down: 0, unknown: 0 } as Record<
+    StateCategory,
+    number
+  >;
   for (const i of intervals) timeByCategory[i.category] += i.endMs - i.startMs;
   return {
     plantId: spec.plantId ?? 'plant-a',
@@ -73,7 +81,13 @@ export const MAPPING: OdooMappingPlan = {
 };
 
 /** A deterministic pseudo-random shift: contiguous pieces with odd millisecond lengths. */
-export function randomShift(workCenterId: string, day: number, shift: number, seed: number, revision = 1): WindowSummary {
+export function randomShift(
+  workCenterId: string,
+  day: number,
+  shift: number,
+  seed: number,
+  revision = 1,
+): WindowSummary {
   const rnd = seededRandom((seed * 2654435761) >>> 0);
   const startMs = Date.UTC(2026, 2, 2 + day, shift * 8 - 2 < 0 ? 22 : shift * 8 - 2) + (shift === 0 ? -86_400_000 : 0);
   const lengthMs = 8 * 3_600_000;
@@ -88,5 +102,11 @@ export function randomShift(workCenterId: string, day: number, shift: number, se
     left -= len;
     i += 1;
   }
-  return makeSummary({ workCenterId, windowId: `2026-03-${String(2 + day).padStart(2, '0')}/s${shift}`, startMs, pieces, revision });
+  return makeSummary({
+    workCenterId,
+    windowId: `2026-03-${String(2 + day).padStart(2, '0')}/s${shift}`,
+    startMs,
+    pieces,
+    revision,
+  });
 }
