@@ -51,6 +51,8 @@ export default tseslint.config(
         'error',
         { selector: 'ExportDefaultDeclaration', message: 'no default exports (house style)' },
       ],
+      // Prettier wraps code at 120 columns but not strings, template literals or comments: max-len holds those too.
+      'max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }],
     },
   },
   {
@@ -92,6 +94,8 @@ export default tseslint.config(
     },
     rules: {
       'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Prettier wraps code at 120 columns but not strings, template literals or comments: max-len holds those too.
+      'max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }],
     },
   },
 );

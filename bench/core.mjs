@@ -165,12 +165,15 @@ for (const mode of modes) {
   };
   if (r.digest !== undefined) results[mode].digest = r.digest;
   console.log(
-    `${mode.padEnd(12)} ${fmt(r.eventsPerSec).padStart(12)} events/s  (${r.seconds.toFixed(2)} s busy, ${r.ingestSeconds.toFixed(2)} s in WindowedProcessor.ingest, GC ${fmt(r.gcMs)} ms in ${r.gcCount} pauses, ${fmt(r.summaries)} summaries${r.digest ? `, digest ${r.digest}` : ''})`,
+    `${mode.padEnd(12)} ${fmt(r.eventsPerSec).padStart(12)} events/s  (${r.seconds.toFixed(2)} s ` +
+      `busy, ${r.ingestSeconds.toFixed(2)} s in WindowedProcessor.ingest, GC ${fmt(r.gcMs)} ms in ` +
+      `${r.gcCount} pauses, ${fmt(r.summaries)} summaries${r.digest ? `, digest ${r.digest}` : ''})`,
   );
   if (r.state !== undefined) {
     results.state = r.state;
     console.log(
-      `state        ${fmt(r.state.stateBytesPerMachine)} state bytes/machine (heap + array buffers), ${fmt(r.state.snapshotJsonBytesPerMachine)} snapshot bytes/machine`,
+      `state        ${fmt(r.state.stateBytesPerMachine)} state bytes/machine (heap + ` +
+        `array buffers), ${fmt(r.state.snapshotJsonBytesPerMachine)} snapshot bytes/machine`,
     );
   }
 }

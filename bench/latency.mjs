@@ -20,7 +20,10 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** @param {{ machines: number, maxRate: number, shares: number[], warmupMs: number, measureMs: number, runId: string, log?: (s: string) => void }} o */
+/**
+ * @param {{ machines: number, maxRate: number, shares: number[], warmupMs: number, measureMs: number, runId: string,
+ * log?: (s: string) => void }} o
+ */
 export async function criticalLaneLatency(o) {
   const { loadConfig } = await dist('config/index.js');
   const { createRegistryCodecs } = await dist('io/avro/codecs.js');
@@ -172,7 +175,8 @@ export async function criticalLaneLatency(o) {
         drainedAfterMs: drainedMs,
       });
       log(
-        `latency: ${Math.round(share * 100)}% (${actualRate}/s): p50 ${percentile(inWindow, 50)} ms, p99 ${percentile(inWindow, 99)} ms, max ${inWindow.at(-1)} ms over ${inWindow.length} milestones`,
+        `latency: ${Math.round(share * 100)}% (${actualRate}/s): p50 ${percentile(inWindow, 50)} ms, ` +
+          `p99 ${percentile(inWindow, 99)} ms, max ${inWindow.at(-1)} ms over ${inWindow.length} milestones`,
       );
     }
     const text = await fetch(`http://127.0.0.1:${run.procs[0].port}/metrics`).then((r) => r.text());

@@ -13,7 +13,10 @@ import { writeSyntheticTopology, runTopics } from './lib/topology.mjs';
 
 const dist = (p) => import(pathToFileURL(join(ROOT, 'dist', p)).href);
 
-/** @param {{ machines?: number, days?: number, latencyMs?: number, batchCounts?: number[], log?: (s: string) => void }} o */
+/**
+ * @param {{ machines?: number, days?: number, latencyMs?: number, batchCounts?: number[], log?: (s: string) => void }}
+ * o
+ */
 export async function odooPosting(o = {}) {
   const machines = o.machines ?? 20;
   const days = o.days ?? 7;

@@ -76,7 +76,11 @@ try {
         });
         runs.push({ variant: v.name, round, loadBefore: loadAverage(), latency: lat });
         log(
-          `${v.name} #${round}: latency ${lat.levels.map((l) => `${l.actualRate}/s p50 ${l.p50Ms} p99 ${l.p99Ms} max ${l.maxMs} ms (${l.milestones} milestones)`).join('; ')}`,
+          `${v.name} #${round}: latency ${lat.levels
+            .map(
+              (l) => `${l.actualRate}/s p50 ${l.p50Ms} p99 ${l.p99Ms} max ${l.maxMs} ms (${l.milestones} milestones)`,
+            )
+            .join('; ')}`,
         );
         continue;
       }
@@ -98,9 +102,15 @@ try {
         values.profile && existsSync(profFile) ? { file: profFile, ...summarizeProfile(profFile) } : undefined;
       runs.push({ variant: v.name, round, loadBefore, loadAfter: loadAverage(), ...r, trace, profile });
       log(
-        `${v.name} #${round}: ${r.eventsPerSec} events/s (map stage ${r.mapStageMs} ms of ${r.ms} ms), ${r.cpuUsPerEvent} µs CPU/event, RSS ${r.rssPeakMiB} MiB, load ${loadBefore.join(' ')}` +
+        `${v.name} #${round}: ${r.eventsPerSec} events/s (map stage ${r.mapStageMs} ms of ${r.ms} ` +
+          `ms), ${r.cpuUsPerEvent} µs CPU/event, RSS ${r.rssPeakMiB} MiB, load ${loadBefore.join(' ')}` +
           (trace?.stages
-            ? `; ELU ${trace.eventLoopUtilization}, stage1 busy ${trace.stages.map.busyShare} (in flight ${trace.stages.map.meanInFlightWhileBusy}, batch ${trace.stages.map.onBatch.itemsPerCall} rec, p50 ${trace.stages.map.onBatch.p50Ms} ms), send1 p50 ${trace.sends.stage1.p50Ms} ms x${trace.sends.stage1.n}, stage2 busy ${trace.stages.window.busyShare} (batch ${trace.stages.window.onBatch.itemsPerCall} rec), pause ${trace.stages.map.pause}/${trace.stages.window.pause}`
+            ? `; ELU ${trace.eventLoopUtilization}, stage1 busy ${trace.stages.map.busyShare} (in flight ` +
+              `${trace.stages.map.meanInFlightWhileBusy}, batch ${trace.stages.map.onBatch.itemsPerCall} ` +
+              `rec, p50 ${trace.stages.map.onBatch.p50Ms} ms), send1 p50 ${trace.sends.stage1.p50Ms} ms ` +
+              `x${trace.sends.stage1.n}, stage2 busy ${trace.stages.window.busyShare} (batch ` +
+              `${trace.stages.window.onBatch.itemsPerCall} rec), pause ` +
+              `${trace.stages.map.pause}/${trace.stages.window.pause}`
             : ''),
       );
     }
@@ -132,13 +142,26 @@ for (const v of variants) {
   const ratios = byVariant[v.name].eventsPerSec.map((x, i) => +(x / byVariant[base].eventsPerSec[i]).toFixed(2));
   byVariant[v.name].ratioToFirstPerRound = ratios;
   log(
-    `${v.name}: events/s ${byVariant[v.name].eventsPerSec.join(', ')}; vs ${base} per round ${ratios.join(', ')}; CPU µs/event ${byVariant[v.name].cpuUsPerEvent.join(', ')}`,
+    `${v.name}: events/s ${byVariant[v.name].eventsPerSec.join(', ')}; vs ${base} per ` +
+      `round ${ratios.join(', ')}; CPU µs/event ${byVariant[v.name].cpuUsPerEvent.join(', ')}`,
   );
 }
 mkdirSync(join(WORK_DIR, 'ab'), { recursive: true });
 const out = join(WORK_DIR, 'ab', `${STAMP}.json`);
 writeFileSync(
   out,
-  `${JSON.stringify({ bench: 'rdkafka-ab', machine: machineInfo(), samples: Number(values.samples), machines: Number(values.machines), client: values.client, variants: byVariant, runs }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      bench: 'rdkafka-ab',
+      machine: machineInfo(),
+      samples: Number(values.samples),
+      machines: Number(values.machines),
+      client: values.client,
+      variants: byVariant,
+      runs,
+    },
+    null,
+    2,
+  )}\n`,
 );
 log(`results: ${out}`);

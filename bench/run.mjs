@@ -114,7 +114,8 @@ try {
       bareKafkaJs: await bareNodeConsumer('kafkajs', main),
     }));
     log(
-      `raw: ConsumerPerformance ${fmt(r.raw.consumerPerformance.eventsPerSec)}/s, node-rdkafka ${fmt(r.raw.bareRdkafka.eventsPerSec)}/s, kafkajs ${fmt(r.raw.bareKafkaJs.eventsPerSec)}/s`,
+      `raw: ConsumerPerformance ${fmt(r.raw.consumerPerformance.eventsPerSec)}/s, node-rdkafka ` +
+        `${fmt(r.raw.bareRdkafka.eventsPerSec)}/s, kafkajs ${fmt(r.raw.bareKafkaJs.eventsPerSec)}/s`,
     );
     writeResult('raw-ceiling', { mode: MODE.name, data: main, ...r.raw, loads });
   }
@@ -125,7 +126,8 @@ try {
         runShiftstream({ ds: main, runId: `${STAMP}-e2e-${client}`, client, log }),
       );
       log(
-        `e2e ${client}: ${fmt(r.e2e[client].eventsPerSec)} events/s, ${r.e2e[client].cpuUsPerEvent} µs CPU/event, RSS ${r.e2e[client].rssPeakMiB} MiB`,
+        `e2e ${client}: ${fmt(r.e2e[client].eventsPerSec)} events/s, ` +
+          `${r.e2e[client].cpuUsPerEvent} µs CPU/event, RSS ${r.e2e[client].rssPeakMiB} MiB`,
       );
     }
   }
@@ -135,7 +137,8 @@ try {
       naiveKafkaJs: await step('naive kafkajs', () => naiveKafkaJs(main, `${STAMP}-naive`)),
     };
     log(
-      `peers: Kafka Streams ${fmt(r.peers.kafkaStreams.eventsPerSec)}/s, naive kafkajs ${fmt(r.peers.naiveKafkaJs.eventsPerSec)}/s`,
+      `peers: Kafka Streams ${fmt(r.peers.kafkaStreams.eventsPerSec)}/s, ` +
+        `naive kafkajs ${fmt(r.peers.naiveKafkaJs.eventsPerSec)}/s`,
     );
   }
   if (r.e2e || r.raw || r.peers) {
@@ -170,7 +173,9 @@ try {
     barChart({
       file: join(RESULTS, 'throughput.svg'),
       title: `Throughput, ${fmt(main.count)} Avro samples of ${fmt(main.machines)} machines (${MODE.name})`,
-      subtitle: `${machineInfo().cpu}, ${machineInfo().cores} cores, Node ${process.version}; load average at start ${loads[0]?.loadavg.join(' ')}`,
+      subtitle:
+        `${machineInfo().cpu}, ${machineInfo().cores} cores, Node ` +
+        `${process.version}; load average at start ${loads[0]?.loadavg.join(' ')}`,
       unit: 'events/s',
       bars,
     });
@@ -338,7 +343,9 @@ function summaryTable() {
   const m = machineInfo();
   const L = [];
   L.push(
-    `Mode ${MODE.name}, ${new Date().toISOString()}, commit ${gitHead ?? 'unknown'} (dist built from the working tree): ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Node ${m.node}, ${String(m.java).split('\n')[0]}.`,
+    `Mode ${MODE.name}, ${new Date().toISOString()}, commit ${gitHead ?? 'unknown'} ` +
+      `(dist built from the working tree): ${m.cpu}, ${m.cores} cores, ` +
+      `${m.memGiB} GiB, Node ${m.node}, ${String(m.java).split('\n')[0]}.`,
   );
   L.push(
     `Load average during the run (1/5/15 min): ${loads.map((l) => `${l.step} ${l.loadavg.join('/')}`).join('; ')}.`,
@@ -348,7 +355,8 @@ function summaryTable() {
   L.push('|---|---|---|---|---|');
   const row = (name, x, ratioText = '') =>
     L.push(
-      `| ${name} | ${fmt(x?.eventsPerSec)} | ${x?.cpuUsPerEvent ?? 'n/a'} | ${x?.rssPeakKb ? Math.round(x.rssPeakKb / 1024) : 'n/a'} | ${ratioText} |`,
+      `| ${name} | ${fmt(x?.eventsPerSec)} | ${x?.cpuUsPerEvent ?? 'n/a'} | ` +
+        `${x?.rssPeakKb ? Math.round(x.rssPeakKb / 1024) : 'n/a'} | ${ratioText} |`,
     );
   if (r.raw) {
     row('raw: Kafka ConsumerPerformance (fetch rate)', r.raw.consumerPerformance);
@@ -359,13 +367,16 @@ function summaryTable() {
     row(
       '**shiftstream run, node-rdkafka**',
       r.e2e.rdkafka,
-      `${r.ratios.rdkafkaVsRawRdkafka ?? 'n/a'} of raw node-rdkafka; ${r.ratios.rdkafkaVsKafkaStreams ?? 'n/a'}x Kafka Streams; ${r.ratios.rdkafkaVsNaiveKafkaJs ?? 'n/a'}x naive`,
+      `${r.ratios.rdkafkaVsRawRdkafka ?? 'n/a'} of raw node-rdkafka; ` +
+        `${r.ratios.rdkafkaVsKafkaStreams ?? 'n/a'}x Kafka ` +
+        `Streams; ${r.ratios.rdkafkaVsNaiveKafkaJs ?? 'n/a'}x naive`,
     );
   if (r.e2e?.kafkajs)
     row(
       '**shiftstream run, kafkajs**',
       r.e2e.kafkajs,
-      `${r.ratios.kafkajsVsRawKafkaJs ?? 'n/a'} of raw kafkajs; ${r.ratios.kafkajsVsKafkaStreams ?? 'n/a'}x Kafka Streams; ${r.ratios.kafkajsVsNaiveKafkaJs ?? 'n/a'}x naive`,
+      `${r.ratios.kafkajsVsRawKafkaJs ?? 'n/a'} of raw kafkajs; ${r.ratios.kafkajsVsKafkaStreams ?? 'n/a'}x ` +
+        `Kafka Streams; ${r.ratios.kafkajsVsNaiveKafkaJs ?? 'n/a'}x naive`,
     );
   if (r.peers) {
     row('peer: Kafka Streams, 2 stream threads', r.peers.kafkaStreams);
@@ -377,7 +388,8 @@ function summaryTable() {
     L.push('|---|---|---|---|---|---|');
     for (const l of r.latency.levels)
       L.push(
-        `| ${l.share * 100}% of ${fmt(r.latency.maxRate)} | ${fmt(l.actualRate)} | ${l.milestones} | ${l.p50Ms ?? 'n/a'} | ${l.p99Ms ?? 'n/a'} | ${l.maxMs ?? 'n/a'} |`,
+        `| ${l.share * 100}% of ${fmt(r.latency.maxRate)} | ${fmt(l.actualRate)} | ` +
+          `${l.milestones} | ${l.p50Ms ?? 'n/a'} | ${l.p99Ms ?? 'n/a'} | ${l.maxMs ?? 'n/a'} |`,
       );
   }
   if (r.odoo) {
@@ -393,24 +405,31 @@ function summaryTable() {
     L.push('|---|---|---|---|---|');
     for (const x of r.growth.machines)
       L.push(
-        `| ${fmt(x.machines)} machines | ${fmt(x.records)} | ${fmt(x.eventsPerSec)} | ${x.cpuUsPerEvent} | ${x.rssPeakMiB} |`,
+        `| ${fmt(x.machines)} machines | ${fmt(x.records)} | ` +
+          `${fmt(x.eventsPerSec)} | ${x.cpuUsPerEvent} | ${x.rssPeakMiB} |`,
       );
     for (const x of r.growth.processes ?? [])
       L.push(
-        `| ${x.processes} process(es), 2,000 machines | ${fmt(x.records)} | ${fmt(x.eventsPerSec)} | ${x.cpuUsPerEvent} | ${x.rssPeakMiB} (sum) |`,
+        `| ${x.processes} process(es), 2,000 machines | ${fmt(x.records)} | ` +
+          `${fmt(x.eventsPerSec)} | ${x.cpuUsPerEvent} | ${x.rssPeakMiB} (sum) |`,
       );
   }
   if (r.command) {
     L.push('');
     L.push(
-      `Cross-check, 200 machines, ${fmt(r.command.shiftstreamRun.records)} samples, node-rdkafka: \`shiftstream run\` ${fmt(r.command.shiftstreamRun.eventsPerSec)} events/s (${r.command.shiftstreamRun.cpuUsPerEvent} µs CPU/event), the benchmark's child ${fmt(r.command.benchChild.eventsPerSec)} events/s (${r.command.benchChild.cpuUsPerEvent} µs): ratio ${r.command.ratio}.`,
+      `Cross-check, 200 machines, ${fmt(r.command.shiftstreamRun.records)} samples, node-rdkafka: ` +
+        `\`shiftstream run\` ${fmt(r.command.shiftstreamRun.eventsPerSec)} events/s ` +
+        `(${r.command.shiftstreamRun.cpuUsPerEvent} µs CPU/event), the benchmark's child ` +
+        `${fmt(r.command.benchChild.eventsPerSec)} events/s ` +
+        `(${r.command.benchChild.cpuUsPerEvent} µs): ratio ${r.command.ratio}.`,
     );
   }
   for (const [client, p] of Object.entries(r.profile ?? {})) {
     if (!p.byArea) continue;
     L.push('');
     L.push(
-      `Profile of the measured run (V8 CPU profiler, ${client}, ${fmt(p.run.records)} samples at ${fmt(p.run.eventsPerSec)} events/s; main thread busy ${fmt(p.busyMs)} ms):`,
+      `Profile of the measured run (V8 CPU profiler, ${client}, ${fmt(p.run.records)} ` +
+        `samples at ${fmt(p.run.eventsPerSec)} events/s; main thread busy ${fmt(p.busyMs)} ms):`,
     );
     L.push('');
     L.push('| area (self time) | ms | % of busy |');
@@ -425,18 +444,31 @@ function summaryTable() {
   const e = r.e2e ?? {};
   const lat80 = r.latency?.levels.find((l) => l.share === 0.8);
   t.push(
-    `- >= 0.7 of the raw node-rdkafka ceiling: ${r.ratios?.rdkafkaVsRawRdkafka == null ? 'not measured' : `${r.ratios.rdkafkaVsRawRdkafka >= 0.7 ? 'MET' : 'MISSED'} (${r.ratios.rdkafkaVsRawRdkafka})`}`,
+    `- >= 0.7 of the raw node-rdkafka ceiling: ${
+      r.ratios?.rdkafkaVsRawRdkafka == null
+        ? 'not measured'
+        : `${r.ratios.rdkafkaVsRawRdkafka >= 0.7 ? 'MET' : 'MISSED'} (${r.ratios.rdkafkaVsRawRdkafka})`
+    }`,
   );
   const vsKs = Math.max(r.ratios?.rdkafkaVsKafkaStreams ?? 0, r.ratios?.kafkajsVsKafkaStreams ?? 0);
   t.push(
-    `- >= 1.5x Kafka Streams: ${r.ratios?.rdkafkaVsKafkaStreams == null ? 'not measured' : `${vsKs >= 1.5 ? 'MET' : 'MISSED'} (node-rdkafka ${r.ratios.rdkafkaVsKafkaStreams}x, kafkajs ${r.ratios.kafkajsVsKafkaStreams}x)`}`,
+    `- >= 1.5x Kafka Streams: ${
+      r.ratios?.rdkafkaVsKafkaStreams == null
+        ? 'not measured'
+        : `${vsKs >= 1.5 ? 'MET' : 'MISSED'} (node-rdkafka ` +
+          `${r.ratios.rdkafkaVsKafkaStreams}x, kafkajs ${r.ratios.kafkajsVsKafkaStreams}x)`
+    }`,
   );
   const best = Math.max(e.rdkafka?.eventsPerSec ?? 0, e.kafkajs?.eventsPerSec ?? 0);
   t.push(
-    `- >= 150,000 events/s on 2 cores: ${best === 0 ? 'not measured' : `${best >= 150_000 ? 'MET' : 'MISSED'} (${fmt(best)})`}`,
+    `- >= 150,000 events/s on 2 cores: ${
+      best === 0 ? 'not measured' : `${best >= 150_000 ? 'MET' : 'MISSED'} (${fmt(best)})`
+    }`,
   );
   t.push(
-    `- critical-lane p99 <= 25 ms at 80% load: ${lat80 ? `${lat80.p99Ms !== null && lat80.p99Ms <= 25 ? 'MET' : 'MISSED'} (${lat80.p99Ms} ms)` : 'not measured'}`,
+    `- critical-lane p99 <= 25 ms at 80% load: ${
+      lat80 ? `${lat80.p99Ms !== null && lat80.p99Ms <= 25 ? 'MET' : 'MISSED'} (${lat80.p99Ms} ms)` : 'not measured'
+    }`,
   );
   L.push('');
   L.push('Targets:');

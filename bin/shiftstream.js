@@ -5,7 +5,8 @@ import { main } from '../dist/cli/main.js';
 // A promise nobody awaited failed: a bug. Say so and exit with the documented internal code.
 process.on('unhandledRejection', (err) => {
   process.stderr.write(
-    `shiftstream: internal error (unhandled rejection): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    `shiftstream: internal error (unhandled rejection): ` +
+      `${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );
   process.exit(70);
 });

@@ -63,7 +63,8 @@ if (!interrupted) {
     leased = true;
     const infra = await up({ lease: true });
     process.stdout.write(
-      `[test] servers ready in ${seconds(Date.now() - t)} (started by this run: ${infra.started.join(', ') || 'none'})\n`,
+      `[test] servers ready in ${seconds(Date.now() - t)} (started ` +
+        `by this run: ${infra.started.join(', ') || 'none'})\n`,
     );
     if (!interrupted) {
       const ti = Date.now();

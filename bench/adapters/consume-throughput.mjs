@@ -2,7 +2,8 @@
 // Raw consume throughput of each EventSource (no work in onBatch), 200k small keyed records on a
 // 4-partition topic, against baselines measured in the same run: a bare node-rdkafka consume(n)
 // loop and a naive kafkajs eachMessage consumer. Scratch benchmark, not a test.
-//   npx tsc -p tsconfig.build.json --outDir .cache/bench-dist && SHIFTSTREAM_DIST=.cache/bench-dist node bench/adapters/consume-throughput.mjs
+//   npx tsc -p tsconfig.build.json --outDir .cache/bench-dist &&
+//     SHIFTSTREAM_DIST=.cache/bench-dist node bench/adapters/consume-throughput.mjs
 // Needs Kafka (node scripts/infra.mjs up). Writes bench/results/adapters-consume.json.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';

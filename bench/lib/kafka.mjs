@@ -5,7 +5,9 @@ import { Kafka, logLevel } from 'kafkajs';
 
 export const ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
 
-/** The environment of the infrastructure (`.infra/env.json`, written by scripts/infra.mjs), overridden by process.env. */
+/**
+ * The environment of the infrastructure (`.infra/env.json`, written by scripts/infra.mjs), overridden by process.env.
+ */
 export function infraEnv() {
   const file = join(ROOT, '.infra', 'env.json');
   const fromFile = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).env : {};

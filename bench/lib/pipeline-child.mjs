@@ -7,7 +7,8 @@
 // is parsed with uniqueKeys: false (the yaml package checks duplicate keys pairwise: minutes for
 // 120,000 tags; the generated files have none). Lint is a
 // start-up cost, not a per-event one, and the benchmark's generated topologies lint clean.
-//   node bench/lib/pipeline-child.mjs --topology <file> --client kafkajs|rdkafka --group <g> --port <p> [--event-time-only] [--profile <file.cpuprofile>]
+//   node bench/lib/pipeline-child.mjs --topology <file> --client kafkajs|rdkafka --group <g> --port <p>
+//     [--event-time-only] [--profile <file.cpuprofile>]
 // --profile: the V8 CPU profiler starts on SIGUSR2 (sent by the benchmark when the first record is
 // counted) and the profile is written on SIGINT, so it covers the measured run, not the start-up.
 import { readFileSync, writeFileSync } from 'node:fs';

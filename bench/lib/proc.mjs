@@ -20,7 +20,8 @@ export function procSample(pid) {
 
 /**
  * Spawns `cmd args`; collects stdout/stderr; polls CPU and RSS. `onSample(sample)` runs after each poll.
- * @returns {{ child, out: () => string, err: () => string, peakRssKb: () => number, last: () => any, exited: Promise<number>, stop: (signal?: string) => Promise<number> }}
+ * @returns {{ child, out: () => string, err: () => string, peakRssKb: () => number, last: () => any,
+ *   exited: Promise<number>, stop: (signal?: string) => Promise<number> }}
  */
 export function spawnMeasured(cmd, args, { env = process.env, cwd, intervalMs = 200, onSample } = {}) {
   const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,5 +1,5 @@
-// Summary of a V8 .cpuprofile (node --cpu-prof, or the inspector's Profiler): self time by function and by area (our core,
-// engine, io; kafkajs, node-rdkafka, avsc; node internals; GC; idle), for "where the time goes".
+// Summary of a V8 .cpuprofile (node --cpu-prof, or the inspector's Profiler): self time by function and by
+// area (our core, engine, io; kafkajs, node-rdkafka, avsc; node internals; GC; idle), for "where the time goes".
 import { readFileSync } from 'node:fs';
 
 function areaOf(url, fn) {
@@ -38,7 +38,9 @@ export function summarizeProfile(file, top = 15) {
     if (area === 'idle') continue;
     total += us;
     areas.set(area, (areas.get(area) ?? 0) + us);
-    const key = `${cf.functionName || '(anonymous)'} ${cf.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${cf.lineNumber + 1}`;
+    const key =
+      `${cf.functionName || '(anonymous)'} ` +
+      `${cf.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${cf.lineNumber + 1}`;
     fns.set(key, (fns.get(key) ?? 0) + us);
   }
   const pct = (us) => +((us / total) * 100).toFixed(1);

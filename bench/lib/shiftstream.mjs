@@ -1,5 +1,6 @@
 // Runs the pipeline of `shiftstream run` (pipeline-child.mjs: run.ts's composition, topology
-// compiled without lint) as 1..n child processes in one group over a pre-loaded raw topic, and measures it from outside: /metrics of each process
+// compiled without lint) as 1..n child processes in one group over a pre-loaded raw topic, and measures it from
+// outside: /metrics of each process
 // (records in per topic) and /proc (CPU time, RSS). Timed from the first raw record counted to
 // the moment the windowed lane has consumed every record of the enriched topic (the summaries
 // of every closed window are then produced).
@@ -44,8 +45,12 @@ async function scrape(port) {
 }
 
 /**
- * @param {{ ds: ReturnType<import('./data.mjs').dataSet>, runId: string, client: 'kafkajs'|'rdkafka', processes?: number,
- *           command?: 'run', whatIfMapperCommitMs?: number, env?: Record<string, string> (extra child environment: SHIFTSTREAM_BENCH_DIST, _RDKAFKA, _TRACE of pipeline-child.mjs), cpuProfDir?: string (a profile of the measured run per process, see pipeline-child.mjs), live?: boolean, timeoutMs?: number, log?: (s: string) => void, keepRunning?: boolean }} o
+ * @param {{ ds: ReturnType<import('./data.mjs').dataSet>, runId: string, client: 'kafkajs'|'rdkafka',
+ *           processes?: number, command?: 'run', whatIfMapperCommitMs?: number,
+ *           env?: Record<string, string> (extra child environment: SHIFTSTREAM_BENCH_DIST, _RDKAFKA, _TRACE of
+ *             pipeline-child.mjs),
+ *           cpuProfDir?: string (a profile of the measured run per process, see pipeline-child.mjs),
+ *           live?: boolean, timeoutMs?: number, log?: (s: string) => void, keepRunning?: boolean }} o
  */
 export async function runShiftstream(o) {
   const topologyFile = topologyFor(o.ds, o.runId);
@@ -105,7 +110,8 @@ export async function runShiftstream(o) {
     const f = failed();
     if (f)
       throw new Error(
-        `bench: shiftstream run (${o.runId}) exited with ${f.p.child.exitCode} while ${what}:\n${f.p.err().slice(-3000)}`,
+        `bench: shiftstream run (${o.runId}) exited with ` +
+          `${f.p.child.exitCode} while ${what}:\n${f.p.err().slice(-3000)}`,
       );
   };
   try {

@@ -129,7 +129,14 @@ await all;
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 process.stdout.write(
-  `${JSON.stringify({ records: applied, ms: Math.round(ms), eventsPerSec: Math.round((applied / ms) * 1000), summaries, cpuMsTotal: Math.round((cpu.user + cpu.system) / 1000), rssPeakKb: process.resourceUsage().maxRSS })}\n`,
+  `${JSON.stringify({
+    records: applied,
+    ms: Math.round(ms),
+    eventsPerSec: Math.round((applied / ms) * 1000),
+    summaries,
+    cpuMsTotal: Math.round((cpu.user + cpu.system) / 1000),
+    rssPeakKb: process.resourceUsage().maxRSS,
+  })}\n`,
 );
 await consumer.disconnect();
 await producer.disconnect();

@@ -29,7 +29,8 @@ export async function startRedis({ timeoutMs = 15_000 } = {}) {
   const address = `127.0.0.1:${PRIVATE_PORT}`;
   if (!which.ok) {
     throw new Error(
-      `redis: nothing answers at 127.0.0.1:6379 and redis-server is not installed; install Redis or set SHIFTSTREAM_REDIS__URL`,
+      `redis: nothing answers at 127.0.0.1:6379 and redis-server ` +
+        `is not installed; install Redis or set SHIFTSTREAM_REDIS__URL`,
     );
   }
   const dir = ensureDir(join(INFRA_DIR, 'redis'));

@@ -122,7 +122,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
         walkFile(file, doc as Record<string, unknown>, '', problems, (key, raw) => {
           if (spec(key).secret) {
             problems.push(
-              `${file} ${key}: secrets come from the environment (${envName(key)} or ${envName(key)}_FILE) or a flag, not from the config file`,
+              `${file} ${key}: secrets come from the environment (${envName(key)} ` +
+                `or ${envName(key)}_FILE) or a flag, not from the config file`,
             );
           } else set(`${file} ${key}`, key, raw);
         });
@@ -165,7 +166,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (problems.length > 0) {
     throw new ConfigError(
       'SHIFTSTREAM_CONFIG_INVALID',
-      `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      `invalid configuration (${problems.length} ` +
+        `problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
       {
         details: { problems },
       },
@@ -207,7 +209,10 @@ function url(problems: string[], key: string, value: unknown, protocols: readonl
   }
 }
 
-/** A CA file named by `key` must be readable PEM with at least one certificate (checked at load, not at the first connection). */
+/**
+ * A CA file named by `key` must be readable PEM with at least one certificate (checked at load, not at the first
+ * connection).
+ */
 function caFile(problems: string[], key: string, path: string | undefined, readFile: (path: string) => string): void {
   if (path === undefined) return;
   let text: string;
@@ -238,7 +243,10 @@ function assemble(v: Map<ConfigKey, unknown>, problems: string[], readFile: (pat
   const pass = get<string | undefined>('kafka.sasl.password');
   if (mechanism !== undefined && (user === undefined || pass === undefined)) {
     problems.push(
-      `kafka.sasl: expected username and password with mechanism ${mechanism}, found ${user === undefined ? 'no username' : ''}${user === undefined && pass === undefined ? ' and ' : ''}${pass === undefined ? 'no password' : ''}`,
+      `kafka.sasl: expected username and password with mechanism ${mechanism}, found ` +
+        `${user === undefined ? 'no username' : ''}` +
+        `${user === undefined && pass === undefined ? ' and ' : ''}` +
+        `${pass === undefined ? 'no password' : ''}`,
     );
   }
   if (mechanism === undefined && (user !== undefined || pass !== undefined))
@@ -249,14 +257,16 @@ function assemble(v: Map<ConfigKey, unknown>, problems: string[], readFile: (pat
   const kafkaCa = get<string | undefined>('kafka.sslCaPath');
   if (kafkaCa !== undefined && get('kafka.ssl') !== true)
     problems.push(
-      `kafka.sslCaPath: expected kafka.ssl=true with it (the CA verifies the brokers' TLS certificates), found kafka.ssl=false`,
+      `kafka.sslCaPath: expected kafka.ssl=true with it (the CA ` +
+        `verifies the brokers' TLS certificates), found kafka.ssl=false`,
     );
   caFile(problems, 'kafka.sslCaPath', kafkaCa, readFile);
   const redisCa = get<string | undefined>('redis.tlsCaPath');
   const redisUrl = get<string>('redis.url');
   if (redisCa !== undefined && get('redis.tls') !== true && !redisUrl.startsWith('rediss://')) {
     problems.push(
-      `redis.tlsCaPath: expected redis.tls=true or a rediss:// redis.url with it, found redis.tls=false and ${show(redisAddress(redisUrl))}`,
+      `redis.tlsCaPath: expected redis.tls=true or a rediss:// redis.url ` +
+        `with it, found redis.tls=false and ${show(redisAddress(redisUrl))}`,
     );
   }
   caFile(problems, 'redis.tlsCaPath', redisCa, readFile);
@@ -267,7 +277,8 @@ function assemble(v: Map<ConfigKey, unknown>, problems: string[], readFile: (pat
     url(problems, 'odoo.url', odooUrl, ['http:', 'https:']);
     if (odooMissing.length > 0)
       problems.push(
-        `odoo: expected ${odooMissing.join(', ')} with odoo.url, found ${odooMissing.length === 1 ? 'it' : 'them'} unset`,
+        `odoo: expected ${odooMissing.join(', ')} with odoo.url, ` +
+          `found ${odooMissing.length === 1 ? 'it' : 'them'} unset`,
       );
   } else if (odooMissing.length < 3)
     problems.push('odoo.url: expected it set when odoo.db, odoo.login or odoo.apiKey are, found none');

@@ -703,7 +703,9 @@ export function decodeHistory(
   m.rebuildIndexes();
 }
 
-/** A version-1 snapshot event: [ts, kind, tag, vkey, category, reason, counter, total, amount, rolloverAt, inc, late]. */
+/**
+ * A version-1 snapshot event: [ts, kind, tag, vkey, category, reason, counter, total, amount, rolloverAt, inc, late].
+ */
 export type V1Event = [
   number,
   number,

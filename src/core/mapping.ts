@@ -53,10 +53,16 @@ export function checkTimestamp(plan: PlantPlan, tsMs: number, ctx: MapContext): 
   if (ctx.nowMs !== undefined) {
     const { maxFutureMs, maxPastMs } = plan.validation;
     if (tsMs > ctx.nowMs + maxFutureMs) {
-      return `ts: expected at most ${maxFutureMs} ms ahead of the wall clock ${isoOrRaw(ctx.nowMs)}, found ${isoOrRaw(tsMs)}`;
+      return (
+        `ts: expected at most ${maxFutureMs} ms ahead of the wall ` +
+        `clock ${isoOrRaw(ctx.nowMs)}, found ${isoOrRaw(tsMs)}`
+      );
     }
     if (tsMs < ctx.nowMs - maxPastMs) {
-      return `ts: expected at most ${maxPastMs} ms behind the wall clock ${isoOrRaw(ctx.nowMs)}, found ${isoOrRaw(tsMs)}`;
+      return (
+        `ts: expected at most ${maxPastMs} ms behind the wall ` +
+        `clock ${isoOrRaw(ctx.nowMs)}, found ${isoOrRaw(tsMs)}`
+      );
     }
   }
   return undefined;
@@ -139,7 +145,8 @@ function mapByRole(plantId: string, workCenterId: string, tagPlan: TagPlan, samp
       if (mapping === undefined) {
         return reject(
           'unmapped-state-value',
-          `value: state tag '${sample.tag}' expected one of [${[...tagPlan.values.keys()].join(', ')}], found ${JSON.stringify(sample.value)}`,
+          `value: state tag '${sample.tag}' expected one of ` +
+            `[${[...tagPlan.values.keys()].join(', ')}], found ${JSON.stringify(sample.value)}`,
         );
       }
       return ev(plantId, workCenterId, tagPlan, sample, 'state', mapping.category, mapping.reason, u, u, u, u, u, u, u);
@@ -152,7 +159,8 @@ function mapByRole(plantId: string, workCenterId: string, tagPlan: TagPlan, samp
       else if (tagPlan.strict) {
         return reject(
           'unmapped-reason-value',
-          `value: reason tag '${sample.tag}' expected one of [${[...tagPlan.values.keys()].join(', ')}], found ${JSON.stringify(sample.value)}`,
+          `value: reason tag '${sample.tag}' expected one of ` +
+            `[${[...tagPlan.values.keys()].join(', ')}], found ${JSON.stringify(sample.value)}`,
         );
       } else reason = key === '' ? null : key;
       return ev(plantId, workCenterId, tagPlan, sample, 'reason', u, reason ?? u, u, u, u, u, u, u, u);

@@ -546,7 +546,8 @@ export class WindowedProcessor {
   ): WindowedProcessor {
     if (snap.v !== SNAPSHOT_VERSION && snap.v !== SNAPSHOT_VERSION_TAGGED && snap.v !== 1) {
       throw new Error(
-        `snapshot: expected version ${SNAPSHOT_VERSION_TAGGED}, ${SNAPSHOT_VERSION} or 1, found ${String((snap as { v: unknown }).v)}`,
+        `snapshot: expected version ${SNAPSHOT_VERSION_TAGGED}, ` +
+          `${SNAPSHOT_VERSION} or 1, found ${String((snap as { v: unknown }).v)}`,
       );
     }
     if (snap.plantId !== plan.plantId)

@@ -92,7 +92,9 @@ function formatClock(msOfDay: number): string {
   const h = Math.floor(rest / MS_PER_HOUR);
   const m = Math.floor((rest % MS_PER_HOUR) / MS_PER_MINUTE);
   const s = Math.floor((rest % MS_PER_MINUTE) / MS_PER_SECOND);
-  const clock = `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}${s === 0 ? '' : `:${String(s).padStart(2, '0')}`}`;
+  const clock =
+    `${String(h).padStart(2, '0')}:` +
+    `${String(m).padStart(2, '0')}${s === 0 ? '' : `:${String(s).padStart(2, '0')}`}`;
   return days === 0 ? clock : `${clock} (+${days}d)`;
 }
 
@@ -112,7 +114,8 @@ function compileShift(def: ShiftDef, path: string, problems: string[]): DayShift
   const startMs = parseTime(def.start, false);
   if (startMs === undefined) {
     problems.push(
-      `${path}.start: expected a local time HH:MM or HH:MM:SS from 00:00 to 23:59:59, found ${JSON.stringify(def.start)}`,
+      `${path}.start: expected a local time HH:MM or HH:MM:SS ` +
+        `from 00:00 to 23:59:59, found ${JSON.stringify(def.start)}`,
     );
     ok = false;
   }
@@ -205,7 +208,8 @@ export function createShiftCalendar(spec: ShiftCalendarSpec): ShiftCalendar {
     if (overrides.has(day)) problems.push(`${path}.date: expected one override per date, found ${o.date} again`);
     if (holidays.has(day)) {
       problems.push(
-        `${path}.date: expected a date that is not also a holiday (a holiday has no shifts, an override lists them), found ${o.date} in both`,
+        `${path}.date: expected a date that is not also a holiday (a holiday ` +
+          `has no shifts, an override lists them), found ${o.date} in both`,
       );
     }
     const shifts: DayShift[] = [];

@@ -39,7 +39,8 @@ function checkTimeSpec(spec: WindowSpec): void {
   ) {
     throw new TopologyError(
       'SHIFTSTREAM_TOPOLOGY_INVALID',
-      `window "${spec.name}": expected advanceMs to be a positive integer no larger than sizeMs (${spec.sizeMs}), found ${spec.advanceMs}`,
+      `window "${spec.name}": expected advanceMs to be a positive integer ` +
+        `no larger than sizeMs (${spec.sizeMs}), found ${spec.advanceMs}`,
     );
   }
 }

@@ -180,7 +180,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       for (const r of preview.records) {
         counts.odoo++;
         files.odoo.write(
-          `${JSON.stringify({ model: 'mrp.workcenter.productivity', key: r.key, revision: r.revision, workCenterId: d.value.workCenterId, lossKey: r.lossKey, vals: r.vals })}\n`,
+          `${JSON.stringify({
+            model: 'mrp.workcenter.productivity',
+            key: r.key,
+            revision: r.revision,
+            workCenterId: d.value.workCenterId,
+            lossKey: r.lossKey,
+            vals: r.vals,
+          })}\n`,
         );
       }
     });

@@ -57,11 +57,13 @@ export function renderView(v: ViewState, tty: boolean): string {
     c(BOLD, `shiftstream demo: ${v.plant.plantName ?? v.plant.plant.plantId} (${zone})   simulated time ${local}`),
   );
   lines.push(
-    `samples ${v.totals.samples}  window summaries ${v.totals.windows}  shift summaries ${v.totals.shifts}  rejected ${v.totals.rejected}   (Ctrl-C stops; results in ./out)`,
+    `samples ${v.totals.samples}  window summaries ${v.totals.windows}  shift summaries ` +
+      `${v.totals.shifts}  rejected ${v.totals.rejected}   (Ctrl-C stops; results in ./out)`,
   );
   lines.push('');
   lines.push(
-    `${'work center'.padEnd(16)} ${'state'.padEnd(26)} ${'window'.padEnd(22)} ${'runtime'.padStart(7)} ${'downtime'.padStart(8)} ${'good'.padStart(7)} ${'scrap'.padStart(6)} ${'avail.'.padStart(6)}`,
+    `${'work center'.padEnd(16)} ${'state'.padEnd(26)} ${'window'.padEnd(22)} ${'runtime'.padStart(7)} ` +
+      `${'downtime'.padStart(8)} ${'good'.padStart(7)} ${'scrap'.padStart(6)} ${'avail.'.padStart(6)}`,
   );
   for (const wcId of [...v.plant.plant.workCenters.keys()].sort()) {
     const s = rows.get(wcId);
@@ -73,7 +75,10 @@ export function renderView(v: ViewState, tty: boolean): string {
     const cat: StateCategory = last?.category ?? 'unknown';
     const state = `${cat}${last?.reason ? ` (${last.reason})` : ''}`.slice(0, 26).padEnd(26);
     lines.push(
-      `${wcId.padEnd(16)} ${c(COLORS[cat], state)} ${s.windowId.slice(0, 22).padEnd(22)} ${fmtDuration(s.runtimeMs).padStart(7)} ${fmtDuration(s.downtimeMs).padStart(8)} ${String(Math.round(s.goodCount)).padStart(7)} ${String(Math.round(s.scrapCount)).padStart(6)} ${pct(s.availability)}`,
+      `${wcId.padEnd(16)} ${c(COLORS[cat], state)} ${s.windowId.slice(0, 22).padEnd(22)} ` +
+        `${fmtDuration(s.runtimeMs).padStart(7)} ${fmtDuration(s.downtimeMs).padStart(8)} ` +
+        `${String(Math.round(s.goodCount)).padStart(7)} ` +
+        `${String(Math.round(s.scrapCount)).padStart(6)} ${pct(s.availability)}`,
     );
   }
   lines.push('');

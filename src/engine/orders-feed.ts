@@ -91,7 +91,8 @@ export class OrdersFeed {
         reject(
           new KafkaError(
             'SHIFTSTREAM_KAFKA',
-            `orders topic ${topic}: expected to read it to its end offsets within ${this.o.loadTimeoutMs} ms (topology orders.loadTimeout), found ${where}`,
+            `orders topic ${topic}: expected to read it to its end offsets within ` +
+              `${this.o.loadTimeoutMs} ms (topology orders.loadTimeout), found ${where}`,
           ),
         );
       }, this.o.loadTimeoutMs);

@@ -111,7 +111,8 @@ export class WindowStage {
           } catch (err) {
             throw new ShiftstreamError(
               'SHIFTSTREAM_STATE_RESTORE',
-              `checkpoint ${this.checkpointKey(tp)}: cannot restore it for topology ${this.o.topology.source}: ${(err as Error).message}`,
+              `checkpoint ${this.checkpointKey(tp)}: cannot restore it for ` +
+                `topology ${this.o.topology.source}: ${(err as Error).message}`,
               { cause: err },
             );
           }

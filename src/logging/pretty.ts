@@ -13,7 +13,10 @@ function two(n: number): string {
 function clock(ms: number): string {
   const d = new Date(ms);
   const millis = d.getMilliseconds();
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}`;
+  return (
+    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.` +
+    `${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}`
+  );
 }
 
 function field(value: unknown): string {

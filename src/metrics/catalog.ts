@@ -45,22 +45,30 @@ export const METRICS = {
   },
   shiftstream_late_samples_total: {
     type: 'counter',
-    help: 'Samples for an already closed window, per lateness bucket (under_1m, under_15m, under_1h, under_48h, beyond_48h) and whether they amended a result.',
+    help:
+      'Samples for an already closed window, per lateness bucket (under_1m, ' +
+      'under_15m, under_1h, under_48h, beyond_48h) and whether they amended a result.',
     labelNames: ['bucket', 'amended'],
   },
   shiftstream_summaries_total: {
     type: 'counter',
-    help: 'Window and shift summaries emitted, per window name and kind (final = revision 1, amendment = revision > 1, early = partial).',
+    help:
+      'Window and shift summaries emitted, per window name and kind ' +
+      '(final = revision 1, amendment = revision > 1, early = partial).',
     labelNames: ['window', 'kind'],
   },
   shiftstream_watermark_lag_seconds: {
     type: 'gauge',
-    help: 'Wall clock minus the watermark of an input partition, seconds. Grows when a partition falls behind or is idle.',
+    help:
+      'Wall clock minus the watermark of an input partition, ' +
+      'seconds. Grows when a partition falls behind or is idle.',
     labelNames: ['topic', 'partition'],
   },
   shiftstream_window_close_lag_seconds: {
     type: 'histogram',
-    help: 'Wall clock at the emission of a final result minus the end of its window, seconds (includes out-of-orderness and grace).',
+    help:
+      'Wall clock at the emission of a final result minus the end ' +
+      'of its window, seconds (includes out-of-orderness and grace).',
     labelNames: ['window'],
     buckets: WINDOW_CLOSE_LAG_BUCKETS_S,
   },
@@ -83,17 +91,24 @@ export const METRICS = {
   },
   shiftstream_checkpoints_total: {
     type: 'counter',
-    help: 'Checkpoints written, per outcome (ok; commit_failed: the Redis checkpoint was written but the Kafka offset commit failed and is retried).',
+    help:
+      'Checkpoints written, per outcome (ok; commit_failed: the Redis ' +
+      'checkpoint was written but the Kafka offset commit failed and is retried).',
     labelNames: ['outcome'],
   },
   shiftstream_orders_records_total: {
     type: 'counter',
-    help: 'Records of the orders topic read by run with order tagging, per outcome (applied, tombstone, ignored = work center outside the topology, bad = not a version-1 OrdersSnapshot of the plant: logged and skipped).',
+    help:
+      'Records of the orders topic read by run with order tagging, per outcome ' +
+      '(applied, tombstone, ignored = work center outside the topology, bad ' +
+      '= not a version-1 OrdersSnapshot of the plant: logged and skipped).',
     labelNames: ['outcome'],
   },
   shiftstream_odoo_records_total: {
     type: 'counter',
-    help: 'Productivity records sent to Odoo, per outcome (posted, skipped = already posted per idempotency key, failed).',
+    help:
+      'Productivity records sent to Odoo, per outcome (posted, ' +
+      'skipped = already posted per idempotency key, failed).',
     labelNames: ['outcome'],
   },
   shiftstream_odoo_calls_total: {

@@ -98,7 +98,8 @@ export function timeFlag(command: string, name: string, value: string | boolean 
   if (!Number.isFinite(ms))
     throw new UsageError(
       'SHIFTSTREAM_USAGE',
-      `${command} --${name}: expected an ISO 8601 time such as 2026-03-02T06:00:00Z (or epoch ms), found ${JSON.stringify(value)}`,
+      `${command} --${name}: expected an ISO 8601 time such as ` +
+        `2026-03-02T06:00:00Z (or epoch ms), found ${JSON.stringify(value)}`,
     );
   return ms;
 }

@@ -130,9 +130,15 @@ export interface SettleResult {
 
 export interface LiveDowntime {
   readonly store: LiveDowntimeStore;
-  /** After the shift poster confirmed these summaries: records their spans, then clips the flagged work centers' live records. */
+  /**
+   * After the shift poster confirmed these summaries: records their spans, then clips the flagged work centers' live
+   * records.
+   */
   afterShifts(summaries: readonly WindowSummary[]): Promise<SettleResult>;
-  /** Clips the live records of these work centers that overlap [fromMs, toMs) (toMs null: no upper bound) against every posted span. */
+  /**
+   * Clips the live records of these work centers that overlap [fromMs, toMs) (toMs null: no upper bound) against every
+   * posted span.
+   */
   settle(workCenterIds: readonly string[], fromMs: number, toMs: number | null): Promise<SettleResult>;
 }
 

@@ -216,7 +216,9 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
     if (row === undefined) {
       throw new OdooError(
         'SHIFTSTREAM_ODOO_MISSING',
-        `odoo mrp.production: milestone ${m.kind} of ${m.plantId}/${m.machineId} at ${new Date(m.tsMs).toISOString()} names order ${JSON.stringify(m.orderRef)}, expected a production with that name, found none`,
+        `odoo mrp.production: milestone ${m.kind} of ${m.plantId}/${m.machineId} ` +
+          `at ${new Date(m.tsMs).toISOString()} names order ` +
+          `${JSON.stringify(m.orderRef)}, expected a production with that name, found none`,
         { details: { orderRef: m.orderRef } },
       );
     }
@@ -288,7 +290,8 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
     const pending = known?.state === 'pending';
     const targets = await options.targets();
     const wc = targets.workCenters.get(m.workCenterId);
-    const where = `${m.plantId}/${m.workCenterId} machine ${m.machineId} ${m.kind} at ${new Date(m.tsMs).toISOString()}`;
+    const where =
+      `${m.plantId}/${m.workCenterId} machine ${m.machineId} ${m.kind} at ` + `${new Date(m.tsMs).toISOString()}`;
     if (wc === undefined)
       throw new OdooError(
         'SHIFTSTREAM_ODOO_MASTER_DATA',
@@ -322,7 +325,9 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
           startMs === m.tsMs
             ? ''
             : ` (live from ${new Date(startMs).toISOString()}: the time before is in posted shift records)`;
-        const description = `${marker} ${MACHINE_MARKER}${machineKey(m.plantId, m.machineId)}] ${m.plantId}/${m.workCenterId} ${m.machineId} down ${m.reason ?? 'unspecified'} since ${since}${note}`;
+        const description =
+          `${marker} ${MACHINE_MARKER}${machineKey(m.plantId, m.machineId)}] ${m.plantId}/${m.workCenterId} ` +
+          `${m.machineId} down ${m.reason ?? 'unspecified'} since ${since}${note}`;
         const r = await createOnce(
           PRODUCTIVITY_MODEL,
           {
@@ -366,7 +371,8 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
         if (wo === undefined) {
           throw new OdooError(
             'SHIFTSTREAM_ODOO_MISSING',
-            `${where}: expected a mrp.workorder of production ${JSON.stringify(m.orderRef)} on mrp.workcenter ${wc.odooId}, found none`,
+            `${where}: expected a mrp.workorder of production ` +
+              `${JSON.stringify(m.orderRef)} on mrp.workcenter ${wc.odooId}, found none`,
             { details: { orderRef: m.orderRef } },
           );
         }
@@ -408,7 +414,10 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
       }
       case 'inspection_failed': {
         const marker = `${INSPECTION_MARKER}${key}]`;
-        const text = `${marker} Inspection failed on ${m.plantId}/${m.workCenterId} (machine ${m.machineId}) at ${new Date(m.tsMs).toISOString()}${m.orderRef === null ? '' : `, order ${m.orderRef}`}${m.tag === null ? '' : `, tag ${m.tag}`}`;
+        const text =
+          `${marker} Inspection failed on ${m.plantId}/${m.workCenterId} (machine ${m.machineId}) at ` +
+          `${new Date(m.tsMs).toISOString()}${m.orderRef === null ? '' : `, order ${m.orderRef}`}` +
+          `${m.tag === null ? '' : `, tag ${m.tag}`}`;
         const mo = m.orderRef === null ? undefined : await production(m);
         if (!pending) await ledger.put(key, { state: 'pending' });
         if (await hasQualityAlert()) {

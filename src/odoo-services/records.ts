@@ -50,7 +50,9 @@ export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 export interface AuditRecord {
   readonly version: 1;
   readonly event: AuditEvent;
-  /** Finer outcome: posted | already-posted | superseded | closed | skipped | retrying | dead-lettered | still-failing. */
+  /**
+   * Finer outcome: posted | already-posted | superseded | closed | skipped | retrying | dead-lettered | still-failing.
+   */
   readonly status: string;
   readonly atMs: number;
   readonly service: PostingService;

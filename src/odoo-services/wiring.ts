@@ -47,7 +47,10 @@ export interface OdooRuntime {
   readonly ledger: PostingLedger;
   /** Service state (milestone ledger, orders cursor) under the same prefix. */
   readonly kv: KeyValueStore;
-  /** The shift writer; confirmed shifts clip the live (milestone) downtime records of their work centers (live-downtime.ts). */
+  /**
+   * The shift writer; confirmed shifts clip the live (milestone) downtime records of their work centers
+   * (live-downtime.ts).
+   */
   newWriter(policy: BatchPolicy, retry?: BackoffPolicy): ProductivityWriter;
   close(): Promise<void>;
 }
@@ -63,7 +66,8 @@ export function odooSection(config: Config, command: string): NonNullable<Config
   if (config.odoo === undefined) {
     throw new ConfigError(
       'SHIFTSTREAM_CONFIG_INVALID',
-      `${command}: expected Odoo to be configured (SHIFTSTREAM_ODOO__URL, __DB, __LOGIN, __API_KEY or --odoo.url ...), found no odoo.url`,
+      `${command}: expected Odoo to be configured (SHIFTSTREAM_ODOO__URL, ` +
+        `__DB, __LOGIN, __API_KEY or --odoo.url ...), found no odoo.url`,
     );
   }
   return config.odoo;

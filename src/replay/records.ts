@@ -200,7 +200,10 @@ export function parseCsvHeader(fields: readonly string[]): CsvColumns | string {
   const at = (name: string): number => names.indexOf(name);
   const missing = ['ts', 'tag', 'value'].filter((n) => at(n) === -1);
   if (missing.length > 0) {
-    return `expected a CSV header naming ts,tag,value[,quality], found ${JSON.stringify(fields.join(','))} (no ${missing.join(', ')})`;
+    return (
+      `expected a CSV header naming ts,tag,value[,quality], found ` +
+      `${JSON.stringify(fields.join(','))} (no ${missing.join(', ')})`
+    );
   }
   const dup = names.find((n, i) => n !== '' && names.indexOf(n) !== i);
   if (dup !== undefined) return `expected each column once in the CSV header, found '${dup}' twice`;

@@ -200,7 +200,8 @@ class Replay implements LineSink {
     };
     if (this.s.rejected > this.s.rejectsShown) {
       this.options.stderr.write(
-        `replay: ${this.s.rejected - this.s.rejectsShown} more rejected lines not shown (all ${this.s.rejected} are in ${join(this.options.outDir, OUTPUT_FILES.rejected)})\n`,
+        `replay: ${this.s.rejected - this.s.rejectsShown} more rejected lines not shown (all ` +
+          `${this.s.rejected} are in ${join(this.options.outDir, OUTPUT_FILES.rejected)})\n`,
       );
     }
     await writeFile(join(this.options.outDir, OUTPUT_FILES.stats), `${JSON.stringify(stats, null, 2)}\n`);

@@ -56,8 +56,11 @@ export function formatFinalLine(s: ReplayStats): string {
     `${n(s.rejected)} rejected${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`,
     `${n(s.duplicates)} duplicates`,
     `${n(s.milestones)} milestones`,
-    `late ${n(s.lateAmended + s.lateReportedOnly)} (${n(s.lateAmended)} amended, ${n(s.lateReportedOnly)} reported only)`,
-    `${n(s.windowSummaries + s.shiftSummaries)} summaries emitted (${n(s.windowSummaries)} window, ${n(s.shiftSummaries)} shift, ${n(s.amendments)} amendments)`,
-    `${open}; ${(s.elapsedMs / 1000).toFixed(1)} s, ${compactCount(rate)} samples/s, peak RSS ${Math.round(s.peakRssBytes / 1048576)} MB`,
+    `late ${n(s.lateAmended + s.lateReportedOnly)} (${n(s.lateAmended)} ` +
+      `amended, ${n(s.lateReportedOnly)} reported only)`,
+    `${n(s.windowSummaries + s.shiftSummaries)} summaries emitted (${n(s.windowSummaries)} ` +
+      `window, ${n(s.shiftSummaries)} shift, ${n(s.amendments)} amendments)`,
+    `${open}; ${(s.elapsedMs / 1000).toFixed(1)} s, ${compactCount(rate)} ` +
+      `samples/s, peak RSS ${Math.round(s.peakRssBytes / 1048576)} MB`,
   ].join(', ');
 }

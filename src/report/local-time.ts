@@ -49,7 +49,9 @@ function fromZone(zone: TimeZone): LocalClock {
   return { toLocalMs: (t) => zone.utcToLocalMs(t), offsetLabel: (t) => label(zone.offsetAtMs(t)) };
 }
 
-/** The first instant in (fromMs, toMs] whose offset differs from the offset at fromMs (binary search, exact to the ms). */
+/**
+ * The first instant in (fromMs, toMs] whose offset differs from the offset at fromMs (binary search, exact to the ms).
+ */
 function transitionIn(zone: TimeZone, fromMs: number, toMs: number): number {
   const before = zone.offsetAtMs(fromMs);
   let lo = fromMs;
@@ -87,7 +89,8 @@ function inferClock(startMs: number, endMs: number, startOff: number, endOff: nu
   } else {
     clock = fixed(
       0,
-      'The clocks changed during this shift and the time zone is unknown: times are in UTC. Pass --time-zone for local times.',
+      'The clocks changed during this shift and the time zone is ' +
+        'unknown: times are in UTC. Pass --time-zone for local times.',
     );
   }
   inferred.set(key, clock);

@@ -86,10 +86,16 @@ export function checkSummary(v: unknown): string | undefined {
     const iv: unknown = intervals[i];
     if (!isRecord(iv)) return `intervals[${i}]: expected an object, found ${describe(iv)}`;
     if (typeof iv['startMs'] !== 'number' || typeof iv['endMs'] !== 'number' || iv['endMs'] < iv['startMs']) {
-      return `intervals[${i}]: expected numbers startMs <= endMs, found ${describe(iv['startMs'])} and ${describe(iv['endMs'])}`;
+      return (
+        `intervals[${i}]: expected numbers startMs <= endMs, found ` +
+        `${describe(iv['startMs'])} and ${describe(iv['endMs'])}`
+      );
     }
     if (typeof iv['category'] !== 'string' || !CATEGORIES.has(iv['category'])) {
-      return `intervals[${i}].category: expected one of ${STATE_CATEGORIES.join(', ')}, found ${describe(iv['category'])}`;
+      return (
+        `intervals[${i}].category: expected one of ` +
+        `${STATE_CATEGORIES.join(', ')}, found ${describe(iv['category'])}`
+      );
     }
     if (iv['reason'] !== null && iv['reason'] !== undefined && typeof iv['reason'] !== 'string')
       return `intervals[${i}].reason: expected a string or null, found ${describe(iv['reason'])}`;

@@ -41,7 +41,10 @@ function num(x: number): string {
 
 function intervalTitle(iv: StateInterval, clock: LocalClock): string {
   const what = iv.category === 'down' ? `Down: ${iv.reason ?? 'unspecified'}` : CATEGORY_LABELS[iv.category];
-  return `${what}\n${hhmmss(clock.toLocalMs(iv.startMs))} to ${hhmmss(clock.toLocalMs(iv.endMs))} (${fmtDurationExact(iv.endMs - iv.startMs)})`;
+  return (
+    `${what}\n${hhmmss(clock.toLocalMs(iv.startMs))} to ` +
+    `${hhmmss(clock.toLocalMs(iv.endMs))} (${fmtDurationExact(iv.endMs - iv.startMs)})`
+  );
 }
 
 function renderTimeline(wc: WindowSummary, shift: ShiftGroup, clock: LocalClock, ticks: readonly number[]): string {
@@ -51,7 +54,10 @@ function renderTimeline(wc: WindowSummary, shift: ShiftGroup, clock: LocalClock,
       const x = pos(Math.max(iv.startMs, shift.startMs), shift);
       const w = Math.max(pos(Math.min(iv.endMs, shift.endMs), shift) - x, 0.5);
       const reason = iv.reason === null ? '' : ` data-reason="${esc(iv.reason)}"`;
-      return `<rect class="iv iv-${iv.category}" x="${num(x)}" y="0" width="${num(w)}" height="32"${reason}><title>${esc(intervalTitle(iv, clock))}</title></rect>`;
+      return (
+        `<rect class="iv iv-${iv.category}" x="${num(x)}" y="0" width="${num(w)}" ` +
+        `height="32"${reason}><title>${esc(intervalTitle(iv, clock))}</title></rect>`
+      );
     })
     .join('');
   // A hairline between two adjacent down intervals, so that a change of reason stays visible.
@@ -70,10 +76,12 @@ function renderTimeline(wc: WindowSummary, shift: ShiftGroup, clock: LocalClock,
     .join('');
   const empty =
     wc.intervals.length === 0
-      ? `<rect class="iv iv-unknown" x="0" y="0" width="${VIEW_W}" height="32"><title>No intervals in this summary</title></rect>`
+      ? `<rect class="iv iv-unknown" x="0" y="0" width="${VIEW_W}" height="32">` +
+        `<title>No intervals in this summary</title></rect>`
       : '';
   return (
-    `<svg class="timeline" data-work-center="${esc(wc.workCenterId)}" viewBox="0 0 ${VIEW_W} 32" preserveAspectRatio="none" role="img" ` +
+    `<svg class="timeline" data-work-center="${esc(wc.workCenterId)}" ` +
+    `viewBox="0 0 ${VIEW_W} 32" preserveAspectRatio="none" role="img" ` +
     `aria-label="State timeline of ${esc(wc.workCenterId)}">${empty}${rects}${seps}${grid}</svg>`
   );
 }
@@ -91,7 +99,11 @@ function renderAxis(shift: ShiftGroup, clock: LocalClock, ticks: readonly number
 }
 
 function renderLegend(): string {
-  return `<ul class="legend">${STATE_CATEGORIES.map((c) => `<li><i class="sw sw-${c}"></i>${esc(CATEGORY_LABELS[c])}</li>`).join('')}</ul>`;
+  return (
+    `<ul class="legend">` +
+    `${STATE_CATEGORIES.map((c) => `<li><i class="sw sw-${c}"></i>${esc(CATEGORY_LABELS[c])}</li>`).join('')}` +
+    `</ul>`
+  );
 }
 
 function shareBar(wc: WindowSummary): string {
@@ -109,12 +121,14 @@ function renderTimelines(shift: ShiftGroup, clock: LocalClock): string {
       (wc) =>
         `<div class="tl-row"><div class="tl-name" title="${esc(shareBar(wc))}">${esc(wc.workCenterId)}</div>` +
         `<div class="tl-bar">${renderTimeline(wc, shift, clock, ticks)}</div>` +
-        `<div class="tl-side"><b>${esc(fmtRatio(wc.lengthMs > 0 ? wc.runtimeMs / wc.lengthMs : null))}</b> running<br>${esc(fmtDuration(wc.downtimeMs))} down</div></div>`,
+        `<div class="tl-side"><b>${esc(fmtRatio(wc.lengthMs > 0 ? wc.runtimeMs / wc.lengthMs : null))}</b>` +
+        ` running<br>${esc(fmtDuration(wc.downtimeMs))} down</div></div>`,
     )
     .join('');
   return (
     `<div class="card"><div class="card-head"><h3>State timeline</h3>${renderLegend()}</div>` +
-    `<div class="timelines"><div class="tl-row tl-axis-row"><div class="tl-name"></div><div class="tl-axis">${renderAxis(shift, clock, ticks)}</div><div class="tl-side"></div></div>` +
+    `<div class="timelines"><div class="tl-row tl-axis-row"><div class="tl-name"></div>` +
+    `<div class="tl-axis">${renderAxis(shift, clock, ticks)}</div><div class="tl-side"></div></div>` +
     `${rows}</div></div>`
   );
 }
@@ -122,7 +136,10 @@ function renderTimelines(shift: ShiftGroup, clock: LocalClock): string {
 function renderReasons(shift: ShiftGroup): string {
   const reasons = downtimeByReason(shift);
   if (reasons.length === 0)
-    return `<div class="card"><h3>Downtime by reason</h3><p class="empty">No unplanned downtime in this shift.</p></div>`;
+    return (
+      `<div class="card"><h3>Downtime by reason</h3><p class="empty">` +
+      `No unplanned downtime in this shift.</p></div>`
+    );
   const total = reasons.reduce((a, r) => a + r.totalMs, 0);
   const max = reasons[0]!.totalMs;
   const rows = reasons
@@ -131,11 +148,16 @@ function renderReasons(shift: ShiftGroup): string {
       return (
         `<div class="bar-row" title="${esc(title)}"><div class="bar-label">${esc(r.reason)}</div>` +
         `<div class="bar-track"><div class="bar" style="width:${num((r.totalMs / max) * 100)}%"></div></div>` +
-        `<div class="bar-value">${esc(fmtDuration(r.totalMs))} <span class="muted">${((r.totalMs / total) * 100).toFixed(0)} %</span></div></div>`
+        `<div class="bar-value">${esc(fmtDuration(r.totalMs))} <span class="muted">` +
+        `${((r.totalMs / total) * 100).toFixed(0)} %</span></div></div>`
       );
     })
     .join('');
-  return `<div class="card"><div class="card-head"><h3>Downtime by reason</h3><span class="muted">${esc(fmtDuration(total))} in total, all work centers</span></div><div class="bar-chart">${rows}</div></div>`;
+  return (
+    `<div class="card"><div class="card-head"><h3>Downtime by reason</h3><span class="muted">` +
+    `${esc(fmtDuration(total))} in total, all work centers</span>` +
+    `</div><div class="bar-chart">${rows}</div></div>`
+  );
 }
 
 function renderStates(shift: ShiftGroup): string {
@@ -149,13 +171,19 @@ function renderStates(shift: ShiftGroup): string {
       `<div class="bar-value">${esc(fmtDuration(cats[c]))} <span class="muted">${share.toFixed(0)} %</span></div></div>`
     );
   }).join('');
-  return `<div class="card"><div class="card-head"><h3>Time by state</h3><span class="muted">sum over work centers</span></div><div class="bar-chart">${rows}</div></div>`;
+  return (
+    `<div class="card"><div class="card-head"><h3>Time by state</h3><span class="muted">` +
+    `sum over work centers</span></div><div class="bar-chart">${rows}</div></div>`
+  );
 }
 
 function ratioCell(r: number | null, why: string): string {
   if (r === null) return `<td class="num na" title="${esc(why)}">n/a</td>`;
   const pct = Math.max(0, Math.min(r, 1)) * 100;
-  return `<td class="num ratio"><span>${esc(fmtRatio(r))}</span><i class="meter"><b style="width:${num(pct)}%"></b></i></td>`;
+  return (
+    `<td class="num ratio"><span>${esc(fmtRatio(r))}</span>` +
+    `<i class="meter"><b style="width:${num(pct)}%"></b></i></td>`
+  );
 }
 
 function otherCounts(wc: WindowSummary): string {
@@ -170,8 +198,11 @@ function renderTable(shift: ShiftGroup): string {
       const status = wc.final ? (wc.revision > 1 ? `final, revision ${wc.revision}` : 'final') : 'partial';
       return (
         `<tr data-work-center="${esc(wc.workCenterId)}"><th scope="row">${esc(wc.workCenterId)}</th>` +
-        `<td class="num">${esc(fmtDuration(wc.plannedMs))}</td><td class="num">${esc(fmtDuration(wc.runtimeMs))}</td><td class="num">${esc(fmtDuration(wc.downtimeMs))}</td>` +
-        `<td class="num">${esc(fmtCount(wc.goodCount))}</td><td class="num">${esc(fmtCount(wc.scrapCount))}</td><td class="others">${otherCounts(wc)}</td>` +
+        `<td class="num">${esc(fmtDuration(wc.plannedMs))}</td>` +
+        `<td class="num">${esc(fmtDuration(wc.runtimeMs))}</td>` +
+        `<td class="num">${esc(fmtDuration(wc.downtimeMs))}</td>` +
+        `<td class="num">${esc(fmtCount(wc.goodCount))}</td>` +
+        `<td class="num">${esc(fmtCount(wc.scrapCount))}</td><td class="others">${otherCounts(wc)}</td>` +
         ratioCell(wc.availability, 'No planned time in this shift') +
         ratioCell(
           wc.performance,
@@ -185,9 +216,12 @@ function renderTable(shift: ShiftGroup): string {
     .join('');
   return (
     `<div class="card"><h3>Counts and OEE</h3><div class="table-wrap"><table class="figures"><thead><tr>` +
-    `<th>Work center</th><th class="num">Planned</th><th class="num">Runtime</th><th class="num">Downtime</th><th class="num">Good</th><th class="num">Scrap</th><th>Other counts</th>` +
-    `<th class="num">Availability</th><th class="num">Performance</th><th class="num">Quality</th><th class="num">OEE</th><th>Status</th></tr></thead><tbody>${rows}</tbody></table></div>` +
-    `<p class="foot">Availability = runtime / planned time; performance = ideal cycle time × total count / runtime; quality = good / (good + scrap); OEE = their product. ` +
+    `<th>Work center</th><th class="num">Planned</th><th class="num">Runtime</th>` +
+    `<th class="num">Downtime</th><th class="num">Good</th><th class="num">Scrap</th><th>Other counts</th>` +
+    `<th class="num">Availability</th><th class="num">Performance</th><th class="num">Quality</th>` +
+    `<th class="num">OEE</th><th>Status</th></tr></thead><tbody>${rows}</tbody></table></div>` +
+    `<p class="foot">Availability = runtime / planned time; performance = ideal cycle ` +
+    `time × total count / runtime; quality = good / (good + scrap); OEE = their product. ` +
     `n/a: the ratio's denominator is zero or no ideal cycle time is set.</p></div>`
   );
 }
@@ -210,7 +244,16 @@ function renderTiles(shift: ShiftGroup): string {
     ['Good', fmtCount(good), good + scrap > 0 ? `${fmtRatio(good / (good + scrap))} first-pass` : 'no counts'],
     ['Scrap', fmtCount(scrap), `${shift.workCenters.length} work centers`],
   ];
-  return `<div class="tiles">${tiles.map(([k, v, sub]) => `<div class="tile"><div class="tile-k">${esc(k)}</div><div class="tile-v">${esc(v)}</div><div class="tile-s">${esc(sub)}</div></div>`).join('')}</div>`;
+  return (
+    `<div class="tiles">` +
+    `${tiles
+      .map(
+        ([k, v, sub]) =>
+          `<div class="tile"><div class="tile-k">${esc(k)}</div><div class="tile-v">` +
+          `${esc(v)}</div><div class="tile-s">${esc(sub)}</div></div>`,
+      )
+      .join('')}</div>`
+  );
 }
 
 function shiftAnchor(shift: ShiftGroup): string {
@@ -234,8 +277,10 @@ function renderShift(shift: ShiftGroup, options: RenderOptions): string {
       ? shift.windowId
       : `${shift.shiftName.charAt(0).toUpperCase()}${shift.shiftName.slice(1)} shift`;
   return (
-    `<section class="shift" id="${esc(shiftAnchor(shift))}" data-plant="${esc(shift.plantId)}" data-shift="${esc(shift.windowId)}">` +
-    `<header class="shift-head"><div><h2>${esc(title)} <span class="shift-id">${esc(shift.windowId)}</span>${partial}</h2>` +
+    `<section class="shift" id="${esc(shiftAnchor(shift))}" ` +
+    `data-plant="${esc(shift.plantId)}" data-shift="${esc(shift.windowId)}">` +
+    `<header class="shift-head"><div><h2>${esc(title)} ` +
+    `<span class="shift-id">${esc(shift.windowId)}</span>${partial}</h2>` +
     `<p class="when">${esc(when)} · ${esc(fmtDuration(shift.endMs - shift.startMs))}</p></div></header>${note}` +
     renderTiles(shift) +
     renderTimelines(shift, clock) +
@@ -249,7 +294,8 @@ function renderNav(plants: readonly PlantGroup[]): string {
   const items = plants
     .map(
       (p) =>
-        `<li><b>${esc(p.plantId)}</b> ${p.shifts.map((s) => `<a href="#${esc(shiftAnchor(s))}">${esc(s.windowId)}</a>`).join(' ')}</li>`,
+        `<li><b>${esc(p.plantId)}</b>` +
+        ` ${p.shifts.map((s) => `<a href="#${esc(shiftAnchor(s))}">${esc(s.windowId)}</a>`).join(' ')}</li>`,
     )
     .join('');
   return `<nav class="toc"><ul>${items}</ul></nav>`;
@@ -262,15 +308,18 @@ export function renderReport(summaries: readonly WindowSummary[], options: Rende
   const body = plants
     .map(
       (p) =>
-        `<section class="plant" data-plant="${esc(p.plantId)}"><h1 class="plant-name">Plant ${esc(p.plantId)}</h1>${p.shifts.map((s) => renderShift(s, options)).join('')}</section>`,
+        `<section class="plant" data-plant="${esc(p.plantId)}"><h1 class="plant-name">` +
+        `Plant ${esc(p.plantId)}</h1>${p.shifts.map((s) => renderShift(s, options)).join('')}</section>`,
     )
     .join('');
   const source = options.source === undefined ? '' : ` from <code>${esc(options.source)}</code>`;
   return (
-    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${esc(title)}</title><style>${REPORT_CSS}</style></head><body>` +
     `<header class="page-head"><div class="brand">shiftstream</div><h1>${esc(title)}</h1>` +
-    `<p class="muted">${plants.length} plant${plants.length === 1 ? '' : 's'}, ${shiftCount} shift${shiftCount === 1 ? '' : 's'}${source}. ` +
+    `<p class="muted">${plants.length} plant${plants.length === 1 ? '' : 's'}, ` +
+    `${shiftCount} shift${shiftCount === 1 ? '' : 's'}${source}. ` +
     `Local plant times; hover a bar for its reason and duration.</p></header>` +
     (shiftCount > 1 ? renderNav(plants) : '') +
     `<main>${body}</main></body></html>\n`

@@ -16,12 +16,15 @@ const hatch = `repeating-linear-gradient(135deg,${c.unknown} 0 4px,#f8f9fa 4px 8
 export const REPORT_CSS = `
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
-body{margin:0;background:#f1f3f5;color:#212529;font:14px/1.45 system-ui,-apple-system,"Segoe UI","DejaVu Sans","Liberation Sans",Arial,sans-serif;font-variant-numeric:tabular-nums}
+body{margin:0;background:#f1f3f5;color:#212529;
+font:14px/1.45 system-ui,-apple-system,"Segoe UI","DejaVu Sans","Liberation Sans",Arial,sans-serif;
+font-variant-numeric:tabular-nums}
 .page-head{background:#1f2933;color:#f8f9fa;padding:18px 32px 16px}
 .page-head h1{margin:2px 0 4px;font-size:22px;font-weight:650}
 .page-head .muted{color:#ced4da}
 .brand{font-size:11px;letter-spacing:.14em;text-transform:uppercase;color:#91a7ff;font-weight:700}
-code{font:12px ui-monospace,"DejaVu Sans Mono",monospace;background:rgba(255,255,255,.12);padding:1px 4px;border-radius:3px}
+code{font:12px ui-monospace,"DejaVu Sans Mono",monospace;background:rgba(255,255,255,.12);padding:1px 4px;
+border-radius:3px}
 main{max-width:1280px;margin:0 auto;padding:8px 32px 40px}
 .toc{max-width:1280px;margin:0 auto;padding:12px 32px 0}
 .toc ul{list-style:none;margin:0;padding:0}
@@ -33,7 +36,8 @@ main{max-width:1280px;margin:0 auto;padding:8px 32px 40px}
 .shift-id{font-size:13px;color:#868e96;font-weight:500;margin-left:6px}
 .when{margin:2px 0 12px;color:#495057}
 .note{background:#fff3bf;border:1px solid #ffe066;padding:6px 10px;border-radius:6px}
-.badge{font-size:11px;text-transform:uppercase;letter-spacing:.05em;padding:2px 7px;border-radius:10px;margin-left:8px;vertical-align:3px}
+.badge{font-size:11px;text-transform:uppercase;letter-spacing:.05em;padding:2px 7px;border-radius:10px;
+margin-left:8px;vertical-align:3px}
 .badge.partial{background:#fff3bf;color:#8a6d00}
 .muted{color:#868e96}
 .tiles{display:grid;grid-template-columns:repeat(5,1fr);gap:12px;margin-bottom:12px}
@@ -49,15 +53,18 @@ main{max-width:1280px;margin:0 auto;padding:8px 32px 40px}
 .sw{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:-1px;margin-right:5px}
 .legend .sw{margin-right:0}
 .sw-running{background:${c.running}}.sw-idle{background:${c.idle}}.sw-setup{background:${c.setup}}
-.sw-planned_stop{background:${c.planned_stop}}.sw-down{background:${c.down}}.sw-unknown{background:${hatch};outline:1px solid #ced4da;outline-offset:-1px}
+.sw-planned_stop{background:${c.planned_stop}}.sw-down{background:${c.down}}.sw-unknown{background:${hatch};
+outline:1px solid #ced4da;outline-offset:-1px}
 .timelines{display:flex;flex-direction:column;gap:6px}
 .tl-row{display:grid;grid-template-columns:150px 1fr 110px;gap:12px;align-items:center}
 .tl-name{font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .tl-bar{height:32px;border-radius:4px;overflow:hidden;background:${hatch}}
 .timeline{display:block;width:100%;height:32px}
-.iv-running{fill:${c.running}}.iv-idle{fill:${c.idle}}.iv-setup{fill:${c.setup}}.iv-planned_stop{fill:${c.planned_stop}}.iv-down{fill:${c.down}}.iv-unknown{fill:transparent}
+.iv-running{fill:${c.running}}.iv-idle{fill:${c.idle}}.iv-setup{fill:${c.setup}}
+.iv-planned_stop{fill:${c.planned_stop}}.iv-down{fill:${c.down}}.iv-unknown{fill:transparent}
 .iv:hover{opacity:.75}
-.grid{stroke:#fff;stroke-opacity:.45;stroke-width:1;vector-effect:non-scaling-stroke;pointer-events:none}.sep{stroke:#fff;stroke-width:1.5;vector-effect:non-scaling-stroke;pointer-events:none}
+.grid{stroke:#fff;stroke-opacity:.45;stroke-width:1;vector-effect:non-scaling-stroke;pointer-events:none}
+.sep{stroke:#fff;stroke-width:1.5;vector-effect:non-scaling-stroke;pointer-events:none}
 .tl-side{font-size:12px;color:#495057;line-height:1.3}
 .tl-axis-row{margin-bottom:-2px}
 .tl-axis{position:relative;height:16px;font-size:11px;color:#868e96}
@@ -70,13 +77,15 @@ main{max-width:1280px;margin:0 auto;padding:8px 32px 40px}
 .bar-label{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .bar-track{height:16px;background:#f1f3f5;border-radius:3px;overflow:hidden}
 .bar{height:100%;background:${c.down};border-radius:3px}
-.bar-running{background:${c.running}}.bar-idle{background:${c.idle}}.bar-setup{background:${c.setup}}.bar-planned_stop{background:${c.planned_stop}}.bar-down{background:${c.down}}.bar-unknown{background:${hatch}}
+.bar-running{background:${c.running}}.bar-idle{background:${c.idle}}.bar-setup{background:${c.setup}}
+.bar-planned_stop{background:${c.planned_stop}}.bar-down{background:${c.down}}.bar-unknown{background:${hatch}}
 .bar-value{font-size:13px;white-space:nowrap}
 .empty{color:#868e96;margin:0}
 .table-wrap{overflow-x:auto}
 table.figures{border-collapse:collapse;width:100%;font-size:13px}
 .figures th,.figures td{padding:7px 10px;border-bottom:1px solid #e9ecef;text-align:left;vertical-align:top}
-.figures thead th{font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:#868e96;font-weight:600;border-bottom:2px solid #dee2e6}
+.figures thead th{font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:#868e96;font-weight:600;
+border-bottom:2px solid #dee2e6}
 .figures tbody th{font-weight:600}
 .figures .num{text-align:right;white-space:nowrap}
 .figures .na{color:#adb5bd;font-style:italic}
@@ -87,8 +96,10 @@ table.figures{border-collapse:collapse;width:100%;font-size:13px}
 .status{font-size:12px;color:#2b8a3e;white-space:nowrap}
 .status.partial{color:#8a6d00}
 .foot{font-size:12px;color:#868e96;margin:10px 0 0}
-@media (max-width:900px){.tiles{grid-template-columns:repeat(2,1fr)}.grid2{grid-template-columns:1fr}.tl-row{grid-template-columns:100px 1fr}.tl-side{display:none}}
-@media print{body{background:#fff}.card,.tile{box-shadow:none;border:1px solid #dee2e6}.shift{break-inside:avoid-page}.toc{display:none}}
+@media (max-width:900px){.tiles{grid-template-columns:repeat(2,1fr)}.grid2{grid-template-columns:1fr}
+.tl-row{grid-template-columns:100px 1fr}.tl-side{display:none}}
+@media print{body{background:#fff}.card,.tile{box-shadow:none;border:1px solid #dee2e6}.shift{break-inside:avoid-page}
+.toc{display:none}}
 `
   .trim()
   .replace(/\n/g, '');

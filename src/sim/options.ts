@@ -195,7 +195,8 @@ export function resolveSimulatorOptions(plan: PlantPlan, o: SimulatorOptions): R
   int('silenceEveryMs', r.silenceEveryMs, 0);
   if (!(r.silenceFactorMin > 1 && r.silenceFactorMax >= r.silenceFactorMin && Number.isFinite(r.silenceFactorMax))) {
     problems.push(
-      `${where('silenceFactor')}: expected 1 < min <= max (a silence must outlast the timeout), found ${r.silenceFactorMin} .. ${r.silenceFactorMax}`,
+      `${where('silenceFactor')}: expected 1 < min <= max (a silence must ` +
+        `outlast the timeout), found ${r.silenceFactorMin} .. ${r.silenceFactorMax}`,
     );
   }
   int('defaultCycleTimeMs', r.defaultCycleTimeMs, 1);
@@ -225,7 +226,8 @@ export function resolveSimulatorOptions(plan: PlantPlan, o: SimulatorOptions): R
   for (const id of r.machineIds) {
     if (!plan.machines.has(id)) {
       problems.push(
-        `${where('machineIds')}: expected a machine of plant ${plan.plantId} (${[...plan.machines.keys()].join(', ')}), found ${id}`,
+        `${where('machineIds')}: expected a machine of plant ${plan.plantId} ` +
+          `(${[...plan.machines.keys()].join(', ')}), found ${id}`,
       );
     }
   }

@@ -102,7 +102,8 @@ function planOrThrow(result: LintResult): TopologyPlan {
   const errors = result.problems.filter((p) => p.severity === 'error');
   throw new TopologyError(
     'SHIFTSTREAM_TOPOLOGY_INVALID',
-    `topology ${result.file}: expected no lint errors, found ${errors.length}:\n${errors.map(formatProblem).join('\n')}`,
+    `topology ${result.file}: expected no lint errors, found ` +
+      `${errors.length}:\n${errors.map(formatProblem).join('\n')}`,
     { details: { file: result.file, problems: result.problems } },
   );
 }

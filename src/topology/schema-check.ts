@@ -102,7 +102,9 @@ function explain(err: ErrorObject): Finding | undefined {
       return {
         path: `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
         preferKey: true,
-        message: `unknown key '${key}' in ${where(path)}: expected one of ${known.join(', ')}${extension}${didYouMean(key, known)}`,
+        message:
+          `unknown key '${key}' in ${where(path)}: expected one of ` +
+          `${known.join(', ')}${extension}${didYouMean(key, known)}`,
       };
     }
     case 'required':
@@ -135,7 +137,9 @@ function explain(err: ErrorObject): Finding | undefined {
       return {
         path: `${path}/${String(params['i'])}`,
         preferKey: false,
-        message: `expected unique items, found ${describeValue((err.data as unknown[])[Number(params['i'])])} twice (items ${String(params['j'])} and ${String(params['i'])})`,
+        message:
+          `expected unique items, found ${describeValue((err.data as unknown[])[Number(params['i'])])} ` +
+          `twice (items ${String(params['j'])} and ${String(params['i'])})`,
       };
     case 'discriminator': {
       const tag = String(params['tag']);

@@ -182,8 +182,10 @@ export function parseTopologySource(text: string, file: string): TopologySource 
               rule: isTag ? 'unique-tags' : 'unique-keys',
               severity: 'error',
               message: isTag
-                ? `tag '${k}' is declared twice: expected each tag once, found a second declaration (the first is on line ${firstPos.line})`
-                : `key '${k}' appears twice in ${path === '' ? 'the document' : path}: expected unique keys, found a second one (the first is on line ${firstPos.line})`,
+                ? `tag '${k}' is declared twice: expected each tag once, found ` +
+                  `a second declaration (the first is on line ${firstPos.line})`
+                : `key '${k}' appears twice in ${path === '' ? 'the document' : path}: expected ` +
+                  `unique keys, found a second one (the first is on line ${firstPos.line})`,
             });
           } else keys.set(k, pair.key as Node);
         }

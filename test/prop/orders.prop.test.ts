@@ -147,25 +147,28 @@ describe('summaries carry the running orders of their events', () => {
     );
   });
 
-  it('tagging off: tagged events give byte-identical summaries and snapshots to untagged ones, orders undefined', () => {
-    fc.assert(
-      fc.property(stream, updates, (samples, ups) => {
-        const plain = toEvents(plan, samples);
-        const { events } = tagStream(plan, samples, ups);
-        const off = new WindowedProcessor(plan);
-        const offOut = off.ingest(events).summaries;
-        const untagged = new WindowedProcessor(plan);
-        const untaggedOut = untagged.ingest(plain).summaries;
-        expect(JSON.stringify(offOut)).toBe(JSON.stringify(untaggedOut));
-        expect(JSON.stringify(off.snapshot())).toBe(JSON.stringify(untagged.snapshot()));
-        for (const s of offOut) expect(s.orders).toBeUndefined();
-        // Tagging on, nothing tagged: the same summaries plus `orders: []`.
-        const onOut = run(plain).summaries;
-        expect(onOut).toEqual(untaggedOut.map((s) => ({ ...s, orders: [] })));
-      }),
-      { numRuns: 100 },
-    );
-  });
+  it(
+    'tagging off: tagged events give byte-identical summaries ' + 'and snapshots to untagged ones, orders undefined',
+    () => {
+      fc.assert(
+        fc.property(stream, updates, (samples, ups) => {
+          const plain = toEvents(plan, samples);
+          const { events } = tagStream(plan, samples, ups);
+          const off = new WindowedProcessor(plan);
+          const offOut = off.ingest(events).summaries;
+          const untagged = new WindowedProcessor(plan);
+          const untaggedOut = untagged.ingest(plain).summaries;
+          expect(JSON.stringify(offOut)).toBe(JSON.stringify(untaggedOut));
+          expect(JSON.stringify(off.snapshot())).toBe(JSON.stringify(untagged.snapshot()));
+          for (const s of offOut) expect(s.orders).toBeUndefined();
+          // Tagging on, nothing tagged: the same summaries plus `orders: []`.
+          const onOut = run(plain).summaries;
+          expect(onOut).toEqual(untaggedOut.map((s) => ({ ...s, orders: [] })));
+        }),
+        { numRuns: 100 },
+      );
+    },
+  );
 });
 
 describe('tags are what the engine gives them', () => {

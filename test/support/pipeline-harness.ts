@@ -49,7 +49,8 @@ export function assertBuilt(): void {
     const built = join(ROOT, 'dist', src.replace(/^src\//, '').replace(/\.ts$/, '.js'));
     if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(ROOT, src)).mtimeMs) {
       throw new Error(
-        `${built}: expected a build newer than ${src}, found ${existsSync(built) ? 'an older one' : 'none'}. Run 'npm run build' first.`,
+        `${built}: expected a build newer than ${src}, found ` +
+          `${existsSync(built) ? 'an older one' : 'none'}. Run 'npm run build' first.`,
       );
     }
   }
@@ -148,7 +149,8 @@ export class RunProcess {
   assertAlive(): void {
     if (this.done && !this.expectExit)
       throw new Error(
-        `run process ${this.name} exited unexpectedly (exit code ${String(this.child.exitCode)}, signal ${String(this.child.signalCode)}); its last output:\n${this.output()}`,
+        `run process ${this.name} exited unexpectedly (exit code ${String(this.child.exitCode)}, ` +
+          `signal ${String(this.child.signalCode)}); its last output:\n${this.output()}`,
       );
   }
 
@@ -199,11 +201,13 @@ export class RunProcess {
     clearTimeout(timer);
     if (signal === 'SIGKILL')
       throw new Error(
-        `run process ${this.name}: expected a graceful stop within ${timeoutMs} ms of SIGTERM, found none (killed); its last output:\n${this.output()}`,
+        `run process ${this.name}: expected a graceful stop within ${timeoutMs} ` +
+          `ms of SIGTERM, found none (killed); its last output:\n${this.output()}`,
       );
     if (code !== 0 && code !== 130)
       throw new Error(
-        `run process ${this.name}: expected exit code 0 or 130 after SIGTERM, found ${String(code)} (signal ${String(signal)}); its last output:\n${this.output()}`,
+        `run process ${this.name}: expected exit code 0 or 130 after SIGTERM, found ` +
+          `${String(code)} (signal ${String(signal)}); its last output:\n${this.output()}`,
       );
   }
 }
@@ -223,7 +227,9 @@ export async function until<T>(
     if (v !== undefined) return v;
     if (Date.now() > deadline)
       throw new Error(
-        `${what}: not reached within ${timeoutMs} ms${processes.length > 0 ? `; last output of ${processes.at(-1)!.name}:\n${processes.at(-1)!.output()}` : ''}`,
+        `${what}: not reached within ${timeoutMs} ms${
+          processes.length > 0 ? `; last output of ${processes.at(-1)!.name}:\n${processes.at(-1)!.output()}` : ''
+        }`,
       );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
@@ -428,7 +434,8 @@ export class PlantHarness {
               () =>
                 reject(
                   new Error(
-                    `read ${topic}: partitions ${[...need.keys()].join(', ')} not read to their end within ${timeoutMs} ms`,
+                    `read ${topic}: partitions ${[...need.keys()].join(', ')} ` +
+                      `not read to their end within ${timeoutMs} ms`,
                   ),
                 ),
               timeoutMs,
@@ -468,7 +475,10 @@ export class PlantHarness {
     return result;
   }
 
-  /** The aligned watermark computed from the input alone: min over raw partitions of the highest valid ts, minus the bound. */
+  /**
+   * The aligned watermark computed from the input alone: min over raw partitions of the highest valid ts, minus the
+   * bound.
+   */
   expectedWatermark(samples: readonly RawSample[]): number {
     const maxTs = new Array<number>(PARTITIONS).fill(-Infinity);
     for (const s of samples) {

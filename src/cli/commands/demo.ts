@@ -98,7 +98,10 @@ export const demoCommand: CommandDef = {
       nowMs: () => Date.now(),
     });
     ctx.stdout.write(
-      `\ndemo stopped: ${result.samples} samples over ${(result.simulatedMs / 3_600_000).toFixed(1)} simulated hours -> ${result.windowSummaries} window summaries, ${result.shiftSummaries} shift summaries, ${result.milestones} milestones, ${result.rejected} rejected, ${result.odooPreviewRecords} Odoo records previewed in ${values.out ?? 'out'}/\n`,
+      `\ndemo stopped: ${result.samples} samples over ${(result.simulatedMs / 3_600_000).toFixed(1)} ` +
+        `simulated hours -> ${result.windowSummaries} window summaries, ${result.shiftSummaries} ` +
+        `shift summaries, ${result.milestones} milestones, ${result.rejected} rejected, ` +
+        `${result.odooPreviewRecords} Odoo records previewed in ${values.out ?? 'out'}/\n`,
     );
     return EXIT_CODES.ok;
   },

@@ -47,7 +47,8 @@ export const dlqCommand: CommandDef = {
     if (sub !== 'replay')
       throw new UsageError(
         'SHIFTSTREAM_USAGE',
-        `dlq: expected the subcommand 'replay', found ${sub === undefined ? 'none' : `'${sub}'`}. See 'shiftstream dlq --help'.`,
+        `dlq: expected the subcommand 'replay', found ` +
+          `${sub === undefined ? 'none' : `'${sub}'`}. See 'shiftstream dlq --help'.`,
       );
     const { config, plan, values, logger } = startCommand('dlq replay', rest, ctx.env, ctx.cwd, {
       'dry-run': { type: 'boolean' },
@@ -113,15 +114,18 @@ export const dlqCommand: CommandDef = {
             ? '?'
             : `${l.letter.service} ${l.letter.workCenterId} ${l.letter.subject} (attempts ${l.letter.attempts})`;
         ctx.stdout.write(
-          `${l.verdict.padEnd(13)} ${l.partition}@${l.offset}  ${who}  ${l.detail}${l.odooIds.length > 0 ? `  odoo ids ${l.odooIds.join(',')}` : ''}\n`,
+          `${l.verdict.padEnd(13)} ${l.partition}@${l.offset}  ${who}  ` +
+            `${l.detail}${l.odooIds.length > 0 ? `  odoo ids ${l.odooIds.join(',')}` : ''}\n`,
         );
       }
       const count = (v: string): number => lines.filter((l) => l.verdict === v).length;
       if (!dryRun) await saveReplayCursor(runtime.kv, topics.deadLetters, ends);
       ctx.stdout.write(
         dryRun
-          ? `dlq replay (dry run): ${count('would-replay')} would be replayed, ${count('unreplayable')} unreplayable; nothing posted\n`
-          : `dlq replay: ${count('replayed')} replayed, ${count('still-failing')} still refused (dead-lettered again), ${count('unreplayable')} unreplayable\n`,
+          ? `dlq replay (dry run): ${count('would-replay')} would be ` +
+              `replayed, ${count('unreplayable')} unreplayable; nothing posted\n`
+          : `dlq replay: ${count('replayed')} replayed, ${count('still-failing')} still ` +
+              `refused (dead-lettered again), ${count('unreplayable')} unreplayable\n`,
       );
       return count('still-failing') + count('unreplayable') > 0 ? EXIT_CODES.checkFailed : EXIT_CODES.ok;
     } finally {

@@ -101,7 +101,9 @@ export const doctorCommand: CommandDef = {
         lines.push({
           server: 'topology',
           status: 'fail',
-          message: `${file}: expected a readable topology with a topics section, found: ${(err as Error).message.split('\n')[0]}`,
+          message:
+            `${file}: expected a readable topology with a topics ` +
+            `section, found: ${(err as Error).message.split('\n')[0]}`,
         });
       }
     }

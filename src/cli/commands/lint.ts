@@ -106,7 +106,8 @@ export const lintCommand: CommandDef = {
       for (const f of unreadable) ctx.stderr.write(`shiftstream: ${f.unreadable ?? ''}\n`);
       const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
       ctx.stdout.write(
-        `${plural(files.length, 'file')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${unreadable.length > 0 ? `, ${unreadable.length} unreadable` : ''}\n`,
+        `${plural(files.length, 'file')} checked: ${plural(errors, 'error')}, ` +
+          `${plural(warnings, 'warning')}${unreadable.length > 0 ? `, ${unreadable.length} unreadable` : ''}\n`,
       );
     }
     if (unreadable.length > 0) return EXIT_CODES.usage;

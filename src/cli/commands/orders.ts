@@ -38,7 +38,8 @@ export const ordersCommand: CommandDef = {
     if (sub !== 'sync')
       throw new UsageError(
         'SHIFTSTREAM_USAGE',
-        `orders: expected the subcommand 'sync', found ${sub === undefined ? 'none' : `'${sub}'`}. See 'shiftstream orders --help'.`,
+        `orders: expected the subcommand 'sync', found ` +
+          `${sub === undefined ? 'none' : `'${sub}'`}. See 'shiftstream orders --help'.`,
       );
     const { config, plan, values, logger } = startCommand('orders sync', rest, ctx.env, ctx.cwd, {
       once: { type: 'boolean' },
@@ -72,7 +73,8 @@ export const ordersCommand: CommandDef = {
           total += r.published.length;
           if (values['once'] === true) {
             ctx.stdout.write(
-              `orders sync: ${r.changed} changed work order(s), ${r.published.length} work center snapshot(s) published to ${topics.orders}\n`,
+              `orders sync: ${r.changed} changed work order(s), ${r.published.length} ` +
+                `work center snapshot(s) published to ${topics.orders}\n`,
             );
             return EXIT_CODES.ok;
           }

@@ -123,7 +123,8 @@ export const postCommand: CommandDef = {
     const deadline = armStopDeadline(ctx.signal, config.run.shutdownTimeoutMs, () => {
       log.error(
         { shutdownTimeoutMs: config.run.shutdownTimeoutMs },
-        'graceful stop did not finish within run.shutdownTimeoutMs: exiting now; what Odoo did not confirm is posted again on restart (idempotent)',
+        'graceful stop did not finish within run.shutdownTimeoutMs: exiting ' +
+          'now; what Odoo did not confirm is posted again on restart (idempotent)',
       );
       logger.flush();
       process.exit(EXIT_CODES.infrastructure);
@@ -218,7 +219,9 @@ export const postCommand: CommandDef = {
       }
       const s = consumer.stats;
       ctx.stdout.write(
-        `post: ${s.received} received, ${s.confirmed} confirmed, ${s.deadLettered} dead-lettered, ${s.recoveryRounds} recovery rounds, ${consumer.unconfirmed()} left unconfirmed (re-delivered on restart)\n`,
+        `post: ${s.received} received, ${s.confirmed} confirmed, ${s.deadLettered} dead-lettered, ` +
+          `${s.recoveryRounds} recovery rounds, ${consumer.unconfirmed()} ` +
+          `left unconfirmed (re-delivered on restart)\n`,
       );
       return stopped ? EXIT_CODES.interrupted : EXIT_CODES.ok;
     } finally {

@@ -15,7 +15,8 @@ import { readToEnd } from '../../odoo-services/topic-reader.js';
 import { createKafkaParts, createOdooRuntime } from '../../odoo-services/wiring.js';
 import { EXIT_CODES, type CommandDef } from '../command.js';
 
-const HELP = `Usage: shiftstream reconcile --topology <file> --from <time> --to <time> [options] [config flags]
+const HELP =
+  `Usage: shiftstream reconcile --topology <file> --from <time> --to <time> [options] [config flags]
 
 Reads back the mrp.workcenter.productivity records shiftstream posted (search_read, recognised by
 the markers in their description) and compares them, per work center and shift, with the last
@@ -41,7 +42,8 @@ Options:
 
 Examples:
   shiftstream reconcile --topology topologies/stamping-berlin.yaml --from 2026-03-02 --to 2026-03-09
-  shiftstream reconcile --topology topologies/packaging-chicago.yaml --from 2026-03-07T12:00:00Z --to 2026-03-08T12:00:00Z --check-duration
+  shiftstream reconcile --topology topologies/packaging-chicago.yaml ` +
+  `--from 2026-03-07T12:00:00Z --to 2026-03-08T12:00:00Z --check-duration
 
 Exit codes: 0 no difference, 1 differences found, 2 bad flags, 3 configuration, 4 a server failed.
 `;
@@ -122,7 +124,10 @@ export const reconcileCommand: CommandDef = {
       else {
         if (result.differences.length > 0) ctx.stdout.write(`${formatDifferences(result.differences)}\n`);
         ctx.stdout.write(
-          `reconcile ${plan.plant.plantId} ${new Date(fromMs).toISOString()} .. ${new Date(toMs).toISOString()}: ${result.shifts} shift(s), ${result.expectedRecords} expected record(s), ${result.odooRecords} in Odoo, ${result.differences.length} difference(s)${unreadable > 0 ? `, ${unreadable} unreadable topic record(s)` : ''}\n`,
+          `reconcile ${plan.plant.plantId} ${new Date(fromMs).toISOString()} .. ` +
+            `${new Date(toMs).toISOString()}: ${result.shifts} shift(s), ${result.expectedRecords} ` +
+            `expected record(s), ${result.odooRecords} in Odoo, ${result.differences.length} ` +
+            `difference(s)${unreadable > 0 ? `, ${unreadable} unreadable topic record(s)` : ''}\n`,
         );
       }
       return result.differences.length > 0 ? EXIT_CODES.checkFailed : EXIT_CODES.ok;

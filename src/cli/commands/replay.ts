@@ -81,7 +81,8 @@ function parse(argv: readonly string[]): {
   if (missing.length > 0) {
     throw new UsageError(
       'SHIFTSTREAM_USAGE',
-      `replay: expected ${missing.map((m) => `--${m} <file>`).join(' and ')}, found none. See 'shiftstream replay --help'.`,
+      `replay: expected ${missing.map((m) => `--${m} <file>`).join(' and ')}, ` +
+        `found none. See 'shiftstream replay --help'.`,
     );
   }
   const format = values.format;

@@ -118,7 +118,8 @@ export const reportCommand: CommandDef = {
       if (summaries.length === 0) {
         throw new ShiftstreamError(
           'SHIFTSTREAM_INPUT_INVALID',
-          `report: --plant '${args.plant}' has no shift summaries in ${args.input}; plants found: ${plants.length > 0 ? plants.join(', ') : 'none'}`,
+          `report: --plant '${args.plant}' has no shift summaries in ${args.input}; ` +
+            `plants found: ${plants.length > 0 ? plants.join(', ') : 'none'}`,
         );
       }
     }
@@ -135,7 +136,8 @@ export const reportCommand: CommandDef = {
       throw new ShiftstreamError(
         'SHIFTSTREAM_INPUT_INVALID',
         `report: ${args.input}: expected WindowSummary lines with windowKind "shift", found none ` +
-          `(${read.linesRead} lines, ${read.otherKinds} summaries of other window kinds, ${read.problems.length} bad lines)`,
+          `(${read.linesRead} lines, ${read.otherKinds} summaries ` +
+          `of other window kinds, ${read.problems.length} bad lines)`,
       );
     }
     const html = renderReport(summaries, {
@@ -154,8 +156,10 @@ export const reportCommand: CommandDef = {
     const plants = new Set(summaries.map((s) => s.plantId)).size;
     const shifts = new Set(summaries.map((s) => `${s.plantId}\u0000${s.windowId}`)).size;
     ctx.stdout.write(
-      `report: wrote ${args.out} (${Math.round(html.length / 1024)} KiB): ${plants} plant${plants === 1 ? '' : 's'}, ${shifts} shift${shifts === 1 ? '' : 's'}, ` +
-        `${summaries.length} work-center summaries; ${read.supersededRevisions} earlier revisions replaced, ${read.problems.length} bad lines skipped\n`,
+      `report: wrote ${args.out} (${Math.round(html.length / 1024)} KiB): ${plants} ` +
+        `plant${plants === 1 ? '' : 's'}, ${shifts} shift${shifts === 1 ? '' : 's'}, ` +
+        `${summaries.length} work-center summaries; ${read.supersededRevisions} ` +
+        `earlier revisions replaced, ${read.problems.length} bad lines skipped\n`,
     );
     return EXIT_CODES.ok;
   },

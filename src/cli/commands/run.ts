@@ -110,7 +110,8 @@ export const runCommand: CommandDef = {
     const deadline = armStopDeadline(ctx.signal, config.run.shutdownTimeoutMs, () => {
       logger.error(
         { shutdownTimeoutMs: config.run.shutdownTimeoutMs },
-        'graceful stop did not finish within run.shutdownTimeoutMs: exiting now; what was not checkpointed is read again on restart',
+        'graceful stop did not finish within run.shutdownTimeoutMs: ' +
+          'exiting now; what was not checkpointed is read again on restart',
       );
       logger.flush();
       process.exit(EXIT_CODES.infrastructure);

@@ -10,7 +10,8 @@ import { loadSchema, valueSubject, type SchemaName } from '../../io/avro/schema-
 import { loadTopology } from '../../topology/index.js';
 import { EXIT_CODES, type CommandContext, type CommandDef } from '../command.js';
 
-const HELP = `Usage: shiftstream schemas register --topology <file>... [--dry-run] [config flags]
+const HELP =
+  `Usage: shiftstream schemas register --topology <file>... [--dry-run] [config flags]
 
 Registers the Avro schemas of schemas/ under the subjects of each topology's topics
 (<topic>-value): raw samples, canonical and enriched machine events, milestones, window and shift
@@ -23,7 +24,8 @@ Options:
 
 Examples:
   shiftstream schemas register --topology topologies/stamping-berlin.yaml
-  SHIFTSTREAM_REGISTRY__URL=http://registry:8081/apis/ccompat/v7 shiftstream schemas register --topology topologies/packaging-chicago.yaml
+  SHIFTSTREAM_REGISTRY__URL=http://registry:8081/apis/ccompat/v7 ` +
+  `shiftstream schemas register --topology topologies/packaging-chicago.yaml
 `;
 
 export const schemasCommand: CommandDef = {
@@ -36,7 +38,8 @@ export const schemasCommand: CommandDef = {
     if (action !== 'register')
       throw new UsageError(
         'SHIFTSTREAM_USAGE',
-        `schemas: expected the action 'register', found ${action === undefined ? 'none' : `'${action}'`}. See 'shiftstream schemas --help'.`,
+        `schemas: expected the action 'register', found ` +
+          `${action === undefined ? 'none' : `'${action}'`}. See 'shiftstream schemas --help'.`,
       );
     let values;
     try {

@@ -21,7 +21,9 @@ import {
 import { loadTopology } from '../../topology/index.js';
 import { EXIT_CODES, type CommandContext, type CommandDef } from '../command.js';
 
-const HELP = `Usage: shiftstream simulate --topology <file> [--rate <samples/s>] [--duration <d> | --count <n>] [options]
+const HELP =
+  `Usage: shiftstream simulate --topology <file> [--rate <samples/s>] ` +
+  `[--duration <d> | --count <n>] [options]
 
 Simulates the plant of a topology: machines follow state models with reasons (breakdowns,
 changeovers, breaks), total counters roll over, heartbeats, milestones, occasional silences, a
@@ -141,7 +143,9 @@ export const simulateCommand: CommandDef = {
     }
     const seconds = (Date.now() - started) / 1000;
     ctx.stdout.write(
-      `simulate: ${produced} samples in ${seconds.toFixed(1)} s (${Math.round(produced / Math.max(seconds, 0.001))}/s; natural rate ${naturalRate.toFixed(2)}/s, speed x${speed.toFixed(2)}) to ${v.out ?? topology.topics.raw}\n`,
+      `simulate: ${produced} samples in ${seconds.toFixed(1)} s ` +
+        `(${Math.round(produced / Math.max(seconds, 0.001))}/s; natural rate ` +
+        `${naturalRate.toFixed(2)}/s, speed x${speed.toFixed(2)}) to ${v.out ?? topology.topics.raw}\n`,
     );
     return ctx.signal.aborted ? EXIT_CODES.interrupted : EXIT_CODES.ok;
   },

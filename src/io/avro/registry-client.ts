@@ -103,7 +103,9 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
         const message = (answer.body as { message?: string } | undefined)?.message ?? JSON.stringify(answer.body);
         throw new SchemaError(
           'SHIFTSTREAM_SCHEMA_INCOMPATIBLE',
-          `schema registry ${base}: subject '${subject}' refused the schema: expected a schema compatible with the latest version under the subject's compatibility rule, found an incompatible one (${message})`,
+          `schema registry ${base}: subject '${subject}' refused the schema: ` +
+            `expected a schema compatible with the latest version under the ` +
+            `subject's compatibility rule, found an incompatible one (${message})`,
           { details: { subject, url: base } },
         );
       }

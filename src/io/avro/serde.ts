@@ -142,7 +142,8 @@ function invalidValue(type: avsc.Type, value: unknown, cause: unknown): SchemaEr
   type.isValid(value, { errorHook: (path, v) => paths.push(`${path.join('.') || '(root)'} = ${JSON.stringify(v)}`) });
   return new SchemaError(
     'SHIFTSTREAM_SCHEMA_INVALID',
-    `cannot encode a value as ${type.name ?? 'Avro'}: expected values matching the schema, found ${paths.slice(0, 5).join('; ') || String(cause)}`,
+    `cannot encode a value as ${type.name ?? 'Avro'}: expected values matching ` +
+      `the schema, found ${paths.slice(0, 5).join('; ') || String(cause)}`,
     { cause },
   );
 }

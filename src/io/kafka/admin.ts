@@ -48,7 +48,8 @@ export async function ensureTopics(config: Config, specs: readonly TopicSpec[]):
   } catch (err) {
     throw new KafkaError(
       'SHIFTSTREAM_KAFKA',
-      `kafka ${where}: could not create or describe topics ${specs.map((s) => s.topic).join(', ')}: ${(err as Error).message}`,
+      `kafka ${where}: could not create or describe topics ` +
+        `${specs.map((s) => s.topic).join(', ')}: ${(err as Error).message}`,
       {
         cause: err,
       },

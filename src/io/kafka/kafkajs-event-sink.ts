@@ -54,7 +54,8 @@ export class KafkaJsEventSink implements EventSink {
     if (compression === 'lz4') {
       throw new ConfigError(
         'SHIFTSTREAM_CONFIG_INVALID',
-        'kafkajs sink: compression lz4 needs a codec package kafkajs does not ship; expected none or gzip with client kafkajs, or use kafka.client=rdkafka',
+        'kafkajs sink: compression lz4 needs a codec package kafkajs does not ship; ' +
+          'expected none or gzip with client kafkajs, or use kafka.client=rdkafka',
       );
     }
     this.compression = compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
@@ -112,7 +113,8 @@ export class KafkaJsEventSink implements EventSink {
         let b = 0;
         while (n < w.records.length && count + n < MAX_RECORDS_PER_REQUEST) {
           const size = recordBytes(w.records[n]!);
-          if (bytes + b + size > MAX_BYTES_PER_REQUEST && (take.length > 0 || n > 0)) break; // a record alone always goes
+          // a record alone always goes
+          if (bytes + b + size > MAX_BYTES_PER_REQUEST && (take.length > 0 || n > 0)) break;
           b += size;
           n++;
         }

@@ -44,7 +44,9 @@ const REFUSALS = [
     pattern: new RegExp(
       String.raw`(\S+): ((?:SSL handshake failed: )?error:[0-9A-F]+:.*certificate verify failed.*?)${STATE}`,
     ),
-    hint: "check kafka.sslCaPath: the CA must have signed the brokers' certificates, which must name the broker address",
+    hint:
+      'check kafka.sslCaPath: the CA must have signed the ' +
+      "brokers' certificates, which must name the broker address",
   },
 ] as const;
 

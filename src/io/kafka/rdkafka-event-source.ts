@@ -207,7 +207,8 @@ export class RdKafkaEventSource implements EventSource {
     this.consumer.setDefaultConsumeTimeout(timeoutMs);
     return new Promise((resolve, reject) =>
       this.consumer.consume(n, (err, messages) =>
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- librdkafka's error object as it came
+        /* eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors --
+           librdkafka's error object as it came */
         err ? reject(err) : resolve(messages),
       ),
     );

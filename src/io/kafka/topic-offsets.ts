@@ -23,7 +23,8 @@ export async function fetchTopicOffsets(config: Config, topic: string): Promise<
   } catch (err) {
     throw new KafkaError(
       'SHIFTSTREAM_KAFKA',
-      `kafka ${config.kafka.brokers.join(',')}: could not read the offsets of topic ${topic}: ${(err as Error).message}`,
+      `kafka ${config.kafka.brokers.join(',')}: could not read ` +
+        `the offsets of topic ${topic}: ${(err as Error).message}`,
       { cause: err },
     );
   } finally {

@@ -100,7 +100,8 @@ export class MemoryEventSource implements EventSource {
       if (!/^\d+$/.test(resume)) {
         throw new KafkaError(
           'SHIFTSTREAM_KAFKA',
-          `memory source (group ${this.options.groupId}): onAssign returned offset ${JSON.stringify(resume)} for ${key}, expected a non-negative integer string`,
+          `memory source (group ${this.options.groupId}): onAssign returned offset ` +
+            `${JSON.stringify(resume)} for ${key}, expected a non-negative integer string`,
         );
       }
       const pump: Pump = {

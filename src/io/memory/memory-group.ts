@@ -35,7 +35,8 @@ export class MemoryGroup {
       if (!/^\d+$/.test(o.offset)) {
         throw new KafkaError(
           'SHIFTSTREAM_KAFKA',
-          `memory group ${this.groupId}: commit of ${tpKey(o)} expects a non-negative integer offset, found ${JSON.stringify(o.offset)}`,
+          `memory group ${this.groupId}: commit of ${tpKey(o)} expects a ` +
+            `non-negative integer offset, found ${JSON.stringify(o.offset)}`,
         );
       }
       this.committedOffsets.set(tpKey(o), o.offset);

@@ -98,7 +98,10 @@ export class MemoryLog {
     return this.partitionLogs(name).length;
   }
 
-  /** Appends records (keyed ones by Kafka's murmur2 partitioner, unkeyed round-robin), then wakes consumers once per touched partition. */
+  /**
+   * Appends records (keyed ones by Kafka's murmur2 partitioner, unkeyed round-robin), then wakes consumers once per
+   * touched partition.
+   */
   append(records: readonly SinkRecord[]): void {
     const nowMs = this.clock.nowMs();
     const touched = new Set<MemoryPartitionLog>();

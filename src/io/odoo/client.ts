@@ -205,7 +205,9 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
     if (typeof uid !== 'number' || uid === 0) {
       throw new OdooError(
         'SHIFTSTREAM_ODOO_AUTH',
-        `odoo jsonrpc common.authenticate: database ${JSON.stringify(options.db)} refused login ${JSON.stringify(options.login)} with the configured API key (expected a user id, found ${JSON.stringify(uid)})`,
+        `odoo jsonrpc common.authenticate: database ${JSON.stringify(options.db)} refused login ` +
+          `${JSON.stringify(options.login)} with the configured API ` +
+          `key (expected a user id, found ${JSON.stringify(uid)})`,
         {
           details: { protocol: 'jsonrpc', db: options.db, login: options.login },
         },

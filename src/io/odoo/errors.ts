@@ -1,6 +1,7 @@
 // Maps Odoo's real error shapes to typed OdooErrors (see /work/shared/odoo/external-api.md).
 //
-// JSON-RPC: HTTP 200 + {"error": {code, message: "Odoo Server Error", data: {name, message, arguments, context, debug}}}
+// JSON-RPC: HTTP 200 + {"error": {code, message: "Odoo Server Error",
+//           data: {name, message, arguments, context, debug}}}
 // JSON-2:   HTTP 4xx/5xx + {name, message, arguments, context, debug}
 // The exception name (`data.name` / `name`) decides the code; the HTTP status is only used when no
 // name is known. Odoo's name and message are kept in `details` (the traceback is cut short).

@@ -96,7 +96,8 @@ async function fetchAll(client: OdooClient, request: MasterDataRequest, nowMs: n
     }
     if (rows.length > 1) {
       problems.push(
-        `work center ${JSON.stringify(workCenterId)}: code ${JSON.stringify(code)} is ambiguous, mrp.workcenter ids ${rows.map((r) => r.id).join(', ')}`,
+        `work center ${JSON.stringify(workCenterId)}: code ${JSON.stringify(code)} ` +
+          `is ambiguous, mrp.workcenter ids ${rows.map((r) => r.id).join(', ')}`,
       );
       continue;
     }
@@ -107,7 +108,8 @@ async function fetchAll(client: OdooClient, request: MasterDataRequest, nowMs: n
     }
     if (companyId === null) {
       problems.push(
-        `work center ${JSON.stringify(workCenterId)} (mrp.workcenter ${row.id}): no company on the work center and none on the API user`,
+        `work center ${JSON.stringify(workCenterId)} (mrp.workcenter ` +
+          `${row.id}): no company on the work center and none on the API user`,
       );
       continue;
     }
@@ -162,7 +164,8 @@ async function fetchAll(client: OdooClient, request: MasterDataRequest, nowMs: n
       const row = byId.get(resId);
       if (row === undefined) {
         problems.push(
-          `loss ${JSON.stringify(ref)}: the external id points to ${LOSS_MODEL} ${resId}, which does not exist (deleted?)`,
+          `loss ${JSON.stringify(ref)}: the external id points to ` +
+            `${LOSS_MODEL} ${resId}, which does not exist (deleted?)`,
         );
       } else {
         losses.set(ref, row.id);
@@ -174,11 +177,13 @@ async function fetchAll(client: OdooClient, request: MasterDataRequest, nowMs: n
     const row = rows[0];
     if (row === undefined) {
       problems.push(
-        `loss ${JSON.stringify(ref)}: no ${LOSS_MODEL} with ${looksLikeXmlId(ref) ? 'that external id nor that name' : 'that name'}`,
+        `loss ${JSON.stringify(ref)}: no ${LOSS_MODEL} with ` +
+          `${looksLikeXmlId(ref) ? 'that external id nor that name' : 'that name'}`,
       );
     } else if (rows.length > 1) {
       problems.push(
-        `loss ${JSON.stringify(ref)}: name is ambiguous, ${LOSS_MODEL} ids ${rows.map((r) => r.id).join(', ')} (use an external id)`,
+        `loss ${JSON.stringify(ref)}: name is ambiguous, ${LOSS_MODEL} ` +
+          `ids ${rows.map((r) => r.id).join(', ')} (use an external id)`,
       );
     } else {
       losses.set(ref, row.id);

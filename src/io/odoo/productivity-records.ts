@@ -8,7 +8,8 @@
 // key is computed from the exact `startMs`.
 //
 // Description layout (the first two bracketed markers are the contract; the rest is for humans):
-//   [shiftstream:<key>] [shiftstream-shift:<shiftKey>@<revision>] <plantId>/<workCenterId> <windowId> <lossKey> <startIso>/<endIso> <durationMs>ms
+//   [shiftstream:<key>] [shiftstream-shift:<shiftKey>@<revision>] <plantId>/<workCenterId> <windowId> <lossKey>
+//     <startIso>/<endIso> <durationMs>ms
 // `<key>` and `<shiftKey>` are 32 lowercase hex characters; neither marker contains `%` or `_`,
 // so an Odoo `ilike` on a marker matches literally.
 import { createHash } from 'node:crypto';
@@ -79,7 +80,9 @@ export function shiftKeyFor(plantId: string, workCenterId: string, windowId: str
   return hash32(JSON.stringify(['shift', plantId, workCenterId, windowId]));
 }
 
-/** Deterministic idempotency key of one record: (plant, work center, shift instance, kind, interval start, revision). */
+/**
+ * Deterministic idempotency key of one record: (plant, work center, shift instance, kind, interval start, revision).
+ */
 export function idempotencyKey(
   plantId: string,
   workCenterId: string,
@@ -98,7 +101,10 @@ function pad(n: number, width = 2): string {
 /** UTC `YYYY-MM-DD HH:MM:SS`, milliseconds floored (see the header comment). */
 export function odooDatetime(ms: number): string {
   const d = new Date(Math.floor(ms / 1000) * 1000);
-  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
+  );
 }
 
 /** Epoch ms of an Odoo UTC datetime string (second precision). */
@@ -151,14 +157,16 @@ export function summaryToRecords(
     const ref = lossRefFor(lossKey, mapping);
     if (ref === undefined) {
       problems.push(
-        `${where}: loss mapping has no entry for ${JSON.stringify(lossKey)}${lossKey.startsWith('down/') ? ' nor "down"' : ''}`,
+        `${where}: loss mapping has no entry for ` +
+          `${JSON.stringify(lossKey)}${lossKey.startsWith('down/') ? ' nor "down"' : ''}`,
       );
       continue;
     }
     const lossId = targets.losses.get(ref);
     if (lossId === undefined) {
       problems.push(
-        `${where}: loss ${JSON.stringify(ref)} (for ${JSON.stringify(lossKey)}) has no resolved mrp.workcenter.productivity.loss id`,
+        `${where}: loss ${JSON.stringify(ref)} (for ${JSON.stringify(lossKey)}) ` +
+          `has no resolved mrp.workcenter.productivity.loss id`,
       );
       continue;
     }
@@ -172,8 +180,10 @@ export function summaryToRecords(
       summary.revision,
     );
     const description =
-      `${keyMarker(key)} [shiftstream-shift:${shiftKey}@${summary.revision}] ${summary.plantId}/${summary.workCenterId} ${summary.windowId} ${lossKey} ` +
-      `${new Date(interval.startMs).toISOString()}/${new Date(interval.endMs).toISOString()} ${interval.endMs - interval.startMs}ms`;
+      `${keyMarker(key)} [shiftstream-shift:${shiftKey}@${summary.revision}] ` +
+      `${summary.plantId}/${summary.workCenterId} ${summary.windowId} ${lossKey} ` +
+      `${new Date(interval.startMs).toISOString()}/${new Date(interval.endMs).toISOString()} ` +
+      `${interval.endMs - interval.startMs}ms`;
     records.push({
       key,
       shiftKey,

@@ -36,7 +36,10 @@ export interface RetryOptions {
 
 export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs `fn(attempt)` (attempt starts at 1) until it succeeds, fails permanently or attempts run out (last error rethrown). */
+/**
+ * Runs `fn(attempt)` (attempt starts at 1) until it succeeds, fails permanently or attempts run out (last error
+ * rethrown).
+ */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? realSleep;

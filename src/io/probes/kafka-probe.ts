@@ -61,7 +61,8 @@ export async function probeKafka(full: Config, needed: readonly NeededTopic[]): 
     lines.push({
       server: 'kafka',
       status: 'fail',
-      message: `${where}: expected a reachable broker within ${config.connectionTimeoutMs} ms, found: ${errorText(err)}`,
+      message:
+        `${where}: expected a reachable broker within ` + `${config.connectionTimeoutMs} ms, found: ${errorText(err)}`,
     });
   } finally {
     await admin.disconnect().catch(() => undefined);
@@ -87,13 +88,17 @@ async function versionLine(config: Config['kafka'], address: string | undefined)
       return {
         server: 'kafka',
         status: 'fail',
-        message: `broker version at ${address}: expected Kafka 4.x, found ${release ?? 'an older release'} (Fetch min version ${fetchMin}, metadata.version ${supported?.max ?? 'none'})`,
+        message:
+          `broker version at ${address}: expected Kafka 4.x, found ${release ?? 'an older release'} ` +
+          `(Fetch min version ${fetchMin}, metadata.version ${supported?.max ?? 'none'})`,
       };
     }
     return {
       server: 'kafka',
       status: 'ok',
-      message: `broker ${address}: Kafka ${release}.x (metadata.version supported ${supported?.max}, finalized ${finalized?.max ?? 'none'})`,
+      message:
+        `broker ${address}: Kafka ${release}.x (metadata.version supported ` +
+        `${supported?.max}, finalized ${finalized?.max ?? 'none'})`,
     };
   } catch (err) {
     return {

@@ -56,7 +56,8 @@ export async function probeOdoo(config: Config['odoo']): Promise<ProbeLine[]> {
       {
         server: 'odoo',
         status: 'fail',
-        message: `${base}: expected an answer to common.version within ${config.timeoutMs} ms, found: ${errorText(err)}`,
+        message:
+          `${base}: expected an answer to common.version within ` + `${config.timeoutMs} ms, found: ${errorText(err)}`,
       },
     ];
   }

@@ -41,7 +41,8 @@ export function decodeCheckpoint(buf: Buffer, where: string): Checkpoint {
   if (buf.length < FIXED || !buf.subarray(0, 4).equals(MAGIC)) {
     throw new RedisError(
       'SHIFTSTREAM_REDIS',
-      `${where}: expected a checkpoint starting with "SSCP", found ${buf.length} bytes starting ${JSON.stringify(buf.subarray(0, 4).toString('latin1'))}`,
+      `${where}: expected a checkpoint starting with "SSCP", found ${buf.length} ` +
+        `bytes starting ${JSON.stringify(buf.subarray(0, 4).toString('latin1'))}`,
       { retryable: false },
     );
   }
@@ -77,7 +78,8 @@ export function redisOptionsFromConfig(config: Config, options: RedisStateStoreO
   if (db !== '' && !/^\d+$/.test(db)) {
     throw new ConfigError(
       'SHIFTSTREAM_CONFIG_INVALID',
-      `redis.url: expected a database number after the host (redis://host:port/2), found ${JSON.stringify(url.pathname)} in ${redisAddress(r.url)}`,
+      `redis.url: expected a database number after the host (redis://host:port/2), ` +
+        `found ${JSON.stringify(url.pathname)} in ${redisAddress(r.url)}`,
     );
   }
   const out: RedisOptions = {
@@ -159,7 +161,8 @@ export class RedisStateStore implements StateStore {
           : `${(cause as Error).message} The connection failed with: ${conn.message}`;
       throw new RedisError(
         'SHIFTSTREAM_REDIS',
-        `redis state store (${this.address}): ${what} of ${JSON.stringify(this.prefix + key)} failed: ${reason}${refused === undefined ? '' : ` (${refused})`}`,
+        `redis state store (${this.address}): ${what} of ${JSON.stringify(this.prefix + key)} ` +
+          `failed: ${reason}${refused === undefined ? '' : ` (${refused})`}`,
         {
           cause: conn ?? cause,
           details: { address: this.address, key: this.prefix + key, operation: what },

@@ -171,7 +171,8 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
       if (protocol === 'json2')
         throw new StandinOdooError(
           'werkzeug.exceptions.NotFound',
-          `404 Not Found: The method '${method}' does not exist on the model '${model}' (or the stand-in does not serve it)`,
+          `404 Not Found: The method '${method}' does not exist on ` +
+            `the model '${model}' (or the stand-in does not serve it)`,
           404,
         );
       throw new StandinOdooError(

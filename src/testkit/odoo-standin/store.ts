@@ -32,7 +32,10 @@ function pad(n: number, w = 2): string {
 
 export function formatDatetime(ms: number): string {
   const d = new Date(ms);
-  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
+  );
 }
 
 function parseDatetime(s: string): number {
@@ -108,7 +111,9 @@ export class Store {
         const target = f.relation === undefined ? undefined : this.tables.get(f.relation);
         if (target !== undefined && !target.has(v)) {
           throw validationError(
-            `The operation cannot be completed: another model requires the record being deleted, or a referenced record does not exist.\n\n${this.label(model, f)} -> ${f.relation} ${v} does not exist`,
+            `The operation cannot be completed: another model requires the record being deleted, or a ` +
+              `referenced record does not exist.\n\n${this.label(model, f)} ` +
+              `-> ${f.relation} ${v} does not exist`,
           );
         }
         return v;
@@ -168,7 +173,9 @@ export class Store {
         const v = row[f.name];
         if (v === undefined || v === false || v === '') {
           throw validationError(
-            `The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n- Delete: another model requires the record being deleted. If possible, archive it instead.\n\nModel: ${model.name}, Field: ${f.name}`,
+            `The operation cannot be completed:\n- Create/update: a mandatory field ` +
+              `is not set.\n- Delete: another model requires the record being deleted. ` +
+              `If possible, archive it instead.\n\nModel: ${model.name}, Field: ${f.name}`,
           );
         }
       }
@@ -210,7 +217,8 @@ export class Store {
     const missing = ids.filter((id) => typeof id !== 'number' || !table.has(id));
     if (missing.length > 0)
       throw missingError(
-        `Record does not exist or has been deleted.\n(Record: ${modelName}(${missing.join(', ')},), User: ${this.options.uid()})`,
+        `Record does not exist or has been deleted.\n(Record: ` +
+          `${modelName}(${missing.join(', ')},), User: ${this.options.uid()})`,
       );
     return ids.map((id) => table.get(id as number) as Row);
   }

@@ -76,7 +76,8 @@ export const shiftsValid: LintRule = {
   name: 'shifts-valid',
   severity: 'error',
   summary:
-    'Shift times are real local times, shifts do not overlap, days are not repeated, holiday and override dates are real, unique and not both.',
+    'Shift times are real local times, shifts do not overlap, days are not ' +
+    'repeated, holiday and override dates are real, unique and not both.',
   check({ doc, report }) {
     const cal = doc.calendar;
     // Weekly patterns.
@@ -114,14 +115,16 @@ export const shiftsValid: LintRule = {
           reported.add(`name|${at}|${x.day}`);
           report(
             at,
-            `shift name '${x.name}' starts twice on ${WEEKDAYS[x.day] ?? '?'}: expected one shift per name and day (its id is <date>/${x.name}), found two`,
+            `shift name '${x.name}' starts twice on ${WEEKDAYS[x.day] ?? '?'}: ` +
+              `expected one shift per name and day (its id is <date>/${x.name}), found two`,
           );
         }
         if (overlaps(x.span, y.span, WEEK_S) && !reported.has(`overlap|${at}`)) {
           reported.add(`overlap|${at}`);
           report(
             at,
-            `shift '${y.name}' (${y.span.label}) overlaps shift '${x.name}' (${x.span.label}): expected shifts that do not overlap, found ${hhmm(Math.max(x.span.startS, y.span.startS))} in both`,
+            `shift '${y.name}' (${y.span.label}) overlaps shift '${x.name}' (${x.span.label}): expected ` +
+              `shifts that do not overlap, found ${hhmm(Math.max(x.span.startS, y.span.startS))} in both`,
           );
         }
       }
@@ -134,7 +137,8 @@ export const shiftsValid: LintRule = {
       else if (holidays.has(h.date))
         report(
           path,
-          `holiday ${h.date}: expected each date once, found it again (first at /calendar/holidays/${holidays.get(h.date) ?? 0})`,
+          `holiday ${h.date}: expected each date once, found it again ` +
+            `(first at /calendar/holidays/${holidays.get(h.date) ?? 0})`,
         );
       else holidays.set(h.date, i);
     });
@@ -147,12 +151,14 @@ export const shiftsValid: LintRule = {
       else if (overrideDates.has(o.date))
         report(
           `${path}/date`,
-          `override ${o.date}: expected each date once, found it again (first at /calendar/overrides/${overrideDates.get(o.date) ?? 0})`,
+          `override ${o.date}: expected each date once, found it again ` +
+            `(first at /calendar/overrides/${overrideDates.get(o.date) ?? 0})`,
         );
       else if (holidays.has(o.date))
         report(
           `${path}/date`,
-          `override ${o.date}: expected a date that is not also a holiday, found it under /calendar/holidays/${holidays.get(o.date) ?? 0}`,
+          `override ${o.date}: expected a date that is not also a holiday, ` +
+            `found it under /calendar/holidays/${holidays.get(o.date) ?? 0}`,
         );
       overrideDates.set(o.date, i);
       const own: { span: Span; index: number; name: string }[] = [];
@@ -172,7 +178,8 @@ export const shiftsValid: LintRule = {
           if (x !== undefined && y !== undefined && overlaps(x.span, y.span, 0)) {
             report(
               `${path}/shifts/${y.index}`,
-              `override ${o.date}: shift '${y.name}' (${y.span.label}) overlaps shift '${x.name}' (${x.span.label}): expected shifts that do not overlap`,
+              `override ${o.date}: shift '${y.name}' (${y.span.label}) overlaps shift ` +
+                `'${x.name}' (${x.span.label}): expected shifts that do not overlap`,
             );
           }
         }
@@ -195,7 +202,8 @@ export const validTimeZone: LintRule = {
       zoneNames ??= Intl.supportedValuesOf('timeZone');
       report(
         pointer('plant', 'timeZone'),
-        `time zone: expected an IANA time zone id such as 'Europe/Berlin' or 'America/Chicago', found '${zone}'${didYouMean(zone, zoneNames)}`,
+        `time zone: expected an IANA time zone id such as 'Europe/Berlin' ` +
+          `or 'America/Chicago', found '${zone}'${didYouMean(zone, zoneNames)}`,
       );
     }
   },

@@ -45,7 +45,8 @@ export const odooMappingComplete: LintRule = {
   name: 'odoo-mapping-complete',
   severity: 'error',
   summary:
-    'Every posted category has a loss, and every downtime reason the topology can produce has `down/<reason>` or the `down` fallback.',
+    'Every posted category has a loss, and every downtime reason the ' +
+    'topology can produce has `down/<reason>` or the `down` fallback.',
   check({ doc, report }) {
     const losses = doc.odoo.losses;
     const post = postCategories(doc);
@@ -57,7 +58,8 @@ export const odooMappingComplete: LintRule = {
       if (c === 'down' || losses[c] !== undefined) continue;
       report(
         postPath(c),
-        `category '${c}' is posted to Odoo: expected a loss under odoo.losses.${c} (e.g. ${SUGGESTED[c] ?? '?'}), found none`,
+        `category '${c}' is posted to Odoo: expected a loss under ` +
+          `odoo.losses.${c} (e.g. ${SUGGESTED[c] ?? '?'}), found none`,
       );
     }
     if (!post.includes('down') || losses['down'] !== undefined) return;
@@ -66,14 +68,16 @@ export const odooMappingComplete: LintRule = {
       if (losses[`down/${reason}`] === undefined) {
         report(
           path,
-          `downtime reason '${reason}' is posted to Odoo: expected a loss under odoo.losses['down/${reason}'] or the fallback odoo.losses.down, found neither`,
+          `downtime reason '${reason}' is posted to Odoo: expected a loss under ` +
+            `odoo.losses['down/${reason}'] or the fallback odoo.losses.down, found neither`,
         );
       }
     }
     for (const tag of passThrough) {
       report(
         pointer('tags', tag),
-        `reason tag '${tag}' passes unlisted values through as downtime reasons: expected the fallback odoo.losses.down (or 'strict: true' on the tag), found none`,
+        `reason tag '${tag}' passes unlisted values through as downtime reasons: ` +
+          `expected the fallback odoo.losses.down (or 'strict: true' on the tag), found none`,
       );
     }
   },
@@ -83,7 +87,8 @@ export const odooLossType: LintRule = {
   name: 'odoo-loss-type',
   severity: 'error',
   summary:
-    '`running` maps to a productive loss and nothing else does, when the value is a seeded loss (`mrp.block_reason7` is the productive one).',
+    '`running` maps to a productive loss and nothing else does, when the ' +
+    'value is a seeded loss (`mrp.block_reason7` is the productive one).',
   check({ doc, report }) {
     for (const [key, value] of Object.entries(doc.odoo.losses)) {
       const seed = SEED_LOSSES.get(value);
@@ -92,12 +97,14 @@ export const odooLossType: LintRule = {
       if (key === 'running' && seed.lossType !== 'productive') {
         report(
           path,
-          `running (productive time): expected a productive loss such as mrp.block_reason7 'Fully Productive Time', found ${value} '${seed.name}' (${seed.lossType})`,
+          `running (productive time): expected a productive loss such as mrp.block_reason7 ` +
+            `'Fully Productive Time', found ${value} '${seed.name}' (${seed.lossType})`,
         );
       } else if (key !== 'running' && seed.lossType === 'productive') {
         report(
           path,
-          `'${key}' is lost time: expected an availability, performance or quality loss, found ${value} '${seed.name}' (productive), which would count it as productive time`,
+          `'${key}' is lost time: expected an availability, performance or quality loss, ` +
+            `found ${value} '${seed.name}' (productive), which would count it as productive time`,
         );
       }
     }
@@ -119,7 +126,8 @@ export const odooLossKnown: LintRule = {
       ) {
         report(
           pointer('odoo', 'losses', key),
-          `loss '${value}': expected a seeded loss (${quoteList([...SEED_LOSSES.keys()])}), found an id Odoo does not seed; create it or pick a seeded one`,
+          `loss '${value}': expected a seeded loss (${quoteList([...SEED_LOSSES.keys()])}), ` +
+            `found an id Odoo does not seed; create it or pick a seeded one`,
         );
       }
     }
@@ -142,14 +150,16 @@ export const odooLossUnused: LintRule = {
         else if (!reasons.has(reason) && passThrough.length === 0) {
           report(
             path,
-            `loss for '${key}': expected reason '${reason}' to occur in a state or reason table, found it nowhere (known reasons: ${quoteList([...reasons.keys()])})`,
+            `loss for '${key}': expected reason '${reason}' to occur in a state or reason ` +
+              `table, found it nowhere (known reasons: ${quoteList([...reasons.keys()])})`,
             { preferKey: true },
           );
         }
       } else if ((STATE_CATEGORIES as readonly string[]).includes(key) && !post.has(key)) {
         report(
           path,
-          `loss for '${key}': expected '${key}' among the posted categories (${quoteList([...post])}), found it not posted`,
+          `loss for '${key}': expected '${key}' among the posted ` +
+            `categories (${quoteList([...post])}), found it not posted`,
           { preferKey: true },
         );
       }

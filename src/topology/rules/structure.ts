@@ -14,7 +14,8 @@ export const unknownMachine: LintRule = {
       if (doc.machines[t.machine] === undefined) {
         report(
           pointer('tags', tag, 'machine'),
-          `tag '${tag}' names machine '${t.machine}': expected one of ${quoteList(known)}, found '${t.machine}'${didYouMean(t.machine, known)}`,
+          `tag '${tag}' names machine '${t.machine}': expected one of ` +
+            `${quoteList(known)}, found '${t.machine}'${didYouMean(t.machine, known)}`,
         );
       }
     }
@@ -22,7 +23,8 @@ export const unknownMachine: LintRule = {
       if (w.stateMachine !== undefined && doc.machines[w.stateMachine] === undefined) {
         report(
           pointer('workCenters', wc, 'stateMachine'),
-          `work center '${wc}' names state machine '${w.stateMachine}': expected one of ${quoteList(known)}, found '${w.stateMachine}'${didYouMean(w.stateMachine, known)}`,
+          `work center '${wc}' names state machine '${w.stateMachine}': expected one of ` +
+            `${quoteList(known)}, found '${w.stateMachine}'${didYouMean(w.stateMachine, known)}`,
         );
       }
     }
@@ -39,7 +41,8 @@ export const unknownWorkCenter: LintRule = {
       if (doc.workCenters[m.workCenter] === undefined) {
         report(
           pointer('machines', machine, 'workCenter'),
-          `machine '${machine}' names work center '${m.workCenter}': expected one of ${quoteList(known)}, found '${m.workCenter}'${didYouMean(m.workCenter, known)}`,
+          `machine '${machine}' names work center '${m.workCenter}': expected one of ` +
+            `${quoteList(known)}, found '${m.workCenter}'${didYouMean(m.workCenter, known)}`,
         );
       }
     }
@@ -56,7 +59,8 @@ export const stateMachineHasStateTag: LintRule = {
   name: 'state-machine-has-state-tag',
   severity: 'error',
   summary:
-    'Every work center has a designated state machine (`stateMachine`, or its only machine) that is one of its own machines and has a state tag.',
+    'Every work center has a designated state machine (`stateMachine`, or ' +
+    'its only machine) that is one of its own machines and has a state tag.',
   check({ doc, report }) {
     const byWc = machinesByWorkCenter(doc);
     for (const [wc, w] of Object.entries(doc.workCenters)) {
@@ -72,7 +76,8 @@ export const stateMachineHasStateTag: LintRule = {
         if (own.length > 1) {
           report(
             pointer('workCenters', wc),
-            `work center '${wc}' has ${own.length} machines (${quoteList(own)}): expected 'stateMachine' naming the one whose states are the work center's, found none`,
+            `work center '${wc}' has ${own.length} machines (${quoteList(own)}): expected ` +
+              `'stateMachine' naming the one whose states are the work center's, found none`,
           );
           continue;
         }
@@ -84,14 +89,16 @@ export const stateMachineHasStateTag: LintRule = {
       if (machine.workCenter !== wc) {
         report(
           at,
-          `work center '${wc}' has state machine '${sm}': expected one of its own machines (${quoteList(own)}), found a machine of work center '${machine.workCenter}'`,
+          `work center '${wc}' has state machine '${sm}': expected one of its own machines ` +
+            `(${quoteList(own)}), found a machine of work center '${machine.workCenter}'`,
         );
         continue;
       }
       if (stateTagsOf(doc, sm).length === 0) {
         report(
           at,
-          `work center '${wc}' takes its states from machine '${sm}': expected a tag with 'role: state' and 'machine: ${sm}', found none`,
+          `work center '${wc}' takes its states from machine '${sm}': ` +
+            `expected a tag with 'role: state' and 'machine: ${sm}', found none`,
         );
       }
     }
@@ -129,7 +136,9 @@ export const countersNamed: LintRule = {
       if (!names.has('good')) {
         report(
           pointer('workCenters', wc),
-          `work center '${wc}' counts ${names.size === 0 ? 'nothing' : quoteList([...names])}: expected a counter named 'good' (and usually 'scrap') on one of its machines (${quoteList([...own])}); without it quality, performance and OEE are absent or wrong`,
+          `work center '${wc}' counts ${names.size === 0 ? 'nothing' : quoteList([...names])}: ` +
+            `expected a counter named 'good' (and usually 'scrap') on one of its machines ` +
+            `(${quoteList([...own])}); without it quality, performance and OEE are absent or wrong`,
         );
       }
     }
@@ -152,7 +161,8 @@ export const uniqueTopics: LintRule = {
         const at = doc.topics !== undefined && key in doc.topics ? key : first;
         report(
           pointer('topics', at),
-          `topic '${name}' is used for '${first}' and '${key}': expected a separate topic per role, found the same name`,
+          `topic '${name}' is used for '${first}' and '${key}': ` +
+            `expected a separate topic per role, found the same name`,
         );
       } else seen.set(name, key);
     }

@@ -20,7 +20,9 @@ function* stateMappings(
 export const downNeedsReason: LintRule = {
   name: 'down-needs-reason',
   severity: 'warning',
-  summary: `A \`down\` mapping names a reason (\`down/<reason>\`) unless its machine has a reason tag; otherwise its downtime is reported as \`${UNSPECIFIED_REASON}\`.`,
+  summary:
+    `A \`down\` mapping names a reason (\`down/<reason>\`) unless its machine has ` +
+    `a reason tag; otherwise its downtime is reported as \`${UNSPECIFIED_REASON}\`.`,
   check({ doc, report }) {
     const withReasonTag = new Set(
       Object.values(doc.tags)
@@ -32,7 +34,8 @@ export const downNeedsReason: LintRule = {
       if (m.category === 'down' && m.reason === undefined && !withReasonTag.has(machine)) {
         report(
           path,
-          `state tag '${tag}' maps to 'down' without a reason and machine '${machine}' has no reason tag: expected down/<reason>, found 'down' (its downtime will be reported as '${UNSPECIFIED_REASON}')`,
+          `state tag '${tag}' maps to 'down' without a reason and machine '${machine}' has no reason tag: ` +
+            `expected down/<reason>, found 'down' (its downtime will be reported as '${UNSPECIFIED_REASON}')`,
         );
       }
     }
@@ -49,7 +52,8 @@ export const reasonOnlyForDown: LintRule = {
       if (m.category !== 'down' && m.reason !== undefined) {
         report(
           path,
-          `state tag '${tag}' maps to '${m.category}' with reason '${m.reason}': expected a reason only with 'down', found one with '${m.category}'`,
+          `state tag '${tag}' maps to '${m.category}' with reason '${m.reason}': ` +
+            `expected a reason only with 'down', found one with '${m.category}'`,
         );
       }
     }
@@ -65,7 +69,8 @@ export const rolloverOnlyTotal: LintRule = {
       if (t.role === 'counter' && t.rolloverAt !== undefined && t.mode !== 'total') {
         report(
           pointer('tags', tag, 'rolloverAt'),
-          `counter tag '${tag}' has rolloverAt ${t.rolloverAt}: expected rolloverAt only with mode 'total', found mode '${t.mode}'`,
+          `counter tag '${tag}' has rolloverAt ${t.rolloverAt}: expected ` +
+            `rolloverAt only with mode 'total', found mode '${t.mode}'`,
         );
       }
     }
@@ -80,7 +85,8 @@ export const valueKeyCanonical: LintRule = {
   name: 'value-key-canonical',
   severity: 'warning',
   summary:
-    'A value-table key is written the way `String(value)` spells the sample value it should match (`"3"`, not `"03"` or `3.0`).',
+    'A value-table key is written the way `String(value)` spells ' +
+    'the sample value it should match (`"3"`, not `"03"` or `3.0`).',
   check({ doc, source, report }) {
     for (const [tag, t] of Object.entries(doc.tags)) {
       if (t.role !== 'state' && t.role !== 'reason') continue;
@@ -91,13 +97,16 @@ export const valueKeyCanonical: LintRule = {
         if (!info.quoted && typeof info.value !== 'string' && info.source !== key) {
           report(
             path,
-            `key ${info.source} of tag '${tag}' is read as ${typeof info.value} ${key} and matches samples whose String(value) is '${key}': expected the key written as "${key}", found ${info.source}`,
+            `key ${info.source} of tag '${tag}' is read as ${typeof info.value} ${key} and matches samples ` +
+              `whose String(value) is '${key}': expected the key written as "${key}", found ${info.source}`,
             { preferKey: true },
           );
         } else if (info.quoted && looksNumeric(key) && String(Number(key)) !== key) {
           report(
             path,
-            `key "${key}" of tag '${tag}' matches only the string '${key}': a numeric sample ${Number(key)} has the key '${String(Number(key))}'; expected "${String(Number(key))}" (or keep "${key}" if the source sends that string)`,
+            `key "${key}" of tag '${tag}' matches only the string '${key}': a numeric ` +
+              `sample ${Number(key)} has the key '${String(Number(key))}'; expected ` +
+              `"${String(Number(key))}" (or keep "${key}" if the source sends that string)`,
             { preferKey: true },
           );
         }

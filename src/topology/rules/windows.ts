@@ -30,7 +30,8 @@ export const hoppingAdvanceDividesSize: LintRule = {
   name: 'hopping-advance-divides-size',
   severity: 'error',
   summary:
-    'A hopping window advances by less than its size and by an exact divisor of it (each instant is in size/advance windows).',
+    'A hopping window advances by less than its size and by an ' +
+    'exact divisor of it (each instant is in size/advance windows).',
   check({ doc, report }) {
     doc.windows.forEach((w, i) => {
       if (w.kind !== 'hopping') return;
@@ -40,12 +41,14 @@ export const hoppingAdvanceDividesSize: LintRule = {
       if (advance >= size) {
         report(
           pointer('windows', i, 'advance'),
-          `window '${windowName(w)}': expected advanceMs (${show(advance)}) smaller than sizeMs (${show(size)}); use kind: tumbling for advance = size`,
+          `window '${windowName(w)}': expected advanceMs (${show(advance)}) smaller ` +
+            `than sizeMs (${show(size)}); use kind: tumbling for advance = size`,
         );
       } else if (size % advance !== 0) {
         report(
           pointer('windows', i, 'advance'),
-          `window '${windowName(w)}': expected advanceMs (${show(advance)}) to divide sizeMs (${show(size)}), found a remainder of ${size % advance} ms`,
+          `window '${windowName(w)}': expected advanceMs (${show(advance)}) to ` +
+            `divide sizeMs (${show(size)}), found a remainder of ${size % advance} ms`,
         );
       }
     });
@@ -64,7 +67,8 @@ export const graceLtSmallestWindow: LintRule = {
       if (size > 0 && graceMs >= size) {
         report(
           pointer('windows', i),
-          `graceMs (${graceMs}) must be smaller than sizeMs (${size}) of window '${windowName(w)}': expected grace < ${formatDuration(size)}, found ${formatDuration(graceMs)}`,
+          `graceMs (${graceMs}) must be smaller than sizeMs (${size}) of window '${windowName(w)}': ` +
+            `expected grace < ${formatDuration(size)}, found ${formatDuration(graceMs)}`,
         );
       }
     });
@@ -83,7 +87,8 @@ export const uniqueWindowNames: LintRule = {
       if (first !== undefined)
         report(
           pointer('windows', i),
-          `window name '${name}' is also the name of /windows/${first}: expected unique names, found a second '${name}' (set 'name')`,
+          `window name '${name}' is also the name of /windows/${first}: ` +
+            `expected unique names, found a second '${name}' (set 'name')`,
         );
       else seen.set(name, i);
     });
@@ -94,19 +99,22 @@ export const shiftWindowMatchesCalendar: LintRule = {
   name: 'shift-window-matches-calendar',
   severity: 'error',
   summary:
-    'A `kind: shift` window needs shifts in the calendar (error); a calendar with shifts but no shift window computes no shift summaries (warning).',
+    'A `kind: shift` window needs shifts in the calendar (error); a calendar ' +
+    'with shifts but no shift window computes no shift summaries (warning).',
   check({ doc, report }) {
     const hasShifts = doc.calendar.shifts.length > 0 || (doc.calendar.overrides ?? []).some((o) => o.shifts.length > 0);
     const shiftWindow = doc.windows.findIndex((w) => w.kind === 'shift');
     if (shiftWindow >= 0 && !hasShifts) {
       report(
         pointer('windows', shiftWindow),
-        `window '${windowName(doc.windows[shiftWindow] ?? { kind: 'shift' })}' is a shift window: expected shifts under calendar.shifts, found none`,
+        `window '${windowName(doc.windows[shiftWindow] ?? { kind: 'shift' })}' ` +
+          `is a shift window: expected shifts under calendar.shifts, found none`,
       );
     } else if (shiftWindow < 0 && hasShifts) {
       report(
         pointer('windows'),
-        `the calendar declares shifts but no window has kind 'shift': expected '- { kind: shift }' to compute shift summaries, found none`,
+        `the calendar declares shifts but no window has kind 'shift': ` +
+          `expected '- { kind: shift }' to compute shift summaries, found none`,
         { severity: 'warning' },
       );
     }
@@ -117,7 +125,8 @@ export const timeoutsPositive: LintRule = {
   name: 'timeouts-positive',
   severity: 'error',
   summary:
-    'silenceTimeout, idleTimeout, validation.maxFuture, validation.maxPast, idealCycleTime and orders.loadTimeout are > 0 (grace, outOfOrderness and amendmentHorizon may be 0).',
+    'silenceTimeout, idleTimeout, validation.maxFuture, validation.maxPast, idealCycleTime ' +
+    'and orders.loadTimeout are > 0 (grace, outOfOrderness and amendmentHorizon may be 0).',
   check({ doc, report }) {
     const check = (path: string, what: string, value: string | number | undefined): void => {
       if (value !== undefined && ms(value) <= 0)

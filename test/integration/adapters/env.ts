@@ -21,7 +21,8 @@ export function integrationConfig(overrides: Record<string, string> = {}): Confi
   }
   if (env['SHIFTSTREAM_KAFKA__BROKERS'] === undefined) {
     throw new Error(
-      'integration tests need Kafka: set SHIFTSTREAM_KAFKA__BROKERS or run `node scripts/infra.mjs up` (writes .infra/env.json)',
+      'integration tests need Kafka: set SHIFTSTREAM_KAFKA__BROKERS ' +
+        'or run `node scripts/infra.mjs up` (writes .infra/env.json)',
     );
   }
   return loadConfig({ env: { ...env, SHIFTSTREAM_LOG__LEVEL: 'silent', ...overrides } });

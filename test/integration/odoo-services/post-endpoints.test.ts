@@ -44,69 +44,73 @@ async function exitWithin(run: CliRun, ms: number): Promise<number | null | 'tim
 }
 
 describe('post: operational endpoints', () => {
-  it('serves /healthz, /readyz (odoo, kafka, consumer) and /metrics with the posted records while it runs', async () => {
-    const plant = await newPlant(2);
-    const standin = await startOdooStandin({ version: 19, workCenters: [{ code: 'WC-01' }, { code: 'WC-02' }] });
-    await suite.kafka.createTopics([plant.topics.summaries], 1);
-    const poster = runCli(suite.driver, ['post', '--topology', plant.topologyFile, '--batch-period', '200ms'], {
-      ...odooEnv(standin, standin.url, plant),
-      SHIFTSTREAM_LOG__LEVEL: 'info',
-      SHIFTSTREAM_HTTP__PORT: '0',
-    });
-    const log = (): string =>
-      `\n--- poster log (tail) ---\n${poster.stderr().slice(-3000)}${poster.stdout().slice(-1000)}`;
-    try {
-      const port = await eventually('post reporting its HTTP port', 90_000, () => reportedPort(poster)).catch(
-        (err: unknown) => {
+  it(
+    'serves /healthz, /readyz (odoo, kafka, consumer) ' + 'and /metrics with the posted records while it runs',
+    async () => {
+      const plant = await newPlant(2);
+      const standin = await startOdooStandin({ version: 19, workCenters: [{ code: 'WC-01' }, { code: 'WC-02' }] });
+      await suite.kafka.createTopics([plant.topics.summaries], 1);
+      const poster = runCli(suite.driver, ['post', '--topology', plant.topologyFile, '--batch-period', '200ms'], {
+        ...odooEnv(standin, standin.url, plant),
+        SHIFTSTREAM_LOG__LEVEL: 'info',
+        SHIFTSTREAM_HTTP__PORT: '0',
+      });
+      const log = (): string =>
+        `\n--- poster log (tail) ---\n${poster.stderr().slice(-3000)}${poster.stdout().slice(-1000)}`;
+      try {
+        const port = await eventually('post reporting its HTTP port', 90_000, () => reportedPort(poster)).catch(
+          (err: unknown) => {
+            throw new Error(`${(err as Error).message}${log()}`);
+          },
+        );
+        expect((await get(port, '/healthz'))?.status).toBe(200);
+
+        let lastReadyz = '';
+        const ready = await eventually('post /readyz answering 200', 90_000, async () => {
+          const r = await get(port, '/readyz');
+          if (r === undefined) return undefined;
+          lastReadyz = r.text;
+          return r.status === 200 ? (JSON.parse(r.text) as { checks: { name: string; ready: boolean }[] }) : undefined;
+        }).catch((err: unknown) => {
+          throw new Error(`${(err as Error).message}; last /readyz: ${lastReadyz}${log()}`);
+        });
+        expect(ready.checks.map((c) => [c.name, c.ready])).toEqual([
+          ['odoo', true],
+          ['kafka', true],
+          ['consumer', true],
+        ]);
+
+        // One shift of one work center: its productivity records reach Odoo and the counter.
+        const summary = { ...randomShift('wc-1', 0, 0, 7, 1), plantId: plant.plantId };
+        await suite.kafka.produceSummaries(plant.topics.summaries, [summary]);
+        const posted = await eventually('metrics counting the posted records', 90_000, async () => {
+          const m = await get(port, '/metrics');
+          const line = m?.text
+            .split('\n')
+            .find((l) => l.startsWith('shiftstream_odoo_records_total') && l.includes('outcome="posted"'));
+          return line === undefined ? undefined : { line, text: m!.text };
+        }).catch((err: unknown) => {
           throw new Error(`${(err as Error).message}${log()}`);
-        },
-      );
-      expect((await get(port, '/healthz'))?.status).toBe(200);
+        });
+        expect(posted.line).toContain(`plantId="${plant.plantId}"`);
+        const count = Number(posted.line.split(' ').at(-1));
+        const inOdoo = standin.records('mrp.workcenter.productivity').length;
+        expect(inOdoo).toBeGreaterThan(0);
+        expect(count).toBeGreaterThan(0);
+        expect(count).toBeLessThanOrEqual(inOdoo);
 
-      let lastReadyz = '';
-      const ready = await eventually('post /readyz answering 200', 90_000, async () => {
-        const r = await get(port, '/readyz');
-        if (r === undefined) return undefined;
-        lastReadyz = r.text;
-        return r.status === 200 ? (JSON.parse(r.text) as { checks: { name: string; ready: boolean }[] }) : undefined;
-      }).catch((err: unknown) => {
-        throw new Error(`${(err as Error).message}; last /readyz: ${lastReadyz}${log()}`);
-      });
-      expect(ready.checks.map((c) => [c.name, c.ready])).toEqual([
-        ['odoo', true],
-        ['kafka', true],
-        ['consumer', true],
-      ]);
-
-      // One shift of one work center: its productivity records reach Odoo and the counter.
-      const summary = { ...randomShift('wc-1', 0, 0, 7, 1), plantId: plant.plantId };
-      await suite.kafka.produceSummaries(plant.topics.summaries, [summary]);
-      const posted = await eventually('metrics counting the posted records', 90_000, async () => {
-        const m = await get(port, '/metrics');
-        const line = m?.text
-          .split('\n')
-          .find((l) => l.startsWith('shiftstream_odoo_records_total') && l.includes('outcome="posted"'));
-        return line === undefined ? undefined : { line, text: m!.text };
-      }).catch((err: unknown) => {
-        throw new Error(`${(err as Error).message}${log()}`);
-      });
-      expect(posted.line).toContain(`plantId="${plant.plantId}"`);
-      const count = Number(posted.line.split(' ').at(-1));
-      const inOdoo = standin.records('mrp.workcenter.productivity').length;
-      expect(inOdoo).toBeGreaterThan(0);
-      expect(count).toBeGreaterThan(0);
-      expect(count).toBeLessThanOrEqual(inOdoo);
-
-      poster.child.kill('SIGINT');
-      const code = await exitWithin(poster, 60_000);
-      expect(code, `exit after SIGINT${log()}`).toBe(130);
-    } finally {
-      if (poster.child.exitCode === null && poster.child.signalCode === null) {
-        poster.child.kill('SIGKILL');
-        await exitWithin(poster, 10_000);
+        poster.child.kill('SIGINT');
+        const code = await exitWithin(poster, 60_000);
+        expect(code, `exit after SIGINT${log()}`).toBe(130);
+      } finally {
+        if (poster.child.exitCode === null && poster.child.signalCode === null) {
+          poster.child.kill('SIGKILL');
+          await exitWithin(poster, 10_000);
+        }
+        await standin.stop();
+        await cleanRedis(plant);
       }
-      await standin.stop();
-      await cleanRedis(plant);
-    }
-  }, 300_000);
+    },
+    300_000,
+  );
 });

@@ -190,55 +190,61 @@ describe.each(CASES)('odoo client: $name', (tc) => {
 });
 
 describe('master data', () => {
-  it('resolves work centers, losses by external id and by name, caches, and lists every missing item at once', async () => {
-    const { s, c } = await start(19, 'auto');
-    let now = 0;
-    const md = createMasterData({ client: c, refreshMs: 1_000, nowMs: () => now });
-    const req = {
-      workCenters: new Map([
-        ['wc-a', 'WC-01'],
-        ['wc-b', 'WC-02'],
-      ]),
-      lossRefs: ['mrp.block_reason7', 'Equipment Failure', 'mrp.block_reason4'],
-    };
-    const r = await md.resolve(req);
-    expect([...r.workCenters.values()].map((w) => w.companyId)).toEqual([1, 1]);
-    expect(r.losses.get('mrp.block_reason7')).toBe(7);
-    expect(r.losses.get('Equipment Failure')).toBe(2);
-    expect(r.lossTypes.get('mrp.block_reason4')).toBe('performance');
-    const callsBefore = s.calls.list.length;
-    await md.resolve(req);
-    expect(s.calls.list.length).toBe(callsBefore);
-    now = 1_000;
-    await md.resolve(req);
-    expect(s.calls.list.length).toBeGreaterThan(callsBefore);
+  it(
+    'resolves work centers, losses by external id and by ' + 'name, caches, and lists every missing item at once',
+    async () => {
+      const { s, c } = await start(19, 'auto');
+      let now = 0;
+      const md = createMasterData({ client: c, refreshMs: 1_000, nowMs: () => now });
+      const req = {
+        workCenters: new Map([
+          ['wc-a', 'WC-01'],
+          ['wc-b', 'WC-02'],
+        ]),
+        lossRefs: ['mrp.block_reason7', 'Equipment Failure', 'mrp.block_reason4'],
+      };
+      const r = await md.resolve(req);
+      expect([...r.workCenters.values()].map((w) => w.companyId)).toEqual([1, 1]);
+      expect(r.losses.get('mrp.block_reason7')).toBe(7);
+      expect(r.losses.get('Equipment Failure')).toBe(2);
+      expect(r.lossTypes.get('mrp.block_reason4')).toBe('performance');
+      const callsBefore = s.calls.list.length;
+      await md.resolve(req);
+      expect(s.calls.list.length).toBe(callsBefore);
+      now = 1_000;
+      await md.resolve(req);
+      expect(s.calls.list.length).toBeGreaterThan(callsBefore);
 
-    const bad = {
-      workCenters: new Map([
-        ['wc-a', 'WC-01'],
-        ['wc-x', 'WC-99'],
-      ]),
-      lossRefs: ['mrp.block_reason3', 'No Such Loss', 'mrp.block_reason1'],
-    };
-    const err = await md.resolve(bad).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'SHIFTSTREAM_ODOO_MASTER_DATA' });
-    const problems = (err as OdooError).details['problems'] as string[];
-    expect(problems).toHaveLength(3);
-    expect(problems.join('\n')).toContain('"WC-99"');
-    expect(problems.join('\n')).toContain('"mrp.block_reason3"');
-    expect(problems.join('\n')).toContain('"No Such Loss"');
-  });
+      const bad = {
+        workCenters: new Map([
+          ['wc-a', 'WC-01'],
+          ['wc-x', 'WC-99'],
+        ]),
+        lossRefs: ['mrp.block_reason3', 'No Such Loss', 'mrp.block_reason1'],
+      };
+      const err = await md.resolve(bad).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'SHIFTSTREAM_ODOO_MASTER_DATA' });
+      const problems = (err as OdooError).details['problems'] as string[];
+      expect(problems).toHaveLength(3);
+      expect(problems.join('\n')).toContain('"WC-99"');
+      expect(problems.join('\n')).toContain('"mrp.block_reason3"');
+      expect(problems.join('\n')).toContain('"No Such Loss"');
+    },
+  );
 
-  it('falls back to the user company when a work center has none, and reports a deleted loss behind an xml id', async () => {
-    const { s, c } = await start(17, 'auto');
-    s.store.write('mrp.workcenter', [1], { company_id: false });
-    s.store.unlink('mrp.workcenter.productivity.loss', [3]);
-    const md = createMasterData({ client: c, refreshMs: 1_000, nowMs: () => 0 });
-    const err = await md
-      .resolve({ workCenters: new Map([['wc-a', 'WC-01']]), lossRefs: ['mrp.block_reason2'] })
-      .catch((e: unknown) => e);
-    expect((err as OdooError).details['problems']).toEqual([expect.stringContaining('does not exist (deleted?)')]);
-    const ok = await md.resolve({ workCenters: new Map([['wc-a', 'WC-01']]), lossRefs: ['mrp.block_reason7'] });
-    expect(ok.workCenters.get('wc-a')).toEqual({ odooId: 1, companyId: 1 });
-  });
+  it(
+    'falls back to the user company when a work center ' + 'has none, and reports a deleted loss behind an xml id',
+    async () => {
+      const { s, c } = await start(17, 'auto');
+      s.store.write('mrp.workcenter', [1], { company_id: false });
+      s.store.unlink('mrp.workcenter.productivity.loss', [3]);
+      const md = createMasterData({ client: c, refreshMs: 1_000, nowMs: () => 0 });
+      const err = await md
+        .resolve({ workCenters: new Map([['wc-a', 'WC-01']]), lossRefs: ['mrp.block_reason2'] })
+        .catch((e: unknown) => e);
+      expect((err as OdooError).details['problems']).toEqual([expect.stringContaining('does not exist (deleted?)')]);
+      const ok = await md.resolve({ workCenters: new Map([['wc-a', 'WC-01']]), lossRefs: ['mrp.block_reason7'] });
+      expect(ok.workCenters.get('wc-a')).toEqual({ odooId: 1, companyId: 1 });
+    },
+  );
 });

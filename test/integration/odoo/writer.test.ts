@@ -25,56 +25,59 @@ function shifts(workCenters: number, days: number, revision = 1, seedOffset = 0)
 }
 
 describe.each(PROTOCOL_CASES)('productivity writer: $name', (pc) => {
-  it('posts N summaries as exactly the expected records with one create per batch; a replay changes nothing', async () => {
-    h = await startHarness(pc, { workCenters: 5 });
-    const summaries = shifts(5, 2);
-    const expected = await expectedRecords(h, summaries);
-    h.standin.calls.reset();
-    const r1 = await h.writer.post(summaries);
-    const r2 = await h.writer.flush();
-    const outcomes = [...r1.outcomes, ...r2.outcomes];
-    expect([...r1.failures, ...r2.failures]).toEqual([]);
-    expect(outcomes.map((o) => o.status)).toEqual(summaries.map(() => 'posted'));
-    expect(diffAgainst(h, expected)).toEqual([]);
-    // Batches: the same policy replayed on the record counts.
-    const sizes = summaries.map(
-      (s) =>
-        [...expected.values()].filter((r) =>
-          r.vals.description.includes(` ${s.plantId}/${s.workCenterId} ${s.windowId} `),
-        ).length,
-    );
-    const acc2 = createBatchAccumulator<number>({
-      count: 200,
-      periodMs: 1_000,
-      ceiling: { count: 500, bytes: 8 * 1024 * 1024 },
-    });
-    const batches =
-      sizes.reduce((n, size) => n + acc2.add(0, size, 0, 0).length, 0) + (acc2.drain().length > 0 ? 1 : 0);
-    expect(h.standin.calls.count(PROD, 'create')).toBe(batches);
-    expect(h.standin.calls.count(PROD)).toBe(batches); // no searches on a clean first post
-    // Durations in Odoo equal the summaries' intervals at second precision.
-    // Odoo rounds each duration to 0.01 minute; the dates carry the second-exact bounds.
-    const durations = h.standin
-      .records(PROD)
-      .map((r) => r['duration'] as number)
-      .sort((a, b) => a - b);
-    const fromIntervals = summaries
-      .flatMap((s) =>
-        s.intervals
-          .filter((i) => i.category !== 'unknown')
-          .map((i) => Math.round(((Math.floor(i.endMs / 1000) - Math.floor(i.startMs / 1000)) / 60) * 100) / 100),
-      )
-      .sort((a, b) => a - b);
-    expect(durations).toEqual(fromIntervals);
+  it(
+    'posts N summaries as exactly the expected records ' + 'with one create per batch; a replay changes nothing',
+    async () => {
+      h = await startHarness(pc, { workCenters: 5 });
+      const summaries = shifts(5, 2);
+      const expected = await expectedRecords(h, summaries);
+      h.standin.calls.reset();
+      const r1 = await h.writer.post(summaries);
+      const r2 = await h.writer.flush();
+      const outcomes = [...r1.outcomes, ...r2.outcomes];
+      expect([...r1.failures, ...r2.failures]).toEqual([]);
+      expect(outcomes.map((o) => o.status)).toEqual(summaries.map(() => 'posted'));
+      expect(diffAgainst(h, expected)).toEqual([]);
+      // Batches: the same policy replayed on the record counts.
+      const sizes = summaries.map(
+        (s) =>
+          [...expected.values()].filter((r) =>
+            r.vals.description.includes(` ${s.plantId}/${s.workCenterId} ${s.windowId} `),
+          ).length,
+      );
+      const acc2 = createBatchAccumulator<number>({
+        count: 200,
+        periodMs: 1_000,
+        ceiling: { count: 500, bytes: 8 * 1024 * 1024 },
+      });
+      const batches =
+        sizes.reduce((n, size) => n + acc2.add(0, size, 0, 0).length, 0) + (acc2.drain().length > 0 ? 1 : 0);
+      expect(h.standin.calls.count(PROD, 'create')).toBe(batches);
+      expect(h.standin.calls.count(PROD)).toBe(batches); // no searches on a clean first post
+      // Durations in Odoo equal the summaries' intervals at second precision.
+      // Odoo rounds each duration to 0.01 minute; the dates carry the second-exact bounds.
+      const durations = h.standin
+        .records(PROD)
+        .map((r) => r['duration'] as number)
+        .sort((a, b) => a - b);
+      const fromIntervals = summaries
+        .flatMap((s) =>
+          s.intervals
+            .filter((i) => i.category !== 'unknown')
+            .map((i) => Math.round(((Math.floor(i.endMs / 1000) - Math.floor(i.startMs / 1000)) / 60) * 100) / 100),
+        )
+        .sort((a, b) => a - b);
+      expect(durations).toEqual(fromIntervals);
 
-    h.standin.calls.reset();
-    const again = await h.writer.post(summaries);
-    await h.writer.flush();
-    expect(h.standin.calls.count(PROD)).toBe(0);
-    expect(diffAgainst(h, expected)).toEqual([]);
-    const replay = [...again.outcomes, ...(await h.writer.flush()).outcomes];
-    expect(replay.every((o) => o.status === 'already-posted')).toBe(true);
-  });
+      h.standin.calls.reset();
+      const again = await h.writer.post(summaries);
+      await h.writer.flush();
+      expect(h.standin.calls.count(PROD)).toBe(0);
+      expect(diffAgainst(h, expected)).toEqual([]);
+      const replay = [...again.outcomes, ...(await h.writer.flush()).outcomes];
+      expect(replay.every((o) => o.status === 'already-posted')).toBe(true);
+    },
+  );
 
   const matrix: { kind: FaultKind; method: string; times: number; after?: number }[] = [
     { kind: 'http5xx', method: 'create', times: 2 },
@@ -107,32 +110,36 @@ describe.each(PROTOCOL_CASES)('productivity writer: $name', (pc) => {
     expect(h.standin.faults.fired[f.kind]).toBe(f.times);
   });
 
-  it('a validation error fails only the summaries that cause it, and nothing is duplicated when they are posted again', async () => {
-    h = await startHarness(pc, { workCenters: 3 });
-    const summaries = shifts(3, 1);
-    const expected = await expectedRecords(h, summaries);
-    const r = await h.writer.post(summaries); // master data resolved and cached, all buffered
-    expect(r.buffered).toBe(summaries.length);
-    // wc-3 disappears from Odoo behind our back: its records now fail Odoo's many2one check.
-    const wc3 = h.standin.store.table('mrp.workcenter').get(3);
-    h.standin.store.table('mrp.workcenter').delete(3);
-    h.standin.calls.reset();
-    const f = await h.writer.flush();
-    expect(f.failures.map((x) => x.summary.workCenterId)).toEqual(['wc-3', 'wc-3', 'wc-3']);
-    expect(f.failures[0]?.error).toMatchObject({ code: 'SHIFTSTREAM_ODOO_VALIDATION', retryable: false });
-    expect(f.outcomes.filter((o) => o.status === 'posted')).toHaveLength(6);
-    // One batch create (rolled back), then one create per summary to isolate the culprits.
-    expect(h.standin.calls.count(PROD, 'create')).toBe(1 + summaries.length);
-    expect(diffAgainst(h, expected).filter((p) => p.startsWith('missing'))).toHaveLength(
-      [...expected.values()].filter((x) => x.vals.workcenter_id === 3).length,
-    );
-    expect(postedByKey(h).duplicates).toEqual([]);
-    // The cause is fixed, the dead letters are replayed:
-    h.standin.store.table('mrp.workcenter').set(3, wc3 as Record<string, unknown>);
-    await h.writer.post(f.failures.map((x) => x.summary));
-    await h.writer.flush();
-    expect(diffAgainst(h, expected)).toEqual([]);
-  });
+  it(
+    'a validation error fails only the summaries that cause ' +
+      'it, and nothing is duplicated when they are posted again',
+    async () => {
+      h = await startHarness(pc, { workCenters: 3 });
+      const summaries = shifts(3, 1);
+      const expected = await expectedRecords(h, summaries);
+      const r = await h.writer.post(summaries); // master data resolved and cached, all buffered
+      expect(r.buffered).toBe(summaries.length);
+      // wc-3 disappears from Odoo behind our back: its records now fail Odoo's many2one check.
+      const wc3 = h.standin.store.table('mrp.workcenter').get(3);
+      h.standin.store.table('mrp.workcenter').delete(3);
+      h.standin.calls.reset();
+      const f = await h.writer.flush();
+      expect(f.failures.map((x) => x.summary.workCenterId)).toEqual(['wc-3', 'wc-3', 'wc-3']);
+      expect(f.failures[0]?.error).toMatchObject({ code: 'SHIFTSTREAM_ODOO_VALIDATION', retryable: false });
+      expect(f.outcomes.filter((o) => o.status === 'posted')).toHaveLength(6);
+      // One batch create (rolled back), then one create per summary to isolate the culprits.
+      expect(h.standin.calls.count(PROD, 'create')).toBe(1 + summaries.length);
+      expect(diffAgainst(h, expected).filter((p) => p.startsWith('missing'))).toHaveLength(
+        [...expected.values()].filter((x) => x.vals.workcenter_id === 3).length,
+      );
+      expect(postedByKey(h).duplicates).toEqual([]);
+      // The cause is fixed, the dead letters are replayed:
+      h.standin.store.table('mrp.workcenter').set(3, wc3 as Record<string, unknown>);
+      await h.writer.post(f.failures.map((x) => x.summary));
+      await h.writer.flush();
+      expect(diffAgainst(h, expected)).toEqual([]);
+    },
+  );
 
   it('survives a seeded storm of faults on every call kind', async () => {
     h = await startHarness(pc, {
@@ -198,39 +205,42 @@ describe.each(PROTOCOL_CASES)('productivity writer: $name', (pc) => {
     expect(diffAgainst(h, await expectedRecords(h, latest))).toEqual([]);
   });
 
-  it('a crash between unlink and create heals on re-delivery; a ledger that lost revision 1 still replaces it', async () => {
-    h = await startHarness(pc, { workCenters: 2, maxAttempts: 2 });
-    const rev1 = shifts(2, 1);
-    await postUntilDone(h.writer, rev1);
-    const rev2 = rev1.map((s) =>
-      makeSummary({
-        workCenterId: s.workCenterId,
-        windowId: s.windowId,
-        startMs: s.startMs,
-        revision: 2,
-        pieces: [['idle', s.endMs - s.startMs]],
-      }),
-    );
-    // Every create fails: the old records are gone, the new ones not there yet (the crash window).
-    h.standin.faults.inject({ kind: 'reset', method: 'create', times: 2 });
-    await expect(h.writer.post(rev2).then(() => h?.writer.flush())).rejects.toMatchObject({
-      code: 'SHIFTSTREAM_ODOO_NETWORK',
-    });
-    expect(postedByKey(h).byKey.size).toBe(0);
-    await postUntilDone(h.writer, rev2);
-    expect(diffAgainst(h, await expectedRecords(h, rev2))).toEqual([]);
-    // A fresh ledger (Redis lost): revision 3 still finds and replaces revision 2 through Odoo.
-    const fresh = h.newWriter();
-    const rev3 = rev2.map((s) =>
-      makeSummary({
-        workCenterId: s.workCenterId,
-        windowId: s.windowId,
-        startMs: s.startMs,
-        revision: 3,
-        pieces: [['setup', s.endMs - s.startMs]],
-      }),
-    );
-    await postUntilDone(fresh, rev3);
-    expect(diffAgainst(h, await expectedRecords(h, rev3))).toEqual([]);
-  });
+  it(
+    'a crash between unlink and create heals on re-delivery; ' + 'a ledger that lost revision 1 still replaces it',
+    async () => {
+      h = await startHarness(pc, { workCenters: 2, maxAttempts: 2 });
+      const rev1 = shifts(2, 1);
+      await postUntilDone(h.writer, rev1);
+      const rev2 = rev1.map((s) =>
+        makeSummary({
+          workCenterId: s.workCenterId,
+          windowId: s.windowId,
+          startMs: s.startMs,
+          revision: 2,
+          pieces: [['idle', s.endMs - s.startMs]],
+        }),
+      );
+      // Every create fails: the old records are gone, the new ones not there yet (the crash window).
+      h.standin.faults.inject({ kind: 'reset', method: 'create', times: 2 });
+      await expect(h.writer.post(rev2).then(() => h?.writer.flush())).rejects.toMatchObject({
+        code: 'SHIFTSTREAM_ODOO_NETWORK',
+      });
+      expect(postedByKey(h).byKey.size).toBe(0);
+      await postUntilDone(h.writer, rev2);
+      expect(diffAgainst(h, await expectedRecords(h, rev2))).toEqual([]);
+      // A fresh ledger (Redis lost): revision 3 still finds and replaces revision 2 through Odoo.
+      const fresh = h.newWriter();
+      const rev3 = rev2.map((s) =>
+        makeSummary({
+          workCenterId: s.workCenterId,
+          windowId: s.windowId,
+          startMs: s.startMs,
+          revision: 3,
+          pieces: [['setup', s.endMs - s.startMs]],
+        }),
+      );
+      await postUntilDone(fresh, rev3);
+      expect(diffAgainst(h, await expectedRecords(h, rev3))).toEqual([]);
+    },
+  );
 });

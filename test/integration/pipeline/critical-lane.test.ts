@@ -32,120 +32,129 @@ function describeLatency(values: readonly number[]): string {
 
 describe('run: throughput and the critical lane under load (child process, real Kafka)', () => {
   for (const client of ['kafkajs', 'rdkafka'] as const satisfies readonly ClientName[]) {
-    it(`${client}: drains a ${BACKLOG}-sample backlog; milestones produced at 80% of that rate all reach the milestones topic (latency logged)`, async () => {
-      const h = await PlantHarness.create(`lane-${client}`);
-      harnesses.push(h);
-      const t = h.topology.topics;
-      expect(h.topology.plant.tags.get(MILESTONE_TAG)?.kind).toBe('milestone');
-      const sim = createPlantSimulator(h.topology.plant, { seed: 3, startMs: Date.UTC(2026, 2, 2) });
-      await h.produceSamples(sim.nextCount(BACKLOG));
+    it(
+      `${client}: drains a ${BACKLOG}-sample backlog; milestones produced ` +
+        `at 80% of that rate all reach the milestones topic (latency logged)`,
+      async () => {
+        const h = await PlantHarness.create(`lane-${client}`);
+        harnesses.push(h);
+        const t = h.topology.topics;
+        expect(h.topology.plant.tags.get(MILESTONE_TAG)?.kind).toBe('milestone');
+        const sim = createPlantSimulator(h.topology.plant, { seed: 3, startMs: Date.UTC(2026, 2, 2) });
+        await h.produceSamples(sim.nextCount(BACKLOG));
 
-      // Throughput: from readiness (both stages assigned) until both groups committed everything.
-      const proc = await h.start({ client, checkpointIntervalMs: 500 });
-      await proc.ready();
-      const drainStart = Date.now();
-      await h.waitProcessed([proc], 180_000);
-      const drainSeconds = (Date.now() - drainStart) / 1000;
-      const maxRate = BACKLOG / drainSeconds;
+        // Throughput: from readiness (both stages assigned) until both groups committed everything.
+        const proc = await h.start({ client, checkpointIntervalMs: 500 });
+        await proc.ready();
+        const drainStart = Date.now();
+        await h.waitProcessed([proc], 180_000);
+        const drainSeconds = (Date.now() - drainStart) / 1000;
+        const maxRate = BACKLOG / drainSeconds;
 
-      // Milestones consumer, assigned before the load starts.
-      const kafka = new Kafka({
-        clientId: `lane-${h.plantId}`,
-        brokers: [...h.config.kafka.brokers],
-        logLevel: logLevel.NOTHING,
-      });
-      const consumer = kafka.consumer({ groupId: `lane-read-${h.plantId}`, maxWaitTimeInMs: 50 });
-      const arrived = new Map<number, { arrivalMs: number; recordMs: number }>();
-      let joined = false;
-      consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
-      await consumer.connect();
-      await consumer.subscribe({ topic: t.milestones, fromBeginning: true }); // no race with the first LAT- record
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          const arrivalMs = Date.now();
-          if (message.value === null) return;
-          await h.codecs.prepare([message.value]);
-          const d = h.codecs.milestone.decode(message.value);
-          if (!d.ok) throw new Error(`milestones ${message.offset}: undecodable: ${d.detail}`);
-          const m: MilestoneRecord = d.value;
-          if (m.orderRef?.startsWith('LAT-') === true)
-            arrived.set(Number(m.orderRef.slice(4)), { arrivalMs, recordMs: Number(message.timestamp) });
-        },
-      });
-      await until('milestones consumer joined', 30_000, () => (joined ? true : undefined), [proc]);
+        // Milestones consumer, assigned before the load starts.
+        const kafka = new Kafka({
+          clientId: `lane-${h.plantId}`,
+          brokers: [...h.config.kafka.brokers],
+          logLevel: logLevel.NOTHING,
+        });
+        const consumer = kafka.consumer({ groupId: `lane-read-${h.plantId}`, maxWaitTimeInMs: 50 });
+        const arrived = new Map<number, { arrivalMs: number; recordMs: number }>();
+        let joined = false;
+        consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+        await consumer.connect();
+        await consumer.subscribe({ topic: t.milestones, fromBeginning: true }); // no race with the first LAT- record
+        await consumer.run({
+          eachMessage: async ({ message }) => {
+            const arrivalMs = Date.now();
+            if (message.value === null) return;
+            await h.codecs.prepare([message.value]);
+            const d = h.codecs.milestone.decode(message.value);
+            if (!d.ok) throw new Error(`milestones ${message.offset}: undecodable: ${d.detail}`);
+            const m: MilestoneRecord = d.value;
+            if (m.orderRef?.startsWith('LAT-') === true)
+              arrived.set(Number(m.orderRef.slice(4)), { arrivalMs, recordMs: Number(message.timestamp) });
+          },
+        });
+        await until('milestones consumer joined', 30_000, () => (joined ? true : undefined), [proc]);
 
-      // Load: telemetry paced at 80% of the measured rate; a milestone every 25 ms on its own producer.
-      const rate = 0.8 * maxRate;
-      const milestoneSink = createEventSink(h.config, { clientId: `lane-milestones-${h.plantId}` });
-      const sentAt = new Map<number, number>();
-      const pending: Promise<void>[] = [];
-      const loadStart = Date.now();
-      let telemetry = 0;
-      let nextMilestoneMs = loadStart;
-      let eventTimeMs = Date.UTC(2026, 2, 2);
-      while (Date.now() - loadStart < LOAD_MS) {
-        const due = Math.floor((rate * (Date.now() - loadStart)) / 1000) - telemetry;
-        if (due > 0) {
-          const batch = sim.nextCount(due);
-          eventTimeMs = batch.at(-1)?.tsMs ?? eventTimeMs;
-          telemetry += batch.length;
-          pending.push(h.produceSamples(batch));
+        // Load: telemetry paced at 80% of the measured rate; a milestone every 25 ms on its own producer.
+        const rate = 0.8 * maxRate;
+        const milestoneSink = createEventSink(h.config, { clientId: `lane-milestones-${h.plantId}` });
+        const sentAt = new Map<number, number>();
+        const pending: Promise<void>[] = [];
+        const loadStart = Date.now();
+        let telemetry = 0;
+        let nextMilestoneMs = loadStart;
+        let eventTimeMs = Date.UTC(2026, 2, 2);
+        while (Date.now() - loadStart < LOAD_MS) {
+          const due = Math.floor((rate * (Date.now() - loadStart)) / 1000) - telemetry;
+          if (due > 0) {
+            const batch = sim.nextCount(due);
+            eventTimeMs = batch.at(-1)?.tsMs ?? eventTimeMs;
+            telemetry += batch.length;
+            pending.push(h.produceSamples(batch));
+          }
+          if (Date.now() >= nextMilestoneMs) {
+            const id = sentAt.size;
+            const value = h.codecs.raw.encode({
+              tag: MILESTONE_TAG,
+              tsMs: eventTimeMs,
+              value: `LAT-${id}`,
+              quality: 'good',
+            });
+            sentAt.set(id, Date.now());
+            pending.push(milestoneSink.send([{ topic: t.raw, key: MILESTONE_TAG, value }]));
+            nextMilestoneMs += MILESTONE_EVERY_MS;
+          }
+          await new Promise((r) => setTimeout(r, 2)); // the pacing tick of the load generator
         }
-        if (Date.now() >= nextMilestoneMs) {
-          const id = sentAt.size;
-          const value = h.codecs.raw.encode({
-            tag: MILESTONE_TAG,
-            tsMs: eventTimeMs,
-            value: `LAT-${id}`,
-            quality: 'good',
-          });
-          sentAt.set(id, Date.now());
-          pending.push(milestoneSink.send([{ topic: t.raw, key: MILESTONE_TAG, value }]));
-          nextMilestoneMs += MILESTONE_EVERY_MS;
+        const loadSeconds = (Date.now() - loadStart) / 1000;
+        await Promise.all(pending);
+        // Every milestone must be on the topic once stage 1 has consumed (and committed) everything:
+        // read back afresh, so the check does not depend on the live consumer below.
+        await h.waitProcessed([proc], 180_000);
+        const onTopic = new Set<number>();
+        for (const m of await h.decodeAll<MilestoneRecord>(await h.readTopic(t.milestones), h.codecs.milestone)) {
+          if (m.orderRef?.startsWith('LAT-') === true) onTopic.add(Number(m.orderRef.slice(4)));
         }
-        await new Promise((r) => setTimeout(r, 2)); // the pacing tick of the load generator
-      }
-      const loadSeconds = (Date.now() - loadStart) / 1000;
-      await Promise.all(pending);
-      // Every milestone must be on the topic once stage 1 has consumed (and committed) everything:
-      // read back afresh, so the check does not depend on the live consumer below.
-      await h.waitProcessed([proc], 180_000);
-      const onTopic = new Set<number>();
-      for (const m of await h.decodeAll<MilestoneRecord>(await h.readTopic(t.milestones), h.codecs.milestone)) {
-        if (m.orderRef?.startsWith('LAT-') === true) onTopic.add(Number(m.orderRef.slice(4)));
-      }
-      const missing = [...sentAt.keys()].filter((id) => !onTopic.has(id));
-      expect(
-        missing,
-        `milestones produced but not on ${t.milestones} after stage 1 committed everything (${onTopic.size} of ${sentAt.size} there)`,
-      ).toEqual([]);
-      // The latency figures come from the live consumer (a measuring instrument, not the system
-      // under test): give it time to see them all; what it still lacks is reported, not failed.
-      await until(
-        `all ${sentAt.size} milestones at the live consumer`,
-        60_000,
-        () => (arrived.size === sentAt.size ? true : undefined),
-        [proc],
-        50,
-      ).catch(() => undefined);
-      const unseen = sentAt.size - arrived.size;
-      await consumer.disconnect();
-      await milestoneSink.close();
-      await proc.stop();
-      await h.admin.deleteGroups([`lane-read-${h.plantId}`]).catch(() => undefined);
+        const missing = [...sentAt.keys()].filter((id) => !onTopic.has(id));
+        expect(
+          missing,
+          `milestones produced but not on ${t.milestones} after stage 1 ` +
+            `committed everything (${onTopic.size} of ${sentAt.size} there)`,
+        ).toEqual([]);
+        // The latency figures come from the live consumer (a measuring instrument, not the system
+        // under test): give it time to see them all; what it still lacks is reported, not failed.
+        await until(
+          `all ${sentAt.size} milestones at the live consumer`,
+          60_000,
+          () => (arrived.size === sentAt.size ? true : undefined),
+          [proc],
+          50,
+        ).catch(() => undefined);
+        const unseen = sentAt.size - arrived.size;
+        await consumer.disconnect();
+        await milestoneSink.close();
+        await proc.stop();
+        await h.admin.deleteGroups([`lane-read-${h.plantId}`]).catch(() => undefined);
 
-      const seen = [...sentAt].filter(([id]) => arrived.has(id));
-      const toConsumer = seen.map(([id, at]) => arrived.get(id)!.arrivalMs - at);
-      const toTopic = seen.map(([id, at]) => arrived.get(id)!.recordMs - at);
-      console.log(
-        `[critical lane ${client}] throughput: ${BACKLOG} samples drained in ${drainSeconds.toFixed(1)} s = ${Math.round(maxRate)} samples/s (both stages committed). ` +
-          `Load: ${telemetry} telemetry samples in ${loadSeconds.toFixed(1)} s = ${Math.round(telemetry / loadSeconds)}/s (target ${Math.round(rate)}/s = 80%), ${sentAt.size} milestones. ` +
-          `Latency produce -> milestone record timestamp (mapper's send): ${describeLatency(toTopic)}; produce -> arrival at a consumer: ${describeLatency(toConsumer)}` +
-          (unseen > 0 ? ` (the live consumer had not seen ${unseen} of them after 60 s; all are on the topic)` : ''),
-      );
-      expect(onTopic.size).toBe(sentAt.size);
-      expect(seen.length).toBeGreaterThan(0);
-      expect(sentAt.size).toBeGreaterThan(LOAD_MS / MILESTONE_EVERY_MS / 2);
-    });
+        const seen = [...sentAt].filter(([id]) => arrived.has(id));
+        const toConsumer = seen.map(([id, at]) => arrived.get(id)!.arrivalMs - at);
+        const toTopic = seen.map(([id, at]) => arrived.get(id)!.recordMs - at);
+        console.log(
+          `[critical lane ${client}] throughput: ${BACKLOG} samples drained in ` +
+            `${drainSeconds.toFixed(1)} s = ${Math.round(maxRate)} samples/s (both stages committed). ` +
+            `Load: ${telemetry} telemetry samples in ${loadSeconds.toFixed(1)} s = ` +
+            `${Math.round(telemetry / loadSeconds)}/s (target ` +
+            `${Math.round(rate)}/s = 80%), ${sentAt.size} milestones. ` +
+            `Latency produce -> milestone record timestamp (mapper's send): ${describeLatency(toTopic)}; ` +
+            `produce -> arrival at a consumer: ${describeLatency(toConsumer)}` +
+            (unseen > 0 ? ` (the live consumer had not seen ${unseen} of them after 60 s; all are on the topic)` : ''),
+        );
+        expect(onTopic.size).toBe(sentAt.size);
+        expect(seen.length).toBeGreaterThan(0);
+        expect(sentAt.size).toBeGreaterThan(LOAD_MS / MILESTONE_EVERY_MS / 2);
+      },
+    );
   }
 });

@@ -75,7 +75,8 @@ describe('run end to end (child process, real Kafka, registry, Redis)', () => {
       const seconds = (Date.now() - started) / 1000;
       await proc.stop();
       console.log(
-        `[e2e ${client}] ${input.samples.length} samples processed (both stages committed) ${seconds.toFixed(1)} s after the process start`,
+        `[e2e ${client}] ${input.samples.length} samples processed (both ` +
+          `stages committed) ${seconds.toFixed(1)} s after the process start`,
       );
 
       const last = await checkAgainstReference(h, input);
@@ -112,57 +113,66 @@ describe('run end to end (child process, real Kafka, registry, Redis)', () => {
     });
   }
 
-  it('kafkajs: killed with -9 at 10 random points and restarted, the summaries equal the clean run and the reference', async () => {
-    const h = await harness('e2e-crash');
-    const input = plantInput(h);
-    // The input arrives in ten parts, one before each start, so every process finds work.
-    const part = (k: number): typeof input.samples =>
-      input.samples.slice(
-        Math.floor((k * input.samples.length) / 10),
-        Math.floor(((k + 1) * input.samples.length) / 10),
-      );
-    const t = h.topology.topics;
-    const rng = new Prng(20260328);
-    const kills: string[] = [];
-    const started = Date.now();
-    const lags = async (): Promise<[number, number]> => [
-      await h.lag(h.mapGroup, t.raw),
-      await h.lag(h.windowGroup, t.enriched),
-    ];
-    for (let k = 0; k < 10; k++) {
-      await h.produceSamples(part(k));
-      const proc: RunProcess = await h.start({ client: 'kafkajs', name: `crash#${k + 1}`, checkpointIntervalMs: 500 });
-      // Wait until this process makes progress (a commit of either stage), then kill it a random
-      // 0..600 ms later: mid-batch, between outputs and checkpoint, or between checkpoints.
-      const before = await lags();
-      const progressed = await waitFor(
-        async () => {
-          proc.assertAlive();
-          const now = await lags();
-          if (now[0] === 0 && now[1] === 0) return 'done';
-          return now[0] < before[0] || now[1] < before[1] ? 'progress' : undefined;
-        },
-        60_000,
-        `crash#${k + 1}: progress after restart`,
-      );
-      const delayMs = Math.floor(rng.int(600));
-      if (progressed === 'progress') await new Promise((r) => setTimeout(r, delayMs)); // the random kill point itself, not a wait for a condition
-      const at = await lags();
-      await proc.kill9();
-      kills.push(`#${k + 1} +${delayMs} ms (map lag ${at[0]}, window lag ${at[1]})`);
-    }
-    console.log(`[crash] 10 kills in ${((Date.now() - started) / 1000).toFixed(1)} s: ${kills.join('; ')}`);
-    const last = await h.start({ client: 'kafkajs', name: 'crash#final', logLevel: 'info' });
-    await last.ready();
-    await h.waitProcessed([last], 90_000);
-    await last.stop();
+  it(
+    'kafkajs: killed with -9 at 10 random points and restarted, ' +
+      'the summaries equal the clean run and the reference',
+    async () => {
+      const h = await harness('e2e-crash');
+      const input = plantInput(h);
+      // The input arrives in ten parts, one before each start, so every process finds work.
+      const part = (k: number): typeof input.samples =>
+        input.samples.slice(
+          Math.floor((k * input.samples.length) / 10),
+          Math.floor(((k + 1) * input.samples.length) / 10),
+        );
+      const t = h.topology.topics;
+      const rng = new Prng(20260328);
+      const kills: string[] = [];
+      const started = Date.now();
+      const lags = async (): Promise<[number, number]> => [
+        await h.lag(h.mapGroup, t.raw),
+        await h.lag(h.windowGroup, t.enriched),
+      ];
+      for (let k = 0; k < 10; k++) {
+        await h.produceSamples(part(k));
+        const proc: RunProcess = await h.start({
+          client: 'kafkajs',
+          name: `crash#${k + 1}`,
+          checkpointIntervalMs: 500,
+        });
+        // Wait until this process makes progress (a commit of either stage), then kill it a random
+        // 0..600 ms later: mid-batch, between outputs and checkpoint, or between checkpoints.
+        const before = await lags();
+        const progressed = await waitFor(
+          async () => {
+            proc.assertAlive();
+            const now = await lags();
+            if (now[0] === 0 && now[1] === 0) return 'done';
+            return now[0] < before[0] || now[1] < before[1] ? 'progress' : undefined;
+          },
+          60_000,
+          `crash#${k + 1}: progress after restart`,
+        );
+        const delayMs = Math.floor(rng.int(600));
+        // the random kill point itself, not a wait for a condition
+        if (progressed === 'progress') await new Promise((r) => setTimeout(r, delayMs));
+        const at = await lags();
+        await proc.kill9();
+        kills.push(`#${k + 1} +${delayMs} ms (map lag ${at[0]}, window lag ${at[1]})`);
+      }
+      console.log(`[crash] 10 kills in ${((Date.now() - started) / 1000).toFixed(1)} s: ${kills.join('; ')}`);
+      const last = await h.start({ client: 'kafkajs', name: 'crash#final', logLevel: 'info' });
+      await last.ready();
+      await h.waitProcessed([last], 90_000);
+      await last.stop();
 
-    const result = await checkAgainstReference(h, input);
-    const cleanRun = clean.get('kafkajs');
-    if (cleanRun !== undefined) expect(byContent(result)).toEqual(cleanRun);
-    // Most kills must have hit a process with uncommitted work (else the test proves little).
-    expect(kills.filter((k) => !k.includes('map lag 0, window lag 0)')).length).toBeGreaterThanOrEqual(7);
-  });
+      const result = await checkAgainstReference(h, input);
+      const cleanRun = clean.get('kafkajs');
+      if (cleanRun !== undefined) expect(byContent(result)).toEqual(cleanRun);
+      // Most kills must have hit a process with uncommitted work (else the test proves little).
+      expect(kills.filter((k) => !k.includes('map lag 0, window lag 0)')).length).toBeGreaterThanOrEqual(7);
+    },
+  );
 });
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {

@@ -49,7 +49,8 @@ function taggingTopology(): string {
   const file = join(dir, 'stamping-berlin-tagging.yaml');
   writeFileSync(
     file,
-    `${readFileSync(join(ROOT, 'topologies/stamping-berlin.yaml'), 'utf8')}\norders:\n  tagging: true\n  loadTimeout: 90s\n`,
+    `${readFileSync(join(ROOT, 'topologies/stamping-berlin.yaml'), 'utf8')}\norders:\n ` +
+      ` tagging: true\n  loadTimeout: 90s\n`,
   );
   return relative(ROOT, file);
 }
@@ -146,7 +147,8 @@ async function checkTags(
       .slice(0, 3)
       .map(
         (e) =>
-          `${e.tag}@${new Date(e.tsMs).toISOString()}: ${String(e.runningOrder)} != ${String(orderOf.get(sampleKey(e)))}`,
+          `${e.tag}@${new Date(e.tsMs).toISOString()}: ` +
+          `${String(e.runningOrder)} != ${String(orderOf.get(sampleKey(e)))}`,
       ),
     `${wrong.length} events with another tag`,
   ).toEqual([]);
@@ -179,136 +181,148 @@ async function checkTags(
   return summaries.last;
 }
 
-describe('run with order tagging (child process, real Kafka, registry, Redis; orders sync against the Odoo stand-in)', () => {
-  it('kafkajs: tags from the table read at start, then from an update mid-run; summaries carry the orders', async () => {
-    const h = await PlantHarness.create('orders', taggingTopology());
-    cleanups.push(() => h.close());
-    expect(h.topology.orders.tagging).toBe(true);
-    const ordersTopic = h.topology.orders.topic;
-    expect(ordersTopic).toBe(`shiftstream.${h.plantId}.orders`);
-    expect(odooTopicsOf(h.topology).orders).toBe(ordersTopic); // orders sync writes where run reads
-    await ensureTopics(h.config, [{ topic: ordersTopic, partitions: PARTITIONS, compacted: true }]);
-    const odoo = await odooSide(h, ordersTopic);
+describe(
+  'run with order tagging (child process, real Kafka, ' + 'registry, Redis; orders sync against the Odoo stand-in)',
+  () => {
+    it(
+      'kafkajs: tags from the table read at start, then ' + 'from an update mid-run; summaries carry the orders',
+      async () => {
+        const h = await PlantHarness.create('orders', taggingTopology());
+        cleanups.push(() => h.close());
+        expect(h.topology.orders.tagging).toBe(true);
+        const ordersTopic = h.topology.orders.topic;
+        expect(ordersTopic).toBe(`shiftstream.${h.plantId}.orders`);
+        expect(odooTopicsOf(h.topology).orders).toBe(ordersTopic); // orders sync writes where run reads
+        await ensureTopics(h.config, [{ topic: ordersTopic, partitions: PARTITIONS, compacted: true }]);
+        const odoo = await odooSide(h, ordersTopic);
 
-    // The table before the start: press-line-1 runs MO/A from T and MO/B from T+1h (and has MO/X
-    // released, not started); press-02's MO/C is released only.
-    odoo.order('PL-01', 'MO/A', 'progress', T);
-    const b = odoo.order('PL-01', 'MO/B', 'progress', T + H);
-    odoo.order('PL-01', 'MO/X', 'ready', null);
-    const c = odoo.order('SP-02', 'MO/C', 'ready', null);
-    expect([...(await odoo.poll())].sort()).toEqual(['press-02', 'press-line-1']);
+        // The table before the start: press-line-1 runs MO/A from T and MO/B from T+1h (and has MO/X
+        // released, not started); press-02's MO/C is released only.
+        odoo.order('PL-01', 'MO/A', 'progress', T);
+        const b = odoo.order('PL-01', 'MO/B', 'progress', T + H);
+        odoo.order('PL-01', 'MO/X', 'ready', null);
+        const c = odoo.order('SP-02', 'MO/C', 'ready', null);
+        expect([...(await odoo.poll())].sort()).toEqual(['press-02', 'press-line-1']);
 
-    const input = simulatePlant(h.topology, {
-      seed: 17,
-      startMs: T,
-      untilMs: T + 3 * H,
-      lateShare: 0,
-      badShare: 0.001,
-      outOfOrderShare: 0.02,
-    });
-    const cut = input.samples.findIndex((s) => s.tsMs >= T + 1.5 * H && s.tsMs <= T + 3 * H);
-    const first = input.samples.slice(0, cut);
-    const second = input.samples.slice(cut);
-    await h.produceSamples(first);
-    const proc = await h.start({ client: 'kafkajs' });
-    await h.waitProcessed([proc], 120_000);
-    expect(await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'applied' })).toBe(2);
+        const input = simulatePlant(h.topology, {
+          seed: 17,
+          startMs: T,
+          untilMs: T + 3 * H,
+          lateShare: 0,
+          badShare: 0.001,
+          outOfOrderShare: 0.02,
+        });
+        const cut = input.samples.findIndex((s) => s.tsMs >= T + 1.5 * H && s.tsMs <= T + 3 * H);
+        const first = input.samples.slice(0, cut);
+        const second = input.samples.slice(cut);
+        await h.produceSamples(first);
+        const proc = await h.start({ client: 'kafkajs' });
+        await h.waitProcessed([proc], 120_000);
+        expect(await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'applied' })).toBe(2);
 
-    // In Odoo: MO/B is finished, MO/D starts at T+2h on press-line-1, MO/C started at T+1h.
-    odoo.standin.store.write('mrp.workorder', [b.woId], { state: 'done' });
-    odoo.order('PL-01', 'MO/D', 'progress', T + 2 * H);
-    odoo.standin.store.write('mrp.workorder', [c.woId], { state: 'progress', date_start: odooDatetime(T + H) });
-    expect([...(await odoo.poll())].sort()).toEqual(['press-02', 'press-line-1']);
-    await until(
-      'run applied the update',
-      60_000,
-      async () =>
-        (await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'applied' })) === 4
-          ? true
-          : undefined,
-      [proc],
+        // In Odoo: MO/B is finished, MO/D starts at T+2h on press-line-1, MO/C started at T+1h.
+        odoo.standin.store.write('mrp.workorder', [b.woId], { state: 'done' });
+        odoo.order('PL-01', 'MO/D', 'progress', T + 2 * H);
+        odoo.standin.store.write('mrp.workorder', [c.woId], { state: 'progress', date_start: odooDatetime(T + H) });
+        expect([...(await odoo.poll())].sort()).toEqual(['press-02', 'press-line-1']);
+        await until(
+          'run applied the update',
+          60_000,
+          async () =>
+            (await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'applied' })) === 4
+              ? true
+              : undefined,
+          [proc],
+        );
+        await h.produceSamples(second);
+        await h.waitProcessed([proc], 120_000);
+        await proc.stop();
+
+        const expected = (s: RawSample, inFirst: boolean): string | null => {
+          const wc = workCenterOf(h, s);
+          if (wc === 'press-line-1') {
+            if (s.tsMs < T) return null;
+            if (inFirst) return s.tsMs >= T + H ? 'MO/B' : 'MO/A';
+            return s.tsMs >= T + 2 * H ? 'MO/D' : 'MO/A';
+          }
+          if (wc === 'press-02') return !inFirst && s.tsMs >= T + H ? 'MO/C' : null;
+          return null;
+        };
+        const orderOf = new Map<string, string | null>();
+        for (const s of first) if (!orderOf.has(sampleKey(s))) orderOf.set(sampleKey(s), expected(s, true));
+        for (const s of second) if (!orderOf.has(sampleKey(s))) orderOf.set(sampleKey(s), expected(s, false));
+        const last = await checkTags(h, input.samples, orderOf);
+
+        const quarter = (wc: string, startMs: number): readonly string[] | undefined =>
+          last.get(`15m/${new Date(startMs).toISOString()}/${wc}`)?.orders;
+        expect(quarter('press-line-1', T)).toEqual(['MO/A']);
+        expect(quarter('press-line-1', T + H)).toEqual(['MO/B']); // the table read at start
+        expect(quarter('press-line-1', T + 1.75 * H)).toEqual(['MO/A']); // after the update: MO/B done
+        expect(quarter('press-line-1', T + 2 * H)).toEqual(['MO/D']);
+        expect(quarter('press-02', T + 2 * H)).toEqual(['MO/C']);
+        expect(quarter('laser-01', T + 2 * H)).toEqual([]);
+      },
+      420_000,
     );
-    await h.produceSamples(second);
-    await h.waitProcessed([proc], 120_000);
-    await proc.stop();
 
-    const expected = (s: RawSample, inFirst: boolean): string | null => {
-      const wc = workCenterOf(h, s);
-      if (wc === 'press-line-1') {
-        if (s.tsMs < T) return null;
-        if (inFirst) return s.tsMs >= T + H ? 'MO/B' : 'MO/A';
-        return s.tsMs >= T + 2 * H ? 'MO/D' : 'MO/A';
-      }
-      if (wc === 'press-02') return !inFirst && s.tsMs >= T + H ? 'MO/C' : null;
-      return null;
-    };
-    const orderOf = new Map<string, string | null>();
-    for (const s of first) if (!orderOf.has(sampleKey(s))) orderOf.set(sampleKey(s), expected(s, true));
-    for (const s of second) if (!orderOf.has(sampleKey(s))) orderOf.set(sampleKey(s), expected(s, false));
-    const last = await checkTags(h, input.samples, orderOf);
+    it(
+      'rdkafka: malformed orders records (before the start and ' +
+        'mid-run) are counted and skipped; the work center keeps its list',
+      async () => {
+        const h = await PlantHarness.create('orders-bad', taggingTopology());
+        cleanups.push(() => h.close());
+        const ordersTopic = h.topology.orders.topic;
+        await ensureTopics(h.config, [{ topic: ordersTopic, partitions: PARTITIONS, compacted: true }]);
+        const odoo = await odooSide(h, ordersTopic);
+        odoo.order('LC-01', 'MO/L', 'progress', T - H);
+        expect(await odoo.poll()).toEqual(['laser-01']);
+        // Keyed like the real snapshots, so they land on the same partition after them.
+        const bad = (value: string): { topic: string; key: string; value: Buffer } => ({
+          topic: ordersTopic,
+          key: 'laser-01',
+          value: Buffer.from(value),
+        });
+        await odoo.sink.send([
+          bad('{"version": 1, "workOrders": ['),
+          bad(JSON.stringify({ version: 2, plantId: h.plantId, workCenterId: 'laser-01', workOrders: [] })),
+        ]);
 
-    const quarter = (wc: string, startMs: number): readonly string[] | undefined =>
-      last.get(`15m/${new Date(startMs).toISOString()}/${wc}`)?.orders;
-    expect(quarter('press-line-1', T)).toEqual(['MO/A']);
-    expect(quarter('press-line-1', T + H)).toEqual(['MO/B']); // the table read at start
-    expect(quarter('press-line-1', T + 1.75 * H)).toEqual(['MO/A']); // after the update: MO/B done
-    expect(quarter('press-line-1', T + 2 * H)).toEqual(['MO/D']);
-    expect(quarter('press-02', T + 2 * H)).toEqual(['MO/C']);
-    expect(quarter('laser-01', T + 2 * H)).toEqual([]);
-  }, 420_000);
+        const input = simulatePlant(h.topology, {
+          seed: 23,
+          startMs: T,
+          untilMs: T + 1.5 * H,
+          lateShare: 0,
+          badShare: 0,
+          outOfOrderShare: 0.02,
+        });
+        const half = Math.floor(input.samples.length / 2);
+        await h.produceSamples(input.samples.slice(0, half));
+        const proc = await h.start({ client: 'rdkafka' });
+        await h.waitProcessed([proc], 120_000);
+        expect(await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'bad' })).toBe(2);
+        await odoo.sink.send([bad('not json at all')]);
+        await until(
+          'run counted the mid-run bad record',
+          60_000,
+          async () =>
+            (await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'bad' })) === 3
+              ? true
+              : undefined,
+          [proc],
+        );
+        await h.produceSamples(input.samples.slice(half));
+        await h.waitProcessed([proc], 120_000);
+        expect(await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'applied' })).toBe(1);
+        await proc.stop();
+        expect(proc.output()).toContain('orders record skipped');
 
-  it('rdkafka: malformed orders records (before the start and mid-run) are counted and skipped; the work center keeps its list', async () => {
-    const h = await PlantHarness.create('orders-bad', taggingTopology());
-    cleanups.push(() => h.close());
-    const ordersTopic = h.topology.orders.topic;
-    await ensureTopics(h.config, [{ topic: ordersTopic, partitions: PARTITIONS, compacted: true }]);
-    const odoo = await odooSide(h, ordersTopic);
-    odoo.order('LC-01', 'MO/L', 'progress', T - H);
-    expect(await odoo.poll()).toEqual(['laser-01']);
-    // Keyed like the real snapshots, so they land on the same partition after them.
-    const bad = (value: string): { topic: string; key: string; value: Buffer } => ({
-      topic: ordersTopic,
-      key: 'laser-01',
-      value: Buffer.from(value),
-    });
-    await odoo.sink.send([
-      bad('{"version": 1, "workOrders": ['),
-      bad(JSON.stringify({ version: 2, plantId: h.plantId, workCenterId: 'laser-01', workOrders: [] })),
-    ]);
-
-    const input = simulatePlant(h.topology, {
-      seed: 23,
-      startMs: T,
-      untilMs: T + 1.5 * H,
-      lateShare: 0,
-      badShare: 0,
-      outOfOrderShare: 0.02,
-    });
-    const half = Math.floor(input.samples.length / 2);
-    await h.produceSamples(input.samples.slice(0, half));
-    const proc = await h.start({ client: 'rdkafka' });
-    await h.waitProcessed([proc], 120_000);
-    expect(await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'bad' })).toBe(2);
-    await odoo.sink.send([bad('not json at all')]);
-    await until(
-      'run counted the mid-run bad record',
-      60_000,
-      async () =>
-        (await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'bad' })) === 3
-          ? true
-          : undefined,
-      [proc],
+        const orderOf = new Map(
+          input.samples.map((s) => [sampleKey(s), workCenterOf(h, s) === 'laser-01' ? 'MO/L' : null] as const),
+        );
+        const last = await checkTags(h, input.samples, orderOf);
+        expect(last.get(`15m/${new Date(T + H).toISOString()}/laser-01`)?.orders).toEqual(['MO/L']);
+      },
+      420_000,
     );
-    await h.produceSamples(input.samples.slice(half));
-    await h.waitProcessed([proc], 120_000);
-    expect(await scrapeMetric(proc.httpPort, 'shiftstream_orders_records_total', { outcome: 'applied' })).toBe(1);
-    await proc.stop();
-    expect(proc.output()).toContain('orders record skipped');
-
-    const orderOf = new Map(
-      input.samples.map((s) => [sampleKey(s), workCenterOf(h, s) === 'laser-01' ? 'MO/L' : null] as const),
-    );
-    const last = await checkTags(h, input.samples, orderOf);
-    expect(last.get(`15m/${new Date(T + H).toISOString()}/laser-01`)?.orders).toEqual(['MO/L']);
-  }, 420_000);
-});
+  },
+);

@@ -73,7 +73,8 @@ describe('run: rebalances (child processes, real Kafka, registry, Redis)', () =>
       await h.waitProcessed([c], 120_000);
       await c.stop();
       console.log(
-        `[rebalance ${client}] ${input.samples.length} samples in ${((Date.now() - started) / 1000).toFixed(1)} s: ${events.join('; ')}`,
+        `[rebalance ${client}] ${input.samples.length} samples in ` +
+          `${((Date.now() - started) / 1000).toFixed(1)} s: ${events.join('; ')}`,
       );
 
       const summaries = await collectSummaries(h);

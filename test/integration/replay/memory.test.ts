@@ -118,7 +118,8 @@ it(`replays ${LINES.toLocaleString('en-US')} lines with a peak RSS under ${RSS_B
   expect(stats.samplesRead).toBe(LINES);
   expect(stats.applied + stats.duplicates + stats.milestones).toBe(LINES);
   expect(stats.windowSummaries).toBeGreaterThan(10_000);
-  expect(stats.maxTsMs - Date.UTC(2026, 2, 20)).toBeGreaterThan(8 * 86_400_000); // the export outlasts the retained history
+  // the export outlasts the retained history
+  expect(stats.maxTsMs - Date.UTC(2026, 2, 20)).toBeGreaterThan(8 * 86_400_000);
   process.stdout.write(`[replay] ${finalLine}\n[replay] child peak RSS ${Math.round(report.maxRssKb / 1024)} MB\n`);
   expect(report.exitCode).toBe(0);
   expect(report.maxRssKb / 1024).toBeLessThan(RSS_BOUND_MB);

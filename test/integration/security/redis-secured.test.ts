@@ -70,18 +70,21 @@ describe('Redis with AUTH (requirepass and an ACL user)', () => {
     await roundTrip(config({ SHIFTSTREAM_REDIS__URL: redis.authUrl, SHIFTSTREAM_REDIS__PASSWORD: redis.password }), 1);
   });
 
-  it('saves and loads a checkpoint as an ACL user, the password read from SHIFTSTREAM_REDIS__PASSWORD_FILE', async () => {
-    const secretFile = join(dir, 'redis-password');
-    writeFileSync(secretFile, `${redis.aclUser.password}\n`, { mode: 0o600 });
-    await roundTrip(
-      config({
-        SHIFTSTREAM_REDIS__URL: redis.authUrl,
-        SHIFTSTREAM_REDIS__USERNAME: redis.aclUser.username,
-        SHIFTSTREAM_REDIS__PASSWORD_FILE: secretFile,
-      }),
-      2,
-    );
-  });
+  it(
+    'saves and loads a checkpoint as an ACL user, the ' + 'password read from SHIFTSTREAM_REDIS__PASSWORD_FILE',
+    async () => {
+      const secretFile = join(dir, 'redis-password');
+      writeFileSync(secretFile, `${redis.aclUser.password}\n`, { mode: 0o600 });
+      await roundTrip(
+        config({
+          SHIFTSTREAM_REDIS__URL: redis.authUrl,
+          SHIFTSTREAM_REDIS__USERNAME: redis.aclUser.username,
+          SHIFTSTREAM_REDIS__PASSWORD_FILE: secretFile,
+        }),
+        2,
+      );
+    },
+  );
 
   it('lets redis.password win over a password in redis.url', async () => {
     await roundTrip(

@@ -267,31 +267,38 @@ describe('shiftstream run on SASL_SSL Kafka and TLS Redis', () => {
     for (const value of Object.values(wrong)) expect(r.output).not.toContain(value);
   });
 
-  it('doctor reaches the secured Kafka and Redis with the CA and credentials run uses, and says so when the CA is missing', () => {
-    const doctor = (extra: Record<string, string | undefined>) => {
-      const childEnv: Record<string, string> = { ...env, SHIFTSTREAM_KAFKA__CONNECTION_TIMEOUT_MS: '5s' };
-      for (const [k, v] of Object.entries(extra))
-        if (v === undefined) delete childEnv[k];
-        else childEnv[k] = v;
-      return spawnSync(process.execPath, [join(ROOT, 'bin', 'shiftstream.js'), 'doctor'], {
-        cwd: ROOT,
-        env: childEnv,
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
-    };
-    const ok = doctor({});
-    const okText = ok.stdout + ok.stderr;
-    expect(okText, okText).toMatch(new RegExp(`ok\\s+kafka\\s+${kafka.saslSslAddress.replace('.', '\\.')}: reachable`));
-    expect(okText, okText).toMatch(/ok\s+redis\s+rediss?:\/\/\S+: reachable, Redis \d/);
-    expectNoSecret(okText, 'doctor output');
-    // Without the CA file the same servers refuse the TLS handshake: both checks fail, with the reason.
-    const noCa = doctor({ SHIFTSTREAM_KAFKA__SSL_CA_PATH: undefined, SHIFTSTREAM_REDIS__TLS_CA_PATH: undefined });
-    const noCaText = noCa.stdout + noCa.stderr;
-    expect(noCa.status, noCaText).toBe(1);
-    expect(noCaText).toMatch(/FAIL\s+kafka\s+.*expected a reachable broker/);
-    expect(noCaText).toMatch(/FAIL\s+redis\s+.*(self[- ]signed|certificate)/i);
-  }, 240_000);
+  it(
+    'doctor reaches the secured Kafka and Redis with the CA and ' +
+      'credentials run uses, and says so when the CA is missing',
+    () => {
+      const doctor = (extra: Record<string, string | undefined>) => {
+        const childEnv: Record<string, string> = { ...env, SHIFTSTREAM_KAFKA__CONNECTION_TIMEOUT_MS: '5s' };
+        for (const [k, v] of Object.entries(extra))
+          if (v === undefined) delete childEnv[k];
+          else childEnv[k] = v;
+        return spawnSync(process.execPath, [join(ROOT, 'bin', 'shiftstream.js'), 'doctor'], {
+          cwd: ROOT,
+          env: childEnv,
+          encoding: 'utf8',
+          timeout: 120_000,
+        });
+      };
+      const ok = doctor({});
+      const okText = ok.stdout + ok.stderr;
+      expect(okText, okText).toMatch(
+        new RegExp(`ok\\s+kafka\\s+${kafka.saslSslAddress.replace('.', '\\.')}: reachable`),
+      );
+      expect(okText, okText).toMatch(/ok\s+redis\s+rediss?:\/\/\S+: reachable, Redis \d/);
+      expectNoSecret(okText, 'doctor output');
+      // Without the CA file the same servers refuse the TLS handshake: both checks fail, with the reason.
+      const noCa = doctor({ SHIFTSTREAM_KAFKA__SSL_CA_PATH: undefined, SHIFTSTREAM_REDIS__TLS_CA_PATH: undefined });
+      const noCaText = noCa.stdout + noCa.stderr;
+      expect(noCa.status, noCaText).toBe(1);
+      expect(noCaText).toMatch(/FAIL\s+kafka\s+.*expected a reachable broker/);
+      expect(noCaText).toMatch(/FAIL\s+redis\s+.*(self[- ]signed|certificate)/i);
+    },
+    240_000,
+  );
 
   it('print-config shows the TLS and SASL settings with every secret masked', () => {
     for (const format of ['json', 'env']) {

@@ -69,7 +69,9 @@ export async function startSecureKafka({ timeoutMs = 150_000 }: { timeoutMs?: nu
       'ssl.keystore.type': 'PEM',
       'ssl.keystore.location': tls.keystorePath,
       'listener.name.sasl_ssl.sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
-      'listener.name.sasl_ssl.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required user_${users.plain.username}="${users.plain.password}";`,
+      'listener.name.sasl_ssl.plain.sasl.jaas.config':
+        `org.apache.kafka.common.security.plain.PlainLoginModule ` +
+        `required user_${users.plain.username}="${users.plain.password}";`,
       'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config': scramModule,
       'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': scramModule,
     },

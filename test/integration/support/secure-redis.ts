@@ -74,7 +74,8 @@ async function startServer(
   const pid = child.pid;
   if (spawnError !== undefined || pid === undefined) {
     throw new Error(
-      `redis-server (${name}): expected it on the PATH (Debian: apt-get install redis-server, built with TLS), found: ${spawnError?.message ?? 'no pid'}`,
+      `redis-server (${name}): expected it on the PATH (Debian: apt-get install ` +
+        `redis-server, built with TLS), found: ${spawnError?.message ?? 'no pid'}`,
     );
   }
   let exited = false;
@@ -93,7 +94,8 @@ async function startServer(
       await stopPid(pid, 5_000);
       const tail = readFileSync(logPath, 'utf8').trimEnd().split('\n').slice(-10).join('\n');
       throw new Error(
-        `redis-server (${name}): expected it to answer PING within ${timeoutMs} ms, found ${exited ? 'it exited' : 'no answer'} (last probe: ${last}; log: ${logPath})\n${tail}`,
+        `redis-server (${name}): expected it to answer PING within ${timeoutMs} ms, found ` +
+          `${exited ? 'it exited' : 'no answer'} (last probe: ${last}; log: ${logPath})\n${tail}`,
       );
     }
     await new Promise((r) => setTimeout(r, 100));

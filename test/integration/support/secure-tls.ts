@@ -26,7 +26,8 @@ function openssl(dir: string, args: readonly string[]): void {
   const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
   if (r.error !== undefined)
     throw new Error(
-      `openssl ${args[0]}: expected the openssl CLI on the PATH (it makes the test certificates), found: ${r.error.message}`,
+      `openssl ${args[0]}: expected the openssl CLI on the PATH ` +
+        `(it makes the test certificates), found: ${r.error.message}`,
     );
   if (r.status !== 0)
     throw new Error(`openssl ${args.join(' ')} (in ${dir}): expected exit 0, found ${String(r.status)}:\n${r.stderr}`);

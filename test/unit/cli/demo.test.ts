@@ -16,47 +16,51 @@ function lines(file: string): string[] {
 }
 
 describe('npm start (shiftstream demo)', () => {
-  it('closes shifts at high speed, writes conserving summaries and an Odoo preview, and exits 0 on SIGINT', async () => {
-    // Needs dist/ (npm test builds first).
-    expect(existsSync(join(process.cwd(), 'dist/cli/main.js')), 'run npm run build first').toBe(true);
-    const out = mkdtempSync(join(tmpdir(), 'shiftstream-demo-'));
-    // The embedded mode: no cluster addresses, whatever the caller's environment holds.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SHIFTSTREAM_')));
-    const child = spawn(process.execPath, [BIN, 'demo', '--speed', '4000', '--out', out], {
-      cwd: tmpdir(),
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const shiftFile = join(out, 'shift-summaries.ndjson');
-    const deadline = Date.now() + 90_000;
-    while (lines(shiftFile).length < 6) {
-      if (Date.now() > deadline)
-        throw new Error(`no shift summaries after 90 s; stdout: ${stdout.slice(-500)} stderr: ${stderr.slice(-500)}`);
-      if (child.exitCode !== null) throw new Error(`demo exited early (${child.exitCode}): ${stderr}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(stdout).toContain('demo stopped:');
-    expect(stderr).not.toContain('running on Kafka');
-    const shifts = lines(shiftFile).map((l) => JSON.parse(l) as WindowSummary);
-    for (const s of shifts) {
-      expect(s.windowKind).toBe('shift');
-      const sum = STATE_CATEGORIES.reduce((acc, c) => acc + s.timeByCategory[c], 0);
-      expect(sum, `${s.workCenterId} ${s.windowId}`).toBe(s.endMs - s.startMs);
-      expect(s.intervals.reduce((acc, iv) => acc + iv.endMs - iv.startMs, 0)).toBe(s.lengthMs);
-    }
-    expect(lines(join(out, 'window-summaries.ndjson')).length).toBeGreaterThan(100);
-    const preview = lines(join(out, 'odoo-preview.ndjson')).map(
-      (l) => JSON.parse(l) as { model: string; vals: { date_start: string; loss_id: number } },
-    );
-    expect(preview.length).toBeGreaterThan(0);
-    expect(preview[0]!.model).toBe('mrp.workcenter.productivity');
-    expect(lines(join(out, 'milestones.ndjson')).length).toBeGreaterThan(0);
-  }, 120_000);
+  it(
+    'closes shifts at high speed, writes conserving ' + 'summaries and an Odoo preview, and exits 0 on SIGINT',
+    async () => {
+      // Needs dist/ (npm test builds first).
+      expect(existsSync(join(process.cwd(), 'dist/cli/main.js')), 'run npm run build first').toBe(true);
+      const out = mkdtempSync(join(tmpdir(), 'shiftstream-demo-'));
+      // The embedded mode: no cluster addresses, whatever the caller's environment holds.
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SHIFTSTREAM_')));
+      const child = spawn(process.execPath, [BIN, 'demo', '--speed', '4000', '--out', out], {
+        cwd: tmpdir(),
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const shiftFile = join(out, 'shift-summaries.ndjson');
+      const deadline = Date.now() + 90_000;
+      while (lines(shiftFile).length < 6) {
+        if (Date.now() > deadline)
+          throw new Error(`no shift summaries after 90 s; stdout: ${stdout.slice(-500)} stderr: ${stderr.slice(-500)}`);
+        if (child.exitCode !== null) throw new Error(`demo exited early (${child.exitCode}): ${stderr}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(stdout).toContain('demo stopped:');
+      expect(stderr).not.toContain('running on Kafka');
+      const shifts = lines(shiftFile).map((l) => JSON.parse(l) as WindowSummary);
+      for (const s of shifts) {
+        expect(s.windowKind).toBe('shift');
+        const sum = STATE_CATEGORIES.reduce((acc, c) => acc + s.timeByCategory[c], 0);
+        expect(sum, `${s.workCenterId} ${s.windowId}`).toBe(s.endMs - s.startMs);
+        expect(s.intervals.reduce((acc, iv) => acc + iv.endMs - iv.startMs, 0)).toBe(s.lengthMs);
+      }
+      expect(lines(join(out, 'window-summaries.ndjson')).length).toBeGreaterThan(100);
+      const preview = lines(join(out, 'odoo-preview.ndjson')).map(
+        (l) => JSON.parse(l) as { model: string; vals: { date_start: string; loss_id: number } },
+      );
+      expect(preview.length).toBeGreaterThan(0);
+      expect(preview[0]!.model).toBe('mrp.workcenter.productivity');
+      expect(lines(join(out, 'milestones.ndjson')).length).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });

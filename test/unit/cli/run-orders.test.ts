@@ -30,7 +30,8 @@ describe('run --orders-topic', () => {
     const r = await run('shiftstream.stamping-berlin.enriched');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      "run --orders-topic: expected a topic of its own, found 'shiftstream.stamping-berlin.enriched', the topology's enriched topic",
+      'run --orders-topic: expected a topic of its own, found ' +
+        "'shiftstream.stamping-berlin.enriched', the topology's enriched topic",
     );
   });
 });

@@ -86,10 +86,13 @@ describe('loadConfig', () => {
     expect(problems).toEqual([
       'c.yaml kafka.brokerz: expected a known key, found an unknown one',
       'c.yaml kafka.client: expected one of kafkajs, rdkafka, found "librdkafka"',
-      'c.yaml odoo.apiKey: secrets come from the environment (SHIFTSTREAM_ODOO__API_KEY or SHIFTSTREAM_ODOO__API_KEY_FILE) or a flag, not from the config file',
+      'c.yaml odoo.apiKey: secrets come from the environment (SHIFTSTREAM_ODOO__API_KEY ' +
+        'or SHIFTSTREAM_ODOO__API_KEY_FILE) or a flag, not from the config file',
       'c.yaml foo: expected a known key, found an unknown one',
-      "env SHIFTSTREAM_RUN__CHECKPOINT_INTERVAL_MS: expected a duration like 1500, '1500ms', '30s', '5m' or '2h', found \"soon\"",
-      'env SHIFTSTREAM_KAFKA__NOPE: expected a configuration variable (SHIFTSTREAM_<SECTION>__<KEY>), found an unknown one',
+      'env SHIFTSTREAM_RUN__CHECKPOINT_INTERVAL_MS: expected a ' +
+        "duration like 1500, '1500ms', '30s', '5m' or '2h', found \"soon\"",
+      'env SHIFTSTREAM_KAFKA__NOPE: expected a configuration ' +
+        'variable (SHIFTSTREAM_<SECTION>__<KEY>), found an unknown one',
       'flag --http.port: expected a port number 0..65535, found "99999"',
       'flag --log.colour: expected a configuration key (--<section>.<key>), found an unknown one',
     ]);

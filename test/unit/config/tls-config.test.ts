@@ -58,8 +58,10 @@ describe('CA files in the configuration', () => {
         SHIFTSTREAM_REDIS__URL: 'redis://:pw@r:6379',
       }),
     ).toEqual([
-      "kafka.sslCaPath: expected kafka.ssl=true with it (the CA verifies the brokers' TLS certificates), found kafka.ssl=false",
-      'redis.tlsCaPath: expected redis.tls=true or a rediss:// redis.url with it, found redis.tls=false and "redis://r:6379"',
+      'kafka.sslCaPath: expected kafka.ssl=true with it (the CA ' +
+        "verifies the brokers' TLS certificates), found kafka.ssl=false",
+      'redis.tlsCaPath: expected redis.tls=true or a rediss:// ' +
+        'redis.url with it, found redis.tls=false and "redis://r:6379"',
     ]);
     const problems = problemsOf({
       SHIFTSTREAM_KAFKA__SSL: 'true',
@@ -72,7 +74,8 @@ describe('CA files in the configuration', () => {
       /^kafka\.sslCaPath: expected a readable PEM CA file, found ENOENT: no such file or directory/,
     );
     expect(problems[1]).toBe(
-      `redis.tlsCaPath: expected a PEM file with at least one '-----BEGIN CERTIFICATE-----' block, found none in ${JSON.stringify(notPem)}`,
+      `redis.tlsCaPath: expected a PEM file with at least one '-----BEGIN ` +
+        `CERTIFICATE-----' block, found none in ${JSON.stringify(notPem)}`,
     );
   });
 
@@ -121,7 +124,8 @@ describe('Redis connection options', () => {
     expect(() =>
       redisOptionsFromConfig(loadConfig({ env: { SHIFTSTREAM_REDIS__URL: 'redis://:pw@r:6379/cache' } })),
     ).toThrow(
-      'redis.url: expected a database number after the host (redis://host:port/2), found "/cache" in redis://r:6379/cache',
+      'redis.url: expected a database number after the host ' +
+        '(redis://host:port/2), found "/cache" in redis://r:6379/cache',
     );
   });
 });
@@ -138,13 +142,15 @@ describe('watchRdKafkaRefusal', () => {
     c.emit(
       'event.log',
       log(
-        '[thrd:x]: sasl_ssl://b:9094/bootstrap: Connect to ipv4#127.0.0.1:9094 failed: Connection refused (after 0ms in state CONNECT)',
+        '[thrd:x]: sasl_ssl://b:9094/bootstrap: Connect to ipv4#127.0.0.1:9094 ' +
+          'failed: Connection refused (after 0ms in state CONNECT)',
       ),
     );
     c.emit(
       'event.log',
       log(
-        '[thrd:x]: sasl_ssl://b:9094/bootstrap: SASL authentication error: Authentication failed: Invalid username or password (after 302ms in state AUTH_REQ, 1 identical error(s) suppressed)',
+        '[thrd:x]: sasl_ssl://b:9094/bootstrap: SASL authentication error: Authentication failed: ' +
+          'Invalid username or password (after 302ms in state AUTH_REQ, 1 identical error(s) suppressed)',
         6,
       ),
     );
@@ -152,7 +158,8 @@ describe('watchRdKafkaRefusal', () => {
     c.emit(
       'event.log',
       log(
-        '[thrd:x]: sasl_ssl://b:9094/bootstrap: SASL authentication error: Authentication failed: Invalid username or password (after 302ms in state AUTH_REQ, 1 identical error(s) suppressed)',
+        '[thrd:x]: sasl_ssl://b:9094/bootstrap: SASL authentication error: Authentication failed: ' +
+          'Invalid username or password (after 302ms in state AUTH_REQ, 1 identical error(s) suppressed)',
       ),
     );
     c.emit(
@@ -160,7 +167,8 @@ describe('watchRdKafkaRefusal', () => {
       log('[thrd:x]: sasl_ssl://b:9094/bootstrap: SASL authentication error: again (after 1ms in state AUTH_REQ)'),
     );
     expect(reasons).toEqual([
-      'sasl_ssl://b:9094/bootstrap: SASL authentication error: Authentication failed: Invalid username or password (check kafka.sasl.mechanism, kafka.sasl.username and kafka.sasl.password)',
+      'sasl_ssl://b:9094/bootstrap: SASL authentication error: Authentication failed: Invalid ' +
+        'username or password (check kafka.sasl.mechanism, kafka.sasl.username and kafka.sasl.password)',
     ]);
     expect(c.listenerCount('event.log')).toBe(0);
   });
@@ -172,11 +180,15 @@ describe('watchRdKafkaRefusal', () => {
     c.emit(
       'event.log',
       log(
-        '[thrd:ssl://b:9093/bootstrap]: ssl://b:9093/bootstrap: SSL handshake failed: error:0A000086:SSL routines::certificate verify failed: broker certificate could not be verified (after 29ms in state SSL_HANDSHAKE)',
+        '[thrd:ssl://b:9093/bootstrap]: ssl://b:9093/bootstrap: SSL handshake ' +
+          'failed: error:0A000086:SSL routines::certificate verify failed: broker ' +
+          'certificate could not be verified (after 29ms in state SSL_HANDSHAKE)',
       ),
     );
     expect(reasons).toEqual([
-      "ssl://b:9093/bootstrap: SSL handshake failed: error:0A000086:SSL routines::certificate verify failed: broker certificate could not be verified (check kafka.sslCaPath: the CA must have signed the brokers' certificates, which must name the broker address)",
+      'ssl://b:9093/bootstrap: SSL handshake failed: error:0A000086:SSL routines::certificate ' +
+        'verify failed: broker certificate could not be verified (check kafka.sslCaPath: the ' +
+        "CA must have signed the brokers' certificates, which must name the broker address)",
     ]);
     const other = client();
     const none: string[] = [];
@@ -184,7 +196,8 @@ describe('watchRdKafkaRefusal', () => {
     other.emit(
       'event.log',
       log(
-        '[thrd:x]: ssl://b:9093/bootstrap: error:0A000086:SSL routines::certificate verify failed (after 5ms in state SSL_HANDSHAKE)',
+        '[thrd:x]: ssl://b:9093/bootstrap: error:0A000086:SSL ' +
+          'routines::certificate verify failed (after 5ms in state SSL_HANDSHAKE)',
       ),
     );
     expect(none).toEqual([]);

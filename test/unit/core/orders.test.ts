@@ -105,32 +105,36 @@ describe('parseOrdersSnapshot', () => {
     expect(parseOrdersSnapshot(JSON.stringify(check), 'p')).toEqual({ ok: true, snapshot: good });
   });
 
-  it('refuses text that is not JSON, another version, another plant, and lines the rule cannot read, saying what it expected', () => {
-    const bad = (text: string): string => {
-      const v = parseOrdersSnapshot(text, 'p');
-      if (v.ok) throw new Error(`expected a refusal of ${text}`);
-      return v.detail;
-    };
-    expect(bad('not json')).toMatch(/^expected an OrdersSnapshot as JSON, found text that is not JSON/);
-    expect(bad('[1]')).toBe('expected an OrdersSnapshot object, found [1]');
-    expect(bad(JSON.stringify({ ...good, version: 2 }))).toBe('version: expected 1, found 2');
-    expect(bad(JSON.stringify({ ...good, plantId: 'q' }))).toBe(`plantId: expected 'p', found "q"`);
-    expect(bad(JSON.stringify({ ...good, workCenterId: '' }))).toBe(
-      'workCenterId: expected a work center id, found ""',
-    );
-    expect(bad(JSON.stringify({ ...good, workOrders: {} }))).toBe(
-      'workOrders: expected a list of work orders, found {}',
-    );
-    expect(bad(JSON.stringify({ ...good, workOrders: [{ ...wo(1, 'progress', T), dateStartMs: '2026-06-01' }] }))).toBe(
-      'workOrders[0].dateStartMs: expected epoch milliseconds or null, found "2026-06-01"',
-    );
-    expect(
-      bad(JSON.stringify({ ...good, workOrders: [wo(1, 'progress', T), { ...wo(2, 'progress', T), state: 3 }] })),
-    ).toBe('workOrders[1].state: expected a string, found 3');
-    expect(bad(JSON.stringify({ ...good, workOrders: [{ ...wo(1, 'progress', T), workOrderId: 1.5 }] }))).toBe(
-      'workOrders[0].workOrderId: expected an integer, found 1.5',
-    );
-  });
+  it(
+    'refuses text that is not JSON, another version, another ' +
+      'plant, and lines the rule cannot read, saying what it expected',
+    () => {
+      const bad = (text: string): string => {
+        const v = parseOrdersSnapshot(text, 'p');
+        if (v.ok) throw new Error(`expected a refusal of ${text}`);
+        return v.detail;
+      };
+      expect(bad('not json')).toMatch(/^expected an OrdersSnapshot as JSON, found text that is not JSON/);
+      expect(bad('[1]')).toBe('expected an OrdersSnapshot object, found [1]');
+      expect(bad(JSON.stringify({ ...good, version: 2 }))).toBe('version: expected 1, found 2');
+      expect(bad(JSON.stringify({ ...good, plantId: 'q' }))).toBe(`plantId: expected 'p', found "q"`);
+      expect(bad(JSON.stringify({ ...good, workCenterId: '' }))).toBe(
+        'workCenterId: expected a work center id, found ""',
+      );
+      expect(bad(JSON.stringify({ ...good, workOrders: {} }))).toBe(
+        'workOrders: expected a list of work orders, found {}',
+      );
+      expect(
+        bad(JSON.stringify({ ...good, workOrders: [{ ...wo(1, 'progress', T), dateStartMs: '2026-06-01' }] })),
+      ).toBe('workOrders[0].dateStartMs: expected epoch milliseconds or null, found "2026-06-01"');
+      expect(
+        bad(JSON.stringify({ ...good, workOrders: [wo(1, 'progress', T), { ...wo(2, 'progress', T), state: 3 }] })),
+      ).toBe('workOrders[1].state: expected a string, found 3');
+      expect(bad(JSON.stringify({ ...good, workOrders: [{ ...wo(1, 'progress', T), workOrderId: 1.5 }] }))).toBe(
+        'workOrders[0].workOrderId: expected an integer, found 1.5',
+      );
+    },
+  );
 });
 
 describe('withRunningOrder', () => {

@@ -43,22 +43,25 @@ describe('state intervals and silence', () => {
     expect(w1.stateChanges).toBe(1);
   });
 
-  it('a gap shorter than the silence timeout keeps the state; a longer one becomes unknown at lastSeen + timeout', () => {
-    const out = runCore(oneMinute, [
-      s('M1a.STATE', 0, 1),
-      s('M1a.GOOD', 100_000, 10), // refreshes lastSeen; 100 s < 120 s timeout
-      // silence from 100 s: unknown from 220 s until the next sample at 290 s
-      s('M1a.HB', 290_000, true),
-      s('M1a.HB', 400_000, true),
-    ]).summaries;
-    expect(find(out, MIN).timeByCategory.running).toBe(MIN);
-    const w3 = find(out, 3 * MIN);
-    expect(w3.timeByCategory.running).toBe(40_000);
-    expect(w3.timeByCategory.unknown).toBe(20_000);
-    const w4 = find(out, 4 * MIN);
-    expect(w4.timeByCategory.unknown).toBe(50_000); // 240..290 s
-    expect(w4.timeByCategory.running).toBe(10_000); // the heartbeat resumes the last state
-  });
+  it(
+    'a gap shorter than the silence timeout keeps the state; ' + 'a longer one becomes unknown at lastSeen + timeout',
+    () => {
+      const out = runCore(oneMinute, [
+        s('M1a.STATE', 0, 1),
+        s('M1a.GOOD', 100_000, 10), // refreshes lastSeen; 100 s < 120 s timeout
+        // silence from 100 s: unknown from 220 s until the next sample at 290 s
+        s('M1a.HB', 290_000, true),
+        s('M1a.HB', 400_000, true),
+      ]).summaries;
+      expect(find(out, MIN).timeByCategory.running).toBe(MIN);
+      const w3 = find(out, 3 * MIN);
+      expect(w3.timeByCategory.running).toBe(40_000);
+      expect(w3.timeByCategory.unknown).toBe(20_000);
+      const w4 = find(out, 4 * MIN);
+      expect(w4.timeByCategory.unknown).toBe(50_000); // 240..290 s
+      expect(w4.timeByCategory.running).toBe(10_000); // the heartbeat resumes the last state
+    },
+  );
 
   it('time before the first sample is unknown, and a down state without reason is unspecified', () => {
     const out = runCore(oneMinute, [s('M1a.STATE', 20_000, 5), s('M1a.STATE', 130_000, 1)]).summaries;

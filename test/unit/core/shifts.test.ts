@@ -239,24 +239,28 @@ describe('shift calendar lookups', () => {
     expect(weekly).toEqual(all.map((i) => i.shiftId));
   });
 
-  it('survives a skipped calendar day (Pacific/Apia jumped from 2011-12-29 to 2011-12-31): instances still tile time', () => {
-    const apia = createShiftCalendar(threeShifts('Pacific/Apia'));
-    const from = utc('2011-12-28T10:00:00Z'); // 2011-12-28 00:00 -10:00
-    const to = utc('2012-01-01T10:00:00Z'); // 2012-01-02 00:00 +14:00
-    const list = apia.instancesOverlapping(from, to);
-    for (let i = 1; i < list.length; i++) expect(list[i]?.startMs).toBe(list[i - 1]?.endMs);
-    expect(list.reduce((sum, inst) => sum + Math.min(inst.endMs, to) - Math.max(inst.startMs, from), 0)).toBe(
-      to - from,
-    );
-    // 22:00 on the 29th to 06:00 on the 31st: 8 real hours. The 30th's times move forward by the
-    // 24 h gap onto the 31st and keep their scheduled date in the id.
-    expect(list.map((i) => [i.shiftId, i.startLocal, (i.endMs - i.startMs) / H]).slice(6, 10)).toEqual([
-      ['2011-12-29/night', '2011-12-29T22:00:00.000-10:00', 8],
-      ['2011-12-30/early', '2011-12-31T06:00:00.000+14:00', 8],
-      ['2011-12-30/late', '2011-12-31T14:00:00.000+14:00', 8],
-      ['2011-12-31/night', '2011-12-31T22:00:00.000+14:00', 8],
-    ]);
-  });
+  it(
+    'survives a skipped calendar day (Pacific/Apia jumped ' +
+      'from 2011-12-29 to 2011-12-31): instances still tile time',
+    () => {
+      const apia = createShiftCalendar(threeShifts('Pacific/Apia'));
+      const from = utc('2011-12-28T10:00:00Z'); // 2011-12-28 00:00 -10:00
+      const to = utc('2012-01-01T10:00:00Z'); // 2012-01-02 00:00 +14:00
+      const list = apia.instancesOverlapping(from, to);
+      for (let i = 1; i < list.length; i++) expect(list[i]?.startMs).toBe(list[i - 1]?.endMs);
+      expect(list.reduce((sum, inst) => sum + Math.min(inst.endMs, to) - Math.max(inst.startMs, from), 0)).toBe(
+        to - from,
+      );
+      // 22:00 on the 29th to 06:00 on the 31st: 8 real hours. The 30th's times move forward by the
+      // 24 h gap onto the 31st and keep their scheduled date in the id.
+      expect(list.map((i) => [i.shiftId, i.startLocal, (i.endMs - i.startMs) / H]).slice(6, 10)).toEqual([
+        ['2011-12-29/night', '2011-12-29T22:00:00.000-10:00', 8],
+        ['2011-12-30/early', '2011-12-31T06:00:00.000+14:00', 8],
+        ['2011-12-30/late', '2011-12-31T14:00:00.000+14:00', 8],
+        ['2011-12-31/night', '2011-12-31T22:00:00.000+14:00', 8],
+      ]);
+    },
+  );
 
   it('returns nothing for an empty or inverted range', () => {
     expect(berlin.instancesOverlapping(utc('2026-06-01T00:00:00Z'), utc('2026-06-01T00:00:00Z'))).toEqual([]);

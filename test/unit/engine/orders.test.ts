@@ -137,142 +137,147 @@ function decodeAll<T>(
 }
 
 describe('order tagging on the embedded log', () => {
-  it('tags enriched events and summaries from the table as known when stage 1 maps them, updates included; bad records are skipped', async () => {
-    const e = env();
-    const { log, codecs } = e;
-    // The table before the start: press-line-1 runs MO/A from T and MO/B from T+1h; press-02's
-    // order is only released; press-03 runs MO/E; then two bad records for press-03 (its list must
-    // survive them) and a snapshot for a work center outside the topology.
-    const tableA = [
-      snapshot('press-line-1', [
-        wo(11, 'MO/A', 'progress', T),
-        wo(12, 'MO/B', 'progress', T + H),
-        wo(13, 'MO/X', 'ready', T),
-      ]),
-      snapshot('press-02', [wo(21, 'MO/C', 'ready', T)]),
-      snapshot('press-03', [wo(31, 'MO/E', 'progress', T - H)]),
-    ];
-    log.append(ordersRecords(tableA));
-    log.append([
-      { topic: ORDERS, key: 'press-03', value: Buffer.from('{"version": 1, "plantId": '), headers: {} },
-      {
-        topic: ORDERS,
-        key: 'press-03',
-        value: Buffer.from(JSON.stringify({ ...tableA[2], version: 2, workOrders: [] })),
-        headers: {},
-      },
-    ]);
-    log.append(ordersRecords([snapshot('ghost-line', [wo(99, 'MO/Z', 'progress', T)])]));
-    const samples = createPlantSimulator(plan, {
-      seed: 5,
-      startMs: T,
-      lateShare: 0,
-      badShare: 0.002,
-      outOfOrderShare: 0.02,
-    }).next(T + 3 * H);
-    // In arrival order (some samples out of order): the first part ends where event time reaches
-    // T+1.5h (bad samples with absurd timestamps aside).
-    const cut = samples.findIndex((s) => s.tsMs >= T + 1.5 * H && s.tsMs <= T + 3 * H);
-    const firstPart = samples.slice(0, cut);
-    const secondPart = samples.slice(cut);
-    log.append(firstPart.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
+  it(
+    'tags enriched events and summaries from the table as known when ' +
+      'stage 1 maps them, updates included; bad records are skipped',
+    async () => {
+      const e = env();
+      const { log, codecs } = e;
+      // The table before the start: press-line-1 runs MO/A from T and MO/B from T+1h; press-02's
+      // order is only released; press-03 runs MO/E; then two bad records for press-03 (its list must
+      // survive them) and a snapshot for a work center outside the topology.
+      const tableA = [
+        snapshot('press-line-1', [
+          wo(11, 'MO/A', 'progress', T),
+          wo(12, 'MO/B', 'progress', T + H),
+          wo(13, 'MO/X', 'ready', T),
+        ]),
+        snapshot('press-02', [wo(21, 'MO/C', 'ready', T)]),
+        snapshot('press-03', [wo(31, 'MO/E', 'progress', T - H)]),
+      ];
+      log.append(ordersRecords(tableA));
+      log.append([
+        { topic: ORDERS, key: 'press-03', value: Buffer.from('{"version": 1, "plantId": '), headers: {} },
+        {
+          topic: ORDERS,
+          key: 'press-03',
+          value: Buffer.from(JSON.stringify({ ...tableA[2], version: 2, workOrders: [] })),
+          headers: {},
+        },
+      ]);
+      log.append(ordersRecords([snapshot('ghost-line', [wo(99, 'MO/Z', 'progress', T)])]));
+      const samples = createPlantSimulator(plan, {
+        seed: 5,
+        startMs: T,
+        lateShare: 0,
+        badShare: 0.002,
+        outOfOrderShare: 0.02,
+      }).next(T + 3 * H);
+      // In arrival order (some samples out of order): the first part ends where event time reaches
+      // T+1.5h (bad samples with absurd timestamps aside).
+      const cut = samples.findIndex((s) => s.tsMs >= T + 1.5 * H && s.tsMs <= T + 3 * H);
+      const firstPart = samples.slice(0, cut);
+      const secondPart = samples.slice(cut);
+      log.append(firstPart.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
 
-    const { pipeline, done } = e.start();
-    await drained(log, 'test-map', [t.raw]);
-    const feed = pipeline.orders!;
-    expect(feed.counts).toEqual({ applied: 3, tombstone: 0, ignored: 1, bad: 2 });
+      const { pipeline, done } = e.start();
+      await drained(log, 'test-map', [t.raw]);
+      const feed = pipeline.orders!;
+      expect(feed.counts).toEqual({ applied: 3, tombstone: 0, ignored: 1, bad: 2 });
 
-    // Mid-run: MO/B is done, MO/D starts at T+2h on press-line-1; press-02's MO/C is now in
-    // progress from T+1h; press-03 is cleared (tombstone).
-    const tableB = [
-      snapshot('press-line-1', [wo(11, 'MO/A', 'progress', T), wo(14, 'MO/D', 'progress', T + 2 * H)]),
-      snapshot('press-02', [wo(21, 'MO/C', 'progress', T + H)]),
-    ];
-    log.append([...ordersRecords(tableB), { topic: ORDERS, key: 'press-03', value: null }]);
-    await until('table update applied', () => feed.counts.applied === 5 && feed.counts.tombstone === 1);
-    log.append(secondPart.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
-    await drained(log, 'test-map', [t.raw]);
-    await windowed(log, pipeline, t.enriched);
-    const watermarks = new Map(pipeline.windowStage.watermarks().map((w) => [w.partition, w.watermarkMs]));
-    await pipeline.stop();
-    await done;
+      // Mid-run: MO/B is done, MO/D starts at T+2h on press-line-1; press-02's MO/C is now in
+      // progress from T+1h; press-03 is cleared (tombstone).
+      const tableB = [
+        snapshot('press-line-1', [wo(11, 'MO/A', 'progress', T), wo(14, 'MO/D', 'progress', T + 2 * H)]),
+        snapshot('press-02', [wo(21, 'MO/C', 'progress', T + H)]),
+      ];
+      log.append([...ordersRecords(tableB), { topic: ORDERS, key: 'press-03', value: null }]);
+      await until('table update applied', () => feed.counts.applied === 5 && feed.counts.tombstone === 1);
+      log.append(secondPart.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
+      await drained(log, 'test-map', [t.raw]);
+      await windowed(log, pipeline, t.enriched);
+      const watermarks = new Map(pipeline.windowStage.watermarks().map((w) => [w.partition, w.watermarkMs]));
+      await pipeline.stop();
+      await done;
 
-    // What each sample's tag must be: the table of its part, at its own time.
-    const expected = (s: RawSample, firstHalf: boolean): string | null => {
-      const wc = plan.machines.get(plan.tags.get(s.tag)?.machineId ?? '')?.workCenterId;
-      if (wc === 'press-line-1')
-        return firstHalf
-          ? s.tsMs >= T + H
-            ? 'MO/B'
-            : s.tsMs >= T
-              ? 'MO/A'
-              : null
-          : s.tsMs >= T + 2 * H
-            ? 'MO/D'
-            : s.tsMs >= T
-              ? 'MO/A'
-              : null;
-      if (wc === 'press-02') return firstHalf ? null : s.tsMs >= T + H ? 'MO/C' : null;
-      if (wc === 'press-03') return firstHalf ? 'MO/E' : null;
-      return null;
-    };
-    const orderOf = new Map<string, string | null>();
-    for (const s of firstPart) if (!orderOf.has(sampleKey(s))) orderOf.set(sampleKey(s), expected(s, true));
-    for (const s of secondPart) if (!orderOf.has(sampleKey(s))) orderOf.set(sampleKey(s), expected(s, false));
+      // What each sample's tag must be: the table of its part, at its own time.
+      const expected = (s: RawSample, firstHalf: boolean): string | null => {
+        const wc = plan.machines.get(plan.tags.get(s.tag)?.machineId ?? '')?.workCenterId;
+        if (wc === 'press-line-1')
+          return firstHalf
+            ? s.tsMs >= T + H
+              ? 'MO/B'
+              : s.tsMs >= T
+                ? 'MO/A'
+                : null
+            : s.tsMs >= T + 2 * H
+              ? 'MO/D'
+              : s.tsMs >= T
+                ? 'MO/A'
+                : null;
+        if (wc === 'press-02') return firstHalf ? null : s.tsMs >= T + H ? 'MO/C' : null;
+        if (wc === 'press-03') return firstHalf ? 'MO/E' : null;
+        return null;
+      };
+      const orderOf = new Map<string, string | null>();
+      for (const s of firstPart) if (!orderOf.has(sampleKey(s))) orderOf.set(sampleKey(s), expected(s, true));
+      for (const s of secondPart) if (!orderOf.has(sampleKey(s))) orderOf.set(sampleKey(s), expected(s, false));
 
-    await codecs.prepare(log.topicNames().flatMap((topic) => log.records(topic).map((r) => r.value)));
-    const enriched = decodeAll<MachineEvent>(log, t.enriched, codecs.event).filter((x) => x.kind !== 'watermark');
-    expect(enriched.length).toBeGreaterThan(1_000);
-    const seen = new Set<string | undefined>();
-    for (const x of enriched) {
-      expect(x.runningOrder ?? null, `${x.tag}@${new Date(x.tsMs).toISOString()}`).toBe(orderOf.get(sampleKey(x)));
-      if (x.runningOrder !== undefined)
-        expect(x.runningWorkOrderId).toBe(
-          { 'MO/A': 11, 'MO/B': 12, 'MO/C': 21, 'MO/D': 14, 'MO/E': 31 }[x.runningOrder],
-        );
-      seen.add(x.runningOrder);
-    }
-    expect([...seen].sort()).toEqual(['MO/A', 'MO/B', 'MO/C', 'MO/D', 'MO/E', undefined]);
-
-    // Summaries: the reference over each partition's samples with the same tags.
-    const got = lastRevisions([
-      ...decodeAll<WindowSummary>(log, t.windowSummaries, codecs.summary),
-      ...decodeAll<WindowSummary>(log, t.shiftSummaries, codecs.summary),
-    ]);
-    let compared = 0;
-    for (let p = 0; p < PARTITIONS; p++) {
-      const wcs = new Set(
-        decodeAll<MachineEvent>(log, t.enriched, codecs.event, p)
-          .filter((x) => x.kind !== 'watermark')
-          .map((x) => x.workCenterId),
-      );
-      if (wcs.size === 0) continue;
-      const mine = samples.filter((s) =>
-        wcs.has(plan.machines.get(plan.tags.get(s.tag)?.machineId ?? '')?.workCenterId ?? ''),
-      );
-      const want = lastRevisions(
-        computeWindowSummaries(mine, plan, {
-          watermarkMs: watermarks.get(p)!,
-          runningOrder: (x) => orderOf.get(sampleKey(x)) ?? null,
-        }),
-      );
-      for (const [key, summary] of want) {
-        expect(got.get(key), key).toEqual(summary);
-        compared++;
+      await codecs.prepare(log.topicNames().flatMap((topic) => log.records(topic).map((r) => r.value)));
+      const enriched = decodeAll<MachineEvent>(log, t.enriched, codecs.event).filter((x) => x.kind !== 'watermark');
+      expect(enriched.length).toBeGreaterThan(1_000);
+      const seen = new Set<string | undefined>();
+      for (const x of enriched) {
+        expect(x.runningOrder ?? null, `${x.tag}@${new Date(x.tsMs).toISOString()}`).toBe(orderOf.get(sampleKey(x)));
+        if (x.runningOrder !== undefined)
+          expect(x.runningWorkOrderId).toBe(
+            { 'MO/A': 11, 'MO/B': 12, 'MO/C': 21, 'MO/D': 14, 'MO/E': 31 }[x.runningOrder],
+          );
+        seen.add(x.runningOrder);
       }
-    }
-    expect(compared).toBe(got.size);
-    expect([...got.values()].every((s) => Array.isArray(s.orders))).toBe(true);
-    const line1 = [...got.values()].filter((s) => s.workCenterId === 'press-line-1');
-    expect([...new Set(line1.flatMap((s) => s.orders ?? []))].sort()).toEqual(['MO/A', 'MO/B', 'MO/D']);
-    // Under the first table T+1h.. ran MO/B; after the update MO/B is gone: MO/A again, then MO/D.
-    const quarter = (startMs: number): readonly string[] | undefined =>
-      line1.find((s) => s.windowName === '15m' && s.startMs === startMs)?.orders;
-    expect(quarter(T)).toEqual(['MO/A']);
-    expect(quarter(T + H)).toEqual(['MO/B']);
-    expect(quarter(T + 1.75 * H)).toEqual(['MO/A']);
-    expect(quarter(T + 2 * H)).toEqual(['MO/D']);
-  }, 60_000);
+      expect([...seen].sort()).toEqual(['MO/A', 'MO/B', 'MO/C', 'MO/D', 'MO/E', undefined]);
+
+      // Summaries: the reference over each partition's samples with the same tags.
+      const got = lastRevisions([
+        ...decodeAll<WindowSummary>(log, t.windowSummaries, codecs.summary),
+        ...decodeAll<WindowSummary>(log, t.shiftSummaries, codecs.summary),
+      ]);
+      let compared = 0;
+      for (let p = 0; p < PARTITIONS; p++) {
+        const wcs = new Set(
+          decodeAll<MachineEvent>(log, t.enriched, codecs.event, p)
+            .filter((x) => x.kind !== 'watermark')
+            .map((x) => x.workCenterId),
+        );
+        if (wcs.size === 0) continue;
+        const mine = samples.filter((s) =>
+          wcs.has(plan.machines.get(plan.tags.get(s.tag)?.machineId ?? '')?.workCenterId ?? ''),
+        );
+        const want = lastRevisions(
+          computeWindowSummaries(mine, plan, {
+            watermarkMs: watermarks.get(p)!,
+            runningOrder: (x) => orderOf.get(sampleKey(x)) ?? null,
+          }),
+        );
+        for (const [key, summary] of want) {
+          expect(got.get(key), key).toEqual(summary);
+          compared++;
+        }
+      }
+      expect(compared).toBe(got.size);
+      expect([...got.values()].every((s) => Array.isArray(s.orders))).toBe(true);
+      const line1 = [...got.values()].filter((s) => s.workCenterId === 'press-line-1');
+      expect([...new Set(line1.flatMap((s) => s.orders ?? []))].sort()).toEqual(['MO/A', 'MO/B', 'MO/D']);
+      // Under the first table T+1h.. ran MO/B; after the update MO/B is gone: MO/A again, then MO/D.
+      const quarter = (startMs: number): readonly string[] | undefined =>
+        line1.find((s) => s.windowName === '15m' && s.startMs === startMs)?.orders;
+      expect(quarter(T)).toEqual(['MO/A']);
+      expect(quarter(T + H)).toEqual(['MO/B']);
+      expect(quarter(T + 1.75 * H)).toEqual(['MO/A']);
+      expect(quarter(T + 2 * H)).toEqual(['MO/D']);
+    },
+    60_000,
+  );
 
   it('fails the start when the table is not read to its end in time, before stage 1 consumed anything', async () => {
     const e = env();

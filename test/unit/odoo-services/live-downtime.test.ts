@@ -82,7 +82,10 @@ const liveRows = (fx: Fixture): Row[] =>
 const startOf = (r: Row): number => parseOdooDatetime(String(r['date_start']));
 const endOf = (r: Row): number => (typeof r['date_end'] === 'string' ? parseOdooDatetime(r['date_end']) : Infinity);
 
-/** Downtime Odoo holds for wc-1 inside [startMs, endMs): live records + shift records of a `down/...` loss, by date overlap. */
+/**
+ * Downtime Odoo holds for wc-1 inside [startMs, endMs): live records + shift records of a `down/...` loss, by date
+ * overlap.
+ */
 function odooDowntime(fx: Fixture, startMs: number, endMs: number): number {
   let total = 0;
   for (const r of fx.standin.records(PRODUCTIVITY_MODEL)) {
@@ -177,18 +180,21 @@ describe.each([19, 17] as StandinVersion[])('live downtime vs posted shifts (sta
     expectExact(f);
   });
 
-  it('a down, then the shift, then its up after the shift end: the record is moved, then closed after the shift', async () => {
-    f = await startFixture({ version, live: true });
-    const handler = handlerOn(f);
-    await handler.handle(DOWN2);
-    await postShifts(f, [SHIFT]);
-    expect(liveRows(f)).toEqual([expect.objectContaining({ date_start: '2026-03-02 14:00:00' })]);
-    await handler.handle(UP2);
-    expect(liveRows(f)).toEqual([
-      expect.objectContaining({ date_start: '2026-03-02 14:00:00', date_end: '2026-03-02 14:20:00' }),
-    ]);
-    expectExact(f);
-  });
+  it(
+    'a down, then the shift, then its up after the shift ' + 'end: the record is moved, then closed after the shift',
+    async () => {
+      f = await startFixture({ version, live: true });
+      const handler = handlerOn(f);
+      await handler.handle(DOWN2);
+      await postShifts(f, [SHIFT]);
+      expect(liveRows(f)).toEqual([expect.objectContaining({ date_start: '2026-03-02 14:00:00' })]);
+      await handler.handle(UP2);
+      expect(liveRows(f)).toEqual([
+        expect.objectContaining({ date_start: '2026-03-02 14:00:00', date_end: '2026-03-02 14:20:00' }),
+      ]);
+      expectExact(f);
+    },
+  );
 
   it('a failure between the unlink and the move converges when the shift is delivered again', async () => {
     f = await startFixture({ version, live: true });

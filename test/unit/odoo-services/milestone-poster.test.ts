@@ -108,37 +108,40 @@ describe.each([19, 17] as const)('milestone poster (stand-in %i)', (version) => 
     expect(f.standin.records(PRODUCTIVITY_MODEL)).toHaveLength(1);
   });
 
-  it('adds completed quantities to the work order exactly once, creates a draft scrap, notes a failed inspection', async () => {
-    f = await startFixture({ version });
-    const { handler, kv } = setUp(f);
-    const { moId, woId } = seedOrder(f, 'WH/MO/00007');
-    const q1 = m('quantity_completed', 1_000, { orderRef: 'WH/MO/00007', quantity: 12 });
-    await handler.handle(q1);
-    await handler.handle(m('quantity_completed', 2_000, { orderRef: 'WH/MO/00007', quantity: 8 }));
-    // q1 re-delivered after a crash between the write and the ledger's done: found, not added again.
-    const q1Key = `ms:${milestoneKey(q1)}`;
-    await kv.set(q1Key, JSON.stringify({ state: 'pending', after: 20 }));
-    expect(await handler.handle(q1)).toMatchObject({ status: 'posted', odooIds: [woId] });
-    expect(f.standin.records('mrp.workorder').find((r) => r['id'] === woId)?.['qty_produced']).toBe(20);
-    expect(await handler.handle(m('quantity_completed', 3_000))).toMatchObject({ status: 'no-order' });
+  it(
+    'adds completed quantities to the work order exactly ' + 'once, creates a draft scrap, notes a failed inspection',
+    async () => {
+      f = await startFixture({ version });
+      const { handler, kv } = setUp(f);
+      const { moId, woId } = seedOrder(f, 'WH/MO/00007');
+      const q1 = m('quantity_completed', 1_000, { orderRef: 'WH/MO/00007', quantity: 12 });
+      await handler.handle(q1);
+      await handler.handle(m('quantity_completed', 2_000, { orderRef: 'WH/MO/00007', quantity: 8 }));
+      // q1 re-delivered after a crash between the write and the ledger's done: found, not added again.
+      const q1Key = `ms:${milestoneKey(q1)}`;
+      await kv.set(q1Key, JSON.stringify({ state: 'pending', after: 20 }));
+      expect(await handler.handle(q1)).toMatchObject({ status: 'posted', odooIds: [woId] });
+      expect(f.standin.records('mrp.workorder').find((r) => r['id'] === woId)?.['qty_produced']).toBe(20);
+      expect(await handler.handle(m('quantity_completed', 3_000))).toMatchObject({ status: 'no-order' });
 
-    const scrap = await handler.handle(m('scrap_recorded', 4_000, { orderRef: 'WH/MO/00007', quantity: 3 }));
-    expect(scrap).toMatchObject({ status: 'posted', odooModel: 'stock.scrap', created: 1 });
-    expect(f.standin.records('stock.scrap')[0]).toMatchObject({
-      product_id: 42,
-      scrap_qty: 3,
-      production_id: moId,
-      workorder_id: woId,
-      state: 'draft',
-    });
+      const scrap = await handler.handle(m('scrap_recorded', 4_000, { orderRef: 'WH/MO/00007', quantity: 3 }));
+      expect(scrap).toMatchObject({ status: 'posted', odooModel: 'stock.scrap', created: 1 });
+      expect(f.standin.records('stock.scrap')[0]).toMatchObject({
+        product_id: 42,
+        scrap_qty: 3,
+        production_id: moId,
+        workorder_id: woId,
+        state: 'draft',
+      });
 
-    const insp = await handler.handle(m('inspection_failed', 5_000, { orderRef: 'WH/MO/00007' }));
-    expect(insp).toMatchObject({ status: 'posted', odooModel: 'mail.message', created: 1 });
-    const msgs = f.standin.records('mail.message');
-    expect(msgs).toHaveLength(1);
-    expect(msgs[0]).toMatchObject({ model: 'mrp.production', res_id: moId });
-    expect(String(msgs[0]!['body'])).toContain('Inspection failed on plant-a/wc-1');
-  });
+      const insp = await handler.handle(m('inspection_failed', 5_000, { orderRef: 'WH/MO/00007' }));
+      expect(insp).toMatchObject({ status: 'posted', odooModel: 'mail.message', created: 1 });
+      const msgs = f.standin.records('mail.message');
+      expect(msgs).toHaveLength(1);
+      expect(msgs[0]).toMatchObject({ model: 'mrp.production', res_id: moId });
+      expect(String(msgs[0]!['body'])).toContain('Inspection failed on plant-a/wc-1');
+    },
+  );
 
   it('refuses a milestone that names an unknown order with a permanent error', async () => {
     f = await startFixture({ version });

@@ -74,78 +74,83 @@ describe('orders sync', () => {
 });
 
 describe('dlq replay', () => {
-  it('re-posts dead letters once the cause is fixed, audits them replayed, and re-dead-letters what still fails', async () => {
-    f = await startFixture({ workCenters: 3 });
-    const summaries = week(3, 1);
-    await f.targets();
-    const wc2 = f.standin.records('mrp.workcenter').find((r) => r['code'] === 'WC-02')!;
-    f.standin.store.unlink('mrp.workcenter', [wc2['id']]);
-    await f.produce(summaries);
-    const consumer = f.consumer();
-    const run = consumer.run();
-    const fx = f;
-    await until('committed', 20_000, () => fullyCommitted(fx));
-    await consumer.stop();
-    await run;
-    const letters = f.log.records(TOPICS.dlq);
-    expect(letters).toHaveLength(3);
-    const sink = new MemoryEventSink(f.log);
-    // The replay process's ledger (in production: the same Redis ledger the poster uses).
-    const ledger = createMemoryLedger();
-    const replay = (dryRun: boolean, records = letters) =>
-      replayDeadLetters({
-        records,
-        writer: createProductivityWriter({
-          client: fx.client,
-          ledger,
-          mapping: MAPPING,
-          targets: fx.targets,
-          policy: { count: 500, ceiling: { count: 1000, bytes: 1 << 24 } },
-          retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 },
+  it(
+    're-posts dead letters once the cause is fixed, audits ' + 'them replayed, and re-dead-letters what still fails',
+    async () => {
+      f = await startFixture({ workCenters: 3 });
+      const summaries = week(3, 1);
+      await f.targets();
+      const wc2 = f.standin.records('mrp.workcenter').find((r) => r['code'] === 'WC-02')!;
+      f.standin.store.unlink('mrp.workcenter', [wc2['id']]);
+      await f.produce(summaries);
+      const consumer = f.consumer();
+      const run = consumer.run();
+      const fx = f;
+      await until('committed', 20_000, () => fullyCommitted(fx));
+      await consumer.stop();
+      await run;
+      const letters = f.log.records(TOPICS.dlq);
+      expect(letters).toHaveLength(3);
+      const sink = new MemoryEventSink(f.log);
+      // The replay process's ledger (in production: the same Redis ledger the poster uses).
+      const ledger = createMemoryLedger();
+      const replay = (dryRun: boolean, records = letters) =>
+        replayDeadLetters({
+          records,
+          writer: createProductivityWriter({
+            client: fx.client,
+            ledger,
+            mapping: MAPPING,
+            targets: fx.targets,
+            policy: { count: 500, ceiling: { count: 1000, bytes: 1 << 24 } },
+            retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 },
+            nowMs: Date.now,
+          }),
+          milestones: createMilestoneHandler({
+            client: fx.client,
+            ledger: milestoneLedgerOn(createMemoryKeyValue()),
+            mapping: MAPPING,
+            targets: fx.targets,
+            retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 },
+          }),
+          sink,
+          deadLetterTopic: TOPICS.dlq,
+          auditTopic: TOPICS.audit,
+          dryRun,
           nowMs: Date.now,
-        }),
-        milestones: createMilestoneHandler({
-          client: fx.client,
-          ledger: milestoneLedgerOn(createMemoryKeyValue()),
-          mapping: MAPPING,
-          targets: fx.targets,
-          retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 },
-        }),
-        sink,
-        deadLetterTopic: TOPICS.dlq,
-        auditTopic: TOPICS.audit,
-        dryRun,
-        nowMs: Date.now,
-      });
-    const dry = await replay(true);
-    expect(dry.map((l) => l.verdict)).toEqual(['would-replay', 'would-replay', 'would-replay']);
-    expect(f.log.records(TOPICS.dlq)).toHaveLength(3);
-    // Not fixed yet: still refused, dead-lettered again with attempts + 1.
-    const still = await replay(false);
-    expect(still.map((l) => l.verdict)).toEqual(['still-failing', 'still-failing', 'still-failing']);
-    // (the embedded log lists records partition by partition: select by content, not position)
-    const second = f.log.records(TOPICS.dlq).filter((r) => (JSON.parse(String(r.value)) as DeadLetter).attempts === 2);
-    expect(second).toHaveLength(3);
-    expect(
-      f
-        .json<DeadLetter>(TOPICS.dlq)
-        .filter((d) => d.attempts === 2)
-        .map((d) => d.error.odooName),
-    ).toEqual(Array(3).fill('odoo.exceptions.ValidationError'));
-    // The fix: the work center exists again under the same id.
-    f.standin.store.table('mrp.workcenter').set(wc2['id'] as number, wc2);
-    const before = f.standin.records(PRODUCTIVITY_MODEL).length;
-    const done = await replay(false, second);
-    expect(done.map((l) => l.verdict)).toEqual(['replayed', 'replayed', 'replayed']);
-    const created = f.standin.records(PRODUCTIVITY_MODEL).length - before;
-    expect(created).toBe(done.reduce((n, l) => n + l.odooIds.length, 0));
-    expect(created).toBeGreaterThan(0);
-    const replayed = f.json<AuditRecord>(TOPICS.audit).filter((a) => a.event === 'replayed');
-    expect(replayed).toHaveLength(3);
-    expect(replayed.every((a) => a.odooIds.length > 0 && a.workCenterId === 'wc-2')).toBe(true);
-    // Replaying the same letters again creates nothing (idempotent through the markers).
-    const twice = await replay(false, second);
-    expect(twice.map((l) => l.verdict)).toEqual(['replayed', 'replayed', 'replayed']);
-    expect(f.standin.records(PRODUCTIVITY_MODEL).length - before).toBe(created);
-  });
+        });
+      const dry = await replay(true);
+      expect(dry.map((l) => l.verdict)).toEqual(['would-replay', 'would-replay', 'would-replay']);
+      expect(f.log.records(TOPICS.dlq)).toHaveLength(3);
+      // Not fixed yet: still refused, dead-lettered again with attempts + 1.
+      const still = await replay(false);
+      expect(still.map((l) => l.verdict)).toEqual(['still-failing', 'still-failing', 'still-failing']);
+      // (the embedded log lists records partition by partition: select by content, not position)
+      const second = f.log
+        .records(TOPICS.dlq)
+        .filter((r) => (JSON.parse(String(r.value)) as DeadLetter).attempts === 2);
+      expect(second).toHaveLength(3);
+      expect(
+        f
+          .json<DeadLetter>(TOPICS.dlq)
+          .filter((d) => d.attempts === 2)
+          .map((d) => d.error.odooName),
+      ).toEqual(Array(3).fill('odoo.exceptions.ValidationError'));
+      // The fix: the work center exists again under the same id.
+      f.standin.store.table('mrp.workcenter').set(wc2['id'] as number, wc2);
+      const before = f.standin.records(PRODUCTIVITY_MODEL).length;
+      const done = await replay(false, second);
+      expect(done.map((l) => l.verdict)).toEqual(['replayed', 'replayed', 'replayed']);
+      const created = f.standin.records(PRODUCTIVITY_MODEL).length - before;
+      expect(created).toBe(done.reduce((n, l) => n + l.odooIds.length, 0));
+      expect(created).toBeGreaterThan(0);
+      const replayed = f.json<AuditRecord>(TOPICS.audit).filter((a) => a.event === 'replayed');
+      expect(replayed).toHaveLength(3);
+      expect(replayed.every((a) => a.odooIds.length > 0 && a.workCenterId === 'wc-2')).toBe(true);
+      // Replaying the same letters again creates nothing (idempotent through the markers).
+      const twice = await replay(false, second);
+      expect(twice.map((l) => l.verdict)).toEqual(['replayed', 'replayed', 'replayed']);
+      expect(f.standin.records(PRODUCTIVITY_MODEL).length - before).toBe(created);
+    },
+  );
 });

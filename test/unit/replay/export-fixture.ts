@@ -97,7 +97,10 @@ export function isoTs(tsMs: number, offsetMinutes: number): string {
   if (offsetMinutes === 0) return new Date(tsMs).toISOString();
   const local = new Date(tsMs + offsetMinutes * 60_000).toISOString().slice(0, -1);
   const abs = Math.abs(offsetMinutes);
-  return `${local}${offsetMinutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return (
+    `${local}${offsetMinutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:` +
+    `${String(abs % 60).padStart(2, '0')}`
+  );
 }
 
 /** Berlin's offset in minutes at an instant (CET +60, CEST +120), for realistic ISO exports. */
@@ -129,6 +132,8 @@ function csvField(text: string): string {
 export function toCsv(samples: readonly RawSample[], ts: (tsMs: number) => string | number = (t) => t): string {
   let text = 'ts,tag,value,quality\r\n';
   for (const s of samples)
-    text += `${csvField(String(ts(s.tsMs)))},${csvField(s.tag)},${csvField(String(s.value))},${s.quality === 'good' ? '' : s.quality}\r\n`;
+    text +=
+      `${csvField(String(ts(s.tsMs)))},${csvField(s.tag)},` +
+      `${csvField(String(s.value))},${s.quality === 'good' ? '' : s.quality}\r\n`;
   return text;
 }

@@ -173,37 +173,41 @@ describe('bad rows', () => {
     expectReference(good, [...r.windows, ...r.shifts], r.stats.watermarkMs!);
   });
 
-  it('CSV: wrong column count, bad quoting and bad fields are rejected by line; quoted commas, quotes and newlines parse', async () => {
-    const body = toCsv(good).split('\r\n');
-    const header = body.shift()!;
-    body.pop();
-    const t = '1774720800000';
-    const tq = good[6]!.tsMs; // the quoted record goes after good[6]: in order, not late
-    const extra: [number, string, string | null][] = [
-      [2, `${t},M1a.STATE,1`, 'malformed-csv'],
-      [4, `${t},M1a.STATE,1,good,extra`, 'malformed-csv'],
-      [6, `${t},"M1a.STATE"x,1,`, 'malformed-csv'],
-      [8, `${t},M1a.STATE,1,excellent`, 'invalid-field'],
-      [10, `not-a-time,M1a.STATE,1,`, 'invalid-ts'],
-      [12, `${t},,1,`, 'missing-field'],
-      [14, `${tq},M1a.REASON,"line one\nline ""two"", with comma",`, null],
-    ];
-    for (const [at, text] of extra) body.splice(at - 1, 0, text);
-    const r = await replayText('bad.csv', [header, ...body].join('\n'));
-    // Line numbers count the header (line 1); the quoted newline makes the record span 2 lines.
-    expect(r.rejected.map((x) => [x.line, x.reason])).toEqual(
-      extra.filter((e) => e[2] !== null).map(([at, , reason]) => [at + 1, reason]),
-    );
-    const withQuoted = [...good];
-    withQuoted.splice(7, 0, {
-      tag: 'M1a.REASON',
-      tsMs: tq,
-      value: 'line one\nline "two", with comma',
-      quality: 'good',
-    });
-    expect(r.stats.samplesRead).toBe(good.length + extra.length);
-    expectReference(withQuoted, [...r.windows, ...r.shifts], r.stats.watermarkMs!);
-  });
+  it(
+    'CSV: wrong column count, bad quoting and bad fields are ' +
+      'rejected by line; quoted commas, quotes and newlines parse',
+    async () => {
+      const body = toCsv(good).split('\r\n');
+      const header = body.shift()!;
+      body.pop();
+      const t = '1774720800000';
+      const tq = good[6]!.tsMs; // the quoted record goes after good[6]: in order, not late
+      const extra: [number, string, string | null][] = [
+        [2, `${t},M1a.STATE,1`, 'malformed-csv'],
+        [4, `${t},M1a.STATE,1,good,extra`, 'malformed-csv'],
+        [6, `${t},"M1a.STATE"x,1,`, 'malformed-csv'],
+        [8, `${t},M1a.STATE,1,excellent`, 'invalid-field'],
+        [10, `not-a-time,M1a.STATE,1,`, 'invalid-ts'],
+        [12, `${t},,1,`, 'missing-field'],
+        [14, `${tq},M1a.REASON,"line one\nline ""two"", with comma",`, null],
+      ];
+      for (const [at, text] of extra) body.splice(at - 1, 0, text);
+      const r = await replayText('bad.csv', [header, ...body].join('\n'));
+      // Line numbers count the header (line 1); the quoted newline makes the record span 2 lines.
+      expect(r.rejected.map((x) => [x.line, x.reason])).toEqual(
+        extra.filter((e) => e[2] !== null).map(([at, , reason]) => [at + 1, reason]),
+      );
+      const withQuoted = [...good];
+      withQuoted.splice(7, 0, {
+        tag: 'M1a.REASON',
+        tsMs: tq,
+        value: 'line one\nline "two", with comma',
+        quality: 'good',
+      });
+      expect(r.stats.samplesRead).toBe(good.length + extra.length);
+      expectReference(withQuoted, [...r.windows, ...r.shifts], r.stats.watermarkMs!);
+    },
+  );
 
   it('an unclosed quote rejects its line only; the lines after it are read again', async () => {
     const body = toCsv(good).split('\r\n');
@@ -230,27 +234,31 @@ describe('bad rows', () => {
 });
 
 describe('late samples', () => {
-  it('are written to late.ndjson with their line; within the horizon they amend, and the last revision equals the reference', async () => {
-    const samples = generateExport({
-      seed: 5,
-      startMs: START,
-      endMs: START + 3 * HOUR,
-      workCenters: 1,
-      meanGapMs: 15_000,
-    });
-    const lateSample: RawSample = { tag: 'M1a.SCRAP', tsMs: START + 30 * MIN + 123, value: 2, quality: 'good' };
-    const all = [...samples, lateSample];
-    const r = await replayText('late.ndjson', toNdjson(all));
-    expect(r.stats.lateAmended).toBe(1);
-    expect(r.late).toMatchObject([{ line: all.length, amended: true, tsMs: lateSample.tsMs }]);
-    expect(r.stats.amendments).toBeGreaterThan(0);
-    const last = new Map<string, WindowSummary>();
-    for (const s of [...r.windows, ...r.shifts])
-      if ((last.get(key(s))?.revision ?? 0) < s.revision) last.set(key(s), s);
-    const reference = computeWindowSummaries(all, plan, { watermarkMs: r.stats.watermarkMs! });
-    const strip = ({ revision: _r, lateSamples: _l, ...rest }: WindowSummary) => rest;
-    expect(new Map([...last].map(([k, s]) => [k, strip(s)]))).toEqual(
-      new Map(reference.map((s) => [key(s), strip(s)])),
-    );
-  });
+  it(
+    'are written to late.ndjson with their line; within the ' +
+      'horizon they amend, and the last revision equals the reference',
+    async () => {
+      const samples = generateExport({
+        seed: 5,
+        startMs: START,
+        endMs: START + 3 * HOUR,
+        workCenters: 1,
+        meanGapMs: 15_000,
+      });
+      const lateSample: RawSample = { tag: 'M1a.SCRAP', tsMs: START + 30 * MIN + 123, value: 2, quality: 'good' };
+      const all = [...samples, lateSample];
+      const r = await replayText('late.ndjson', toNdjson(all));
+      expect(r.stats.lateAmended).toBe(1);
+      expect(r.late).toMatchObject([{ line: all.length, amended: true, tsMs: lateSample.tsMs }]);
+      expect(r.stats.amendments).toBeGreaterThan(0);
+      const last = new Map<string, WindowSummary>();
+      for (const s of [...r.windows, ...r.shifts])
+        if ((last.get(key(s))?.revision ?? 0) < s.revision) last.set(key(s), s);
+      const reference = computeWindowSummaries(all, plan, { watermarkMs: r.stats.watermarkMs! });
+      const strip = ({ revision: _r, lateSamples: _l, ...rest }: WindowSummary) => rest;
+      expect(new Map([...last].map(([k, s]) => [k, strip(s)]))).toEqual(
+        new Map(reference.map((s) => [key(s), strip(s)])),
+      );
+    },
+  );
 });

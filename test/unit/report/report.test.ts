@@ -64,39 +64,42 @@ describe('the fixture (core output)', () => {
 });
 
 describe('readShiftSummaries', () => {
-  it('keeps the last revision per (plant, work center, shift), skips other kinds and reports bad lines by number', async () => {
-    const path = join(dir, 'mixed.ndjson');
-    const rev2 = summary({ revision: 2, goodCount: 99_999 });
-    const tumbling = summary({ windowKind: 'tumbling', windowName: '15m', windowId: '2026-03-10T05:00:00.000Z' });
-    const lines = [
-      JSON.stringify(summary({ revision: 0, final: false })),
-      JSON.stringify(rev2),
-      '',
-      '{not json',
-      JSON.stringify(summary()), // revision 1 arriving after revision 2: ignored
-      JSON.stringify(tumbling),
-      JSON.stringify({ ...summary(), availability: 'high' }),
-      JSON.stringify({ ...summary(), intervals: [{ startMs: 1, endMs: 2, category: 'broken', reason: null }] }),
-      JSON.stringify(early[1]),
-    ];
-    await writeFile(path, lines.join('\n'));
-    const r = await readShiftSummaries(path);
-    expect(r.linesRead).toBe(9);
-    expect(r.otherKinds).toBe(1);
-    expect(r.summaries.map((s) => [s.workCenterId, s.revision, s.goodCount])).toEqual([
-      ['WC1', 2, 99_999],
-      ['WC2', 1, early[1]!.goodCount],
-    ]);
-    expect(r.problems).toEqual([
-      { line: 4, message: expect.stringMatching(/^expected one JSON WindowSummary per line, found invalid JSON/) },
-      { line: 7, message: 'availability: expected a number or null, found "high"' },
-      {
-        line: 8,
-        message:
-          'intervals[0].category: expected one of running, idle, setup, planned_stop, down, unknown, found "broken"',
-      },
-    ]);
-  });
+  it(
+    'keeps the last revision per (plant, work center, ' + 'shift), skips other kinds and reports bad lines by number',
+    async () => {
+      const path = join(dir, 'mixed.ndjson');
+      const rev2 = summary({ revision: 2, goodCount: 99_999 });
+      const tumbling = summary({ windowKind: 'tumbling', windowName: '15m', windowId: '2026-03-10T05:00:00.000Z' });
+      const lines = [
+        JSON.stringify(summary({ revision: 0, final: false })),
+        JSON.stringify(rev2),
+        '',
+        '{not json',
+        JSON.stringify(summary()), // revision 1 arriving after revision 2: ignored
+        JSON.stringify(tumbling),
+        JSON.stringify({ ...summary(), availability: 'high' }),
+        JSON.stringify({ ...summary(), intervals: [{ startMs: 1, endMs: 2, category: 'broken', reason: null }] }),
+        JSON.stringify(early[1]),
+      ];
+      await writeFile(path, lines.join('\n'));
+      const r = await readShiftSummaries(path);
+      expect(r.linesRead).toBe(9);
+      expect(r.otherKinds).toBe(1);
+      expect(r.summaries.map((s) => [s.workCenterId, s.revision, s.goodCount])).toEqual([
+        ['WC1', 2, 99_999],
+        ['WC2', 1, early[1]!.goodCount],
+      ]);
+      expect(r.problems).toEqual([
+        { line: 4, message: expect.stringMatching(/^expected one JSON WindowSummary per line, found invalid JSON/) },
+        { line: 7, message: 'availability: expected a number or null, found "high"' },
+        {
+          line: 8,
+          message:
+            'intervals[0].category: expected one of running, idle, setup, planned_stop, down, unknown, found "broken"',
+        },
+      ]);
+    },
+  );
 
   it('fails with SHIFTSTREAM_INPUT_INVALID naming the file when it cannot be read', async () => {
     await expect(readShiftSummaries(join(dir, 'missing.ndjson'))).rejects.toMatchObject({
@@ -299,14 +302,15 @@ describe('shiftstream report (command)', () => {
     expect(r.code).toBe(0);
     const lineCount = run.all.length + 1;
     expect(r.stderr).toBe(
-      `shiftstream: report: in.ndjson line ${lineCount}: expected one JSON WindowSummary per line, found invalid JSON (${(() => {
-        try {
-          JSON.parse('oops');
-        } catch (e) {
-          return (e as Error).message;
-        }
-        return '';
-      })()}); skipped\n`,
+      `shiftstream: report: in.ndjson line ${lineCount}: expected ` +
+        `one JSON WindowSummary per line, found invalid JSON (${(() => {
+          try {
+            JSON.parse('oops');
+          } catch (e) {
+            return (e as Error).message;
+          }
+          return '';
+        })()}); skipped\n`,
     );
     expect(r.stdout).toMatch(
       /^report: wrote out\.html \(\d+ KiB\): 1 plant, 2 shifts, 4 work-center summaries; 0 earlier revisions replaced, 1 bad lines skipped\n$/,
@@ -340,7 +344,8 @@ describe('shiftstream report (command)', () => {
     const r = await cli(['--input', 'in3.ndjson']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      'expected WindowSummary lines with windowKind "shift", found none (1 lines, 1 summaries of other window kinds, 0 bad lines)',
+      'expected WindowSummary lines with windowKind "shift", found ' +
+        'none (1 lines, 1 summaries of other window kinds, 0 bad lines)',
     );
   });
 

@@ -365,7 +365,8 @@ describe('throughput', () => {
     }
     const seconds = (performance.now() - t0) / 1000;
     console.log(
-      `sim take(1e6): ${Math.round(n / seconds).toLocaleString('en')} samples/s (${seconds.toFixed(2)} s, checksum ${checksum})`,
+      `sim take(1e6): ${Math.round(n / seconds).toLocaleString('en')} ` +
+        `samples/s (${seconds.toFixed(2)} s, checksum ${checksum})`,
     );
     expect(n).toBe(1_000_000);
   });

@@ -41,10 +41,12 @@ describe('shiftstream lint', () => {
     const r = await lint([`${FIX}/grace-lt-smallest-window.yaml`, `${FIX}/counters-named.yaml`]);
     expect(r.code).toBe(1);
     expect(r.out.split('\n')).toEqual([
-      `${FIX}/grace-lt-smallest-window.yaml /windows/0 (line 35): grace-lt-smallest-window: graceMs (900000) must be smaller than sizeMs (300000) of window '5m': expected grace < 5m, found 15m`,
+      `${FIX}/grace-lt-smallest-window.yaml /windows/0 (line 35): grace-lt-smallest-window: graceMs ` +
+        `(900000) must be smaller than sizeMs (300000) of window '5m': expected grace < 5m, found 15m`,
       expect.stringMatching(
         new RegExp(
-          `^${FIX}/counters-named.yaml /workCenters/press-01 \\(line 11\\): counters-named \\(warning\\): work center 'press-01' counts 'parts'`,
+          `^${FIX}/counters-named.yaml /workCenters/press-01 \\(line 11\\): ` +
+            `counters-named \\(warning\\): work center 'press-01' counts 'parts'`,
         ),
       ),
       '2 files checked: 1 error, 1 warning',
@@ -81,7 +83,8 @@ describe('shiftstream lint', () => {
       rule: 'unknown-work-center',
       severity: 'error',
       message:
-        "machine 'press-01' names work center 'press-1': expected one of 'press-01', found 'press-1' (did you mean 'press-01'?)",
+        "machine 'press-01' names work center 'press-1': expected " +
+        "one of 'press-01', found 'press-1' (did you mean 'press-01'?)",
     });
     expect((await lint(['--format=json', 'topologies/stamping-berlin.yaml'])).code).toBe(0);
   });

@@ -26,7 +26,8 @@ describe('topology: orders', () => {
   it('refuses unknown keys and wrong types under orders, naming what is allowed', () => {
     const problems = lintTopologyText(`${MINIMAL}\norders:\n  taging: true\n`, 'x.yaml').problems;
     expect(problems.map((p) => `${p.rule} ${p.path} ${p.message}`)).toEqual([
-      "schema /orders/taging unknown key 'taging' in /orders: expected one of tagging, loadTimeout (did you mean 'tagging'?)",
+      "schema /orders/taging unknown key 'taging' in /orders: " +
+        "expected one of tagging, loadTimeout (did you mean 'tagging'?)",
     ]);
     const typed = lintTopologyText(`${MINIMAL}\norders:\n  tagging: yes please\n`, 'x.yaml').problems;
     expect(typed.map((p) => `${p.rule} ${p.path}`)).toEqual(['schema /orders/tagging']);

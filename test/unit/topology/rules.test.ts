@@ -98,7 +98,8 @@ describe('problem messages', () => {
     const err = caught as TopologyError;
     expect(err.code).toBe('SHIFTSTREAM_TOPOLOGY_INVALID');
     expect(err.message).toContain(
-      `${file} /machines/press-01/workCenter (line 18): unknown-work-center: machine 'press-01' names work center 'press-1'`,
+      `${file} /machines/press-01/workCenter (line 18): ` +
+        `unknown-work-center: machine 'press-01' names work center 'press-1'`,
     );
     expect(err.message).toContain(`${file} /workCenters/press-01 (line 13): state-machine-has-state-tag:`);
     expect(err.message).not.toContain('counters-named'); // warnings are not errors

@@ -30,7 +30,9 @@ describe('schema: unknown keys', () => {
     expect(rest).toEqual([]);
     expect(p).toMatchObject({ path: '/evenTime', line: lineOf(text, 'evenTime:'), column: 1, severity: 'error' });
     expect(p?.message).toBe(
-      "unknown key 'evenTime' in the document: expected one of version, plant, eventTime, validation, policies, topics, orders, workCenters, machines, tags, windows, calendar, odoo (or an x- key holding YAML anchors) (did you mean 'eventTime'?)",
+      "unknown key 'evenTime' in the document: expected one of version, plant, eventTime, " +
+        'validation, policies, topics, orders, workCenters, machines, tags, windows, ' +
+        "calendar, odoo (or an x- key holding YAML anchors) (did you mean 'eventTime'?)",
     );
     expect(formatProblem(p!)).toBe(
       `topologies/plant-a.yaml /evenTime (line ${lineOf(text, 'evenTime:')}): schema: ${p?.message}`,
@@ -43,7 +45,8 @@ describe('schema: unknown keys', () => {
     expect(rest).toEqual([]);
     expect(p).toMatchObject({ path: '/tags/P01.GOOD/rollover', line: lineOf(text, 'rollover:'), column: 5 });
     expect(p?.message).toBe(
-      "unknown key 'rollover' in /tags/P01.GOOD: expected one of role, machine, description, counter, mode, rolloverAt (did you mean 'rolloverAt'?)",
+      "unknown key 'rollover' in /tags/P01.GOOD: expected one of role, machine, " +
+        "description, counter, mode, rolloverAt (did you mean 'rolloverAt'?)",
     );
   });
 

@@ -119,14 +119,18 @@ describe('stamping-berlin plan', () => {
     });
   });
 
-  it('the calendar resolves: the catch-up night across the spring change lasts 7 hours; no shift starts on Christmas', () => {
-    const calendar = createShiftCalendar(plant.calendar);
-    const night = calendar.instancesOverlapping(Date.UTC(2026, 2, 28, 12), Date.UTC(2026, 2, 29, 12));
-    expect(night.map((s) => [s.shiftId, s.endMs - s.startMs])).toEqual([['2026-03-28/night', 7 * 3_600_000]]);
-    // From 06:00 local on Dec 24 (the Dec 23 night ends then) to Sunday Dec 27 22:00: one short early shift.
-    const christmas = calendar.instancesOverlapping(Date.UTC(2026, 11, 24, 5), Date.UTC(2026, 11, 27, 21));
-    expect(christmas.map((s) => [s.shiftId, s.endMs - s.startMs])).toEqual([['2026-12-24/early', 6 * 3_600_000]]);
-  });
+  it(
+    'the calendar resolves: the catch-up night across the ' +
+      'spring change lasts 7 hours; no shift starts on Christmas',
+    () => {
+      const calendar = createShiftCalendar(plant.calendar);
+      const night = calendar.instancesOverlapping(Date.UTC(2026, 2, 28, 12), Date.UTC(2026, 2, 29, 12));
+      expect(night.map((s) => [s.shiftId, s.endMs - s.startMs])).toEqual([['2026-03-28/night', 7 * 3_600_000]]);
+      // From 06:00 local on Dec 24 (the Dec 23 night ends then) to Sunday Dec 27 22:00: one short early shift.
+      const christmas = calendar.instancesOverlapping(Date.UTC(2026, 11, 24, 5), Date.UTC(2026, 11, 27, 21));
+      expect(christmas.map((s) => [s.shiftId, s.endMs - s.startMs])).toEqual([['2026-12-24/early', 6 * 3_600_000]]);
+    },
+  );
 
   it('topics default from the plant id; policies and Odoo mapping', () => {
     expect(plan.topics).toEqual({

@@ -112,24 +112,27 @@ describe('JSON-RPC error mapping', () => {
     expect(err.message).toContain('mrp.workcenter.productivity.create');
   });
 
-  it('sends execute_kw with the key in the password slot and vals_list positional; missing result is null', async () => {
-    const { client, transport } = rpcClient([ok([5, 6]), { status: 200, body: '{"jsonrpc":"2.0","id":3}' }]);
-    expect(await client.create('m', [{ a: 1 }, { a: 2 }])).toEqual([5, 6]);
-    expect(await client.callMethod('m', 'button_start', [5])).toBeNull();
-    expect(transport.sent[0]?.body).toMatchObject({
-      params: { service: 'common', method: 'authenticate', args: ['db', 'bot', 'secret-key', {}] },
-    });
-    expect(transport.sent[1]?.body).toMatchObject({
-      params: {
-        service: 'object',
-        method: 'execute_kw',
-        args: ['db', 2, 'secret-key', 'm', 'create', [[{ a: 1 }, { a: 2 }]], {}],
-      },
-    });
-    expect(transport.sent[2]?.body).toMatchObject({
-      params: { args: ['db', 2, 'secret-key', 'm', 'button_start', [[5]], {}] },
-    });
-  });
+  it(
+    'sends execute_kw with the key in the password slot ' + 'and vals_list positional; missing result is null',
+    async () => {
+      const { client, transport } = rpcClient([ok([5, 6]), { status: 200, body: '{"jsonrpc":"2.0","id":3}' }]);
+      expect(await client.create('m', [{ a: 1 }, { a: 2 }])).toEqual([5, 6]);
+      expect(await client.callMethod('m', 'button_start', [5])).toBeNull();
+      expect(transport.sent[0]?.body).toMatchObject({
+        params: { service: 'common', method: 'authenticate', args: ['db', 'bot', 'secret-key', {}] },
+      });
+      expect(transport.sent[1]?.body).toMatchObject({
+        params: {
+          service: 'object',
+          method: 'execute_kw',
+          args: ['db', 2, 'secret-key', 'm', 'create', [[{ a: 1 }, { a: 2 }]], {}],
+        },
+      });
+      expect(transport.sent[2]?.body).toMatchObject({
+        params: { args: ['db', 2, 'secret-key', 'm', 'button_start', [[5]], {}] },
+      });
+    },
+  );
 
   it('accepts an int from create (single dict form) as one id', async () => {
     const { client } = rpcClient([ok(9)]);
