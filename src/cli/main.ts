@@ -5,9 +5,11 @@ import { COMMANDS } from './commands/index.js';
 
 const VERSION = '0.1.0';
 
-export function usage(): string {
+/** The command list with summaries (loads every command module: only for --help). */
+export async function usage(): Promise<string> {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 8);
-  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  const defs = await Promise.all(COMMANDS.map((c) => c.load()));
+  const lines = defs.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
     'shiftstream: shop-floor telemetry to exact shift figures in Odoo',
     '',
@@ -26,20 +28,21 @@ export async function main(argv: readonly string[], overrides: Partial<CommandCo
   const stderr = overrides.stderr ?? process.stderr;
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    stdout.write(usage());
+    stdout.write(await usage());
     return name === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
   }
   if (name === '--version' || name === '-v') {
     stdout.write(`shiftstream ${VERSION}\n`);
     return EXIT_CODES.ok;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (command === undefined) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
     stderr.write(
       `shiftstream: unknown command '${name}'. Expected one of: ${COMMANDS.map((c) => c.name).join(', ')}.\n`,
     );
     return EXIT_CODES.usage;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     stdout.write(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
     return EXIT_CODES.ok;

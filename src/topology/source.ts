@@ -22,9 +22,15 @@ export interface TopologySource {
   position(path: string, preferKey?: boolean): { line: number; column: number };
   /** How a map key was written, for the pointer to its value. */
   keyInfo(path: string): KeyInfo | undefined;
+  /**
+   * How the map's own keys at `path` were written (one walk for a whole value table); keys that
+   * come from a merge (`<<`) are not in it: ask keyInfo for those.
+   */
+  keyInfos(path: string): ReadonlyMap<string, KeyInfo>;
 }
 
 export function escapePointer(segment: string): string {
+  if (!segment.includes('~') && !segment.includes('/')) return segment;
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
@@ -87,12 +93,26 @@ export function parseTopologySource(text: string, file: string): TopologySource 
     return target;
   };
 
+  // Key index per map, built on first use: a scan per look-up made lint quadratic in the file size.
+  const keyIndexes = new WeakMap<object, Map<string, Pair>>();
+  const keyIndex = (m: { items: Pair[] }): Map<string, Pair> => {
+    let index = keyIndexes.get(m);
+    if (index === undefined) {
+      index = new Map();
+      for (const pair of m.items) {
+        const k = keyString(pair.key);
+        if (k !== undefined) index.set(k, pair); // last one wins, as in toJS
+      }
+      keyIndexes.set(m, index);
+    }
+    return index;
+  };
+
   /** Finds the pair for `segment` in a map, looking through merge keys. */
   const findPair = (map: unknown, segment: string, depth = 0): Pair | undefined => {
     const m = resolve(map);
     if (!isMap(m) || depth > 16) return undefined;
-    let found: Pair | undefined;
-    for (const pair of m.items) if (keyString(pair.key) === segment) found = pair; // last one wins, as in toJS
+    const found = keyIndex(m).get(segment);
     if (found !== undefined) return found;
     for (const pair of m.items) {
       if (!isMergePair(pair)) continue;
@@ -145,12 +165,7 @@ export function parseTopologySource(text: string, file: string): TopologySource 
     return offset === undefined ? { line: 0, column: 0 } : posOf(offset);
   };
 
-  const keyInfo = (path: string): KeyInfo | undefined => {
-    const segments = splitPointer(path);
-    const last = segments.pop();
-    if (last === undefined) return undefined;
-    const parent = walk(segments.map((s) => `/${escapePointer(s)}`).join(''), 'value').node;
-    const pair = findPair(parent, last);
+  const infoOf = (pair: Pair | undefined): KeyInfo | undefined => {
     if (pair === undefined || !isScalar(pair.key)) return undefined;
     const type = pair.key.type;
     return {
@@ -158,6 +173,25 @@ export function parseTopologySource(text: string, file: string): TopologySource 
       quoted: type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE',
       value: pair.key.value,
     };
+  };
+
+  const keyInfo = (path: string): KeyInfo | undefined => {
+    const segments = splitPointer(path);
+    const last = segments.pop();
+    if (last === undefined) return undefined;
+    const parent = walk(segments.map((s) => `/${escapePointer(s)}`).join(''), 'value').node;
+    return infoOf(findPair(parent, last));
+  };
+
+  const keyInfos = (path: string): ReadonlyMap<string, KeyInfo> => {
+    const out = new Map<string, KeyInfo>();
+    const m = resolve(walk(path, 'value').node);
+    if (!isMap(m)) return out;
+    for (const [k, pair] of keyIndex(m)) {
+      const info = infoOf(pair);
+      if (info !== undefined) out.set(k, info);
+    }
+    return out;
   };
 
   // Duplicate keys (after the key conversion YAML does: `1` and `"1"` are the same key).
@@ -198,5 +232,5 @@ export function parseTopologySource(text: string, file: string): TopologySource 
   if (doc.errors.length === 0) findDuplicates(doc.contents, '', new Set());
 
   const data: unknown = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 1000 }) : undefined;
-  return { file, data, problems, position, keyInfo };
+  return { file, data, problems, position, keyInfo, keyInfos };
 }

@@ -21,17 +21,15 @@ export function downtimeReasons(doc: TopologyDoc): { reasons: Map<string, string
   const passThrough: string[] = [];
   for (const [tag, t] of Object.entries(doc.tags)) {
     if (t.role === 'state') {
-      const entries: [string, Parameters<typeof readMapping>[0]][] = Object.entries(t.values).map(([k, v]) => [
-        pointer('tags', tag, 'values', k),
-        v,
-      ]);
-      if (t.default !== undefined) entries.push([pointer('tags', tag, 'default'), t.default]);
-      for (const [path, mapping] of entries) {
+      // Paths are built for first uses only (a big plant repeats the same few reasons).
+      const note = (mapping: Parameters<typeof readMapping>[0], path: () => string): void => {
         const m = readMapping(mapping);
-        if (m.category !== 'down') continue;
+        if (m.category !== 'down') return;
         const reason = m.reason ?? UNSPECIFIED_REASON;
-        if (!reasons.has(reason)) reasons.set(reason, path);
-      }
+        if (!reasons.has(reason)) reasons.set(reason, path());
+      };
+      for (const [k, v] of Object.entries(t.values)) note(v, () => pointer('tags', tag, 'values', k));
+      if (t.default !== undefined) note(t.default, () => pointer('tags', tag, 'default'));
     } else if (t.role === 'reason') {
       for (const [k, v] of Object.entries(t.values ?? {}))
         if (v !== null && !reasons.has(v)) reasons.set(v, pointer('tags', tag, 'values', k));

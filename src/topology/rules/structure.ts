@@ -49,10 +49,24 @@ export const unknownWorkCenter: LintRule = {
   },
 };
 
-function stateTagsOf(doc: Parameters<LintRule['check']>[0]['doc'], machine: string): string[] {
-  return Object.entries(doc.tags)
-    .filter(([, t]) => t.role === 'state' && t.machine === machine)
-    .map(([tag]) => tag);
+type Doc = Parameters<LintRule['check']>[0]['doc'];
+
+/** State tags per machine, in file order, indexed once per document (lint must stay linear). */
+const stateTagIndex = new WeakMap<Doc, Map<string, string[]>>();
+
+function stateTagsOf(doc: Doc, machine: string): readonly string[] {
+  let index = stateTagIndex.get(doc);
+  if (index === undefined) {
+    index = new Map();
+    for (const [tag, t] of Object.entries(doc.tags)) {
+      if (t.role !== 'state') continue;
+      const list = index.get(t.machine);
+      if (list === undefined) index.set(t.machine, [tag]);
+      else list.push(tag);
+    }
+    stateTagIndex.set(doc, index);
+  }
+  return index.get(machine) ?? [];
 }
 
 export const stateMachineHasStateTag: LintRule = {
@@ -129,16 +143,25 @@ export const countersNamed: LintRule = {
     'A work center has a `good` counter on one of its machines, else quality, performance and OEE are absent or wrong.',
   check({ doc, report }) {
     const byWc = machinesByWorkCenter(doc);
+    // Counter names per work center in tag order, in one pass over the tags.
+    const countersByWc = new Map<string, Set<string>>();
+    for (const t of Object.values(doc.tags)) {
+      if (t.role !== 'counter') continue;
+      const wc = doc.machines[t.machine]?.workCenter;
+      if (wc === undefined) continue;
+      const set = countersByWc.get(wc);
+      if (set === undefined) countersByWc.set(wc, new Set([t.counter]));
+      else set.add(t.counter);
+    }
     for (const wc of Object.keys(doc.workCenters)) {
-      const own = new Set(byWc.get(wc) ?? []);
-      const names = new Set<string>();
-      for (const t of Object.values(doc.tags)) if (t.role === 'counter' && own.has(t.machine)) names.add(t.counter);
+      const own = byWc.get(wc) ?? [];
+      const names = countersByWc.get(wc) ?? new Set<string>();
       if (!names.has('good')) {
         report(
           pointer('workCenters', wc),
           `work center '${wc}' counts ${names.size === 0 ? 'nothing' : quoteList([...names])}: ` +
             `expected a counter named 'good' (and usually 'scrap') on one of its machines ` +
-            `(${quoteList([...own])}); without it quality, performance and OEE are absent or wrong`,
+            `(${quoteList(own)}); without it quality, performance and OEE are absent or wrong`,
         );
       }
     }

@@ -7,14 +7,17 @@ import type { LintRule } from './rule.js';
 /** Every state mapping of the document with its path (values and default). */
 function* stateMappings(
   doc: Parameters<LintRule['check']>[0]['doc'],
-): Generator<{ tag: string; machine: string; path: string; mapping: StateMappingDoc }> {
+): Generator<{ tag: string; machine: string; key: string | null; mapping: StateMappingDoc }> {
   for (const [tag, t] of Object.entries(doc.tags)) {
     if (t.role !== 'state') continue;
-    for (const [key, mapping] of Object.entries(t.values))
-      yield { tag, machine: t.machine, path: pointer('tags', tag, 'values', key), mapping };
-    if (t.default !== undefined)
-      yield { tag, machine: t.machine, path: pointer('tags', tag, 'default'), mapping: t.default };
+    for (const [key, mapping] of Object.entries(t.values)) yield { tag, machine: t.machine, key, mapping };
+    if (t.default !== undefined) yield { tag, machine: t.machine, key: null, mapping: t.default };
   }
+}
+
+/** The pointer of a state mapping (built only for a problem: lint stays cheap on big plants). */
+function mappingPath(tag: string, key: string | null): string {
+  return key === null ? pointer('tags', tag, 'default') : pointer('tags', tag, 'values', key);
 }
 
 export const downNeedsReason: LintRule = {
@@ -29,11 +32,11 @@ export const downNeedsReason: LintRule = {
         .filter((t) => t.role === 'reason')
         .map((t) => t.machine),
     );
-    for (const { tag, machine, path, mapping } of stateMappings(doc)) {
+    for (const { tag, machine, key, mapping } of stateMappings(doc)) {
       const m = readMapping(mapping);
       if (m.category === 'down' && m.reason === undefined && !withReasonTag.has(machine)) {
         report(
-          path,
+          mappingPath(tag, key),
           `state tag '${tag}' maps to 'down' without a reason and machine '${machine}' has no reason tag: ` +
             `expected down/<reason>, found 'down' (its downtime will be reported as '${UNSPECIFIED_REASON}')`,
         );
@@ -47,11 +50,11 @@ export const reasonOnlyForDown: LintRule = {
   severity: 'error',
   summary: 'Only `down` carries a reason: `idle/<reason>` or `{ category: setup, reason: ... }` is an error.',
   check({ doc, report }) {
-    for (const { tag, path, mapping } of stateMappings(doc)) {
+    for (const { tag, key, mapping } of stateMappings(doc)) {
       const m = readMapping(mapping);
       if (m.category !== 'down' && m.reason !== undefined) {
         report(
-          path,
+          mappingPath(tag, key),
           `state tag '${tag}' maps to '${m.category}' with reason '${m.reason}': ` +
             `expected a reason only with 'down', found one with '${m.category}'`,
         );
@@ -90,9 +93,10 @@ export const valueKeyCanonical: LintRule = {
   check({ doc, source, report }) {
     for (const [tag, t] of Object.entries(doc.tags)) {
       if (t.role !== 'state' && t.role !== 'reason') continue;
+      const infos = source.keyInfos(pointer('tags', tag, 'values'));
       for (const key of Object.keys(t.values ?? {})) {
         const path = pointer('tags', tag, 'values', key);
-        const info = source.keyInfo(path);
+        const info = infos.get(key) ?? source.keyInfo(path);
         if (info === undefined) continue;
         if (!info.quoted && typeof info.value !== 'string' && info.source !== key) {
           report(

@@ -9,6 +9,10 @@ function sink(): { stream: Writable; text: () => string } {
 }
 
 describe('CLI', () => {
+  it('each entry of the lazy command list loads the command of its name', async () => {
+    for (const c of COMMANDS) expect((await c.load()).name).toBe(c.name);
+  });
+
   it.each(COMMANDS.map((c) => [c.name]))('%s --help prints usage and examples and exits 0', async (name) => {
     const out = sink();
     expect(
