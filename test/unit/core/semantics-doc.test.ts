@@ -9,6 +9,8 @@ import { REJECT_REASONS } from '../../../src/core/mapping.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const DOC = readFileSync(join(ROOT, 'docs/semantics.md'), 'utf8');
+// The old home of the contract, outside the repository (spelled in two parts so this file does not match).
+const OLD_HOME = ['shared', 'semantics.md'].join('/');
 
 describe('docs/semantics.md', () => {
   it('documents every reject reason of the core', () => {
@@ -46,7 +48,7 @@ describe('docs/semantics.md', () => {
     const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n');
     const outside = tracked
       .filter((f) => /\.(ts|mjs|md|avsc|ya?ml)$/.test(f))
-      .filter((f) => readFileSync(join(ROOT, f), 'utf8').includes('shared/semantics.md'));
+      .filter((f) => readFileSync(join(ROOT, f), 'utf8').includes(OLD_HOME));
     expect(outside).toEqual([]);
   });
 });
