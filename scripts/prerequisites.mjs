@@ -103,8 +103,8 @@ export function checkPrerequisites({ env = process.env, platform = process.platf
     ok: nodeMajor >= MIN_NODE,
     found: `node ${process.versions.node}`,
     aptNote:
-      'curl -fsSL https://deb.nodesource.com/setup_20.x | sudo bash - && sudo apt-get install -y nodejs' +
-      " (Debian 12's own nodejs is 18)",
+      'NodeSource: curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && apt-get install -y nodejs' +
+      " (as root; Debian 12's own nodejs is 18)",
     brew: ['node@20'],
   });
 
@@ -132,9 +132,9 @@ export function checkPrerequisites({ env = process.env, platform = process.platf
       why: 'the schema registry of the tests (Apicurio 3.3, a Quarkus app; e.g. /usr/lib/jvm/temurin-25-jdk-amd64)',
       ...javaCheck(REGISTRY_JAVA, env.SHIFTSTREAM_INFRA_REGISTRY_JAVA),
       aptNote:
-        'sudo apt-get install -y openjdk-21-jdk-headless (Ubuntu 24.04, Debian 13), or on Debian 12 ' +
+        'apt-get install -y openjdk-21-jdk-headless (Ubuntu 24.04, Debian 13), or on Debian 12 ' +
         "Temurin from Adoptium's apt repository (https://adoptium.net/installation/linux): " +
-        'sudo apt-get install -y temurin-21-jdk',
+        'apt-get install -y temurin-21-jdk',
       brew: ['openjdk@21'],
     });
   }
@@ -234,8 +234,10 @@ export function formatReport(checks) {
   );
   const apt = [...new Set(missing.flatMap((c) => c.apt ?? []))];
   const brew = [...new Set(missing.flatMap((c) => c.brew ?? []))];
+  // As root (a CI container) there may be no sudo, and none is needed.
+  const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
   lines.push('  Debian/Ubuntu:');
-  if (apt.length > 0) lines.push(`    sudo apt-get update && sudo apt-get install -y ${apt.join(' ')}`);
+  if (apt.length > 0) lines.push(`    ${sudo}apt-get update && ${sudo}apt-get install -y ${apt.join(' ')}`);
   for (const c of missing) if (c.aptNote) lines.push(`    ${c.name}: ${c.aptNote}`);
   lines.push('  macOS (Homebrew):');
   if (brew.length > 0) lines.push(`    brew install ${brew.join(' ')}`);

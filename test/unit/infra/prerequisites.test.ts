@@ -40,7 +40,7 @@ describe('prerequisites check', () => {
     expect(report).toMatch(/MISSING {2}Chromium +for the report screenshot test/);
     expect(report).toMatch(/MISSING {2}openssl +for the security tests/);
     expect(report).toMatch(
-      /sudo apt-get update && sudo apt-get install -y .*chromium fonts-liberation fonts-dejavu-core/,
+      /(sudo )?apt-get update && (sudo )?apt-get install -y .*chromium fonts-liberation fonts-dejavu-core/,
     );
     expect(report).toContain('brew install --cask chromium');
     expect(report).toMatch(/missing \(.*Chromium.*\); nothing was built or run/);
