@@ -5,8 +5,11 @@
 // nothing: bin/shiftstream.js then names the command to run.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from './infra/util.mjs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// No imports of our own: the Docker build copies this file alone before `npm ci`.
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 if (!existsSync(join(ROOT, 'src')) || !existsSync(join(ROOT, 'tsconfig.build.json'))) {
