@@ -3,6 +3,8 @@
 FROM node:20-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm ci runs `prepare`, which finds no sources yet and builds nothing (the build is below).
+COPY scripts/prepare.mjs ./scripts/
 # node-rdkafka builds librdkafka here (the full bookworm image has python3, make and g++).
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./

@@ -82,6 +82,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const problems: string[] = [];
   const values = new Map<ConfigKey, unknown>();
+  /** Secrets read from a `<VAR>_FILE` (and not overridden since): the Odoo client re-reads its key there. */
+  const secretFiles = new Map<ConfigKey, string>();
   for (const key of KEYS) if ('default' in spec(key)) values.set(key, (spec(key) as { default: unknown }).default);
 
   const set = (source: string, key: ConfigKey, raw: unknown): void => {
@@ -148,10 +150,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       }
       try {
         set(`env ${name}`, key, readFile(raw).trim());
+        secretFiles.set(key, raw);
       } catch (err) {
         problems.push(`env ${name}: expected a readable secret file, found ${(err as Error).message}`);
       }
-    } else set(`env ${name}`, key, raw);
+    } else {
+      set(`env ${name}`, key, raw);
+      secretFiles.delete(key);
+    }
   }
 
   // 3. Flags.
@@ -159,10 +165,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (name === 'config') continue;
     if (!(name in CONFIG_KEYS))
       problems.push(`flag --${name}: expected a configuration key (--<section>.<key>), found an unknown one`);
-    else set(`flag --${name}`, name as ConfigKey, raw);
+    else {
+      set(`flag --${name}`, name as ConfigKey, raw);
+      secretFiles.delete(name as ConfigKey);
+    }
   }
 
-  const config = assemble(values, problems, readFile);
+  const config = assemble(values, problems, readFile, secretFiles);
   if (problems.length > 0) {
     throw new ConfigError(
       'SHIFTSTREAM_CONFIG_INVALID',
@@ -229,7 +238,12 @@ function caFile(problems: string[], key: string, path: string | undefined, readF
 }
 
 /** Cross-key checks and the typed shape. */
-function assemble(v: Map<ConfigKey, unknown>, problems: string[], readFile: (path: string) => string): Config {
+function assemble(
+  v: Map<ConfigKey, unknown>,
+  problems: string[],
+  readFile: (path: string) => string,
+  secretFiles: ReadonlyMap<ConfigKey, string>,
+): Config {
   const get = <T>(key: ConfigKey): T => v.get(key) as T;
   const brokers = get<string[]>('kafka.brokers');
   if (brokers.length === 0) problems.push('kafka.brokers: expected at least one host:port, found none');
@@ -319,6 +333,7 @@ function assemble(v: Map<ConfigKey, unknown>, problems: string[], readFile: (pat
             db: get('odoo.db'),
             login: get('odoo.login'),
             apiKey: get('odoo.apiKey'),
+            ...opt('apiKeyFile', secretFiles.get('odoo.apiKey')),
             protocol: get('odoo.protocol'),
             timeoutMs: get('odoo.timeoutMs'),
           },

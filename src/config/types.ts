@@ -35,6 +35,8 @@ export interface Config {
     readonly db: string;
     readonly login: string;
     readonly apiKey: string;
+    /** The file apiKey was read from (SHIFTSTREAM_ODOO__API_KEY_FILE): read again when Odoo refuses the key. */
+    readonly apiKeyFile?: string;
     readonly protocol: 'auto' | 'json2' | 'jsonrpc';
     readonly timeoutMs: number;
   };

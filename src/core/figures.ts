@@ -1,5 +1,5 @@
 // The figures of one work center over a half-open range [startMs, endMs), computed from the
-// machines' histories (semantics sections 2, 3, 4 and 7). Used for closing windows, for
+// machines' histories (docs/semantics.md sections 2, 3, 4 and 7). Used for closing windows, for
 // amendments and for early updates, so every path applies the same rules.
 import {
   F_INC,

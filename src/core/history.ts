@@ -98,7 +98,7 @@ export class HistoryDict {
   }
 }
 
-/** The increase a total-counter sample adds after `prev` (semantics section 4). */
+/** The increase a total-counter sample adds after `prev` (docs/semantics.md section 4). */
 export function totalIncrease(prev: number, value: number, rolloverAt: number): number {
   if (value >= prev) return value - prev;
   if (rolloverAt > 0) return rolloverAt - prev + value;

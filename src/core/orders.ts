@@ -3,7 +3,7 @@
 // compacted orders topic, src/odoo-services/orders-sync.ts). Pure: the engine reads the topic and
 // feeds an OrdersTable; stage 1 asks it for each event's tag.
 //
-// The rule (README "Semantics", docs/odoo.md): the running order of work center W at event time t
+// The rule (docs/semantics.md section 10, docs/odoo.md): the running order of work center W at event time t
 // is, among the work orders of W's latest snapshot with state `progress` and dateStartMs <= t, the
 // one with the greatest dateStartMs (tie: the smallest workOrderId); none -> null.
 

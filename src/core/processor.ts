@@ -1,4 +1,4 @@
-// The windowed lane of one input partition (semantics section 6): watermark, window and shift
+// The windowed lane of one input partition (docs/semantics.md section 6): watermark, window and shift
 // closing, final results, late samples and numbered amendments, idle advancement, pruning and
 // snapshots. Pure: the wall clock comes in as an argument.
 //
@@ -29,7 +29,7 @@ import { createShiftCalendar, type ShiftCalendar } from './shifts.js';
 import { createTimeZone, type TimeZone } from './time-zone.js';
 import type { MachineEvent, WindowRef, WindowSummary } from './types.js';
 
-/** A sample that arrived for an already closed window (semantics section 6). */
+/** A sample that arrived for an already closed window (docs/semantics.md section 6). */
 export interface LateRecord {
   readonly plantId: string;
   readonly workCenterId: string;

@@ -40,7 +40,7 @@ function sortEvents(events: MachineEvent[]): MachineEvent[] {
   });
 }
 
-/** The effective state at instant x, from scratch (semantics sections 2 and 3). */
+/** The effective state at instant x, from scratch (docs/semantics.md sections 2 and 3). */
 function stateAt(events: readonly MachineEvent[], silenceMs: number, x: number): Piece {
   // The events at or before x are events[0 .. upto); find upto by bisection, then look back.
   let lo = 0;

@@ -1,7 +1,7 @@
-// Shift calendars (semantics section 5): named shifts in local time per weekday, dated holidays and
+// Shift calendars (docs/semantics.md section 5): named shifts in local time per weekday, dated holidays and
 // overrides, resolved to UTC instances that stay right across daylight-saving changes.
 //
-// Rules, beyond semantics section 5 (also in the README's "Semantics" section):
+// Rules of docs/semantics.md section 5:
 // - A shift id is `<local date the shift is scheduled to start on>/<name>`, e.g. `2026-03-28/night`.
 //   The scheduled date is used even when a nonexistent start moves forward past midnight.
 // - `end <= start` means the shift ends on the next local day (22:00 -> 06:00; 06:00 -> 06:00 is 24 h);

@@ -22,7 +22,7 @@ export type MilestoneKind = (typeof MILESTONE_KINDS)[number];
 
 export type SampleValue = number | string | boolean;
 
-/** One raw tag sample as a historian or SCADA system exports it (semantics section 1). */
+/** One raw tag sample as a historian or SCADA system exports it (docs/semantics.md section 1). */
 export interface RawSample {
   readonly tag: string;
   /** Event time at the source, epoch milliseconds (already parsed). */
@@ -148,7 +148,7 @@ export interface WindowRef {
   readonly shiftName?: string;
 }
 
-/** Semantics section 7: one record per (plant, work center, window or shift instance, revision). */
+/** docs/semantics.md section 7: one record per (plant, work center, window or shift instance, revision). */
 export interface WindowSummary {
   readonly plantId: string;
   readonly workCenterId: string;

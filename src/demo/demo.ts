@@ -3,7 +3,6 @@
 // the Odoo records that would be posted.
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { createShiftCalendar } from '../core/shifts.js';
 import type { WindowSummary } from '../core/types.js';
 import { createPipeline, type Pipeline, type PipelineOptions } from '../engine/pipeline.js';
 import type { Codecs } from '../ports/codecs.js';
@@ -15,6 +14,8 @@ import { createNoopMetrics } from '../metrics/index.js';
 import { silentLog } from '../ports/log.js';
 import { createPlantSimulator } from '../sim/index.js';
 import type { TopologyPlan } from '../topology/types.js';
+import { createDemoReport } from './demo-report.js';
+import { defaultDemoFrom, planDemo } from './schedule.js';
 import { renderView, type ViewState } from './view.js';
 
 /** Where the demo's records live: the embedded log (default) or a Kafka cluster. */
@@ -29,6 +30,13 @@ export interface DemoTransport {
   appendRaw(records: SinkRecord[]): Promise<void>;
   /** Records appended to `topic` since the last call (values only). */
   take(topic: string): Buffer[];
+  /**
+   * Stage 1 has read the raw topic to its end and stage 2 (whose next offsets are `positions`)
+   * the enriched topic: what was appended so far is processed.
+   */
+  caughtUp(
+    positions: readonly { topic: string; partition: number; nextOffset: string | undefined }[],
+  ): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -40,10 +48,12 @@ export interface DemoOptions {
   /** Simulated milliseconds per wall millisecond. */
   readonly speed: number;
   readonly seed: number;
-  /** Simulated start; default: 30 minutes before the first shift of the last 7 days. */
+  /** Simulated start; default: 10 minutes before the first shift of the day a week ago (schedule.ts). */
   readonly startMs?: number;
-  /** Stop after this much wall time (undefined: until the signal). */
+  /** Simulated time after which the run ends by itself, once the pipeline has caught up (default: none). */
   readonly durationMs?: number;
+  /** A shift id (`2026-03-23/early`): the run ends once it closed for every work center with data. */
+  readonly untilShiftId?: string;
   readonly signal: AbortSignal;
   readonly out: NodeJS.WritableStream & { isTTY?: boolean };
   readonly nowMs: () => number;
@@ -53,23 +63,20 @@ export interface DemoResult {
   readonly samples: number;
   readonly windowSummaries: number;
   readonly shiftSummaries: number;
+  /** Summaries of the shift in progress at the simulated start: not written (a few minutes of data). */
+  readonly partialShiftSummaries: number;
   readonly milestones: number;
   readonly rejected: number;
   readonly odooPreviewRecords: number;
   readonly simulatedMs: number;
+  readonly stoppedBy: 'signal' | 'shifts' | 'duration';
+  /** out/report.html and its whole shifts; undefined when no whole shift closed. */
+  readonly report: { readonly path: string; readonly shifts: number } | undefined;
 }
 
 const PARTITIONS = 4;
 const TICK_MS = 100;
 const RENDER_MS = 1_000;
-
-export function defaultDemoStart(topology: TopologyPlan, nowMs: number): number {
-  const cal = createShiftCalendar(topology.plant.calendar);
-  const week = 7 * 86_400_000;
-  const first = cal.instancesOverlapping(nowMs - week, nowMs).find((s) => s.startMs >= nowMs - week);
-  const base = first === undefined ? nowMs - week : first.startMs;
-  return Math.floor((base - 30 * 60_000) / 60_000) * 60_000;
-}
 
 /** The embedded, in-process log: no servers. */
 export function embeddedTransport(topology: TopologyPlan): DemoTransport {
@@ -115,6 +122,18 @@ export function embeddedTransport(topology: TopologyPlan): DemoTransport {
       }
       return fresh;
     },
+    caughtUp(positions) {
+      const map = log.group('demo-map');
+      const rawDone = log.endOffsets(t.raw).every((end, partition) => {
+        const committed = map.committed({ topic: t.raw, partition });
+        return end === 0 || committed === String(end);
+      });
+      const next = new Map(positions.map((p) => [p.partition, p.nextOffset]));
+      const enrichedDone = log
+        .endOffsets(t.enriched)
+        .every((end, partition) => end === 0 || next.get(partition) === String(end));
+      return Promise.resolve(rawDone && enrichedDone);
+    },
     close: () => Promise.resolve(),
   };
 }
@@ -125,7 +144,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const t = topology.topics;
   const codecs = transport.codecs;
   await codecs.prepare([]);
-  const startMs = o.startMs ?? defaultDemoStart(topology, o.nowMs());
+  const startMs = o.startMs ?? planDemo(topology, defaultDemoFrom(topology, o.nowMs())).startMs;
   const sim = createPlantSimulator(topology.plant, { seed: o.seed, startMs });
   const pipeline: Pipeline = createPipeline({
     topology,
@@ -152,8 +171,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     early: [],
     totals: { samples: 0, windows: 0, shifts: 0, rejected: 0 },
   };
-  const counts = { windows: 0, shifts: 0, milestones: 0, odoo: 0 };
+  const counts = { windows: 0, shifts: 0, partialShifts: 0, milestones: 0, odoo: 0 };
   const targets = previewTargets(topology);
+  const report = createDemoReport({ topology, outDir: o.outDir, wholeFromMs: startMs });
+  await report.clear();
+  /** Work centers with any summary so far: a shift is closed when each of them has its summary. */
+  const active = new Set<string>();
+  const announced = new Set<string>();
+  let reportWritten = false;
 
   /** Reads what the pipeline appended since the last call. */
   const drain = async (topic: string, onRecord: (value: Buffer) => void): Promise<void> => {
@@ -168,13 +193,21 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const d = codecs.summary.decode(v);
       if (d.ok) {
         counts.windows++;
+        active.add(d.value.workCenterId);
         files.windows.write(`${JSON.stringify(d.value)}\n`);
       }
     });
     await drain(t.shiftSummaries, (v) => {
       const d = codecs.summary.decode(v);
       if (!d.ok) return;
+      active.add(d.value.workCenterId);
+      // The shift in progress at the simulated start: only its last minutes were simulated.
+      if (d.value.startMs < startMs) {
+        counts.partialShifts++;
+        return;
+      }
       counts.shifts++;
+      report.add(d.value);
       files.shifts.write(`${JSON.stringify(d.value)}\n`);
       const preview = summaryToRecords(d.value, topology.odoo, targets);
       for (const r of preview.records) {
@@ -203,14 +236,33 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     view.totals = { samples: view.totals.samples, windows: counts.windows, shifts: counts.shifts, rejected };
   };
 
+  const tty = o.out.isTTY === true;
+  /** Writes the report when shift summaries arrived; says so once per shift closed everywhere. */
+  const updateReport = async (): Promise<void> => {
+    if (!(await report.writeIfChanged())) return;
+    reportWritten = true;
+    for (const s of report.shifts()) {
+      if (announced.has(s.shiftId) || s.workCenters.size < active.size) continue;
+      announced.add(s.shiftId);
+      view.report = { path: report.path, shifts: announced.size };
+      if (!tty) o.out.write(`demo: shift ${s.shiftId} closed: wrote ${report.path}\n`);
+    }
+  };
+  const untilShiftClosed = (): boolean => {
+    if (o.untilShiftId === undefined) return false;
+    const shift = report.shifts().find((s) => s.shiftId === o.untilShiftId);
+    return shift !== undefined && active.size > 0 && shift.workCenters.size >= active.size;
+  };
+
   const done = pipeline.run();
   const wallStart = o.nowMs();
+  const endMs = o.durationMs === undefined ? Number.POSITIVE_INFINITY : startMs + o.durationMs;
   let simNow = startMs;
   let lastRender = 0;
-  const tty = o.out.isTTY === true;
+  let stoppedBy: DemoResult['stoppedBy'] = 'signal';
   try {
-    while (!o.signal.aborted && (o.durationMs === undefined || o.nowMs() - wallStart < o.durationMs)) {
-      const target = startMs + Math.floor((o.nowMs() - wallStart) * o.speed);
+    while (!o.signal.aborted) {
+      const target = Math.min(endMs, startMs + Math.floor((o.nowMs() - wallStart) * o.speed));
       if (target > simNow) {
         const samples = sim.next(target);
         simNow = target;
@@ -219,6 +271,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         view.totals.samples += samples.length;
       }
       await collect();
+      await updateReport();
+      if (untilShiftClosed()) {
+        stoppedBy = 'shifts';
+        break;
+      }
+      if (simNow >= endMs && (await transport.caughtUp(pipeline.windowStage.positions()))) {
+        stoppedBy = 'duration';
+        break;
+      }
       const now = o.nowMs();
       if (now - lastRender >= (tty ? RENDER_MS : 5 * RENDER_MS)) {
         lastRender = now;
@@ -235,14 +296,18 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     await Promise.all(Object.values(files).map(closeStream));
     await transport.close();
   }
+  await updateReport();
   return {
     samples: view.totals.samples,
     windowSummaries: counts.windows,
     shiftSummaries: counts.shifts,
+    partialShiftSummaries: counts.partialShifts,
     milestones: counts.milestones,
     rejected,
     odooPreviewRecords: counts.odoo,
     simulatedMs: simNow - startMs,
+    stoppedBy,
+    report: reportWritten ? { path: report.path, shifts: report.shifts().length } : undefined,
   };
 }
 

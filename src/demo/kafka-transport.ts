@@ -6,6 +6,7 @@ import { createRegistryCodecs, topologySchemaTopics } from '../io/avro/codecs.js
 import { createRegistryClient } from '../io/avro/registry-client.js';
 import { ensureTopics, topologyTopicSpecs } from '../io/kafka/admin.js';
 import { createEventSink, createEventSource } from '../io/kafka/factory.js';
+import { createKafkaJs } from '../io/kafka/kafkajs-config.js';
 import { RedisStateStore } from '../io/redis/index.js';
 import type { TopicsPlan, TopologyPlan } from '../topology/types.js';
 import type { DemoTransport } from './demo.js';
@@ -40,6 +41,11 @@ export async function kafkaTransport(config: Config, base: TopologyPlan, runId: 
       return Promise.resolve();
     },
   });
+  // For bounded runs: has stage 1 committed the raw topic to its end (the group's offsets)?
+  const admin = createKafkaJs(config, undefined, `${config.kafka.clientId}-demo-admin`).admin();
+  await admin.connect();
+  const ends = async (topic: string): Promise<Map<number, string>> =>
+    new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
   return {
     name: `Kafka ${config.kafka.brokers.join(',')} (topics *${suffix})`,
     topology,
@@ -59,7 +65,21 @@ export async function kafkaTransport(config: Config, base: TopologyPlan, runId: 
       buffers.set(topic, []);
       return list;
     },
+    async caughtUp(positions) {
+      const [raw, enriched, committed] = await Promise.all([
+        ends(topics.raw),
+        ends(topics.enriched),
+        admin.fetchOffsets({ groupId: `${group}-map`, topics: [topics.raw] }),
+      ]);
+      const rawAt = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, p.offset]));
+      const next = new Map(positions.map((p) => [p.partition, p.nextOffset]));
+      return (
+        [...raw].every(([p, end]) => end === '0' || rawAt.get(p) === end) &&
+        [...enriched].every(([p, end]) => end === '0' || next.get(p) === end)
+      );
+    },
     async close() {
+      await admin.disconnect().catch(() => undefined);
       await viewer.stop();
       await viewing.catch(() => undefined);
       await Promise.allSettled([sink.close(), store.close()]);

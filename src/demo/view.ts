@@ -9,6 +9,8 @@ export interface ViewState {
   milestones: MilestoneRecord[];
   early: WindowSummary[];
   totals: { samples: number; windows: number; shifts: number; rejected: number };
+  /** The HTML report, once a whole shift closed. */
+  report?: { readonly path: string; readonly shifts: number };
 }
 
 const COLORS: Record<StateCategory, string> = {
@@ -60,6 +62,8 @@ export function renderView(v: ViewState, tty: boolean): string {
     `samples ${v.totals.samples}  window summaries ${v.totals.windows}  shift summaries ` +
       `${v.totals.shifts}  rejected ${v.totals.rejected}   (Ctrl-C stops; results in ./out)`,
   );
+  if (v.report !== undefined)
+    lines.push(`report: ${v.report.path} (${v.report.shifts} whole shift${v.report.shifts === 1 ? '' : 's'})`);
   lines.push('');
   lines.push(
     `${'work center'.padEnd(16)} ${'state'.padEnd(26)} ${'window'.padEnd(22)} ${'runtime'.padStart(7)} ` +

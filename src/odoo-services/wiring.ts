@@ -91,6 +91,7 @@ export function createOdooRuntime(
     db: odoo.db,
     login: odoo.login,
     apiKey: odoo.apiKey,
+    ...(odoo.apiKeyFile === undefined ? {} : { apiKeyFile: odoo.apiKeyFile }),
     protocol: odoo.protocol,
     timeoutMs: odoo.timeoutMs,
     breaker,

@@ -1,4 +1,4 @@
-// Sample timestamps of historian exports (semantics section 1): integer epoch milliseconds, or
+// Sample timestamps of historian exports (docs/semantics.md section 1): integer epoch milliseconds, or
 // ISO-8601 with an offset. Hand-rolled over char codes: Date.parse would accept strings without
 // an offset (read as the machine's local time, a silent error on every DST night) and is slower.
 import { daysFromCivil } from '../core/time-zone.js';

@@ -1,4 +1,4 @@
-// Historian export lines (semantics section 1) from raw samples: NDJSON
+// Historian export lines (docs/semantics.md section 1) from raw samples: NDJSON
 // `{"ts":...,"tag":...,"value":...,"quality":...}` and CSV with the header `ts,tag,value,quality`.
 // Pure string functions; writing files is the caller's business.
 import type { RawSample } from '../core/types.js';

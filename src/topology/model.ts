@@ -17,7 +17,7 @@ export const DEFAULTS = {
   orders: { tagging: false, loadTimeout: '60s' },
 } as const;
 
-/** The reason a `down` mapping gets when the table names none (semantics section 2). */
+/** The reason a `down` mapping gets when the table names none (docs/semantics.md section 2). */
 export const UNSPECIFIED_REASON = 'unspecified';
 
 export const TOPIC_SUFFIXES: Readonly<Record<keyof TopicsPlan, string>> = {

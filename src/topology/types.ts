@@ -39,7 +39,7 @@ export interface PoliciesPlan {
 }
 
 /**
- * Odoo loss mapping (semantics section 8). Keys: `running` (the productive loss), the other
+ * Odoo loss mapping (docs/semantics.md section 8). Keys: `running` (the productive loss), the other
  * categories (`idle`, `setup`, `planned_stop`, `unknown`), and `down` reasons as `down/<reason>`
  * with `down` as the fallback for any reason not listed. Values are an Odoo external id
  * (`mrp.block_reason7`) or a loss name.

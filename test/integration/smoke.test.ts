@@ -23,7 +23,7 @@ import { fetchApiVersions } from './support/kafka-api-versions.js';
 const env = integrationEnv();
 const schemas = loadAllSchemas();
 const rawType = schemas.get('RawSample')!.type;
-/** The wire shape of RawSample (`ts` as in semantics section 1). */
+/** The wire shape of RawSample (`ts` as in docs/semantics.md section 1). */
 type WireSample = Omit<RawSample, 'tsMs'> & { ts: number };
 
 const kafka = new Kafka({

@@ -5,9 +5,11 @@ import { parse as parseYaml } from 'yaml';
 import { loadConfig, splitConfigArgs } from '../../config/index.js';
 import { UsageError } from '../../errors.js';
 import { defaultTopics } from '../../topology/model.js';
+import { ODOO_COMMANDS, type OdooCommand } from '../../io/odoo/access-rights.js';
 import {
   probeKafka,
   probeOdoo,
+  probeOdooAccess,
   probeRedis,
   probeRegistry,
   type NeededTopic,
@@ -15,23 +17,28 @@ import {
 } from '../../io/probes/index.js';
 import { EXIT_CODES, type CommandDef } from '../command.js';
 
-const HELP = `Usage: shiftstream doctor [--topology <file>]... [config flags]
+const HELP = `Usage: shiftstream doctor [--topology <file>]... [--odoo-for <commands>] [config flags]
 
 Checks the configured servers and prints one report:
   kafka     reachable, broker version (Kafka 4.x), the topics the topologies need
   registry  reachable, compatibility level, subjects
   redis     reachable, version
-  odoo      when configured: server version, authentication
+  odoo      when configured: server version, authentication, and every access right the Odoo
+            commands need: Odoo is asked for each model and operation (has_access on 18+,
+            check_access_rights on 17), one line per missing right with the group that grants it
 Exits 1 when any check fails; each failure says what was expected and what was found.
 
 Options:
-  --topology <file>   a topology whose topics must exist (repeatable; default: run.topologies)
-  --config <file>     a YAML or JSON configuration file
-  --<section>.<key>   any configuration key, e.g. --kafka.brokers=host:9092
+  --topology <file>     a topology whose topics must exist (repeatable; default: run.topologies)
+  --odoo-for <list>     the commands whose Odoo rights to check, comma-separated, of
+                        ${Object.keys(ODOO_COMMANDS).join(', ')} (default: all)
+  --config <file>       a YAML or JSON configuration file
+  --<section>.<key>     any configuration key, e.g. --kafka.brokers=host:9092
 
 Examples:
   shiftstream doctor
   shiftstream doctor --topology topologies/plant-a.yaml
+  shiftstream doctor --odoo-for post,reconcile
   SHIFTSTREAM_KAFKA__BROKERS=kafka:9092 shiftstream doctor
 `;
 
@@ -62,20 +69,41 @@ export function readTopologyTopics(file: string, text: string): NeededTopic[] {
     .map(([role, topic]) => ({ topic, neededBy: `${file} topics.${role}` }));
 }
 
-function parseArgs(argv: readonly string[]): string[] {
+function parseOdooFor(value: string | undefined): OdooCommand[] {
+  const known = Object.keys(ODOO_COMMANDS) as OdooCommand[];
+  const list = (value ?? '')
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  const unknown = list.filter((c) => !known.includes(c as OdooCommand));
+  if (list.length === 0 || unknown.length > 0)
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `doctor --odoo-for: expected a comma-separated list of ${known.join(', ')}, found '${value ?? ''}'`,
+    );
+  return list as OdooCommand[];
+}
+
+function parseArgs(argv: readonly string[]): { files: string[]; odooFor: OdooCommand[] } {
   const files: string[] = [];
+  let odooFor = Object.keys(ODOO_COMMANDS) as OdooCommand[];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    if (arg === '--topology') {
+    if (arg === '--odoo-for') odooFor = parseOdooFor(argv[++i]);
+    else if (arg.startsWith('--odoo-for=')) odooFor = parseOdooFor(arg.slice('--odoo-for='.length));
+    else if (arg === '--topology') {
       const next = argv[++i];
       if (next === undefined)
         throw new UsageError('SHIFTSTREAM_USAGE', 'doctor --topology: expected a file, found nothing');
       files.push(next);
     } else if (arg.startsWith('--topology=')) files.push(arg.slice('--topology='.length));
     else
-      throw new UsageError('SHIFTSTREAM_USAGE', `doctor: expected --topology <file> or config flags, found '${arg}'`);
+      throw new UsageError(
+        'SHIFTSTREAM_USAGE',
+        `doctor: expected --topology <file>, --odoo-for <commands> or config flags, found '${arg}'`,
+      );
   }
-  return files;
+  return { files, odooFor };
 }
 
 const MARK = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', skip: 'skip' } as const;
@@ -86,7 +114,7 @@ export const doctorCommand: CommandDef = {
   help: HELP,
   async run(ctx) {
     const { config: configArgs, rest } = splitConfigArgs(ctx.argv);
-    const topologyFiles = parseArgs(rest);
+    const { files: topologyFiles, odooFor } = parseArgs(rest);
     const config = loadConfig({ env: ctx.env, argv: configArgs });
     const files = topologyFiles.length > 0 ? topologyFiles : [...config.run.topologies];
 
@@ -115,7 +143,12 @@ export const doctorCommand: CommandDef = {
         unique.map((n) => n.topic),
       ),
       probeRedis(config, config.kafka.connectionTimeoutMs),
-      probeOdoo(config.odoo),
+      probeOdoo(config.odoo).then(async (odoo) =>
+        // The rights only once the server answered and took the key.
+        config.odoo !== undefined && odoo.every((l) => l.status === 'ok')
+          ? [...odoo, ...(await probeOdooAccess(config.odoo, odooFor))]
+          : odoo,
+      ),
     ]);
     lines.push(...results.flat());
 

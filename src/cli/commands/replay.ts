@@ -26,7 +26,7 @@ Options:
   --no-progress         no progress line (it is only drawn when stderr is a terminal anyway)
   -h, --help            this text
 
-Input records (semantics section 1):
+Input records (docs/semantics.md section 1):
   NDJSON  {"ts": 1774745998120, "tag": "P01.STATE", "value": 1, "quality": "good"}
           ts: integer epoch ms or ISO-8601 with an offset ("2026-03-29T00:59:58.120Z",
           "...T01:59:58.120+01:00"); quality optional (good, uncertain, bad).

@@ -4,6 +4,7 @@
 // repeat is safe (see productivity-writer.ts, which searches before it re-creates).
 import { readFileSync } from 'node:fs';
 import { ConfigError, OdooError } from '../../errors.js';
+import { readApiKeyFile } from './api-key-file.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { CallSite, OdooProtocol } from './errors.js';
 import { odooProtocolError } from './errors.js';
@@ -25,6 +26,11 @@ export interface OdooClientOptions {
   /** Needed by JSON-RPC `authenticate`; JSON-2 identifies the user by the key alone. */
   readonly login: string;
   readonly apiKey: string;
+  /**
+   * Where `apiKey` came from (SHIFTSTREAM_ODOO__API_KEY_FILE): when Odoo refuses the key, the file
+   * is read again and a changed key is used for one more try of the same call.
+   */
+  readonly apiKeyFile?: string;
   readonly protocol: ProtocolChoice;
   readonly timeoutMs: number;
   readonly caFile?: string;
@@ -113,6 +119,10 @@ export function readApiKey(source: { readonly value?: string; readonly file?: st
   );
 }
 
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 function asIds(site: CallSite, v: unknown): number[] {
   if (typeof v === 'number') return [v];
   if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return v;
@@ -133,7 +143,14 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
       ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
       ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
     });
-  const creds = { db: options.db, login: options.login, apiKey: options.apiKey };
+  let apiKey = options.apiKey;
+  const creds = {
+    db: options.db,
+    login: options.login,
+    get apiKey(): string {
+      return apiKey;
+    },
+  };
   const rpc: JsonRpcCaller = createJsonRpcCaller(transport);
   const json2: Json2Caller = createJson2Caller(transport, creds);
   const readPolicy = options.readRetry ?? DEFAULT_BACKOFF;
@@ -144,6 +161,36 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
 
   function guarded<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return options.breaker === undefined ? fn() : options.breaker.run(what, fn);
+  }
+
+  /**
+   * Odoo refused the key (401, AccessDenied, authenticate -> false): when it comes from a file, the
+   * file may hold a rotated one. Retried once with it: Odoo checks the key before it runs anything,
+   * so even a write is safe to repeat. Calls that failed together share one re-read.
+   */
+  async function withFreshKey<T>(fn: () => Promise<T>): Promise<T> {
+    const used = apiKey;
+    try {
+      return await fn();
+    } catch (err) {
+      const file = options.apiKeyFile;
+      if (file === undefined || !(err instanceof OdooError) || err.code !== 'SHIFTSTREAM_ODOO_AUTH') throw err;
+      if (apiKey === used) {
+        let next: string;
+        try {
+          next = await readApiKeyFile(file);
+        } catch (readErr) {
+          throw new OdooError('SHIFTSTREAM_ODOO_AUTH', `${err.message}; reading the key again: ${errText(readErr)}`, {
+            cause: err,
+            details: err.details,
+          });
+        }
+        if (next === used) throw err;
+        apiKey = next;
+        uidPromise = undefined;
+      }
+      return fn();
+    }
   }
 
   function retried<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -200,7 +247,7 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
     }
     const site: CallSite = { protocol: 'jsonrpc', method: 'common.authenticate' };
     const uid = await retried('odoo authenticate', () =>
-      rpc.call('common', 'authenticate', [options.db, options.login, options.apiKey, {}], site),
+      rpc.call('common', 'authenticate', [options.db, options.login, apiKey, {}], site),
     );
     if (typeof uid !== 'number' || uid === 0) {
       throw new OdooError(
@@ -216,7 +263,7 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
     return uid;
   }
 
-  function authenticate(): Promise<number> {
+  function authenticateOnce(): Promise<number> {
     uidPromise ??= doAuthenticate().catch((err: unknown) => {
       uidPromise = undefined;
       throw err;
@@ -238,18 +285,20 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
   ): Promise<unknown> {
     const proto = await protocol();
     const what = `odoo ${model}.${method}`;
-    let fn: () => Promise<unknown>;
-    if (proto === 'json2') {
-      const body = context === undefined ? named : { ...named, context };
-      fn = () => json2.call(model, method, body);
-    } else {
-      const uid = await authenticate();
-      const kwargs = context === undefined ? rpcKwargs : { ...rpcKwargs, context };
-      const site: CallSite = { protocol: 'jsonrpc', model, method };
-      fn = () =>
-        rpc.call('object', 'execute_kw', [options.db, uid, options.apiKey, model, method, rpcArgs, kwargs], site);
-    }
-    return read ? retried(what, fn) : guarded(what, fn);
+    return withFreshKey(async () => {
+      let fn: () => Promise<unknown>;
+      if (proto === 'json2') {
+        const body = context === undefined ? named : { ...named, context };
+        fn = () => json2.call(model, method, body);
+      } else {
+        const uid = await authenticateOnce();
+        const kwargs = context === undefined ? rpcKwargs : { ...rpcKwargs, context };
+        const site: CallSite = { protocol: 'jsonrpc', model, method };
+        const key = apiKey;
+        fn = () => rpc.call('object', 'execute_kw', [options.db, uid, key, model, method, rpcArgs, kwargs], site);
+      }
+      return read ? retried(what, fn) : guarded(what, fn);
+    });
   }
 
   function searchOpts(opts: SearchOptions | undefined): Record<string, unknown> {
@@ -312,7 +361,7 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
 
   return {
     version,
-    authenticate,
+    authenticate: () => withFreshKey(authenticateOnce),
     async create(model, valsList) {
       if (valsList.length === 0) return [];
       const proto = await protocol();

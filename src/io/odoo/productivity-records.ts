@@ -1,4 +1,4 @@
-// Pure mapping: a shift WindowSummary -> mrp.workcenter.productivity vals (semantics section 8).
+// Pure mapping: a shift WindowSummary -> mrp.workcenter.productivity vals (docs/semantics.md section 8).
 // No I/O, no clock. (node:crypto is used only as a deterministic hash function.)
 //
 // Odoo datetimes have second precision. Every interval boundary is mapped with the SAME function,

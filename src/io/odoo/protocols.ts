@@ -10,6 +10,7 @@ import type { HttpAnswer, Transport } from './transport.js';
 export interface Credentials {
   readonly db: string;
   readonly login: string;
+  /** Read at every call: the client swaps in a rotated key (api-key-file.ts). */
   readonly apiKey: string;
 }
 
@@ -78,10 +79,10 @@ export interface Json2Caller {
 }
 
 export function createJson2Caller(transport: Transport, creds: Credentials): Json2Caller {
-  const headers: Record<string, string> = { authorization: `bearer ${creds.apiKey}` };
-  if (creds.db !== '') headers['x-odoo-database'] = creds.db;
   async function call(model: string, method: string, params: Readonly<Record<string, unknown>>): Promise<unknown> {
     const site: CallSite = { protocol: 'json2', model, method };
+    const headers: Record<string, string> = { authorization: `bearer ${creds.apiKey}` };
+    if (creds.db !== '') headers['x-odoo-database'] = creds.db;
     const path = `/json/2/${encodeURIComponent(model)}/${encodeURIComponent(method)}`;
     const answer = await send(transport, site, 'POST', path, JSON.stringify(params), headers);
     if (answer.status === 200) return answer.body === '' ? null : parseJson(site, answer);

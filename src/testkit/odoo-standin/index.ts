@@ -4,3 +4,4 @@ export type { CallRecord, OdooStandin, OdooStandinOptions, StandinCalls, Standin
 export { FAULT_KINDS, seededRandom } from './faults.js';
 export type { FaultKind, FaultRule, Faults } from './faults.js';
 export { SERVED_MODELS } from './schema.js';
+export { ACCESS_OPERATIONS, type AccessOperation } from './access.js';

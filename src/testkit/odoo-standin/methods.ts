@@ -1,5 +1,6 @@
 // The ORM methods the stand-in exposes over RPC, with their Python signatures (parameter names in
 // order) so JSON-RPC positional args and JSON-2 named params bind like Odoo binds them.
+import type { AccessRights } from './access.js';
 import type { Store } from './store.js';
 import { StandinOdooError, missingError, valueError } from './store.js';
 import { groupRows, readRows, searchRows } from './query.js';
@@ -18,7 +19,7 @@ export interface MethodDef {
     model: string,
     ids: readonly unknown[],
     a: Readonly<Record<string, unknown>>,
-    ctx: { uid: number; companyId: number; version: number },
+    ctx: { uid: number; companyId: number; version: number; access: AccessRights },
   ): unknown;
 }
 
@@ -169,6 +170,23 @@ export const METHODS: Readonly<Record<string, MethodDef>> = {
       ]);
       return id;
     },
+  },
+  // ir.model.access for the API user: 17 (and, deprecated, 18 and 19); false or AccessError when denied.
+  check_access_rights: {
+    params: ['operation', 'raise_exception'],
+    onRecords: false,
+    run: (_store, model, _ids, a, ctx) => {
+      if (a['raise_exception'] === false) return ctx.access.allows(model, a['operation']);
+      ctx.access.check(model, a['operation'] as never);
+      return true;
+    },
+  },
+  // 18+: on an empty recordset, the model-level right (no record rules in the stand-in).
+  has_access: {
+    params: ['operation'],
+    onRecords: true,
+    versions: [18, 19],
+    run: (_store, model, _ids, a, ctx) => ctx.access.allows(model, a['operation']),
   },
   context_get: {
     params: [],

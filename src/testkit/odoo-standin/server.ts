@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AccessRights, OPERATION_OF_METHOD, type AccessOperation } from './access.js';
 import type { CallInfo, FaultRule, Faults } from './faults.js';
 import { createFaults } from './faults.js';
 import { METHODS, bindArgs } from './methods.js';
@@ -45,6 +46,7 @@ export interface StandinCalls {
 export interface OdooStandin {
   readonly url: string;
   readonly db: string;
+  /** The key Odoo accepts now (see rotateApiKey). */
   readonly apiKey: string;
   readonly login: string;
   readonly uid: number;
@@ -56,6 +58,12 @@ export interface OdooStandin {
   records(model: string): Row[];
   /** Direct store access for tests (e.g. delete a record behind the client's back). */
   readonly store: Store;
+  /** Takes a right away from the API user (as removing a group would); every call needing it gets AccessError. */
+  denyAccess(model: string, operation: AccessOperation): void;
+  /** Every right granted again. */
+  restoreAccess(): void;
+  /** A new API key replaces the current one, which stops working at once (as when it is deleted in Odoo). */
+  rotateApiKey(newKey?: string): string;
   stop(): Promise<void>;
 }
 
@@ -132,7 +140,8 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
   const version = options.version ?? 19;
   const db = options.db ?? 'standin';
   const login = options.login ?? 'integration';
-  const apiKey = options.apiKey ?? randomBytes(20).toString('hex');
+  let apiKey = options.apiKey ?? randomBytes(20).toString('hex');
+  const access = new AccessRights();
   const nowMs = options.nowMs ?? Date.now;
   const store = new Store({ nowMs, uid: () => UID, companyId: () => COMPANY_ID });
   seed(store, options, login);
@@ -191,7 +200,9 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
       throw new StandinOdooError('builtins.KeyError', `'${model}'`, 500);
     }
     const args = bindArgs(method, def, positional, named);
-    return def.run(store, model, ids, args, { uid: UID, companyId: COMPANY_ID, version });
+    const operation = OPERATION_OF_METHOD[method];
+    if (operation !== undefined) access.check(model, operation);
+    return def.run(store, model, ids, args, { uid: UID, companyId: COMPANY_ID, version, access });
   }
 
   function handleJsonRpc(payload: Record<string, unknown>): { call: CallInfo; run: () => unknown } {
@@ -452,7 +463,9 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
   return {
     url: `http://${addr.address}:${addr.port}`,
     db,
-    apiKey,
+    get apiKey() {
+      return apiKey;
+    },
     login,
     uid: UID,
     companyId: COMPANY_ID,
@@ -461,6 +474,12 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
     calls,
     store,
     records: (model) => [...store.table(model).values()].map((r) => ({ ...r })),
+    denyAccess: (model, operation) => access.deny(model, operation),
+    restoreAccess: () => access.reset(),
+    rotateApiKey(newKey) {
+      apiKey = newKey ?? randomBytes(20).toString('hex');
+      return apiKey;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,4 +1,4 @@
-// Rules about the Odoo loss mapping (semantics section 8).
+// Rules about the Odoo loss mapping (docs/semantics.md section 8).
 import { STATE_CATEGORIES } from '../../core/types.js';
 import type { TopologyDoc } from '../document.js';
 import { postCategories, readMapping, UNSPECIFIED_REASON } from '../model.js';

@@ -1,28 +1,28 @@
 // The shift report rendered by headless Chromium (Debian's `chromium` package): the page loads from
 // file://, the timelines and work-center names are in the DOM, and a full-page screenshot is a real
-// PNG with non-uniform pixels. Set SHIFTSTREAM_UPDATE_SCREENSHOT=1 to refresh docs/report-screenshot.png.
-import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// PNG with non-uniform pixels.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChromium } from '../../../scripts/prerequisites.mjs';
 import { main } from '../../../src/cli/main.js';
 import { runFixture, toNdjson } from '../../unit/report/fixture.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const DOCS_SCREENSHOT = fileURLToPath(new URL('../../../docs/report-screenshot.png', import.meta.url));
-
+/** The same lookup as the prerequisites check of npm test (CHROMIUM_PATH, else chromium on PATH). */
 function requireChromium(): string {
-  if (!existsSync(CHROMIUM)) {
+  const found = findChromium();
+  if (found === null) {
     throw new Error(
-      `report screenshot test: no Chromium at ${CHROMIUM}. Install Debian's package: ` +
-        `'apt-get update && apt-get install -y chromium' (or set CHROMIUM_PATH to a Chromium binary).`,
+      'report screenshot test: expected Chromium (CHROMIUM_PATH, or chromium on PATH), found none. ' +
+        "Install Debian's package: 'apt-get install -y chromium fonts-liberation fonts-dejavu-core'; " +
+        "macOS: 'brew install --cask chromium' and set CHROMIUM_PATH. node scripts/prerequisites.mjs checks it.",
     );
   }
-  return CHROMIUM;
+  return found;
 }
 
 interface Png {
@@ -213,7 +213,6 @@ describe('shift report in headless Chromium', () => {
     expect(info.height).toBeGreaterThan(700);
     expect(info.distinctColours, 'a blank or uniform page has a handful of colours').toBeGreaterThan(30);
 
-    if (process.env['SHIFTSTREAM_UPDATE_SCREENSHOT'] === '1') await copyFile(shot, DOCS_SCREENSHOT);
     expect((await readFile(shot)).equals(png)).toBe(true);
   });
 });

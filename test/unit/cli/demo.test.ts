@@ -45,6 +45,9 @@ describe('npm start (shiftstream demo)', () => {
       child.kill('SIGINT');
       expect(await exited).toBe(0);
       expect(stdout).toContain('demo stopped:');
+      // The report of the whole shifts closed by then, written by the same renderer as `report`.
+      expect(stdout).toContain(`demo: report ${join(out, 'report.html')} (`);
+      expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg class="timeline"');
       expect(stderr).not.toContain('running on Kafka');
       const shifts = lines(shiftFile).map((l) => JSON.parse(l) as WindowSummary);
       for (const s of shifts) {
@@ -63,4 +66,43 @@ describe('npm start (shiftstream demo)', () => {
     },
     120_000,
   );
+
+  it('--shifts 1 starts 10 minutes before a shift, ends by itself after it, with a report of that shift', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'shiftstream-demo-shifts-'));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SHIFTSTREAM_')));
+    const child = spawn(
+      process.execPath,
+      [BIN, 'demo', '--shifts', '1', '--start', '2026-03-25', '--speed', '6000', '--out', out],
+      { cwd: tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('from 2026-03-25T06:00 (shift 2026-03-25/early, simulation 10 min earlier)');
+    expect(stdout).toContain(`demo: shift 2026-03-25/early closed: wrote ${join(out, 'report.html')}`);
+    expect(stdout).toContain('demo done:');
+    expect(stdout).toContain(`demo: report ${join(out, 'report.html')} (1 whole shift)`);
+
+    // Only whole shifts are written: the night shift cut by the start is left out.
+    const shifts = lines(join(out, 'shift-summaries.ndjson')).map((l) => JSON.parse(l) as WindowSummary);
+    expect(new Set(shifts.map((s) => s.windowId))).toEqual(new Set(['2026-03-25/early']));
+    expect(new Set(shifts.map((s) => s.workCenterId)).size).toBe(6);
+    for (const s of shifts) {
+      expect(s.startMs).toBe(Date.parse('2026-03-25T05:00:00Z'));
+      // States are known from the shift's first millisecond; only simulated silences are unknown.
+      expect(s.timeByCategory.unknown / s.lengthMs, s.workCenterId).toBeLessThan(0.1);
+    }
+    const minutes = lines(join(out, 'window-summaries.ndjson'))
+      .map((l) => JSON.parse(l) as WindowSummary)
+      .filter((w) => w.windowName === '1m');
+    const firstWindow = Math.min(...minutes.map((w) => w.startMs));
+    expect(new Date(firstWindow).toISOString()).toBe('2026-03-25T04:50:00.000Z');
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('data-shift="2026-03-25/early"');
+    expect(html.match(/<svg class="timeline"/g)).toHaveLength(6);
+    expect(html).not.toContain('2026-03-24/night');
+  }, 120_000);
 });

@@ -70,6 +70,6 @@ describe('doctor', () => {
         cwd: '.',
         signal: new AbortController().signal,
       }),
-    ).rejects.toThrow("doctor: expected --topology <file> or config flags, found '--verbose'");
+    ).rejects.toThrow("doctor: expected --topology <file>, --odoo-for <commands> or config flags, found '--verbose'");
   });
 });

@@ -116,10 +116,25 @@ describe('loadConfig', () => {
       db: 'prod',
       login: 'bot',
       apiKey: 'k3y',
+      // Kept so the Odoo client can read a rotated key there (docs/odoo.md, API key rotation).
+      apiKeyFile: '/run/secrets/odoo',
       protocol: 'auto',
       timeoutMs: 30_000,
     });
     expect(c.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'svc', password: 'pw' });
+    // A flag given after the file wins, and then there is no file to read again.
+    const flagged = loadConfig({
+      env: {
+        SHIFTSTREAM_ODOO__URL: 'http://odoo:8069',
+        SHIFTSTREAM_ODOO__DB: 'prod',
+        SHIFTSTREAM_ODOO__LOGIN: 'bot',
+        SHIFTSTREAM_ODOO__API_KEY_FILE: '/run/secrets/odoo',
+      },
+      argv: ['--odoo.apiKey=flag-key'],
+      readFile: files({ '/run/secrets/odoo': 'k3y\n' }),
+    });
+    expect(flagged.odoo?.apiKey).toBe('flag-key');
+    expect(flagged.odoo?.apiKeyFile).toBeUndefined();
   });
 
   it('refuses _FILE on a non-secret and an unreadable secret file', () => {

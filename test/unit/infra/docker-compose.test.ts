@@ -89,6 +89,11 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).toMatch(/^FROM node:20/m);
     expect(dockerfile).toContain('ENTRYPOINT ["node", "bin/shiftstream.js"]');
     expect(dockerfile).toContain('COPY schemas ./schemas');
+    // `npm ci` runs the `prepare` script: it must be in the image before, and stand alone.
+    const copied = dockerfile.indexOf('COPY scripts/prepare.mjs');
+    expect(copied).toBeGreaterThan(-1);
+    expect(copied).toBeLessThan(dockerfile.indexOf('RUN npm ci'));
+    expect(readFileSync('scripts/prepare.mjs', 'utf8')).not.toMatch(/from '\.\.?\//);
   });
 
   it('runs shiftstream commands that exist, with a topology, and probes the real health endpoint', async () => {
