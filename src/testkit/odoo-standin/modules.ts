@@ -10,7 +10,7 @@ import {
   markDoneMethods,
 } from './mrp-mark-done.js';
 import { mrpMaintenanceRequestHooks, mrpMaintenanceWorkcenterHooks } from './mrp-maintenance.js';
-import { productionHooks, productionMethods } from './mrp-production.js';
+import { bomHooks, bomLineHooks, productionHooks, productionMethods } from './mrp-production.js';
 import { productivityHooks, workorderHooks, workorderMethods } from './mrp-workorder.js';
 import { alertHooks, checkHooks, checkMethods, pointHooks } from './quality.js';
 import { quantHooks, quantMethods } from './stock-inventory.js';
@@ -30,6 +30,8 @@ const COMMUNITY_HOOKS: Readonly<Record<string, ModelHooks>> = {
   'stock.picking': pickingHooks,
   'stock.backorder.confirmation': backorderWizardHooks,
   'mrp.production': productionHooks,
+  'mrp.bom': bomHooks,
+  'mrp.bom.line': bomLineHooks,
   'mrp.workorder': workorderHooks,
   'mrp.workcenter.productivity': productivityHooks,
   'maintenance.request': requestHooks,

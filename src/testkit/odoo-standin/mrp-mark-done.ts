@@ -108,7 +108,11 @@ function setQuantities(env: Env, id: number): void {
   let p = mo(env, id);
   if (tracking(env, p['product_id']) !== 'none' && producingLots(env, p).length === 0) generateSerial(env, id);
   p = mo(env, id);
-  env.store.update('mrp.production', id, { qty_producing: roundQty(num(p['product_qty']) - qtyProduced(env, p)) }, env);
+  // 17.0: a serial MO above 1 is set to 1; the others produce all that is left.
+  const serialAboveOne =
+    env.version <= 18 && tracking(env, p['product_id']) === 'serial' && num(p['qty_producing']) > 1;
+  const qty = serialAboveOne ? 1 : roundQty(num(p['product_qty']) - qtyProduced(env, p));
+  env.store.update('mrp.production', id, { qty_producing: qty }, env);
   setQtyProducing(env, id, true);
   const missing: string[] = [];
   for (const m of rawMoves(env, id)) {
@@ -128,7 +132,10 @@ function setQuantities(env: Env, id: number): void {
     }
   }
   if (missing.length > 0)
-    throw userError(`You need to supply Lot/Serial Number for products and 'consume' them: ${missing.join('')}`);
+    throw userError(
+      "You need to supply Lot/Serial Number for products and 'consume' them:" +
+        `${env.version >= 19 ? ' ' : ''}${missing.join('')}`,
+    );
 }
 
 function preMarkDone(env: Env, ids: readonly number[]): unknown {
@@ -248,7 +255,7 @@ function lineFor(env: Env, m: Row, quantity: number, lot: number | false): Row {
 
 /** _split_productions with default amounts: [qty_producing, rest] -> the rest becomes a new MO. */
 function splitBackorder(env: Env, id: number): number {
-  const p = mo(env, id);
+  const p = { ...mo(env, id) }; // a copy: the row changes below
   const produced = num(p['qty_producing']);
   const rest = roundQty(num(p['product_qty']) - produced);
   const seq = num(p['backorder_sequence']) || 1;

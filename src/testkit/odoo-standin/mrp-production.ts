@@ -217,6 +217,22 @@ export const productionHooks: ModelHooks = {
   },
 };
 
+const firstUom = (env: Env): number | false => (env.store.rows('uom.uom')[0]?.['id'] as number | undefined) ?? false;
+
+/** mrp.bom / mrp.bom.line: the unit defaults to the product's (`_get_default_product_uom_id`). */
+export const bomHooks: ModelHooks = {
+  defaults: {
+    product_uom_id: (env, vals) => {
+      const tmpl = vals['product_tmpl_id'];
+      const variant = env.store.rows('product.product', (p) => p['product_tmpl_id'] === tmpl)[0];
+      return product(env, vals['product_id'])?.['uom_id'] ?? variant?.['uom_id'] ?? firstUom(env);
+    },
+  },
+};
+export const bomLineHooks: ModelHooks = {
+  defaults: { product_uom_id: (env, vals) => product(env, vals['product_id'])?.['uom_id'] ?? firstUom(env) },
+};
+
 export function cancelProductions(env: Env, ids: readonly number[]): true {
   if (ids.some((id) => mo(env, id)['state'] === 'done'))
     throw userError('You cannot cancel a manufacturing order that is already done.');
@@ -235,6 +251,10 @@ export function cancelProductions(env: Env, ids: readonly number[]): true {
 
 /** mrp.production._set_qty_producing: components follow (qty_producing - qty_produced) x unit_factor. */
 export function setQtyProducing(env: Env, productionId: number, pickManualConsumptionMoves: boolean): void {
+  // 17.0 (18 assumed): a serial product is produced one unit at a time.
+  if (env.version <= 18 && tracking(env, mo(env, productionId)['product_id']) === 'serial')
+    if (num(mo(env, productionId)['qty_producing']) !== 1)
+      env.store.update('mrp.production', productionId, { qty_producing: 1 }, env);
   const p = mo(env, productionId);
   for (const m of rawMoves(env, productionId)) {
     if (m['state'] === 'done' || m['state'] === 'cancel') continue;
@@ -325,10 +345,6 @@ export const productionMethods: Readonly<Record<string, MethodDef>> = {
   // Returns None (JSON-RPC: no `result`).
   set_qty_producing: rec([], (_s, model, ids, _a, env) => {
     const id = ensureOne(model, ids);
-    const p = mo(env, id);
-    // 17.0 forces qty_producing to 1 for serial products.
-    if (env.version === 17 && tracking(env, p['product_id']) === 'serial' && num(p['qty_producing']) !== 1)
-      env.store.update('mrp.production', id, { qty_producing: 1 }, env);
     setQtyProducing(env, id, false);
     return null;
   }),

@@ -58,6 +58,15 @@ const POSITIONAL: Readonly<Record<string, readonly string[]>> = {
   search_count: ['domain'],
 };
 
+/** JSON, or the text itself (a proxy's 503 page). */
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
 export async function rpcFor(standin: OdooStandin, protocol: Protocol): Promise<Rpc> {
   let id = 0;
   async function call(
@@ -72,7 +81,7 @@ export async function rpcFor(standin: OdooStandin, protocol: Protocol): Promise<
         headers: { authorization: `bearer ${standin.apiKey}`, 'content-type': 'application/json' },
         body: JSON.stringify({ ...(ids === null ? {} : { ids }), ...kwargs }),
       });
-      const body = await res.json();
+      const body = parse(await res.text());
       if (res.status === 200) return { httpStatus: 200, body, result: body };
       return { httpStatus: res.status, body, error: body as { name: string; message: string } };
     }
@@ -100,7 +109,10 @@ export async function rpcFor(standin: OdooStandin, protocol: Protocol): Promise<
         },
       }),
     });
-    const body = (await res.json()) as Record<string, unknown>;
+    const text = await res.text();
+    const parsed = parse(text);
+    if (typeof parsed !== 'object' || parsed === null) return { httpStatus: res.status, body: text };
+    const body = parsed as Record<string, unknown>;
     const error = body['error'] as { data: { name: string; message: string } } | undefined;
     if (error !== undefined) return { httpStatus: res.status, body, error: error.data };
     return { httpStatus: res.status, body, result: body['result'], noResult: !('result' in body) };
