@@ -26,6 +26,19 @@ export interface StoreOptions {
 
 const META = new Set(['id', 'create_date', 'write_date', 'display_name']);
 
+/** What create() needs to know about a model, computed once (the hot path of bulk posting). */
+interface ModelPlan {
+  readonly hooks: readonly ModelHooks[];
+  /** Stored fields a create may default (no x2many, no meta, no non-stored computed), with their default. */
+  readonly defaults: readonly (readonly [FieldDef, DefaultFn])[];
+  readonly required: readonly FieldDef[];
+  /** Fields with a compute hook (their required flag is checked). */
+  readonly computed: ReadonlySet<string>;
+  readonly allFields: ReadonlySet<string>;
+}
+
+type DefaultFn = (env: Env, vals: Row, now: string) => unknown;
+
 interface Prepared {
   readonly row: Row;
   readonly x2many: [string, X2ManyCommand[]][];
@@ -42,6 +55,7 @@ export class Store {
   private readonly sequences = new Map<string, number>();
   private journal: (() => void)[] | null = null;
   private fakeResourceId = 1;
+  private readonly plans = new Map<string, ModelPlan>();
 
   constructor(private readonly options: StoreOptions) {
     this.version = options.version ?? 19;
@@ -127,6 +141,35 @@ export class Store {
     return this.hooks[model] ?? [];
   }
 
+  private plan(model: ModelDef): ModelPlan {
+    let plan = this.plans.get(model.name);
+    if (plan !== undefined) return plan;
+    const hooks = this.hooksOf(model.name);
+    const computed = new Set(hooks.flatMap((h) => (h.computes ?? []).map((c) => c.field)));
+    const fields = [...model.fields.values()];
+    plan = {
+      hooks,
+      computed,
+      allFields: new Set(model.fields.keys()),
+      defaults: fields
+        .filter(
+          (f) => !META.has(f.name) && f.type !== 'one2many' && f.type !== 'many2many' && !(f.computed && !f.stored),
+        )
+        .map((f) => [f, this.defaultFn(model, f, hooks)] as const)
+        .filter((d): d is readonly [FieldDef, DefaultFn] => d[1] !== undefined),
+      required: fields.filter(
+        (f) =>
+          f.required &&
+          f.related === undefined &&
+          f.type !== 'one2many' &&
+          f.type !== 'many2many' &&
+          (!f.computed || computed.has(f.name)), // a computed field without a modelled compute is not checked
+      ),
+    };
+    this.plans.set(model.name, plan);
+    return plan;
+  }
+
   nowString(): string {
     return formatDatetime(this.options.nowMs());
   }
@@ -157,12 +200,11 @@ export class Store {
     this.recompute(model, row, new Set(Object.keys(patch)), env, new Set(Object.keys(patch)));
   }
 
-  private insert(model: string, row: Row, id?: number): number {
+  private insert(model: string, row: Row, id?: number, now = this.nowString()): number {
     const table = this.table(model);
     const next = this.nextIds.get(model) as number;
     const newId = id ?? next;
     if (newId >= next) this.nextIds.set(model, newId + 1);
-    const now = this.nowString();
     table.set(newId, { ...row, id: newId, create_date: now, write_date: now });
     this.remember(() => {
       table.delete(newId);
@@ -221,22 +263,23 @@ export class Store {
     return { row, x2many, inverses };
   }
 
-  private defaultFor(env: Env, model: ModelDef, f: FieldDef, vals: Row): unknown {
-    if (model.name === 'mrp.workcenter' && f.name === 'resource_id') return this.fakeResourceId++;
-    for (const h of this.hooksOf(model.name)) {
+  /** A field's default as a function, resolved once per model: a module's, else the facts' text. */
+  private defaultFn(model: ModelDef, f: FieldDef, hooks: readonly ModelHooks[]): DefaultFn | undefined {
+    if (model.name === 'mrp.workcenter' && f.name === 'resource_id') return () => this.fakeResourceId++;
+    for (const h of hooks) {
       const d = h.defaults?.[f.name];
-      if (d !== undefined) return d(env, vals);
+      if (d !== undefined) return (env, vals) => d(env, vals);
     }
     const d = f.default;
-    if (typeof d === 'number' || typeof d === 'boolean') return d;
+    if (typeof d === 'number' || typeof d === 'boolean') return () => d;
     if (typeof d !== 'string') return undefined;
-    if (d === 'now') return this.nowString();
-    if (d.startsWith('today') && f.type === 'date') return this.nowString().slice(0, 10);
-    if (/company/i.test(d) && f.relation === 'res.company') return env.companyId;
-    if (/user/i.test(d) && f.relation === 'res.users') return env.uid;
+    if (d === 'now') return (_env, _vals, now) => now;
+    if (d.startsWith('today') && f.type === 'date') return (_env, _vals, now) => now.slice(0, 10);
+    if (/company/i.test(d) && f.relation === 'res.company') return (env) => env.companyId;
+    if (/user/i.test(d) && f.relation === 'res.users') return (env) => env.uid;
     const quoted = /^'([^']*)'/.exec(d);
-    if (quoted !== null) return quoted[1];
-    if (f.selection?.includes(d) === true) return d;
+    if (quoted !== null) return () => quoted[1];
+    if (f.selection?.includes(d) === true) return () => d;
     return undefined;
   }
 
@@ -246,14 +289,13 @@ export class Store {
       for (const c of h.computes ?? []) {
         if (!fields.has(c.field) || given.has(c.field) || !c.depends.some((d) => changed.has(d))) continue;
         row[c.field] = c.compute(env, row);
-        (changed as Set<string>).add(c.field);
+        // Later computes may depend on this one (the callers pass a set of their own, or all fields).
+        if (!changed.has(c.field)) (changed as Set<string>).add(c.field);
       }
   }
 
-  private checkRequired(model: ModelDef, row: Row, computedOnes: ReadonlySet<string>): void {
-    for (const f of model.fields.values()) {
-      if (!f.required || f.related !== undefined || f.type === 'one2many' || f.type === 'many2many') continue;
-      if (f.computed && !computedOnes.has(f.name)) continue; // no compute modelled: not checked
+  private checkRequired(model: ModelDef, row: Row, plan: ModelPlan): void {
+    for (const f of plan.required) {
       const v = row[f.name];
       if (v === undefined || v === false || v === '') throw notNullError(model.name, f.name);
     }
@@ -261,8 +303,9 @@ export class Store {
 
   create(modelName: string, valsList: readonly unknown[], env: Env = this.env()): number[] {
     const model = this.model(modelName);
-    const hooks = this.hooksOf(modelName);
-    const computed = new Set(hooks.flatMap((h) => (h.computes ?? []).map((c) => c.field)));
+    const plan = this.plan(model);
+    const hooks = plan.hooks;
+    const now = this.nowString();
     const ids: number[] = [];
     for (const given of valsList) {
       if (typeof given !== 'object' || given === null || Array.isArray(given)) this.prepare(env, model, given);
@@ -272,15 +315,14 @@ export class Store {
       for (const h of hooks) h.beforeCreate?.(env, vals);
       const { row, x2many, inverses } = this.prepare(env, model, vals);
       const givenKeys = new Set(Object.keys(row));
-      for (const f of model.fields.values()) {
-        if (f.name in row || META.has(f.name) || f.type === 'one2many' || f.type === 'many2many') continue;
-        if (f.computed && !f.stored) continue;
-        const d = this.defaultFor(env, model, f, row);
+      for (const [f, fn] of plan.defaults) {
+        if (f.name in row) continue;
+        const d = fn(env, row, now);
         if (d !== undefined) row[f.name] = d;
       }
-      this.recompute(modelName, row, new Set(model.fields.keys()), env, givenKeys);
-      this.checkRequired(model, row, computed);
-      const id = this.insert(modelName, row);
+      if (hooks.length > 0) this.recompute(modelName, row, plan.allFields, env, givenKeys);
+      this.checkRequired(model, row, plan);
+      const id = this.insert(modelName, row, undefined, now);
       ids.push(id);
       // ORM constraints run inside super().create(), before the model's create() override goes on.
       for (const h of hooks) h.constrain?.(env, [id], new Set([...Object.keys(vals), ...Object.keys(row)]));
