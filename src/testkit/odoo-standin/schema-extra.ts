@@ -515,6 +515,8 @@ export function extraFields(version: Version): Readonly<Record<string, readonly 
       f('has_tracking', 'selection', { related: 'product_id.tracking', selection: TRACKING_19.map((p) => [...p]) }),
     ],
     'stock.quant': [m2o('product_uom_id', 'uom.uom', { related: 'product_id.uom_id' })],
+    // mrp/models/stock_move_line.py: filled when a component move is reserved (_action_assign).
+    'stock.move.line': [m2o('production_id', 'mrp.production'), m2o('workorder_id', 'mrp.workorder')],
     'stock.lot': [o2m('quant_ids', 'stock.quant', 'lot_id')],
     'mrp.production': [
       f('product_tracking', 'selection', {

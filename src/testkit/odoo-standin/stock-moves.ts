@@ -220,6 +220,15 @@ export function assignMoves(env: Env, moveIds: readonly number[]): void {
         left = roundQty(left - take);
       }
     }
+    // mrp's _action_assign: the lines of an MO's moves name the component's production and work order.
+    if (typeof m['raw_material_production_id'] === 'number' || typeof m['production_id'] === 'number')
+      for (const l of linesOf(env, moveId))
+        env.store.update(
+          'stock.move.line',
+          l['id'] as number,
+          { production_id: m['raw_material_production_id'] ?? false, workorder_id: m['workorder_id'] ?? false },
+          env,
+        );
     syncMove(env, moveId);
   }
 }

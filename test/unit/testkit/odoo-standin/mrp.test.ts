@@ -92,6 +92,15 @@ describe.each(CASES)('mrp.production on the stand-in: $name', (c) => {
       consumption: 'warning',
     });
     expect(await rawMove(rpc, mo)).toMatchObject({ state: 'assigned', quantity: 20, picked: false });
+    // Reserved component lines name their production (mrp's stock.move.line.production_id).
+    expect(
+      await rpc.ok('stock.move.line', 'search_count', null, {
+        domain: [
+          ['production_id', '=', mo],
+          ['product_id', '=', i.steel],
+        ],
+      }),
+    ).toBe(1);
     // Producing 4: qty_producing, then set_qty_producing (None) prefills 8 Steel, picked.
     await rpc.ok('mrp.production', 'write', [mo], { vals: { qty_producing: 4 } });
     const setQty = await rpc.call('mrp.production', 'set_qty_producing', [mo]);
