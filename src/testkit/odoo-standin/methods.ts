@@ -1,9 +1,15 @@
 // The ORM methods the stand-in exposes over RPC, with their Python signatures (parameter names in
-// order) so JSON-RPC positional args and JSON-2 named params bind like Odoo binds them.
+// order) so JSON-RPC positional args and JSON-2 named params bind like Odoo binds them. Business
+// methods of one model (button_validate, button_mark_done...) live in the modules' files and are
+// found first (findMethod).
 import type { AccessRights } from './access.js';
+import type { Env } from './model-hooks.js';
 import type { Store } from './store.js';
 import { StandinOdooError, missingError, valueError } from './store.js';
 import { groupRows, readRows, searchRows } from './query.js';
+
+/** What a method sees: the call's environment and the API user's access rights. */
+export type MethodEnv = Env & { readonly access: AccessRights };
 
 export interface MethodDef {
   /** Parameter names after `self`/`ids`. */
@@ -19,26 +25,59 @@ export interface MethodDef {
     model: string,
     ids: readonly unknown[],
     a: Readonly<Record<string, unknown>>,
-    ctx: { uid: number; companyId: number; version: number; access: AccessRights },
+    ctx: MethodEnv,
   ): unknown;
+}
+
+export type ModelMethods = Readonly<Record<string, Readonly<Record<string, MethodDef>>>>;
+
+/** The method a call reaches: the model's own first, then the generic ORM ones. */
+export function findMethod(
+  byModel: ModelMethods,
+  model: string,
+  method: string,
+  version: number,
+): MethodDef | undefined {
+  const own = byModel[model]?.[method];
+  const def = own ?? METHODS[method];
+  if (def === undefined) return undefined;
+  if (def.versions !== undefined && !def.versions.includes(version)) return undefined;
+  if (def.model !== undefined && def.model !== model) return undefined;
+  return def;
 }
 
 const searchParams = ['domain', 'offset', 'limit', 'order'];
 
 /** Served models that inherit mail.thread (mrp.workorder does only in newer versions). */
-export const MAIL_THREAD_MODELS: readonly string[] = ['mrp.production', 'mrp.workcenter', 'stock.scrap'];
+export const MAIL_THREAD_MODELS: readonly string[] = [
+  'mrp.production',
+  'mrp.workcenter',
+  'stock.scrap',
+  'stock.picking',
+  'stock.lot',
+  'maintenance.equipment',
+  'maintenance.request',
+  'quality.point',
+  'quality.check',
+  'quality.alert',
+  'quality.alert.team',
+];
 
 export const METHODS: Readonly<Record<string, MethodDef>> = {
   create: {
     params: ['vals_list'],
     onRecords: false,
-    run: (store, model, _ids, a) => {
+    run: (store, model, _ids, a, env) => {
       const v = a['vals_list'];
-      return store.create(model, Array.isArray(v) ? v : [v]);
+      return store.create(model, Array.isArray(v) ? v : [v], env);
     },
   },
-  write: { params: ['vals'], onRecords: true, run: (store, model, ids, a) => store.write(model, ids, a['vals']) },
-  unlink: { params: [], onRecords: true, run: (store, model, ids) => store.unlink(model, ids) },
+  write: {
+    params: ['vals'],
+    onRecords: true,
+    run: (store, model, ids, a, env) => store.write(model, ids, a['vals'], env),
+  },
+  unlink: { params: [], onRecords: true, run: (store, model, ids, _a, env) => store.unlink(model, ids, env) },
   read: {
     params: ['fields', 'load'],
     onRecords: true,
@@ -117,16 +156,23 @@ export const METHODS: Readonly<Record<string, MethodDef>> = {
       const def = store.model(model);
       const only =
         Array.isArray(a['allfields']) && a['allfields'].length > 0 ? new Set(a['allfields'] as string[]) : undefined;
+      const attrs =
+        Array.isArray(a['attributes']) && a['attributes'].length > 0 ? new Set(a['attributes'] as string[]) : undefined;
       const out: Record<string, unknown> = {};
       for (const f of def.fields.values()) {
         if (only !== undefined && !only.has(f.name)) continue;
-        out[f.name] = {
+        const desc: Record<string, unknown> = {
           type: f.type === 'reference_int' ? 'many2one_reference' : f.type,
           required: f.required,
           store: f.stored,
-          readonly: f.computed,
+          readonly: f.readonly,
+          searchable: f.stored || f.related !== undefined,
           ...(f.relation === undefined ? {} : { relation: f.relation }),
+          ...(f.relationField === undefined ? {} : { relation_field: f.relationField }),
+          ...(f.selectionPairs === undefined ? {} : { selection: f.selectionPairs.map((p) => [...p]) }),
         };
+        out[f.name] =
+          attrs === undefined ? desc : Object.fromEntries(Object.entries(desc).filter(([k]) => attrs.has(k)));
       }
       return out;
     },
@@ -158,16 +204,20 @@ export const METHODS: Readonly<Record<string, MethodDef>> = {
       if (ids.length !== 1) throw valueError(`Expected singleton: ${model}(${ids.join(', ')},)`);
       if (!store.table(model).has(ids[0] as number))
         throw missingError(`Record does not exist or has been deleted.\n(Record: ${model}(${String(ids[0])},))`);
-      const [id] = store.create('mail.message', [
-        {
-          model,
-          res_id: ids[0],
-          body: typeof a['body'] === 'string' ? a['body'] : '',
-          message_type: typeof a['message_type'] === 'string' ? a['message_type'] : 'comment',
-          subtype_xmlid: typeof a['subtype_xmlid'] === 'string' ? a['subtype_xmlid'] : false,
-          author_id: ctx.uid,
-        },
-      ]);
+      const [id] = store.create(
+        'mail.message',
+        [
+          {
+            model,
+            res_id: ids[0],
+            body: typeof a['body'] === 'string' ? a['body'] : '',
+            message_type: typeof a['message_type'] === 'string' ? a['message_type'] : 'comment',
+            subtype_xmlid: typeof a['subtype_xmlid'] === 'string' ? a['subtype_xmlid'] : false,
+            author_id: ctx.uid,
+          },
+        ],
+        ctx,
+      );
       return id;
     },
   },

@@ -1,9 +1,11 @@
 // Domains (prefix notation with &, |, !), ordering, search/search_read and grouped reads for the
 // Odoo stand-in. Operators: =, !=, <, >, <=, >=, in, not in, like, not like, ilike, not ilike,
-// =like, =ilike. `like`/`ilike` wrap the value in % like Odoo; % and _ in the value are wildcards.
+// =like, =ilike, child_of, parent_of. `like`/`ilike` wrap the value in % like Odoo; % and _ in the
+// value are wildcards. On x2many fields (and paths through them) a leaf holds when any linked
+// record matches; `= False` means "no linked record".
+import { valueError } from './errors.js';
 import type { ModelDef } from './schema.js';
 import type { Row, Store } from './store.js';
-import { valueError } from './store.js';
 
 type Node =
   | { op: '&' | '|'; a: Node; b: Node }
@@ -65,6 +67,48 @@ function leafMatches(
   value: unknown,
 ): boolean {
   const v = store.valueOf(model, row, field);
+  if (operator === 'child_of' || operator === 'parent_of')
+    return hierarchyMatches(store, model, row, field, operator, value);
+  if (Array.isArray(v)) {
+    if ((operator === '=' || operator === '!=') && value === false)
+      return operator === '=' ? v.length === 0 : v.length > 0;
+    if (operator === 'not in' || operator === '!=')
+      return !v.some((x) => leafValueMatches(operator === '!=' ? '=' : 'in', x, value));
+    return v.some((x) => leafValueMatches(operator, x, value));
+  }
+  return leafValueMatches(operator, v, value, field);
+}
+
+/** `child_of` / `parent_of` over the relation's parent field (location_id on stock.location, else parent_id). */
+function hierarchyMatches(
+  store: Store,
+  model: ModelDef,
+  row: Row,
+  field: string,
+  operator: string,
+  value: unknown,
+): boolean {
+  const f = field === 'id' ? undefined : model.fields.get(field);
+  const relName = f?.relation ?? model.name;
+  const rel = store.model(relName);
+  const parentField = rel.fields.get('location_id')?.relation === relName ? 'location_id' : 'parent_id';
+  const targets = new Set((Array.isArray(value) ? value : [value]).filter((x): x is number => typeof x === 'number'));
+  const own = store.valueOf(model, row, field);
+  const ids = (Array.isArray(own) ? own : [own]).filter((x): x is number => typeof x === 'number');
+  const ancestors = (id: number): number[] => {
+    const out: number[] = [];
+    let cur: unknown = id;
+    while (typeof cur === 'number' && !out.includes(cur)) {
+      out.push(cur);
+      cur = store.has(relName, cur) ? store.get(relName, cur)[parentField] : false;
+    }
+    return out;
+  };
+  if (operator === 'child_of') return ids.some((id) => ancestors(id).some((a) => targets.has(a)));
+  return [...targets].some((t) => ancestors(t).some((a) => ids.includes(a)));
+}
+
+function leafValueMatches(operator: string, v: unknown, value: unknown, field = ''): boolean {
   switch (operator) {
     case '=':
       return value === false ? v === false || v === null : v === value;

@@ -1,12 +1,28 @@
-// The stand-in's model schema: loaded from models.json (a copy of /work/shared/odoo/models.json,
-// the facts read from Odoo's source) plus the few base models it does not describe (res.company,
-// res.users). Each field gets a type, relation, required flag, computed/stored flags, default.
+// The stand-in's model schema for one Odoo version and edition: the models of models.json (a copy
+// of /work/shared/odoo/models.json, the facts read from Odoo's source) with their per-version
+// fields (schema-facts.ts), plus the models and fields the facts do not describe
+// (schema-extra.ts). Each field gets a type, relation, required flag, computed/stored flags,
+// readonly (as fields_get reports it), selection and default.
 import rawModels from './models.json' with { type: 'json' };
+import type { Edition, RawField, Version } from './schema-facts.js';
+import {
+  EXPANSIONS,
+  RELATION_BY_VERSION,
+  present,
+  versionedDefault,
+  versionedRequired,
+  versionedSelection,
+  withOverrides,
+} from './schema-facts.js';
+import { extraFields, extraModels } from './schema-extra.js';
+
+export type { Edition, Version } from './schema-facts.js';
 
 export type FieldType =
   | 'char'
   | 'text'
   | 'html'
+  | 'binary'
   | 'selection'
   | 'boolean'
   | 'integer'
@@ -29,7 +45,14 @@ export interface FieldDef {
   readonly stored: boolean;
   readonly related?: string;
   readonly selection?: readonly string[];
+  readonly selectionPairs?: readonly (readonly [string, string])[];
   readonly default?: unknown;
+  /** As fields_get reports it. */
+  readonly readonly: boolean;
+  /** A computed field with an inverse (writing it has an effect). */
+  readonly inverse: boolean;
+  /** one2many: the many2one on the other model that holds the link. */
+  readonly relationField?: string;
 }
 
 export interface ModelDef {
@@ -39,9 +62,12 @@ export interface ModelDef {
   readonly order: string;
   /** Field that gives display_name. */
   readonly recName: string;
+  /** Defining module (ir.model `modules`). */
+  readonly module: string;
+  readonly transient: boolean;
 }
 
-/** Models the stand-in serves. */
+/** Models of the first stand-in (kept for callers that list them). */
 export const SERVED_MODELS = [
   'mrp.workcenter',
   'mrp.workcenter.productivity',
@@ -57,113 +83,162 @@ export const SERVED_MODELS = [
   'mail.message',
 ] as const;
 
-interface RawField {
-  name: string;
-  type: string;
-  relation?: string;
-  required?: boolean;
-  computed?: boolean;
-  stored?: boolean | string;
-  related?: string;
-  selection?: unknown;
-  selection_v19x?: unknown;
-  selection_v17_v18?: unknown;
-  default?: unknown;
-}
-
 const ORDER: Readonly<Record<string, string>> = {
   'mrp.workcenter.productivity': 'id desc',
   'mrp.workcenter.productivity.loss': 'sequence, id',
   'mrp.workcenter': 'sequence, id',
   'stock.scrap': 'id desc',
+  'stock.move': 'sequence, id',
+  'stock.move.line': 'result_package_id desc, id',
+  'stock.picking': 'priority desc, scheduled_date, id desc',
+  'stock.lot': 'name, id',
+  'maintenance.request': 'id desc',
+  'maintenance.stage': 'sequence, id',
+  'maintenance.equipment': 'name, id',
 };
 
 const REC_NAME: Readonly<Record<string, string>> = {
   'mrp.workcenter.productivity': 'loss_id',
   'mrp.workcenter.productivity.loss.type': 'loss_type',
   'ir.model.data': 'name',
+  'stock.move.line': 'product_id',
+  'stock.quant': 'product_id',
 };
 
-const EXTRA: Readonly<Record<string, readonly RawField[]>> = {
-  // Enough of base's ir.model to detect optional models (quality.alert), and of mail's
-  // mail.message to hold what message_post writes (chatter notes).
-  'ir.model': [
-    { name: 'model', type: 'char', required: true },
-    { name: 'name', type: 'char', required: true },
-  ],
-  'mail.message': [
-    { name: 'model', type: 'char' },
-    { name: 'res_id', type: 'many2one_reference' },
-    { name: 'body', type: 'html' },
-    {
-      name: 'message_type',
-      type: 'selection',
-      selection: [
-        ['comment', 'Comment'],
-        ['notification', 'Notification'],
-      ],
-      default: 'comment',
-    },
-    { name: 'subtype_xmlid', type: 'char' },
-    { name: 'author_id', type: 'integer' },
-  ],
-  'res.company': [{ name: 'name', type: 'char', required: true }],
-  'res.users': [
-    { name: 'name', type: 'char', required: true },
-    { name: 'login', type: 'char', required: true },
-    { name: 'company_id', type: 'many2one', relation: 'res.company', required: true },
-  ],
-};
+interface RawModel {
+  module?: string;
+  fields?: RawField[];
+  related_models?: Record<string, { fields?: RawField[] }>;
+}
+
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+
+function expand(model: string, raw: RawField): RawField[] {
+  const expanded = EXPANSIONS[`${model}|${raw.name}`];
+  if (expanded !== undefined) return [...expanded];
+  if (!IDENT.test(raw.name))
+    throw new Error(`odoo stand-in: models.json ${model} field "${raw.name}" needs an entry in EXPANSIONS`);
+  return [raw];
+}
+
+/** The facts' models by technical name: addenda merged, related (wizard) models lifted out. */
+export function factModels(): Map<string, RawField[]> {
+  const models = (rawModels as unknown as { models: Record<string, RawModel> }).models;
+  const out = new Map<string, RawField[]>();
+  const add = (name: string, fields: readonly RawField[]): void => {
+    const list = out.get(name) ?? [];
+    for (const raw of fields)
+      for (const fd of expand(name, raw)) {
+        const i = list.findIndex((x) => x.name === fd.name);
+        if (i >= 0) list[i] = { ...list[i], ...fd };
+        else list.push(fd);
+      }
+    out.set(name, list);
+  };
+  for (const [key, def] of Object.entries(models)) {
+    const name = key.replace(/ \(addendum[^)]*\)$/, '');
+    if (IDENT.test(name.replace(/\./g, '_')) && def.fields !== undefined) add(name, def.fields);
+    for (const [rel, rdef] of Object.entries(def.related_models ?? {}))
+      if (rdef.fields !== undefined) add(rel, rdef.fields);
+  }
+  return out;
+}
 
 function mapType(t: string): FieldType {
   if (t.startsWith('many2one_reference')) return 'reference_int';
   return t as FieldType;
 }
 
-function selectionKeys(f: RawField): string[] | undefined {
-  const merged: string[] = [];
-  for (const s of [f.selection, f.selection_v17_v18, f.selection_v19x]) {
-    if (Array.isArray(s))
-      for (const pair of s) if (Array.isArray(pair) && typeof pair[0] === 'string') merged.push(pair[0]);
-  }
-  return merged.length === 0 ? undefined : merged;
+function pairsOf(s: unknown): [string, string][] | undefined {
+  if (!Array.isArray(s)) return undefined;
+  const out: [string, string][] = [];
+  for (const p of s) if (Array.isArray(p) && typeof p[0] === 'string') out.push([p[0], String(p[1] ?? p[0])]);
+  return out.length === 0 ? undefined : out;
 }
 
-function toFieldDef(f: RawField): FieldDef {
+function toFieldDef(model: string, f: RawField, version: Version): FieldDef {
   const computed = f.computed === true;
   // models.json writes `stored` as a boolean or as a per-version sentence ("true in v17 ...").
   const stored = computed ? f.stored === true || (typeof f.stored === 'string' && f.stored.startsWith('true')) : true;
-  const def: FieldDef = {
+  const inverse = f.inverse === true;
+  const relationField = typeof f.inverse === 'string' ? f.inverse : undefined;
+  const relation = RELATION_BY_VERSION[`${model}.${f.name}`]?.(version) ?? f.relation;
+  const readonly = f.readonly === true || ((computed || f.related !== undefined) && !inverse && f.readonly !== false);
+  const dflt = versionedDefault(f, version);
+  const pairs = pairsOf(versionedSelection(f, version));
+  return {
     name: f.name,
     type: mapType(f.type),
-    required: f.required === true,
+    required: versionedRequired(f, version),
     computed,
     stored,
-    ...(f.relation === undefined ? {} : { relation: f.relation }),
+    readonly,
+    inverse,
+    ...(relation === undefined ? {} : { relation }),
+    ...(relationField === undefined ? {} : { relationField }),
     ...(f.related === undefined ? {} : { related: f.related }),
-    ...(f.default === undefined ? {} : { default: f.default }),
+    ...(dflt === undefined ? {} : { default: dflt }),
+    ...(pairs === undefined ? {} : { selection: pairs.map((p) => p[0]), selectionPairs: pairs }),
   };
-  const sel = selectionKeys(f);
-  return sel === undefined ? def : { ...def, selection: sel };
 }
 
-export function loadSchema(): ReadonlyMap<string, ModelDef> {
-  const models = (rawModels as unknown as { models: Record<string, { fields?: RawField[] }> }).models;
+const META: readonly FieldDef[] = [
+  { name: 'id', type: 'integer', required: false, computed: true, stored: true, readonly: true, inverse: false },
+  ...['create_date', 'write_date'].map((name): FieldDef => ({
+    name,
+    type: 'datetime',
+    required: false,
+    computed: true,
+    stored: true,
+    readonly: true,
+    inverse: false,
+  })),
+  {
+    name: 'display_name',
+    type: 'char',
+    required: false,
+    computed: true,
+    stored: false,
+    readonly: true,
+    inverse: false,
+  },
+];
+
+/** Defining module of each facts model (its "module" line, first word). */
+function moduleOf(name: string): string {
+  const models = (rawModels as unknown as { models: Record<string, RawModel> }).models;
+  const m = models[name]?.module ?? name.split('.')[0] ?? 'base';
+  return m.split(/[ (]/)[0] ?? m;
+}
+
+export function loadSchema(version: Version = 19, edition: Edition = 'community'): ReadonlyMap<string, ModelDef> {
+  const facts = factModels();
+  const extras = extraModels(version);
+  const added = extraFields(version);
   const out = new Map<string, ModelDef>();
-  for (const name of SERVED_MODELS) {
-    const raw = models[name]?.fields ?? EXTRA[name];
-    if (raw === undefined) throw new Error(`odoo stand-in: models.json has no fields for ${name}`);
+  const names = [...new Set([...facts.keys(), ...Object.keys(extras)])];
+  for (const name of names) {
+    const extra = extras[name];
+    if (extra?.edition !== undefined && extra.edition !== edition) continue;
+    if (facts.has(name) && extra !== undefined)
+      throw new Error(`odoo stand-in: ${name} is both in models.json and in schema-extra.ts`);
+    const raw = [...(facts.get(name) ?? extra?.fields ?? []), ...(added[name] ?? [])];
     const fields = new Map<string, FieldDef>();
-    fields.set('id', { name: 'id', type: 'integer', required: false, computed: true, stored: true });
-    for (const f of raw) fields.set(f.name, toFieldDef(f));
-    for (const meta of ['create_date', 'write_date'])
-      fields.set(meta, { name: meta, type: 'datetime', required: false, computed: true, stored: true });
-    fields.set('display_name', { name: 'display_name', type: 'char', required: false, computed: true, stored: false });
+    fields.set('id', META[0] as FieldDef);
+    for (const f of raw) {
+      if (!present(name, f, version, edition)) continue;
+      if (fields.has(f.name)) throw new Error(`odoo stand-in: ${name}.${f.name} is defined twice`);
+      fields.set(f.name, toFieldDef(name, withOverrides(name, f, version), version));
+    }
+    for (const meta of META.slice(1)) fields.set(meta.name, meta);
+    const recName = extra?.recName ?? REC_NAME[name] ?? (fields.has('name') ? 'name' : 'id');
     out.set(name, {
       name,
       fields,
-      order: ORDER[name] ?? 'id',
-      recName: REC_NAME[name] ?? (fields.has('name') ? 'name' : 'id'),
+      order: extra?.order ?? ORDER[name] ?? 'id',
+      recName: name === 'stock.move' && version >= 19 ? 'reference' : recName,
+      module: extra?.module ?? moduleOf(name),
+      transient: extra?.transient ?? false,
     });
   }
   return out;

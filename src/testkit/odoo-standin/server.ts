@@ -6,9 +6,14 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AccessRights, OPERATION_OF_METHOD, type AccessOperation } from './access.js';
+import { accessError } from './errors.js';
 import type { CallInfo, FaultRule, Faults } from './faults.js';
 import { createFaults } from './faults.js';
-import { METHODS, bindArgs } from './methods.js';
+import { bindArgs, findMethod, type MethodEnv } from './methods.js';
+import { hooksFor, methodsFor } from './modules.js';
+import type { Edition } from './schema.js';
+import type { SeedProduct } from './seed.js';
+import { COMPANY_ID, UID, seed } from './seed.js';
 import type { Row } from './store.js';
 import { StandinOdooError, Store } from './store.js';
 
@@ -26,6 +31,13 @@ export interface OdooStandinOptions {
   readonly seed?: number;
   /** Work centers to seed (default WC-01..WC-03). */
   readonly workCenters?: readonly { readonly code: string; readonly name?: string }[];
+  /**
+   * 'enterprise' adds the Enterprise modules (mrp_workorder, mrp_maintenance, quality,
+   * quality_control, quality_mrp...): their models and fields exist only then. Default 'community'.
+   */
+  readonly edition?: Edition;
+  /** Products to seed (by default none). */
+  readonly products?: readonly SeedProduct[];
   readonly host?: string;
   readonly port?: number;
   readonly nowMs?: () => number;
@@ -52,6 +64,7 @@ export interface OdooStandin {
   readonly uid: number;
   readonly companyId: number;
   readonly version: StandinVersion;
+  readonly edition: Edition;
   readonly faults: Faults;
   readonly calls: StandinCalls;
   /** Copies of the stored rows (raw: many2one as ids). */
@@ -67,70 +80,6 @@ export interface OdooStandin {
   stop(): Promise<void>;
 }
 
-const UID = 2;
-const COMPANY_ID = 1;
-
-function seed(store: Store, options: OdooStandinOptions, login: string): void {
-  store.create('res.company', [{ name: 'Stand-in Company' }]);
-  store.create(
-    'res.users',
-    [{ name: 'OdooBot' }, { name: 'Integration User' }].map((u, i) => ({
-      ...u,
-      login: i === 0 ? '__system__' : login,
-      company_id: COMPANY_ID,
-    })),
-  );
-  const types = ['availability', 'performance', 'quality', 'productive'] as const;
-  const typeIds = store.create(
-    'mrp.workcenter.productivity.loss.type',
-    types.map((t) => ({ loss_type: t })),
-  );
-  const losses = [
-    ['block_reason0', 'Material Availability', 'availability', 1, true],
-    ['block_reason1', 'Equipment Failure', 'availability', 2, true],
-    ['block_reason2', 'Setup and Adjustments', 'availability', 3, true],
-    ['block_reason4', 'Reduced Speed', 'performance', 5, false],
-    ['block_reason5', 'Process Defect', 'quality', 6, true],
-    ['block_reason6', 'Reduced Yield', 'quality', 7, true],
-    ['block_reason7', 'Fully Productive Time', 'productive', 0, false],
-  ] as const;
-  const lossIds = store.create(
-    'mrp.workcenter.productivity.loss',
-    losses.map(([, name, type, sequence, manual]) => ({
-      name,
-      sequence,
-      manual,
-      loss_id: typeIds[types.indexOf(type)],
-    })),
-  );
-  store.create('ir.model.data', [
-    ...types.map((t, i) => ({
-      module: 'mrp',
-      name: `category_${t}`,
-      model: 'mrp.workcenter.productivity.loss.type',
-      res_id: typeIds[i],
-      noupdate: true,
-    })),
-    ...losses.map(([xml], i) => ({
-      module: 'mrp',
-      name: xml,
-      model: 'mrp.workcenter.productivity.loss',
-      res_id: lossIds[i],
-      noupdate: true,
-    })),
-    { module: 'base', name: 'main_company', model: 'res.company', res_id: COMPANY_ID, noupdate: true },
-  ]);
-  const wcs = options.workCenters ?? [{ code: 'WC-01' }, { code: 'WC-02' }, { code: 'WC-03' }];
-  store.create(
-    'mrp.workcenter',
-    wcs.map((w) => ({ name: w.name ?? `Work center ${w.code}`, code: w.code, company_id: COMPANY_ID })),
-  );
-  store.create(
-    'ir.model',
-    [...store.schema.keys()].map((model) => ({ model, name: model })),
-  );
-}
-
 function errorBody(err: unknown): { name: string; message: string; status: number } {
   if (err instanceof StandinOdooError) return { name: err.odooName, message: err.message, status: err.status };
   return { name: 'builtins.Exception', message: err instanceof Error ? err.message : String(err), status: 500 };
@@ -143,8 +92,21 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
   let apiKey = options.apiKey ?? randomBytes(20).toString('hex');
   const access = new AccessRights();
   const nowMs = options.nowMs ?? Date.now;
-  const store = new Store({ nowMs, uid: () => UID, companyId: () => COMPANY_ID });
-  seed(store, options, login);
+  const edition = options.edition ?? 'community';
+  const store = new Store({
+    nowMs,
+    uid: () => UID,
+    companyId: () => COMPANY_ID,
+    version,
+    edition,
+    hooks: hooksFor(edition),
+  });
+  const modelMethods = methodsFor(edition);
+  seed(store, {
+    login,
+    workCenters: options.workCenters ?? [{ code: 'WC-01' }, { code: 'WC-02' }, { code: 'WC-03' }],
+    products: options.products ?? [],
+  });
   const faults = createFaults(options.seed ?? 1);
   const list: CallRecord[] = [];
   const calls: StandinCalls = {
@@ -156,9 +118,11 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
       list.length = 0;
     },
   };
+  // Enterprise builds set release.version_info[5] = '+e' (server_version '19.0+e').
+  const suffix = edition === 'enterprise' ? '+e' : '';
   const versionInfo = {
-    server_version: `${version}.0`,
-    server_version_info: [version, 0, 0, 'final', 0, ''],
+    server_version: `${version}.0${suffix}`,
+    server_version_info: [version, 0, 0, 'final', 0, suffix],
     server_serie: `${version}.0`,
     protocol_version: 1,
   };
@@ -171,25 +135,7 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
     positional: readonly unknown[],
     named: Readonly<Record<string, unknown>>,
   ): unknown {
-    const def = METHODS[method];
-    if (
-      def === undefined ||
-      (def.versions !== undefined && !def.versions.includes(version)) ||
-      (def.model !== undefined && def.model !== model)
-    ) {
-      if (protocol === 'json2')
-        throw new StandinOdooError(
-          'werkzeug.exceptions.NotFound',
-          `404 Not Found: The method '${method}' does not exist on ` +
-            `the model '${model}' (or the stand-in does not serve it)`,
-          404,
-        );
-      throw new StandinOdooError(
-        'builtins.AttributeError',
-        `The method '${method}' does not exist on the model '${model}'`,
-        404,
-      );
-    }
+    // The model is looked up first (execute_cr / the JSON-2 controller), then the method.
     if (!store.schema.has(model)) {
       if (protocol === 'json2')
         throw new StandinOdooError(
@@ -197,12 +143,38 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
           `404 Not Found: the model '${model}' does not exist`,
           404,
         );
-      throw new StandinOdooError('builtins.KeyError', `'${model}'`, 500);
+      throw new StandinOdooError('odoo.exceptions.UserError', `Object ${model} doesn't exist`, 422);
+    }
+    if (method.startsWith('_'))
+      throw accessError(
+        version >= 19
+          ? `Private methods (such as '${model}.${method}') cannot be called remotely.`
+          : `Private methods (such as ${method}) cannot be called remotely.`,
+      );
+    const def = findMethod(modelMethods, model, method, version);
+    if (def === undefined) {
+      const text =
+        version >= 19
+          ? `The method '${model}.${method}' does not exist`
+          : `The method '${method}' does not exist on the model '${model}'`;
+      if (protocol === 'json2')
+        throw new StandinOdooError('werkzeug.exceptions.NotFound', `404 Not Found: ${text}`, 404);
+      throw new StandinOdooError('builtins.AttributeError', text, 404);
     }
     const args = bindArgs(method, def, positional, named);
     const operation = OPERATION_OF_METHOD[method];
     if (operation !== undefined) access.check(model, operation);
-    return def.run(store, model, ids, args, { uid: UID, companyId: COMPANY_ID, version, access });
+    const context = named['context'];
+    const env: MethodEnv = {
+      ...store.env(
+        typeof context === 'object' && context !== null && !Array.isArray(context)
+          ? (context as Record<string, unknown>)
+          : {},
+        true,
+      ),
+      access,
+    };
+    return def.run(store, model, ids, args, env);
   }
 
   function handleJsonRpc(payload: Record<string, unknown>): { call: CallInfo; run: () => unknown } {
@@ -234,7 +206,7 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
             method === 'execute_kw' && typeof rest[1] === 'object' && rest[1] !== null
               ? (rest[1] as Record<string, unknown>)
               : {};
-          const def = METHODS[call.method];
+          const def = findMethod(modelMethods, call.model, call.method, version);
           const ids = def?.onRecords === true ? ((positional[0] as unknown[]) ?? []) : [];
           const result = execute(
             'jsonrpc',
@@ -359,7 +331,7 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
       }
       run = () => {
         const { ids, ...named } = params;
-        const def = METHODS[method];
+        const def = store.schema.has(model) ? findMethod(modelMethods, model, method, version) : undefined;
         if (def !== undefined && !def.onRecords && Array.isArray(ids) && ids.length > 0) {
           throw new StandinOdooError(
             'werkzeug.exceptions.UnprocessableEntity',
@@ -434,9 +406,13 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
         break;
     }
     let result: unknown;
+    // One transaction per call, as Odoo: a refused call changes nothing.
+    store.begin();
     try {
       result = run();
+      store.commit();
     } catch (err) {
+      store.rollback();
       record(fault?.kind ?? null, false);
       return sendError(err);
     }
@@ -470,6 +446,7 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
     uid: UID,
     companyId: COMPANY_ID,
     version,
+    edition,
     faults,
     calls,
     store,
