@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from '../../config/index.js';
 import { loadConfig } from '../../config/index.js';
 import { runDemo } from '../../demo/demo.js';
-import { kafkaTransport } from '../../demo/kafka-transport.js';
+import { kafkaTransport } from '../demo-transports.js';
 import { UsageError } from '../../errors.js';
 import { loadTopology } from '../../topology/index.js';
 import { EXIT_CODES, type CommandContext, type CommandDef } from '../command.js';

@@ -1,12 +1,12 @@
 // `shiftstream dlq replay`: re-post dead-lettered Odoo items once the cause is fixed.
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../../errors.js';
-import { durationFlag, startCommand } from '../../odoo-services/cli-support.js';
-import { loadReplayCursor, replayDeadLetters, saveReplayCursor } from '../../odoo-services/dlq-replay.js';
-import { createMilestoneHandler, milestoneLedgerOn } from '../../odoo-services/milestone-poster.js';
-import { readToEnd } from '../../odoo-services/topic-reader.js';
-import { odooTopicsOf } from '../../odoo-services/topics.js';
-import { WRITE_RETRY, createKafkaParts, createOdooRuntime } from '../../odoo-services/wiring.js';
+import { durationFlag, startCommand } from '../service-command.js';
+import { loadReplayCursor, replayDeadLetters, saveReplayCursor } from '../../engine/dlq-replay.js';
+import { createMilestoneHandler, milestoneLedgerOn } from '../../io/odoo/milestone-poster.js';
+import { readToEnd } from '../../engine/topic-reader.js';
+import { odooTopicsOf } from '../../topology/odoo-topics.js';
+import { WRITE_RETRY, createKafkaParts, createOdooRuntime } from '../odoo-wiring.js';
 import type { SourceRecord } from '../../ports/event-source.js';
 import { EXIT_CODES, type CommandDef } from '../command.js';
 

@@ -1,9 +1,9 @@
 // `shiftstream orders sync`: released work orders from Odoo to a compacted topic per work center.
 import { UsageError } from '../../errors.js';
-import { aborted, durationFlag, startCommand } from '../../odoo-services/cli-support.js';
-import { createOrdersSync } from '../../odoo-services/orders-sync.js';
-import { odooTopicsOf } from '../../odoo-services/topics.js';
-import { createKafkaParts, createOdooRuntime } from '../../odoo-services/wiring.js';
+import { aborted, durationFlag, startCommand } from '../service-command.js';
+import { createOrdersSync } from '../../engine/orders-sync.js';
+import { odooTopicsOf } from '../../topology/odoo-topics.js';
+import { createKafkaParts, createOdooRuntime } from '../odoo-wiring.js';
 import { EXIT_CODES, type CommandDef } from '../command.js';
 
 const HELP = `Usage: shiftstream orders sync --topology <file> [--once] [options] [config flags]

@@ -2,12 +2,12 @@
 import { isRetryable } from '../../errors.js';
 import { createReadiness, startHttpServer } from '../../http/index.js';
 import { createPromMetrics } from '../../metrics/index.js';
-import { createMilestoneItemPoster, milestoneLedgerOn } from '../../odoo-services/milestone-poster.js';
-import { aborted, durationFlag, intFlag, startCommand } from '../../odoo-services/cli-support.js';
-import { createPostingConsumer, type ItemPoster } from '../../odoo-services/posting-consumer.js';
-import { createShiftItemPoster } from '../../odoo-services/shift-poster.js';
-import { odooTopicsOf } from '../../odoo-services/topics.js';
-import { createKafkaParts, createOdooRuntime } from '../../odoo-services/wiring.js';
+import { createMilestoneItemPoster, milestoneLedgerOn } from '../../io/odoo/milestone-poster.js';
+import { aborted, durationFlag, intFlag, startCommand } from '../service-command.js';
+import { createPostingConsumer, type ItemPoster } from '../../engine/posting-consumer.js';
+import { createShiftItemPoster } from '../../io/odoo/shift-poster.js';
+import { odooTopicsOf } from '../../topology/odoo-topics.js';
+import { createKafkaParts, createOdooRuntime } from '../odoo-wiring.js';
 import { UsageError } from '../../errors.js';
 import { EXIT_CODES, type CommandDef } from '../command.js';
 import { armStopDeadline } from '../stop-deadline.js';

@@ -3,16 +3,16 @@ import { randomBytes } from 'node:crypto';
 import type { WindowSummary } from '../../core/types.js';
 import { UsageError } from '../../errors.js';
 import { PRODUCTIVITY_MODEL, SHIFT_MARKER_PREFIX, odooDatetime } from '../../io/odoo/productivity-records.js';
-import { durationFlag, startCommand, timeFlag } from '../../odoo-services/cli-support.js';
+import { durationFlag, startCommand, timeFlag } from '../service-command.js';
 import {
   RECONCILE_FIELDS,
   formatDifferences,
   latestShiftSummaries,
   reconcile,
   type OdooProductivityRow,
-} from '../../odoo-services/reconcile.js';
-import { readToEnd } from '../../odoo-services/topic-reader.js';
-import { createKafkaParts, createOdooRuntime } from '../../odoo-services/wiring.js';
+} from '../../engine/reconcile.js';
+import { readToEnd } from '../../engine/topic-reader.js';
+import { createKafkaParts, createOdooRuntime } from '../odoo-wiring.js';
 import { EXIT_CODES, type CommandDef } from '../command.js';
 
 const HELP =

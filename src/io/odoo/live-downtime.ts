@@ -27,15 +27,15 @@
 // the write, a lost response or a concurrent poster converges on the next pass (re-delivery: the
 // writer answers `already-posted` from its ledger and the clip runs again). A record another poster
 // removed meanwhile (MissingError) makes the pass start over.
-import type { WindowSummary } from '../core/types.js';
-import { OdooError } from '../errors.js';
-import type { OdooClient } from '../io/odoo/client.js';
-import type { PostResult, ProductivityWriter } from '../io/odoo/productivity-writer.js';
-import type { ResolvedTargets } from '../io/odoo/productivity-records.js';
-import { PRODUCTIVITY_MODEL, odooDatetime, parseOdooDatetime } from '../io/odoo/productivity-records.js';
-import type { BackoffPolicy } from '../io/odoo/retry.js';
-import { realSleep, withRetry } from '../io/odoo/retry.js';
-import type { KeyValueStore } from './key-value.js';
+import type { WindowSummary } from '../../core/types.js';
+import { OdooError } from '../../errors.js';
+import type { OdooClient } from './client.js';
+import type { PostResult, ProductivityWriter } from './productivity-writer.js';
+import type { ResolvedTargets } from './productivity-records.js';
+import { PRODUCTIVITY_MODEL, odooDatetime, parseOdooDatetime } from './productivity-records.js';
+import type { BackoffPolicy } from './retry.js';
+import { realSleep, withRetry } from './retry.js';
+import type { KeyValueStore } from '../redis/redis-key-value.js';
 
 /** Marker at the start of a live downtime record's description: `[shiftstream-down:<milestoneKey>]`. */
 export const DOWN_MARKER = '[shiftstream-down:';

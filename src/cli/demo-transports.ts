@@ -8,7 +8,7 @@ import { ensureTopics, topologyTopicSpecs } from '../io/kafka/admin.js';
 import { createEventSink, createEventSource } from '../io/kafka/factory.js';
 import { RedisStateStore } from '../io/redis/index.js';
 import type { TopicsPlan, TopologyPlan } from '../topology/types.js';
-import type { DemoTransport } from './demo.js';
+import type { DemoTransport } from '../demo/demo.js';
 
 const PARTITIONS = 4;
 

@@ -9,7 +9,7 @@ import type { OdooClient } from '../io/odoo/client.js';
 import { odooDatetime, parseOdooDatetime } from '../io/odoo/productivity-records.js';
 import type { EventSink } from '../ports/event-sink.js';
 import type { Log } from '../ports/log.js';
-import type { KeyValueStore } from './key-value.js';
+import type { KeyValueStore } from '../io/redis/redis-key-value.js';
 
 export const RELEASED_PRODUCTION_STATES = ['confirmed', 'progress', 'to_close'] as const;
 export const CLOSED_WORKORDER_STATES = ['done', 'cancel'] as const;

@@ -4,20 +4,20 @@
 // period spanning the shift end, after a failure between the unlink and the move, and when a shift
 // is confirmed while a machine_down is being posted.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MilestoneRecord } from '../../../src/core/milestones.js';
-import type { WindowSummary } from '../../../src/core/types.js';
-import { PRODUCTIVITY_MODEL, parseMarkers, parseOdooDatetime } from '../../../src/io/odoo/productivity-records.js';
-import type { KeyValueStore } from '../../../src/odoo-services/key-value.js';
-import { DOWN_MARKER, clipLive } from '../../../src/odoo-services/live-downtime.js';
+import type { MilestoneRecord } from '../../../../src/core/milestones.js';
+import type { WindowSummary } from '../../../../src/core/types.js';
+import { PRODUCTIVITY_MODEL, parseMarkers, parseOdooDatetime } from '../../../../src/io/odoo/productivity-records.js';
+import type { KeyValueStore } from '../../../../src/io/redis/redis-key-value.js';
+import { DOWN_MARKER, clipLive } from '../../../../src/io/odoo/live-downtime.js';
 import {
   createMilestoneHandler,
   milestoneLedgerOn,
   type MilestoneHandler,
-} from '../../../src/odoo-services/milestone-poster.js';
-import type { StandinVersion } from '../../../src/testkit/odoo-standin/index.js';
-import { MAPPING, makeSummary } from '../io/odoo/summary-fixtures.js';
-import type { Fixture } from './fixture.js';
-import { fullyCommitted, startFixture, until } from './fixture.js';
+} from '../../../../src/io/odoo/milestone-poster.js';
+import type { StandinVersion } from '../../../../src/testkit/odoo-standin/index.js';
+import { MAPPING, makeSummary } from './summary-fixtures.js';
+import type { Fixture } from '../../../support/odoo-fixture.js';
+import { fullyCommitted, startFixture, until } from '../../../support/odoo-fixture.js';
 
 const H = 3_600_000;
 const S = Date.UTC(2026, 2, 2, 6, 0, 0);

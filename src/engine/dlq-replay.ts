@@ -11,11 +11,11 @@ import { OdooError, isRetryable } from '../errors.js';
 import type { ProductivityWriter } from '../io/odoo/productivity-writer.js';
 import type { EventSink, SinkRecord } from '../ports/event-sink.js';
 import type { SourceRecord } from '../ports/event-source.js';
-import type { KeyValueStore } from './key-value.js';
-import type { MilestoneHandler } from './milestone-poster.js';
-import type { AuditRecord, DeadLetter } from './records.js';
-import { auditSinkRecord, deadLetterRecord, errorInfo, parseDeadLetter } from './records.js';
-import { roundOf } from './shift-poster.js';
+import type { KeyValueStore } from '../io/redis/redis-key-value.js';
+import type { MilestoneHandler } from '../io/odoo/milestone-poster.js';
+import type { AuditRecord, DeadLetter } from './posting-records.js';
+import { auditSinkRecord, deadLetterRecord, errorInfo, parseDeadLetter } from './posting-records.js';
+import { roundOf } from '../io/odoo/shift-poster.js';
 
 export type ReplayVerdict = 'replayed' | 'still-failing' | 'unreplayable' | 'would-replay';
 

@@ -1,6 +1,6 @@
 // A tiny key-value port for the services' own state in Redis (milestone ledger, orders cursor, posted
 // shift spans). The Redis adapter is built in wiring.ts from an ioredis client; tests use the in-memory one.
-import { RedisError } from '../errors.js';
+import { RedisError } from '../../errors.js';
 
 export interface KeyValueStore {
   get(key: string): Promise<string | null>;

@@ -1,6 +1,6 @@
 // Topic names of the Odoo posting services. The topology names the pipeline's topics; these three
 // belong to the Odoo side and follow the same default scheme: `shiftstream.<plantId>.<role>`.
-import type { TopologyPlan } from '../topology/types.js';
+import type { TopologyPlan } from './types.js';
 
 export interface OdooTopics {
   /** Shift summaries (WindowSummary Avro), input of `post`. */

@@ -5,15 +5,15 @@ import { MemoryEventSink } from '../../../src/io/memory/index.js';
 import { createMemoryLedger } from '../../../src/io/odoo/ledger.js';
 import { PRODUCTIVITY_MODEL } from '../../../src/io/odoo/productivity-records.js';
 import { createProductivityWriter } from '../../../src/io/odoo/productivity-writer.js';
-import { replayDeadLetters } from '../../../src/odoo-services/dlq-replay.js';
-import { createMemoryKeyValue } from '../../../src/odoo-services/key-value.js';
-import { createMilestoneHandler, milestoneLedgerOn } from '../../../src/odoo-services/milestone-poster.js';
-import { createOrdersSync, type OrdersSnapshot } from '../../../src/odoo-services/orders-sync.js';
-import type { AuditRecord, DeadLetter } from '../../../src/odoo-services/records.js';
+import { replayDeadLetters } from '../../../src/engine/dlq-replay.js';
+import { createMemoryKeyValue } from '../../../src/io/redis/redis-key-value.js';
+import { createMilestoneHandler, milestoneLedgerOn } from '../../../src/io/odoo/milestone-poster.js';
+import { createOrdersSync, type OrdersSnapshot } from '../../../src/engine/orders-sync.js';
+import type { AuditRecord, DeadLetter } from '../../../src/engine/posting-records.js';
 import { silentLog } from '../../../src/ports/log.js';
 import { MAPPING } from '../io/odoo/summary-fixtures.js';
-import type { Fixture } from './fixture.js';
-import { TOPICS, fullyCommitted, startFixture, until, week } from './fixture.js';
+import type { Fixture } from '../../support/odoo-fixture.js';
+import { TOPICS, fullyCommitted, startFixture, until, week } from '../../support/odoo-fixture.js';
 
 let f: Fixture | undefined;
 afterEach(async () => {

@@ -1,10 +1,10 @@
 // ItemPoster for shift summaries: final shift WindowSummary records -> the ProductivityWriter
 // (batched, idempotent mrp.workcenter.productivity records; see src/io/odoo/productivity-writer.ts).
-import type { WindowSummary } from '../core/types.js';
-import type { ProductivityWriter, PostResult } from '../io/odoo/productivity-writer.js';
-import { PRODUCTIVITY_MODEL, shiftKeyFor } from '../io/odoo/productivity-records.js';
-import type { Codecs } from '../ports/codecs.js';
-import type { ItemIdentity, ItemPoster, Round } from './posting-consumer.js';
+import type { WindowSummary } from '../../core/types.js';
+import type { ProductivityWriter, PostResult } from './productivity-writer.js';
+import { PRODUCTIVITY_MODEL, shiftKeyFor } from './productivity-records.js';
+import type { Codecs } from '../../ports/codecs.js';
+import type { ItemIdentity, ItemPoster, Round } from '../../engine/posting-consumer.js';
 
 export function shiftIdentity(s: WindowSummary): ItemIdentity {
   return {

@@ -5,7 +5,7 @@ import {
   latestShiftSummaries,
   reconcile,
   type OdooProductivityRow,
-} from '../../../src/odoo-services/reconcile.js';
+} from '../../../src/engine/reconcile.js';
 import { MAPPING, randomShift } from '../io/odoo/summary-fixtures.js';
 
 const targets: ResolvedTargets = {

@@ -19,8 +19,8 @@ import type { EventSource, SourceBatch, SourceRecord, TopicPartition } from '../
 import { tpKey } from '../ports/event-source.js';
 import type { Log } from '../ports/log.js';
 import { OffsetTracker } from './offset-tracker.js';
-import type { AuditRecord, DeadLetter, ErrorInfo, PostingService, SourceRef } from './records.js';
-import { auditSinkRecord, deadLetterRecord, errorInfo } from './records.js';
+import type { AuditRecord, DeadLetter, ErrorInfo, PostingService, SourceRef } from './posting-records.js';
+import { auditSinkRecord, deadLetterRecord, errorInfo } from './posting-records.js';
 
 export interface ItemIdentity {
   readonly plantId: string;

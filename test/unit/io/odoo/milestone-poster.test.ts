@@ -2,19 +2,19 @@
 // order, a failed inspection becomes a chatter note; re-delivery after a crash (ledger pending,
 // write done) does not write twice; a refused milestone throws a permanent error.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MilestoneRecord } from '../../../src/core/milestones.js';
-import { isRetryable } from '../../../src/errors.js';
-import { PRODUCTIVITY_MODEL } from '../../../src/io/odoo/productivity-records.js';
-import { createMemoryKeyValue } from '../../../src/odoo-services/key-value.js';
+import type { MilestoneRecord } from '../../../../src/core/milestones.js';
+import { isRetryable } from '../../../../src/errors.js';
+import { PRODUCTIVITY_MODEL } from '../../../../src/io/odoo/productivity-records.js';
+import { createMemoryKeyValue } from '../../../../src/io/redis/redis-key-value.js';
 import {
   createMilestoneHandler,
   milestoneKey,
   milestoneLedgerOn,
   type MilestoneHandler,
-} from '../../../src/odoo-services/milestone-poster.js';
-import { MAPPING } from '../io/odoo/summary-fixtures.js';
-import type { Fixture } from './fixture.js';
-import { startFixture } from './fixture.js';
+} from '../../../../src/io/odoo/milestone-poster.js';
+import { MAPPING } from './summary-fixtures.js';
+import type { Fixture } from '../../../support/odoo-fixture.js';
+import { startFixture } from '../../../support/odoo-fixture.js';
 
 let f: Fixture | undefined;
 afterEach(async () => {

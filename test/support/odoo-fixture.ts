@@ -1,25 +1,25 @@
 // Wiring for the odoo-services unit tests: the embedded log, local Avro codecs, the Odoo stand-in,
 // an in-memory ledger and the real ProductivityWriter. No external servers.
-import type { WindowSummary } from '../../../src/core/types.js';
-import { createLocalCodecs } from '../../../src/io/avro/codecs.js';
-import { MemoryEventSink, MemoryEventSource, MemoryLog } from '../../../src/io/memory/index.js';
-import type { BatchPolicy } from '../../../src/io/odoo/batch-policy.js';
-import { createOdooClient, type OdooClient } from '../../../src/io/odoo/client.js';
-import { createMemoryLedger } from '../../../src/io/odoo/ledger.js';
-import { createMasterData, masterDataRequestOf, type ResolvedMasterData } from '../../../src/io/odoo/master-data.js';
-import { createProductivityWriter, type ProductivityWriter } from '../../../src/io/odoo/productivity-writer.js';
-import { createMemoryKeyValue } from '../../../src/odoo-services/key-value.js';
+import type { WindowSummary } from '../../src/core/types.js';
+import { createLocalCodecs } from '../../src/io/avro/codecs.js';
+import { MemoryEventSink, MemoryEventSource, MemoryLog } from '../../src/io/memory/index.js';
+import type { BatchPolicy } from '../../src/io/odoo/batch-policy.js';
+import { createOdooClient, type OdooClient } from '../../src/io/odoo/client.js';
+import { createMemoryLedger } from '../../src/io/odoo/ledger.js';
+import { createMasterData, masterDataRequestOf, type ResolvedMasterData } from '../../src/io/odoo/master-data.js';
+import { createProductivityWriter, type ProductivityWriter } from '../../src/io/odoo/productivity-writer.js';
+import { createMemoryKeyValue } from '../../src/io/redis/redis-key-value.js';
 import {
   createLiveDowntime,
   liveDowntimeStoreOn,
   withLiveDowntime,
   type LiveDowntime,
-} from '../../../src/odoo-services/live-downtime.js';
-import { createPostingConsumer, type PostingConsumer } from '../../../src/odoo-services/posting-consumer.js';
-import { createShiftItemPoster } from '../../../src/odoo-services/shift-poster.js';
-import { silentLog } from '../../../src/ports/log.js';
-import { startOdooStandin, type OdooStandin, type StandinVersion } from '../../../src/testkit/odoo-standin/index.js';
-import { MAPPING, randomShift } from '../io/odoo/summary-fixtures.js';
+} from '../../src/io/odoo/live-downtime.js';
+import { createPostingConsumer, type PostingConsumer } from '../../src/engine/posting-consumer.js';
+import { createShiftItemPoster } from '../../src/io/odoo/shift-poster.js';
+import { silentLog } from '../../src/ports/log.js';
+import { startOdooStandin, type OdooStandin, type StandinVersion } from '../../src/testkit/odoo-standin/index.js';
+import { MAPPING, randomShift } from '../unit/io/odoo/summary-fixtures.js';
 
 export const TOPICS = {
   summaries: 'shiftstream.plant-a.shift-summaries',

@@ -19,19 +19,19 @@
 // not a create: the ledger keeps the value it meant to write, and a re-delivery that finds exactly
 // that value in Odoo does not add again.
 import { createHash } from 'node:crypto';
-import type { MilestoneRecord } from '../core/milestones.js';
-import { OdooError, isRetryable } from '../errors.js';
-import type { OdooClient } from '../io/odoo/client.js';
-import type { ResolvedTargets } from '../io/odoo/productivity-records.js';
-import { PRODUCTIVITY_MODEL, lossRefFor, odooDatetime, parseOdooDatetime } from '../io/odoo/productivity-records.js';
-import type { BackoffPolicy } from '../io/odoo/retry.js';
-import { realSleep, withRetry } from '../io/odoo/retry.js';
-import type { Codecs } from '../ports/codecs.js';
-import type { OdooMappingPlan } from '../topology/types.js';
-import type { KeyValueStore } from './key-value.js';
+import type { MilestoneRecord } from '../../core/milestones.js';
+import { OdooError, isRetryable } from '../../errors.js';
+import type { OdooClient } from './client.js';
+import type { ResolvedTargets } from './productivity-records.js';
+import { PRODUCTIVITY_MODEL, lossRefFor, odooDatetime, parseOdooDatetime } from './productivity-records.js';
+import type { BackoffPolicy } from './retry.js';
+import { realSleep, withRetry } from './retry.js';
+import type { Codecs } from '../../ports/codecs.js';
+import type { OdooMappingPlan } from '../../topology/types.js';
+import type { KeyValueStore } from '../redis/redis-key-value.js';
 import type { LiveDowntimeStore, Span } from './live-downtime.js';
 import { DOWN_MARKER, clipLive, createLiveDowntime, liveDowntimeStoreOn, overMissing } from './live-downtime.js';
-import type { Confirmed, ItemIdentity, ItemPoster, Round } from './posting-consumer.js';
+import type { Confirmed, ItemIdentity, ItemPoster, Round } from '../../engine/posting-consumer.js';
 
 export { DOWN_MARKER };
 export const MACHINE_MARKER = '[shiftstream-machine:';

@@ -27,10 +27,10 @@ import type { Codecs } from '../ports/codecs.js';
 import type { EventSink } from '../ports/event-sink.js';
 import type { EventSource } from '../ports/event-source.js';
 import type { TopologyPlan } from '../topology/types.js';
-import type { KeyValueStore } from './key-value.js';
-import { keyValueOnRedis } from './key-value.js';
-import { createLiveDowntime, liveDowntimeStoreOn, withLiveDowntime } from './live-downtime.js';
-import type { EndOffsets } from './topic-reader.js';
+import type { KeyValueStore } from '../io/redis/redis-key-value.js';
+import { keyValueOnRedis } from '../io/redis/redis-key-value.js';
+import { createLiveDowntime, liveDowntimeStoreOn, withLiveDowntime } from '../io/odoo/live-downtime.js';
+import type { EndOffsets } from '../engine/topic-reader.js';
 
 /** Write retries of the posters (the client retries reads itself). */
 export const WRITE_RETRY: BackoffPolicy = { initialMs: 200, maxMs: 5_000, multiplier: 2, maxAttempts: 5 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OffsetTracker } from '../../../src/odoo-services/offset-tracker.js';
+import { OffsetTracker } from '../../../src/engine/offset-tracker.js';
 
 const tp = { topic: 't', partition: 0 };
 
