@@ -23,7 +23,7 @@ export async function kafkaTransport(config: Config, base: TopologyPlan, runId: 
   const { codecs } = await createRegistryCodecs(registry, topologySchemaTopics(topics));
   const group = `shiftstream-demo-${runId}`;
   const sink = createEventSink(config, { clientId: `${config.kafka.clientId}-demo` });
-  const store = new RedisStateStore(config);
+  const store = new RedisStateStore(config.redis);
   // The live view reads the output topics with a consumer of its own.
   const buffers = new Map<string, Buffer[]>();
   const viewer = createEventSource(config, {

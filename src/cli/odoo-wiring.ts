@@ -1,8 +1,10 @@
 // Composition of the Odoo services from a Config and a topology: the Odoo client (with its circuit
 // breaker), master data, Redis (ledger and service state), the Avro codecs and Kafka adapters.
-// Used by the CLI commands (post, dlq, reconcile, orders). The one place in src/odoo-services
-// that builds infrastructure clients (Redis and Kafka through src/io's factories).
+// Used by the posting kinds (cli/kinds/) and the commands post, dlq, reconcile and orders.
+import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/types.js';
+import type { BackoffPolicy } from '../core/backoff.js';
+import { readToEnd, type EndOffsets } from '../engine/topic-reader.js';
 import { ConfigError } from '../errors.js';
 import { createRegistryCodecs } from '../io/avro/codecs.js';
 import { createRegistryClient } from '../io/avro/registry-client.js';
@@ -15,22 +17,20 @@ import type { BreakerState, CircuitBreaker } from '../io/odoo/circuit-breaker.js
 import { createCircuitBreaker } from '../io/odoo/circuit-breaker.js';
 import type { OdooClient } from '../io/odoo/client.js';
 import { createOdooClient } from '../io/odoo/client.js';
+import { createLiveDowntime, liveDowntimeStoreOn, withLiveDowntime } from '../io/odoo/live-downtime.js';
 import type { MasterData, MasterDataRequest, ResolvedMasterData } from '../io/odoo/master-data.js';
 import { createMasterData, masterDataRequestOf } from '../io/odoo/master-data.js';
 import type { PostingLedger } from '../io/odoo/ledger.js';
 import type { ProductivityWriter } from '../io/odoo/productivity-writer.js';
 import { createProductivityWriter } from '../io/odoo/productivity-writer.js';
 import { createRedisLedger } from '../io/odoo/redis-ledger.js';
-import type { BackoffPolicy } from '../io/odoo/retry.js';
 import { createRedisClient, type RedisClient } from '../io/redis/client.js';
+import { createRedisKeyValue } from '../io/redis/redis-key-value.js';
 import type { Codecs } from '../ports/codecs.js';
 import type { EventSink } from '../ports/event-sink.js';
-import type { EventSource } from '../ports/event-source.js';
+import type { EventSource, SourceRecord } from '../ports/event-source.js';
+import type { KeyValueStore } from '../ports/key-value.js';
 import type { TopologyPlan } from '../topology/types.js';
-import type { KeyValueStore } from '../io/redis/redis-key-value.js';
-import { keyValueOnRedis } from '../io/redis/redis-key-value.js';
-import { createLiveDowntime, liveDowntimeStoreOn, withLiveDowntime } from '../io/odoo/live-downtime.js';
-import type { EndOffsets } from '../engine/topic-reader.js';
 
 /** Write retries of the posters (the client retries reads itself). */
 export const WRITE_RETRY: BackoffPolicy = { initialMs: 200, maxMs: 5_000, multiplier: 2, maxAttempts: 5 };
@@ -62,7 +62,7 @@ export interface OdooRuntimeOptions {
   readonly writeRetry?: BackoffPolicy;
 }
 
-export function odooSection(config: Config, command: string): NonNullable<Config['odoo']> {
+export function odooSection(config: Pick<Config, 'odoo'>, command: string): NonNullable<Config['odoo']> {
   if (config.odoo === undefined) {
     throw new ConfigError(
       'SHIFTSTREAM_CONFIG_INVALID',
@@ -74,7 +74,7 @@ export function odooSection(config: Config, command: string): NonNullable<Config
 }
 
 export function createOdooRuntime(
-  config: Config,
+  config: Pick<Config, 'odoo' | 'redis'>,
   plan: TopologyPlan,
   command: string,
   options: OdooRuntimeOptions = {},
@@ -101,11 +101,11 @@ export function createOdooRuntime(
     [...plan.plant.workCenters.values()].map((wc) => ({ workCenterId: wc.workCenterId, odooCode: wc.odooCode })),
     plan.odoo.losses,
   );
-  const redis = createRedisClient(config);
+  const redis = createRedisClient(config.redis);
   const ledgerPrefix = `${config.redis.keyPrefix}odoo:${plan.plant.plantId}:`;
   const ledger = createRedisLedger({ redis, prefix: ledgerPrefix });
   const targets = (): Promise<ResolvedMasterData> => masterData.resolve(request);
-  const kv = keyValueOnRedis(redis, ledgerPrefix);
+  const kv = createRedisKeyValue(redis, ledgerPrefix);
   return {
     client,
     breaker,
@@ -141,33 +141,47 @@ export function createOdooRuntime(
   };
 }
 
+export interface ReadAllOptions {
+  readonly topic: string;
+  /** Names the throwaway consumer group: `shiftstream.<plantId>.<purpose>-<random>`. */
+  readonly purpose: string;
+  readonly timeoutMs: number;
+  /** Next offset per partition to start from (default: the beginning). */
+  readonly from?: ReadonlyMap<number, string>;
+  readonly onRecords: (records: readonly SourceRecord[]) => Promise<void>;
+}
+
 export interface KafkaParts {
   readonly codecs: Codecs;
   source(options: EventSourceOptions): EventSource;
   sink(): EventSink;
   readonly endOffsets: EndOffsets;
+  /**
+   * Reads a topic to the end offsets taken now, in a consumer group of its own (deleted after);
+   * resolves with those end offsets.
+   */
+  readAll(options: ReadAllOptions): Promise<ReadonlyMap<number, string>>;
   /** Creates topics that do not exist yet (compacted when asked). */
   ensureTopics(topics: readonly { topic: string; compacted?: boolean }[]): Promise<void>;
   deleteGroup(groupId: string): Promise<void>;
 }
 
-export async function createKafkaParts(config: Config, plan: TopologyPlan, logger: AdapterLogger): Promise<KafkaParts> {
+/** Topics per Avro schema whose values the commands decode (see schemaTopicsOf in posting-kinds.ts). */
+export type SchemaTopics = Readonly<Record<SchemaName, readonly string[]>>;
+
+export async function createKafkaParts(
+  config: Config,
+  plantId: string,
+  schemaTopics: SchemaTopics,
+  logger: AdapterLogger,
+): Promise<KafkaParts> {
   const registry = createRegistryClient({
     url: config.registry.url,
     timeoutMs: config.registry.timeoutMs,
     ...(config.registry.username === undefined ? {} : { username: config.registry.username }),
     ...(config.registry.password === undefined ? {} : { password: config.registry.password }),
   });
-  const none: readonly string[] = [];
-  const topicsBySchema: Record<SchemaName, readonly string[]> = {
-    RawSample: none,
-    MachineEvent: none,
-    Rejected: none,
-    Late: none,
-    WindowSummary: [plan.topics.shiftSummaries],
-    Milestone: [plan.topics.milestones],
-  };
-  const { codecs } = await createRegistryCodecs(registry, topicsBySchema);
+  const { codecs } = await createRegistryCodecs(registry, schemaTopics);
   const kafka = createKafkaJs(config, logger, `${config.kafka.clientId}-odoo-admin`);
   async function withAdmin<T>(fn: (admin: ReturnType<typeof kafka.admin>) => Promise<T>): Promise<T> {
     const admin = kafka.admin();
@@ -178,12 +192,31 @@ export async function createKafkaParts(config: Config, plan: TopologyPlan, logge
       await admin.disconnect();
     }
   }
+  const endOffsets: EndOffsets = (topic) =>
+    withAdmin(async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high])));
+  const deleteGroup = (groupId: string): Promise<void> =>
+    withAdmin(async (admin) => {
+      await admin.deleteGroups([groupId]);
+    });
   return {
     codecs,
     source: (options) => createEventSource(config, { logger, ...options }),
     sink: () => createEventSink(config, { logger }),
-    endOffsets: (topic) =>
-      withAdmin(async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]))),
+    endOffsets,
+    async readAll(o) {
+      const ends = await endOffsets(o.topic);
+      const groupId = `shiftstream.${plantId}.${o.purpose}-${randomBytes(4).toString('hex')}`;
+      await readToEnd({
+        source: createEventSource(config, { logger, groupId, topics: [o.topic] }),
+        topic: o.topic,
+        ends,
+        timeoutMs: o.timeoutMs,
+        onRecords: o.onRecords,
+        ...(o.from === undefined ? {} : { from: o.from }),
+      });
+      await deleteGroup(groupId).catch(() => undefined);
+      return ends;
+    },
     ensureTopics: (topics) =>
       withAdmin(async (admin) => {
         const existing = new Set(await admin.listTopics());
@@ -198,9 +231,6 @@ export async function createKafkaParts(config: Config, plan: TopologyPlan, logge
           })),
         });
       }),
-    deleteGroup: (groupId) =>
-      withAdmin(async (admin) => {
-        await admin.deleteGroups([groupId]);
-      }),
+    deleteGroup,
   };
 }

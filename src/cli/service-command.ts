@@ -16,25 +16,25 @@ export interface CommandStart<V> {
   readonly logger: Logger;
 }
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+export type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** Parses `--topology` + the command's flags + config flags; loads config and topology. */
-export function startCommand<O extends Options>(
+export type FlagValues = Record<string, string | boolean | undefined>;
+
+/** Parses `--topology` + the command's flags; config flags (`--<section>.<key>`) are returned apart. */
+export function parseCommandFlags<O extends Options>(
   command: string,
   argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-  cwd: string,
   options: O,
-): CommandStart<Record<string, string | boolean | undefined>> {
+): { readonly values: FlagValues; readonly configArgs: string[] } {
   const { config: configArgs, rest } = splitConfigArgs(argv);
-  let values: Record<string, string | boolean | undefined>;
+  let values: FlagValues;
   try {
     ({ values } = parseArgs({
       args: rest,
       strict: true,
       allowPositionals: false,
       options: { topology: { type: 'string' }, ...options },
-    }) as { values: Record<string, string | boolean | undefined> });
+    }) as { values: FlagValues });
   } catch (err) {
     throw new UsageError(
       'SHIFTSTREAM_USAGE',
@@ -48,14 +48,35 @@ export function startCommand<O extends Options>(
       'SHIFTSTREAM_USAGE',
       `${command}: expected --topology <file>, found none. See 'shiftstream ${command} --help'.`,
     );
-  const config = loadConfig({ env, argv: configArgs });
-  const plan = loadTopology(resolve(cwd, topology));
+  return { values, configArgs };
+}
+
+/** Loads the configuration and the `--topology` of parsed flags, and the command's logger. */
+export function loadCommandInputs(
+  command: string,
+  parsed: { readonly values: FlagValues; readonly configArgs: string[] },
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): CommandStart<FlagValues> {
+  const config = loadConfig({ env, argv: parsed.configArgs });
+  const plan = loadTopology(resolve(cwd, parsed.values['topology'] as string));
   const logger = createLogger({
     level: config.log.level,
     destination: process.stderr,
     base: { command, plantId: plan.plant.plantId },
   });
-  return { config, plan, values, logger };
+  return { config, plan, values: parsed.values, logger };
+}
+
+/** Parses `--topology` + the command's flags + config flags; loads config and topology. */
+export function startCommand<O extends Options>(
+  command: string,
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  options: O,
+): CommandStart<FlagValues> {
+  return loadCommandInputs(command, parseCommandFlags(command, argv, options), env, cwd);
 }
 
 export function durationFlag(

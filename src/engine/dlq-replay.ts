@@ -1,21 +1,17 @@
 // `dlq replay`: re-posts dead-lettered items once their cause is fixed. Reads the dead-letter topic
-// from the replay cursor (Redis, per partition) to the end offsets taken at the start; shift
-// summaries go through the ProductivityWriter in one batch (idempotent: already posted keys are not
-// created again, a newer revision in Odoo makes an old letter `superseded`), milestones through
-// the milestone handler. Each success is audited `replayed`; an item Odoo still refuses is
-// dead-lettered again (attempts + 1) so the next replay sees it. The cursor moves only after the
-// whole run succeeded, so a crash or an Odoo outage replays the same letters again (safely).
-import type { MilestoneRecord } from '../core/milestones.js';
-import type { WindowSummary } from '../core/types.js';
-import { OdooError, isRetryable } from '../errors.js';
-import type { ProductivityWriter } from '../io/odoo/productivity-writer.js';
+// from the replay cursor (per partition, in the key-value store) to the end offsets taken at the
+// start; each letter goes back to the poster of its `service` (its posting kind), all letters of one
+// kind in one post + flush (idempotent: the shift writer does not create keys again, and a newer
+// revision in Odoo makes an old letter `superseded`). Each success is audited `replayed`; an item
+// Odoo still refuses is dead-lettered again (attempts + 1) so the next replay sees it. The cursor
+// moves only after the whole run succeeded, so a crash or an Odoo outage replays the same letters
+// again (safely).
+import type { AuditRecord, DeadLetter } from '../ports/dead-letters.js';
 import type { EventSink, SinkRecord } from '../ports/event-sink.js';
 import type { SourceRecord } from '../ports/event-source.js';
-import type { KeyValueStore } from '../io/redis/redis-key-value.js';
-import type { MilestoneHandler } from '../io/odoo/milestone-poster.js';
-import type { AuditRecord, DeadLetter } from './posting-records.js';
+import type { KeyValueStore } from '../ports/key-value.js';
+import type { ItemPoster } from '../ports/posting.js';
 import { auditSinkRecord, deadLetterRecord, errorInfo, parseDeadLetter } from './posting-records.js';
-import { roundOf } from '../io/odoo/shift-poster.js';
 
 export type ReplayVerdict = 'replayed' | 'still-failing' | 'unreplayable' | 'would-replay';
 
@@ -31,8 +27,11 @@ export interface ReplayLine {
 
 export interface ReplayOptions {
   readonly records: readonly SourceRecord[];
-  readonly writer: ProductivityWriter;
-  readonly milestones: MilestoneHandler;
+  /**
+   * The poster of each dead-letter service, created on the first letter of that service. The
+   * order is the order in which services are posted (and listed by a dry run).
+   */
+  readonly posters: ReadonlyMap<string, () => ItemPoster<object>>;
   readonly sink: EventSink;
   readonly deadLetterTopic: string;
   readonly auditTopic: string;
@@ -64,40 +63,50 @@ function audit(
   };
 }
 
+interface Entry {
+  readonly rec: SourceRecord;
+  readonly letter: DeadLetter;
+  readonly item: object;
+}
+
 /** Replays the given dead-letter records; rejects (nothing produced) when Odoo is unavailable. */
 export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayLine[]> {
   const lines: ReplayLine[] = [];
-  const shifts: { rec: SourceRecord; letter: DeadLetter; summary: WindowSummary }[] = [];
-  const milestones: { rec: SourceRecord; letter: DeadLetter; milestone: MilestoneRecord }[] = [];
+  const groups = new Map<string, { poster: ItemPoster<object>; entries: Entry[] }>();
+  const unreplayable = (rec: SourceRecord, letter: DeadLetter | null, detail: string): void => {
+    lines.push({ offset: rec.offset, partition: rec.partition, letter, verdict: 'unreplayable', detail, odooIds: [] });
+  };
   for (const rec of options.records) {
     const parsed = parseDeadLetter(rec.value);
     if (!parsed.ok) {
-      lines.push({
-        offset: rec.offset,
-        partition: rec.partition,
-        letter: null,
-        verdict: 'unreplayable',
-        detail: parsed.problem,
-        odooIds: [],
-      });
+      unreplayable(rec, null, parsed.problem);
       continue;
     }
     const letter = parsed.value;
-    if (letter.service === 'shift' && letter.summary !== null) shifts.push({ rec, letter, summary: letter.summary });
-    else if (letter.service === 'milestone' && letter.milestone !== null)
-      milestones.push({ rec, letter, milestone: letter.milestone });
-    else
-      lines.push({
-        offset: rec.offset,
-        partition: rec.partition,
+    const make = options.posters.get(letter.service);
+    if (make === undefined) {
+      unreplayable(
+        rec,
         letter,
-        verdict: 'unreplayable',
-        detail: `the record was unreadable when consumed (${letter.error.message}); fix the producer`,
-        odooIds: [],
-      });
+        `service: expected the service of a registered posting kind ` +
+          `(${[...options.posters.keys()].join(', ')}), found ${JSON.stringify(letter.service)}`,
+      );
+      continue;
+    }
+    let group = groups.get(letter.service);
+    if (group === undefined) groups.set(letter.service, (group = { poster: make(), entries: [] }));
+    const item = group.poster.revive(letter);
+    if (item === null)
+      unreplayable(rec, letter, `the record was unreadable when consumed (${letter.error.message}); fix the producer`);
+    else group.entries.push({ rec, letter, item });
   }
+  // Services in the posters' order (not the letters'): the same order for every run.
+  const ordered = [...options.posters.keys()].flatMap((service) => {
+    const g = groups.get(service);
+    return g === undefined || g.entries.length === 0 ? [] : [g];
+  });
   if (options.dryRun) {
-    for (const x of [...shifts, ...milestones])
+    for (const x of ordered.flatMap((g) => g.entries))
       lines.push({
         offset: x.rec.offset,
         partition: x.rec.partition,
@@ -171,16 +180,14 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayL
     });
   };
 
-  if (shifts.length > 0) {
-    const byObject = new Map<WindowSummary, { rec: SourceRecord; letter: DeadLetter }>(
-      shifts.map((s) => [s.summary, s]),
-    );
-    const r1 = roundOf(await options.writer.post(shifts.map((s) => s.summary)));
-    const r2 = roundOf(await options.writer.flush());
+  for (const { poster, entries } of ordered) {
+    const byItem = new Map<object, Entry>(entries.map((e) => [e.item, e]));
+    const r1 = await poster.post(entries.map((e) => e.item));
+    const r2 = await poster.flush();
     for (const c of [...r1.confirmed, ...r2.confirmed]) {
-      const s = byObject.get(c.item);
-      if (s !== undefined)
-        settle(s.rec, s.letter, {
+      const e = byItem.get(c.item);
+      if (e !== undefined)
+        settle(e.rec, e.letter, {
           status: c.status,
           model: c.odooModel,
           ids: c.odooIds,
@@ -189,23 +196,8 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayL
         });
     }
     for (const f of [...r1.refused, ...r2.refused]) {
-      const s = byObject.get(f.item);
-      if (s !== undefined) settle(s.rec, s.letter, { error: f.error });
-    }
-  }
-  for (const m of milestones) {
-    try {
-      const o = await options.milestones.handle(m.milestone);
-      settle(m.rec, m.letter, {
-        status: o.status,
-        model: o.odooModel,
-        ids: o.odooIds,
-        created: o.created,
-        unlinked: o.unlinkedIds,
-      });
-    } catch (err) {
-      if (isRetryable(err) || !(err instanceof OdooError)) throw err;
-      settle(m.rec, m.letter, { error: err });
+      const e = byItem.get(f.item);
+      if (e !== undefined) settle(e.rec, e.letter, { error: f.error });
     }
   }
   if (out.length > 0) await options.sink.send(out);

@@ -1,6 +1,6 @@
-// The Kafka side of every Odoo poster (shift summaries, milestones): consume, hand items to an
-// ItemPoster, and commit offsets only past items that are confirmed. Order per confirmed item:
-// Odoo confirmed (or the item was refused for good) -> dead letter + audit produced (acks=all) ->
+// The Kafka side of every posting kind (shift summaries, milestones, ...): consume, hand items to
+// its ItemPoster (ports/posting.ts), and commit offsets only past items that are confirmed. Order
+// per confirmed item: Odoo confirmed (or the item was refused for good) -> dead letter + audit produced (acks=all) ->
 // offsets committed. A crash anywhere re-delivers from the last commit; the posters' ledgers make
 // re-delivery safe.
 //
@@ -11,64 +11,16 @@
 // (backpressure): no record is skipped, nothing is committed, and consumption resumes by itself.
 // Errors that are not retryable (bad credentials, master data missing in Odoo, a bug) stop the
 // consumer: `run()` rejects and the process exits non-zero without committing.
+import { backoffDelayMs, type BackoffPolicy } from '../core/backoff.js';
 import { OdooError, isRetryable } from '../errors.js';
-import type { BackoffPolicy } from '../io/odoo/retry.js';
-import { backoffDelayMs } from '../io/odoo/retry.js';
+import type { AuditRecord, ErrorInfo, SourceRef } from '../ports/dead-letters.js';
 import type { EventSink, SinkRecord } from '../ports/event-sink.js';
-import type { EventSource, SourceBatch, SourceRecord, TopicPartition } from '../ports/event-source.js';
+import type { EventSource, SourceBatch, TopicPartition } from '../ports/event-source.js';
 import { tpKey } from '../ports/event-source.js';
 import type { Log } from '../ports/log.js';
+import type { ItemPoster, Round } from '../ports/posting.js';
 import { OffsetTracker } from './offset-tracker.js';
-import type { AuditRecord, DeadLetter, ErrorInfo, PostingService, SourceRef } from './posting-records.js';
 import { auditSinkRecord, deadLetterRecord, errorInfo } from './posting-records.js';
-
-export interface ItemIdentity {
-  readonly plantId: string;
-  readonly workCenterId: string;
-  readonly key: string;
-  readonly subject: string;
-}
-
-export interface Confirmed<T> {
-  readonly item: T;
-  /** posted | already-posted | superseded | closed | skipped ... */
-  readonly status: string;
-  readonly odooModel: string | null;
-  readonly odooIds: readonly number[];
-  readonly created: number;
-  readonly unlinkedIds: readonly number[];
-}
-
-export interface Refused<T> {
-  readonly item: T;
-  readonly error: unknown;
-}
-
-export interface Round<T> {
-  readonly confirmed: readonly Confirmed<T>[];
-  /** Permanent failures: they go to the dead-letter topic. */
-  readonly refused: readonly Refused<T>[];
-}
-
-export type Decoded<T> =
-  | { readonly kind: 'item'; readonly item: T }
-  | { readonly kind: 'skip' }
-  | { readonly kind: 'bad'; readonly problem: string };
-
-/** What a poster (shift summaries, milestones) plugs into the consumer. */
-export interface ItemPoster<T> {
-  readonly service: PostingService;
-  /** Fetches what decoding needs (e.g. unknown schema ids) once per batch. */
-  prepare(records: readonly SourceRecord[]): Promise<void>;
-  decode(record: SourceRecord): Decoded<T>;
-  identify(item: T): ItemIdentity;
-  /** Revision for the audit (shift summaries), else null. */
-  payload(item: T): Pick<DeadLetter, 'summary' | 'milestone'>;
-  /** May buffer; rejects when retries ran out (then nothing buffered is confirmed). */
-  post(items: readonly T[]): Promise<Round<T>>;
-  flush(): Promise<Round<T>>;
-  flushIfDue(): Promise<Round<T>>;
-}
 
 export interface PostingConsumerOptions<T> {
   readonly source: EventSource;
@@ -333,6 +285,7 @@ export function createPostingConsumer<T extends object>(options: PostingConsumer
             error: info,
             summary: null,
             milestone: null,
+            payload: null,
             payloadBase64: r.value?.toString('base64') ?? null,
             source: { topic: batch.topic, partition: batch.partition, offset: r.offset },
           }),

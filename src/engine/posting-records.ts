@@ -1,77 +1,8 @@
-// The JSON records of the dead-letter and audit topics. JSON (not Avro) on purpose: both topics are
-// read by people and by `dlq replay`, and a dead letter must carry whatever Odoo answered (free-form
-// arguments, tracebacks) without a schema change. Every value has `version: 1` for evolution.
-import type { MilestoneRecord } from '../core/milestones.js';
-import type { WindowSummary } from '../core/types.js';
+// Codecs of the dead-letter and audit records (shapes in ports/dead-letters.ts): Odoo's error as
+// ErrorInfo, the sink records of both topics, and a dead letter read back for `dlq replay`.
 import { ShiftstreamError, isRetryable } from '../errors.js';
+import type { AuditRecord, DeadLetter, ErrorInfo } from '../ports/dead-letters.js';
 import type { SinkRecord } from '../ports/event-sink.js';
-
-export type PostingService = 'shift' | 'milestone';
-
-export interface SourceRef {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-}
-
-/** Odoo's error as far as we know it (details of a SHIFTSTREAM_ODOO_* error). */
-export interface ErrorInfo {
-  readonly code: string;
-  readonly message: string;
-  readonly retryable: boolean;
-  /** Odoo's exception name, e.g. `odoo.exceptions.ValidationError` (null when not from Odoo). */
-  readonly odooName: string | null;
-  readonly odooMessage: string | null;
-}
-
-export interface DeadLetter {
-  readonly version: 1;
-  readonly service: PostingService;
-  readonly plantId: string;
-  readonly workCenterId: string;
-  /** The item's identity: the shift key (all revisions) or the milestone key. */
-  readonly key: string;
-  /** Human label, e.g. `2026-03-02/s1@2` or `machine_down@2026-03-02T10:00:00.000Z`. */
-  readonly subject: string;
-  /** Posting attempts so far (including replays). */
-  readonly attempts: number;
-  readonly failedAtMs: number;
-  readonly error: ErrorInfo;
-  readonly summary: WindowSummary | null;
-  readonly milestone: MilestoneRecord | null;
-  /** Bytes that could not be decoded (base64), when the record was unreadable. */
-  readonly payloadBase64: string | null;
-  readonly source: SourceRef | null;
-}
-
-export const AUDIT_EVENTS = ['received', 'posted', 'failed', 'replayed'] as const;
-export type AuditEvent = (typeof AUDIT_EVENTS)[number];
-
-export interface AuditRecord {
-  readonly version: 1;
-  readonly event: AuditEvent;
-  /**
-   * Finer outcome: posted | already-posted | superseded | closed | skipped | retrying | dead-lettered | still-failing.
-   */
-  readonly status: string;
-  readonly atMs: number;
-  readonly service: PostingService;
-  readonly plantId: string;
-  readonly workCenterId: string;
-  readonly key: string;
-  readonly subject: string;
-  readonly attempt: number;
-  /** The Odoo model written (null when nothing was written). */
-  readonly odooModel: string | null;
-  /** Ids this item's write confirmed (created, found or written). */
-  readonly odooIds: readonly number[];
-  /** How many of odooIds this attempt created. */
-  readonly created: number;
-  /** Ids of an older revision removed by this attempt. */
-  readonly unlinkedIds: readonly number[];
-  readonly error: ErrorInfo | null;
-  readonly source: SourceRef | null;
-}
 
 export function errorInfo(err: unknown): ErrorInfo {
   if (err instanceof ShiftstreamError) {
@@ -121,7 +52,17 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Parses a dead-letter value; returns a problem text instead of throwing. */
+/** Where each legacy service keeps its item; every other service uses `payload`. */
+const ITEM_FIELD: Readonly<Record<string, 'summary' | 'milestone'>> = { shift: 'summary', milestone: 'milestone' };
+const ITEM_LABEL: Readonly<Record<string, string>> = {
+  shift: 'the WindowSummary of a shift dead letter',
+  milestone: 'the Milestone of a milestone dead letter',
+};
+
+/**
+ * Parses a dead-letter value; returns a problem text instead of throwing. Letters written before
+ * `payload` existed read with `payload: null`; those of other kinds with `summary`/`milestone` null.
+ */
 export function parseDeadLetter(buf: Buffer | null): { ok: true; value: DeadLetter } | { ok: false; problem: string } {
   if (buf === null) return { ok: false, problem: 'expected a JSON dead letter, found a null value (tombstone)' };
   let v: unknown;
@@ -132,17 +73,29 @@ export function parseDeadLetter(buf: Buffer | null): { ok: true; value: DeadLett
   }
   if (!isObj(v)) return { ok: false, problem: 'expected a JSON object' };
   if (v['version'] !== 1) return { ok: false, problem: `version: expected 1, found ${JSON.stringify(v['version'])}` };
-  if (v['service'] !== 'shift' && v['service'] !== 'milestone')
-    return { ok: false, problem: `service: expected "shift" or "milestone", found ${JSON.stringify(v['service'])}` };
+  const service = v['service'];
+  if (typeof service !== 'string' || service === '')
+    return {
+      ok: false,
+      problem: `service: expected the name of a posting service (e.g. "shift"), found ${JSON.stringify(service)}`,
+    };
   for (const f of ['plantId', 'workCenterId', 'key', 'subject'] as const)
     if (typeof v[f] !== 'string')
       return { ok: false, problem: `${f}: expected a string, found ${JSON.stringify(v[f])}` };
   if (typeof v['attempts'] !== 'number')
     return { ok: false, problem: `attempts: expected a number, found ${JSON.stringify(v['attempts'])}` };
   if (!isObj(v['error'])) return { ok: false, problem: 'error: expected an object' };
-  if (v['service'] === 'shift' && !isObj(v['summary']) && v['payloadBase64'] === null)
-    return { ok: false, problem: 'summary: expected the WindowSummary of a shift dead letter' };
-  if (v['service'] === 'milestone' && !isObj(v['milestone']) && v['payloadBase64'] === null)
-    return { ok: false, problem: 'milestone: expected the Milestone of a milestone dead letter' };
-  return { ok: true, value: v as unknown as DeadLetter };
+  const field = ITEM_FIELD[service] ?? 'payload';
+  if (!isObj(v[field]) && (v['payloadBase64'] ?? null) === null) {
+    const what = ITEM_LABEL[service] ?? `the item of a dead letter of service ${JSON.stringify(service)}`;
+    return { ok: false, problem: `${field}: expected ${what}` };
+  }
+  const letter = {
+    ...v,
+    summary: isObj(v['summary']) ? v['summary'] : null,
+    milestone: isObj(v['milestone']) ? v['milestone'] : null,
+    payload: isObj(v['payload']) ? v['payload'] : null,
+    payloadBase64: typeof v['payloadBase64'] === 'string' ? v['payloadBase64'] : null,
+  };
+  return { ok: true, value: letter as unknown as DeadLetter };
 }

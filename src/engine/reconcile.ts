@@ -1,34 +1,13 @@
 // Reconciliation: what Odoo holds (productivity records carrying our markers) against what the
 // shift summaries in Kafka say it should hold (the last revision of each shift, mapped with the
-// same pure function the writer uses). Pure: the command fetches, this compares.
+// same pure function the writer uses). Both sides come through ports/productivity-records.ts; this
+// module only compares.
 //
 // Dates are compared exactly (second precision, as posted). `duration` is compared against the
 // dates (minutes, 0.01) only when asked: on a real Odoo, availability and quality losses on a work
 // center with a working calendar count working hours only, so their duration may legitimately differ.
 import type { WindowSummary } from '../core/types.js';
-import type { ProductivityRecord, ResolvedTargets } from '../io/odoo/productivity-records.js';
-import { parseMarkers, parseOdooDatetime, shiftKeyFor, summaryToRecords } from '../io/odoo/productivity-records.js';
-import type { OdooMappingPlan } from '../topology/types.js';
-
-export interface OdooProductivityRow {
-  readonly id: number;
-  readonly workcenter_id: unknown;
-  readonly loss_id: unknown;
-  readonly date_start: unknown;
-  readonly date_end: unknown;
-  readonly duration: unknown;
-  readonly description: unknown;
-}
-
-export const RECONCILE_FIELDS = [
-  'id',
-  'workcenter_id',
-  'loss_id',
-  'date_start',
-  'date_end',
-  'duration',
-  'description',
-] as const;
+import type { ExpectedProductivity, PostedProductivity, ProductivityReader } from '../ports/productivity-records.js';
 
 export type DifferenceKind =
   | 'missing'
@@ -40,14 +19,20 @@ export type DifferenceKind =
   | 'altered-work-center'
   | 'unreadable';
 
-export interface Difference {
-  readonly kind: DifferenceKind;
+/** One difference as `reconcile` prints it, whatever the posting kind (formatDifferences). */
+export interface ReconcileRow {
+  readonly kind: string;
   readonly workCenterId: string;
+  /** The shift instance (`2026-03-02/s1`), or whatever window the kind posts per. */
   readonly shift: string;
-  readonly key: string;
   readonly odooId: number | null;
   readonly expected: string;
   readonly found: string;
+}
+
+export interface Difference extends ReconcileRow {
+  readonly kind: DifferenceKind;
+  readonly key: string;
 }
 
 export interface ReconcileResult {
@@ -62,28 +47,12 @@ export interface ReconcileOptions {
   readonly checkDuration?: boolean;
 }
 
-function m2oId(v: unknown): number | null {
-  if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
-  return typeof v === 'number' ? v : null;
-}
-
-/** `<plantId>/<workCenterId> <windowId>` from our description (after the two markers). */
-function labelOf(description: unknown): { workCenterId: string; shift: string } {
-  if (typeof description !== 'string') return { workCenterId: '?', shift: '?' };
-  const parts = description.split(' ');
-  const wc = parts[2] ?? '';
-  return { workCenterId: wc.slice(wc.indexOf('/') + 1) || '?', shift: parts[3] ?? '?' };
-}
-
-const minutes = (r: ProductivityRecord): number =>
-  Math.round(((parseOdooDatetime(r.vals.date_end) - parseOdooDatetime(r.vals.date_start)) / 60_000) * 100) / 100;
-
 /** Keeps the last revision of each (plant, work center, shift instance) among final shift summaries. */
 export function latestShiftSummaries(summaries: Iterable<WindowSummary>): WindowSummary[] {
   const best = new Map<string, WindowSummary>();
   for (const s of summaries) {
     if (s.windowKind !== 'shift' || !s.final) continue;
-    const k = shiftKeyFor(s.plantId, s.workCenterId, s.windowId);
+    const k = JSON.stringify([s.plantId, s.workCenterId, s.windowId]);
     const cur = best.get(k);
     if (cur === undefined || s.revision >= cur.revision) best.set(k, s);
   }
@@ -92,15 +61,14 @@ export function latestShiftSummaries(summaries: Iterable<WindowSummary>): Window
 
 export function reconcile(
   summaries: readonly WindowSummary[],
-  rows: readonly OdooProductivityRow[],
-  mapping: OdooMappingPlan,
-  targets: ResolvedTargets,
+  posted: readonly PostedProductivity[],
+  reader: Pick<ProductivityReader, 'expected'>,
   options: ReconcileOptions = {},
 ): ReconcileResult {
   const differences: Difference[] = [];
-  const expected = new Map<string, { record: ProductivityRecord; summary: WindowSummary }>();
+  const expected = new Map<string, { record: ExpectedProductivity; summary: WindowSummary }>();
   for (const s of summaries) {
-    const mapped = summaryToRecords(s, mapping, targets);
+    const mapped = reader.expected(s);
     for (const p of mapped.problems)
       differences.push({
         kind: 'unreadable',
@@ -114,68 +82,64 @@ export function reconcile(
     for (const r of mapped.records) expected.set(r.key, { record: r, summary: s });
   }
   const seen = new Map<string, number>();
-  let ours = 0;
-  for (const row of rows) {
-    const m = parseMarkers(row.description);
-    if (m === null) continue;
-    ours += 1;
-    const e = expected.get(m.key);
+  for (const row of posted) {
+    const e = expected.get(row.key);
     if (e === undefined) {
-      const label = labelOf(row.description);
       differences.push({
         kind: 'extra',
-        ...label,
-        key: m.key,
-        odooId: row.id,
+        workCenterId: row.workCenterId,
+        shift: row.shift,
+        key: row.key,
+        odooId: row.erpId,
         expected: 'no record (not in the last revision in Kafka)',
-        found: `${String(row.date_start)} .. ${String(row.date_end)} r${m.revision}`,
+        found: `${row.dateStart} .. ${row.dateEnd} r${row.revision}`,
       });
       continue;
     }
     const { record: r, summary: s } = e;
-    const at = { workCenterId: s.workCenterId, shift: s.windowId, key: m.key, odooId: row.id };
-    if (seen.has(m.key)) {
+    const at = { workCenterId: s.workCenterId, shift: s.windowId, key: row.key, odooId: row.erpId };
+    if (seen.has(row.key)) {
       differences.push({
         kind: 'duplicate',
         ...at,
-        expected: `one record (id ${seen.get(m.key) ?? '?'})`,
-        found: `another one, id ${row.id}`,
+        expected: `one record (id ${seen.get(row.key) ?? '?'})`,
+        found: `another one, id ${row.erpId}`,
       });
       continue;
     }
-    seen.set(m.key, row.id);
-    if (row.date_start !== r.vals.date_start || row.date_end !== r.vals.date_end) {
+    seen.set(row.key, row.erpId);
+    if (row.dateStart !== r.dateStart || row.dateEnd !== r.dateEnd) {
       differences.push({
         kind: 'altered-dates',
         ...at,
-        expected: `${r.vals.date_start} .. ${r.vals.date_end}`,
-        found: `${String(row.date_start)} .. ${String(row.date_end)}`,
+        expected: `${r.dateStart} .. ${r.dateEnd}`,
+        found: `${row.dateStart} .. ${row.dateEnd}`,
       });
     } else if (
       options.checkDuration === true &&
-      typeof row.duration === 'number' &&
-      Math.abs(row.duration - minutes(r)) > 0.011
+      row.durationMinutes !== null &&
+      Math.abs(row.durationMinutes - r.minutes) > 0.011
     ) {
       differences.push({
         kind: 'altered-duration',
         ...at,
-        expected: `${minutes(r)} min`,
-        found: `${row.duration} min`,
+        expected: `${r.minutes} min`,
+        found: `${row.durationMinutes} min`,
       });
     }
-    if (m2oId(row.loss_id) !== r.vals.loss_id)
+    if (row.lossId !== r.lossId)
       differences.push({
         kind: 'altered-loss',
         ...at,
-        expected: `loss ${r.vals.loss_id} (${r.lossKey})`,
-        found: `loss ${JSON.stringify(row.loss_id)}`,
+        expected: `loss ${r.lossId} (${r.lossKey})`,
+        found: `loss ${row.lossText}`,
       });
-    if (m2oId(row.workcenter_id) !== r.vals.workcenter_id)
+    if (row.erpWorkCenterId !== r.erpWorkCenterId)
       differences.push({
         kind: 'altered-work-center',
         ...at,
-        expected: `mrp.workcenter ${r.vals.workcenter_id}`,
-        found: JSON.stringify(row.workcenter_id),
+        expected: `mrp.workcenter ${r.erpWorkCenterId}`,
+        found: row.workCenterText,
       });
   }
   for (const [key, { record: r, summary: s }] of expected) {
@@ -186,7 +150,7 @@ export function reconcile(
         shift: s.windowId,
         key,
         odooId: null,
-        expected: `${r.lossKey} ${r.vals.date_start} .. ${r.vals.date_end} r${s.revision}`,
+        expected: `${r.lossKey} ${r.dateStart} .. ${r.dateEnd} r${s.revision}`,
         found: 'no record',
       });
   }
@@ -197,11 +161,39 @@ export function reconcile(
       a.kind.localeCompare(b.kind) ||
       a.expected.localeCompare(b.expected),
   );
-  return { shifts: summaries.length, expectedRecords: expected.size, odooRecords: ours, differences };
+  return { shifts: summaries.length, expectedRecords: expected.size, odooRecords: posted.length, differences };
+}
+
+export interface ReconcileShiftsOptions extends ReconcileOptions {
+  /** Every shift summary read from the topic (all revisions, any plant). */
+  readonly summaries: Iterable<WindowSummary>;
+  readonly plantId: string;
+  /** Shifts that overlap [fromMs, toMs) are compared as a whole. */
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly reader: ProductivityReader;
+}
+
+/** The last revisions of the plant's shifts overlapping the range against what Odoo holds for them. */
+export async function reconcileShifts(options: ReconcileShiftsOptions): Promise<ReconcileResult> {
+  const { fromMs, toMs } = options;
+  const summaries = latestShiftSummaries(options.summaries).filter(
+    (s) => s.plantId === options.plantId && s.startMs < toMs && s.endMs > fromMs,
+  );
+  // Whole shifts: widen the Odoo query to the shifts' bounds.
+  const qFrom = Math.min(fromMs, ...summaries.map((s) => s.startMs));
+  const qTo = Math.max(toMs, ...summaries.map((s) => s.endMs));
+  const posted = await options.reader.posted(qFrom, qTo);
+  return reconcile(
+    summaries,
+    posted,
+    options.reader,
+    options.checkDuration === undefined ? {} : { checkDuration: options.checkDuration },
+  );
 }
 
 /** A fixed-width table of the differences, one line each, with a header. */
-export function formatDifferences(differences: readonly Difference[]): string {
+export function formatDifferences(differences: readonly ReconcileRow[]): string {
   const head = ['work center', 'shift', 'difference', 'odoo id', 'expected', 'found'];
   const rows = differences.map((d) => [
     d.workCenterId,

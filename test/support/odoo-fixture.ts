@@ -8,7 +8,7 @@ import { createOdooClient, type OdooClient } from '../../src/io/odoo/client.js';
 import { createMemoryLedger } from '../../src/io/odoo/ledger.js';
 import { createMasterData, masterDataRequestOf, type ResolvedMasterData } from '../../src/io/odoo/master-data.js';
 import { createProductivityWriter, type ProductivityWriter } from '../../src/io/odoo/productivity-writer.js';
-import { createMemoryKeyValue } from '../../src/io/redis/redis-key-value.js';
+import { createMemoryKeyValue } from '../../src/io/memory/memory-key-value.js';
 import {
   createLiveDowntime,
   liveDowntimeStoreOn,

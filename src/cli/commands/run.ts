@@ -141,7 +141,7 @@ export const runCommand: CommandDef = {
       });
       const { codecs } = await createRegistryCodecs(registry, topologySchemaTopics(t));
       readiness.ready('registry');
-      const store = new RedisStateStore(config);
+      const store = new RedisStateStore(config.redis);
       closers.push(() => store.close());
       readiness.ready('redis');
       const sink = createEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}` });

@@ -35,7 +35,7 @@ import type { ResolvedTargets } from './productivity-records.js';
 import { PRODUCTIVITY_MODEL, odooDatetime, parseOdooDatetime } from './productivity-records.js';
 import type { BackoffPolicy } from './retry.js';
 import { realSleep, withRetry } from './retry.js';
-import type { KeyValueStore } from '../redis/redis-key-value.js';
+import type { KeyValueStore } from '../../ports/key-value.js';
 
 /** Marker at the start of a live downtime record's description: `[shiftstream-down:<milestoneKey>]`. */
 export const DOWN_MARKER = '[shiftstream-down:';

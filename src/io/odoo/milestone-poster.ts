@@ -28,16 +28,15 @@ import type { BackoffPolicy } from './retry.js';
 import { realSleep, withRetry } from './retry.js';
 import type { Codecs } from '../../ports/codecs.js';
 import type { OdooMappingPlan } from '../../topology/types.js';
-import type { KeyValueStore } from '../redis/redis-key-value.js';
+import type { KeyValueStore } from '../../ports/key-value.js';
 import type { LiveDowntimeStore, Span } from './live-downtime.js';
 import { DOWN_MARKER, clipLive, createLiveDowntime, liveDowntimeStoreOn, overMissing } from './live-downtime.js';
-import type { Confirmed, ItemIdentity, ItemPoster, Round } from '../../engine/posting-consumer.js';
+import type { Confirmed, ItemIdentity, ItemPoster, Round } from '../../ports/posting.js';
 
 export { DOWN_MARKER };
 export const MACHINE_MARKER = '[shiftstream-machine:';
 export const SCRAP_MARKER = '[shiftstream-scrap:';
 export const INSPECTION_MARKER = '[shiftstream-inspection:';
-export const QUANTITY_MARKER = '[shiftstream-qty:';
 
 function hash32(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
@@ -493,6 +492,9 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
   };
 }
 
+/** The `service` of milestone dead letters and audit records (kind `milestones`; older than the kinds). */
+export const MILESTONE_SERVICE = 'milestone';
+
 /** ItemPoster for milestones: each one is posted at once (no batching: near real time). */
 export function createMilestoneItemPoster(
   options: MilestonePosterOptions & { readonly codecs: Codecs },
@@ -500,7 +502,7 @@ export function createMilestoneItemPoster(
   const handler = createMilestoneHandler(options);
   const empty: Round<MilestoneRecord> = { confirmed: [], refused: [] };
   return {
-    service: 'milestone',
+    service: MILESTONE_SERVICE,
     prepare: (records) => options.codecs.prepare(records.map((r) => r.value)),
     decode(record) {
       if (record.value === null) return { kind: 'skip' };
@@ -509,7 +511,8 @@ export function createMilestoneItemPoster(
       return { kind: 'item', item: d.value };
     },
     identify: milestoneIdentity,
-    payload: (m) => ({ summary: null, milestone: m }),
+    payload: (m) => ({ summary: null, milestone: m, payload: null }),
+    revive: (letter) => letter.milestone,
     async post(items) {
       const confirmed: Confirmed<MilestoneRecord>[] = [];
       const refused: { item: MilestoneRecord; error: unknown }[] = [];

@@ -4,7 +4,10 @@ import type { WindowSummary } from '../../core/types.js';
 import type { ProductivityWriter, PostResult } from './productivity-writer.js';
 import { PRODUCTIVITY_MODEL, shiftKeyFor } from './productivity-records.js';
 import type { Codecs } from '../../ports/codecs.js';
-import type { ItemIdentity, ItemPoster, Round } from '../../engine/posting-consumer.js';
+import type { ItemIdentity, ItemPoster, Round } from '../../ports/posting.js';
+
+/** The `service` of shift dead letters and audit records (kind `shifts`; older than the kinds). */
+export const SHIFT_SERVICE = 'shift';
 
 export function shiftIdentity(s: WindowSummary): ItemIdentity {
   return {
@@ -40,7 +43,7 @@ export function createShiftItemPoster(options: {
 }): ItemPoster<WindowSummary> {
   const { writer, codecs } = options;
   return {
-    service: 'shift',
+    service: SHIFT_SERVICE,
     prepare: (records) => codecs.prepare(records.map((r) => r.value)),
     decode(record) {
       if (record.value === null) return { kind: 'skip' };
@@ -49,7 +52,8 @@ export function createShiftItemPoster(options: {
       return isPostable(d.value) ? { kind: 'item', item: d.value } : { kind: 'skip' };
     },
     identify: shiftIdentity,
-    payload: (s) => ({ summary: s, milestone: null }),
+    payload: (s) => ({ summary: s, milestone: null, payload: null }),
+    revive: (letter) => letter.summary,
     post: async (items) => roundOf(await writer.post(items)),
     flush: async () => roundOf(await writer.flush()),
     flushIfDue: async () => roundOf(await writer.flushIfDue()),

@@ -2,6 +2,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { POSTING_KINDS } from '../../../src/cli/posting-kinds.js';
 
 function capture(): Writable & { text: () => string } {
   let text = '';
@@ -37,6 +38,44 @@ describe('odoo service commands', () => {
     [['dlq', 'replay-all'], /dlq: expected the subcommand 'replay', found 'replay-all'/],
     [['orders', 'pull'], /orders: expected the subcommand 'sync', found 'pull'/],
     [
+      ['post', '--topology', 'topologies/stamping-berlin.yaml', '--kind', 'orderz'],
+      /post --kind: expected one of shifts, milestones, found "orderz"/,
+    ],
+    [
+      ['post', '--topology', 'topologies/stamping-berlin.yaml', '--milestones', '--kind', 'shifts'],
+      /post: --milestones is an alias of --kind milestones, found it with --kind shifts/,
+    ],
+    [
+      ['post', '--topology', 'topologies/stamping-berlin.yaml', '--quantity-field', 'qty_producing'],
+      /post --quantity-field: expected an option of --kind shifts, found one of --kind milestones/,
+    ],
+    [
+      ['post', '--topology', 'topologies/stamping-berlin.yaml', '--milestones', '--batch-count', '5'],
+      /post --batch-count: expected an option of --kind milestones, found one of --kind shifts/,
+    ],
+    [
+      ['post', '--topology', 'topologies/stamping-berlin.yaml', '--kind', 'milestones', '--quantity-field', 'qty'],
+      /post --quantity-field: expected qty_produced or qty_producing, found "qty"/,
+    ],
+    [
+      ['post', '--topology', 'topologies/stamping-berlin.yaml', '--batch-count', '0'],
+      /post --batch-count: expected a positive integer, found "0"/,
+    ],
+    [
+      [
+        'reconcile',
+        '--topology',
+        'topologies/stamping-berlin.yaml',
+        '--kind',
+        'milestones',
+        '--from',
+        '1',
+        '--to',
+        '2',
+      ],
+      /reconcile --kind: expected one of shifts, found "milestones"/,
+    ],
+    [
       ['reconcile', '--topology', 'topologies/stamping-berlin.yaml', '--from', 'yesterday', '--to', '2026-03-02'],
       /reconcile --from: expected an ISO 8601 time such as 2026-03-02T06:00:00Z \(or epoch ms\), found "yesterday"/,
     ],
@@ -48,6 +87,17 @@ describe('odoo service commands', () => {
     const r = await run(argv);
     expect(r.err).toMatch(message);
     expect(r.code).toBe(2);
+  });
+
+  it('post --help lists every registered kind, its options, and the --milestones alias', async () => {
+    const r = await run(['post', '--help']);
+    for (const kind of POSTING_KINDS) {
+      expect(r.out).toContain(`  ${kind.name}  `);
+      expect(r.out).toContain(kind.summary);
+      for (const flag of Object.keys(kind.flags)) expect(r.out).toContain(`--${flag} `);
+    }
+    expect(r.out).toContain('--milestones             alias of --kind milestones');
+    expect(r.out).toContain('(default) final shift summaries');
   });
 
   it('post without Odoo configured fails with a configuration error naming the settings', async () => {

@@ -6,11 +6,18 @@ import { createMemoryLedger } from '../../../src/io/odoo/ledger.js';
 import { PRODUCTIVITY_MODEL } from '../../../src/io/odoo/productivity-records.js';
 import { createProductivityWriter } from '../../../src/io/odoo/productivity-writer.js';
 import { replayDeadLetters } from '../../../src/engine/dlq-replay.js';
-import { createMemoryKeyValue } from '../../../src/io/redis/redis-key-value.js';
-import { createMilestoneHandler, milestoneLedgerOn } from '../../../src/io/odoo/milestone-poster.js';
+import { createMemoryKeyValue } from '../../../src/io/memory/memory-key-value.js';
+import {
+  MILESTONE_SERVICE,
+  createMilestoneItemPoster,
+  milestoneLedgerOn,
+} from '../../../src/io/odoo/milestone-poster.js';
+import { SHIFT_SERVICE, createShiftItemPoster } from '../../../src/io/odoo/shift-poster.js';
+import { createOdooWorkOrderReader } from '../../../src/io/odoo/work-order-reader.js';
 import { createOrdersSync, type OrdersSnapshot } from '../../../src/engine/orders-sync.js';
-import type { AuditRecord, DeadLetter } from '../../../src/engine/posting-records.js';
+import type { AuditRecord, DeadLetter } from '../../../src/ports/dead-letters.js';
 import { silentLog } from '../../../src/ports/log.js';
+import type { ItemPoster } from '../../../src/ports/posting.js';
 import { MAPPING } from '../io/odoo/summary-fixtures.js';
 import type { Fixture } from '../../support/odoo-fixture.js';
 import { TOPICS, fullyCommitted, startFixture, until, week } from '../../support/odoo-fixture.js';
@@ -39,7 +46,7 @@ describe('orders sync', () => {
     f.log.createTopic('orders', 1);
     const kv = createMemoryKeyValue();
     const sync = createOrdersSync({
-      client: f.client,
+      reader: createOdooWorkOrderReader(f.client),
       kv,
       sink: new MemoryEventSink(f.log),
       topic: 'orders',
@@ -97,22 +104,36 @@ describe('dlq replay', () => {
       const replay = (dryRun: boolean, records = letters) =>
         replayDeadLetters({
           records,
-          writer: createProductivityWriter({
-            client: fx.client,
-            ledger,
-            mapping: MAPPING,
-            targets: fx.targets,
-            policy: { count: 500, ceiling: { count: 1000, bytes: 1 << 24 } },
-            retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 },
-            nowMs: Date.now,
-          }),
-          milestones: createMilestoneHandler({
-            client: fx.client,
-            ledger: milestoneLedgerOn(createMemoryKeyValue()),
-            mapping: MAPPING,
-            targets: fx.targets,
-            retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 },
-          }),
+          posters: new Map<string, () => ItemPoster<object>>([
+            [
+              SHIFT_SERVICE,
+              () =>
+                createShiftItemPoster({
+                  writer: createProductivityWriter({
+                    client: fx.client,
+                    ledger,
+                    mapping: MAPPING,
+                    targets: fx.targets,
+                    policy: { count: 500, ceiling: { count: 1000, bytes: 1 << 24 } },
+                    retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 },
+                    nowMs: Date.now,
+                  }),
+                  codecs: fx.codecs,
+                }),
+            ],
+            [
+              MILESTONE_SERVICE,
+              () =>
+                createMilestoneItemPoster({
+                  client: fx.client,
+                  ledger: milestoneLedgerOn(createMemoryKeyValue()),
+                  mapping: MAPPING,
+                  targets: fx.targets,
+                  retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 },
+                  codecs: fx.codecs,
+                }),
+            ],
+          ]),
           sink,
           deadLetterTopic: TOPICS.dlq,
           auditTopic: TOPICS.audit,
@@ -153,4 +174,56 @@ describe('dlq replay', () => {
       expect(f.standin.records(PRODUCTIVITY_MODEL).length - before).toBe(created);
     },
   );
+
+  it('replays letters written before `payload` existed, and leaves a service no kind writes unreplayed', async () => {
+    f = await startFixture({ workCenters: 3 });
+    await f.targets();
+    const wc2 = f.standin.records('mrp.workcenter').find((r) => r['code'] === 'WC-02')!;
+    f.standin.store.unlink('mrp.workcenter', [wc2['id']]);
+    await f.produce(week(3, 1));
+    const consumer = f.consumer();
+    const run = consumer.run();
+    const fx = f;
+    await until('committed', 20_000, () => fullyCommitted(fx));
+    await consumer.stop();
+    await run;
+    f.standin.store.table('mrp.workcenter').set(wc2['id'] as number, wc2);
+    // Letters as the first release wrote them (no `payload`), and one of a service nobody registered.
+    const records = f.log.records(TOPICS.dlq).map((r, i) => {
+      const { payload: _none, ...legacy } = JSON.parse(String(r.value)) as DeadLetter;
+      const value = i === 0 ? { ...legacy, service: 'orders', payload: { orderRef: 'MO/1' } } : legacy;
+      return { ...r, value: Buffer.from(JSON.stringify(value)) };
+    });
+    const lines = await replayDeadLetters({
+      records,
+      posters: new Map<string, () => ItemPoster<object>>([
+        [
+          SHIFT_SERVICE,
+          () =>
+            createShiftItemPoster({
+              writer: createProductivityWriter({
+                client: fx.client,
+                ledger: createMemoryLedger(),
+                mapping: MAPPING,
+                targets: fx.targets,
+                policy: { count: 500, ceiling: { count: 1000, bytes: 1 << 24 } },
+                retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 3 },
+                nowMs: Date.now,
+              }),
+              codecs: fx.codecs,
+            }),
+        ],
+      ]),
+      sink: new MemoryEventSink(f.log),
+      deadLetterTopic: TOPICS.dlq,
+      auditTopic: TOPICS.audit,
+      dryRun: false,
+      nowMs: Date.now,
+    });
+    expect(lines.map((l) => l.verdict).sort()).toEqual(['replayed', 'replayed', 'unreplayable']);
+    expect(lines.find((l) => l.verdict === 'unreplayable')?.detail).toBe(
+      'service: expected the service of a registered posting kind (shift), found "orders"',
+    );
+    expect(lines.filter((l) => l.verdict === 'replayed').every((l) => l.odooIds.length > 0)).toBe(true);
+  });
 });

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WindowSummary } from '../../../src/core/types.js';
 import { PRODUCTIVITY_MODEL, parseMarkers, summaryToRecords } from '../../../src/io/odoo/productivity-records.js';
-import type { AuditRecord, DeadLetter } from '../../../src/engine/posting-records.js';
+import type { AuditRecord, DeadLetter } from '../../../src/ports/dead-letters.js';
 import { MAPPING, randomShift } from '../io/odoo/summary-fixtures.js';
 import type { Fixture } from '../../support/odoo-fixture.js';
 import { TOPICS, fullyCommitted, startFixture, until, week } from '../../support/odoo-fixture.js';

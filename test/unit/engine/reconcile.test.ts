@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { summaryToRecords, type ResolvedTargets } from '../../../src/io/odoo/productivity-records.js';
+import { formatDifferences, latestShiftSummaries, reconcile } from '../../../src/engine/reconcile.js';
 import {
-  formatDifferences,
-  latestShiftSummaries,
-  reconcile,
+  expectedProductivityOn,
+  postedProductivityOf,
   type OdooProductivityRow,
-} from '../../../src/engine/reconcile.js';
+} from '../../../src/io/odoo/productivity-reader.js';
+import { summaryToRecords, type ResolvedTargets } from '../../../src/io/odoo/productivity-records.js';
 import { MAPPING, randomShift } from '../io/odoo/summary-fixtures.js';
 
 const targets: ResolvedTargets = {
@@ -21,6 +21,9 @@ const targets: ResolvedTargets = {
     ['mrp.block_reason1', 1],
   ]),
 };
+
+// The writer's mapping with these ids, as the reconcile command gets it from the Odoo reader.
+const expected = expectedProductivityOn(MAPPING, targets);
 
 function rowsOf(summaries: ReturnType<typeof randomShift>[]): OdooProductivityRow[] {
   let id = 1;
@@ -60,7 +63,7 @@ describe('reconcile', () => {
         description: 'entered by hand',
       },
     ];
-    const r = reconcile([s1, s2], rows, MAPPING, targets, { checkDuration: true });
+    const r = reconcile([s1, s2], postedProductivityOf(rows), expected, { checkDuration: true });
     expect(r.differences).toEqual([]);
     expect(r.odooRecords).toBe(r.expectedRecords);
   });
@@ -77,7 +80,9 @@ describe('reconcile', () => {
       .filter((r) => r.workcenter_id instanceof Array && (r.workcenter_id[0] as number) === 12)
       .map((r) => ({ ...r, id: r.id + 2000 }));
     const all = [...rows.filter((r) => (r.workcenter_id as number[])[0] === 11), ...current, old[0]!];
-    const r = reconcile(latestShiftSummaries([s1, s2, s2r2]), all, MAPPING, targets, { checkDuration: true });
+    const r = reconcile(latestShiftSummaries([s1, s2, s2r2]), postedProductivityOf(all), expected, {
+      checkDuration: true,
+    });
     const kinds = r.differences.map((d) => `${d.workCenterId} ${d.kind}`).sort();
     expect(kinds).toEqual([
       'wc-1 altered-dates',
@@ -90,7 +95,9 @@ describe('reconcile', () => {
     expect(formatDifferences(r.differences).split('\n')).toHaveLength(2 + 5);
     // Without --check-duration the altered duration is not reported.
     expect(
-      reconcile(latestShiftSummaries([s1, s2, s2r2]), all, MAPPING, targets).differences.map((d) => d.kind),
+      reconcile(latestShiftSummaries([s1, s2, s2r2]), postedProductivityOf(all), expected).differences.map(
+        (d) => d.kind,
+      ),
     ).not.toContain('altered-duration');
   });
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { MilestoneRecord } from '../../../../src/core/milestones.js';
 import type { WindowSummary } from '../../../../src/core/types.js';
 import { PRODUCTIVITY_MODEL, parseMarkers, parseOdooDatetime } from '../../../../src/io/odoo/productivity-records.js';
-import type { KeyValueStore } from '../../../../src/io/redis/redis-key-value.js';
+import type { KeyValueStore } from '../../../../src/ports/key-value.js';
 import { DOWN_MARKER, clipLive } from '../../../../src/io/odoo/live-downtime.js';
 import {
   createMilestoneHandler,

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { MilestoneRecord } from '../../../../src/core/milestones.js';
 import { isRetryable } from '../../../../src/errors.js';
 import { PRODUCTIVITY_MODEL } from '../../../../src/io/odoo/productivity-records.js';
-import { createMemoryKeyValue } from '../../../../src/io/redis/redis-key-value.js';
+import { createMemoryKeyValue } from '../../../../src/io/memory/memory-key-value.js';
 import {
   createMilestoneHandler,
   milestoneKey,
