@@ -1,16 +1,83 @@
-// The demo on a real cluster: the same pipeline with the Kafka adapters, Avro through the
-// registry and checkpoints in Redis. Each demo run gets its own topics and groups (suffix
-// `.demo-<runId>`), so reruns never mix with earlier data.
+// Where `shiftstream demo` runs (src/demo/ holds no adapters): the embedded in-process log (no
+// servers), or a real cluster with the Kafka adapters, Avro through the registry and checkpoints
+// in Redis. On a cluster each demo run gets its own topics and groups (suffix `.demo-<runId>`), so
+// reruns never mix with earlier data. Also the demo's Odoo preview (no Odoo: placeholder ids).
 import type { Config } from '../config/types.js';
-import { createRegistryCodecs, topologySchemaTopics } from '../io/avro/codecs.js';
+import type { DemoTransport, OdooPreview } from '../demo/demo.js';
+import { createLocalCodecs, createRegistryCodecs, topologySchemaTopics } from '../io/avro/codecs.js';
 import { createRegistryClient } from '../io/avro/registry-client.js';
 import { ensureTopics, topologyTopicSpecs } from '../io/kafka/admin.js';
 import { createEventSink, createEventSource } from '../io/kafka/factory.js';
+import { MemoryEventSink, MemoryEventSource, MemoryLog, MemoryStateStore } from '../io/memory/index.js';
+import { PRODUCTIVITY_MODEL, summaryToRecords, type ResolvedTargets } from '../io/odoo/productivity-records.js';
 import { RedisStateStore } from '../io/redis/index.js';
 import type { TopicsPlan, TopologyPlan } from '../topology/types.js';
-import type { DemoTransport } from '../demo/demo.js';
 
 const PARTITIONS = 4;
+
+/** The embedded, in-process log: no servers. */
+export function embeddedTransport(topology: TopologyPlan): DemoTransport {
+  const t = topology.topics;
+  const log = new MemoryLog({ defaultPartitions: PARTITIONS });
+  for (const topic of [
+    t.raw,
+    t.canonical,
+    t.enriched,
+    t.milestones,
+    t.windowSummaries,
+    t.shiftSummaries,
+    t.rejected,
+    t.late,
+  ])
+    log.createTopic(topic, PARTITIONS);
+  const cursors = new Map<string, number[]>();
+  return {
+    name: 'embedded log',
+    topology,
+    codecs: createLocalCodecs(),
+    deps: {
+      mapperSource: new MemoryEventSource(log, { groupId: 'demo-map', topics: [t.raw] }),
+      windowSource: new MemoryEventSource(log, { groupId: 'demo-window', topics: [t.enriched] }),
+      windowGroupId: 'demo-window',
+      sink: new MemoryEventSink(log),
+      store: new MemoryStateStore(),
+      enrichedPartitions: PARTITIONS,
+      sourcePartitions: PARTITIONS,
+    },
+    appendRaw: (records) => {
+      log.append(records);
+      return Promise.resolve();
+    },
+    take(topic) {
+      const pos = cursors.get(topic) ?? new Array<number>(PARTITIONS).fill(0);
+      cursors.set(topic, pos);
+      const fresh: Buffer[] = [];
+      for (let p = 0; p < PARTITIONS; p++) {
+        const records = log.records(topic, p);
+        for (let i = pos[p]!; i < records.length; i++) if (records[i]!.value !== null) fresh.push(records[i]!.value!);
+        pos[p] = records.length;
+      }
+      return fresh;
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/** The mrp.workcenter.productivity records `post` would write; without Odoo the ids are 0. */
+export function odooPreviewOf(topology: TopologyPlan): OdooPreview {
+  const workCenters = new Map([...topology.plant.workCenters.keys()].map((id) => [id, { odooId: 0, companyId: 0 }]));
+  const losses = new Map([...new Set(topology.odoo.losses.values())].map((ref) => [ref, 0]));
+  const targets: ResolvedTargets = { workCenters, losses };
+  return (summary) =>
+    summaryToRecords(summary, topology.odoo, targets).records.map((r) => ({
+      model: PRODUCTIVITY_MODEL,
+      key: r.key,
+      revision: r.revision,
+      workCenterId: summary.workCenterId,
+      lossKey: r.lossKey,
+      vals: r.vals,
+    }));
+}
 
 export async function kafkaTransport(config: Config, base: TopologyPlan, runId: string): Promise<DemoTransport> {
   const suffix = `.demo-${runId}`;

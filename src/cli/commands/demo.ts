@@ -4,10 +4,10 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from '../../config/index.js';
 import { loadConfig } from '../../config/index.js';
 import { runDemo } from '../../demo/demo.js';
-import { kafkaTransport } from '../demo-transports.js';
 import { UsageError } from '../../errors.js';
 import { loadTopology } from '../../topology/index.js';
 import { EXIT_CODES, type CommandContext, type CommandDef } from '../command.js';
+import { embeddedTransport, kafkaTransport, odooPreviewOf } from '../demo-transports.js';
 
 /** The shipped example plant (dist/cli/commands -> package root). */
 const DEFAULT_TOPOLOGY = fileURLToPath(new URL('../../../topologies/stamping-berlin.yaml', import.meta.url));
@@ -83,11 +83,12 @@ export const demoCommand: CommandDef = {
     const onKafka = ctx.env.SHIFTSTREAM_KAFKA__BROKERS !== undefined && ctx.env.SHIFTSTREAM_KAFKA__BROKERS !== '';
     const transport = onKafka
       ? await kafkaTransport(loadConfig({ env: ctx.env }), topology, String(Date.now()))
-      : undefined;
-    if (transport !== undefined) ctx.stderr.write(`demo: running on ${transport.name}\n`);
+      : embeddedTransport(topology);
+    if (onKafka) ctx.stderr.write(`demo: running on ${transport.name}\n`);
     const result = await runDemo({
       topology,
-      ...(transport === undefined ? {} : { transport }),
+      transport,
+      odooPreview: odooPreviewOf(topology),
       outDir: values.out ?? 'out',
       speed,
       seed: values.seed === undefined ? 1 : Number(values.seed),
