@@ -1,4 +1,4 @@
-// Wiring for the odoo-services unit tests: the embedded log, local Avro codecs, the Odoo stand-in,
+// Wiring for the posting services' unit tests (engine/ and io/odoo/): the embedded log, local Avro codecs, the Odoo stand-in,
 // an in-memory ledger and the real ProductivityWriter. No external servers.
 import type { WindowSummary } from '../../src/core/types.js';
 import { createLocalCodecs } from '../../src/io/avro/codecs.js';
