@@ -39,7 +39,7 @@ describe('odoo service commands', () => {
     [['orders', 'pull'], /orders: expected the subcommand 'sync', found 'pull'/],
     [
       ['post', '--topology', 'topologies/stamping-berlin.yaml', '--kind', 'orderz'],
-      /post --kind: expected one of shifts, milestones, found "orderz"/,
+      new RegExp(`post --kind: expected one of ${POSTING_KINDS.map((k) => k.name).join(', ')}, found "orderz"`),
     ],
     [
       ['post', '--topology', 'topologies/stamping-berlin.yaml', '--milestones', '--kind', 'shifts'],
@@ -73,7 +73,11 @@ describe('odoo service commands', () => {
         '--to',
         '2',
       ],
-      /reconcile --kind: expected one of shifts, found "milestones"/,
+      new RegExp(
+        `reconcile --kind: expected one of ${POSTING_KINDS.filter((k) => k.reconcile !== undefined)
+          .map((k) => k.name)
+          .join(', ')}, found "milestones"`,
+      ),
     ],
     [
       ['reconcile', '--topology', 'topologies/stamping-berlin.yaml', '--from', 'yesterday', '--to', '2026-03-02'],
