@@ -1,5 +1,5 @@
-// Wiring for the posting services' unit tests (engine/ and io/odoo/): the embedded log, local Avro codecs, the Odoo stand-in,
-// an in-memory ledger and the real ProductivityWriter. No external servers.
+// Wiring for the posting services' unit tests (engine/ and io/odoo/): the embedded log, local Avro
+// codecs, the Odoo stand-in, an in-memory ledger and the real ProductivityWriter. No external servers.
 import type { WindowSummary } from '../../src/core/types.js';
 import { createLocalCodecs } from '../../src/io/avro/codecs.js';
 import { MemoryEventSink, MemoryEventSource, MemoryLog } from '../../src/io/memory/index.js';
