@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `shiftstream run` in a child process: the same composition, createPlantPipeline from
-// dist/cli/plant-pipeline.js (topics, registry codecs, Redis state store, the configured Kafka
-// client's sources and sink, createPipeline), with config, logger, Prometheus metrics and the HTTP
-// port set up as run.ts does. One difference: the topology is
+// `shiftstream run` in a child process: the same composition, from dist/cli/plant-pipeline.js
+// (startPlantObservability: logger, Prometheus metrics, the HTTP port; createPlantPipeline: topics,
+// registry codecs, Redis state store, the configured Kafka client's sources and sink,
+// createPipeline). One difference: the topology is
 // compiled without the lint rules, whose cost grows with machines x tags (about 60 s for 2,000
 // machines and out of reach for 20,000 at the time of writing; see bench/RESULTS.md), and the YAML
 // is parsed with uniqueKeys: false (the yaml package checks duplicate keys pairwise: minutes for
@@ -50,10 +50,7 @@ if (values.profile !== undefined) {
 
 const { loadConfig } = await dist('config/index.js');
 const { compileTopology } = await dist('topology/compile.js');
-const { createPlantPipeline } = await dist('cli/plant-pipeline.js');
-const { createReadiness, startHttpServer } = await dist('http/index.js');
-const { createLogger } = await dist('logging/index.js');
-const { createPromMetrics } = await dist('metrics/index.js');
+const { createPlantPipeline, startPlantObservability } = await dist('cli/plant-pipeline.js');
 
 const base = loadConfig({ env: process.env, argv: [`--http.port=${values.port}`] });
 const config = Object.freeze({
@@ -66,16 +63,7 @@ const topology = compileTopology(
   values.topology,
   [],
 );
-const plantId = topology.plant.plantId;
-const logger = createLogger({ level: config.log.level, base: { service: 'shiftstream', plantId } });
-const metrics = createPromMetrics({ defaultLabels: { plantId } });
-const readiness = createReadiness(['kafka', 'registry', 'redis', 'pipeline']);
-const http = await startHttpServer({
-  port: config.http.port,
-  metrics,
-  health: { readiness: readiness.probe },
-  onError: (err, path) => logger.error({ err, path }, 'http handler failed'),
-});
+const { logger, metrics, readiness, http } = await startPlantObservability(config, topology.plant.plantId);
 // SHIFTSTREAM_BENCH_RDKAFKA: JSON { source?, sink? } of extra adapter options (tuning what-ifs, not
 // the product's configuration), node-rdkafka only.
 const tuning =

@@ -1,22 +1,46 @@
 // The composition of one plant's pipeline on Kafka, shared by `shiftstream run` and the benchmark
-// child (bench/lib/pipeline-child.mjs imports it from dist/): topics, registry codecs, the
-// configured client's sources and sink, the Redis state store, the orders feed, and createPipeline.
+// child (bench/lib/pipeline-child.mjs imports it from dist/): the logger, metrics and HTTP
+// endpoints (startPlantObservability), then topics, registry codecs, the configured client's
+// sources and sink, the Redis state store, the orders feed, and createPipeline (createPlantPipeline).
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/types.js';
 import { createPipeline, type Pipeline } from '../engine/pipeline.js';
-import type { Readiness } from '../http/index.js';
+import { createReadiness, startHttpServer, type HttpServer, type Readiness } from '../http/index.js';
 import { createRegistryCodecs, topologySchemaTopics } from '../io/avro/codecs.js';
 import { createRegistryClient } from '../io/avro/registry-client.js';
 import { ensureTopics, topologyTopicSpecs } from '../io/kafka/admin.js';
 import { createEventSink, createEventSource } from '../io/kafka/factory.js';
 import { fetchTopicOffsets } from '../io/kafka/topic-offsets.js';
 import { RedisStateStore } from '../io/redis/index.js';
-import type { Logger } from '../logging/index.js';
-import type { Metrics } from '../metrics/index.js';
+import { createLogger, type Logger } from '../logging/index.js';
+import { createPromMetrics, type Metrics, type PromMetrics } from '../metrics/index.js';
 import { systemClock } from '../ports/clock.js';
 import type { EventSink } from '../ports/event-sink.js';
 import type { EventSource } from '../ports/event-source.js';
 import type { TopologyPlan } from '../topology/types.js';
+
+export interface PlantObservability {
+  readonly logger: Logger;
+  readonly metrics: PromMetrics;
+  /** kafka, registry, redis (createPlantPipeline marks them) and pipeline (the caller marks it). */
+  readonly readiness: Readiness;
+  /** `/metrics`, `/healthz`, `/readyz` on http.port (0: any free port). */
+  readonly http: HttpServer;
+}
+
+/** The plant's root logger, Prometheus metrics and readiness, served over HTTP before anything connects. */
+export async function startPlantObservability(config: Config, plantId: string): Promise<PlantObservability> {
+  const logger = createLogger({ level: config.log.level, base: { service: 'shiftstream', plantId } });
+  const metrics = createPromMetrics({ defaultLabels: { plantId } });
+  const readiness = createReadiness(['kafka', 'registry', 'redis', 'pipeline']);
+  const http = await startHttpServer({
+    port: config.http.port,
+    metrics,
+    health: { readiness: readiness.probe },
+    onError: (err, path) => logger.error({ err, path }, 'http handler failed'),
+  });
+  return { logger, metrics, readiness, http };
+}
 
 export interface PlantAdapters {
   /** A source in consumer group `groupId` (default: the configured client's). */

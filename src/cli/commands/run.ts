@@ -4,12 +4,9 @@ import { parseArgs } from 'node:util';
 import { loadConfig, parseDuration, splitConfigArgs } from '../../config/index.js';
 import type { Config } from '../../config/types.js';
 import { UsageError } from '../../errors.js';
-import { createReadiness, startHttpServer } from '../../http/index.js';
-import { createLogger } from '../../logging/index.js';
-import { createPromMetrics } from '../../metrics/index.js';
 import { loadTopology } from '../../topology/index.js';
 import { EXIT_CODES, type CommandContext, type CommandDef } from '../command.js';
-import { createPlantPipeline } from '../plant-pipeline.js';
+import { createPlantPipeline, startPlantObservability } from '../plant-pipeline.js';
 import { armStopDeadline } from '../stop-deadline.js';
 
 const HELP = `Usage: shiftstream run --topology <file> [options] [config flags]
@@ -69,9 +66,6 @@ export const runCommand: CommandDef = {
         'SHIFTSTREAM_USAGE',
         `run --orders-topic: expected a topic of its own, found '${ordersTopic}', the topology's ${clash[0]} topic`,
       );
-    const logger = createLogger({ level: config.log.level, base: { service: 'shiftstream', plantId } });
-    const metrics = createPromMetrics({ defaultLabels: { plantId } });
-    const readiness = createReadiness(['kafka', 'registry', 'redis', 'pipeline']);
     const group = values.group ?? `shiftstream-${plantId}`;
     const partitions = values.partitions === undefined ? 4 : Number(values.partitions);
     if (!Number.isInteger(partitions) || partitions < 1)
@@ -87,12 +81,7 @@ export const runCommand: CommandDef = {
         `run --session-timeout: expected a duration like 6s or 10000ms, found '${values['session-timeout']}'`,
       );
     }
-    const http = await startHttpServer({
-      port: config.http.port,
-      metrics,
-      health: { readiness: readiness.probe },
-      onError: (err, path) => logger.error({ err, path }, 'http handler failed'),
-    });
+    const { logger, metrics, readiness, http } = await startPlantObservability(config, plantId);
     logger.info({ port: http.port, topology: topologyPath, client: config.kafka.client }, 'starting');
     // Whatever was opened is closed again, also when start-up fails half-way (a refused SASL login
     // while creating topics, an unreachable registry): otherwise the listening HTTP server would
