@@ -120,8 +120,7 @@ export function chosenKind(values: FlagValues, kinds: readonly PostingKind[] = P
 
 export const postCommand: CommandDef = {
   name: 'post',
-  summary:
-    'Post a posting kind (shift summaries, milestones, ...) from Kafka to Odoo, idempotently, with DLQ and audit',
+  summary: 'Post to Odoo from Kafka (--kind shifts, milestones, ...), idempotently, with DLQ and audit',
   help: postHelp(POSTING_KINDS),
   async run(ctx) {
     const parsed = parseCommandFlags('post', ctx.argv, { ...COMMON, ...kindOptions(POSTING_KINDS) });

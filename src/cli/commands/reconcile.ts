@@ -57,7 +57,7 @@ const COMMON: Options = {
 
 export const reconcileCommand: CommandDef = {
   name: 'reconcile',
-  summary: "Compare what Odoo holds with the posting kinds' topics (productivity records, ...); exit 1 on differences",
+  summary: 'Compare what Odoo holds with what the posting kinds posted from Kafka; exit 1 on differences',
   help: reconcileHelp(POSTING_KINDS),
   async run(ctx) {
     const all = reconciling(POSTING_KINDS);
