@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The composition of `shiftstream run` (src/cli/commands/run.ts), line for line: config, logger,
-// Prometheus metrics and the HTTP port, topic creation, registry codecs, Redis state store, the
-// configured Kafka client's sources and sink, createPipeline. One difference: the topology is
+// `shiftstream run` in a child process: the same composition, from dist/cli/plant-pipeline.js
+// (startPlantObservability: logger, Prometheus metrics, the HTTP port; createPlantPipeline: topics,
+// registry codecs, Redis state store, the configured Kafka client's sources and sink,
+// createPipeline). One difference: the topology is
 // compiled without the lint rules, whose cost grows with machines x tags (about 60 s for 2,000
 // machines and out of reach for 20,000 at the time of writing; see bench/RESULTS.md), and the YAML
 // is parsed with uniqueKeys: false (the yaml package checks duplicate keys pairwise: minutes for
@@ -49,16 +50,7 @@ if (values.profile !== undefined) {
 
 const { loadConfig } = await dist('config/index.js');
 const { compileTopology } = await dist('topology/compile.js');
-const { createPipeline } = await dist('engine/pipeline.js');
-const { createReadiness, startHttpServer } = await dist('http/index.js');
-const { createRegistryCodecs, topologySchemaTopics } = await dist('io/avro/codecs.js');
-const { createRegistryClient } = await dist('io/avro/registry-client.js');
-const { ensureTopics, topologyTopicSpecs } = await dist('io/kafka/admin.js');
-const { createEventSink, createEventSource } = await dist('io/kafka/factory.js');
-const { RedisStateStore } = await dist('io/redis/index.js');
-const { createLogger } = await dist('logging/index.js');
-const { createPromMetrics } = await dist('metrics/index.js');
-const { systemClock } = await dist('ports/clock.js');
+const { createPlantPipeline, startPlantObservability } = await dist('cli/plant-pipeline.js');
 
 const base = loadConfig({ env: process.env, argv: [`--http.port=${values.port}`] });
 const config = Object.freeze({
@@ -71,42 +63,38 @@ const topology = compileTopology(
   values.topology,
   [],
 );
-const plantId = topology.plant.plantId;
-const logger = createLogger({ level: config.log.level, base: { service: 'shiftstream', plantId } });
-const metrics = createPromMetrics({ defaultLabels: { plantId } });
-const readiness = createReadiness(['kafka', 'registry', 'redis', 'pipeline']);
-const http = await startHttpServer({
-  port: config.http.port,
-  metrics,
-  health: { readiness: readiness.probe },
-  onError: (err, path) => logger.error({ err, path }, 'http handler failed'),
-});
-const group = values.group;
-const partitions = 4;
-const t = topology.topics;
-const counts = await ensureTopics(config, topologyTopicSpecs(t, partitions));
-readiness.ready('kafka');
-const registry = createRegistryClient({ url: config.registry.url, timeoutMs: config.registry.timeoutMs });
-const { codecs } = await createRegistryCodecs(registry, topologySchemaTopics(t));
-readiness.ready('registry');
-const store = new RedisStateStore(config);
-readiness.ready('redis');
+const { logger, metrics, readiness, http } = await startPlantObservability(config, topology.plant.plantId);
 // SHIFTSTREAM_BENCH_RDKAFKA: JSON { source?, sink? } of extra adapter options (tuning what-ifs, not
 // the product's configuration), node-rdkafka only.
 const tuning =
   process.env.SHIFTSTREAM_BENCH_RDKAFKA === undefined ? undefined : JSON.parse(process.env.SHIFTSTREAM_BENCH_RDKAFKA);
-let makeSource = (groupId, topics) => createEventSource(config, { groupId, topics });
-let sink;
+let adapters;
 if (tuning !== undefined && values.client === 'rdkafka') {
   const { RdKafkaEventSource } = await dist('io/kafka/rdkafka-event-source.js');
   const { RdKafkaEventSink } = await dist('io/kafka/rdkafka-event-sink.js');
-  sink = new RdKafkaEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}`, ...(tuning.sink ?? {}) });
-  makeSource = (groupId, topics) =>
-    new RdKafkaEventSource(config, { groupId, topics, clientId: config.kafka.clientId, ...(tuning.source ?? {}) });
-} else sink = createEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}` });
-const mapperSource = makeSource(`${group}-map`, [t.raw, t.canonical]);
-const windowSource = makeSource(`${group}-window`, [t.enriched]);
+  adapters = {
+    sink: (clientId) => new RdKafkaEventSink(config, { clientId, ...(tuning.sink ?? {}) }),
+    source: (groupId, topics) =>
+      new RdKafkaEventSource(config, {
+        groupId,
+        topics: [...topics],
+        clientId: config.kafka.clientId,
+        ...(tuning.source ?? {}),
+      }),
+  };
+}
+const plant = await createPlantPipeline(config, topology, {
+  group: values.group,
+  partitions: 4,
+  live: values['event-time-only'] !== true,
+  logger,
+  metrics,
+  readiness,
+  ...(adapters === undefined ? {} : { adapters }),
+});
+const { pipeline, sink, mapperSource, windowSource } = plant;
 // SHIFTSTREAM_BENCH_TRACE=<file>: where stage 1 and stage 2 wait (see lib/trace.mjs), written on SIGINT.
+// The trace wraps the adapters' methods in place, before the pipeline runs.
 const trace =
   process.env.SHIFTSTREAM_BENCH_TRACE === undefined
     ? undefined
@@ -131,22 +119,6 @@ if (whatIfMs !== undefined) {
     await commit(all);
   };
 }
-const pipeline = createPipeline({
-  topology,
-  codecs,
-  mapperSource,
-  windowSource,
-  windowGroupId: `${group}-window`,
-  sink,
-  store,
-  clock: systemClock,
-  metrics,
-  log: logger,
-  live: values['event-time-only'] !== true,
-  checkpointIntervalMs: config.run.checkpointIntervalMs,
-  enrichedPartitions: counts.get(t.enriched) ?? partitions,
-  sourcePartitions: counts.get(t.raw) ?? partitions,
-});
 let interrupted = false;
 process.on('SIGINT', () => {
   interrupted = true;
@@ -170,7 +142,7 @@ try {
   code = 4;
 } finally {
   clearInterval(readyTimer);
-  await Promise.allSettled([sink.close(), store.close(), http.close()]);
+  await Promise.allSettled([plant.close(), http.close()]);
   logger.flush();
 }
 process.exit(code === 0 && interrupted ? 130 : code);

@@ -1,6 +1,6 @@
 // Order tagging (issue 6): which work order runs on a work center at an event's time, from the
 // latest OrdersSnapshot of that work center (what `shiftstream orders sync` publishes to the
-// compacted orders topic, src/odoo-services/orders-sync.ts). Pure: the engine reads the topic and
+// compacted orders topic, src/engine/orders-sync.ts). Pure: the engine reads the topic and
 // feeds an OrdersTable; stage 1 asks it for each event's tag.
 //
 // The rule (docs/semantics.md section 10, docs/odoo.md): the running order of work center W at event time t

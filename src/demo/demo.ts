@@ -7,9 +7,6 @@ import type { WindowSummary } from '../core/types.js';
 import { createPipeline, type Pipeline, type PipelineOptions } from '../engine/pipeline.js';
 import type { Codecs } from '../ports/codecs.js';
 import type { SinkRecord } from '../ports/event-sink.js';
-import { createLocalCodecs } from '../io/avro/codecs.js';
-import { MemoryEventSink, MemoryEventSource, MemoryLog, MemoryStateStore } from '../io/memory/index.js';
-import { summaryToRecords, type ResolvedTargets } from '../io/odoo/productivity-records.js';
 import { createNoopMetrics } from '../metrics/index.js';
 import { silentLog } from '../ports/log.js';
 import { createPlantSimulator } from '../sim/index.js';
@@ -40,10 +37,14 @@ export interface DemoTransport {
   close(): Promise<void>;
 }
 
+/** The records the Odoo poster would write for a shift summary (one line each in odoo-preview.ndjson). */
+export type OdooPreview = (summary: WindowSummary) => readonly object[];
+
 export interface DemoOptions {
   readonly topology: TopologyPlan;
-  /** Default: the embedded log. */
-  readonly transport?: DemoTransport;
+  /** The embedded log or a Kafka cluster (cli/demo-transports.ts). */
+  readonly transport: DemoTransport;
+  readonly odooPreview: OdooPreview;
   readonly outDir: string;
   /** Simulated milliseconds per wall millisecond. */
   readonly speed: number;
@@ -73,73 +74,11 @@ export interface DemoResult {
   /** out/report.html and its whole shifts; undefined when no whole shift closed. */
   readonly report: { readonly path: string; readonly shifts: number } | undefined;
 }
-
-const PARTITIONS = 4;
 const TICK_MS = 100;
 const RENDER_MS = 1_000;
 
-/** The embedded, in-process log: no servers. */
-export function embeddedTransport(topology: TopologyPlan): DemoTransport {
-  const t = topology.topics;
-  const log = new MemoryLog({ defaultPartitions: PARTITIONS });
-  for (const topic of [
-    t.raw,
-    t.canonical,
-    t.enriched,
-    t.milestones,
-    t.windowSummaries,
-    t.shiftSummaries,
-    t.rejected,
-    t.late,
-  ])
-    log.createTopic(topic, PARTITIONS);
-  const cursors = new Map<string, number[]>();
-  return {
-    name: 'embedded log',
-    topology,
-    codecs: createLocalCodecs(),
-    deps: {
-      mapperSource: new MemoryEventSource(log, { groupId: 'demo-map', topics: [t.raw] }),
-      windowSource: new MemoryEventSource(log, { groupId: 'demo-window', topics: [t.enriched] }),
-      windowGroupId: 'demo-window',
-      sink: new MemoryEventSink(log),
-      store: new MemoryStateStore(),
-      enrichedPartitions: PARTITIONS,
-      sourcePartitions: PARTITIONS,
-    },
-    appendRaw: (records) => {
-      log.append(records);
-      return Promise.resolve();
-    },
-    take(topic) {
-      const pos = cursors.get(topic) ?? new Array<number>(PARTITIONS).fill(0);
-      cursors.set(topic, pos);
-      const fresh: Buffer[] = [];
-      for (let p = 0; p < PARTITIONS; p++) {
-        const records = log.records(topic, p);
-        for (let i = pos[p]!; i < records.length; i++) if (records[i]!.value !== null) fresh.push(records[i]!.value!);
-        pos[p] = records.length;
-      }
-      return fresh;
-    },
-    caughtUp(positions) {
-      const map = log.group('demo-map');
-      const rawDone = log.endOffsets(t.raw).every((end, partition) => {
-        const committed = map.committed({ topic: t.raw, partition });
-        return end === 0 || committed === String(end);
-      });
-      const next = new Map(positions.map((p) => [p.partition, p.nextOffset]));
-      const enrichedDone = log
-        .endOffsets(t.enriched)
-        .every((end, partition) => end === 0 || next.get(partition) === String(end));
-      return Promise.resolve(rawDone && enrichedDone);
-    },
-    close: () => Promise.resolve(),
-  };
-}
-
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
-  const transport = o.transport ?? embeddedTransport(o.topology);
+  const transport = o.transport;
   const topology = transport.topology;
   const t = topology.topics;
   const codecs = transport.codecs;
@@ -172,7 +111,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     totals: { samples: 0, windows: 0, shifts: 0, rejected: 0 },
   };
   const counts = { windows: 0, shifts: 0, partialShifts: 0, milestones: 0, odoo: 0 };
-  const targets = previewTargets(topology);
   const report = createDemoReport({ topology, outDir: o.outDir, wholeFromMs: startMs });
   await report.clear();
   /** Work centers with any summary so far: a shift is closed when each of them has its summary. */
@@ -209,19 +147,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       counts.shifts++;
       report.add(d.value);
       files.shifts.write(`${JSON.stringify(d.value)}\n`);
-      const preview = summaryToRecords(d.value, topology.odoo, targets);
-      for (const r of preview.records) {
+      for (const r of o.odooPreview(d.value)) {
         counts.odoo++;
-        files.odoo.write(
-          `${JSON.stringify({
-            model: 'mrp.workcenter.productivity',
-            key: r.key,
-            revision: r.revision,
-            workCenterId: d.value.workCenterId,
-            lossKey: r.lossKey,
-            vals: r.vals,
-          })}\n`,
-        );
+        files.odoo.write(`${JSON.stringify(r)}\n`);
       }
     });
     await drain(t.milestones, (v) => {
@@ -309,13 +237,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     stoppedBy,
     report: reportWritten ? { path: report.path, shifts: report.shifts().length } : undefined,
   };
-}
-
-/** Without Odoo: placeholder ids (0) so the preview shows exactly what would be posted. */
-function previewTargets(topology: TopologyPlan): ResolvedTargets {
-  const workCenters = new Map([...topology.plant.workCenters.keys()].map((id) => [id, { odooId: 0, companyId: 0 }]));
-  const losses = new Map([...new Set(topology.odoo.losses.values())].map((ref) => [ref, 0]));
-  return { workCenters, losses };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

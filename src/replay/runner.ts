@@ -11,20 +11,12 @@ import { createShiftCalendar, type ShiftCalendar } from '../core/shifts.js';
 import type { MachineEvent, RawSample, WindowSummary } from '../core/types.js';
 import { ShiftstreamError } from '../errors.js';
 import { flushWatermarkMs, openWindows, type OpenWindows } from './end-of-input.js';
+import { ExportFramer, MAX_LINE_CHARS, type RecordSink } from './framing.js';
 import { openInput, formatFromName, type InputFormat, type OpenedInput } from './input.js';
-import { LineSplitter, type LineSink } from './line-splitter.js';
+import { LineSplitter } from './line-splitter.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { ProgressLine } from './progress.js';
-import {
-  countQuotes,
-  csvFieldsToSample,
-  isReject,
-  parseCsvHeader,
-  parseNdjsonLine,
-  splitCsvRecord,
-  type CsvColumns,
-  type ParseResult,
-} from './records.js';
+import { isReject, type ParseResult } from './records.js';
 import { formatFinalLine, type ReplayStats } from './stats.js';
 
 export const OUTPUT_FILES = {
@@ -60,10 +52,7 @@ export interface ReplayResult {
   readonly finalLine: string;
 }
 
-/** Longest line read; a longer one is rejected as `line-too-long` without being held in memory. */
-export const MAX_LINE_CHARS = 1 << 20;
-/** A CSV record may span this many lines (quoted newlines) before it counts as an unclosed quote. */
-const MAX_RECORD_LINES = 64;
+export { MAX_LINE_CHARS };
 const BATCH_EVENTS = 4096;
 const RAW_CHARS_KEPT = 4096;
 /** String values kept once (state words, reason codes): the history must not pin input chunks. */
@@ -89,7 +78,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   }
 }
 
-class Replay implements LineSink {
+class Replay implements RecordSink {
   private readonly plan: PlantPlan;
   private readonly processor: WindowedProcessor;
   private readonly calendar: ShiftCalendar | undefined;
@@ -98,19 +87,12 @@ class Replay implements LineSink {
   private readonly progress: ProgressLine;
   private readonly showRejects: number;
   private readonly writers: { window: NdjsonWriter; shift: NdjsonWriter; late: NdjsonWriter; rejected: NdjsonWriter };
-  private format: InputFormat | undefined;
-  private csv: CsvColumns | undefined;
-  private readonly csvFields: string[] = [];
-  private pending: string[] = [];
-  private pendingQuotes = 0;
-  private pendingLine = 0;
-  private lineNo = 0;
+  private readonly framer: ExportFramer;
   private events: MachineEvent[] = [];
   private eventLines: number[] = [];
   private readonly interned = new Map<string, string>();
   private readonly firstTsByWc = new Map<string, number>();
   private maxTsMs = -Infinity;
-  private inputProblem: ShiftstreamError | undefined;
   private readonly s: MutableStats;
 
   constructor(
@@ -126,7 +108,8 @@ class Replay implements LineSink {
     this.startMs = this.now();
     this.progress = new ProgressLine(options.stderr, options.progress ?? options.stderr.isTTY === true);
     this.showRejects = options.showRejects ?? 20;
-    this.format = options.format ?? (options.input === '-' ? undefined : formatFromName(options.input));
+    const format = options.format ?? (options.input === '-' ? undefined : formatFromName(options.input));
+    this.framer = new ExportFramer(this, options.input, format);
     const out = (name: string): NdjsonWriter => new NdjsonWriter(join(options.outDir, name));
     this.writers = {
       window: out(OUTPUT_FILES.windowSummaries),
@@ -138,11 +121,11 @@ class Replay implements LineSink {
   }
 
   async run(): Promise<ReplayResult> {
-    const splitter = new LineSplitter(this, MAX_LINE_CHARS);
+    const splitter = new LineSplitter(this.framer, MAX_LINE_CHARS);
     let interrupted = false;
     for await (const chunk of this.input.chunks) {
       splitter.push(chunk);
-      if (this.inputProblem !== undefined) break;
+      if (this.framer.problem !== undefined) break;
       // Ingest what this chunk gave before awaiting anything: events then die young (the core
       // keeps its own compact copy), instead of being promoted to the old generation while they
       // wait for a full batch across I/O turns (measured on 1M lines: peak RSS 285 -> 265 MB).
@@ -158,14 +141,14 @@ class Replay implements LineSink {
         break;
       }
     }
-    if (this.inputProblem !== undefined) {
+    if (this.framer.problem !== undefined) {
       this.progress.clear();
       await this.closeWriters();
-      throw this.inputProblem;
+      throw this.framer.problem;
     }
     if (!interrupted) {
       splitter.end();
-      this.endPendingRecord();
+      this.framer.end();
     }
     await this.drainBatch(true);
     if (!interrupted && Number.isFinite(this.maxTsMs)) {
@@ -208,114 +191,15 @@ class Replay implements LineSink {
     return { stats, finalLine: formatFinalLine(stats) };
   }
 
-  // ---- LineSink: called synchronously by the splitter for every line of a chunk -------------
+  // ---- RecordSink: called synchronously by the framer for every record of a chunk -----------
 
-  line(text: string): void {
-    this.lineNo++;
-    if (this.format === 'csv' || this.pending.length > 0) {
-      this.csvLine(text);
-      return;
-    }
-    if (isBlank(text)) return;
-    if (this.format === undefined) {
-      this.format = text.trimStart().startsWith('{') ? 'ndjson' : 'csv';
-      if (this.format === 'csv') {
-        this.csvLine(text);
-        return;
-      }
-    }
+  record(result: ParseResult, lineNo: number, raw: string): void {
     this.s.samplesRead++;
-    this.accept(parseNdjsonLine(text), this.lineNo, text);
+    this.accept(result, lineNo, raw);
   }
 
-  overlong(length: number): void {
-    this.lineNo++;
-    this.s.samplesRead++;
-    this.rejectLine(
-      this.lineNo,
-      'line-too-long',
-      `expected a line of at most ${MAX_LINE_CHARS} characters, found ${length}`,
-      '',
-    );
-  }
-
-  private csvLine(text: string): void {
-    if (this.pending.length > 0) {
-      this.pending.push(text);
-      this.pendingQuotes += countQuotes(text);
-      if (this.pendingQuotes % 2 === 0) {
-        const record = this.pending.join('\n');
-        this.pending = [];
-        this.csvRecord(record, this.pendingLine);
-      } else if (this.pending.length >= MAX_RECORD_LINES) {
-        this.unclosedQuote();
-      }
-      return;
-    }
-    if (isBlank(text)) return;
-    const quotes = text.indexOf('"') === -1 ? 0 : countQuotes(text);
-    if (quotes % 2 === 1) {
-      this.pending = [text];
-      this.pendingQuotes = quotes;
-      this.pendingLine = this.lineNo;
-      return;
-    }
-    this.csvRecord(text, this.lineNo);
-  }
-
-  /** An odd quote that never closed: reject its line and read the lines after it again. */
-  private unclosedQuote(): void {
-    const [first, ...rest] = this.pending;
-    const firstLine = this.pendingLine;
-    this.pending = [];
-    this.s.samplesRead++;
-    this.rejectLine(
-      firstLine,
-      'malformed-csv',
-      `a quoted field is not closed within ${MAX_RECORD_LINES} lines`,
-      first ?? '',
-    );
-    const endLine = this.lineNo;
-    this.lineNo = firstLine;
-    for (const text of rest) {
-      this.lineNo++;
-      this.csvLine(text);
-    }
-    this.lineNo = endLine;
-  }
-
-  private endPendingRecord(): void {
-    while (this.pending.length > 0) this.unclosedQuote();
-  }
-
-  private csvRecord(record: string, lineNo: number): void {
-    const problem = splitCsvRecord(record, this.csvFields);
-    if (this.csv === undefined) {
-      const cols =
-        problem === undefined
-          ? parseCsvHeader(this.csvFields)
-          : `expected a CSV header ts,tag,value[,quality], found ${problem}`;
-      if (typeof cols === 'string') {
-        this.inputProblem ??= new ShiftstreamError(
-          'SHIFTSTREAM_INPUT_INVALID',
-          `--input ${this.options.input} line ${lineNo}: ${cols}`,
-          {
-            details: { file: this.options.input, line: lineNo },
-          },
-        );
-        return;
-      }
-      this.csv = cols;
-      if (cols.ignored.length > 0)
-        this.options.stderr.write(`replay: ignoring CSV columns ${cols.ignored.join(', ')}\n`);
-      return;
-    }
-    this.s.samplesRead++;
-    if (problem !== undefined) {
-      this.rejectLine(lineNo, 'malformed-csv', problem, record);
-      return;
-    }
-    this.accept(csvFieldsToSample(this.csvFields, this.csv), lineNo, record);
+  notice(text: string): void {
+    this.options.stderr.write(`replay: ${text}\n`);
   }
 
   private accept(r: ParseResult, lineNo: number, raw: string): void {
@@ -459,12 +343,6 @@ function newStats(): MutableStats {
     shiftSummaries: 0,
     amendments: 0,
   };
-}
-
-function isBlank(text: string): boolean {
-  if (text.length === 0) return true;
-  const c = text.charCodeAt(0);
-  return (c === 32 || c === 9) && text.trim() === '';
 }
 
 /** A flat copy of a string that shares no memory with the (possibly large) string it came from. */

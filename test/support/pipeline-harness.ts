@@ -306,7 +306,7 @@ export class PlantHarness {
     });
     const admin = kafka.admin();
     await admin.connect();
-    return new PlantHarness(dir, admin, codecs, new RedisStateStore(config), {
+    return new PlantHarness(dir, admin, codecs, new RedisStateStore(config.redis), {
       plantId,
       topologyPath,
       topology,

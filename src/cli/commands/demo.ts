@@ -5,11 +5,11 @@ import { parseArgs } from 'node:util';
 import { loadConfig, parseDuration } from '../../config/index.js';
 import { runDemo } from '../../demo/demo.js';
 import { REPORT_FILE } from '../../demo/demo-report.js';
-import { kafkaTransport } from '../../demo/kafka-transport.js';
 import { defaultDemoFrom, localMidnightMs, planDemo } from '../../demo/schedule.js';
 import { UsageError } from '../../errors.js';
 import { loadTopology } from '../../topology/index.js';
 import { EXIT_CODES, type CommandContext, type CommandDef } from '../command.js';
+import { embeddedTransport, kafkaTransport, odooPreviewOf } from '../demo-transports.js';
 
 /** The shipped example plant (dist/cli/commands -> package root). */
 const DEFAULT_TOPOLOGY = fileURLToPath(new URL('../../../topologies/stamping-berlin.yaml', import.meta.url));
@@ -113,8 +113,8 @@ export const demoCommand: CommandDef = {
     const onKafka = ctx.env.SHIFTSTREAM_KAFKA__BROKERS !== undefined && ctx.env.SHIFTSTREAM_KAFKA__BROKERS !== '';
     const transport = onKafka
       ? await kafkaTransport(loadConfig({ env: ctx.env }), topology, String(Date.now()))
-      : undefined;
-    if (transport !== undefined) ctx.stderr.write(`demo: running on ${transport.name}\n`);
+      : embeddedTransport(topology);
+    if (onKafka) ctx.stderr.write(`demo: running on ${transport.name}\n`);
     const outDir = values.out ?? 'out';
     const until = schedule.lastShift === undefined ? '' : `, until shift ${schedule.lastShift.shiftId} has closed`;
     ctx.stdout.write(
@@ -123,7 +123,8 @@ export const demoCommand: CommandDef = {
     );
     const result = await runDemo({
       topology,
-      ...(transport === undefined ? {} : { transport }),
+      transport,
+      odooPreview: odooPreviewOf(topology),
       outDir,
       speed,
       seed: values.seed === undefined ? 1 : Number(values.seed),

@@ -1,23 +1,24 @@
 // `shiftstream dlq replay`: re-post dead-lettered Odoo items once the cause is fixed.
-import { randomBytes } from 'node:crypto';
+import { loadReplayCursor, replayDeadLetters, saveReplayCursor } from '../../engine/dlq-replay.js';
 import { UsageError } from '../../errors.js';
-import { durationFlag, startCommand } from '../../odoo-services/cli-support.js';
-import { loadReplayCursor, replayDeadLetters, saveReplayCursor } from '../../odoo-services/dlq-replay.js';
-import { createMilestoneHandler, milestoneLedgerOn } from '../../odoo-services/milestone-poster.js';
-import { readToEnd } from '../../odoo-services/topic-reader.js';
-import { odooTopicsOf } from '../../odoo-services/topics.js';
-import { WRITE_RETRY, createKafkaParts, createOdooRuntime } from '../../odoo-services/wiring.js';
 import type { SourceRecord } from '../../ports/event-source.js';
+import type { ItemPoster } from '../../ports/posting.js';
+import { odooTopicsOf } from '../../topology/odoo-topics.js';
 import { EXIT_CODES, type CommandDef } from '../command.js';
+import { createKafkaParts, createOdooRuntime } from '../odoo-wiring.js';
+import type { PostingRuntime } from '../posting-kind.js';
+import { POSTING_KINDS, schemaTopicsOf } from '../posting-kinds.js';
+import { durationFlag, startCommand } from '../service-command.js';
 
 const HELP = `Usage: shiftstream dlq replay --topology <file> [--dry-run] [options] [config flags]
 
 Re-posts the items 'shiftstream post' dead-lettered (Odoo refused them: a validation error, a
 missing work order, access rights) once the cause is fixed in Odoo or in the topology. Reads the
 dead-letter topic from where the last replay stopped (a cursor in Redis) to its current end:
+  - each letter goes back to the poster of its posting kind, found by the letter's service
+    (${POSTING_KINDS.map((k) => `${k.service}: --kind ${k.name}`).join(', ')}), with the kind's default options;
   - shift summaries are posted again through the idempotent writer (keys already in Odoo are not
     created again; an item whose shift has a newer revision in Odoo is reported superseded);
-  - milestones are posted again through the milestone poster;
   - each success is audited 'replayed' on the audit topic, with the Odoo ids;
   - an item Odoo still refuses is dead-lettered again (attempts + 1) for the next replay.
 The cursor moves only when the whole run succeeded. If Odoo is unavailable, nothing moves (exit 4).
@@ -63,25 +64,23 @@ export const dlqCommand: CommandDef = {
       audit: values['audit-topic'] as string | undefined,
     });
     const timeoutMs = durationFlag('dlq replay', 'timeout', values['timeout'], 120_000);
+    // Every kind with its default options (as `post --kind <name>` without options).
+    const factories = POSTING_KINDS.map((k) => [k.service, k.configure('dlq replay', {})] as const);
     const runtime = createOdooRuntime(config, plan, 'dlq replay');
     try {
-      const kafka = await createKafkaParts(config, plan, logger);
-      const ends = await kafka.endOffsets(topics.deadLetters);
+      const kafka = await createKafkaParts(config, plan.plant.plantId, schemaTopicsOf(plan), logger);
       const from =
         values['from-beginning'] === true
           ? new Map<number, string>()
           : await loadReplayCursor(runtime.kv, topics.deadLetters);
       const records: SourceRecord[] = [];
-      const groupId = `shiftstream.${plan.plant.plantId}.dlq-replay-${randomBytes(4).toString('hex')}`;
-      await readToEnd({
-        source: kafka.source({ groupId, topics: [topics.deadLetters] }),
+      const ends = await kafka.readAll({
         topic: topics.deadLetters,
-        ends,
+        purpose: 'dlq-replay',
         from,
         timeoutMs,
         onRecords: async (rs) => void records.push(...rs),
       });
-      await kafka.deleteGroup(groupId).catch(() => undefined);
       if (records.length === 0) {
         ctx.stdout.write(`dlq replay: nothing to replay in ${topics.deadLetters}\n`);
         return EXIT_CODES.ok;
@@ -89,16 +88,12 @@ export const dlqCommand: CommandDef = {
       const sink = kafka.sink();
       let lines;
       try {
+        const postingRuntime: PostingRuntime = { plan, odoo: runtime, codecs: kafka.codecs };
         lines = await replayDeadLetters({
           records,
-          writer: runtime.newWriter({ count: 500, ceiling: { count: 2_000, bytes: 16 * 1024 * 1024 } }),
-          milestones: createMilestoneHandler({
-            client: runtime.client,
-            ledger: milestoneLedgerOn(runtime.kv),
-            mapping: plan.odoo,
-            targets: runtime.targets,
-            retry: WRITE_RETRY,
-          }),
+          posters: new Map<string, () => ItemPoster<object>>(
+            factories.map(([service, create]) => [service, () => create(postingRuntime)]),
+          ),
           sink,
           deadLetterTopic: topics.deadLetters,
           auditTopic: topics.audit,

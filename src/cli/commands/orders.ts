@@ -1,9 +1,11 @@
 // `shiftstream orders sync`: released work orders from Odoo to a compacted topic per work center.
 import { UsageError } from '../../errors.js';
-import { aborted, durationFlag, startCommand } from '../../odoo-services/cli-support.js';
-import { createOrdersSync } from '../../odoo-services/orders-sync.js';
-import { odooTopicsOf } from '../../odoo-services/topics.js';
-import { createKafkaParts, createOdooRuntime } from '../../odoo-services/wiring.js';
+import { aborted, durationFlag, startCommand } from '../service-command.js';
+import { createOrdersSync } from '../../engine/orders-sync.js';
+import { odooTopicsOf } from '../../topology/odoo-topics.js';
+import { createOdooWorkOrderReader } from '../../io/odoo/work-order-reader.js';
+import { createKafkaParts, createOdooRuntime } from '../odoo-wiring.js';
+import { schemaTopicsOf } from '../posting-kinds.js';
 import { EXIT_CODES, type CommandDef } from '../command.js';
 
 const HELP = `Usage: shiftstream orders sync --topology <file> [--once] [options] [config flags]
@@ -52,12 +54,12 @@ export const ordersCommand: CommandDef = {
     const runtime = createOdooRuntime(config, plan, 'orders sync');
     try {
       await runtime.targets(); // fails fast when the topology names something Odoo lacks
-      const kafka = await createKafkaParts(config, plan, logger);
+      const kafka = await createKafkaParts(config, plan.plant.plantId, schemaTopicsOf(plan, []), logger);
       await kafka.ensureTopics([{ topic: topics.orders, compacted: true }]);
       if (values['reset'] === true) await runtime.kv.del('orders-cursor');
       const sink = kafka.sink();
       const sync = createOrdersSync({
-        client: runtime.client,
+        reader: createOdooWorkOrderReader(runtime.client),
         kv: runtime.kv,
         sink,
         topic: topics.orders,

@@ -1,31 +1,71 @@
-// `shiftstream post`: the Odoo posters (shift summaries, or milestones with --milestones).
-import { isRetryable } from '../../errors.js';
+// `shiftstream post`: consumes a posting kind's topic and posts to Odoo (kinds: cli/posting-kinds.ts).
+import { createPostingConsumer } from '../../engine/posting-consumer.js';
+import { isRetryable, UsageError } from '../../errors.js';
 import { createReadiness, startHttpServer } from '../../http/index.js';
 import { createPromMetrics } from '../../metrics/index.js';
-import { createMilestoneItemPoster, milestoneLedgerOn } from '../../odoo-services/milestone-poster.js';
-import { aborted, durationFlag, intFlag, startCommand } from '../../odoo-services/cli-support.js';
-import { createPostingConsumer, type ItemPoster } from '../../odoo-services/posting-consumer.js';
-import { createShiftItemPoster } from '../../odoo-services/shift-poster.js';
-import { odooTopicsOf } from '../../odoo-services/topics.js';
-import { createKafkaParts, createOdooRuntime } from '../../odoo-services/wiring.js';
-import { UsageError } from '../../errors.js';
+import { odooTopicsOf } from '../../topology/odoo-topics.js';
 import { EXIT_CODES, type CommandDef } from '../command.js';
+import { createKafkaParts, createOdooRuntime } from '../odoo-wiring.js';
+import { flagHelp, type PostingKind } from '../posting-kind.js';
+import { DEFAULT_KIND, POSTING_KINDS, postingKind, schemaTopicsOf } from '../posting-kinds.js';
+import {
+  aborted,
+  durationFlag,
+  intFlag,
+  loadCommandInputs,
+  parseCommandFlags,
+  type FlagValues,
+  type Options,
+} from '../service-command.js';
 import { armStopDeadline } from '../stop-deadline.js';
 
-const HELP = `Usage: shiftstream post --topology <file> [--milestones] [options] [config flags]
+const COMMON: Options = {
+  kind: { type: 'string' },
+  milestones: { type: 'boolean' },
+  group: { type: 'string' },
+  'flush-interval': { type: 'string' },
+  'recovery-max': { type: 'string' },
+  'breaker-threshold': { type: 'string' },
+  'breaker-open': { type: 'string' },
+  'dlq-topic': { type: 'string' },
+  'audit-topic': { type: 'string' },
+};
 
-Posts to Odoo from Kafka until stopped (SIGINT/SIGTERM: flushes, commits, exits 130).
+/** Every kind's flags are parsed (so that a misplaced one is named, not "unknown"). */
+function kindOptions(kinds: readonly PostingKind[]): Options {
+  const out: Options = {};
+  for (const k of kinds) for (const [name, spec] of Object.entries(k.flags)) out[name] = { type: spec.type };
+  return out;
+}
 
-Shift mode (default): consumes the topology's shift-summary topic (WindowSummary Avro), posts each
-final shift summary as mrp.workcenter.productivity records (one create call per batch, idempotent
-through a Redis ledger and a marker in each record's description; a later revision replaces the
-earlier one) and commits offsets only past summaries Odoo confirmed.
+function indent(text: string, by: string): string {
+  return text
+    .split('\n')
+    .map((l) => `${by}${l}`)
+    .join('\n');
+}
 
-Milestone mode (--milestones): consumes the milestones topic and posts each milestone at once:
-machine_down opens a productivity record (no date_end), machine_up closes it, quantity_completed
-writes the work order, scrap_recorded creates a draft stock.scrap, inspection_failed posts a
-quality alert (Enterprise) or a chatter note on the production order.
+export function postHelp(kinds: readonly PostingKind[]): string {
+  const width = Math.max(...kinds.map((k) => k.name.length));
+  const kindLines = kinds.flatMap((k) => [
+    `  ${k.name.padEnd(width)}  ${k.name === DEFAULT_KIND ? '(default) ' : ''}${k.summary}`,
+    indent(k.help, '    '),
+    '',
+  ]);
+  const kindFlags = kinds
+    .flatMap((k) =>
+      Object.keys(k.flags).length === 0 ? [] : [`Options of --kind ${k.name}:`, ...flagHelp(k.flags), ''],
+    )
+    .map((l) => `${l}\n`)
+    .join('');
+  return `Usage: shiftstream post --topology <file> [--kind <name>] [options] [config flags]
 
+Posts to Odoo from Kafka until stopped (SIGINT/SIGTERM: flushes, commits, exits 130). What is
+posted is a posting kind; each consumes its own topic and commits offsets only past items Odoo
+confirmed (or refused for good).
+
+Kinds (--kind <name>):
+${kindLines.join('\n')}
 Permanent refusals (validation, access, missing records) go to the dead-letter topic
 (shiftstream.<plant>.odoo-dlq) with Odoo's error; replay them with 'shiftstream dlq replay'. Every
 attempt goes to the audit topic (shiftstream.<plant>.odoo-audit). While Odoo is down (circuit
@@ -33,70 +73,69 @@ breaker open, retries exhausted) consumption pauses and resumes by itself: nothi
 
 Options:
   --topology <file>        the plant's topology                                        required
-  --milestones             post milestones instead of shift summaries
-  --group <id>             consumer group      default shiftstream.<plant>.odoo-poster[-milestones]
-  --batch-count <n>        records per create call (count trigger)                  default 500
-  --batch-period <dur>     post a partial batch after this long                      default 5s
+  --kind <name>            what to post: ${kinds.map((k) => k.name).join(', ')} (default ${DEFAULT_KIND})
+  --milestones             alias of --kind milestones
+  --group <id>             consumer group   default shiftstream.<plant>.odoo-poster (shifts),
+                           shiftstream.<plant>.odoo-poster-<kind> (the others)
   --flush-interval <dur>   how often the period trigger is checked                  default 500ms
   --recovery-max <dur>     longest pause between re-post rounds while Odoo is down   default 30s
   --breaker-threshold <n>  consecutive failures that open the circuit breaker          default 5
   --breaker-open <dur>     how long the breaker stays open before a probe              default 5s
-  --quantity-field <f>     mrp.workorder field for quantity_completed: qty_produced (default)
-                           or qty_producing
   --dlq-topic <name>       default shiftstream.<plant>.odoo-dlq (created when missing)
   --audit-topic <name>     default shiftstream.<plant>.odoo-audit (created when missing)
   --<section>.<key>        any configuration key, e.g. --odoo.url=https://odoo.example.com
 
-Odoo, Kafka, registry and Redis come from the configuration (SHIFTSTREAM_ODOO__URL, __DB, __LOGIN,
-__API_KEY, SHIFTSTREAM_KAFKA__BROKERS, ...). The topology's work-center codes and losses must exist
-in Odoo: start-up fails (exit 3) listing every missing one.
+${kindFlags}Odoo, Kafka, registry and Redis come from the configuration (SHIFTSTREAM_ODOO__URL, __DB,
+__LOGIN, __API_KEY, SHIFTSTREAM_KAFKA__BROKERS, ...). The topology's work-center codes and losses
+must exist in Odoo: start-up fails (exit 3) listing every missing one.
 
 Examples:
   shiftstream post --topology topologies/stamping-berlin.yaml
   shiftstream post --topology topologies/stamping-berlin.yaml --batch-count 200 --batch-period 10s
-  shiftstream post --topology topologies/packaging-chicago.yaml --milestones
+  shiftstream post --topology topologies/packaging-chicago.yaml --kind milestones
 
 Exit codes: 130 stopped by a signal, 3 configuration or master data, 4 a server failed, 2 bad flags.
 `;
+}
+
+/** The kind asked for (`--milestones` is an alias); a flag of another kind is a usage error. */
+export function chosenKind(values: FlagValues, kinds: readonly PostingKind[] = POSTING_KINDS): PostingKind {
+  const named = typeof values['kind'] === 'string' ? values['kind'] : undefined;
+  if (values['milestones'] === true && named !== undefined && named !== 'milestones')
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `post: --milestones is an alias of --kind milestones, found it with --kind ${named}`,
+    );
+  const kind = postingKind('post', values['milestones'] === true ? 'milestones' : (named ?? DEFAULT_KIND), kinds);
+  for (const other of kinds)
+    for (const name of Object.keys(other.flags))
+      if (values[name] !== undefined && !(name in kind.flags))
+        throw new UsageError(
+          'SHIFTSTREAM_USAGE',
+          `post --${name}: expected an option of --kind ${kind.name}, found one of --kind ${other.name}. ` +
+            `See 'shiftstream post --help'.`,
+        );
+  return kind;
+}
 
 export const postCommand: CommandDef = {
   name: 'post',
-  summary: 'Post shift summaries (or milestones) from Kafka to Odoo, idempotently, with DLQ and audit',
-  help: HELP,
+  summary: 'Post to Odoo from Kafka (--kind shifts, milestones, ...), idempotently, with DLQ and audit',
+  help: postHelp(POSTING_KINDS),
   async run(ctx) {
-    const { config, plan, values, logger } = startCommand('post', ctx.argv, ctx.env, ctx.cwd, {
-      milestones: { type: 'boolean' },
-      group: { type: 'string' },
-      'batch-count': { type: 'string' },
-      'batch-period': { type: 'string' },
-      'flush-interval': { type: 'string' },
-      'recovery-max': { type: 'string' },
-      'breaker-threshold': { type: 'string' },
-      'breaker-open': { type: 'string' },
-      'quantity-field': { type: 'string' },
-      'dlq-topic': { type: 'string' },
-      'audit-topic': { type: 'string' },
-    });
-    const milestones = values['milestones'] === true;
-    const count = intFlag('post', 'batch-count', values['batch-count'], 500);
-    const periodMs = durationFlag('post', 'batch-period', values['batch-period'], 5_000);
+    const parsed = parseCommandFlags('post', ctx.argv, { ...COMMON, ...kindOptions(POSTING_KINDS) });
+    const kind = chosenKind(parsed.values);
+    const createPoster = kind.configure('post', parsed.values);
+    const { config, plan, values, logger } = loadCommandInputs('post', parsed, ctx.env, ctx.cwd);
     const flushIntervalMs = durationFlag('post', 'flush-interval', values['flush-interval'], 500);
     const recoveryMaxMs = durationFlag('post', 'recovery-max', values['recovery-max'], 30_000);
-    const qf = values['quantity-field'] ?? 'qty_produced';
-    if (qf !== 'qty_produced' && qf !== 'qty_producing')
-      throw new UsageError(
-        'SHIFTSTREAM_USAGE',
-        `post --quantity-field: expected qty_produced or qty_producing, found ${JSON.stringify(qf)}`,
-      );
     const topics = odooTopicsOf(plan, {
       deadLetters: values['dlq-topic'] as string | undefined,
       audit: values['audit-topic'] as string | undefined,
     });
-    const groupId =
-      typeof values['group'] === 'string'
-        ? values['group']
-        : `shiftstream.${plan.plant.plantId}.odoo-poster${milestones ? '-milestones' : ''}`;
-    const log = logger.child({ component: milestones ? 'milestone-poster' : 'shift-poster', groupId });
+    const inputs = kind.inputs(plan);
+    const groupId = typeof values['group'] === 'string' ? values['group'] : kind.group(plan.plant.plantId);
+    const log = logger.child({ component: `${kind.service}-poster`, groupId });
 
     // /metrics, /healthz and /readyz, like `run` (http.port; 0 = any free port).
     const metrics = createPromMetrics({ defaultLabels: { plantId: plan.plant.plantId } });
@@ -139,35 +178,18 @@ export const postCommand: CommandDef = {
         readiness.notReady('odoo', `unreachable at start: ${(err as Error).message}`);
         log.warn({ err }, 'odoo unreachable at start; posting waits for it');
       }
-      const kafka = await createKafkaParts(config, plan, log);
-      // The input topic too: the poster may start before `run` created it (same compaction as run).
+      const kafka = await createKafkaParts(config, plan.plant.plantId, schemaTopicsOf(plan, [kind]), log);
+      // The input topics too: the poster may start before `run` created them (same compaction as run).
       await kafka.ensureTopics([
         { topic: topics.deadLetters },
         { topic: topics.audit },
-        milestones ? { topic: topics.milestones } : { topic: topics.shiftSummaries, compacted: true },
+        ...inputs.map((i) => ({ topic: i.topic, ...(i.compacted === true ? { compacted: true } : {}) })),
       ]);
       readiness.ready('kafka');
       const sink = kafka.sink();
-      const poster: ItemPoster<object> = milestones
-        ? createMilestoneItemPoster({
-            client: runtime.client,
-            ledger: milestoneLedgerOn(runtime.kv),
-            mapping: plan.odoo,
-            targets: runtime.targets,
-            retry: { initialMs: 200, maxMs: 5_000, multiplier: 2, maxAttempts: 5 },
-            quantityField: qf,
-            codecs: kafka.codecs,
-          })
-        : createShiftItemPoster({
-            writer: runtime.newWriter({
-              count,
-              periodMs,
-              ceiling: { count: Math.max(count, 2_000), bytes: 16 * 1024 * 1024 },
-            }),
-            codecs: kafka.codecs,
-          });
+      const poster = createPoster({ plan, odoo: runtime, codecs: kafka.codecs });
       const consumer = createPostingConsumer({
-        source: kafka.source({ groupId, topics: [milestones ? topics.milestones : topics.shiftSummaries] }),
+        source: kafka.source({ groupId, topics: inputs.map((i) => i.topic) }),
         sink,
         poster,
         deadLetterTopic: topics.deadLetters,
@@ -185,11 +207,10 @@ export const postCommand: CommandDef = {
       });
       log.info(
         {
-          topic: milestones ? topics.milestones : topics.shiftSummaries,
+          kind: kind.name,
+          topics: inputs.map((i) => i.topic),
           deadLetters: topics.deadLetters,
           audit: topics.audit,
-          batchCount: count,
-          batchPeriodMs: periodMs,
         },
         'posting to odoo',
       );

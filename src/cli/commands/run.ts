@@ -1,23 +1,13 @@
-// `shiftstream run`: the plant's pipeline on Kafka (composition root of the long-running service).
-import { randomUUID } from 'node:crypto';
+// `shiftstream run`: the plant's pipeline on Kafka (the long-running service; its composition is
+// cli/plant-pipeline.ts, shared with the benchmarks).
 import { parseArgs } from 'node:util';
 import { loadConfig, parseDuration, splitConfigArgs } from '../../config/index.js';
 import type { Config } from '../../config/types.js';
-import { createPipeline } from '../../engine/pipeline.js';
 import { UsageError } from '../../errors.js';
-import { createReadiness, startHttpServer } from '../../http/index.js';
-import { armStopDeadline } from '../stop-deadline.js';
-import { createRegistryCodecs, topologySchemaTopics } from '../../io/avro/codecs.js';
-import { createRegistryClient } from '../../io/avro/registry-client.js';
-import { ensureTopics, topologyTopicSpecs } from '../../io/kafka/admin.js';
-import { createEventSink, createEventSource } from '../../io/kafka/factory.js';
-import { fetchTopicOffsets } from '../../io/kafka/topic-offsets.js';
-import { RedisStateStore } from '../../io/redis/index.js';
-import { createLogger } from '../../logging/index.js';
-import { createPromMetrics } from '../../metrics/index.js';
-import { systemClock } from '../../ports/clock.js';
 import { loadTopology } from '../../topology/index.js';
 import { EXIT_CODES, type CommandContext, type CommandDef } from '../command.js';
+import { createPlantPipeline, startPlantObservability } from '../plant-pipeline.js';
+import { armStopDeadline } from '../stop-deadline.js';
 
 const HELP = `Usage: shiftstream run --topology <file> [options] [config flags]
 
@@ -64,7 +54,6 @@ export const runCommand: CommandDef = {
       );
     const topology = loadTopology(topologyPath);
     const plantId = topology.plant.plantId;
-    const tagging = topology.orders.tagging;
     const ordersTopic = values['orders-topic'] ?? topology.orders.topic;
     if (!/^[A-Za-z0-9._-]{1,249}$/.test(ordersTopic))
       throw new UsageError(
@@ -77,9 +66,6 @@ export const runCommand: CommandDef = {
         'SHIFTSTREAM_USAGE',
         `run --orders-topic: expected a topic of its own, found '${ordersTopic}', the topology's ${clash[0]} topic`,
       );
-    const logger = createLogger({ level: config.log.level, base: { service: 'shiftstream', plantId } });
-    const metrics = createPromMetrics({ defaultLabels: { plantId } });
-    const readiness = createReadiness(['kafka', 'registry', 'redis', 'pipeline']);
     const group = values.group ?? `shiftstream-${plantId}`;
     const partitions = values.partitions === undefined ? 4 : Number(values.partitions);
     if (!Number.isInteger(partitions) || partitions < 1)
@@ -95,13 +81,7 @@ export const runCommand: CommandDef = {
         `run --session-timeout: expected a duration like 6s or 10000ms, found '${values['session-timeout']}'`,
       );
     }
-    const groupOptions = sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs };
-    const http = await startHttpServer({
-      port: config.http.port,
-      metrics,
-      health: { readiness: readiness.probe },
-      onError: (err, path) => logger.error({ err, path }, 'http handler failed'),
-    });
+    const { logger, metrics, readiness, http } = await startPlantObservability(config, plantId);
     logger.info({ port: http.port, topology: topologyPath, client: config.kafka.client }, 'starting');
     // Whatever was opened is closed again, also when start-up fails half-way (a refused SASL login
     // while creating topics, an unreachable registry): otherwise the listening HTTP server would
@@ -125,67 +105,18 @@ export const runCommand: CommandDef = {
     }
 
     async function runPipeline(): Promise<number> {
-      const t = topology.topics;
-      // The orders topic is compacted (orders sync creates it so too when it starts first).
-      const counts = await ensureTopics(config, [
-        ...topologyTopicSpecs(t, partitions),
-        ...(tagging ? [{ topic: ordersTopic, partitions, compacted: true }] : []),
-      ]);
-      readiness.ready('kafka');
-      const registry = createRegistryClient({
-        url: config.registry.url,
-        timeoutMs: config.registry.timeoutMs,
-        ...(config.registry.username === undefined
-          ? {}
-          : { username: config.registry.username, password: config.registry.password ?? '' }),
-      });
-      const { codecs } = await createRegistryCodecs(registry, topologySchemaTopics(t));
-      readiness.ready('registry');
-      const store = new RedisStateStore(config);
-      closers.push(() => store.close());
-      readiness.ready('redis');
-      const sink = createEventSink(config, { clientId: `${config.kafka.clientId}-${plantId}` });
-      closers.push(() => sink.close());
-      const pipeline = createPipeline({
-        topology,
-        codecs,
-        mapperSource: createEventSource(config, {
-          groupId: `${group}-map`,
-          topics: [t.raw, t.canonical],
-          ...groupOptions,
-        }),
-        windowSource: createEventSource(config, { groupId: `${group}-window`, topics: [t.enriched], ...groupOptions }),
-        windowGroupId: `${group}-window`,
-        sink,
-        store,
-        clock: systemClock,
-        metrics,
-        log: logger,
+      const plant = await createPlantPipeline(config, topology, {
+        group,
+        partitions,
         live: values['event-time-only'] !== true,
-        checkpointIntervalMs: config.run.checkpointIntervalMs,
-        enrichedPartitions: counts.get(t.enriched) ?? partitions,
-        sourcePartitions: counts.get(t.raw) ?? partitions,
-        ...(tagging
-          ? {
-              orders: {
-                topic: ordersTopic,
-                // Every process reads the whole table: a group of its own, never committed.
-                source: createEventSource(config, {
-                  groupId: `${group}-orders-${randomUUID()}`,
-                  topics: [ordersTopic],
-                  ...groupOptions,
-                }),
-                offsets: () => fetchTopicOffsets(config, ordersTopic),
-                loadTimeoutMs: topology.orders.loadTimeoutMs,
-              },
-            }
-          : {}),
+        ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }),
+        ordersTopic,
+        logger,
+        metrics,
+        readiness,
       });
-      if (tagging)
-        logger.info(
-          { topic: ordersTopic, loadTimeoutMs: topology.orders.loadTimeoutMs },
-          'order tagging on: reading the orders table',
-        );
+      closers.push(() => plant.close());
+      const { pipeline } = plant;
       const onAbort = (): void => {
         logger.info({}, 'stopping');
         void pipeline.stop();

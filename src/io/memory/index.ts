@@ -4,3 +4,4 @@ export { MemoryEventSource, type MemoryEventSourceOptions } from './memory-event
 export { MemoryEventSink } from './memory-event-sink.js';
 export { MemoryStateStore } from './memory-state-store.js';
 export { murmur2, partitionForKey } from './murmur2.js';
+export { createMemoryKeyValue } from './memory-key-value.js';

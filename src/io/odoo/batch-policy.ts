@@ -14,13 +14,6 @@ export interface BatchPolicy {
   readonly ceiling: { readonly count: number; readonly bytes: number };
 }
 
-export const DEFAULT_BATCH_POLICY: BatchPolicy = {
-  count: 500,
-  bytes: 4 * 1024 * 1024,
-  periodMs: 5_000,
-  ceiling: { count: 2_000, bytes: 16 * 1024 * 1024 },
-};
-
 export function validateBatchPolicy(policy: BatchPolicy, path = 'odoo.batch'): BatchPolicy {
   const problems: string[] = [];
   if (policy.count === undefined && policy.bytes === undefined && policy.periodMs === undefined)

@@ -2,8 +2,7 @@
 // Reads (search, searchRead, searchCount, readGroup, version) are retried with backoff; writes
 // (create, write, unlink, callMethod) are never retried here: only the caller knows whether a
 // repeat is safe (see productivity-writer.ts, which searches before it re-creates).
-import { readFileSync } from 'node:fs';
-import { ConfigError, OdooError } from '../../errors.js';
+import { OdooError } from '../../errors.js';
 import { readApiKeyFile } from './api-key-file.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { CallSite, OdooProtocol } from './errors.js';
@@ -94,29 +93,6 @@ export interface OdooClient {
     kwargs?: Readonly<Record<string, unknown>>,
   ): Promise<unknown>;
   close(): void;
-}
-
-/** The API key from the configuration value or a file (trimmed); never logged. */
-export function readApiKey(source: { readonly value?: string; readonly file?: string }): string {
-  if (source.value !== undefined && source.value !== '') return source.value;
-  if (source.file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(source.file, 'utf8');
-    } catch (cause) {
-      throw new ConfigError('SHIFTSTREAM_CONFIG_INVALID', `odoo.apiKeyFile: cannot read ${source.file}`, { cause });
-    }
-    const key = text.trim();
-    if (key !== '') return key;
-    throw new ConfigError(
-      'SHIFTSTREAM_CONFIG_INVALID',
-      `odoo.apiKeyFile: ${source.file} is empty, expected the API key`,
-    );
-  }
-  throw new ConfigError(
-    'SHIFTSTREAM_CONFIG_INVALID',
-    'odoo: expected an API key (SHIFTSTREAM_ODOO__API_KEY or odoo.apiKeyFile), found none',
-  );
 }
 
 function errText(err: unknown): string {

@@ -1,4 +1,4 @@
-// OdooErpWriter for shift results: posts mrp.workcenter.productivity records, batched (one create
+// ProductivityWriter for shift results: posts mrp.workcenter.productivity records, batched (one create
 // call with a list per batch) and idempotent (Redis ledger + a marker in each record's description).
 //
 // Per flush:

@@ -1,28 +1,11 @@
-// Capped exponential backoff with full jitter, and a retry loop that only retries what is
-// retryable. Clock, sleep and randomness are injected so tests drive them.
+// A retry loop that only retries what is retryable, with capped exponential backoff and full
+// jitter (core/backoff.ts). Clock, sleep and randomness are injected so tests drive them.
+import { backoffDelayMs, type BackoffPolicy } from '../../core/backoff.js';
 import { isRetryable } from '../../errors.js';
 
-export interface BackoffPolicy {
-  /** Delay cap of the first retry. */
-  readonly initialMs: number;
-  /** Upper bound of any delay. */
-  readonly maxMs: number;
-  readonly multiplier: number;
-  /** Total attempts including the first (>= 1). */
-  readonly maxAttempts: number;
-}
+export { backoffDelayMs, type BackoffPolicy };
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 200, maxMs: 30_000, multiplier: 2, maxAttempts: 6 };
-
-/**
- * Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"): the delay before retry
- * number `retry` (0-based) is uniform in [0, min(maxMs, initialMs * multiplier^retry)).
- * `random` returns a value in [0, 1).
- */
-export function backoffDelayMs(retry: number, policy: BackoffPolicy, random: () => number): number {
-  const ceiling = Math.min(policy.maxMs, policy.initialMs * policy.multiplier ** Math.max(0, retry));
-  return Math.floor(random() * ceiling);
-}
 
 export interface RetryOptions {
   readonly policy: BackoffPolicy;

@@ -11,7 +11,7 @@ export async function probeRedis(config: Config, timeoutMs: number): Promise<Pro
   let redis: Redis;
   try {
     redis = new Redis({
-      ...redisOptionsFromConfig(config, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs }),
+      ...redisOptionsFromConfig(config.redis, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs }),
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,

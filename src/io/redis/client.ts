@@ -6,6 +6,6 @@ import { redisOptionsFromConfig } from './redis-state-store.js';
 
 export type RedisClient = Redis;
 
-export function createRedisClient(config: Config): RedisClient {
-  return new Redis({ ...redisOptionsFromConfig(config), lazyConnect: false });
+export function createRedisClient(redis: Config['redis']): RedisClient {
+  return new Redis({ ...redisOptionsFromConfig(redis), lazyConnect: false });
 }

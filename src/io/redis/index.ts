@@ -7,3 +7,4 @@ export {
   redisOptionsFromConfig,
   type RedisStateStoreOptions,
 } from './redis-state-store.js';
+export { createRedisKeyValue, type RedisLike } from './redis-key-value.js';

@@ -66,13 +66,12 @@ export function decodeCheckpoint(buf: Buffer, where: string): Checkpoint {
 }
 
 /**
- * ioredis options from the configuration: host, port and db from redis.url; user and password
+ * ioredis options from the configuration's `redis` section: host, port and db from redis.url; user and password
  * from redis.username / redis.password, else from the URL (ioredis itself would let a password in
  * the URL silently win over the configured secret); TLS for rediss:// or redis.tls, verified
  * against redis.tlsCaPath when set, else the system CAs.
  */
-export function redisOptionsFromConfig(config: Config, options: RedisStateStoreOptions = {}): RedisOptions {
-  const r = config.redis;
+export function redisOptionsFromConfig(r: Config['redis'], options: RedisStateStoreOptions = {}): RedisOptions {
   const url = new URL(r.url);
   const db = url.pathname.replace(/^\//, '');
   if (db !== '' && !/^\d+$/.test(db)) {
@@ -131,10 +130,10 @@ export class RedisStateStore implements StateStore {
   /** The connection's last error since it was last ready: the real reason behind "Connection is closed.". */
   private connectionError: Error | undefined;
 
-  constructor(config: Config, options: RedisStateStoreOptions = {}) {
-    this.prefix = `${config.redis.keyPrefix}checkpoint:`;
-    this.address = redisAddress(config.redis.url);
-    this.redis = new Redis(redisOptionsFromConfig(config, options));
+  constructor(redis: Config['redis'], options: RedisStateStoreOptions = {}) {
+    this.prefix = `${redis.keyPrefix}checkpoint:`;
+    this.address = redisAddress(redis.url);
+    this.redis = new Redis(redisOptionsFromConfig(redis, options));
     // Connection errors surface through the failing command (with this reason); this listener
     // also keeps ioredis from logging them.
     this.redis.on('error', (err: Error) => {

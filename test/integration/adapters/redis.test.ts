@@ -10,7 +10,7 @@ describe('RedisStateStore contract', () => {
   const run = randomUUID().slice(0, 8);
   const config = integrationConfig({ SHIFTSTREAM_REDIS__KEY_PREFIX: `contract-${run}:` });
   stateStoreContract(() => ({
-    store: () => new RedisStateStore(config),
+    store: () => new RedisStateStore(config.redis),
     uniqueName: (label) => `${label}-${randomUUID().slice(0, 8)}`,
   }));
 });
@@ -18,7 +18,7 @@ describe('RedisStateStore contract', () => {
 describe('RedisStateStore failures', () => {
   it('fails fast with a RedisError naming the address when Redis is unreachable', async () => {
     const config = integrationConfig({ SHIFTSTREAM_REDIS__URL: 'redis://127.0.0.1:1' });
-    const store = new RedisStateStore(config, { connectTimeoutMs: 300, commandTimeoutMs: 300 });
+    const store = new RedisStateStore(config.redis, { connectTimeoutMs: 300, commandTimeoutMs: 300 });
     const t0 = Date.now();
     const err = await store.load('p0').then(
       () => undefined,

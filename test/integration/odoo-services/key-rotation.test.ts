@@ -9,7 +9,7 @@ import type { WindowSummary } from '../../../src/core/types.js';
 import { createOdooClient } from '../../../src/io/odoo/client.js';
 import { createMasterData, masterDataRequestOf } from '../../../src/io/odoo/master-data.js';
 import { PRODUCTIVITY_MODEL, parseMarkers, summaryToRecords } from '../../../src/io/odoo/productivity-records.js';
-import type { AuditRecord, DeadLetter } from '../../../src/odoo-services/records.js';
+import type { AuditRecord, DeadLetter } from '../../../src/ports/dead-letters.js';
 import { startOdooStandin } from '../../../src/testkit/odoo-standin/index.js';
 import { loadTopology } from '../../../src/topology/index.js';
 import { randomShift } from '../../unit/io/odoo/summary-fixtures.js';

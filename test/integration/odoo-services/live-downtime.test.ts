@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { MilestoneRecord } from '../../../src/core/milestones.js';
 import type { WindowSummary } from '../../../src/core/types.js';
 import { PRODUCTIVITY_MODEL, parseMarkers, parseOdooDatetime } from '../../../src/io/odoo/productivity-records.js';
-import { DOWN_MARKER } from '../../../src/odoo-services/live-downtime.js';
+import { DOWN_MARKER } from '../../../src/io/odoo/live-downtime.js';
 import { startOdooStandin, type OdooStandin } from '../../../src/testkit/odoo-standin/index.js';
 import { makeSummary } from '../../unit/io/odoo/summary-fixtures.js';
 import { eventually } from '../support/env.js';

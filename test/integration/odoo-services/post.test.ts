@@ -17,7 +17,7 @@ import {
   summaryToRecords,
   type ProductivityRecord,
 } from '../../../src/io/odoo/productivity-records.js';
-import type { AuditRecord } from '../../../src/odoo-services/records.js';
+import type { AuditRecord } from '../../../src/ports/dead-letters.js';
 import { startOdooStandin, type OdooStandin } from '../../../src/testkit/odoo-standin/index.js';
 import { loadTopology } from '../../../src/topology/index.js';
 import type { TopologyPlan } from '../../../src/topology/types.js';

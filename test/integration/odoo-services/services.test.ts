@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MilestoneRecord } from '../../../src/core/milestones.js';
 import { PRODUCTIVITY_MODEL } from '../../../src/io/odoo/productivity-records.js';
-import type { OrdersSnapshot } from '../../../src/odoo-services/orders-sync.js';
-import type { AuditRecord, DeadLetter } from '../../../src/odoo-services/records.js';
+import type { OrdersSnapshot } from '../../../src/engine/orders-sync.js';
+import type { AuditRecord, DeadLetter } from '../../../src/ports/dead-letters.js';
 import { startOdooStandin, type OdooStandin } from '../../../src/testkit/odoo-standin/index.js';
 import { eventually } from '../support/env.js';
 import { PROTOCOL_CASES, cleanRedis, newPlant, odooEnv, runCli, suiteContext } from './support.js';

@@ -15,9 +15,10 @@ import { ensureTopics } from '../../../src/io/kafka/admin.js';
 import { createEventSink } from '../../../src/io/kafka/factory.js';
 import { createOdooClient } from '../../../src/io/odoo/client.js';
 import { odooDatetime } from '../../../src/io/odoo/productivity-records.js';
-import { createMemoryKeyValue } from '../../../src/odoo-services/key-value.js';
-import { createOrdersSync } from '../../../src/odoo-services/orders-sync.js';
-import { odooTopicsOf } from '../../../src/odoo-services/topics.js';
+import { createMemoryKeyValue } from '../../../src/io/memory/memory-key-value.js';
+import { createOrdersSync } from '../../../src/engine/orders-sync.js';
+import { createOdooWorkOrderReader } from '../../../src/io/odoo/work-order-reader.js';
+import { odooTopicsOf } from '../../../src/topology/odoo-topics.js';
 import type { EventSink } from '../../../src/ports/event-sink.js';
 import { silentLog } from '../../../src/ports/log.js';
 import { startOdooStandin, type OdooStandin } from '../../../src/testkit/odoo-standin/index.js';
@@ -86,7 +87,7 @@ async function odooSide(
     standin.records('mrp.workcenter').find((r) => r['code'] === code)!['id'] as number;
   let odooNow = Date.now();
   const sync = createOrdersSync({
-    client,
+    reader: createOdooWorkOrderReader(client),
     kv: createMemoryKeyValue(),
     sink,
     topic: ordersTopic,

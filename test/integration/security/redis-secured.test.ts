@@ -39,7 +39,7 @@ const checkpoint = (n: number): Checkpoint => ({
 
 /** Saves, loads back, deletes: the checkpoint round trip `run` does on every interval. */
 async function roundTrip(c: Config, n: number): Promise<void> {
-  const store = new RedisStateStore(c, { connectTimeoutMs: 5_000, commandTimeoutMs: 5_000 });
+  const store = new RedisStateStore(c.redis, { connectTimeoutMs: 5_000, commandTimeoutMs: 5_000 });
   try {
     const key = `security-test/${process.pid}/${n}`;
     await store.save(key, checkpoint(n));
@@ -53,7 +53,7 @@ async function roundTrip(c: Config, n: number): Promise<void> {
 
 /** The store's error for a load, with how long it took (it must fail, not hang). */
 async function loadError(c: Config): Promise<{ err: RedisError; ms: number }> {
-  const store = new RedisStateStore(c, { connectTimeoutMs: 3_000, commandTimeoutMs: 3_000 });
+  const store = new RedisStateStore(c.redis, { connectTimeoutMs: 3_000, commandTimeoutMs: 3_000 });
   const started = Date.now();
   try {
     await store.load('security-test/never');
@@ -146,7 +146,7 @@ describe('Redis over TLS', () => {
         SHIFTSTREAM_REDIS__URL: redis.tlsUrl,
         SHIFTSTREAM_REDIS__TLS_CA_PATH: tls.caPath,
         SHIFTSTREAM_REDIS__PASSWORD: redis.password,
-      }),
+      }).redis,
     );
     try {
       expect(await client.ping()).toBe('PONG');

@@ -194,7 +194,7 @@ describe('shiftstream run on SASL_SSL Kafka and TLS Redis', () => {
       run.child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
       run.child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
       const admin = createKafkaJs(config, undefined, `secure-run-${client}-admin`).admin();
-      const store = new RedisStateStore(config);
+      const store = new RedisStateStore(config.redis);
       try {
         await admin.connect();
         await run.ready(120_000);

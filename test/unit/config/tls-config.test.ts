@@ -43,9 +43,11 @@ describe('CA files in the configuration', () => {
     const c = loadConfig({
       env: { SHIFTSTREAM_REDIS__URL: 'rediss://r:6380', SHIFTSTREAM_REDIS__TLS_CA_PATH: caPath },
     });
-    expect(redisOptionsFromConfig(c).tls).toEqual({ ca: PEM });
-    expect(redisOptionsFromConfig(loadConfig({ env: { SHIFTSTREAM_REDIS__URL: 'rediss://r:6380' } })).tls).toEqual({});
-    expect(redisOptionsFromConfig(loadConfig({ env: {} })).tls).toBeUndefined();
+    expect(redisOptionsFromConfig(c.redis).tls).toEqual({ ca: PEM });
+    expect(
+      redisOptionsFromConfig(loadConfig({ env: { SHIFTSTREAM_REDIS__URL: 'rediss://r:6380' } }).redis).tls,
+    ).toEqual({});
+    expect(redisOptionsFromConfig(loadConfig({ env: {} }).redis).tls).toBeUndefined();
   });
 
   it('refuses a CA without TLS, an unreadable CA file and a file without a certificate', () => {
@@ -96,7 +98,7 @@ describe('CA files in the configuration', () => {
 describe('Redis connection options', () => {
   it('takes host, port and db from the URL and credentials from the config over the URL', () => {
     const url = 'redis://url-user:url-pw@r1:6380/2';
-    expect(redisOptionsFromConfig(loadConfig({ env: { SHIFTSTREAM_REDIS__URL: url } }))).toMatchObject({
+    expect(redisOptionsFromConfig(loadConfig({ env: { SHIFTSTREAM_REDIS__URL: url } }).redis)).toMatchObject({
       host: 'r1',
       port: 6380,
       db: 2,
@@ -108,21 +110,21 @@ describe('Redis connection options', () => {
       redisOptionsFromConfig(
         loadConfig({
           env: { SHIFTSTREAM_REDIS__URL: url, SHIFTSTREAM_REDIS__USERNAME: 'u', SHIFTSTREAM_REDIS__PASSWORD: 'p' },
-        }),
+        }).redis,
       ),
     ).toMatchObject({ username: 'u', password: 'p' });
-    const plain = redisOptionsFromConfig(loadConfig({ env: { SHIFTSTREAM_REDIS__URL: 'redis://[::1]' } }));
+    const plain = redisOptionsFromConfig(loadConfig({ env: { SHIFTSTREAM_REDIS__URL: 'redis://[::1]' } }).redis);
     expect(plain).toMatchObject({ host: '::1', port: 6379 });
     expect(plain).not.toHaveProperty('password');
     expect(plain).not.toHaveProperty('db');
-    expect(redisOptionsFromConfig(loadConfig({ env: { SHIFTSTREAM_REDIS__URL: 'redis://:p%40ss@r' } })).password).toBe(
-      'p@ss',
-    );
+    expect(
+      redisOptionsFromConfig(loadConfig({ env: { SHIFTSTREAM_REDIS__URL: 'redis://:p%40ss@r' } }).redis).password,
+    ).toBe('p@ss');
   });
 
   it('refuses a path that is not a database number', () => {
     expect(() =>
-      redisOptionsFromConfig(loadConfig({ env: { SHIFTSTREAM_REDIS__URL: 'redis://:pw@r:6379/cache' } })),
+      redisOptionsFromConfig(loadConfig({ env: { SHIFTSTREAM_REDIS__URL: 'redis://:pw@r:6379/cache' } }).redis),
     ).toThrow(
       'redis.url: expected a database number after the host ' +
         '(redis://host:port/2), found "/cache" in redis://r:6379/cache',

@@ -8,7 +8,7 @@ import {
   type OrdersSnapshot,
 } from '../../../src/core/orders.js';
 import { machineEvent, withRunningOrder } from '../../../src/core/types.js';
-import type { OrdersSnapshot as SyncSnapshot } from '../../../src/odoo-services/orders-sync.js';
+import type { OrdersSnapshot as SyncSnapshot } from '../../../src/engine/orders-sync.js';
 
 const T = Date.UTC(2026, 5, 1, 6, 0, 0);
 const H = 3_600_000;

@@ -60,7 +60,7 @@ describe('Kafka client configuration from Config', () => {
 
 describe('Redis options from Config', () => {
   it('uses the configured password and TLS, and keeps credentials out of the address', () => {
-    const o = redisOptionsFromConfig(secure);
+    const o = redisOptionsFromConfig(secure.redis);
     expect(o.password).toBe('redis-pw');
     expect(o.tls).toEqual({});
     expect(redisAddress(secure.redis.url)).toBe('redis://r1:6380/2');

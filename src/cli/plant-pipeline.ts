@@ -1,0 +1,164 @@
+// The composition of one plant's pipeline on Kafka, shared by `shiftstream run` and the benchmark
+// child (bench/lib/pipeline-child.mjs imports it from dist/): the logger, metrics and HTTP
+// endpoints (startPlantObservability), then topics, registry codecs, the configured client's
+// sources and sink, the Redis state store, the orders feed, and createPipeline (createPlantPipeline).
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/types.js';
+import { createPipeline, type Pipeline } from '../engine/pipeline.js';
+import { createReadiness, startHttpServer, type HttpServer, type Readiness } from '../http/index.js';
+import { createRegistryCodecs, topologySchemaTopics } from '../io/avro/codecs.js';
+import { createRegistryClient } from '../io/avro/registry-client.js';
+import { ensureTopics, topologyTopicSpecs } from '../io/kafka/admin.js';
+import { createEventSink, createEventSource } from '../io/kafka/factory.js';
+import { fetchTopicOffsets } from '../io/kafka/topic-offsets.js';
+import { RedisStateStore } from '../io/redis/index.js';
+import { createLogger, type Logger } from '../logging/index.js';
+import { createPromMetrics, type Metrics, type PromMetrics } from '../metrics/index.js';
+import { systemClock } from '../ports/clock.js';
+import type { EventSink } from '../ports/event-sink.js';
+import type { EventSource } from '../ports/event-source.js';
+import type { TopologyPlan } from '../topology/types.js';
+
+export interface PlantObservability {
+  readonly logger: Logger;
+  readonly metrics: PromMetrics;
+  /** kafka, registry, redis (createPlantPipeline marks them) and pipeline (the caller marks it). */
+  readonly readiness: Readiness;
+  /** `/metrics`, `/healthz`, `/readyz` on http.port (0: any free port). */
+  readonly http: HttpServer;
+}
+
+/** The plant's root logger, Prometheus metrics and readiness, served over HTTP before anything connects. */
+export async function startPlantObservability(config: Config, plantId: string): Promise<PlantObservability> {
+  const logger = createLogger({ level: config.log.level, base: { service: 'shiftstream', plantId } });
+  const metrics = createPromMetrics({ defaultLabels: { plantId } });
+  const readiness = createReadiness(['kafka', 'registry', 'redis', 'pipeline']);
+  const http = await startHttpServer({
+    port: config.http.port,
+    metrics,
+    health: { readiness: readiness.probe },
+    onError: (err, path) => logger.error({ err, path }, 'http handler failed'),
+  });
+  return { logger, metrics, readiness, http };
+}
+
+export interface PlantAdapters {
+  /** A source in consumer group `groupId` (default: the configured client's). */
+  source?(groupId: string, topics: readonly string[], sessionTimeoutMs: number | undefined): EventSource;
+  /** The sink of both stages (default: the configured client's). */
+  sink?(clientId: string): EventSink;
+}
+
+export interface PlantPipelineOptions {
+  /** Consumer-group prefix: `<group>-map`, `<group>-window`, `<group>-orders-<uuid>`. */
+  readonly group: string;
+  /** Partitions of the topics it creates (default 4). */
+  readonly partitions?: number;
+  /** false: event time only (backfill), no wall-clock validation or idle advancement. */
+  readonly live: boolean;
+  readonly sessionTimeoutMs?: number;
+  /** The orders topic, read only with the topology's orders.tagging (default: topics.orders). */
+  readonly ordersTopic?: string;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Marked ready as each part comes up: kafka, registry, redis. */
+  readonly readiness?: Readiness;
+  /** Other adapters in place of the configured client's (benchmarks: tuned or traced clients). */
+  readonly adapters?: PlantAdapters;
+}
+
+export interface PlantPipeline {
+  readonly pipeline: Pipeline;
+  readonly sink: EventSink;
+  readonly mapperSource: EventSource;
+  readonly windowSource: EventSource;
+  /** Closes the sink and the state store (after pipeline.run() settled). */
+  close(): Promise<void>;
+}
+
+/** Builds what `shiftstream run` runs; on a failure half-way it closes what it opened and rethrows. */
+export async function createPlantPipeline(
+  config: Config,
+  topology: TopologyPlan,
+  options: PlantPipelineOptions,
+): Promise<PlantPipeline> {
+  const { logger, readiness } = options;
+  const plantId = topology.plant.plantId;
+  const t = topology.topics;
+  const partitions = options.partitions ?? 4;
+  const tagging = topology.orders.tagging;
+  const ordersTopic = options.ordersTopic ?? topology.orders.topic;
+  const sessionTimeoutMs = options.sessionTimeoutMs;
+  const source = (groupId: string, topics: readonly string[]): EventSource =>
+    options.adapters?.source?.(groupId, topics, sessionTimeoutMs) ??
+    createEventSource(config, {
+      groupId,
+      topics: [...topics],
+      ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }),
+    });
+  const closers: (() => Promise<unknown>)[] = [];
+  const close = async (): Promise<void> => {
+    await Promise.allSettled(closers.reverse().map((c) => c()));
+  };
+  try {
+    // The orders topic is compacted (orders sync creates it so too when it starts first).
+    const counts = await ensureTopics(config, [
+      ...topologyTopicSpecs(t, partitions),
+      ...(tagging ? [{ topic: ordersTopic, partitions, compacted: true }] : []),
+    ]);
+    readiness?.ready('kafka');
+    const registry = createRegistryClient({
+      url: config.registry.url,
+      timeoutMs: config.registry.timeoutMs,
+      ...(config.registry.username === undefined
+        ? {}
+        : { username: config.registry.username, password: config.registry.password ?? '' }),
+    });
+    const { codecs } = await createRegistryCodecs(registry, topologySchemaTopics(t));
+    readiness?.ready('registry');
+    const store = new RedisStateStore(config.redis);
+    closers.push(() => store.close());
+    readiness?.ready('redis');
+    const clientId = `${config.kafka.clientId}-${plantId}`;
+    const sink = options.adapters?.sink?.(clientId) ?? createEventSink(config, { clientId });
+    closers.push(() => sink.close());
+    const mapperSource = source(`${options.group}-map`, [t.raw, t.canonical]);
+    const windowSource = source(`${options.group}-window`, [t.enriched]);
+    const pipeline = createPipeline({
+      topology,
+      codecs,
+      mapperSource,
+      windowSource,
+      windowGroupId: `${options.group}-window`,
+      sink,
+      store,
+      clock: systemClock,
+      metrics: options.metrics,
+      log: logger,
+      live: options.live,
+      checkpointIntervalMs: config.run.checkpointIntervalMs,
+      enrichedPartitions: counts.get(t.enriched) ?? partitions,
+      sourcePartitions: counts.get(t.raw) ?? partitions,
+      ...(tagging
+        ? {
+            orders: {
+              topic: ordersTopic,
+              // Every process reads the whole table: a group of its own, never committed.
+              source: source(`${options.group}-orders-${randomUUID()}`, [ordersTopic]),
+              offsets: () => fetchTopicOffsets(config, ordersTopic),
+              loadTimeoutMs: topology.orders.loadTimeoutMs,
+            },
+          }
+        : {}),
+    });
+    if (tagging)
+      logger.info(
+        { topic: ordersTopic, loadTimeoutMs: topology.orders.loadTimeoutMs },
+        'order tagging on: reading the orders table',
+      );
+    return { pipeline, sink, mapperSource, windowSource, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
