@@ -246,16 +246,19 @@ try {
       ),
       rdkafkaVsKafkaStreamsUntuned: ratio(e.rdkafka?.eventsPerSec, r.peers?.kafkaStreamsUntuned?.eventsPerSec),
       kafkajsVsKafkaStreamsUntuned: ratio(e.kafkajs?.eventsPerSec, r.peers?.kafkaStreamsUntuned?.eventsPerSec),
-      rdkafkaVsRawRdkafka: ratio(e.rdkafka?.eventsPerSec, r.raw?.bareRdkafka.eventsPerSec),
-      kafkajsVsRawKafkaJs: ratio(e.kafkajs?.eventsPerSec, r.raw?.bareKafkaJs.eventsPerSec),
-      rdkafkaVsConsumerPerformance: ratio(e.rdkafka?.eventsPerSec, r.raw?.consumerPerformance.eventsPerSec),
-      rdkafkaVsNaiveKafkaJs: ratio(e.rdkafka?.eventsPerSec, r.peers?.naiveKafkaJs.eventsPerSec),
-      kafkajsVsNaiveKafkaJs: ratio(e.kafkajs?.eventsPerSec, r.peers?.naiveKafkaJs.eventsPerSec),
+      rdkafkaVsRawRdkafka: ratio(e.rdkafka?.eventsPerSec, r.raw?.bareRdkafka?.eventsPerSec),
+      kafkajsVsRawKafkaJs: ratio(e.kafkajs?.eventsPerSec, r.raw?.bareKafkaJs?.eventsPerSec),
+      rdkafkaVsConsumerPerformance: ratio(e.rdkafka?.eventsPerSec, r.raw?.consumerPerformance?.eventsPerSec),
+      rdkafkaVsNaiveKafkaJs: ratio(e.rdkafka?.eventsPerSec, r.peers?.naiveKafkaJs?.eventsPerSec),
+      kafkajsVsNaiveKafkaJs: ratio(e.kafkajs?.eventsPerSec, r.peers?.naiveKafkaJs?.eventsPerSec),
       // The peers among themselves, and what the pass-through costs each client against its bare consume.
-      kafkaStreamsTunedVsUntuned: ratio(ks, r.peers?.kafkaStreamsUntuned?.eventsPerSec),
+      kafkaStreamsTunedVsUntuned: ratio(
+        r.peers?.kafkaStreamsTuned?.eventsPerSec,
+        r.peers?.kafkaStreamsUntuned?.eventsPerSec,
+      ),
       flinkVsKafkaStreamsTuned: ratio(fl, r.peers?.kafkaStreamsTuned?.eventsPerSec),
-      passThroughVsBareRdkafka: ratio(pass.rdkafka?.eventsPerSec, r.raw?.bareRdkafka.eventsPerSec),
-      passThroughVsBareKafkaJs: ratio(pass.kafkajs?.eventsPerSec, r.raw?.bareKafkaJs.eventsPerSec),
+      passThroughVsBareRdkafka: ratio(pass.rdkafka?.eventsPerSec, r.raw?.bareRdkafka?.eventsPerSec),
+      passThroughVsBareKafkaJs: ratio(pass.kafkajs?.eventsPerSec, r.raw?.bareKafkaJs?.eventsPerSec),
       passThroughVsBarePlatformatic: ratio(pass.platformatic?.eventsPerSec, r.raw?.barePlatformatic?.eventsPerSec),
     };
     writeResult('throughput', {
