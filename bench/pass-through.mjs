@@ -19,6 +19,7 @@ const { values } = parseArgs({
     topic: { type: 'string' },
     out: { type: 'string' },
     count: { type: 'string' },
+    'max-in-flight': { type: 'string' }, // kafkajs only: the idempotent producer's maxInFlightRequests
   },
 });
 const N = Number(values.count);
@@ -111,15 +112,16 @@ async function rdkafkaPassThrough() {
  */
 async function kafkajsPassThrough() {
   const kafka = new Kafka({ clientId: 'bench-pass', brokers: brokers(), logLevel: logLevel.NOTHING });
+  const maxInFlightRequests = Number(values['max-in-flight'] ?? 1);
   const settings = {
     idempotent: true,
     acks: -1,
-    maxInFlightRequests: 1,
+    maxInFlightRequests,
     compression: 'none',
     sendChunk: KAFKAJS_CHUNK,
     partitionsConsumedConcurrently: KAFKAJS_PARTITIONS_CONCURRENTLY,
   };
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests });
   const consumer = kafka.consumer({
     groupId: group,
     maxBytes: 10 * 1024 * 1024,
