@@ -107,11 +107,12 @@ const r = { mode: MODE.name, stamp: STAMP, gitHead };
 
 async function step(name, fn) {
   noteLoad(`${name} start`);
+  // What is measured so far (the previous step's result is assigned by now), so a run stopped half-way
+  // still leaves its figures.
+  writeResult(`run-${MODE.name}-partial`, { ...r, loads, nextStep: name });
   const t = Date.now();
   const out = await fn();
   noteLoad(`${name} end`);
-  // What is measured so far, so a run stopped half-way still leaves its figures.
-  writeResult(`run-${MODE.name}-partial`, { ...r, loads, lastStep: name });
   log(`${name}: done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   return out;
 }
