@@ -1,13 +1,16 @@
 // The ceilings and peers measured on the same pre-loaded topic: Kafka's ConsumerPerformance (from
-// kafka-tools, the broker's version), bare node-rdkafka and kafkajs consumers (raw-consumer.mjs),
-// the Kafka Streams application (peers/StreamsPeer.java) and the naive kafkajs eachMessage
-// consumer (peers/naive-kafkajs.mjs). Each runs in its own process, one after the other.
+// kafka-tools, the broker's version), bare node-rdkafka, kafkajs and @platformatic/kafka consumers
+// (raw-consumer.mjs), the pass-through ceiling of each Node client (pass-through.mjs), the Kafka Streams
+// application in two configurations (peers/StreamsPeer.java), the Flink job (peers/flink/FlinkPeer.java)
+// and the naive kafkajs eachMessage consumer (peers/naive-kafkajs.mjs). Each runs in its own process,
+// one after the other.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { brokers, createTopic, infraEnv, ROOT } from './lib/kafka.mjs';
+import { brokers, createTopic, infraEnv, KEEP_EVENT_TIME, ROOT, topicEndTotal } from './lib/kafka.mjs';
 import { spawnMeasured } from './lib/proc.mjs';
 import { WORK_DIR } from './lib/data.mjs';
+import { CEILINGS, computesOf } from './lib/semantics.mjs';
 
 const PEERS = join(ROOT, 'bench', 'peers');
 
@@ -20,19 +23,30 @@ function newestMtime(dir) {
   return t;
 }
 
-/** Builds bench/peers with Maven (dependencies from Maven Central into ~/.m2) when needed; returns the classpath. */
-export function buildPeers(log = () => {}) {
-  const cpFile = join(PEERS, 'target', 'classpath.txt');
-  const jar = join(PEERS, 'target', 'classes');
+/** Builds one Maven project (dependencies from Maven Central into ~/.m2) when needed; returns its classpath. */
+function buildMaven(dir, log) {
+  const cpFile = join(dir, 'target', 'classpath.txt');
+  const classes = join(dir, 'target', 'classes');
   const stale =
     !existsSync(cpFile) ||
-    !existsSync(jar) ||
-    statSync(cpFile).mtimeMs < Math.max(newestMtime(join(PEERS, 'src')), statSync(join(PEERS, 'pom.xml')).mtimeMs);
+    !existsSync(classes) ||
+    statSync(cpFile).mtimeMs < Math.max(newestMtime(join(dir, 'src')), statSync(join(dir, 'pom.xml')).mtimeMs);
   if (stale) {
-    log('peers: mvn package (bench/peers)');
-    execFileSync('mvn', ['-q', '-B', 'package'], { cwd: PEERS, stdio: ['ignore', 'inherit', 'inherit'] });
+    log(`peers: mvn package (${dir.slice(ROOT.length + 1)})`);
+    execFileSync('mvn', ['-q', '-B', 'package'], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+    // The dependency plugin leaves an unchanged classpath file as it was: mark this build as the newest.
+    const now = new Date();
+    utimesSync(cpFile, now, now);
   }
-  return `${jar}:${readFileSync(cpFile, 'utf8').trim()}`;
+  return `${classes}:${readFileSync(cpFile, 'utf8').trim()}`;
+}
+
+/**
+ * Builds bench/peers (Kafka Streams, kafka-tools) and bench/peers/flink (its own project: the Flink
+ * connector brings its own kafka-clients); returns both classpaths.
+ */
+export function buildPeers(log = () => {}) {
+  return { streams: buildMaven(PEERS, log), flink: buildMaven(join(PEERS, 'flink'), log) };
 }
 
 function lastJsonLine(text, what) {
@@ -108,6 +122,34 @@ export async function bareNodeConsumer(client, ds) {
   ]);
   return {
     ...result,
+    does: CEILINGS.bare,
+    cpuUsPerEvent: +((result.cpuMsTotal * 1000) / result.records).toFixed(2),
+    rssPeakKb: Math.max(peakRssKb, result.rssPeakKb),
+  };
+}
+
+/** The pass-through ceiling of one Node client: raw topic -> another topic, every record, no decode. */
+export async function passThrough(client, ds, runId) {
+  const out = `bench.${runId}.pass-${client}`;
+  await createTopic(out, 4);
+  const { result, peakRssKb } = await runChild(`pass-through ${client}`, process.execPath, [
+    join(ROOT, 'bench', 'pass-through.mjs'),
+    '--client',
+    client,
+    '--topic',
+    ds.rawTopic,
+    '--out',
+    out,
+    '--count',
+    String(ds.count),
+  ]);
+  const written = await topicEndTotal(out);
+  if (written < ds.count)
+    throw new Error(`bench: pass-through ${client}: expected ${ds.count} records on ${out}, found ${written}`);
+  return {
+    ...result,
+    does: CEILINGS.passThrough,
+    outputRecords: written,
     cpuUsPerEvent: +((result.cpuMsTotal * 1000) / result.records).toFixed(2),
     rssPeakKb: Math.max(peakRssKb, result.rssPeakKb),
   };
@@ -131,20 +173,29 @@ export async function naiveKafkaJs(ds, runId) {
   ]);
   return {
     ...result,
+    ...computesOf('naiveKafkaJs'),
     cpuUsPerEvent: +((result.cpuMsTotal * 1000) / result.records).toFixed(2),
     rssPeakKb: Math.max(peakRssKb, result.rssPeakKb),
   };
 }
 
-/** The Kafka Streams application; `threads` stream threads (2: one per core). */
-export async function kafkaStreams(classpath, ds, runId, threads = 2) {
+const KS_VARIANTS = { tuned: 'tuned (store cache on)', untuned: 'untuned (store uncached)' };
+
+/**
+ * The Kafka Streams application; `threads` stream threads (2: one per core); `variant` 'tuned' (store cache
+ * on, batching and compression as the docs advise: bench/README.md) or 'untuned' (the earlier runs' config);
+ * `graceMs` of the windows (5 s: shiftstream's).
+ */
+export async function kafkaStreams(classpath, ds, runId, { threads = 2, variant = 'tuned', graceMs = 5_000 } = {}) {
   const out = `bench.${runId}.streams-summaries`;
-  await createTopic(out, 4);
+  await createTopic(out, 4, KEEP_EVENT_TIME);
   const stateDir = join(WORK_DIR, 'streams-state', runId);
   mkdirSync(stateDir, { recursive: true });
   try {
     const args = [
       `-Dthreads=${threads}`,
+      `-Dvariant=${variant}`,
+      `-DgraceMs=${graceMs}`,
       '-cp',
       classpath,
       'io.shiftstream.bench.StreamsPeer',
@@ -157,16 +208,66 @@ export async function kafkaStreams(classpath, ds, runId, threads = 2) {
       String(ds.count),
       stateDir,
     ];
-    const { result, peakRssKb } = await runChild('Kafka Streams peer', 'java', args);
+    const { result, peakRssKb } = await runChild(`Kafka Streams peer (${variant})`, 'java', args);
     if (!result.ok)
       throw new Error(`bench: Kafka Streams peer: applied ${result.applied} of ${ds.count} samples before its timeout`);
     return {
+      ...computesOf('kafkaStreamsTuned'),
+      label: `Kafka Streams 4.4, ${KS_VARIANTS[variant]}, grace ${graceMs / 1000} s`,
       threads,
+      variant,
+      graceMs,
+      config: result.config,
       records: result.applied,
       ms: Math.round(result.ms),
       eventsPerSec: Math.round((result.applied / result.ms) * 1000),
       cpuUsPerEvent: +((result.cpuMsMeasured * 1000) / result.applied).toFixed(2),
       rssPeakKb: Math.max(peakRssKb, result.rssPeakKb),
+      outputTopic: out,
+    };
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** The Flink job on a local mini-cluster in its own JVM; `parallelism` 2 (one slot per core). */
+export async function flink(classpath, ds, runId, { parallelism = 2 } = {}) {
+  const out = `bench.${runId}.flink-summaries`;
+  await createTopic(out, 4, KEEP_EVENT_TIME);
+  const stateDir = join(WORK_DIR, 'flink-state', runId);
+  mkdirSync(stateDir, { recursive: true });
+  try {
+    const args = [
+      `-Dparallelism=${parallelism}`,
+      '-cp',
+      classpath,
+      'io.shiftstream.bench.flink.FlinkPeer',
+      brokers().join(','),
+      ds.rawTopic,
+      out,
+      `bench-flink-${runId}`,
+      ds.tagMapFile,
+      join(ROOT, 'schemas', 'raw-sample.avsc'),
+      String(ds.count),
+      stateDir,
+    ];
+    const { result, peakRssKb } = await runChild('Flink peer', 'java', args);
+    if (!result.ok)
+      throw new Error(`bench: Flink peer: applied ${result.applied} of ${ds.count} samples before its timeout`);
+    return {
+      ...computesOf('flink'),
+      parallelism,
+      records: result.applied,
+      ms: Math.round(result.ms),
+      jobMs: Math.round(result.jobMs),
+      eventsPerSec: Math.round((result.applied / result.ms) * 1000),
+      cpuUsPerEvent: +((result.cpuMsMeasured * 1000) / result.applied).toFixed(2),
+      rssPeakKb: Math.max(peakRssKb, result.rssPeakKb),
+      windows: result.windows,
+      lateApplied: result.lateApplied,
+      lateDropped: result.lateDropped,
+      reordered: result.reordered,
+      outputTopic: out,
     };
   } finally {
     rmSync(stateDir, { recursive: true, force: true });

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Raw ceiling of a Node client: consume a pre-loaded topic with no work at all, as fast as the
 // client allows, and print one JSON line. Run as a child of bench/run.mjs, one process per client.
-//   node bench/raw-consumer.mjs --client rdkafka|kafkajs --topic <t> --count <n>
-// rdkafka: a bare KafkaConsumer consume(1000) loop; kafkajs: eachBatch (no per-message await).
+//   node bench/raw-consumer.mjs --client rdkafka|kafkajs|platformatic --topic <t> --count <n>
+// rdkafka: a bare KafkaConsumer consume(1000) loop; kafkajs: eachBatch (no per-message await);
+// platformatic: @platformatic/kafka's message stream, 'data' events.
 // Timed from the end of the group join (partitions assigned; as ConsumerPerformance's fetch time)
 // to the last record; CPU and peak RSS of this process.
 import { randomUUID } from 'node:crypto';
@@ -10,6 +11,7 @@ import { parseArgs } from 'node:util';
 import rdkafka from 'node-rdkafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokers } from './lib/kafka.mjs';
+import { importPlatformatic } from './lib/platformatic.mjs';
 
 const { values } = parseArgs({
   options: { client: { type: 'string' }, topic: { type: 'string' }, count: { type: 'string' } },
@@ -79,8 +81,45 @@ async function bareKafkaJs() {
   return { ms, seen, bytes };
 }
 
+async function barePlatformatic() {
+  const { Consumer, MessagesStreamModes } = await importPlatformatic();
+  const consumer = new Consumer({
+    clientId: 'bench-raw',
+    groupId: group,
+    bootstrapBrokers: brokers(),
+    // Fetch sizes as the kafkajs consumer's (10 MiB, 2 MiB per partition); a 16,384-message stream
+    // buffer instead of 1,024 (each fetch returns ~60,000 records of this topic).
+    maxBytes: 10 * 1024 * 1024,
+    maxBytesPerPartition: 2 * 1024 * 1024,
+    maxWaitTime: 100,
+    highWaterMark: 16_384,
+  });
+  let t0 = 0;
+  consumer.on('consumer:group:join', () => {
+    if (t0 === 0) t0 = performance.now();
+  });
+  const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST, autocommit: false });
+  let seen = 0;
+  let bytes = 0;
+  let ms = 0;
+  await new Promise((resolve, reject) => {
+    stream.on('error', reject);
+    stream.on('data', (m) => {
+      bytes += m.value?.length ?? 0;
+      if (++seen === N) {
+        ms = performance.now() - t0;
+        resolve();
+      }
+    });
+  });
+  await stream.close();
+  await consumer.close();
+  return { ms, seen, bytes };
+}
+
 const cpu0 = process.cpuUsage();
-const r = values.client === 'rdkafka' ? await bareRdkafka() : await bareKafkaJs();
+const bare = { rdkafka: bareRdkafka, kafkajs: bareKafkaJs, platformatic: barePlatformatic }[values.client];
+const r = await bare();
 const cpu = process.cpuUsage(cpu0);
 process.stdout.write(
   `${JSON.stringify({

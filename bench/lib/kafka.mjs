@@ -29,11 +29,22 @@ export async function withAdmin(fn) {
   }
 }
 
-export async function createTopic(topic, partitions) {
+/** `configs`: topic settings, e.g. { 'retention.ms': '-1' }. */
+export async function createTopic(topic, partitions, configs = {}) {
+  const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
   await withAdmin((a) =>
-    a.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true }),
+    a.createTopics({
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries }],
+      waitForLeaders: true,
+    }),
   );
 }
+
+/**
+ * The peers' summary topics: their records carry event-time timestamps (the simulated plant's, months
+ * old), which the broker's time retention (24 h) deletes within minutes; kept until the run's cleanup.
+ */
+export const KEEP_EVENT_TIME = { 'retention.ms': '-1' };
 
 export async function topicEndTotal(topic) {
   return withAdmin(async (a) => (await a.fetchTopicOffsets(topic)).reduce((s, p) => s + Number(p.high), 0));

@@ -41,6 +41,8 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -54,9 +56,14 @@ import org.apache.kafka.streams.state.Stores;
  * simply not credited (no "unknown" time, no reasons, no time per state); no late amendments;
  * summaries are CSV text, not Avro.
  *
+ * Two configurations (-Dvariant): "tuned", as the Kafka Streams docs advise (the machine-state store
+ * cached, batching and compression for throughput; every setting and its reason in bench/README.md), and
+ * "untuned", the configuration of the earlier runs (the store uncached: a RocksDB put and a changelog
+ * record per sample).
+ *
  * Usage: StreamsPeer <bootstrap> <rawTopic> <outTopic> <appId> <tagMapFile> <schemaFile> <expectedSamples> <stateDir>
  * Prints one JSON line with the elapsed time from the first consumed sample to the last sample
- * applied to the window stage, and the process CPU time, then exits.
+ * applied to the window stage, the process CPU time and the effective settings, then exits.
  */
 public final class StreamsPeer {
   static final long MINUTE = 60_000L;
@@ -91,7 +98,17 @@ public final class StreamsPeer {
     Serde<Sample> sampleSerde = Serdes.serdeFrom(new SampleSerializer(), new SampleDeserializer());
     Serde<long[]> aggSerde = Serdes.serdeFrom(new AggSerializer(), new AggDeserializer());
 
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("machine-state"), Serdes.String(), aggSerde));
+    boolean tuned = "tuned".equals(System.getProperty("variant", "untuned"));
+    // Grace 5 s: shiftstream's. Kafka Streams has no watermark alignment: after the repartition a task's
+    // stream time is the highest ts from any raw partition, so while raw partitions are read at different
+    // paces (a backfill) the slower ones' samples arrive past the grace and are dropped. -DgraceMs widens it.
+    long graceMs = Long.getLong("graceMs", 5_000L);
+    StoreBuilder<KeyValueStore<String, long[]>> machineState =
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("machine-state"), Serdes.String(), aggSerde);
+    // Tuned: the record cache in front of the store (memory-mgmt page, "Record caches in the Processor API":
+    // off by default for stores built with Stores). Per machine, puts then reach RocksDB and the changelog
+    // once per commit or eviction instead of once per sample.
+    builder.addStateStore(tuned ? machineState.withCachingEnabled() : machineState);
     builder.stream(rawTopic, Consumed.with(Serdes.Bytes(), Serdes.Bytes()))
         .flatMap((Bytes key, Bytes value) -> {
           if (consumed.getAndIncrement() == 0) {
@@ -124,8 +141,9 @@ public final class StreamsPeer {
         .repartition(Repartitioned.with(Serdes.String(), sampleSerde).withName("by-work-center"))
         .processValues(() -> new IntervalSplitter(applied, expected, done, doneNs), "machine-state")
         .groupByKey(Grouped.with(Serdes.String(), aggSerde))
-        .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMinutes(1), Duration.ofSeconds(5)))
-        .reduce(StreamsPeer::sum, Materialized.with(Serdes.String(), aggSerde))
+        .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMinutes(1), Duration.ofMillis(graceMs)))
+        .reduce(StreamsPeer::sum, Materialized.<String, long[], WindowStore<Bytes, byte[]>>with(Serdes.String(), aggSerde)
+            .withCachingEnabled()) // the DSL's default, stated: the windows are cached in both variants
         .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
         .toStream()
         .map((wk, a) -> KeyValue.pair(wk.key(), (wk.key() + "," + wk.window().start() + "," + a[0] + "," + a[1] + "," + a[2] + "," + a[3] + "," + a[4]).getBytes(StandardCharsets.UTF_8)))
@@ -135,33 +153,72 @@ public final class StreamsPeer {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
-    // The fair configuration (bench/README.md): one thread per core, at-least-once like
-    // shiftstream, commit every 5 s (shiftstream's checkpoint interval), a 64 MiB record cache,
-    // default RocksDB stores with changelogs, batching producer.
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.parseInt(System.getProperty("threads", "2")));
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 5_000);
-    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
     p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-    p.put(StreamsConfig.consumerPrefix("max.poll.records"), 2000);
-    p.put(StreamsConfig.consumerPrefix("fetch.min.bytes"), 65536);
-    p.put(StreamsConfig.producerPrefix("linger.ms"), 10);
-    p.put(StreamsConfig.producerPrefix("batch.size"), 262144);
-    p.put(StreamsConfig.producerPrefix("compression.type"), "none");
+    if (tuned) {
+      // Every setting and its reason: bench/README.md, "Kafka Streams, tuned". In short: one stream thread
+      // per core; commit every 5 s (shiftstream's checkpoint interval); a cache that holds all the state
+      // (2,000 machines + their open windows are ~2-3 MB with the cache's per-entry overhead), so it only
+      // flushes on commit; the DSL optimizer; producers batched and compressed for throughput (the
+      // repartition topic carries every sample); fetches of at least ~100 KB.
+      p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 32L * 1024 * 1024);
+      p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+      p.put(StreamsConfig.consumerPrefix("max.poll.records"), 2000);
+      p.put(StreamsConfig.consumerPrefix("fetch.min.bytes"), 100_000);
+      p.put(StreamsConfig.producerPrefix("linger.ms"), 100);
+      p.put(StreamsConfig.producerPrefix("batch.size"), 200_000);
+      p.put(StreamsConfig.producerPrefix("compression.type"), "lz4");
+      p.put(StreamsConfig.producerPrefix("acks"), "all");
+    } else {
+      // The configuration of the earlier runs (issue 12's "Where it stands"): 64 MiB of record cache, but
+      // the machine-state store uncached (a RocksDB put and a changelog record per sample); linger 10 ms.
+      p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
+      p.put(StreamsConfig.consumerPrefix("max.poll.records"), 2000);
+      p.put(StreamsConfig.consumerPrefix("fetch.min.bytes"), 65536);
+      p.put(StreamsConfig.producerPrefix("linger.ms"), 10);
+      p.put(StreamsConfig.producerPrefix("batch.size"), 262144);
+      p.put(StreamsConfig.producerPrefix("compression.type"), "none");
+    }
+    StringBuilder config = new StringBuilder("{\"variant\":\"" + (tuned ? "tuned" : "untuned") + "\",\"machineStateCaching\":" + tuned
+        + ",\"graceMs\":" + graceMs);
+    p.keySet().stream().map(String::valueOf).sorted().filter(k -> !k.equals(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)
+        && !k.equals(StreamsConfig.STATE_DIR_CONFIG) && !k.equals(StreamsConfig.APPLICATION_ID_CONFIG))
+        .forEach(k -> config.append(",\"").append(k).append("\":\"").append(p.get(k)).append('"'));
+    config.append('}');
 
-    KafkaStreams streams = new KafkaStreams(builder.build(), p);
+    // builder.build(p): the optimizer only applies when the properties are given to the build.
+    KafkaStreams streams = new KafkaStreams(builder.build(p), p);
     streams.setUncaughtExceptionHandler(e -> {
       System.err.println("streams: " + e);
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
     streams.start();
+    if (Boolean.getBoolean("progress")) {
+      // -Dprogress=true: consumed and applied counts every second on stderr (where does the time go?).
+      Thread t = new Thread(() -> {
+        long t0 = System.nanoTime();
+        try {
+          while (done.getCount() > 0) {
+            Thread.sleep(1000);
+            System.err.println("progress " + (System.nanoTime() - t0) / 1_000_000 + " ms consumed " + consumed.get()
+                + " applied " + applied.get() + " state " + streams.state());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+    }
     long deadlineMin = Long.parseLong(System.getProperty("timeoutMin", "30"));
     boolean ok = done.await(deadlineMin, TimeUnit.MINUTES);
     long cpuNs = os.getProcessCpuTime();
     double ms = (doneNs[0] - firstNs.get()) / 1e6;
     long rssKb = rssKb();
     System.out.println("{\"ok\":" + ok + ",\"consumed\":" + consumed.get() + ",\"applied\":" + applied.get() + ",\"ms\":" + (ok ? ms : -1)
-        + ",\"cpuMsTotal\":" + cpuNs / 1_000_000 + ",\"cpuMsMeasured\":" + (cpuNs - cpuAtFirstNs.get()) / 1_000_000 + ",\"rssPeakKb\":" + rssKb + "}");
+        + ",\"cpuMsTotal\":" + cpuNs / 1_000_000 + ",\"cpuMsMeasured\":" + (cpuNs - cpuAtFirstNs.get()) / 1_000_000 + ",\"rssPeakKb\":" + rssKb + ",\"config\":" + config + "}");
     System.out.flush();
     streams.close(Duration.ofSeconds(10));
     System.exit(ok ? 0 : 1);
