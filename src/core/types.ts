@@ -191,3 +191,25 @@ export interface WindowSummary {
    */
   readonly orders?: readonly string[] | undefined;
 }
+
+/** Where the running order of an instant came from (docs/semantics.md section 11). */
+export type OrderSource = 'plant' | 'odoo';
+
+/**
+ * docs/semantics.md section 11: one record per (plant, work center, shift instance, order,
+ * revision). The figures are those of a shift summary restricted to the time and the samples
+ * attributed to that order; `startMs`/`endMs`/`windowId` are the shift's, `lengthMs` and
+ * `plannedMs` are the order's share of it. `orderRef` null is the "no order" share. Conservation:
+ * for each work center and shift, the order summaries (with the "no order" one) add up exactly to
+ * the shift summary (every category's ms, each downtime reason, good, scrap and other counts).
+ */
+export interface OrderSummary extends Omit<WindowSummary, 'orders' | 'windowKind'> {
+  readonly windowKind: 'shift';
+  /** The order's reference (the production's name, e.g. `WH/MO/00012`), or null: no order. */
+  readonly orderRef: string | null;
+  /** Odoo's mrp.workorder id and mrp.production id when known (from `orders sync`), else null. */
+  readonly workOrderId: number | null;
+  readonly productionId: number | null;
+  /** Which source named the order (null for the "no order" share). */
+  readonly orderSource: OrderSource | null;
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeWindowSummaries } from '../../src/core/reference.js';
+import { computeWindowSummaries } from '../../src/testkit/reference.js';
 import { STATE_CATEGORIES } from '../../src/core/types.js';
 import { testPlan } from '../support/plan.js';
 import { WindowedProcessor, type ProcessorSnapshot } from '../../src/core/processor.js';

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OrdersTable, runningOrderOf, runningWorkOrder, type OrderLine } from '../../src/core/orders.js';
 import { WindowedProcessor, type ProcessorOptions, type ProcessorSnapshot } from '../../src/core/processor.js';
-import { computeWindowSummaries } from '../../src/core/reference.js';
+import { computeWindowSummaries } from '../../src/testkit/reference.js';
 import { withRunningOrder, type MachineEvent, type WindowSummary } from '../../src/core/types.js';
 import { chainedStream, orderLines, sampleKey, tableUpdates, tagStream } from '../support/orders.js';
 import { testPlan } from '../support/plan.js';

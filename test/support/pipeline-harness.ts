@@ -12,7 +12,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
 import { mapSample } from '../../src/core/mapping.js';
-import { computeWindowSummaries } from '../../src/core/reference.js';
+import { computeWindowSummaries } from '../../src/testkit/reference.js';
 import type { RawSample, WindowSummary } from '../../src/core/types.js';
 import { decodeSnapshot } from '../../src/engine/snapshot-codec.js';
 import { createRegistryCodecs, topologySchemaTopics } from '../../src/io/avro/codecs.js';

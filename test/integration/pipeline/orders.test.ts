@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mapSample } from '../../../src/core/mapping.js';
-import { computeWindowSummaries } from '../../../src/core/reference.js';
+import { computeWindowSummaries } from '../../../src/testkit/reference.js';
 import type { MachineEvent, RawSample, WindowSummary } from '../../../src/core/types.js';
 import { ensureTopics } from '../../../src/io/kafka/admin.js';
 import { createEventSink } from '../../../src/io/kafka/factory.js';

@@ -3,7 +3,7 @@
 // tagging off (a canonical producer's tag is cleared).
 import { describe, expect, it } from 'vitest';
 import { OrdersTable, type OrderLine, type OrdersSnapshot } from '../../../src/core/orders.js';
-import { computeWindowSummaries } from '../../../src/core/reference.js';
+import { computeWindowSummaries } from '../../../src/testkit/reference.js';
 import { machineEvent, type MachineEvent, type RawSample, type WindowSummary } from '../../../src/core/types.js';
 import { MapperStage } from '../../../src/engine/mapper-stage.js';
 import { createPipeline, type Pipeline, type PipelineOrders } from '../../../src/engine/pipeline.js';

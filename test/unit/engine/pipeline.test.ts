@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeWindowSummaries } from '../../../src/core/reference.js';
+import { computeWindowSummaries } from '../../../src/testkit/reference.js';
 import type { RawSample, WindowSummary } from '../../../src/core/types.js';
 import { createPlantSimulator, type SampleAnnotation } from '../../../src/sim/index.js';
 import { loadTopology } from '../../../src/topology/index.js';

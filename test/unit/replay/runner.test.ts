@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeWindowSummaries } from '../../../src/core/reference.js';
+import { computeWindowSummaries } from '../../../src/testkit/reference.js';
 import type { RawSample, WindowSummary } from '../../../src/core/types.js';
 import { OUTPUT_FILES, runReplay, type ReplayOptions } from '../../../src/replay/runner.js';
 import { HOUR, MIN, testPlan } from '../../support/plan.js';

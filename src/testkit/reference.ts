@@ -3,12 +3,12 @@
 // with figures.ts/processor.ts: the effective state is evaluated from scratch at every instant
 // where it can change (each sample's ts and each sample's ts + silence timeout), and every
 // window integrates those constant pieces.
-import { mapSample } from './mapping.js';
-import { valueKey, type PlantPlan, type WindowSpec } from './plan.js';
-import { createShiftCalendar } from './shifts.js';
-import { createTimeZone } from './time-zone.js';
-import type { MachineEvent, RawSample, StateCategory, StateInterval, WindowRef, WindowSummary } from './types.js';
-import { windowRefsOverlapping } from './windows.js';
+import { mapSample } from '../core/mapping.js';
+import { valueKey, type PlantPlan, type WindowSpec } from '../core/plan.js';
+import { createShiftCalendar } from '../core/shifts.js';
+import { createTimeZone } from '../core/time-zone.js';
+import type { MachineEvent, RawSample, StateCategory, StateInterval, WindowRef, WindowSummary } from '../core/types.js';
+import { windowRefsOverlapping } from '../core/windows.js';
 
 export interface ReferenceOptions {
   /** Windows whose end + grace <= watermarkMs are the closed ones (and the only ones computed). */
@@ -181,15 +181,6 @@ export function computeWindowSummaries(
   return out.map((o) => o.summary);
 }
 
-/** The shift summaries only (`computeShiftSummaries(samples, plan)` of the core issue). */
-export function computeShiftSummaries(
-  samples: readonly RawSample[],
-  plan: PlantPlan,
-  options: ReferenceOptions,
-): WindowSummary[] {
-  const shiftNames = plan.windows.filter((w) => w.kind === 'shift').map((w) => w.name);
-  return computeWindowSummaries(samples, plan, { ...options, windowNames: shiftNames });
-}
 
 /** The sorted distinct running orders of the events with ts in the window. */
 function ordersIn(
