@@ -105,6 +105,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   };
   const view: ViewState = {
     plant: topology,
+    outDir: o.outDir,
     simNowMs: startMs,
     milestones: [],
     early: [],

@@ -5,6 +5,8 @@ import type { TopologyPlan } from '../topology/types.js';
 
 export interface ViewState {
   readonly plant: TopologyPlan;
+  /** Where the NDJSON outputs and the report go (--out), as the user gave it. */
+  readonly outDir: string;
   simNowMs: number;
   milestones: MilestoneRecord[];
   early: WindowSummary[];
@@ -60,7 +62,7 @@ export function renderView(v: ViewState, tty: boolean): string {
   );
   lines.push(
     `samples ${v.totals.samples}  window summaries ${v.totals.windows}  shift summaries ` +
-      `${v.totals.shifts}  rejected ${v.totals.rejected}   (Ctrl-C stops; results in ./out)`,
+      `${v.totals.shifts}  rejected ${v.totals.rejected}   (Ctrl-C stops; results in ${v.outDir})`,
   );
   if (v.report !== undefined)
     lines.push(`report: ${v.report.path} (${v.report.shifts} whole shift${v.report.shifts === 1 ? '' : 's'})`);
