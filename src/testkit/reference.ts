@@ -181,7 +181,6 @@ export function computeWindowSummaries(
   return out.map((o) => o.summary);
 }
 
-
 /** The sorted distinct running orders of the events with ts in the window. */
 function ordersIn(
   events: readonly MachineEvent[],
