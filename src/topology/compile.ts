@@ -8,6 +8,7 @@ import {
   DEFAULTS,
   eventTimeMs,
   machinesByWorkCenter,
+  maintenanceOf,
   ms,
   ordersOf,
   planMapping,
@@ -91,6 +92,7 @@ export function compileTopology(doc: TopologyDoc, source: string, warnings: read
     policies: { ...DEFAULTS.policies, ...doc.policies },
     odoo: { losses: new FrozenMap(Object.entries(doc.odoo.losses)), postCategories: [...postCategories(doc)] },
     orders: ordersOf(doc),
+    maintenance: maintenanceOf(doc),
     warnings,
   });
 }
