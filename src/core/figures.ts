@@ -2,8 +2,6 @@
 // machines' histories (docs/semantics.md sections 2, 3, 4 and 7). Used for closing windows, for
 // amendments and for early updates, so every path applies the same rules.
 import {
-  F_INC,
-  F_STRIDE,
   INFO_LATE,
   INFO_ORDER_SHIFT,
   KIND_COUNTER,
@@ -13,9 +11,6 @@ import {
   ROLE_GOOD,
   ROLE_SCRAP,
   stateCategory,
-  W_INFO,
-  W_PAY,
-  W_STRIDE,
   type MachineHistory,
 } from './history.js';
 import type { StateCategory, StateInterval, WindowRef, WindowSummary } from './types.js';
@@ -70,13 +65,13 @@ export class FiguresScratch {
 /** The reason of a `down` state: the state table's, else the latest reason tag value, else unspecified. */
 function downReason(m: MachineHistory, stateIdx: number, reasonIdx: number): string {
   const strings = m.dict.strings;
-  const sr = m.w[stateIdx * W_STRIDE + W_PAY]! >> 3;
+  const sr = m.payAt(stateIdx) >> 3;
   if (sr !== 0) {
     const r = strings[sr - 1]!;
     if (r !== UNSPECIFIED_REASON) return r;
   }
   if (reasonIdx >= 0) {
-    const rr = m.w[reasonIdx * W_STRIDE + W_PAY]!;
+    const rr = m.payAt(reasonIdx);
     if (rr !== 0) return strings[rr - 1]!;
   }
   return UNSPECIFIED_REASON;
@@ -95,25 +90,23 @@ export function stateTimeline(
   if (m === undefined || endMs <= startMs) {
     return { intervals: endMs > startMs ? [{ startMs, endMs, category: 'unknown', reason: null }] : [], changes: 0 };
   }
-  const f = m.f;
-  const w = m.w;
   const first = m.lowerBound(startMs);
   // Anchors: the last state, reason and any sample strictly before startMs.
   let stateIdx = m.lastStateBefore(startMs);
   let reasonIdx = m.lastReasonBefore(startMs);
-  let lastSeenMs = first > 0 ? f[(first - 1) * F_STRIDE]! : -Infinity;
+  let lastSeenMs = first > 0 ? m.tsAt(first - 1) : -Infinity;
   const intervals: StateInterval[] = [];
   let changes = 0;
   // Effective state just before startMs (at startMs - 1).
   let trusted = stateIdx >= 0 && startMs - 1 < lastSeenMs + silenceTimeoutMs;
-  let curCat: StateCategory = trusted ? stateCategory(w[stateIdx * W_STRIDE + W_PAY]!) : 'unknown';
+  let curCat: StateCategory = trusted ? stateCategory(m.payAt(stateIdx)) : 'unknown';
   let curReason: string | null = trusted && curCat === 'down' ? downReason(m, stateIdx, reasonIdx) : null;
   let segStart = startMs;
 
   let i = first;
   const n = m.n;
   for (;;) {
-    const t = i < n ? f[i * F_STRIDE]! : Infinity;
+    const t = i < n ? m.tsAt(i) : Infinity;
     const nextTs = t < endMs ? t : Infinity;
     const expiry = trusted ? lastSeenMs + silenceTimeoutMs : Infinity;
     let atMs: number;
@@ -127,8 +120,8 @@ export function stateTimeline(
     } else {
       if (nextTs === Infinity) break;
       // Apply every event at nextTs, then evaluate once.
-      while (i < n && f[i * F_STRIDE] === nextTs) {
-        const kind = w[i * W_STRIDE + W_INFO]! & KIND_MASK;
+      while (i < n && m.tsAt(i) === nextTs) {
+        const kind = m.kindAt(i);
         if (kind === KIND_STATE) stateIdx = i;
         else if (kind === KIND_REASON) reasonIdx = i;
         i++;
@@ -137,7 +130,7 @@ export function stateTimeline(
       if (stateIdx < 0) continue;
       trusted = true;
       atMs = nextTs;
-      cat = stateCategory(w[stateIdx * W_STRIDE + W_PAY]!);
+      cat = stateCategory(m.payAt(stateIdx));
       reason = cat === 'down' ? downReason(m, stateIdx, reasonIdx) : null;
     }
     if (cat === curCat && reason === curReason) continue;
@@ -251,24 +244,22 @@ export function computeFigures(
   const machines = wc.machines;
   for (let mi = 0; mi < machines.length; mi++) {
     const m = machines[mi]!;
-    const f = m.f;
-    const w = m.w;
     const lo = m.lowerBound(startMs);
-    const hi = lo < m.n && f[lo * F_STRIDE]! < endMs ? m.lowerBound(endMs) : lo;
+    const hi = lo < m.n && m.tsAt(lo) < endMs ? m.lowerBound(endMs) : lo;
     if (hi === lo) continue;
     samples += hi - lo;
-    const firstTs = f[lo * F_STRIDE]!;
-    const lastTs = f[(hi - 1) * F_STRIDE]!;
+    const firstTs = m.tsAt(lo);
+    const lastTs = m.tsAt(hi - 1);
     if (firstMs === null || firstTs < firstMs) firstMs = firstTs;
     if (lastMs === null || lastTs > lastMs) lastMs = lastTs;
     const counters = m.dict.counters;
     for (let i = lo; i < hi; i++) {
-      const flags = w[i * W_STRIDE + W_INFO]!;
+      const flags = m.infoAt(i);
       if (flags & INFO_LATE) late++;
       if (collectOrders && flags >>> INFO_ORDER_SHIFT !== 0) addOrderId(orderIds, (flags >>> INFO_ORDER_SHIFT) - 1);
       if ((flags & KIND_MASK) !== KIND_COUNTER) continue;
-      const spec = counters[w[i * W_STRIDE + W_PAY]!]!;
-      const inc = f[i * F_STRIDE + F_INC]!;
+      const spec = counters[m.payAt(i)]!;
+      const inc = m.incAt(i);
       if (spec.role === ROLE_GOOD) good += inc;
       else if (spec.role === ROLE_SCRAP) scrap += inc;
       else addTo(countKeys, countVals, spec.name, inc);

@@ -28,6 +28,7 @@ import type { PlantPlan, WindowSpec } from './plan.js';
 import { createShiftCalendar, type ShiftCalendar } from './shifts.js';
 import { createTimeZone, type TimeZone } from './time-zone.js';
 import type { MachineEvent, WindowRef, WindowSummary } from './types.js';
+import { nextWindowEndingAfter, windowRefsOverlapping } from './windows.js';
 
 /** A sample that arrived for an already closed window (docs/semantics.md section 6). */
 export interface LateRecord {
@@ -237,35 +238,7 @@ export class WindowedProcessor {
 
   /** The window of spec i with the smallest end > afterMs, or undefined. */
   private nextWindow(i: number, afterMs: number): WindowRef | undefined {
-    const spec = this.specs[i]!;
-    switch (spec.kind) {
-      case 'tumbling': {
-        const start = Math.floor(afterMs / spec.sizeMs) * spec.sizeMs;
-        return timeWindow(spec, start, start + spec.sizeMs);
-      }
-      case 'hopping': {
-        const k = Math.floor((afterMs - spec.sizeMs) / spec.advanceMs) + 1;
-        const start = k * spec.advanceMs;
-        return timeWindow(spec, start, start + spec.sizeMs);
-      }
-      case 'shift': {
-        const cal = this.calendar!;
-        for (let span = 7 * DAY_MS; span <= 800 * DAY_MS; span *= 4) {
-          const found = cal.instancesOverlapping(afterMs, afterMs + span).find((s) => s.endMs > afterMs);
-          if (found !== undefined) {
-            return {
-              kind: 'shift',
-              name: spec.name,
-              windowId: found.shiftId,
-              startMs: found.startMs,
-              endMs: found.endMs,
-              shiftName: found.name,
-            };
-          }
-        }
-        return undefined;
-      }
-    }
+    return nextWindowEndingAfter(this.specs[i]!, afterMs, this.calendar);
   }
 
   private closeDue(out: ProcessorOutput): void {
@@ -390,32 +363,14 @@ export class WindowedProcessor {
 
   /** Closed windows of spec i that intersect [fromMs, toMs), ascending by start. */
   private closedWindowsOverlapping(i: number, fromMs: number, toMs: number): WindowRef[] {
-    const result: WindowRef[] = [];
     const closedEnd = this.closedEndMs[i]!;
-    if (!(toMs > fromMs) || closedEnd === -Infinity) return result;
-    const spec = this.specs[i]!;
-    if (spec.kind === 'shift') {
-      for (const s of this.calendar!.instancesOverlapping(fromMs, toMs)) {
-        if (s.endMs > closedEnd) break;
-        result.push({
-          kind: 'shift',
-          name: spec.name,
-          windowId: s.shiftId,
-          startMs: s.startMs,
-          endMs: s.endMs,
-          shiftName: s.name,
-        });
-      }
-      return result;
-    }
-    const step = spec.kind === 'tumbling' ? spec.sizeMs : spec.advanceMs;
-    const first = this.nextWindow(i, fromMs)!; // the window with the smallest end > fromMs
-    for (let start = first.startMs; start < toMs; start += step) {
-      const end = start + spec.sizeMs;
-      if (end > closedEnd) break;
-      result.push(timeWindow(spec, start, end));
-    }
-    return result;
+    if (!(toMs > fromMs) || closedEnd === -Infinity) return [];
+    const refs = windowRefsOverlapping(this.specs[i]!, fromMs, toMs, this.calendar);
+    // Ascending by start is ascending by end: the closed ones are a prefix.
+    let k = 0;
+    while (k < refs.length && refs[k]!.endMs <= closedEnd) k++;
+    refs.length = k;
+    return refs;
   }
 
   private workCenter(workCenterId: string): WcState {
@@ -617,8 +572,4 @@ export interface ProcessorSnapshotV1 extends SnapshotHeader {
 
 function finiteOrNull(n: number): number | null {
   return Number.isFinite(n) ? n : null;
-}
-
-function timeWindow(spec: WindowSpec, startMs: number, endMs: number): WindowRef {
-  return { kind: spec.kind, name: spec.name, windowId: new Date(startMs).toISOString(), startMs, endMs };
 }
