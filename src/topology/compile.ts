@@ -44,6 +44,8 @@ function tagPlan(tag: string, t: TagDoc): TagPlan {
       return { ...base, kind: 'heartbeat' };
     case 'milestone':
       return { ...base, kind: 'milestone', milestone: t.milestone };
+    case 'order':
+      return { ...base, kind: 'order' };
   }
 }
 

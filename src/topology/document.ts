@@ -42,7 +42,12 @@ export interface MilestoneTagDoc extends TagDocBase {
   readonly milestone: MilestoneKind;
 }
 
-export type TagDoc = StateTagDoc | ReasonTagDoc | CounterTagDoc | HeartbeatTagDoc | MilestoneTagDoc;
+/** A work center's running order (docs/semantics.md section 11): the value names it, "" is no order. */
+export interface OrderTagDoc extends TagDocBase {
+  readonly role: 'order';
+}
+
+export type TagDoc = StateTagDoc | ReasonTagDoc | CounterTagDoc | HeartbeatTagDoc | MilestoneTagDoc | OrderTagDoc;
 
 export type WindowDoc =
   | { readonly kind: 'tumbling'; readonly size: DurationText; readonly name?: string }

@@ -108,6 +108,11 @@ const tag = {
       required: ['machine', 'milestone'],
       properties: { role: { const: 'milestone' }, ...tagBase, milestone: { enum: [...MILESTONE_KINDS] } },
     },
+    {
+      additionalProperties: false,
+      required: ['machine'],
+      properties: { role: { const: 'order' }, ...tagBase },
+    },
   ],
 } as const;
 

@@ -88,7 +88,7 @@ describe('schema: values', () => {
     const [p] = schemaProblems(variant('    role: counter', '    role: countr'));
     expect(p).toMatchObject({ path: '/tags/P01.GOOD/role' });
     expect(p?.message).toBe(
-      "expected one of state, reason, counter, heartbeat, milestone, found 'countr' (did you mean 'counter'?)",
+      "expected one of state, reason, counter, heartbeat, milestone, order, found 'countr' (did you mean 'counter'?)",
     );
     const [q] = schemaProblems(variant('      "1": running', '      "1": runing'));
     expect(q?.message).toBe(
