@@ -131,6 +131,13 @@ export interface StateInterval {
   readonly category: StateCategory;
   /** Downtime reason for `down`, otherwise null. */
   readonly reason: string | null;
+  /**
+   * docs/semantics.md section 11: the order of the share the interval belongs to (null: no order);
+   * absent where attribution does not apply (window summaries, records written before it).
+   */
+  readonly orderRef?: string | null | undefined;
+  /** Odoo's mrp.workorder id of that order when known; the shifts poster writes it as `workorder_id`. */
+  readonly workOrderId?: number | null | undefined;
 }
 
 export type WindowKind = 'tumbling' | 'hopping' | 'shift';

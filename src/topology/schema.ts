@@ -199,6 +199,7 @@ export const TOPOLOGY_SCHEMA = {
         milestones: topic,
         windowSummaries: topic,
         shiftSummaries: topic,
+        orderSummaries: topic,
         rejected: topic,
         late: topic,
         orders: topic,

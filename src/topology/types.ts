@@ -13,6 +13,8 @@ export interface TopicsPlan {
   readonly milestones: string;
   readonly windowSummaries: string;
   readonly shiftSummaries: string;
+  /** Order summaries (docs/semantics.md section 11), compacted, key `plant|workCenter|shiftId|orderRef-or-empty`. */
+  readonly orderSummaries: string;
   readonly rejected: string;
   readonly late: string;
 }
