@@ -296,6 +296,8 @@ export const TOPOLOGY_SCHEMA = {
       required: ['losses'],
       properties: {
         post: { type: 'array', uniqueItems: true, items: { enum: [...STATE_CATEGORIES] } },
+        quantities: { enum: ['orders', 'milestones'] },
+        scrapReason: text,
         losses: {
           type: 'object',
           propertyNames: {
