@@ -92,7 +92,12 @@ export function compileTopology(doc: TopologyDoc, source: string, warnings: read
     plant,
     topics: topicsOf(doc),
     policies: { ...DEFAULTS.policies, ...doc.policies },
-    odoo: { losses: new FrozenMap(Object.entries(doc.odoo.losses)), postCategories: [...postCategories(doc)] },
+    odoo: {
+      losses: new FrozenMap(Object.entries(doc.odoo.losses)),
+      postCategories: [...postCategories(doc)],
+      quantities: doc.odoo.quantities ?? 'milestones',
+      ...(doc.odoo.scrapReason === undefined ? {} : { scrapReason: doc.odoo.scrapReason }),
+    },
     orders: ordersOf(doc),
     maintenance: maintenanceOf(doc),
     warnings,

@@ -110,7 +110,12 @@ export interface TopologyDoc {
   readonly tags: Readonly<Record<string, TagDoc>>;
   readonly windows: readonly WindowDoc[];
   readonly calendar: CalendarDoc;
-  readonly odoo: { readonly post?: readonly StateCategory[]; readonly losses: Readonly<Record<string, string>> };
+  readonly odoo: {
+    readonly post?: readonly StateCategory[];
+    readonly quantities?: 'orders' | 'milestones';
+    readonly scrapReason?: string;
+    readonly losses: Readonly<Record<string, string>>;
+  };
   readonly maintenance?: {
     readonly cooldown?: DurationText;
     readonly rules: readonly MaintenanceRuleDoc[];

@@ -30,6 +30,7 @@ export const TOPIC_SUFFIXES: Readonly<Record<keyof TopicsPlan, string>> = {
   milestones: 'milestones',
   windowSummaries: 'window-summaries',
   shiftSummaries: 'shift-summaries',
+  orderSummaries: 'order-summaries',
   rejected: 'rejected',
   late: 'late',
 };

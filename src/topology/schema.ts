@@ -204,6 +204,7 @@ export const TOPOLOGY_SCHEMA = {
         milestones: topic,
         windowSummaries: topic,
         shiftSummaries: topic,
+        orderSummaries: topic,
         rejected: topic,
         late: topic,
         orders: topic,
@@ -300,6 +301,8 @@ export const TOPOLOGY_SCHEMA = {
       required: ['losses'],
       properties: {
         post: { type: 'array', uniqueItems: true, items: { enum: [...STATE_CATEGORIES] } },
+        quantities: { enum: ['orders', 'milestones'] },
+        scrapReason: text,
         losses: {
           type: 'object',
           propertyNames: {
