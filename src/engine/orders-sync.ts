@@ -6,9 +6,11 @@
 // is released there. The cursor (Redis) moves
 // only after the snapshots were acknowledged, so a crash republishes (harmless: same snapshot).
 import type { OrderLine, OrdersSnapshot } from '../core/orders.js';
+import type { PlannedStop } from '../core/planned-maintenance.js';
 import type { EventSink } from '../ports/event-sink.js';
 import type { KeyValueStore } from '../ports/key-value.js';
 import type { Log } from '../ports/log.js';
+import type { PlannedMaintenanceReader } from '../ports/planned-maintenance.js';
 import type { OrdersCursor, WorkOrderReader } from '../ports/work-orders.js';
 
 // The orders topic's value (version 1) is defined once, in the core that reads it for tagging.
@@ -33,6 +35,12 @@ export interface OrdersSyncOptions {
    * 10 s): rows that recent are published now and read again next poll (same snapshot, harmless).
    */
   readonly settleMs?: number;
+  /**
+   * Planned maintenance (docs/semantics.md section 12): read every poll; a work center whose list
+   * changed since it was last published is published again, and every snapshot carries its list.
+   * `horizonMs`: requests that ended longer ago than this are left out (what can still be amended).
+   */
+  readonly planned?: { readonly reader: PlannedMaintenanceReader; readonly horizonMs: number };
 }
 
 export interface PollResult {
@@ -42,6 +50,8 @@ export interface PollResult {
 }
 
 const CURSOR_KEY = 'orders-cursor';
+/** Per work center: the planned maintenance list last published (JSON). */
+const PLANNED_KEY = 'orders-planned:';
 
 export function createOrdersSync(options: OrdersSyncOptions): { pollOnce(): Promise<PollResult> } {
   const { reader, kv } = options;
@@ -71,6 +81,18 @@ export function createOrdersSync(options: OrdersSyncOptions): { pollOnce(): Prom
       if (rows.length < pageSize) break;
     }
     const published: string[] = [];
+    // Planned maintenance: the work centers whose list changed since last published count as touched.
+    let planned: ReadonlyMap<string, readonly PlannedStop[]> | undefined;
+    const plannedText = new Map<string, string>();
+    if (options.planned !== undefined) {
+      planned = await options.planned.reader.scheduled(options.nowMs() - options.planned.horizonMs);
+      const known = await options.workCenters();
+      for (const [odooId, wcId] of known) {
+        const text = JSON.stringify(planned.get(wcId) ?? []);
+        plannedText.set(wcId, text);
+        if ((await kv.get(`${PLANNED_KEY}${wcId}`)) !== text) touched.add(odooId);
+      }
+    }
     if (touched.size > 0) {
       const known = await options.workCenters();
       const ids = [...touched].filter((id) => known.has(id));
@@ -88,6 +110,7 @@ export function createOrdersSync(options: OrdersSyncOptions): { pollOnce(): Prom
           odooWorkcenterId: odooId,
           atMs,
           workOrders,
+          ...(planned === undefined ? {} : { plannedMaintenance: planned.get(workCenterId) ?? [] }),
         };
         return {
           topic: options.topic,
@@ -97,6 +120,11 @@ export function createOrdersSync(options: OrdersSyncOptions): { pollOnce(): Prom
         };
       });
       if (records.length > 0) await options.sink.send(records);
+      // Only once the snapshots are acknowledged: a crash before re-publishes them.
+      for (const wcId of published) {
+        const text = plannedText.get(wcId);
+        if (text !== undefined) await kv.set(`${PLANNED_KEY}${wcId}`, text);
+      }
       const ignored = touched.size - ids.length;
       if (ignored > 0) options.log.debug({ ignored }, 'work orders changed on work centers outside the topology');
     }
