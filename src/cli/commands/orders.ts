@@ -67,6 +67,9 @@ export const ordersCommand: CommandDef = {
         workCenters: async () => new Map([...(await runtime.targets()).workCenters].map(([id, t]) => [t.odooId, id])),
         nowMs: Date.now,
         log: logger,
+        // Section 11: finished work orders while their time can be amended (the horizon plus the
+        // processor's bound on a shift's length, 2 days).
+        finishedHorizonMs: plan.plant.eventTime.amendmentHorizonMs + 2 * 86_400_000,
       });
       let total = 0;
       try {
