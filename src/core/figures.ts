@@ -13,6 +13,7 @@ import {
   stateCategory,
   type MachineHistory,
 } from './history.js';
+import { applyPlanned, overlapsAny, type Span } from './planned-maintenance.js';
 import type { OrderIds, OrderSegment } from './attribution.js';
 import type { OrderSource, OrderSummary, StateCategory, StateInterval, WindowRef, WindowSummary } from './types.js';
 import { STATE_CATEGORIES } from './types.js';
@@ -29,6 +30,8 @@ export interface WorkCenterView {
   readonly idealCycleTimeMs: number | null;
   /** Order tagging: the figures carry `orders` (the events' running orders). */
   readonly orders: boolean;
+  /** Planned maintenance spans (section 12): sorted, disjoint; empty when none. */
+  readonly planned: readonly Span[];
 }
 
 /** What a window's figures are: the summary without its identity, bounds, local times and revision. */
@@ -88,6 +91,35 @@ export function stateTimeline(
   startMs: number,
   endMs: number,
   /** When given, receives the instant of each counted state change (order attribution). */
+  changesAt?: number[],
+  /** Planned maintenance spans of the work center (section 12), sorted and disjoint. */
+  planned: readonly Span[] = NO_SPANS,
+): { intervals: StateInterval[]; changes: number } {
+  if (planned.length === 0 || endMs <= startMs || !overlapsAny(planned, startMs - 1, endMs))
+    return baseTimeline(m, silenceTimeoutMs, startMs, endMs, changesAt);
+  // From one ms earlier, so that a change at startMs is seen after the rule is applied.
+  const all = applyPlanned(baseTimeline(m, silenceTimeoutMs, startMs - 1, endMs).intervals, planned);
+  const intervals: StateInterval[] = [];
+  let changes = 0;
+  for (let k = 0; k < all.length; k++) {
+    const iv = all[k]!;
+    if (iv.endMs <= startMs) continue;
+    if (iv.startMs >= startMs && k > 0) {
+      changes++;
+      if (changesAt !== undefined) changesAt.push(iv.startMs);
+    }
+    intervals.push(iv.startMs < startMs ? { ...iv, startMs } : iv);
+  }
+  return { intervals, changes };
+}
+
+const NO_SPANS: readonly Span[] = [];
+
+function baseTimeline(
+  m: MachineHistory | undefined,
+  silenceTimeoutMs: number,
+  startMs: number,
+  endMs: number,
   changesAt?: number[],
 ): { intervals: StateInterval[]; changes: number } {
   if (m === undefined || endMs <= startMs) {
@@ -186,7 +218,14 @@ export function computeFigures(
   /** When given, receives the instant of each state change (see stateTimeline). */
   changesAt?: number[],
 ): Figures {
-  const { intervals, changes } = stateTimeline(wc.stateMachine, wc.stateSilenceTimeoutMs, startMs, endMs, changesAt);
+  const { intervals, changes } = stateTimeline(
+    wc.stateMachine,
+    wc.stateSilenceTimeoutMs,
+    startMs,
+    endMs,
+    changesAt,
+    wc.planned,
+  );
   let tRunning = 0;
   let tIdle = 0;
   let tSetup = 0;

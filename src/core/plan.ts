@@ -15,7 +15,7 @@ export interface StateTagPlan extends TagPlanBase {
   /** Keyed by the canonical value key (see `valueKey`). */
   readonly values: ReadonlyMap<string, StateMapping>;
   /** Used for a value the table does not list; without it such a value is rejected. */
-  readonly default?: StateMapping;
+  readonly default?: StateMapping | undefined;
 }
 
 export interface ReasonTagPlan extends TagPlanBase {
@@ -32,7 +32,7 @@ export interface CounterTagPlan extends TagPlanBase {
   readonly counter: string;
   readonly mode: CounterMode;
   /** The counter runs 0 .. rolloverAt-1 (total counters only). */
-  readonly rolloverAt?: number;
+  readonly rolloverAt?: number | undefined;
 }
 
 export interface HeartbeatTagPlan extends TagPlanBase {
@@ -66,7 +66,7 @@ export interface WorkCenterPlan {
   readonly stateMachineId: string;
   readonly machineIds: readonly string[];
   /** Ideal time per unit; enables performance and OEE. */
-  readonly idealCycleTimeMs?: number;
+  readonly idealCycleTimeMs?: number | undefined;
 }
 
 export type WindowSpec =

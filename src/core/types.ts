@@ -135,12 +135,12 @@ export interface StateInterval {
   /** Downtime reason for `down`, otherwise null. */
   readonly reason: string | null;
   /**
-   * Order attribution (docs/semantics.md section 11), shift summaries and order summaries only:
-   * the order share the interval belongs to (null: no order) and its Odoo work order id when known.
-   * Absent when the processor attributes no orders.
+   * docs/semantics.md section 11: the order of the share the interval belongs to (null: no order);
+   * absent where attribution does not apply (window summaries, records written before it).
    */
-  readonly orderRef?: string | null;
-  readonly workOrderId?: number | null;
+  readonly orderRef?: string | null | undefined;
+  /** Odoo's mrp.workorder id of that order when known; the shifts poster writes it as `workorder_id`. */
+  readonly workOrderId?: number | null | undefined;
 }
 
 export type WindowKind = 'tumbling' | 'hopping' | 'shift';

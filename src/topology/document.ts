@@ -110,5 +110,28 @@ export interface TopologyDoc {
   readonly tags: Readonly<Record<string, TagDoc>>;
   readonly windows: readonly WindowDoc[];
   readonly calendar: CalendarDoc;
-  readonly odoo: { readonly post?: readonly StateCategory[]; readonly losses: Readonly<Record<string, string>> };
+  readonly odoo: {
+    readonly post?: readonly StateCategory[];
+    readonly quantities?: 'orders' | 'milestones';
+    readonly scrapReason?: string;
+    readonly losses: Readonly<Record<string, string>>;
+  };
+  readonly maintenance?: {
+    readonly cooldown?: DurationText;
+    readonly rules: readonly MaintenanceRuleDoc[];
+  };
+}
+
+/** One rule of the topology's `maintenance` section (docs/semantics.md section 12). */
+export interface MaintenanceRuleDoc {
+  readonly name: string;
+  readonly workCenter: string;
+  readonly reason: string;
+  readonly longerThan?: DurationText;
+  readonly totalOver?: DurationText;
+  readonly count?: number;
+  readonly equipment: string;
+  readonly team?: string;
+  readonly priority?: '0' | '1' | '2' | '3';
+  readonly description?: string;
 }
