@@ -1,7 +1,8 @@
 // Order release, ERP -> plant: polls the work orders (ports/work-orders.ts; mrp.workorder in Odoo)
 // with a cursor on (write date, id), and for every work center whose work orders changed publishes
 // the full list of its released work orders (production confirmed / in progress / to close, work
-// order not done or cancelled) to a compacted topic keyed by the topology's workCenterId. The
+// order not done or cancelled; with `finishedHorizonMs` also those finished within it, for order
+// attribution) to a compacted topic keyed by the topology's workCenterId. The
 // latest value per key is therefore the work center's current queue; an empty list means nothing
 // is released there. The cursor (Redis) moves
 // only after the snapshots were acknowledged, so a crash republishes (harmless: same snapshot).
@@ -41,6 +42,12 @@ export interface OrdersSyncOptions {
    * `horizonMs`: requests that ended longer ago than this are left out (what can still be amended).
    */
   readonly planned?: { readonly reader: PlannedMaintenanceReader; readonly horizonMs: number };
+  /**
+   * Order attribution (docs/semantics.md section 11): also publish the work orders finished within
+   * this long before now, with their finish time, for as long as the time they cover can still be
+   * amended (the topology's amendment horizon plus its longest shift). Absent: open ones only.
+   */
+  readonly finishedHorizonMs?: number;
 }
 
 export interface PollResult {
@@ -96,7 +103,9 @@ export function createOrdersSync(options: OrdersSyncOptions): { pollOnce(): Prom
     if (touched.size > 0) {
       const known = await options.workCenters();
       const ids = [...touched].filter((id) => known.has(id));
-      const rows = ids.length === 0 ? [] : await reader.released(ids);
+      const finishedSince =
+        options.finishedHorizonMs === undefined ? undefined : options.nowMs() - options.finishedHorizonMs;
+      const rows = ids.length === 0 ? [] : await reader.released(ids, finishedSince);
       const byWc = new Map<number, OrderLine[]>(ids.map((id) => [id, []]));
       for (const row of rows) byWc.get(row.erpWorkCenterId ?? -1)?.push(row.line);
       const atMs = options.nowMs();

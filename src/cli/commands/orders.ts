@@ -70,6 +70,9 @@ export const ordersCommand: CommandDef = {
         workCenters: workCentersOf,
         nowMs: Date.now,
         log: logger,
+        // Section 11: finished work orders while their time can be amended (the horizon plus the
+        // processor's bound on a shift's length, 2 days).
+        finishedHorizonMs: plan.plant.eventTime.amendmentHorizonMs + 2 * 86_400_000,
         ...(plan.maintenance.equipment.size === 0
           ? {}
           : {
