@@ -19,6 +19,11 @@ export interface OrderLine {
   readonly qtyProduction: number;
   readonly qtyProduced: number;
   readonly dateStartMs: number | null;
+  /**
+   * When the work order finished (Odoo `date_finished`), null or absent while it runs. `orders sync`
+   * publishes finished work orders within the amendment horizon (docs/semantics.md section 11).
+   */
+  readonly dateFinishedMs?: number | null;
 }
 
 /** Value of the orders topic, version 1: the work center's full list of released work orders. */
@@ -81,6 +86,9 @@ function lineProblem(w: unknown, i: number): string | undefined {
   const d = w['dateStartMs'];
   if (d !== null && !Number.isSafeInteger(d))
     return `${at}.dateStartMs: expected epoch milliseconds or null, found ${show(d)}`;
+  const f = w['dateFinishedMs'];
+  if (f !== undefined && f !== null && !Number.isSafeInteger(f))
+    return `${at}.dateFinishedMs: expected epoch milliseconds, null or nothing, found ${show(f)}`;
   return undefined;
 }
 

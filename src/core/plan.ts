@@ -2,7 +2,8 @@
 // and what the core consumes. Compiled once at start; the hot path only does Map lookups.
 import type { CounterMode, MilestoneKind, StateMapping } from './types.js';
 
-export type TagPlan = StateTagPlan | ReasonTagPlan | CounterTagPlan | HeartbeatTagPlan | MilestoneTagPlan;
+export type TagPlan =
+  StateTagPlan | ReasonTagPlan | CounterTagPlan | HeartbeatTagPlan | MilestoneTagPlan | OrderTagPlan;
 
 interface TagPlanBase {
   readonly tag: string;
@@ -14,7 +15,7 @@ export interface StateTagPlan extends TagPlanBase {
   /** Keyed by the canonical value key (see `valueKey`). */
   readonly values: ReadonlyMap<string, StateMapping>;
   /** Used for a value the table does not list; without it such a value is rejected. */
-  readonly default?: StateMapping;
+  readonly default?: StateMapping | undefined;
 }
 
 export interface ReasonTagPlan extends TagPlanBase {
@@ -31,7 +32,7 @@ export interface CounterTagPlan extends TagPlanBase {
   readonly counter: string;
   readonly mode: CounterMode;
   /** The counter runs 0 .. rolloverAt-1 (total counters only). */
-  readonly rolloverAt?: number;
+  readonly rolloverAt?: number | undefined;
 }
 
 export interface HeartbeatTagPlan extends TagPlanBase {
@@ -41,6 +42,14 @@ export interface HeartbeatTagPlan extends TagPlanBase {
 export interface MilestoneTagPlan extends TagPlanBase {
   readonly kind: 'milestone';
   readonly milestone: MilestoneKind;
+}
+
+/**
+ * The work center's running order as the plant sees it (docs/semantics.md section 11): the value
+ * is the order's reference; "" means no order.
+ */
+export interface OrderTagPlan extends TagPlanBase {
+  readonly kind: 'order';
 }
 
 export interface MachinePlan {
@@ -57,7 +66,7 @@ export interface WorkCenterPlan {
   readonly stateMachineId: string;
   readonly machineIds: readonly string[];
   /** Ideal time per unit; enables performance and OEE. */
-  readonly idealCycleTimeMs?: number;
+  readonly idealCycleTimeMs?: number | undefined;
 }
 
 export type WindowSpec =

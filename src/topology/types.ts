@@ -1,6 +1,7 @@
 // The full typed result of loading one topology file: the core's PlantPlan plus what only the
 // engine and the Odoo poster need (topics, policies, Odoo mapping).
 import type { PlantPlan } from '../core/plan.js';
+import type { MaintenancePlan } from '../core/maintenance-rules.js';
 import type { StateCategory } from '../core/types.js';
 
 export interface TopicsPlan {
@@ -87,6 +88,8 @@ export interface TopologyPlan {
   readonly policies: PoliciesPlan;
   readonly odoo: OdooMappingPlan;
   readonly orders: OrdersPlan;
+  /** Maintenance requests from downtime (`maintenance`; no rules when absent). */
+  readonly maintenance: MaintenancePlan;
   /** Lint warnings found while loading (errors make loading throw instead). */
   readonly warnings: readonly TopologyProblem[];
 }
