@@ -154,6 +154,22 @@ export function intentApplied(
   return laterNotes.some((n) => n.woId === intent.woId && same(n.before, intent.after));
 }
 
+/**
+ * What Odoo's notes (all quantity notes of the production, by id) say was posted for share `key`:
+ * its last note if that write reached the work order (which holds `currentQty`), else the one before.
+ */
+export function postedGoodOf(key: string, notes: readonly QuantityNote[], currentQty: number): PostedShare {
+  const mine = notes.filter((n) => n.key === key);
+  const last = mine[mine.length - 1];
+  if (last === undefined) return { revision: 0, good: 0, scrap: 0 };
+  const later = notes.filter((n) => n.id > last.id);
+  if (intentApplied(last, currentQty, later)) return { revision: last.revision, good: last.good, scrap: 0 };
+  const prev = mine[mine.length - 2];
+  return prev === undefined
+    ? { revision: 0, good: 0, scrap: 0 }
+    : { revision: prev.revision, good: prev.good, scrap: 0 };
+}
+
 export interface OrdersPosterOptions {
   readonly client: OdooClient;
   readonly ledger: OrdersLedger;
@@ -296,22 +312,8 @@ export function createOrdersHandler(options: OrdersPosterOptions): OrdersHandler
       .sort((a, b) => a.id - b.id);
   }
 
-  /** Lost ledger (or a share never posted): what Odoo's notes say was posted for `key`. */
-  function recover(key: string, notes: readonly QuantityNote[], wo: WorkOrder): PostedShare {
-    const mine = notes.filter((n) => n.key === key);
-    const last = mine[mine.length - 1];
-    if (last === undefined) return { revision: 0, good: 0, scrap: 0 };
-    if (
-      intentApplied(
-        last,
-        wo.qty,
-        notes.filter((n) => n.id > last.id),
-      )
-    )
-      return { ...last, scrap: 0 };
-    const prev = mine[mine.length - 2];
-    return prev === undefined ? { revision: 0, good: 0, scrap: 0 } : { ...prev, scrap: 0 };
-  }
+  const recover = (key: string, notes: readonly QuantityNote[], wo: WorkOrder): PostedShare =>
+    postedGoodOf(key, notes, wo.qty);
 
   async function postNote(productionId: number, key: string, intent: QuantityIntent, s: OrderSummary): Promise<void> {
     const marker =
