@@ -3,6 +3,7 @@
 // each work order's qty_produced, against the last revision of each final order summary. Both
 // sides arrive as data (the Odoo side is read by io/odoo/orders-reader.ts); this module compares.
 import type { OrderSummary } from '../core/types.js';
+import type { ShareInOdoo } from '../ports/order-quantities.js';
 import type { ReconcileRow } from './reconcile.js';
 
 export type OrderDifferenceKind = 'missing' | 'extra' | 'altered-good' | 'altered-scrap' | 'altered-work-order';
@@ -10,23 +11,6 @@ export type OrderDifferenceKind = 'missing' | 'extra' | 'altered-good' | 'altere
 export interface OrderDifference extends ReconcileRow {
   readonly kind: OrderDifferenceKind;
   readonly key: string;
-}
-
-/** What Odoo holds of one share (found through its markers). */
-export interface ShareInOdoo {
-  readonly key: string;
-  /** Good count of the share's last quantity note that reached the work order; null: no note. */
-  readonly good: number | null;
-  readonly goodRevision: number | null;
-  readonly workOrderId: number | null;
-  /** Validated scrap of the share (sum of its marked, done stock.scrap) and their ids. */
-  readonly scrap: number;
-  readonly scrapIds: readonly number[];
-  /** Marked scraps still in draft (not scrapped). */
-  readonly draftScrap: number;
-  /** From the marker text: `<workCenterId>` and `<shift>` as posted ('?' when unreadable). */
-  readonly workCenterId: string;
-  readonly shift: string;
 }
 
 export interface OrdersReconcileInput {

@@ -2,7 +2,7 @@
 // (engine/reconcile-orders.ts): the work orders of the given shares (qty_produced), the quantity
 // notes on their productions and the marked scraps, grouped by share key.
 import type { OrderSummary } from '../../core/types.js';
-import type { ShareInOdoo } from '../../engine/reconcile-orders.js';
+import type { ShareInOdoo } from '../../ports/order-quantities.js';
 import type { OdooClient } from './client.js';
 import {
   ORDER_QTY_MARKER,
