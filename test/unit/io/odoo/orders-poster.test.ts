@@ -4,7 +4,6 @@
 // lost response after commit and a serialization failure never add twice; unknown and closed work
 // orders are refused with Odoo's state; the insufficient-quantity wizard is not "done".
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OrderSummary } from '../../../../src/core/types.js';
 import { OdooError } from '../../../../src/errors.js';
 import { createMemoryKeyValue } from '../../../../src/io/memory/memory-key-value.js';
 import {
@@ -15,6 +14,7 @@ import {
   type OrdersHandler,
 } from '../../../../src/io/odoo/orders-poster.js';
 import type { Fixture } from '../../../support/odoo-fixture.js';
+import { share } from '../../../support/order-shares.js';
 import { startFixture } from '../../../support/odoo-fixture.js';
 import { MAPPING } from './summary-fixtures.js';
 
@@ -23,68 +23,6 @@ afterEach(async () => {
   await f?.close();
   f = undefined;
 });
-
-const SHIFT_MS = 8 * 3_600_000;
-const T0 = Date.UTC(2026, 2, 2, 6);
-
-export function share(
-  day: number,
-  order: { ref: string | null; woId: number | null; moId?: number | null },
-  revision: number,
-  good: number,
-  scrap: number,
-  workCenterId = 'wc-1',
-): OrderSummary {
-  const startMs = T0 + day * 86_400_000;
-  const date = new Date(startMs).toISOString().slice(0, 10);
-  return {
-    plantId: 'plant-a',
-    workCenterId,
-    windowKind: 'shift',
-    windowName: 'shift',
-    windowId: `${date}/s1`,
-    shiftName: 's1',
-    startMs,
-    endMs: startMs + SHIFT_MS,
-    startLocal: new Date(startMs).toISOString(),
-    endLocal: new Date(startMs + SHIFT_MS).toISOString(),
-    revision,
-    final: true,
-    lengthMs: SHIFT_MS,
-    plannedMs: SHIFT_MS,
-    runtimeMs: SHIFT_MS,
-    downtimeMs: 0,
-    downtimeByReason: {},
-    timeByCategory: { running: SHIFT_MS, idle: 0, setup: 0, planned_stop: 0, down: 0, unknown: 0 },
-    goodCount: good,
-    scrapCount: scrap,
-    counts: { good, scrap },
-    stateChanges: 0,
-    firstEventMs: startMs,
-    lastEventMs: startMs + 1_000,
-    samplesApplied: 2,
-    lateSamples: 0,
-    idealCycleTimeMs: null,
-    availability: 1,
-    performance: null,
-    quality: null,
-    oee: null,
-    intervals: [
-      {
-        startMs,
-        endMs: startMs + SHIFT_MS,
-        category: 'running',
-        reason: null,
-        orderRef: order.ref,
-        workOrderId: order.woId,
-      },
-    ],
-    orderRef: order.ref,
-    workOrderId: order.woId,
-    productionId: order.moId ?? null,
-    orderSource: order.ref === null ? null : 'odoo',
-  };
-}
 
 function seedOrder(fx: Fixture, name: string, productId = 42, code = 'WC-01'): { moId: number; woId: number } {
   const wc = fx.standin.records('mrp.workcenter').find((r) => r['code'] === code)!['id'] as number;
