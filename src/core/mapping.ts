@@ -200,6 +200,11 @@ function mapByRole(plantId: string, workCenterId: string, tagPlan: TagPlan, samp
     }
     case 'heartbeat':
       return ev(plantId, workCenterId, tagPlan, sample, 'heartbeat', u, u, u, u, u, u, u, u, u);
+    case 'order': {
+      // docs/semantics.md section 11: the value names the running order; "" is "no order".
+      const ref = valueKey(sample.value);
+      return ev(plantId, workCenterId, tagPlan, sample, 'order', u, u, u, u, u, u, u, ref === '' ? u : ref, u);
+    }
     case 'milestone': {
       const orderRef = typeof sample.value === 'string' ? sample.value : undefined;
       const quantity = typeof sample.value === 'number' ? sample.value : undefined;

@@ -2,7 +2,8 @@
 // and what the core consumes. Compiled once at start; the hot path only does Map lookups.
 import type { CounterMode, MilestoneKind, StateMapping } from './types.js';
 
-export type TagPlan = StateTagPlan | ReasonTagPlan | CounterTagPlan | HeartbeatTagPlan | MilestoneTagPlan;
+export type TagPlan =
+  StateTagPlan | ReasonTagPlan | CounterTagPlan | HeartbeatTagPlan | MilestoneTagPlan | OrderTagPlan;
 
 interface TagPlanBase {
   readonly tag: string;
@@ -41,6 +42,14 @@ export interface HeartbeatTagPlan extends TagPlanBase {
 export interface MilestoneTagPlan extends TagPlanBase {
   readonly kind: 'milestone';
   readonly milestone: MilestoneKind;
+}
+
+/**
+ * The work center's running order as the plant sees it (docs/semantics.md section 11): the value
+ * is the order's reference; "" means no order.
+ */
+export interface OrderTagPlan extends TagPlanBase {
+  readonly kind: 'order';
 }
 
 export interface MachinePlan {

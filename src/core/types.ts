@@ -42,7 +42,7 @@ export interface StateMapping {
  * progress (tag = source id, tsMs = its highest event time, amount = number of sources), which the
  * windowed lane uses to align watermarks across the partitions that feed it.
  */
-export const EVENT_KINDS = ['state', 'reason', 'counter', 'heartbeat', 'milestone', 'watermark'] as const;
+export const EVENT_KINDS = ['state', 'reason', 'counter', 'heartbeat', 'milestone', 'watermark', 'order'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /**
@@ -68,7 +68,10 @@ export interface MachineEvent {
   readonly mode?: CounterMode | undefined;
   readonly rolloverAt?: number | undefined;
   readonly amount?: number | undefined;
-  /** milestone: which one, and the order or lot it names. */
+  /**
+   * milestone: which one, and the order or lot it names. order (a plant order signal, section 11):
+   * `orderRef` is the order now running, undefined for "no order" (value "").
+   */
   readonly milestone?: MilestoneKind | undefined;
   readonly orderRef?: string | undefined;
   readonly quantity?: number | undefined;
@@ -131,6 +134,13 @@ export interface StateInterval {
   readonly category: StateCategory;
   /** Downtime reason for `down`, otherwise null. */
   readonly reason: string | null;
+  /**
+   * docs/semantics.md section 11: the order of the share the interval belongs to (null: no order);
+   * absent where attribution does not apply (window summaries, records written before it).
+   */
+  readonly orderRef?: string | null | undefined;
+  /** Odoo's mrp.workorder id of that order when known; the shifts poster writes it as `workorder_id`. */
+  readonly workOrderId?: number | null | undefined;
 }
 
 export type WindowKind = 'tumbling' | 'hopping' | 'shift';

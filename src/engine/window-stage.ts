@@ -169,7 +169,7 @@ export class WindowStage {
     const { codecs } = this.o;
     await codecs.prepare(batch.records.map((r) => r.value));
     const now = this.o.live ? this.o.clock.nowMs() : undefined;
-    const out: ProcessorOutput = { summaries: [], late: [], duplicates: 0, applied: 0 };
+    const out: ProcessorOutput = { summaries: [], orderSummaries: [], late: [], duplicates: 0, applied: 0 };
     const rejected: SinkRecord[] = [];
     const proc = p.processor;
     let pending: MachineEvent[] = [];
@@ -369,6 +369,7 @@ export class WindowStage {
 
 function appendOutput(into: ProcessorOutput, from: ProcessorOutput): void {
   for (const x of from.summaries) into.summaries.push(x);
+  for (const x of from.orderSummaries) into.orderSummaries.push(x);
   for (const x of from.late) into.late.push(x);
   into.duplicates += from.duplicates;
   into.applied += from.applied;

@@ -126,6 +126,21 @@ export const METRICS = {
     help: 'State of the Odoo circuit breaker: 0 closed, 1 half-open, 2 open.',
     labelNames: [],
   },
+  shiftstream_ingest_samples_in_total: {
+    type: 'counter',
+    help: 'Records read by `ingest`, per input (file:<name>, mqtt, sparkplug), rejects included.',
+    labelNames: ['input'],
+  },
+  shiftstream_ingest_samples_out_total: {
+    type: 'counter',
+    help: 'Raw samples `ingest` committed to the raw topic, per input.',
+    labelNames: ['input'],
+  },
+  shiftstream_ingest_rejects_total: {
+    type: 'counter',
+    help: 'Records `ingest` rejected, per input and reason (malformed-json, invalid-ts, unknown-tag, ...).',
+    labelNames: ['input', 'reason'],
+  },
 } as const satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof METRICS;

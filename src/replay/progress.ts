@@ -31,9 +31,9 @@ export function formatClock(ms: number): string {
 }
 
 /** One progress line (no control characters). ETA from bytes read against the file size. */
-export function formatProgress(p: ProgressState): string {
+export function formatProgress(p: ProgressState, label = 'replay'): string {
   const rate = p.elapsedMs > 0 ? (p.samples * 1000) / p.elapsedMs : 0;
-  const parts = ['replay'];
+  const parts = [label];
   if (p.sizeBytes !== undefined && p.sizeBytes > 0) {
     const frac = Math.min(1, p.bytesRead / p.sizeBytes);
     const filled = Math.round(frac * BAR_WIDTH);
@@ -66,13 +66,15 @@ export class ProgressLine {
     private readonly stream: Writable & { isTTY?: boolean },
     private readonly enabled: boolean,
     private readonly intervalMs = 100,
+    /** The command the line belongs to (`replay`, `ingest`). */
+    private readonly label = 'replay',
   ) {}
 
   /** Redraws when the interval has passed since the last draw. */
   update(nowMs: number, state: () => ProgressState): void {
     if (!this.enabled || nowMs - this.lastDrawMs < this.intervalMs) return;
     this.lastDrawMs = nowMs;
-    this.stream.write(`\r${formatProgress(state())}\x1b[K`);
+    this.stream.write(`\r${formatProgress(state(), this.label)}\x1b[K`);
     this.drawn = true;
   }
 

@@ -5,6 +5,7 @@ import type {
   HeartbeatTagPlan,
   MachinePlan,
   MilestoneTagPlan,
+  OrderTagPlan,
   PlantPlan,
   ReasonTagPlan,
   StateTagPlan,
@@ -19,6 +20,7 @@ import {
   DEFAULTS,
   eventTimeMs,
   machinesByWorkCenter,
+  maintenanceOf,
   ms,
   ordersOf,
   planMapping,
@@ -107,6 +109,10 @@ function milestonePlan(tag: string, machineId: string, milestone: MilestoneKind)
   return tagShape(tag, machineId, 'milestone', u, u, u, u, u, u, milestone) as MilestoneTagPlan;
 }
 
+function orderPlan(tag: string, machineId: string): OrderTagPlan {
+  return tagShape(tag, machineId, 'order', u, u, u, u, u, u, u) as OrderTagPlan;
+}
+
 function tagPlan(tag: string, t: TagDoc): TagPlan {
   switch (t.role) {
     case 'state': {
@@ -128,6 +134,8 @@ function tagPlan(tag: string, t: TagDoc): TagPlan {
       return heartbeatPlan(tag, t.machine);
     case 'milestone':
       return milestonePlan(tag, t.machine, t.milestone);
+    case 'order':
+      return orderPlan(tag, t.machine);
   }
 }
 
@@ -179,8 +187,14 @@ export function compileTopology(doc: TopologyDoc, source: string, warnings: read
     plant,
     topics: topicsOf(doc),
     policies: { ...DEFAULTS.policies, ...doc.policies },
-    odoo: { losses: new FrozenMap(Object.entries(doc.odoo.losses)), postCategories: [...postCategories(doc)] },
+    odoo: {
+      losses: new FrozenMap(Object.entries(doc.odoo.losses)),
+      postCategories: [...postCategories(doc)],
+      quantities: doc.odoo.quantities ?? 'milestones',
+      ...(doc.odoo.scrapReason === undefined ? {} : { scrapReason: doc.odoo.scrapReason }),
+    },
     orders: ordersOf(doc),
+    maintenance: maintenanceOf(doc),
     warnings,
   });
 }

@@ -42,7 +42,12 @@ export interface MilestoneTagDoc extends TagDocBase {
   readonly milestone: MilestoneKind;
 }
 
-export type TagDoc = StateTagDoc | ReasonTagDoc | CounterTagDoc | HeartbeatTagDoc | MilestoneTagDoc;
+/** A work center's running order (docs/semantics.md section 11): the value names it, "" is no order. */
+export interface OrderTagDoc extends TagDocBase {
+  readonly role: 'order';
+}
+
+export type TagDoc = StateTagDoc | ReasonTagDoc | CounterTagDoc | HeartbeatTagDoc | MilestoneTagDoc | OrderTagDoc;
 
 export type WindowDoc =
   | { readonly kind: 'tumbling'; readonly size: DurationText; readonly name?: string }
@@ -105,5 +110,28 @@ export interface TopologyDoc {
   readonly tags: Readonly<Record<string, TagDoc>>;
   readonly windows: readonly WindowDoc[];
   readonly calendar: CalendarDoc;
-  readonly odoo: { readonly post?: readonly StateCategory[]; readonly losses: Readonly<Record<string, string>> };
+  readonly odoo: {
+    readonly post?: readonly StateCategory[];
+    readonly quantities?: 'orders' | 'milestones';
+    readonly scrapReason?: string;
+    readonly losses: Readonly<Record<string, string>>;
+  };
+  readonly maintenance?: {
+    readonly cooldown?: DurationText;
+    readonly rules: readonly MaintenanceRuleDoc[];
+  };
+}
+
+/** One rule of the topology's `maintenance` section (docs/semantics.md section 12). */
+export interface MaintenanceRuleDoc {
+  readonly name: string;
+  readonly workCenter: string;
+  readonly reason: string;
+  readonly longerThan?: DurationText;
+  readonly totalOver?: DurationText;
+  readonly count?: number;
+  readonly equipment: string;
+  readonly team?: string;
+  readonly priority?: '0' | '1' | '2' | '3';
+  readonly description?: string;
 }

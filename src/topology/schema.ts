@@ -108,6 +108,11 @@ const tag = {
       required: ['machine', 'milestone'],
       properties: { role: { const: 'milestone' }, ...tagBase, milestone: { enum: [...MILESTONE_KINDS] } },
     },
+    {
+      additionalProperties: false,
+      required: ['machine'],
+      properties: { role: { const: 'order' }, ...tagBase },
+    },
   ],
 } as const;
 
@@ -199,6 +204,7 @@ export const TOPOLOGY_SCHEMA = {
         milestones: topic,
         windowSummaries: topic,
         shiftSummaries: topic,
+        orderSummaries: topic,
         rejected: topic,
         late: topic,
         orders: topic,
@@ -295,6 +301,8 @@ export const TOPOLOGY_SCHEMA = {
       required: ['losses'],
       properties: {
         post: { type: 'array', uniqueItems: true, items: { enum: [...STATE_CATEGORIES] } },
+        quantities: { enum: ['orders', 'milestones'] },
+        scrapReason: text,
         losses: {
           type: 'object',
           propertyNames: {
@@ -303,6 +311,36 @@ export const TOPOLOGY_SCHEMA = {
             'x-expected': `a category (${STATE_CATEGORIES.join(', ')}) or down/<reason>`,
           },
           additionalProperties: text,
+        },
+      },
+    },
+    maintenance: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['rules'],
+      properties: {
+        cooldown: duration,
+        rules: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'workCenter', 'reason', 'equipment'],
+            'x-expected': 'a rule with name, workCenter, reason, equipment and one of longerThan, totalOver or count',
+            oneOf: [{ required: ['longerThan'] }, { required: ['totalOver'] }, { required: ['count'] }],
+            properties: {
+              name: id('maintenance rule', 'die-jam-long'),
+              workCenter: id('work center', 'press-line-1'),
+              reason: reasonCode,
+              longerThan: duration,
+              totalOver: duration,
+              count: { type: 'integer', minimum: 1, 'x-expected': 'a whole number of stops, at least 1' },
+              equipment: text,
+              team: text,
+              priority: { enum: ['0', '1', '2', '3'] },
+              description,
+            },
+          },
         },
       },
     },

@@ -11,6 +11,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'demo', load: async () => (await import('./demo.js')).demoCommand },
   { name: 'dlq', load: async () => (await import('./dlq.js')).dlqCommand },
   { name: 'doctor', load: async () => (await import('./doctor.js')).doctorCommand },
+  { name: 'ingest', load: async () => (await import('./ingest.js')).ingestCommand },
   { name: 'lint', load: async () => (await import('./lint.js')).lintCommand },
   { name: 'orders', load: async () => (await import('./orders.js')).ordersCommand },
   { name: 'post', load: async () => (await import('./post.js')).postCommand },

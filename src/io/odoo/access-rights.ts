@@ -14,6 +14,7 @@ export const ODOO_COMMANDS = {
   post: 'shiftstream post',
   milestones: 'shiftstream post --milestones',
   orders: 'shiftstream orders sync',
+  maintenance: 'shiftstream post --kind maintenance',
   reconcile: 'shiftstream reconcile',
 } as const;
 export type OdooCommand = keyof typeof ODOO_COMMANDS;
@@ -103,6 +104,17 @@ export const ODOO_ACCESS_NEEDS: Readonly<Record<OdooCommand, readonly AccessNeed
     ...MASTER_DATA,
     { model: 'mrp.workorder', operations: ['read'], why: 'the released work orders', group: MRP_USER },
     { model: 'mrp.production', operations: ['read'], why: "the production's state and name", group: MRP_USER },
+  ],
+  maintenance: [
+    ...MASTER_DATA,
+    {
+      model: 'maintenance.request',
+      operations: ['read', 'create', 'write'],
+      why: 'corrective requests from downtime: search markers and cooldowns, create, update the facts',
+      group: INTERNAL,
+    },
+    { model: 'maintenance.equipment', operations: ['read'], why: 'the equipment a rule names', group: INTERNAL },
+    { model: 'maintenance.team', operations: ['read'], why: 'the team a rule names', group: INTERNAL },
   ],
   reconcile: [
     ...MASTER_DATA,

@@ -10,7 +10,9 @@
 //                       production, the work order when there is one) for a person to validate;
 //   inspection_failed   a quality.alert where that model exists (Enterprise), otherwise a chatter
 //                       note (message_post) on the production (or on the work center without order).
-// Other kinds, and quantity/scrap milestones without an order, are confirmed as `skipped`.
+// Other kinds, and quantity/scrap milestones without an order, are confirmed as `skipped`; with
+// topology `odoo.quantities: orders` quantity and scrap milestones are confirmed as
+// `quantities-from-orders` without a write (post --kind orders posts them from order summaries).
 //
 // Idempotency. Each milestone has a key (hash of its identity). The ledger (Redis) holds
 // `pending` before any Odoo write and `done` after. Every Odoo write carries a marker with the key
@@ -365,6 +367,8 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
         });
       }
       case 'quantity_completed': {
+        // Topology odoo.quantities: orders: post --kind orders writes quantities, never both (section 11).
+        if (options.mapping.quantities === 'orders') return done(skipped('quantities-from-orders'));
         if (m.orderRef === null || m.quantity === null) return done(skipped('no-order'));
         const wo = await workOrder(m, wc.odooId);
         if (wo === undefined) {
@@ -384,6 +388,7 @@ export function createMilestoneHandler(options: MilestonePosterOptions): Milesto
         return done({ status: 'posted', odooModel: 'mrp.workorder', odooIds: [wo.id], created: 0, unlinkedIds: [] });
       }
       case 'scrap_recorded': {
+        if (options.mapping.quantities === 'orders') return done(skipped('quantities-from-orders'));
         if (m.orderRef === null) return done(skipped('no-order'));
         const mo = await production(m);
         if (mo.productId === null)

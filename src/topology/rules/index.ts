@@ -1,6 +1,7 @@
 // The lint rule catalog. Rules run in this order on a schema-valid document; each rule's name is
 // what `shiftstream lint` prints. `unique-tags` and `unique-keys` run while parsing (source.ts).
 import { shiftsValid, validTimeZone } from './calendar.js';
+import { maintenanceRules } from './maintenance.js';
 import { odooLossKnown, odooLossType, odooLossUnused, odooMappingComplete } from './odoo.js';
 import type { LintRule } from './rule.js';
 import {
@@ -62,4 +63,5 @@ export const RULES: readonly LintRule[] = [
   odooLossType,
   odooLossKnown,
   odooLossUnused,
+  maintenanceRules,
 ];

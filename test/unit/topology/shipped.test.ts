@@ -140,6 +140,7 @@ describe('stamping-berlin plan', () => {
       milestones: 'shiftstream.stamping-berlin.milestones',
       windowSummaries: 'shiftstream.stamping-berlin.window-summaries',
       shiftSummaries: 'shiftstream.stamping-berlin.shift-summaries',
+      orderSummaries: 'shiftstream.stamping-berlin.order-summaries',
       rejected: 'shiftstream.stamping-berlin.rejected',
       late: 'shiftstream.stamping-berlin.late',
     });
