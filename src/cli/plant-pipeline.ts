@@ -47,6 +47,8 @@ export interface PlantAdapters {
   source?(groupId: string, topics: readonly string[], sessionTimeoutMs: number | undefined): EventSource;
   /** The sink of both stages (default: the configured client's). */
   sink?(clientId: string): EventSink;
+  /** The critical lane's own sink (default: the configured client's, lane 'critical'). */
+  criticalSink?(clientId: string): EventSink;
 }
 
 export interface PlantPipelineOptions {
@@ -125,6 +127,12 @@ export async function createPlantPipeline(
     const clientId = `${config.kafka.clientId}-${plantId}`;
     const sink = options.adapters?.sink?.(clientId) ?? createEventSink(config, { clientId });
     closers.push(() => sink.close());
+    // Milestones leave on a producer of their own, never queued behind the bulk records.
+    const criticalId = `${clientId}-critical`;
+    const criticalSink =
+      options.adapters?.criticalSink?.(criticalId) ??
+      createEventSink(config, { clientId: criticalId, lane: 'critical' });
+    closers.push(() => criticalSink.close());
     const mapperSource = source(`${options.group}-map`, [t.raw, t.canonical]);
     const windowSource = source(`${options.group}-window`, [t.enriched]);
     const pipeline = createPipeline({
@@ -134,6 +142,7 @@ export async function createPlantPipeline(
       windowSource,
       windowGroupId: `${options.group}-window`,
       sink,
+      criticalSink,
       store,
       clock: systemClock,
       metrics: options.metrics,

@@ -22,6 +22,8 @@ export interface PipelineOptions {
   readonly windowSource: EventSource;
   readonly windowGroupId: string;
   readonly sink: EventSink;
+  /** The critical lane's (milestones') own sink; default `sink`. */
+  readonly criticalSink?: EventSink;
   readonly store: StateStore;
   readonly clock: Clock;
   readonly metrics: Metrics;
@@ -89,6 +91,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     topology: o.topology,
     codecs: o.codecs,
     sink: o.sink,
+    criticalSink: o.criticalSink ?? o.sink,
     clock: o.clock,
     live: o.live,
     metrics: o.metrics,

@@ -27,7 +27,7 @@ import type { TopologyPlan } from '../topology/types.js';
 import { latenessBucket } from '../metrics/catalog.js';
 import { rejectRecord } from './rejects.js';
 import { KeyedSerializer } from './serial.js';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
+import { decodeSnapshot, encodeSnapshotAsync } from './snapshot-codec.js';
 
 export interface WindowStageOptions {
   readonly topology: TopologyPlan;
@@ -369,16 +369,23 @@ export class WindowStage {
   private async checkpoint(p: PartitionState): Promise<void> {
     if (!p.dirty || p.nextOffset === undefined) return;
     const started = this.o.clock.nowMs();
-    const snapshot = encodeSnapshot({ v: 1, processor: p.processor.snapshot(), watermark: p.watermark.snapshot() });
-    await this.o.store.save(this.checkpointKey(p.tp), { offset: p.nextOffset, snapshot, savedAtMs: started });
+    // Runs under the partition's serializer: no batch of this partition changes it meanwhile; the
+    // offset is taken with the snapshot all the same, before the compression's await.
+    const offset = p.nextOffset;
+    const snapshot = await encodeSnapshotAsync({
+      v: 1,
+      processor: p.processor.snapshot(),
+      watermark: p.watermark.snapshot(),
+    });
+    await this.o.store.save(this.checkpointKey(p.tp), { offset, snapshot, savedAtMs: started });
     if (this.o.commit !== undefined) {
       // The Redis checkpoint is where a restart resumes; the group commit only shows progress
       // (lag). A failed commit (e.g. during a rebalance or a stop) is logged and retried next time.
       try {
-        await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset: p.nextOffset }]);
+        await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset }]);
       } catch (err) {
         this.o.log.warn(
-          { err, topic: p.tp.topic, partition: p.tp.partition, offset: p.nextOffset },
+          { err, topic: p.tp.topic, partition: p.tp.partition, offset },
           'offset commit failed; the checkpoint stays authoritative',
         );
         this.o.metrics.inc('shiftstream_checkpoints_total', { outcome: 'commit_failed' });
