@@ -39,7 +39,14 @@ export interface HeartbeatTagDoc extends TagDocBase {
 
 export interface MilestoneTagDoc extends TagDocBase {
   readonly role: 'milestone';
-  readonly milestone: MilestoneKind;
+  /** `inspection`: the value is a measure, the limits decide inspection_passed / inspection_failed. */
+  readonly milestone: MilestoneKind | 'inspection';
+  /** Inspection tags (inspection, inspection_passed, inspection_failed): docs/semantics.md section 9. */
+  readonly test?: string;
+  readonly unit?: string;
+  readonly limitLow?: number;
+  readonly limitHigh?: number;
+  readonly scrapOnFail?: number;
 }
 
 /** A work center's running order (docs/semantics.md section 11): the value names it, "" is no order. */

@@ -106,7 +106,17 @@ const tag = {
     {
       additionalProperties: false,
       required: ['machine', 'milestone'],
-      properties: { role: { const: 'milestone' }, ...tagBase, milestone: { enum: [...MILESTONE_KINDS] } },
+      properties: {
+        role: { const: 'milestone' },
+        ...tagBase,
+        milestone: { enum: [...MILESTONE_KINDS, 'inspection'] },
+        // Inspection tags (docs/semantics.md section 9); rule inspection-rule checks where they fit.
+        test: { type: 'string', minLength: 1 },
+        unit: { type: 'string', minLength: 1 },
+        limitLow: { type: 'number' },
+        limitHigh: { type: 'number' },
+        scrapOnFail: { type: 'number', exclusiveMinimum: 0 },
+      },
     },
     {
       additionalProperties: false,
