@@ -7,9 +7,11 @@
 // is released there. The cursor (Redis) moves
 // only after the snapshots were acknowledged, so a crash republishes (harmless: same snapshot).
 import type { OrderLine, OrdersSnapshot } from '../core/orders.js';
+import type { PlannedStop } from '../core/planned-maintenance.js';
 import type { EventSink } from '../ports/event-sink.js';
 import type { KeyValueStore } from '../ports/key-value.js';
 import type { Log } from '../ports/log.js';
+import type { PlannedMaintenanceReader } from '../ports/planned-maintenance.js';
 import type { OrdersCursor, WorkOrderReader } from '../ports/work-orders.js';
 
 // The orders topic's value (version 1) is defined once, in the core that reads it for tagging.
@@ -35,6 +37,12 @@ export interface OrdersSyncOptions {
    */
   readonly settleMs?: number;
   /**
+   * Planned maintenance (docs/semantics.md section 12): read every poll; a work center whose list
+   * changed since it was last published is published again, and every snapshot carries its list.
+   * `horizonMs`: requests that ended longer ago than this are left out (what can still be amended).
+   */
+  readonly planned?: { readonly reader: PlannedMaintenanceReader; readonly horizonMs: number };
+  /**
    * Order attribution (docs/semantics.md section 11): also publish the work orders finished within
    * this long before now, with their finish time, for as long as the time they cover can still be
    * amended (the topology's amendment horizon plus its longest shift). Absent: open ones only.
@@ -49,6 +57,8 @@ export interface PollResult {
 }
 
 const CURSOR_KEY = 'orders-cursor';
+/** Per work center: the planned maintenance list last published (JSON). */
+const PLANNED_KEY = 'orders-planned:';
 
 export function createOrdersSync(options: OrdersSyncOptions): { pollOnce(): Promise<PollResult> } {
   const { reader, kv } = options;
@@ -78,6 +88,18 @@ export function createOrdersSync(options: OrdersSyncOptions): { pollOnce(): Prom
       if (rows.length < pageSize) break;
     }
     const published: string[] = [];
+    // Planned maintenance: the work centers whose list changed since last published count as touched.
+    let planned: ReadonlyMap<string, readonly PlannedStop[]> | undefined;
+    const plannedText = new Map<string, string>();
+    if (options.planned !== undefined) {
+      planned = await options.planned.reader.scheduled(options.nowMs() - options.planned.horizonMs);
+      const known = await options.workCenters();
+      for (const [odooId, wcId] of known) {
+        const text = JSON.stringify(planned.get(wcId) ?? []);
+        plannedText.set(wcId, text);
+        if ((await kv.get(`${PLANNED_KEY}${wcId}`)) !== text) touched.add(odooId);
+      }
+    }
     if (touched.size > 0) {
       const known = await options.workCenters();
       const ids = [...touched].filter((id) => known.has(id));
@@ -97,6 +119,7 @@ export function createOrdersSync(options: OrdersSyncOptions): { pollOnce(): Prom
           odooWorkcenterId: odooId,
           atMs,
           workOrders,
+          ...(planned === undefined ? {} : { plannedMaintenance: planned.get(workCenterId) ?? [] }),
         };
         return {
           topic: options.topic,
@@ -106,6 +129,11 @@ export function createOrdersSync(options: OrdersSyncOptions): { pollOnce(): Prom
         };
       });
       if (records.length > 0) await options.sink.send(records);
+      // Only once the snapshots are acknowledged: a crash before re-publishes them.
+      for (const wcId of published) {
+        const text = plannedText.get(wcId);
+        if (text !== undefined) await kv.set(`${PLANNED_KEY}${wcId}`, text);
+      }
       const ignored = touched.size - ids.length;
       if (ignored > 0) options.log.debug({ ignored }, 'work orders changed on work centers outside the topology');
     }
