@@ -5,6 +5,7 @@
 // checkpoint (snapshot + next offset) is saved, then the offset is committed to Kafka. A crash
 // anywhere re-runs from the last checkpoint; the core is deterministic, so what is re-emitted is
 // byte-identical to what was emitted before (same key, revision and content).
+import { orderSummaryKey } from '../core/order-summary-key.js';
 import type { OrdersSnapshot } from '../core/orders.js';
 import { WindowedProcessor, type ProcessorOptions, type ProcessorOutput } from '../core/processor.js';
 import { AlignedWatermark } from '../core/watermarks.js';
@@ -350,6 +351,13 @@ export class WindowStage {
       if (s.revision === 1)
         metrics.observe('shiftstream_window_close_lag_seconds', { window: s.windowName }, (now - s.endMs) / 1000);
     }
+    // Order summaries (docs/semantics.md section 11) with their shift summary's revision.
+    for (const o of out.orderSummaries)
+      records.push({
+        topic: topology.topics.orderSummaries,
+        key: orderSummaryKey(o),
+        value: codecs.orderSummary.encode(o),
+      });
     for (const l of out.late) {
       records.push({ topic: topology.topics.late, key: l.workCenterId, value: codecs.late.encode(l) });
       metrics.inc('shiftstream_late_samples_total', {

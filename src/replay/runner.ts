@@ -22,6 +22,8 @@ import { formatFinalLine, type ReplayStats } from './stats.js';
 export const OUTPUT_FILES = {
   windowSummaries: 'window-summaries.ndjson',
   shiftSummaries: 'shift-summaries.ndjson',
+  /** docs/semantics.md section 11 (empty unless the topology has an order tag). */
+  orderSummaries: 'order-summaries.ndjson',
   late: 'late.ndjson',
   rejected: 'rejected.ndjson',
   stats: 'replay-stats.json',
@@ -86,7 +88,13 @@ class Replay implements RecordSink {
   private readonly startMs: number;
   private readonly progress: ProgressLine;
   private readonly showRejects: number;
-  private readonly writers: { window: NdjsonWriter; shift: NdjsonWriter; late: NdjsonWriter; rejected: NdjsonWriter };
+  private readonly writers: {
+    window: NdjsonWriter;
+    shift: NdjsonWriter;
+    order: NdjsonWriter;
+    late: NdjsonWriter;
+    rejected: NdjsonWriter;
+  };
   private readonly framer: ExportFramer;
   private events: MachineEvent[] = [];
   private eventLines: number[] = [];
@@ -114,6 +122,7 @@ class Replay implements RecordSink {
     this.writers = {
       window: out(OUTPUT_FILES.windowSummaries),
       shift: out(OUTPUT_FILES.shiftSummaries),
+      order: out(OUTPUT_FILES.orderSummaries),
       late: out(OUTPUT_FILES.late),
       rejected: out(OUTPUT_FILES.rejected),
     };
@@ -281,9 +290,10 @@ class Replay implements RecordSink {
     this.s.applied += out.applied;
     this.s.duplicates += out.duplicates;
     for (const summary of out.summaries) this.writeSummary(summary);
+    for (const o of out.orderSummaries) this.writers.order.write(JSON.stringify(o));
     for (const late of out.late) this.writeLate(late, lines[events.indexOf(late.event)] ?? null);
     const w = this.writers;
-    await Promise.all([w.window.ready(), w.shift.ready(), w.late.ready(), w.rejected.ready()]);
+    await Promise.all([w.window.ready(), w.shift.ready(), w.order.ready(), w.late.ready(), w.rejected.ready()]);
   }
 
   private writeSummary(summary: WindowSummary): void {
@@ -305,7 +315,7 @@ class Replay implements RecordSink {
 
   private async closeWriters(): Promise<void> {
     const w = this.writers;
-    await Promise.all([w.window.close(), w.shift.close(), w.late.close(), w.rejected.close()]);
+    await Promise.all([w.window.close(), w.shift.close(), w.order.close(), w.late.close(), w.rejected.close()]);
   }
 }
 

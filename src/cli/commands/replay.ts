@@ -35,7 +35,8 @@ Input records (docs/semantics.md section 1):
           anything else a string.
 
 Outputs in --out: ${OUTPUT_FILES.windowSummaries}, ${OUTPUT_FILES.shiftSummaries}, ${OUTPUT_FILES.late},
-${OUTPUT_FILES.rejected}, ${OUTPUT_FILES.stats} (field names and units: docs/replay.md).
+${OUTPUT_FILES.rejected}, ${OUTPUT_FILES.stats} (field names and units: docs/replay.md), and
+${OUTPUT_FILES.orderSummaries} (per order and shift, docs/semantics.md section 11; empty without an order tag).
 Bad rows are reported with their line numbers and skipped; they never stop the run.
 
 Examples:
