@@ -105,6 +105,20 @@ export const ODOO_ACCESS_NEEDS: Readonly<Record<OdooCommand, readonly AccessNeed
     ...MASTER_DATA,
     { model: 'mrp.workorder', operations: ['read'], why: 'the released work orders', group: MRP_USER },
     { model: 'mrp.production', operations: ['read'], why: "the production's state and name", group: MRP_USER },
+    {
+      model: 'maintenance.request',
+      operations: ['read'],
+      why: 'planned maintenance: the scheduled preventive requests',
+      group: INTERNAL,
+      onlyWhen: 'the topology lists maintenance.equipment',
+    },
+    {
+      model: 'maintenance.equipment',
+      operations: ['read'],
+      why: 'planned maintenance: the equipment the topology lists',
+      group: INTERNAL,
+      onlyWhen: 'the topology lists maintenance.equipment',
+    },
   ],
   maintenance: [
     ...MASTER_DATA,
