@@ -1,4 +1,4 @@
-// The orders poster against the stand-in (17 over JSON-RPC, 19 over JSON-2): good counts reach the
+// The orders poster against the stand-in (17 and 18 over JSON-RPC, 19 over JSON-2): good counts reach the
 // work order as differences to earlier revisions (one revision lowers it), scrap as validated
 // stock.scrap; a lost ledger is recovered from Odoo's markers; a crash between note and write, a
 // lost response after commit and a serialization failure never add twice; unknown and closed work
@@ -72,7 +72,7 @@ async function refusal(p: Promise<unknown>): Promise<OdooError> {
   return err as OdooError;
 }
 
-describe.each([17, 19] as const)('orders poster on Odoo %i', (version) => {
+describe.each([17, 18, 19] as const)('orders poster on Odoo %i', (version) => {
   it('posts good as differences across revisions (one lowers it) and shifts, scrap validated and linked', async () => {
     f = await startFixture({ version });
     const { handler } = handlerOn(f);
