@@ -1,4 +1,4 @@
-// The orders poster against the stand-in (17 over JSON-RPC, 19 over JSON-2): good counts reach the
+// The orders poster against the stand-in (17 and 18 over JSON-RPC, 19 over JSON-2): good counts reach the
 // work order as differences to earlier revisions (one revision lowers it), scrap as validated
 // stock.scrap; a lost ledger is recovered from Odoo's markers; a crash between note and write, a
 // lost response after commit and a serialization failure never add twice; unknown and closed work
@@ -16,8 +16,10 @@ import {
 import type { Fixture } from '../../../support/odoo-fixture.js';
 import { share } from '../../../support/order-shares.js';
 import { startFixture } from '../../../support/odoo-fixture.js';
-import { MAPPING } from './summary-fixtures.js';
+import { MAPPING, makeSummary } from './summary-fixtures.js';
+import { PRODUCTIVITY_MODEL } from '../../../../src/io/odoo/productivity-records.js';
 
+const T0 = Date.UTC(2026, 2, 2, 6);
 let f: Fixture | undefined;
 afterEach(async () => {
   await f?.close();
@@ -70,7 +72,7 @@ async function refusal(p: Promise<unknown>): Promise<OdooError> {
   return err as OdooError;
 }
 
-describe.each([17, 19] as const)('orders poster on Odoo %i', (version) => {
+describe.each([17, 18, 19] as const)('orders poster on Odoo %i', (version) => {
   it('posts good as differences across revisions (one lowers it) and shifts, scrap validated and linked', async () => {
     f = await startFixture({ version });
     const { handler } = handlerOn(f);
@@ -161,6 +163,60 @@ describe.each([17, 19] as const)('orders poster on Odoo %i', (version) => {
     // 4. Same again with the ledger gone too: the note on the production decides.
     await handlerOn(f).handler.handle(share(2, o, 1, 10, 0));
     expect(produced(f, woId)).toBe(140);
+  });
+
+  it("time is the shifts poster's: each productivity record carries its interval's workorder_id", async () => {
+    f = await startFixture({ version });
+    const a = seedOrder(f, 'WH/MO/00070');
+    const b = seedOrder(f, 'WH/MO/00071');
+    const base = makeSummary({
+      workCenterId: 'wc-1',
+      windowId: '2026-03-02/s1',
+      startMs: T0,
+      pieces: [
+        ['running', 3_600_000],
+        ['running', 1_800_000],
+        ['idle', 600_000],
+      ],
+    });
+    const [i1, i2, i3] = base.intervals;
+    const summary = {
+      ...base,
+      intervals: [
+        { ...i1!, orderRef: 'WH/MO/00070', workOrderId: a.woId },
+        { ...i2!, orderRef: 'WH/MO/00071', workOrderId: b.woId },
+        { ...i3!, orderRef: null, workOrderId: null },
+      ],
+    };
+    await f.writer.post([summary]);
+    await f.writer.flush();
+    const rows = f.standin
+      .records(PRODUCTIVITY_MODEL)
+      .sort((x, y) => String(x['date_start']).localeCompare(String(y['date_start'])));
+    expect(rows.map((r) => r['workorder_id'] ?? false)).toEqual([a.woId, b.woId, false]);
+  });
+
+  it('puts the scrap reason the topology names on its scraps; an unknown tag is a master-data error', async () => {
+    f = await startFixture({ version });
+    const [tag] = f.standin.store.create('stock.scrap.reason.tag', [{ name: 'Press damage' }]);
+    const kv = createMemoryKeyValue();
+    const make = (scrapReason: string): OrdersHandler =>
+      createOrdersHandler({
+        client: f!.client,
+        ledger: ordersLedgerOn(kv),
+        mapping: { ...MAPPING, quantities: 'orders', scrapReason },
+        targets: f!.targets,
+        retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 4 },
+      });
+    const { moId, woId } = seedOrder(f, 'WH/MO/00060');
+    const o = { ref: 'WH/MO/00060', woId, moId };
+    const err = await refusal(make('Nope').handle(share(0, o, 1, 5, 1)));
+    expect(err.code).toBe('SHIFTSTREAM_ODOO_MASTER_DATA');
+    expect(err.message).toContain('expected a stock.scrap.reason.tag named "Nope", found none');
+    await make('Press damage').handle(share(0, o, 1, 5, 1));
+    const scraps = f.standin.records('stock.scrap');
+    expect(scraps).toHaveLength(1);
+    expect(scraps[0]!['scrap_reason_tag_ids']).toEqual([tag]);
   });
 
   it('unknown and closed work orders are refused with what Odoo holds; after the fix they post', async () => {
