@@ -17,6 +17,7 @@ import {
   validationMs,
   windowSpec,
 } from './model.js';
+import { ingestOf } from './ingest-section.js';
 import type { TopologyPlan, TopologyProblem } from './types.js';
 
 function tagPlan(tag: string, t: TagDoc): TagPlan {
@@ -91,6 +92,7 @@ export function compileTopology(doc: TopologyDoc, source: string, warnings: read
     policies: { ...DEFAULTS.policies, ...doc.policies },
     odoo: { losses: new FrozenMap(Object.entries(doc.odoo.losses)), postCategories: [...postCategories(doc)] },
     orders: ordersOf(doc),
+    ingest: ingestOf(doc.plant.id, doc.ingest),
     warnings,
   });
 }

@@ -2,6 +2,7 @@
 // engine and the Odoo poster need (topics, policies, Odoo mapping).
 import type { PlantPlan } from '../core/plan.js';
 import type { StateCategory } from '../core/types.js';
+import type { IngestPlan } from './ingest-section.js';
 
 export interface TopicsPlan {
   /** Raw Avro tag samples from SCADA/historians. */
@@ -76,6 +77,8 @@ export interface TopologyPlan {
   readonly policies: PoliciesPlan;
   readonly odoo: OdooMappingPlan;
   readonly orders: OrdersPlan;
+  /** The `ingest:` section (MQTT input, spool), defaults applied; absent in hand-built plans. */
+  readonly ingest?: IngestPlan;
   /** Lint warnings found while loading (errors make loading throw instead). */
   readonly warnings: readonly TopologyProblem[];
 }
