@@ -2,8 +2,6 @@
 // machines' histories (docs/semantics.md sections 2, 3, 4 and 7). Used for closing windows, for
 // amendments and for early updates, so every path applies the same rules.
 import {
-  F_INC,
-  F_STRIDE,
   INFO_LATE,
   INFO_ORDER_SHIFT,
   KIND_COUNTER,
@@ -13,12 +11,11 @@ import {
   ROLE_GOOD,
   ROLE_SCRAP,
   stateCategory,
-  W_INFO,
-  W_PAY,
-  W_STRIDE,
   type MachineHistory,
 } from './history.js';
-import type { StateCategory, StateInterval, WindowRef, WindowSummary } from './types.js';
+import { applyPlanned, overlapsAny, type Span } from './planned-maintenance.js';
+import type { OrderIds, OrderSegment } from './attribution.js';
+import type { OrderSource, OrderSummary, StateCategory, StateInterval, WindowRef, WindowSummary } from './types.js';
 import { STATE_CATEGORIES } from './types.js';
 
 export interface WorkCenterView {
@@ -33,6 +30,8 @@ export interface WorkCenterView {
   readonly idealCycleTimeMs: number | null;
   /** Order tagging: the figures carry `orders` (the events' running orders). */
   readonly orders: boolean;
+  /** Planned maintenance spans (section 12): sorted, disjoint; empty when none. */
+  readonly planned: readonly Span[];
 }
 
 /** What a window's figures are: the summary without its identity, bounds, local times and revision. */
@@ -70,13 +69,13 @@ export class FiguresScratch {
 /** The reason of a `down` state: the state table's, else the latest reason tag value, else unspecified. */
 function downReason(m: MachineHistory, stateIdx: number, reasonIdx: number): string {
   const strings = m.dict.strings;
-  const sr = m.w[stateIdx * W_STRIDE + W_PAY]! >> 3;
+  const sr = m.payAt(stateIdx) >> 3;
   if (sr !== 0) {
     const r = strings[sr - 1]!;
     if (r !== UNSPECIFIED_REASON) return r;
   }
   if (reasonIdx >= 0) {
-    const rr = m.w[reasonIdx * W_STRIDE + W_PAY]!;
+    const rr = m.payAt(reasonIdx);
     if (rr !== 0) return strings[rr - 1]!;
   }
   return UNSPECIFIED_REASON;
@@ -91,29 +90,58 @@ export function stateTimeline(
   silenceTimeoutMs: number,
   startMs: number,
   endMs: number,
+  /** When given, receives the instant of each counted state change (order attribution). */
+  changesAt?: number[],
+  /** Planned maintenance spans of the work center (section 12), sorted and disjoint. */
+  planned: readonly Span[] = NO_SPANS,
+): { intervals: StateInterval[]; changes: number } {
+  if (planned.length === 0 || endMs <= startMs || !overlapsAny(planned, startMs - 1, endMs))
+    return baseTimeline(m, silenceTimeoutMs, startMs, endMs, changesAt);
+  // From one ms earlier, so that a change at startMs is seen after the rule is applied.
+  const all = applyPlanned(baseTimeline(m, silenceTimeoutMs, startMs - 1, endMs).intervals, planned);
+  const intervals: StateInterval[] = [];
+  let changes = 0;
+  for (let k = 0; k < all.length; k++) {
+    const iv = all[k]!;
+    if (iv.endMs <= startMs) continue;
+    if (iv.startMs >= startMs && k > 0) {
+      changes++;
+      if (changesAt !== undefined) changesAt.push(iv.startMs);
+    }
+    intervals.push(iv.startMs < startMs ? { ...iv, startMs } : iv);
+  }
+  return { intervals, changes };
+}
+
+const NO_SPANS: readonly Span[] = [];
+
+function baseTimeline(
+  m: MachineHistory | undefined,
+  silenceTimeoutMs: number,
+  startMs: number,
+  endMs: number,
+  changesAt?: number[],
 ): { intervals: StateInterval[]; changes: number } {
   if (m === undefined || endMs <= startMs) {
     return { intervals: endMs > startMs ? [{ startMs, endMs, category: 'unknown', reason: null }] : [], changes: 0 };
   }
-  const f = m.f;
-  const w = m.w;
   const first = m.lowerBound(startMs);
   // Anchors: the last state, reason and any sample strictly before startMs.
   let stateIdx = m.lastStateBefore(startMs);
   let reasonIdx = m.lastReasonBefore(startMs);
-  let lastSeenMs = first > 0 ? f[(first - 1) * F_STRIDE]! : -Infinity;
+  let lastSeenMs = first > 0 ? m.tsAt(first - 1) : -Infinity;
   const intervals: StateInterval[] = [];
   let changes = 0;
   // Effective state just before startMs (at startMs - 1).
   let trusted = stateIdx >= 0 && startMs - 1 < lastSeenMs + silenceTimeoutMs;
-  let curCat: StateCategory = trusted ? stateCategory(w[stateIdx * W_STRIDE + W_PAY]!) : 'unknown';
+  let curCat: StateCategory = trusted ? stateCategory(m.payAt(stateIdx)) : 'unknown';
   let curReason: string | null = trusted && curCat === 'down' ? downReason(m, stateIdx, reasonIdx) : null;
   let segStart = startMs;
 
   let i = first;
   const n = m.n;
   for (;;) {
-    const t = i < n ? f[i * F_STRIDE]! : Infinity;
+    const t = i < n ? m.tsAt(i) : Infinity;
     const nextTs = t < endMs ? t : Infinity;
     const expiry = trusted ? lastSeenMs + silenceTimeoutMs : Infinity;
     let atMs: number;
@@ -127,8 +155,8 @@ export function stateTimeline(
     } else {
       if (nextTs === Infinity) break;
       // Apply every event at nextTs, then evaluate once.
-      while (i < n && f[i * F_STRIDE] === nextTs) {
-        const kind = w[i * W_STRIDE + W_INFO]! & KIND_MASK;
+      while (i < n && m.tsAt(i) === nextTs) {
+        const kind = m.kindAt(i);
         if (kind === KIND_STATE) stateIdx = i;
         else if (kind === KIND_REASON) reasonIdx = i;
         i++;
@@ -137,7 +165,7 @@ export function stateTimeline(
       if (stateIdx < 0) continue;
       trusted = true;
       atMs = nextTs;
-      cat = stateCategory(w[stateIdx * W_STRIDE + W_PAY]!);
+      cat = stateCategory(m.payAt(stateIdx));
       reason = cat === 'down' ? downReason(m, stateIdx, reasonIdx) : null;
     }
     if (cat === curCat && reason === curReason) continue;
@@ -146,6 +174,7 @@ export function stateTimeline(
     curCat = cat;
     curReason = reason;
     changes++;
+    if (changesAt !== undefined) changesAt.push(atMs);
   }
   if (endMs > segStart) intervals.push({ startMs: segStart, endMs, category: curCat, reason: curReason });
   return { intervals, changes };
@@ -186,8 +215,17 @@ export function computeFigures(
   startMs: number,
   endMs: number,
   scratch: FiguresScratch = DEFAULT_SCRATCH,
+  /** When given, receives the instant of each state change (see stateTimeline). */
+  changesAt?: number[],
 ): Figures {
-  const { intervals, changes } = stateTimeline(wc.stateMachine, wc.stateSilenceTimeoutMs, startMs, endMs);
+  const { intervals, changes } = stateTimeline(
+    wc.stateMachine,
+    wc.stateSilenceTimeoutMs,
+    startMs,
+    endMs,
+    changesAt,
+    wc.planned,
+  );
   let tRunning = 0;
   let tIdle = 0;
   let tSetup = 0;
@@ -251,24 +289,22 @@ export function computeFigures(
   const machines = wc.machines;
   for (let mi = 0; mi < machines.length; mi++) {
     const m = machines[mi]!;
-    const f = m.f;
-    const w = m.w;
     const lo = m.lowerBound(startMs);
-    const hi = lo < m.n && f[lo * F_STRIDE]! < endMs ? m.lowerBound(endMs) : lo;
+    const hi = lo < m.n && m.tsAt(lo) < endMs ? m.lowerBound(endMs) : lo;
     if (hi === lo) continue;
     samples += hi - lo;
-    const firstTs = f[lo * F_STRIDE]!;
-    const lastTs = f[(hi - 1) * F_STRIDE]!;
+    const firstTs = m.tsAt(lo);
+    const lastTs = m.tsAt(hi - 1);
     if (firstMs === null || firstTs < firstMs) firstMs = firstTs;
     if (lastMs === null || lastTs > lastMs) lastMs = lastTs;
     const counters = m.dict.counters;
     for (let i = lo; i < hi; i++) {
-      const flags = w[i * W_STRIDE + W_INFO]!;
+      const flags = m.infoAt(i);
       if (flags & INFO_LATE) late++;
       if (collectOrders && flags >>> INFO_ORDER_SHIFT !== 0) addOrderId(orderIds, (flags >>> INFO_ORDER_SHIFT) - 1);
       if ((flags & KIND_MASK) !== KIND_COUNTER) continue;
-      const spec = counters[w[i * W_STRIDE + W_PAY]!]!;
-      const inc = f[i * F_STRIDE + F_INC]!;
+      const spec = counters[m.payAt(i)]!;
+      const inc = m.incAt(i);
       if (spec.role === ROLE_GOOD) good += inc;
       else if (spec.role === ROLE_SCRAP) scrap += inc;
       else addTo(countKeys, countVals, spec.name, inc);
@@ -388,3 +424,298 @@ export function figuresDiffer(a: Figures, b: Figures): boolean {
 }
 
 export { STATE_CATEGORIES };
+
+/** One order's share of a shift (docs/semantics.md section 11). */
+export interface ShareFigures {
+  /** null: the "no order" share. */
+  readonly ref: string | null;
+  /** A plant signal named the order somewhere in the shift. */
+  readonly plant: boolean;
+  readonly figures: Figures;
+}
+
+export interface AttributedFigures {
+  /** The shift's figures: computeFigures' with the intervals split at order changes and annotated. */
+  readonly figures: Figures;
+  /** One per order with time in the shift: "no order" first, then by reference. */
+  readonly shares: ShareFigures[];
+}
+
+interface ShareAcc {
+  readonly ref: string | null;
+  readonly workOrderId: number | null;
+  plant: boolean;
+  lengthMs: number;
+  readonly times: number[];
+  readonly reasonKeys: string[];
+  readonly reasonVals: number[];
+  good: number;
+  scrap: number;
+  readonly countKeys: string[];
+  readonly countVals: number[];
+  changes: number;
+  firstMs: number | null;
+  lastMs: number | null;
+  samples: number;
+  late: number;
+  readonly intervals: StateInterval[];
+}
+
+/** Index of the segment containing t (segments cover the range without gaps, ascending). */
+function segmentAt(segs: readonly OrderSegment[], t: number): number {
+  let lo = 0;
+  let hi = segs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (segs[mid]!.startMs <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Order attribution of one shift [startMs, endMs) of a work center (section 11): the shift's
+ * figures with intervals split at the order changes of `segs` (which cover the range), and each
+ * order's share: every millisecond, state change and sample belongs to the order running at its
+ * instant. The shares add up exactly to the shift figures.
+ */
+export function computeAttributedFigures(
+  wc: WorkCenterView,
+  startMs: number,
+  endMs: number,
+  segs: readonly OrderSegment[],
+  idsOf: (ref: string | null) => OrderIds,
+  scratch: FiguresScratch = DEFAULT_SCRATCH,
+): AttributedFigures {
+  const changesAt: number[] = [];
+  const base = computeFigures(wc, startMs, endMs, scratch, changesAt);
+  const intervals = base.intervals;
+  const accs = new Map<string | null, ShareAcc>();
+  const segAcc: ShareAcc[] = [];
+  for (const seg of segs) {
+    let acc = accs.get(seg.ref);
+    if (acc === undefined) {
+      acc = {
+        ref: seg.ref,
+        workOrderId: idsOf(seg.ref).workOrderId,
+        plant: false,
+        lengthMs: 0,
+        times: STATE_CATEGORIES.map(() => 0),
+        reasonKeys: [],
+        reasonVals: [],
+        good: 0,
+        scrap: 0,
+        countKeys: [...wc.otherCounterNames],
+        countVals: wc.otherCounterNames.map(() => 0),
+        changes: 0,
+        firstMs: null,
+        lastMs: null,
+        samples: 0,
+        late: 0,
+        intervals: [],
+      };
+      accs.set(seg.ref, acc);
+    }
+    acc.plant ||= seg.plant;
+    acc.lengthMs += seg.endMs - seg.startMs;
+    segAcc.push(acc);
+  }
+  // Split the intervals at the order changes.
+  const split: StateInterval[] = [];
+  let s = 0;
+  for (const iv of intervals) {
+    while (segs[s]!.endMs <= iv.startMs) s++;
+    for (let k = s; k < segs.length && segs[k]!.startMs < iv.endMs; k++) {
+      const seg = segs[k]!;
+      const acc = segAcc[k]!;
+      const from = Math.max(iv.startMs, seg.startMs);
+      const to = Math.min(iv.endMs, seg.endMs);
+      const piece: StateInterval = {
+        startMs: from,
+        endMs: to,
+        category: iv.category,
+        reason: iv.reason,
+        orderRef: seg.ref,
+        workOrderId: acc.workOrderId,
+      };
+      split.push(piece);
+      acc.intervals.push(piece);
+      const d = to - from;
+      acc.times[STATE_CATEGORIES.indexOf(iv.category)]! += d;
+      if (iv.category === 'down') addTo(acc.reasonKeys, acc.reasonVals, iv.reason ?? UNSPECIFIED_REASON, d);
+    }
+  }
+  for (const t of changesAt) segAcc[segmentAt(segs, t)]!.changes++;
+  // Samples: each segment's rows are a contiguous range of each machine's sorted rows.
+  const machines = wc.machines;
+  for (let mi = 0; mi < machines.length; mi++) {
+    const m = machines[mi]!;
+    const counters = m.dict.counters;
+    let lo = m.lowerBound(startMs);
+    for (let k = 0; k < segs.length; k++) {
+      const segEnd = segs[k]!.endMs;
+      const hi = lo < m.n && m.tsAt(lo) < segEnd ? m.lowerBound(segEnd) : lo;
+      if (hi === lo) continue;
+      const acc = segAcc[k]!;
+      const firstTs = m.tsAt(lo);
+      const lastTs = m.tsAt(hi - 1);
+      if (acc.firstMs === null || firstTs < acc.firstMs) acc.firstMs = firstTs;
+      if (acc.lastMs === null || lastTs > acc.lastMs) acc.lastMs = lastTs;
+      acc.samples += hi - lo;
+      let late = 0;
+      let good = 0;
+      let scrap = 0;
+      for (let i = lo; i < hi; i++) {
+        const flags = m.infoAt(i);
+        if (flags & INFO_LATE) late++;
+        if ((flags & KIND_MASK) !== KIND_COUNTER) continue;
+        const spec = counters[m.payAt(i)]!;
+        const inc = m.incAt(i);
+        if (spec.role === ROLE_GOOD) good += inc;
+        else if (spec.role === ROLE_SCRAP) scrap += inc;
+        else addTo(acc.countKeys, acc.countVals, spec.name, inc);
+      }
+      acc.late += late;
+      acc.good += good;
+      acc.scrap += scrap;
+      lo = hi;
+    }
+  }
+  const ideal = wc.idealCycleTimeMs;
+  const shares: ShareFigures[] = [...accs.values()]
+    .sort((a, b) => (a.ref === b.ref ? 0 : a.ref === null ? -1 : b.ref === null ? 1 : a.ref < b.ref ? -1 : 1))
+    .map((a) => {
+      const timeByCategory = {} as Record<StateCategory, number>;
+      STATE_CATEGORIES.forEach((c, j) => (timeByCategory[c] = a.times[j]!));
+      const plannedMs = a.lengthMs - timeByCategory.planned_stop;
+      const runtimeMs = timeByCategory.running;
+      const r = ratios(ideal, plannedMs, runtimeMs, a.good, a.scrap);
+      const figures: Figures = {
+        lengthMs: a.lengthMs,
+        plannedMs,
+        runtimeMs,
+        downtimeMs: timeByCategory.down,
+        downtimeByReason: sortedRecord(a.reasonKeys, a.reasonVals),
+        timeByCategory,
+        goodCount: a.good,
+        scrapCount: a.scrap,
+        counts: sortedRecord(a.countKeys, a.countVals),
+        stateChanges: a.changes,
+        firstEventMs: a.firstMs,
+        lastEventMs: a.lastMs,
+        samplesApplied: a.samples,
+        lateSamples: a.late,
+        idealCycleTimeMs: ideal,
+        availability: r.availability,
+        performance: r.performance,
+        quality: r.quality,
+        oee: r.oee,
+        intervals: a.intervals,
+        orders: undefined,
+      };
+      return { ref: a.ref, plant: a.plant, figures };
+    });
+  return { figures: { ...base, intervals: split }, shares };
+}
+
+/** Section 7's ratios (null without an ideal cycle time or where a denominator is 0). */
+function ratios(
+  ideal: number | null,
+  plannedMs: number,
+  runtimeMs: number,
+  good: number,
+  scrap: number,
+): { availability: number | null; performance: number | null; quality: number | null; oee: number | null } {
+  if (ideal === null) return { availability: null, performance: null, quality: null, oee: null };
+  const availability = plannedMs > 0 ? runtimeMs / plannedMs : null;
+  const performance = runtimeMs > 0 ? (ideal * (good + scrap)) / runtimeMs : null;
+  const quality = good + scrap > 0 ? good / (good + scrap) : null;
+  const oee =
+    availability !== null && performance !== null && quality !== null ? availability * performance * quality : null;
+  return { availability, performance, quality, oee };
+}
+
+/** A share an earlier revision had and this one has not: every figure 0 (section 11). */
+export function retractionFigures(wc: WorkCenterView): Figures {
+  const timeByCategory = {} as Record<StateCategory, number>;
+  for (const c of STATE_CATEGORIES) timeByCategory[c] = 0;
+  const counts: Record<string, number> = {};
+  for (const n of wc.otherCounterNames) counts[n] = 0;
+  const ideal = wc.idealCycleTimeMs;
+  return {
+    lengthMs: 0,
+    plannedMs: 0,
+    runtimeMs: 0,
+    downtimeMs: 0,
+    downtimeByReason: {},
+    timeByCategory,
+    goodCount: 0,
+    scrapCount: 0,
+    counts,
+    stateChanges: 0,
+    firstEventMs: null,
+    lastEventMs: null,
+    samplesApplied: 0,
+    lateSamples: 0,
+    idealCycleTimeMs: ideal,
+    availability: null,
+    performance: null,
+    quality: null,
+    oee: null,
+    intervals: [],
+    orders: undefined,
+  };
+}
+
+export function toOrderSummary(
+  plantId: string,
+  workCenterId: string,
+  ref: WindowRef,
+  figures: Figures,
+  revision: number,
+  final: boolean,
+  startLocal: string,
+  endLocal: string,
+  orderRef: string | null,
+  ids: OrderIds,
+  orderSource: OrderSource | null,
+): OrderSummary {
+  return {
+    plantId,
+    workCenterId,
+    windowKind: 'shift',
+    windowName: ref.name,
+    windowId: ref.windowId,
+    shiftName: ref.shiftName ?? null,
+    startMs: ref.startMs,
+    endMs: ref.endMs,
+    startLocal,
+    endLocal,
+    revision,
+    final,
+    lengthMs: figures.lengthMs,
+    plannedMs: figures.plannedMs,
+    runtimeMs: figures.runtimeMs,
+    downtimeMs: figures.downtimeMs,
+    downtimeByReason: figures.downtimeByReason,
+    timeByCategory: figures.timeByCategory,
+    goodCount: figures.goodCount,
+    scrapCount: figures.scrapCount,
+    counts: figures.counts,
+    stateChanges: figures.stateChanges,
+    firstEventMs: figures.firstEventMs,
+    lastEventMs: figures.lastEventMs,
+    samplesApplied: figures.samplesApplied,
+    lateSamples: figures.lateSamples,
+    idealCycleTimeMs: figures.idealCycleTimeMs,
+    availability: figures.availability,
+    performance: figures.performance,
+    quality: figures.quality,
+    oee: figures.oee,
+    intervals: figures.intervals,
+    orderRef,
+    workOrderId: ids.workOrderId,
+    productionId: ids.productionId,
+    orderSource,
+  };
+}

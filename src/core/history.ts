@@ -182,8 +182,31 @@ export class MachineHistory {
     this.cap = capacity;
   }
 
+  // Row accessors (row i < n). Small enough for V8 to inline: readers need no stride arithmetic.
+
+  /** Event time of row i. */
   tsAt(i: number): number {
     return this.f[i * F_STRIDE]!;
+  }
+
+  /** Counter increase of row i (0 for other kinds). */
+  incAt(i: number): number {
+    return this.f[i * F_STRIDE + F_INC]!;
+  }
+
+  /** Info word of row i: kind, late flag and running order (see INFO_*). */
+  infoAt(i: number): number {
+    return this.w[i * W_STRIDE + W_INFO]!;
+  }
+
+  /** Kind of row i (KIND_*). */
+  kindAt(i: number): number {
+    return this.w[i * W_STRIDE + W_INFO]! & KIND_MASK;
+  }
+
+  /** Payload of row i: state/reason payload (see stateCategory) or counter spec id. */
+  payAt(i: number): number {
+    return this.w[i * W_STRIDE + W_PAY]!;
   }
 
   /** Copies rows [from, to) to start at `target` (overlap allowed). */

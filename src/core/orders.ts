@@ -7,6 +7,8 @@
 // is, among the work orders of W's latest snapshot with state `progress` and dateStartMs <= t, the
 // one with the greatest dateStartMs (tie: the smallest workOrderId); none -> null.
 
+import type { PlannedStop } from './planned-maintenance.js';
+
 /** One work order of a snapshot, as `orders sync` publishes it (only what the rule reads is checked). */
 export interface OrderLine {
   readonly workOrderId: number;
@@ -19,6 +21,11 @@ export interface OrderLine {
   readonly qtyProduction: number;
   readonly qtyProduced: number;
   readonly dateStartMs: number | null;
+  /**
+   * When the work order finished (Odoo `date_finished`), null or absent while it runs. `orders sync`
+   * publishes finished work orders within the amendment horizon (docs/semantics.md section 11).
+   */
+  readonly dateFinishedMs?: number | null;
 }
 
 /** Value of the orders topic, version 1: the work center's full list of released work orders. */
@@ -29,6 +36,11 @@ export interface OrdersSnapshot {
   readonly odooWorkcenterId: number;
   readonly atMs: number;
   readonly workOrders: readonly OrderLine[];
+  /**
+   * Planned maintenance (docs/semantics.md section 12): the work center's scheduled preventive
+   * requests, sorted by start. Absent in snapshots of earlier releases: none.
+   */
+  readonly plannedMaintenance?: readonly PlannedStop[];
 }
 
 /** An event's tag: the running order's name (its manufacturing order) and work order id. */
@@ -81,6 +93,22 @@ function lineProblem(w: unknown, i: number): string | undefined {
   const d = w['dateStartMs'];
   if (d !== null && !Number.isSafeInteger(d))
     return `${at}.dateStartMs: expected epoch milliseconds or null, found ${show(d)}`;
+  const f = w['dateFinishedMs'];
+  if (f !== undefined && f !== null && !Number.isSafeInteger(f))
+    return `${at}.dateFinishedMs: expected epoch milliseconds, null or nothing, found ${show(f)}`;
+  return undefined;
+}
+
+function plannedProblem(p: unknown, i: number): string | undefined {
+  const at = `plannedMaintenance[${i}]`;
+  if (!isObj(p)) return `${at}: expected an object, found ${show(p)}`;
+  if (!Number.isSafeInteger(p['requestId']))
+    return `${at}.requestId: expected an integer, found ${show(p['requestId'])}`;
+  if (typeof p['name'] !== 'string') return `${at}.name: expected a string, found ${show(p['name'])}`;
+  if (!Number.isSafeInteger(p['startMs']))
+    return `${at}.startMs: expected epoch milliseconds, found ${show(p['startMs'])}`;
+  if (!Number.isSafeInteger(p['endMs']) || (p['endMs'] as number) < (p['startMs'] as number))
+    return `${at}.endMs: expected epoch milliseconds not before startMs, found ${show(p['endMs'])}`;
   return undefined;
 }
 
@@ -110,6 +138,15 @@ export function parseOrdersSnapshot(text: string, plantId: string): OrdersVerdic
   for (let i = 0; i < list.length; i++) {
     const p = lineProblem(list[i], i);
     if (p !== undefined) return { ok: false, detail: p };
+  }
+  const planned = v['plannedMaintenance'];
+  if (planned !== undefined) {
+    if (!Array.isArray(planned))
+      return { ok: false, detail: `plannedMaintenance: expected a list of planned stops, found ${show(planned)}` };
+    for (let i = 0; i < planned.length; i++) {
+      const p = plannedProblem(planned[i], i);
+      if (p !== undefined) return { ok: false, detail: p };
+    }
   }
   return { ok: true, snapshot: v as unknown as OrdersSnapshot };
 }

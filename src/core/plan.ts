@@ -2,7 +2,8 @@
 // and what the core consumes. Compiled once at start; the hot path only does Map lookups.
 import type { CounterMode, MilestoneKind, StateMapping } from './types.js';
 
-export type TagPlan = StateTagPlan | ReasonTagPlan | CounterTagPlan | HeartbeatTagPlan | MilestoneTagPlan;
+export type TagPlan =
+  StateTagPlan | ReasonTagPlan | CounterTagPlan | HeartbeatTagPlan | MilestoneTagPlan | OrderTagPlan;
 
 interface TagPlanBase {
   readonly tag: string;
@@ -14,7 +15,7 @@ export interface StateTagPlan extends TagPlanBase {
   /** Keyed by the canonical value key (see `valueKey`). */
   readonly values: ReadonlyMap<string, StateMapping>;
   /** Used for a value the table does not list; without it such a value is rejected. */
-  readonly default?: StateMapping;
+  readonly default?: StateMapping | undefined;
 }
 
 export interface ReasonTagPlan extends TagPlanBase {
@@ -31,7 +32,7 @@ export interface CounterTagPlan extends TagPlanBase {
   readonly counter: string;
   readonly mode: CounterMode;
   /** The counter runs 0 .. rolloverAt-1 (total counters only). */
-  readonly rolloverAt?: number;
+  readonly rolloverAt?: number | undefined;
 }
 
 export interface HeartbeatTagPlan extends TagPlanBase {
@@ -41,6 +42,31 @@ export interface HeartbeatTagPlan extends TagPlanBase {
 export interface MilestoneTagPlan extends TagPlanBase {
   readonly kind: 'milestone';
   readonly milestone: MilestoneKind;
+  /**
+   * Inspection tags (docs/semantics.md section 9): the test, unit and limits of the tag's
+   * inspection. With `measured`, the numeric value is the measure and the limits decide
+   * inspection_passed / inspection_failed; otherwise the tag's own kind stands.
+   */
+  readonly inspection?: InspectionRulePlan | undefined;
+}
+
+export interface InspectionRulePlan {
+  /** `milestone: inspection` in the topology: the value is the measure. */
+  readonly measured: boolean;
+  readonly test: string | null;
+  readonly unit: string | null;
+  readonly limitLow: number | null;
+  readonly limitHigh: number | null;
+  /** Scrap quantity a failed inspection asks for (Community Odoo: a draft stock.scrap), null for none. */
+  readonly scrapOnFail: number | null;
+}
+
+/**
+ * The work center's running order as the plant sees it (docs/semantics.md section 11): the value
+ * is the order's reference; "" means no order.
+ */
+export interface OrderTagPlan extends TagPlanBase {
+  readonly kind: 'order';
 }
 
 export interface MachinePlan {
@@ -57,7 +83,7 @@ export interface WorkCenterPlan {
   readonly stateMachineId: string;
   readonly machineIds: readonly string[];
   /** Ideal time per unit; enables performance and OEE. */
-  readonly idealCycleTimeMs?: number;
+  readonly idealCycleTimeMs?: number | undefined;
 }
 
 export type WindowSpec =

@@ -6,12 +6,17 @@
 // (see figures.ts). The history doubles as the reorder buffer (a sample is inserted in event-time
 // order whatever its arrival order) and as the retained history that amendments are recomputed
 // from. Closing is checked after every event, so results do not depend on batch sizes.
+import { WorkCenterOrders, type EncodedWorkCenterOrders, type OrderIds } from './attribution.js';
 import {
+  computeAttributedFigures,
   computeFigures,
   figuresDiffer,
   FiguresScratch,
+  retractionFigures,
+  toOrderSummary,
   toSummary,
   type Figures,
+  type ShareFigures,
   type WorkCenterView,
 } from './figures.js';
 import {
@@ -27,7 +32,10 @@ import {
 import type { PlantPlan, WindowSpec } from './plan.js';
 import { createShiftCalendar, type ShiftCalendar } from './shifts.js';
 import { createTimeZone, type TimeZone } from './time-zone.js';
-import type { MachineEvent, WindowRef, WindowSummary } from './types.js';
+import type { OrdersSnapshot } from './orders.js';
+import { plannedSpans, type PlannedStop } from './planned-maintenance.js';
+import type { MachineEvent, OrderSummary, WindowRef, WindowSummary } from './types.js';
+import { nextWindowEndingAfter, windowRefsOverlapping } from './windows.js';
 
 /** A sample that arrived for an already closed window (docs/semantics.md section 6). */
 export interface LateRecord {
@@ -56,6 +64,11 @@ export interface LateWindow {
 export interface ProcessorOutput {
   /** Final results (revision 1), then amendments (revision n+1), in a deterministic order. */
   readonly summaries: WindowSummary[];
+  /**
+   * Order attribution (docs/semantics.md section 11): the order summaries of every shift summary in
+   * `summaries`, with its revision and final, retractions included; empty when not attributing.
+   */
+  readonly orderSummaries: OrderSummary[];
   readonly late: LateRecord[];
   /** Exact duplicates refused (same tag, ts and value). */
   duplicates: number;
@@ -78,6 +91,26 @@ export interface ProcessorOptions {
    * Off (the default): tags are ignored and summaries have no `orders` key.
    */
   readonly orders?: boolean;
+  /**
+   * Order attribution (docs/semantics.md section 11): shift summaries' intervals split at order
+   * changes and annotated, and order summaries in `orderSummaries`. Default: on exactly when the
+   * plan has a tag with role `order`. Off: order signals are ignored, snapshots only kept.
+   */
+  readonly attribution?: boolean;
+}
+
+/** A shift's (or window's) figures, and its order shares when attributing. */
+interface Results {
+  readonly figures: Figures;
+  readonly shares: readonly (ShareFigures & { readonly ids: OrderIds })[] | undefined;
+}
+
+function emptyOutput(): ProcessorOutput {
+  return { summaries: [], orderSummaries: [], late: [], duplicates: 0, applied: 0 };
+}
+
+function resultsDiffer(a: Results, b: Results): boolean {
+  return figuresDiffer(a.figures, b.figures) || JSON.stringify(a.shares) !== JSON.stringify(b.shares);
 }
 
 /** A machine's history and work center: one look-up per event instead of two. */
@@ -94,6 +127,12 @@ interface WcState {
   readonly view: WorkCenterViewMut;
   /** Revision numbers above 1, keyed `<specIndex>|<startMs>`. */
   readonly revisions: Map<string, number>;
+  /** Order attribution: the work center's plant signals and latest Odoo snapshot. */
+  orders: WorkCenterOrders;
+  /** Order attribution: the shares (references, null: no order) each shift's last revision had. */
+  readonly shares: Map<string, (string | null)[]>;
+  /** Planned maintenance (section 12): the latest snapshot's scheduled preventive requests. */
+  planned: readonly PlannedStop[];
 }
 
 type WorkCenterViewMut = { -readonly [K in keyof WorkCenterView]: WorkCenterView[K] };
@@ -128,6 +167,7 @@ export class WindowedProcessor {
   private readonly maxWindowMs: number;
   private readonly externalWatermark: boolean;
   private readonly tagOrders: boolean;
+  private readonly attribution: boolean;
   /** Per work center: named counters other than good and scrap (computed once). */
   private readonly otherCounters = new Map<string, Set<string>>();
 
@@ -142,6 +182,7 @@ export class WindowedProcessor {
     this.closedEndMs = this.specs.map(() => -Infinity);
     this.externalWatermark = options.watermark === 'external';
     this.tagOrders = options.orders === true;
+    this.attribution = options.attribution ?? [...plan.tags.values()].some((t) => t.kind === 'order');
     let maxWindow = 0;
     for (const s of this.specs) maxWindow = Math.max(maxWindow, s.kind === 'shift' ? 2 * DAY_MS : s.sizeMs);
     this.maxWindowMs = maxWindow;
@@ -161,7 +202,7 @@ export class WindowedProcessor {
 
   /** Applies a batch of canonical events (arrival order) and closes what the watermark allows. */
   ingest(events: readonly MachineEvent[], nowMs?: number): ProcessorOutput {
-    const out: ProcessorOutput = { summaries: [], late: [], duplicates: 0, applied: 0 };
+    const out = emptyOutput();
     if (nowMs !== undefined) this.lastArrivalWallMs = nowMs;
     for (let i = 0; i < events.length; i++) this.ingestOne(events[i]!, out);
     return out;
@@ -169,7 +210,7 @@ export class WindowedProcessor {
 
   /** Idle advancement: with no data for the idle timeout, the watermark follows the wall clock. */
   tick(nowMs: number): ProcessorOutput {
-    const out: ProcessorOutput = { summaries: [], late: [], duplicates: 0, applied: 0 };
+    const out = emptyOutput();
     if (this.lastArrivalWallMs === undefined) {
       this.lastArrivalWallMs = nowMs;
       return out;
@@ -185,16 +226,17 @@ export class WindowedProcessor {
    * Event-time only: moves the watermark to `watermarkMs` if that is ahead (external watermarks,
    * or the end of a replay: flush everything closable). `out` collects into an existing output.
    */
-  advanceTo(
-    watermarkMs: number,
-    out: ProcessorOutput = { summaries: [], late: [], duplicates: 0, applied: 0 },
-  ): ProcessorOutput {
+  advanceTo(watermarkMs: number, out: ProcessorOutput = emptyOutput()): ProcessorOutput {
     this.advanceWatermark(watermarkMs, out);
     return out;
   }
 
   private ingestOne(event: MachineEvent, out: ProcessorOutput): void {
     if (event.kind === 'milestone' || event.kind === 'watermark') return;
+    if (event.kind === 'order') {
+      if (this.attribution) this.ingestOrder(event, out);
+      return;
+    }
     let entry = this.entries.get(event.machineId);
     if (entry === undefined || entry.wc.workCenterId !== event.workCenterId) {
       const w = this.workCenter(event.workCenterId);
@@ -237,35 +279,7 @@ export class WindowedProcessor {
 
   /** The window of spec i with the smallest end > afterMs, or undefined. */
   private nextWindow(i: number, afterMs: number): WindowRef | undefined {
-    const spec = this.specs[i]!;
-    switch (spec.kind) {
-      case 'tumbling': {
-        const start = Math.floor(afterMs / spec.sizeMs) * spec.sizeMs;
-        return timeWindow(spec, start, start + spec.sizeMs);
-      }
-      case 'hopping': {
-        const k = Math.floor((afterMs - spec.sizeMs) / spec.advanceMs) + 1;
-        const start = k * spec.advanceMs;
-        return timeWindow(spec, start, start + spec.sizeMs);
-      }
-      case 'shift': {
-        const cal = this.calendar!;
-        for (let span = 7 * DAY_MS; span <= 800 * DAY_MS; span *= 4) {
-          const found = cal.instancesOverlapping(afterMs, afterMs + span).find((s) => s.endMs > afterMs);
-          if (found !== undefined) {
-            return {
-              kind: 'shift',
-              name: spec.name,
-              windowId: found.shiftId,
-              startMs: found.startMs,
-              endMs: found.endMs,
-              shiftName: found.name,
-            };
-          }
-        }
-        return undefined;
-      }
-    }
+    return nextWindowEndingAfter(this.specs[i]!, afterMs, this.calendar);
   }
 
   private closeDue(out: ProcessorOutput): void {
@@ -289,30 +303,92 @@ export class WindowedProcessor {
       // Local times are the same for every work center: format them once per window.
       const startLocal = this.zone.formatLocal(best.startMs);
       const endLocal = this.zone.formatLocal(best.endMs);
-      const plantId = this.plan.plantId;
       const wcs = this.wcOrder;
       for (let k = 0; k < wcs.length; k++) {
         const wc = wcs[k]!;
         if (wc.firstTsMs >= best.endMs) continue;
-        const figures = computeFigures(wc.view, best.startMs, best.endMs, this.scratch);
-        out.summaries.push(toSummary(plantId, wc.workCenterId, best, figures, 1, true, startLocal, endLocal));
+        this.emit(wc, bestSpec, best, this.results(wc, bestSpec, best), 1, out, startLocal, endLocal);
       }
       this.closedEndMs[bestSpec] = best.endMs;
       this.updateMaxClosed();
     }
   }
 
-  private summarize(wc: WcState, ref: WindowRef, figures: Figures, revision: number): WindowSummary {
-    return toSummary(
-      this.plan.plantId,
-      wc.workCenterId,
-      ref,
-      figures,
-      revision,
-      true,
-      this.zone.formatLocal(ref.startMs),
-      this.zone.formatLocal(ref.endMs),
+  /** The figures of window `ref` of spec i, with the order shares when attributing a shift. */
+  private results(wc: WcState, spec: number, ref: WindowRef, untilMs: number = ref.endMs): Results {
+    if (!this.attribution || this.specs[spec]!.kind !== 'shift') {
+      return { figures: computeFigures(wc.view, ref.startMs, untilMs, this.scratch), shares: undefined };
+    }
+    const orders = wc.orders;
+    const a = computeAttributedFigures(
+      wc.view,
+      ref.startMs,
+      untilMs,
+      orders.segments(ref.startMs, untilMs),
+      (r) => orders.idsOf(r),
+      this.scratch,
     );
+    return { figures: a.figures, shares: a.shares.map((sh) => ({ ...sh, ids: orders.idsOf(sh.ref) })) };
+  }
+
+  /** Emits a final summary (and its order summaries and retractions). */
+  private emit(
+    wc: WcState,
+    spec: number,
+    ref: WindowRef,
+    res: Results,
+    revision: number,
+    out: ProcessorOutput,
+    startLocal: string = this.zone.formatLocal(ref.startMs),
+    endLocal: string = this.zone.formatLocal(ref.endMs),
+  ): void {
+    const plantId = this.plan.plantId;
+    out.summaries.push(toSummary(plantId, wc.workCenterId, ref, res.figures, revision, true, startLocal, endLocal));
+    if (res.shares === undefined) return;
+    const key = `${spec}|${ref.startMs}`;
+    const prev = wc.shares.get(key) ?? [];
+    const now = res.shares.map((sh) => sh.ref);
+    const records: OrderSummary[] = [];
+    for (const sh of res.shares) {
+      const source = sh.ref === null ? null : sh.plant ? 'plant' : 'odoo';
+      records.push(
+        toOrderSummary(
+          plantId,
+          wc.workCenterId,
+          ref,
+          sh.figures,
+          revision,
+          true,
+          startLocal,
+          endLocal,
+          sh.ref,
+          sh.ids,
+          source,
+        ),
+      );
+    }
+    for (const gone of prev) {
+      if (now.includes(gone)) continue;
+      const fig = retractionFigures(wc.view);
+      records.push(
+        toOrderSummary(
+          plantId,
+          wc.workCenterId,
+          ref,
+          fig,
+          revision,
+          true,
+          startLocal,
+          endLocal,
+          gone,
+          wc.orders.idsOf(gone),
+          null,
+        ),
+      );
+    }
+    records.sort((a, b) => compareRefs(a.orderRef, b.orderRef));
+    for (const r of records) out.orderSummaries.push(r);
+    wc.shares.set(key, now);
   }
 
   private ingestLate(event: MachineEvent, wc: WcState, out: ProcessorOutput): void {
@@ -359,24 +435,161 @@ export class WindowedProcessor {
       const toMs = rangeEnd === Infinity ? closedEnd : Math.min(rangeEnd + 1, closedEnd);
       for (const w of this.closedWindowsOverlapping(i, ts, toMs)) affected.push({ spec: i, ref: w });
     }
-    const before = affected.map((a) => computeFigures(wc.view, a.ref.startMs, a.ref.endMs, this.scratch));
+    const before = affected.map((a) => this.results(wc, a.spec, a.ref));
     m.insertPending();
     out.applied++;
     out.late.push(record(true));
     affected.sort((a, b) => a.ref.endMs - b.ref.endMs || a.spec - b.spec);
     for (let k = 0; k < affected.length; k++) {
       const { spec, ref } = affected[k]!;
-      const after = computeFigures(wc.view, ref.startMs, ref.endMs, this.scratch);
+      const after = this.results(wc, spec, ref);
       const emittedBefore = oldFirst < ref.endMs;
       const containsTs = ts >= ref.startMs && ts < ref.endMs;
-      if (emittedBefore && !containsTs && !figuresDiffer(before[k]!, after)) continue;
+      if (emittedBefore && !containsTs && !resultsDiffer(before[k]!, after)) continue;
       const key = `${spec}|${ref.startMs}`;
       const prev = wc.revisions.get(key) ?? (emittedBefore ? 1 : 0);
       const rev = prev + 1;
       if (rev > 1) wc.revisions.set(key, rev);
-      out.summaries.push(this.summarize(wc, ref, after, rev));
+      this.emit(wc, spec, ref, after, rev, out);
     }
     this.noteFirst(wc, ts, out);
+  }
+
+  /** A plant order signal (section 11): it holds from its ts until the work center's next one. */
+  private ingestOrder(event: MachineEvent, out: ProcessorOutput): void {
+    const wc = this.workCenter(event.workCenterId);
+    const ts = event.tsMs;
+    const value = event.orderRef ?? '';
+    if (ts < this.maxClosed) {
+      this.ingestLateOrder(event, wc, value, out);
+      return;
+    }
+    if (!wc.orders.addSignal(event.tag, ts, value)) {
+      out.duplicates++;
+      return;
+    }
+    out.applied++;
+    if (ts > this.maxTsMs) {
+      this.maxTsMs = ts;
+      if (!this.externalWatermark) this.advanceWatermark(ts - this.plan.eventTime.outOfOrdernessMs, out);
+    }
+  }
+
+  /** A late order signal amends the closed shifts whose attribution it changes (section 11). */
+  private ingestLateOrder(event: MachineEvent, wc: WcState, value: string, out: ProcessorOutput): void {
+    const ts = event.tsMs;
+    const amend = ts >= this.watermark - this.plan.eventTime.amendmentHorizonMs;
+    const containing: LateWindow[] = [];
+    for (let i = 0; i < this.specs.length; i++) {
+      for (const w of this.closedWindowsOverlapping(i, ts, ts + 1)) {
+        containing.push({ windowName: w.name, windowId: w.windowId, startMs: w.startMs, endMs: w.endMs });
+      }
+    }
+    const record = (amended: boolean): LateRecord => ({
+      plantId: this.plan.plantId,
+      workCenterId: wc.workCenterId,
+      machineId: event.machineId,
+      tag: event.tag,
+      tsMs: ts,
+      watermarkMs: this.watermark,
+      latenessMs: this.watermark - ts,
+      amended,
+      windows: containing,
+      event,
+    });
+    if (!amend) {
+      out.late.push(record(false));
+      return;
+    }
+    if (wc.orders.hasSignal(event.tag, ts, value)) {
+      out.duplicates++;
+      return;
+    }
+    const until = wc.orders.nextSignalTsAfter(ts);
+    const affected = this.closedShifts(wc, ts, until);
+    const before = affected.map((a) => this.results(wc, a.spec, a.ref));
+    wc.orders.addSignal(event.tag, ts, value);
+    out.applied++;
+    out.late.push(record(true));
+    this.amend(wc, affected, before, out);
+  }
+
+  /**
+   * A work center's Odoo orders snapshot (section 11; what `orders sync` publishes, latest = the
+   * greatest atMs). Amends the retained closed shifts whose attribution it changes. An older
+   * snapshot than the one held, or one for a work center the plan does not have, changes nothing.
+   */
+  applyOrdersSnapshot(
+    snapshot: Pick<OrdersSnapshot, 'workCenterId' | 'atMs' | 'workOrders' | 'plannedMaintenance'>,
+  ): ProcessorOutput {
+    const out = emptyOutput();
+    if (!this.plan.workCenters.has(snapshot.workCenterId)) return out;
+    const wc = this.workCenter(snapshot.workCenterId);
+    if (snapshot.atMs < wc.orders.atMs) return out;
+    const from = Math.max(this.watermark - this.plan.eventTime.amendmentHorizonMs, wc.firstTsMs);
+    const planned = snapshot.plannedMaintenance ?? [];
+    const plannedChanged = !samePlanned(wc.planned, planned);
+    // Planned maintenance changes every window kind; attribution only shifts.
+    const affected = !Number.isFinite(from)
+      ? []
+      : plannedChanged
+        ? this.closedWindows(wc, from)
+        : this.attribution
+          ? this.closedShifts(wc, from, Infinity)
+          : [];
+    const before = affected.map((a) => this.results(wc, a.spec, a.ref));
+    wc.orders.applySnapshot(snapshot.atMs, snapshot.workOrders);
+    if (plannedChanged) {
+      wc.planned = planned;
+      wc.view.planned = plannedSpans(planned);
+    }
+    this.amend(wc, affected, before, out);
+    return out;
+  }
+
+  /** The closed windows of every spec of the work center's summaries from fromMs on. */
+  private closedWindows(wc: WcState, fromMs: number): { spec: number; ref: WindowRef }[] {
+    const found: { spec: number; ref: WindowRef }[] = [];
+    for (let i = 0; i < this.specs.length; i++) {
+      const closedEnd = this.closedEndMs[i]!;
+      for (const ref of this.closedWindowsOverlapping(i, fromMs, closedEnd)) {
+        if (wc.firstTsMs < ref.endMs) found.push({ spec: i, ref });
+      }
+    }
+    found.sort((a, b) => a.ref.endMs - b.ref.endMs || a.spec - b.spec);
+    return found;
+  }
+
+  /** The closed shift windows of the work center's summaries that intersect [fromMs, toMs). */
+  private closedShifts(wc: WcState, fromMs: number, toMs: number): { spec: number; ref: WindowRef }[] {
+    const found: { spec: number; ref: WindowRef }[] = [];
+    for (let i = 0; i < this.specs.length; i++) {
+      if (this.specs[i]!.kind !== 'shift') continue;
+      const closedEnd = this.closedEndMs[i]!;
+      for (const ref of this.closedWindowsOverlapping(i, fromMs, Math.min(toMs, closedEnd))) {
+        if (wc.firstTsMs < ref.endMs) found.push({ spec: i, ref });
+      }
+    }
+    found.sort((a, b) => a.ref.endMs - b.ref.endMs || a.spec - b.spec);
+    return found;
+  }
+
+  /** New revisions of the emitted windows whose results changed. */
+  private amend(
+    wc: WcState,
+    affected: readonly { spec: number; ref: WindowRef }[],
+    before: readonly Results[],
+    out: ProcessorOutput,
+  ): void {
+    for (let k = 0; k < affected.length; k++) {
+      const { spec, ref } = affected[k]!;
+      const after = this.results(wc, spec, ref);
+      if (!resultsDiffer(before[k]!, after)) continue;
+      const key = `${spec}|${ref.startMs}`;
+      const rev = (wc.revisions.get(key) ?? 1) + 1;
+      wc.revisions.set(key, rev);
+      this.emit(wc, spec, ref, after, rev, out);
+    }
   }
 
   /** Tracks first samples; an earlier first sample can make earlier windows due at once. */
@@ -390,32 +603,14 @@ export class WindowedProcessor {
 
   /** Closed windows of spec i that intersect [fromMs, toMs), ascending by start. */
   private closedWindowsOverlapping(i: number, fromMs: number, toMs: number): WindowRef[] {
-    const result: WindowRef[] = [];
     const closedEnd = this.closedEndMs[i]!;
-    if (!(toMs > fromMs) || closedEnd === -Infinity) return result;
-    const spec = this.specs[i]!;
-    if (spec.kind === 'shift') {
-      for (const s of this.calendar!.instancesOverlapping(fromMs, toMs)) {
-        if (s.endMs > closedEnd) break;
-        result.push({
-          kind: 'shift',
-          name: spec.name,
-          windowId: s.shiftId,
-          startMs: s.startMs,
-          endMs: s.endMs,
-          shiftName: s.name,
-        });
-      }
-      return result;
-    }
-    const step = spec.kind === 'tumbling' ? spec.sizeMs : spec.advanceMs;
-    const first = this.nextWindow(i, fromMs)!; // the window with the smallest end > fromMs
-    for (let start = first.startMs; start < toMs; start += step) {
-      const end = start + spec.sizeMs;
-      if (end > closedEnd) break;
-      result.push(timeWindow(spec, start, end));
-    }
-    return result;
+    if (!(toMs > fromMs) || closedEnd === -Infinity) return [];
+    const refs = windowRefsOverlapping(this.specs[i]!, fromMs, toMs, this.calendar);
+    // Ascending by start is ascending by end: the closed ones are a prefix.
+    let k = 0;
+    while (k < refs.length && refs[k]!.endMs <= closedEnd) k++;
+    refs.length = k;
+    return refs;
   }
 
   private workCenter(workCenterId: string): WcState {
@@ -434,8 +629,19 @@ export class WindowedProcessor {
       otherCounterNames: [...otherCounters].sort(),
       idealCycleTimeMs: planWc?.idealCycleTimeMs ?? null,
       orders: this.tagOrders,
+      planned: [],
     };
-    wc = { workCenterId, firstTsMs: Infinity, machines, stateMachine: undefined, view, revisions: new Map() };
+    wc = {
+      workCenterId,
+      firstTsMs: Infinity,
+      machines,
+      stateMachine: undefined,
+      view,
+      revisions: new Map(),
+      orders: new WorkCenterOrders(),
+      shares: new Map(),
+      planned: [],
+    };
     this.wcs.set(workCenterId, wc);
     let at = this.wcOrder.length;
     while (at > 0 && this.wcOrder[at - 1]!.workCenterId > workCenterId) at--;
@@ -470,6 +676,11 @@ export class WindowedProcessor {
         const startMs = Number(key.slice(key.indexOf('|') + 1));
         if (startMs + this.maxWindowMs < cut) wc.revisions.delete(key);
       }
+      for (const key of wc.shares.keys()) {
+        const startMs = Number(key.slice(key.indexOf('|') + 1));
+        if (startMs + this.maxWindowMs < cut) wc.shares.delete(key);
+      }
+      wc.orders.prune(cut);
     }
   }
 
@@ -486,7 +697,7 @@ export class WindowedProcessor {
       const until = Math.min(w.endMs, this.watermark);
       for (const wc of this.wcOrder) {
         if (wc.firstTsMs >= until) continue;
-        const f = computeFigures(wc.view, w.startMs, until, this.scratch);
+        const f = this.results(wc, i, w, until).figures;
         result.push(
           toSummary(
             this.plan.plantId,
@@ -532,7 +743,25 @@ export class WindowedProcessor {
       strings: tables.strings,
       counters: tables.counters,
       machines,
+      ...this.ordersSnapshot(),
+      ...this.plannedSnapshot(),
     };
+  }
+
+  /** Planned maintenance per work center, only when there is some. */
+  private plannedSnapshot(): { planned?: [string, PlannedStop[]][] } {
+    const planned = this.wcOrder.filter((wc) => wc.planned.length > 0).map((wc) => [wc.workCenterId, [...wc.planned]]);
+    return planned.length === 0 ? {} : { planned: planned as [string, PlannedStop[]][] };
+  }
+
+  /** Order attribution state, only when there is some (snapshots without it are as before). */
+  private ordersSnapshot(): { orders?: SnapshotOrders } {
+    const orders: SnapshotOrders = [];
+    for (const wc of this.wcOrder) {
+      if (wc.orders.empty && Number.isFinite(wc.orders.atMs) === false && wc.shares.size === 0) continue;
+      orders.push([wc.workCenterId, wc.orders.encode(), [...wc.shares.entries()].sort()]);
+    }
+    return orders.length === 0 ? {} : { orders };
   }
 
   /**
@@ -580,6 +809,20 @@ export class WindowedProcessor {
         decodeHistory(m, columns, snap.strings, snap.counters);
       }
     }
+    if ('orders' in snap && snap.orders !== undefined) {
+      for (const [wcId, encoded, shares] of snap.orders) {
+        const wc = p.workCenter(wcId);
+        wc.orders = WorkCenterOrders.decode(encoded);
+        for (const [k, refs] of shares) wc.shares.set(k, [...refs]);
+      }
+    }
+    if ('planned' in snap && snap.planned !== undefined) {
+      for (const [wcId, stops] of snap.planned) {
+        const wc = p.workCenter(wcId);
+        wc.planned = stops;
+        wc.view.planned = plannedSpans(stops);
+      }
+    }
     p.nextDueMs = -Infinity; // recomputed on the next advance
     return p;
   }
@@ -607,7 +850,14 @@ export interface ProcessorSnapshot extends SnapshotHeader {
   /** Counter specs: [name (index into strings), total 0|1, rolloverAt]. */
   readonly counters: readonly (readonly [number, number, number])[];
   readonly machines: readonly [string, string, EncodedHistory][];
+  /** Order attribution state per work center (absent when there is none). */
+  readonly orders?: SnapshotOrders;
+  /** Planned maintenance per work center (absent when there is none). */
+  readonly planned?: [string, PlannedStop[]][];
 }
+
+/** [work center, its order sources, the shares each retained shift's last revision had]. */
+export type SnapshotOrders = [string, EncodedWorkCenterOrders, [string, (string | null)[]][]][];
 
 /** Version 1 (read only): one array per event. */
 export interface ProcessorSnapshotV1 extends SnapshotHeader {
@@ -615,10 +865,24 @@ export interface ProcessorSnapshotV1 extends SnapshotHeader {
   readonly machines: readonly [string, string, readonly V1Event[]][];
 }
 
+function samePlanned(a: readonly PlannedStop[], b: readonly PlannedStop[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((x, i) => {
+      const y = b[i]!;
+      return x.requestId === y.requestId && x.startMs === y.startMs && x.endMs === y.endMs && x.name === y.name;
+    })
+  );
+}
+
 function finiteOrNull(n: number): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-function timeWindow(spec: WindowSpec, startMs: number, endMs: number): WindowRef {
-  return { kind: spec.kind, name: spec.name, windowId: new Date(startMs).toISOString(), startMs, endMs };
+/** "No order" first, then by reference. */
+function compareRefs(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
 }

@@ -17,8 +17,38 @@ export const MILESTONE_KINDS = [
   'lot_consumed',
   'inspection_failed',
   'order_closed',
+  // Appended (Avro enum symbols and the simulator index this list): issue 15 section 3.
+  'inspection_passed',
+  'quality_hold',
+  'quality_release',
 ] as const;
 export type MilestoneKind = (typeof MILESTONE_KINDS)[number];
+
+/**
+ * What an inspection milestone (`inspection_passed` / `inspection_failed`) measured, against which
+ * test and limits (docs/semantics.md section 9). Every field may be unknown (null): a producer that
+ * only knows pass/fail sends none. Limits are inclusive.
+ */
+export interface Inspection {
+  readonly test: string | null;
+  readonly measure: number | null;
+  readonly unit: string | null;
+  readonly limitLow: number | null;
+  readonly limitHigh: number | null;
+  /** The lot or serial inspected, when known. */
+  readonly lot: string | null;
+}
+
+/** Pass or fail of a measure against inclusive limits (a missing limit does not bound). */
+export function inspectionVerdict(
+  measure: number,
+  limitLow: number | null,
+  limitHigh: number | null,
+): 'inspection_passed' | 'inspection_failed' {
+  return (limitLow === null || measure >= limitLow) && (limitHigh === null || measure <= limitHigh)
+    ? 'inspection_passed'
+    : 'inspection_failed';
+}
 
 export type SampleValue = number | string | boolean;
 
@@ -42,7 +72,7 @@ export interface StateMapping {
  * progress (tag = source id, tsMs = its highest event time, amount = number of sources), which the
  * windowed lane uses to align watermarks across the partitions that feed it.
  */
-export const EVENT_KINDS = ['state', 'reason', 'counter', 'heartbeat', 'milestone', 'watermark'] as const;
+export const EVENT_KINDS = ['state', 'reason', 'counter', 'heartbeat', 'milestone', 'watermark', 'order'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /**
@@ -68,7 +98,10 @@ export interface MachineEvent {
   readonly mode?: CounterMode | undefined;
   readonly rolloverAt?: number | undefined;
   readonly amount?: number | undefined;
-  /** milestone: which one, and the order or lot it names. */
+  /**
+   * milestone: which one, and the order or lot it names. order (a plant order signal, section 11):
+   * `orderRef` is the order now running, undefined for "no order" (value "").
+   */
   readonly milestone?: MilestoneKind | undefined;
   readonly orderRef?: string | undefined;
   readonly quantity?: number | undefined;
@@ -79,6 +112,8 @@ export interface MachineEvent {
    */
   readonly runningOrder?: string | undefined;
   readonly runningWorkOrderId?: number | undefined;
+  /** inspection_passed / inspection_failed: the measure, test and limits when known (section 9). */
+  readonly inspection?: Inspection | undefined;
 }
 
 export type CounterMode = 'total' | 'delta';
@@ -110,6 +145,7 @@ export function machineEvent(
     quantity: extra.quantity,
     runningOrder: extra.runningOrder,
     runningWorkOrderId: extra.runningWorkOrderId,
+    inspection: extra.inspection,
   };
 }
 
@@ -131,6 +167,13 @@ export interface StateInterval {
   readonly category: StateCategory;
   /** Downtime reason for `down`, otherwise null. */
   readonly reason: string | null;
+  /**
+   * docs/semantics.md section 11: the order of the share the interval belongs to (null: no order);
+   * absent where attribution does not apply (window summaries, records written before it).
+   */
+  readonly orderRef?: string | null | undefined;
+  /** Odoo's mrp.workorder id of that order when known; the shifts poster writes it as `workorder_id`. */
+  readonly workOrderId?: number | null | undefined;
 }
 
 export type WindowKind = 'tumbling' | 'hopping' | 'shift';

@@ -8,6 +8,8 @@ import type { ShiftCalendar } from './shifts.js';
 import { formatUtcIso } from './time-zone.js';
 import type { WindowRef } from './types.js';
 
+const DAY_MS = 86_400_000;
+
 /** The start of the tumbling window containing tsMs: floor to a multiple of sizeMs (negative ts too). */
 export function tumblingStartMs(tsMs: number, sizeMs: number): number {
   const rem = tsMs % sizeMs;
@@ -121,6 +123,42 @@ export function windowRefsContaining(spec: WindowSpec, tsMs: number, calendar?: 
               shiftName: inst.name,
             },
           ];
+    }
+  }
+}
+
+/**
+ * The window of the spec with the smallest end > afterMs (ties: the earliest start), or undefined
+ * when there is none (a shift calendar with no shift in the next 800 days).
+ */
+export function nextWindowEndingAfter(
+  spec: WindowSpec,
+  afterMs: number,
+  calendar?: ShiftCalendar,
+): WindowRef | undefined {
+  checkTimeSpec(spec);
+  switch (spec.kind) {
+    case 'tumbling':
+      return timeRef(spec, tumblingStartMs(afterMs, spec.sizeMs));
+    case 'hopping':
+      // The smallest multiple of advance > afterMs - size.
+      return timeRef(spec, tumblingStartMs(afterMs - spec.sizeMs, spec.advanceMs) + spec.advanceMs);
+    case 'shift': {
+      const cal = requireCalendar(spec, calendar);
+      for (let span = 7 * DAY_MS; span <= 800 * DAY_MS; span *= 4) {
+        const found = cal.instancesOverlapping(afterMs, afterMs + span).find((s) => s.endMs > afterMs);
+        if (found !== undefined) {
+          return {
+            kind: 'shift',
+            name: spec.name,
+            windowId: found.shiftId,
+            startMs: found.startMs,
+            endMs: found.endMs,
+            shiftName: found.name,
+          };
+        }
+      }
+      return undefined;
     }
   }
 }

@@ -3,7 +3,7 @@
 import type { RejectReason } from '../core/mapping.js';
 import type { MilestoneRecord } from '../core/milestones.js';
 import type { LateRecord } from '../core/processor.js';
-import type { MachineEvent, RawSample, WindowSummary } from '../core/types.js';
+import type { MachineEvent, OrderSummary, RawSample, WindowSummary } from '../core/types.js';
 
 export type Decoded<T> =
   | { readonly ok: true; readonly value: T }
@@ -37,4 +37,6 @@ export interface Codecs {
   readonly summary: Codec<WindowSummary>;
   readonly rejected: Codec<RejectedRecord>;
   readonly late: Codec<LateRecord>;
+  /** docs/semantics.md section 11: order summaries (topic role `orderSummaries`). */
+  readonly orderSummary: Codec<OrderSummary>;
 }

@@ -7,7 +7,17 @@ import { mapSample } from '../core/mapping.js';
 import { valueKey, type PlantPlan, type WindowSpec } from '../core/plan.js';
 import { createShiftCalendar } from '../core/shifts.js';
 import { createTimeZone } from '../core/time-zone.js';
-import type { MachineEvent, RawSample, StateCategory, StateInterval, WindowRef, WindowSummary } from '../core/types.js';
+import type { OrderLine } from '../core/orders.js';
+import type { PlannedStop } from '../core/planned-maintenance.js';
+import type {
+  MachineEvent,
+  OrderSummary,
+  RawSample,
+  StateCategory,
+  StateInterval,
+  WindowRef,
+  WindowSummary,
+} from '../core/types.js';
 import { windowRefsOverlapping } from '../core/windows.js';
 
 export interface ReferenceOptions {
@@ -19,6 +29,25 @@ export interface ReferenceOptions {
    * summary gets `orders`: the sorted distinct running orders of its window's applied events.
    */
   readonly runningOrder?: (event: MachineEvent) => string | null;
+  /**
+   * Order attribution (docs/semantics.md section 11): the latest orders snapshot's lines per work
+   * center. Attribution is on when this is given or the plan has a tag with role `order`; then
+   * shift summaries' intervals are split and annotated and order summaries are computed.
+   */
+  readonly snapshots?: ReadonlyMap<string, readonly OrderLine[]>;
+  /** Planned maintenance (section 12): the latest snapshot's scheduled requests per work center. */
+  readonly planned?: ReadonlyMap<string, readonly PlannedStop[]>;
+}
+
+/** A plant order signal: value "" is "no order". */
+interface Signal {
+  readonly tsMs: number;
+  readonly value: string;
+}
+
+interface OrderAt {
+  readonly ref: string | null;
+  readonly plant: boolean;
 }
 
 interface Piece {
@@ -112,6 +141,18 @@ export function computeWindowSummaries(
   plan: PlantPlan,
   options: ReferenceOptions,
 ): WindowSummary[] {
+  return computeAll(samples, plan, options).summaries;
+}
+
+/** Every closed window summary and, with attribution, every order summary (revision 1). */
+export function computeAll(
+  samples: readonly RawSample[],
+  plan: PlantPlan,
+  options: ReferenceOptions,
+): { summaries: WindowSummary[]; orderSummaries: OrderSummary[] } {
+  const attribute = options.snapshots !== undefined || [...plan.tags.values()].some((t) => t.kind === 'order');
+  const signalsByWc = new Map<string, Signal[]>();
+  const orderOut: OrderSummary[] = [];
   const zone = createTimeZone(plan.timeZone);
   const specs = plan.windows.filter((w) => options.windowNames === undefined || options.windowNames.includes(w.name));
   const calendar = specs.some((s) => s.kind === 'shift') ? createShiftCalendar(plan.calendar) : undefined;
@@ -124,6 +165,13 @@ export function computeWindowSummaries(
     const key = `${s.tag}\u0000${s.tsMs}\u0000${valueKey(s.value)}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    if (v.event.kind === 'order') {
+      // Not a machine sample: it names the running order (section 11), nothing else.
+      const list = signalsByWc.get(v.event.workCenterId) ?? [];
+      list.push({ tsMs: v.event.tsMs, value: v.event.orderRef ?? '' });
+      signalsByWc.set(v.event.workCenterId, list);
+      continue;
+    }
     const list = byMachine.get(v.event.machineId) ?? [];
     list.push(v.event);
     byMachine.set(v.event.machineId, list);
@@ -140,7 +188,7 @@ export function computeWindowSummaries(
     const firstTs = Math.min(...allEvents.map((e) => e.tsMs));
     const stateEvents = byMachine.get(wc.stateMachineId) ?? [];
     const silence = plan.machines.get(wc.stateMachineId)?.silenceTimeoutMs ?? 0;
-    const pieces = statePieces(stateEvents, silence);
+    const pieces = withPlanned(statePieces(stateEvents, silence), options.planned?.get(wcId) ?? []);
     const inc = new Map<MachineEvent, number>();
     for (const list of machineEvents) for (const [e, n] of increases(list)) inc.set(e, n);
     const otherNames = new Set<string>();
@@ -161,13 +209,27 @@ export function computeWindowSummaries(
           wc.idealCycleTimeMs ?? null,
           (ms) => zone.formatLocal(ms),
         );
+        let result = summary;
+        if (attribute && spec.kind === 'shift') {
+          const a = attributeShift(
+            summary,
+            pieces,
+            allEvents,
+            inc,
+            signalsByWc.get(wcId) ?? [],
+            options.snapshots?.get(wcId) ?? [],
+            [...otherNames].sort(),
+          );
+          result = a.summary;
+          orderOut.push(...a.orders);
+        }
         out.push({
           ref,
           specIndex,
           summary:
             options.runningOrder === undefined
-              ? summary
-              : { ...summary, orders: ordersIn(allEvents, ref, options.runningOrder) },
+              ? result
+              : { ...result, orders: ordersIn(allEvents, ref, options.runningOrder) },
         });
       }
     });
@@ -178,7 +240,216 @@ export function computeWindowSummaries(
       a.specIndex - b.specIndex ||
       (a.summary.workCenterId < b.summary.workCenterId ? -1 : 1),
   );
-  return out.map((o) => o.summary);
+  return { summaries: out.map((o) => o.summary), orderSummaries: orderOut };
+}
+
+/** The running order at x, literally as section 11 says. */
+function orderAt(signals: readonly Signal[], lines: readonly OrderLine[], x: number): OrderAt {
+  const past = signals.filter((s) => s.tsMs <= x);
+  if (past.length > 0) {
+    const latest = Math.max(...past.map((s) => s.tsMs));
+    const value = past
+      .filter((s) => s.tsMs === latest)
+      .map((s) => s.value)
+      .sort()
+      .at(-1)!;
+    return value === '' ? { ref: null, plant: false } : { ref: value, plant: true };
+  }
+  const running = lines
+    .filter(
+      (l) =>
+        l.state !== 'cancel' &&
+        l.dateStartMs !== null &&
+        l.dateStartMs <= x &&
+        (l.dateFinishedMs === undefined || l.dateFinishedMs === null || x < l.dateFinishedMs),
+    )
+    .sort((a, b) => b.dateStartMs! - a.dateStartMs! || a.workOrderId - b.workOrderId);
+  const line = running[0];
+  return line === undefined ? { ref: null, plant: false } : { ref: line.productionName ?? line.name, plant: false };
+}
+
+function idsOf(
+  lines: readonly OrderLine[],
+  ref: string | null,
+): { workOrderId: number | null; productionId: number | null } {
+  const match = lines
+    .filter((l) => ref !== null && (l.productionName === ref || l.name === ref))
+    .sort((a, b) => a.workOrderId - b.workOrderId)[0];
+  return match === undefined
+    ? { workOrderId: null, productionId: null }
+    : { workOrderId: match.workOrderId, productionId: match.productionId };
+}
+
+/** The state piece holding at x (unknown before the first). */
+/**
+ * Section 12 from scratch: at every instant where the state or a planned stop can change, a state
+ * other than running inside a planned stop is planned_stop / planned-maintenance.
+ */
+function withPlanned(pieces: readonly Piece[], stops: readonly PlannedStop[]): Piece[] {
+  if (stops.length === 0) return [...pieces];
+  const instants = new Set<number>(pieces.map((p) => p.atMs));
+  for (const st of stops) {
+    instants.add(st.startMs);
+    instants.add(st.endMs);
+  }
+  return [...instants]
+    .sort((a, b) => a - b)
+    .map((x) => {
+      const base = pieceAt(pieces, x);
+      const inside = stops.some((st) => st.startMs <= x && x < st.endMs);
+      return inside && base.category !== 'running'
+        ? { atMs: x, category: 'planned_stop' as const, reason: 'planned-maintenance' }
+        : { atMs: x, category: base.category, reason: base.reason };
+    });
+}
+
+function pieceAt(pieces: readonly Piece[], x: number): Piece {
+  let found: Piece = { atMs: -Infinity, category: 'unknown', reason: null };
+  for (const p of pieces) if (p.atMs <= x) found = p;
+  return found;
+}
+
+/**
+ * A shift's attribution from scratch: evaluate state and order at every instant where either can
+ * change, integrate the constant pieces, and give each order its milliseconds, state changes and
+ * samples.
+ */
+function attributeShift(
+  shift: WindowSummary,
+  pieces: readonly Piece[],
+  events: readonly MachineEvent[],
+  inc: ReadonlyMap<MachineEvent, number>,
+  signals: readonly Signal[],
+  lines: readonly OrderLine[],
+  otherNames: readonly string[],
+): { summary: WindowSummary; orders: OrderSummary[] } {
+  const S = shift.startMs;
+  const E = shift.endMs;
+  const inside = (x: number | null | undefined): x is number => x !== null && x !== undefined && x > S && x < E;
+  const instants = new Set<number>([S]);
+  for (const p of pieces) if (inside(p.atMs)) instants.add(p.atMs);
+  for (const sg of signals) if (inside(sg.tsMs)) instants.add(sg.tsMs);
+  for (const l of lines) {
+    if (inside(l.dateStartMs)) instants.add(l.dateStartMs);
+    if (inside(l.dateFinishedMs)) instants.add(l.dateFinishedMs);
+  }
+  const xs = [...instants].sort((a, b) => a - b);
+  const intervals: StateInterval[] = [];
+  const plantNamed = new Set<string>();
+  xs.forEach((x, k) => {
+    const to = k + 1 < xs.length ? xs[k + 1]! : E;
+    const st = pieceAt(pieces, x);
+    const o = orderAt(signals, lines, x);
+    if (o.plant && o.ref !== null) plantNamed.add(o.ref);
+    const last = intervals[intervals.length - 1];
+    if (last !== undefined && same(last, st) && last.orderRef === o.ref) {
+      intervals[intervals.length - 1] = { ...last, endMs: to };
+    } else {
+      intervals.push({
+        startMs: x,
+        endMs: to,
+        category: st.category,
+        reason: st.reason,
+        orderRef: o.ref,
+        workOrderId: idsOf(lines, o.ref).workOrderId,
+      });
+    }
+  });
+  const refs = [...new Set(intervals.map((iv) => iv.orderRef ?? null))].sort((a, b) =>
+    a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1,
+  );
+  const inWindow = events.filter((e) => e.tsMs >= S && e.tsMs < E);
+  const all: Piece[] = [{ atMs: -Infinity, category: 'unknown', reason: null }, ...pieces];
+  const orders = refs.map((ref): OrderSummary => {
+    const mine = intervals.filter((iv) => (iv.orderRef ?? null) === ref);
+    const timeByCategory: Record<StateCategory, number> = {
+      running: 0,
+      idle: 0,
+      setup: 0,
+      planned_stop: 0,
+      down: 0,
+      unknown: 0,
+    };
+    const byReason: Record<string, number> = {};
+    for (const iv of mine) {
+      timeByCategory[iv.category] += iv.endMs - iv.startMs;
+      if (iv.category === 'down') {
+        const r = iv.reason ?? 'unspecified';
+        byReason[r] = (byReason[r] ?? 0) + iv.endMs - iv.startMs;
+      }
+    }
+    const downtimeByReason: Record<string, number> = {};
+    for (const k of Object.keys(byReason).sort()) downtimeByReason[k] = byReason[k]!;
+    const evs = inWindow.filter((e) => orderAt(signals, lines, e.tsMs).ref === ref);
+    let good = 0;
+    let scrap = 0;
+    const counts: Record<string, number> = {};
+    for (const n of otherNames) counts[n] = 0;
+    for (const e of evs) {
+      if (e.kind !== 'counter') continue;
+      const n = inc.get(e) ?? 0;
+      if (e.counter === 'good') good += n;
+      else if (e.counter === 'scrap') scrap += n;
+      else counts[e.counter ?? 'count'] = (counts[e.counter ?? 'count'] ?? 0) + n;
+    }
+    const sortedCounts: Record<string, number> = {};
+    for (const k of Object.keys(counts).sort()) sortedCounts[k] = counts[k]!;
+    let changes = 0;
+    for (let k = 1; k < all.length; k++) {
+      const p = all[k]!;
+      if (p.atMs >= S && p.atMs < E && !same(p, all[k - 1]!) && orderAt(signals, lines, p.atMs).ref === ref) changes++;
+    }
+    const lengthMs = mine.reduce((acc, iv) => acc + iv.endMs - iv.startMs, 0);
+    const plannedMs = lengthMs - timeByCategory.planned_stop;
+    const runtimeMs = timeByCategory.running;
+    const ideal = shift.idealCycleTimeMs;
+    const availability = ideal === null ? null : plannedMs > 0 ? runtimeMs / plannedMs : null;
+    const performance = ideal === null ? null : runtimeMs > 0 ? (ideal * (good + scrap)) / runtimeMs : null;
+    const quality = ideal === null ? null : good + scrap > 0 ? good / (good + scrap) : null;
+    const oee =
+      availability !== null && performance !== null && quality !== null ? availability * performance * quality : null;
+    const times = evs.map((e) => e.tsMs);
+    const ids = idsOf(lines, ref);
+    return {
+      plantId: shift.plantId,
+      workCenterId: shift.workCenterId,
+      windowKind: 'shift',
+      windowName: shift.windowName,
+      windowId: shift.windowId,
+      shiftName: shift.shiftName,
+      startMs: S,
+      endMs: E,
+      startLocal: shift.startLocal,
+      endLocal: shift.endLocal,
+      revision: 1,
+      final: true,
+      lengthMs,
+      plannedMs,
+      runtimeMs,
+      downtimeMs: timeByCategory.down,
+      downtimeByReason,
+      timeByCategory,
+      goodCount: good,
+      scrapCount: scrap,
+      counts: sortedCounts,
+      stateChanges: changes,
+      firstEventMs: times.length === 0 ? null : Math.min(...times),
+      lastEventMs: times.length === 0 ? null : Math.max(...times),
+      samplesApplied: evs.length,
+      lateSamples: 0,
+      idealCycleTimeMs: ideal,
+      availability,
+      performance,
+      quality,
+      oee,
+      intervals: mine,
+      orderRef: ref,
+      workOrderId: ids.workOrderId,
+      productionId: ids.productionId,
+      orderSource: ref === null ? null : plantNamed.has(ref) ? 'plant' : 'odoo',
+    };
+  });
+  return { summary: { ...shift, intervals }, orders };
 }
 
 /** The sorted distinct running orders of the events with ts in the window. */

@@ -40,10 +40,22 @@ export interface HeartbeatTagDoc extends TagDocBase {
 
 export interface MilestoneTagDoc extends TagDocBase {
   readonly role: 'milestone';
-  readonly milestone: MilestoneKind;
+  /** `inspection`: the value is a measure, the limits decide inspection_passed / inspection_failed. */
+  readonly milestone: MilestoneKind | 'inspection';
+  /** Inspection tags (inspection, inspection_passed, inspection_failed): docs/semantics.md section 9. */
+  readonly test?: string;
+  readonly unit?: string;
+  readonly limitLow?: number;
+  readonly limitHigh?: number;
+  readonly scrapOnFail?: number;
 }
 
-export type TagDoc = StateTagDoc | ReasonTagDoc | CounterTagDoc | HeartbeatTagDoc | MilestoneTagDoc;
+/** A work center's running order (docs/semantics.md section 11): the value names it, "" is no order. */
+export interface OrderTagDoc extends TagDocBase {
+  readonly role: 'order';
+}
+
+export type TagDoc = StateTagDoc | ReasonTagDoc | CounterTagDoc | HeartbeatTagDoc | MilestoneTagDoc | OrderTagDoc;
 
 export type WindowDoc =
   | { readonly kind: 'tumbling'; readonly size: DurationText; readonly name?: string }
@@ -85,7 +97,7 @@ export interface TopologyDoc {
   readonly policies?: { readonly rejected?: RejectPolicy; readonly late?: LatePolicy };
   /** The pipeline's topics, plus `orders` (read only with `orders.tagging`). */
   readonly topics?: Partial<Record<keyof TopicsPlan | 'orders', string>>;
-  readonly orders?: { readonly tagging?: boolean; readonly loadTimeout?: DurationText };
+  readonly orders?: { readonly tagging?: boolean; readonly attribution?: boolean; readonly loadTimeout?: DurationText };
   readonly ingest?: IngestDoc;
   readonly workCenters: Readonly<
     Record<
@@ -107,5 +119,30 @@ export interface TopologyDoc {
   readonly tags: Readonly<Record<string, TagDoc>>;
   readonly windows: readonly WindowDoc[];
   readonly calendar: CalendarDoc;
-  readonly odoo: { readonly post?: readonly StateCategory[]; readonly losses: Readonly<Record<string, string>> };
+  readonly odoo: {
+    readonly post?: readonly StateCategory[];
+    readonly quantities?: 'orders' | 'milestones';
+    readonly scrapReason?: string;
+    readonly losses: Readonly<Record<string, string>>;
+  };
+  readonly maintenance?: {
+    readonly cooldown?: DurationText;
+    readonly rules?: readonly MaintenanceRuleDoc[];
+    /** Work center -> the maintenance.equipment codes whose preventive requests are its planned maintenance. */
+    readonly equipment?: Readonly<Record<string, readonly string[]>>;
+  };
+}
+
+/** One rule of the topology's `maintenance` section (docs/semantics.md section 12). */
+export interface MaintenanceRuleDoc {
+  readonly name: string;
+  readonly workCenter: string;
+  readonly reason: string;
+  readonly longerThan?: DurationText;
+  readonly totalOver?: DurationText;
+  readonly count?: number;
+  readonly equipment: string;
+  readonly team?: string;
+  readonly priority?: '0' | '1' | '2' | '3';
+  readonly description?: string;
 }

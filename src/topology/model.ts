@@ -1,6 +1,7 @@
 // Defaults and the normalized view of a schema-valid topology document: durations in ms, state
 // mappings in long form, weekday ranges expanded, window names filled in. Lint rules and the
 // compiler both read this view, so they agree on every default.
+import type { MaintenancePlan } from '../core/maintenance-rules.js';
 import { WEEKDAYS, type ShiftCalendarSpec, type Weekday, type WindowSpec } from '../core/plan.js';
 import { STATE_CATEGORIES, type StateCategory, type StateMapping } from '../core/types.js';
 import type { StateMappingDoc, TopologyDoc, WindowDoc } from './document.js';
@@ -14,7 +15,9 @@ export const DEFAULTS = {
   policies: { rejected: 'dead-letter' as RejectPolicy, late: 'amend' as LatePolicy },
   /** Every category but `unknown` is posted to Odoo unless `odoo.post` says otherwise. */
   odooPost: STATE_CATEGORIES.filter((c) => c !== 'unknown') as readonly StateCategory[],
-  orders: { tagging: false, loadTimeout: '60s' },
+  orders: { tagging: false, attribution: false, loadTimeout: '60s' },
+  /** One request per rule and equipment within this long. */
+  maintenanceCooldown: '8h',
 } as const;
 
 /** The reason a `down` mapping gets when the table names none (docs/semantics.md section 2). */
@@ -27,6 +30,7 @@ export const TOPIC_SUFFIXES: Readonly<Record<keyof TopicsPlan, string>> = {
   milestones: 'milestones',
   windowSummaries: 'window-summaries',
   shiftSummaries: 'shift-summaries',
+  orderSummaries: 'order-summaries',
   rejected: 'rejected',
   late: 'late',
 };
@@ -142,6 +146,7 @@ export function defaultOrdersTopic(plantId: string): string {
 export function ordersOf(doc: TopologyDoc): OrdersPlan {
   return {
     tagging: doc.orders?.tagging ?? DEFAULTS.orders.tagging,
+    attribution: doc.orders?.attribution ?? DEFAULTS.orders.attribution,
     topic: doc.topics?.orders ?? defaultOrdersTopic(doc.plant.id),
     loadTimeoutMs: ms(doc.orders?.loadTimeout ?? DEFAULTS.orders.loadTimeout),
   };
@@ -166,4 +171,27 @@ export function stateMachineOf(
   machines: readonly string[],
 ): string | undefined {
   return doc.workCenters[workCenterId]?.stateMachine ?? (machines.length === 1 ? machines[0] : undefined);
+}
+
+export function maintenanceOf(doc: TopologyDoc): MaintenancePlan {
+  const m = doc.maintenance;
+  return {
+    cooldownMs: ms(m?.cooldown ?? DEFAULTS.maintenanceCooldown),
+    equipment: new Map(Object.entries(m?.equipment ?? {}).map(([wc, codes]) => [wc, [...codes]])),
+    rules: (m?.rules ?? []).map((r) => ({
+      name: r.name,
+      workCenterId: r.workCenter,
+      reason: r.reason,
+      threshold:
+        r.longerThan !== undefined
+          ? { kind: 'longerThan' as const, ms: ms(r.longerThan) }
+          : r.totalOver !== undefined
+            ? { kind: 'totalOver' as const, ms: ms(r.totalOver) }
+            : { kind: 'count' as const, count: r.count ?? 1 },
+      equipment: r.equipment,
+      team: r.team ?? null,
+      priority: r.priority ?? null,
+      description: r.description ?? null,
+    })),
+  };
 }

@@ -107,7 +107,22 @@ const tag = {
     {
       additionalProperties: false,
       required: ['machine', 'milestone'],
-      properties: { role: { const: 'milestone' }, ...tagBase, milestone: { enum: [...MILESTONE_KINDS] } },
+      properties: {
+        role: { const: 'milestone' },
+        ...tagBase,
+        milestone: { enum: [...MILESTONE_KINDS, 'inspection'] },
+        // Inspection tags (docs/semantics.md section 9); rule inspection-rule checks where they fit.
+        test: { type: 'string', minLength: 1 },
+        unit: { type: 'string', minLength: 1 },
+        limitLow: { type: 'number' },
+        limitHigh: { type: 'number' },
+        scrapOnFail: { type: 'number', exclusiveMinimum: 0 },
+      },
+    },
+    {
+      additionalProperties: false,
+      required: ['machine'],
+      properties: { role: { const: 'order' }, ...tagBase },
     },
   ],
 } as const;
@@ -200,6 +215,7 @@ export const TOPOLOGY_SCHEMA = {
         milestones: topic,
         windowSummaries: topic,
         shiftSummaries: topic,
+        orderSummaries: topic,
         rejected: topic,
         late: topic,
         orders: topic,
@@ -208,7 +224,7 @@ export const TOPOLOGY_SCHEMA = {
     orders: {
       type: 'object',
       additionalProperties: false,
-      properties: { tagging: { type: 'boolean' }, loadTimeout: duration },
+      properties: { tagging: { type: 'boolean' }, attribution: { type: 'boolean' }, loadTimeout: duration },
     },
     workCenters: {
       type: 'object',
@@ -296,6 +312,8 @@ export const TOPOLOGY_SCHEMA = {
       required: ['losses'],
       properties: {
         post: { type: 'array', uniqueItems: true, items: { enum: [...STATE_CATEGORIES] } },
+        quantities: { enum: ['orders', 'milestones'] },
+        scrapReason: text,
         losses: {
           type: 'object',
           propertyNames: {
@@ -304,6 +322,40 @@ export const TOPOLOGY_SCHEMA = {
             'x-expected': `a category (${STATE_CATEGORIES.join(', ')}) or down/<reason>`,
           },
           additionalProperties: text,
+        },
+      },
+    },
+    maintenance: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        cooldown: duration,
+        equipment: {
+          type: 'object',
+          propertyNames: id('work center', 'press-line-1'),
+          additionalProperties: { type: 'array', minItems: 1, uniqueItems: true, items: text },
+        },
+        rules: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'workCenter', 'reason', 'equipment'],
+            'x-expected': 'a rule with name, workCenter, reason, equipment and one of longerThan, totalOver or count',
+            oneOf: [{ required: ['longerThan'] }, { required: ['totalOver'] }, { required: ['count'] }],
+            properties: {
+              name: id('maintenance rule', 'die-jam-long'),
+              workCenter: id('work center', 'press-line-1'),
+              reason: reasonCode,
+              longerThan: duration,
+              totalOver: duration,
+              count: { type: 'integer', minimum: 1, 'x-expected': 'a whole number of stops, at least 1' },
+              equipment: text,
+              team: text,
+              priority: { enum: ['0', '1', '2', '3'] },
+              description,
+            },
+          },
         },
       },
     },

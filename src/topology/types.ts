@@ -1,6 +1,7 @@
 // The full typed result of loading one topology file: the core's PlantPlan plus what only the
 // engine and the Odoo poster need (topics, policies, Odoo mapping).
 import type { PlantPlan } from '../core/plan.js';
+import type { MaintenancePlan } from '../core/maintenance-rules.js';
 import type { StateCategory } from '../core/types.js';
 import type { IngestPlan } from './ingest-section.js';
 
@@ -14,6 +15,8 @@ export interface TopicsPlan {
   readonly milestones: string;
   readonly windowSummaries: string;
   readonly shiftSummaries: string;
+  /** Order summaries (docs/semantics.md section 11), compacted, key `plant|workCenter|shiftId|orderRef-or-empty`. */
+  readonly orderSummaries: string;
   readonly rejected: string;
   readonly late: string;
 }
@@ -25,6 +28,11 @@ export interface TopicsPlan {
 export interface OrdersPlan {
   /** Off by default: no orders topic is read and nothing is tagged. */
   readonly tagging: boolean;
+  /**
+   * Order attribution from Odoo (docs/semantics.md section 11): stage 2 reads the orders topic and
+   * attributes time and counts to the running work orders (plant order tags turn it on by themselves).
+   */
+  readonly attribution: boolean;
   /** `topics.orders`, default `shiftstream.<plantId>.orders` (the topic `orders sync` writes). */
   readonly topic: string;
   /** How long `run` waits at start to read the orders topic to its end offsets. */
@@ -49,7 +57,16 @@ export interface OdooMappingPlan {
   readonly losses: ReadonlyMap<string, string>;
   /** Categories posted as productivity records (default: every category but `unknown`). */
   readonly postCategories: readonly StateCategory[];
+  /**
+   * docs/semantics.md section 11: where quantities come from, `orders` (post --kind orders, from order
+   * summaries) or `milestones` (quantity and scrap milestones, the default); never both.
+   */
+  readonly quantities?: QuantitySource | undefined;
+  /** Name of the stock.scrap.reason.tag the orders poster puts on its scraps (none when absent). */
+  readonly scrapReason?: string | undefined;
 }
+
+export type QuantitySource = 'orders' | 'milestones';
 
 /** One finding of the schema check or of a lint rule, with where it was found. */
 export interface TopologyProblem {
@@ -77,6 +94,8 @@ export interface TopologyPlan {
   readonly policies: PoliciesPlan;
   readonly odoo: OdooMappingPlan;
   readonly orders: OrdersPlan;
+  /** Maintenance requests from downtime (`maintenance`; no rules when absent). */
+  readonly maintenance: MaintenancePlan;
   /** The `ingest:` section (MQTT input, spool), defaults applied; absent in hand-built plans. */
   readonly ingest?: IngestPlan;
   /** Lint warnings found while loading (errors make loading throw instead). */

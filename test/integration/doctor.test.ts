@@ -45,7 +45,17 @@ async function doctor(
 
 async function plantWithTopics(): Promise<{ prefix: string; topics: Record<string, string> }> {
   const prefix = uniqueName('doctor');
-  const roles = ['raw', 'canonical', 'enriched', 'milestones', 'windowSummaries', 'shiftSummaries', 'rejected', 'late'];
+  const roles = [
+    'raw',
+    'canonical',
+    'enriched',
+    'milestones',
+    'windowSummaries',
+    'shiftSummaries',
+    'orderSummaries',
+    'rejected',
+    'late',
+  ];
   const topics = Object.fromEntries(roles.map((r) => [r, `${prefix}.${r}`]));
   const admin = new Kafka({ brokers: [...env.brokers], logLevel: logLevel.NOTHING, ...FAIL_FAST.kafkajs }).admin();
   await admin.connect();

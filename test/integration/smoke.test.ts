@@ -100,7 +100,7 @@ describe('smoke: real broker, registry and Redis', () => {
       registered.find((r) => r.topic === topics[role as keyof typeof topics])?.id;
     expect(id('canonical')).toBe(id('enriched'));
     expect(id('windowSummaries')).toBe(id('shiftSummaries'));
-    expect(new Set(registered.map((r) => r.id)).size).toBe(6);
+    expect(new Set(registered.map((r) => r.id)).size).toBe(7);
   });
 
   it('produces Avro with kafkajs and node-rdkafka, consumes with both, decodes what was sent', async () => {

@@ -14,6 +14,8 @@ export interface TestPlanOptions {
   readonly idealCycleTimeMs?: number;
   /** Number of work centers WC1..WCn, each with machines M<n>a (state, counters) and M<n>b (counters). */
   readonly workCenters?: number;
+  /** Give machine M<n>a an order tag M<n>a.ORDER (docs/semantics.md section 11; attribution on). */
+  readonly orderTags?: boolean;
 }
 
 const STATES: ReadonlyMap<string, StateMapping> = new Map<string, StateMapping>([
@@ -67,6 +69,7 @@ export function testPlan(options: TestPlanOptions = {}): PlantPlan {
     tags.set(`${a}.SCRAP`, { kind: 'counter', tag: `${a}.SCRAP`, machineId: a, counter: 'scrap', mode: 'delta' });
     tags.set(`${a}.HB`, { kind: 'heartbeat', tag: `${a}.HB`, machineId: a });
     tags.set(`${a}.DOWN`, { kind: 'milestone', tag: `${a}.DOWN`, machineId: a, milestone: 'machine_down' });
+    if (options.orderTags === true) tags.set(`${a}.ORDER`, { kind: 'order', tag: `${a}.ORDER`, machineId: a });
     tags.set(`${b}.GOOD`, { kind: 'counter', tag: `${b}.GOOD`, machineId: b, counter: 'good', mode: 'total' });
     tags.set(`${b}.STROKES`, { kind: 'counter', tag: `${b}.STROKES`, machineId: b, counter: 'strokes', mode: 'delta' });
   }

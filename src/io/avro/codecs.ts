@@ -3,7 +3,7 @@
 // source with fixed ids, so both paths run the same bytes through the same decoder.
 import type { MilestoneRecord } from '../../core/milestones.js';
 import type { LateRecord } from '../../core/processor.js';
-import type { MachineEvent, RawSample, WindowSummary } from '../../core/types.js';
+import type { MachineEvent, OrderSummary, RawSample, StateInterval, WindowSummary } from '../../core/types.js';
 import type { TopicsPlan } from '../../topology/types.js';
 import type { Codec, Codecs, Decoded, RejectedRecord } from '../../ports/codecs.js';
 import type { RegistryClient, SchemaSource } from './registry-client.js';
@@ -42,6 +42,7 @@ function eventFromAvro(a: Obj): MachineEvent {
     quantity: orUndef(a.quantity),
     runningOrder: orUndef(a.runningOrder),
     runningWorkOrderId: orUndef(a.runningWorkOrderId),
+    inspection: orUndef(a.inspection),
   };
 }
 
@@ -65,14 +66,34 @@ function eventToAvro(e: MachineEvent): Obj {
     quantity: e.quantity ?? null,
     runningOrder: e.runningOrder ?? null,
     runningWorkOrderId: e.runningWorkOrderId ?? null,
+    inspection: e.inspection ?? null,
   };
+}
+
+/** An interval's `orderRef`/`workOrderId` null (no attribution, or written before it) is no key. */
+function intervalFromAvro(i: Obj): StateInterval {
+  if (i.orderRef !== null || i.workOrderId !== null) return i as unknown as StateInterval;
+  const { orderRef: _r, workOrderId: _w, ...rest } = i;
+  return rest as unknown as StateInterval;
 }
 
 /** Avro record -> WindowSummary: `orders` null (tagging off, or written before it existed) is no key. */
 function summaryFromAvro(a: Obj): WindowSummary {
-  if (a.orders !== null) return a as unknown as WindowSummary;
+  const intervals = (a.intervals as Obj[]).map(intervalFromAvro);
+  if (a.orders !== null) return { ...a, intervals } as unknown as WindowSummary;
   const { orders: _none, ...rest } = a;
-  return rest as unknown as WindowSummary;
+  return { ...rest, intervals } as unknown as WindowSummary;
+}
+
+const intervalToAvro = (i: StateInterval): Obj => ({
+  ...i,
+  orderRef: i.orderRef ?? null,
+  workOrderId: i.workOrderId ?? null,
+});
+
+/** OrderSummary -> Avro: an interval without attribution fields is written with nulls (read back as null). */
+function orderSummaryToAvro(s: OrderSummary): Obj {
+  return { ...s, intervals: s.intervals.map(intervalToAvro) };
 }
 
 export function createCodecs(source: SchemaSource, ids: SchemaIds): Codecs {
@@ -107,14 +128,17 @@ export function createCodecs(source: SchemaSource, ids: SchemaIds): Codecs {
   const event = make<MachineEvent, Obj>('MachineEvent', eventToAvro, eventFromAvro);
   const milestone = make<MilestoneRecord, Obj>(
     'Milestone',
-    (m) => ({ ...m }),
-    (a) => a as unknown as MilestoneRecord,
+    (m) => ({ ...m, inspection: m.inspection ?? null }),
+    // No inspection (null, or written before the field existed) is no key.
+    ({ inspection, ...rest }) =>
+      (inspection === null || inspection === undefined ? rest : { ...rest, inspection }) as unknown as MilestoneRecord,
   );
   const summary = make<WindowSummary, Obj>(
     'WindowSummary',
-    (s) => ({ ...s, orders: s.orders ?? null }),
+    (s) => ({ ...s, orders: s.orders ?? null, intervals: s.intervals.map(intervalToAvro) }),
     summaryFromAvro,
   );
+  const orderSummary = make<OrderSummary, Obj>('OrderSummary', orderSummaryToAvro, (a) => a as unknown as OrderSummary);
   const rejected = make<RejectedRecord, Obj>(
     'Rejected',
     (r) => ({ ...r }),
@@ -145,7 +169,7 @@ export function createCodecs(source: SchemaSource, ids: SchemaIds): Codecs {
       };
     },
   );
-  const all = [raw, event, milestone, summary, rejected, late];
+  const all = [raw, event, milestone, summary, rejected, late, orderSummary];
   return {
     async prepare(buffers) {
       const list = [...buffers];
@@ -158,10 +182,19 @@ export function createCodecs(source: SchemaSource, ids: SchemaIds): Codecs {
     summary,
     rejected,
     late,
+    orderSummary,
   };
 }
 
-const LOCAL_IDS: SchemaIds = { RawSample: 1, MachineEvent: 2, Milestone: 3, WindowSummary: 4, Rejected: 5, Late: 6 };
+const LOCAL_IDS: SchemaIds = {
+  RawSample: 1,
+  MachineEvent: 2,
+  Milestone: 3,
+  WindowSummary: 4,
+  Rejected: 5,
+  Late: 6,
+  OrderSummary: 7,
+};
 
 /** Embedded mode: the shipped schemas under fixed local ids, no registry. */
 export function createLocalCodecs(): Codecs {
@@ -178,11 +211,13 @@ export function createLocalCodecs(): Codecs {
  */
 export async function createRegistryCodecs(
   registry: RegistryClient,
-  topicsBySchema: Readonly<Record<SchemaName, readonly string[]>>,
+  /** A schema left out (or with no topics) is not registered: its codec cannot encode. */
+  topicsBySchema: Partial<Readonly<Record<SchemaName, readonly string[]>>>,
 ): Promise<{ codecs: Codecs; ids: SchemaIds }> {
   const schemas = loadAllSchemas();
   const ids = {} as Record<SchemaName, number>;
-  for (const [name, topics] of Object.entries(topicsBySchema) as [SchemaName, readonly string[]][]) {
+  for (const [name, topics] of Object.entries(topicsBySchema) as [SchemaName, readonly string[] | undefined][]) {
+    if (topics === undefined) continue;
     for (const topic of topics) ids[name] = await registry.register(valueSubject(topic), schemas.get(name)!.text);
   }
   return { codecs: createCodecs(registry, ids), ids };
@@ -197,5 +232,6 @@ export function topologySchemaTopics(t: TopicsPlan): Record<SchemaName, string[]
     WindowSummary: [t.windowSummaries, t.shiftSummaries],
     Rejected: [t.rejected],
     Late: [t.late],
+    OrderSummary: [t.orderSummaries],
   };
 }

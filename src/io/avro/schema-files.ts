@@ -14,6 +14,7 @@ export const SCHEMA_FILES = {
   WindowSummary: 'window-summary.avsc',
   Rejected: 'rejected.avsc',
   Late: 'late.avsc',
+  OrderSummary: 'order-summary.avsc',
 } as const;
 export type SchemaName = keyof typeof SCHEMA_FILES;
 
@@ -27,6 +28,7 @@ export const SCHEMA_FOR_TOPIC_ROLE = {
   shiftSummaries: 'WindowSummary',
   rejected: 'Rejected',
   late: 'Late',
+  orderSummaries: 'OrderSummary',
 } as const satisfies Record<string, SchemaName>;
 
 /** Subject of a topic's values under TopicNameStrategy. */

@@ -20,6 +20,7 @@ export function topologyTopicSpecs(topics: TopicsPlan, partitions: number): Topi
     { topic: topics.milestones, partitions },
     { topic: topics.windowSummaries, partitions, compacted: true },
     { topic: topics.shiftSummaries, partitions, compacted: true },
+    { topic: topics.orderSummaries, partitions, compacted: true },
     { topic: topics.rejected, partitions },
     { topic: topics.late, partitions },
   ];

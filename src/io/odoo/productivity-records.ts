@@ -40,6 +40,8 @@ export type ProductivityVals = {
   readonly date_end: string;
   readonly description: string;
   readonly company_id: number;
+  /** The mrp.workorder of the interval's order (docs/semantics.md section 11), when known. */
+  readonly workorder_id?: number;
 };
 
 export interface ProductivityRecord {
@@ -198,6 +200,8 @@ export function summaryToRecords(
         date_end: odooDatetime(interval.endMs),
         description,
         company_id: wc.companyId,
+        // Time reaches Odoo once, here: each record carries its interval's work order (section 11).
+        ...(typeof interval.workOrderId === 'number' ? { workorder_id: interval.workOrderId } : {}),
       },
     });
   }

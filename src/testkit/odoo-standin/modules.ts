@@ -18,6 +18,7 @@ import { locationHooks, lotHooks, productHooks } from './stock-master.js';
 import { moveHooks } from './stock-move-hooks.js';
 import { moveLineHooks } from './stock-moves.js';
 import { backorderWizardHooks, backorderWizardMethods, pickingHooks, pickingMethods } from './stock-picking.js';
+import { scrapHooks, scrapMethods } from './stock-scrap.js';
 
 const COMMUNITY_HOOKS: Readonly<Record<string, ModelHooks>> = {
   'ir.model': { reads: { modules: (env, r) => env.store.schema.get(String(r['model']))?.module ?? '' } },
@@ -29,6 +30,7 @@ const COMMUNITY_HOOKS: Readonly<Record<string, ModelHooks>> = {
   'stock.move.line': moveLineHooks,
   'stock.picking': pickingHooks,
   'stock.backorder.confirmation': backorderWizardHooks,
+  'stock.scrap': scrapHooks,
   'mrp.production': productionHooks,
   'mrp.bom': bomHooks,
   'mrp.bom.line': bomLineHooks,
@@ -55,6 +57,7 @@ const COMMUNITY_METHODS: Readonly<Record<string, Readonly<Record<string, MethodD
   'stock.picking': pickingMethods,
   'stock.backorder.confirmation': backorderWizardMethods,
   'stock.quant': quantMethods,
+  'stock.scrap': scrapMethods,
   'mrp.production': { ...productionMethods, ...markDoneMethods },
   'mrp.production.backorder': mrpBackorderMethods,
   'mrp.consumption.warning': consumptionWizardMethods,

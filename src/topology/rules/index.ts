@@ -1,6 +1,7 @@
 // The lint rule catalog. Rules run in this order on a schema-valid document; each rule's name is
 // what `shiftstream lint` prints. `unique-tags` and `unique-keys` run while parsing (source.ts).
 import { shiftsValid, validTimeZone } from './calendar.js';
+import { maintenanceRules } from './maintenance.js';
 import { odooLossKnown, odooLossType, odooLossUnused, odooMappingComplete } from './odoo.js';
 import type { LintRule } from './rule.js';
 import {
@@ -11,7 +12,7 @@ import {
   unknownMachine,
   unknownWorkCenter,
 } from './structure.js';
-import { downNeedsReason, reasonOnlyForDown, rolloverOnlyTotal, valueKeyCanonical } from './tags.js';
+import { downNeedsReason, inspectionRule, reasonOnlyForDown, rolloverOnlyTotal, valueKeyCanonical } from './tags.js';
 import {
   graceLtSmallestWindow,
   hoppingAdvanceDividesSize,
@@ -48,6 +49,7 @@ export const RULES: readonly LintRule[] = [
   reasonOnlyForDown,
   rolloverOnlyTotal,
   valueKeyCanonical,
+  inspectionRule,
   windowSizesPositive,
   hoppingAdvanceDividesSize,
   graceLtSmallestWindow,
@@ -62,4 +64,5 @@ export const RULES: readonly LintRule[] = [
   odooLossType,
   odooLossKnown,
   odooLossUnused,
+  maintenanceRules,
 ];

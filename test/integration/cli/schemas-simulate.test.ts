@@ -83,7 +83,8 @@ describe('schemas register and simulate on the real servers', () => {
     const file = topologyCopy(plantId);
     const first = await run(process.execPath, [BIN, 'schemas', 'register', '--topology', file], { env: childEnv() });
     const lines = first.stdout.trim().split('\n');
-    expect(lines).toHaveLength(8); // raw, canonical, enriched, milestones, window and shift summaries, rejected, late
+    // raw, canonical, enriched, milestones, window, shift and order summaries, rejected, late
+    expect(lines).toHaveLength(9);
     const registry = createRegistryClient({ url: integrationEnv().registryUrl });
     const raw = await registry.latest(`shiftstream.${plantId}.raw-value`);
     expect(raw).toBeDefined();

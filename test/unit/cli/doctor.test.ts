@@ -22,7 +22,7 @@ describe('doctor', () => {
       topic: 'shiftstream.p1.window-summaries',
       neededBy: 't.yaml topics.windowSummaries',
     });
-    expect(topics).toHaveLength(8);
+    expect(topics).toHaveLength(9);
     expect(() => readTopologyTopics('t.yaml', 'plant: {}\n')).toThrow(
       't.yaml /plant/id: expected the plant id, found undefined',
     );

@@ -55,6 +55,8 @@ export function problemOf(plan: PlantPlan, s: RawSample, aroundMs: number, maxSk
         return 'milestone-value';
       }
     }
+    case 'order':
+      return null; // any value names an order ("" none); the simulator sends no order signals yet
   }
 }
 

@@ -32,7 +32,7 @@ describe('schema: unknown keys', () => {
     expect(p?.message).toBe(
       "unknown key 'evenTime' in the document: expected one of version, plant, eventTime, " +
         'validation, policies, topics, orders, workCenters, machines, tags, windows, ' +
-        "calendar, odoo, ingest (or an x- key holding YAML anchors) (did you mean 'eventTime'?)",
+        "calendar, odoo, maintenance, ingest (or an x- key holding YAML anchors) (did you mean 'eventTime'?)",
     );
     expect(formatProblem(p!)).toBe(
       `topologies/plant-a.yaml /evenTime (line ${lineOf(text, 'evenTime:')}): schema: ${p?.message}`,
@@ -88,7 +88,7 @@ describe('schema: values', () => {
     const [p] = schemaProblems(variant('    role: counter', '    role: countr'));
     expect(p).toMatchObject({ path: '/tags/P01.GOOD/role' });
     expect(p?.message).toBe(
-      "expected one of state, reason, counter, heartbeat, milestone, found 'countr' (did you mean 'counter'?)",
+      "expected one of state, reason, counter, heartbeat, milestone, order, found 'countr' (did you mean 'counter'?)",
     );
     const [q] = schemaProblems(variant('      "1": running', '      "1": runing'));
     expect(q?.message).toBe(

@@ -7,10 +7,13 @@ import {
   EVENT_KINDS,
   machineEvent,
   withRunningOrder,
+  type OrderSummary,
   type WindowSummary,
 } from '../../../../src/core/types.js';
+import { orderSummaryKey } from '../../../../src/core/order-summary-key.js';
 import { createLocalCodecs } from '../../../../src/io/avro/codecs.js';
-import { loadAllSchemas, type SCHEMA_FILES } from '../../../../src/io/avro/schema-files.js';
+import { loadAllSchemas, SCHEMA_FOR_TOPIC_ROLE, type SCHEMA_FILES } from '../../../../src/io/avro/schema-files.js';
+import { defaultTopics } from '../../../../src/topology/model.js';
 
 const schemas = loadAllSchemas();
 const json = (name: keyof typeof SCHEMA_FILES): { fields: { name: string; type: unknown }[] } =>
@@ -98,9 +101,15 @@ describe('schemas/', () => {
       intervals: [{ startMs: 1, endMs: 2, category: 'down', reason: 'jam' }],
     };
     // No `orders` (tagging off): written as the default, null.
-    expect(type.fromBuffer(type.toBuffer(summary))).toEqual({ ...summary, orders: null });
+    // Intervals without attribution: their orderRef and workOrderId are written as the default, null.
+    const read = {
+      ...summary,
+      orders: null,
+      intervals: [{ ...summary.intervals[0], orderRef: null, workOrderId: null }],
+    };
+    expect(type.fromBuffer(type.toBuffer(summary))).toEqual(read);
     const tagged = { ...summary, orders: ['WH/MO/00007', 'WH/MO/00012'] };
-    expect(type.fromBuffer(type.toBuffer(tagged))).toEqual(tagged);
+    expect(type.fromBuffer(type.toBuffer(tagged))).toEqual({ ...read, orders: tagged.orders });
   });
 
   it('order tagging added fields BACKWARD-compatibly: records of the schemas before it decode with nulls', () => {
@@ -121,9 +130,11 @@ describe('schemas/', () => {
           `${name}.${f} is a union with null first`,
         ).toBe(true);
       }
-      // The new fields come last, so a writer without them is the schema before order tagging.
-      expect(doc.fields.slice(-fields.length).map((f) => f.name)).toEqual(fields);
-      const before = avsc.Type.forSchema({ ...doc, fields: doc.fields.slice(0, -fields.length) } as avsc.Schema);
+      // The new fields come last (before fields added after order tagging: the inspection, issue 15),
+      // so a writer without them is the schema before order tagging.
+      const upTo = doc.fields.filter((f) => f.name !== 'inspection');
+      expect(upTo.slice(-fields.length).map((f) => f.name)).toEqual(fields);
+      const before = avsc.Type.forSchema({ ...doc, fields: upTo.slice(0, -fields.length) } as avsc.Schema);
       const sample = before.random() as unknown as Record<string, unknown>;
       const decoded = reader.fromBuffer(before.toBuffer(sample), reader.createResolver(before)) as Record<
         string,
@@ -162,6 +173,139 @@ describe('schemas/', () => {
     expect(d2.ok && d2.value.orders).toEqual(['WH/MO/00012']);
   });
 });
+
+describe('OrderSummary (schemas/order-summary.avsc)', () => {
+  const type = schemas.get('OrderSummary')!.type;
+
+  it('has the fields of a shift summary but orders, plus orderRef, workOrderId, productionId, orderSource', () => {
+    const window = json('WindowSummary').fields.map((f) => f.name);
+    const order = json('OrderSummary').fields.map((f) => f.name);
+    expect(order).toEqual([
+      ...window.filter((f) => f !== 'orders'),
+      'orderRef',
+      'workOrderId',
+      'productionId',
+      'orderSource',
+    ]);
+    expect(enumSymbols(type, 'orderSource')).toEqual(['plant', 'odoo']);
+  });
+
+  it('round-trips an order share and the no-order share through the codec, intervals with their order', async () => {
+    const codecs = createLocalCodecs();
+    const share = ORDER_SHARE;
+    const none: OrderSummary = {
+      ...ORDER_SHARE,
+      orderRef: null,
+      workOrderId: null,
+      productionId: null,
+      orderSource: null,
+      intervals: [
+        {
+          startMs: 1_774_764_000_000,
+          endMs: 1_774_767_600_000,
+          category: 'idle',
+          reason: null,
+          orderRef: null,
+          workOrderId: null,
+        },
+      ],
+    };
+    const bytes = codecs.orderSummary.encode(share);
+    await codecs.prepare([bytes]);
+    expect(codecs.orderSummary.decode(bytes)).toEqual({ ok: true, value: share });
+    expect(codecs.orderSummary.decode(codecs.orderSummary.encode(none))).toEqual({ ok: true, value: none });
+    // Another schema's bytes are refused as a value, not thrown.
+    const wrong = codecs.orderSummary.decode(codecs.summary.encode(SUMMARY));
+    expect(wrong.ok).toBe(false);
+  });
+
+  it('an interval given without attribution fields is written with nulls', async () => {
+    const codecs = createLocalCodecs();
+    const bare = { ...ORDER_SHARE, intervals: [{ startMs: 1, endMs: 2, category: 'running' as const, reason: null }] };
+    const bytes = codecs.orderSummary.encode(bare);
+    await codecs.prepare([bytes]);
+    const d = codecs.orderSummary.decode(bytes);
+    expect(d.ok && d.value.intervals).toEqual([
+      { startMs: 1, endMs: 2, category: 'running', reason: null, orderRef: null, workOrderId: null },
+    ]);
+  });
+
+  it("shift summaries carry each interval's order; without one the decoded interval has no such keys", async () => {
+    const codecs = createLocalCodecs();
+    const attributed: WindowSummary = {
+      ...SUMMARY,
+      intervals: [{ ...SUMMARY.intervals[0]!, orderRef: 'WH/MO/00012', workOrderId: 41 }],
+    };
+    await codecs.prepare([codecs.summary.encode(attributed)]);
+    const d = codecs.summary.decode(codecs.summary.encode(attributed));
+    expect(d.ok && d.value.intervals).toEqual(attributed.intervals);
+    const plain = codecs.summary.decode(codecs.summary.encode(SUMMARY));
+    expect(plain.ok && plain.value.intervals).toEqual(SUMMARY.intervals);
+  });
+
+  it('topic role orderSummaries: the OrderSummary schema, topic <prefix>.order-summaries, key per share', () => {
+    expect(SCHEMA_FOR_TOPIC_ROLE.orderSummaries).toBe('OrderSummary');
+    expect(defaultTopics('plant-a').orderSummaries).toBe('shiftstream.plant-a.order-summaries');
+    expect(orderSummaryKey(ORDER_SHARE)).toBe('p|wc|2026-03-28/early|WH/MO/00012');
+    expect(orderSummaryKey({ ...ORDER_SHARE, orderRef: null })).toBe('p|wc|2026-03-28/early|');
+  });
+});
+
+const ORDER_SHARE: OrderSummary = {
+  plantId: 'p',
+  workCenterId: 'wc',
+  windowKind: 'shift',
+  windowName: 'shift',
+  windowId: '2026-03-28/early',
+  shiftName: 'early',
+  startMs: 1_774_764_000_000,
+  endMs: 1_774_792_800_000,
+  startLocal: '2026-03-29T08:00:00+02:00',
+  endLocal: '2026-03-29T16:00:00+02:00',
+  revision: 2,
+  final: true,
+  lengthMs: 12_600_250,
+  plannedMs: 12_600_250,
+  runtimeMs: 12_000_250,
+  downtimeMs: 600_000,
+  downtimeByReason: { jam: 600_000 },
+  timeByCategory: { running: 12_000_250, idle: 0, setup: 0, planned_stop: 0, down: 600_000, unknown: 0 },
+  goodCount: 412,
+  scrapCount: 7.5,
+  counts: { good: 412, scrap: 7.5 },
+  stateChanges: 2,
+  firstEventMs: 1_774_764_000_100,
+  lastEventMs: 1_774_776_600_000,
+  samplesApplied: 57,
+  lateSamples: 1,
+  idealCycleTimeMs: 4_000,
+  availability: 0.952,
+  performance: 0.139,
+  quality: 0.982,
+  oee: 0.13,
+  intervals: [
+    {
+      startMs: 1_774_764_000_000,
+      endMs: 1_774_776_000_250,
+      category: 'running',
+      reason: null,
+      orderRef: 'WH/MO/00012',
+      workOrderId: 41,
+    },
+    {
+      startMs: 1_774_776_000_250,
+      endMs: 1_774_776_600_250,
+      category: 'down',
+      reason: 'jam',
+      orderRef: 'WH/MO/00012',
+      workOrderId: 41,
+    },
+  ],
+  orderRef: 'WH/MO/00012',
+  workOrderId: 41,
+  productionId: 12,
+  orderSource: 'odoo',
+};
 
 const SUMMARY: WindowSummary = {
   plantId: 'p',

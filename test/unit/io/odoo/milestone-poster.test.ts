@@ -108,6 +108,25 @@ describe.each([19, 17] as const)('milestone poster (stand-in %i)', (version) => 
     expect(f.standin.records(PRODUCTIVITY_MODEL)).toHaveLength(1);
   });
 
+  it('with odoo.quantities: orders, quantity and scrap milestones write nothing (quantities count once)', async () => {
+    f = await startFixture({ version });
+    const kv = createMemoryKeyValue();
+    const handler = createMilestoneHandler({
+      client: f.client,
+      ledger: milestoneLedgerOn(kv),
+      mapping: { ...MAPPING, quantities: 'orders' },
+      targets: f.targets,
+      retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 4 },
+    });
+    const { woId } = seedOrder(f, 'WH/MO/00008');
+    const q = m('quantity_completed', 1_000, { orderRef: 'WH/MO/00008', quantity: 12 });
+    expect(await handler.handle(q)).toMatchObject({ status: 'quantities-from-orders', odooIds: [] });
+    const s = m('scrap_recorded', 2_000, { orderRef: 'WH/MO/00008', quantity: 3 });
+    expect(await handler.handle(s)).toMatchObject({ status: 'quantities-from-orders', odooIds: [] });
+    expect(f.standin.records('mrp.workorder').find((r) => r['id'] === woId)?.['qty_produced'] ?? 0).toBe(0);
+    expect(f.standin.records('stock.scrap')).toHaveLength(0);
+  });
+
   it(
     'adds completed quantities to the work order exactly ' + 'once, creates a draft scrap, notes a failed inspection',
     async () => {

@@ -57,6 +57,32 @@ describe('summaryToRecords', () => {
     }
   });
 
+  it("writes each interval's work order as workorder_id (section 11); none without one", () => {
+    const base = makeSummary({
+      workCenterId: 'wc-1',
+      windowId: '2026-03-28/night',
+      startMs: T0,
+      pieces: [
+        ['running', 1_500],
+        ['running', 2_000],
+        ['idle', 3_000],
+      ],
+    });
+    const [a, b, c] = base.intervals;
+    const s = {
+      ...base,
+      intervals: [
+        { ...a!, orderRef: 'WH/MO/00012', workOrderId: 41 },
+        { ...b!, orderRef: 'WH/MO/00013', workOrderId: 42 },
+        { ...c!, orderRef: null, workOrderId: null },
+      ],
+    };
+    const { records } = summaryToRecords(s, MAPPING, TARGETS);
+    expect(records.map((r) => r.vals.workorder_id)).toEqual([41, 42, undefined]);
+    expect('workorder_id' in records[2]!.vals).toBe(false);
+    expect(summaryToRecords(base, MAPPING, TARGETS).records.every((r) => !('workorder_id' in r.vals))).toBe(true);
+  });
+
   it('keeps consecutive records contiguous and the total within one second of the exact total', () => {
     for (let seed = 1; seed <= 20; seed += 1) {
       const s = randomShift('wc-1', seed % 5, seed % 3, seed);
