@@ -141,6 +141,32 @@ export const METRICS = {
     help: 'Records `ingest` rejected, per input and reason (malformed-json, invalid-ts, unknown-tag, ...).',
     labelNames: ['input', 'reason'],
   },
+  shiftstream_ingest_spool_depth: {
+    type: 'gauge',
+    help: 'Samples in the ingest spool not yet acknowledged by Kafka.',
+    labelNames: [],
+  },
+  shiftstream_ingest_spool_bytes: { type: 'gauge', help: 'Bytes of the ingest spool on disk.', labelNames: [] },
+  shiftstream_ingest_spool_oldest_age_seconds: {
+    type: 'gauge',
+    help: 'Age of the oldest unacknowledged sample in the spool (0 when empty).',
+    labelNames: [],
+  },
+  shiftstream_ingest_spool_dropped_total: {
+    type: 'counter',
+    help: 'Spooled samples dropped at a bound (max-bytes, max-age) before Kafka acknowledged them.',
+    labelNames: ['reason'],
+  },
+  shiftstream_ingest_drain_rate: {
+    type: 'gauge',
+    help: 'Samples per second sent from the spool to Kafka (last second).',
+    labelNames: [],
+  },
+  shiftstream_ingest_mqtt_connected: {
+    type: 'gauge',
+    help: 'MQTT connection state of ingest: 1 connected, 0 not.',
+    labelNames: [],
+  },
 } as const satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof METRICS;

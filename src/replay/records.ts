@@ -70,7 +70,8 @@ export function parseNdjsonLine(line: string): ParseResult {
   return ndjsonFieldsToSample(r.ts, r.tag, r.value, r.quality);
 }
 
-function ndjsonFieldsToSample(ts: unknown, tag: unknown, value: unknown, quality: unknown): ParseResult {
+/** The fields of one sample, as JSON values (NDJSON lines, MQTT payloads) -> a RawSample or a reject. */
+export function ndjsonFieldsToSample(ts: unknown, tag: unknown, value: unknown, quality: unknown): ParseResult {
   if (ts === undefined || tag === undefined || value === undefined) {
     const missing = [
       ts === undefined ? 'ts' : '',

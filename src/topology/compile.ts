@@ -31,6 +31,7 @@ import {
   validationMs,
   windowSpec,
 } from './model.js';
+import { ingestOf } from './ingest-section.js';
 import type { TopologyPlan, TopologyProblem } from './types.js';
 
 // One object literal per plan shape, every optional field present (undefined when absent), so each
@@ -212,6 +213,7 @@ export function compileTopology(doc: TopologyDoc, source: string, warnings: read
     },
     orders: ordersOf(doc),
     maintenance: maintenanceOf(doc),
+    ingest: ingestOf(doc.plant.id, doc.ingest),
     warnings,
   });
 }

@@ -1,6 +1,7 @@
 // The shape of a topology file after the schema check (before defaults and compilation).
 // Keep in step with schema.ts and docs/topology.md.
 import type { CounterMode, MilestoneKind, StateCategory } from '../core/types.js';
+import type { IngestDoc } from './ingest-section.js';
 import type { LatePolicy, RejectPolicy, TopicsPlan } from './types.js';
 
 /** `30s`, `5m`, `1h30m`, `1.5s` or integer milliseconds. */
@@ -97,6 +98,7 @@ export interface TopologyDoc {
   /** The pipeline's topics, plus `orders` (read only with `orders.tagging`). */
   readonly topics?: Partial<Record<keyof TopicsPlan | 'orders', string>>;
   readonly orders?: { readonly tagging?: boolean; readonly attribution?: boolean; readonly loadTimeout?: DurationText };
+  readonly ingest?: IngestDoc;
   readonly workCenters: Readonly<
     Record<
       string,

@@ -3,6 +3,7 @@
 // like; the schema check uses it in messages instead of Ajv's generic wording.
 import { MILESTONE_KINDS, STATE_CATEGORIES } from '../core/types.js';
 import { WEEKDAYS } from '../core/plan.js';
+import { INGEST_SCHEMA } from './ingest-section.js';
 
 const CATEGORY_ALT = STATE_CATEGORIES.join('|');
 const DAY_ALT = WEEKDAYS.join('|');
@@ -358,5 +359,6 @@ export const TOPOLOGY_SCHEMA = {
         },
       },
     },
+    ingest: INGEST_SCHEMA,
   },
 } as const;

@@ -3,6 +3,7 @@
 import type { PlantPlan } from '../core/plan.js';
 import type { MaintenancePlan } from '../core/maintenance-rules.js';
 import type { StateCategory } from '../core/types.js';
+import type { IngestPlan } from './ingest-section.js';
 
 export interface TopicsPlan {
   /** Raw Avro tag samples from SCADA/historians. */
@@ -95,6 +96,8 @@ export interface TopologyPlan {
   readonly orders: OrdersPlan;
   /** Maintenance requests from downtime (`maintenance`; no rules when absent). */
   readonly maintenance: MaintenancePlan;
+  /** The `ingest:` section (MQTT input, spool), defaults applied; absent in hand-built plans. */
+  readonly ingest?: IngestPlan;
   /** Lint warnings found while loading (errors make loading throw instead). */
   readonly warnings: readonly TopologyProblem[];
 }

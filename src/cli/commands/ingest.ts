@@ -17,8 +17,10 @@ import { createPromMetrics } from '../../metrics/index.js';
 import { INPUT_FORMATS, type InputFormat } from '../../replay/input.js';
 import { loadTopology } from '../../topology/index.js';
 import { EXIT_CODES, type CommandContext, type CommandDef } from '../command.js';
+import { runMqttIngestCommand } from '../ingest-mqtt.js';
 
 const HELP = `Usage: shiftstream ingest --topology <file> --input <file> [options] [config flags]
+       shiftstream ingest --topology <file> [--mqtt-url <url>] [--spool <dir>] [options] [config flags]
 
 Writes a historian export (NDJSON or CSV, optionally gzipped) to the plant's raw topic as raw
 samples (Avro, Confluent wire format, key = tag), through the same reader and the same rejects
@@ -26,15 +28,23 @@ as 'replay'. Exactly once: each batch of lines is one Kafka transaction that als
 input's position, so a restart with the same input (after a crash, kill -9 or Ctrl-C) resumes
 after the last committed line and writes nothing twice (docs/ingest.md).
 
+Without --input it subscribes to the MQTT broker of the topology's ingest.mqtt section (JSON
+payloads; topic filters map to tags), appends each sample to a local spool (fsync'd) before it
+acknowledges the message (QoS 1), and drains the spool in order into the raw topic, also while
+and after Kafka is unreachable. The spool's position is committed with each Kafka transaction,
+so a kill -9 loses nothing acknowledged and sends nothing twice (docs/ingest.md).
+
 Options:
   --topology <file>     plant topology (topologies/<plant>.yaml)                       required
-  --input <file>        export: .ndjson/.jsonl/.json or .csv, optionally .gz           required
+  --input <file>        export: .ndjson/.jsonl/.json or .csv, optionally .gz (else: MQTT)
+  --mqtt-url <url>      MQTT broker, overrides ingest.mqtt.url (mqtt://host:1883)
+  --spool <dir>         spool directory, overrides ingest.spool.dir (default spool/<plantId>)
   --format <f>          ndjson or csv: overrides the file name (default: by name, else the first line)
   --rejects <file>      rejected lines, one JSON object each {line, reason, detail, raw}
                                                                   default ./rejected.ndjson
   --input-id <id>       the name the position is kept under (default: the input's absolute path)
   --restart             the file changed since its recorded position: ingest it from the start
-  --batch <n>           lines per transaction                                  default 10000
+  --batch <n>           lines (MQTT: spooled samples) per transaction  default 10000 (MQTT 5000)
   --partitions <n>      partitions of the raw topic if it is created                  default 4
   --show-rejects <n>    rejected lines detailed on stderr                            default 20
   --no-progress         no progress line (it is only drawn when stderr is a terminal anyway)
@@ -50,6 +60,7 @@ a transaction cut short by a crash is aborted, and its records are never deliver
 Examples:
   shiftstream ingest --topology topologies/stamping-berlin.yaml --input export.csv.gz
   shiftstream ingest --topology topologies/stamping-berlin.yaml --input march.ndjson --rejects out/march-rejects.ndjson
+  shiftstream ingest --topology topologies/stamping-berlin.yaml --mqtt-url mqtt://edge-broker:1883 --spool /var/lib/shiftstream/spool
 
 Exit codes: 0 done (rejected lines included), 2 bad flags or unreadable input, 3 invalid topology,
 4 Kafka or the registry failed (a restart resumes), 130 interrupted (a restart resumes).
@@ -57,12 +68,16 @@ Exit codes: 0 done (rejected lines included), 2 bad flags or unreadable input, 3
 
 interface IngestArgs {
   readonly topology: string;
-  readonly input: string;
+  /** undefined: from MQTT (the topology's ingest.mqtt). */
+  readonly input: string | undefined;
+  readonly mqttUrl: string | undefined;
+  readonly spool: string | undefined;
   readonly format: InputFormat | undefined;
   readonly rejects: string;
   readonly inputId: string | undefined;
   readonly restart: boolean;
   readonly batch: number;
+  readonly batchGiven: boolean;
   readonly partitions: number;
   readonly showRejects: number;
   readonly progress: boolean;
@@ -90,11 +105,13 @@ function parse(argv: readonly string[]): IngestArgs {
         rejects: { type: 'string', default: 'rejected.ndjson' },
         'input-id': { type: 'string' },
         restart: { type: 'boolean', default: false },
-        batch: { type: 'string', default: '10000' },
+        batch: { type: 'string' },
         partitions: { type: 'string', default: '4' },
         'show-rejects': { type: 'string', default: '20' },
         'no-progress': { type: 'boolean', default: false },
         'log-level': { type: 'string' },
+        'mqtt-url': { type: 'string' },
+        spool: { type: 'string' },
       },
     }));
   } catch (err) {
@@ -102,7 +119,7 @@ function parse(argv: readonly string[]): IngestArgs {
       cause: err,
     });
   }
-  const missing = ['topology', 'input'].filter((k) => values[k as 'topology' | 'input'] === undefined);
+  const missing = ['topology'].filter((k) => values[k as 'topology'] === undefined);
   if (missing.length > 0)
     throw new UsageError(
       'SHIFTSTREAM_USAGE',
@@ -122,12 +139,15 @@ function parse(argv: readonly string[]): IngestArgs {
     );
   return {
     topology: values.topology!,
-    input: values.input!,
+    input: values.input,
+    mqttUrl: values['mqtt-url'],
+    spool: values.spool,
     format: format as InputFormat | undefined,
     rejects: values.rejects,
     inputId: values['input-id'],
     restart: values.restart,
-    batch: intFlag('batch', values.batch, 1),
+    batch: intFlag('batch', values.batch ?? '10000', 1),
+    batchGiven: values.batch !== undefined,
     partitions: intFlag('partitions', values.partitions, 1),
     showRejects: intFlag('show-rejects', values['show-rejects'], 0),
     progress: !values['no-progress'],
@@ -155,7 +175,7 @@ export function ingestIds(
 
 export const ingestCommand: CommandDef = {
   name: 'ingest',
-  summary: 'write a historian export (NDJSON/CSV) to the raw topic, exactly once across restarts',
+  summary: 'write historian exports or MQTT samples to the raw topic (spooled, exactly once across restarts)',
   help: HELP,
   async run(ctx: CommandContext): Promise<number> {
     const { config: configArgs, rest } = splitConfigArgs(ctx.argv);
@@ -165,6 +185,22 @@ export const ingestCommand: CommandDef = {
     const plantId = topology.plant.plantId;
     for (const w of topology.warnings)
       ctx.stderr.write(`ingest: topology warning: ${w.file}:${w.line} ${w.rule}: ${w.message}\n`);
+    if (args.input === undefined) {
+      await runMqttIngestCommand(
+        config,
+        topology,
+        {
+          mqttUrl: args.mqttUrl,
+          spoolDir: resolve(ctx.cwd, args.spool ?? topology.ingest?.spool.dir ?? `spool/${plantId}`),
+          rejectsFile: resolve(ctx.cwd, args.rejects),
+          partitions: args.partitions,
+          batch: args.batchGiven ? args.batch : 5_000,
+          ids: (inputId) => ingestIds(plantId, inputId),
+        },
+        ctx.signal,
+      );
+      return ctx.signal.aborted ? EXIT_CODES.interrupted : EXIT_CODES.ok;
+    }
     const input = resolve(ctx.cwd, args.input);
     const inputLabel = `file:${basename(input)}`;
     const logger = createLogger({ level: config.log.level, base: { service: 'shiftstream', plantId } });

@@ -1,0 +1,219 @@
+// `shiftstream ingest` from MQTT: every message is parsed (mqtt-samples.ts), checked like any raw
+// sample (mapSample, event time), appended to the spool (fsync'd) and only then acknowledged to
+// the MQTT broker. A forwarder drains the spool in order into the raw topic, one Kafka transaction
+// per batch that also records the last spool sequence sent (IngestSink), and moves the spool
+// cursor after the commit. After a failure (Kafka unreachable, a restart after kill -9) the next
+// open() returns the last committed sequence, so the spool resumes exactly after it: nothing
+// acknowledged is lost, nothing is sent twice. A redelivered message (DUP) that is already in the
+// spool (the process died between the fsync and the PUBACK) is acknowledged without spooling it again.
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { mapSample } from '../core/mapping.js';
+import type { PlantPlan } from '../core/plan.js';
+import type { RawSample } from '../core/types.js';
+import type { Codec } from '../ports/codecs.js';
+import type { IngestPosition, IngestSink } from '../ports/ingest-sink.js';
+import type { ConnectionState, InboundMessage, MessageSource } from '../ports/message-source.js';
+import type { Spool, SpoolRecord } from '../ports/spool.js';
+import type { MqttSubscriptionPlan } from '../topology/ingest-section.js';
+import { samplesOf } from './mqtt-samples.js';
+
+export interface IngestLog {
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
+}
+
+export interface MqttIngestCounters {
+  readonly received: (samples: number) => void;
+  readonly forwarded: (samples: number) => void;
+  readonly rejected: (reason: string) => void;
+  readonly connection: (state: ConnectionState) => void;
+  /** Spool depth, bytes, oldest age (s, 0 when empty) and drain rate (samples/s), about once a second. */
+  readonly spool: (depth: number, bytes: number, oldestAgeS: number, drainPerS: number) => void;
+}
+
+export interface MqttIngestOptions {
+  readonly plan: PlantPlan;
+  readonly rawTopic: string;
+  readonly subscriptions: readonly MqttSubscriptionPlan[];
+  readonly source: MessageSource;
+  readonly spool: Spool;
+  /** A new sink (after a failure the old one is closed and a new one opened, fencing it). */
+  readonly sink: () => IngestSink;
+  /** Runs once before the first send (e.g. create the raw topic); retried with the sink. */
+  readonly prepare?: () => Promise<void>;
+  readonly codec: Codec<RawSample>;
+  readonly rejectsFile: string;
+  /** The input's name in positions and logs, e.g. `mqtt:<clientId>`. */
+  readonly inputName: string;
+  readonly batchRecords?: number;
+  readonly log: IngestLog;
+  readonly counters?: MqttIngestCounters;
+  readonly signal: AbortSignal;
+  readonly now?: () => number;
+}
+
+const RECENT = 4096;
+const MAX_BACKOFF_MS = 10_000;
+
+const digest = (r: SpoolRecord): string => createHash('sha1').update(r.key).update('\0').update(r.value).digest('hex');
+
+export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: number; received: number }> {
+  const now = o.now ?? Date.now;
+  const recent = new Set<string>();
+  const remember = (h: string): void => {
+    recent.add(h);
+    if (recent.size > RECENT) recent.delete(recent.values().next().value!);
+  };
+  for (const r of await o.spool.tail(RECENT)) remember(digest(r));
+  const rejects = await fs.open(o.rejectsFile, 'a');
+  let received = 0;
+  let forwarded = 0;
+  let rejectsLogged = 0;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+
+  const reject = async (topic: string, reason: string, detail: string, payload: Buffer): Promise<void> => {
+    o.counters?.rejected(reason);
+    const raw = payload.length > 4096 ? payload.subarray(0, 4096) : payload;
+    await rejects.write(`${JSON.stringify({ atMs: now(), topic, reason, detail, raw: raw.toString('utf8') })}\n`);
+    if (rejectsLogged++ < 20) o.log.warn({ topic, reason }, `rejected: ${detail}`);
+  };
+
+  const handle = async (m: InboundMessage): Promise<void> => {
+    const v = samplesOf(o.subscriptions, m.topic, m.payload);
+    if (!v.ok) {
+      o.counters?.received(1);
+      await reject(m.topic, v.reject.reason, v.reject.detail, m.payload);
+      return;
+    }
+    o.counters?.received(v.samples.length);
+    received += v.samples.length;
+    const records: SpoolRecord[] = [];
+    for (const s of v.samples) {
+      const tagPlan = o.plan.tags.get(s.tag);
+      const sample = tagPlan === undefined || tagPlan.tag === s.tag ? s : { ...s, tag: tagPlan.tag };
+      const verdict = mapSample(o.plan, sample);
+      if (!verdict.ok) {
+        await reject(m.topic, verdict.reason, verdict.detail, m.payload);
+        continue;
+      }
+      records.push({ key: sample.tag, value: o.codec.encode(sample) });
+    }
+    if (records.length === 0) return;
+    const hashes = records.map(digest);
+    if (m.dup && hashes.every((h) => recent.has(h))) return; // spooled before the crash, not acknowledged
+    await o.spool.append(records);
+    for (const h of hashes) remember(h);
+    notify();
+  };
+
+  // ---- the forwarder -----------------------------------------------------------------------
+  let stopping = false;
+  let sink: IngestSink | undefined;
+  let prepared = false;
+  let backoffMs = 0;
+  let down = false;
+  const position = (seq: number): IngestPosition => ({
+    line: seq,
+    rejectedBytes: 0,
+    produced: seq + 1,
+    rejected: 0,
+    input: { name: o.inputName, sizeBytes: null, headSha256: o.spool.id },
+    done: false,
+  });
+  const stopped = new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));
+  const sleep = async (ms: number): Promise<void> => {
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise<void>((resolve) => (t = setTimeout(resolve, ms))), stopped]);
+    clearTimeout(t);
+  };
+  const failed = async (err: unknown, what: string): Promise<void> => {
+    if (!down) o.log.error({ err }, `${what}: samples stay in the spool and are sent once Kafka answers`);
+    down = true;
+    o.spool.rewind();
+    await sink?.close().catch(() => undefined);
+    sink = undefined;
+    backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(500, backoffMs * 2));
+    await sleep(backoffMs * (0.8 + Math.random() * 0.4));
+  };
+  const forward = async (): Promise<void> => {
+    // Stops at the abort (or at close): the resolved `stopped` must not turn the idle wait into a
+    // spin that starves the timers of the shutdown.
+    while (!stopping && !o.signal.aborted) {
+      if (sink === undefined) {
+        try {
+          if (!prepared) {
+            await o.prepare?.();
+            prepared = true;
+          }
+          const s = o.sink();
+          sink = s;
+          const committed = await s.open();
+          if (committed !== undefined && committed.input.headSha256 === o.spool.id) await o.spool.ack(committed.line);
+          o.spool.rewind();
+          if (down) o.log.info({}, 'kafka answers again: draining the spool');
+          down = false;
+          backoffMs = 0;
+        } catch (err) {
+          await failed(err, 'kafka unreachable');
+          continue;
+        }
+      }
+      const batch = await o.spool.read(o.batchRecords ?? 5_000);
+      if (batch.length === 0) {
+        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), sleep(200), stopped]);
+        continue;
+      }
+      const last = batch[batch.length - 1]!;
+      try {
+        await sink.commit(
+          batch.map((r) => ({ topic: o.rawTopic, key: r.key, value: r.value })),
+          position(last.seq),
+        );
+      } catch (err) {
+        await failed(err, 'send to kafka failed');
+        continue;
+      }
+      await o.spool.ack(last.seq);
+      forwarded += batch.length;
+      o.counters?.forwarded(batch.length);
+    }
+  };
+
+  let lastForwarded = 0;
+  let lastAt = now();
+  const statsTimer = setInterval(() => {
+    const t = now();
+    const st = o.spool.stats(t);
+    const rate = t > lastAt ? ((forwarded - lastForwarded) * 1000) / (t - lastAt) : 0;
+    lastForwarded = forwarded;
+    lastAt = t;
+    o.counters?.spool(st.depth, st.bytes, (st.oldestAgeMs ?? 0) / 1000, rate);
+  }, 1_000);
+  o.source.onState((state, detail) => {
+    o.counters?.connection(state);
+    o.log.info({ state, detail }, `mqtt ${state}`);
+  });
+
+  const forwarding = forward();
+  try {
+    await o.source.start(handle);
+    o.log.info({ subscriptions: o.subscriptions.map((s) => s.filter) }, 'mqtt subscribed');
+    if (!o.signal.aborted) await stopped;
+  } finally {
+    o.log.info({}, 'stopping: closing the mqtt session, finishing the batch in flight');
+    await o.source.close().catch(() => undefined);
+    stopping = true;
+    notify();
+    await forwarding;
+    clearInterval(statsTimer);
+    await sink?.close().catch(() => undefined);
+    await rejects.close();
+  }
+  return { forwarded, received };
+}

@@ -1,0 +1,151 @@
+// The topology's optional `ingest:` section (issue 11): where `shiftstream ingest` reads live
+// samples from (MQTT with JSON payloads) and where it spools them while Kafka is unreachable. Its
+// schema fragment, document type, plan and compilation live here so the shared topology files
+// only gain one line each.
+//
+//   ingest:
+//     mqtt:
+//       url: mqtt://broker:1883          # mqtt:// or mqtts://; --mqtt-url overrides
+//       clientId: shiftstream-berlin     # persistent session: QoS 1 messages wait while ingest is down
+//       protocolVersion: 5               # 4 (3.1.1) or 5, default 4
+//       subscriptions:
+//         - filter: plant/berlin/+/+/value
+//           tag: "{1}.{2}"               # {n}: the n-th wildcard level; {topic}: the whole topic
+//           fields: { ts: ts, value: value, quality: quality }   # JSON field names (dots for nesting)
+//     spool:
+//       dir: /var/lib/shiftstream/spool
+//       maxBytes: 1073741824
+//       maxAge: 7d
+import { ms } from './model.js';
+import type { DurationText } from './document.js';
+
+export const INGEST_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    mqtt: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['subscriptions'],
+      properties: {
+        url: { type: 'string', pattern: '^mqtts?://', 'x-expected': 'an mqtt:// or mqtts:// URL' },
+        clientId: { type: 'string', minLength: 1, maxLength: 128 },
+        protocolVersion: { enum: [4, 5] },
+        qos: { enum: [0, 1] },
+        subscriptions: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['filter', 'tag'],
+            properties: {
+              filter: { type: 'string', minLength: 1, 'x-expected': 'an MQTT topic filter, e.g. plant/+/+/value' },
+              tag: {
+                type: 'string',
+                minLength: 1,
+                'x-expected': 'a tag rule with {1}, {2}, ... (wildcard levels) or {topic}, e.g. {1}.{2}',
+              },
+              fields: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  ts: { type: 'string', minLength: 1 },
+                  value: { type: 'string', minLength: 1 },
+                  quality: { type: 'string', minLength: 1 },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    spool: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        dir: { type: 'string', minLength: 1 },
+        maxBytes: { type: 'integer', minimum: 1_048_576 },
+        segmentBytes: { type: 'integer', minimum: 4096 },
+        maxAge: {
+          type: ['string', 'integer'],
+          minimum: 0,
+          format: 'duration',
+          'x-expected': 'a duration like 30s, 5m, 8h, 2d, or integer milliseconds',
+        },
+      },
+    },
+  },
+} as const;
+
+export interface IngestDoc {
+  readonly mqtt?: {
+    readonly url?: string;
+    readonly clientId?: string;
+    readonly protocolVersion?: 4 | 5;
+    readonly qos?: 0 | 1;
+    readonly subscriptions: readonly {
+      readonly filter: string;
+      readonly tag: string;
+      readonly fields?: { readonly ts?: string; readonly value?: string; readonly quality?: string };
+    }[];
+  };
+  readonly spool?: {
+    readonly dir?: string;
+    readonly maxBytes?: number;
+    readonly segmentBytes?: number;
+    readonly maxAge?: DurationText;
+  };
+}
+
+export interface MqttSubscriptionPlan {
+  readonly filter: string;
+  readonly tag: string;
+  readonly fields: { readonly ts: string; readonly value: string; readonly quality: string };
+}
+
+export interface IngestPlan {
+  readonly mqtt?: {
+    readonly url: string;
+    readonly clientId: string;
+    readonly protocolVersion: 4 | 5;
+    readonly qos: 0 | 1;
+    readonly subscriptions: readonly MqttSubscriptionPlan[];
+  };
+  readonly spool: {
+    readonly dir: string;
+    readonly maxBytes: number;
+    readonly segmentBytes: number;
+    readonly maxAgeMs: number;
+  };
+}
+
+export function ingestOf(plantId: string, doc: IngestDoc | undefined): IngestPlan {
+  const m = doc?.mqtt;
+  const s = doc?.spool;
+  const spool = {
+    dir: s?.dir ?? `spool/${plantId}`,
+    maxBytes: s?.maxBytes ?? 1 << 30,
+    segmentBytes: s?.segmentBytes ?? 16 << 20,
+    maxAgeMs: ms(s?.maxAge ?? '7d'),
+  };
+  if (m === undefined) return { spool };
+  return {
+    mqtt: {
+      url: m.url ?? 'mqtt://127.0.0.1:1883',
+      clientId: m.clientId ?? `shiftstream-ingest-${plantId}`,
+      protocolVersion: m.protocolVersion ?? 4,
+      qos: m.qos ?? 1,
+      subscriptions: m.subscriptions.map((x) => ({
+        filter: x.filter,
+        tag: x.tag,
+        fields: {
+          ts: x.fields?.ts ?? 'ts',
+          value: x.fields?.value ?? 'value',
+          quality: x.fields?.quality ?? 'quality',
+        },
+      })),
+    },
+    spool,
+  };
+}
