@@ -215,13 +215,15 @@ export function computeFigures(
   startMs: number,
   endMs: number,
   scratch: FiguresScratch = DEFAULT_SCRATCH,
+  /** When given, receives the instant of each state change (see stateTimeline). */
+  changesAt?: number[],
 ): Figures {
   const { intervals, changes } = stateTimeline(
     wc.stateMachine,
     wc.stateSilenceTimeoutMs,
     startMs,
     endMs,
-    undefined,
+    changesAt,
     wc.planned,
   );
   let tRunning = 0;
@@ -485,9 +487,9 @@ export function computeAttributedFigures(
   idsOf: (ref: string | null) => OrderIds,
   scratch: FiguresScratch = DEFAULT_SCRATCH,
 ): AttributedFigures {
-  const base = computeFigures(wc, startMs, endMs, scratch);
   const changesAt: number[] = [];
-  const { intervals } = stateTimeline(wc.stateMachine, wc.stateSilenceTimeoutMs, startMs, endMs, changesAt, wc.planned);
+  const base = computeFigures(wc, startMs, endMs, scratch, changesAt);
+  const intervals = base.intervals;
   const accs = new Map<string | null, ShareAcc>();
   const segAcc: ShareAcc[] = [];
   for (const seg of segs) {
@@ -544,28 +546,39 @@ export function computeAttributedFigures(
     }
   }
   for (const t of changesAt) segAcc[segmentAt(segs, t)]!.changes++;
+  // Samples: each segment's rows are a contiguous range of each machine's sorted rows.
   const machines = wc.machines;
   for (let mi = 0; mi < machines.length; mi++) {
     const m = machines[mi]!;
-    const lo = m.lowerBound(startMs);
-    const hi = lo < m.n && m.tsAt(lo) < endMs ? m.lowerBound(endMs) : lo;
     const counters = m.dict.counters;
-    let k = 0;
-    for (let i = lo; i < hi; i++) {
-      const ts = m.tsAt(i);
-      while (segs[k]!.endMs <= ts) k++;
+    let lo = m.lowerBound(startMs);
+    for (let k = 0; k < segs.length; k++) {
+      const segEnd = segs[k]!.endMs;
+      const hi = lo < m.n && m.tsAt(lo) < segEnd ? m.lowerBound(segEnd) : lo;
+      if (hi === lo) continue;
       const acc = segAcc[k]!;
-      acc.samples++;
-      if (acc.firstMs === null || ts < acc.firstMs) acc.firstMs = ts;
-      if (acc.lastMs === null || ts > acc.lastMs) acc.lastMs = ts;
-      const flags = m.infoAt(i);
-      if (flags & INFO_LATE) acc.late++;
-      if ((flags & KIND_MASK) !== KIND_COUNTER) continue;
-      const spec = counters[m.payAt(i)]!;
-      const inc = m.incAt(i);
-      if (spec.role === ROLE_GOOD) acc.good += inc;
-      else if (spec.role === ROLE_SCRAP) acc.scrap += inc;
-      else addTo(acc.countKeys, acc.countVals, spec.name, inc);
+      const firstTs = m.tsAt(lo);
+      const lastTs = m.tsAt(hi - 1);
+      if (acc.firstMs === null || firstTs < acc.firstMs) acc.firstMs = firstTs;
+      if (acc.lastMs === null || lastTs > acc.lastMs) acc.lastMs = lastTs;
+      acc.samples += hi - lo;
+      let late = 0;
+      let good = 0;
+      let scrap = 0;
+      for (let i = lo; i < hi; i++) {
+        const flags = m.infoAt(i);
+        if (flags & INFO_LATE) late++;
+        if ((flags & KIND_MASK) !== KIND_COUNTER) continue;
+        const spec = counters[m.payAt(i)]!;
+        const inc = m.incAt(i);
+        if (spec.role === ROLE_GOOD) good += inc;
+        else if (spec.role === ROLE_SCRAP) scrap += inc;
+        else addTo(acc.countKeys, acc.countVals, spec.name, inc);
+      }
+      acc.late += late;
+      acc.good += good;
+      acc.scrap += scrap;
+      lo = hi;
     }
   }
   const ideal = wc.idealCycleTimeMs;

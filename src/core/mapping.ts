@@ -1,8 +1,10 @@
 // Tag mapping: a raw sample becomes a canonical machine event, or a reject verdict with a reason.
 // Pure: the wall clock (live runs only) is passed in.
-import { valueKey, type PlantPlan, type TagPlan } from './plan.js';
+import { valueKey, type MilestoneTagPlan, type PlantPlan, type TagPlan } from './plan.js';
 import {
+  inspectionVerdict,
   type CounterMode,
+  type Inspection,
   type MachineEvent,
   type MilestoneKind,
   type EventKind,
@@ -21,6 +23,7 @@ export const REJECT_REASONS = [
   'non-numeric-counter',
   'negative-counter',
   'counter-out-of-range',
+  'non-numeric-measure',
   'invalid-event',
   'malformed-avro',
   'unknown-schema-id',
@@ -113,6 +116,7 @@ function ev(
   milestone: MilestoneKind | undefined,
   orderRef: string | undefined,
   quantity: number | undefined,
+  inspection: Inspection | undefined = undefined,
 ): MapVerdict {
   const event: MachineEvent = {
     plantId,
@@ -133,8 +137,48 @@ function ev(
     quantity,
     runningOrder: undefined,
     runningWorkOrderId: undefined,
+    inspection,
   };
   return { ok: true, event };
+}
+
+/**
+ * An inspection tag (docs/semantics.md section 9). `milestone: inspection`: the value is the measure
+ * (a finite number, else rejected) and the limits decide passed/failed. inspection_passed/failed
+ * tags keep their kind; a string value is the order, a number the measure.
+ */
+function mapInspection(
+  plantId: string,
+  workCenterId: string,
+  tagPlan: MilestoneTagPlan,
+  sample: RawSample,
+): MapVerdict {
+  const rule = tagPlan.inspection!;
+  const u = undefined;
+  let measure: number | null = null;
+  let kind: MilestoneKind = tagPlan.milestone;
+  if (rule.measured) {
+    const m = numericValue(sample.value);
+    if (m === undefined) {
+      return reject(
+        'non-numeric-measure',
+        `value: inspection tag '${sample.tag}'${rule.test === null ? '' : ` (test '${rule.test}')`} ` +
+          `expected a finite number (the measure), found ${JSON.stringify(sample.value)}`,
+      );
+    }
+    measure = m;
+    kind = inspectionVerdict(m, rule.limitLow, rule.limitHigh);
+  } else if (typeof sample.value === 'number' && Number.isFinite(sample.value)) measure = sample.value;
+  const orderRef = typeof sample.value === 'string' && sample.value !== '' ? sample.value : undefined;
+  const inspection: Inspection = {
+    test: rule.test,
+    measure,
+    unit: rule.unit,
+    limitLow: rule.limitLow,
+    limitHigh: rule.limitHigh,
+    lot: null,
+  };
+  return ev(plantId, workCenterId, tagPlan, sample, 'milestone', u, u, u, u, u, u, kind, orderRef, u, inspection);
 }
 
 function mapByRole(plantId: string, workCenterId: string, tagPlan: TagPlan, sample: RawSample): MapVerdict {
@@ -206,6 +250,12 @@ function mapByRole(plantId: string, workCenterId: string, tagPlan: TagPlan, samp
       return ev(plantId, workCenterId, tagPlan, sample, 'order', u, u, u, u, u, u, u, ref === '' ? u : ref, u);
     }
     case 'milestone': {
+      if (tagPlan.inspection !== undefined) return mapInspection(plantId, workCenterId, tagPlan, sample);
+      const hold = tagPlan.milestone === 'quality_hold' || tagPlan.milestone === 'quality_release';
+      // A hold's string value is its reason (the order comes from the work center's running order).
+      const text = typeof sample.value === 'string' && sample.value !== '' ? sample.value : undefined;
+      if (hold)
+        return ev(plantId, workCenterId, tagPlan, sample, 'milestone', u, text, u, u, u, u, tagPlan.milestone, u, u);
       const orderRef = typeof sample.value === 'string' ? sample.value : undefined;
       const quantity = typeof sample.value === 'number' ? sample.value : undefined;
       return ev(
@@ -226,6 +276,29 @@ function mapByRole(plantId: string, workCenterId: string, tagPlan: TagPlan, samp
       );
     }
   }
+}
+
+/** What is wrong with a canonical event's inspection (docs/semantics.md section 9), if anything. */
+function inspectionProblem(event: MachineEvent): string | undefined {
+  const i = event.inspection!;
+  const kind = event.milestone;
+  if (kind !== 'inspection_passed' && kind !== 'inspection_failed')
+    return `inspection: expected it only on inspection_passed / inspection_failed, found it on ${String(kind)}`;
+  for (const f of ['measure', 'limitLow', 'limitHigh'] as const) {
+    const v = i[f];
+    if (v !== null && !Number.isFinite(v)) return `inspection.${f}: expected a finite number or null, found ${v}`;
+  }
+  if (i.limitLow !== null && i.limitHigh !== null && i.limitLow > i.limitHigh)
+    return `inspection: expected limitLow <= limitHigh, found ${i.limitLow} > ${i.limitHigh}`;
+  if (i.measure !== null) {
+    const verdict = inspectionVerdict(i.measure, i.limitLow, i.limitHigh);
+    if (verdict !== kind)
+      return (
+        `inspection: measure ${i.measure} against limits [${i.limitLow ?? '-inf'}, ${i.limitHigh ?? '+inf'}] ` +
+        `is ${verdict}, found kind ${kind}`
+      );
+  }
+  return undefined;
 }
 
 /**
@@ -268,6 +341,10 @@ export function validateCanonicalEvent(plan: PlantPlan, event: MachineEvent, ctx
     case 'milestone':
       if (event.milestone === undefined)
         return reject('invalid-event', `milestone: a milestone event needs its kind, found none`);
+      if (event.inspection !== undefined) {
+        const problem = inspectionProblem(event);
+        if (problem !== undefined) return reject('invalid-event', `machine '${event.machineId}' ${problem}`);
+      }
       return { ok: true, event };
     case 'watermark':
       return reject(

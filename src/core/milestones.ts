@@ -1,7 +1,7 @@
 // The critical lane's pure part: milestone records from mapped events, including machine down/up
 // transitions derived from state samples in arrival order (the critical lane does not wait for
 // the watermark: "at once" beats event-time order here; the windowed lane stays exact).
-import type { MachineEvent, MilestoneKind } from './types.js';
+import type { Inspection, MachineEvent, MilestoneKind } from './types.js';
 
 export interface MilestoneRecord {
   readonly plantId: string;
@@ -10,11 +10,21 @@ export interface MilestoneRecord {
   readonly kind: MilestoneKind;
   readonly tsMs: number;
   readonly tag: string | null;
-  /** machine_down: the downtime reason. */
+  /** machine_down: the downtime reason; quality_hold / quality_release: the hold's reason, when given. */
   readonly reason: string | null;
   readonly orderRef: string | null;
   readonly quantity: number | null;
+  /** inspection_passed / inspection_failed: measure, test and limits when known (section 9). */
+  readonly inspection?: Inspection | undefined;
 }
+
+/** Milestones that name the order through the work center's running order when the value cannot. */
+const RUNNING_ORDER_KINDS: ReadonlySet<MilestoneKind> = new Set([
+  'inspection_passed',
+  'inspection_failed',
+  'quality_hold',
+  'quality_release',
+]);
 
 export interface MilestoneTracker {
   /** Milestones this event raises (none, one for a milestone tag or a down/up transition). */
@@ -36,9 +46,13 @@ export function createMilestoneTracker(initial: Record<string, boolean> = {}): M
           kind: event.milestone,
           tsMs: event.tsMs,
           tag: event.tag,
-          reason: null,
-          orderRef: event.orderRef ?? (typeof event.value === 'string' ? event.value : null),
+          reason: event.reason ?? null,
+          orderRef:
+            event.orderRef ??
+            (typeof event.value === 'string' && event.reason === undefined ? event.value : null) ??
+            (RUNNING_ORDER_KINDS.has(event.milestone) ? (event.runningOrder ?? null) : null),
           quantity: event.quantity ?? null,
+          inspection: event.inspection,
         };
       }
       if (event.kind !== 'state') return undefined;
@@ -58,6 +72,7 @@ export function createMilestoneTracker(initial: Record<string, boolean> = {}): M
         reason: isDown ? (event.reason ?? 'unspecified') : null,
         orderRef: null,
         quantity: null,
+        inspection: undefined,
       };
     },
     snapshot() {

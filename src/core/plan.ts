@@ -42,6 +42,23 @@ export interface HeartbeatTagPlan extends TagPlanBase {
 export interface MilestoneTagPlan extends TagPlanBase {
   readonly kind: 'milestone';
   readonly milestone: MilestoneKind;
+  /**
+   * Inspection tags (docs/semantics.md section 9): the test, unit and limits of the tag's
+   * inspection. With `measured`, the numeric value is the measure and the limits decide
+   * inspection_passed / inspection_failed; otherwise the tag's own kind stands.
+   */
+  readonly inspection?: InspectionRulePlan | undefined;
+}
+
+export interface InspectionRulePlan {
+  /** `milestone: inspection` in the topology: the value is the measure. */
+  readonly measured: boolean;
+  readonly test: string | null;
+  readonly unit: string | null;
+  readonly limitLow: number | null;
+  readonly limitHigh: number | null;
+  /** Scrap quantity a failed inspection asks for (Community Odoo: a draft stock.scrap), null for none. */
+  readonly scrapOnFail: number | null;
 }
 
 /**

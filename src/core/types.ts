@@ -17,8 +17,38 @@ export const MILESTONE_KINDS = [
   'lot_consumed',
   'inspection_failed',
   'order_closed',
+  // Appended (Avro enum symbols and the simulator index this list): issue 15 section 3.
+  'inspection_passed',
+  'quality_hold',
+  'quality_release',
 ] as const;
 export type MilestoneKind = (typeof MILESTONE_KINDS)[number];
+
+/**
+ * What an inspection milestone (`inspection_passed` / `inspection_failed`) measured, against which
+ * test and limits (docs/semantics.md section 9). Every field may be unknown (null): a producer that
+ * only knows pass/fail sends none. Limits are inclusive.
+ */
+export interface Inspection {
+  readonly test: string | null;
+  readonly measure: number | null;
+  readonly unit: string | null;
+  readonly limitLow: number | null;
+  readonly limitHigh: number | null;
+  /** The lot or serial inspected, when known. */
+  readonly lot: string | null;
+}
+
+/** Pass or fail of a measure against inclusive limits (a missing limit does not bound). */
+export function inspectionVerdict(
+  measure: number,
+  limitLow: number | null,
+  limitHigh: number | null,
+): 'inspection_passed' | 'inspection_failed' {
+  return (limitLow === null || measure >= limitLow) && (limitHigh === null || measure <= limitHigh)
+    ? 'inspection_passed'
+    : 'inspection_failed';
+}
 
 export type SampleValue = number | string | boolean;
 
@@ -82,6 +112,8 @@ export interface MachineEvent {
    */
   readonly runningOrder?: string | undefined;
   readonly runningWorkOrderId?: number | undefined;
+  /** inspection_passed / inspection_failed: the measure, test and limits when known (section 9). */
+  readonly inspection?: Inspection | undefined;
 }
 
 export type CounterMode = 'total' | 'delta';
@@ -113,6 +145,7 @@ export function machineEvent(
     quantity: extra.quantity,
     runningOrder: extra.runningOrder,
     runningWorkOrderId: extra.runningWorkOrderId,
+    inspection: extra.inspection,
   };
 }
 

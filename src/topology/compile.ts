@@ -3,6 +3,7 @@
 import type {
   CounterTagPlan,
   HeartbeatTagPlan,
+  InspectionRulePlan,
   MachinePlan,
   MilestoneTagPlan,
   OrderTagPlan,
@@ -13,7 +14,7 @@ import type {
   WorkCenterPlan,
 } from '../core/plan.js';
 import type { CounterMode, MilestoneKind, StateMapping } from '../core/types.js';
-import type { TagDoc, TopologyDoc } from './document.js';
+import type { MilestoneTagDoc, TagDoc, TopologyDoc } from './document.js';
 import { deepFreeze, FrozenMap } from './frozen.js';
 import {
   calendarSpec,
@@ -54,6 +55,7 @@ interface TagShape {
   readonly mode: CounterMode | undefined;
   readonly rolloverAt: number | undefined;
   readonly milestone: MilestoneKind | undefined;
+  readonly inspection: InspectionRulePlan | undefined;
 }
 
 function tagShape(
@@ -67,8 +69,9 @@ function tagShape(
   mode: CounterMode | undefined,
   rolloverAt: number | undefined,
   milestone: MilestoneKind | undefined,
+  inspection: InspectionRulePlan | undefined = undefined,
 ): TagShape {
-  return { tag, machineId, kind, values, default: dflt, strict, counter, mode, rolloverAt, milestone };
+  return { tag, machineId, kind, values, default: dflt, strict, counter, mode, rolloverAt, milestone, inspection };
 }
 
 const u = undefined;
@@ -105,8 +108,22 @@ function heartbeatPlan(tag: string, machineId: string): HeartbeatTagPlan {
   return tagShape(tag, machineId, 'heartbeat', u, u, u, u, u, u, u) as HeartbeatTagPlan;
 }
 
-function milestonePlan(tag: string, machineId: string, milestone: MilestoneKind): MilestoneTagPlan {
-  return tagShape(tag, machineId, 'milestone', u, u, u, u, u, u, milestone) as MilestoneTagPlan;
+function milestonePlan(tag: string, t: MilestoneTagDoc): MilestoneTagPlan {
+  const measured = t.milestone === 'inspection';
+  const inspects = measured || t.milestone === 'inspection_passed' || t.milestone === 'inspection_failed';
+  const rule: InspectionRulePlan | undefined = inspects
+    ? {
+        measured,
+        test: t.test ?? null,
+        unit: t.unit ?? null,
+        limitLow: t.limitLow ?? null,
+        limitHigh: t.limitHigh ?? null,
+        scrapOnFail: t.scrapOnFail ?? null,
+      }
+    : undefined;
+  // `inspection` is decided per sample by the limits; the plan's kind is only a placeholder.
+  const kind: MilestoneKind = t.milestone === 'inspection' ? 'inspection_failed' : t.milestone;
+  return tagShape(tag, t.machine, 'milestone', u, u, u, u, u, u, kind, rule) as MilestoneTagPlan;
 }
 
 function orderPlan(tag: string, machineId: string): OrderTagPlan {
@@ -133,7 +150,7 @@ function tagPlan(tag: string, t: TagDoc): TagPlan {
     case 'heartbeat':
       return heartbeatPlan(tag, t.machine);
     case 'milestone':
-      return milestonePlan(tag, t.machine, t.milestone);
+      return milestonePlan(tag, t);
     case 'order':
       return orderPlan(tag, t.machine);
   }

@@ -39,7 +39,14 @@ export interface HeartbeatTagDoc extends TagDocBase {
 
 export interface MilestoneTagDoc extends TagDocBase {
   readonly role: 'milestone';
-  readonly milestone: MilestoneKind;
+  /** `inspection`: the value is a measure, the limits decide inspection_passed / inspection_failed. */
+  readonly milestone: MilestoneKind | 'inspection';
+  /** Inspection tags (inspection, inspection_passed, inspection_failed): docs/semantics.md section 9. */
+  readonly test?: string;
+  readonly unit?: string;
+  readonly limitLow?: number;
+  readonly limitHigh?: number;
+  readonly scrapOnFail?: number;
 }
 
 /** A work center's running order (docs/semantics.md section 11): the value names it, "" is no order. */
@@ -89,7 +96,7 @@ export interface TopologyDoc {
   readonly policies?: { readonly rejected?: RejectPolicy; readonly late?: LatePolicy };
   /** The pipeline's topics, plus `orders` (read only with `orders.tagging`). */
   readonly topics?: Partial<Record<keyof TopicsPlan | 'orders', string>>;
-  readonly orders?: { readonly tagging?: boolean; readonly loadTimeout?: DurationText };
+  readonly orders?: { readonly tagging?: boolean; readonly attribution?: boolean; readonly loadTimeout?: DurationText };
   readonly workCenters: Readonly<
     Record<
       string,
@@ -118,7 +125,9 @@ export interface TopologyDoc {
   };
   readonly maintenance?: {
     readonly cooldown?: DurationText;
-    readonly rules: readonly MaintenanceRuleDoc[];
+    readonly rules?: readonly MaintenanceRuleDoc[];
+    /** Work center -> the maintenance.equipment codes whose preventive requests are its planned maintenance. */
+    readonly equipment?: Readonly<Record<string, readonly string[]>>;
   };
 }
 

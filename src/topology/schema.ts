@@ -106,7 +106,17 @@ const tag = {
     {
       additionalProperties: false,
       required: ['machine', 'milestone'],
-      properties: { role: { const: 'milestone' }, ...tagBase, milestone: { enum: [...MILESTONE_KINDS] } },
+      properties: {
+        role: { const: 'milestone' },
+        ...tagBase,
+        milestone: { enum: [...MILESTONE_KINDS, 'inspection'] },
+        // Inspection tags (docs/semantics.md section 9); rule inspection-rule checks where they fit.
+        test: { type: 'string', minLength: 1 },
+        unit: { type: 'string', minLength: 1 },
+        limitLow: { type: 'number' },
+        limitHigh: { type: 'number' },
+        scrapOnFail: { type: 'number', exclusiveMinimum: 0 },
+      },
     },
     {
       additionalProperties: false,
@@ -213,7 +223,7 @@ export const TOPOLOGY_SCHEMA = {
     orders: {
       type: 'object',
       additionalProperties: false,
-      properties: { tagging: { type: 'boolean' }, loadTimeout: duration },
+      properties: { tagging: { type: 'boolean' }, attribution: { type: 'boolean' }, loadTimeout: duration },
     },
     workCenters: {
       type: 'object',
@@ -317,9 +327,13 @@ export const TOPOLOGY_SCHEMA = {
     maintenance: {
       type: 'object',
       additionalProperties: false,
-      required: ['rules'],
       properties: {
         cooldown: duration,
+        equipment: {
+          type: 'object',
+          propertyNames: id('work center', 'press-line-1'),
+          additionalProperties: { type: 'array', minItems: 1, uniqueItems: true, items: text },
+        },
         rules: {
           type: 'array',
           items: {

@@ -62,6 +62,7 @@ export async function startFixture(
     policy?: BatchPolicy;
     nowMs?: () => number;
     live?: boolean;
+    edition?: 'community' | 'enterprise';
   } = {},
 ): Promise<Fixture> {
   const codes = codesFor(opts.workCenters ?? 5);
@@ -69,6 +70,7 @@ export async function startFixture(
     version: opts.version ?? 19,
     workCenters: [...codes.values()].map((code) => ({ code })),
     ...(opts.nowMs === undefined ? {} : { nowMs: opts.nowMs }),
+    ...(opts.edition === undefined ? {} : { edition: opts.edition }),
   });
   const client = createOdooClient({
     url: standin.url,

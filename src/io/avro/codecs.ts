@@ -42,6 +42,7 @@ function eventFromAvro(a: Obj): MachineEvent {
     quantity: orUndef(a.quantity),
     runningOrder: orUndef(a.runningOrder),
     runningWorkOrderId: orUndef(a.runningWorkOrderId),
+    inspection: orUndef(a.inspection),
   };
 }
 
@@ -65,6 +66,7 @@ function eventToAvro(e: MachineEvent): Obj {
     quantity: e.quantity ?? null,
     runningOrder: e.runningOrder ?? null,
     runningWorkOrderId: e.runningWorkOrderId ?? null,
+    inspection: e.inspection ?? null,
   };
 }
 
@@ -126,8 +128,10 @@ export function createCodecs(source: SchemaSource, ids: SchemaIds): Codecs {
   const event = make<MachineEvent, Obj>('MachineEvent', eventToAvro, eventFromAvro);
   const milestone = make<MilestoneRecord, Obj>(
     'Milestone',
-    (m) => ({ ...m }),
-    (a) => a as unknown as MilestoneRecord,
+    (m) => ({ ...m, inspection: m.inspection ?? null }),
+    // No inspection (null, or written before the field existed) is no key.
+    ({ inspection, ...rest }) =>
+      (inspection === null || inspection === undefined ? rest : { ...rest, inspection }) as unknown as MilestoneRecord,
   );
   const summary = make<WindowSummary, Obj>(
     'WindowSummary',

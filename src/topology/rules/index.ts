@@ -12,7 +12,7 @@ import {
   unknownMachine,
   unknownWorkCenter,
 } from './structure.js';
-import { downNeedsReason, reasonOnlyForDown, rolloverOnlyTotal, valueKeyCanonical } from './tags.js';
+import { downNeedsReason, inspectionRule, reasonOnlyForDown, rolloverOnlyTotal, valueKeyCanonical } from './tags.js';
 import {
   graceLtSmallestWindow,
   hoppingAdvanceDividesSize,
@@ -49,6 +49,7 @@ export const RULES: readonly LintRule[] = [
   reasonOnlyForDown,
   rolloverOnlyTotal,
   valueKeyCanonical,
+  inspectionRule,
   windowSizesPositive,
   hoppingAdvanceDividesSize,
   graceLtSmallestWindow,

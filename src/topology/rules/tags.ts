@@ -118,3 +118,55 @@ export const valueKeyCanonical: LintRule = {
     }
   },
 };
+
+const INSPECTION_TAGS: ReadonlySet<string> = new Set(['inspection', 'inspection_passed', 'inspection_failed']);
+
+export const inspectionRule: LintRule = {
+  name: 'inspection-rule',
+  severity: 'error',
+  summary:
+    '`test`, `unit` and `scrapOnFail` only on inspection tags; `limitLow`/`limitHigh` only with ' +
+    '`milestone: inspection`, which needs at least one of them, and `limitLow <= limitHigh`.',
+  check({ doc, report }) {
+    for (const [tag, t] of Object.entries(doc.tags)) {
+      if (t.role !== 'milestone') continue;
+      const keys = (['test', 'unit', 'scrapOnFail', 'limitLow', 'limitHigh'] as const).filter(
+        (k) => t[k] !== undefined,
+      );
+      if (!INSPECTION_TAGS.has(t.milestone)) {
+        for (const k of keys)
+          report(
+            pointer('tags', tag, k),
+            `milestone tag '${tag}' (${t.milestone}) has ${k}: expected ${k} only on inspection tags ` +
+              `(inspection, inspection_passed, inspection_failed), found it on ${t.milestone}`,
+          );
+        continue;
+      }
+      if (t.milestone !== 'inspection') {
+        for (const k of keys.filter((x) => x === 'limitLow' || x === 'limitHigh'))
+          report(
+            pointer('tags', tag, k),
+            `inspection tag '${tag}' (${t.milestone}) has ${k}: expected limits only with 'milestone: inspection' ` +
+              `(the value is the measure), found them on ${t.milestone}, whose kind is fixed`,
+          );
+        if (t.milestone === 'inspection_passed' && t.scrapOnFail !== undefined)
+          report(
+            pointer('tags', tag, 'scrapOnFail'),
+            `inspection tag '${tag}' is inspection_passed: expected no scrapOnFail (it never fails), ` +
+              `found ${t.scrapOnFail}`,
+          );
+        continue;
+      }
+      if (t.limitLow === undefined && t.limitHigh === undefined)
+        report(
+          pointer('tags', tag, 'milestone'),
+          `inspection tag '${tag}' measures: expected limitLow and/or limitHigh to decide pass or fail, found neither`,
+        );
+      else if (t.limitLow !== undefined && t.limitHigh !== undefined && t.limitLow > t.limitHigh)
+        report(
+          pointer('tags', tag, 'limitLow'),
+          `inspection tag '${tag}': expected limitLow <= limitHigh, found ${t.limitLow} > ${t.limitHigh}`,
+        );
+    }
+  },
+};

@@ -25,7 +25,7 @@ describe('compiled plan: one shape per hot-path object', () => {
       const kinds = new Set([...plant.tags.values()].map((t) => t.kind));
       expect(kinds.size).toBeGreaterThanOrEqual(4); // the check means something only across kinds
       expect(shapes(plant.tags.values())).toEqual([
-        'tag,machineId,kind,values,default,strict,counter,mode,rolloverAt,milestone',
+        'tag,machineId,kind,values,default,strict,counter,mode,rolloverAt,milestone,inspection',
       ]);
     });
 

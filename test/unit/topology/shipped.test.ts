@@ -76,6 +76,7 @@ describe('stamping-berlin plan', () => {
       machineId: 'weld-01',
       kind: 'milestone',
       milestone: 'inspection_failed',
+      inspection: { measured: false, test: null, unit: null, limitLow: null, limitHigh: null, scrapOnFail: null },
     });
     expect(plant.tags.get('BER.PRESS01.HEARTBEAT')?.kind).toBe('heartbeat');
   });

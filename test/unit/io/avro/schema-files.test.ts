@@ -130,9 +130,11 @@ describe('schemas/', () => {
           `${name}.${f} is a union with null first`,
         ).toBe(true);
       }
-      // The new fields come last, so a writer without them is the schema before order tagging.
-      expect(doc.fields.slice(-fields.length).map((f) => f.name)).toEqual(fields);
-      const before = avsc.Type.forSchema({ ...doc, fields: doc.fields.slice(0, -fields.length) } as avsc.Schema);
+      // The new fields come last (before fields added after order tagging: the inspection, issue 15),
+      // so a writer without them is the schema before order tagging.
+      const upTo = doc.fields.filter((f) => f.name !== 'inspection');
+      expect(upTo.slice(-fields.length).map((f) => f.name)).toEqual(fields);
+      const before = avsc.Type.forSchema({ ...doc, fields: upTo.slice(0, -fields.length) } as avsc.Schema);
       const sample = before.random() as unknown as Record<string, unknown>;
       const decoded = reader.fromBuffer(before.toBuffer(sample), reader.createResolver(before)) as Record<
         string,
