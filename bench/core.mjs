@@ -10,12 +10,23 @@
 // entries seen while a mode ran (they are delivered asynchronously, hence the awaits between
 // chunks). `--digest` also prints a SHA-256 over every summary the core emitted, so two builds can
 // be checked to produce byte-identical output on the benchmark stream.
+//
+// A/B in one process (core mode only, variants alternated in ABBA order round by round, so both
+// see the same machine load; compared by the process CPU time of the timed sections, which a
+// loaded host distorts less than wall time): `--ab <dist dir>` compares this checkout's build with another one
+// (e.g. a build of an earlier commit); `--attribution-ab` compares order attribution
+// (docs/semantics.md section 11) off and on in this build. `--orders` gives each work center an
+// order tag, an order signal every `--order-every` samples (the reference changes every 20 minutes
+// of event time, some "no order") and an Odoo snapshot with a running work order; events/s count
+// the raw samples only.
+//
+//   node --expose-gc bench/core.mjs --orders --attribution-ab --rounds 5 --samples 1000000
 import { createHash } from 'node:crypto';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { setImmediate as tick } from 'node:timers/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { mapSample } from '../dist/core/mapping.js';
-import { WindowedProcessor } from '../dist/core/processor.js';
 import { createLocalCodecs } from '../dist/io/avro/codecs.js';
 import { createPlantSimulator, syntheticPlan } from '../dist/sim/index.js';
 import { fmt, writeResult } from './lib/env.mjs';
@@ -28,17 +39,58 @@ const { values } = parseArgs({
     chunk: { type: 'string', default: '500000' },
     modes: { type: 'string', default: 'decode,core,decode+core' },
     digest: { type: 'boolean', default: false },
+    ab: { type: 'string' },
+    'attribution-ab': { type: 'boolean', default: false },
+    orders: { type: 'boolean', default: false },
+    'order-every': { type: 'string', default: '40' },
+    rounds: { type: 'string', default: '3' },
   },
 });
+
+async function loadLib(dir) {
+  const base = `${pathToFileURL(resolve(dir)).href}/`;
+  const { mapSample } = await import(`${base}core/mapping.js`);
+  const { WindowedProcessor } = await import(`${base}core/processor.js`);
+  return { mapSample, WindowedProcessor };
+}
+const here = await loadLib(new URL('../dist', import.meta.url).pathname);
 const total = Number(values.samples);
 const machines = Number(values.machines);
 const chunk = Number(values.chunk);
 const modes = values.modes.split(',');
-const plan = syntheticPlan({
+const basePlan = syntheticPlan({
   machines,
   amendmentHorizonMs: Number(values['horizon-h']) * 3_600_000,
   idealCycleTimeMs: 10_000,
 });
+const orderTag = (machineId) => `${machineId}.RUN_ORDER`;
+const plan = values.orders
+  ? {
+      ...basePlan,
+      tags: new Map([
+        ...basePlan.tags,
+        ...[...basePlan.workCenters.values()].map((wc) => [
+          orderTag(wc.stateMachineId),
+          { kind: 'order', tag: orderTag(wc.stateMachineId), machineId: wc.stateMachineId },
+        ]),
+      ]),
+    }
+  : basePlan;
+const orderEvery = Number(values['order-every']);
+/** Order signals among the samples (raw samples counted; the signals ride along). */
+function withOrders(samples) {
+  if (!values.orders) return samples;
+  const out = [];
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i];
+    out.push(s);
+    if (i % orderEvery !== 0) continue;
+    const machineId = s.tag.slice(0, s.tag.indexOf('.'));
+    const k = Math.floor(s.tsMs / 1_200_000) + machineId.length * 7;
+    out.push({ tag: orderTag(machineId), tsMs: s.tsMs, value: k % 6 === 0 ? '' : `MO/${k % 5}`, quality: 'good' });
+  }
+  return out;
+}
 const startMs = Date.UTC(2026, 2, 27, 0, 0, 0);
 const simOptions = {
   seed: 7,
@@ -72,37 +124,64 @@ async function settledHeap() {
 const codecs = createLocalCodecs();
 await codecs.prepare([codecs.raw.encode({ tag: 'x', tsMs: 0, value: 1, quality: 'good' })]);
 
-async function run(mode) {
+async function run(mode, variant = { lib: here, options: {} }) {
+  const { mapSample, WindowedProcessor } = variant.lib;
   const sim = createPlantSimulator(plan, simOptions);
   const heapBefore = await settledHeap();
-  const processor = new WindowedProcessor(plan);
+  const processor = new WindowedProcessor(plan, variant.options);
+  if (values.orders && typeof processor.applyOrdersSnapshot === 'function') {
+    for (const wc of plan.workCenters.values()) {
+      processor.applyOrdersSnapshot({
+        workCenterId: wc.workCenterId,
+        atMs: startMs,
+        workOrders: [
+          {
+            workOrderId: 1,
+            name: 'WO/1',
+            state: 'progress',
+            productionId: 1,
+            productionName: 'MO/odoo',
+            productId: null,
+            productName: null,
+            qtyProduction: 1,
+            qtyProduced: 0,
+            dateStartMs: startMs - 3_600_000,
+            dateFinishedMs: null,
+          },
+        ],
+      });
+    }
+  }
   const digest = createHash('sha256');
   let done = 0;
   let busyMs = 0;
+  let cpuUs = 0;
   let summaries = 0;
   let ingestMs = 0;
   let gcTimedMs = 0;
   let gcTimedCount = 0;
   while (done < total) {
     const n = Math.min(chunk, total - done);
-    let samples = sim.nextCount(n);
+    let samples = withOrders(sim.nextCount(n));
     let buffers;
+    const m = samples.length;
     if (mode !== 'core') buffers = samples.map((s) => codecs.raw.encode(s));
     if (mode !== 'core') samples = null;
     await tick(); // deliver GC entries of the generation step before timing
     const gcOutside = gcMs;
     const gcCountOutside = gcCount;
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     if (mode === 'decode') {
       let sink = 0;
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < m; i++) {
         const d = codecs.raw.decode(buffers[i]);
         if (d.ok) sink += d.value.tsMs & 1;
       }
       if (sink < 0) console.log(sink);
     } else {
       const events = [];
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < m; i++) {
         let sample;
         if (mode === 'decode+core') {
           const d = codecs.raw.decode(buffers[i]);
@@ -117,8 +196,11 @@ async function run(mode) {
       ingestMs += performance.now() - t1;
       summaries += out.summaries.length;
       if (values.digest) digest.update(JSON.stringify(out.summaries));
+      if (values.digest && out.orderSummaries !== undefined) digest.update(JSON.stringify(out.orderSummaries));
     }
     busyMs += performance.now() - t0;
+    const c1 = process.cpuUsage(c0);
+    cpuUs += c1.user + c1.system;
     // Drop the batch before the next one is generated (heap figures count live data only).
     // eslint-disable-next-line no-useless-assignment
     samples = null;
@@ -133,6 +215,7 @@ async function run(mode) {
     mode,
     events: done,
     seconds: busyMs / 1000,
+    cpuSeconds: cpuUs / 1e6,
     eventsPerSec: done / (busyMs / 1000),
     ingestSeconds: ingestMs / 1000,
     gcMs: gcTimedMs,
@@ -150,6 +233,54 @@ async function run(mode) {
     };
   }
   return result;
+}
+
+if (values.ab !== undefined || values['attribution-ab']) {
+  const variants = values['attribution-ab']
+    ? [
+        { name: 'attribution off', lib: here, options: { attribution: false } },
+        { name: 'attribution on', lib: here, options: { attribution: true } },
+      ]
+    : [
+        { name: `A ${values.ab}`, lib: await loadLib(values.ab), options: {} },
+        { name: 'B this build', lib: here, options: {} },
+      ];
+  const rounds = Number(values.rounds);
+  const busy = variants.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    // ABBA order: neither variant always runs first (or after the other's garbage).
+    for (const v of r % 2 === 0 ? [0, 1] : [1, 0]) {
+      const res = await run('core', variants[v]);
+      busy[v].push(res.cpuSeconds);
+      console.log(
+        `round ${r + 1} ${variants[v].name.padEnd(24)} ${fmt(res.eventsPerSec).padStart(10)} samples/s ` +
+          `(${res.seconds.toFixed(2)} s busy, ${res.cpuSeconds.toFixed(2)} s CPU, ${fmt(res.summaries)} summaries` +
+          `${res.digest ? `, digest ${res.digest}` : ''})`,
+      );
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ratios = busy[0].map((a, k) => busy[1][k] / a);
+  const result = {
+    variants: variants.map((v, k) => ({ name: v.name, cpuSeconds: busy[k], medianCpuSeconds: median(busy[k]) })),
+    cpuPerSampleRatio: { median: +median(ratios).toFixed(4), perRound: ratios.map((x) => +x.toFixed(4)) },
+  };
+  const { median: med, perRound } = result.cpuPerSampleRatio;
+  console.log(`B/A CPU per sample: median ${med} (per round ${perRound.join(', ')})`);
+  const file = writeResult(values['attribution-ab'] ? 'core-attribution-ab' : 'core-ab', {
+    params: {
+      samples: total,
+      machines,
+      horizonHours: Number(values['horizon-h']),
+      chunk,
+      orders: values.orders,
+      orderEvery,
+      rounds,
+    },
+    result,
+  });
+  console.log(`wrote ${file}`);
+  process.exit(0);
 }
 
 const results = {};

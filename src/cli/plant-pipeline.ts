@@ -47,6 +47,8 @@ export interface PlantAdapters {
   source?(groupId: string, topics: readonly string[], sessionTimeoutMs: number | undefined): EventSource;
   /** The sink of both stages (default: the configured client's). */
   sink?(clientId: string): EventSink;
+  /** The critical lane's own sink (default: the configured client's, lane 'critical'). */
+  criticalSink?(clientId: string): EventSink;
 }
 
 export interface PlantPipelineOptions {
@@ -87,6 +89,9 @@ export async function createPlantPipeline(
   const t = topology.topics;
   const partitions = options.partitions ?? 4;
   const tagging = topology.orders.tagging;
+  // Stage 2 reads the orders table for attribution from Odoo and for planned maintenance.
+  const stage2 = topology.orders.attribution || topology.maintenance.equipment.size > 0;
+  const readOrders = tagging || stage2;
   const ordersTopic = options.ordersTopic ?? topology.orders.topic;
   const sessionTimeoutMs = options.sessionTimeoutMs;
   const source = (groupId: string, topics: readonly string[]): EventSource =>
@@ -104,7 +109,7 @@ export async function createPlantPipeline(
     // The orders topic is compacted (orders sync creates it so too when it starts first).
     const counts = await ensureTopics(config, [
       ...topologyTopicSpecs(t, partitions),
-      ...(tagging ? [{ topic: ordersTopic, partitions, compacted: true }] : []),
+      ...(readOrders ? [{ topic: ordersTopic, partitions, compacted: true }] : []),
     ]);
     readiness?.ready('kafka');
     const registry = createRegistryClient({
@@ -122,6 +127,12 @@ export async function createPlantPipeline(
     const clientId = `${config.kafka.clientId}-${plantId}`;
     const sink = options.adapters?.sink?.(clientId) ?? createEventSink(config, { clientId });
     closers.push(() => sink.close());
+    // Milestones leave on a producer of their own, never queued behind the bulk records.
+    const criticalId = `${clientId}-critical`;
+    const criticalSink =
+      options.adapters?.criticalSink?.(criticalId) ??
+      createEventSink(config, { clientId: criticalId, lane: 'critical' });
+    closers.push(() => criticalSink.close());
     const mapperSource = source(`${options.group}-map`, [t.raw, t.canonical]);
     const windowSource = source(`${options.group}-window`, [t.enriched]);
     const pipeline = createPipeline({
@@ -131,6 +142,7 @@ export async function createPlantPipeline(
       windowSource,
       windowGroupId: `${options.group}-window`,
       sink,
+      criticalSink,
       store,
       clock: systemClock,
       metrics: options.metrics,
@@ -139,9 +151,12 @@ export async function createPlantPipeline(
       checkpointIntervalMs: config.run.checkpointIntervalMs,
       enrichedPartitions: counts.get(t.enriched) ?? partitions,
       sourcePartitions: counts.get(t.raw) ?? partitions,
-      ...(tagging
+      ...(readOrders
         ? {
             orders: {
+              tagging,
+              stage2,
+              attribution: topology.orders.attribution,
               topic: ordersTopic,
               // Every process reads the whole table: a group of its own, never committed.
               source: source(`${options.group}-orders-${randomUUID()}`, [ordersTopic]),
@@ -151,10 +166,10 @@ export async function createPlantPipeline(
           }
         : {}),
     });
-    if (tagging)
+    if (readOrders)
       logger.info(
-        { topic: ordersTopic, loadTimeoutMs: topology.orders.loadTimeoutMs },
-        'order tagging on: reading the orders table',
+        { topic: ordersTopic, loadTimeoutMs: topology.orders.loadTimeoutMs, tagging, stage2 },
+        'reading the orders table',
       );
     return { pipeline, sink, mapperSource, windowSource, close };
   } catch (err) {

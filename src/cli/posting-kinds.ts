@@ -5,11 +5,12 @@ import { SCHEMA_FILES, type SchemaName } from '../io/avro/schema-files.js';
 import type { TopologyPlan } from '../topology/types.js';
 import { maintenanceKind } from './kinds/maintenance.js';
 import { milestonesKind } from './kinds/milestones.js';
+import { ordersKind } from './kinds/orders.js';
 import { shiftsKind } from './kinds/shifts.js';
 import type { SchemaTopics } from './odoo-wiring.js';
 import type { PostingKind } from './posting-kind.js';
 
-export const POSTING_KINDS: readonly PostingKind[] = [shiftsKind, milestonesKind, maintenanceKind];
+export const POSTING_KINDS: readonly PostingKind[] = [shiftsKind, milestonesKind, ordersKind, maintenanceKind];
 
 /** `post` without --kind. */
 export const DEFAULT_KIND = 'shifts';

@@ -13,6 +13,7 @@ import {
   stateCategory,
   type MachineHistory,
 } from './history.js';
+import { applyPlanned, overlapsAny, type Span } from './planned-maintenance.js';
 import type { OrderIds, OrderSegment } from './attribution.js';
 import type { OrderSource, OrderSummary, StateCategory, StateInterval, WindowRef, WindowSummary } from './types.js';
 import { STATE_CATEGORIES } from './types.js';
@@ -29,6 +30,8 @@ export interface WorkCenterView {
   readonly idealCycleTimeMs: number | null;
   /** Order tagging: the figures carry `orders` (the events' running orders). */
   readonly orders: boolean;
+  /** Planned maintenance spans (section 12): sorted, disjoint; empty when none. */
+  readonly planned: readonly Span[];
 }
 
 /** What a window's figures are: the summary without its identity, bounds, local times and revision. */
@@ -88,6 +91,35 @@ export function stateTimeline(
   startMs: number,
   endMs: number,
   /** When given, receives the instant of each counted state change (order attribution). */
+  changesAt?: number[],
+  /** Planned maintenance spans of the work center (section 12), sorted and disjoint. */
+  planned: readonly Span[] = NO_SPANS,
+): { intervals: StateInterval[]; changes: number } {
+  if (planned.length === 0 || endMs <= startMs || !overlapsAny(planned, startMs - 1, endMs))
+    return baseTimeline(m, silenceTimeoutMs, startMs, endMs, changesAt);
+  // From one ms earlier, so that a change at startMs is seen after the rule is applied.
+  const all = applyPlanned(baseTimeline(m, silenceTimeoutMs, startMs - 1, endMs).intervals, planned);
+  const intervals: StateInterval[] = [];
+  let changes = 0;
+  for (let k = 0; k < all.length; k++) {
+    const iv = all[k]!;
+    if (iv.endMs <= startMs) continue;
+    if (iv.startMs >= startMs && k > 0) {
+      changes++;
+      if (changesAt !== undefined) changesAt.push(iv.startMs);
+    }
+    intervals.push(iv.startMs < startMs ? { ...iv, startMs } : iv);
+  }
+  return { intervals, changes };
+}
+
+const NO_SPANS: readonly Span[] = [];
+
+function baseTimeline(
+  m: MachineHistory | undefined,
+  silenceTimeoutMs: number,
+  startMs: number,
+  endMs: number,
   changesAt?: number[],
 ): { intervals: StateInterval[]; changes: number } {
   if (m === undefined || endMs <= startMs) {
@@ -183,8 +215,17 @@ export function computeFigures(
   startMs: number,
   endMs: number,
   scratch: FiguresScratch = DEFAULT_SCRATCH,
+  /** When given, receives the instant of each state change (see stateTimeline). */
+  changesAt?: number[],
 ): Figures {
-  const { intervals, changes } = stateTimeline(wc.stateMachine, wc.stateSilenceTimeoutMs, startMs, endMs);
+  const { intervals, changes } = stateTimeline(
+    wc.stateMachine,
+    wc.stateSilenceTimeoutMs,
+    startMs,
+    endMs,
+    changesAt,
+    wc.planned,
+  );
   let tRunning = 0;
   let tIdle = 0;
   let tSetup = 0;
@@ -446,9 +487,9 @@ export function computeAttributedFigures(
   idsOf: (ref: string | null) => OrderIds,
   scratch: FiguresScratch = DEFAULT_SCRATCH,
 ): AttributedFigures {
-  const base = computeFigures(wc, startMs, endMs, scratch);
   const changesAt: number[] = [];
-  const { intervals } = stateTimeline(wc.stateMachine, wc.stateSilenceTimeoutMs, startMs, endMs, changesAt);
+  const base = computeFigures(wc, startMs, endMs, scratch, changesAt);
+  const intervals = base.intervals;
   const accs = new Map<string | null, ShareAcc>();
   const segAcc: ShareAcc[] = [];
   for (const seg of segs) {
@@ -505,28 +546,39 @@ export function computeAttributedFigures(
     }
   }
   for (const t of changesAt) segAcc[segmentAt(segs, t)]!.changes++;
+  // Samples: each segment's rows are a contiguous range of each machine's sorted rows.
   const machines = wc.machines;
   for (let mi = 0; mi < machines.length; mi++) {
     const m = machines[mi]!;
-    const lo = m.lowerBound(startMs);
-    const hi = lo < m.n && m.tsAt(lo) < endMs ? m.lowerBound(endMs) : lo;
     const counters = m.dict.counters;
-    let k = 0;
-    for (let i = lo; i < hi; i++) {
-      const ts = m.tsAt(i);
-      while (segs[k]!.endMs <= ts) k++;
+    let lo = m.lowerBound(startMs);
+    for (let k = 0; k < segs.length; k++) {
+      const segEnd = segs[k]!.endMs;
+      const hi = lo < m.n && m.tsAt(lo) < segEnd ? m.lowerBound(segEnd) : lo;
+      if (hi === lo) continue;
       const acc = segAcc[k]!;
-      acc.samples++;
-      if (acc.firstMs === null || ts < acc.firstMs) acc.firstMs = ts;
-      if (acc.lastMs === null || ts > acc.lastMs) acc.lastMs = ts;
-      const flags = m.infoAt(i);
-      if (flags & INFO_LATE) acc.late++;
-      if ((flags & KIND_MASK) !== KIND_COUNTER) continue;
-      const spec = counters[m.payAt(i)]!;
-      const inc = m.incAt(i);
-      if (spec.role === ROLE_GOOD) acc.good += inc;
-      else if (spec.role === ROLE_SCRAP) acc.scrap += inc;
-      else addTo(acc.countKeys, acc.countVals, spec.name, inc);
+      const firstTs = m.tsAt(lo);
+      const lastTs = m.tsAt(hi - 1);
+      if (acc.firstMs === null || firstTs < acc.firstMs) acc.firstMs = firstTs;
+      if (acc.lastMs === null || lastTs > acc.lastMs) acc.lastMs = lastTs;
+      acc.samples += hi - lo;
+      let late = 0;
+      let good = 0;
+      let scrap = 0;
+      for (let i = lo; i < hi; i++) {
+        const flags = m.infoAt(i);
+        if (flags & INFO_LATE) late++;
+        if ((flags & KIND_MASK) !== KIND_COUNTER) continue;
+        const spec = counters[m.payAt(i)]!;
+        const inc = m.incAt(i);
+        if (spec.role === ROLE_GOOD) good += inc;
+        else if (spec.role === ROLE_SCRAP) scrap += inc;
+        else addTo(acc.countKeys, acc.countVals, spec.name, inc);
+      }
+      acc.late += late;
+      acc.good += good;
+      acc.scrap += scrap;
+      lo = hi;
     }
   }
   const ideal = wc.idealCycleTimeMs;

@@ -29,6 +29,8 @@ export interface MaintenancePlan {
   /** A rule and equipment trigger at most one request within this long (by trigger time). */
   readonly cooldownMs: number;
   readonly rules: readonly MaintenanceRulePlan[];
+  /** Planned maintenance: work center -> equipment codes whose preventive requests count for it. */
+  readonly equipment: ReadonlyMap<string, readonly string[]>;
 }
 
 /** One stop: consecutive `down` intervals of the reason (an order change does not end a stop). */

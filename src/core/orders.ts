@@ -7,6 +7,8 @@
 // is, among the work orders of W's latest snapshot with state `progress` and dateStartMs <= t, the
 // one with the greatest dateStartMs (tie: the smallest workOrderId); none -> null.
 
+import type { PlannedStop } from './planned-maintenance.js';
+
 /** One work order of a snapshot, as `orders sync` publishes it (only what the rule reads is checked). */
 export interface OrderLine {
   readonly workOrderId: number;
@@ -34,6 +36,11 @@ export interface OrdersSnapshot {
   readonly odooWorkcenterId: number;
   readonly atMs: number;
   readonly workOrders: readonly OrderLine[];
+  /**
+   * Planned maintenance (docs/semantics.md section 12): the work center's scheduled preventive
+   * requests, sorted by start. Absent in snapshots of earlier releases: none.
+   */
+  readonly plannedMaintenance?: readonly PlannedStop[];
 }
 
 /** An event's tag: the running order's name (its manufacturing order) and work order id. */
@@ -92,6 +99,19 @@ function lineProblem(w: unknown, i: number): string | undefined {
   return undefined;
 }
 
+function plannedProblem(p: unknown, i: number): string | undefined {
+  const at = `plannedMaintenance[${i}]`;
+  if (!isObj(p)) return `${at}: expected an object, found ${show(p)}`;
+  if (!Number.isSafeInteger(p['requestId']))
+    return `${at}.requestId: expected an integer, found ${show(p['requestId'])}`;
+  if (typeof p['name'] !== 'string') return `${at}.name: expected a string, found ${show(p['name'])}`;
+  if (!Number.isSafeInteger(p['startMs']))
+    return `${at}.startMs: expected epoch milliseconds, found ${show(p['startMs'])}`;
+  if (!Number.isSafeInteger(p['endMs']) || (p['endMs'] as number) < (p['startMs'] as number))
+    return `${at}.endMs: expected epoch milliseconds not before startMs, found ${show(p['endMs'])}`;
+  return undefined;
+}
+
 /**
  * Reads one value of the orders topic (JSON text). A record that is not JSON, not version 1, or
  * lacks what the running-order rule reads is a verdict with the reason, never an exception.
@@ -118,6 +138,15 @@ export function parseOrdersSnapshot(text: string, plantId: string): OrdersVerdic
   for (let i = 0; i < list.length; i++) {
     const p = lineProblem(list[i], i);
     if (p !== undefined) return { ok: false, detail: p };
+  }
+  const planned = v['plannedMaintenance'];
+  if (planned !== undefined) {
+    if (!Array.isArray(planned))
+      return { ok: false, detail: `plannedMaintenance: expected a list of planned stops, found ${show(planned)}` };
+    for (let i = 0; i < planned.length; i++) {
+      const p = plannedProblem(planned[i], i);
+      if (p !== undefined) return { ok: false, detail: p };
+    }
   }
   return { ok: true, snapshot: v as unknown as OrdersSnapshot };
 }

@@ -33,6 +33,7 @@ import type { PlantPlan, WindowSpec } from './plan.js';
 import { createShiftCalendar, type ShiftCalendar } from './shifts.js';
 import { createTimeZone, type TimeZone } from './time-zone.js';
 import type { OrdersSnapshot } from './orders.js';
+import { plannedSpans, type PlannedStop } from './planned-maintenance.js';
 import type { MachineEvent, OrderSummary, WindowRef, WindowSummary } from './types.js';
 import { nextWindowEndingAfter, windowRefsOverlapping } from './windows.js';
 
@@ -130,6 +131,8 @@ interface WcState {
   orders: WorkCenterOrders;
   /** Order attribution: the shares (references, null: no order) each shift's last revision had. */
   readonly shares: Map<string, (string | null)[]>;
+  /** Planned maintenance (section 12): the latest snapshot's scheduled preventive requests. */
+  planned: readonly PlannedStop[];
 }
 
 type WorkCenterViewMut = { -readonly [K in keyof WorkCenterView]: WorkCenterView[K] };
@@ -516,17 +519,45 @@ export class WindowedProcessor {
    * greatest atMs). Amends the retained closed shifts whose attribution it changes. An older
    * snapshot than the one held, or one for a work center the plan does not have, changes nothing.
    */
-  applyOrdersSnapshot(snapshot: Pick<OrdersSnapshot, 'workCenterId' | 'atMs' | 'workOrders'>): ProcessorOutput {
+  applyOrdersSnapshot(
+    snapshot: Pick<OrdersSnapshot, 'workCenterId' | 'atMs' | 'workOrders' | 'plannedMaintenance'>,
+  ): ProcessorOutput {
     const out = emptyOutput();
     if (!this.plan.workCenters.has(snapshot.workCenterId)) return out;
     const wc = this.workCenter(snapshot.workCenterId);
     if (snapshot.atMs < wc.orders.atMs) return out;
     const from = Math.max(this.watermark - this.plan.eventTime.amendmentHorizonMs, wc.firstTsMs);
-    const affected = this.attribution && Number.isFinite(from) ? this.closedShifts(wc, from, Infinity) : [];
+    const planned = snapshot.plannedMaintenance ?? [];
+    const plannedChanged = !samePlanned(wc.planned, planned);
+    // Planned maintenance changes every window kind; attribution only shifts.
+    const affected = !Number.isFinite(from)
+      ? []
+      : plannedChanged
+        ? this.closedWindows(wc, from)
+        : this.attribution
+          ? this.closedShifts(wc, from, Infinity)
+          : [];
     const before = affected.map((a) => this.results(wc, a.spec, a.ref));
     wc.orders.applySnapshot(snapshot.atMs, snapshot.workOrders);
+    if (plannedChanged) {
+      wc.planned = planned;
+      wc.view.planned = plannedSpans(planned);
+    }
     this.amend(wc, affected, before, out);
     return out;
+  }
+
+  /** The closed windows of every spec of the work center's summaries from fromMs on. */
+  private closedWindows(wc: WcState, fromMs: number): { spec: number; ref: WindowRef }[] {
+    const found: { spec: number; ref: WindowRef }[] = [];
+    for (let i = 0; i < this.specs.length; i++) {
+      const closedEnd = this.closedEndMs[i]!;
+      for (const ref of this.closedWindowsOverlapping(i, fromMs, closedEnd)) {
+        if (wc.firstTsMs < ref.endMs) found.push({ spec: i, ref });
+      }
+    }
+    found.sort((a, b) => a.ref.endMs - b.ref.endMs || a.spec - b.spec);
+    return found;
   }
 
   /** The closed shift windows of the work center's summaries that intersect [fromMs, toMs). */
@@ -598,6 +629,7 @@ export class WindowedProcessor {
       otherCounterNames: [...otherCounters].sort(),
       idealCycleTimeMs: planWc?.idealCycleTimeMs ?? null,
       orders: this.tagOrders,
+      planned: [],
     };
     wc = {
       workCenterId,
@@ -608,6 +640,7 @@ export class WindowedProcessor {
       revisions: new Map(),
       orders: new WorkCenterOrders(),
       shares: new Map(),
+      planned: [],
     };
     this.wcs.set(workCenterId, wc);
     let at = this.wcOrder.length;
@@ -711,7 +744,14 @@ export class WindowedProcessor {
       counters: tables.counters,
       machines,
       ...this.ordersSnapshot(),
+      ...this.plannedSnapshot(),
     };
+  }
+
+  /** Planned maintenance per work center, only when there is some. */
+  private plannedSnapshot(): { planned?: [string, PlannedStop[]][] } {
+    const planned = this.wcOrder.filter((wc) => wc.planned.length > 0).map((wc) => [wc.workCenterId, [...wc.planned]]);
+    return planned.length === 0 ? {} : { planned: planned as [string, PlannedStop[]][] };
   }
 
   /** Order attribution state, only when there is some (snapshots without it are as before). */
@@ -776,6 +816,13 @@ export class WindowedProcessor {
         for (const [k, refs] of shares) wc.shares.set(k, [...refs]);
       }
     }
+    if ('planned' in snap && snap.planned !== undefined) {
+      for (const [wcId, stops] of snap.planned) {
+        const wc = p.workCenter(wcId);
+        wc.planned = stops;
+        wc.view.planned = plannedSpans(stops);
+      }
+    }
     p.nextDueMs = -Infinity; // recomputed on the next advance
     return p;
   }
@@ -805,6 +852,8 @@ export interface ProcessorSnapshot extends SnapshotHeader {
   readonly machines: readonly [string, string, EncodedHistory][];
   /** Order attribution state per work center (absent when there is none). */
   readonly orders?: SnapshotOrders;
+  /** Planned maintenance per work center (absent when there is none). */
+  readonly planned?: [string, PlannedStop[]][];
 }
 
 /** [work center, its order sources, the shares each retained shift's last revision had]. */
@@ -814,6 +863,16 @@ export type SnapshotOrders = [string, EncodedWorkCenterOrders, [string, (string 
 export interface ProcessorSnapshotV1 extends SnapshotHeader {
   readonly v: 1;
   readonly machines: readonly [string, string, readonly V1Event[]][];
+}
+
+function samePlanned(a: readonly PlannedStop[], b: readonly PlannedStop[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((x, i) => {
+      const y = b[i]!;
+      return x.requestId === y.requestId && x.startMs === y.startMs && x.endMs === y.endMs && x.name === y.name;
+    })
+  );
 }
 
 function finiteOrNull(n: number): number | null {

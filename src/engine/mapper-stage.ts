@@ -21,6 +21,8 @@ export interface MapperStageOptions {
   readonly topology: TopologyPlan;
   readonly codecs: Codecs;
   readonly sink: EventSink;
+  /** Milestones go here (the critical lane's own producer); default `sink`. */
+  readonly criticalSink?: EventSink;
   readonly clock: Clock;
   /** Live runs validate timestamps against the wall clock; replays of old data do not. */
   readonly live: boolean;
@@ -33,8 +35,10 @@ export interface MapperStageOptions {
   readonly orders?: OrdersTable;
 }
 
-/** Records mapped between two turns of the event loop. */
+/** Records encoded for the bulk send between two turns of the event loop. */
 const CHUNK = 512;
+/** Records decoded and mapped in the pre-pass between two sends of the milestones found. */
+const PRE_PASS_CHUNK = 4096;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -56,6 +60,7 @@ export class MapperStage {
 
   async handle(batch: SourceBatch): Promise<void> {
     const { topology, codecs, sink, metrics } = this.o;
+    const criticalSink = this.o.criticalSink ?? sink;
     const topics = topology.topics;
     const plan = topology.plant;
     await codecs.prepare(batch.records.map((r) => r.value));
@@ -65,20 +70,27 @@ export class MapperStage {
     const bulk: SinkRecord[] = [];
     const isRaw = batch.topic === topics.raw;
     let rejects = 0;
+    let milestones = 0;
     const sourceId = `${batch.topic}/${batch.partition}`;
     let maxTs = this.sourceMaxTs.get(sourceId) ?? -Infinity;
     const criticalSends: Promise<void>[] = [];
+    const sendCritical = (): void => {
+      if (critical.length === 0) return;
+      const chunk = critical.splice(0);
+      milestones += chunk.length;
+      criticalSends.push(observed(criticalSink.send(chunk)));
+    };
     const orders = this.o.orders;
     const records = batch.records;
+    // Pass 1 (the critical lane's pre-pass): decode, map and tag every record, and find the
+    // milestones; they leave on the critical sink before any bulk work (enriched encoding) of the
+    // batch. Rejects are encoded here (they are rare); enriched events wait for pass 2.
+    const events: MachineEvent[] = [];
     for (let i = 0; i < records.length; i++) {
-      // Every CHUNK records: milestones found so far leave at once, and the event loop gets a
-      // turn, so the critical lane never waits for a whole batch (or for the other stage).
-      if (i > 0 && i % CHUNK === 0) {
-        if (critical.length > 0) {
-          const chunk = critical.splice(0);
-          criticalSends.push(observed(sink.send(chunk)));
-          metrics.inc('shiftstream_events_out_total', { topic: topics.milestones }, chunk.length);
-        }
+      // A very large batch (kafkajs hands whole fetches) still gets its milestones out and the
+      // event loop a turn every PRE_PASS_CHUNK records.
+      if (i > 0 && i % PRE_PASS_CHUNK === 0) {
+        sendCritical();
         await yieldToLoop();
       }
       const rec = records[i]!;
@@ -115,6 +127,14 @@ export class MapperStage {
         });
         metrics.observe('shiftstream_critical_lane_latency_ms', {}, Math.max(0, now - rec.timestampMs));
       }
+      events.push(event);
+    }
+    // The critical lane's send starts first, on its own sink: never queued behind the bulk send.
+    sendCritical();
+    // Pass 2: the bulk work, with a turn of the event loop every CHUNK records.
+    for (let i = 0; i < events.length; i++) {
+      if (i > 0 && i % CHUNK === 0) await yieldToLoop();
+      const event = events[i]!;
       bulk.push({ topic: topics.enriched, key: event.workCenterId, value: codecs.event.encode(event) });
     }
     // Watermark markers: this source's progress, after its events, on every enriched partition.
@@ -134,9 +154,7 @@ export class MapperStage {
         bulk.push({ topic: topics.enriched, partition: p, key: null, value: marker });
     }
     metrics.inc('shiftstream_events_in_total', { topic: batch.topic }, batch.records.length);
-    // The critical lane's send starts first and is never queued behind the bulk send.
     const sends: Promise<void>[] = criticalSends;
-    if (critical.length > 0) sends.push(sink.send(critical));
     if (bulk.length > 0) sends.push(sink.send(bulk));
     await Promise.all(sends);
     metrics.inc(
@@ -145,6 +163,6 @@ export class MapperStage {
       bulk.length - rejects - (Number.isFinite(maxTs) ? this.o.enrichedPartitions : 0),
     );
     if (rejects > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.rejected }, rejects);
-    if (critical.length > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.milestones }, critical.length);
+    if (milestones > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.milestones }, milestones);
   }
 }

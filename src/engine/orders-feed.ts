@@ -8,7 +8,7 @@
 // A record that is not a version-1 OrdersSnapshot of this plant is logged, counted and skipped (the
 // work center keeps its previous list); a snapshot for a work center the topology does not know is
 // counted and ignored; a tombstone clears the work center.
-import { OrdersTable, parseOrdersSnapshot } from '../core/orders.js';
+import { OrdersTable, parseOrdersSnapshot, type OrdersSnapshot } from '../core/orders.js';
 import type { PlantPlan } from '../core/plan.js';
 import { KafkaError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -41,6 +41,9 @@ export type OrdersOutcome = 'applied' | 'tombstone' | 'ignored' | 'bad';
 
 export class OrdersFeed {
   readonly table = new OrdersTable();
+  /** The latest snapshot per work center (stage 2: attribution and planned maintenance). */
+  readonly latest = new Map<string, OrdersSnapshot>();
+  private readonly listeners: ((s: OrdersSnapshot) => void)[] = [];
   /** Records per outcome since start (also in the metric shiftstream_orders_records_total). */
   readonly counts: Record<OrdersOutcome, number> = { applied: 0, tombstone: 0, ignored: 0, bad: 0 };
   /** Next offset per partition (where a re-assignment resumes: the table never goes back in time). */
@@ -118,6 +121,11 @@ export class OrdersFeed {
     );
   }
 
+  /** Calls `listener` with every snapshot applied from now on. */
+  onSnapshot(listener: (s: OrdersSnapshot) => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Settles when consumption ends (after stop(), or on a fatal source error). */
   done(): Promise<void> {
     return this.running ?? Promise.resolve();
@@ -142,6 +150,7 @@ export class OrdersFeed {
       const key = r.key?.toString('utf8');
       if (key === undefined || !plan.workCenters.has(key)) return 'ignored';
       this.table.clear(key);
+      this.latest.delete(key);
       return 'tombstone';
     }
     const v = parseOrdersSnapshot(r.value.toString('utf8'), plan.plantId);
@@ -158,6 +167,11 @@ export class OrdersFeed {
       return 'ignored';
     }
     this.table.apply(v.snapshot);
+    const held = this.latest.get(workCenterId);
+    if (held === undefined || v.snapshot.atMs >= held.atMs) {
+      this.latest.set(workCenterId, v.snapshot);
+      for (const l of this.listeners) l(v.snapshot);
+    }
     return 'applied';
   }
 }

@@ -22,6 +22,8 @@ export interface PipelineOptions {
   readonly windowSource: EventSource;
   readonly windowGroupId: string;
   readonly sink: EventSink;
+  /** The critical lane's (milestones') own sink; default `sink`. */
+  readonly criticalSink?: EventSink;
   readonly store: StateStore;
   readonly clock: Clock;
   readonly metrics: Metrics;
@@ -46,6 +48,15 @@ export interface PipelineOrders {
   readonly source: EventSource;
   readonly offsets: () => Promise<readonly PartitionOffsets[]>;
   readonly loadTimeoutMs: number;
+  /** Stage 1 tags events with the running order (topology orders.tagging). */
+  readonly tagging: boolean;
+  /**
+   * Stage 2 takes the snapshots: attribution from Odoo's work orders (orders.attribution) and
+   * planned maintenance (maintenance.equipment), docs/semantics.md sections 11 and 12.
+   */
+  readonly stage2: boolean;
+  /** Order attribution from Odoo's work orders in stage 2. */
+  readonly attribution: boolean;
 }
 
 type WindowStageOptions = ConstructorParameters<typeof WindowStage>[0];
@@ -80,13 +91,14 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     topology: o.topology,
     codecs: o.codecs,
     sink: o.sink,
+    criticalSink: o.criticalSink ?? o.sink,
     clock: o.clock,
     live: o.live,
     metrics: o.metrics,
     log: o.log,
     enrichedPartitions: o.enrichedPartitions,
     sourcePartitions: o.sourcePartitions,
-    ...(feed === undefined ? {} : { orders: feed.table }),
+    ...(feed === undefined || o.orders?.tagging !== true ? {} : { orders: feed.table }),
   });
   const windows = new WindowStage({
     topology: o.topology,
@@ -101,8 +113,19 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     live: o.live,
     commit: (offsets) => o.windowSource.commit(offsets),
     ...(o.onEarly === undefined ? {} : { onEarly: o.onEarly }),
-    orders: feed !== undefined,
+    orders: feed !== undefined && o.orders?.tagging === true,
+    attribution: o.orders?.attribution === true,
+    ...(feed === undefined || o.orders?.stage2 !== true ? {} : { snapshots: () => feed.latest.values() }),
   });
+  // Snapshots that arrive while running amend stage 2's closed windows (serialized per partition).
+  if (feed !== undefined && o.orders?.stage2 === true)
+    feed.onSnapshot((s) => {
+      windows.applySnapshot(s).catch((err: unknown) => {
+        tickError = err;
+        o.log.error({ err }, 'applying an orders snapshot failed; stopping');
+        void stop();
+      });
+    });
   let mapperAssigned = false;
   let windowsAssigned = false;
   let stopping: Promise<void> | undefined;

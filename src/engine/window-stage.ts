@@ -5,6 +5,7 @@
 // checkpoint (snapshot + next offset) is saved, then the offset is committed to Kafka. A crash
 // anywhere re-runs from the last checkpoint; the core is deterministic, so what is re-emitted is
 // byte-identical to what was emitted before (same key, revision and content).
+import type { OrdersSnapshot } from '../core/orders.js';
 import { WindowedProcessor, type ProcessorOptions, type ProcessorOutput } from '../core/processor.js';
 import { AlignedWatermark } from '../core/watermarks.js';
 import type { MachineEvent } from '../core/types.js';
@@ -26,7 +27,7 @@ import type { TopologyPlan } from '../topology/types.js';
 import { latenessBucket } from '../metrics/catalog.js';
 import { rejectRecord } from './rejects.js';
 import { KeyedSerializer } from './serial.js';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
+import { decodeSnapshot, encodeSnapshotAsync } from './snapshot-codec.js';
 
 export interface WindowStageOptions {
   readonly topology: TopologyPlan;
@@ -50,6 +51,13 @@ export interface WindowStageOptions {
   readonly onEarly?: (summaries: ReturnType<WindowedProcessor['earlyUpdates']>) => void;
   /** Order tagging: summaries carry `orders`, the running orders of their windows' events. */
   readonly orders?: boolean;
+  /** Order attribution from Odoo's work orders (section 11), besides plant order tags. */
+  readonly attribution?: boolean;
+  /**
+   * The latest orders snapshot per work center (attribution and planned maintenance, sections 11
+   * and 12): applied to every partition's processor when it is assigned and whenever one arrives.
+   */
+  readonly snapshots?: () => Iterable<OrdersSnapshot>;
 }
 
 interface PartitionState {
@@ -73,7 +81,11 @@ export class WindowStage {
   private readonly processorOptions: ProcessorOptions;
 
   constructor(private readonly o: WindowStageOptions) {
-    this.processorOptions = { watermark: 'external', orders: o.orders === true };
+    this.processorOptions = {
+      watermark: 'external',
+      orders: o.orders === true,
+      ...(o.attribution === true ? { attribution: true } : {}),
+    };
   }
 
   private newProcessor(): WindowedProcessor {
@@ -118,6 +130,10 @@ export class WindowStage {
           }
           resume.set(key, cp.offset);
         }
+        // The table as known now: a restored processor that already holds it changes nothing.
+        const amended = emptyProcessorOutput();
+        for (const s of this.o.snapshots?.() ?? []) mergeOutput(amended, processor.applyOrdersSnapshot(s));
+        if (amended.summaries.length > 0) await this.emit(amended, []);
         this.partitions.set(key, {
           tp,
           processor,
@@ -266,6 +282,26 @@ export class WindowStage {
     );
   }
 
+  /**
+   * A new orders snapshot (sections 11 and 12): every partition's processor takes it; the closed
+   * windows it changes get new revisions, emitted and checkpointed at once.
+   */
+  async applySnapshot(snapshot: OrdersSnapshot): Promise<void> {
+    await Promise.all(
+      [...this.partitions.keys()].map((key) =>
+        this.serial.run(key, async () => {
+          const p = this.partitions.get(key);
+          if (p === undefined) return;
+          const out = p.processor.applyOrdersSnapshot(snapshot);
+          p.dirty = true;
+          if (out.summaries.length === 0) return;
+          await this.emit(out, []);
+          await this.checkpoint(p);
+        }),
+      ),
+    );
+  }
+
   /** Checkpoints every partition with unsaved progress. */
   async flush(): Promise<void> {
     await Promise.all(
@@ -333,16 +369,23 @@ export class WindowStage {
   private async checkpoint(p: PartitionState): Promise<void> {
     if (!p.dirty || p.nextOffset === undefined) return;
     const started = this.o.clock.nowMs();
-    const snapshot = encodeSnapshot({ v: 1, processor: p.processor.snapshot(), watermark: p.watermark.snapshot() });
-    await this.o.store.save(this.checkpointKey(p.tp), { offset: p.nextOffset, snapshot, savedAtMs: started });
+    // Runs under the partition's serializer: no batch of this partition changes it meanwhile; the
+    // offset is taken with the snapshot all the same, before the compression's await.
+    const offset = p.nextOffset;
+    const snapshot = await encodeSnapshotAsync({
+      v: 1,
+      processor: p.processor.snapshot(),
+      watermark: p.watermark.snapshot(),
+    });
+    await this.o.store.save(this.checkpointKey(p.tp), { offset, snapshot, savedAtMs: started });
     if (this.o.commit !== undefined) {
       // The Redis checkpoint is where a restart resumes; the group commit only shows progress
       // (lag). A failed commit (e.g. during a rebalance or a stop) is logged and retried next time.
       try {
-        await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset: p.nextOffset }]);
+        await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset }]);
       } catch (err) {
         this.o.log.warn(
-          { err, topic: p.tp.topic, partition: p.tp.partition, offset: p.nextOffset },
+          { err, topic: p.tp.topic, partition: p.tp.partition, offset },
           'offset commit failed; the checkpoint stays authoritative',
         );
         this.o.metrics.inc('shiftstream_checkpoints_total', { outcome: 'commit_failed' });
@@ -366,4 +409,13 @@ function appendOutput(into: ProcessorOutput, from: ProcessorOutput): void {
   for (const x of from.late) into.late.push(x);
   into.duplicates += from.duplicates;
   into.applied += from.applied;
+}
+
+function emptyProcessorOutput(): ProcessorOutput {
+  return { summaries: [], orderSummaries: [], late: [], duplicates: 0, applied: 0 };
+}
+
+function mergeOutput(into: ProcessorOutput, from: ProcessorOutput): void {
+  into.summaries.push(...from.summaries);
+  into.orderSummaries.push(...from.orderSummaries);
 }

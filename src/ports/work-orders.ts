@@ -26,6 +26,10 @@ export interface ReleasedWorkOrder {
 export interface WorkOrderReader {
   /** Work orders changed after `cursor` (null: from the start), in (write date, id) order, at most `limit`. */
   changedAfter(cursor: OrdersCursor | null, limit: number, settledBeforeMs: number): Promise<WorkOrderChange[]>;
-  /** The released work orders (production released, work order not done or cancelled) of these work centers. */
-  released(erpWorkCenterIds: readonly number[]): Promise<ReleasedWorkOrder[]>;
+  /**
+   * The released work orders (production released, work order not done or cancelled) of these work
+   * centers; with `finishedSinceMs`, also their work orders finished at or after it (state done,
+   * with their finish time: docs/semantics.md section 11 needs them while their time can be amended).
+   */
+  released(erpWorkCenterIds: readonly number[], finishedSinceMs?: number): Promise<ReleasedWorkOrder[]>;
 }

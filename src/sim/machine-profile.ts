@@ -107,6 +107,8 @@ function buildMachineProfile(plan: PlantPlan, machineId: string): MachineProfile
       case 'milestone':
         milestoneTags[milestoneIndex(tag.milestone)]?.push(tag.tag);
         break;
+      case 'order':
+        break; // order signals are not simulated per machine
     }
   }
   return {

@@ -8,6 +8,7 @@ import { valueKey, type PlantPlan, type WindowSpec } from '../core/plan.js';
 import { createShiftCalendar } from '../core/shifts.js';
 import { createTimeZone } from '../core/time-zone.js';
 import type { OrderLine } from '../core/orders.js';
+import type { PlannedStop } from '../core/planned-maintenance.js';
 import type {
   MachineEvent,
   OrderSummary,
@@ -34,6 +35,8 @@ export interface ReferenceOptions {
    * shift summaries' intervals are split and annotated and order summaries are computed.
    */
   readonly snapshots?: ReadonlyMap<string, readonly OrderLine[]>;
+  /** Planned maintenance (section 12): the latest snapshot's scheduled requests per work center. */
+  readonly planned?: ReadonlyMap<string, readonly PlannedStop[]>;
 }
 
 /** A plant order signal: value "" is "no order". */
@@ -185,7 +188,7 @@ export function computeAll(
     const firstTs = Math.min(...allEvents.map((e) => e.tsMs));
     const stateEvents = byMachine.get(wc.stateMachineId) ?? [];
     const silence = plan.machines.get(wc.stateMachineId)?.silenceTimeoutMs ?? 0;
-    const pieces = statePieces(stateEvents, silence);
+    const pieces = withPlanned(statePieces(stateEvents, silence), options.planned?.get(wcId) ?? []);
     const inc = new Map<MachineEvent, number>();
     for (const list of machineEvents) for (const [e, n] of increases(list)) inc.set(e, n);
     const otherNames = new Set<string>();
@@ -278,6 +281,28 @@ function idsOf(
 }
 
 /** The state piece holding at x (unknown before the first). */
+/**
+ * Section 12 from scratch: at every instant where the state or a planned stop can change, a state
+ * other than running inside a planned stop is planned_stop / planned-maintenance.
+ */
+function withPlanned(pieces: readonly Piece[], stops: readonly PlannedStop[]): Piece[] {
+  if (stops.length === 0) return [...pieces];
+  const instants = new Set<number>(pieces.map((p) => p.atMs));
+  for (const st of stops) {
+    instants.add(st.startMs);
+    instants.add(st.endMs);
+  }
+  return [...instants]
+    .sort((a, b) => a - b)
+    .map((x) => {
+      const base = pieceAt(pieces, x);
+      const inside = stops.some((st) => st.startMs <= x && x < st.endMs);
+      return inside && base.category !== 'running'
+        ? { atMs: x, category: 'planned_stop' as const, reason: 'planned-maintenance' }
+        : { atMs: x, category: base.category, reason: base.reason };
+    });
+}
+
 function pieceAt(pieces: readonly Piece[], x: number): Piece {
   let found: Piece = { atMs: -Infinity, category: 'unknown', reason: null };
   for (const p of pieces) if (p.atMs <= x) found = p;

@@ -96,7 +96,7 @@ export interface TopologyDoc {
   readonly policies?: { readonly rejected?: RejectPolicy; readonly late?: LatePolicy };
   /** The pipeline's topics, plus `orders` (read only with `orders.tagging`). */
   readonly topics?: Partial<Record<keyof TopicsPlan | 'orders', string>>;
-  readonly orders?: { readonly tagging?: boolean; readonly loadTimeout?: DurationText };
+  readonly orders?: { readonly tagging?: boolean; readonly attribution?: boolean; readonly loadTimeout?: DurationText };
   readonly workCenters: Readonly<
     Record<
       string,
@@ -125,7 +125,9 @@ export interface TopologyDoc {
   };
   readonly maintenance?: {
     readonly cooldown?: DurationText;
-    readonly rules: readonly MaintenanceRuleDoc[];
+    readonly rules?: readonly MaintenanceRuleDoc[];
+    /** Work center -> the maintenance.equipment codes whose preventive requests are its planned maintenance. */
+    readonly equipment?: Readonly<Record<string, readonly string[]>>;
   };
 }
 

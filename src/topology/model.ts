@@ -15,7 +15,7 @@ export const DEFAULTS = {
   policies: { rejected: 'dead-letter' as RejectPolicy, late: 'amend' as LatePolicy },
   /** Every category but `unknown` is posted to Odoo unless `odoo.post` says otherwise. */
   odooPost: STATE_CATEGORIES.filter((c) => c !== 'unknown') as readonly StateCategory[],
-  orders: { tagging: false, loadTimeout: '60s' },
+  orders: { tagging: false, attribution: false, loadTimeout: '60s' },
   /** One request per rule and equipment within this long. */
   maintenanceCooldown: '8h',
 } as const;
@@ -146,6 +146,7 @@ export function defaultOrdersTopic(plantId: string): string {
 export function ordersOf(doc: TopologyDoc): OrdersPlan {
   return {
     tagging: doc.orders?.tagging ?? DEFAULTS.orders.tagging,
+    attribution: doc.orders?.attribution ?? DEFAULTS.orders.attribution,
     topic: doc.topics?.orders ?? defaultOrdersTopic(doc.plant.id),
     loadTimeoutMs: ms(doc.orders?.loadTimeout ?? DEFAULTS.orders.loadTimeout),
   };
@@ -176,6 +177,7 @@ export function maintenanceOf(doc: TopologyDoc): MaintenancePlan {
   const m = doc.maintenance;
   return {
     cooldownMs: ms(m?.cooldown ?? DEFAULTS.maintenanceCooldown),
+    equipment: new Map(Object.entries(m?.equipment ?? {}).map(([wc, codes]) => [wc, [...codes]])),
     rules: (m?.rules ?? []).map((r) => ({
       name: r.name,
       workCenterId: r.workCenter,

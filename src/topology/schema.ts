@@ -223,7 +223,7 @@ export const TOPOLOGY_SCHEMA = {
     orders: {
       type: 'object',
       additionalProperties: false,
-      properties: { tagging: { type: 'boolean' }, loadTimeout: duration },
+      properties: { tagging: { type: 'boolean' }, attribution: { type: 'boolean' }, loadTimeout: duration },
     },
     workCenters: {
       type: 'object',
@@ -327,9 +327,13 @@ export const TOPOLOGY_SCHEMA = {
     maintenance: {
       type: 'object',
       additionalProperties: false,
-      required: ['rules'],
       properties: {
         cooldown: duration,
+        equipment: {
+          type: 'object',
+          propertyNames: id('work center', 'press-line-1'),
+          additionalProperties: { type: 'array', minItems: 1, uniqueItems: true, items: text },
+        },
         rules: {
           type: 'array',
           items: {

@@ -27,6 +27,11 @@ export interface TopicsPlan {
 export interface OrdersPlan {
   /** Off by default: no orders topic is read and nothing is tagged. */
   readonly tagging: boolean;
+  /**
+   * Order attribution from Odoo (docs/semantics.md section 11): stage 2 reads the orders topic and
+   * attributes time and counts to the running work orders (plant order tags turn it on by themselves).
+   */
+  readonly attribution: boolean;
   /** `topics.orders`, default `shiftstream.<plantId>.orders` (the topic `orders sync` writes). */
   readonly topic: string;
   /** How long `run` waits at start to read the orders topic to its end offsets. */

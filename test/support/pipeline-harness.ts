@@ -12,7 +12,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
 import { mapSample } from '../../src/core/mapping.js';
-import { computeWindowSummaries } from '../../src/testkit/reference.js';
+import { computeWindowSummaries, type ReferenceOptions } from '../../src/testkit/reference.js';
 import type { RawSample, WindowSummary } from '../../src/core/types.js';
 import { decodeSnapshot } from '../../src/engine/snapshot-codec.js';
 import { createRegistryCodecs, topologySchemaTopics } from '../../src/io/avro/codecs.js';
@@ -570,6 +570,8 @@ export function compareWithReference(
   samples: readonly RawSample[],
   last: ReadonlyMap<string, WindowSummary>,
   checkpointed: ReadonlyMap<number, number>,
+  /** More reference inputs (e.g. planned maintenance), besides the watermark. */
+  reference: Omit<ReferenceOptions, 'watermarkMs'> = {},
 ): ReferenceComparison {
   const plan = h.topology.plant;
   const expected = h.expectedWatermark(samples);
@@ -591,7 +593,7 @@ export function compareWithReference(
       return tag !== undefined && wcs.has(plan.machines.get(tag.machineId)!.workCenterId);
     });
     const want = new Map<string, WindowSummary>();
-    for (const s of computeWindowSummaries(mine, plan, { watermarkMs: wm })) {
+    for (const s of computeWindowSummaries(mine, plan, { ...reference, watermarkMs: wm })) {
       const key = `${s.windowName}/${s.windowId}/${s.workCenterId}`;
       const prev = want.get(key);
       if (prev === undefined || prev.revision < s.revision) want.set(key, s);

@@ -2,6 +2,7 @@
 import { UsageError } from '../../errors.js';
 import { aborted, durationFlag, startCommand } from '../service-command.js';
 import { createOrdersSync } from '../../engine/orders-sync.js';
+import { createOdooPlannedMaintenanceReader } from '../../io/odoo/planned-maintenance-reader.js';
 import { odooTopicsOf } from '../../topology/odoo-topics.js';
 import { createOdooWorkOrderReader } from '../../io/odoo/work-order-reader.js';
 import { createKafkaParts, createOdooRuntime } from '../odoo-wiring.js';
@@ -58,15 +59,33 @@ export const ordersCommand: CommandDef = {
       await kafka.ensureTopics([{ topic: topics.orders, compacted: true }]);
       if (values['reset'] === true) await runtime.kv.del('orders-cursor');
       const sink = kafka.sink();
+      const workCentersOf = async (): Promise<Map<number, string>> =>
+        new Map([...(await runtime.targets()).workCenters].map(([id, t]) => [t.odooId, id]));
       const sync = createOrdersSync({
         reader: createOdooWorkOrderReader(runtime.client),
         kv: runtime.kv,
         sink,
         topic: topics.orders,
         plantId: plan.plant.plantId,
-        workCenters: async () => new Map([...(await runtime.targets()).workCenters].map(([id, t]) => [t.odooId, id])),
+        workCenters: workCentersOf,
         nowMs: Date.now,
         log: logger,
+        // Section 11: finished work orders while their time can be amended (the horizon plus the
+        // processor's bound on a shift's length, 2 days).
+        finishedHorizonMs: plan.plant.eventTime.amendmentHorizonMs + 2 * 86_400_000,
+        ...(plan.maintenance.equipment.size === 0
+          ? {}
+          : {
+              planned: {
+                reader: createOdooPlannedMaintenanceReader({
+                  client: runtime.client,
+                  equipment: plan.maintenance.equipment,
+                  workCenters: workCentersOf,
+                }),
+                // What can still be amended: the horizon plus a day of the longest shifts.
+                horizonMs: plan.plant.eventTime.amendmentHorizonMs + 24 * 3_600_000,
+              },
+            }),
       });
       let total = 0;
       try {

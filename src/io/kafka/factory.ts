@@ -25,6 +25,12 @@ export interface EventSinkOptions {
   readonly logger?: AdapterLogger;
   /** Default 'none'; 'lz4' only with rdkafka. */
   readonly compression?: Compression;
+  /**
+   * 'critical': a producer for the critical lane (milestones), never batched behind bulk records:
+   * rdkafka linger.ms 0 and delivery reports polled every millisecond; kafkajs a producer of its
+   * own (its requests go out alone, one in flight per producer). Default 'bulk'.
+   */
+  readonly lane?: 'bulk' | 'critical';
 }
 
 export function createEventSource(config: Config, options: EventSourceOptions): EventSource {
@@ -54,6 +60,7 @@ export function createEventSink(config: Config, options: EventSinkOptions = {}):
       clientId,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.compression === undefined ? {} : { compression: options.compression }),
+      ...(options.lane === 'critical' ? { lingerMs: 0, pollIntervalMs: 1 } : {}),
     });
   }
   return new KafkaJsEventSink(createKafkaJs(config, options.logger, clientId), {

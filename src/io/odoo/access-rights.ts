@@ -15,6 +15,7 @@ export const ODOO_COMMANDS = {
   milestones: 'shiftstream post --milestones',
   orders: 'shiftstream orders sync',
   maintenance: 'shiftstream post --kind maintenance',
+  quantities: 'shiftstream post --kind orders',
   reconcile: 'shiftstream reconcile',
 } as const;
 export type OdooCommand = keyof typeof ODOO_COMMANDS;
@@ -130,6 +131,20 @@ export const ODOO_ACCESS_NEEDS: Readonly<Record<OdooCommand, readonly AccessNeed
     ...MASTER_DATA,
     { model: 'mrp.workorder', operations: ['read'], why: 'the released work orders', group: MRP_USER },
     { model: 'mrp.production', operations: ['read'], why: "the production's state and name", group: MRP_USER },
+    {
+      model: 'maintenance.request',
+      operations: ['read'],
+      why: 'planned maintenance: the scheduled preventive requests',
+      group: INTERNAL,
+      onlyWhen: 'the topology lists maintenance.equipment',
+    },
+    {
+      model: 'maintenance.equipment',
+      operations: ['read'],
+      why: 'planned maintenance: the equipment the topology lists',
+      group: INTERNAL,
+      onlyWhen: 'the topology lists maintenance.equipment',
+    },
   ],
   maintenance: [
     ...MASTER_DATA,
@@ -141,6 +156,40 @@ export const ODOO_ACCESS_NEEDS: Readonly<Record<OdooCommand, readonly AccessNeed
     },
     { model: 'maintenance.equipment', operations: ['read'], why: 'the equipment a rule names', group: INTERNAL },
     { model: 'maintenance.team', operations: ['read'], why: 'the team a rule names', group: INTERNAL },
+  ],
+  quantities: [
+    ...MASTER_DATA,
+    {
+      model: 'mrp.workorder',
+      operations: ['read', 'write'],
+      why: "the share's work order; qty_produced as the difference to earlier revisions",
+      group: MRP_USER,
+    },
+    {
+      model: 'mrp.production',
+      operations: ['read', 'write'],
+      why: 'product and company for scrap; the quantity note (message_post needs write on the document)',
+      group: MRP_USER,
+    },
+    {
+      model: 'stock.scrap',
+      operations: ['read', 'create', 'write'],
+      why: 'scrap per order share: create, action_validate (or do_scrap with --insufficient-scrap confirm)',
+      group: 'stock.group_stock_user (Inventory / User)',
+    },
+    {
+      model: 'mail.message',
+      operations: ['read'],
+      why: 'the quantity notes (recovering a lost ledger)',
+      group: INTERNAL,
+    },
+    {
+      model: 'stock.scrap.reason.tag',
+      operations: ['read'],
+      why: 'the scrap reason named by topology odoo.scrapReason',
+      group: 'stock.group_stock_user (Inventory / User)',
+      onlyWhen: 'the topology sets odoo.scrapReason',
+    },
   ],
   reconcile: [
     ...MASTER_DATA,

@@ -1,6 +1,11 @@
 // WorkOrderReader (ports/work-orders.ts) on Odoo's mrp.workorder: the changes since a cursor on
 // (write_date, id), and the released work orders of work centers (production confirmed, in progress
-// or to close; work order not done or cancelled).
+// or to close; work order not done or cancelled), plus, when asked, the ones finished since an
+// instant (state done, date_finished at or after it) for order attribution (semantics section 11).
+//
+// `dateFinishedMs` is date_finished of a done work order only: before that, Odoo 17-19 keep the
+// planned end there (models.json: "Planned end; set to now by button_finish"), which must not end
+// a running order.
 import type { OrderLine } from '../../core/orders.js';
 import type { ReleasedWorkOrder, WorkOrderChange, WorkOrderReader } from '../../ports/work-orders.js';
 import type { OdooClient } from './client.js';
@@ -8,6 +13,7 @@ import { odooDatetime, parseOdooDatetime } from './productivity-records.js';
 
 export const RELEASED_PRODUCTION_STATES = ['confirmed', 'progress', 'to_close'] as const;
 export const CLOSED_WORKORDER_STATES = ['done', 'cancel'] as const;
+export const FINISHED_WORKORDER_STATE = 'done';
 const WO_FIELDS = [
   'id',
   'name',
@@ -33,6 +39,7 @@ function m2o(v: unknown): { id: number | null; name: string | null } {
 export function orderLine(row: Row): OrderLine {
   const production = m2o(row['production_id']);
   const product = m2o(row['product_id']);
+  const finished = row['state'] === FINISHED_WORKORDER_STATE && typeof row['date_finished'] === 'string';
   return {
     workOrderId: row.id,
     name: typeof row['name'] === 'string' ? row['name'] : '',
@@ -44,6 +51,7 @@ export function orderLine(row: Row): OrderLine {
     qtyProduction: Number(row['qty_production'] ?? 0),
     qtyProduced: Number(row['qty_produced'] ?? 0),
     dateStartMs: typeof row['date_start'] === 'string' ? parseOdooDatetime(row['date_start']) : null,
+    dateFinishedMs: finished ? parseOdooDatetime(row['date_finished'] as string) : null,
   };
 }
 
@@ -76,13 +84,21 @@ export function createOdooWorkOrderReader(client: OdooClient): WorkOrderReader {
         };
       });
     },
-    async released(erpWorkCenterIds) {
+    async released(erpWorkCenterIds, finishedSinceMs) {
+      const open: unknown[] = [
+        '&',
+        ['state', 'not in', [...CLOSED_WORKORDER_STATES]],
+        ['production_id.state', 'in', [...RELEASED_PRODUCTION_STATES]],
+      ];
+      const finished: unknown[] =
+        finishedSinceMs === undefined
+          ? []
+          : ['&', ['state', '=', FINISHED_WORKORDER_STATE], ['date_finished', '>=', odooDatetime(finishedSinceMs)]];
       const rows = await client.searchRead<Row>(
         'mrp.workorder',
         [
           ['workcenter_id', 'in', [...erpWorkCenterIds]],
-          ['state', 'not in', [...CLOSED_WORKORDER_STATES]],
-          ['production_id.state', 'in', [...RELEASED_PRODUCTION_STATES]],
+          ...(finished.length === 0 ? open : ['|', ...open, ...finished]),
         ],
         WO_FIELDS,
         { order: 'id asc' },

@@ -9,11 +9,19 @@ export const maintenanceRules: LintRule = {
   name: 'maintenance-rules',
   severity: 'error',
   summary:
-    'Each maintenance rule has a unique name and names a declared work center; its reason is one ' +
-    "the work center's machines can report (a warning otherwise).",
+    'Each maintenance rule has a unique name and names a declared work center, as does each key of ' +
+    "`maintenance.equipment`; a rule's reason is one the work center's machines can report (a warning otherwise).",
   check({ doc, report }) {
     const rules = doc.maintenance?.rules ?? [];
     const wcs = Object.keys(doc.workCenters);
+    for (const wc of Object.keys(doc.maintenance?.equipment ?? {}))
+      if (doc.workCenters[wc] === undefined)
+        report(
+          pointer('maintenance', 'equipment', wc),
+          `maintenance.equipment names work center '${wc}': expected one of ${quoteList(wcs)}, ` +
+            `found '${wc}'${didYouMean(wc, wcs)}`,
+          { preferKey: true },
+        );
     const seen = new Set<string>();
     rules.forEach((r, i) => {
       if (seen.has(r.name))

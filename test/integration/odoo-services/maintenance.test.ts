@@ -16,9 +16,24 @@ import { loadTopology } from '../../../src/topology/index.js';
 import type { TopologyPlan } from '../../../src/topology/types.js';
 import { makeSummary, type Piece } from '../../unit/io/odoo/summary-fixtures.js';
 import { eventually } from '../support/env.js';
-import { PROTOCOL_CASES, cleanRedis, newPlant, odooEnv, runCli, suiteContext, type Plant } from './support.js';
+import {
+  PROTOCOL_CASES,
+  cleanRedis,
+  newPlant,
+  odooEnv,
+  runCli,
+  suiteContext,
+  type CliRun,
+  type Plant,
+} from './support.js';
 
 const suite = suiteContext();
+// Children still running when a test fails are killed in its finally.
+const children: CliRun[] = [];
+const track = (c: CliRun): CliRun => {
+  children.push(c);
+  return c;
+};
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const T0 = Date.UTC(2026, 2, 2, 6);
@@ -143,7 +158,7 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind maintenance over Kafka: $
       expect(expected.size).toBeGreaterThan(10);
       await suite.kafka.produceSummaries(plant.topics.summaries, week);
       const env = odooEnv(standin, standin.url, plant);
-      const run = runCli(suite.driver, ARGS(plant), env);
+      const run = track(runCli(suite.driver, ARGS(plant), env));
       const group = `shiftstream.${plant.plantId}.odoo-poster-maintenance`;
       await eventually('requests exact', 90_000, async () =>
         problems(standin, expected).length === 0 && (await suite.kafka.fullyCommitted(group, plant.topics.summaries))
@@ -207,6 +222,7 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind maintenance over Kafka: $
       run.child.kill('SIGINT');
       expect(await run.exit).toBe(130);
     } finally {
+      for (const c of children.splice(0)) if (c.child.exitCode === null) c.child.kill('SIGKILL');
       await standin.stop();
       await cleanRedis(plant);
     }
@@ -247,7 +263,7 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind maintenance over Kafka: $
         latencyMs: 1_500,
       });
       const env = odooEnv(standin, standin.url, plant);
-      const first = runCli(suite.driver, ARGS(plant), env);
+      const first = track(runCli(suite.driver, ARGS(plant), env));
       await eventually('fourth create in flight', 90_000, () =>
         (standin.faults.fired['latency'] ?? 0) >= 1 ? true : undefined,
       );
@@ -257,7 +273,7 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind maintenance over Kafka: $
         standin.calls.count(MAINTENANCE_MODEL, 'create') >= 4 ? true : undefined,
       );
       expect(standin.records(MAINTENANCE_MODEL).length).toBeLessThan(reachable.size);
-      const second = runCli(suite.driver, ARGS(plant), env);
+      const second = track(runCli(suite.driver, ARGS(plant), env));
       const group = `shiftstream.${plant.plantId}.odoo-poster-maintenance`;
       await eventually('exact after restart', 120_000, async () =>
         problems(standin, reachable).length === 0 && (await suite.kafka.fullyCommitted(group, plant.topics.summaries))
@@ -273,6 +289,7 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind maintenance over Kafka: $
       second.child.kill('SIGINT');
       expect(await second.exit).toBe(130);
     } finally {
+      for (const c of children.splice(0)) if (c.child.exitCode === null) c.child.kill('SIGKILL');
       await standin.stop();
       await cleanRedis(plant);
     }

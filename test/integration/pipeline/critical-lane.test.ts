@@ -5,6 +5,7 @@
 // milestones topic once stage 1 has committed everything.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MAX_TS_MS, MIN_TS_MS } from '../../../src/core/mapping.js';
 import type { MilestoneRecord } from '../../../src/core/milestones.js';
 import { createEventSink } from '../../../src/io/kafka/factory.js';
 import { createPlantSimulator } from '../../../src/sim/index.js';
@@ -90,7 +91,9 @@ describe('run: throughput and the critical lane under load (child process, real 
           const due = Math.floor((rate * (Date.now() - loadStart)) / 1000) - telemetry;
           if (due > 0) {
             const batch = sim.nextCount(due);
-            eventTimeMs = batch.at(-1)?.tsMs ?? eventTimeMs;
+            // The simulator's bad samples include timestamps decades off (timestamp_off): a LAT-
+            // milestone stamped with one is rightly rejected, so take the last sane event time.
+            eventTimeMs = batch.findLast((s) => s.tsMs >= MIN_TS_MS && s.tsMs < MAX_TS_MS)?.tsMs ?? eventTimeMs;
             telemetry += batch.length;
             pending.push(h.produceSamples(batch));
           }

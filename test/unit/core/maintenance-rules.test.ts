@@ -24,7 +24,7 @@ const rule = (over: Partial<MaintenanceRulePlan> & Pick<MaintenanceRulePlan, 'th
   description: null,
   ...over,
 });
-const plan = (...rules: MaintenanceRulePlan[]): MaintenancePlan => ({ cooldownMs: 0, rules });
+const plan = (...rules: MaintenanceRulePlan[]): MaintenancePlan => ({ cooldownMs: 0, rules, equipment: new Map() });
 
 // 06:00 running 30 min, jam 10 min, running 20, jam 4, hydraulic 6, jam 7, running rest of 8 h.
 const shift = makeSummary({

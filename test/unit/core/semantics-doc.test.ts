@@ -31,7 +31,7 @@ describe('docs/semantics.md', () => {
       '9 Milestones (the critical lane)',
       '10 Order tagging',
       '11 Order attribution',
-      '12 Planned maintenance',
+      '12 Maintenance from downtime and planned maintenance',
       '13 Material',
     ]);
     // Every "docs/semantics.md section N" in the tree names one of them.

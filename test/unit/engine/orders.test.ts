@@ -105,6 +105,9 @@ function env(): Env {
                 offsets: async () =>
                   log.endOffsets(ORDERS).map((high, partition) => ({ partition, low: '0', high: String(high) })),
                 loadTimeoutMs: 10_000,
+                tagging: true,
+                stage2: false,
+                attribution: false,
                 ...orders,
               },
             }

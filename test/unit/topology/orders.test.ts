@@ -9,7 +9,12 @@ const MINIMAL = readFileSync(join(import.meta.dirname, '../../fixtures/topologie
 describe('topology: orders', () => {
   it('is off by default, with the topic orders sync writes and a 60 s load deadline', () => {
     const plan = loadTopologyFromString(MINIMAL, 'minimal.yaml');
-    expect(plan.orders).toEqual({ tagging: false, topic: 'shiftstream.fixture.orders', loadTimeoutMs: 60_000 });
+    expect(plan.orders).toEqual({
+      tagging: false,
+      attribution: false,
+      topic: 'shiftstream.fixture.orders',
+      loadTimeoutMs: 60_000,
+    });
     // Not one of the pipeline's topics (run creates, registers and reads those).
     expect('orders' in plan.topics).toBe(false);
   });
@@ -19,7 +24,12 @@ describe('topology: orders', () => {
       `${MINIMAL}\norders:\n  tagging: true\n  loadTimeout: 2m\ntopics:\n  orders: plant-a.released-orders\n`,
       'x.yaml',
     );
-    expect(plan.orders).toEqual({ tagging: true, topic: 'plant-a.released-orders', loadTimeoutMs: 120_000 });
+    expect(plan.orders).toEqual({
+      tagging: true,
+      attribution: false,
+      topic: 'plant-a.released-orders',
+      loadTimeoutMs: 120_000,
+    });
     expect('orders' in plan.topics).toBe(false);
   });
 
@@ -27,7 +37,7 @@ describe('topology: orders', () => {
     const problems = lintTopologyText(`${MINIMAL}\norders:\n  taging: true\n`, 'x.yaml').problems;
     expect(problems.map((p) => `${p.rule} ${p.path} ${p.message}`)).toEqual([
       "schema /orders/taging unknown key 'taging' in /orders: " +
-        "expected one of tagging, loadTimeout (did you mean 'tagging'?)",
+        "expected one of tagging, attribution, loadTimeout (did you mean 'tagging'?)",
     ]);
     const typed = lintTopologyText(`${MINIMAL}\norders:\n  tagging: yes please\n`, 'x.yaml').problems;
     expect(typed.map((p) => `${p.rule} ${p.path}`)).toEqual(['schema /orders/tagging']);

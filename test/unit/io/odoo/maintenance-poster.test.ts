@@ -27,6 +27,7 @@ const T0 = Date.UTC(2026, 2, 2, 6);
 
 const PLAN: MaintenancePlan = {
   cooldownMs: 8 * HOUR,
+  equipment: new Map(),
   rules: [
     {
       name: 'jam-long',
