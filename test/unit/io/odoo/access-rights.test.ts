@@ -74,8 +74,13 @@ describe('Odoo access rights', () => {
       'stock.scrap:create',
     ]);
     expect(findings.filter((f) => f.result === 'not-installed').map((f) => f.need.model)).toEqual([
+      'quality.check',
+      'quality.check',
+      'quality.check',
       'quality.alert',
       'quality.alert',
+      'quality.alert.team',
+      'quality.point.test_type',
     ]);
   });
 
@@ -93,7 +98,7 @@ describe('Odoo access rights', () => {
     expect(all).toHaveLength(1);
     expect(all[0]!.status).toBe('ok');
     expect(all[0]!.message).toMatch(
-      /^access rights of integration \(check_access_rights\): (\d+) of \1 granted for shiftstream post, .*; not installed, so not needed: quality\.alert$/,
+      /^access rights of integration \(check_access_rights\): (\d+) of \1 granted for shiftstream post, .*; not installed, so not needed: quality\.check, quality\.alert, quality\.alert\.team, quality\.point\.test_type$/,
     );
 
     standin.denyAccess('mrp.workcenter.productivity', 'unlink');
@@ -103,7 +108,7 @@ describe('Odoo access rights', () => {
     expect(lines[0]!.message).toBe(
       'unlink on mrp.workcenter.productivity: expected integration to have it for shiftstream post, ' +
         'shiftstream post --milestones (the shift records: search markers, create, replace an older revision; ' +
-        'live downtime: open on machine_down, close on machine_up, clip to posted shifts), found it denied; ' +
+        'live downtime and quality holds: open, close, clip to posted shifts), found it denied; ' +
         'grant mrp.group_mrp_user (Manufacturing / User)',
     );
     expect(lines[1]!.message).toContain(
