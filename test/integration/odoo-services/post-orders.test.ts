@@ -137,13 +137,8 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind orders over Kafka: $name'
       await first1.exit;
       // The held write commits in Odoo 2 s after it arrived, its client gone: the ledger says pending.
       await new Promise((r) => setTimeout(r, 3_000));
-      expect(standin.faults.fired).toMatchObject({
-        http5xx: 1,
-        'lost-after-commit': 1,
-        reset: 1,
-        serialization: 1,
-        latency: 1,
-      });
+      // Which faults fired before the kill depends on timing; all have fired once the restart is done.
+      expect(standin.faults.fired['latency']).toBe(1);
       expect(diff(standin, all, orders).length).toBeGreaterThan(0);
       const second = runCli(suite.driver, args, env);
       await eventually('exact after the restart and committed', 120_000, async () =>
@@ -152,6 +147,13 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind orders over Kafka: $name'
           : undefined,
       );
       expect(diff(standin, all, orders)).toEqual([]);
+      expect(standin.faults.fired).toMatchObject({
+        http5xx: 1,
+        'lost-after-commit': 1,
+        reset: 1,
+        serialization: 1,
+        latency: 1,
+      });
       // Revisions were posted as differences: day 0 of WC-01 lowered 100 -> 80.
       expect(Number(standin.records('mrp.workorder').find((w) => w['id'] === orders[0]!.woId)?.['qty_produced'])).toBe(
         80 + 110 + 120 + 130,
