@@ -358,13 +358,19 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
         90_000,
       );
       expect(diff(standin, expected)).toEqual([]);
+      // Audit records are produced after Odoo confirmed; they may land just after the commit.
+      const postedAudits = async (): Promise<AuditRecord[]> =>
+        (await suite.kafka.readJson<AuditRecord>(plant.topics.audit))
+          .map((a) => a.value)
+          .filter((a) => a.event === 'posted' && a.status === 'posted');
+      await eventually('every posted summary audited', 30_000, async () =>
+        (await postedAudits()).length >= dayA.length + dayB.length + rev2.length ? true : undefined,
+      );
       const audit = await suite.kafka.readJson<AuditRecord>(plant.topics.audit);
       expect(
         audit.some((a) => a.value.status === 'retrying' && a.value.error?.code === 'SHIFTSTREAM_ODOO_NETWORK'),
       ).toBe(true);
-      expect(audit.filter((a) => a.value.event === 'posted' && a.value.status === 'posted')).toHaveLength(
-        dayA.length + dayB.length + rev2.length,
-      );
+      expect(await postedAudits()).toHaveLength(dayA.length + dayB.length + rev2.length);
       post.child.kill('SIGINT');
       expect(await post.exit).toBe(130);
     } finally {
