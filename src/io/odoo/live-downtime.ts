@@ -36,6 +36,7 @@ import { PRODUCTIVITY_MODEL, odooDatetime, parseOdooDatetime } from './productiv
 import type { BackoffPolicy } from './retry.js';
 import { realSleep, withRetry } from './retry.js';
 import type { KeyValueStore } from '../../ports/key-value.js';
+import { m2oId } from './values.js';
 
 /** Marker at the start of a live downtime record's description: `[shiftstream-down:<milestoneKey>]`. */
 export const DOWN_MARKER = '[shiftstream-down:';
@@ -147,11 +148,6 @@ interface LiveRow {
   readonly workcenter_id: unknown;
   readonly date_start: unknown;
   readonly date_end: unknown;
-}
-
-function m2oId(v: unknown): number | null {
-  if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
-  return typeof v === 'number' ? v : null;
 }
 
 export function isMissing(err: unknown): boolean {

@@ -31,6 +31,7 @@ import type { Confirmed, ItemIdentity, ItemPoster, Round } from '../../ports/pos
 import type { OdooClient } from './client.js';
 import type { BackoffPolicy } from './retry.js';
 import { realSleep, withRetry } from './retry.js';
+import { fieldNamesOf, jsonLedgerOn, m2oId } from './values.js';
 
 export const MAINTENANCE_SERVICE = 'maintenance';
 export const MAINTENANCE_MODEL = 'maintenance.request';
@@ -65,18 +66,7 @@ export interface MaintenanceLedger {
 }
 
 export function maintenanceLedgerOn(kv: KeyValueStore): MaintenanceLedger {
-  return {
-    async get(key) {
-      const text = await kv.get(`mnt:${key}`);
-      if (text === null) return undefined;
-      try {
-        return JSON.parse(text) as LedgerState;
-      } catch {
-        return undefined;
-      }
-    },
-    put: (key, state) => kv.set(`mnt:${key}`, JSON.stringify(state)),
-  };
+  return jsonLedgerOn<LedgerState>(kv, 'mnt:');
 }
 
 export interface MaintenancePosterOptions {
@@ -148,16 +138,14 @@ export function requestDescription(t: MaintenanceTrigger, zone: TimeZone): strin
   );
 }
 
-const m2oId = (v: unknown): number | null =>
-  Array.isArray(v) && typeof v[0] === 'number' ? v[0] : typeof v === 'number' ? v : null;
-
 export function createMaintenancePoster(options: MaintenancePosterOptions): ItemPoster<WindowSummary> {
   const { client, ledger, plan } = options;
   const zone = createTimeZone(options.timeZone);
   const sleep = options.sleep ?? realSleep;
   const equipmentIds = new Map<string, { id: number; companyId: number | null }>();
   const teamIds = new Map<string, number>();
-  let requestFields: Promise<ReadonlySet<string>> | undefined;
+  /** The request's fields on this database (mrp_maintenance, Enterprise, adds workorder_id). */
+  const fieldsOfRequest = fieldNamesOf(client, MAINTENANCE_MODEL);
   const ruled = new Set(plan.rules.map((r) => r.workCenterId));
 
   const retry = <T>(fn: (attempt: number) => Promise<T>): Promise<T> =>
@@ -166,22 +154,6 @@ export function createMaintenancePoster(options: MaintenancePosterOptions): Item
       sleep,
       ...(options.random === undefined ? {} : { random: options.random }),
     });
-
-  /** The request's fields on this database (mrp_maintenance, Enterprise, adds workorder_id). */
-  function fieldsOfRequest(): Promise<ReadonlySet<string>> {
-    requestFields ??= (
-      client.callMethod(MAINTENANCE_MODEL, 'fields_get', null, { attributes: ['type'] }) as Promise<
-        Record<string, unknown>
-      >
-    ).then(
-      (f) => new Set(Object.keys(f)),
-      (err: unknown) => {
-        requestFields = undefined;
-        throw err;
-      },
-    );
-    return requestFields;
-  }
 
   async function equipment(t: MaintenanceTrigger): Promise<{ id: number; companyId: number | null }> {
     const code = t.rule.equipment;

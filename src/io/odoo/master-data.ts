@@ -5,6 +5,7 @@
 import { OdooError } from '../../errors.js';
 import type { OdooClient } from './client.js';
 import type { ResolvedTargets, WorkCenterTarget } from './productivity-records.js';
+import { m2oId } from './values.js';
 
 export const WORKCENTER_MODEL = 'mrp.workcenter';
 export const LOSS_MODEL = 'mrp.workcenter.productivity.loss';
@@ -37,12 +38,6 @@ const XML_ID = /^[a-z0-9_]+\.[A-Za-z0-9_.-]+$/;
 
 export function looksLikeXmlId(ref: string): boolean {
   return XML_ID.test(ref);
-}
-
-function m2oId(v: unknown): number | null {
-  if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
-  if (typeof v === 'number') return v;
-  return null;
 }
 
 interface WcRow {

@@ -42,6 +42,7 @@ import type { KeyValueStore } from '../../ports/key-value.js';
 import type { LiveDowntimeStore, Span } from './live-downtime.js';
 import { DOWN_MARKER, clipLive, createLiveDowntime, liveDowntimeStoreOn, overMissing } from './live-downtime.js';
 import type { Confirmed, ItemIdentity, ItemPoster, Round } from '../../ports/posting.js';
+import { jsonLedgerOn, m2oId } from './values.js';
 
 export { DOWN_MARKER };
 export const MACHINE_MARKER = '[shiftstream-machine:';
@@ -105,20 +106,7 @@ export interface MilestoneLedger {
 }
 
 export function milestoneLedgerOn(kv: KeyValueStore): MilestoneLedger {
-  return {
-    async get(key) {
-      const text = await kv.get(`ms:${key}`);
-      if (text === null) return undefined;
-      try {
-        return JSON.parse(text) as LedgerState;
-      } catch {
-        return undefined;
-      }
-    },
-    put: (key, state) => kv.set(`ms:${key}`, JSON.stringify(state)),
-    clear: (key) => kv.del(`ms:${key}`),
-    live: liveDowntimeStoreOn(kv),
-  };
+  return { ...jsonLedgerOn<LedgerState>(kv, 'ms:'), live: liveDowntimeStoreOn(kv) };
 }
 
 export type QuantityField = 'qty_produced' | 'qty_producing';
@@ -167,11 +155,6 @@ export function inspectionFacts(m: MilestoneRecord): string {
 
 const sameSpans = (a: readonly Span[], b: readonly Span[]): boolean =>
   a.length === b.length && a.every((s, i) => s.startMs === b[i]?.startMs && s.endMs === b[i]?.endMs);
-
-function m2oId(v: unknown): number | null {
-  if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
-  return typeof v === 'number' ? v : null;
-}
 
 export interface MilestoneHandler {
   /** Posts one milestone; rejects when retries ran out, throws OdooError (permanent) when Odoo refuses. */

@@ -39,6 +39,7 @@ import type { OdooClient } from './client.js';
 import type { ResolvedTargets } from './productivity-records.js';
 import type { BackoffPolicy } from './retry.js';
 import { realSleep, withRetry } from './retry.js';
+import { jsonLedgerOn, m2oId } from './values.js';
 
 /** The `service` of order dead letters and audit records (the kind's name). */
 export const ORDERS_SERVICE = 'orders';
@@ -99,18 +100,7 @@ export interface OrdersLedger {
 }
 
 export function ordersLedgerOn(kv: KeyValueStore): OrdersLedger {
-  return {
-    async get(key) {
-      const text = await kv.get(`po:${key}`);
-      if (text === null) return undefined;
-      try {
-        return JSON.parse(text) as OrdersLedgerEntry;
-      } catch {
-        return undefined;
-      }
-    },
-    put: (key, entry) => kv.set(`po:${key}`, JSON.stringify(entry)),
-  };
+  return jsonLedgerOn<OrdersLedgerEntry>(kv, 'po:');
 }
 
 /** A quantity note as read back from a production's chatter. */
@@ -194,11 +184,6 @@ interface Production {
   readonly id: number;
   readonly productId: number | null;
   readonly companyId: number | null;
-}
-
-function m2oId(v: unknown): number | null {
-  if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
-  return typeof v === 'number' ? v : null;
 }
 
 const skipped = (status: string): Outcome => ({ status, odooModel: null, odooIds: [], created: 0, unlinkedIds: [] });

@@ -14,14 +14,10 @@ import {
   type QuantityNote,
 } from './orders-poster.js';
 import type { ResolvedTargets } from './productivity-records.js';
+import { m2oId } from './values.js';
 
 const SCRAP_ORIGIN = /\[shiftstream-order-scrap:([0-9a-f]{32})@(\d+)\] \S+?\/(\S+) (\S+)/;
 const NOTE_WHERE = /\(shiftstream: \S+?\/(\S+) shift (\S+) order/;
-
-function m2oId(v: unknown): number | null {
-  if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
-  return typeof v === 'number' ? v : null;
-}
 
 export interface OrdersInOdoo {
   readonly odoo: Map<string, ShareInOdoo>;

@@ -9,11 +9,9 @@ import type { PlannedStop } from '../../core/planned-maintenance.js';
 import type { PlannedMaintenanceReader } from '../../ports/planned-maintenance.js';
 import type { OdooClient } from './client.js';
 import { odooDatetime, parseOdooDatetime } from './productivity-records.js';
+import { fieldNamesOf, m2oId } from './values.js';
 
 const HOUR = 3_600_000;
-
-const m2oId = (v: unknown): number | null =>
-  Array.isArray(v) && typeof v[0] === 'number' ? v[0] : typeof v === 'number' ? v : null;
 
 export interface PlannedReaderOptions {
   readonly client: OdooClient;
@@ -25,21 +23,7 @@ export interface PlannedReaderOptions {
 
 export function createOdooPlannedMaintenanceReader(o: PlannedReaderOptions): PlannedMaintenanceReader {
   const { client } = o;
-  let fields: Promise<ReadonlySet<string>> | undefined;
-  const fieldsOf = (): Promise<ReadonlySet<string>> => {
-    fields ??= (
-      client.callMethod('maintenance.request', 'fields_get', null, { attributes: ['type'] }) as Promise<
-        Record<string, unknown>
-      >
-    ).then(
-      (f) => new Set(Object.keys(f)),
-      (err: unknown) => {
-        fields = undefined;
-        throw err;
-      },
-    );
-    return fields;
-  };
+  const fieldsOf = fieldNamesOf(client, 'maintenance.request');
 
   /** Equipment id -> topology work center, from the codes (looked up on every poll: renames happen). */
   async function equipmentIds(): Promise<Map<number, string>> {

@@ -14,6 +14,7 @@ import {
   parseOdooDatetime,
   summaryToRecords,
 } from './productivity-records.js';
+import { m2oId } from './values.js';
 
 /** An mrp.workcenter.productivity row as search_read returns RECONCILE_FIELDS. */
 export interface OdooProductivityRow {
@@ -37,11 +38,6 @@ export const RECONCILE_FIELDS = [
 ] as const;
 
 const PAGE = 2_000;
-
-function m2oId(v: unknown): number | null {
-  if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
-  return typeof v === 'number' ? v : null;
-}
 
 /** `<plantId>/<workCenterId> <windowId>` from our description (after the two markers). */
 function labelOf(description: unknown): { workCenterId: string; shift: string } {
