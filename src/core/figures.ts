@@ -9,6 +9,8 @@ import {
   KIND_REASON,
   KIND_STATE,
   ROLE_GOOD,
+  ROLE_INSPECTION_FAILED,
+  ROLE_INSPECTION_PASSED,
   ROLE_SCRAP,
   stateCategory,
   type MachineHistory,
@@ -270,6 +272,8 @@ export function computeFigures(
   };
   let good = 0;
   let scrap = 0;
+  let passed = 0;
+  let failed = 0;
   const countKeys = scratch.countKeys;
   const countVals = scratch.countVals;
   countKeys.length = 0;
@@ -307,6 +311,8 @@ export function computeFigures(
       const inc = m.incAt(i);
       if (spec.role === ROLE_GOOD) good += inc;
       else if (spec.role === ROLE_SCRAP) scrap += inc;
+      else if (spec.role === ROLE_INSPECTION_PASSED) passed += inc;
+      else if (spec.role === ROLE_INSPECTION_FAILED) failed += inc;
       else addTo(countKeys, countVals, spec.name, inc);
     }
   }
@@ -338,6 +344,8 @@ export function computeFigures(
     goodCount: good,
     scrapCount: scrap,
     counts: sortedRecord(countKeys, countVals),
+    inspectionsPassed: passed,
+    inspectionsFailed: failed,
     stateChanges: changes,
     firstEventMs: firstMs,
     lastEventMs: lastMs,
@@ -403,6 +411,8 @@ export function toSummary(
     goodCount: figures.goodCount,
     scrapCount: figures.scrapCount,
     counts: figures.counts,
+    inspectionsPassed: figures.inspectionsPassed,
+    inspectionsFailed: figures.inspectionsFailed,
     stateChanges: figures.stateChanges,
     firstEventMs: figures.firstEventMs,
     lastEventMs: figures.lastEventMs,
@@ -453,6 +463,8 @@ interface ShareAcc {
   scrap: number;
   readonly countKeys: string[];
   readonly countVals: number[];
+  passed: number;
+  failed: number;
   changes: number;
   firstMs: number | null;
   lastMs: number | null;
@@ -507,6 +519,8 @@ export function computeAttributedFigures(
         scrap: 0,
         countKeys: [...wc.otherCounterNames],
         countVals: wc.otherCounterNames.map(() => 0),
+        passed: 0,
+        failed: 0,
         changes: 0,
         firstMs: null,
         lastMs: null,
@@ -573,6 +587,8 @@ export function computeAttributedFigures(
         const inc = m.incAt(i);
         if (spec.role === ROLE_GOOD) good += inc;
         else if (spec.role === ROLE_SCRAP) scrap += inc;
+        else if (spec.role === ROLE_INSPECTION_PASSED) acc.passed += inc;
+        else if (spec.role === ROLE_INSPECTION_FAILED) acc.failed += inc;
         else addTo(acc.countKeys, acc.countVals, spec.name, inc);
       }
       acc.late += late;
@@ -600,6 +616,8 @@ export function computeAttributedFigures(
         goodCount: a.good,
         scrapCount: a.scrap,
         counts: sortedRecord(a.countKeys, a.countVals),
+        inspectionsPassed: a.passed,
+        inspectionsFailed: a.failed,
         stateChanges: a.changes,
         firstEventMs: a.firstMs,
         lastEventMs: a.lastMs,
@@ -652,6 +670,8 @@ export function retractionFigures(wc: WorkCenterView): Figures {
     goodCount: 0,
     scrapCount: 0,
     counts,
+    inspectionsPassed: 0,
+    inspectionsFailed: 0,
     stateChanges: 0,
     firstEventMs: null,
     lastEventMs: null,
@@ -702,6 +722,8 @@ export function toOrderSummary(
     goodCount: figures.goodCount,
     scrapCount: figures.scrapCount,
     counts: figures.counts,
+    inspectionsPassed: figures.inspectionsPassed,
+    inspectionsFailed: figures.inspectionsFailed,
     stateChanges: figures.stateChanges,
     firstEventMs: figures.firstEventMs,
     lastEventMs: figures.lastEventMs,

@@ -32,6 +32,7 @@ import {
 import type { PlantPlan, WindowSpec } from './plan.js';
 import { createShiftCalendar, type ShiftCalendar } from './shifts.js';
 import { createTimeZone, type TimeZone } from './time-zone.js';
+import { inspectionCount, isInspection } from './inspections.js';
 import type { OrdersSnapshot } from './orders.js';
 import { plannedSpans, type PlannedStop } from './planned-maintenance.js';
 import type { MachineEvent, OrderSummary, WindowRef, WindowSummary } from './types.js';
@@ -231,8 +232,13 @@ export class WindowedProcessor {
     return out;
   }
 
-  private ingestOne(event: MachineEvent, out: ProcessorOutput): void {
-    if (event.kind === 'milestone' || event.kind === 'watermark') return;
+  private ingestOne(input: MachineEvent, out: ProcessorOutput): void {
+    let event = input;
+    if (event.kind === 'milestone') {
+      // Inspections count in the figures (section 9.3); other milestones are the critical lane's.
+      if (!isInspection(event)) return;
+      event = inspectionCount(event);
+    } else if (event.kind === 'watermark') return;
     if (event.kind === 'order') {
       if (this.attribution) this.ingestOrder(event, out);
       return;
@@ -245,7 +251,7 @@ export class WindowedProcessor {
     const wc = entry.wc;
     const ts = event.tsMs;
     if (ts < this.maxClosed) {
-      this.ingestLate(event, wc, out);
+      this.ingestLate(event, wc, out, input);
       return;
     }
     const m = entry.m;
@@ -391,7 +397,8 @@ export class WindowedProcessor {
     wc.shares.set(key, now);
   }
 
-  private ingestLate(event: MachineEvent, wc: WcState, out: ProcessorOutput): void {
+  /** `reported`: the event as it came (an inspection milestone, not its count), for the late record. */
+  private ingestLate(event: MachineEvent, wc: WcState, out: ProcessorOutput, reported: MachineEvent = event): void {
     const ts = event.tsMs;
     const { amendmentHorizonMs } = this.plan.eventTime;
     const amend = ts >= this.watermark - amendmentHorizonMs;
@@ -404,14 +411,14 @@ export class WindowedProcessor {
     const record = (amended: boolean): LateRecord => ({
       plantId: this.plan.plantId,
       workCenterId: wc.workCenterId,
-      machineId: event.machineId,
+      machineId: reported.machineId,
       tag: event.tag,
       tsMs: ts,
       watermarkMs: this.watermark,
       latenessMs: this.watermark - ts,
       amended,
       windows: containing,
-      event,
+      event: reported,
     });
     if (!amend) {
       out.late.push(record(false));

@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { isInspection } from '../core/inspections.js';
 import { mapSample } from '../core/mapping.js';
 import type { PlantPlan } from '../core/plan.js';
 import { WindowedProcessor, type LateRecord, type ProcessorOutput } from '../core/processor.js';
@@ -232,8 +233,8 @@ class Replay implements RecordSink {
     }
     const ev = v.event;
     if (ev.kind === 'milestone') {
-      this.s.milestones++; // the windowed lane ignores milestones; the demo and the live engine route them
-      return;
+      this.s.milestones++; // the demo and the live engine route them; the windowed lane counts inspections
+      if (!isInspection(ev)) return;
     }
     if (ev.tsMs > this.maxTsMs) this.maxTsMs = ev.tsMs;
     const first = this.firstTsByWc.get(ev.workCenterId);

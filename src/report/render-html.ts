@@ -188,6 +188,10 @@ function ratioCell(r: number | null, why: string): string {
 
 function otherCounts(wc: WindowSummary): string {
   const entries = Object.entries(wc.counts).filter(([k]) => k !== 'good' && k !== 'scrap');
+  // Inspections (semantics section 9.3); summaries written before they existed have none.
+  const passed = wc.inspectionsPassed ?? 0;
+  const failed = wc.inspectionsFailed ?? 0;
+  if (passed + failed > 0) entries.push(['inspections passed', passed], ['inspections failed', failed]);
   if (entries.length === 0) return '<span class="muted">none</span>';
   return entries.map(([k, v]) => `${esc(k)} <b>${esc(fmtCount(v))}</b>`).join('<br>');
 }
