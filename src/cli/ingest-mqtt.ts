@@ -143,7 +143,16 @@ export async function runMqttIngestCommand(
             if (state === 'connected') readiness.ready('mqtt', url);
             else readiness.notReady('mqtt', `not connected to ${url}`);
           },
+          kafka: (up, detail) => readiness.ready('kafka', up ? detail : `unreachable: ${detail}`),
           spool: (depth, bytes, age, rate) => {
+            // Ready while the spool takes samples; not once it is near its bound (the oldest would go).
+            if (bytes >= spoolPlan.maxBytes * 0.9)
+              readiness.notReady(
+                'spool',
+                `${bytes} of at most ${spoolPlan.maxBytes} bytes (${depth} samples, oldest ${Math.round(age)} s): ` +
+                  'at the bound the oldest segments are dropped',
+              );
+            else readiness.ready('spool', `${depth} samples, ${bytes} bytes, oldest ${Math.round(age)} s`);
             counters.depth.set(depth);
             counters.bytes.set(bytes);
             counters.age.set(age);

@@ -32,6 +32,8 @@ export interface MqttIngestCounters {
   readonly rejected: (reason: string, input: 'mqtt' | 'sparkplug') => void;
   readonly connection: (state: ConnectionState) => void;
   readonly rebirth?: (reason: RebirthReason) => void;
+  /** Kafka answered (a sink opened) or stopped answering; the spool keeps taking samples either way. */
+  readonly kafka?: (up: boolean, detail: string) => void;
   /** Spool depth, bytes, oldest age (s, 0 when empty) and drain rate (samples/s), about once a second. */
   readonly spool: (depth: number, bytes: number, oldestAgeS: number, drainPerS: number) => void;
 }
@@ -61,6 +63,8 @@ export interface MqttIngestOptions {
 
 const RECENT = 4096;
 const MAX_BACKOFF_MS = 10_000;
+/** A send without an answer for this long reports Kafka as unreachable (readiness detail). */
+const STALL_MS = 5_000;
 
 const digest = (r: SpoolRecord): string => createHash('sha1').update(r.key).update('\0').update(r.value).digest('hex');
 
@@ -172,6 +176,8 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
   let prepared = false;
   let backoffMs = 0;
   let down = false;
+  let inFlight: { sinceMs: number; records: number } | undefined;
+  let stalled = false;
   const position = (seq: number): IngestPosition => ({
     line: seq,
     rejectedBytes: 0,
@@ -187,7 +193,10 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
     clearTimeout(t);
   };
   const failed = async (err: unknown, what: string): Promise<void> => {
-    if (!down) o.log.error({ err }, `${what}: samples stay in the spool and are sent once Kafka answers`);
+    if (!down) {
+      o.log.error({ err }, `${what}: samples stay in the spool and are sent once Kafka answers`);
+      o.counters?.kafka?.(false, `${what} at ${new Date(now()).toISOString()}: ${(err as Error).message}; spooling`);
+    }
     down = true;
     o.spool.rewind();
     await sink?.close().catch(() => undefined);
@@ -211,6 +220,7 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
           if (committed !== undefined && committed.input.headSha256 === o.spool.id) await o.spool.ack(committed.line);
           o.spool.rewind();
           if (down) o.log.info({}, 'kafka answers again: draining the spool');
+          o.counters?.kafka?.(true, 'producing to the raw topic');
           down = false;
           backoffMs = 0;
         } catch (err) {
@@ -224,14 +234,21 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
         continue;
       }
       const last = batch[batch.length - 1]!;
+      inFlight = { sinceMs: now(), records: batch.length };
       try {
         await sink.commit(
           batch.map((r) => ({ topic: o.rawTopic, key: r.key, value: r.value })),
           position(last.seq),
         );
       } catch (err) {
+        inFlight = undefined;
         await failed(err, 'send to kafka failed');
         continue;
+      }
+      inFlight = undefined;
+      if (stalled) {
+        stalled = false;
+        o.counters?.kafka?.(true, 'producing to the raw topic');
       }
       await o.spool.ack(last.seq);
       forwarded += batch.length;
@@ -248,6 +265,15 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
     lastForwarded = forwarded;
     lastAt = t;
     o.counters?.spool(st.depth, st.bytes, (st.oldestAgeMs ?? 0) / 1000, rate);
+    // kafkajs retries a send for a long while before it fails: say so before that.
+    if (inFlight !== undefined && !stalled && t - inFlight.sinceMs >= STALL_MS) {
+      stalled = true;
+      o.counters?.kafka?.(
+        false,
+        `no acknowledgement for a batch of ${inFlight.records} samples sent ` +
+          `${Math.round((t - inFlight.sinceMs) / 1000)} s ago; spooling`,
+      );
+    }
   }, 1_000);
   o.source.onState((state, detail) => {
     o.counters?.connection(state);

@@ -115,6 +115,20 @@ describe('ingest from MQTT through Kafka outages (a cut proxy), with kill -9 in 
     );
     expect(depth).toBe(true);
     expect(await scrapeMetric(first.httpPort, 'shiftstream_ingest_spool_bytes')).toBeGreaterThan(300 * 20);
+    // /readyz: still ready (samples are taken durably), saying Kafka is unreachable and what is spooled.
+    const readyz = async (p: RunProcess) => {
+      const res = await fetch(`http://127.0.0.1:${p.httpPort}/readyz`);
+      const body = (await res.json()) as { checks: { name: string; ready: boolean; detail?: string }[] };
+      return { status: res.status, checks: Object.fromEntries(body.checks.map((c) => [c.name, c])) };
+    };
+    const cutReady = await until('ingest#1: /readyz names the outage', 10_000, async () => {
+      const r = await readyz(first);
+      return r.checks['kafka']?.detail?.startsWith('unreachable') === true &&
+        r.checks['spool']?.detail?.startsWith('300 samples') === true
+        ? r
+        : undefined;
+    });
+    expect(cutReady.status).toBe(200);
     await first.kill9();
 
     // Published while no ingest runs (the broker keeps them for the session); the restart is still cut off.
@@ -128,6 +142,11 @@ describe('ingest from MQTT through Kafka outages (a cut proxy), with kill -9 in 
     // Recovery inside the second process: it sends what the first had not, and only that.
     proxy.restore();
     await outReaches(second, 500);
+    expect((await readyz(second)).checks['kafka']).toEqual({
+      name: 'kafka',
+      ready: true,
+      detail: 'producing to the raw topic',
+    });
 
     // A second outage that starts and ends inside this process.
     proxy.cut();
