@@ -32,7 +32,7 @@ export interface MaterialWorld {
   readonly pressLine: number;
   readonly stock: number;
   readonly workcenter: number;
-  /** Coil lots C-1..C-3, each with 10 on hand in COIL-STORE. */
+  /** Coil lots C-1..C-3, each with `onHand` (default 10) in COIL-STORE. */
   readonly lots: ReadonlyMap<string, number>;
   /** Confirms a production of `qty` panels (2 coils each) named `name`, with a work order on WC-01. */
   production(name: string, qty?: number, dateStart?: string): Promise<{ moId: number; woId: number; rawMove: number }>;
@@ -41,7 +41,7 @@ export interface MaterialWorld {
 
 const one = (ids: unknown): number => (ids as number[])[0] as number;
 
-export async function startMaterialWorld(version: StandinVersion): Promise<MaterialWorld> {
+export async function startMaterialWorld(version: StandinVersion, onHand = 10): Promise<MaterialWorld> {
   const standin = await startOdooStandin({
     version,
     workCenters: [{ code: 'WC-01' }],
@@ -73,7 +73,7 @@ export async function startMaterialWorld(version: StandinVersion): Promise<Mater
     lots.set(name, lot);
     const quant = one(
       await client.callMethod('stock.quant', 'create', null, {
-        vals_list: [{ product_id: coil, location_id: coilStore, lot_id: lot, inventory_quantity: 10 }],
+        vals_list: [{ product_id: coil, location_id: coilStore, lot_id: lot, inventory_quantity: onHand }],
         context: { inventory_mode: true },
       }),
     );
