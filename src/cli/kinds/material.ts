@@ -3,7 +3,14 @@
 // topics) and from the canonical material topic (scanners, WMS gateways) -> component move lines,
 // produced lots and validated internal transfers (io/odoo/material-poster.ts).
 import { EMPTY_MATERIAL_PLAN } from '../../core/material.js';
-import { createMaterialItemPoster, materialLedgerOn, MATERIAL_SERVICE } from '../../io/odoo/material-poster.js';
+import { reconcileMaterial, type KeyedEvent } from '../../engine/reconcile-material.js';
+import {
+  createMaterialItemPoster,
+  materialItem,
+  materialLedgerOn,
+  MATERIAL_SERVICE,
+} from '../../io/odoo/material-poster.js';
+import { readMaterialInOdoo } from '../../io/odoo/material-reader.js';
 import type { TopologyPlan } from '../../topology/types.js';
 import { WRITE_RETRY } from '../odoo-wiring.js';
 import { definePostingKind, flag } from '../posting-kind.js';
@@ -46,4 +53,62 @@ export const materialKind = definePostingKind({
       insufficient: f.insufficient,
       codecs: runtime.codecs,
     }),
+  reconcile: {
+    help:
+      'material: reads the milestones and material topics from the beginning to their current end\n' +
+      'offsets and, for each distinct material event with its instant in [from, to), compares with\n' +
+      'Odoo (the consumption notes and the lines they point at, the producing lots, the marked transfers):\n' +
+      '  missing   an event with nothing in Odoo\n' +
+      '  extra     a consumption note or transfer of the plant in the range that no event has\n' +
+      '  altered   a note, a line (not the sum of its notes), a transfer or a produced lot that differs',
+    flags: {},
+    async run(ctx) {
+      const { runtime, kafka } = ctx;
+      const plan = materialOf(runtime.plan);
+      const byKey = new Map<string, KeyedEvent>();
+      let unreadable = 0;
+      let rejected = 0;
+      for (const topic of [runtime.plan.topics.milestones, plan.topic])
+        await kafka.readAll({
+          topic,
+          purpose: 'reconcile',
+          timeoutMs: ctx.timeoutMs,
+          onRecords: async (records) => {
+            await runtime.codecs.prepare(records.map((r) => r.value));
+            for (const r of records) {
+              if (r.value === null) continue;
+              const d = runtime.codecs.milestone.decode(r.value);
+              if (!d.ok) {
+                unreadable += 1;
+                continue;
+              }
+              if (d.value.plantId !== runtime.plan.plant.plantId) continue;
+              if (!['lot_consumed', 'lot_produced', 'inventory_move'].includes(d.value.kind)) continue;
+              const item = materialItem(plan, d.value);
+              if (item.event === null) rejected += 1;
+              else byKey.set(item.key, { key: item.key, event: item.event });
+            }
+          },
+        });
+      const events = [...byKey.values()];
+      const produced = new Map<string, string[]>();
+      for (const { event: e } of events)
+        if (e.kind === 'lot_produced' && e.orderRef !== null && e.lot !== null)
+          produced.set(e.orderRef, [...(produced.get(e.orderRef) ?? []), e.lot]);
+      const odoo = await readMaterialInOdoo({
+        client: runtime.odoo.client,
+        plantId: runtime.plan.plant.plantId,
+        produced,
+      });
+      const result = reconcileMaterial({ events, fromMs: ctx.fromMs, toMs: ctx.toMs, odoo });
+      return {
+        differences: result.differences,
+        json: result,
+        summary:
+          `${result.events} material event(s), ${result.inOdoo} in Odoo, ${result.differences.length} difference(s)` +
+          (rejected > 0 ? `, ${rejected} rejected event(s) not compared` : '') +
+          (unreadable > 0 ? `, ${unreadable} unreadable topic record(s)` : ''),
+      };
+    },
+  },
 });

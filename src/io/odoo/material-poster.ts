@@ -699,8 +699,14 @@ export function createMaterialItemPoster(
       return { kind: 'item', item: materialItem(options.plan, d.value) };
     },
     identify: materialIdentity,
-    payload: (item) => ({ summary: null, milestone: item.milestone, payload: null }),
-    revive: (letter) => (letter.milestone === null ? null : materialItem(options.plan, letter.milestone)),
+    // The item goes to `payload` (the port's rule for kinds after shifts and milestones): the milestone as JSON.
+    payload: (item) => ({
+      summary: null,
+      milestone: null,
+      payload: item.milestone as unknown as Record<string, unknown>,
+    }),
+    revive: (letter) =>
+      letter.payload === null ? null : materialItem(options.plan, letter.payload as unknown as MilestoneRecord),
     async post(items) {
       const confirmed: Confirmed<MaterialItem>[] = [];
       const refused: { item: MaterialItem; error: unknown }[] = [];

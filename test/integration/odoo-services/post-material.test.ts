@@ -205,7 +205,54 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind material over Kafka: $nam
       expect(byCode[0]).toMatch(/^SHIFTSTREAM_MATERIAL_REJECTED unknown-location: .*found "DOCK-9"$/);
       expect(byCode[1]).toMatch(/^SHIFTSTREAM_MATERIAL_REJECTED unknown-product: .*found "COIL-XX"$/);
       expect(byCode[2]).toMatch(/^SHIFTSTREAM_ODOO_MISSING .*expected a stock.lot "C-404" of product COIL/);
-      expect(dlq.every((d) => d.value.service === 'material' && d.value.milestone !== null)).toBe(true);
+      expect(dlq.every((d) => d.value.service === 'material' && d.value.payload !== null)).toBe(true);
+
+      // Reconcile: the refused consumption is missing; after the lot is received, dlq replay posts it.
+      const reconcile = () =>
+        runCli(
+          suite.driver,
+          [
+            'reconcile',
+            '--kind',
+            'material',
+            '--topology',
+            plant.topologyFile,
+            '--from',
+            '2026-03-01',
+            '--to',
+            '2026-03-10',
+          ],
+          env,
+        );
+      const before = reconcile();
+      expect(await before.exit, before.stdout() + before.stderr()).toBe(1);
+      expect(before.stdout()).toMatch(/ missing .*lot_consumed COIL-DC04 lot C-404 x1 .*no consumption note/);
+      expect(before.stdout()).toContain('41 material event(s), 40 in Odoo, 1 difference(s)');
+      await w.client.create('stock.lot', [{ name: 'C-404', product_id: w.coil, company_id: 1 }]);
+      const replay = runCli(suite.driver, ['dlq', 'replay', '--topology', plant.topologyFile], env);
+      // The two rejects stay refused (the topology still lacks their codes): exit 1.
+      expect(await replay.exit, replay.stderr()).toBe(1);
+      expect(replay.stdout()).toContain('1 replayed, 2 still refused');
+      const clean = reconcile();
+      expect(await clean.exit, clean.stdout() + clean.stderr()).toBe(0);
+      expect(clean.stdout()).toContain('41 material event(s), 41 in Odoo, 0 difference(s)');
+      // Behind shiftstream's back: a line's quantity edited, a transfer cancelled.
+      // A consumption line: a picked line of a production's component move.
+      const raw = new Set(
+        w.standin
+          .records('stock.move')
+          .filter((m) => typeof m['raw_material_production_id'] === 'number')
+          .map((m) => m['id']),
+      );
+      const line = w.standin.records('stock.move.line').find((l) => l['picked'] === true && raw.has(l['move_id']))!;
+      w.standin.store.update('stock.move.line', line['id'] as number, { quantity: 99 });
+      const picking = w.standin.records('stock.picking').find((p) => String(p['origin']).startsWith(MATERIAL_MARKER))!;
+      w.standin.store.update('stock.picking', picking['id'] as number, { state: 'cancel' });
+      const dirty = reconcile();
+      expect(await dirty.exit).toBe(1);
+      expect(dirty.stdout()).toMatch(new RegExp(` altered +${line['id'] as number} .*: a picked line of [\\d.]+ +99`));
+      expect(dirty.stdout()).toMatch(new RegExp(` altered +${picking['id'] as number} .* done +.* cancel`));
+      expect(dirty.stdout()).toContain('2 difference(s)');
     } finally {
       await w.close();
       await cleanRedis(plant);
