@@ -65,6 +65,13 @@ export const materialKind = definePostingKind({
     async run(ctx) {
       const { runtime, kafka } = ctx;
       const plan = materialOf(runtime.plan);
+      // A plant without material codes posts no material (and may have no material topic).
+      if (plan.products.size === 0)
+        return {
+          differences: [],
+          json: { skipped: 'no material.products in the topology' },
+          summary: 'not compared (the topology maps no material products)',
+        };
       const byKey = new Map<string, KeyedEvent>();
       let unreadable = 0;
       let rejected = 0;
