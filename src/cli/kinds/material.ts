@@ -33,6 +33,7 @@ export const materialKind = definePostingKind({
     { topic: plan.topics.milestones, schema: 'Milestone' },
     { topic: materialOf(plan).topic, schema: 'Milestone' },
   ],
+  outputs: (plan) => [{ topic: materialOf(plan).genealogyTopic, compacted: true }],
   service: MATERIAL_SERVICE,
   flags: {
     insufficient: flag.oneOf(

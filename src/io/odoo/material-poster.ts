@@ -21,6 +21,7 @@
 //   transfer     the picking's origin starts with `[shiftstream-material:<key>]`.
 // One poster per plant: two posters would race on a line's sum.
 import { createHash } from 'node:crypto';
+import { edgeKey, type GenealogyEdge } from '../../core/genealogy.js';
 import { canonicalMaterial, type MaterialEvent, type MaterialPlan } from '../../core/material.js';
 import type { MilestoneRecord } from '../../core/milestones.js';
 import { isMaterialKind } from '../../core/material.js';
@@ -59,7 +60,14 @@ export function materialItem(plan: MaterialPlan, m: MilestoneRecord): MaterialIt
 
 type LedgerEntry =
   | { readonly state: 'pending' }
-  | { readonly state: 'done'; readonly status: string; readonly model: string; readonly ids: readonly number[] };
+  | {
+      readonly state: 'done';
+      readonly status: string;
+      readonly model: string;
+      readonly ids: readonly number[];
+      /** The production of a consumption or produced lot (its genealogy edge). */
+      readonly order?: string | null;
+    };
 
 export type MaterialLedger = JsonLedger<LedgerEntry>;
 
@@ -121,6 +129,8 @@ export interface MaterialPosterOptions {
 }
 
 type Outcome = Omit<Confirmed<MaterialItem>, 'item'>;
+/** An outcome and the production the event went to (null: none, a transfer). */
+export type MaterialOutcome = Outcome & { readonly order: string | null };
 
 interface Production {
   readonly id: number;
@@ -147,7 +157,7 @@ const odooMs = (v: unknown): number | null =>
 
 export interface MaterialHandler {
   /** Posts one event; rejects when retries ran out, throws a permanent OdooError when Odoo refuses. */
-  handle(e: MaterialEvent, key: string): Promise<Outcome>;
+  handle(e: MaterialEvent, key: string): Promise<MaterialOutcome>;
 }
 
 export function createMaterialHandler(options: MaterialPosterOptions): MaterialHandler {
@@ -334,7 +344,7 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
     });
   }
 
-  async function consume(e: MaterialEvent, key: string): Promise<Outcome> {
+  async function consume(e: MaterialEvent, key: string): Promise<MaterialOutcome> {
     const mo = await retry(() => production(e));
     open(e, mo);
     const p = await retry(() => product(e));
@@ -437,10 +447,17 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
       await noteOnce(mo.id, marker, `${marker} Odoo refused the consumption: ${err.message}`);
       throw err;
     }
-    return { status: 'posted', odooModel: 'stock.move.line', odooIds: [lineId], created, unlinkedIds: [] };
+    return {
+      status: 'posted',
+      odooModel: 'stock.move.line',
+      odooIds: [lineId],
+      created,
+      unlinkedIds: [],
+      order: mo.name,
+    };
   }
 
-  async function produce(e: MaterialEvent, key: string): Promise<Outcome> {
+  async function produce(e: MaterialEvent, key: string): Promise<MaterialOutcome> {
     const mo = await retry(() => production(e));
     open(e, mo);
     const p = await retry(() => product(e));
@@ -486,7 +503,7 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
         );
       if (current === null) await retry(() => client.write('mrp.production', [mo.id], { lot_producing_id: lotId }));
     }
-    return { status: 'posted', odooModel: 'stock.lot', odooIds: [lotId], created, unlinkedIds: [] };
+    return { status: 'posted', odooModel: 'stock.lot', odooIds: [lotId], created, unlinkedIds: [], order: mo.name };
   }
 
   function pickingType(e: MaterialEvent): Promise<number> {
@@ -520,7 +537,7 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
     return qty(rows.reduce((s, r) => s + Number(r.quantity ?? 0) - Number(r.reserved_quantity ?? 0), 0));
   }
 
-  async function transfer(e: MaterialEvent, key: string): Promise<Outcome> {
+  async function transfer(e: MaterialEvent, key: string): Promise<MaterialOutcome> {
     const p = await retry(() => product(e));
     const from = await retry(() => location(e, e.odooFrom!));
     const to = await retry(() => location(e, e.odooTo!));
@@ -592,7 +609,14 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
     const pickingId = picking.id;
     const ids = [pickingId];
     if (picking.state === 'done')
-      return { status: 'already-posted', odooModel: 'stock.picking', odooIds: ids, created, unlinkedIds: [] };
+      return {
+        status: 'already-posted',
+        odooModel: 'stock.picking',
+        odooIds: ids,
+        created,
+        unlinkedIds: [],
+        order: null,
+      };
     if (picking.state === 'cancel')
       throw refusal(`${where(e)}: stock.picking ${pickingId} of this event was cancelled in Odoo`, { pickingId });
     const [move] = await retry(() =>
@@ -648,21 +672,34 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
         { pickingId, result },
       );
     }
-    return { status: 'posted', odooModel: 'stock.picking', odooIds: ids, created, unlinkedIds: [] };
+    return { status: 'posted', odooModel: 'stock.picking', odooIds: ids, created, unlinkedIds: [], order: null };
   }
 
   return {
     async handle(e, key) {
       const known = await ledger.get(key);
       if (known?.state === 'done')
-        return { status: 'already-posted', odooModel: known.model, odooIds: known.ids, created: 0, unlinkedIds: [] };
+        return {
+          status: 'already-posted',
+          odooModel: known.model,
+          odooIds: known.ids,
+          created: 0,
+          unlinkedIds: [],
+          order: known.order ?? null,
+        };
       const out =
         e.kind === 'lot_consumed'
           ? await consume(e, key)
           : e.kind === 'lot_produced'
             ? await produce(e, key)
             : await transfer(e, key);
-      await ledger.put(key, { state: 'done', status: out.status, model: out.odooModel ?? '', ids: out.odooIds });
+      await ledger.put(key, {
+        state: 'done',
+        status: out.status,
+        model: out.odooModel ?? '',
+        ids: out.odooIds,
+        order: out.order,
+      });
       return out;
     },
   };
@@ -688,6 +725,7 @@ export function createMaterialItemPoster(
 ): ItemPoster<MaterialItem> {
   const handler = createMaterialHandler(options);
   const empty: Round<MaterialItem> = { confirmed: [], refused: [] };
+  const orders = new WeakMap<MaterialItem, string>();
   return {
     service: MATERIAL_SERVICE,
     prepare: (records) => options.codecs.prepare(records.map((r) => r.value)),
@@ -722,7 +760,9 @@ export function createMaterialItemPoster(
           continue;
         }
         try {
-          confirmed.push({ item, ...(await handler.handle(item.event, item.key)) });
+          const { order, ...outcome } = await handler.handle(item.event, item.key);
+          if (order !== null) orders.set(item, order);
+          confirmed.push({ item, ...outcome });
         } catch (err) {
           if (isRetryable(err) || !(err instanceof OdooError)) throw err;
           refused.push({ item, error: err });
@@ -732,5 +772,20 @@ export function createMaterialItemPoster(
     },
     flush: async () => empty,
     flushIfDue: async () => empty,
+    outputs(c) {
+      const e = c.item.event;
+      const order = orders.get(c.item);
+      if (e === null || e.lot === null || order === undefined || e.kind === 'inventory_move') return [];
+      const edge: GenealogyEdge = {
+        version: 1,
+        plantId: e.plantId,
+        kind: e.kind === 'lot_consumed' ? 'consumed' : 'produced',
+        order,
+        product: e.product,
+        lot: e.lot,
+        atMs: e.tsMs,
+      };
+      return [{ topic: options.plan.genealogyTopic, key: edgeKey(edge), value: Buffer.from(JSON.stringify(edge)) }];
+    },
   };
 }
