@@ -48,6 +48,10 @@ export const ERROR_CODES = {
     retryable: false,
     doc: "A record was rejected and the topology's rejected policy is 'fail'.",
   },
+  SHIFTSTREAM_MATERIAL_REJECTED: {
+    retryable: false,
+    doc: 'A material event is incomplete or names a code the topology does not map (docs/semantics.md section 13).',
+  },
   SHIFTSTREAM_STATE_RESTORE: {
     retryable: false,
     doc: 'A checkpoint could not be restored (unreadable, or made by another topology).',

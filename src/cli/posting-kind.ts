@@ -85,6 +85,12 @@ export interface InputTopic {
   readonly compacted?: boolean;
 }
 
+/** A topic a kind writes (besides its dead letters and audit). */
+export interface OutputTopic {
+  readonly topic: string;
+  readonly compacted?: boolean;
+}
+
 /** What a kind's factory may use: the plant, the Odoo runtime and the registry codecs. */
 export interface PostingRuntime {
   readonly plan: TopologyPlan;
@@ -128,6 +134,8 @@ export interface PostingKindSpec<T extends object, F extends FlagSpecs, RF exten
   readonly help: string;
   /** The topics it consumes (from the topology). */
   inputs(plan: TopologyPlan): readonly InputTopic[];
+  /** Topics its poster's `outputs` write besides the dead letters and audit (created when missing). */
+  outputs?(plan: TopologyPlan): readonly OutputTopic[];
   readonly flags: F;
   /** `service` of its dead letters and audit records: the kind's name for new kinds. */
   readonly service: PostingService;
@@ -146,6 +154,7 @@ export interface PostingKind {
   readonly service: PostingService;
   readonly flags: FlagSpecs;
   inputs(plan: TopologyPlan): readonly InputTopic[];
+  outputs(plan: TopologyPlan): readonly OutputTopic[];
   group(plantId: string): string;
   /** Validates the kind's flags (defaults for absent ones), before anything connects: its poster's factory. */
   configure(command: string, values: FlagValues): (runtime: PostingRuntime) => ItemPoster<object>;
@@ -169,6 +178,7 @@ export function definePostingKind<T extends object, F extends FlagSpecs, RF exte
     service: spec.service,
     flags: spec.flags,
     inputs: (plan) => spec.inputs(plan),
+    outputs: (plan) => spec.outputs?.(plan) ?? [],
     group: (plantId) => spec.group?.(plantId) ?? `shiftstream.${plantId}.odoo-poster-${spec.name}`,
     configure(command, values) {
       const flags = parseFlags(command, spec.flags, values);

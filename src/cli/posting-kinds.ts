@@ -4,13 +4,20 @@ import { UsageError } from '../errors.js';
 import { SCHEMA_FILES, type SchemaName } from '../io/avro/schema-files.js';
 import type { TopologyPlan } from '../topology/types.js';
 import { maintenanceKind } from './kinds/maintenance.js';
+import { materialKind } from './kinds/material.js';
 import { milestonesKind } from './kinds/milestones.js';
 import { ordersKind } from './kinds/orders.js';
 import { shiftsKind } from './kinds/shifts.js';
 import type { SchemaTopics } from './odoo-wiring.js';
 import type { PostingKind } from './posting-kind.js';
 
-export const POSTING_KINDS: readonly PostingKind[] = [shiftsKind, milestonesKind, ordersKind, maintenanceKind];
+export const POSTING_KINDS: readonly PostingKind[] = [
+  shiftsKind,
+  milestonesKind,
+  ordersKind,
+  maintenanceKind,
+  materialKind,
+];
 
 /** `post` without --kind. */
 export const DEFAULT_KIND = 'shifts';

@@ -1,7 +1,7 @@
 // The critical lane's pure part: milestone records from mapped events, including machine down/up
 // transitions derived from state samples in arrival order (the critical lane does not wait for
 // the watermark: "at once" beats event-time order here; the windowed lane stays exact).
-import type { Inspection, MachineEvent, MilestoneKind } from './types.js';
+import type { Inspection, MachineEvent, MaterialFacts, MilestoneKind } from './types.js';
 
 export interface MilestoneRecord {
   readonly plantId: string;
@@ -16,6 +16,8 @@ export interface MilestoneRecord {
   readonly quantity: number | null;
   /** inspection_passed / inspection_failed: measure, test and limits when known (section 9). */
   readonly inspection?: Inspection | undefined;
+  /** lot_consumed / lot_produced / inventory_move: what moved (section 13). */
+  readonly material?: MaterialFacts | undefined;
 }
 
 /** Milestones that name the order through the work center's running order when the value cannot. */
@@ -24,7 +26,27 @@ const RUNNING_ORDER_KINDS: ReadonlySet<MilestoneKind> = new Set([
   'inspection_failed',
   'quality_hold',
   'quality_release',
+  'lot_consumed',
+  'lot_produced',
 ]);
+
+/** Material milestones: a mapped tag's string value is the lot, never the order (section 13). */
+const LOT_VALUE_KINDS: ReadonlySet<MilestoneKind> = new Set(['lot_consumed', 'lot_produced', 'inventory_move']);
+
+function lotFacts(event: MachineEvent): MaterialFacts | undefined {
+  if (event.milestone === undefined || !LOT_VALUE_KINDS.has(event.milestone)) return undefined;
+  const lot = typeof event.value === 'string' && event.value !== '' ? event.value : null;
+  return {
+    lot,
+    product: null,
+    unit: null,
+    fromLocation: null,
+    toLocation: null,
+    package: null,
+    deviceId: null,
+    reference: null,
+  };
+}
 
 export interface MilestoneTracker {
   /** Milestones this event raises (none, one for a milestone tag or a down/up transition). */
@@ -39,6 +61,21 @@ export function createMilestoneTracker(initial: Record<string, boolean> = {}): M
   return {
     observe(event) {
       if (event.kind === 'milestone' && event.milestone !== undefined) {
+        const material = lotFacts(event);
+        if (material !== undefined)
+          return {
+            plantId: event.plantId,
+            machineId: event.machineId,
+            workCenterId: event.workCenterId,
+            kind: event.milestone,
+            tsMs: event.tsMs,
+            tag: event.tag,
+            reason: null,
+            orderRef: event.orderRef ?? event.runningOrder ?? null,
+            quantity: event.quantity ?? null,
+            inspection: undefined,
+            material,
+          };
         return {
           plantId: event.plantId,
           machineId: event.machineId,

@@ -21,8 +21,31 @@ export const MILESTONE_KINDS = [
   'inspection_passed',
   'quality_hold',
   'quality_release',
+  // Appended: issue 14 (material events, docs/semantics.md section 13); lot_consumed is older.
+  'lot_produced',
+  'inventory_move',
 ] as const;
 export type MilestoneKind = (typeof MILESTONE_KINDS)[number];
+
+/** The material kinds of milestones (docs/semantics.md section 13). */
+export const MATERIAL_KINDS = ['lot_consumed', 'lot_produced', 'inventory_move'] as const;
+export type MaterialKind = (typeof MATERIAL_KINDS)[number];
+
+/**
+ * What a material milestone says moved (Avro `Material`). Codes are the plant's (or the scanner's);
+ * the topology's material section maps them to Odoo. Every field may be unknown (null).
+ */
+export interface MaterialFacts {
+  readonly lot: string | null;
+  readonly product: string | null;
+  readonly unit: string | null;
+  readonly fromLocation: string | null;
+  readonly toLocation: string | null;
+  readonly package: string | null;
+  readonly deviceId: string | null;
+  /** The source's own unique reference of the event (scan id, WMS move id). */
+  readonly reference: string | null;
+}
 
 /**
  * What an inspection milestone (`inspection_passed` / `inspection_failed`) measured, against which

@@ -186,6 +186,8 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayL
     const r2 = await poster.flush();
     for (const c of [...r1.confirmed, ...r2.confirmed]) {
       const e = byItem.get(c.item);
+      const extra = poster.outputs?.(c);
+      if (e !== undefined && extra !== undefined) out.push(...extra);
       if (e !== undefined)
         settle(e.rec, e.letter, {
           status: c.status,

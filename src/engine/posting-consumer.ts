@@ -130,6 +130,8 @@ export function createPostingConsumer<T extends object>(options: PostingConsumer
     if (round.confirmed.length === 0 && round.refused.length === 0) return;
     const out: SinkRecord[] = [];
     for (const c of round.confirmed) {
+      const extra = poster.outputs?.(c);
+      if (extra !== undefined) out.push(...extra);
       out.push(
         audit(c.item, {
           event: 'posted',

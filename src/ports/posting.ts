@@ -1,6 +1,7 @@
 // Port: what a posting kind's poster plugs into the posting consumer (engine/posting-consumer.ts)
 // and into `dlq replay` (engine/dlq-replay.ts). The Odoo posters implement it in io/odoo/.
 import type { DeadLetter, DeadLetterPayload, PostingService } from './dead-letters.js';
+import type { SinkRecord } from './event-sink.js';
 import type { SourceRecord } from './event-source.js';
 
 export interface ItemIdentity {
@@ -54,4 +55,9 @@ export interface ItemPoster<T> {
   post(items: readonly T[]): Promise<Round<T>>;
   flush(): Promise<Round<T>>;
   flushIfDue(): Promise<Round<T>>;
+  /**
+   * Records a confirmed item adds to other topics (e.g. genealogy edges), produced with its audit
+   * record, before its offset is committed; optional.
+   */
+  outputs?(confirmed: Confirmed<T>): readonly SinkRecord[];
 }

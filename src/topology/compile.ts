@@ -32,6 +32,7 @@ import {
   windowSpec,
 } from './model.js';
 import { ingestOf } from './ingest-section.js';
+import { materialOf } from './material-section.js';
 import type { TopologyPlan, TopologyProblem } from './types.js';
 
 // One object literal per plan shape, every optional field present (undefined when absent), so each
@@ -214,6 +215,7 @@ export function compileTopology(doc: TopologyDoc, source: string, warnings: read
     orders: ordersOf(doc),
     maintenance: maintenanceOf(doc),
     ingest: ingestOf(doc.plant.id, doc.ingest),
+    material: materialOf(doc.plant.id, doc.material),
     warnings,
   });
 }

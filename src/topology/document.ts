@@ -2,6 +2,7 @@
 // Keep in step with schema.ts and docs/topology.md.
 import type { CounterMode, MilestoneKind, StateCategory } from '../core/types.js';
 import type { IngestDoc } from './ingest-section.js';
+import type { MaterialDoc } from './material-section.js';
 import type { LatePolicy, RejectPolicy, TopicsPlan } from './types.js';
 
 /** `30s`, `5m`, `1h30m`, `1.5s` or integer milliseconds. */
@@ -99,6 +100,7 @@ export interface TopologyDoc {
   readonly topics?: Partial<Record<keyof TopicsPlan | 'orders', string>>;
   readonly orders?: { readonly tagging?: boolean; readonly attribution?: boolean; readonly loadTimeout?: DurationText };
   readonly ingest?: IngestDoc;
+  readonly material?: MaterialDoc;
   readonly workCenters: Readonly<
     Record<
       string,

@@ -4,6 +4,7 @@
 import { MILESTONE_KINDS, STATE_CATEGORIES } from '../core/types.js';
 import { WEEKDAYS } from '../core/plan.js';
 import { INGEST_SCHEMA } from './ingest-section.js';
+import { MATERIAL_SCHEMA } from './material-section.js';
 
 const CATEGORY_ALT = STATE_CATEGORIES.join('|');
 const DAY_ALT = WEEKDAYS.join('|');
@@ -360,5 +361,6 @@ export const TOPOLOGY_SCHEMA = {
       },
     },
     ingest: INGEST_SCHEMA,
+    material: MATERIAL_SCHEMA,
   },
 } as const;

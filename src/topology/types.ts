@@ -4,6 +4,7 @@ import type { PlantPlan } from '../core/plan.js';
 import type { MaintenancePlan } from '../core/maintenance-rules.js';
 import type { StateCategory } from '../core/types.js';
 import type { IngestPlan } from './ingest-section.js';
+import type { MaterialPlan } from '../core/material.js';
 
 export interface TopicsPlan {
   /** Raw Avro tag samples from SCADA/historians. */
@@ -98,6 +99,8 @@ export interface TopologyPlan {
   readonly maintenance: MaintenancePlan;
   /** The `ingest:` section (MQTT input, spool), defaults applied; absent in hand-built plans. */
   readonly ingest?: IngestPlan;
+  /** The `material:` section (docs/semantics.md section 13); absent in hand-built plans. */
+  readonly material?: MaterialPlan;
   /** Lint warnings found while loading (errors make loading throw instead). */
   readonly warnings: readonly TopologyProblem[];
 }

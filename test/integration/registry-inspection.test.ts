@@ -1,7 +1,8 @@
 // The inspection fields (issue 15 section 3) are a BACKWARD evolution of the shipped Milestone,
 // MachineEvent and Late schemas on the real registry: the registry accepts the shipped schema after
 // the one before it, and records written with the old schema decode with the new reader (no
-// inspection, the old kinds unchanged); a new record round-trips its inspection.
+// inspection, the old kinds unchanged); a new record round-trips its inspection. (`material`, a
+// later field, reads as its default.)
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
 import {
@@ -68,14 +69,14 @@ describe('registry: the inspection fields are BACKWARD compatible', () => {
     const decoder = createAvroDecoder(shipped.type, registry);
     expect(await decoder.decodeOne(oldBytes)).toEqual({
       ok: true,
-      value: { ...record, inspection: null },
+      value: { ...record, inspection: null, material: null },
       schemaId: id1,
     });
     const inspection = { test: 'bore', measure: 12.1, unit: 'mm', limitLow: 11.95, limitHigh: 12.05, lot: null };
     const newBytes = createAvroEncoder(shipped.type, id2).encode({ ...record, kind: 'quality_hold', inspection });
     expect(await decoder.decodeOne(newBytes)).toEqual({
       ok: true,
-      value: { ...record, kind: 'quality_hold', inspection },
+      value: { ...record, kind: 'quality_hold', inspection, material: null },
       schemaId: id2,
     });
   });

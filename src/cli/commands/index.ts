@@ -22,4 +22,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'run', load: async () => (await import('./run.js')).runCommand },
   { name: 'schemas', load: async () => (await import('./schemas.js')).schemasCommand },
   { name: 'simulate', load: async () => (await import('./simulate.js')).simulateCommand },
+  { name: 'trace', load: async () => (await import('./trace.js')).traceCommand },
 ];

@@ -183,7 +183,10 @@ export const postCommand: CommandDef = {
       await kafka.ensureTopics([
         { topic: topics.deadLetters },
         { topic: topics.audit },
-        ...inputs.map((i) => ({ topic: i.topic, ...(i.compacted === true ? { compacted: true } : {}) })),
+        ...[...inputs, ...kind.outputs(plan)].map((i) => ({
+          topic: i.topic,
+          ...(i.compacted === true ? { compacted: true } : {}),
+        })),
       ]);
       readiness.ready('kafka');
       const sink = kafka.sink();

@@ -128,10 +128,14 @@ export function createCodecs(source: SchemaSource, ids: SchemaIds): Codecs {
   const event = make<MachineEvent, Obj>('MachineEvent', eventToAvro, eventFromAvro);
   const milestone = make<MilestoneRecord, Obj>(
     'Milestone',
-    (m) => ({ ...m, inspection: m.inspection ?? null }),
-    // No inspection (null, or written before the field existed) is no key.
-    ({ inspection, ...rest }) =>
-      (inspection === null || inspection === undefined ? rest : { ...rest, inspection }) as unknown as MilestoneRecord,
+    (m) => ({ ...m, inspection: m.inspection ?? null, material: m.material ?? null }),
+    // No inspection or material (null, or written before the field existed) is no key.
+    ({ inspection, material, ...rest }) =>
+      ({
+        ...rest,
+        ...(inspection === null || inspection === undefined ? {} : { inspection }),
+        ...(material === null || material === undefined ? {} : { material }),
+      }) as unknown as MilestoneRecord,
   );
   const summary = make<WindowSummary, Obj>(
     'WindowSummary',

@@ -16,6 +16,7 @@ export const ODOO_COMMANDS = {
   orders: 'shiftstream orders sync',
   maintenance: 'shiftstream post --kind maintenance',
   quantities: 'shiftstream post --kind orders',
+  material: 'shiftstream post --kind material',
   reconcile: 'shiftstream reconcile',
 } as const;
 export type OdooCommand = keyof typeof ODOO_COMMANDS;
@@ -35,6 +36,7 @@ export interface AccessNeed {
 
 const MRP_USER = 'mrp.group_mrp_user (Manufacturing / User)';
 const INTERNAL = 'base.group_user (Internal User)';
+const STOCK_USER = 'stock.group_stock_user (Inventory / User)';
 
 /** Master data: work centers by code, losses by xml id or name, the user's company. */
 const MASTER_DATA: readonly AccessNeed[] = [
@@ -190,6 +192,45 @@ export const ODOO_ACCESS_NEEDS: Readonly<Record<OdooCommand, readonly AccessNeed
       group: 'stock.group_stock_user (Inventory / User)',
       onlyWhen: 'the topology sets odoo.scrapReason',
     },
+  ],
+  material: [
+    ...MASTER_DATA,
+    {
+      model: 'mrp.production',
+      operations: ['read', 'write'],
+      why: 'the order of an event; its producing lot; the consumption notes (message_post needs write)',
+      group: MRP_USER,
+    },
+    { model: 'mrp.workorder', operations: ['read'], why: 'the running work order at an instant', group: MRP_USER },
+    {
+      model: 'stock.move',
+      operations: ['read', 'create', 'write'],
+      why: "the production's component move (manual_consumption); the move of a transfer",
+      group: STOCK_USER,
+    },
+    {
+      model: 'stock.move.line',
+      operations: ['read', 'create', 'write'],
+      why: 'consumption lines (lot, location, quantity, picked) and the line of a transfer',
+      group: STOCK_USER,
+    },
+    { model: 'stock.lot', operations: ['read', 'create'], why: 'consumed lots; produced lots', group: STOCK_USER },
+    {
+      model: 'stock.picking',
+      operations: ['read', 'create', 'write'],
+      why: 'inventory moves: the internal transfer, button_validate',
+      group: STOCK_USER,
+    },
+    { model: 'stock.picking.type', operations: ['read'], why: 'the internal operation type', group: STOCK_USER },
+    { model: 'stock.location', operations: ['read'], why: 'locations by full name', group: STOCK_USER },
+    {
+      model: 'stock.quant',
+      operations: ['read'],
+      why: 'the stock available at the source of a transfer (--insufficient refuse)',
+      group: STOCK_USER,
+    },
+    { model: 'product.product', operations: ['read'], why: 'products by default_code and unit', group: INTERNAL },
+    { model: 'mail.message', operations: ['read'], why: 'the consumption notes (markers)', group: INTERNAL },
   ],
   reconcile: [
     ...MASTER_DATA,

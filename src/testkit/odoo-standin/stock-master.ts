@@ -96,7 +96,9 @@ function completeName(env: Env, r: Row): string {
       ? env.store.get('stock.location', r['location_id'])
       : undefined;
   const name = String(r['name'] ?? '');
-  if (parent === undefined || (r['usage'] === 'view' && parent === undefined)) return name;
+  // stock_location.py _compute_complete_name (17-19): a view location is its own name (so WH/Stock,
+  // not Physical Locations/WH/Stock).
+  if (parent === undefined || r['usage'] === 'view') return name;
   return `${String(parent['complete_name'] ?? parent['name'])}/${name}`;
 }
 

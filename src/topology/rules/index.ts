@@ -2,6 +2,7 @@
 // what `shiftstream lint` prints. `unique-tags` and `unique-keys` run while parsing (source.ts).
 import { shiftsValid, validTimeZone } from './calendar.js';
 import { maintenanceRules } from './maintenance.js';
+import { materialCodes } from './material.js';
 import { odooLossKnown, odooLossType, odooLossUnused, odooMappingComplete } from './odoo.js';
 import type { LintRule } from './rule.js';
 import {
@@ -65,4 +66,5 @@ export const RULES: readonly LintRule[] = [
   odooLossKnown,
   odooLossUnused,
   maintenanceRules,
+  materialCodes,
 ];

@@ -277,8 +277,9 @@ describe('plant behaviour', () => {
   it('emits every milestone kind with an order ref, in a plausible order', () => {
     const milestones = valid.filter((s) => plan.tags.get(s.tag)?.kind === 'milestone');
     const kinds = new Set(milestones.map((s) => s.tag.split('.MS.')[1]!.toLowerCase()));
-    // The simulator does not model passed inspections nor quality holds (issue 15 kinds).
-    const notSimulated = ['inspection_passed', 'quality_hold', 'quality_release'];
+    // The simulator does not model passed inspections nor quality holds (issue 15 kinds), nor
+    // produced lots and inventory moves (issue 14 kinds).
+    const notSimulated = ['inspection_passed', 'quality_hold', 'quality_release', 'lot_produced', 'inventory_move'];
     expect([...kinds].sort()).toEqual(MILESTONE_KINDS.filter((k) => !notSimulated.includes(k)).sort());
     // Per order: its machine, and its milestones in ts order.
     const orders = new Map<string, { machineId: string; kinds: string[]; ts: number[] }>();

@@ -32,7 +32,7 @@ describe('schema: unknown keys', () => {
     expect(p?.message).toBe(
       "unknown key 'evenTime' in the document: expected one of version, plant, eventTime, " +
         'validation, policies, topics, orders, workCenters, machines, tags, windows, ' +
-        "calendar, odoo, maintenance, ingest (or an x- key holding YAML anchors) (did you mean 'eventTime'?)",
+        "calendar, odoo, maintenance, ingest, material (or an x- key holding YAML anchors) (did you mean 'eventTime'?)",
     );
     expect(formatProblem(p!)).toBe(
       `topologies/plant-a.yaml /evenTime (line ${lineOf(text, 'evenTime:')}): schema: ${p?.message}`,

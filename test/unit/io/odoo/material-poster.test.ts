@@ -1,0 +1,194 @@
+// The material poster against the stand-in (17 and 18 over JSON-RPC, 19 over JSON-2): consumption
+// as picked move lines on the production's component move (one line per lot and location holding
+// the sum of its events), produced lots with the version's producing-lot field, inventory moves as
+// validated internal transfers; replays with a lost ledger, lost responses after commit and
+// serialization failures never move stock twice; closed productions, unknown lots and locations,
+// insufficient stock and unknown codes are refused with the reason.
+import { afterEach, describe, expect, it } from 'vitest';
+import { OdooError } from '../../../../src/errors.js';
+import { createMemoryKeyValue } from '../../../../src/io/memory/memory-key-value.js';
+import {
+  createMaterialHandler,
+  materialItem,
+  materialLedgerOn,
+  type Insufficient,
+  type MaterialHandler,
+} from '../../../../src/io/odoo/material-poster.js';
+import type { MilestoneRecord } from '../../../../src/core/milestones.js';
+import {
+  PLAN,
+  T0,
+  consumed,
+  moved,
+  produced,
+  startMaterialWorld,
+  type MaterialWorld,
+} from '../../../support/material-fixture.js';
+
+let w: MaterialWorld | undefined;
+afterEach(async () => {
+  await w?.close();
+  w = undefined;
+});
+
+function handlerOn(world: MaterialWorld, kv = createMemoryKeyValue(), insufficient: Insufficient = 'refuse') {
+  const handler: MaterialHandler = createMaterialHandler({
+    client: world.client,
+    ledger: materialLedgerOn(kv),
+    plan: PLAN,
+    workCenterId: async (wc) => (wc === 'wc-1' ? world.workcenter : undefined),
+    retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 4 },
+    insufficient,
+  });
+  return {
+    kv,
+    post: (m: MilestoneRecord) => {
+      const item = materialItem(PLAN, m);
+      if (item.event === null) throw new Error(`rejected: ${item.reject?.detail}`);
+      return handler.handle(item.event, item.key);
+    },
+  };
+}
+
+/** Picked component lines of a production: lot id -> location id -> quantity. */
+function consumedLines(world: MaterialWorld, moId: number): Map<string, number> {
+  const moves = new Set(
+    world.standin
+      .records('stock.move')
+      .filter((m) => m['raw_material_production_id'] === moId)
+      .map((m) => m['id']),
+  );
+  const out = new Map<string, number>();
+  for (const l of world.standin.records('stock.move.line')) {
+    if (!moves.has(l['move_id']) || l['picked'] !== true) continue;
+    const k = `${String(l['lot_id'])}@${String(l['location_id'])}`;
+    out.set(k, (out.get(k) ?? 0) + Number(l['quantity']));
+  }
+  return out;
+}
+
+async function refusal(p: Promise<unknown>): Promise<OdooError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(OdooError);
+  return err as OdooError;
+}
+
+describe.each([17, 18, 19] as const)('material poster on Odoo %i', (version) => {
+  it('consumption: one picked line per lot and location holds the sum; replays, lost ledgers add nothing', async () => {
+    w = await startMaterialWorld(version);
+    const { moId, rawMove } = await w.production('WH/MO/00001');
+    const a = handlerOn(w);
+    const events = [consumed('C-1', 2, T0, 'WH/MO/00001'), consumed('C-1', 3, T0 + 1000, 'WH/MO/00001')];
+    events.push(consumed('C-2', 1.5, T0 + 2000)); // no order named: the running work order at T0+2s
+    for (const e of events) expect((await a.post(e)).status).toBe('posted');
+    const c1 = w.lots.get('C-1')!;
+    const c2 = w.lots.get('C-2')!;
+    const want = new Map([
+      [`${c1}@${w.coilStore}`, 5],
+      [`${c2}@${w.coilStore}`, 1.5],
+    ]);
+    expect(consumedLines(w, moId)).toEqual(want);
+    // Same ledger: already posted. A fresh ledger (Redis lost): Odoo's notes say it is there.
+    expect((await a.post(events[0]!)).status).toBe('already-posted');
+    const b = handlerOn(w);
+    for (const e of events) await b.post(e);
+    expect(consumedLines(w, moId)).toEqual(want);
+    const move = w.standin.records('stock.move').find((m) => m['id'] === rawMove)!;
+    expect(move['manual_consumption']).toBe(true);
+    const notes = w.standin
+      .records('mail.message')
+      .filter((m) => m['res_id'] === moId && String(m['body']).includes('[shiftstream-material:'));
+    expect(notes).toHaveLength(3);
+  });
+
+  it('a lost response after commit and a serialization failure on the line write add nothing', async () => {
+    w = await startMaterialWorld(version);
+    const { moId } = await w.production('WH/MO/00002');
+    const a = handlerOn(w);
+    w.standin.faults.inject({ kind: 'lost-after-commit', model: 'stock.move.line', method: 'create' });
+    await a.post(consumed('C-1', 2, T0, 'WH/MO/00002'));
+    w.standin.faults.inject({ kind: 'serialization', model: 'stock.move.line', method: 'write' });
+    w.standin.faults.inject({ kind: 'lost-after-commit', model: 'mrp.production', method: 'message_post' });
+    await a.post(consumed('C-1', 4, T0 + 1, 'WH/MO/00002'));
+    expect(w.standin.faults.fired).toMatchObject({ 'lost-after-commit': 2, serialization: 1 });
+    expect(consumedLines(w, moId)).toEqual(new Map([[`${w.lots.get('C-1')}@${w.coilStore}`, 6]]));
+  });
+
+  it('produced lot: stock.lot of the production product and company, set with the version field, once', async () => {
+    w = await startMaterialWorld(version);
+    const { moId } = await w.production('WH/MO/00003');
+    const a = handlerOn(w);
+    w.standin.faults.inject({ kind: 'lost-after-commit', model: 'stock.lot', method: 'create' });
+    const out = await a.post(produced('P-77', 5, T0, 'WH/MO/00003'));
+    await handlerOn(w).post(produced('P-77', 5, T0, 'WH/MO/00003'));
+    const lots = w.standin.records('stock.lot').filter((l) => l['name'] === 'P-77');
+    expect(lots).toHaveLength(1);
+    expect(lots[0]).toMatchObject({ product_id: w.panel, company_id: 1 });
+    expect(out.odooIds).toEqual([lots[0]!['id']]);
+    const mo = w.standin.records('mrp.production').find((m) => m['id'] === moId)!;
+    if (version >= 19) expect(mo['lot_producing_ids']).toEqual([lots[0]!['id']]);
+    else expect(mo['lot_producing_id']).toBe(lots[0]!['id']);
+    // 17/18: lot_producing_id holds one lot; a second produced lot is refused with the reason.
+    if (version < 19) {
+      const err = await refusal(a.post(produced('P-78', 5, T0 + 1, 'WH/MO/00003')));
+      expect(err.message).toContain('already produces lot');
+    }
+  });
+
+  it('inventory move: a validated internal transfer; found by its origin on replay; stock moved once', async () => {
+    w = await startMaterialWorld(version);
+    const a = handlerOn(w);
+    w.standin.faults.inject({ kind: 'lost-after-commit', model: 'stock.picking', method: 'button_validate' });
+    const out = await a.post(moved('C-3', 4, T0));
+    expect(out.odooModel).toBe('stock.picking');
+    expect((await handlerOn(w).post(moved('C-3', 4, T0))).status).toBe('already-posted');
+    const pickings = w.standin.records('stock.picking');
+    expect(pickings).toHaveLength(1);
+    expect(pickings[0]).toMatchObject({ state: 'done', location_id: w.coilStore, location_dest_id: w.pressLine });
+    const quants = w.standin.records('stock.quant').filter((q) => q['lot_id'] === w!.lots.get('C-3'));
+    const at = (loc: number): number =>
+      quants.filter((q) => q['location_id'] === loc).reduce((s, q) => s + Number(q['quantity']), 0);
+    expect([at(w.coilStore), at(w.pressLine)]).toEqual([6, 4]);
+  });
+
+  it('refusals: closed production, unknown lot and location, insufficient stock, no running order', async () => {
+    w = await startMaterialWorld(version);
+    const a = handlerOn(w);
+    // Nothing reserved yet: 10 of each coil lot are available.
+    const short = await refusal(a.post(moved('C-1', 11, T0)));
+    expect(short.message).toContain('insufficient quantity: 10 of COIL lot C-1 available at WH/Stock/Coils');
+    expect(w.standin.records('stock.picking')).toHaveLength(0);
+    const allowed = await handlerOn(w, createMemoryKeyValue(), 'allow').post(moved('C-1', 11, T0));
+    expect(allowed.status).toBe('posted');
+    const { moId } = await w.production('WH/MO/00004');
+    await a.post(produced('P-1', 1, T0, 'WH/MO/00004'));
+    await w.client.write('mrp.production', [moId], { qty_producing: 1 });
+    await w.client.callMethod('mrp.production', 'button_mark_done', [moId], {
+      context: { skip_consumption: true, skip_backorder: true },
+    });
+    const closed = await refusal(a.post(consumed('C-1', 1, T0, 'WH/MO/00004')));
+    expect(closed.code).toBe('SHIFTSTREAM_ODOO_VALIDATION');
+    expect(closed.message).toContain('WH/MO/00004 is done in Odoo');
+    await w.production('WH/MO/00005');
+    const unknownLot = await refusal(a.post(consumed('C-404', 1, T0, 'WH/MO/00005')));
+    expect(unknownLot.code).toBe('SHIFTSTREAM_ODOO_MISSING');
+    expect(unknownLot.message).toContain('expected a stock.lot "C-404"');
+    const noOrder = await refusal(a.post(consumed('C-2', 1, Date.UTC(2026, 2, 2, 4))));
+    expect(noOrder.message).toContain('no work order of wc-1 was running at that instant');
+    const plan = { ...PLAN, locations: new Map([...PLAN.locations, ['GHOST', 'WH/Stock/Ghost']]) };
+    const item = materialItem(plan, moved(null, 1, T0, 'COIL-STORE', 'GHOST'));
+    const ghost = await refusal(
+      createMaterialHandler({
+        client: w.client,
+        ledger: materialLedgerOn(createMemoryKeyValue()),
+        plan,
+        workCenterId: async () => undefined,
+        retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 2 },
+      }).handle(item.event!, item.key),
+    );
+    expect(ghost.message).toContain('expected one stock.location with that full name, found none');
+  });
+});
