@@ -47,15 +47,21 @@ describe.each(['topologies/stamping-berlin.yaml', 'topologies/packaging-chicago.
       if (released !== undefined) {
         const named = new Set(samples.filter((s) => s.tag === released.tag).map((s) => s.value));
         expect(named.size, released.tag).toBeGreaterThan(0);
-        expect([...named].every((v) => published.has(v)), released.tag).toBe(true);
+        expect(
+          [...named].every((v) => published.has(v)),
+          released.tag,
+        ).toBe(true);
       }
     }
     const wcWithOrderTag = new Set(
-      [...plan.tags.values()].filter((t) => t.kind === 'order').map((t) => plan.machines.get(t.machineId)!.workCenterId),
+      [...plan.tags.values()]
+        .filter((t) => t.kind === 'order')
+        .map((t) => plan.machines.get(t.machineId)!.workCenterId),
     );
     let counts = 0;
     for (const t of plan.tags.values()) {
-      if (t.kind !== 'milestone' || (t.milestone !== 'quantity_completed' && t.milestone !== 'scrap_recorded')) continue;
+      if (t.kind !== 'milestone' || (t.milestone !== 'quantity_completed' && t.milestone !== 'scrap_recorded'))
+        continue;
       const wc = plan.machines.get(t.machineId)!.workCenterId;
       for (const s of samples.filter((x) => x.tag === t.tag)) {
         if (wcWithOrderTag.has(wc)) {
