@@ -5,34 +5,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WindowedProcessor } from '../../../src/core/processor.js';
-import type { OrderSummary, RawSample } from '../../../src/core/types.js';
 import { OrderSummaryCollector, renderReport } from '../../../src/report/index.js';
 import { main } from '../../../src/cli/main.js';
-import { HOUR, testPlan } from '../../support/plan.js';
-import { toEvents } from '../../support/run-core.js';
-import { EARLY_START_MS, generateSamples } from './fixture.js';
+import { runOrdersFixture } from './fixture.js';
 
-const plan = testPlan({ workCenters: 2, idealCycleTimeMs: 2400, orderTags: true });
-
-function run(): { shifts: ReturnType<WindowedProcessor['ingest']>['summaries']; orders: OrderSummary[] } {
-  const signal = (h: number, value: string): RawSample => ({
-    tag: 'M1a.ORDER',
-    tsMs: EARLY_START_MS + h * HOUR,
-    value,
-    quality: 'good',
-  });
-  const samples = [
-    ...generateSamples(plan, EARLY_START_MS, 8, 7),
-    signal(0, 'MO/<1>'),
-    signal(3, 'MO/2'),
-    signal(6, ''),
-  ].sort((a, b) => a.tsMs - b.tsMs);
-  const p = new WindowedProcessor(plan, { windowNames: ['shift'] });
-  const a = p.ingest(toEvents(plan, samples));
-  const b = p.advanceTo(EARLY_START_MS + 10 * HOUR);
-  return { shifts: [...a.summaries, ...b.summaries], orders: [...a.orderSummaries, ...b.orderSummaries] };
-}
+const run = runOrdersFixture;
 
 describe('per-order table', () => {
   it('one row per share of the last revision, escaped, retractions left out', () => {
