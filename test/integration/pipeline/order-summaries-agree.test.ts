@@ -15,7 +15,9 @@ import { embeddedTransport } from '../../../src/cli/demo-transports.js';
 import { main } from '../../../src/cli/main.js';
 import type { OrderSummary } from '../../../src/core/types.js';
 import { runDemo } from '../../../src/demo/demo.js';
+import type { MilestoneRecord } from '../../../src/core/milestones.js';
 import { samplesToNdjson } from '../../../src/sim/index.js';
+import { computeMilestoneOrders } from '../../../src/testkit/reference.js';
 import { expectConservation, withoutNullOrderKeys } from '../../support/attribution.js';
 import { collectSummaries, PlantHarness, plain, simulatePlant } from '../../support/pipeline-harness.js';
 
@@ -129,6 +131,32 @@ describe('order summaries: replay, demo and run agree', () => {
       const diff = [...want].filter(([k, v]) => !isDeepStrictEqual(got.get(k), v)).map(([k]) => k);
       expect(diff, `${name}: shares that differ from replay`).toEqual([]);
     }
+    // Milestones with bare counts (QTY_DONE, SCRAP_BOOKED) carry the order running at their ts,
+    // the same in all three and equal to the batch reference (section 9.3); up to an hour before
+    // the end of input, where every source has released them.
+    const until = START + DURATION - 3_600_000;
+    const bare = (ms: readonly MilestoneRecord[]) =>
+      ms
+        .filter((m) => (m.kind === 'quantity_completed' || m.kind === 'scrap_recorded') && m.tsMs < until)
+        .map((m) => `${m.tsMs}|${m.tag}|${m.quantity}|${m.orderRef}`)
+        .sort();
+    const wantMs = computeMilestoneOrders(input.samples, h.topology.plant)
+      .filter((m) => m.tsMs < until)
+      .map((m) => `${m.tsMs}|${m.tag}|${m.quantity}|${m.orderRef}`)
+      .sort();
+    expect(wantMs.length).toBeGreaterThan(20);
+    expect(wantMs.every((m) => !m.endsWith('|null'))).toBe(true);
+    const ranMs = await h.decodeAll<MilestoneRecord>(
+      await h.readTopic(h.topology.topics.milestones),
+      h.codecs.milestone,
+    );
+    for (const [name, ms] of [
+      ['replay', readNdjson<MilestoneRecord>(join(dir, 'replay', 'milestones.ndjson'))],
+      ['demo', readNdjson<MilestoneRecord>(join(demoOut, 'milestones.ndjson'))],
+      ['run', ranMs],
+    ] as const)
+      expect(bare(ms), name).toEqual(wantMs);
+
     // And the run's last order shares add up to its last shift summaries (retracted shares end earlier).
     const shifts = [...(await collectSummaries(h)).last.values()].filter(
       (s) => s.windowKind === 'shift' && s.startMs >= START,
