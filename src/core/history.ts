@@ -34,7 +34,7 @@ export const INFO_FLAGS = 7;
 export const ROLE_GOOD = 0;
 export const ROLE_SCRAP = 1;
 export const ROLE_OTHER = 2;
-/** Inspections (docs/semantics.md section 9.3): one unit per inspection milestone. */
+/** Inspections (docs/semantics.md section 9.4): one unit per inspection milestone. */
 export const ROLE_INSPECTION_PASSED = 3;
 export const ROLE_INSPECTION_FAILED = 4;
 /**

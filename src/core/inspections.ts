@@ -1,4 +1,4 @@
-// Inspections in the figures (docs/semantics.md section 9.3): each inspection_passed /
+// Inspections in the figures (docs/semantics.md section 9.4): each inspection_passed /
 // inspection_failed milestone counts one in the summaries of the windows holding its instant.
 // The windowed lane keeps it as a delta counter of 1 in a history of its own per work center, so
 // duplicates, lateness, amendments, checkpoints, pruning and order attribution are exactly the

@@ -340,7 +340,7 @@ export function validateCanonicalEvent(plan: PlantPlan, event: MachineEvent, ctx
       if (event.counter.startsWith('#'))
         return reject(
           'invalid-event',
-          `counter: names starting with '#' are reserved (inspections, section 9.3), found '${event.counter}'`,
+          `counter: names starting with '#' are reserved (inspections, section 9.4), found '${event.counter}'`,
         );
       return { ok: true, event };
     case 'milestone':

@@ -239,7 +239,7 @@ export interface WindowSummary {
   readonly scrapCount: number;
   readonly counts: Readonly<Record<string, number>>;
   /**
-   * Inspections (section 9.3): the inspection_passed / inspection_failed milestones with ts in the
+   * Inspections (section 9.4): the inspection_passed / inspection_failed milestones with ts in the
    * window (order summaries: attributed like any count).
    */
   readonly inspectionsPassed: number;

@@ -33,6 +33,12 @@ export interface MapperStageOptions {
   readonly log: Log;
   /** Order tagging: the orders table to tag events from (absent: tagging off). */
   readonly orders?: OrdersTable;
+  /**
+   * Order attribution is on in stage 2 (semantics section 11): quantity and scrap milestones
+   * without an order of their own are left to stage 2, which gives them the order running at their
+   * ts (section 9.3). Default false.
+   */
+  readonly orderAtEventTime?: boolean;
 }
 
 /** Records encoded for the bulk send between two turns of the event loop. */
@@ -52,11 +58,13 @@ function observed(p: Promise<void>): Promise<void> {
 }
 
 export class MapperStage {
-  private readonly tracker: MilestoneTracker = createMilestoneTracker();
+  private readonly tracker: MilestoneTracker;
   /** Highest valid event time seen per input partition (`topic/partition`). */
   private readonly sourceMaxTs = new Map<string, number>();
 
-  constructor(private readonly o: MapperStageOptions) {}
+  constructor(private readonly o: MapperStageOptions) {
+    this.tracker = createMilestoneTracker({}, { orderAtEventTime: o.orderAtEventTime === true });
+  }
 
   async handle(batch: SourceBatch): Promise<void> {
     const { topology, codecs, sink, metrics } = this.o;

@@ -11,6 +11,7 @@ import type { StateStore } from '../ports/state-store.js';
 import type { TopologyPlan } from '../topology/types.js';
 import { MapperStage } from './mapper-stage.js';
 import { OrdersFeed, type PartitionOffsets } from './orders-feed.js';
+import { attributesOrders } from '../core/attribution.js';
 import { WindowStage } from './window-stage.js';
 
 export interface PipelineOptions {
@@ -99,6 +100,8 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     enrichedPartitions: o.enrichedPartitions,
     sourcePartitions: o.sourcePartitions,
     ...(feed === undefined || o.orders?.tagging !== true ? {} : { orders: feed.table }),
+    // Stage 2 attributes exactly when this holds (window-stage.ts): it then owns such milestones.
+    orderAtEventTime: attributesOrders(o.topology.plant, o.orders?.attribution === true ? true : undefined),
   });
   const windows = new WindowStage({
     topology: o.topology,

@@ -186,7 +186,14 @@ export class WindowStage {
     const { codecs } = this.o;
     await codecs.prepare(batch.records.map((r) => r.value));
     const now = this.o.live ? this.o.clock.nowMs() : undefined;
-    const out: ProcessorOutput = { summaries: [], orderSummaries: [], late: [], duplicates: 0, applied: 0 };
+    const out: ProcessorOutput = {
+      summaries: [],
+      orderSummaries: [],
+      milestones: [],
+      late: [],
+      duplicates: 0,
+      applied: 0,
+    };
     const rejected: SinkRecord[] = [];
     const proc = p.processor;
     let pending: MachineEvent[] = [];
@@ -270,7 +277,7 @@ export class WindowStage {
           const out = p.processor.tick(now);
           const wm = p.watermark.current(now);
           if (wm > p.processor.watermarkMs) p.processor.advanceTo(wm, out);
-          if (out.summaries.length === 0 && out.late.length === 0) {
+          if (out.summaries.length === 0 && out.late.length === 0 && out.milestones.length === 0) {
             if (p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p);
             return;
           }
@@ -358,6 +365,9 @@ export class WindowStage {
         key: orderSummaryKey(o),
         value: codecs.orderSummary.encode(o),
       });
+    // Quantity and scrap milestones that took their running order in event time (section 9.3).
+    for (const m of out.milestones)
+      records.push({ topic: topology.topics.milestones, key: m.workCenterId, value: codecs.milestone.encode(m) });
     for (const l of out.late) {
       records.push({ topic: topology.topics.late, key: l.workCenterId, value: codecs.late.encode(l) });
       metrics.inc('shiftstream_late_samples_total', {
@@ -414,16 +424,18 @@ export class WindowStage {
 function appendOutput(into: ProcessorOutput, from: ProcessorOutput): void {
   for (const x of from.summaries) into.summaries.push(x);
   for (const x of from.orderSummaries) into.orderSummaries.push(x);
+  for (const x of from.milestones) into.milestones.push(x);
   for (const x of from.late) into.late.push(x);
   into.duplicates += from.duplicates;
   into.applied += from.applied;
 }
 
 function emptyProcessorOutput(): ProcessorOutput {
-  return { summaries: [], orderSummaries: [], late: [], duplicates: 0, applied: 0 };
+  return { summaries: [], orderSummaries: [], milestones: [], late: [], duplicates: 0, applied: 0 };
 }
 
 function mergeOutput(into: ProcessorOutput, from: ProcessorOutput): void {
   into.summaries.push(...from.summaries);
   into.orderSummaries.push(...from.orderSummaries);
+  into.milestones.push(...from.milestones);
 }

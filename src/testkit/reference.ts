@@ -165,7 +165,7 @@ export function computeAll(
   for (const s of samples) {
     const v = mapSample(plan, s);
     if (!v.ok) continue;
-    // Milestones are the critical lane's, except inspections, which count (section 9.3).
+    // Milestones are the critical lane's, except inspections, which count (section 9.4).
     const inspection =
       v.event.kind === 'milestone' &&
       (v.event.milestone === 'inspection_passed' || v.event.milestone === 'inspection_failed');
@@ -253,6 +253,59 @@ export function computeAll(
   return { summaries: out.map((o) => o.summary), orderSummaries: orderOut };
 }
 
+/** A quantity or scrap milestone with the order it belongs to (semantics section 9.3). */
+export interface ReferenceMilestoneOrder {
+  readonly workCenterId: string;
+  readonly tag: string;
+  readonly tsMs: number;
+  readonly quantity: number | null;
+  readonly orderRef: string | null;
+}
+
+/**
+ * Section 9.3 from scratch: every quantity or scrap milestone sample that names no order itself,
+ * with the order running at its ts over all order signals and the latest snapshot's lines (section
+ * 11), in (ts, input) order. Exact duplicates stay (the posters' keys make them one).
+ */
+export function computeMilestoneOrders(
+  samples: readonly RawSample[],
+  plan: PlantPlan,
+  snapshots: ReadonlyMap<string, readonly OrderLine[]> = new Map(),
+): ReferenceMilestoneOrder[] {
+  const signals = new Map<string, Signal[]>();
+  const seen = new Set<string>();
+  const milestones: MachineEvent[] = [];
+  for (const s of samples) {
+    const v = mapSample(plan, s);
+    if (!v.ok) continue;
+    const e = v.event;
+    if (e.kind === 'order') {
+      const key = `${s.tag}\u0000${s.tsMs}\u0000${valueKey(s.value)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const list = signals.get(e.workCenterId) ?? [];
+      list.push({ tsMs: e.tsMs, value: e.orderRef ?? '' });
+      signals.set(e.workCenterId, list);
+    } else if (
+      e.kind === 'milestone' &&
+      (e.milestone === 'quantity_completed' || e.milestone === 'scrap_recorded') &&
+      e.orderRef === undefined &&
+      typeof e.value !== 'string'
+    )
+      milestones.push(e);
+  }
+  return milestones
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.tsMs - b.e.tsMs || a.i - b.i)
+    .map(({ e }) => ({
+      workCenterId: e.workCenterId,
+      tag: e.tag,
+      tsMs: e.tsMs,
+      quantity: e.quantity ?? null,
+      orderRef: orderAt(signals.get(e.workCenterId) ?? [], snapshots.get(e.workCenterId) ?? [], e.tsMs).ref,
+    }));
+}
+
 /** The running order at x, literally as section 11 says. */
 function orderAt(signals: readonly Signal[], lines: readonly OrderLine[], x: number): OrderAt {
   const past = signals.filter((s) => s.tsMs <= x);
@@ -268,7 +321,7 @@ function orderAt(signals: readonly Signal[], lines: readonly OrderLine[], x: num
   const running = lines
     .filter(
       (l) =>
-        l.state !== 'cancel' &&
+        (l.state === 'progress' || l.state === 'done') &&
         l.dateStartMs !== null &&
         l.dateStartMs <= x &&
         (l.dateFinishedMs === undefined || l.dateFinishedMs === null || x < l.dateFinishedMs),

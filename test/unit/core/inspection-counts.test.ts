@@ -1,4 +1,4 @@
-// Inspections in the figures (docs/semantics.md section 9.3): each inspection milestone counts one
+// Inspections in the figures (docs/semantics.md section 9.4): each inspection milestone counts one
 // in the window holding its instant; an exact duplicate once; a late one amends by the revision
 // rule and is reported as the milestone it is; an inspection is no sign of life of its machine.
 import { describe, expect, it } from 'vitest';
