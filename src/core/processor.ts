@@ -6,7 +6,7 @@
 // (see figures.ts). The history doubles as the reorder buffer (a sample is inserted in event-time
 // order whatever its arrival order) and as the retained history that amendments are recomputed
 // from. Closing is checked after every event, so results do not depend on batch sizes.
-import { WorkCenterOrders, type EncodedWorkCenterOrders, type OrderIds } from './attribution.js';
+import { WorkCenterOrders, type EncodedWorkCenterOrders } from './attribution.js';
 import {
   computeAttributedFigures,
   computeFigures,
@@ -102,7 +102,7 @@ export interface ProcessorOptions {
 /** A shift's (or window's) figures, and its order shares when attributing. */
 interface Results {
   readonly figures: Figures;
-  readonly shares: readonly (ShareFigures & { readonly ids: OrderIds })[] | undefined;
+  readonly shares: readonly ShareFigures[] | undefined;
 }
 
 function emptyOutput(): ProcessorOutput {
@@ -328,7 +328,7 @@ export class WindowedProcessor {
       (r) => orders.idsOf(r),
       this.scratch,
     );
-    return { figures: a.figures, shares: a.shares.map((sh) => ({ ...sh, ids: orders.idsOf(sh.ref) })) };
+    return a;
   }
 
   /** Emits a final summary (and its order summaries and retractions). */
