@@ -238,7 +238,7 @@ export class WindowStage {
       }
     }
     if (this.o.onEarly !== undefined) this.o.onEarly(p.processor.earlyUpdates());
-    if (this.o.clock.nowMs() - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p);
+    if (this.o.clock.nowMs() - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p, true);
   }
 
   /**
@@ -255,7 +255,7 @@ export class WindowStage {
           this.serial.run(key, async () => {
             const p = this.partitions.get(key);
             if (p !== undefined && p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs)
-              await this.checkpoint(p);
+              await this.checkpoint(p, true);
           }),
         ),
       );
@@ -271,13 +271,13 @@ export class WindowStage {
           const wm = p.watermark.current(now);
           if (wm > p.processor.watermarkMs) p.processor.advanceTo(wm, out);
           if (out.summaries.length === 0 && out.late.length === 0) {
-            if (p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p);
+            if (p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p, true);
             return;
           }
           await this.emit(out, []);
           // Wall-clock decisions are made durable at once, so a restart does not redo them differently.
           p.dirty = true;
-          await this.checkpoint(p);
+          await this.checkpoint(p, true);
         }),
       ),
     );
@@ -374,7 +374,8 @@ export class WindowStage {
       });
   }
 
-  private async checkpoint(p: PartitionState): Promise<void> {
+  /** `background`: the group commit after it may go in the background (checkpoints while running). */
+  private async checkpoint(p: PartitionState, background = false): Promise<void> {
     if (!p.dirty || p.nextOffset === undefined) return;
     const started = this.o.clock.nowMs();
     // Runs under the partition's serializer: no batch of this partition changes it meanwhile; the
@@ -390,7 +391,7 @@ export class WindowStage {
       // The Redis checkpoint is where a restart resumes; the group commit only shows progress
       // (lag). A failed commit (e.g. during a rebalance or a stop) is logged and retried next time.
       try {
-        await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset }]);
+        await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset }], { background });
       } catch (err) {
         this.o.log.warn(
           { err, topic: p.tp.topic, partition: p.tp.partition, offset },
