@@ -720,10 +720,29 @@ export class WindowedProcessor {
    * the output of an uninterrupted run.
    */
   snapshot(): ProcessorSnapshot {
+    const steps = this.snapshotSteps(Infinity);
+    let r = steps.next();
+    while (r.done !== true) r = steps.next();
+    return r.value;
+  }
+
+  /**
+   * snapshot() in steps: pauses after every `machinesPerStep` machines' histories, so a caller can
+   * give the event loop a turn between them (a whole snapshot is proportional to the retained
+   * history: hundreds of ms for 2,000 machines). Returns the same snapshot. The processor must not
+   * change until it is done.
+   */
+  *snapshotSteps(machinesPerStep = 64): Generator<void, ProcessorSnapshot, void> {
     const tables = new SnapshotTables(this.dict);
     const machines: [string, string, EncodedHistory][] = [];
+    let inStep = 0;
     for (const m of [...this.machines.values()].sort((a, b) => (a.machineId < b.machineId ? -1 : 1))) {
+      if (inStep === machinesPerStep) {
+        inStep = 0;
+        yield;
+      }
       machines.push([m.machineId, m.workCenterId, encodeHistory(m, tables)]);
+      inStep++;
     }
     return {
       v: tables.tagged ? SNAPSHOT_VERSION_TAGGED : SNAPSHOT_VERSION,

@@ -28,7 +28,7 @@ import type { TopologyPlan } from '../topology/types.js';
 import { latenessBucket } from '../metrics/catalog.js';
 import { rejectRecord } from './rejects.js';
 import { KeyedSerializer } from './serial.js';
-import { decodeSnapshot, encodeSnapshotAsync } from './snapshot-codec.js';
+import { decodeSnapshot, encodeProcessorSnapshotInSteps } from './snapshot-codec.js';
 
 export interface WindowStageOptions {
   readonly topology: TopologyPlan;
@@ -381,11 +381,7 @@ export class WindowStage {
     // Runs under the partition's serializer: no batch of this partition changes it meanwhile; the
     // offset is taken with the snapshot all the same, before the compression's await.
     const offset = p.nextOffset;
-    const snapshot = await encodeSnapshotAsync({
-      v: 1,
-      processor: p.processor.snapshot(),
-      watermark: p.watermark.snapshot(),
-    });
+    const snapshot = await encodeProcessorSnapshotInSteps(p.processor, p.watermark.snapshot());
     await this.o.store.save(this.checkpointKey(p.tp), { offset, snapshot, savedAtMs: started });
     if (this.o.commit !== undefined) {
       // The Redis checkpoint is where a restart resumes; the group commit only shows progress
