@@ -31,10 +31,10 @@ export function createStallRecorder(core, sources = {}) {
   for (const [name, source] of Object.entries(sources)) {
     const commit = source.commit.bind(source);
     const st = (steps[`commit:${name}`] = stats());
-    source.commit = (offsets) => {
+    source.commit = (...args) => {
       const t0 = performance.now();
       try {
-        return commit(offsets);
+        return commit(...args);
       } finally {
         add(st, performance.now() - t0);
       }
