@@ -103,7 +103,13 @@ export class WorkCenterOrders {
       if (this.compareAt(mid, ts, value, tag) < 0) lo = mid + 1;
       else hi = mid;
     }
-    if (lo < this.ts.length && this.compareAt(lo, ts, value, tag) === 0) return false;
+    if (lo === this.ts.length) {
+      this.ts.push(ts);
+      this.vals.push(value);
+      this.tags.push(tag);
+      return true;
+    }
+    if (this.compareAt(lo, ts, value, tag) === 0) return false;
     this.ts.splice(lo, 0, ts);
     this.vals.splice(lo, 0, value);
     this.tags.splice(lo, 0, tag);

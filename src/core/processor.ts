@@ -6,7 +6,7 @@
 // (see figures.ts). The history doubles as the reorder buffer (a sample is inserted in event-time
 // order whatever its arrival order) and as the retained history that amendments are recomputed
 // from. Closing is checked after every event, so results do not depend on batch sizes.
-import { attributesOrders, WorkCenterOrders, type EncodedWorkCenterOrders, type OrderIds } from './attribution.js';
+import { attributesOrders, WorkCenterOrders, type EncodedWorkCenterOrders } from './attribution.js';
 import {
   computeAttributedFigures,
   computeFigures,
@@ -109,7 +109,7 @@ export interface ProcessorOptions {
 /** A shift's (or window's) figures, and its order shares when attributing. */
 interface Results {
   readonly figures: Figures;
-  readonly shares: readonly (ShareFigures & { readonly ids: OrderIds })[] | undefined;
+  readonly shares: readonly ShareFigures[] | undefined;
 }
 
 function emptyOutput(): ProcessorOutput {
@@ -348,7 +348,7 @@ export class WindowedProcessor {
       (r) => orders.idsOf(r),
       this.scratch,
     );
-    return { figures: a.figures, shares: a.shares.map((sh) => ({ ...sh, ids: orders.idsOf(sh.ref) })) };
+    return a;
   }
 
   /** Emits a final summary (and its order summaries and retractions). */
@@ -769,10 +769,29 @@ export class WindowedProcessor {
    * the output of an uninterrupted run.
    */
   snapshot(): ProcessorSnapshot {
+    const steps = this.snapshotSteps(Infinity);
+    let r = steps.next();
+    while (r.done !== true) r = steps.next();
+    return r.value;
+  }
+
+  /**
+   * snapshot() in steps: pauses after every `machinesPerStep` machines' histories, so a caller can
+   * give the event loop a turn between them (a whole snapshot is proportional to the retained
+   * history: hundreds of ms for 2,000 machines). Returns the same snapshot. The processor must not
+   * change until it is done.
+   */
+  *snapshotSteps(machinesPerStep = 64): Generator<void, ProcessorSnapshot, void> {
     const tables = new SnapshotTables(this.dict);
     const machines: [string, string, EncodedHistory][] = [];
+    let inStep = 0;
     for (const m of [...this.machines.values()].sort((a, b) => (a.machineId < b.machineId ? -1 : 1))) {
+      if (inStep === machinesPerStep) {
+        inStep = 0;
+        yield;
+      }
       machines.push([m.machineId, m.workCenterId, encodeHistory(m, tables)]);
+      inStep++;
     }
     return {
       v: tables.tagged ? SNAPSHOT_VERSION_TAGGED : SNAPSHOT_VERSION,

@@ -28,7 +28,7 @@ import type { TopologyPlan } from '../topology/types.js';
 import { latenessBucket } from '../metrics/catalog.js';
 import { rejectRecord } from './rejects.js';
 import { KeyedSerializer } from './serial.js';
-import { decodeSnapshot, encodeSnapshotAsync } from './snapshot-codec.js';
+import { decodeSnapshot, encodeProcessorSnapshotInSteps } from './snapshot-codec.js';
 
 export interface WindowStageOptions {
   readonly topology: TopologyPlan;
@@ -245,7 +245,7 @@ export class WindowStage {
       }
     }
     if (this.o.onEarly !== undefined) this.o.onEarly(p.processor.earlyUpdates());
-    if (this.o.clock.nowMs() - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p);
+    if (this.o.clock.nowMs() - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p, true);
   }
 
   /**
@@ -262,7 +262,7 @@ export class WindowStage {
           this.serial.run(key, async () => {
             const p = this.partitions.get(key);
             if (p !== undefined && p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs)
-              await this.checkpoint(p);
+              await this.checkpoint(p, true);
           }),
         ),
       );
@@ -278,13 +278,13 @@ export class WindowStage {
           const wm = p.watermark.current(now);
           if (wm > p.processor.watermarkMs) p.processor.advanceTo(wm, out);
           if (out.summaries.length === 0 && out.late.length === 0 && out.milestones.length === 0) {
-            if (p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p);
+            if (p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p, true);
             return;
           }
           await this.emit(out, []);
           // Wall-clock decisions are made durable at once, so a restart does not redo them differently.
           p.dirty = true;
-          await this.checkpoint(p);
+          await this.checkpoint(p, true);
         }),
       ),
     );
@@ -384,23 +384,20 @@ export class WindowStage {
       });
   }
 
-  private async checkpoint(p: PartitionState): Promise<void> {
+  /** `background`: the group commit after it may go in the background (checkpoints while running). */
+  private async checkpoint(p: PartitionState, background = false): Promise<void> {
     if (!p.dirty || p.nextOffset === undefined) return;
     const started = this.o.clock.nowMs();
     // Runs under the partition's serializer: no batch of this partition changes it meanwhile; the
     // offset is taken with the snapshot all the same, before the compression's await.
     const offset = p.nextOffset;
-    const snapshot = await encodeSnapshotAsync({
-      v: 1,
-      processor: p.processor.snapshot(),
-      watermark: p.watermark.snapshot(),
-    });
+    const snapshot = await encodeProcessorSnapshotInSteps(p.processor, p.watermark.snapshot());
     await this.o.store.save(this.checkpointKey(p.tp), { offset, snapshot, savedAtMs: started });
     if (this.o.commit !== undefined) {
       // The Redis checkpoint is where a restart resumes; the group commit only shows progress
       // (lag). A failed commit (e.g. during a rebalance or a stop) is logged and retried next time.
       try {
-        await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset }]);
+        await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset }], { background });
       } catch (err) {
         this.o.log.warn(
           { err, topic: p.tp.topic, partition: p.tp.partition, offset },
