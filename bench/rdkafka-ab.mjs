@@ -62,6 +62,8 @@ try {
       const env = {};
       if (v.dist !== undefined) env.SHIFTSTREAM_BENCH_DIST = resolve(ROOT, v.dist);
       if (v.rdkafka !== undefined) env.SHIFTSTREAM_BENCH_RDKAFKA = JSON.stringify(v.rdkafka);
+      // Node flags of the run's process (e.g. GC sizing), a what-if of how it is started.
+      if (v.nodeOptions !== undefined) env.NODE_OPTIONS = v.nodeOptions;
       if ((v.client ?? values.client) !== 'rdkafka' && v.rdkafka !== undefined)
         throw new Error(`--variant ${v.name}: rdkafka options need the rdkafka client`);
       if (values['latency-rates'] !== undefined) {
