@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Ingest throughput from MQTT (issue 11), against a baseline measured in the same run.
-//   node bench/ingest-mqtt.mjs [--count 20000] [--rounds 2]      (after `npm run build`)
+//   node bench/ingest-mqtt.mjs [--count 20000] [--rounds 2] [--profile <dir>]   (after `npm run build`)
 // Both sides drain the same backlog: N JSON samples published at QoS 1 to a Mosquitto of the bench's
 // own (loopback) while the subscriber's persistent session is away, so the publisher does not share
 // the 2 cores with the measured side. Timed from the first message received to the N-th sample
@@ -22,7 +22,9 @@ import { fmt, writeResult } from './lib/env.mjs';
 import { brokers, createTopic, infraEnv, ROOT } from './lib/kafka.mjs';
 import { procSample } from './lib/proc.mjs';
 
-const { values } = parseArgs({ options: { count: { type: 'string' }, rounds: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { count: { type: 'string' }, rounds: { type: 'string' }, profile: { type: 'string' } },
+});
 const N = Number(values.count ?? 20_000);
 const ROUNDS = Number(values.rounds ?? 2);
 const TAGS = ['M1a.HB', 'M2a.HB', 'M3a.HB', 'M4a.HB'];
@@ -172,6 +174,7 @@ async function ingest(url, prefix, round) {
   const child = spawn(
     process.execPath,
     [
+      ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
       join(ROOT, 'bin/shiftstream.js'),
       'ingest',
       '--topology',
