@@ -20,7 +20,7 @@ import { ROOT } from './lib/kafka.mjs';
 import { loadAverage } from './lib/proc.mjs';
 import { runShiftstream } from './lib/shiftstream.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
-import { criticalLaneLatency } from './latency.mjs';
+import { criticalLaneLatency, describeLevel } from './latency.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +35,9 @@ const { values } = parseArgs({
     'latency-rates': { type: 'string' },
     // With --latency-rates: event-loop stalls of the run and stage 2's synchronous steps (lib/stalls.mjs).
     stalls: { type: 'boolean' },
+    // With --latency-rates: extra milestones per second on top of the telemetry (0: the simulator's
+    // own only, ~5/s); default: enough for >= 1,000 in each level's 8 s measuring window (latency.mjs).
+    'milestone-rate': { type: 'string' },
   },
 });
 const variants = (values.variant ?? ['current={}']).map((v) => {
@@ -70,12 +73,14 @@ try {
         const rates = values['latency-rates'].split(',').map(Number);
         const stallsFile = join(traceDir, `${runId}-stalls.json`);
         if (values.stalls) env.SHIFTSTREAM_BENCH_STALLS = stallsFile;
+        const loadBefore = loadAverage();
         const lat = await criticalLaneLatency({
           machines: ds.machines,
           maxRate: 1,
           shares: rates,
           warmupMs: 3_000,
           measureMs: 8_000,
+          ...(values['milestone-rate'] === undefined ? {} : { milestoneRate: Number(values['milestone-rate']) }),
           runId,
           log,
           env,
@@ -83,13 +88,11 @@ try {
         await new Promise((res) => setTimeout(res, 300));
         const stalls =
           values.stalls && existsSync(stallsFile) ? JSON.parse(readFileSync(stallsFile, 'utf8')) : undefined;
-        runs.push({ variant: v.name, round, loadBefore: loadAverage(), latency: lat, stalls });
+        runs.push({ variant: v.name, round, loadBefore, loadAfter: loadAverage(), latency: lat, stalls });
         if (stalls !== undefined) log(`${v.name} #${round}: stalls ${JSON.stringify(stalls)}`);
         log(
           `${v.name} #${round}: latency ${lat.levels
-            .map(
-              (l) => `${l.actualRate}/s p50 ${l.p50Ms} p99 ${l.p99Ms} max ${l.maxMs} ms (${l.milestones} milestones)`,
-            )
+            .map((l) => `${l.actualRate}/s + ${l.extraMilestoneRate}/s extra milestones: ${describeLevel(l)}`)
             .join('; ')}`,
         );
         continue;
