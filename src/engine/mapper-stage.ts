@@ -88,6 +88,8 @@ export class MapperStage {
     const now = this.o.clock.nowMs();
     const ctx = this.o.live ? { nowMs: now } : {};
     const critical: SinkRecord[] = [];
+    /** The input records' timestamps (produce time) of `critical`, for the latency histogram. */
+    const criticalStamps: number[] = [];
     const bulk: SinkRecord[] = [];
     const isRaw = batch.topic === topics.raw;
     let rejects = 0;
@@ -98,8 +100,14 @@ export class MapperStage {
     const sendCritical = (): void => {
       if (critical.length === 0) return;
       const chunk = critical.splice(0);
+      const stamps = criticalStamps.splice(0);
       milestones += chunk.length;
-      criticalSends.push(observed(criticalSink.send(chunk)));
+      // Latency as documented: from the input's produce time to the broker's acknowledgement.
+      const sent = criticalSink.send(chunk).then(() => {
+        const acked = this.o.clock.nowMs();
+        for (const ts of stamps) metrics.observe('shiftstream_critical_lane_latency_ms', {}, Math.max(0, acked - ts));
+      });
+      criticalSends.push(observed(sent));
     };
     const orders = this.o.orders;
     const records = batch.records;
@@ -146,7 +154,7 @@ export class MapperStage {
           key: milestone.workCenterId,
           value: codecs.milestone.encode(milestone),
         });
-        metrics.observe('shiftstream_critical_lane_latency_ms', {}, Math.max(0, now - rec.timestampMs));
+        criticalStamps.push(rec.timestampMs);
       }
       events.push(event);
     }

@@ -7,7 +7,7 @@ import type { RawSample } from '../../../src/core/types.js';
 import { MapperStage } from '../../../src/engine/mapper-stage.js';
 import { createLocalCodecs } from '../../../src/io/avro/codecs.js';
 import { MemoryEventSink, MemoryLog } from '../../../src/io/memory/index.js';
-import { createNoopMetrics } from '../../../src/metrics/index.js';
+import { createNoopMetrics, createPromMetrics } from '../../../src/metrics/index.js';
 import type { Codecs } from '../../../src/ports/codecs.js';
 import type { EventSink, SinkRecord } from '../../../src/ports/event-sink.js';
 import type { SourceRecord } from '../../../src/ports/event-source.js';
@@ -131,5 +131,45 @@ describe('stage 1: the critical lane does not wait for the bulk work', () => {
     expect(early.reduce((n, c) => n + c.length, 0)).toBe(r.milestones.length);
     expect(early.flat().every((x) => x.topic === t.milestones)).toBe(true);
     expect(r.log.records(t.enriched).length).toBe(r.input.length + 4);
+  });
+
+  it('the latency histogram runs from the input produce time to the critical send acknowledged', async () => {
+    const log = new MemoryLog({ defaultPartitions: 4 });
+    const codecs = createLocalCodecs();
+    const records = batchOf(codecs, samples()); // produce time T
+    await codecs.prepare(records.slice(0, 1).map((r) => r.value));
+    let now = T + 5; // mapped 5 ms after produce; the broker answers 40 ms later
+    const inner = new MemoryEventSink(log);
+    const critical: EventSink = {
+      async send(recs) {
+        await inner.send(recs);
+        now += 40;
+      },
+      close: () => inner.close(),
+    };
+    const metrics = createPromMetrics({ processMetrics: false });
+    const stage = new MapperStage({
+      topology,
+      codecs,
+      sink: new MemoryEventSink(log),
+      criticalSink: critical,
+      clock: { nowMs: () => now },
+      live: false,
+      enrichedPartitions: 4,
+      sourcePartitions: 1,
+      metrics,
+      log: silentLog,
+    });
+    await stage.handle({ topic: t.raw, partition: 0, records });
+    const series = await metrics.values('shiftstream_critical_lane_latency_ms');
+    const count = series.find((x) => x.metricName === 'shiftstream_critical_lane_latency_ms_count')!.value;
+    const sum = series.find((x) => x.metricName === 'shiftstream_critical_lane_latency_ms_sum')!.value;
+    expect(count).toBe(log.records(t.milestones).length);
+    // Every milestone waited for at least its own send's acknowledgement: 5 + 40 ms or more.
+    expect(sum / count).toBeGreaterThanOrEqual(45);
+    const le25 = series.find(
+      (x) => x.metricName === 'shiftstream_critical_lane_latency_ms_bucket' && x.labels['le'] === 25,
+    )!.value;
+    expect(le25).toBe(0);
   });
 });
