@@ -44,6 +44,9 @@ const { values } = parseArgs({
     orders: { type: 'boolean', default: false },
     'order-every': { type: 'string', default: '40' },
     rounds: { type: 'string', default: '3' },
+    interleave: { type: 'boolean', default: false },
+    // Single-mode runs (e.g. under --cpu-prof): force order attribution off or on.
+    attribution: { type: 'string' },
   },
 });
 
@@ -92,6 +95,20 @@ function withOrders(samples) {
   return out;
 }
 const startMs = Date.UTC(2026, 2, 27, 0, 0, 0);
+/** The Odoo work order every work center's snapshot has running (with `--orders`). */
+const odooLine = {
+  workOrderId: 1,
+  name: 'WO/1',
+  state: 'progress',
+  productionId: 1,
+  productionName: 'MO/odoo',
+  productId: null,
+  productName: null,
+  qtyProduction: 1,
+  qtyProduced: 0,
+  dateStartMs: startMs - 3_600_000,
+  dateFinishedMs: null,
+};
 const simOptions = {
   seed: 7,
   startMs,
@@ -124,7 +141,9 @@ async function settledHeap() {
 const codecs = createLocalCodecs();
 await codecs.prepare([codecs.raw.encode({ tag: 'x', tsMs: 0, value: 1, quality: 'good' })]);
 
-async function run(mode, variant = { lib: here, options: {} }) {
+const singleOptions =
+  values.attribution === undefined ? {} : { attribution: values.attribution === 'on' || values.attribution === 'true' };
+async function run(mode, variant = { lib: here, options: singleOptions }) {
   const { mapSample, WindowedProcessor } = variant.lib;
   const sim = createPlantSimulator(plan, simOptions);
   const heapBefore = await settledHeap();
@@ -134,21 +153,7 @@ async function run(mode, variant = { lib: here, options: {} }) {
       processor.applyOrdersSnapshot({
         workCenterId: wc.workCenterId,
         atMs: startMs,
-        workOrders: [
-          {
-            workOrderId: 1,
-            name: 'WO/1',
-            state: 'progress',
-            productionId: 1,
-            productionName: 'MO/odoo',
-            productId: null,
-            productName: null,
-            qtyProduction: 1,
-            qtyProduced: 0,
-            dateStartMs: startMs - 3_600_000,
-            dateFinishedMs: null,
-          },
-        ],
+        workOrders: [odooLine],
       });
     }
   }
@@ -235,6 +240,60 @@ async function run(mode, variant = { lib: here, options: {} }) {
   return result;
 }
 
+/** A fresh processor of a variant, with the bench's orders snapshot when `--orders`. */
+function newProcessor(variant) {
+  const processor = new variant.lib.WindowedProcessor(plan, variant.options);
+  if (values.orders && typeof processor.applyOrdersSnapshot === 'function') {
+    for (const wc of plan.workCenters.values()) {
+      processor.applyOrdersSnapshot({ workCenterId: wc.workCenterId, atMs: startMs, workOrders: [odooLine] });
+    }
+  }
+  return processor;
+}
+
+/**
+ * Interleaved A/B (`--interleave`): both variants' processors live side by side and get the same
+ * chunk one after the other, the order alternating chunk by chunk (ABBA), so a change in the host's
+ * load hits both within a fraction of a second. Returns each variant's process CPU and wall time
+ * summed over the chunks, and the per-chunk CPU ratios.
+ */
+async function runInterleaved(variants) {
+  const sim = createPlantSimulator(plan, simOptions);
+  const procs = variants.map((v) => newProcessor(v));
+  const cpu = variants.map(() => 0);
+  const wall = variants.map(() => 0);
+  const summaries = variants.map(() => 0);
+  const chunkRatios = [];
+  let done = 0;
+  let k = 0;
+  while (done < total) {
+    const n = Math.min(chunk, total - done);
+    const samples = withOrders(sim.nextCount(n));
+    const chunkCpu = [0, 0];
+    for (const v of k % 2 === 0 ? [0, 1] : [1, 0]) {
+      const { mapSample } = variants[v].lib;
+      await tick();
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      const events = [];
+      for (let i = 0; i < samples.length; i++) {
+        const r = mapSample(plan, samples[i]);
+        if (r.ok) events.push(r.event);
+      }
+      const out = procs[v].ingest(events);
+      const c1 = process.cpuUsage(c0);
+      wall[v] += performance.now() - t0;
+      chunkCpu[v] = c1.user + c1.system;
+      cpu[v] += chunkCpu[v];
+      summaries[v] += out.summaries.length;
+    }
+    chunkRatios.push(chunkCpu[1] / chunkCpu[0]);
+    done += n;
+    k++;
+  }
+  return { cpuSeconds: cpu.map((c) => c / 1e6), wallSeconds: wall.map((w) => w / 1000), summaries, chunkRatios };
+}
+
 if (values.ab !== undefined || values['attribution-ab']) {
   const variants = values['attribution-ab']
     ? [
@@ -247,6 +306,58 @@ if (values.ab !== undefined || values['attribution-ab']) {
       ];
   const rounds = Number(values.rounds);
   const busy = variants.map(() => []);
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  if (values.interleave) {
+    const perRound = [];
+    const allChunks = [];
+    for (let r = 0; r < rounds; r++) {
+      // Alternate which variant's processor is created (and so warmed) first.
+      const res = await runInterleaved(r % 2 === 0 ? variants : [variants[1], variants[0]]);
+      const [a, b] = r % 2 === 0 ? [0, 1] : [1, 0];
+      const ratio = res.cpuSeconds[b] / res.cpuSeconds[a];
+      const chunkRatios = r % 2 === 0 ? res.chunkRatios : res.chunkRatios.map((x) => 1 / x);
+      perRound.push(ratio);
+      allChunks.push(...chunkRatios);
+      busy[0].push(res.cpuSeconds[a]);
+      busy[1].push(res.cpuSeconds[b]);
+      const side = (k) =>
+        `${variants[k].name} ${res.cpuSeconds[k === 0 ? a : b].toFixed(2)} s CPU ` +
+        `(${res.wallSeconds[k === 0 ? a : b].toFixed(2)} s wall)`;
+      console.log(
+        `round ${r + 1}: ${side(0)}, ${side(1)}, B/A ${ratio.toFixed(3)}, ` +
+          `median of ${chunkRatios.length} chunks ${median(chunkRatios).toFixed(3)}, ` +
+          `summaries ${res.summaries[a]} / ${res.summaries[b]}`,
+      );
+    }
+    const sum = (xs) => xs.reduce((x, y) => x + y, 0);
+    const result = {
+      method: 'interleaved per chunk (ABBA), fresh processors per round',
+      variants: variants.map((v, k) => ({ name: v.name, cpuSeconds: busy[k], medianCpuSeconds: median(busy[k]) })),
+      cpuPerSampleRatio: {
+        median: +median(perRound).toFixed(4),
+        total: +(sum(busy[1]) / sum(busy[0])).toFixed(4),
+        medianOfChunks: +median(allChunks).toFixed(4),
+        chunks: allChunks.length,
+        perRound: perRound.map((x) => +x.toFixed(4)),
+      },
+    };
+    const { median: med, total: tot, medianOfChunks } = result.cpuPerSampleRatio;
+    console.log(`B/A CPU per sample: total ${tot}, median of rounds ${med}, median of chunks ${medianOfChunks}`);
+    const file = writeResult(values['attribution-ab'] ? 'core-attribution-ab' : 'core-ab', {
+      params: {
+        samples: total,
+        machines,
+        horizonHours: Number(values['horizon-h']),
+        chunk,
+        orders: values.orders,
+        orderEvery,
+        rounds,
+      },
+      result,
+    });
+    console.log(`wrote ${file}`);
+    process.exit(0);
+  }
   for (let r = 0; r < rounds; r++) {
     // ABBA order: neither variant always runs first (or after the other's garbage).
     for (const v of r % 2 === 0 ? [0, 1] : [1, 0]) {
@@ -259,7 +370,6 @@ if (values.ab !== undefined || values['attribution-ab']) {
       );
     }
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ratios = busy[0].map((a, k) => busy[1][k] / a);
   const result = {
     variants: variants.map((v, k) => ({ name: v.name, cpuSeconds: busy[k], medianCpuSeconds: median(busy[k]) })),

@@ -33,6 +33,8 @@ const { values } = parseArgs({
     profile: { type: 'boolean' },
     // Critical-lane latency (latency.mjs) of each variant at these absolute rates (events/s), e.g. 5000,8000.
     'latency-rates': { type: 'string' },
+    // With --latency-rates: event-loop stalls of the run and stage 2's synchronous steps (lib/stalls.mjs).
+    stalls: { type: 'boolean' },
   },
 });
 const variants = (values.variant ?? ['current={}']).map((v) => {
@@ -64,6 +66,8 @@ try {
         throw new Error(`--variant ${v.name}: rdkafka options need the rdkafka client`);
       if (values['latency-rates'] !== undefined) {
         const rates = values['latency-rates'].split(',').map(Number);
+        const stallsFile = join(traceDir, `${runId}-stalls.json`);
+        if (values.stalls) env.SHIFTSTREAM_BENCH_STALLS = stallsFile;
         const lat = await criticalLaneLatency({
           machines: ds.machines,
           maxRate: 1,
@@ -74,7 +78,11 @@ try {
           log,
           env,
         });
-        runs.push({ variant: v.name, round, loadBefore: loadAverage(), latency: lat });
+        await new Promise((res) => setTimeout(res, 300));
+        const stalls =
+          values.stalls && existsSync(stallsFile) ? JSON.parse(readFileSync(stallsFile, 'utf8')) : undefined;
+        runs.push({ variant: v.name, round, loadBefore: loadAverage(), latency: lat, stalls });
+        if (stalls !== undefined) log(`${v.name} #${round}: stalls ${JSON.stringify(stalls)}`);
         log(
           `${v.name} #${round}: latency ${lat.levels
             .map(

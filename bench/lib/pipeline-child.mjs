@@ -119,10 +119,20 @@ if (whatIfMs !== undefined) {
     await commit(all);
   };
 }
+// SHIFTSTREAM_BENCH_STALLS=<file>: event-loop stalls and stage 2's synchronous steps (lib/stalls.mjs), on SIGINT.
+const stalls =
+  process.env.SHIFTSTREAM_BENCH_STALLS === undefined
+    ? undefined
+    : (await import('./stalls.mjs')).createStallRecorder(await dist('core/processor.js'), {
+        map: mapperSource,
+        window: windowSource,
+      });
 let interrupted = false;
 process.on('SIGINT', () => {
   interrupted = true;
   if (trace !== undefined) writeFileSync(process.env.SHIFTSTREAM_BENCH_TRACE, JSON.stringify(trace.report(), null, 1));
+  if (stalls !== undefined)
+    writeFileSync(process.env.SHIFTSTREAM_BENCH_STALLS, JSON.stringify(stalls.report(), null, 1));
   const stopping =
     profiler === undefined
       ? Promise.resolve()

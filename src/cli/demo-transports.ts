@@ -27,6 +27,7 @@ export function embeddedTransport(topology: TopologyPlan): DemoTransport {
     t.milestones,
     t.windowSummaries,
     t.shiftSummaries,
+    t.orderSummaries,
     t.rejected,
     t.late,
   ])
@@ -108,7 +109,7 @@ export async function kafkaTransport(config: Config, base: TopologyPlan, runId: 
   const buffers = new Map<string, Buffer[]>();
   const viewer = createEventSource(config, {
     groupId: `${group}-view`,
-    topics: [topics.milestones, topics.windowSummaries, topics.shiftSummaries, topics.rejected],
+    topics: [topics.milestones, topics.windowSummaries, topics.shiftSummaries, topics.orderSummaries, topics.rejected],
   });
   const viewing = viewer.run({
     onAssign: (tps) => Promise.resolve(new Map(tps.map((tp) => [`${tp.topic}:${tp.partition}`, '0']))),

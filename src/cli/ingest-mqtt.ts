@@ -1,6 +1,7 @@
 // The composition of `shiftstream ingest` from MQTT: registry codecs, the file spool, the mqtt.js
 // source and the transactional Kafka sink, served with /metrics, /healthz and /readyz. Starts
 // without Kafka (the spool takes the samples until it answers); the registry must answer at start.
+import { join } from 'node:path';
 import type { Config } from '../config/types.js';
 import { ShiftstreamError, UsageError } from '../errors.js';
 import { createReadiness, startHttpServer } from '../http/index.js';
@@ -10,6 +11,8 @@ import { createRegistryClient } from '../io/avro/registry-client.js';
 import { ensureTopics } from '../io/kafka/admin.js';
 import { createKafkaIngestSink } from '../io/kafka/kafkajs-ingest-sink.js';
 import { MqttJsSource } from '../io/mqtt/mqtt-source.js';
+import { createSparkplugCodec } from '../io/mqtt/sparkplug-codec.js';
+import { SparkplugSession } from '../ingest/sparkplug.js';
 import { FileSpool } from '../io/spool/file-spool.js';
 import { createLogger } from '../logging/index.js';
 import { createPromMetrics } from '../metrics/index.js';
@@ -78,7 +81,10 @@ export async function runMqttIngestCommand(
       url,
       clientId: mqtt.clientId,
       protocolVersion: mqtt.protocolVersion,
-      filters: mqtt.subscriptions.map((s) => s.filter),
+      filters: [
+        ...mqtt.subscriptions.map((s) => s.filter),
+        ...(mqtt.sparkplug === undefined ? [] : SparkplugSession.filters(mqtt.sparkplug)),
+      ],
       qos: mqtt.qos,
     });
     const inputName = `mqtt:${mqtt.clientId}`;
@@ -86,7 +92,6 @@ export async function runMqttIngestCommand(
     const raw = topology.topics.raw;
     const connected = metrics.gauge('shiftstream_ingest_mqtt_connected', {});
     const counters = {
-      in: metrics.counter('shiftstream_ingest_samples_in_total', { input: 'mqtt' }),
       out: metrics.counter('shiftstream_ingest_samples_out_total', { input: 'mqtt' }),
       depth: metrics.gauge('shiftstream_ingest_spool_depth', {}),
       bytes: metrics.gauge('shiftstream_ingest_spool_bytes', {}),
@@ -99,6 +104,15 @@ export async function runMqttIngestCommand(
         plan: topology.plant,
         rawTopic: raw,
         subscriptions: mqtt.subscriptions,
+        ...(mqtt.sparkplug === undefined
+          ? {}
+          : {
+              sparkplug: {
+                plan: mqtt.sparkplug,
+                codec: createSparkplugCodec(),
+                stateFile: join(args.spoolDir, 'sparkplug-births.json'),
+              },
+            }),
         source,
         spool,
         sink: () =>
@@ -120,15 +134,25 @@ export async function runMqttIngestCommand(
         log: logger,
         signal,
         counters: {
-          received: (n) => counters.in.inc(n),
+          received: (n, input) => metrics.inc('shiftstream_ingest_samples_in_total', { input }, n),
           forwarded: (n) => counters.out.inc(n),
-          rejected: (reason) => metrics.inc('shiftstream_ingest_rejects_total', { input: 'mqtt', reason }),
+          rejected: (reason, input) => metrics.inc('shiftstream_ingest_rejects_total', { input, reason }),
+          rebirth: (reason) => metrics.inc('shiftstream_ingest_sparkplug_rebirths_total', { reason }),
           connection: (state) => {
             connected.set(state === 'connected' ? 1 : 0);
             if (state === 'connected') readiness.ready('mqtt', url);
             else readiness.notReady('mqtt', `not connected to ${url}`);
           },
+          kafka: (up, detail) => readiness.ready('kafka', up ? detail : `unreachable: ${detail}`),
           spool: (depth, bytes, age, rate) => {
+            // Ready while the spool takes samples; not once it is near its bound (the oldest would go).
+            if (bytes >= spoolPlan.maxBytes * 0.9)
+              readiness.notReady(
+                'spool',
+                `${bytes} of at most ${spoolPlan.maxBytes} bytes (${depth} samples, oldest ${Math.round(age)} s): ` +
+                  'at the bound the oldest segments are dropped',
+              );
+            else readiness.ready('spool', `${depth} samples, ${bytes} bytes, oldest ${Math.round(age)} s`);
             counters.depth.set(depth);
             counters.bytes.set(bytes);
             counters.age.set(age);

@@ -3,6 +3,12 @@
 // orders snapshot. Pure: the processor owns one WorkCenterOrders per work center and asks it for
 // the order segments of a shift when it computes the shift's figures.
 import { type OrderLine } from './orders.js';
+import type { PlantPlan } from './plan.js';
+
+/** Order attribution is on: the plan has a tag with role `order`, or the caller says so (section 11). */
+export function attributesOrders(plan: PlantPlan, attribution?: boolean): boolean {
+  return attribution ?? [...plan.tags.values()].some((t) => t.kind === 'order');
+}
 
 /** A maximal piece [startMs, endMs) of one running order (null: no order). */
 export interface OrderSegment {
@@ -21,8 +27,11 @@ export interface OrderIds {
 
 const NO_IDS: OrderIds = { workOrderId: null, productionId: null };
 
-/** The state that never runs (section 11). */
-export const CANCELLED_STATE = 'cancel';
+/**
+ * The work-order states in which Odoo has really started the work (section 11): `progress` and
+ * `done`. Before that (pending, waiting, ready, blocked) `date_start` is only the planned start.
+ */
+export const STARTED_STATES: ReadonlySet<string> = new Set(['progress', 'done']);
 
 /** The reference a work order gives the time it runs: its production's name, else its own. */
 export function orderRefOf(line: Pick<OrderLine, 'name' | 'productionName'>): string {
@@ -35,7 +44,7 @@ export function odooRunningAt(lines: readonly OrderLine[], t: number): OrderLine
   for (let k = 0; k < lines.length; k++) {
     const l = lines[k]!;
     const start = l.dateStartMs;
-    if (l.state === CANCELLED_STATE || start === null || start > t) continue;
+    if (!STARTED_STATES.has(l.state) || start === null || start > t) continue;
     const finished = l.dateFinishedMs ?? null;
     if (finished !== null && t >= finished) continue;
     if (best === null || start > best.dateStartMs! || (start === best.dateStartMs && l.workOrderId < best.workOrderId))
@@ -94,7 +103,13 @@ export class WorkCenterOrders {
       if (this.compareAt(mid, ts, value, tag) < 0) lo = mid + 1;
       else hi = mid;
     }
-    if (lo < this.ts.length && this.compareAt(lo, ts, value, tag) === 0) return false;
+    if (lo === this.ts.length) {
+      this.ts.push(ts);
+      this.vals.push(value);
+      this.tags.push(tag);
+      return true;
+    }
+    if (this.compareAt(lo, ts, value, tag) === 0) return false;
     this.ts.splice(lo, 0, ts);
     this.vals.splice(lo, 0, value);
     this.tags.splice(lo, 0, tag);
@@ -132,6 +147,11 @@ export class WorkCenterOrders {
       else hi = mid;
     }
     return lo;
+  }
+
+  /** The running order at t (section 11), null: no order. */
+  runningAt(t: number): string | null {
+    return this.at(t)[0];
   }
 
   /** The running order at t: [ref or null, named by a plant signal]. */

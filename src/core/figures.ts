@@ -9,6 +9,8 @@ import {
   KIND_REASON,
   KIND_STATE,
   ROLE_GOOD,
+  ROLE_INSPECTION_FAILED,
+  ROLE_INSPECTION_PASSED,
   ROLE_SCRAP,
   stateCategory,
   type MachineHistory,
@@ -218,14 +220,79 @@ export function computeFigures(
   /** When given, receives the instant of each state change (see stateTimeline). */
   changesAt?: number[],
 ): Figures {
-  const { intervals, changes } = stateTimeline(
-    wc.stateMachine,
-    wc.stateSilenceTimeoutMs,
-    startMs,
-    endMs,
-    changesAt,
-    wc.planned,
-  );
+  const timeline = stateTimeline(wc.stateMachine, wc.stateSilenceTimeoutMs, startMs, endMs, changesAt, wc.planned);
+  let good = 0;
+  let scrap = 0;
+  let passed = 0;
+  let failed = 0;
+  const countKeys = scratch.countKeys;
+  const countVals = scratch.countVals;
+  resetCounts(wc, countKeys, countVals);
+  let samples = 0;
+  let late = 0;
+  let firstMs: number | null = null;
+  let lastMs: number | null = null;
+  const collectOrders = wc.orders;
+  const orderIds = scratch.orderIds;
+  orderIds.length = 0;
+  const machines = wc.machines;
+  for (let mi = 0; mi < machines.length; mi++) {
+    const m = machines[mi]!;
+    const lo = m.lowerBound(startMs);
+    const hi = lo < m.n && m.tsAt(lo) < endMs ? m.lowerBound(endMs) : lo;
+    if (hi === lo) continue;
+    samples += hi - lo;
+    const firstTs = m.tsAt(lo);
+    const lastTs = m.tsAt(hi - 1);
+    if (firstMs === null || firstTs < firstMs) firstMs = firstTs;
+    if (lastMs === null || lastTs > lastMs) lastMs = lastTs;
+    const counters = m.dict.counters;
+    for (let i = lo; i < hi; i++) {
+      const flags = m.infoAt(i);
+      if (flags & INFO_LATE) late++;
+      if (collectOrders && flags >>> INFO_ORDER_SHIFT !== 0) addOrderId(orderIds, (flags >>> INFO_ORDER_SHIFT) - 1);
+      if ((flags & KIND_MASK) !== KIND_COUNTER) continue;
+      const spec = counters[m.payAt(i)]!;
+      const inc = m.incAt(i);
+      if (spec.role === ROLE_GOOD) good += inc;
+      else if (spec.role === ROLE_SCRAP) scrap += inc;
+      else if (spec.role === ROLE_INSPECTION_PASSED) passed += inc;
+      else if (spec.role === ROLE_INSPECTION_FAILED) failed += inc;
+      else addTo(countKeys, countVals, spec.name, inc);
+    }
+  }
+  const counts = { good, scrap, passed, failed };
+  return assembleFigures(wc, startMs, endMs, timeline, scratch, counts, samples, late, firstMs, lastMs);
+}
+
+/** The named counters of the work center at 0, in the fixed order every summary lists them. */
+function resetCounts(wc: WorkCenterView, countKeys: string[], countVals: number[]): void {
+  countKeys.length = 0;
+  countVals.length = 0;
+  const names = wc.otherCounterNames;
+  for (let k = 0; k < names.length; k++) {
+    countKeys.push(names[k]!);
+    countVals.push(0);
+  }
+}
+
+/**
+ * The figures of [startMs, endMs) from its state timeline and the sums of its rows (named counts
+ * in `scratch.countKeys/countVals`, running orders in `scratch.orderIds`).
+ */
+function assembleFigures(
+  wc: WorkCenterView,
+  startMs: number,
+  endMs: number,
+  timeline: { intervals: StateInterval[]; changes: number },
+  scratch: FiguresScratch,
+  { good, scrap, passed, failed }: { good: number; scrap: number; passed: number; failed: number },
+  samples: number,
+  late: number,
+  firstMs: number | null,
+  lastMs: number | null,
+): Figures {
+  const { intervals, changes } = timeline;
   let tRunning = 0;
   let tIdle = 0;
   let tSetup = 0;
@@ -268,48 +335,6 @@ export function computeFigures(
     down: tDown,
     unknown: tUnknown,
   };
-  let good = 0;
-  let scrap = 0;
-  const countKeys = scratch.countKeys;
-  const countVals = scratch.countVals;
-  countKeys.length = 0;
-  countVals.length = 0;
-  const names = wc.otherCounterNames;
-  for (let k = 0; k < names.length; k++) {
-    countKeys.push(names[k]!);
-    countVals.push(0);
-  }
-  let samples = 0;
-  let late = 0;
-  let firstMs: number | null = null;
-  let lastMs: number | null = null;
-  const collectOrders = wc.orders;
-  const orderIds = scratch.orderIds;
-  orderIds.length = 0;
-  const machines = wc.machines;
-  for (let mi = 0; mi < machines.length; mi++) {
-    const m = machines[mi]!;
-    const lo = m.lowerBound(startMs);
-    const hi = lo < m.n && m.tsAt(lo) < endMs ? m.lowerBound(endMs) : lo;
-    if (hi === lo) continue;
-    samples += hi - lo;
-    const firstTs = m.tsAt(lo);
-    const lastTs = m.tsAt(hi - 1);
-    if (firstMs === null || firstTs < firstMs) firstMs = firstTs;
-    if (lastMs === null || lastTs > lastMs) lastMs = lastTs;
-    const counters = m.dict.counters;
-    for (let i = lo; i < hi; i++) {
-      const flags = m.infoAt(i);
-      if (flags & INFO_LATE) late++;
-      if (collectOrders && flags >>> INFO_ORDER_SHIFT !== 0) addOrderId(orderIds, (flags >>> INFO_ORDER_SHIFT) - 1);
-      if ((flags & KIND_MASK) !== KIND_COUNTER) continue;
-      const spec = counters[m.payAt(i)]!;
-      const inc = m.incAt(i);
-      if (spec.role === ROLE_GOOD) good += inc;
-      else if (spec.role === ROLE_SCRAP) scrap += inc;
-      else addTo(countKeys, countVals, spec.name, inc);
-    }
-  }
   const lengthMs = endMs - startMs;
   const plannedMs = lengthMs - timeByCategory.planned_stop;
   const runtimeMs = timeByCategory.running;
@@ -337,7 +362,9 @@ export function computeFigures(
     timeByCategory,
     goodCount: good,
     scrapCount: scrap,
-    counts: sortedRecord(countKeys, countVals),
+    counts: sortedRecord(scratch.countKeys, scratch.countVals),
+    inspectionsPassed: passed,
+    inspectionsFailed: failed,
     stateChanges: changes,
     firstEventMs: firstMs,
     lastEventMs: lastMs,
@@ -349,7 +376,7 @@ export function computeFigures(
     quality,
     oee,
     intervals,
-    orders: collectOrders ? orderNames(orderIds, machines) : undefined,
+    orders: wc.orders ? orderNames(scratch.orderIds, wc.machines) : undefined,
   };
 }
 
@@ -403,6 +430,8 @@ export function toSummary(
     goodCount: figures.goodCount,
     scrapCount: figures.scrapCount,
     counts: figures.counts,
+    inspectionsPassed: figures.inspectionsPassed,
+    inspectionsFailed: figures.inspectionsFailed,
     stateChanges: figures.stateChanges,
     firstEventMs: figures.firstEventMs,
     lastEventMs: figures.lastEventMs,
@@ -432,6 +461,8 @@ export interface ShareFigures {
   /** A plant signal named the order somewhere in the shift. */
   readonly plant: boolean;
   readonly figures: Figures;
+  /** The order's Odoo ids (what `idsOf` gave for `ref`). */
+  readonly ids: OrderIds;
 }
 
 export interface AttributedFigures {
@@ -443,7 +474,7 @@ export interface AttributedFigures {
 
 interface ShareAcc {
   readonly ref: string | null;
-  readonly workOrderId: number | null;
+  readonly ids: OrderIds;
   plant: boolean;
   lengthMs: number;
   readonly times: number[];
@@ -453,6 +484,8 @@ interface ShareAcc {
   scrap: number;
   readonly countKeys: string[];
   readonly countVals: number[];
+  passed: number;
+  failed: number;
   changes: number;
   firstMs: number | null;
   lastMs: number | null;
@@ -473,11 +506,37 @@ function segmentAt(segs: readonly OrderSegment[], t: number): number {
   return lo;
 }
 
+/** Index of a category in STATE_CATEGORIES (a switch: no string search per interval piece). */
+function categoryIndex(c: StateCategory): number {
+  switch (c) {
+    case 'running':
+      return 0;
+    case 'idle':
+      return 1;
+    case 'setup':
+      return 2;
+    case 'planned_stop':
+      return 3;
+    case 'down':
+      return 4;
+    default:
+      return 5;
+  }
+}
+
+function compareShares(a: ShareAcc, b: ShareAcc): number {
+  return a.ref === b.ref ? 0 : a.ref === null ? -1 : b.ref === null ? 1 : a.ref < b.ref ? -1 : 1;
+}
+
 /**
  * Order attribution of one shift [startMs, endMs) of a work center (section 11): the shift's
  * figures with intervals split at the order changes of `segs` (which cover the range), and each
  * order's share: every millisecond, state change and sample belongs to the order running at its
  * instant. The shares add up exactly to the shift figures.
+ *
+ * One pass over the rows gives both the shift's sums and each segment's (issue 10's cost bound: a
+ * second pass made attributed shifts cost twice a plain one). The shift's sums are added in the
+ * same order as computeFigures adds them, so they are the same numbers to the last bit.
  */
 export function computeAttributedFigures(
   wc: WorkCenterView,
@@ -488,25 +547,36 @@ export function computeAttributedFigures(
   scratch: FiguresScratch = DEFAULT_SCRATCH,
 ): AttributedFigures {
   const changesAt: number[] = [];
-  const base = computeFigures(wc, startMs, endMs, scratch, changesAt);
-  const intervals = base.intervals;
-  const accs = new Map<string | null, ShareAcc>();
+  const timeline = stateTimeline(wc.stateMachine, wc.stateSilenceTimeoutMs, startMs, endMs, changesAt, wc.planned);
+  const intervals = timeline.intervals;
+  const accs: ShareAcc[] = [];
   const segAcc: ShareAcc[] = [];
-  for (const seg of segs) {
-    let acc = accs.get(seg.ref);
+  for (let k = 0; k < segs.length; k++) {
+    const seg = segs[k]!;
+    let acc: ShareAcc | undefined;
+    for (let j = 0; j < accs.length; j++) {
+      if (accs[j]!.ref === seg.ref) {
+        acc = accs[j]!;
+        break;
+      }
+    }
     if (acc === undefined) {
+      const countVals: number[] = [];
+      for (let j = 0; j < wc.otherCounterNames.length; j++) countVals.push(0);
       acc = {
         ref: seg.ref,
-        workOrderId: idsOf(seg.ref).workOrderId,
+        ids: idsOf(seg.ref),
         plant: false,
         lengthMs: 0,
-        times: STATE_CATEGORIES.map(() => 0),
+        times: [0, 0, 0, 0, 0, 0],
         reasonKeys: [],
         reasonVals: [],
         good: 0,
         scrap: 0,
         countKeys: [...wc.otherCounterNames],
-        countVals: wc.otherCounterNames.map(() => 0),
+        countVals,
+        passed: 0,
+        failed: 0,
         changes: 0,
         firstMs: null,
         lastMs: null,
@@ -514,7 +584,7 @@ export function computeAttributedFigures(
         late: 0,
         intervals: [],
       };
-      accs.set(seg.ref, acc);
+      accs.push(acc);
     }
     acc.plant ||= seg.plant;
     acc.lengthMs += seg.endMs - seg.startMs;
@@ -523,7 +593,8 @@ export function computeAttributedFigures(
   // Split the intervals at the order changes.
   const split: StateInterval[] = [];
   let s = 0;
-  for (const iv of intervals) {
+  for (let q = 0; q < intervals.length; q++) {
+    const iv = intervals[q]!;
     while (segs[s]!.endMs <= iv.startMs) s++;
     for (let k = s; k < segs.length && segs[k]!.startMs < iv.endMs; k++) {
       const seg = segs[k]!;
@@ -536,22 +607,37 @@ export function computeAttributedFigures(
         category: iv.category,
         reason: iv.reason,
         orderRef: seg.ref,
-        workOrderId: acc.workOrderId,
+        workOrderId: acc.ids.workOrderId,
       };
       split.push(piece);
       acc.intervals.push(piece);
       const d = to - from;
-      acc.times[STATE_CATEGORIES.indexOf(iv.category)]! += d;
+      acc.times[categoryIndex(iv.category)]! += d;
       if (iv.category === 'down') addTo(acc.reasonKeys, acc.reasonVals, iv.reason ?? UNSPECIFIED_REASON, d);
     }
   }
-  for (const t of changesAt) segAcc[segmentAt(segs, t)]!.changes++;
+  for (let q = 0; q < changesAt.length; q++) segAcc[segmentAt(segs, changesAt[q]!)]!.changes++;
   // Samples: each segment's rows are a contiguous range of each machine's sorted rows.
+  let good = 0;
+  let scrap = 0;
+  let passed = 0;
+  let failed = 0;
+  let samples = 0;
+  let late = 0;
+  let firstMs: number | null = null;
+  let lastMs: number | null = null;
+  const countKeys = scratch.countKeys;
+  const countVals = scratch.countVals;
+  resetCounts(wc, countKeys, countVals);
+  const collectOrders = wc.orders;
+  const orderIds = scratch.orderIds;
+  orderIds.length = 0;
   const machines = wc.machines;
   for (let mi = 0; mi < machines.length; mi++) {
     const m = machines[mi]!;
     const counters = m.dict.counters;
-    let lo = m.lowerBound(startMs);
+    const first = m.lowerBound(startMs);
+    let lo = first;
     for (let k = 0; k < segs.length; k++) {
       const segEnd = segs[k]!.endMs;
       const hi = lo < m.n && m.tsAt(lo) < segEnd ? m.lowerBound(segEnd) : lo;
@@ -562,59 +648,92 @@ export function computeAttributedFigures(
       if (acc.firstMs === null || firstTs < acc.firstMs) acc.firstMs = firstTs;
       if (acc.lastMs === null || lastTs > acc.lastMs) acc.lastMs = lastTs;
       acc.samples += hi - lo;
-      let late = 0;
-      let good = 0;
-      let scrap = 0;
+      let segLate = 0;
+      let segGood = 0;
+      let segScrap = 0;
       for (let i = lo; i < hi; i++) {
         const flags = m.infoAt(i);
-        if (flags & INFO_LATE) late++;
+        if (flags & INFO_LATE) segLate++;
+        if (collectOrders && flags >>> INFO_ORDER_SHIFT !== 0) addOrderId(orderIds, (flags >>> INFO_ORDER_SHIFT) - 1);
         if ((flags & KIND_MASK) !== KIND_COUNTER) continue;
         const spec = counters[m.payAt(i)]!;
         const inc = m.incAt(i);
-        if (spec.role === ROLE_GOOD) good += inc;
-        else if (spec.role === ROLE_SCRAP) scrap += inc;
-        else addTo(acc.countKeys, acc.countVals, spec.name, inc);
+        if (spec.role === ROLE_GOOD) {
+          good += inc;
+          segGood += inc;
+        } else if (spec.role === ROLE_SCRAP) {
+          scrap += inc;
+          segScrap += inc;
+        } else if (spec.role === ROLE_INSPECTION_PASSED) {
+          passed += inc;
+          acc.passed += inc;
+        } else if (spec.role === ROLE_INSPECTION_FAILED) {
+          failed += inc;
+          acc.failed += inc;
+        } else {
+          addTo(countKeys, countVals, spec.name, inc);
+          addTo(acc.countKeys, acc.countVals, spec.name, inc);
+        }
       }
-      acc.late += late;
-      acc.good += good;
-      acc.scrap += scrap;
+      late += segLate;
+      acc.late += segLate;
+      acc.good += segGood;
+      acc.scrap += segScrap;
       lo = hi;
     }
+    if (lo === first) continue;
+    samples += lo - first;
+    const firstTs = m.tsAt(first);
+    const lastTs = m.tsAt(lo - 1);
+    if (firstMs === null || firstTs < firstMs) firstMs = firstTs;
+    if (lastMs === null || lastTs > lastMs) lastMs = lastTs;
   }
+  const totals = { good, scrap, passed, failed };
+  const base = assembleFigures(wc, startMs, endMs, timeline, scratch, totals, samples, late, firstMs, lastMs);
   const ideal = wc.idealCycleTimeMs;
-  const shares: ShareFigures[] = [...accs.values()]
-    .sort((a, b) => (a.ref === b.ref ? 0 : a.ref === null ? -1 : b.ref === null ? 1 : a.ref < b.ref ? -1 : 1))
-    .map((a) => {
-      const timeByCategory = {} as Record<StateCategory, number>;
-      STATE_CATEGORIES.forEach((c, j) => (timeByCategory[c] = a.times[j]!));
-      const plannedMs = a.lengthMs - timeByCategory.planned_stop;
-      const runtimeMs = timeByCategory.running;
-      const r = ratios(ideal, plannedMs, runtimeMs, a.good, a.scrap);
-      const figures: Figures = {
-        lengthMs: a.lengthMs,
-        plannedMs,
-        runtimeMs,
-        downtimeMs: timeByCategory.down,
-        downtimeByReason: sortedRecord(a.reasonKeys, a.reasonVals),
-        timeByCategory,
-        goodCount: a.good,
-        scrapCount: a.scrap,
-        counts: sortedRecord(a.countKeys, a.countVals),
-        stateChanges: a.changes,
-        firstEventMs: a.firstMs,
-        lastEventMs: a.lastMs,
-        samplesApplied: a.samples,
-        lateSamples: a.late,
-        idealCycleTimeMs: ideal,
-        availability: r.availability,
-        performance: r.performance,
-        quality: r.quality,
-        oee: r.oee,
-        intervals: a.intervals,
-        orders: undefined,
-      };
-      return { ref: a.ref, plant: a.plant, figures };
-    });
+  accs.sort(compareShares);
+  const shares: ShareFigures[] = [];
+  for (let j = 0; j < accs.length; j++) {
+    const a = accs[j]!;
+    const t = a.times;
+    const timeByCategory: Record<StateCategory, number> = {
+      running: t[0]!,
+      idle: t[1]!,
+      setup: t[2]!,
+      planned_stop: t[3]!,
+      down: t[4]!,
+      unknown: t[5]!,
+    };
+    const plannedMs = a.lengthMs - timeByCategory.planned_stop;
+    const runtimeMs = timeByCategory.running;
+    const r = ratios(ideal, plannedMs, runtimeMs, a.good, a.scrap);
+    const figures: Figures = {
+      lengthMs: a.lengthMs,
+      plannedMs,
+      runtimeMs,
+      downtimeMs: timeByCategory.down,
+      downtimeByReason: sortedRecord(a.reasonKeys, a.reasonVals),
+      timeByCategory,
+      goodCount: a.good,
+      scrapCount: a.scrap,
+      counts: sortedRecord(a.countKeys, a.countVals),
+      inspectionsPassed: a.passed,
+      inspectionsFailed: a.failed,
+      stateChanges: a.changes,
+      firstEventMs: a.firstMs,
+      lastEventMs: a.lastMs,
+      samplesApplied: a.samples,
+      lateSamples: a.late,
+      idealCycleTimeMs: ideal,
+      availability: r.availability,
+      performance: r.performance,
+      quality: r.quality,
+      oee: r.oee,
+      intervals: a.intervals,
+      orders: undefined,
+    };
+    shares.push({ ref: a.ref, plant: a.plant, figures, ids: a.ids });
+  }
   return { figures: { ...base, intervals: split }, shares };
 }
 
@@ -652,6 +771,8 @@ export function retractionFigures(wc: WorkCenterView): Figures {
     goodCount: 0,
     scrapCount: 0,
     counts,
+    inspectionsPassed: 0,
+    inspectionsFailed: 0,
     stateChanges: 0,
     firstEventMs: null,
     lastEventMs: null,
@@ -702,6 +823,8 @@ export function toOrderSummary(
     goodCount: figures.goodCount,
     scrapCount: figures.scrapCount,
     counts: figures.counts,
+    inspectionsPassed: figures.inspectionsPassed,
+    inspectionsFailed: figures.inspectionsFailed,
     stateChanges: figures.stateChanges,
     firstEventMs: figures.firstEventMs,
     lastEventMs: figures.lastEventMs,

@@ -34,6 +34,32 @@ export const INFO_FLAGS = 7;
 export const ROLE_GOOD = 0;
 export const ROLE_SCRAP = 1;
 export const ROLE_OTHER = 2;
+/** Inspections (docs/semantics.md section 9.4): one unit per inspection milestone. */
+export const ROLE_INSPECTION_PASSED = 3;
+export const ROLE_INSPECTION_FAILED = 4;
+/**
+ * The counter names an inspection milestone is kept under in a history (a delta counter of 1, so
+ * that duplicates, late arrival, amendments, checkpoints and order attribution are the counters'
+ * own). A topology counter name starts with a letter and canonical counter events may not start
+ * with '#', so these never meet a plant's counter.
+ */
+export const INSPECTION_PASSED_COUNTER = '#inspection_passed';
+export const INSPECTION_FAILED_COUNTER = '#inspection_failed';
+
+function counterRole(name: string): number {
+  switch (name) {
+    case 'good':
+      return ROLE_GOOD;
+    case 'scrap':
+      return ROLE_SCRAP;
+    case INSPECTION_PASSED_COUNTER:
+      return ROLE_INSPECTION_PASSED;
+    case INSPECTION_FAILED_COUNTER:
+      return ROLE_INSPECTION_FAILED;
+    default:
+      return ROLE_OTHER;
+  }
+}
 
 export interface CounterSpec {
   readonly name: string;
@@ -90,8 +116,7 @@ export class HistoryDict {
     let id = this.counterIds.get(key);
     if (id === undefined) {
       id = this.counters.length;
-      const role = name === 'good' ? ROLE_GOOD : name === 'scrap' ? ROLE_SCRAP : ROLE_OTHER;
-      this.counters.push({ name, total, rolloverAt, role });
+      this.counters.push({ name, total, rolloverAt, role: counterRole(name) });
       this.counterIds.set(key, id);
     }
     return id;

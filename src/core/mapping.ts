@@ -337,6 +337,11 @@ export function validateCanonicalEvent(plan: PlantPlan, event: MachineEvent, ctx
         );
       }
       if (event.amount < 0) return reject('negative-counter', `amount: expected a number >= 0, found ${event.amount}`);
+      if (event.counter.startsWith('#'))
+        return reject(
+          'invalid-event',
+          `counter: names starting with '#' are reserved (inspections, section 9.4), found '${event.counter}'`,
+        );
       return { ok: true, event };
     case 'milestone':
       if (event.milestone === undefined)

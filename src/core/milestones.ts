@@ -26,6 +26,8 @@ const RUNNING_ORDER_KINDS: ReadonlySet<MilestoneKind> = new Set([
   'inspection_failed',
   'quality_hold',
   'quality_release',
+  'quantity_completed',
+  'scrap_recorded',
   'lot_consumed',
   'lot_produced',
 ]);
@@ -48,6 +50,52 @@ function lotFacts(event: MachineEvent): MaterialFacts | undefined {
   };
 }
 
+/**
+ * Quantity and scrap milestones that do not name their order themselves (a bare count): with order
+ * attribution (semantics section 11) they take the order running at their ts, from stage 2, once
+ * the watermark has passed that ts (semantics section 9.3).
+ */
+export const EVENT_TIME_ORDER_KINDS: ReadonlySet<MilestoneKind> = new Set(['quantity_completed', 'scrap_recorded']);
+
+/** The order a milestone names itself: the canonical orderRef, else a string value that is no reason. */
+export function ownOrderRef(event: MachineEvent): string | null {
+  return event.orderRef ?? (typeof event.value === 'string' && event.reason === undefined ? event.value : null);
+}
+
+/** True when the milestone waits for stage 2's running order at its ts (with order attribution on). */
+export function takesOrderAtEventTime(event: MachineEvent): boolean {
+  return (
+    event.kind === 'milestone' &&
+    event.milestone !== undefined &&
+    EVENT_TIME_ORDER_KINDS.has(event.milestone) &&
+    ownOrderRef(event) === null
+  );
+}
+
+/** The milestone record of a milestone event, with the order it belongs to. */
+export function milestoneRecordOf(event: MachineEvent, orderRef: string | null): MilestoneRecord {
+  return {
+    plantId: event.plantId,
+    machineId: event.machineId,
+    workCenterId: event.workCenterId,
+    kind: event.milestone!,
+    tsMs: event.tsMs,
+    tag: event.tag,
+    reason: event.reason ?? null,
+    orderRef,
+    quantity: event.quantity ?? null,
+    inspection: event.inspection,
+  };
+}
+
+export interface MilestoneTrackerOptions {
+  /**
+   * Order attribution is on (stage 2 knows the running order in event time): quantity and scrap
+   * milestones without an order of their own are left to stage 2 (`takesOrderAtEventTime`).
+   */
+  readonly orderAtEventTime?: boolean;
+}
+
 export interface MilestoneTracker {
   /** Milestones this event raises (none, one for a milestone tag or a down/up transition). */
   observe(event: MachineEvent): MilestoneRecord | undefined;
@@ -55,9 +103,13 @@ export interface MilestoneTracker {
   snapshot(): Record<string, boolean>;
 }
 
-export function createMilestoneTracker(initial: Record<string, boolean> = {}): MilestoneTracker {
+export function createMilestoneTracker(
+  initial: Record<string, boolean> = {},
+  options: MilestoneTrackerOptions = {},
+): MilestoneTracker {
   const down = new Map<string, { down: boolean; tsMs: number }>();
   for (const [m, d] of Object.entries(initial)) down.set(m, { down: d, tsMs: -Infinity });
+  const deferred = options.orderAtEventTime === true;
   return {
     observe(event) {
       if (event.kind === 'milestone' && event.milestone !== undefined) {
@@ -76,21 +128,11 @@ export function createMilestoneTracker(initial: Record<string, boolean> = {}): M
             inspection: undefined,
             material,
           };
-        return {
-          plantId: event.plantId,
-          machineId: event.machineId,
-          workCenterId: event.workCenterId,
-          kind: event.milestone,
-          tsMs: event.tsMs,
-          tag: event.tag,
-          reason: event.reason ?? null,
-          orderRef:
-            event.orderRef ??
-            (typeof event.value === 'string' && event.reason === undefined ? event.value : null) ??
-            (RUNNING_ORDER_KINDS.has(event.milestone) ? (event.runningOrder ?? null) : null),
-          quantity: event.quantity ?? null,
-          inspection: event.inspection,
-        };
+        if (deferred && takesOrderAtEventTime(event)) return undefined;
+        return milestoneRecordOf(
+          event,
+          ownOrderRef(event) ?? (RUNNING_ORDER_KINDS.has(event.milestone) ? (event.runningOrder ?? null) : null),
+        );
       }
       if (event.kind !== 'state') return undefined;
       const prev = down.get(event.machineId);

@@ -6,7 +6,7 @@
 // (see figures.ts). The history doubles as the reorder buffer (a sample is inserted in event-time
 // order whatever its arrival order) and as the retained history that amendments are recomputed
 // from. Closing is checked after every event, so results do not depend on batch sizes.
-import { WorkCenterOrders, type EncodedWorkCenterOrders, type OrderIds } from './attribution.js';
+import { attributesOrders, WorkCenterOrders, type EncodedWorkCenterOrders } from './attribution.js';
 import {
   computeAttributedFigures,
   computeFigures,
@@ -29,9 +29,11 @@ import {
   type EncodedHistory,
   type V1Event,
 } from './history.js';
+import { milestoneRecordOf, takesOrderAtEventTime, type MilestoneRecord } from './milestones.js';
 import type { PlantPlan, WindowSpec } from './plan.js';
 import { createShiftCalendar, type ShiftCalendar } from './shifts.js';
 import { createTimeZone, type TimeZone } from './time-zone.js';
+import { inspectionCount, isInspection } from './inspections.js';
 import type { OrdersSnapshot } from './orders.js';
 import { plannedSpans, type PlannedStop } from './planned-maintenance.js';
 import type { MachineEvent, OrderSummary, WindowRef, WindowSummary } from './types.js';
@@ -69,6 +71,11 @@ export interface ProcessorOutput {
    * `summaries`, with its revision and final, retractions included; empty when not attributing.
    */
   readonly orderSummaries: OrderSummary[];
+  /**
+   * Order attribution: quantity and scrap milestones without an order of their own, each with the
+   * order running at its ts, released once the watermark passed that ts (semantics section 9.3).
+   */
+  readonly milestones: MilestoneRecord[];
   readonly late: LateRecord[];
   /** Exact duplicates refused (same tag, ts and value). */
   duplicates: number;
@@ -102,11 +109,11 @@ export interface ProcessorOptions {
 /** A shift's (or window's) figures, and its order shares when attributing. */
 interface Results {
   readonly figures: Figures;
-  readonly shares: readonly (ShareFigures & { readonly ids: OrderIds })[] | undefined;
+  readonly shares: readonly ShareFigures[] | undefined;
 }
 
 function emptyOutput(): ProcessorOutput {
-  return { summaries: [], orderSummaries: [], late: [], duplicates: 0, applied: 0 };
+  return { summaries: [], orderSummaries: [], milestones: [], late: [], duplicates: 0, applied: 0 };
 }
 
 function resultsDiffer(a: Results, b: Results): boolean {
@@ -170,6 +177,8 @@ export class WindowedProcessor {
   private readonly attribution: boolean;
   /** Per work center: named counters other than good and scrap (computed once). */
   private readonly otherCounters = new Map<string, Set<string>>();
+  /** Milestones waiting for their running order (section 9.3), in arrival order; orderRef still null. */
+  private pendingMilestones: MilestoneRecord[] = [];
 
   constructor(plan: PlantPlan, options: ProcessorOptions = {}) {
     this.plan = plan;
@@ -182,7 +191,7 @@ export class WindowedProcessor {
     this.closedEndMs = this.specs.map(() => -Infinity);
     this.externalWatermark = options.watermark === 'external';
     this.tagOrders = options.orders === true;
-    this.attribution = options.attribution ?? [...plan.tags.values()].some((t) => t.kind === 'order');
+    this.attribution = attributesOrders(plan, options.attribution);
     let maxWindow = 0;
     for (const s of this.specs) maxWindow = Math.max(maxWindow, s.kind === 'shift' ? 2 * DAY_MS : s.sizeMs);
     this.maxWindowMs = maxWindow;
@@ -231,8 +240,18 @@ export class WindowedProcessor {
     return out;
   }
 
-  private ingestOne(event: MachineEvent, out: ProcessorOutput): void {
-    if (event.kind === 'milestone' || event.kind === 'watermark') return;
+  private ingestOne(input: MachineEvent, out: ProcessorOutput): void {
+    let event = input;
+    if (event.kind === 'milestone') {
+      // Inspections count in the figures (section 9.4); bare quantity and scrap counts wait for
+      // their running order (section 9.3); other milestones are the critical lane's.
+      if (this.attribution && takesOrderAtEventTime(event)) {
+        this.ingestMilestone(event, out);
+        return;
+      }
+      if (!isInspection(event)) return;
+      event = inspectionCount(event);
+    } else if (event.kind === 'watermark') return;
     if (event.kind === 'order') {
       if (this.attribution) this.ingestOrder(event, out);
       return;
@@ -245,7 +264,7 @@ export class WindowedProcessor {
     const wc = entry.wc;
     const ts = event.tsMs;
     if (ts < this.maxClosed) {
-      this.ingestLate(event, wc, out);
+      this.ingestLate(event, wc, out, input);
       return;
     }
     const m = entry.m;
@@ -271,6 +290,7 @@ export class WindowedProcessor {
   private advanceWatermark(to: number, out: ProcessorOutput): void {
     if (to <= this.watermark) return;
     this.watermark = to;
+    if (this.pendingMilestones.length > 0) this.releaseMilestones(out);
     if (to >= this.nextDueMs || this.nextDueMs === Infinity) this.closeDue(out);
     const { amendmentHorizonMs } = this.plan.eventTime;
     const pruneStep = Math.max(60_000, Math.floor(amendmentHorizonMs / 16));
@@ -328,7 +348,7 @@ export class WindowedProcessor {
       (r) => orders.idsOf(r),
       this.scratch,
     );
-    return { figures: a.figures, shares: a.shares.map((sh) => ({ ...sh, ids: orders.idsOf(sh.ref) })) };
+    return a;
   }
 
   /** Emits a final summary (and its order summaries and retractions). */
@@ -391,7 +411,8 @@ export class WindowedProcessor {
     wc.shares.set(key, now);
   }
 
-  private ingestLate(event: MachineEvent, wc: WcState, out: ProcessorOutput): void {
+  /** `reported`: the event as it came (an inspection milestone, not its count), for the late record. */
+  private ingestLate(event: MachineEvent, wc: WcState, out: ProcessorOutput, reported: MachineEvent = event): void {
     const ts = event.tsMs;
     const { amendmentHorizonMs } = this.plan.eventTime;
     const amend = ts >= this.watermark - amendmentHorizonMs;
@@ -404,14 +425,14 @@ export class WindowedProcessor {
     const record = (amended: boolean): LateRecord => ({
       plantId: this.plan.plantId,
       workCenterId: wc.workCenterId,
-      machineId: event.machineId,
+      machineId: reported.machineId,
       tag: event.tag,
       tsMs: ts,
       watermarkMs: this.watermark,
       latenessMs: this.watermark - ts,
       amended,
       windows: containing,
-      event,
+      event: reported,
     });
     if (!amend) {
       out.late.push(record(false));
@@ -453,6 +474,34 @@ export class WindowedProcessor {
       this.emit(wc, spec, ref, after, rev, out);
     }
     this.noteFirst(wc, ts, out);
+  }
+
+  /**
+   * A quantity or scrap milestone without an order of its own (section 9.3): it waits until the
+   * watermark has passed its ts, when every order signal up to it is in, and then takes the order
+   * running at its ts. Behind the watermark already, it goes at once. Milestones do not move the
+   * watermark (as in stage 1, where they go at once).
+   */
+  private ingestMilestone(event: MachineEvent, out: ProcessorOutput): void {
+    const record = milestoneRecordOf(event, null);
+    if (event.tsMs < this.watermark) out.milestones.push(this.withRunningOrder(record));
+    else this.pendingMilestones.push(record);
+  }
+
+  /** Releases the pending milestones the watermark has passed, in (ts, arrival) order. */
+  private releaseMilestones(out: ProcessorOutput): void {
+    const due: MilestoneRecord[] = [];
+    const keep: MilestoneRecord[] = [];
+    for (const m of this.pendingMilestones) (m.tsMs < this.watermark ? due : keep).push(m);
+    if (due.length === 0) return;
+    this.pendingMilestones = keep;
+    due.sort((a, b) => a.tsMs - b.tsMs);
+    for (const m of due) out.milestones.push(this.withRunningOrder(m));
+  }
+
+  private withRunningOrder(m: MilestoneRecord): MilestoneRecord {
+    const orderRef = this.workCenter(m.workCenterId).orders.runningAt(m.tsMs);
+    return orderRef === null ? m : { ...m, orderRef };
   }
 
   /** A plant order signal (section 11): it holds from its ts until the work center's next one. */
@@ -720,10 +769,29 @@ export class WindowedProcessor {
    * the output of an uninterrupted run.
    */
   snapshot(): ProcessorSnapshot {
+    const steps = this.snapshotSteps(Infinity);
+    let r = steps.next();
+    while (r.done !== true) r = steps.next();
+    return r.value;
+  }
+
+  /**
+   * snapshot() in steps: pauses after every `machinesPerStep` machines' histories, so a caller can
+   * give the event loop a turn between them (a whole snapshot is proportional to the retained
+   * history: hundreds of ms for 2,000 machines). Returns the same snapshot. The processor must not
+   * change until it is done.
+   */
+  *snapshotSteps(machinesPerStep = 64): Generator<void, ProcessorSnapshot, void> {
     const tables = new SnapshotTables(this.dict);
     const machines: [string, string, EncodedHistory][] = [];
+    let inStep = 0;
     for (const m of [...this.machines.values()].sort((a, b) => (a.machineId < b.machineId ? -1 : 1))) {
+      if (inStep === machinesPerStep) {
+        inStep = 0;
+        yield;
+      }
       machines.push([m.machineId, m.workCenterId, encodeHistory(m, tables)]);
+      inStep++;
     }
     return {
       v: tables.tagged ? SNAPSHOT_VERSION_TAGGED : SNAPSHOT_VERSION,
@@ -745,6 +813,7 @@ export class WindowedProcessor {
       machines,
       ...this.ordersSnapshot(),
       ...this.plannedSnapshot(),
+      ...(this.pendingMilestones.length === 0 ? {} : { milestones: [...this.pendingMilestones] }),
     };
   }
 
@@ -823,6 +892,7 @@ export class WindowedProcessor {
         wc.view.planned = plannedSpans(stops);
       }
     }
+    if ('milestones' in snap && snap.milestones !== undefined) p.pendingMilestones = [...snap.milestones];
     p.nextDueMs = -Infinity; // recomputed on the next advance
     return p;
   }
@@ -854,6 +924,8 @@ export interface ProcessorSnapshot extends SnapshotHeader {
   readonly orders?: SnapshotOrders;
   /** Planned maintenance per work center (absent when there is none). */
   readonly planned?: [string, PlannedStop[]][];
+  /** Milestones waiting for their running order (section 9.3; absent when there are none). */
+  readonly milestones?: MilestoneRecord[];
 }
 
 /** [work center, its order sources, the shares each retained shift's last revision had]. */

@@ -238,6 +238,12 @@ export interface WindowSummary {
   readonly goodCount: number;
   readonly scrapCount: number;
   readonly counts: Readonly<Record<string, number>>;
+  /**
+   * Inspections (section 9.4): the inspection_passed / inspection_failed milestones with ts in the
+   * window (order summaries: attributed like any count).
+   */
+  readonly inspectionsPassed: number;
+  readonly inspectionsFailed: number;
   readonly stateChanges: number;
   readonly firstEventMs: number | null;
   readonly lastEventMs: number | null;

@@ -4,7 +4,8 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTimeZone } from '../core/time-zone.js';
-import type { WindowSummary } from '../core/types.js';
+import type { OrderSummary, WindowSummary } from '../core/types.js';
+import { OrderSummaryCollector } from '../report/order-table.js';
 import { ShiftSummaryCollector } from '../report/read-summaries.js';
 import { renderReport } from '../report/render-html.js';
 import type { TopologyPlan } from '../topology/types.js';
@@ -16,6 +17,8 @@ export interface DemoReport {
   readonly path: string;
   /** Takes a decoded summary of the shift-summary topic (final or not, any revision). */
   add(summary: WindowSummary): void;
+  /** Takes a decoded order summary (semantics section 11) for the per-order table. */
+  addOrder(order: OrderSummary): void;
   /** Whole shifts with a summary, ascending by start, with the work centers that have one. */
   shifts(): { readonly shiftId: string; readonly workCenters: ReadonlySet<string> }[];
   /** Writes the report when a summary was added since the last write; returns whether it wrote. */
@@ -32,6 +35,7 @@ export function createDemoReport(o: {
 }): DemoReport {
   const path = join(o.outDir, REPORT_FILE);
   const collector = new ShiftSummaryCollector();
+  const orders = new OrderSummaryCollector();
   const zone = createTimeZone(o.topology.plant.timeZone);
   let dirty = false;
   let written = 0;
@@ -41,6 +45,11 @@ export function createDemoReport(o: {
     add(summary) {
       if (summary.windowKind !== 'shift' || summary.startMs < o.wholeFromMs) return;
       collector.add(summary);
+      dirty = true;
+    },
+    addOrder(order) {
+      if (order.startMs < o.wholeFromMs) return;
+      orders.add(order);
       dirty = true;
     },
     shifts() {
@@ -59,7 +68,7 @@ export function createDemoReport(o: {
       const summaries = whole();
       if (summaries.length === 0) return false;
       dirty = false;
-      const html = renderReport(summaries, { source: 'shiftstream demo', timeZone: zone });
+      const html = renderReport(summaries, { source: 'shiftstream demo', timeZone: zone, orders: orders.summaries() });
       // Written aside and renamed: a browser reloading the page never reads half a file.
       const tmp = `${path}.${process.pid}.${++written}.tmp`;
       await writeFile(tmp, html, 'utf8');

@@ -66,6 +66,8 @@ export interface DemoResult {
   readonly shiftSummaries: number;
   /** Summaries of the shift in progress at the simulated start: not written (a few minutes of data). */
   readonly partialShiftSummaries: number;
+  /** Order summaries written to order-summaries.ndjson (every revision; none without attribution). */
+  readonly orderSummaries: number;
   readonly milestones: number;
   readonly rejected: number;
   readonly odooPreviewRecords: number;
@@ -101,6 +103,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     windows: createWriteStream(join(o.outDir, 'window-summaries.ndjson')),
     shifts: createWriteStream(join(o.outDir, 'shift-summaries.ndjson')),
     milestones: createWriteStream(join(o.outDir, 'milestones.ndjson')),
+    // Order summaries (semantics section 11), every revision, as replay writes them.
+    orders: createWriteStream(join(o.outDir, 'order-summaries.ndjson')),
     odoo: createWriteStream(join(o.outDir, 'odoo-preview.ndjson')),
   };
   const view: ViewState = {
@@ -111,7 +115,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     early: [],
     totals: { samples: 0, windows: 0, shifts: 0, rejected: 0 },
   };
-  const counts = { windows: 0, shifts: 0, partialShifts: 0, milestones: 0, odoo: 0 };
+  const counts = { windows: 0, shifts: 0, partialShifts: 0, orders: 0, milestones: 0, odoo: 0 };
   const report = createDemoReport({ topology, outDir: o.outDir, wholeFromMs: startMs });
   await report.clear();
   /** Work centers with any summary so far: a shift is closed when each of them has its summary. */
@@ -152,6 +156,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         counts.odoo++;
         files.odoo.write(`${JSON.stringify(r)}\n`);
       }
+    });
+    // After the shift summaries: an order summary comes with its shift summary's revision.
+    await drain(t.orderSummaries, (v) => {
+      const d = codecs.orderSummary.decode(v);
+      // The shift in progress at the simulated start is left out, as its shift summaries are.
+      if (!d.ok || d.value.startMs < startMs) return;
+      counts.orders++;
+      report.addOrder(d.value);
+      files.orders.write(`${JSON.stringify(d.value)}\n`);
     });
     await drain(t.milestones, (v) => {
       const d = codecs.milestone.decode(v);
@@ -231,6 +244,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     windowSummaries: counts.windows,
     shiftSummaries: counts.shifts,
     partialShiftSummaries: counts.partialShifts,
+    orderSummaries: counts.orders,
     milestones: counts.milestones,
     rejected,
     odooPreviewRecords: counts.odoo,

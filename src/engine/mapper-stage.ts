@@ -33,12 +33,18 @@ export interface MapperStageOptions {
   readonly log: Log;
   /** Order tagging: the orders table to tag events from (absent: tagging off). */
   readonly orders?: OrdersTable;
+  /**
+   * Order attribution is on in stage 2 (semantics section 11): quantity and scrap milestones
+   * without an order of their own are left to stage 2, which gives them the order running at their
+   * ts (section 9.3). Default false.
+   */
+  readonly orderAtEventTime?: boolean;
 }
 
 /** Records encoded for the bulk send between two turns of the event loop. */
 const CHUNK = 512;
 /** Records decoded and mapped in the pre-pass between two sends of the milestones found. */
-const PRE_PASS_CHUNK = 4096;
+const PRE_PASS_CHUNK = 1024;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -52,13 +58,28 @@ function observed(p: Promise<void>): Promise<void> {
 }
 
 export class MapperStage {
-  private readonly tracker: MilestoneTracker = createMilestoneTracker();
+  private readonly tracker: MilestoneTracker;
   /** Highest valid event time seen per input partition (`topic/partition`). */
   private readonly sourceMaxTs = new Map<string, number>();
 
-  constructor(private readonly o: MapperStageOptions) {}
+  constructor(private readonly o: MapperStageOptions) {
+    this.tracker = createMilestoneTracker({}, { orderAtEventTime: o.orderAtEventTime === true });
+  }
 
+  /** Processes the batch and waits until every record it produced is acknowledged. */
   async handle(batch: SourceBatch): Promise<void> {
+    const { acked } = await this.submit(batch);
+    await acked;
+  }
+
+  /**
+   * Processes the batch and starts its sends; resolves once they are started, with the promise of
+   * their acknowledgement. The caller may hand over the partition's next batch meanwhile (its
+   * milestones then leave while this batch's bulk send is still in flight), but must not treat
+   * this batch's input as done before `acked` resolved. Sends are started in batch order, and each
+   * sink keeps its sends in call order, so the output order is the input order either way.
+   */
+  async submit(batch: SourceBatch): Promise<{ readonly acked: Promise<void> }> {
     const { topology, codecs, sink, metrics } = this.o;
     const criticalSink = this.o.criticalSink ?? sink;
     const topics = topology.topics;
@@ -155,14 +176,13 @@ export class MapperStage {
     }
     metrics.inc('shiftstream_events_in_total', { topic: batch.topic }, batch.records.length);
     const sends: Promise<void>[] = criticalSends;
-    if (bulk.length > 0) sends.push(sink.send(bulk));
-    await Promise.all(sends);
-    metrics.inc(
-      'shiftstream_events_out_total',
-      { topic: topics.enriched },
-      bulk.length - rejects - (Number.isFinite(maxTs) ? this.o.enrichedPartitions : 0),
-    );
-    if (rejects > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.rejected }, rejects);
-    if (milestones > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.milestones }, milestones);
+    if (bulk.length > 0) sends.push(observed(sink.send(bulk)));
+    const enrichedOut = bulk.length - rejects - (Number.isFinite(maxTs) ? this.o.enrichedPartitions : 0);
+    const acked = Promise.all(sends).then(() => {
+      metrics.inc('shiftstream_events_out_total', { topic: topics.enriched }, enrichedOut);
+      if (rejects > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.rejected }, rejects);
+      if (milestones > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.milestones }, milestones);
+    });
+    return { acked };
   }
 }

@@ -11,6 +11,7 @@ import type { StateStore } from '../ports/state-store.js';
 import type { TopologyPlan } from '../topology/types.js';
 import { MapperStage } from './mapper-stage.js';
 import { OrdersFeed, type PartitionOffsets } from './orders-feed.js';
+import { attributesOrders } from '../core/attribution.js';
 import { WindowStage } from './window-stage.js';
 
 export interface PipelineOptions {
@@ -99,6 +100,8 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     enrichedPartitions: o.enrichedPartitions,
     sourcePartitions: o.sourcePartitions,
     ...(feed === undefined || o.orders?.tagging !== true ? {} : { orders: feed.table }),
+    // Stage 2 attributes exactly when this holds (window-stage.ts): it then owns such milestones.
+    orderAtEventTime: attributesOrders(o.topology.plant, o.orders?.attribution === true ? true : undefined),
   });
   const windows = new WindowStage({
     topology: o.topology,
@@ -111,7 +114,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     groupId: o.windowGroupId,
     checkpointIntervalMs: o.checkpointIntervalMs,
     live: o.live,
-    commit: (offsets) => o.windowSource.commit(offsets),
+    commit: (offsets, options) => o.windowSource.commit(offsets, options),
     ...(o.onEarly === undefined ? {} : { onEarly: o.onEarly }),
     orders: feed !== undefined && o.orders?.tagging === true,
     attribution: o.orders?.attribution === true,
@@ -133,10 +136,18 @@ export function createPipeline(o: PipelineOptions): Pipeline {
   let tickError: unknown;
   let commitPending: () => Promise<void> = () => Promise.resolve();
 
+  /**
+   * Stage 1, per input partition: the acknowledgement of its last batch handed over (the offset is
+   * taken as done once it resolves). One batch's sends may be in flight while the next one is
+   * mapped, so the next batch's milestones do not wait for this one's bulk acknowledgement.
+   */
+  const pendingAcks = new Map<string, Promise<void>>();
+  let sendError: unknown;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       if (timer !== undefined) clearInterval(timer);
       await Promise.allSettled([o.mapperSource.stop(), o.windowSource.stop(), feed?.stop()]);
+      await Promise.allSettled([...pendingAcks.values()]);
       await windows.flush();
     })();
     return stopping;
@@ -185,6 +196,9 @@ export function createPipeline(o: PipelineOptions): Pipeline {
       const committed = new Map<string, string>();
       let chain: Promise<void> = Promise.resolve();
       let lastCommitAt = 0;
+      // Commits while running go in the background (node-rdkafka's commitSync would hold the event
+      // loop, and with it the critical lane, for a broker round trip); the last one of a revoked
+      // partition is synchronous and always sent.
       const commitAcked = (only?: ReadonlySet<string>): Promise<void> => {
         const run = chain.then(async () => {
           const due = [...acked.entries()].filter(
@@ -192,7 +206,10 @@ export function createPipeline(o: PipelineOptions): Pipeline {
           );
           if (due.length === 0) return;
           try {
-            await o.mapperSource.commit(due.map(([, v]) => v));
+            await o.mapperSource.commit(
+              due.map(([, v]) => v),
+              { background: only === undefined },
+            );
           } catch (err) {
             // At-least-once holds either way: uncommitted input is re-read and stage 2 drops the
             // exact duplicates. Log, count, and retry with the next commit.
@@ -213,6 +230,12 @@ export function createPipeline(o: PipelineOptions): Pipeline {
         },
         onRevoke: async (tps) => {
           const keys = new Set(tps.map((tp) => `${tp.topic}:${tp.partition}`));
+          // What was handed over is acknowledged (or failed) before the last commit of these partitions.
+          await Promise.allSettled([...keys].map((k) => pendingAcks.get(k) ?? Promise.resolve()));
+          for (const k of keys) {
+            pendingAcks.delete(k);
+            committed.delete(k); // a background commit may have failed: send the last one again
+          }
           await commitAcked(keys);
           for (const k of keys) {
             acked.delete(k);
@@ -222,24 +245,42 @@ export function createPipeline(o: PipelineOptions): Pipeline {
         onBatch: async (batch) => {
           // Stopping: leave the batch unprocessed and uncommitted; the next owner re-reads it.
           if (stopping !== undefined) return;
-          await mapper.handle(batch);
+          const key = `${batch.topic}:${batch.partition}`;
+          const previous = pendingAcks.get(key);
+          const { acked: sent } = await mapper.submit(batch);
           const last = batch.records[batch.records.length - 1];
-          if (last === undefined) return;
-          if (batch.highWatermark !== undefined) {
-            const lag = Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n);
-            o.metrics.set(
-              'shiftstream_consumer_lag',
-              { topic: batch.topic, partition: String(batch.partition) },
-              Math.max(0, lag),
-            );
-          }
-          // Outputs are acknowledged: the input offset may be committed (at-least-once; stage 2
-          // drops exact duplicates, so a replayed sample is counted once).
-          acked.set(`${batch.topic}:${batch.partition}`, {
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: (BigInt(last.offset) + 1n).toString(),
+          // Acknowledged only behind the previous batch: a failed earlier send never lets a later
+          // offset be committed over it.
+          const done = Promise.all([previous ?? Promise.resolve(), sent]).then(() => {
+            if (last === undefined) return;
+            if (batch.highWatermark !== undefined) {
+              const lag = Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n);
+              o.metrics.set(
+                'shiftstream_consumer_lag',
+                { topic: batch.topic, partition: String(batch.partition) },
+                Math.max(0, lag),
+              );
+            }
+            // Outputs are acknowledged: the input offset may be committed (at-least-once; stage 2
+            // drops exact duplicates, so a replayed sample is counted once). Batches of a partition
+            // are acknowledged in order: each send starts after the previous batch's, and a sink
+            // keeps its sends in call order.
+            acked.set(key, {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: (BigInt(last.offset) + 1n).toString(),
+            });
           });
+          pendingAcks.set(key, done);
+          // A failure stops the pipeline (an idle partition has no next batch to surface it); it
+          // stays in pendingAcks, so no later batch of the partition is acknowledged over it.
+          done.catch((err: unknown) => {
+            sendError ??= err;
+            o.log.error({ err, topic: batch.topic, partition: batch.partition }, 'stage-1 send failed; stopping');
+            void stop();
+          });
+          // At most this batch's sends stay in flight when the next batch is handed over.
+          if (previous !== undefined) await previous;
           const now = o.clock.nowMs();
           if (now - lastCommitAt >= (o.commitIntervalMs ?? 1_000)) {
             lastCommitAt = now;
@@ -274,6 +315,8 @@ export function createPipeline(o: PipelineOptions): Pipeline {
       ]);
       await stop();
       for (const r of results) if (r.status === 'rejected') throw r.reason;
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what a send rejected with
+      if (sendError !== undefined) throw sendError;
       // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the tick caught
       if (tickError !== undefined) throw tickError;
     },

@@ -28,7 +28,7 @@ import type { TopologyPlan } from '../topology/types.js';
 import { latenessBucket } from '../metrics/catalog.js';
 import { rejectRecord } from './rejects.js';
 import { KeyedSerializer } from './serial.js';
-import { decodeSnapshot, encodeSnapshotAsync } from './snapshot-codec.js';
+import { decodeSnapshot, encodeProcessorSnapshotInSteps } from './snapshot-codec.js';
 
 export interface WindowStageOptions {
   readonly topology: TopologyPlan;
@@ -186,7 +186,14 @@ export class WindowStage {
     const { codecs } = this.o;
     await codecs.prepare(batch.records.map((r) => r.value));
     const now = this.o.live ? this.o.clock.nowMs() : undefined;
-    const out: ProcessorOutput = { summaries: [], orderSummaries: [], late: [], duplicates: 0, applied: 0 };
+    const out: ProcessorOutput = {
+      summaries: [],
+      orderSummaries: [],
+      milestones: [],
+      late: [],
+      duplicates: 0,
+      applied: 0,
+    };
     const rejected: SinkRecord[] = [];
     const proc = p.processor;
     let pending: MachineEvent[] = [];
@@ -238,7 +245,7 @@ export class WindowStage {
       }
     }
     if (this.o.onEarly !== undefined) this.o.onEarly(p.processor.earlyUpdates());
-    if (this.o.clock.nowMs() - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p);
+    if (this.o.clock.nowMs() - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p, true);
   }
 
   /**
@@ -255,7 +262,7 @@ export class WindowStage {
           this.serial.run(key, async () => {
             const p = this.partitions.get(key);
             if (p !== undefined && p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs)
-              await this.checkpoint(p);
+              await this.checkpoint(p, true);
           }),
         ),
       );
@@ -270,14 +277,14 @@ export class WindowStage {
           const out = p.processor.tick(now);
           const wm = p.watermark.current(now);
           if (wm > p.processor.watermarkMs) p.processor.advanceTo(wm, out);
-          if (out.summaries.length === 0 && out.late.length === 0) {
-            if (p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p);
+          if (out.summaries.length === 0 && out.late.length === 0 && out.milestones.length === 0) {
+            if (p.dirty && now - p.lastCheckpointMs >= this.o.checkpointIntervalMs) await this.checkpoint(p, true);
             return;
           }
           await this.emit(out, []);
           // Wall-clock decisions are made durable at once, so a restart does not redo them differently.
           p.dirty = true;
-          await this.checkpoint(p);
+          await this.checkpoint(p, true);
         }),
       ),
     );
@@ -358,6 +365,9 @@ export class WindowStage {
         key: orderSummaryKey(o),
         value: codecs.orderSummary.encode(o),
       });
+    // Quantity and scrap milestones that took their running order in event time (section 9.3).
+    for (const m of out.milestones)
+      records.push({ topic: topology.topics.milestones, key: m.workCenterId, value: codecs.milestone.encode(m) });
     for (const l of out.late) {
       records.push({ topic: topology.topics.late, key: l.workCenterId, value: codecs.late.encode(l) });
       metrics.inc('shiftstream_late_samples_total', {
@@ -374,23 +384,20 @@ export class WindowStage {
       });
   }
 
-  private async checkpoint(p: PartitionState): Promise<void> {
+  /** `background`: the group commit after it may go in the background (checkpoints while running). */
+  private async checkpoint(p: PartitionState, background = false): Promise<void> {
     if (!p.dirty || p.nextOffset === undefined) return;
     const started = this.o.clock.nowMs();
     // Runs under the partition's serializer: no batch of this partition changes it meanwhile; the
     // offset is taken with the snapshot all the same, before the compression's await.
     const offset = p.nextOffset;
-    const snapshot = await encodeSnapshotAsync({
-      v: 1,
-      processor: p.processor.snapshot(),
-      watermark: p.watermark.snapshot(),
-    });
+    const snapshot = await encodeProcessorSnapshotInSteps(p.processor, p.watermark.snapshot());
     await this.o.store.save(this.checkpointKey(p.tp), { offset, snapshot, savedAtMs: started });
     if (this.o.commit !== undefined) {
       // The Redis checkpoint is where a restart resumes; the group commit only shows progress
       // (lag). A failed commit (e.g. during a rebalance or a stop) is logged and retried next time.
       try {
-        await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset }]);
+        await this.o.commit([{ topic: p.tp.topic, partition: p.tp.partition, offset }], { background });
       } catch (err) {
         this.o.log.warn(
           { err, topic: p.tp.topic, partition: p.tp.partition, offset },
@@ -414,16 +421,18 @@ export class WindowStage {
 function appendOutput(into: ProcessorOutput, from: ProcessorOutput): void {
   for (const x of from.summaries) into.summaries.push(x);
   for (const x of from.orderSummaries) into.orderSummaries.push(x);
+  for (const x of from.milestones) into.milestones.push(x);
   for (const x of from.late) into.late.push(x);
   into.duplicates += from.duplicates;
   into.applied += from.applied;
 }
 
 function emptyProcessorOutput(): ProcessorOutput {
-  return { summaries: [], orderSummaries: [], late: [], duplicates: 0, applied: 0 };
+  return { summaries: [], orderSummaries: [], milestones: [], late: [], duplicates: 0, applied: 0 };
 }
 
 function mergeOutput(into: ProcessorOutput, from: ProcessorOutput): void {
   into.summaries.push(...from.summaries);
   into.orderSummaries.push(...from.orderSummaries);
+  into.milestones.push(...from.milestones);
 }

@@ -14,9 +14,11 @@ import type { RawSample } from '../core/types.js';
 import type { Codec } from '../ports/codecs.js';
 import type { IngestPosition, IngestSink } from '../ports/ingest-sink.js';
 import type { ConnectionState, InboundMessage, MessageSource } from '../ports/message-source.js';
+import type { SparkplugCodec } from '../ports/sparkplug-codec.js';
 import type { Spool, SpoolRecord } from '../ports/spool.js';
-import type { MqttSubscriptionPlan } from '../topology/ingest-section.js';
+import type { MqttSubscriptionPlan, SparkplugPlan } from '../topology/ingest-section.js';
 import { samplesOf } from './mqtt-samples.js';
+import { SparkplugSession, type SparkplugSnapshot, type RebirthReason } from './sparkplug.js';
 
 export interface IngestLog {
   info(fields: object, msg: string): void;
@@ -25,10 +27,13 @@ export interface IngestLog {
 }
 
 export interface MqttIngestCounters {
-  readonly received: (samples: number) => void;
+  readonly received: (samples: number, input: 'mqtt' | 'sparkplug') => void;
   readonly forwarded: (samples: number) => void;
-  readonly rejected: (reason: string) => void;
+  readonly rejected: (reason: string, input: 'mqtt' | 'sparkplug') => void;
   readonly connection: (state: ConnectionState) => void;
+  readonly rebirth?: (reason: RebirthReason) => void;
+  /** Kafka answered (a sink opened) or stopped answering; the spool keeps taking samples either way. */
+  readonly kafka?: (up: boolean, detail: string) => void;
   /** Spool depth, bytes, oldest age (s, 0 when empty) and drain rate (samples/s), about once a second. */
   readonly spool: (depth: number, bytes: number, oldestAgeS: number, drainPerS: number) => void;
 }
@@ -37,6 +42,8 @@ export interface MqttIngestOptions {
   readonly plan: PlantPlan;
   readonly rawTopic: string;
   readonly subscriptions: readonly MqttSubscriptionPlan[];
+  /** Sparkplug B on `spBv1.0/...` topics; the births are kept in `stateFile` (fsync'd) across restarts. */
+  readonly sparkplug?: { readonly plan: SparkplugPlan; readonly codec: SparkplugCodec; readonly stateFile: string };
   readonly source: MessageSource;
   readonly spool: Spool;
   /** A new sink (after a failure the old one is closed and a new one opened, fencing it). */
@@ -56,6 +63,8 @@ export interface MqttIngestOptions {
 
 const RECENT = 4096;
 const MAX_BACKOFF_MS = 10_000;
+/** A send without an answer for this long reports Kafka as unreachable (readiness detail). */
+const STALL_MS = 5_000;
 
 const digest = (r: SpoolRecord): string => createHash('sha1').update(r.key).update('\0').update(r.value).digest('hex');
 
@@ -78,23 +87,72 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
   };
 
   const reject = async (topic: string, reason: string, detail: string, payload: Buffer): Promise<void> => {
-    o.counters?.rejected(reason);
+    o.counters?.rejected(reason, SparkplugSession.isSparkplugTopic(topic) ? 'sparkplug' : 'mqtt');
     const raw = payload.length > 4096 ? payload.subarray(0, 4096) : payload;
-    await rejects.write(`${JSON.stringify({ atMs: now(), topic, reason, detail, raw: raw.toString('utf8') })}\n`);
+    // Sparkplug payloads are protobuf: kept as base64.
+    const kept = SparkplugSession.isSparkplugTopic(topic)
+      ? { rawBase64: raw.toString('base64') }
+      : { raw: raw.toString('utf8') };
+    await rejects.write(`${JSON.stringify({ atMs: now(), topic, reason, detail, ...kept })}\n`);
     if (rejectsLogged++ < 20) o.log.warn({ topic, reason }, `rejected: ${detail}`);
   };
 
+  const sp = o.sparkplug;
+  const session =
+    sp === undefined
+      ? undefined
+      : new SparkplugSession(sp.plan, (tag) => o.plan.tags.get(tag)?.kind === 'state', await loadBirths(sp.stateFile));
+
+  const handleSparkplug = async (m: InboundMessage, s: SparkplugSession, codec: SparkplugCodec): Promise<void> => {
+    const d = codec.decode(m.payload);
+    if (!d.ok) {
+      o.counters?.received(1, 'sparkplug');
+      await reject(m.topic, 'sparkplug-decode', `topic '${m.topic}': ${d.detail}`, m.payload);
+      return;
+    }
+    const r = s.handle(m.topic, d.payload, now());
+    o.counters?.received(r.samples.length + r.rejects.length, 'sparkplug');
+    for (const x of r.rejects) await reject(m.topic, x.reason, x.detail, m.payload);
+    if (r.birthsChanged) await saveBirths(sp!.stateFile, s.snapshot());
+    if (r.death !== undefined)
+      o.log.info(
+        { topic: m.topic, stateTags: r.death.stateTags },
+        `sparkplug death of ${r.death.what}` +
+          (sp!.plan.deathValue === undefined ? ': no deathValue configured, its machines go unknown by silence' : ''),
+      );
+    await spoolSamples(m, r.samples);
+    if (r.rebirth !== undefined) {
+      o.counters?.rebirth?.(r.rebirth.reason);
+      o.log.warn(
+        { topic: r.rebirth.topic, reason: r.rebirth.reason },
+        `sparkplug rebirth requested: ${r.rebirth.detail}`,
+      );
+      // QoS 0 as the Sparkplug spec has NCMD; a lost request is asked again on the next gap.
+      await o.source.publish(r.rebirth.topic, codec.rebirthRequest(now()), 0).catch((err: unknown) => {
+        o.log.error({ err, topic: r.rebirth?.topic }, 'sparkplug rebirth request could not be published');
+      });
+    }
+  };
+
   const handle = async (m: InboundMessage): Promise<void> => {
+    if (session !== undefined && SparkplugSession.isSparkplugTopic(m.topic)) {
+      await handleSparkplug(m, session, sp!.codec);
+      return;
+    }
     const v = samplesOf(o.subscriptions, m.topic, m.payload);
     if (!v.ok) {
-      o.counters?.received(1);
+      o.counters?.received(1, 'mqtt');
       await reject(m.topic, v.reject.reason, v.reject.detail, m.payload);
       return;
     }
-    o.counters?.received(v.samples.length);
-    received += v.samples.length;
+    o.counters?.received(v.samples.length, 'mqtt');
+    await spoolSamples(m, v.samples);
+  };
+
+  const spoolSamples = async (m: InboundMessage, samples: readonly RawSample[]): Promise<void> => {
+    received += samples.length;
     const records: SpoolRecord[] = [];
-    for (const s of v.samples) {
+    for (const s of samples) {
       const tagPlan = o.plan.tags.get(s.tag);
       const sample = tagPlan === undefined || tagPlan.tag === s.tag ? s : { ...s, tag: tagPlan.tag };
       const verdict = mapSample(o.plan, sample);
@@ -118,6 +176,8 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
   let prepared = false;
   let backoffMs = 0;
   let down = false;
+  let inFlight: { sinceMs: number; records: number } | undefined;
+  let stalled = false;
   const position = (seq: number): IngestPosition => ({
     line: seq,
     rejectedBytes: 0,
@@ -133,7 +193,10 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
     clearTimeout(t);
   };
   const failed = async (err: unknown, what: string): Promise<void> => {
-    if (!down) o.log.error({ err }, `${what}: samples stay in the spool and are sent once Kafka answers`);
+    if (!down) {
+      o.log.error({ err }, `${what}: samples stay in the spool and are sent once Kafka answers`);
+      o.counters?.kafka?.(false, `${what} at ${new Date(now()).toISOString()}: ${(err as Error).message}; spooling`);
+    }
     down = true;
     o.spool.rewind();
     await sink?.close().catch(() => undefined);
@@ -157,6 +220,7 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
           if (committed !== undefined && committed.input.headSha256 === o.spool.id) await o.spool.ack(committed.line);
           o.spool.rewind();
           if (down) o.log.info({}, 'kafka answers again: draining the spool');
+          o.counters?.kafka?.(true, 'producing to the raw topic');
           down = false;
           backoffMs = 0;
         } catch (err) {
@@ -170,14 +234,21 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
         continue;
       }
       const last = batch[batch.length - 1]!;
+      inFlight = { sinceMs: now(), records: batch.length };
       try {
         await sink.commit(
           batch.map((r) => ({ topic: o.rawTopic, key: r.key, value: r.value })),
           position(last.seq),
         );
       } catch (err) {
+        inFlight = undefined;
         await failed(err, 'send to kafka failed');
         continue;
+      }
+      inFlight = undefined;
+      if (stalled) {
+        stalled = false;
+        o.counters?.kafka?.(true, 'producing to the raw topic');
       }
       await o.spool.ack(last.seq);
       forwarded += batch.length;
@@ -194,6 +265,15 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
     lastForwarded = forwarded;
     lastAt = t;
     o.counters?.spool(st.depth, st.bytes, (st.oldestAgeMs ?? 0) / 1000, rate);
+    // kafkajs retries a send for a long while before it fails: say so before that.
+    if (inFlight !== undefined && !stalled && t - inFlight.sinceMs >= STALL_MS) {
+      stalled = true;
+      o.counters?.kafka?.(
+        false,
+        `no acknowledgement for a batch of ${inFlight.records} samples sent ` +
+          `${Math.round((t - inFlight.sinceMs) / 1000)} s ago; spooling`,
+      );
+    }
   }, 1_000);
   o.source.onState((state, detail) => {
     o.counters?.connection(state);
@@ -216,4 +296,31 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
     await rejects.close();
   }
   return { forwarded, received };
+}
+
+async function loadBirths(path: string): Promise<SparkplugSnapshot | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(path, 'utf8')) as SparkplugSnapshot;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(
+      `${path}: expected the Sparkplug births written by an earlier ingest, found: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+/** Written before the birth message is acknowledged: tmp file, fsync, rename. */
+async function saveBirths(path: string, snapshot: SparkplugSnapshot): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const h = await fs.open(tmp, 'w');
+  try {
+    await h.writeFile(JSON.stringify(snapshot));
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  await fs.rename(tmp, path);
 }

@@ -167,6 +167,11 @@ export const METRICS = {
     help: 'MQTT connection state of ingest: 1 connected, 0 not.',
     labelNames: [],
   },
+  shiftstream_ingest_sparkplug_rebirths_total: {
+    type: 'counter',
+    help: 'Sparkplug rebirth requests (NCMD Node Control/Rebirth) ingest published, per reason.',
+    labelNames: ['reason'],
+  },
 } as const satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof METRICS;

@@ -43,8 +43,17 @@ export interface SourceHandlers {
 export interface EventSource {
   /** Subscribes and consumes until `stop()`; resolves after a clean stop, rejects on a fatal error. */
   run(handlers: SourceHandlers): Promise<void>;
-  /** Commits `offset` (the next offset to read) per partition to the consumer group. */
-  commit(offsets: readonly (TopicPartition & { readonly offset: string })[]): Promise<void>;
+  /**
+   * Commits `offset` (the next offset to read) per partition to the consumer group. With
+   * `background`, the commit may still be on its way when the promise resolves (a later failure is
+   * logged by the adapter): for progress commits on the hot path, where a commit that blocks the
+   * event loop (node-rdkafka's commitSync) would hold the critical lane; never for the last commit
+   * of a partition before it is revoked.
+   */
+  commit(
+    offsets: readonly (TopicPartition & { readonly offset: string })[],
+    options?: { readonly background?: boolean },
+  ): Promise<void>;
   /** Stops consuming: revokes (calling onRevoke), leaves the group, disconnects. */
   stop(): Promise<void>;
 }

@@ -4,7 +4,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { attributesOrders } from '../core/attribution.js';
+import { isInspection } from '../core/inspections.js';
 import { mapSample } from '../core/mapping.js';
+import { createMilestoneTracker, takesOrderAtEventTime, type MilestoneTracker } from '../core/milestones.js';
 import type { PlantPlan } from '../core/plan.js';
 import { WindowedProcessor, type LateRecord, type ProcessorOutput } from '../core/processor.js';
 import { createShiftCalendar, type ShiftCalendar } from '../core/shifts.js';
@@ -24,6 +27,8 @@ export const OUTPUT_FILES = {
   shiftSummaries: 'shift-summaries.ndjson',
   /** docs/semantics.md section 11 (empty unless the topology has an order tag). */
   orderSummaries: 'order-summaries.ndjson',
+  /** The critical lane's records, and the quantity and scrap milestones stage 2 gives their order (section 9.3). */
+  milestones: 'milestones.ndjson',
   late: 'late.ndjson',
   rejected: 'rejected.ndjson',
   stats: 'replay-stats.json',
@@ -92,10 +97,13 @@ class Replay implements RecordSink {
     window: NdjsonWriter;
     shift: NdjsonWriter;
     order: NdjsonWriter;
+    milestones: NdjsonWriter;
     late: NdjsonWriter;
     rejected: NdjsonWriter;
   };
   private readonly framer: ExportFramer;
+  private readonly attributes: boolean;
+  private readonly tracker: MilestoneTracker;
   private events: MachineEvent[] = [];
   private eventLines: number[] = [];
   private readonly interned = new Map<string, string>();
@@ -109,6 +117,9 @@ class Replay implements RecordSink {
   ) {
     this.plan = options.plan;
     this.processor = new WindowedProcessor(this.plan);
+    // The same split as stage 1 and stage 2 of the pipeline (section 9.3).
+    this.attributes = attributesOrders(this.plan);
+    this.tracker = createMilestoneTracker({}, { orderAtEventTime: this.attributes });
     this.calendar = this.plan.windows.some((w) => w.kind === 'shift')
       ? createShiftCalendar(this.plan.calendar)
       : undefined;
@@ -123,6 +134,7 @@ class Replay implements RecordSink {
       window: out(OUTPUT_FILES.windowSummaries),
       shift: out(OUTPUT_FILES.shiftSummaries),
       order: out(OUTPUT_FILES.orderSummaries),
+      milestones: out(OUTPUT_FILES.milestones),
       late: out(OUTPUT_FILES.late),
       rejected: out(OUTPUT_FILES.rejected),
     };
@@ -231,9 +243,19 @@ class Replay implements RecordSink {
       return;
     }
     const ev = v.event;
+    // The critical lane, in file order (arrival order), as stage 1 does it.
+    const milestone = this.tracker.observe(ev);
+    if (milestone !== undefined) this.writers.milestones.write(JSON.stringify(milestone));
     if (ev.kind === 'milestone') {
-      this.s.milestones++; // the windowed lane ignores milestones; the demo and the live engine route them
-      return;
+      this.s.milestones++;
+      // A bare count waits in the core for the order running at its ts; inspections count in the
+      // figures (semantics 9.4); other milestones are done.
+      if (this.attributes && takesOrderAtEventTime(ev)) {
+        this.events.push(ev);
+        this.eventLines.push(lineNo);
+        return;
+      }
+      if (!isInspection(ev)) return;
     }
     if (ev.tsMs > this.maxTsMs) this.maxTsMs = ev.tsMs;
     const first = this.firstTsByWc.get(ev.workCenterId);
@@ -291,9 +313,17 @@ class Replay implements RecordSink {
     this.s.duplicates += out.duplicates;
     for (const summary of out.summaries) this.writeSummary(summary);
     for (const o of out.orderSummaries) this.writers.order.write(JSON.stringify(o));
+    for (const m of out.milestones) this.writers.milestones.write(JSON.stringify(m));
     for (const late of out.late) this.writeLate(late, lines[events.indexOf(late.event)] ?? null);
     const w = this.writers;
-    await Promise.all([w.window.ready(), w.shift.ready(), w.order.ready(), w.late.ready(), w.rejected.ready()]);
+    await Promise.all([
+      w.window.ready(),
+      w.shift.ready(),
+      w.order.ready(),
+      w.milestones.ready(),
+      w.late.ready(),
+      w.rejected.ready(),
+    ]);
   }
 
   private writeSummary(summary: WindowSummary): void {
@@ -315,7 +345,14 @@ class Replay implements RecordSink {
 
   private async closeWriters(): Promise<void> {
     const w = this.writers;
-    await Promise.all([w.window.close(), w.shift.close(), w.order.close(), w.late.close(), w.rejected.close()]);
+    await Promise.all([
+      w.window.close(),
+      w.shift.close(),
+      w.order.close(),
+      w.milestones.close(),
+      w.late.close(),
+      w.rejected.close(),
+    ]);
   }
 }
 

@@ -11,3 +11,4 @@ export { groupSummaries, downtimeByReason, type PlantGroup, type ShiftGroup, typ
 export { localClockFor, parseOffsetMs, hourTicks, type LocalClock } from './local-time.js';
 export { CATEGORY_COLORS } from './style.js';
 export { esc, fmtDuration, fmtDurationExact, fmtRatio, fmtCount } from './format.js';
+export { OrderSummaryCollector, renderOrderTable } from './order-table.js';

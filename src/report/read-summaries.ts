@@ -3,9 +3,11 @@
 // shift instance). Streams line by line, so the input may be large; only shift summaries are kept.
 // A bad line is reported with its line number and skipped; it never stops the report.
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { ShiftstreamError } from '../errors.js';
-import { STATE_CATEGORIES, type StateCategory, type WindowSummary } from '../core/types.js';
+import { STATE_CATEGORIES, type OrderSummary, type StateCategory, type WindowSummary } from '../core/types.js';
+import { OrderSummaryCollector } from './order-table.js';
 
 export interface LineProblem {
   readonly line: number;
@@ -207,4 +209,56 @@ export async function readShiftSummaries(path: string): Promise<ReadResult> {
     supersededRevisions: collector.superseded,
     problems,
   };
+}
+
+/** The order summaries of order-summaries.ndjson (semantics section 11): last revision per share. */
+export interface OrderReadResult {
+  readonly orders: OrderSummary[];
+  readonly problems: LineProblem[];
+}
+
+/** Checks an order summary line: a shift summary's fields plus `orderRef` (a string or null). */
+export function checkOrderSummary(v: unknown): string | undefined {
+  const problem = checkSummary(v);
+  if (problem !== undefined) return problem;
+  const o = v as Record<string, unknown>;
+  if (o['windowKind'] !== 'shift') return `windowKind: expected "shift", found ${describe(o['windowKind'])}`;
+  if (o['orderRef'] !== null && (typeof o['orderRef'] !== 'string' || o['orderRef'] === ''))
+    return `orderRef: expected a non-empty string or null, found ${describe(o['orderRef'])}`;
+  if (typeof o['samplesApplied'] !== 'number')
+    return `samplesApplied: expected a number, found ${describe(o['samplesApplied'])}`;
+  return undefined;
+}
+
+export async function readOrderSummaries(path: string): Promise<OrderReadResult> {
+  const collector = new OrderSummaryCollector();
+  const problems: LineProblem[] = [];
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ShiftstreamError(
+      'SHIFTSTREAM_INPUT_INVALID',
+      `report: cannot read --orders ${path}: ${(err as Error).message}`,
+      { cause: err, details: { path } },
+    );
+  }
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch (err) {
+      problems.push({
+        line: i + 1,
+        message: `expected one JSON OrderSummary per line, found invalid JSON (${(err as Error).message})`,
+      });
+      return;
+    }
+    const problem = checkOrderSummary(parsed);
+    if (problem !== undefined) problems.push({ line: i + 1, message: problem });
+    else collector.add(parsed as OrderSummary);
+  });
+  return { orders: collector.summaries(), problems };
 }

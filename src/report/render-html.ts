@@ -5,11 +5,18 @@
 // Stable hooks for tests and for people who scrape the page: each shift is
 // `<section class="shift" data-plant="..." data-shift="...">`, each timeline is
 // `<svg class="timeline" data-work-center="...">`, each interval `<rect class="iv iv-<category>">`.
-import { STATE_CATEGORIES, type StateCategory, type StateInterval, type WindowSummary } from '../core/types.js';
+import {
+  STATE_CATEGORIES,
+  type OrderSummary,
+  type StateCategory,
+  type StateInterval,
+  type WindowSummary,
+} from '../core/types.js';
 import type { TimeZone } from '../core/time-zone.js';
 import { esc, fmtCount, fmtDuration, fmtDurationExact, fmtRatio, slug } from './format.js';
 import { hhmm, hhmmss, hourTicks, localClockFor, localDay, type LocalClock } from './local-time.js';
 import { downtimeByReason, groupSummaries, timeByCategory, type PlantGroup, type ShiftGroup } from './model.js';
+import { renderOrderTable } from './order-table.js';
 import { REPORT_CSS } from './style.js';
 
 export const CATEGORY_LABELS: Readonly<Record<StateCategory, string>> = {
@@ -27,6 +34,8 @@ export interface RenderOptions {
   readonly title?: string;
   /** IANA zone for local times; default: taken from the summaries' offsets (see local-time.ts). */
   readonly timeZone?: TimeZone;
+  /** Order summaries (last revisions, e.g. from OrderSummaryCollector): a per-order table per shift. */
+  readonly orders?: readonly OrderSummary[];
 }
 
 const VIEW_W = 1000;
@@ -188,6 +197,10 @@ function ratioCell(r: number | null, why: string): string {
 
 function otherCounts(wc: WindowSummary): string {
   const entries = Object.entries(wc.counts).filter(([k]) => k !== 'good' && k !== 'scrap');
+  // Inspections (semantics section 9.4); summaries written before they existed have none.
+  const passed = wc.inspectionsPassed ?? 0;
+  const failed = wc.inspectionsFailed ?? 0;
+  if (passed + failed > 0) entries.push(['inspections passed', passed], ['inspections failed', failed]);
   if (entries.length === 0) return '<span class="muted">none</span>';
   return entries.map(([k, v]) => `${esc(k)} <b>${esc(fmtCount(v))}</b>`).join('<br>');
 }
@@ -286,6 +299,7 @@ function renderShift(shift: ShiftGroup, options: RenderOptions): string {
     renderTimelines(shift, clock) +
     `<div class="grid2">${renderReasons(shift)}${renderStates(shift)}</div>` +
     renderTable(shift) +
+    renderOrderTable(options.orders ?? [], shift.plantId, shift.windowId) +
     `</section>`
   );
 }

@@ -47,6 +47,8 @@ export const KIND_REASON = 1;
 export const KIND_COUNTER = 2;
 export const KIND_HEARTBEAT = 3;
 export const KIND_MILESTONE = 4;
+/** Index 6 of EVENT_KINDS (5 is `watermark`, never simulated). */
+export const KIND_ORDER = 6;
 
 export function packCode(flag: number, bad: number, kind: number, machine: number): number {
   return flag | (bad << 3) | (kind << 5) | (machine << 8);

@@ -14,6 +14,7 @@ import {
   KIND_COUNTER,
   KIND_HEARTBEAT,
   KIND_MILESTONE,
+  KIND_ORDER,
   KIND_REASON,
   KIND_STATE,
   packCode,
@@ -69,6 +70,7 @@ export class MachineModel {
   private readonly codeCounter: number;
   private readonly codeHeartbeat: number;
   private readonly codeMilestone: number;
+  private readonly codeOrder: number;
   // The order in work.
   private orderRef = '';
   private orderTarget = 0;
@@ -93,6 +95,7 @@ export class MachineModel {
     this.codeCounter = packCode(FLAG_NORMAL, 0, KIND_COUNTER, index);
     this.codeHeartbeat = packCode(FLAG_NORMAL, 0, KIND_HEARTBEAT, index);
     this.codeMilestone = packCode(FLAG_NORMAL, 0, KIND_MILESTONE, index);
+    this.codeOrder = packCode(FLAG_NORMAL, 0, KIND_ORDER, index);
   }
 
   start(startMs: number): void {
@@ -309,6 +312,13 @@ export class MachineModel {
     this.operationStarted = false;
     if (this.lotRef === '') this.lotRef = this.ctx.nextLotRef(t);
     this.milestone(M_RELEASED, t, () => ({ orderRef: this.orderRef, quantity: this.orderTarget }));
+    this.publishOrder(t);
+  }
+
+  /** The order in work on the machine's order tags (semantics section 11): at each change and after a silence. */
+  private publishOrder(t: number): void {
+    const tags = this.p.orderTags;
+    for (let i = 0; i < tags.length; i++) this.out(tags[i]!, t, this.orderRef, this.codeOrder);
   }
 
   // ---- reports, heartbeats, silence ----
@@ -362,6 +372,7 @@ export class MachineModel {
     } else {
       this.silent = false;
       this.report(t);
+      this.publishOrder(t);
       this.emitHeartbeats(t);
       timers.set(this.base + T_SILENCE, t + 1 + Math.round(rng.exp(o.silenceEveryMs)));
     }
@@ -376,7 +387,14 @@ export class MachineModel {
   private milestone(kind: number, t: number, body: () => Record<string, unknown>): void {
     const tags = this.p.milestoneTags[kind];
     if (tags === undefined || tags.length === 0) return;
-    const value = this.ctx.options.milestoneFormat === 'json' ? JSON.stringify(body()) : this.orderRef;
+    const value =
+      this.ctx.options.milestoneFormat === 'json'
+        ? JSON.stringify(body())
+        : // Where the work center publishes its order on an order tag, quantity and scrap tags send
+          // bare counts, as MES tags do: the milestone takes the running order (semantics section 9).
+          this.p.workCenterOrderTag && (kind === M_QUANTITY || kind === M_SCRAP)
+          ? (body()['quantity'] as number)
+          : this.orderRef;
     for (let i = 0; i < tags.length; i++) this.out(tags[i]!, t, value, this.codeMilestone);
   }
 }

@@ -38,6 +38,10 @@ export interface MachineProfile {
   readonly heartbeatTags: readonly string[];
   /** Indexed like MILESTONE_KINDS: the tags of each milestone kind. */
   readonly milestoneTags: readonly (readonly string[])[];
+  /** Order tags (role `order`): the machine publishes the order in work on them (semantics section 11). */
+  readonly orderTags: readonly string[];
+  /** Some machine of this machine's work center has an order tag: its quantity and scrap tags send bare counts. */
+  readonly workCenterOrderTag: boolean;
 }
 
 /** Reason codes used for a non-strict reason tag with an empty table. */
@@ -71,8 +75,12 @@ function buildMachineProfile(plan: PlantPlan, machineId: string): MachineProfile
   const counters: CounterProfile[] = [];
   const heartbeatTags: string[] = [];
   const milestoneTags: string[][] = MILESTONE_KINDS.map(() => []);
+  const orderTags: string[] = [];
+  let workCenterOrderTag = false;
 
   for (const tag of plan.tags.values()) {
+    if (tag.kind === 'order' && plan.machines.get(tag.machineId)?.workCenterId === machine.workCenterId)
+      workCenterOrderTag = true;
     if (tag.machineId !== machineId) continue;
     switch (tag.kind) {
       case 'state': {
@@ -108,7 +116,8 @@ function buildMachineProfile(plan: PlantPlan, machineId: string): MachineProfile
         milestoneTags[milestoneIndex(tag.milestone)]?.push(tag.tag);
         break;
       case 'order':
-        break; // order signals are not simulated per machine
+        orderTags.push(tag.tag);
+        break;
     }
   }
   return {
@@ -124,6 +133,8 @@ function buildMachineProfile(plan: PlantPlan, machineId: string): MachineProfile
     counters,
     heartbeatTags,
     milestoneTags,
+    orderTags,
+    workCenterOrderTag,
   };
 }
 

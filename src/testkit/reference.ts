@@ -56,6 +56,9 @@ interface Piece {
   readonly reason: string | null;
 }
 
+/** Inspections of a work center are kept under this prefix and its id (not a machine id). */
+const INSPECTIONS = '#inspections/';
+
 function orderKey(e: MachineEvent): string {
   return `${e.tag}\u0000${valueKey(e.value)}`;
 }
@@ -161,7 +164,12 @@ export function computeAll(
   const byMachine = new Map<string, MachineEvent[]>();
   for (const s of samples) {
     const v = mapSample(plan, s);
-    if (!v.ok || v.event.kind === 'milestone') continue;
+    if (!v.ok) continue;
+    // Milestones are the critical lane's, except inspections, which count (section 9.4).
+    const inspection =
+      v.event.kind === 'milestone' &&
+      (v.event.milestone === 'inspection_passed' || v.event.milestone === 'inspection_failed');
+    if (v.event.kind === 'milestone' && !inspection) continue;
     const key = `${s.tag}\u0000${s.tsMs}\u0000${valueKey(s.value)}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -172,9 +180,11 @@ export function computeAll(
       signalsByWc.set(v.event.workCenterId, list);
       continue;
     }
-    const list = byMachine.get(v.event.machineId) ?? [];
+    // An inspection is no machine sample for the silence of its machine: a list of its own.
+    const history = inspection ? `${INSPECTIONS}${v.event.workCenterId}` : v.event.machineId;
+    const list = byMachine.get(history) ?? [];
     list.push(v.event);
-    byMachine.set(v.event.machineId, list);
+    byMachine.set(history, list);
   }
   for (const list of byMachine.values()) sortEvents(list);
 
@@ -182,7 +192,7 @@ export function computeAll(
   const wcIds = [...plan.workCenters.keys()].sort();
   for (const wcId of wcIds) {
     const wc = plan.workCenters.get(wcId)!;
-    const machineEvents = [...wc.machineIds].sort().map((id) => byMachine.get(id) ?? []);
+    const machineEvents = [...wc.machineIds, `${INSPECTIONS}${wcId}`].sort().map((id) => byMachine.get(id) ?? []);
     const allEvents = machineEvents.flat();
     if (allEvents.length === 0) continue;
     const firstTs = Math.min(...allEvents.map((e) => e.tsMs));
@@ -243,6 +253,59 @@ export function computeAll(
   return { summaries: out.map((o) => o.summary), orderSummaries: orderOut };
 }
 
+/** A quantity or scrap milestone with the order it belongs to (semantics section 9.3). */
+export interface ReferenceMilestoneOrder {
+  readonly workCenterId: string;
+  readonly tag: string;
+  readonly tsMs: number;
+  readonly quantity: number | null;
+  readonly orderRef: string | null;
+}
+
+/**
+ * Section 9.3 from scratch: every quantity or scrap milestone sample that names no order itself,
+ * with the order running at its ts over all order signals and the latest snapshot's lines (section
+ * 11), in (ts, input) order. Exact duplicates stay (the posters' keys make them one).
+ */
+export function computeMilestoneOrders(
+  samples: readonly RawSample[],
+  plan: PlantPlan,
+  snapshots: ReadonlyMap<string, readonly OrderLine[]> = new Map(),
+): ReferenceMilestoneOrder[] {
+  const signals = new Map<string, Signal[]>();
+  const seen = new Set<string>();
+  const milestones: MachineEvent[] = [];
+  for (const s of samples) {
+    const v = mapSample(plan, s);
+    if (!v.ok) continue;
+    const e = v.event;
+    if (e.kind === 'order') {
+      const key = `${s.tag}\u0000${s.tsMs}\u0000${valueKey(s.value)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const list = signals.get(e.workCenterId) ?? [];
+      list.push({ tsMs: e.tsMs, value: e.orderRef ?? '' });
+      signals.set(e.workCenterId, list);
+    } else if (
+      e.kind === 'milestone' &&
+      (e.milestone === 'quantity_completed' || e.milestone === 'scrap_recorded') &&
+      e.orderRef === undefined &&
+      typeof e.value !== 'string'
+    )
+      milestones.push(e);
+  }
+  return milestones
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.tsMs - b.e.tsMs || a.i - b.i)
+    .map(({ e }) => ({
+      workCenterId: e.workCenterId,
+      tag: e.tag,
+      tsMs: e.tsMs,
+      quantity: e.quantity ?? null,
+      orderRef: orderAt(signals.get(e.workCenterId) ?? [], snapshots.get(e.workCenterId) ?? [], e.tsMs).ref,
+    }));
+}
+
 /** The running order at x, literally as section 11 says. */
 function orderAt(signals: readonly Signal[], lines: readonly OrderLine[], x: number): OrderAt {
   const past = signals.filter((s) => s.tsMs <= x);
@@ -258,7 +321,7 @@ function orderAt(signals: readonly Signal[], lines: readonly OrderLine[], x: num
   const running = lines
     .filter(
       (l) =>
-        l.state !== 'cancel' &&
+        (l.state === 'progress' || l.state === 'done') &&
         l.dateStartMs !== null &&
         l.dateStartMs <= x &&
         (l.dateFinishedMs === undefined || l.dateFinishedMs === null || x < l.dateFinishedMs),
@@ -385,7 +448,13 @@ function attributeShift(
     let scrap = 0;
     const counts: Record<string, number> = {};
     for (const n of otherNames) counts[n] = 0;
+    let passed = 0;
+    let failed = 0;
     for (const e of evs) {
+      if (e.kind === 'milestone') {
+        if (e.milestone === 'inspection_passed') passed++;
+        else failed++;
+      }
       if (e.kind !== 'counter') continue;
       const n = inc.get(e) ?? 0;
       if (e.counter === 'good') good += n;
@@ -432,6 +501,8 @@ function attributeShift(
       goodCount: good,
       scrapCount: scrap,
       counts: sortedCounts,
+      inspectionsPassed: passed,
+      inspectionsFailed: failed,
       stateChanges: changes,
       firstEventMs: times.length === 0 ? null : Math.min(...times),
       lastEventMs: times.length === 0 ? null : Math.max(...times),
@@ -460,7 +531,8 @@ function ordersIn(
 ): string[] {
   const names = new Set<string>();
   for (const e of events) {
-    if (e.tsMs < ref.startMs || e.tsMs >= ref.endMs) continue;
+    // Machine samples only: an inspection's order tag is not the window's (section 10).
+    if (e.tsMs < ref.startMs || e.tsMs >= ref.endMs || e.kind === 'milestone') continue;
     const order = runningOrder(e);
     if (order !== null) names.add(order);
   }
@@ -532,7 +604,13 @@ function summarize(
   const counts: Record<string, number> = {};
   for (const n of otherNames) counts[n] = 0;
   const inWindow = events.filter((e) => e.tsMs >= S && e.tsMs < E);
+  let passed = 0;
+  let failed = 0;
   for (const e of inWindow) {
+    if (e.kind === 'milestone') {
+      if (e.milestone === 'inspection_passed') passed++;
+      else failed++;
+    }
     if (e.kind !== 'counter') continue;
     const n = inc.get(e) ?? 0;
     if (e.counter === 'good') good += n;
@@ -572,6 +650,8 @@ function summarize(
     goodCount: good,
     scrapCount: scrap,
     counts: sortedCounts,
+    inspectionsPassed: passed,
+    inspectionsFailed: failed,
     stateChanges: changes,
     firstEventMs: times.length === 0 ? null : Math.min(...times),
     lastEventMs: times.length === 0 ? null : Math.max(...times),

@@ -12,6 +12,12 @@
 //         - filter: plant/berlin/+/+/value
 //           tag: "{1}.{2}"               # {n}: the n-th wildcard level; {topic}: the whole topic
 //           fields: { ts: ts, value: value, quality: quality }   # JSON field names (dots for nesting)
+//       sparkplug:                       # Sparkplug B (docs/ingest.md); subscriptions may then be left out
+//         groups: [berlin]               # Sparkplug group ids; default: every group (+)
+//         tag: "{device}.{metric}"       # device metrics; {group} {node} {device} {metric}
+//         nodeTag: "{node}.{metric}"     # node metrics
+//         tags: { "Line1.Uptime": M1a.HB } # the rule's result -> the canonical tag, where they differ
+//         deathValue: OFFLINE            # NDEATH/DDEATH: the value written to the dead device's state tags
 //     spool:
 //       dir: /var/lib/shiftstream/spool
 //       maxBytes: 1073741824
@@ -26,12 +32,28 @@ export const INGEST_SCHEMA = {
     mqtt: {
       type: 'object',
       additionalProperties: false,
-      required: ['subscriptions'],
+      anyOf: [{ required: ['subscriptions'] }, { required: ['sparkplug'] }],
+      'x-expected': 'subscriptions (MQTT with JSON payloads), sparkplug (Sparkplug B), or both',
       properties: {
         url: { type: 'string', pattern: '^mqtts?://', 'x-expected': 'an mqtt:// or mqtts:// URL' },
         clientId: { type: 'string', minLength: 1, maxLength: 128 },
         protocolVersion: { enum: [4, 5] },
         qos: { enum: [0, 1] },
+        sparkplug: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            groups: {
+              type: 'array',
+              minItems: 1,
+              items: { type: 'string', minLength: 1, pattern: '^[^/+#]+$', 'x-expected': 'a Sparkplug group id' },
+            },
+            tag: { type: 'string', minLength: 1, 'x-expected': 'a tag rule with {group}, {node}, {device}, {metric}' },
+            nodeTag: { type: 'string', minLength: 1, 'x-expected': 'a tag rule with {group}, {node}, {metric}' },
+            tags: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+            deathValue: { type: ['string', 'number', 'boolean'] },
+          },
+        },
         subscriptions: {
           type: 'array',
           minItems: 1,
@@ -84,11 +106,18 @@ export interface IngestDoc {
     readonly clientId?: string;
     readonly protocolVersion?: 4 | 5;
     readonly qos?: 0 | 1;
-    readonly subscriptions: readonly {
+    readonly subscriptions?: readonly {
       readonly filter: string;
       readonly tag: string;
       readonly fields?: { readonly ts?: string; readonly value?: string; readonly quality?: string };
     }[];
+    readonly sparkplug?: {
+      readonly groups?: readonly string[];
+      readonly tag?: string;
+      readonly nodeTag?: string;
+      readonly tags?: Readonly<Record<string, string>>;
+      readonly deathValue?: string | number | boolean;
+    };
   };
   readonly spool?: {
     readonly dir?: string;
@@ -104,6 +133,15 @@ export interface MqttSubscriptionPlan {
   readonly fields: { readonly ts: string; readonly value: string; readonly quality: string };
 }
 
+export interface SparkplugPlan {
+  /** Group ids subscribed to; `+` for every group. */
+  readonly groups: readonly string[];
+  readonly tag: string;
+  readonly nodeTag: string;
+  readonly tags: ReadonlyMap<string, string>;
+  readonly deathValue: string | number | boolean | undefined;
+}
+
 export interface IngestPlan {
   readonly mqtt?: {
     readonly url: string;
@@ -111,6 +149,7 @@ export interface IngestPlan {
     readonly protocolVersion: 4 | 5;
     readonly qos: 0 | 1;
     readonly subscriptions: readonly MqttSubscriptionPlan[];
+    readonly sparkplug?: SparkplugPlan;
   };
   readonly spool: {
     readonly dir: string;
@@ -136,7 +175,18 @@ export function ingestOf(plantId: string, doc: IngestDoc | undefined): IngestPla
       clientId: m.clientId ?? `shiftstream-ingest-${plantId}`,
       protocolVersion: m.protocolVersion ?? 4,
       qos: m.qos ?? 1,
-      subscriptions: m.subscriptions.map((x) => ({
+      ...(m.sparkplug === undefined
+        ? {}
+        : {
+            sparkplug: {
+              groups: m.sparkplug.groups ?? ['+'],
+              tag: m.sparkplug.tag ?? '{device}.{metric}',
+              nodeTag: m.sparkplug.nodeTag ?? '{node}.{metric}',
+              tags: new Map(Object.entries(m.sparkplug.tags ?? {})),
+              deathValue: m.sparkplug.deathValue,
+            },
+          }),
+      subscriptions: (m.subscriptions ?? []).map((x) => ({
         filter: x.filter,
         tag: x.tag,
         fields: {

@@ -38,6 +38,8 @@ export function share(
     goodCount: good,
     scrapCount: scrap,
     counts: { good, scrap },
+    inspectionsPassed: 0,
+    inspectionsFailed: 0,
     stateChanges: 0,
     firstEventMs: startMs,
     lastEventMs: startMs + 1_000,

@@ -25,6 +25,7 @@ import type { Codecs } from '../../src/ports/codecs.js';
 import type { EventSink } from '../../src/ports/event-sink.js';
 import { createPlantSimulator, type SampleAnnotation, type SimulatorOptions } from '../../src/sim/index.js';
 import { loadTopology } from '../../src/topology/index.js';
+import { withoutNullOrderKeys } from './attribution.js';
 import type { TopologyPlan } from '../../src/topology/types.js';
 import { integrationEnv, uniqueName } from '../integration/support/env.js';
 import { freePort } from './free-port.js';
@@ -603,7 +604,8 @@ export function compareWithReference(
       const got = last.get(key);
       compared++;
       if (got === undefined) mismatches.push(`${key}: in the reference, missing from the summary topics`);
-      else if (!isDeepStrictEqual(plain(content(got)), plain(content(ref))))
+      // With order attribution (order tags), a no-order interval's null keys are absent after Avro.
+      else if (!isDeepStrictEqual(plain(withoutNullOrderKeys(content(got))), plain(withoutNullOrderKeys(content(ref)))))
         mismatches.push(`${key}: expected ${JSON.stringify(content(ref))}, found ${JSON.stringify(content(got))}`);
     }
   }

@@ -69,6 +69,16 @@ export function testPlan(options: TestPlanOptions = {}): PlantPlan {
     tags.set(`${a}.SCRAP`, { kind: 'counter', tag: `${a}.SCRAP`, machineId: a, counter: 'scrap', mode: 'delta' });
     tags.set(`${a}.HB`, { kind: 'heartbeat', tag: `${a}.HB`, machineId: a });
     tags.set(`${a}.DOWN`, { kind: 'milestone', tag: `${a}.DOWN`, machineId: a, milestone: 'machine_down' });
+    // Inspections count in the figures (section 9.3): a measuring tag on the state machine (it must
+    // not refresh its silence) and a tag on which the PLC decides.
+    tags.set(`${a}.BORE`, {
+      kind: 'milestone',
+      tag: `${a}.BORE`,
+      machineId: a,
+      milestone: 'inspection_failed',
+      inspection: { measured: true, test: 'bore', unit: 'mm', limitLow: 11.95, limitHigh: 12.05, scrapOnFail: null },
+    });
+    tags.set(`${b}.QC_FAIL`, { kind: 'milestone', tag: `${b}.QC_FAIL`, machineId: b, milestone: 'inspection_failed' });
     if (options.orderTags === true) tags.set(`${a}.ORDER`, { kind: 'order', tag: `${a}.ORDER`, machineId: a });
     tags.set(`${b}.GOOD`, { kind: 'counter', tag: `${b}.GOOD`, machineId: b, counter: 'good', mode: 'total' });
     tags.set(`${b}.STROKES`, { kind: 'counter', tag: `${b}.STROKES`, machineId: b, counter: 'strokes', mode: 'delta' });

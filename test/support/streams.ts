@@ -17,7 +17,10 @@ export function sampleStream(shape: StreamShape): fc.Arbitrary<RawSample[]> {
   const step = fc.record({
     gap: fc.integer({ min: 0, max: shape.maxGapMs }),
     wc: fc.integer({ min: 1, max: shape.workCenters }),
-    kind: fc.constantFrom('state', 'state', 'state', 'reason', 'good', 'goodB', 'scrap', 'hb', 'strokes', 'milestone'),
+    kind: fc.constantFrom(
+      ...(['state', 'state', 'state', 'reason', 'good', 'goodB', 'scrap', 'hb', 'strokes', 'milestone'] as const),
+      'inspect',
+    ),
     pick: fc.integer({ min: 0, max: 1_000_000 }),
   });
   return fc.array(step, { minLength: 1, maxLength: shape.length }).map((steps) => {
@@ -61,6 +64,13 @@ export function sampleStream(shape: StreamShape): fc.Arbitrary<RawSample[]> {
           break;
         case 'milestone':
           sample = { tag: `${a}.DOWN`, tsMs: ts, value: 'WO/1', quality: 'good' };
+          break;
+        case 'inspect':
+          // A measure around the limits [11.95, 12.05] (passed or failed), or a PLC's failed verdict.
+          sample =
+            s.pick % 3 === 0
+              ? { tag: `${b}.QC_FAIL`, tsMs: ts, value: 'WO/1', quality: 'good' }
+              : { tag: `${a}.BORE`, tsMs: ts, value: 11.9 + (s.pick % 5) * 0.05, quality: 'good' };
           break;
         default:
           sample = { tag: `${a}.HB`, tsMs: ts, value: true, quality: 'good' };

@@ -35,6 +35,8 @@ Writes to --out (default ./out):
   window-summaries.ndjson   closed windows (1-minute, 15-minute, ...), all revisions
   shift-summaries.ndjson    closed shifts, all revisions; not the shift in progress at the
                             simulated start, of which only the last 10 minutes were simulated
+  order-summaries.ndjson    per-order shares of those shifts (docs/semantics.md section 11),
+                            all revisions: one per work center, shift and order ("no order" too)
   milestones.ndjson         the critical lane
   odoo-preview.ndjson       the mrp.workcenter.productivity records that would be posted
                             (ids 0: no Odoo is configured; see 'shiftstream post' to post them)
@@ -143,7 +145,8 @@ export const demoCommand: CommandDef = {
     ctx.stdout.write(
       `\ndemo ${why}: ${result.samples} samples over ${(result.simulatedMs / 3_600_000).toFixed(1)} ` +
         `simulated hours -> ${result.windowSummaries} window summaries, ${result.shiftSummaries} ` +
-        `shift summaries${partial}, ${result.milestones} milestones, ${result.rejected} rejected, ` +
+        `shift summaries${partial}, ${result.orderSummaries} order summaries, ${result.milestones} milestones, ` +
+        `${result.rejected} rejected, ` +
         `${result.odooPreviewRecords} Odoo records previewed in ${outDir}/\n` +
         (result.report === undefined
           ? `demo: no whole shift closed, so no report (${join(outDir, REPORT_FILE)} not written)\n`

@@ -34,13 +34,21 @@ acknowledges the message (QoS 1), and drains the spool in order into the raw top
 and after Kafka is unreachable. The spool's position is committed with each Kafka transaction,
 so a kill -9 loses nothing acknowledged and sends nothing twice (docs/ingest.md).
 
+With ingest.mqtt.sparkplug it also reads Sparkplug B (spBv1.0) from the same broker: births name
+the metrics and their aliases (kept in the spool directory across restarts), NDATA/DDATA become
+samples with the metrics' own timestamps, a seq gap or an unknown alias asks the edge node for a
+rebirth (NCMD Node Control/Rebirth), and NDEATH/DDEATH write ingest.mqtt.sparkplug.deathValue to
+the dead device's state tags (docs/semantics.md section 3). Rejects (sparkplug-decode,
+unknown-alias, unsupported-datatype, unknown-tag, ts-out-of-range, ...) go to --rejects.
+
 Options:
   --topology <file>     plant topology (topologies/<plant>.yaml)                       required
   --input <file>        export: .ndjson/.jsonl/.json or .csv, optionally .gz (else: MQTT)
   --mqtt-url <url>      MQTT broker, overrides ingest.mqtt.url (mqtt://host:1883)
   --spool <dir>         spool directory, overrides ingest.spool.dir (default spool/<plantId>)
   --format <f>          ndjson or csv: overrides the file name (default: by name, else the first line)
-  --rejects <file>      rejected lines, one JSON object each {line, reason, detail, raw}
+  --rejects <file>      rejects, one JSON object each: {line, reason, detail, raw} (files),
+                        {atMs, topic, reason, detail, raw or rawBase64} (MQTT, Sparkplug)
                                                                   default ./rejected.ndjson
   --input-id <id>       the name the position is kept under (default: the input's absolute path)
   --restart             the file changed since its recorded position: ingest it from the start
@@ -55,7 +63,10 @@ Options:
 
 Consumers of the raw topic must read committed records (kafkajs and librdkafka do by default):
 a transaction cut short by a crash is aborted, and its records are never delivered to them.
-/metrics, /healthz and /readyz are served on http.port while it runs.
+/metrics, /healthz and /readyz are served on http.port while it runs. From MQTT, /readyz is
+ready once the registry answered, the spool is open and below 90 % of ingest.spool.maxBytes and
+the broker connection holds; its kafka check says whether Kafka takes the samples or they are
+spooled (an outage alone does not make ingest unready: it keeps taking samples durably).
 
 Examples:
   shiftstream ingest --topology topologies/stamping-berlin.yaml --input export.csv.gz

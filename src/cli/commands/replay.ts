@@ -36,7 +36,9 @@ Input records (docs/semantics.md section 1):
 
 Outputs in --out: ${OUTPUT_FILES.windowSummaries}, ${OUTPUT_FILES.shiftSummaries}, ${OUTPUT_FILES.late},
 ${OUTPUT_FILES.rejected}, ${OUTPUT_FILES.stats} (field names and units: docs/replay.md), and
-${OUTPUT_FILES.orderSummaries} (per order and shift, docs/semantics.md section 11; empty without an order tag).
+${OUTPUT_FILES.orderSummaries} (per order and shift, docs/semantics.md section 11; empty without an order tag),
+${OUTPUT_FILES.milestones} (the critical lane's records, as 'run' sends them; quantity and scrap counts with
+the order running at their ts, section 9.3).
 Bad rows are reported with their line numbers and skipped; they never stop the run.
 
 Examples:

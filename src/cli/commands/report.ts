@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTimeZone } from '../../core/time-zone.js';
 import { ShiftstreamError, UsageError } from '../../errors.js';
-import { readShiftSummaries } from '../../report/read-summaries.js';
+import { readOrderSummaries, readShiftSummaries } from '../../report/read-summaries.js';
 import { renderReport } from '../../report/render-html.js';
 import { EXIT_CODES, type CommandContext, type CommandDef } from '../command.js';
 
@@ -20,6 +20,8 @@ skipped.
 Options:
   --input <file>        WindowSummary NDJSON                                          required
   --out <file>          the HTML file to write                              default report.html
+  --orders <file>       order-summaries.ndjson (from 'replay' or 'demo'): adds a per-order table
+                        per shift (order, work center, runtime, downtime by reason, good, scrap)
   --plant <id>          only this plant (default: every plant in the input)
   --shift <id>          only shift instances whose id contains this text, e.g. 2026-03-28
   --time-zone <iana>    the plant's IANA zone, e.g. Europe/Berlin: exact local times on clock-change
@@ -33,6 +35,7 @@ Availability, performance, quality and OEE show "n/a" when their denominator is 
 Examples:
   shiftstream replay --topology topologies/stamping-berlin.yaml --input march.ndjson --out out/march
   shiftstream report --input out/march/shift-summaries.ndjson --out march.html
+  shiftstream report --input out/march/shift-summaries.ndjson --orders out/march/order-summaries.ndjson
   shiftstream report --input out/shift-summaries.ndjson --plant packaging-chicago --shift 2026-03-28
 
 Exit codes: 0 written, 2 bad flags, an unreadable input or no shift summary to show.
@@ -41,6 +44,7 @@ Exit codes: 0 written, 2 bad flags, an unreadable input or no shift summary to s
 interface ReportArgs {
   readonly input: string;
   readonly out: string;
+  readonly orders: string | undefined;
   readonly plant: string | undefined;
   readonly shift: string | undefined;
   readonly timeZone: string | undefined;
@@ -57,6 +61,7 @@ function parse(argv: readonly string[]): ReportArgs {
       options: {
         input: { type: 'string' },
         out: { type: 'string', default: 'report.html' },
+        orders: { type: 'string' },
         plant: { type: 'string' },
         shift: { type: 'string' },
         'time-zone': { type: 'string' },
@@ -77,6 +82,7 @@ function parse(argv: readonly string[]): ReportArgs {
   return {
     input: values.input,
     out: values.out,
+    orders: values.orders,
     plant: values.plant,
     shift: values.shift,
     timeZone: values['time-zone'],
@@ -140,8 +146,16 @@ export const reportCommand: CommandDef = {
           `of other window kinds, ${read.problems.length} bad lines)`,
       );
     }
+    let orders;
+    if (args.orders !== undefined) {
+      const readOrders = await readOrderSummaries(resolve(ctx.cwd, args.orders));
+      for (const p of readOrders.problems.slice(0, SHOW_PROBLEMS))
+        ctx.stderr.write(`shiftstream: report: ${args.orders} line ${p.line}: ${p.message}; skipped\n`);
+      orders = readOrders.orders;
+    }
     const html = renderReport(summaries, {
       source: args.input,
+      ...(orders === undefined ? {} : { orders }),
       ...(zone === undefined ? {} : { timeZone: zone }),
       ...(args.title === undefined ? {} : { title: args.title }),
     });
@@ -158,7 +172,8 @@ export const reportCommand: CommandDef = {
     ctx.stdout.write(
       `report: wrote ${args.out} (${Math.round(html.length / 1024)} KiB): ${plants} ` +
         `plant${plants === 1 ? '' : 's'}, ${shifts} shift${shifts === 1 ? '' : 's'}, ` +
-        `${summaries.length} work-center summaries; ${read.supersededRevisions} ` +
+        `${summaries.length} work-center summaries` +
+        `${orders === undefined ? '' : `, ${orders.length} order shares`}; ${read.supersededRevisions} ` +
         `earlier revisions replaced, ${read.problems.length} bad lines skipped\n`,
     );
     return EXIT_CODES.ok;

@@ -101,6 +101,10 @@ export class RdKafkaEventSource implements EventSource {
         'session.timeout.ms': options.sessionTimeoutMs ?? 10_000,
         'partition.assignment.strategy': 'range',
         rebalance_cb: (err: LibrdKafkaError, assignment: Assignment[]) => this.onRebalance(err, assignment),
+        offset_commit_cb: (err: LibrdKafkaError | null, tps: unknown) => {
+          if (err !== null && err !== undefined && err.code !== ERR.ERR_NO_ERROR && err.code !== ERR.ERR__NO_OFFSET)
+            this.logger.warn({ err, groupId: options.groupId, partitions: tps }, 'rdkafka offset commit failed');
+        },
         ...options.rdkafka,
       },
       { 'auto.offset.reset': 'earliest' },
@@ -160,12 +164,18 @@ export class RdKafkaEventSource implements EventSource {
     return done;
   }
 
-  commit(offsets: readonly (TopicPartition & { readonly offset: string })[]): Promise<void> {
+  commit(
+    offsets: readonly (TopicPartition & { readonly offset: string })[],
+    options: { readonly background?: boolean } = {},
+  ): Promise<void> {
     if (offsets.length === 0) return Promise.resolve();
+    const tps = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) }));
     try {
-      this.consumer.commitSync(
-        offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) })),
-      );
+      // commitSync holds the event loop for a broker round trip (measured: up to 87 ms at load 10,
+      // every second, bench/RESULTS.md); background commits are queued to librdkafka, and a
+      // failure reaches offset_commit_cb (logged there).
+      if (options.background === true) this.consumer.commit(tps);
+      else this.consumer.commitSync(tps);
       return Promise.resolve();
     } catch (err) {
       return Promise.reject(

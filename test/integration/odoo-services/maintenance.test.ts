@@ -127,6 +127,8 @@ function problems(standin: OdooStandin, expected: ReadonlySet<string>): string[]
 async function withEquipment(version: StandinVersion, latencyMs = 0): Promise<OdooStandin> {
   const standin = await startOdooStandin({
     version,
+    // 19 with Enterprise's mrp_maintenance (work-center links detected with fields_get), 17 without.
+    edition: version === 19 ? 'enterprise' : 'community',
     workCenters: [1, 2, 3].map((w) => ({ code: `WC-0${w}` })),
     latencyMs,
   });
@@ -145,7 +147,7 @@ const ARGS = (plant: Plant): string[] => [
   '100ms',
 ];
 
-describe.each(PROTOCOL_CASES)('shiftstream post --kind maintenance over Kafka: $name', ({ version }) => {
+describe.each(PROTOCOL_CASES)('post --kind maintenance over Kafka: $name, 19 EE, 17 CE', ({ version }) => {
   it('a week of shifts: exactly the requests the rules open; revisions update or stay below', async () => {
     const { plant, plan } = await maintenancePlant();
     const standin = await withEquipment(version);
@@ -254,6 +256,13 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind maintenance over Kafka: $
         ),
       );
       await suite.kafka.produceSummaries(plant.topics.summaries, days);
+      // The fault matrix: a 503 on the first create, a response lost after Odoo committed the
+      // second, a reset on the first key look-up, a serialization failure on the first cooldown
+      // read. Then the 4th create is held 1.5 s in Odoo while the poster is killed.
+      standin.faults.inject({ kind: 'http5xx', model: MAINTENANCE_MODEL, method: 'create', times: 1 });
+      standin.faults.inject({ kind: 'lost-after-commit', model: MAINTENANCE_MODEL, method: 'create', after: 1 });
+      standin.faults.inject({ kind: 'reset', model: MAINTENANCE_MODEL, method: 'search', times: 1 });
+      standin.faults.inject({ kind: 'serialization', model: MAINTENANCE_MODEL, method: 'search_read', times: 1 });
       standin.faults.inject({
         kind: 'latency',
         model: MAINTENANCE_MODEL,
@@ -288,6 +297,8 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind maintenance over Kafka: $
       );
       second.child.kill('SIGINT');
       expect(await second.exit).toBe(130);
+      for (const kind of ['http5xx', 'lost-after-commit', 'reset', 'serialization', 'latency'])
+        expect(standin.faults.fired[kind] ?? 0, kind).toBeGreaterThanOrEqual(1);
     } finally {
       for (const c of children.splice(0)) if (c.child.exitCode === null) c.child.kill('SIGKILL');
       await standin.stop();

@@ -1,7 +1,8 @@
 // Inspections and quality holds end to end (issue 15 section 3): the compiled CLI
 // (`post --kind milestones`) on real Kafka, registry and Redis against the stand-in, Odoo 19 with
-// Enterprise Quality over JSON-2 and Odoo 17 Community over JSON-RPC. A kill -9 while a write is
-// held in Odoo, then a restart: every inspection once, in the right model; the unknown order to
+// Enterprise Quality over JSON-2 and Odoo 17 Community over JSON-RPC. Under the fault matrix (503,
+// reset, lost response after commit, serialization failure) and a kill -9 while a write is held in
+// Odoo, then a restart: every inspection once, in the right model; the unknown order to
 // the DLQ; the hold of wc-1 released, the hold of wc-2 still open, each one record.
 import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +98,14 @@ describe.each(CASES)('quality over Kafka: $name', ({ version, edition }) => {
       // The 4th write of the inspections' model is held 1.5 s in Odoo; the poster is killed meanwhile.
       const model = edition === 'enterprise' ? 'quality.check' : 'mrp.production';
       const method = edition === 'enterprise' ? 'create' : 'message_post';
+      // The fault matrix first: a 503 on the first write, a response lost after Odoo committed the
+      // second, a connection reset on the first alert or scrap, a serialization failure on the
+      // first hold record. Then the 4th write of the inspections' model is held 1.5 s.
+      standin.faults.inject({ kind: 'http5xx', model, method, times: 1 });
+      standin.faults.inject({ kind: 'lost-after-commit', model, method, after: 1, times: 1 });
+      const second = edition === 'enterprise' ? 'quality.alert' : 'stock.scrap';
+      standin.faults.inject({ kind: 'reset', model: second, method: 'create', times: 1 });
+      standin.faults.inject({ kind: 'serialization', model: PRODUCTIVITY_MODEL, method: 'create', times: 1 });
       standin.faults.inject({ kind: 'latency', model, method, after: 3, times: 1, latencyMs: 1_500 });
       const env = odooEnv(standin, standin.url, plant);
       const args = ['post', '--topology', plant.topologyFile, '--kind', 'milestones'];
@@ -115,13 +124,16 @@ describe.each(CASES)('quality over Kafka: $name', ({ version, edition }) => {
           ? standin.records('quality.check').length
           : standin.records('mail.message').filter((n) => n['model'] === 'mrp.production').length;
       expect(sofar).toBeLessThan(inspections.length);
-      const second = track(runCli(suite.driver, args, env));
+      const restarted = track(runCli(suite.driver, args, env));
       const group = `shiftstream.${plant.plantId}.odoo-poster-milestones`;
       await eventually('all milestones committed', 120_000, async () =>
         (await suite.kafka.fullyCommitted(group, plant.topics.milestones)) ? true : undefined,
       );
-      second.child.kill('SIGINT');
-      expect(await second.exit, second.stderr()).toBe(130);
+      restarted.child.kill('SIGINT');
+      expect(await restarted.exit, restarted.stderr()).toBe(130);
+      // Every fault of the matrix fired (before or after the kill).
+      for (const kind of ['http5xx', 'lost-after-commit', 'reset', 'serialization', 'latency'])
+        expect(standin.faults.fired[kind] ?? 0, kind).toBeGreaterThanOrEqual(1);
 
       if (edition === 'enterprise') {
         const checks = standin.records('quality.check');

@@ -123,7 +123,13 @@ describe('run with planned maintenance (child process; Kafka, registry, Redis; o
     // Filed in Odoo after press-02's early shift closed: it amends that shift.
     odooNow = T + 9 * H;
     const r2 = request(sp2!, 'Oil change', T + 0.5 * H, T + 3.25 * H);
+    // Odoo answers the sync's read of the requests with a 503, then resets the connection: the
+    // client retries reads, and the snapshot published is the whole one.
+    standin.faults.inject({ kind: 'http5xx', model: 'maintenance.request', method: 'search_read', times: 1 });
+    standin.faults.inject({ kind: 'reset', model: 'maintenance.request', method: 'search_read', times: 1 });
     await sync.pollOnce();
+    expect(standin.faults.fired['http5xx']).toBe(1);
+    expect(standin.faults.fired['reset']).toBe(1);
     await new Promise((r) => setTimeout(r, 3_000));
     await first.kill9();
     await h.produceSamples(input.samples.slice(cut));

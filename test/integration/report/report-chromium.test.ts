@@ -10,7 +10,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../../../scripts/prerequisites.mjs';
 import { main } from '../../../src/cli/main.js';
-import { runFixture, toNdjson } from '../../unit/report/fixture.js';
+import { runFixture, runOrdersFixture, toNdjson } from '../../unit/report/fixture.js';
 
 /** The same lookup as the prerequisites check of npm test (CHROMIUM_PATH, else chromium on PATH). */
 function requireChromium(): string {
@@ -215,4 +215,51 @@ describe('shift report in headless Chromium', () => {
 
     expect((await readFile(shot)).equals(png)).toBe(true);
   });
+  it('lays out the per-order table (report --orders): one visible row per order share', async () => {
+    const executablePath = requireChromium();
+    const { shifts, orders } = runOrdersFixture();
+    await writeFile(join(dir, 'o-shifts.ndjson'), toNdjson(shifts));
+    await writeFile(join(dir, 'o-orders.ndjson'), orders.map((o) => JSON.stringify(o)).join('\n') + '\n');
+    const stderr: string[] = [];
+    const code = await main(
+      ['report', '--input', 'o-shifts.ndjson', '--orders', 'o-orders.ndjson', '--out', 'orders.html'],
+      {
+        stdout: { write: () => true } as never,
+        stderr: { write: (s: string) => stderr.push(s) } as never,
+        signal: new AbortController().signal,
+        cwd: dir,
+      },
+    );
+    expect(stderr.join('')).toBe('');
+    expect(code).toBe(0);
+    context ??= await chromium.launchPersistentContext(join(dir, 'chromium-profile-orders'), {
+      executablePath,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+      viewport: { width: 1360, height: 900 },
+      timeout: 60_000,
+    });
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(dir, 'orders.html')).href, { waitUntil: 'load' });
+    const early = page.locator('section.shift[data-shift="2026-03-10/early"] table.orders');
+    await expect(early.isVisible()).resolves.toBe(true);
+    const rows = early.locator('tbody tr');
+    expect(await rows.count()).toBe(4);
+    for (const [wc, order] of [
+      ['WC1', 'MO/<1>'],
+      ['WC1', 'MO/2'],
+      ['WC1', ''],
+      ['WC2', ''],
+    ] as const) {
+      const row = early.locator(`tr[data-work-center="${wc}"][data-order="${order}"]`);
+      const box = await row.boundingBox();
+      expect(box, `row ${wc} ${order}`).not.toBeNull();
+      expect(box!.height).toBeGreaterThan(10);
+      expect(await row.locator('th').innerText()).toBe(order === '' ? 'no order' : order);
+    }
+    const head = await early.locator('thead').innerText();
+    for (const h of ['ORDER', 'WORK CENTER', 'SHIFT', 'RUNTIME', 'DOWNTIME BY REASON', 'GOOD', 'SCRAP'])
+      expect(head.toUpperCase()).toContain(h);
+    await page.close();
+  }, 120_000);
 });

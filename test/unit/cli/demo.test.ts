@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { STATE_CATEGORIES, type WindowSummary } from '../../../src/core/types.js';
+import { STATE_CATEGORIES, type OrderSummary, type WindowSummary } from '../../../src/core/types.js';
+import { expectConservation } from '../../support/attribution.js';
 
 const BIN = join(process.cwd(), 'bin/shiftstream.js');
 
@@ -104,5 +105,29 @@ describe('npm start (shiftstream demo)', () => {
     expect(html).toContain('data-shift="2026-03-25/early"');
     expect(html.match(/<svg class="timeline"/g)).toHaveLength(6);
     expect(html).not.toContain('2026-03-24/night');
+
+    // Per-order shares (semantics section 11) of the same whole shift: the topology's order tags
+    // name the simulator's orders; per work center they add up exactly to its shift summary.
+    const orders = lines(join(out, 'order-summaries.ndjson')).map((l) => JSON.parse(l) as OrderSummary);
+    expect(stdout).toContain(`${orders.length} order summaries`);
+    expect(new Set(orders.map((o) => o.windowId))).toEqual(new Set(['2026-03-25/early']));
+    const named = orders.filter((o) => o.orderRef !== null);
+    expect(new Set(named.map((o) => o.workCenterId)).size).toBe(6);
+    for (const o of named) {
+      expect(o.orderRef).toMatch(/^WO\/2026\/\d{5}$/);
+      expect(o.orderSource).toBe('plant');
+    }
+    expect(expectConservation(shifts, orders)).toBe(shifts.length);
+    // The report's per-order table: one row per share that has time or samples.
+    expect(html).toContain('<h3>Per order</h3>');
+    const rows = html.match(/<tr data-work-center="[^"]*" data-order="[^"]*">/g) ?? [];
+    const last = new Map<string, OrderSummary>();
+    for (const o of orders) {
+      const key = `${o.workCenterId}|${o.orderRef}`;
+      if ((last.get(key)?.revision ?? 0) <= o.revision) last.set(key, o);
+    }
+    const shown = [...last.values()].filter((o) => o.lengthMs > 0 || o.samplesApplied > 0);
+    expect(rows.length).toBe(shown.length);
+    for (const o of named) expect(html).toContain(`data-work-center="${o.workCenterId}" data-order="${o.orderRef}"`);
   }, 120_000);
 });

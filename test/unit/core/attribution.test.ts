@@ -194,6 +194,24 @@ describe('the running-order rule', () => {
     expect(odooRunningAt(ls, 300)?.workOrderId).toBe(3);
   });
 
+  it('Odoo: only started work orders run (progress, done); a planned date_start of one not started does not', () => {
+    for (const state of ['pending', 'waiting', 'ready', 'blocked', 'cancel']) {
+      // Odoo fills date_start from the planning slot before the work order is started.
+      const ls = [line({ workOrderId: 7, dateStartMs: 100, state })];
+      expect(odooRunningAt(ls, 150), state).toBeNull();
+      const wc = new WorkCenterOrders();
+      wc.applySnapshot(1, ls);
+      expect(wc.runningAt(150), state).toBeNull();
+      expect(wc.segments(0, 200), state).toEqual([{ startMs: 0, endMs: 200, ref: null, plant: false }]);
+    }
+    const started = [
+      line({ workOrderId: 7, dateStartMs: 100, state: 'ready' }),
+      line({ workOrderId: 8, dateStartMs: 50, state: 'progress' }),
+    ];
+    // The ready one's later planned start does not take over from the one in progress.
+    expect(odooRunningAt(started, 150)?.workOrderId).toBe(8);
+  });
+
   it('plant signals: same-ts ties go to the greater value, whatever the arrival order; duplicates once', () => {
     const a = new WorkCenterOrders();
     const b = new WorkCenterOrders();

@@ -15,6 +15,7 @@ import { createPlantSimulator } from '../../../src/sim/index.js';
 import { computeWindowSummaries } from '../../../src/testkit/reference.js';
 import { loadTopology } from '../../../src/topology/index.js';
 import { drained, windowed } from '../../support/embedded.js';
+import { withoutNullOrderKeys } from '../../support/attribution.js';
 import { lastRevisions } from '../../support/run-core.js';
 
 const topology = loadTopology('topologies/stamping-berlin.yaml');
@@ -144,7 +145,8 @@ describe('planned maintenance on the embedded log', () => {
       for (const [key, want] of lastRevisions(
         computeWindowSummaries(mine, plan, { watermarkMs: watermarks.get(p)!, planned }),
       )) {
-        expect(got.get(key), key).toEqual(want);
+        // Attribution is on (the topology has order tags): no-order intervals lose their null keys in Avro.
+        expect(withoutNullOrderKeys(got.get(key)), key).toEqual(withoutNullOrderKeys(want));
         compared++;
       }
     }

@@ -3,7 +3,7 @@
 // and downtime with several reasons, good/scrap counters and a named count.
 import type { PlantPlan } from '../../../src/core/plan.js';
 import { WindowedProcessor } from '../../../src/core/processor.js';
-import type { RawSample, WindowSummary } from '../../../src/core/types.js';
+import type { OrderSummary, RawSample, WindowSummary } from '../../../src/core/types.js';
 import { HOUR, MIN, testPlan } from '../../support/plan.js';
 import { toEvents } from '../../support/run-core.js';
 import { seededRandom } from '../../../src/testkit/seeded-random.js';
@@ -122,4 +122,28 @@ export function runFixture(
 
 export function toNdjson(summaries: readonly WindowSummary[]): string {
   return summaries.map((s) => JSON.stringify(s)).join('\n') + '\n';
+}
+
+/**
+ * Shift and order summaries (semantics section 11) of one early shift on two work centers: WC1's
+ * order tag names `MO/<1>` at 06:00, `MO/2` at 09:00 and "no order" at 12:00; WC2 has none.
+ */
+export function runOrdersFixture(): { shifts: WindowSummary[]; orders: OrderSummary[] } {
+  const plan = testPlan({ workCenters: 2, idealCycleTimeMs: 2400, orderTags: true });
+  const signal = (h: number, value: string): RawSample => ({
+    tag: 'M1a.ORDER',
+    tsMs: EARLY_START_MS + h * HOUR,
+    value,
+    quality: 'good',
+  });
+  const samples = [
+    ...generateSamples(plan, EARLY_START_MS, 8, 7),
+    signal(0, 'MO/<1>'),
+    signal(3, 'MO/2'),
+    signal(6, ''),
+  ].sort((a, b) => a.tsMs - b.tsMs);
+  const p = new WindowedProcessor(plan, { windowNames: ['shift'] });
+  const a = p.ingest(toEvents(plan, samples));
+  const b = p.advanceTo(EARLY_START_MS + 10 * HOUR);
+  return { shifts: [...a.summaries, ...b.summaries], orders: [...a.orderSummaries, ...b.orderSummaries] };
 }

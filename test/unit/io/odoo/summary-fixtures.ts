@@ -54,6 +54,8 @@ export function makeSummary(spec: SummarySpec): WindowSummary {
     goodCount: 0,
     scrapCount: 0,
     counts: {},
+    inspectionsPassed: 0,
+    inspectionsFailed: 0,
     stateChanges: intervals.length,
     firstEventMs: spec.startMs,
     lastEventMs: t,
