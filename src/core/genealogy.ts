@@ -12,7 +12,7 @@ export interface GenealogyEdge {
   /** The plant's product code. */
   readonly product: string;
   readonly lot: string;
-  /** The event's instant (the first event of the edge that was posted; later ones keep the key). */
+  /** The instant of the last posted event of the edge (the compacted topic keeps the last value per key). */
   readonly atMs: number;
 }
 

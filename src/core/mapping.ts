@@ -256,7 +256,12 @@ function mapByRole(plantId: string, workCenterId: string, tagPlan: TagPlan, samp
       const text = typeof sample.value === 'string' && sample.value !== '' ? sample.value : undefined;
       if (hold)
         return ev(plantId, workCenterId, tagPlan, sample, 'milestone', u, text, u, u, u, u, tagPlan.milestone, u, u);
-      const orderRef = typeof sample.value === 'string' ? sample.value : undefined;
+      // A material milestone's string value is its lot (section 13): the order comes from attribution.
+      const material =
+        tagPlan.milestone === 'lot_consumed' ||
+        tagPlan.milestone === 'lot_produced' ||
+        tagPlan.milestone === 'inventory_move';
+      const orderRef = typeof sample.value === 'string' && !material ? sample.value : undefined;
       const quantity = typeof sample.value === 'number' ? sample.value : undefined;
       return ev(
         plantId,

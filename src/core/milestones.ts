@@ -55,10 +55,20 @@ function lotFacts(event: MachineEvent): MaterialFacts | undefined {
  * attribution (semantics section 11) they take the order running at their ts, from stage 2, once
  * the watermark has passed that ts (semantics section 9.3).
  */
-export const EVENT_TIME_ORDER_KINDS: ReadonlySet<MilestoneKind> = new Set(['quantity_completed', 'scrap_recorded']);
+export const EVENT_TIME_ORDER_KINDS: ReadonlySet<MilestoneKind> = new Set([
+  'quantity_completed',
+  'scrap_recorded',
+  // Section 13: a consumption or produced lot belongs to the order running at its instant.
+  'lot_consumed',
+  'lot_produced',
+]);
 
-/** The order a milestone names itself: the canonical orderRef, else a string value that is no reason. */
+/**
+ * The order a milestone names itself: the canonical orderRef, else a string value that is no reason
+ * (a material milestone's string value is its lot, never its order).
+ */
 export function ownOrderRef(event: MachineEvent): string | null {
+  if (event.milestone !== undefined && LOT_VALUE_KINDS.has(event.milestone)) return event.orderRef ?? null;
   return event.orderRef ?? (typeof event.value === 'string' && event.reason === undefined ? event.value : null);
 }
 
@@ -85,6 +95,7 @@ export function milestoneRecordOf(event: MachineEvent, orderRef: string | null):
     orderRef,
     quantity: event.quantity ?? null,
     inspection: event.inspection,
+    ...(LOT_VALUE_KINDS.has(event.milestone!) ? { material: lotFacts(event) } : {}),
   };
 }
 
@@ -114,6 +125,7 @@ export function createMilestoneTracker(
     observe(event) {
       if (event.kind === 'milestone' && event.milestone !== undefined) {
         const material = lotFacts(event);
+        if (material !== undefined && deferred && takesOrderAtEventTime(event)) return undefined;
         if (material !== undefined)
           return {
             plantId: event.plantId,

@@ -3,6 +3,9 @@
 // the Odoo records that would be posted.
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { edgeKey, type GenealogyEdge } from '../core/genealogy.js';
+import { canonicalMaterial, EMPTY_MATERIAL_PLAN } from '../core/material.js';
+import type { MilestoneRecord } from '../core/milestones.js';
 import type { WindowSummary } from '../core/types.js';
 import { createPipeline, type Pipeline, type PipelineOptions } from '../engine/pipeline.js';
 import type { Codecs } from '../ports/codecs.js';
@@ -69,6 +72,8 @@ export interface DemoResult {
   /** Order summaries written to order-summaries.ndjson (every revision; none without attribution). */
   readonly orderSummaries: number;
   readonly milestones: number;
+  /** Genealogy edges written to genealogy.ndjson (consumed lot -> order, order -> produced lot). */
+  readonly genealogyEdges: number;
   readonly rejected: number;
   readonly odooPreviewRecords: number;
   readonly simulatedMs: number;
@@ -106,6 +111,25 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     // Order summaries (semantics section 11), every revision, as replay writes them.
     orders: createWriteStream(join(o.outDir, 'order-summaries.ndjson')),
     odoo: createWriteStream(join(o.outDir, 'odoo-preview.ndjson')),
+    // Lot genealogy (semantics section 13): the edges post --kind material would write, once each.
+    genealogy: createWriteStream(join(o.outDir, 'genealogy.ndjson')),
+  };
+  const material = topology.material ?? EMPTY_MATERIAL_PLAN(topology.plant.plantId);
+  const edges = new Set<string>();
+  /** The genealogy edge of a material milestone with its order (consumed lot -> order -> produced lot). */
+  const edgeOf = (m: MilestoneRecord): GenealogyEdge | null => {
+    if ((m.kind !== 'lot_consumed' && m.kind !== 'lot_produced') || m.orderRef === null) return null;
+    const v = canonicalMaterial(material, m);
+    if (!v.ok || v.event.lot === null) return null;
+    return {
+      version: 1,
+      plantId: m.plantId,
+      kind: m.kind === 'lot_consumed' ? 'consumed' : 'produced',
+      order: m.orderRef,
+      product: v.event.product,
+      lot: v.event.lot,
+      atMs: m.tsMs,
+    };
   };
   const view: ViewState = {
     plant: topology,
@@ -115,7 +139,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     early: [],
     totals: { samples: 0, windows: 0, shifts: 0, rejected: 0 },
   };
-  const counts = { windows: 0, shifts: 0, partialShifts: 0, orders: 0, milestones: 0, odoo: 0 };
+  const counts = { windows: 0, shifts: 0, partialShifts: 0, orders: 0, milestones: 0, odoo: 0, edges: 0 };
   const report = createDemoReport({ topology, outDir: o.outDir, wholeFromMs: startMs });
   await report.clear();
   /** Work centers with any summary so far: a shift is closed when each of them has its summary. */
@@ -171,6 +195,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       if (!d.ok) return;
       counts.milestones++;
       files.milestones.write(`${JSON.stringify(d.value)}\n`);
+      const edge = edgeOf(d.value);
+      if (edge !== null && !edges.has(edgeKey(edge))) {
+        edges.add(edgeKey(edge));
+        counts.edges++;
+        files.genealogy.write(`${JSON.stringify(edge)}\n`);
+      }
       view.milestones.push(d.value);
       if (view.milestones.length > 8) view.milestones.shift();
     });
@@ -246,6 +276,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     partialShiftSummaries: counts.partialShifts,
     orderSummaries: counts.orders,
     milestones: counts.milestones,
+    genealogyEdges: counts.edges,
     rejected,
     odooPreviewRecords: counts.odoo,
     simulatedMs: simNow - startMs,

@@ -92,7 +92,8 @@ export function renderView(v: ViewState, tty: boolean): string {
   for (const m of v.milestones.slice(-8)) {
     const at = new Date(m.tsMs).toLocaleString('sv-SE', { timeZone: zone }).slice(11, 19);
     const what = m.kind === 'machine_down' ? c(COLORS.down, `${m.kind} (${m.reason ?? 'unspecified'})`) : m.kind;
-    lines.push(`  ${at}  ${m.workCenterId.padEnd(16)} ${what}${m.orderRef ? `  ${m.orderRef}` : ''}`);
+    const lot = m.material?.lot ? `  lot ${m.material.lot}` : '';
+    lines.push(`  ${at}  ${m.workCenterId.padEnd(16)} ${what}${lot}${m.orderRef ? `  ${m.orderRef}` : ''}`);
   }
   const text = `${lines.join('\n')}\n`;
   return tty ? `\x1b[H\x1b[2J${text}` : `${lines[0]}  | ${lines[1]}\n`;

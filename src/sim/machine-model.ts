@@ -28,6 +28,10 @@ export interface SimContext {
   emit(tag: string, tsMs: number, value: SampleValue, code: number): void;
   nextOrderRef(tsMs: number): string;
   nextLotRef(tsMs: number): string;
+  /** A lot a machine produced (blank stacks of the blanking line), for the machines that consume it. */
+  producedLot(lot: string): void;
+  /** The lot produced last, null before any. */
+  latestLot(): string | null;
   recordSilence(machineId: string, startMs: number, endMs: number): void;
 }
 
@@ -48,6 +52,7 @@ const M_SCRAP = 5;
 const M_LOT = 6;
 const M_INSPECTION = 7;
 const M_CLOSED = 8;
+const M_PRODUCED = 12;
 
 const MIN_DWELL_MS = 1000;
 const BREAK_END_JITTER_MS = 120_000;
@@ -268,7 +273,17 @@ export class MachineModel {
       if (++this.sinceQuantity >= o.quantityStep) this.completeQuantity(t);
     }
     if (++this.sinceLot >= o.lotSize) {
-      this.milestone(M_LOT, t, () => ({ orderRef: this.orderRef, lotRef: this.lotRef, quantity: this.sinceLot }));
+      // A machine that produces lots (the blanking line: a stack of blanks per coil) consumes its own
+      // coil lots; the others consume the stack produced last (semantics section 13, genealogy).
+      const produces = (this.p.milestoneTags[M_PRODUCED]?.length ?? 0) > 0;
+      const consumed = produces ? this.lotRef : (this.ctx.latestLot() ?? this.lotRef);
+      const quantity = this.sinceLot;
+      this.milestone(M_LOT, t, () => ({ orderRef: this.orderRef, lotRef: consumed, quantity }), consumed);
+      if (produces) {
+        const stack = `STK-${consumed}`;
+        this.milestone(M_PRODUCED, t, () => ({ orderRef: this.orderRef, lotRef: stack, quantity }), stack);
+        this.ctx.producedLot(stack);
+      }
       this.sinceLot = 0;
       this.lotRef = this.ctx.nextLotRef(t);
     }
@@ -384,17 +399,20 @@ export class MachineModel {
     if (!this.silent) this.ctx.emit(tag, t, value, code);
   }
 
-  private milestone(kind: number, t: number, body: () => Record<string, unknown>): void {
+  /** `lot`: material milestones send the lot as their text value (semantics section 13), not the order. */
+  private milestone(kind: number, t: number, body: () => Record<string, unknown>, lot?: string): void {
     const tags = this.p.milestoneTags[kind];
     if (tags === undefined || tags.length === 0) return;
     const value =
       this.ctx.options.milestoneFormat === 'json'
         ? JSON.stringify(body())
-        : // Where the work center publishes its order on an order tag, quantity and scrap tags send
-          // bare counts, as MES tags do: the milestone takes the running order (semantics section 9).
-          this.p.workCenterOrderTag && (kind === M_QUANTITY || kind === M_SCRAP)
-          ? (body()['quantity'] as number)
-          : this.orderRef;
+        : lot !== undefined
+          ? lot
+          : // Where the work center publishes its order on an order tag, quantity and scrap tags send
+            // bare counts, as MES tags do: the milestone takes the running order (semantics section 9).
+            this.p.workCenterOrderTag && (kind === M_QUANTITY || kind === M_SCRAP)
+            ? (body()['quantity'] as number)
+            : this.orderRef;
     for (let i = 0; i < tags.length; i++) this.out(tags[i]!, t, value, this.codeMilestone);
   }
 }

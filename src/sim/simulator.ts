@@ -85,6 +85,7 @@ class Simulator implements PlantSimulator, SimContext {
   private delaySeq = 0;
   private orderSeq: number;
   private lotSeq: number;
+  private lastLot: string | null = null;
   // Cumulative thresholds of the one uniform draw per sample.
   private readonly cutOoo: number;
   private readonly cutLate: number;
@@ -132,6 +133,14 @@ class Simulator implements PlantSimulator, SimContext {
   nextLotRef(tsMs: number): string {
     this.lotSeq = this.lotSeq >= 999_999 ? 100_000 : this.lotSeq + 1;
     return `LOT-${new Date(tsMs).getUTCFullYear()}-${this.lotSeq}`;
+  }
+
+  producedLot(lot: string): void {
+    this.lastLot = lot;
+  }
+
+  latestLot(): string | null {
+    return this.lastLot;
   }
 
   recordSilence(machineId: string, startMs: number, endMs: number): void {

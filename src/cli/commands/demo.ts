@@ -37,7 +37,10 @@ Writes to --out (default ./out):
                             simulated start, of which only the last 10 minutes were simulated
   order-summaries.ndjson    per-order shares of those shifts (docs/semantics.md section 11),
                             all revisions: one per work center, shift and order ("no order" too)
-  milestones.ndjson         the critical lane
+  milestones.ndjson         the critical lane (coil lots consumed at the blanking line, the blank
+                            stacks it produces, the stacks consumed at the presses among them)
+  genealogy.ndjson          lot genealogy: consumed lot -> order -> produced lot, each edge once
+                            (docs/genealogy.md)
   odoo-preview.ndjson       the mrp.workcenter.productivity records that would be posted
                             (ids 0: no Odoo is configured; see 'shiftstream post' to post them)
 
@@ -146,6 +149,7 @@ export const demoCommand: CommandDef = {
       `\ndemo ${why}: ${result.samples} samples over ${(result.simulatedMs / 3_600_000).toFixed(1)} ` +
         `simulated hours -> ${result.windowSummaries} window summaries, ${result.shiftSummaries} ` +
         `shift summaries${partial}, ${result.orderSummaries} order summaries, ${result.milestones} milestones, ` +
+        `${result.genealogyEdges} genealogy edges, ` +
         `${result.rejected} rejected, ` +
         `${result.odooPreviewRecords} Odoo records previewed in ${outDir}/\n` +
         (result.report === undefined

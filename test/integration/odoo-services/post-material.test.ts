@@ -253,6 +253,67 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind material over Kafka: $nam
       expect(dirty.stdout()).toMatch(new RegExp(` altered +${line['id'] as number} .*: a picked line of [\\d.]+ +99`));
       expect(dirty.stdout()).toMatch(new RegExp(` altered +${picking['id'] as number} .* done +.* cancel`));
       expect(dirty.stdout()).toContain('2 difference(s)');
+
+      // Genealogy: trace reads the compacted topic; the trees equal a reconstruction from the events.
+      const consumedIn = new Map<string, Set<string>>();
+      const producedBy = new Map<string, Set<string>>();
+      const madeBy = new Map<string, Set<string>>(); // order -> lots it produced
+      const fedBy = new Map<string, Set<string>>(); // order -> lots it consumed
+      const add = (m: Map<string, Set<string>>, k: string, v: string): void => {
+        m.set(k, new Set([...(m.get(k) ?? []), v]));
+      };
+      for (const m of [...valid, unknownLot]) {
+        const lot = m.material!.lot!;
+        if (m.kind === 'lot_consumed') {
+          const order = m.orderRef ?? runningAt(m.tsMs);
+          add(consumedIn, lot, order);
+          add(fedBy, order, lot);
+        } else if (m.kind === 'lot_produced') {
+          add(producedBy, lot, m.orderRef!);
+          add(madeBy, m.orderRef!, lot);
+        }
+      }
+      type Node = { lot: string; orders: { order: string; lots: Node[] }[] };
+      const sorted = (x: Iterable<string>): string[] => [...x].sort();
+      const forward = (lot: string): Node => ({
+        lot,
+        orders: sorted(consumedIn.get(lot) ?? []).map((order) => ({
+          order,
+          lots: sorted(madeBy.get(order) ?? []).map(forward),
+        })),
+      });
+      const backward = (lot: string): Node => ({
+        lot,
+        orders: sorted(producedBy.get(lot) ?? []).map((order) => ({
+          order,
+          lots: sorted(fedBy.get(order) ?? []).map(backward),
+        })),
+      });
+      const strip = (n: { lot: string; orders: { order: string; lots: unknown[] }[] }): Node => ({
+        lot: n.lot,
+        orders: n.orders.map((o) => ({ order: o.order, lots: (o.lots as (typeof n)[]).map(strip) })),
+      });
+      const trace = async (lot: string, dir: string): Promise<Node[]> => {
+        const r = runCli(
+          suite.driver,
+          ['trace', '--topology', plant.topologyFile, '--lot', lot, `--${dir}`, '--json'],
+          env,
+        );
+        expect(await r.exit, r.stderr()).toBe(0);
+        return (JSON.parse(r.stdout()) as { roots: Parameters<typeof strip>[0][] }).roots.map(strip);
+      };
+      for (const lot of ['C-1', 'C-2', 'C-3', 'C-404']) {
+        expect(await trace(lot, 'forward')).toEqual([forward(lot)]);
+        expect(forward(lot).orders.length).toBeGreaterThan(0);
+      }
+      for (const i of [1, 2, 3]) {
+        const lot = `P-${version}-${i}`;
+        expect(await trace(lot, 'backward')).toEqual([backward(lot)]);
+        expect(backward(lot).orders[0]!.lots.length).toBeGreaterThan(0);
+      }
+      const none = runCli(suite.driver, ['trace', '--topology', plant.topologyFile, '--lot', 'NOPE'], env);
+      expect(await none.exit).toBe(1);
+      expect(none.stderr()).toContain('the lot is in no edge');
     } finally {
       await w.close();
       await cleanRedis(plant);

@@ -6,6 +6,9 @@ import type { RawSample, StateCategory } from '../../../src/core/types.js';
 import type { BadKind } from '../../../src/sim/index.js';
 
 export const ORDER_REF = /^WO\/\d{4}\/\d{5}$/;
+/** Coil lots and the blank stacks cut from them (semantics section 13: a material tag's value is the lot). */
+export const LOT_REF = /^(STK-)?LOT-\d{4}-\d{6}$/;
+const MATERIAL: ReadonlySet<string> = new Set(['lot_consumed', 'lot_produced', 'inventory_move']);
 
 export type Problem =
   | 'quality'
@@ -47,7 +50,8 @@ export function problemOf(plan: PlantPlan, s: RawSample, aroundMs: number, maxSk
       return typeof s.value === 'number' ? null : 'heartbeat-value';
     case 'milestone': {
       if (typeof s.value !== 'string') return 'milestone-value';
-      if (ORDER_REF.test(s.value)) return null;
+      if (MATERIAL.has(t.milestone) && LOT_REF.test(s.value)) return null;
+      if (!MATERIAL.has(t.milestone) && ORDER_REF.test(s.value)) return null;
       try {
         const body = JSON.parse(s.value) as { orderRef?: unknown };
         return typeof body.orderRef === 'string' && ORDER_REF.test(body.orderRef) ? null : 'milestone-value';

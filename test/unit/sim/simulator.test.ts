@@ -164,7 +164,9 @@ describe('what the core tag mapping makes of it', () => {
   it('gives milestones a bare order ref by default', () => {
     const refs = samples.flatMap((s) => {
       const verdict = mapSample(plan, s);
-      return verdict.ok && verdict.event.kind === 'milestone' ? [verdict.event.orderRef] : [];
+      // Material milestones carry their lot as the value, not the order (semantics section 13).
+      const material = ['lot_consumed', 'lot_produced'].includes(String(verdict.ok && verdict.event.milestone));
+      return verdict.ok && verdict.event.kind === 'milestone' && !material ? [verdict.event.orderRef] : [];
     });
     expect(refs.length).toBeGreaterThan(50);
     for (const ref of refs) expect(ref).toMatch(ORDER_REF);
@@ -278,8 +280,8 @@ describe('plant behaviour', () => {
     const milestones = valid.filter((s) => plan.tags.get(s.tag)?.kind === 'milestone');
     const kinds = new Set(milestones.map((s) => s.tag.split('.MS.')[1]!.toLowerCase()));
     // The simulator does not model passed inspections nor quality holds (issue 15 kinds), nor
-    // produced lots and inventory moves (issue 14 kinds).
-    const notSimulated = ['inspection_passed', 'quality_hold', 'quality_release', 'lot_produced', 'inventory_move'];
+    // inventory moves (issue 14); produced lots it does, where a machine has a lot_produced tag.
+    const notSimulated = ['inspection_passed', 'quality_hold', 'quality_release', 'inventory_move'];
     expect([...kinds].sort()).toEqual(MILESTONE_KINDS.filter((k) => !notSimulated.includes(k)).sort());
     // Per order: its machine, and its milestones in ts order.
     const orders = new Map<string, { machineId: string; kinds: string[]; ts: number[] }>();
