@@ -20,14 +20,16 @@ export interface MilestoneRecord {
   readonly material?: MaterialFacts | undefined;
 }
 
-/** Milestones that name the order through the work center's running order when the value cannot. */
+/**
+ * Milestones that name the order through the stage-1 order tag (section 10) when the value cannot.
+ * Not quantities and scrap: the tag is the table as known at arrival, which must not decide a
+ * posted quantity (section 9.3); they take the order at their ts from stage 2, or none.
+ */
 const RUNNING_ORDER_KINDS: ReadonlySet<MilestoneKind> = new Set([
   'inspection_passed',
   'inspection_failed',
   'quality_hold',
   'quality_release',
-  'quantity_completed',
-  'scrap_recorded',
   'lot_consumed',
   'lot_produced',
 ]);
