@@ -2,10 +2,10 @@
 // compiled CLI talks to the shared Kafka through a proxy the test cuts (every connection reset, new
 // ones refused) and restores; the broker itself is never touched. While Kafka is cut, QoS 1
 // publishes go on: the broker's messages are acknowledged (the publishers' QoS 1 completes and the
-// samples are on disk in the spool: counted from the segment files), nothing reaches Kafka. A kill
-// -9 in the middle of the outage, a restart still cut off, then recovery: every sample reaches the
-// raw topic exactly once (counted by unique key), in publish order per tag, and the second process
-// sends exactly what the first had not. Then a second outage inside that one process.
+// samples are on disk in the spool: counted from the segment files), nothing reaches Kafka. Two
+// kill -9 in the middle of the outage, each restart still cut off, then recovery: every sample
+// reaches the raw topic exactly once (counted by unique key), in publish order per tag, and the
+// third process sends exactly what the first had not. Then a second outage inside that process.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -138,11 +138,18 @@ describe('ingest from MQTT through Kafka outages (a cut proxy), with kill -9 in 
     await publish(100);
     await spoolReaches(second, 700);
     expect(await out(second)).toBe(0);
+    // A second kill -9 in the same outage, more published while nothing runs, a third process
+    // still cut off.
+    await second.kill9();
+    await publish(50);
+    const third = await start();
+    await spoolReaches(third, 750);
+    expect(await out(third)).toBe(0);
 
-    // Recovery inside the second process: it sends what the first had not, and only that.
+    // Recovery inside the third process: it sends what the first had not, and only that.
     proxy.restore();
-    await outReaches(second, 500);
-    expect((await readyz(second)).checks['kafka']).toEqual({
+    await outReaches(third, 550);
+    expect((await readyz(third)).checks['kafka']).toEqual({
       name: 'kafka',
       ready: true,
       detail: 'producing to the raw topic',
@@ -151,15 +158,15 @@ describe('ingest from MQTT through Kafka outages (a cut proxy), with kill -9 in 
     // A second outage that starts and ends inside this process.
     proxy.cut();
     await publish(150);
-    await spoolReaches(second, 850);
+    await spoolReaches(third, 900);
     proxy.restore();
-    await outReaches(second, 650);
+    await outReaches(third, 700);
     const accepted = proxy.accepted();
     expect(accepted).toBeGreaterThan(2); // the client did reconnect through the proxy
 
     const committed = await readRaw(harness, published.length);
     await pub.endAsync();
-    await second.stop();
+    await third.stop();
 
     const key = (s: RawSample): string => `${s.tag}@${s.tsMs}=${String(s.value)}`;
     const counts = new Map<string, number>();
@@ -168,7 +175,7 @@ describe('ingest from MQTT through Kafka outages (a cut proxy), with kill -9 in 
     const doubled = [...counts.values()].filter((c) => c > 1).length;
     const unexpected = [...counts.keys()].filter((k) => !published.some((s) => key(s) === k)).length;
     expect({ records: committed.length, missing, doubled, unexpected }).toEqual({
-      records: 850,
+      records: 900,
       missing: 0,
       doubled: 0,
       unexpected: 0,
