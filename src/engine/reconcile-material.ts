@@ -2,8 +2,8 @@
 // [fromMs, toMs) against the events read from the topics (docs/semantics.md section 13):
 //   missing   an event with nothing in Odoo (no effective consumption note, no producing lot on its
 //             production, no marked transfer);
-//   extra     a marker of this plant in Odoo (a consumption note, a transfer) in the range whose
-//             event is in no topic;
+//   extra     a marker of this plant in Odoo (a consumption note, a transfer, a marked lot set as a
+//             production's producing lot) in the range whose event is in no topic;
 //   altered   Odoo differs from the events: a consumption note's quantity, a line whose quantity
 //             is not the sum of its notes (edited, or gone), a transfer not done or of another
 //             quantity, lot or locations, a produced lot that exists but is not the production's.
@@ -124,5 +124,13 @@ export function reconcileMaterial(input: {
   for (const t of odoo.transfers)
     if (!all.has(t.key) && (t.doneAtMs === null || inRange(t.doneAtMs)))
       row('extra', null, t.key, t.id, 'no event', `transfer ${t.lot ?? '-'} ${t.from} -> ${t.to} x${t.quantity}`);
+  // A producing lot shiftstream created (marked) whose event is in no topic and that no event of the
+  // topics names as produced by that production; unmarked lots are people's work, not compared.
+  const claimed = new Set(
+    input.events.flatMap(({ event: e }) => (e.kind === 'lot_produced' ? [`${e.orderRef ?? '?'}|${e.lot}`] : [])),
+  );
+  for (const p of odoo.produced.marked)
+    if (!all.has(p.key) && !claimed.has(`${p.production}|${p.lot}`) && p.atMs !== null && inRange(p.atMs))
+      row('extra', null, p.key, p.lotId, 'no event', `lot ${p.lot} of ${p.product} produced by ${p.production}`);
   return { events: events.length, inOdoo, differences: out };
 }

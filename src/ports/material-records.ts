@@ -30,11 +30,27 @@ export interface TransferInOdoo {
   readonly doneAtMs: number | null;
 }
 
+/** A lot shiftstream created (its note holds this plant's marker) that is a production's producing lot. */
+export interface MarkedProducedLot {
+  /** The event key of the marker. */
+  readonly key: string;
+  readonly lotId: number;
+  readonly lot: string;
+  /** The product's default_code. */
+  readonly product: string;
+  /** Name of the production it is the producing lot of. */
+  readonly production: string;
+  /** The event instant of the note, else the lot's create_date (null when neither reads). */
+  readonly atMs: number | null;
+}
+
 export interface ProducedInOdoo {
   /** `<production name>|<lot name>` of each lot set as a production's producing lot. */
   readonly linked: ReadonlySet<string>;
   /** `<product default_code>|<lot name>` of each existing lot. */
   readonly lots: ReadonlySet<string>;
+  /** Every marked lot of the plant set as a producing lot, whatever the events name. */
+  readonly marked: readonly MarkedProducedLot[];
 }
 
 export interface MaterialInOdoo {

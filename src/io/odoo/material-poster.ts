@@ -477,7 +477,9 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
           name: e.lot,
           product_id: p.id,
           ...(mo.companyId === null ? {} : { company_id: mo.companyId }),
-          note: `<p>${MATERIAL_MARKER}${key}] produced by ${mo.name} on ${e.plantId}/${e.machineId}</p>`,
+          note:
+            `<p>${MATERIAL_MARKER}${key}] produced by ${mo.name} on ${e.plantId}/${e.machineId} ` +
+            `at ${new Date(e.tsMs).toISOString()}</p>`,
         },
       ]);
       if (id === undefined)

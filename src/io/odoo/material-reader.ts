@@ -1,13 +1,15 @@
 // Reads back what `post --kind material` left in Odoo, for `reconcile --kind material`
 // (engine/reconcile-material.ts): the effective consumption notes of the plant and the lines they
-// point at, the marked transfers with their lines, and the produced lots of the named productions.
-import type { MaterialInOdoo, TransferInOdoo } from '../../ports/material-records.js';
+// point at, the marked transfers with their lines, the produced lots of the named productions, and
+// every lot of the plant's marker that is a production's producing lot.
+import type { MarkedProducedLot, MaterialInOdoo, TransferInOdoo } from '../../ports/material-records.js';
 import type { OdooClient } from './client.js';
 import { MATERIAL_MARKER, effectiveNotes, parseConsumptionNote, type ConsumptionNote } from './material-poster.js';
 import { m2oId } from './values.js';
 
 const VOID = /\[shiftstream-material-void:([0-9a-f]{32})#(\d+)\]/;
 const AT = / at (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)/;
+const LOT_NOTE = /\[shiftstream-material:([0-9a-f]{32})\] produced by \S+ on ([^/\s]+)\//;
 const ORIGIN = /^\[shiftstream-material:([0-9a-f]{32})\] (\S+)/;
 const odooMs = (v: unknown): number | null =>
   typeof v === 'string' && v !== '' ? Date.parse(`${v.replace(' ', 'T')}Z`) : null;
@@ -114,10 +116,35 @@ export async function readMaterialInOdoo(options: {
     };
   });
 
+  // The lots shiftstream created for this plant (their note holds the marker), and the productions
+  // they are the producing lot of: every one, for the `extra` of reconcile.
+  const markedRows = await client.searchRead<{
+    id: number;
+    name: unknown;
+    product_id: unknown;
+    note: unknown;
+    create_date: unknown;
+  }>(
+    'stock.lot',
+    [
+      ['note', 'ilike', MATERIAL_MARKER],
+      ['note', 'ilike', ` on ${plantId}/`],
+    ],
+    ['id', 'name', 'product_id', 'note', 'create_date'],
+    { order: 'id' },
+  );
+  const markedLots = markedRows.flatMap((l) => {
+    const m = typeof l.note === 'string' ? LOT_NOTE.exec(l.note) : null;
+    if (m === null || m[2] !== plantId) return [];
+    const at = AT.exec(String(l.note));
+    return [{ ...l, key: m[1] as string, atMs: at === null ? odooMs(l.create_date) : Date.parse(at[1] as string) }];
+  });
+
   const linked = new Set<string>();
   const lots = new Set<string>();
+  const marked: MarkedProducedLot[] = [];
   const moNames = [...options.produced.keys()];
-  if (moNames.length > 0) {
+  if (moNames.length > 0 || markedLots.length > 0) {
     const fields = Object.keys(
       (await client.callMethod('mrp.production', 'fields_get', null, { attributes: ['type'] })) as Record<
         string,
@@ -125,36 +152,64 @@ export async function readMaterialInOdoo(options: {
       >,
     );
     const field = fields.includes('lot_producing_ids') ? 'lot_producing_ids' : 'lot_producing_id';
-    const mos = await client.searchRead<Record<string, unknown>>(
-      'mrp.production',
-      [['name', 'in', moNames]],
-      ['name', field],
-    );
-    const ids = mos.flatMap((m) => {
-      const v = m[field];
-      return Array.isArray(v) && typeof v[0] === 'number' && field === 'lot_producing_id'
-        ? [[String(m['name']), v[0]] as const]
+    const lotIdsOf = (v: unknown): number[] =>
+      Array.isArray(v) && typeof v[0] === 'number' && field === 'lot_producing_id'
+        ? [v[0]]
         : Array.isArray(v)
-          ? (v as number[]).map((id) => [String(m['name']), id] as const)
+          ? (v as unknown[]).filter((x): x is number => typeof x === 'number')
           : typeof v === 'number'
-            ? [[String(m['name']), v] as const]
+            ? [v]
             : [];
-    });
+    const mos =
+      moNames.length === 0
+        ? []
+        : await client.searchRead<Record<string, unknown>>(
+            'mrp.production',
+            [['name', 'in', moNames]],
+            ['name', field],
+          );
+    const ids = mos.flatMap((m) => lotIdsOf(m[field]).map((id) => [String(m['name']), id] as const));
     const lotNames = [...new Set([...options.produced.values()].flat())];
-    const lotRows = await client.searchRead<{ id: number; name: unknown; product_id: unknown }>(
-      'stock.lot',
-      ['|', ['name', 'in', lotNames], ['id', 'in', ids.map(([, id]) => id)]],
-      ['id', 'name', 'product_id'],
-    );
+    const lotRows =
+      moNames.length === 0
+        ? []
+        : await client.searchRead<{ id: number; name: unknown; product_id: unknown }>(
+            'stock.lot',
+            ['|', ['name', 'in', lotNames], ['id', 'in', ids.map(([, id]) => id)]],
+            ['id', 'name', 'product_id'],
+          );
     const lotName = new Map(lotRows.map((l) => [l.id, String(l.name)]));
     for (const [mo, id] of ids) linked.add(`${mo}|${lotName.get(id) ?? `#${id}`}`);
+    const markedMos =
+      markedLots.length === 0
+        ? []
+        : await client.searchRead<Record<string, unknown>>(
+            'mrp.production',
+            [[field, 'in', markedLots.map((l) => l.id)]],
+            ['name', field],
+            { order: 'id' },
+          );
+    const productIds = [...lotRows, ...markedLots].map((l) => m2oId(l.product_id) ?? 0);
     const codes = await client.searchRead<{ id: number; default_code: unknown }>(
       'product.product',
-      [['id', 'in', [...new Set(lotRows.map((l) => m2oId(l.product_id) ?? 0))]]],
+      [['id', 'in', [...new Set(productIds)]]],
       ['id', 'default_code'],
     );
     const code = new Map(codes.map((c) => [c.id, String(c.default_code)]));
     for (const l of lotRows) lots.add(`${code.get(m2oId(l.product_id) ?? 0) ?? '?'}|${String(l.name)}`);
+    for (const m of markedMos) {
+      const on = new Set(lotIdsOf(m[field]));
+      for (const l of markedLots)
+        if (on.has(l.id))
+          marked.push({
+            key: l.key,
+            lotId: l.id,
+            lot: String(l.name),
+            product: code.get(m2oId(l.product_id) ?? 0) ?? '?',
+            production: String(m['name']),
+            atMs: l.atMs,
+          });
+    }
   }
 
   return {
@@ -167,6 +222,6 @@ export async function readMaterialInOdoo(options: {
     })),
     lines,
     transfers,
-    produced: { linked, lots },
+    produced: { linked, lots, marked },
   };
 }

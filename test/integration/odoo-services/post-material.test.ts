@@ -253,6 +253,34 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind material over Kafka: $nam
       expect(dirty.stdout()).toMatch(new RegExp(` altered +${line['id'] as number} .*: a picked line of [\\d.]+ +99`));
       expect(dirty.stdout()).toMatch(new RegExp(` altered +${picking['id'] as number} .* done +.* cancel`));
       expect(dirty.stdout()).toContain('2 difference(s)');
+      // A lot marked as shiftstream's, set as a production's producing lot, whose event is in no
+      // topic: extra. A lot set by hand (no marker) on the same kind of production: not compared.
+      const lost = await w.production(`WH/MO/${version}09`, 1, '2026-03-09 00:00:00');
+      const spare = await w.production(`WH/MO/${version}08`, 1, '2026-03-09 00:00:00');
+      const [marked] = await w.client.create('stock.lot', [
+        {
+          name: `X-${version}`,
+          product_id: w.panel,
+          company_id: 1,
+          note:
+            `<p>${MATERIAL_MARKER}${'ab'.repeat(16)}] produced by WH/MO/${version}09 on ${plant.plantId}/press-01 ` +
+            'at 2026-03-02T10:00:00.000Z</p>',
+        },
+      ]);
+      const [byHand] = await w.client.create('stock.lot', [
+        { name: `H-${version}`, product_id: w.panel, company_id: 1 },
+      ]);
+      const producing = (lot: number) =>
+        version >= 19 ? { lot_producing_ids: [[4, lot]] } : { lot_producing_id: lot };
+      await w.client.write('mrp.production', [lost.moId], producing(marked!));
+      await w.client.write('mrp.production', [spare.moId], producing(byHand!));
+      const extra = reconcile();
+      expect(await extra.exit).toBe(1);
+      expect(extra.stdout()).toMatch(
+        new RegExp(` extra +${marked!} .*no event +lot X-${version} of PANEL produced by WH/MO/${version}09`),
+      );
+      expect(extra.stdout()).not.toContain(`H-${version}`);
+      expect(extra.stdout()).toContain('3 difference(s)');
 
       // Genealogy: trace reads the compacted topic; the trees equal a reconstruction from the events.
       const consumedIn = new Map<string, Set<string>>();
