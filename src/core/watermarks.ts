@@ -12,6 +12,15 @@ export interface AlignedWatermarkSnapshot {
   readonly sources: readonly (readonly [string, number])[];
 }
 
+/**
+ * A source that holds an aligned watermark back: one that was expected but has sent no marker yet
+ * (`source` is its id when it can be told from the others', `<topic>/<partition>`), or one whose
+ * highest ts is behind the most advanced source's by more than the out-of-orderness bound.
+ */
+export type HoldBack =
+  | { readonly reason: 'no-record'; readonly source: string | undefined }
+  | { readonly reason: 'behind'; readonly source: string; readonly behindMs: number; readonly maxTsMs: number };
+
 export class AlignedWatermark {
   private readonly sources = new Map<string, { maxTsMs: number; lastWallMs: number | undefined }>();
   private expected = 0;
@@ -58,6 +67,44 @@ export class AlignedWatermark {
     }
     if (active === 0) return -Infinity;
     return min - this.boundMs;
+  }
+
+  /**
+   * Which sources hold the watermark back now, and why (pure: reads no clock, changes nothing).
+   * `nowMs` as for `current`: in live runs, sources left out as idle hold nothing back.
+   */
+  holdBack(nowMs?: number): HoldBack[] {
+    const out: HoldBack[] = [];
+    const missing = this.expected - this.sources.size;
+    const waited =
+      nowMs !== undefined && this.startWallMs !== undefined && nowMs - this.startWallMs >= this.idleTimeoutMs;
+    if (missing > 0 && !waited) {
+      // Source ids are `<topic>/<partition>` of `expected` partitions: name the ones not heard from.
+      const heard = new Map<string, Set<number>>();
+      for (const id of this.sources.keys()) {
+        const at = id.lastIndexOf('/');
+        const n = Number(id.slice(at + 1));
+        if (at < 0 || !Number.isInteger(n)) continue;
+        const topic = id.slice(0, at);
+        const set = heard.get(topic) ?? new Set<number>();
+        set.add(n);
+        heard.set(topic, set);
+      }
+      const named: string[] = [];
+      if (heard.size === 1)
+        for (const [topic, set] of heard)
+          for (let n = 0; n < this.expected; n++) if (!set.has(n)) named.push(`${topic}/${n}`);
+      if (named.length === missing) for (const source of named) out.push({ reason: 'no-record', source });
+      else for (let i = 0; i < missing; i++) out.push({ reason: 'no-record', source: undefined });
+    }
+    const active = [...this.sources.entries()].filter(
+      ([, s]) => nowMs === undefined || s.lastWallMs === undefined || nowMs - s.lastWallMs < this.idleTimeoutMs,
+    );
+    const lead = Math.max(...active.map(([, s]) => s.maxTsMs));
+    for (const [source, s] of active.sort(([a], [b]) => (a < b ? -1 : 1)))
+      if (lead - s.maxTsMs > this.boundMs)
+        out.push({ reason: 'behind', source, behindMs: lead - s.maxTsMs, maxTsMs: s.maxTsMs });
+    return out;
   }
 
   snapshot(): AlignedWatermarkSnapshot {

@@ -8,7 +8,7 @@
 import { orderSummaryKey } from '../core/order-summary-key.js';
 import type { OrdersSnapshot } from '../core/orders.js';
 import { WindowedProcessor, type ProcessorOptions, type ProcessorOutput } from '../core/processor.js';
-import { AlignedWatermark } from '../core/watermarks.js';
+import { AlignedWatermark, type HoldBack } from '../core/watermarks.js';
 import type { MachineEvent } from '../core/types.js';
 import { ShiftstreamError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
@@ -59,6 +59,11 @@ export interface WindowStageOptions {
    * and 12): applied to every partition's processor when it is assigned and whenever one arrives.
    */
   readonly snapshots?: () => Iterable<OrdersSnapshot>;
+  /**
+   * While an input's watermark is held back (a raw partition that sent nothing, one far behind),
+   * `tick` logs which sources hold it and why, this often (default 60 s: at least once a minute).
+   */
+  readonly holdBackLogIntervalMs?: number;
 }
 
 interface PartitionState {
@@ -80,6 +85,8 @@ export class WindowStage {
   private readonly partitions = new Map<string, PartitionState>();
   private readonly serial = new KeyedSerializer();
   private readonly processorOptions: ProcessorOptions;
+  /** Per input partition: since when its watermark is held back, and when that was last logged. */
+  private readonly heldBack = new Map<string, { sinceMs: number; loggedMs: number | undefined }>();
 
   constructor(private readonly o: WindowStageOptions) {
     this.processorOptions = {
@@ -160,6 +167,7 @@ export class WindowStage {
         if (p === undefined) return;
         await this.checkpoint(p);
         this.partitions.delete(key);
+        this.heldBack.delete(key);
       });
     }
   }
@@ -256,6 +264,7 @@ export class WindowStage {
    */
   async tick(): Promise<void> {
     const now = this.o.clock.nowMs();
+    this.reportHoldBack(now);
     if (!this.o.live) {
       await Promise.all(
         [...this.partitions.keys()].map((key) =>
@@ -288,6 +297,37 @@ export class WindowStage {
         }),
       ),
     );
+  }
+
+  /**
+   * Logs (warn), per input partition whose watermark has been held back for the interval, and
+   * again each interval while it stays so, which upstream sources hold it and why: otherwise an
+   * empty raw partition stops every window without a word (issue 11).
+   */
+  private reportHoldBack(now: number): void {
+    const intervalMs = this.o.holdBackLogIntervalMs ?? 60_000;
+    for (const [key, p] of this.partitions) {
+      const holding = p.watermark.holdBack(this.o.live ? now : undefined);
+      if (holding.length === 0) {
+        this.heldBack.delete(key);
+        continue;
+      }
+      let h = this.heldBack.get(key);
+      if (h === undefined) this.heldBack.set(key, (h = { sinceMs: now, loggedMs: undefined }));
+      if (now - (h.loggedMs ?? h.sinceMs) < intervalMs) continue;
+      h.loggedMs = now;
+      const input = `${p.tp.topic}/${p.tp.partition}`;
+      const wm = p.processor.watermarkMs;
+      this.o.log.warn(
+        {
+          input,
+          watermarkMs: Number.isFinite(wm) ? wm : null,
+          heldForMs: now - h.sinceMs,
+          holdBack: holding.map((b) => ({ ...b })),
+        },
+        `event-time watermark of ${input} held back by ${holding.map(describeHoldBack).join('; ')}`,
+      );
+    }
   }
 
   /**
@@ -416,6 +456,19 @@ export class WindowStage {
       Math.max(0, (p.lastCheckpointMs - p.processor.watermarkMs) / 1000),
     );
   }
+}
+
+/** `partition 3 of <topic>: no record yet`, `partition 1 of <topic>: behind by 42 s`. */
+export function describeHoldBack(b: HoldBack): string {
+  const at = b.source === undefined ? -1 : b.source.lastIndexOf('/');
+  const name =
+    b.source === undefined
+      ? 'a source partition'
+      : at < 0
+        ? b.source
+        : `partition ${b.source.slice(at + 1)} of ${b.source.slice(0, at)}`;
+  if (b.reason === 'no-record') return `${name}: no record yet`;
+  return `${name}: behind by ${Math.round(b.behindMs / 1000)} s (its highest ts ${new Date(b.maxTsMs).toISOString()})`;
 }
 
 function appendOutput(into: ProcessorOutput, from: ProcessorOutput): void {

@@ -1,10 +1,12 @@
 // `shiftstream post`: consumes a posting kind's topic and posts to Odoo (kinds: cli/posting-kinds.ts).
+import { parseDuration } from '../../config/index.js';
 import { createPostingConsumer } from '../../engine/posting-consumer.js';
 import { isRetryable, UsageError } from '../../errors.js';
 import { createReadiness, startHttpServer } from '../../http/index.js';
 import { createPromMetrics } from '../../metrics/index.js';
 import { odooTopicsOf } from '../../topology/odoo-topics.js';
 import { EXIT_CODES, type CommandDef } from '../command.js';
+import type { EventSourceOptions } from '../../io/kafka/factory.js';
 import { createKafkaParts, createOdooRuntime } from '../odoo-wiring.js';
 import { flagHelp, type PostingKind } from '../posting-kind.js';
 import { DEFAULT_KIND, POSTING_KINDS, postingKind, schemaTopicsOf } from '../posting-kinds.js';
@@ -29,6 +31,7 @@ const COMMON: Options = {
   'breaker-open': { type: 'string' },
   'dlq-topic': { type: 'string' },
   'audit-topic': { type: 'string' },
+  'session-timeout': { type: 'string' },
 };
 
 /** Every kind's flags are parsed (so that a misplaced one is named, not "unknown"). */
@@ -83,6 +86,10 @@ Options:
   --breaker-open <dur>     how long the breaker stays open before a probe              default 5s
   --dlq-topic <name>       default shiftstream.<plant>.odoo-dlq (created when missing)
   --audit-topic <name>     default shiftstream.<plant>.odoo-audit (created when missing)
+  --session-timeout <dur>  consumer session timeout, e.g. 6s                         default 10s
+                           how soon the partitions of a poster that died (kill -9) move to
+                           another or to its restart (the broker's minimum is
+                           group.min.session.timeout.ms, 6s by default)
   --<section>.<key>        any configuration key, e.g. --odoo.url=https://odoo.example.com
 
 ${kindFlags}Odoo, Kafka, registry and Redis come from the configuration (SHIFTSTREAM_ODOO__URL, __DB,
@@ -118,6 +125,27 @@ export function chosenKind(values: FlagValues, kinds: readonly PostingKind[] = P
   return kind;
 }
 
+/** `--session-timeout <dur>`: the consumer's session timeout in ms; undefined = the adapter's 10 s. */
+export function sessionTimeoutFlag(command: string, value: string | boolean | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined || ms < 1)
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `${command} --session-timeout: expected a duration like 6s or 10000ms, found ${JSON.stringify(value)}`,
+    );
+  return ms;
+}
+
+/** What `post` asks of the Kafka consumer: its group, its topics and, when given, the session timeout. */
+export function postSourceOptions(
+  groupId: string,
+  topics: readonly string[],
+  sessionTimeoutMs: number | undefined,
+): EventSourceOptions {
+  return { groupId, topics, ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }) };
+}
+
 export const postCommand: CommandDef = {
   name: 'post',
   summary: 'Post to Odoo from Kafka (--kind shifts, milestones, ...), idempotently, with DLQ and audit',
@@ -126,6 +154,7 @@ export const postCommand: CommandDef = {
     const parsed = parseCommandFlags('post', ctx.argv, { ...COMMON, ...kindOptions(POSTING_KINDS) });
     const kind = chosenKind(parsed.values);
     const createPoster = kind.configure('post', parsed.values);
+    const sessionTimeoutMs = sessionTimeoutFlag('post', parsed.values['session-timeout']);
     const { config, plan, values, logger } = loadCommandInputs('post', parsed, ctx.env, ctx.cwd);
     const flushIntervalMs = durationFlag('post', 'flush-interval', values['flush-interval'], 500);
     const recoveryMaxMs = durationFlag('post', 'recovery-max', values['recovery-max'], 30_000);
@@ -192,7 +221,13 @@ export const postCommand: CommandDef = {
       const sink = kafka.sink();
       const poster = createPoster({ plan, odoo: runtime, codecs: kafka.codecs });
       const consumer = createPostingConsumer({
-        source: kafka.source({ groupId, topics: inputs.map((i) => i.topic) }),
+        source: kafka.source(
+          postSourceOptions(
+            groupId,
+            inputs.map((i) => i.topic),
+            sessionTimeoutMs,
+          ),
+        ),
         sink,
         poster,
         deadLetterTopic: topics.deadLetters,

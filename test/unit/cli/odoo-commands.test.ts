@@ -2,6 +2,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { postSourceOptions, sessionTimeoutFlag } from '../../../src/cli/commands/post.js';
 import { POSTING_KINDS } from '../../../src/cli/posting-kinds.js';
 
 function capture(): Writable & { text: () => string } {
@@ -58,6 +59,14 @@ describe('odoo service commands', () => {
       /post --quantity-field: expected qty_produced or qty_producing, found "qty"/,
     ],
     [
+      ['post', '--topology', 'topologies/stamping-berlin.yaml', '--session-timeout', 'soon'],
+      /post --session-timeout: expected a duration like 6s or 10000ms, found "soon"/,
+    ],
+    [
+      ['post', '--topology', 'topologies/stamping-berlin.yaml', '--session-timeout', '0ms'],
+      /post --session-timeout: expected a duration like 6s or 10000ms, found "0ms"/,
+    ],
+    [
       ['post', '--topology', 'topologies/stamping-berlin.yaml', '--batch-count', '0'],
       /post --batch-count: expected a positive integer, found "0"/,
     ],
@@ -108,5 +117,30 @@ describe('odoo service commands', () => {
     const r = await run(['post', '--topology', 'topologies/stamping-berlin.yaml']);
     expect(r.code).toBe(3);
     expect(r.err).toContain('post: expected Odoo to be configured (SHIFTSTREAM_ODOO__URL');
+  });
+
+  it('post --session-timeout is parsed as a duration and handed to the Kafka consumer', async () => {
+    expect(sessionTimeoutFlag('post', '6s')).toBe(6_000);
+    expect(sessionTimeoutFlag('post', '7500ms')).toBe(7_500);
+    expect(sessionTimeoutFlag('post', undefined)).toBeUndefined();
+    expect(postSourceOptions('g', ['t1', 't2'], 6_000)).toEqual({
+      groupId: 'g',
+      topics: ['t1', 't2'],
+      sessionTimeoutMs: 6_000,
+    });
+    // Not given: no key at all, so the adapter's own default (10 s) applies.
+    expect(postSourceOptions('g', ['t1'], undefined)).toEqual({ groupId: 'g', topics: ['t1'] });
+    expect((await run(['post', '--help'])).out).toContain('--session-timeout <dur>');
+    // A valid value passes flag parsing: the run gets as far as the missing Odoo configuration (any free port).
+    const r = await run([
+      'post',
+      '--topology',
+      'topologies/stamping-berlin.yaml',
+      '--session-timeout',
+      '6s',
+      '--http.port=0',
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('post: expected Odoo to be configured');
   });
 });
