@@ -11,15 +11,13 @@ import {
   type SchemaName,
 } from '../../src/io/avro/index.js';
 import { integrationEnv, uniqueName } from './support/env.js';
+import { schemaWithout } from './support/schema-before.js';
 
 const env = integrationEnv();
 const registry = createRegistryClient({ url: env.registryUrl, timeoutMs: 5_000 });
 const ADDED = ['inspectionsPassed', 'inspectionsFailed'];
 
-function previous(text: string): avsc.Schema {
-  const s = JSON.parse(text) as { fields: { name: string }[] };
-  return { ...s, fields: s.fields.filter((f) => !ADDED.includes(f.name)) } as unknown as avsc.Schema;
-}
+const previous = (text: string): avsc.Schema => schemaWithout(JSON.parse(text), { fields: ADDED }) as avsc.Schema;
 
 describe('registry: inspection counts in the summaries are BACKWARD compatible', () => {
   for (const name of ['WindowSummary', 'OrderSummary'] as SchemaName[]) {

@@ -12,26 +12,15 @@ import {
   type SchemaName,
 } from '../../src/io/avro/index.js';
 import { integrationEnv, uniqueName } from './support/env.js';
+import { schemaWithout } from './support/schema-before.js';
 
 const env = integrationEnv();
 const registry = createRegistryClient({ url: env.registryUrl, timeoutMs: 5_000 });
 const NEW_KINDS = ['lot_produced', 'inventory_move'];
 
 /** The schema as it was before: no `material` field, no new milestone kinds (anywhere nested). */
-function previous(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(previous);
-  if (node === null || typeof node !== 'object') return node;
-  const o = node as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (k === 'fields' && Array.isArray(v))
-      out[k] = v.filter((f) => (f as { name?: string }).name !== 'material').map(previous);
-    else if (k === 'symbols' && o['name'] === 'MilestoneKind')
-      out[k] = (v as string[]).filter((s) => !NEW_KINDS.includes(s));
-    else out[k] = previous(v);
-  }
-  return out;
-}
+const previous = (node: unknown): unknown =>
+  schemaWithout(node, { fields: ['material'], symbols: { MilestoneKind: NEW_KINDS } });
 
 describe('registry: the material events are BACKWARD compatible', () => {
   for (const name of ['Milestone', 'MachineEvent', 'Late'] as SchemaName[]) {

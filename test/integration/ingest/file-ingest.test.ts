@@ -17,6 +17,7 @@ import type { RawSample } from '../../../src/core/types.js';
 import { PlantHarness, RunProcess, freePort, until } from '../../support/pipeline-harness.js';
 import { generateExport } from '../../unit/replay/export-fixture.js';
 import { integrationEnv, uniqueName } from '../support/env.js';
+import { readRawTopic } from '../support/raw-topic.js';
 
 let h: PlantHarness | undefined;
 const children: RunProcess[] = [];
@@ -111,7 +112,7 @@ describe('ingest --input: exactly once across kill -9 (real Kafka, registry)', (
     expect(final.output()).toMatch(/after line [\d,]+ \(resumed\)/);
 
     // read_committed: exactly the input.
-    const committed = await readRaw(harness, true, good.length);
+    const committed = await readRawTopic(harness, good.length);
     const want = new Map<string, number>();
     for (const s of good) want.set(sampleKey(s), (want.get(sampleKey(s)) ?? 0) + 1);
     const got = new Map<string, number>();
@@ -174,9 +175,9 @@ describe('ingest --input: exactly once across kill -9 (real Kafka, registry)', (
     await second.close();
     await expect(tx.commit(), 'the dead writer is fenced').rejects.toThrow();
     await dead.disconnect().catch(() => undefined);
-    const hb = (await readRaw(harness, true, 110)).filter((s) => s.tag === 'M2a.HB' && s.tsMs >= Date.UTC(2026, 5, 1));
+    const hb = (await readRawTopic(harness, 110)).filter((s) => s.tag === 'M2a.HB' && s.tsMs >= Date.UTC(2026, 5, 1));
     expect(hb.map((s) => s.value)).toEqual(Array.from({ length: 110 }, (_, i) => i));
-    const uncommitted = (await readRaw(harness, false, 160)).filter(
+    const uncommitted = (await readRawTopic(harness, 160, { committed: false })).filter(
       (s) => s.tag === 'M2a.HB' && s.tsMs >= Date.UTC(2026, 5, 1),
     );
     expect(uncommitted).toHaveLength(160); // the 50 aborted ones are in the log, invisible to read_committed
@@ -188,40 +189,3 @@ describe('ingest --input: exactly once across kill -9 (real Kafka, registry)', (
  * arrived, then until 3 s pass without another (a duplicate would show up in that time: all of
  * them were committed before the last ingest exited).
  */
-async function readRaw(harness: PlantHarness, committed: boolean, atLeast: number): Promise<RawSample[]> {
-  const kafka = new Kafka({
-    clientId: uniqueName('ingest-read'),
-    brokers: [...harness.config.kafka.brokers],
-    logLevel: logLevel.NOTHING,
-  });
-  const groupId = uniqueName(`read-${harness.plantId}`);
-  const consumer = kafka.consumer({ groupId, readUncommitted: !committed, maxBytes: 64 << 20 });
-  const values: Buffer[] = [];
-  let lastAt = Date.now();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic: harness.topology.topics.raw, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) if (m.value !== null) values.push(m.value);
-        lastAt = Date.now();
-      },
-    });
-    await until(`raw topic: ${atLeast} records (read_committed ${committed})`, 120_000, () =>
-      values.length >= atLeast ? true : undefined,
-    );
-    await until('raw topic: 3 s without another record', 60_000, () =>
-      Date.now() - lastAt > 3_000 ? true : undefined,
-    );
-  } finally {
-    await consumer.disconnect();
-    await harness.admin.deleteGroups([groupId]).catch(() => undefined);
-  }
-  await harness.codecs.prepare(values);
-  return values.map((v) => {
-    const d = harness.codecs.raw.decode(v);
-    if (!d.ok) throw new Error(`raw record: expected a RawSample, found: ${d.detail}`);
-    return d.value;
-  });
-}

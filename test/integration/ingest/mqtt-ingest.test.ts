@@ -6,12 +6,12 @@
 // order; the bad messages (malformed JSON, unknown tag, absurd ts) are in the rejects file.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RawSample } from '../../../src/core/types.js';
 import { PlantHarness, RunProcess, freePort, scrapeMetric, until } from '../../support/pipeline-harness.js';
 import { integrationEnv, uniqueName } from '../support/env.js';
+import { readRawTopic } from '../support/raw-topic.js';
 import { startMosquitto, type TestMosquitto } from '../support/mosquitto.js';
 
 let h: PlantHarness | undefined;
@@ -98,7 +98,7 @@ describe('ingest from MQTT: spool through a Kafka outage and two kill -9 (real M
     await publish(150);
     const third = await start(env.brokers.join(','));
     await publish(100);
-    const committed = await readRaw(harness, published.length);
+    const committed = await readRawTopic(harness, published.length, { timeoutMs: 180_000 });
     await until('ingest#3: spool drained', 60_000, async () => ((await depth(third)) === 0 ? true : undefined), [
       third,
     ]);
@@ -138,39 +138,3 @@ describe('ingest from MQTT: spool through a Kafka outage and two kill -9 (real M
 });
 
 /** The raw topic read_committed: waits for `atLeast` records, then 3 s without another. */
-async function readRaw(harness: PlantHarness, atLeast: number): Promise<RawSample[]> {
-  const kafka = new Kafka({
-    clientId: uniqueName('mqtt-read'),
-    brokers: [...harness.config.kafka.brokers],
-    logLevel: logLevel.NOTHING,
-  });
-  const groupId = uniqueName(`read-${harness.plantId}`);
-  const consumer = kafka.consumer({ groupId, maxBytes: 64 << 20 });
-  const values: { partition: number; value: Buffer }[] = [];
-  let lastAt = Date.now();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic: harness.topology.topics.raw, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages)
-          if (m.value !== null) values.push({ partition: batch.partition, value: m.value });
-        lastAt = Date.now();
-      },
-    });
-    await until(`raw topic: ${atLeast} records`, 180_000, () => (values.length >= atLeast ? true : undefined));
-    await until('raw topic: 3 s without another record', 60_000, () =>
-      Date.now() - lastAt > 3_000 ? true : undefined,
-    );
-  } finally {
-    await consumer.disconnect();
-    await harness.admin.deleteGroups([groupId]).catch(() => undefined);
-  }
-  await harness.codecs.prepare(values.map((v) => v.value));
-  return values.map(({ value }) => {
-    const d = harness.codecs.raw.decode(value);
-    if (!d.ok) throw new Error(`raw record: expected a RawSample, found: ${d.detail}`);
-    return d.value;
-  });
-}

@@ -8,12 +8,12 @@
 // third process sends exactly what the first had not. Then a second outage inside that process.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RawSample } from '../../../src/core/types.js';
 import { PlantHarness, RunProcess, freePort, scrapeMetric, until } from '../../support/pipeline-harness.js';
 import { integrationEnv, uniqueName } from '../support/env.js';
+import { readRawTopic } from '../support/raw-topic.js';
 import { startKafkaProxy, type KafkaProxy } from '../support/kafka-proxy.js';
 import { startMosquitto, type TestMosquitto } from '../support/mosquitto.js';
 
@@ -164,7 +164,7 @@ describe('ingest from MQTT through Kafka outages (a cut proxy), with kill -9 in 
     const accepted = proxy.accepted();
     expect(accepted).toBeGreaterThan(2); // the client did reconnect through the proxy
 
-    const committed = await readRaw(harness, published.length);
+    const committed = await readRawTopic(harness, published.length);
     await pub.endAsync();
     await third.stop();
 
@@ -188,38 +188,3 @@ describe('ingest from MQTT through Kafka outages (a cut proxy), with kill -9 in 
 });
 
 /** The raw topic read_committed (directly, not through the proxy): `atLeast` records, then 3 s quiet. */
-async function readRaw(harness: PlantHarness, atLeast: number): Promise<RawSample[]> {
-  const kafka = new Kafka({
-    clientId: uniqueName('outage-read'),
-    brokers: [...harness.config.kafka.brokers],
-    logLevel: logLevel.NOTHING,
-  });
-  const groupId = uniqueName(`read-${harness.plantId}`);
-  const consumer = kafka.consumer({ groupId, maxBytes: 64 << 20 });
-  const values: Buffer[] = [];
-  let lastAt = Date.now();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic: harness.topology.topics.raw, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) if (m.value !== null) values.push(m.value);
-        lastAt = Date.now();
-      },
-    });
-    await until(`raw topic: ${atLeast} records`, 120_000, () => (values.length >= atLeast ? true : undefined));
-    await until('raw topic: 3 s without another record', 60_000, () =>
-      Date.now() - lastAt > 3_000 ? true : undefined,
-    );
-  } finally {
-    await consumer.disconnect();
-    await harness.admin.deleteGroups([groupId]).catch(() => undefined);
-  }
-  await harness.codecs.prepare(values);
-  return values.map((value) => {
-    const d = harness.codecs.raw.decode(value);
-    if (!d.ok) throw new Error(`raw record: expected a RawSample, found: ${d.detail}`);
-    return d.value;
-  });
-}

@@ -9,7 +9,6 @@
 // them are the expected ones.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import mqtt from 'mqtt';
 import sparkplugPayload from 'sparkplug-payload';
 import { newClient } from 'sparkplug-client';
@@ -18,6 +17,7 @@ import { mapSample } from '../../../src/core/mapping.js';
 import type { RawSample } from '../../../src/core/types.js';
 import { PlantHarness, RunProcess, freePort, scrapeMetric, until } from '../../support/pipeline-harness.js';
 import { integrationEnv, uniqueName } from '../support/env.js';
+import { readRawTopic } from '../support/raw-topic.js';
 import { startMosquitto, type TestMosquitto } from '../support/mosquitto.js';
 
 const spb = sparkplugPayload.get('spBv1.0')!;
@@ -202,7 +202,7 @@ describe('ingest from Sparkplug B: a real edge node (sparkplug-client), Mosquitt
     const ndeath = spb.decodePayload(seen.find((s) => s.type === 'NDEATH')!.payload);
     published.push({ tag: 'M1a.STATE', tsMs: Number(ndeath.timestamp!.toString()), value: 7, quality: 'uncertain' });
 
-    const committed = await readRaw(harness, published.length);
+    const committed = await readRawTopic(harness, published.length);
     await ingest.stop();
 
     const key = (s: RawSample): string => `${s.tag}@${s.tsMs}=${String(s.value)}/${s.quality}`;
@@ -242,38 +242,3 @@ describe('ingest from Sparkplug B: a real edge node (sparkplug-client), Mosquitt
 });
 
 /** The raw topic read_committed: waits for `atLeast` records, then 3 s without another. */
-async function readRaw(harness: PlantHarness, atLeast: number): Promise<RawSample[]> {
-  const kafka = new Kafka({
-    clientId: uniqueName('spb-read'),
-    brokers: [...harness.config.kafka.brokers],
-    logLevel: logLevel.NOTHING,
-  });
-  const groupId = uniqueName(`read-${harness.plantId}`);
-  const consumer = kafka.consumer({ groupId, maxBytes: 64 << 20 });
-  const values: Buffer[] = [];
-  let lastAt = Date.now();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic: harness.topology.topics.raw, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) if (m.value !== null) values.push(m.value);
-        lastAt = Date.now();
-      },
-    });
-    await until(`raw topic: ${atLeast} records`, 120_000, () => (values.length >= atLeast ? true : undefined));
-    await until('raw topic: 3 s without another record', 60_000, () =>
-      Date.now() - lastAt > 3_000 ? true : undefined,
-    );
-  } finally {
-    await consumer.disconnect();
-    await harness.admin.deleteGroups([groupId]).catch(() => undefined);
-  }
-  await harness.codecs.prepare(values);
-  return values.map((value) => {
-    const d = harness.codecs.raw.decode(value);
-    if (!d.ok) throw new Error(`raw record: expected a RawSample, found: ${d.detail}`);
-    return d.value;
-  });
-}
