@@ -11,6 +11,7 @@ import {
   ROLE_GOOD,
   ROLE_INSPECTION_FAILED,
   ROLE_INSPECTION_PASSED,
+  ROLE_OTHER,
   ROLE_SCRAP,
   stateCategory,
   type MachineHistory,
@@ -66,6 +67,17 @@ export class FiguresScratch {
   readonly countVals: number[] = [];
   /** Distinct running-order string ids of the events in the range (order tagging only). */
   readonly orderIds: number[] = [];
+  /** Sums per counter role (ROLE_GOOD .. ROLE_INSPECTION_FAILED; ROLE_OTHER's slot stays 0). */
+  readonly roles: number[] = newRoleSums();
+}
+
+/** One slot per counter role, indexed by the role itself (history.ts). */
+function newRoleSums(): number[] {
+  return [0, 0, 0, 0, 0];
+}
+
+function clearRoleSums(roles: number[]): void {
+  for (let r = 0; r < roles.length; r++) roles[r] = 0;
 }
 
 /** The reason of a `down` state: the state table's, else the latest reason tag value, else unspecified. */
@@ -221,10 +233,8 @@ export function computeFigures(
   changesAt?: number[],
 ): Figures {
   const timeline = stateTimeline(wc.stateMachine, wc.stateSilenceTimeoutMs, startMs, endMs, changesAt, wc.planned);
-  let good = 0;
-  let scrap = 0;
-  let passed = 0;
-  let failed = 0;
+  const roles = scratch.roles;
+  clearRoleSums(roles);
   const countKeys = scratch.countKeys;
   const countVals = scratch.countVals;
   resetCounts(wc, countKeys, countVals);
@@ -254,15 +264,11 @@ export function computeFigures(
       if ((flags & KIND_MASK) !== KIND_COUNTER) continue;
       const spec = counters[m.payAt(i)]!;
       const inc = m.incAt(i);
-      if (spec.role === ROLE_GOOD) good += inc;
-      else if (spec.role === ROLE_SCRAP) scrap += inc;
-      else if (spec.role === ROLE_INSPECTION_PASSED) passed += inc;
-      else if (spec.role === ROLE_INSPECTION_FAILED) failed += inc;
-      else addTo(countKeys, countVals, spec.name, inc);
+      if (spec.role === ROLE_OTHER) addTo(countKeys, countVals, spec.name, inc);
+      else roles[spec.role]! += inc;
     }
   }
-  const counts = { good, scrap, passed, failed };
-  return assembleFigures(wc, startMs, endMs, timeline, scratch, counts, samples, late, firstMs, lastMs);
+  return assembleFigures(wc, startMs, endMs, timeline, scratch, samples, late, firstMs, lastMs);
 }
 
 /** The named counters of the work center at 0, in the fixed order every summary lists them. */
@@ -277,8 +283,9 @@ function resetCounts(wc: WorkCenterView, countKeys: string[], countVals: number[
 }
 
 /**
- * The figures of [startMs, endMs) from its state timeline and the sums of its rows (named counts
- * in `scratch.countKeys/countVals`, running orders in `scratch.orderIds`).
+ * The figures of [startMs, endMs) from its state timeline and the sums of its rows (per role in
+ * `scratch.roles`, named counts in `scratch.countKeys/countVals`, running orders in
+ * `scratch.orderIds`).
  */
 function assembleFigures(
   wc: WorkCenterView,
@@ -286,13 +293,14 @@ function assembleFigures(
   endMs: number,
   timeline: { intervals: StateInterval[]; changes: number },
   scratch: FiguresScratch,
-  { good, scrap, passed, failed }: { good: number; scrap: number; passed: number; failed: number },
   samples: number,
   late: number,
   firstMs: number | null,
   lastMs: number | null,
 ): Figures {
   const { intervals, changes } = timeline;
+  const good = scratch.roles[ROLE_GOOD]!;
+  const scrap = scratch.roles[ROLE_SCRAP]!;
   let tRunning = 0;
   let tIdle = 0;
   let tSetup = 0;
@@ -363,8 +371,8 @@ function assembleFigures(
     goodCount: good,
     scrapCount: scrap,
     counts: sortedRecord(scratch.countKeys, scratch.countVals),
-    inspectionsPassed: passed,
-    inspectionsFailed: failed,
+    inspectionsPassed: scratch.roles[ROLE_INSPECTION_PASSED]!,
+    inspectionsFailed: scratch.roles[ROLE_INSPECTION_FAILED]!,
     stateChanges: changes,
     firstEventMs: firstMs,
     lastEventMs: lastMs,
@@ -480,12 +488,10 @@ interface ShareAcc {
   readonly times: number[];
   readonly reasonKeys: string[];
   readonly reasonVals: number[];
-  good: number;
-  scrap: number;
+  /** Sums per counter role, as FiguresScratch.roles. */
+  readonly roles: number[];
   readonly countKeys: string[];
   readonly countVals: number[];
-  passed: number;
-  failed: number;
   changes: number;
   firstMs: number | null;
   lastMs: number | null;
@@ -571,12 +577,9 @@ export function computeAttributedFigures(
         times: [0, 0, 0, 0, 0, 0],
         reasonKeys: [],
         reasonVals: [],
-        good: 0,
-        scrap: 0,
+        roles: newRoleSums(),
         countKeys: [...wc.otherCounterNames],
         countVals,
-        passed: 0,
-        failed: 0,
         changes: 0,
         firstMs: null,
         lastMs: null,
@@ -618,10 +621,8 @@ export function computeAttributedFigures(
   }
   for (let q = 0; q < changesAt.length; q++) segAcc[segmentAt(segs, changesAt[q]!)]!.changes++;
   // Samples: each segment's rows are a contiguous range of each machine's sorted rows.
-  let good = 0;
-  let scrap = 0;
-  let passed = 0;
-  let failed = 0;
+  const roles = scratch.roles;
+  clearRoleSums(roles);
   let samples = 0;
   let late = 0;
   let firstMs: number | null = null;
@@ -649,8 +650,7 @@ export function computeAttributedFigures(
       if (acc.lastMs === null || lastTs > acc.lastMs) acc.lastMs = lastTs;
       acc.samples += hi - lo;
       let segLate = 0;
-      let segGood = 0;
-      let segScrap = 0;
+      const accRoles = acc.roles;
       for (let i = lo; i < hi; i++) {
         const flags = m.infoAt(i);
         if (flags & INFO_LATE) segLate++;
@@ -658,27 +658,16 @@ export function computeAttributedFigures(
         if ((flags & KIND_MASK) !== KIND_COUNTER) continue;
         const spec = counters[m.payAt(i)]!;
         const inc = m.incAt(i);
-        if (spec.role === ROLE_GOOD) {
-          good += inc;
-          segGood += inc;
-        } else if (spec.role === ROLE_SCRAP) {
-          scrap += inc;
-          segScrap += inc;
-        } else if (spec.role === ROLE_INSPECTION_PASSED) {
-          passed += inc;
-          acc.passed += inc;
-        } else if (spec.role === ROLE_INSPECTION_FAILED) {
-          failed += inc;
-          acc.failed += inc;
-        } else {
+        if (spec.role === ROLE_OTHER) {
           addTo(countKeys, countVals, spec.name, inc);
           addTo(acc.countKeys, acc.countVals, spec.name, inc);
+        } else {
+          roles[spec.role]! += inc;
+          accRoles[spec.role]! += inc;
         }
       }
       late += segLate;
       acc.late += segLate;
-      acc.good += segGood;
-      acc.scrap += segScrap;
       lo = hi;
     }
     if (lo === first) continue;
@@ -688,8 +677,7 @@ export function computeAttributedFigures(
     if (firstMs === null || firstTs < firstMs) firstMs = firstTs;
     if (lastMs === null || lastTs > lastMs) lastMs = lastTs;
   }
-  const totals = { good, scrap, passed, failed };
-  const base = assembleFigures(wc, startMs, endMs, timeline, scratch, totals, samples, late, firstMs, lastMs);
+  const base = assembleFigures(wc, startMs, endMs, timeline, scratch, samples, late, firstMs, lastMs);
   const ideal = wc.idealCycleTimeMs;
   accs.sort(compareShares);
   const shares: ShareFigures[] = [];
@@ -706,7 +694,9 @@ export function computeAttributedFigures(
     };
     const plannedMs = a.lengthMs - timeByCategory.planned_stop;
     const runtimeMs = timeByCategory.running;
-    const r = ratios(ideal, plannedMs, runtimeMs, a.good, a.scrap);
+    const good = a.roles[ROLE_GOOD]!;
+    const scrap = a.roles[ROLE_SCRAP]!;
+    const r = ratios(ideal, plannedMs, runtimeMs, good, scrap);
     const figures: Figures = {
       lengthMs: a.lengthMs,
       plannedMs,
@@ -714,11 +704,11 @@ export function computeAttributedFigures(
       downtimeMs: timeByCategory.down,
       downtimeByReason: sortedRecord(a.reasonKeys, a.reasonVals),
       timeByCategory,
-      goodCount: a.good,
-      scrapCount: a.scrap,
+      goodCount: good,
+      scrapCount: scrap,
       counts: sortedRecord(a.countKeys, a.countVals),
-      inspectionsPassed: a.passed,
-      inspectionsFailed: a.failed,
+      inspectionsPassed: a.roles[ROLE_INSPECTION_PASSED]!,
+      inspectionsFailed: a.roles[ROLE_INSPECTION_FAILED]!,
       stateChanges: a.changes,
       firstEventMs: a.firstMs,
       lastEventMs: a.lastMs,
