@@ -411,29 +411,39 @@ export class WindowedProcessor {
     wc.shares.set(key, now);
   }
 
-  /** `reported`: the event as it came (an inspection milestone, not its count), for the late record. */
-  private ingestLate(event: MachineEvent, wc: WcState, out: ProcessorOutput, reported: MachineEvent = event): void {
+  /**
+   * The late record of an event behind the watermark, amended or not: the closed windows that
+   * contain its ts and the lateness at this watermark. `reported` is the event as it came (an
+   * inspection milestone rather than its count).
+   */
+  private lateRecord(wc: WcState, event: MachineEvent, reported: MachineEvent): (amended: boolean) => LateRecord {
     const ts = event.tsMs;
-    const { amendmentHorizonMs } = this.plan.eventTime;
-    const amend = ts >= this.watermark - amendmentHorizonMs;
     const containing: LateWindow[] = [];
     for (let i = 0; i < this.specs.length; i++) {
       for (const w of this.closedWindowsOverlapping(i, ts, ts + 1)) {
         containing.push({ windowName: w.name, windowId: w.windowId, startMs: w.startMs, endMs: w.endMs });
       }
     }
-    const record = (amended: boolean): LateRecord => ({
+    const watermarkMs = this.watermark;
+    return (amended) => ({
       plantId: this.plan.plantId,
       workCenterId: wc.workCenterId,
       machineId: reported.machineId,
       tag: event.tag,
       tsMs: ts,
-      watermarkMs: this.watermark,
-      latenessMs: this.watermark - ts,
+      watermarkMs,
+      latenessMs: watermarkMs - ts,
       amended,
       windows: containing,
       event: reported,
     });
+  }
+
+  /** `reported`: the event as it came (an inspection milestone, not its count), for the late record. */
+  private ingestLate(event: MachineEvent, wc: WcState, out: ProcessorOutput, reported: MachineEvent = event): void {
+    const ts = event.tsMs;
+    const amend = ts >= this.watermark - this.plan.eventTime.amendmentHorizonMs;
+    const record = this.lateRecord(wc, event, reported);
     if (!amend) {
       out.late.push(record(false));
       return;
@@ -528,24 +538,7 @@ export class WindowedProcessor {
   private ingestLateOrder(event: MachineEvent, wc: WcState, value: string, out: ProcessorOutput): void {
     const ts = event.tsMs;
     const amend = ts >= this.watermark - this.plan.eventTime.amendmentHorizonMs;
-    const containing: LateWindow[] = [];
-    for (let i = 0; i < this.specs.length; i++) {
-      for (const w of this.closedWindowsOverlapping(i, ts, ts + 1)) {
-        containing.push({ windowName: w.name, windowId: w.windowId, startMs: w.startMs, endMs: w.endMs });
-      }
-    }
-    const record = (amended: boolean): LateRecord => ({
-      plantId: this.plan.plantId,
-      workCenterId: wc.workCenterId,
-      machineId: event.machineId,
-      tag: event.tag,
-      tsMs: ts,
-      watermarkMs: this.watermark,
-      latenessMs: this.watermark - ts,
-      amended,
-      windows: containing,
-      event,
-    });
+    const record = this.lateRecord(wc, event, event);
     if (!amend) {
       out.late.push(record(false));
       return;
