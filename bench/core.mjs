@@ -307,6 +307,23 @@ if (values.ab !== undefined || values['attribution-ab']) {
   const rounds = Number(values.rounds);
   const busy = variants.map(() => []);
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  /** Writes the A/B result with this run's parameters, and exits. */
+  const writeAb = (result) => {
+    const file = writeResult(values['attribution-ab'] ? 'core-attribution-ab' : 'core-ab', {
+      params: {
+        samples: total,
+        machines,
+        horizonHours: Number(values['horizon-h']),
+        chunk,
+        orders: values.orders,
+        orderEvery,
+        rounds,
+      },
+      result,
+    });
+    console.log(`wrote ${file}`);
+    process.exit(0);
+  };
   if (values.interleave) {
     const perRound = [];
     const allChunks = [];
@@ -343,20 +360,7 @@ if (values.ab !== undefined || values['attribution-ab']) {
     };
     const { median: med, total: tot, medianOfChunks } = result.cpuPerSampleRatio;
     console.log(`B/A CPU per sample: total ${tot}, median of rounds ${med}, median of chunks ${medianOfChunks}`);
-    const file = writeResult(values['attribution-ab'] ? 'core-attribution-ab' : 'core-ab', {
-      params: {
-        samples: total,
-        machines,
-        horizonHours: Number(values['horizon-h']),
-        chunk,
-        orders: values.orders,
-        orderEvery,
-        rounds,
-      },
-      result,
-    });
-    console.log(`wrote ${file}`);
-    process.exit(0);
+    writeAb(result);
   }
   for (let r = 0; r < rounds; r++) {
     // ABBA order: neither variant always runs first (or after the other's garbage).
@@ -377,20 +381,7 @@ if (values.ab !== undefined || values['attribution-ab']) {
   };
   const { median: med, perRound } = result.cpuPerSampleRatio;
   console.log(`B/A CPU per sample: median ${med} (per round ${perRound.join(', ')})`);
-  const file = writeResult(values['attribution-ab'] ? 'core-attribution-ab' : 'core-ab', {
-    params: {
-      samples: total,
-      machines,
-      horizonHours: Number(values['horizon-h']),
-      chunk,
-      orders: values.orders,
-      orderEvery,
-      rounds,
-    },
-    result,
-  });
-  console.log(`wrote ${file}`);
-  process.exit(0);
+  writeAb(result);
 }
 
 const results = {};
