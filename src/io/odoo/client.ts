@@ -131,6 +131,16 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
   const json2: Json2Caller = createJson2Caller(transport, creds);
   const readPolicy = options.readRetry ?? DEFAULT_BACKOFF;
   const context = options.context;
+  /**
+   * The client's context under a call's own: a call's keys (e.g. `skip_backorder` on a
+   * `button_validate`) win over the defaults, and the defaults never drop them.
+   */
+  function withContext(kwargs: Record<string, unknown>): Record<string, unknown> {
+    if (context === undefined) return kwargs;
+    const own = kwargs['context'];
+    const merged = own !== null && typeof own === 'object' ? { ...context, ...own } : context;
+    return { ...kwargs, context: merged };
+  }
 
   let versionPromise: Promise<OdooVersion> | undefined;
   let uidPromise: Promise<number> | undefined;
@@ -264,11 +274,11 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
     return withFreshKey(async () => {
       let fn: () => Promise<unknown>;
       if (proto === 'json2') {
-        const body = context === undefined ? named : { ...named, context };
+        const body = withContext(named);
         fn = () => json2.call(model, method, body);
       } else {
         const uid = await authenticateOnce();
-        const kwargs = context === undefined ? rpcKwargs : { ...rpcKwargs, context };
+        const kwargs = withContext(rpcKwargs);
         const site: CallSite = { protocol: 'jsonrpc', model, method };
         const key = apiKey;
         fn = () => rpc.call('object', 'execute_kw', [options.db, uid, key, model, method, rpcArgs, kwargs], site);

@@ -114,7 +114,7 @@ describe('odoo service commands', () => {
   });
 
   it('post without Odoo configured fails with a configuration error naming the settings', async () => {
-    const r = await run(['post', '--topology', 'topologies/stamping-berlin.yaml']);
+    const r = await run(['post', '--topology', 'topologies/stamping-berlin.yaml', '--http.port=0']);
     expect(r.code).toBe(3);
     expect(r.err).toContain('post: expected Odoo to be configured (SHIFTSTREAM_ODOO__URL');
   });

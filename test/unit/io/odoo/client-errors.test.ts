@@ -239,3 +239,31 @@ describe('JSON-2 error mapping', () => {
     expect(transport.sent).toHaveLength(3);
   });
 });
+
+describe('client context', () => {
+  for (const protocol of ['jsonrpc', 'json2'] as const) {
+    it(`${protocol}: a call's own context keys are kept and win over the client's default context`, async () => {
+      const transport = fakeTransport(protocol === 'jsonrpc' ? [ok(2), ok(true)] : [ok({ uid: 2 }), ok(true)]);
+      const client = createOdooClient({
+        url: 'http://odoo.test',
+        db: 'db',
+        login: 'bot',
+        apiKey: 'secret-key',
+        protocol,
+        timeoutMs: 1_000,
+        transport,
+        readRetry: noRetry,
+        context: { tz: 'UTC', lang: 'en_US', skip_backorder: false },
+      });
+      await client.callMethod('stock.picking', 'button_validate', [7], {
+        context: { skip_backorder: true, picking_ids_not_to_backorder: [7] },
+      });
+      const last = transport.sent.at(-1)!.body as Record<string, unknown>;
+      const ctx =
+        protocol === 'jsonrpc'
+          ? ((last['params'] as { args: unknown[] }).args[6] as { context: unknown }).context
+          : (last as { context: unknown }).context;
+      expect(ctx).toEqual({ tz: 'UTC', lang: 'en_US', skip_backorder: true, picking_ids_not_to_backorder: [7] });
+    });
+  }
+});
