@@ -30,6 +30,7 @@ const PLAN: SparkplugPlan = {
   nodeTag: '{node}.{metric}',
   tags: new Map([['N1.Heartbeat', 'P01.HB']]),
   deathValue: 'OFFLINE',
+  hostId: undefined,
 };
 const isState = (tag: string): boolean => tag.endsWith('.STATE');
 const T = Date.UTC(2026, 2, 2, 6);
@@ -249,6 +250,7 @@ describe('topology ingest.mqtt.sparkplug', () => {
       nodeTag: '{node}.{metric}',
       tags: new Map(),
       deathValue: 7,
+      hostId: undefined,
     });
   });
 
