@@ -12,7 +12,7 @@ import { ensureTopics } from '../io/kafka/admin.js';
 import { createKafkaIngestSink } from '../io/kafka/kafkajs-ingest-sink.js';
 import { MqttJsSource } from '../io/mqtt/mqtt-source.js';
 import { createSparkplugCodec } from '../io/mqtt/sparkplug-codec.js';
-import { SparkplugSession } from '../ingest/sparkplug.js';
+import { SPARKPLUG_NAMESPACE, SparkplugSession } from '../ingest/sparkplug.js';
 import { FileSpool } from '../io/spool/file-spool.js';
 import { createLogger } from '../logging/index.js';
 import { createPromMetrics } from '../metrics/index.js';
@@ -86,6 +86,9 @@ export async function runMqttIngestCommand(
         ...(mqtt.sparkplug === undefined ? [] : SparkplugSession.filters(mqtt.sparkplug)),
       ],
       qos: mqtt.qos,
+      ...(mqtt.sparkplug?.hostId === undefined
+        ? {}
+        : { hostState: { topic: `${SPARKPLUG_NAMESPACE}/STATE/${mqtt.sparkplug.hostId}` } }),
     });
     const inputName = `mqtt:${mqtt.clientId}`;
     const ids = args.ids(inputName);

@@ -48,6 +48,17 @@ interface NodeState {
 const CONTROL = (name: string): boolean =>
   name === 'bdSeq' || name.startsWith('Node Control/') || name.startsWith('Device Control/');
 
+/** `<metric>/<member>` of every (nested) member of a template instance. */
+function memberNames(m: SparkplugMetric, prefix: string): string[] {
+  const out: string[] = [];
+  for (const member of m.members ?? []) {
+    if (member.name === undefined) continue;
+    const name = `${prefix}/${member.name}`;
+    out.push(name, ...memberNames(member, name));
+  }
+  return out;
+}
+
 function fill(rule: string, group: string, node: string, device: string, metric: string): string {
   return rule.replace(/\{(group|node|device|metric)\}/g, (_, k: string) =>
     k === 'group' ? group : k === 'node' ? node : k === 'device' ? device : metric,
@@ -181,7 +192,12 @@ export class SparkplugSession {
         node.devices.clear();
       } else if (!known) askRebirth('no-birth', `topic '${topic}': a DBIRTH before the node's NBIRTH`);
       const named: (readonly [string, number | null])[] = [];
-      for (const m of payload.metrics) if (m.name !== undefined) named.push([m.name, m.alias ?? null]);
+      for (const m of payload.metrics)
+        if (m.name !== undefined) {
+          named.push([m.name, m.alias ?? null]);
+          // A template's members are named too, so that a death reaches a member that is a state tag.
+          if (m.isDefinition !== true) for (const member of memberNames(m, m.name)) named.push([member, null]);
+        }
       this.born(node, device, named);
       r.birthsChanged = true;
     } else if (type === 'DDEATH') {
@@ -215,6 +231,29 @@ export class SparkplugSession {
       return;
     }
     if (CONTROL(name) || m.value === null) return; // control metrics; is_null says nothing about the value
+    if (m.members !== undefined) {
+      // A Template (docs/ingest.md, "Templates"): a definition declares a shape and gives no
+      // sample; an instance gives one sample per member, named `<metric>/<member>`.
+      if (m.isDefinition === true) return;
+      for (const member of m.members) {
+        if (member.name === undefined) {
+          r.rejects.push({
+            reason: 'unsupported-datatype',
+            detail: `${what}: expected every member of the template to have a name, found one without`,
+          });
+          continue;
+        }
+        const flat: SparkplugMetric = {
+          ...member,
+          name: `${name}/${member.name}`,
+          alias: undefined,
+          timestampMs: member.timestampMs ?? m.timestampMs,
+          isHistorical: member.isHistorical || m.isHistorical,
+        };
+        this.metric(r, topic, group, nodeId, device, node, flat, payload, askRebirth);
+      }
+      return;
+    }
     if (m.value === undefined) {
       r.rejects.push({
         reason: 'unsupported-datatype',

@@ -10,6 +10,13 @@ export interface SparkplugMetric {
   /** null for `is_null`; undefined for a value shiftstream cannot carry (DataSet, Template, Bytes, ...). */
   readonly value: number | string | boolean | null | undefined;
   readonly isHistorical: boolean;
+  /**
+   * A Template value: its member metrics (nested templates have members of their own); the host
+   * flattens them to `<metric>/<member>` (docs/ingest.md, "Templates"). Undefined otherwise.
+   */
+  readonly members?: readonly SparkplugMetric[];
+  /** A Template definition (in a birth): it declares a shape and carries no value. */
+  readonly isDefinition?: boolean;
 }
 
 export interface SparkplugPayload {
@@ -22,6 +29,7 @@ export type SparkplugDecode =
   { readonly ok: true; readonly payload: SparkplugPayload } | { readonly ok: false; readonly detail: string };
 
 export interface SparkplugCodec {
+  /** Decodes a payload; a compressed one (`SPBV1.0_COMPRESSED`, DEFLATE or GZIP) is inflated first. */
   decode(bytes: Buffer): SparkplugDecode;
   /** The NCMD payload asking an edge node to publish its births again (`Node Control/Rebirth` = true). */
   rebirthRequest(atMs: number): Buffer;

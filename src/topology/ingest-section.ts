@@ -18,6 +18,7 @@
 //         nodeTag: "{node}.{metric}"     # node metrics
 //         tags: { "Line1.Uptime": M1a.HB } # the rule's result -> the canonical tag, where they differ
 //         deathValue: OFFLINE            # NDEATH/DDEATH: the value written to the dead device's state tags
+//         hostId: shiftstream-berlin     # publish a Sparkplug 3.0 host STATE (birth, will) as this host id
 //     spool:
 //       dir: /var/lib/shiftstream/spool
 //       maxBytes: 1073741824
@@ -52,6 +53,12 @@ export const INGEST_SCHEMA = {
             nodeTag: { type: 'string', minLength: 1, 'x-expected': 'a tag rule with {group}, {node}, {metric}' },
             tags: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
             deathValue: { type: ['string', 'number', 'boolean'] },
+            hostId: {
+              type: 'string',
+              minLength: 1,
+              pattern: '^[^/+#]+$',
+              'x-expected': 'a Sparkplug host id (no /, + or #)',
+            },
           },
         },
         subscriptions: {
@@ -117,6 +124,7 @@ export interface IngestDoc {
       readonly nodeTag?: string;
       readonly tags?: Readonly<Record<string, string>>;
       readonly deathValue?: string | number | boolean;
+      readonly hostId?: string;
     };
   };
   readonly spool?: {
@@ -140,6 +148,11 @@ export interface SparkplugPlan {
   readonly nodeTag: string;
   readonly tags: ReadonlyMap<string, string>;
   readonly deathValue: string | number | boolean | undefined;
+  /**
+   * When set, ingest is a Sparkplug Host Application with this id: it connects with a clean
+   * session and publishes its STATE (`spBv1.0/STATE/<hostId>`, birth and will; docs/ingest.md).
+   */
+  readonly hostId: string | undefined;
 }
 
 export interface IngestPlan {
@@ -184,6 +197,7 @@ export function ingestOf(plantId: string, doc: IngestDoc | undefined): IngestPla
               nodeTag: m.sparkplug.nodeTag ?? '{node}.{metric}',
               tags: new Map(Object.entries(m.sparkplug.tags ?? {})),
               deathValue: m.sparkplug.deathValue,
+              hostId: m.sparkplug.hostId,
             },
           }),
       subscriptions: (m.subscriptions ?? []).map((x) => ({

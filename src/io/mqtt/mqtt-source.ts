@@ -2,6 +2,9 @@
 // id) so the broker keeps QoS 1 messages while ingest is away; the acknowledgement is held back
 // by overriding `handleMessage`, whose callback mqtt.js answers with the PUBACK: a message is
 // acknowledged only after the handler resolved (the sample is in the spool, fsync'd).
+// With `hostState` it is a Sparkplug 3.0 Host Application instead (docs/ingest.md, "Host STATE"):
+// a clean session, the STATE death as its will, the STATE birth once subscribed, republished when
+// the broker hands it an offline STATE for its own id, and an offline STATE before a clean stop.
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { ShiftstreamError } from '../../errors.js';
 import type { ConnectionState, InboundMessage, MessageSource } from '../../ports/message-source.js';
@@ -16,6 +19,13 @@ export interface MqttSourceOptions {
   readonly password?: string;
   /** Default 2 s. */
   readonly reconnectPeriodMs?: number;
+  /** Sparkplug Host Application STATE on this topic (`spBv1.0/STATE/<hostId>`). */
+  readonly hostState?: { readonly topic: string; readonly now?: () => number };
+}
+
+/** The Sparkplug 3.0 STATE payload (JSON, UTF-8). */
+export function hostStatePayload(online: boolean, timestampMs: number): Buffer {
+  return Buffer.from(JSON.stringify({ online, timestamp: timestampMs }));
 }
 
 export class MqttJsSource implements MessageSource {
@@ -33,20 +43,69 @@ export class MqttJsSource implements MessageSource {
   }
 
   async start(handler: (message: InboundMessage) => Promise<void>): Promise<void> {
+    const host = this.o.hostState;
+    const now = host?.now ?? Date.now;
+    // The STATE timestamp of the current CONNECT: the will carries it, the birth repeats it
+    // (Sparkplug 3.0 tck-id-message-flow-phid-sparkplug-state-publish-payload-timestamp).
+    let stateTs = now();
+    const will = (): NonNullable<IClientOptions['will']> => ({
+      topic: host!.topic,
+      payload: hostStatePayload(false, stateTs),
+      qos: 1,
+      retain: true,
+    });
     const options: IClientOptions = {
       clientId: this.o.clientId,
-      clean: false,
+      // A host application connects with a clean session (Sparkplug 3.0 tck-id-message-flow-phid-
+      // sparkplug-clean-session-311/-50); otherwise the session persists so QoS 1 messages wait.
+      clean: host !== undefined,
       protocolVersion: this.o.protocolVersion,
       reconnectPeriod: this.o.reconnectPeriodMs ?? 2_000,
       connectTimeout: 10_000,
       manualConnect: true,
-      ...(this.o.protocolVersion === 5 ? { properties: { sessionExpiryInterval: 0xffffffff } } : {}),
+      ...(this.o.protocolVersion === 5
+        ? { properties: { sessionExpiryInterval: host === undefined ? 0xffffffff : 0 } }
+        : {}),
+      ...(host === undefined ? {} : { will: will() }),
       ...(this.o.username === undefined ? {} : { username: this.o.username }),
       ...(this.o.password === undefined ? {} : { password: this.o.password }),
     };
     const client = mqtt.connect(this.o.url, options);
     this.client = client;
+    let subscribed = false;
+    const publishBirth = (): void => {
+      if (host === undefined || this.client !== client) return;
+      client.publish(host.topic, hostStatePayload(true, stateTs), { qos: 1, retain: true }, (err) => {
+        if (err) this.state('disconnected', `STATE birth on ${host.topic} not acknowledged: ${err.message}`);
+      });
+    };
+    if (host !== undefined) {
+      // mqtt.js resubscribes on a reconnect before this listener runs: the birth follows the
+      // subscriptions on the wire, as the spec orders them.
+      client.on('connect', () => {
+        if (subscribed) publishBirth();
+      });
+      // The next CONNECT gets a new timestamp in its will (and so in its birth).
+      client.on('close', () => {
+        stateTs = Math.max(now(), stateTs + 1);
+        client.options.will = will();
+      });
+    }
     client.handleMessage = (packet, callback) => {
+      if (host !== undefined && packet.topic === host.topic) {
+        // Our own STATE: an offline one (a stale will, or another client) while we are connected
+        // is answered with our birth again (tck-id-message-flow-hid-sparkplug-state-message-delivered).
+        const text = typeof packet.payload === 'string' ? packet.payload : packet.payload.toString('utf8');
+        let online: unknown;
+        try {
+          online = (JSON.parse(text) as { online?: unknown }).online;
+        } catch {
+          online = undefined;
+        }
+        if (online === false && this.client === client) publishBirth();
+        callback();
+        return;
+      }
       const message: InboundMessage = {
         topic: packet.topic,
         payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
@@ -78,13 +137,17 @@ export class MqttJsSource implements MessageSource {
       client.once('error', onError);
       client.connect();
     });
-    const granted = await client.subscribeAsync([...this.o.filters], { qos: this.o.qos });
+    const filters = host === undefined ? [...this.o.filters] : [...this.o.filters, host.topic];
+    const granted = await client.subscribeAsync(filters, { qos: this.o.qos });
     const refused = granted.filter((g) => g.qos === 128);
     if (refused.length > 0)
       throw new ShiftstreamError(
         'SHIFTSTREAM_INFRA',
         `mqtt ${this.o.url}: the broker refused the subscription to ${refused.map((g) => g.topic).join(', ')}`,
       );
+    subscribed = true;
+    if (host !== undefined)
+      await client.publishAsync(host.topic, hostStatePayload(true, stateTs), { qos: 1, retain: true });
   }
 
   async publish(topic: string, payload: Buffer, qos: 0 | 1): Promise<void> {
@@ -97,6 +160,19 @@ export class MqttJsSource implements MessageSource {
     const client = this.client;
     this.client = undefined;
     if (client === undefined) return;
+    const host = this.o.hostState;
+    if (host !== undefined && client.connected) {
+      // A clean stop: the STATE death first, at the current time (tck-id-operational-behavior-
+      // host-application-death-payload), since a DISCONNECT keeps the broker from sending the will.
+      let t: NodeJS.Timeout | undefined;
+      await Promise.race([
+        client
+          .publishAsync(host.topic, hostStatePayload(false, (host.now ?? Date.now)()), { qos: 1, retain: true })
+          .catch(() => undefined),
+        new Promise((resolve) => (t = setTimeout(resolve, 1_000))),
+      ]);
+      clearTimeout(t);
+    }
     // end(true) does not always call back while a message is being handled (seen with mqtt 5.16):
     // after a second, the socket is destroyed instead (the broker redelivers what was not acknowledged).
     let timer: NodeJS.Timeout | undefined;

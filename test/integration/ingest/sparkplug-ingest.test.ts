@@ -192,6 +192,24 @@ describe('ingest from Sparkplug B: a real edge node (sparkplug-client), Mosquitt
     await inSpoolOut(ingest, 18);
     expect(count('NCMD')).toBe(2);
 
+    // Compressed payloads as the Tahu client writes them (SPBV1.0_COMPRESSED), GZIP and DEFLATE:
+    // inflated, their seq continues the node's, their metrics are samples like the others.
+    for (const algorithm of ['GZIP', 'DEFLATE'] as const) {
+      const ts = next();
+      value['M1a.GOOD'] = (value['M1a.GOOD'] as number) + 3;
+      edge.publishDeviceData(
+        'M1a',
+        {
+          timestamp: ts,
+          metrics: [{ alias: ALIAS['M1a.GOOD'], type: 'Int64', value: value['M1a.GOOD'], timestamp: ts }],
+        },
+        { compress: true, algorithm },
+      );
+      published.push({ tag: 'M1a.GOOD', tsMs: ts, value: value['M1a.GOOD'], quality: 'good' });
+    }
+    await inSpoolOut(ingest, 20);
+    expect(count('NCMD'), 'a compressed payload is no seq gap').toBe(2);
+
     // Deaths: DDEATH of M2a, then the node's NDEATH (sparkplug-client publishes it on stop).
     const ddeathTs = next();
     edge.publishDeviceDeath('M2a', { timestamp: ddeathTs, metrics: [] });

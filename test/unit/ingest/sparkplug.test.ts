@@ -3,11 +3,12 @@
 // birth, deaths, stale deaths, 64-bit values, is_null and historical metrics, and the births kept
 // across a restart. The topology's `ingest.mqtt.sparkplug` section: defaults and its schema check.
 import { readFileSync } from 'node:fs';
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import sparkplugPayload from 'sparkplug-payload';
 import { describe, expect, it } from 'vitest';
 import { REBIRTH_HOLD_MS, SparkplugSession } from '../../../src/ingest/sparkplug.js';
-import { createSparkplugCodec } from '../../../src/io/mqtt/sparkplug-codec.js';
+import { createSparkplugCodec, MAX_INFLATED_BYTES } from '../../../src/io/mqtt/sparkplug-codec.js';
 import type { SparkplugPayload } from '../../../src/ports/sparkplug-codec.js';
 import { lintTopologyText } from '../../../src/topology/index.js';
 import type { SparkplugPlan } from '../../../src/topology/ingest-section.js';
@@ -29,6 +30,7 @@ const PLAN: SparkplugPlan = {
   nodeTag: '{node}.{metric}',
   tags: new Map([['N1.Heartbeat', 'P01.HB']]),
   deathValue: 'OFFLINE',
+  hostId: undefined,
 };
 const isState = (tag: string): boolean => tag.endsWith('.STATE');
 const T = Date.UTC(2026, 2, 2, 6);
@@ -248,6 +250,7 @@ describe('topology ingest.mqtt.sparkplug', () => {
       nodeTag: '{node}.{metric}',
       tags: new Map(),
       deathValue: 7,
+      hostId: undefined,
     });
   });
 
@@ -256,5 +259,121 @@ describe('topology ingest.mqtt.sparkplug', () => {
     expect(problems.filter((p) => p.rule === 'schema').map((p) => p.message)).toEqual([
       expect.stringContaining('subscriptions (MQTT with JSON payloads), sparkplug (Sparkplug B), or both'),
     ]);
+  });
+});
+
+describe('Sparkplug compressed payloads and templates (real codec)', () => {
+  const inner = (): Uint8Array =>
+    spb.encodePayload({ timestamp: T + 5_000, seq: 2, metrics: [{ alias: 11, type: 'Int64', value: 170 }] });
+  const compressed = (body: Uint8Array, algorithm?: string): Buffer =>
+    Buffer.from(
+      spb.encodePayload({
+        uuid: 'SPBV1.0_COMPRESSED',
+        body,
+        metrics: algorithm === undefined ? [] : [{ name: 'algorithm', type: 'String', value: algorithm }],
+      }),
+    );
+
+  for (const [label, bytes] of [
+    ['DEFLATE named', () => compressed(deflateSync(inner()), 'DEFLATE')],
+    ['DEFLATE by default (no algorithm metric)', () => compressed(deflateSync(inner()))],
+    ['GZIP', () => compressed(gzipSync(inner()), 'GZIP')],
+    ['raw DEFLATE', () => compressed(deflateRawSync(inner()), 'deflate')],
+  ] as const) {
+    it(`${label}: inflated and decoded like the plain payload`, () => {
+      const d = codec.decode(bytes());
+      expect(d.ok).toBe(true);
+      const s = born();
+      const r = s.handle('spBv1.0/G/DDATA/N1/P01', (d as { payload: SparkplugPayload }).payload, T + 5_000);
+      expect(r.samples).toEqual([{ tag: 'P01.GOOD', tsMs: T + 5_000, value: 170, quality: 'good' }]);
+      expect(r.rejects).toEqual([]);
+      expect(r.rebirth).toBeUndefined();
+    });
+  }
+
+  it('a body that does not inflate, an unknown algorithm and a bomb are refused with the reason', () => {
+    const bad = codec.decode(compressed(Buffer.from('not deflate at all'), 'GZIP'));
+    expect(bad).toEqual({
+      ok: false,
+      detail: expect.stringMatching(/^compressed payload \(GZIP\): expected a GZIP body, found: /),
+    });
+    expect(codec.decode(compressed(deflateSync(inner()), 'LZ4'))).toEqual({
+      ok: false,
+      detail: "compressed payload: expected algorithm DEFLATE or GZIP, found 'LZ4'",
+    });
+    const bomb = codec.decode(compressed(gzipSync(Buffer.alloc(MAX_INFLATED_BYTES + 1)), 'GZIP'));
+    expect(bomb).toEqual({
+      ok: false,
+      detail: expect.stringContaining(`expected at most ${MAX_INFLATED_BYTES} bytes`),
+    });
+    const garbage = codec.decode(compressed(gzipSync(Buffer.from([0xff, 0xff, 0xff])), 'GZIP'));
+    expect(garbage).toEqual({
+      ok: false,
+      detail: expect.stringMatching(/^compressed payload \(GZIP\), inflated: expected a Sparkplug B/),
+    });
+  });
+
+  it('a template instance gives one sample per member (nested too); a definition gives none', () => {
+    const s = born();
+    const tmpl = (metrics: UPayload['metrics'], isDefinition = false) => ({
+      isDefinition,
+      templateRef: isDefinition ? undefined : 'Press',
+      metrics,
+    });
+    const r = s.handle(
+      'spBv1.0/G/DDATA/N1/P01',
+      wire({
+        timestamp: T + 6_000,
+        seq: 2,
+        metrics: [
+          { name: '_types_/Press', type: 'Template', value: tmpl([{ name: 'Speed', type: 'Int32', value: 0 }], true) },
+          {
+            name: 'Press',
+            type: 'Template',
+            value: tmpl([
+              { name: 'Speed', type: 'Int32', value: 42 },
+              { name: 'Temp', type: 'Double', value: 61.5, timestamp: T + 5_500 },
+              { name: 'Die', type: 'Template', value: tmpl([{ name: 'Strokes', type: 'Int64', value: 9 }]) },
+              { name: 'Blob', type: 'Bytes', value: new Uint8Array([1]) },
+            ]),
+          },
+        ],
+      }),
+      T + 6_000,
+    );
+    expect(r.samples).toEqual([
+      { tag: 'P01.Press/Speed', tsMs: T + 6_000, value: 42, quality: 'good' },
+      { tag: 'P01.Press/Temp', tsMs: T + 5_500, value: 61.5, quality: 'good' },
+      { tag: 'P01.Press/Die/Strokes', tsMs: T + 6_000, value: 9, quality: 'good' },
+    ]);
+    expect(r.rejects).toEqual([
+      { reason: 'unsupported-datatype', detail: expect.stringContaining("metric 'Press/Blob'") },
+    ]);
+  });
+
+  it('a death reaches a template member that is a state tag (the birth names the members)', () => {
+    const s = new SparkplugSession(PLAN, (tag) => tag === 'P02.Cell/STATE');
+    s.handle(
+      'spBv1.0/G/NBIRTH/N1',
+      wire({ timestamp: T, seq: 0, metrics: [{ name: 'bdSeq', type: 'UInt64', value: 1 }] }),
+      T,
+    );
+    s.handle(
+      'spBv1.0/G/DBIRTH/N1/P02',
+      wire({
+        timestamp: T,
+        seq: 1,
+        metrics: [
+          {
+            name: 'Cell',
+            type: 'Template',
+            value: { templateRef: 'Cell', metrics: [{ name: 'STATE', type: 'Int32', value: 1 }] },
+          },
+        ],
+      }),
+      T,
+    );
+    const d = s.handle('spBv1.0/G/DDEATH/N1/P02', wire({ timestamp: T + 9_000, seq: 2, metrics: [] }), T + 9_000);
+    expect(d.samples).toEqual([{ tag: 'P02.Cell/STATE', tsMs: T + 9_000, value: 'OFFLINE', quality: 'uncertain' }]);
   });
 });
