@@ -226,7 +226,7 @@ export const ingestCommand: CommandDef = {
     try {
       const ids = ingestIds(plantId, args.inputId ?? input);
       const raw = topology.topics.raw;
-      await ensureTopics(config, [
+      const counts = await ensureTopics(config, [
         { topic: raw, partitions: args.partitions },
         { topic: ids.positionsTopic, partitions: 1, compacted: true },
       ]);
@@ -253,6 +253,7 @@ export const ingestCommand: CommandDef = {
         const result = await runFileIngest({
           plan: topology.plant,
           rawTopic: raw,
+          rawPartitions: counts.get(raw) ?? args.partitions,
           input,
           ...(args.format === undefined ? {} : { format: args.format }),
           codec: codecs.raw,
