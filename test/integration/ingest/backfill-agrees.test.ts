@@ -7,7 +7,8 @@
 // its aligned watermark stays at -Infinity and nothing would close (the unit test
 // test/unit/engine/raw-watermark-markers.test.ts shows that case on the embedded log). Here the
 // test asserts that partition 2 holds nothing but the marker, and that every raw partition ends
-// with exactly one marker carrying replay's highest ts.
+// with exactly one marker carrying replay's highest ts. Then `shiftstream post` (compiled CLI) into
+// the Odoo stand-in: its productivity rows are exactly those replay's shift summaries give.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -28,20 +29,82 @@ import {
   plain,
   until,
 } from '../../support/pipeline-harness.js';
+import { createOdooClient } from '../../../src/io/odoo/client.js';
+import { createMasterData, masterDataRequestOf } from '../../../src/io/odoo/master-data.js';
+import {
+  PRODUCTIVITY_MODEL,
+  parseMarkers,
+  summaryToRecords,
+  type ProductivityRecord,
+} from '../../../src/io/odoo/productivity-records.js';
+import { ensureTopics } from '../../../src/io/kafka/admin.js';
+import { startOdooStandin, type OdooStandin } from '../../../src/testkit/odoo-standin/index.js';
+import type { TopologyPlan } from '../../../src/topology/types.js';
 import { withoutNullOrderKeys } from '../../support/attribution.js';
 import { generateExport } from '../../unit/replay/export-fixture.js';
-import { integrationEnv, uniqueName } from '../support/env.js';
+import { eventually, integrationEnv, uniqueName } from '../support/env.js';
 
 const START = Date.UTC(2026, 2, 2, 4, 50); // 05:50 Berlin, 10 minutes before the early shift
 const END = Date.UTC(2026, 2, 2, 21, 20); // 22:20 Berlin: the early and the late shift close
 const EMPTY = 2;
 
 let h: PlantHarness | undefined;
+let standin: OdooStandin | undefined;
 const children: RunProcess[] = [];
 afterAll(async () => {
   for (const c of children) if (c.alive) await c.kill9();
   await h?.close();
+  await standin?.stop();
 });
+
+/** Odoo's productivity rows replay's last shift revisions must give (the poster's own mapping). */
+async function expectedRows(
+  odoo: OdooStandin,
+  plan: TopologyPlan,
+  shifts: readonly WindowSummary[],
+): Promise<Map<string, ProductivityRecord>> {
+  const client = createOdooClient({
+    url: odoo.url,
+    db: odoo.db,
+    login: odoo.login,
+    apiKey: odoo.apiKey,
+    protocol: 'auto',
+    timeoutMs: 5_000,
+  });
+  const md = createMasterData({ client, refreshMs: 60_000, nowMs: Date.now });
+  const targets = await md.resolve(masterDataRequestOf([...plan.plant.workCenters.values()], plan.odoo.losses));
+  client.close();
+  const last = new Map<string, WindowSummary>();
+  for (const s of shifts) {
+    const key = `${s.workCenterId} ${s.windowId}`;
+    if ((last.get(key)?.revision ?? 0) <= s.revision) last.set(key, s);
+  }
+  const out = new Map<string, ProductivityRecord>();
+  for (const s of last.values()) for (const r of summaryToRecords(s, plan.odoo, targets).records) out.set(r.key, r);
+  return out;
+}
+
+/** Differences between Odoo's marked productivity rows and `expected` (empty: exact). */
+function rowDiff(odoo: OdooStandin, expected: ReadonlyMap<string, ProductivityRecord>): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const row of odoo.records(PRODUCTIVITY_MODEL)) {
+    const m = parseMarkers(row['description']);
+    if (m === null) continue;
+    if (seen.has(m.key)) problems.push(`duplicate ${m.key}`);
+    seen.add(m.key);
+    const e = expected.get(m.key);
+    if (e === undefined) {
+      problems.push(`unexpected ${m.key} r${m.revision}`);
+      continue;
+    }
+    for (const [f, v] of Object.entries(e.vals))
+      if (row[f] !== v) problems.push(`${m.key}.${f}: expected ${JSON.stringify(v)}, found ${JSON.stringify(row[f])}`);
+  }
+  for (const [key, r] of expected)
+    if (!seen.has(key)) problems.push(`missing ${key} (${r.lossKey} ${r.vals.date_start})`);
+  return problems;
+}
 
 const readNdjson = <T>(file: string): T[] =>
   readFileSync(file, 'utf8')
@@ -110,9 +173,9 @@ async function readRaw(harness: PlantHarness, atLeast: number): Promise<RawRecor
   });
 }
 
-describe('backfill: ingest --input, run --event-time-only, summaries equal replay', () => {
+describe('backfill: ingest --input, run --event-time-only, post; summaries and Odoo equal replay', () => {
   it('tags that leave a raw partition empty: the markers close exactly what replay closes', async () => {
-    h = await PlantHarness.create('backfill', 'test/unit/replay/test-plant.yaml');
+    h = await PlantHarness.create('backfill', 'test/integration/ingest/backfill-plant.yaml');
     const harness = h;
     const plan = harness.topology.plant;
     // Out of order within the bound (20 s < outOfOrderness 30 s), exact duplicates, silences, rollovers.
@@ -251,5 +314,53 @@ describe('backfill: ingest --input, run --event-time-only, summaries equal repla
     expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
     const differ = [...want].filter(([k, v]) => !isDeepStrictEqual(got.get(k), v)).map(([k]) => k);
     expect(differ, 'summaries that differ from replay').toEqual([]);
+
+    // post: the shift summaries into the Odoo stand-in. Its productivity rows are replay's shifts.
+    standin = await startOdooStandin({
+      version: 19,
+      workCenters: [...plan.workCenters.values()].map((w) => ({ code: w.odooCode })),
+    });
+    const odoo = standin;
+    await ensureTopics(harness.config, [
+      { topic: `shiftstream.${plan.plantId}.odoo-dlq`, partitions: 1 },
+      { topic: `shiftstream.${plan.plantId}.odoo-audit`, partitions: 1 },
+    ]);
+    const replayShifts = replayed.filter((s) => s.windowKind === 'shift');
+    const rows = await expectedRows(odoo, harness.topology, replayShifts);
+    const postPort = await freePort();
+    const post = new RunProcess(
+      'post',
+      postPort,
+      [
+        'post',
+        '--topology',
+        harness.topologyPath,
+        '--batch-period',
+        '1s',
+        '--flush-interval',
+        '100ms',
+        '--session-timeout',
+        '6s',
+        `--http.port=${postPort}`,
+      ],
+      {
+        ...childEnv,
+        SHIFTSTREAM_ODOO__URL: odoo.url,
+        SHIFTSTREAM_ODOO__DB: odoo.db,
+        SHIFTSTREAM_ODOO__LOGIN: odoo.login,
+        SHIFTSTREAM_ODOO__API_KEY: odoo.apiKey,
+        SHIFTSTREAM_REDIS__KEY_PREFIX: `test:${plan.plantId}:`,
+        SHIFTSTREAM_LOG__LEVEL: 'warn',
+      },
+    );
+    children.push(post);
+    await eventually("Odoo holds exactly the rows of replay's shifts", 120_000, () => {
+      post.assertAlive();
+      return rowDiff(odoo, rows).length === 0 ? true : undefined;
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}: ${rowDiff(odoo, rows).slice(0, 5).join('; ')}\n${post.output()}`);
+    });
+    expect(rows.size).toBeGreaterThan(6);
+    await post.stop();
   }, 480_000);
 });
