@@ -5,6 +5,7 @@
 // work center's running order at its event time, from the orders table as known when the event is
 // mapped (orders-feed.ts); stage 1 owns the tag (a canonical producer's is replaced or cleared).
 import { mapSample, validateCanonicalEvent, type MapVerdict } from '../core/mapping.js';
+import { isWatermarkMarker, markerProgress } from '../core/raw-markers.js';
 import { rejectRecord } from './rejects.js';
 import { createMilestoneTracker, type MilestoneTracker } from '../core/milestones.js';
 import type { OrdersTable } from '../core/orders.js';
@@ -94,6 +95,8 @@ export class MapperStage {
     const isRaw = batch.topic === topics.raw;
     let rejects = 0;
     let milestones = 0;
+    /** Raw watermark markers taken: input records that give no output of their own. */
+    let markers = 0;
     const sourceId = `${batch.topic}/${batch.partition}`;
     let maxTs = this.sourceMaxTs.get(sourceId) ?? -Infinity;
     const criticalSends: Promise<void>[] = [];
@@ -132,7 +135,16 @@ export class MapperStage {
         };
       } else if (isRaw) {
         const d = codecs.raw.decode(rec.value);
-        verdict = d.ok ? mapSample(plan, d.value, ctx) : d;
+        if (d.ok && isWatermarkMarker(d.value)) {
+          // An end-of-input marker (semantics 6.1): this partition's progress, no sample.
+          const m = markerProgress(plan, d.value, ctx);
+          if (m.ok) {
+            markers++;
+            if (m.tsMs > maxTs) maxTs = m.tsMs;
+            continue;
+          }
+          verdict = m;
+        } else verdict = d.ok ? mapSample(plan, d.value, ctx) : d;
       } else {
         const d = codecs.event.decode(rec.value);
         verdict = d.ok ? validateCanonicalEvent(plan, d.value, ctx) : d;
@@ -189,6 +201,7 @@ export class MapperStage {
     const acked = Promise.all(sends).then(() => {
       metrics.inc('shiftstream_events_out_total', { topic: topics.enriched }, enrichedOut);
       if (rejects > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.rejected }, rejects);
+      if (markers > 0) metrics.inc('shiftstream_watermark_markers_total', { topic: batch.topic }, markers);
       if (milestones > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.milestones }, milestones);
     });
     return { acked };

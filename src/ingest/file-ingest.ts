@@ -3,11 +3,14 @@
 // in event time). Exactly once across restarts: every commit hands the sink a batch of records with
 // the position they reach (the last line they cover), which the sink commits atomically (one Kafka
 // transaction); a restart skips the lines up to the committed position and cuts the rejects file
-// back to the bytes that position covers. See docs/ingest.md.
+// back to the bytes that position covers. The last transaction also writes an end-of-input
+// watermark marker to every raw partition (docs/semantics.md section 6.1), so `run
+// --event-time-only` closes what `replay` closes for the file. See docs/ingest.md.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { mapSample } from '../core/mapping.js';
+import { MARKER_HEADER, movesEventTime, WATERMARK_MARKER_TAG, watermarkMarker } from '../core/raw-markers.js';
 import type { PlantPlan } from '../core/plan.js';
 import type { RawSample } from '../core/types.js';
 import { ShiftstreamError } from '../errors.js';
@@ -33,6 +36,11 @@ export interface FileIngestCounters {
 export interface FileIngestOptions {
   readonly plan: PlantPlan;
   readonly rawTopic: string;
+  /**
+   * Partitions of the raw topic: the last transaction writes an end-of-input watermark marker to
+   * each (semantics 6.1). 0: no markers.
+   */
+  readonly rawPartitions: number;
   /** A file path (stdin cannot resume, so it is not accepted). */
   readonly input: string;
   readonly format?: InputFormat;
@@ -63,6 +71,8 @@ export interface FileIngestResult {
   readonly readThisRun: number;
   readonly elapsedMs: number;
   readonly finalLine: string;
+  /** The ts the end-of-input markers carry (written by this run; null: none written). */
+  readonly markerTsMs: number | null;
 }
 
 /** Size and a hash of the first 64 KiB of the raw file: a changed export does not resume. */
@@ -117,7 +127,9 @@ export async function runFileIngest(options: FileIngestOptions): Promise<FileIng
       );
     recorded = undefined;
   }
-  if (recorded?.done === true) {
+  // Done, with the markers on every raw partition: nothing left. Done without them (an older
+  // version, or partitions added since): every line is skipped and the last commit writes them.
+  if (recorded?.done === true && (recorded.markerPartitions ?? 0) >= options.rawPartitions) {
     const elapsedMs = Math.round(now() - startMs);
     return {
       interrupted: false,
@@ -126,6 +138,7 @@ export async function runFileIngest(options: FileIngestOptions): Promise<FileIng
       position: recorded,
       readThisRun: 0,
       elapsedMs,
+      markerTsMs: null,
       finalLine:
         `ingest: ${options.input} was already ingested completely (${recorded.produced.toLocaleString('en-US')} ` +
         `samples, ${recorded.rejected.toLocaleString('en-US')} rejected); nothing to do`,
@@ -163,6 +176,12 @@ class FileIngest implements RecordSink {
   private readThisRun = 0;
   private readonly rejectedByReason = new Map<string, number>();
   private rejectsHandle: fs.FileHandle | undefined;
+  /**
+   * The highest ts of the file's samples that move event time, over every line (those a resumed
+   * run skips too): the end-of-input marker is a function of the file alone, wherever kills landed.
+   */
+  private maxEventTsMs = -Infinity;
+  private markerTsMs: number | null = null;
 
   constructor(
     private readonly o: FileIngestOptions,
@@ -223,6 +242,7 @@ class FileIngest implements RecordSink {
         position,
         readThisRun: this.readThisRun,
         elapsedMs,
+        markerTsMs: this.markerTsMs,
         finalLine: this.finalLine(interrupted, elapsedMs),
       };
     } finally {
@@ -235,7 +255,11 @@ class FileIngest implements RecordSink {
   // ---- RecordSink ------------------------------------------------------------------------
 
   record(result: ParseResult, lineNo: number, raw: string): void {
-    if (lineNo <= this.skipThrough) return; // committed by an earlier run
+    if (lineNo <= this.skipThrough) {
+      // Committed by an earlier run; only its event time still counts (for the marker).
+      if (!isReject(result)) this.noteEventTime(this.mapped(result));
+      return;
+    }
     this.readThisRun++;
     this.pendingCount++;
     this.lastLine = lineNo;
@@ -248,15 +272,46 @@ class FileIngest implements RecordSink {
       this.reject(lineNo, result.reason, result.detail, raw);
       return;
     }
-    const tagPlan = this.o.plan.tags.get(result.tag);
-    const sample: RawSample =
-      tagPlan === undefined || tagPlan.tag === result.tag ? result : { ...result, tag: tagPlan.tag };
-    const verdict = mapSample(this.o.plan, sample);
+    const { sample, verdict } = this.mapped(result);
     if (!verdict.ok) {
       this.reject(lineNo, verdict.reason, verdict.detail, raw);
       return;
     }
+    this.noteEventTime({ verdict });
     this.records.push({ topic: this.o.rawTopic, key: sample.tag, value: this.o.codec.encode(sample) });
+  }
+
+  private mapped(result: RawSample): { sample: RawSample; verdict: ReturnType<typeof mapSample> } {
+    const tagPlan = this.o.plan.tags.get(result.tag);
+    const sample: RawSample =
+      tagPlan === undefined || tagPlan.tag === result.tag ? result : { ...result, tag: tagPlan.tag };
+    return { sample, verdict: mapSample(this.o.plan, sample) };
+  }
+
+  private noteEventTime(m: { verdict: ReturnType<typeof mapSample> }): void {
+    if (m.verdict.ok && movesEventTime(m.verdict.event) && m.verdict.event.tsMs > this.maxEventTsMs)
+      this.maxEventTsMs = m.verdict.event.tsMs;
+  }
+
+  /**
+   * One marker per raw partition (explicit partition, the marker tag as key, a header for
+   * consumers that filter without decoding): in the transaction that says done, so a crash before
+   * it leaves none (the transaction is aborted) and a restart after it has nothing to do.
+   */
+  private markers(): SinkRecord[] {
+    if (!Number.isFinite(this.maxEventTsMs) || this.o.rawPartitions <= 0) return [];
+    this.markerTsMs = this.maxEventTsMs;
+    const value = this.o.codec.encode(watermarkMarker(this.maxEventTsMs));
+    const out: SinkRecord[] = [];
+    for (let p = 0; p < this.o.rawPartitions; p++)
+      out.push({
+        topic: this.o.rawTopic,
+        partition: p,
+        key: WATERMARK_MARKER_TAG,
+        value,
+        headers: { [MARKER_HEADER]: 'watermark' },
+      });
+    return out;
   }
 
   notice(text: string): void {
@@ -331,7 +386,7 @@ class FileIngest implements RecordSink {
   }
 
   private position(done: boolean): IngestPosition {
-    return {
+    const p: IngestPosition = {
       line: this.committedLine,
       rejectedBytes: this.rejectedBytes,
       produced: this.produced,
@@ -339,6 +394,7 @@ class FileIngest implements RecordSink {
       input: this.identity,
       done,
     };
+    return done ? { ...p, markerPartitions: this.o.rawPartitions } : p;
   }
 
   private async commit(batch: Batch, done: boolean): Promise<void> {
@@ -350,7 +406,7 @@ class FileIngest implements RecordSink {
       await this.rejectsHandle!.sync();
       rejectedBytes += buf.length;
     }
-    const position: IngestPosition = {
+    const base: IngestPosition = {
       line: batch.lastLine,
       rejectedBytes,
       produced: this.produced + batch.records.length,
@@ -358,7 +414,8 @@ class FileIngest implements RecordSink {
       input: this.identity,
       done,
     };
-    await this.o.sink.commit(batch.records, position);
+    const position: IngestPosition = done ? { ...base, markerPartitions: this.o.rawPartitions } : base;
+    await this.o.sink.commit(done ? [...batch.records, ...this.markers()] : batch.records, position);
     this.o.counters?.read(batch.count);
     this.o.counters?.produced(batch.records.length);
     this.committedLine = position.line;
@@ -380,6 +437,12 @@ class FileIngest implements RecordSink {
       `${n(this.produced)} samples on ${this.o.rawTopic} in all`,
       `${n(this.rejected)} rejected in all${reasons.length > 0 ? ` (this run: ${reasons.join(', ')})` : ''} ` +
         `-> ${this.o.rejectsFile}`,
+      ...(this.markerTsMs === null
+        ? []
+        : [
+            `end-of-input marker (ts ${new Date(this.markerTsMs).toISOString()}) on ${this.o.rawPartitions} ` +
+              `raw partition${this.o.rawPartitions === 1 ? '' : 's'}`,
+          ]),
       `${(elapsedMs / 1000).toFixed(1)} s, ${compactCount(rate)} records/s`,
     ].join(', ');
   }

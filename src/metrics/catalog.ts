@@ -38,6 +38,11 @@ export const METRICS = {
     help: 'Samples rejected and dead-lettered, per reason (e.g. unknown-tag, bad-quality, malformed-avro).',
     labelNames: ['reason'],
   },
+  shiftstream_watermark_markers_total: {
+    type: 'counter',
+    help: 'End-of-input watermark markers taken from the raw topic (semantics 6.1): progress, no sample.',
+    labelNames: ['topic'],
+  },
   shiftstream_duplicates_total: {
     type: 'counter',
     help: 'Exact duplicate samples (same tag, ts and value) applied only once.',

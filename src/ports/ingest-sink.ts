@@ -18,6 +18,12 @@ export interface IngestPosition {
   readonly input: InputIdentity;
   /** The input ended: everything was committed. */
   readonly done: boolean;
+  /**
+   * Raw partitions the end-of-input watermark markers went to, in the transaction that set `done`
+   * (docs/semantics.md section 6.1). Absent (positions of older versions) or fewer than the raw
+   * topic has now: a restart writes them (again: a repeated marker changes nothing).
+   */
+  readonly markerPartitions?: number;
 }
 
 /** What identifies an input file across restarts: its size and a hash of its first bytes. */

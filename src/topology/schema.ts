@@ -254,8 +254,9 @@ export const TOPOLOGY_SCHEMA = {
       minProperties: 1,
       propertyNames: {
         type: 'string',
-        pattern: '^\\S(?:.{0,254}\\S)?$',
-        'x-expected': 'a tag name without leading or trailing spaces',
+        // `$shiftstream.` is the raw topic's own (watermark markers, core/raw-markers.ts).
+        pattern: '^(?!\\$shiftstream\\.)\\S(?:.{0,254}\\S)?$',
+        'x-expected': "a tag name without leading or trailing spaces, not starting with '$shiftstream.' (reserved)",
       },
       additionalProperties: tag,
     },

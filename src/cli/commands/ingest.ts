@@ -26,7 +26,10 @@ Writes a historian export (NDJSON or CSV, optionally gzipped) to the plant's raw
 samples (Avro, Confluent wire format, key = tag), through the same reader and the same rejects
 as 'replay'. Exactly once: each batch of lines is one Kafka transaction that also commits the
 input's position, so a restart with the same input (after a crash, kill -9 or Ctrl-C) resumes
-after the last committed line and writes nothing twice (docs/ingest.md).
+after the last committed line and writes nothing twice (docs/ingest.md). The last transaction
+ends every raw partition with an end-of-input watermark marker (tag $shiftstream.watermark, the
+file's highest event time), so 'run --event-time-only' closes what 'replay' closes for the file,
+also where no tag of the file hashes to a partition (docs/semantics.md section 6.1).
 
 Without --input it subscribes to the MQTT broker of the topology's ingest.mqtt section (JSON
 payloads; topic filters map to tags), appends each sample to a local spool (fsync'd) before it
@@ -226,7 +229,7 @@ export const ingestCommand: CommandDef = {
     try {
       const ids = ingestIds(plantId, args.inputId ?? input);
       const raw = topology.topics.raw;
-      await ensureTopics(config, [
+      const counts = await ensureTopics(config, [
         { topic: raw, partitions: args.partitions },
         { topic: ids.positionsTopic, partitions: 1, compacted: true },
       ]);
@@ -253,6 +256,7 @@ export const ingestCommand: CommandDef = {
         const result = await runFileIngest({
           plan: topology.plant,
           rawTopic: raw,
+          rawPartitions: counts.get(raw) ?? args.partitions,
           input,
           ...(args.format === undefined ? {} : { format: args.format }),
           codec: codecs.raw,

@@ -1,8 +1,9 @@
 // `shiftstream ingest --input` on real Kafka and the real registry: a gzipped export is ingested by
 // a child process that is killed with SIGKILL twice mid-file (each time with its position moved
 // past the start), then finishes on the third start. Read back with read_committed, the raw topic
-// holds every good line exactly once (0 missing, 0 doubled, counted against the input), and the
-// rejects file every bad line once with its line number. Whether a kill lands inside a transaction
+// holds every good line exactly once (0 missing, 0 doubled, counted against the input), the
+// end-of-input marker once per raw partition (docs/semantics.md section 6.1), and the rejects file
+// every bad line once with its line number. Whether a kill lands inside a transaction
 // is up to timing, so a second test leaves a transaction open on purpose (a producer with the
 // same transactional.id that never commits, as a killed process would) and shows that the next
 // open() aborts it: its records never reach a read_committed reader.
@@ -13,8 +14,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingestIds } from '../../../src/cli/commands/ingest.js';
 import { createKafkaIngestSink } from '../../../src/io/kafka/kafkajs-ingest-sink.js';
+import { WATERMARK_MARKER_TAG } from '../../../src/core/raw-markers.js';
 import type { RawSample } from '../../../src/core/types.js';
-import { PlantHarness, RunProcess, freePort, until } from '../../support/pipeline-harness.js';
+import { PARTITIONS, PlantHarness, RunProcess, freePort, until } from '../../support/pipeline-harness.js';
 import { generateExport } from '../../unit/replay/export-fixture.js';
 import { integrationEnv, uniqueName } from '../support/env.js';
 import { readRawTopic } from '../support/raw-topic.js';
@@ -111,8 +113,20 @@ describe('ingest --input: exactly once across kill -9 (real Kafka, registry)', (
     expect(code, final.output()).toBe(0);
     expect(final.output()).toMatch(/after line [\d,]+ \(resumed\)/);
 
-    // read_committed: exactly the input.
-    const committed = await readRawTopic(harness, good.length);
+    // read_committed: exactly the input, and one marker per raw partition with its highest event time.
+    const all = await readRawTopic(harness, good.length + PARTITIONS);
+    const committed = all.filter((s) => s.tag !== WATERMARK_MARKER_TAG);
+    const markers = all.filter((s) => s.tag === WATERMARK_MARKER_TAG);
+    const plan = harness.topology.plant;
+    const highest = Math.max(...good.filter((s) => plan.tags.get(s.tag)?.kind !== 'milestone').map((s) => s.tsMs));
+    expect(markers).toEqual(
+      Array.from({ length: PARTITIONS }, () => ({
+        tag: WATERMARK_MARKER_TAG,
+        tsMs: highest,
+        value: 'end-of-input',
+        quality: 'good',
+      })),
+    );
     const want = new Map<string, number>();
     for (const s of good) want.set(sampleKey(s), (want.get(sampleKey(s)) ?? 0) + 1);
     const got = new Map<string, number>();

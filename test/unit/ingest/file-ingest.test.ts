@@ -1,6 +1,7 @@
 // runFileIngest against an in-memory IngestSink with the same contract as the Kafka one (a commit
 // is all or nothing): crashes at any commit, restarts, and the committed records and the rejects
-// file hold every line of the export exactly once.
+// file hold every line of the export exactly once, and the last commit an end-of-input watermark
+// marker on every raw partition (docs/semantics.md section 6.1), once, whatever crashed before.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawSample } from '../../../src/core/types.js';
+import { MARKER_HEADER, WATERMARK_MARKER_TAG } from '../../../src/core/raw-markers.js';
 import { runFileIngest } from '../../../src/ingest/file-ingest.js';
 import { createLocalCodecs } from '../../../src/io/avro/codecs.js';
 import type { SinkRecord } from '../../../src/ports/event-sink.js';
@@ -86,21 +88,57 @@ function exportText(): { text: string; samples: RawSample[]; badLineNos: number[
   return { text: `${lines.join('\n')}\n`, samples: good, badLineNos };
 }
 
+const PARTITIONS = 4;
+
+/** The committed samples (markers left out: see markersOf). */
 function decodeAll(records: readonly SinkRecord[]): string[] {
-  return records.map((r) => {
+  return records.flatMap((r) => {
     const d = codecs.raw.decode(r.value!);
     if (!d.ok) throw new Error(d.detail);
     expect(r.key).toBe(d.value.tag);
-    return JSON.stringify([d.value.tag, d.value.tsMs, d.value.value, d.value.quality]);
+    if (d.value.tag === WATERMARK_MARKER_TAG) return [];
+    expect(r.partition, 'a sample goes by its key').toBeUndefined();
+    return [JSON.stringify([d.value.tag, d.value.tsMs, d.value.value, d.value.quality])];
   });
+}
+
+/** The committed markers, in commit order: where each went and what it says. */
+function markersOf(records: readonly SinkRecord[]) {
+  return records.flatMap((r, i) => {
+    const d = codecs.raw.decode(r.value!);
+    if (!d.ok || d.value.tag !== WATERMARK_MARKER_TAG) return [];
+    return [{ index: i, partition: r.partition, tsMs: d.value.tsMs, value: d.value.value, headers: r.headers }];
+  });
+}
+
+/** What the markers must carry: the highest ts of the samples that move event time (no milestones). */
+function highestEventTs(samples: readonly RawSample[]): number {
+  return Math.max(...samples.filter((s) => plan.tags.get(s.tag)?.kind !== 'milestone').map((s) => s.tsMs));
+}
+
+/** One marker per partition 0..n-1, all with `tsMs`, the last records of the commits. */
+function expectMarkers(records: readonly SinkRecord[], tsMs: number, n = PARTITIONS): void {
+  const markers = markersOf(records);
+  expect(markers.map((m) => m.partition)).toEqual(Array.from({ length: n }, (_, p) => p));
+  for (const m of markers) {
+    expect(m).toMatchObject({ tsMs, value: 'end-of-input', headers: { [MARKER_HEADER]: 'watermark' } });
+  }
+  // After every sample: nothing of the file follows them.
+  expect(markers[0]!.index).toBe(records.length - n);
 }
 
 const key = (s: RawSample): string => JSON.stringify([s.tag, s.tsMs, s.value, s.quality]);
 
-async function ingest(input: string, sink: IngestSink, rejectsFile: string, extra: { restart?: boolean } = {}) {
+async function ingest(
+  input: string,
+  sink: IngestSink,
+  rejectsFile: string,
+  extra: { restart?: boolean; rawPartitions?: number } = {},
+) {
   return runFileIngest({
     plan,
     rawTopic: 'raw',
+    rawPartitions: PARTITIONS,
     input,
     codec: codecs.raw,
     sink,
@@ -129,10 +167,63 @@ describe('runFileIngest', () => {
     expect(new Set(rejected.map((x) => x.reason))).toEqual(new Set(['malformed-json', 'invalid-ts', 'unknown-tag']));
     expect(r.position).toMatchObject({ done: true, produced: samples.length, rejected: badLineNos.length });
     expect(r.finalLine).toContain(`${samples.length.toLocaleString('en-US')} samples on raw`);
-    // The same input again: nothing to do, nothing written.
+    const maxTs = highestEventTs(samples);
+    expectMarkers(sink.committed, maxTs);
+    expect(r.markerTsMs).toBe(maxTs);
+    expect(r.position.markerPartitions).toBe(PARTITIONS);
+    expect(r.finalLine).toContain(`end-of-input marker (ts ${new Date(maxTs).toISOString()}) on 4 raw partitions`);
+    // The same input again: nothing to do, nothing written (no second marker either).
     const again = await ingest(input, sink, rejects);
     expect(again.alreadyDone).toBe(true);
-    expect(sink.committed).toHaveLength(samples.length);
+    expect(sink.committed).toHaveLength(samples.length + PARTITIONS);
+  });
+
+  it('the highest ts of a milestone does not move the marker (replay does not count it either)', async () => {
+    const lines = [
+      { ts: Date.UTC(2026, 2, 2, 6), tag: 'M1a.STATE', value: 1 },
+      { ts: Date.UTC(2026, 2, 2, 7), tag: 'M1a.DOWN', value: 1 },
+      { ts: Date.UTC(2026, 2, 2, 6, 30), tag: 'M2a.HB', value: 1 },
+    ];
+    const input = join(dir, 'milestone-last.ndjson');
+    await writeFile(input, lines.map((l) => JSON.stringify(l)).join('\n'));
+    const sink = new MemoryIngestSink();
+    const r = await ingest(input, sink, join(dir, 'milestone-last-rejects.ndjson'));
+    expect(decodeAll(sink.committed)).toHaveLength(3);
+    expectMarkers(sink.committed, Date.UTC(2026, 2, 2, 6, 30));
+    expect(r.markerTsMs).toBe(Date.UTC(2026, 2, 2, 6, 30));
+  });
+
+  it('a file with no usable sample writes no marker (there is no progress to mark)', async () => {
+    const input = join(dir, 'all-bad.ndjson');
+    await writeFile(input, `${BAD_LINES.join('\n')}\n`);
+    const sink = new MemoryIngestSink();
+    const r = await ingest(input, sink, join(dir, 'all-bad-rejects.ndjson'));
+    expect(sink.committed).toEqual([]);
+    expect(r.markerTsMs).toBeNull();
+    expect(r.position).toMatchObject({ done: true, rejected: 3 });
+  });
+
+  it('a position done without markers (older version, raw topic grown since): the markers, nothing else', async () => {
+    const { text, samples } = exportText();
+    const input = join(dir, 'upgrade.ndjson');
+    await writeFile(input, text);
+    const sink = new MemoryIngestSink();
+    const rejects = join(dir, 'upgrade-rejects.ndjson');
+    // As a version before markers left it: every sample, done, no markerPartitions.
+    await ingest(input, sink, rejects, { rawPartitions: 0 });
+    expect(markersOf(sink.committed)).toEqual([]);
+    const { markerPartitions: _m, ...older } = sink.position!;
+    sink.position = older;
+    const r = await ingest(input, sink, rejects);
+    expect(r.alreadyDone).toBe(false);
+    expect(r.readThisRun).toBe(0);
+    expect(decodeAll(sink.committed)).toEqual(samples.map(key));
+    expectMarkers(sink.committed, highestEventTs(samples));
+    // Two more partitions since: all six get one (the first four a second one, which changes nothing).
+    const grown = await ingest(input, sink, rejects, { rawPartitions: 6 });
+    expect(grown.alreadyDone).toBe(false);
+    expect(markersOf(sink.committed).map((m) => m.partition)).toEqual([0, 1, 2, 3, 0, 1, 2, 3, 4, 5]);
+    expect((await ingest(input, sink, rejects, { rawPartitions: 6 })).alreadyDone).toBe(true);
   });
 
   it.each([1, 2, 5, 9])(
@@ -150,6 +241,8 @@ describe('runFileIngest', () => {
       if (failAt === 1) expect(r.resumedAfterLine).toBe(0);
       else expect(r.resumedAfterLine).toBeGreaterThanOrEqual(500 * (failAt - 1));
       expect(decodeAll(sink.committed)).toEqual(samples.map(key));
+      // The markers carry the whole file's highest ts, also when the restart skipped most lines.
+      expectMarkers(sink.committed, highestEventTs(samples));
       const lines = (await readFile(rejects, 'utf8'))
         .trim()
         .split('\n')
@@ -157,6 +250,24 @@ describe('runFileIngest', () => {
       expect(lines).toEqual(badLineNos);
     },
   );
+
+  it('a crash at the last commit (the one that says done): no marker yet; the restart writes them once', async () => {
+    const { text, samples } = exportText();
+    const input = join(dir, 'crash-last.ndjson');
+    await writeFile(input, text);
+    const probe = new MemoryIngestSink();
+    await ingest(input, probe, join(dir, 'crash-last-probe.ndjson'));
+    const sink = new MemoryIngestSink();
+    sink.failAt = probe.commits;
+    const rejects = join(dir, 'crash-last-rejects.ndjson');
+    await expect(ingest(input, sink, rejects)).rejects.toThrow(`crash at commit ${probe.commits}`);
+    expect(markersOf(sink.committed)).toEqual([]);
+    expect(sink.position?.done).toBe(false);
+    const r = await ingest(input, sink, rejects);
+    expect(r.resumedAfterLine).toBeGreaterThan(0);
+    expect(decodeAll(sink.committed)).toEqual(samples.map(key));
+    expectMarkers(sink.committed, highestEventTs(samples));
+  });
 
   it('refuses to resume a file that changed, and starts over with restart', async () => {
     const { text } = exportText();
