@@ -158,5 +158,5 @@ describe('planned maintenance on the embedded log', () => {
       expect(pm.length, wc).toBeGreaterThan(0);
       expect(pm.every((i) => i.category === 'planned_stop')).toBe(true);
     }
-  }, 60_000);
+  }, 300_000); // 155 s once in a full run on Node 24 beside other jobs (load 12)
 });
