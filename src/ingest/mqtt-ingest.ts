@@ -22,6 +22,7 @@ import type { ConnectionState, InboundMessage, MessageSource } from '../ports/me
 import type { SparkplugCodec } from '../ports/sparkplug-codec.js';
 import type { Spool, SpoolRecord } from '../ports/spool.js';
 import type { MqttSubscriptionPlan, SparkplugPlan } from '../topology/ingest-section.js';
+import { drainPauseMs, isDraining } from './drain-pace.js';
 import { samplesOf } from './mqtt-samples.js';
 import { SparkplugSession, type SparkplugSnapshot, type RebirthReason } from './sparkplug.js';
 
@@ -60,6 +61,11 @@ export interface MqttIngestOptions {
   /** The input's name in positions and logs, e.g. `mqtt:<clientId>`. */
   readonly inputName: string;
   readonly batchRecords?: number;
+  /**
+   * Share of the forwarder's capacity a drain after recovery may use, in (0, 1] (drain-pace.ts).
+   * Default 1: no pause.
+   */
+  readonly drainShare?: number;
   readonly log: IngestLog;
   readonly counters?: MqttIngestCounters;
   readonly signal: AbortSignal;
@@ -208,6 +214,8 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
   let inFlight: { sinceMs: number; records: number } | undefined;
   let lastCommitAtMs = 0;
   let stalled = false;
+  /** A drain is under way (paced by drainShare): set when Kafka answers with a backlog. */
+  let draining = false;
   const position = (seq: number): IngestPosition => ({
     line: seq,
     rejectedBytes: 0,
@@ -249,7 +257,15 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
           const committed = await s.open();
           if (committed !== undefined && committed.input.headSha256 === o.spool.id) await o.spool.ack(committed.line);
           o.spool.rewind();
-          if (down) o.log.info({}, 'kafka answers again: draining the spool');
+          const depth = o.spool.stats(now()).depth;
+          draining = isDraining(depth, o.batchRecords ?? 5_000);
+          if (draining)
+            o.log.info(
+              { depth, drainShare: o.drainShare ?? 1 },
+              `kafka answers: draining ${depth} spooled samples at ` +
+                `${Math.round((o.drainShare ?? 1) * 100)} % of capacity`,
+            );
+          else if (down) o.log.info({}, 'kafka answers again: draining the spool');
           o.counters?.kafka?.(true, 'producing to the raw topic');
           down = false;
           backoffMs = 0;
@@ -270,7 +286,8 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
         continue;
       }
       const last = batch[batch.length - 1]!;
-      inFlight = { sinceMs: now(), records: batch.length };
+      const sentAtMs = now();
+      inFlight = { sinceMs: sentAtMs, records: batch.length };
       try {
         await sink.commit(
           batch.map((r) => ({ topic: o.rawTopic, key: r.key, value: r.value })),
@@ -290,6 +307,15 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
       await o.spool.ack(last.seq);
       forwarded += batch.length;
       o.counters?.forwarded(batch.length);
+      if (draining) {
+        if (!isDraining(o.spool.stats(now()).depth, max)) {
+          draining = false;
+          o.log.info({}, 'spool drained: following live input');
+        } else {
+          const pause = drainPauseMs(lastCommitAtMs - sentAtMs, o.drainShare ?? 1);
+          if (pause > 0) await sleep(pause);
+        }
+      }
     }
   };
 
