@@ -2,7 +2,8 @@
 // Ingest speed (issue 11) besides MQTT (bench/ingest-mqtt.mjs): each figure against a bare kafkajs
 // producer of the same records in the same invocation.
 //   node bench/ingest.mjs [--part file|spool|drain|all] [--rounds 2] [--file-count 200000]
-//        [--spool-count 100000] [--outage-rate 1000] [--outage-s 600]       (after `npm run build`)
+//        [--spool-count 100000] [--outage-rate 1000] [--outage-s 600] [--drain-shares 1,0.8]
+//        (after `npm run build`)
 // - file: an NDJSON export of --file-count samples (4 tags). Bare = bench/lib/bare-producer.mjs (a
 //   child: read, JSON.parse for the key, idempotent producer, batches of 10,000, the line bytes as the
 //   value); ingest = the compiled `shiftstream ingest --input` (parse, mapping, Avro, one
@@ -17,7 +18,8 @@
 //   (appends of 5,000: the same segment files an outage leaves), then the compiled `shiftstream
 //   ingest` (MQTT, the bench's own Mosquitto, no messages) started on it: timed from its first
 //   sample out to the last (samples_out_total on /metrics, polled every 20 ms). Bare = kafkajs
-//   idempotent producer of the same records, batches of 5,000, acks -1, in this process.
+//   idempotent producer of the same records, batches of 5,000, acks -1, in this process. The drain
+//   runs once per --drain-shares value (`--drain-share`; 1 = back to back, 0.8 = the default).
 // Writes bench/results/ingest.json (machine facts, load, each round).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     'spool-count': { type: 'string' },
     'outage-rate': { type: 'string' },
     'outage-s': { type: 'string' },
+    'drain-shares': { type: 'string' },
   },
 });
 const PART = values.part ?? 'all';
@@ -47,6 +50,7 @@ const FILE_N = Number(values['file-count'] ?? 200_000);
 const SPOOL_N = Number(values['spool-count'] ?? 100_000);
 const OUTAGE_RATE = Number(values['outage-rate'] ?? 1_000);
 const OUTAGE_S = Number(values['outage-s'] ?? 600);
+const DRAIN_SHARES = (values['drain-shares'] ?? '1,0.8').split(',').map(Number);
 const TAGS = ['M1a.HB', 'M2a.HB', 'M3a.HB', 'M4a.HB'];
 const T0 = Date.UTC(2026, 2, 2, 6);
 const stamp = Date.now().toString(36);
@@ -264,9 +268,11 @@ async function drainPart() {
   const broker = await startMosquitto();
   const rounds = [];
   try {
-    for (let r = 0; r < ROUNDS; r++) {
-      const plantId = `bench-drain-${stamp}-${r}`;
-      const clientId = `bench-drain-${stamp}-${r}`;
+    for (let k = 0; k < ROUNDS * DRAIN_SHARES.length; k++) {
+      const r = Math.floor(k / DRAIN_SHARES.length);
+      const share = DRAIN_SHARES[k % DRAIN_SHARES.length];
+      const plantId = `bench-drain-${stamp}-${k}`;
+      const clientId = `bench-drain-${stamp}-${k}`;
       const file = topology(
         plantId,
         `\ningest:\n  mqtt:\n    url: ${broker.url}\n    clientId: ${clientId}\n    subscriptions:\n` +
@@ -279,8 +285,8 @@ async function drainPart() {
         const s = sampleOf(i);
         return { key: s.tag, value: codecs.raw.encode(s) };
       });
-      const bare = await bareSend(`bench.ingest.${stamp}.drain-base${r}`, records, 5_000);
-      const dir = join(work, `drain-spool-${r}`);
+      const bare = await bareSend(`bench.ingest.${stamp}.drain-base${k}`, records, 5_000);
+      const dir = join(work, `drain-spool-${k}`);
       const spool = await FileSpool.open({ dir });
       let t = performance.now();
       for (let i = 0; i < M; i += 5_000) await spool.append(records.slice(i, i + 5_000));
@@ -299,8 +305,9 @@ async function drainPart() {
           '--spool',
           dir,
           '--rejects',
-          join(work, `drain-rejects-${r}.ndjson`),
+          join(work, `drain-rejects-${k}.ndjson`),
           `--http.port=${port}`,
+          `--drain-share=${share}`,
           '--log-level',
           'warn',
         ],
@@ -325,6 +332,8 @@ async function drainPart() {
       const end = performance.now();
       const drainMs = end - firstAt;
       const x = {
+        round: r + 1,
+        share,
         outage: { rate: OUTAGE_RATE, seconds: OUTAGE_S, samples: M, spoolBytes: bytes, fillMs: Math.round(fillMs) },
         bare,
         drain: {
@@ -337,7 +346,8 @@ async function drainPart() {
       x.ratio = Number((x.drain.perS / bare.perS).toFixed(3));
       rounds.push(x);
       console.log(
-        `drain round ${r + 1}: ${fmt(M)} samples (${OUTAGE_S} s at ${fmt(OUTAGE_RATE)}/s, ${fmt(bytes)} bytes, ` +
+        `drain round ${r + 1}, share ${share}: ${fmt(M)} samples (${OUTAGE_S} s at ${fmt(OUTAGE_RATE)}/s, ` +
+          `${fmt(bytes)} bytes, ` +
           `spooled in ${x.outage.fillMs} ms); bare producer ${fmt(bare.perS)}/s, drain ${fmt(x.drain.perS)}/s ` +
           `(${x.drain.ms} ms after the first batch, ${x.drain.fromSpawnMs} ms from spawn), ratio ${x.ratio}`,
       );

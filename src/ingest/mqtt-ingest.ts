@@ -83,11 +83,27 @@ const digest = (r: SpoolRecord): string => `${r.key}\0${r.value.toString('latin1
 
 export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: number; received: number }> {
   const now = o.now ?? Date.now;
-  // The last RECENT records appended, each with the promise of its append (durable when resolved).
-  const recent = new Map<string, Promise<void>>();
+  // The last RECENT records appended, each with the promise of its latest append (durable when
+  // resolved) and how often it is among them. A ring says which to forget: evicting a Map's oldest
+  // key through keys().next() walks the deleted entries first and was a tenth of the CPU.
+  const recent = new Map<string, { durable: Promise<void>; n: number; failed: boolean }>();
+  const ring: (string | undefined)[] = new Array<string | undefined>(RECENT);
+  let ringAt = 0;
   const remember = (h: string, durable: Promise<void>): void => {
-    recent.set(h, durable);
-    if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
+    const old = ring[ringAt];
+    if (old !== undefined) {
+      const e = recent.get(old)!;
+      if (--e.n === 0) recent.delete(old);
+    }
+    ring[ringAt] = h;
+    ringAt = (ringAt + 1) % RECENT;
+    const e = recent.get(h);
+    if (e === undefined) recent.set(h, { durable, n: 1, failed: false });
+    else {
+      e.durable = durable;
+      e.failed = false;
+      e.n++;
+    }
   };
   for (const r of await o.spool.tail(RECENT)) remember(digest(r), Promise.resolve());
   const rejects = await fs.open(o.rejectsFile, 'a');
@@ -192,15 +208,19 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
     const hashes = records.map(digest);
     // Spooled before (the crash or the reconnect fell before the PUBACK): acknowledged once that
     // earlier append is durable, not spooled again.
-    if (m.dup && hashes.every((h) => recent.has(h))) {
-      const earlier = Promise.all(hashes.map((h) => recent.get(h)!)).then(() => undefined);
+    if (m.dup && hashes.every((h) => recent.get(h)?.failed === false)) {
+      const earlier = Promise.all(hashes.map((h) => recent.get(h)!.durable)).then(() => undefined);
       earlier.catch(() => undefined); // awaited by the handler; not an unhandled rejection meanwhile
       return { durable: earlier };
     }
     const durable = o.spool.append(records);
     for (const h of hashes) remember(h, durable);
     durable.then(notify, () => {
-      for (const h of hashes) if (recent.get(h) === durable) recent.delete(h);
+      // Not on disk: a redelivery must spool it again (the ring forgets it in its turn).
+      for (const h of hashes) {
+        const e = recent.get(h);
+        if (e?.durable === durable) e.failed = true;
+      }
     });
     return { durable };
   };

@@ -55,17 +55,23 @@ class BurstSource implements MessageSource {
   constructor(
     private readonly count: number,
     private readonly onAck: (i: number) => void,
+    /** Delivered with DUP after the others (as after a reconnect): spooled ones or one never sent. */
+    private readonly redeliver: readonly { readonly i: number }[] = [],
   ) {}
   async start(handler: (m: InboundMessage) => Promise<void>): Promise<void> {
     const window = new AckWindow<string>(256, (id) => {
       this.onAck(id);
       this.acked.push(id);
     });
-    for (let i = 0; i < this.count; i++) {
+    const all = [
+      ...Array.from({ length: this.count }, (_, i) => ({ i, dup: false })),
+      ...this.redeliver.map((r) => ({ i: r.i, dup: true })),
+    ];
+    for (const { i, dup } of all) {
       const settle = window.add(i, 'conn-1');
       const topic = `plant/${TAGS[i % 4]!.replace('.', '/')}`;
       const payload = Buffer.from(JSON.stringify({ ts: T0 + i * 1000, value: i }));
-      handler({ topic, payload, qos: 1, dup: false }).then(
+      handler({ topic, payload, qos: 1, dup }).then(
         () => settle(true),
         () => settle(false),
       );
@@ -159,6 +165,42 @@ describe('MQTT ingest: PUBACK only after the fdatasync that covers the message',
     // And the spool (then the sink) holds them in the order received.
     expect(sink.records.map((r) => r.value?.toString())).toEqual(
       Array.from({ length: N }, (_, i) => recordOf(i).toString()),
+    );
+  }, 30_000);
+});
+
+describe('MQTT ingest: a redelivery (DUP)', () => {
+  it('of a spooled message is acknowledged without spooling it again; of an unseen one is spooled', async () => {
+    const dir = join(root, 'dup');
+    const source = new BurstSource(50, () => undefined, [{ i: 7 }, { i: 49 }, { i: 50 }]);
+    const spool = await FileSpool.open({ dir });
+    const sink = new Sink();
+    const ac = new AbortController();
+    const run = runMqttIngest({
+      plan,
+      rawTopic: 'raw',
+      subscriptions: [
+        { filter: 'plant/+/+', tag: '{1}.{2}', fields: { ts: 'ts', value: 'value', quality: 'quality' } },
+      ],
+      source,
+      spool,
+      sink: () => sink,
+      codec,
+      rejectsFile: join(root, 'rejects-dup.ndjson'),
+      inputName: 'mqtt:test',
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      signal: ac.signal,
+    });
+    const deadline = Date.now() + 20_000;
+    while ((source.acked.length < 53 || sink.records.length < 51) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 200)); // a second copy would be forwarded by now
+    ac.abort();
+    await run;
+    await spool.close();
+    expect(source.acked).toEqual([...Array.from({ length: 50 }, (_, i) => i), 7, 49, 50]);
+    expect(sink.records.map((r) => r.value?.toString())).toEqual(
+      Array.from({ length: 51 }, (_, i) => recordOf(i).toString()),
     );
   }, 30_000);
 });
