@@ -24,6 +24,7 @@ export interface MqttIngestArgs {
   readonly rejectsFile: string;
   readonly partitions: number;
   readonly batch: number;
+  readonly drainShare: number;
   readonly ids: (inputId: string) => { readonly group: string; readonly positionsTopic: string };
 }
 
@@ -134,6 +135,7 @@ export async function runMqttIngestCommand(
         rejectsFile: args.rejectsFile,
         inputName,
         batchRecords: args.batch,
+        drainShare: args.drainShare,
         log: logger,
         signal,
         counters: {

@@ -14,9 +14,21 @@ export interface SampleReject {
 export type MessageVerdict =
   { readonly ok: true; readonly samples: readonly RawSample[] } | { readonly ok: false; readonly reject: SampleReject };
 
+// Filters and field paths are few and fixed by the topology: split once (this runs per message).
+const splitCache = new Map<string, readonly string[]>();
+function split(text: string, sep: string): readonly string[] {
+  const key = `${sep}${text}`;
+  let parts = splitCache.get(key);
+  if (parts === undefined) {
+    parts = text.split(sep);
+    if (splitCache.size < 1024) splitCache.set(key, parts);
+  }
+  return parts;
+}
+
 /** The wildcard levels of `topic` under `filter` (`+` one level, `#` the rest), or undefined. */
 export function matchFilter(filter: string, topic: string): string[] | undefined {
-  const f = filter.split('/');
+  const f = split(filter, '/');
   const t = topic.split('/');
   const caught: string[] = [];
   for (let i = 0; i < f.length; i++) {
@@ -34,7 +46,7 @@ export function matchFilter(filter: string, topic: string): string[] | undefined
 
 function field(o: unknown, path: string): unknown {
   let v: unknown = o;
-  for (const part of path.split('.')) {
+  for (const part of split(path, '.')) {
     if (typeof v !== 'object' || v === null) return undefined;
     v = (v as Record<string, unknown>)[part];
   }

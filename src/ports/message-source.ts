@@ -1,6 +1,9 @@
 // Port: a message broker `ingest` subscribes to (MQTT). The handler's promise settles the message:
 // resolved, it is acknowledged to the broker (QoS 1 PUBACK); rejected, it is not, and the broker
-// delivers it again after a reconnect. Messages reach the handler one at a time, in order.
+// delivers it again after a reconnect. Messages reach the handler in the order received, without
+// waiting for the previous handler's promise: several may be in flight (a bounded number), so their
+// durable writes can share one fsync. Acknowledgements go out in the order received, each only once
+// its own handler resolved, and only on the connection the message came on.
 
 export interface InboundMessage {
   readonly topic: string;

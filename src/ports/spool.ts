@@ -40,7 +40,11 @@ export interface SpoolDrop {
 export interface Spool {
   /** A random id made with the spool's directory: a position recorded for another spool is not this one's. */
   readonly id: string;
-  /** Appends the records in order; resolves once they are on disk (fsync). */
+  /**
+   * Appends the records in order; resolves once they are on disk (fdatasync). The spool's order is
+   * the order of the calls (fixed when append is called, not when it resolves), so several appends
+   * may be in flight and share one fdatasync (group commit).
+   */
   append(records: readonly SpoolRecord[]): Promise<void>;
   /** The next records after those already read (at most `max`), in order; [] when none. */
   read(max: number): Promise<SpooledRecord[]>;

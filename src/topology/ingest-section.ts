@@ -96,6 +96,7 @@ export const INGEST_SCHEMA = {
         dir: { type: 'string', minLength: 1 },
         maxBytes: { type: 'integer', minimum: 1_048_576 },
         segmentBytes: { type: 'integer', minimum: 4096 },
+        drainShare: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
         maxAge: {
           type: ['string', 'integer'],
           minimum: 0,
@@ -131,6 +132,7 @@ export interface IngestDoc {
     readonly dir?: string;
     readonly maxBytes?: number;
     readonly segmentBytes?: number;
+    readonly drainShare?: number;
     readonly maxAge?: DurationText;
   };
 }
@@ -169,8 +171,13 @@ export interface IngestPlan {
     readonly maxBytes: number;
     readonly segmentBytes: number;
     readonly maxAgeMs: number;
+    /** Share of the forwarder's capacity a drain after recovery uses, in (0, 1] (ingest/drain-pace.ts). */
+    readonly drainShare: number;
   };
 }
+
+/** The drain after an outage uses 80 % of the forwarder's capacity unless configured otherwise. */
+export const DEFAULT_DRAIN_SHARE = 0.8;
 
 export function ingestOf(plantId: string, doc: IngestDoc | undefined): IngestPlan {
   const m = doc?.mqtt;
@@ -180,6 +187,7 @@ export function ingestOf(plantId: string, doc: IngestDoc | undefined): IngestPla
     maxBytes: s?.maxBytes ?? 1 << 30,
     segmentBytes: s?.segmentBytes ?? 16 << 20,
     maxAgeMs: ms(s?.maxAge ?? '7d'),
+    drainShare: s?.drainShare ?? DEFAULT_DRAIN_SHARE,
   };
   if (m === undefined) return { spool };
   return {

@@ -16,6 +16,7 @@ import { createLogger } from '../../logging/index.js';
 import { createPromMetrics } from '../../metrics/index.js';
 import { INPUT_FORMATS, type InputFormat } from '../../replay/input.js';
 import { loadTopology } from '../../topology/index.js';
+import { DEFAULT_DRAIN_SHARE } from '../../topology/ingest-section.js';
 import { EXIT_CODES, type CommandContext, type CommandDef } from '../command.js';
 import { runMqttIngestCommand } from '../ingest-mqtt.js';
 
@@ -56,6 +57,8 @@ Options:
   --input-id <id>       the name the position is kept under (default: the input's absolute path)
   --restart             the file changed since its recorded position: ingest it from the start
   --batch <n>           lines (MQTT: spooled samples) per transaction  default 10000 (MQTT 5000)
+  --drain-share <f>     MQTT: share of capacity (0..1] a drain after an outage uses,
+                        overrides ingest.spool.drainShare                           default 0.8
   --partitions <n>      partitions of the raw topic if it is created                  default 4
   --show-rejects <n>    rejected lines detailed on stderr                            default 20
   --no-progress         no progress line (it is only drawn when stderr is a terminal anyway)
@@ -92,6 +95,7 @@ interface IngestArgs {
   readonly restart: boolean;
   readonly batch: number;
   readonly batchGiven: boolean;
+  readonly drainShare: number | undefined;
   readonly partitions: number;
   readonly showRejects: number;
   readonly progress: boolean;
@@ -102,6 +106,16 @@ function intFlag(name: string, text: string, min: number): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < min)
     throw new UsageError('SHIFTSTREAM_USAGE', `ingest --${name}: expected an integer >= ${min}, found '${text}'`);
+  return n;
+}
+
+function shareFlag(name: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1)
+    throw new UsageError(
+      'SHIFTSTREAM_USAGE',
+      `ingest --${name}: expected a number in (0, 1], e.g. 0.8, found '${text}'`,
+    );
   return n;
 }
 
@@ -126,6 +140,7 @@ function parse(argv: readonly string[]): IngestArgs {
         'log-level': { type: 'string' },
         'mqtt-url': { type: 'string' },
         spool: { type: 'string' },
+        'drain-share': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -162,6 +177,7 @@ function parse(argv: readonly string[]): IngestArgs {
     restart: values.restart,
     batch: intFlag('batch', values.batch ?? '10000', 1),
     batchGiven: values.batch !== undefined,
+    drainShare: values['drain-share'] === undefined ? undefined : shareFlag('drain-share', values['drain-share']),
     partitions: intFlag('partitions', values.partitions, 1),
     showRejects: intFlag('show-rejects', values['show-rejects'], 0),
     progress: !values['no-progress'],
@@ -209,6 +225,7 @@ export const ingestCommand: CommandDef = {
           rejectsFile: resolve(ctx.cwd, args.rejects),
           partitions: args.partitions,
           batch: args.batchGiven ? args.batch : 5_000,
+          drainShare: args.drainShare ?? topology.ingest?.spool.drainShare ?? DEFAULT_DRAIN_SHARE,
           ids: (inputId) => ingestIds(plantId, inputId),
         },
         ctx.signal,

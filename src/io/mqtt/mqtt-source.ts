@@ -1,13 +1,23 @@
 // MessageSource on mqtt.js (MQTT 3.1.1 and 5). A persistent session (clean: false, a fixed client
-// id) so the broker keeps QoS 1 messages while ingest is away; the acknowledgement is held back
-// by overriding `handleMessage`, whose callback mqtt.js answers with the PUBACK: a message is
-// acknowledged only after the handler resolved (the sample is in the spool, fsync'd).
+// id) so the broker keeps QoS 1 messages while ingest is away.
+//
+// Acknowledgements. mqtt.js calls `handleMessage` for one packet at a time and reads the next only
+// after its callback; called without an error, the callback sends the PUBACK at once. Waiting for
+// the handler there allows one message in flight, so one fsync per message (1.5-2.2k samples/s,
+// bench/RESULTS.md). Instead the callback is called at once *with an error*, which in mqtt.js
+// 5 (handlers/publish.js) means "no PUBACK" and lets the pump go on to the next packet; the PUBACK is
+// sent here (`_sendPacket`, mqtt.js's own writer) once the handler resolved, in the order
+// received (AckWindow), and only on the connection the message came on (after a reconnect the
+// broker delivers it again, with DUP). At most `maxInFlight` handlers run; past that the callback
+// waits, which stops mqtt.js reading packets (back-pressure to the broker).
+//
 // With `hostState` it is a Sparkplug 3.0 Host Application instead (docs/ingest.md, "Host STATE"):
 // a clean session, the STATE death as its will, the STATE birth once subscribed, republished when
 // the broker hands it an offline STATE for its own id, and an offline STATE before a clean stop.
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { ShiftstreamError } from '../../errors.js';
 import type { ConnectionState, InboundMessage, MessageSource } from '../../ports/message-source.js';
+import { AckWindow } from './ack-window.js';
 
 export interface MqttSourceOptions {
   readonly url: string;
@@ -19,6 +29,8 @@ export interface MqttSourceOptions {
   readonly password?: string;
   /** Default 2 s. */
   readonly reconnectPeriodMs?: number;
+  /** Messages handed to the handler and not yet acknowledged, at most. Default 2048. */
+  readonly maxInFlight?: number;
   /** Sparkplug Host Application STATE on this topic (`spBv1.0/STATE/<hostId>`). */
   readonly hostState?: { readonly topic: string; readonly now?: () => number };
 }
@@ -27,6 +39,11 @@ export interface MqttSourceOptions {
 export function hostStatePayload(online: boolean, timestampMs: number): Buffer {
   return Buffer.from(JSON.stringify({ online, timestamp: timestampMs }));
 }
+
+/** Passed to mqtt.js's handleMessage callback: no PUBACK from mqtt.js (this source sends it). */
+const HELD = new Error('shiftstream: PUBACK held until the message is durable');
+
+type SendPacket = (packet: { cmd: 'puback'; messageId: number; reasonCode?: number }) => void;
 
 export class MqttJsSource implements MessageSource {
   private client: MqttClient | undefined;
@@ -63,6 +80,7 @@ export class MqttJsSource implements MessageSource {
       reconnectPeriod: this.o.reconnectPeriodMs ?? 2_000,
       connectTimeout: 10_000,
       manualConnect: true,
+      log: () => undefined, // mqtt.js logs each packet through `debug`: a cost per message even when off
       ...(this.o.protocolVersion === 5
         ? { properties: { sessionExpiryInterval: host === undefined ? 0xffffffff : 0 } }
         : {}),
@@ -72,6 +90,28 @@ export class MqttJsSource implements MessageSource {
     };
     const client = mqtt.connect(this.o.url, options);
     this.client = client;
+    const sendPacket = (client as unknown as { _sendPacket?: SendPacket })._sendPacket;
+    if (typeof sendPacket !== 'function')
+      throw new ShiftstreamError(
+        'SHIFTSTREAM_INFRA',
+        'mqtt: expected mqtt.js 5 with MqttClient._sendPacket (to acknowledge once durable), found none',
+      );
+    const v5 = this.o.protocolVersion === 5;
+    let corked = false;
+    const window = new AckWindow<MqttClient['stream']>(this.o.maxInFlight ?? 2048, (messageId, stream) => {
+      // Not on a later connection: an id may name another message there; the broker redelivers this one.
+      if (client.stream !== stream || !client.connected) return;
+      // PUBACKs released together leave in one socket write.
+      if (!corked) {
+        corked = true;
+        client.stream.cork();
+        process.nextTick(() => {
+          corked = false;
+          stream.uncork();
+        });
+      }
+      sendPacket.call(client, { cmd: 'puback', messageId, ...(v5 ? { reasonCode: 0 } : {}) });
+    });
     let subscribed = false;
     const publishBirth = (): void => {
       if (host === undefined || this.client !== client) return;
@@ -103,7 +143,9 @@ export class MqttJsSource implements MessageSource {
           online = undefined;
         }
         if (online === false && this.client === client) publishBirth();
-        callback();
+        // Acknowledged through the window like any other message: PUBACKs leave in arrival order.
+        window.add(packet.qos > 0 ? packet.messageId : undefined, client.stream)(true);
+        window.whenRoom(() => (packet.qos > 0 ? callback(HELD) : callback()));
         return;
       }
       const message: InboundMessage = {
@@ -112,10 +154,12 @@ export class MqttJsSource implements MessageSource {
         qos: packet.qos,
         dup: packet.dup,
       };
+      const settle = window.add(packet.qos > 0 ? packet.messageId : undefined, client.stream);
       handler(message).then(
-        () => callback(),
-        (err: unknown) => callback(err as Error),
+        () => settle(true),
+        () => settle(false),
       );
+      window.whenRoom(() => (packet.qos > 0 ? callback(HELD) : callback()));
     };
     client.on('connect', () => this.state('connected', this.o.url));
     client.on('close', () => this.state('disconnected', `connection to ${this.o.url} closed`));

@@ -38,6 +38,14 @@ interface Segment {
   lastAtMs: number;
 }
 
+interface Queued {
+  readonly buf: Buffer;
+  readonly count: number;
+  readonly atMs: number;
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+}
+
 const segName = (firstSeq: number): string => `seg-${String(firstSeq).padStart(16, '0')}.log`;
 
 function spoolError(dir: string, what: string, cause?: unknown): ShiftstreamError {
@@ -102,7 +110,10 @@ export class FileSpool implements Spool {
   private readonly now: () => number;
   /** The reader's open segment and offset (records of readSeg from readSeqInSeg on). */
   private reader: { seg: Segment; handle: fs.FileHandle; offset: number; seq: number } | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  /** Appends waiting for the next group commit round. */
+  private queued: Queued[] = [];
+  private flushing: Promise<void> | undefined;
+  private readBuf: Buffer | undefined;
 
   private constructor(private readonly o: FileSpoolOptions) {
     this.segmentBytes = o.segmentBytes ?? 16 << 20;
@@ -186,29 +197,78 @@ export class FileSpool implements Spool {
     }
   }
 
+  /**
+   * Group commit: the records are encoded and queued at once (the order of the calls is the order
+   * in the spool); one writer writes everything queued since its last round in one write and one
+   * fdatasync, and only then resolves the appends that round covered. An append that arrives while
+   * a round's fdatasync runs waits for the next round: a promise never resolves before the
+   * fdatasync that started after its bytes were written.
+   */
   append(records: readonly SpoolRecord[]): Promise<void> {
-    const run = this.writing.then(() => this.appendNow(records));
-    this.writing = run.catch(() => undefined);
-    return run;
-  }
-
-  private async appendNow(records: readonly SpoolRecord[]): Promise<void> {
-    if (records.length === 0) return;
+    if (records.length === 0) return this.idle();
     const atMs = this.now();
     const buf = encode(records, atMs);
-    let seg = this.segments[this.segments.length - 1]!;
-    if (seg.bytes > 0 && seg.bytes + buf.length > this.segmentBytes) {
-      await this.roll();
-      seg = this.segments[this.segments.length - 1]!;
+    return new Promise<void>((resolve, reject) => {
+      this.queued.push({ buf, count: records.length, atMs, resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  /** Resolves once nothing is queued or being written. */
+  private async idle(): Promise<void> {
+    while (this.flushing !== undefined) await this.flushing;
+  }
+
+  /** The writer; it clears `flushing` in the same step that finds the queue empty, so no append is left behind. */
+  private async flush(): Promise<void> {
+    for (;;) {
+      if (this.queued.length === 0) {
+        this.flushing = undefined;
+        return;
+      }
+      const round = this.queued.splice(0);
+      try {
+        await this.commitRound(round);
+      } catch (err) {
+        for (const q of round) q.reject(err as Error); // no-op for the parts already durable and resolved
+      }
     }
-    await this.active!.write(buf, 0, buf.length);
-    await this.active!.datasync();
-    if (seg.count === 0) seg.firstAtMs = atMs;
-    seg.count += records.length;
-    seg.bytes += buf.length;
-    seg.lastAtMs = atMs;
-    this.nextSeq += records.length;
-    await this.enforceBounds(atMs);
+  }
+
+  /**
+   * Writes a round (rolling segments where a segment would grow past segmentBytes): per segment one
+   * write, one fdatasync, then its appends resolve.
+   */
+  private async commitRound(round: readonly Queued[]): Promise<void> {
+    let i = 0;
+    while (i < round.length) {
+      const seg = this.segments[this.segments.length - 1]!;
+      if (seg.bytes > 0 && seg.bytes + round[i]!.buf.length > this.segmentBytes) {
+        await this.roll();
+        continue;
+      }
+      // At least one append per segment (a record larger than a segment gets a segment of its own).
+      let bytes = seg.bytes + round[i]!.buf.length;
+      let j = i + 1;
+      while (j < round.length && bytes + round[j]!.buf.length <= this.segmentBytes) bytes += round[j++]!.buf.length;
+      const part = round.slice(i, j);
+      const buf = part.length === 1 ? part[0]!.buf : Buffer.concat(part.map((q) => q.buf));
+      await this.active!.write(buf, 0, buf.length);
+      await this.active!.datasync();
+      for (const q of part) {
+        if (seg.count === 0) seg.firstAtMs = q.atMs;
+        seg.count += q.count;
+        seg.bytes += q.buf.length;
+        seg.lastAtMs = q.atMs;
+        this.nextSeq += q.count;
+      }
+      i = j;
+      try {
+        await this.enforceBounds(part[part.length - 1]!.atMs);
+      } finally {
+        for (const q of part) q.resolve(); // durable, whatever the bounds did
+      }
+    }
   }
 
   /** Drops whole oldest segments (not the active one) beyond maxBytes or older than maxAgeMs. */
@@ -246,7 +306,6 @@ export class FileSpool implements Spool {
   }
 
   async read(max: number): Promise<SpooledRecord[]> {
-    await this.writing;
     const out: SpooledRecord[] = [];
     while (out.length < max && this.readSeq < this.nextSeq) {
       const seg = this.segments.find((s) => this.readSeq >= s.firstSeq && this.readSeq < s.firstSeq + s.count);
@@ -262,7 +321,7 @@ export class FileSpool implements Spool {
         this.reader = { seg, handle: await fs.open(seg.path, 'r'), offset: 0, seq: seg.firstSeq };
       }
       const r = this.reader;
-      const buf = Buffer.allocUnsafe(READ_CHUNK);
+      const buf = (this.readBuf ??= Buffer.allocUnsafe(READ_CHUNK)); // records are copied out of it
       const { bytesRead } = await r.handle.read(buf, 0, buf.length, r.offset);
       const { records } = parseSegment(buf.subarray(0, bytesRead), r.seq);
       if (records.length === 0) {
@@ -321,7 +380,7 @@ export class FileSpool implements Spool {
   }
 
   async tail(n: number): Promise<SpooledRecord[]> {
-    await this.writing;
+    await this.idle();
     const out: SpooledRecord[] = [];
     for (let i = this.segments.length - 1; i >= 0 && out.length < n; i--) {
       const seg = this.segments[i]!;
@@ -339,7 +398,7 @@ export class FileSpool implements Spool {
   }
 
   async close(): Promise<void> {
-    await this.writing;
+    await this.idle();
     await this.reader?.handle.close();
     this.reader = undefined;
     await this.active?.close();

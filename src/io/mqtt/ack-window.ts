@@ -1,0 +1,48 @@
+// The acknowledgements of messages in flight, released in the order the messages came: an entry's
+// acknowledgement goes out once its own handler resolved and every entry before it is settled (MQTT
+// 3.1.1 4.6.0-2 and 5 4.6.0-2: PUBACKs in the order of the PUBLISHes). An entry whose handler failed
+// is settled without an acknowledgement (the broker delivers it again after a reconnect). At most
+// `limit` entries are in flight: past it, `whenRoom` holds the caller (mqtt.js's packet pump) back.
+
+export class AckWindow<C> {
+  private readonly entries: { id: number | undefined; conn: C; state: 'pending' | 'ok' | 'failed' }[] = [];
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly limit: number,
+    /** Sends the acknowledgement of `id`, received on `conn`. */
+    private readonly send: (id: number, conn: C) => void,
+  ) {}
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /**
+   * A message came on `conn` (`id` undefined: nothing to acknowledge, QoS 0). Call the result once
+   * its handler settled.
+   */
+  add(id: number | undefined, conn: C): (ok: boolean) => void {
+    const entry = { id, conn, state: 'pending' as 'pending' | 'ok' | 'failed' };
+    this.entries.push(entry);
+    return (ok) => {
+      if (entry.state !== 'pending') return;
+      entry.state = ok ? 'ok' : 'failed';
+      this.release();
+    };
+  }
+
+  /** Calls `go` at once when fewer than `limit` are in flight, else once one more is released. */
+  whenRoom(go: () => void): void {
+    if (this.entries.length < this.limit && this.waiting.length === 0) go();
+    else this.waiting.push(go);
+  }
+
+  private release(): void {
+    while (this.entries.length > 0 && this.entries[0]!.state !== 'pending') {
+      const e = this.entries.shift()!;
+      if (e.state === 'ok' && e.id !== undefined) this.send(e.id, e.conn);
+    }
+    while (this.waiting.length > 0 && this.entries.length < this.limit) this.waiting.shift()!();
+  }
+}
