@@ -19,6 +19,8 @@ import { moveHooks } from './stock-move-hooks.js';
 import { moveLineHooks } from './stock-moves.js';
 import { backorderWizardHooks, backorderWizardMethods, pickingHooks, pickingMethods } from './stock-picking.js';
 import { scrapHooks, scrapMethods } from './stock-scrap.js';
+import { PRODUCT_EXPIRY, expiryLotHooks, expiryWizardMethods } from './product-expiry.js';
+import { buttonValidate } from './stock-picking.js';
 
 const COMMUNITY_HOOKS: Readonly<Record<string, ModelHooks>> = {
   'ir.model': { reads: { modules: (env, r) => env.store.schema.get(String(r['model']))?.module ?? '' } },
@@ -49,8 +51,11 @@ const ENTERPRISE_HOOKS: Readonly<Record<string, ModelHooks>> = {
   'quality.alert': alertHooks,
 };
 
-export function hooksFor(edition: Edition): HookRegistry {
-  return edition === 'enterprise' ? mergeHooks(COMMUNITY_HOOKS, ENTERPRISE_HOOKS) : mergeHooks(COMMUNITY_HOOKS);
+export function hooksFor(edition: Edition, addons: readonly string[] = []): HookRegistry {
+  const layers = [COMMUNITY_HOOKS];
+  if (addons.includes(PRODUCT_EXPIRY)) layers.push({ 'stock.lot': expiryLotHooks });
+  if (edition === 'enterprise') layers.push(ENTERPRISE_HOOKS);
+  return mergeHooks(...layers);
 }
 
 const COMMUNITY_METHODS: Readonly<Record<string, Readonly<Record<string, MethodDef>>>> = {
@@ -65,6 +70,11 @@ const COMMUNITY_METHODS: Readonly<Record<string, Readonly<Record<string, MethodD
   'maintenance.request': requestMethods,
 };
 
-export function methodsFor(edition: Edition): ModelMethods {
-  return edition === 'enterprise' ? { ...COMMUNITY_METHODS, 'quality.check': checkMethods } : COMMUNITY_METHODS;
+export function methodsFor(edition: Edition, addons: readonly string[] = []): ModelMethods {
+  const expiry = addons.includes(PRODUCT_EXPIRY)
+    ? { 'expiry.picking.confirmation': expiryWizardMethods(buttonValidate) }
+    : {};
+  return edition === 'enterprise'
+    ? { ...COMMUNITY_METHODS, ...expiry, 'quality.check': checkMethods }
+    : { ...COMMUNITY_METHODS, ...expiry };
 }

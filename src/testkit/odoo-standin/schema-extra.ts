@@ -26,6 +26,11 @@ export interface ExtraModel {
 
 const EE_MAINT = 'mrp_maintenance (ENTERPRISE)';
 
+/** Community modules a test may install (`addons`): their models and fields exist only then. */
+export const OPTIONAL_ADDONS = ['product_expiry'] as const;
+export type Addon = (typeof OPTIONAL_ADDONS)[number];
+const EXPIRY = 'product_expiry';
+
 const TRACKING_19 = [
   ['serial', 'By Unique Serial Number'],
   ['lot', 'By Lots'],
@@ -200,6 +205,15 @@ export function extraModels(version: Version): Readonly<Record<string, ExtraMode
       ],
       order: 'complete_name, id',
       recName: 'complete_name',
+    },
+    // product_expiry/wizard/confirm_expiry.py (19.0)
+    'expiry.picking.confirmation': {
+      module: EXPIRY,
+      transient: true,
+      fields: [
+        f('lot_ids', 'many2many', { relation: 'stock.lot', required: true }),
+        f('picking_ids', 'many2many', { relation: 'stock.picking' }),
+      ],
     },
     'stock.backorder.confirmation.line': {
       module: 'stock',
@@ -517,7 +531,12 @@ export function extraFields(version: Version): Readonly<Record<string, readonly 
     'stock.quant': [m2o('product_uom_id', 'uom.uom', { related: 'product_id.uom_id' })],
     // mrp/models/stock_move_line.py: filled when a component move is reserved (_action_assign).
     'stock.move.line': [m2o('production_id', 'mrp.production'), m2o('workorder_id', 'mrp.workorder')],
-    'stock.lot': [o2m('quant_ids', 'stock.quant', 'lot_id')],
+    'stock.lot': [
+      o2m('quant_ids', 'stock.quant', 'lot_id'),
+      // product_expiry/models/production_lot.py (19.0): the date, and the alert once it has passed.
+      f('expiration_date', 'datetime', { module: EXPIRY }),
+      f('product_expiry_alert', 'boolean', { computed: true, stored: false, module: EXPIRY }),
+    ],
     'mrp.production': [
       f('product_tracking', 'selection', {
         related: 'product_id.tracking',
