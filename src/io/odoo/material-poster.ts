@@ -143,6 +143,14 @@ interface Production {
 interface Product {
   readonly id: number;
   readonly uomId: number | null;
+  /** Has quants (17: type 'product'; 18/19: is_storable): only then can a source run short. */
+  readonly storable: boolean;
+}
+
+interface Location {
+  readonly id: number;
+  /** Odoo reserves (and so can run short) only in these: stock.location.should_bypass_reservation. */
+  readonly holdsStock: boolean;
 }
 
 const refusal = (message: string, details: Record<string, unknown> = {}): OdooError =>
@@ -155,6 +163,15 @@ const missing = (message: string, details: Record<string, unknown> = {}): OdooEr
 const odooMs = (v: unknown): number | null =>
   typeof v === 'string' && v !== '' ? Date.parse(`${v.replace(' ', 'T')}Z`) : null;
 
+/**
+ * Odoo's own refusal (a UserError / ValidationError of a write or a button) says which event it was: the
+ * event goes in front, Odoo's name and message stay in `details` (the dead letter's odooName/odooMessage).
+ */
+function odooRefusedWith(where: string, err: unknown): unknown {
+  if (!(err instanceof OdooError) || isRetryable(err) || typeof err.details?.['odooName'] !== 'string') return err;
+  return new OdooError(err.code, `${where}: Odoo refused it: ${err.message}`, { details: err.details, cause: err });
+}
+
 export interface MaterialHandler {
   /** Posts one event; rejects when retries ran out, throws a permanent OdooError when Odoo refuses. */
   handle(e: MaterialEvent, key: string): Promise<MaterialOutcome>;
@@ -165,8 +182,9 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
   const sleep = options.sleep ?? realSleep;
   const insufficient = options.insufficient ?? 'refuse';
   const products = new Map<string, Product>();
-  const locations = new Map<string, number>();
+  const locations = new Map<string, Location>();
   const moveFields = fieldNamesOf(client, 'stock.move');
+  const productFields = fieldNamesOf(client, 'product.product');
   const productionFields = fieldNamesOf(client, 'mrp.production');
   let internalType: Promise<number> | undefined;
 
@@ -184,10 +202,11 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
   async function product(e: MaterialEvent): Promise<Product> {
     const known = products.get(e.odooProduct);
     if (known !== undefined) return known;
-    const rows = await client.searchRead<{ id: number; uom_id: unknown }>(
+    const storableField = (await productFields()).has('is_storable') ? 'is_storable' : 'type';
+    const rows = await client.searchRead<{ id: number; uom_id: unknown; is_storable?: unknown; type?: unknown }>(
       'product.product',
       [['default_code', '=', e.odooProduct]],
-      ['id', 'uom_id'],
+      ['id', 'uom_id', storableField],
       { limit: 2 },
     );
     const row = rows[0];
@@ -207,24 +226,36 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
           `says ${JSON.stringify(e.unit)} (no conversion: fix material.products)`,
         { details: { product: e.product, odooUnit: unitName } },
       );
-    const p = { id: row.id, uomId: m2oId(row.uom_id) };
+    const storable = storableField === 'is_storable' ? row.is_storable === true : row.type === 'product';
+    const p = { id: row.id, uomId: m2oId(row.uom_id), storable };
     products.set(e.odooProduct, p);
     return p;
   }
 
-  async function location(e: MaterialEvent, name: string): Promise<number> {
+  async function locationOf(e: MaterialEvent, name: string): Promise<Location> {
     const known = locations.get(name);
     if (known !== undefined) return known;
-    const ids = await client.search('stock.location', [['complete_name', '=', name]], { limit: 2 });
-    if (ids.length !== 1)
+    const rows = await client.searchRead<{ id: number; usage: unknown; company_id: unknown }>(
+      'stock.location',
+      [['complete_name', '=', name]],
+      ['id', 'usage', 'company_id'],
+      { limit: 2 },
+    );
+    const row = rows[0];
+    if (row === undefined || rows.length > 1)
       throw missing(
         `${where(e)}: topology material.locations names Odoo location ${JSON.stringify(name)}: expected one ` +
-          `stock.location with that full name, found ${ids.length === 0 ? 'none' : 'several'}`,
+          `stock.location with that full name, found ${rows.length === 0 ? 'none' : 'several'}`,
         { location: name },
       );
-    locations.set(name, ids[0] as number);
-    return ids[0] as number;
+    // A view location is not refused here: Odoo refuses it itself (stock.quant check_location_id).
+    const holdsStock = row.usage === 'internal' || (row.usage === 'transit' && m2oId(row.company_id) !== null);
+    const loc = { id: row.id, holdsStock };
+    locations.set(name, loc);
+    return loc;
   }
+
+  const location = async (e: MaterialEvent, name: string): Promise<number> => (await locationOf(e, name)).id;
 
   async function lot(e: MaterialEvent, productId: number, companyId: number | null): Promise<number | null> {
     if (e.lot === null) return null;
@@ -287,12 +318,21 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
     return toProduction(mo[0]);
   }
 
+  // Our own check, kept because Odoo does NOT refuse (docs/odoo.md "Refusals"): a line created on a done
+  // production's component move is posted at once (quants move, mrp maps it into the finished lots'
+  // traceability), one on a cancelled move holds its reservation for good, and 17/18 rewrite the
+  // finished lines' lot when lot_producing_id is written on a done production.
   function open(e: MaterialEvent, mo: Production): void {
+    const odooWould =
+      mo.state === 'done'
+        ? 'the stock would move at once behind the closed order'
+        : 'the line would hold a reservation for good';
     if (mo.state === 'done' || mo.state === 'cancel')
       throw refusal(
         `${where(e)}: mrp.production ${mo.name} is ${mo.state} in Odoo: a closed production takes no material ` +
-          '(reopen it, or correct the order of the event), then dlq replay',
-        { production: mo.name, state: mo.state },
+          `(Odoo would accept it: ${odooWould}; ` +
+          'reopen it, or correct the order of the event), then dlq replay',
+        { production: mo.name, state: mo.state, check: 'shiftstream' },
       );
     if (mo.state === 'draft')
       throw refusal(`${where(e)}: mrp.production ${mo.name} is draft in Odoo: confirm it, then dlq replay`, {
@@ -497,6 +537,7 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
         await retry(() => client.write('mrp.production', [mo.id], { lot_producing_ids: [[4, lotId]] }));
     } else {
       const current = m2oId(row[field]);
+      // Our check: 17/18 would silently replace the lot (19 refuses a second lot of a lot-tracked product itself).
       if (current !== null && current !== lotId)
         throw refusal(
           `${where(e)}: mrp.production ${mo.name} already produces lot ${JSON.stringify(row[field])}: ` +
@@ -541,7 +582,8 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
 
   async function transfer(e: MaterialEvent, key: string): Promise<MaterialOutcome> {
     const p = await retry(() => product(e));
-    const from = await retry(() => location(e, e.odooFrom!));
+    const source = await retry(() => locationOf(e, e.odooFrom!));
+    const from = source.id;
     const to = await retry(() => location(e, e.odooTo!));
     const lotId = await retry(() => lot(e, p.id, null));
     if (e.lot !== null && lotId === null)
@@ -561,14 +603,17 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
     let picking = await retry(() => findPicking());
     let created = 0;
     if (picking === undefined) {
-      if (insufficient === 'refuse') {
+      // Our check, kept because Odoo 17-19 never refuses it: a line's quantity is posted whatever is on hand
+      // (stock.quant._update_available_quantity lets the quant go negative). Only where Odoo keeps stock: a
+      // storable product leaving an internal location (virtual sources and consumables have no quants).
+      if (insufficient === 'refuse' && p.storable && source.holdsStock) {
         const have = await retry(() => available(p.id, from, lotId));
         if (have + 1e-9 < e.quantity)
           throw refusal(
             `${where(e)}: insufficient quantity: ${have} of ${e.odooProduct}${e.lot === null ? '' : ` lot ${e.lot}`} ` +
-              `available at ${e.odooFrom}, ${e.quantity} to move (post with --insufficient allow to let the ` +
-              'quant go negative, as Odoo would), then dlq replay',
-            { available: have },
+              `available at ${e.odooFrom}, ${e.quantity} to move (Odoo would accept it and let the quant go ` +
+              'negative; post with --insufficient allow to do as Odoo), then dlq replay',
+            { available: have, check: 'shiftstream' },
           );
       }
       const type = await retry(() => pickingType(e));
@@ -677,6 +722,8 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
     return { status: 'posted', odooModel: 'stock.picking', odooIds: ids, created, unlinkedIds: [], order: null };
   }
 
+  const odooRefused = (e: MaterialEvent, err: unknown): unknown => odooRefusedWith(where(e), err);
+
   return {
     async handle(e, key) {
       const known = await ledger.get(key);
@@ -689,12 +736,11 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
           unlinkedIds: [],
           order: known.order ?? null,
         };
-      const out =
-        e.kind === 'lot_consumed'
-          ? await consume(e, key)
-          : e.kind === 'lot_produced'
-            ? await produce(e, key)
-            : await transfer(e, key);
+      const out = await (
+        e.kind === 'lot_consumed' ? consume(e, key) : e.kind === 'lot_produced' ? produce(e, key) : transfer(e, key)
+      ).catch((err: unknown) => {
+        throw odooRefused(e, err);
+      });
       await ledger.put(key, {
         state: 'done',
         status: out.status,
