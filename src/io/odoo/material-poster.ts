@@ -4,9 +4,11 @@
 //                   of the product, the move marked manual_consumption;
 //   lot_produced    the stock.lot (product and company of the production) and the production's
 //                   producing lot: lot_producing_id (17, 18) or lot_producing_ids (19);
-//   inventory_move  an internal stock.picking with one move and one picked line, validated with
-//                   skip_backorder and picking_ids_not_to_backorder; anything button_validate
-//                   answers but True leaves it not done and the event is refused with the wizard.
+//   inventory_move  an internal stock.picking with one move and one picked line (the event's package,
+//                   found or created by name, as result_package_id, and as package_id when the source
+//                   holds the goods in it), validated with skip_backorder and picking_ids_not_to_backorder;
+//                   anything button_validate answers but True leaves it not done and the event is
+//                   refused with the wizard.
 //
 // Idempotency. Key = hash of the event's identity (core/material.ts). The Redis ledger
 // (`mat:<key>`) holds `pending` before the first write and the result after; Odoo holds a marker
@@ -187,6 +189,8 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
   const productFields = fieldNamesOf(client, 'product.product');
   const productionFields = fieldNamesOf(client, 'mrp.production');
   let internalType: Promise<number> | undefined;
+  let packageModel: Promise<string> | undefined;
+  const packages = new Map<string, number>();
 
   const retry = <T>(fn: (attempt: number) => Promise<T>): Promise<T> =>
     withRetry(fn, {
@@ -567,6 +571,69 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
     return internalType;
   }
 
+  /** The package model of this Odoo: stock.quant.package (17/18) or stock.package (19), from the line's relation. */
+  function packageModelOf(): Promise<string> {
+    packageModel ??= (
+      client.callMethod('stock.move.line', 'fields_get', null, { attributes: ['relation'] }) as Promise<
+        Record<string, { relation?: unknown }>
+      >
+    ).then(
+      (f) => {
+        const rel = f['result_package_id']?.relation;
+        if (typeof rel !== 'string' || rel === '')
+          throw new OdooError(
+            'SHIFTSTREAM_ODOO_PROTOCOL',
+            'odoo stock.move.line.result_package_id: expected a relation',
+          );
+        return rel;
+      },
+      (err: unknown) => {
+        packageModel = undefined;
+        throw err;
+      },
+    );
+    return packageModel;
+  }
+
+  /** The package of this name, created when there is none; searched on every attempt (a lost create finds it). */
+  async function packageOf(e: MaterialEvent, name: string): Promise<number> {
+    const known = packages.get(name);
+    if (known !== undefined) return known;
+    const model = await retry(() => packageModelOf());
+    const id = await retry(async () => {
+      const ids = await client.search(model, [['name', '=', name]], { limit: 2 });
+      if (ids.length > 1)
+        throw refusal(
+          `${where(e)}: expected one ${model} named ${JSON.stringify(name)}, found several: rename them in Odoo, ` +
+            'then dlq replay',
+          { package: name, check: 'shiftstream' },
+        );
+      if (ids[0] !== undefined) return ids[0];
+      const [created] = await client.create(model, [{ name }]);
+      if (created === undefined)
+        throw new OdooError('SHIFTSTREAM_ODOO_PROTOCOL', `odoo ${model}.create: expected one id, found none`);
+      return created;
+    });
+    packages.set(name, id);
+    return id;
+  }
+
+  /** Does the source hold this product (lot) in the package? Then the line takes it out of the package. */
+  async function packedAt(productId: number, locationId: number, lotId: number | null, pkg: number): Promise<boolean> {
+    const ids = await client.search(
+      'stock.quant',
+      [
+        ['product_id', '=', productId],
+        ['location_id', 'child_of', locationId],
+        ['package_id', '=', pkg],
+        ['quantity', '>', 0],
+        ...(lotId === null ? [] : [['lot_id', '=', lotId]]),
+      ],
+      { limit: 1 },
+    );
+    return ids.length > 0;
+  }
+
   async function available(productId: number, locationId: number, lotId: number | null): Promise<number> {
     const rows = await client.searchRead<{ quantity: number; reserved_quantity: number }>(
       'stock.quant',
@@ -602,6 +669,9 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
     };
     let picking = await retry(() => findPicking());
     let created = 0;
+    // The event's package is where the goods go (result_package_id), and where they come from
+    // (package_id) when the source holds them in it: a whole pallet moved, or goods packed on the way.
+    const pkg = e.package === null ? null : await packageOf(e, e.package);
     if (picking === undefined) {
       // Our check, kept because Odoo 17-19 never refuses it: a line's quantity is posted whatever is on hand
       // (stock.quant._update_available_quantity lets the quant go negative). Only where Odoo keeps stock: a
@@ -686,6 +756,7 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
           await client.write('stock.move.line', [line.id], { quantity: e.quantity });
         return;
       }
+      const fromPkg = pkg !== null && (await packedAt(p.id, from, lotId, pkg));
       await client.create('stock.move.line', [
         {
           move_id: move.id,
@@ -697,6 +768,7 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
           picked: true,
           ...(lotId === null ? {} : { lot_id: lotId }),
           ...(p.uomId === null ? {} : { product_uom_id: p.uomId }),
+          ...(pkg === null ? {} : { result_package_id: pkg, ...(fromPkg ? { package_id: pkg } : {}) }),
         },
       ]);
     });

@@ -14,7 +14,7 @@ import { bomHooks, bomLineHooks, productionHooks, productionMethods } from './mr
 import { productivityHooks, workorderHooks, workorderMethods } from './mrp-workorder.js';
 import { alertHooks, checkHooks, checkMethods, pointHooks } from './quality.js';
 import { quantHooks, quantMethods } from './stock-inventory.js';
-import { locationHooks, lotHooks, productHooks } from './stock-master.js';
+import { locationHooks, lotHooks, packageHooks, productHooks } from './stock-master.js';
 import { moveHooks } from './stock-move-hooks.js';
 import { moveLineHooks } from './stock-moves.js';
 import { backorderWizardHooks, backorderWizardMethods, pickingHooks, pickingMethods } from './stock-picking.js';
@@ -27,6 +27,8 @@ const COMMUNITY_HOOKS: Readonly<Record<string, ModelHooks>> = {
   'product.product': productHooks,
   'stock.location': locationHooks,
   'stock.lot': lotHooks,
+  'stock.quant.package': packageHooks,
+  'stock.package': packageHooks,
   'stock.quant': quantHooks,
   'stock.move': moveHooks,
   'stock.move.line': moveLineHooks,

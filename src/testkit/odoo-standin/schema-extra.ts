@@ -206,6 +206,33 @@ export function extraModels(version: Version): Readonly<Record<string, ExtraMode
       order: 'complete_name, id',
       recName: 'complete_name',
     },
+    // Packages: stock.quant.package on 17/18 (stock_quant.py, 17.0 filesdna copy), replaced on 19 by
+    // stock.package (stock_package.py, 19.0 copy: nested packages, complete_name). Name required,
+    // from a sequence when not given; location and company follow the content (not modelled).
+    ...(version <= 18
+      ? {
+          'stock.quant.package': {
+            module: 'stock',
+            fields: [
+              f('name', 'char', { required: true }),
+              m2o('company_id', 'res.company', { computed: true, stored: true, readonly: true }),
+              o2m('quant_ids', 'stock.quant', 'package_id'),
+            ],
+          },
+        }
+      : {
+          'stock.package': {
+            module: 'stock',
+            recName: 'complete_name',
+            fields: [
+              f('name', 'char', { required: true }),
+              f('complete_name', 'char', { computed: true, stored: true }),
+              m2o('parent_package_id', 'stock.package'),
+              m2o('company_id', 'res.company', { computed: true, stored: true, readonly: true }),
+              o2m('quant_ids', 'stock.quant', 'package_id'),
+            ],
+          },
+        }),
     // product_expiry/wizard/confirm_expiry.py (19.0)
     'expiry.picking.confirmation': {
       module: EXPIRY,

@@ -67,12 +67,15 @@ function odooSide(w: MaterialWorld, mos: ReadonlyMap<string, number>): string[] 
     for (const lot of ids) out.push(`produced ${name} ${lotName.get(lot)}`);
   }
   const pickings = w.standin.records('stock.picking').filter((p) => String(p['origin']).startsWith(MATERIAL_MARKER));
+  const packageModel = w.standin.version >= 19 ? 'stock.package' : 'stock.quant.package';
+  const pkgName = new Map(w.standin.records(packageModel).map((p) => [p['id'], String(p['name'])]));
   for (const p of pickings) {
     const lines = w.standin.records('stock.move.line').filter((l) => l['picking_id'] === p['id']);
     for (const l of lines)
       out.push(
         `moved ${String(l['lot_id'] === false ? '-' : lotName.get(l['lot_id']))} ${locName.get(l['location_id'])} ` +
-          `${locName.get(l['location_dest_id'])} ${Number(l['quantity'])} ${String(p['state'])}`,
+          `${locName.get(l['location_dest_id'])} ${Number(l['quantity'])} ${String(p['state'])} ` +
+          `${pkgName.get(l['result_package_id']) ?? '-'}`,
       );
   }
   return out.sort();
@@ -94,7 +97,11 @@ function eventSide(events: readonly MilestoneRecord[], order: (m: MilestoneRecor
       const k = `consumed ${order(m)} ${lot} ${loc(m.material?.fromLocation)}`;
       sums.set(k, (sums.get(k) ?? 0) + (m.quantity ?? 0));
     } else if (m.kind === 'lot_produced') out.push(`produced ${m.orderRef} ${lot}`);
-    else out.push(`moved ${lot} ${loc(m.material?.fromLocation)} ${loc(m.material?.toLocation)} ${m.quantity} done`);
+    else
+      out.push(
+        `moved ${lot} ${loc(m.material?.fromLocation)} ${loc(m.material?.toLocation)} ${m.quantity} done ` +
+          `${m.material?.package ?? '-'}`,
+      );
   }
   for (const [k, q] of sums) out.push(`${k} ${Math.round(q * 1e6) / 1e6}`);
   return out.sort();
@@ -130,7 +137,11 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind material over Kafka: $nam
       }
       for (const [i, name] of names.entries())
         scanned.push(mine(produced(`P-${version}-${i + 1}`, 1, T0 + i * H, name)));
-      for (let i = 0; i < 6; i += 1) scanned.push(mine(moved(lots[i % 3]!, 1 + (i % 2), T0 + i * 60_000 + 17)));
+      for (let i = 0; i < 6; i += 1) {
+        const m = mine(moved(lots[i % 3]!, 1 + (i % 2), T0 + i * 60_000 + 17));
+        // Half of them packed: pallets PAL-0 (used twice: created once) and PAL-1, in the version's package model.
+        scanned.push(i % 2 === 0 ? { ...m, material: { ...m.material!, package: `PAL-${i % 4 === 0 ? 0 : 1}` } } : m);
+      }
       scanned.push(mine(moved('C-1', 1, T0 + 99_000, 'PRESS-LINE', 'COIL-STORE')));
       // Re-sent scans: the same events again (applied once).
       scanned.push(scanned[0]!, scanned[3]!, scanned.at(-1)!);
@@ -192,6 +203,9 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind material over Kafka: $nam
       });
       second.child.kill('SIGINT');
       expect(await second.exit).toBe(130);
+      // One package per pallet name, in the version's model.
+      const pallets = w.standin.records(version >= 19 ? 'stock.package' : 'stock.quant.package');
+      expect(pallets.map((p) => p['name']).sort()).toEqual(['PAL-0', 'PAL-1']);
       // One stock.lot per produced lot, one transfer per distinct move.
       for (const i of [1, 2, 3])
         expect(w.standin.records('stock.lot').filter((l) => l['name'] === `P-${version}-${i}`)).toHaveLength(1);

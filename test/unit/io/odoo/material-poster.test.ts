@@ -248,6 +248,37 @@ describe.each([17, 18, 19] as const)('material poster on Odoo %i', (version) => 
     expect((await a.post(moved('C-2', 1, T0 + 1))).status).toBe('posted');
   });
 
+  it('packages: found or created once by name in the version model, on the line as source and target', async () => {
+    w = await startMaterialWorld(version);
+    const model = version >= 19 ? 'stock.package' : 'stock.quant.package';
+    const a = handlerOn(w);
+    const packed = (m: MilestoneRecord, pkg: string): MilestoneRecord => ({
+      ...m,
+      material: { ...m.material!, package: pkg },
+    });
+    // Into a new pallet (its create's response lost: found by name on the retry, not made twice).
+    w.standin.faults.inject({ kind: 'lost-after-commit', model, method: 'create' });
+    await a.post(packed(moved('C-1', 3, T0), 'PAL-7'));
+    expect(w.standin.faults.fired['lost-after-commit']).toBe(1);
+    const pals = w.standin.records(model).filter((p) => p['name'] === 'PAL-7');
+    expect(pals).toHaveLength(1);
+    const pal = pals[0]!['id'];
+    const lineOf = (pickingIndex: number) => {
+      const picking = w!.standin.records('stock.picking')[pickingIndex]!;
+      return w!.standin.records('stock.move.line').find((l) => l['picking_id'] === picking['id'])!;
+    };
+    expect([lineOf(0)['result_package_id'], lineOf(0)['package_id'] ?? false]).toEqual([pal, false]);
+    // The pallet back to the coil store: taken out of it at the source, into it at the destination.
+    await a.post(packed(moved('C-1', 3, T0 + 1, 'PRESS-LINE', 'COIL-STORE'), 'PAL-7'));
+    expect(lineOf(1)).toMatchObject({ result_package_id: pal, package_id: pal });
+    const inPal = w.standin.records('stock.quant').filter((q) => q['package_id'] === pal);
+    expect(inPal.map((q) => [q['location_id'], q['quantity']]).filter(([, q]) => q !== 0)).toEqual([[w.coilStore, 3]]);
+    // An existing package of the name is used, whoever made it; a replay with a fresh ledger adds nothing.
+    await handlerOn(w).post(packed(moved('C-1', 3, T0 + 1, 'PRESS-LINE', 'COIL-STORE'), 'PAL-7'));
+    expect(w.standin.records(model)).toHaveLength(1);
+    expect(w.standin.records('stock.picking')).toHaveLength(2);
+  });
+
   it("Odoo's own refusals reach the caller with Odoo's name and message, behind the event", async () => {
     w = await startMaterialWorld(version);
     const plan = {

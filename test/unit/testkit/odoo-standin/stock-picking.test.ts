@@ -297,4 +297,36 @@ describe.each(CASES)('stock.picking on the stand-in: $name', (c) => {
     });
     expect(JSON.stringify(answer.error)).toContain('expiration_date');
   });
+
+  it('packages: stock.quant.package on 17/18, stock.package on 19; lines pack into and take out of them', async () => {
+    rpc = await start(c, { products: PRODUCTS });
+    const ids = await stockIds(rpc);
+    const model = c.version >= 19 ? 'stock.package' : 'stock.quant.package';
+    const other = c.version >= 19 ? 'stock.quant.package' : 'stock.package';
+    const rel = (await rpc.ok('stock.move.line', 'fields_get', null, { attributes: ['relation'] })) as Record<
+      string,
+      { relation?: string }
+    >;
+    expect([rel['package_id']?.relation, rel['result_package_id']?.relation]).toEqual([model, model]);
+    expect((await rpc.call(other, 'search', null, { domain: [] })).error).toBeDefined();
+    const pkg = idOf(await rpc.ok(model, 'create', null, { vals_list: [{ name: 'PAL-1' }] }));
+    const named = idOf(await rpc.ok(model, 'create', null, { vals_list: [{}] }));
+    expect(await readOne(rpc, model, named, ['name'])).toMatchObject({ name: 'PACK0000001' });
+    await putOnHand(rpc, ids.bolt, ids.stock, 10);
+    const into = await transfer(rpc, ids, ids.bolt, 4);
+    await rpc.ok('stock.move', 'write', [into.move], { vals: { quantity: 0 } });
+    await rpc.ok('stock.move.line', 'create', null, {
+      vals_list: [{ move_id: into.move, quantity: 4, picked: true, result_package_id: pkg }],
+    });
+    const keys = (p: number) => ({ skip_backorder: true, picking_ids_not_to_backorder: [p] });
+    expect(await rpc.ok('stock.picking', 'button_validate', [into.picking], { context: keys(into.picking) })).toBe(
+      true,
+    );
+    const inPkg = (await rpc.ok('stock.quant', 'search_read', null, {
+      domain: [['package_id', '=', pkg]],
+      fields: ['location_id', 'quantity'],
+    })) as { location_id: [number, string]; quantity: number }[];
+    expect(inPkg.map((q) => [q.location_id[0], q.quantity])).toEqual([[ids.shelf, 4]]);
+    expect(await onHand(rpc, ids.bolt, ids.stock)).toEqual({ quantity: 6, reserved: 0 });
+  });
 });
