@@ -484,6 +484,7 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
         return id;
       });
       // Set by the UI when a user types a quantity; over RPC we say it (set_qty_producing leaves it alone).
+      // 17 computes it for tracked components already; 18/19 only from the BoM line (source read, docs/odoo.md).
       await retry(() => client.write('stock.move', [move.id], { manual_consumption: true }));
     } catch (err) {
       if (isRetryable(err) || !(err instanceof OdooError)) throw err;

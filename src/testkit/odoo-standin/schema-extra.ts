@@ -291,6 +291,8 @@ export function extraModels(version: Version): Readonly<Record<string, ExtraMode
         f('product_qty', 'float', { required: true, default: 1 }),
         m2o('product_uom_id', 'uom.uom', { required: true }),
         f('sequence', 'integer', { default: 1 }),
+        // 17/18 mrp_bom.py; 19 dropped it (a line's operation alone makes the move manual there).
+        ...(version <= 18 ? [f('manual_consumption', 'boolean', { default: false })] : []),
       ],
     },
     'mrp.production.backorder.line': {

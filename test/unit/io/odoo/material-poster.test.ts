@@ -279,6 +279,38 @@ describe.each([17, 18, 19] as const)('material poster on Odoo %i', (version) => 
     expect(w.standin.records('stock.picking')).toHaveLength(2);
   });
 
+  it('manual_consumption per version; the poster sets it: set_qty_producing keeps what it recorded', async () => {
+    w = await startMaterialWorld(version);
+    const move = (id: number) => w!.standin.records('stock.move').find((m) => m['id'] === id)!;
+    // The coil is lot-tracked: 17 computes the move manual at once (draft, tracked); 18/19 only from the
+    // BoM line (18: its manual_consumption or operation; 19: its operation) - none here.
+    const mine = await w.production('WH/MO/00008', 1);
+    const bare = await w.production('WH/MO/00009', 1);
+    expect([move(mine.rawMove)['manual_consumption'], move(bare.rawMove)['manual_consumption']]).toEqual(
+      version === 17 ? [true, true] : [false, false],
+    );
+    const ro = (await w.client.callMethod('stock.move', 'fields_get', null, { attributes: ['readonly'] })) as Record<
+      string,
+      { readonly: boolean }
+    >;
+    expect(ro['manual_consumption']?.readonly).toBe(version === 17);
+    // 3 coils recorded by the poster; 3 written as a picked line by someone else (no manual flag).
+    await handlerOn(w).post(consumed('C-1', 3, T0, 'WH/MO/00008'));
+    await w.client.create('stock.move.line', [
+      { move_id: bare.rawMove, lot_id: w.lots.get('C-1'), location_id: w.coilStore, quantity: 3, picked: true },
+    ]);
+    expect(move(mine.rawMove)['manual_consumption']).toBe(true);
+    // Producing 1 panel (2 coils by the BoM): the MO's propagation leaves manual moves alone.
+    for (const mo of [mine, bare]) {
+      await w.client.write('mrp.production', [mo.moId], { qty_producing: 1 });
+      await w.client.callMethod('mrp.production', 'set_qty_producing', [mo.moId]);
+    }
+    const picked = (moId: number): number => [...consumedLines(w!, moId).values()].reduce((x, y) => x + y, 0);
+    expect(picked(mine.moId)).toBe(3);
+    // Without the flag 18/19 overwrite the recorded 3 with the BoM's 2; 17 kept it (tracked: manual).
+    expect(picked(bare.moId)).toBe(version === 17 ? 3 : 2);
+  });
+
   it("Odoo's own refusals reach the caller with Odoo's name and message, behind the event", async () => {
     w = await startMaterialWorld(version);
     const plan = {
