@@ -64,6 +64,8 @@ export class MachineModel {
   private downReason = 'unspecified';
   private inBreak = false;
   private silent = false;
+  /** Lot milestones of a silence, announced when it ends (a scan is kept, not lost: genealogy stays whole). */
+  private heldLots: { kind: number; body: () => Record<string, unknown>; lot: string }[] = [];
   private started = false;
   private heartbeat = 0;
   private readonly totals: Float64Array;
@@ -389,6 +391,9 @@ export class MachineModel {
       this.report(t);
       this.publishOrder(t);
       this.emitHeartbeats(t);
+      const held = this.heldLots;
+      this.heldLots = [];
+      for (const h of held) this.milestone(h.kind, t, h.body, h.lot);
       timers.set(this.base + T_SILENCE, t + 1 + Math.round(rng.exp(o.silenceEveryMs)));
     }
   }
@@ -403,6 +408,10 @@ export class MachineModel {
   private milestone(kind: number, t: number, body: () => Record<string, unknown>, lot?: string): void {
     const tags = this.p.milestoneTags[kind];
     if (tags === undefined || tags.length === 0) return;
+    if (this.silent && lot !== undefined && (kind === M_LOT || kind === M_PRODUCED)) {
+      this.heldLots.push({ kind, body, lot });
+      return;
+    }
     const value =
       this.ctx.options.milestoneFormat === 'json'
         ? JSON.stringify(body())

@@ -5,7 +5,12 @@ import type { MaterialPlan } from '../../src/core/material.js';
 import type { MilestoneRecord } from '../../src/core/milestones.js';
 import type { MaterialFacts } from '../../src/core/types.js';
 import { createOdooClient, type OdooClient } from '../../src/io/odoo/client.js';
-import { startOdooStandin, type OdooStandin, type StandinVersion } from '../../src/testkit/odoo-standin/index.js';
+import {
+  startOdooStandin,
+  type OdooStandin,
+  type OdooStandinOptions,
+  type StandinVersion,
+} from '../../src/testkit/odoo-standin/index.js';
 
 export const PLAN: MaterialPlan = {
   topic: 'shiftstream.plant-a.material',
@@ -41,8 +46,13 @@ export interface MaterialWorld {
 
 const one = (ids: unknown): number => (ids as number[])[0] as number;
 
-export async function startMaterialWorld(version: StandinVersion, onHand = 10): Promise<MaterialWorld> {
+export async function startMaterialWorld(
+  version: StandinVersion,
+  onHand = 10,
+  options: Pick<OdooStandinOptions, 'addons'> = {},
+): Promise<MaterialWorld> {
   const standin = await startOdooStandin({
+    ...options,
     version,
     workCenters: [{ code: 'WC-01' }],
     products: [

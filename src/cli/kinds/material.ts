@@ -38,7 +38,7 @@ export const materialKind = definePostingKind({
   flags: {
     insufficient: flag.oneOf(
       '<x>',
-      'an inventory move whose source holds less than its quantity:\n' +
+      'an inventory move of a storable product whose internal source holds less than its quantity:\n' +
         'refuse (dead letter, default) or allow (the quant goes negative, as Odoo allows)',
       ['refuse', 'allow'],
       'refuse',

@@ -223,10 +223,25 @@ export const ODOO_ACCESS_NEEDS: Readonly<Record<OdooCommand, readonly AccessNeed
     },
     { model: 'stock.picking.type', operations: ['read'], why: 'the internal operation type', group: STOCK_USER },
     { model: 'stock.location', operations: ['read'], why: 'locations by full name', group: STOCK_USER },
+    // One of the two exists: 19 replaced stock.quant.package with stock.package.
+    {
+      model: 'stock.quant.package',
+      operations: ['read', 'create'],
+      why: "an inventory move's package, found or created by name (17/18)",
+      group: STOCK_USER,
+      optionalModel: true,
+    },
+    {
+      model: 'stock.package',
+      operations: ['read', 'create'],
+      why: "an inventory move's package, found or created by name (19)",
+      group: STOCK_USER,
+      optionalModel: true,
+    },
     {
       model: 'stock.quant',
       operations: ['read'],
-      why: 'the stock available at the source of a transfer (--insufficient refuse)',
+      why: 'the stock available at the source of a transfer (--insufficient refuse), packed goods at the source',
       group: STOCK_USER,
     },
     { model: 'product.product', operations: ['read'], why: 'products by default_code and unit', group: INTERNAL },

@@ -4,9 +4,11 @@
 //                   of the product, the move marked manual_consumption;
 //   lot_produced    the stock.lot (product and company of the production) and the production's
 //                   producing lot: lot_producing_id (17, 18) or lot_producing_ids (19);
-//   inventory_move  an internal stock.picking with one move and one picked line, validated with
-//                   skip_backorder and picking_ids_not_to_backorder; anything button_validate
-//                   answers but True leaves it not done and the event is refused with the wizard.
+//   inventory_move  an internal stock.picking with one move and one picked line (the event's package,
+//                   found or created by name, as result_package_id, and as package_id when the source
+//                   holds the goods in it), validated with skip_backorder and picking_ids_not_to_backorder;
+//                   anything button_validate answers but True leaves it not done and the event is
+//                   refused with the wizard.
 //
 // Idempotency. Key = hash of the event's identity (core/material.ts). The Redis ledger
 // (`mat:<key>`) holds `pending` before the first write and the result after; Odoo holds a marker
@@ -143,6 +145,14 @@ interface Production {
 interface Product {
   readonly id: number;
   readonly uomId: number | null;
+  /** Has quants (17: type 'product'; 18/19: is_storable): only then can a source run short. */
+  readonly storable: boolean;
+}
+
+interface Location {
+  readonly id: number;
+  /** Odoo reserves (and so can run short) only in these: stock.location.should_bypass_reservation. */
+  readonly holdsStock: boolean;
 }
 
 const refusal = (message: string, details: Record<string, unknown> = {}): OdooError =>
@@ -155,6 +165,15 @@ const missing = (message: string, details: Record<string, unknown> = {}): OdooEr
 const odooMs = (v: unknown): number | null =>
   typeof v === 'string' && v !== '' ? Date.parse(`${v.replace(' ', 'T')}Z`) : null;
 
+/**
+ * Odoo's own refusal (a UserError / ValidationError of a write or a button) says which event it was: the
+ * event goes in front, Odoo's name and message stay in `details` (the dead letter's odooName/odooMessage).
+ */
+function odooRefusedWith(where: string, err: unknown): unknown {
+  if (!(err instanceof OdooError) || isRetryable(err) || typeof err.details?.['odooName'] !== 'string') return err;
+  return new OdooError(err.code, `${where}: Odoo refused it: ${err.message}`, { details: err.details, cause: err });
+}
+
 export interface MaterialHandler {
   /** Posts one event; rejects when retries ran out, throws a permanent OdooError when Odoo refuses. */
   handle(e: MaterialEvent, key: string): Promise<MaterialOutcome>;
@@ -165,10 +184,13 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
   const sleep = options.sleep ?? realSleep;
   const insufficient = options.insufficient ?? 'refuse';
   const products = new Map<string, Product>();
-  const locations = new Map<string, number>();
+  const locations = new Map<string, Location>();
   const moveFields = fieldNamesOf(client, 'stock.move');
+  const productFields = fieldNamesOf(client, 'product.product');
   const productionFields = fieldNamesOf(client, 'mrp.production');
   let internalType: Promise<number> | undefined;
+  let packageModel: Promise<string> | undefined;
+  const packages = new Map<string, number>();
 
   const retry = <T>(fn: (attempt: number) => Promise<T>): Promise<T> =>
     withRetry(fn, {
@@ -184,10 +206,11 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
   async function product(e: MaterialEvent): Promise<Product> {
     const known = products.get(e.odooProduct);
     if (known !== undefined) return known;
-    const rows = await client.searchRead<{ id: number; uom_id: unknown }>(
+    const storableField = (await productFields()).has('is_storable') ? 'is_storable' : 'type';
+    const rows = await client.searchRead<{ id: number; uom_id: unknown; is_storable?: unknown; type?: unknown }>(
       'product.product',
       [['default_code', '=', e.odooProduct]],
-      ['id', 'uom_id'],
+      ['id', 'uom_id', storableField],
       { limit: 2 },
     );
     const row = rows[0];
@@ -207,24 +230,36 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
           `says ${JSON.stringify(e.unit)} (no conversion: fix material.products)`,
         { details: { product: e.product, odooUnit: unitName } },
       );
-    const p = { id: row.id, uomId: m2oId(row.uom_id) };
+    const storable = storableField === 'is_storable' ? row.is_storable === true : row.type === 'product';
+    const p = { id: row.id, uomId: m2oId(row.uom_id), storable };
     products.set(e.odooProduct, p);
     return p;
   }
 
-  async function location(e: MaterialEvent, name: string): Promise<number> {
+  async function locationOf(e: MaterialEvent, name: string): Promise<Location> {
     const known = locations.get(name);
     if (known !== undefined) return known;
-    const ids = await client.search('stock.location', [['complete_name', '=', name]], { limit: 2 });
-    if (ids.length !== 1)
+    const rows = await client.searchRead<{ id: number; usage: unknown; company_id: unknown }>(
+      'stock.location',
+      [['complete_name', '=', name]],
+      ['id', 'usage', 'company_id'],
+      { limit: 2 },
+    );
+    const row = rows[0];
+    if (row === undefined || rows.length > 1)
       throw missing(
         `${where(e)}: topology material.locations names Odoo location ${JSON.stringify(name)}: expected one ` +
-          `stock.location with that full name, found ${ids.length === 0 ? 'none' : 'several'}`,
+          `stock.location with that full name, found ${rows.length === 0 ? 'none' : 'several'}`,
         { location: name },
       );
-    locations.set(name, ids[0] as number);
-    return ids[0] as number;
+    // A view location is not refused here: Odoo refuses it itself (stock.quant check_location_id).
+    const holdsStock = row.usage === 'internal' || (row.usage === 'transit' && m2oId(row.company_id) !== null);
+    const loc = { id: row.id, holdsStock };
+    locations.set(name, loc);
+    return loc;
   }
+
+  const location = async (e: MaterialEvent, name: string): Promise<number> => (await locationOf(e, name)).id;
 
   async function lot(e: MaterialEvent, productId: number, companyId: number | null): Promise<number | null> {
     if (e.lot === null) return null;
@@ -287,12 +322,21 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
     return toProduction(mo[0]);
   }
 
+  // Our own check, kept because Odoo does NOT refuse (docs/odoo.md "Refusals"): a line created on a done
+  // production's component move is posted at once (quants move, mrp maps it into the finished lots'
+  // traceability), one on a cancelled move holds its reservation for good, and 17/18 rewrite the
+  // finished lines' lot when lot_producing_id is written on a done production.
   function open(e: MaterialEvent, mo: Production): void {
+    const odooWould =
+      mo.state === 'done'
+        ? 'the stock would move at once behind the closed order'
+        : 'the line would hold a reservation for good';
     if (mo.state === 'done' || mo.state === 'cancel')
       throw refusal(
         `${where(e)}: mrp.production ${mo.name} is ${mo.state} in Odoo: a closed production takes no material ` +
-          '(reopen it, or correct the order of the event), then dlq replay',
-        { production: mo.name, state: mo.state },
+          `(Odoo would accept it: ${odooWould}; ` +
+          'reopen it, or correct the order of the event), then dlq replay',
+        { production: mo.name, state: mo.state, check: 'shiftstream' },
       );
     if (mo.state === 'draft')
       throw refusal(`${where(e)}: mrp.production ${mo.name} is draft in Odoo: confirm it, then dlq replay`, {
@@ -440,6 +484,7 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
         return id;
       });
       // Set by the UI when a user types a quantity; over RPC we say it (set_qty_producing leaves it alone).
+      // 17 computes it for tracked components already; 18/19 only from the BoM line (source read, docs/odoo.md).
       await retry(() => client.write('stock.move', [move.id], { manual_consumption: true }));
     } catch (err) {
       if (isRetryable(err) || !(err instanceof OdooError)) throw err;
@@ -497,6 +542,7 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
         await retry(() => client.write('mrp.production', [mo.id], { lot_producing_ids: [[4, lotId]] }));
     } else {
       const current = m2oId(row[field]);
+      // Our check: 17/18 would silently replace the lot (19 refuses a second lot of a lot-tracked product itself).
       if (current !== null && current !== lotId)
         throw refusal(
           `${where(e)}: mrp.production ${mo.name} already produces lot ${JSON.stringify(row[field])}: ` +
@@ -526,6 +572,69 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
     return internalType;
   }
 
+  /** The package model of this Odoo: stock.quant.package (17/18) or stock.package (19), from the line's relation. */
+  function packageModelOf(): Promise<string> {
+    packageModel ??= (
+      client.callMethod('stock.move.line', 'fields_get', null, { attributes: ['relation'] }) as Promise<
+        Record<string, { relation?: unknown }>
+      >
+    ).then(
+      (f) => {
+        const rel = f['result_package_id']?.relation;
+        if (typeof rel !== 'string' || rel === '')
+          throw new OdooError(
+            'SHIFTSTREAM_ODOO_PROTOCOL',
+            'odoo stock.move.line.result_package_id: expected a relation',
+          );
+        return rel;
+      },
+      (err: unknown) => {
+        packageModel = undefined;
+        throw err;
+      },
+    );
+    return packageModel;
+  }
+
+  /** The package of this name, created when there is none; searched on every attempt (a lost create finds it). */
+  async function packageOf(e: MaterialEvent, name: string): Promise<number> {
+    const known = packages.get(name);
+    if (known !== undefined) return known;
+    const model = await retry(() => packageModelOf());
+    const id = await retry(async () => {
+      const ids = await client.search(model, [['name', '=', name]], { limit: 2 });
+      if (ids.length > 1)
+        throw refusal(
+          `${where(e)}: expected one ${model} named ${JSON.stringify(name)}, found several: rename them in Odoo, ` +
+            'then dlq replay',
+          { package: name, check: 'shiftstream' },
+        );
+      if (ids[0] !== undefined) return ids[0];
+      const [created] = await client.create(model, [{ name }]);
+      if (created === undefined)
+        throw new OdooError('SHIFTSTREAM_ODOO_PROTOCOL', `odoo ${model}.create: expected one id, found none`);
+      return created;
+    });
+    packages.set(name, id);
+    return id;
+  }
+
+  /** Does the source hold this product (lot) in the package? Then the line takes it out of the package. */
+  async function packedAt(productId: number, locationId: number, lotId: number | null, pkg: number): Promise<boolean> {
+    const ids = await client.search(
+      'stock.quant',
+      [
+        ['product_id', '=', productId],
+        ['location_id', 'child_of', locationId],
+        ['package_id', '=', pkg],
+        ['quantity', '>', 0],
+        ...(lotId === null ? [] : [['lot_id', '=', lotId]]),
+      ],
+      { limit: 1 },
+    );
+    return ids.length > 0;
+  }
+
   async function available(productId: number, locationId: number, lotId: number | null): Promise<number> {
     const rows = await client.searchRead<{ quantity: number; reserved_quantity: number }>(
       'stock.quant',
@@ -541,7 +650,8 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
 
   async function transfer(e: MaterialEvent, key: string): Promise<MaterialOutcome> {
     const p = await retry(() => product(e));
-    const from = await retry(() => location(e, e.odooFrom!));
+    const source = await retry(() => locationOf(e, e.odooFrom!));
+    const from = source.id;
     const to = await retry(() => location(e, e.odooTo!));
     const lotId = await retry(() => lot(e, p.id, null));
     if (e.lot !== null && lotId === null)
@@ -560,15 +670,21 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
     };
     let picking = await retry(() => findPicking());
     let created = 0;
+    // The event's package is where the goods go (result_package_id), and where they come from
+    // (package_id) when the source holds them in it: a whole pallet moved, or goods packed on the way.
+    const pkg = e.package === null ? null : await packageOf(e, e.package);
     if (picking === undefined) {
-      if (insufficient === 'refuse') {
+      // Our check, kept because Odoo 17-19 never refuses it: a line's quantity is posted whatever is on hand
+      // (stock.quant._update_available_quantity lets the quant go negative). Only where Odoo keeps stock: a
+      // storable product leaving an internal location (virtual sources and consumables have no quants).
+      if (insufficient === 'refuse' && p.storable && source.holdsStock) {
         const have = await retry(() => available(p.id, from, lotId));
         if (have + 1e-9 < e.quantity)
           throw refusal(
             `${where(e)}: insufficient quantity: ${have} of ${e.odooProduct}${e.lot === null ? '' : ` lot ${e.lot}`} ` +
-              `available at ${e.odooFrom}, ${e.quantity} to move (post with --insufficient allow to let the ` +
-              'quant go negative, as Odoo would), then dlq replay',
-            { available: have },
+              `available at ${e.odooFrom}, ${e.quantity} to move (Odoo would accept it and let the quant go ` +
+              'negative; post with --insufficient allow to do as Odoo), then dlq replay',
+            { available: have, check: 'shiftstream' },
           );
       }
       const type = await retry(() => pickingType(e));
@@ -641,6 +757,7 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
           await client.write('stock.move.line', [line.id], { quantity: e.quantity });
         return;
       }
+      const fromPkg = pkg !== null && (await packedAt(p.id, from, lotId, pkg));
       await client.create('stock.move.line', [
         {
           move_id: move.id,
@@ -652,6 +769,7 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
           picked: true,
           ...(lotId === null ? {} : { lot_id: lotId }),
           ...(p.uomId === null ? {} : { product_uom_id: p.uomId }),
+          ...(pkg === null ? {} : { result_package_id: pkg, ...(fromPkg ? { package_id: pkg } : {}) }),
         },
       ]);
     });
@@ -677,6 +795,8 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
     return { status: 'posted', odooModel: 'stock.picking', odooIds: ids, created, unlinkedIds: [], order: null };
   }
 
+  const odooRefused = (e: MaterialEvent, err: unknown): unknown => odooRefusedWith(where(e), err);
+
   return {
     async handle(e, key) {
       const known = await ledger.get(key);
@@ -689,12 +809,11 @@ export function createMaterialHandler(options: MaterialPosterOptions): MaterialH
           unlinkedIds: [],
           order: known.order ?? null,
         };
-      const out =
-        e.kind === 'lot_consumed'
-          ? await consume(e, key)
-          : e.kind === 'lot_produced'
-            ? await produce(e, key)
-            : await transfer(e, key);
+      const out = await (
+        e.kind === 'lot_consumed' ? consume(e, key) : e.kind === 'lot_produced' ? produce(e, key) : transfer(e, key)
+      ).catch((err: unknown) => {
+        throw odooRefused(e, err);
+      });
       await ledger.put(key, {
         state: 'done',
         status: out.status,

@@ -14,17 +14,21 @@ import { bomHooks, bomLineHooks, productionHooks, productionMethods } from './mr
 import { productivityHooks, workorderHooks, workorderMethods } from './mrp-workorder.js';
 import { alertHooks, checkHooks, checkMethods, pointHooks } from './quality.js';
 import { quantHooks, quantMethods } from './stock-inventory.js';
-import { locationHooks, lotHooks, productHooks } from './stock-master.js';
+import { locationHooks, lotHooks, packageHooks, productHooks } from './stock-master.js';
 import { moveHooks } from './stock-move-hooks.js';
 import { moveLineHooks } from './stock-moves.js';
 import { backorderWizardHooks, backorderWizardMethods, pickingHooks, pickingMethods } from './stock-picking.js';
 import { scrapHooks, scrapMethods } from './stock-scrap.js';
+import { PRODUCT_EXPIRY, expiryLotHooks, expiryWizardMethods } from './product-expiry.js';
+import { buttonValidate } from './stock-picking.js';
 
 const COMMUNITY_HOOKS: Readonly<Record<string, ModelHooks>> = {
   'ir.model': { reads: { modules: (env, r) => env.store.schema.get(String(r['model']))?.module ?? '' } },
   'product.product': productHooks,
   'stock.location': locationHooks,
   'stock.lot': lotHooks,
+  'stock.quant.package': packageHooks,
+  'stock.package': packageHooks,
   'stock.quant': quantHooks,
   'stock.move': moveHooks,
   'stock.move.line': moveLineHooks,
@@ -49,8 +53,11 @@ const ENTERPRISE_HOOKS: Readonly<Record<string, ModelHooks>> = {
   'quality.alert': alertHooks,
 };
 
-export function hooksFor(edition: Edition): HookRegistry {
-  return edition === 'enterprise' ? mergeHooks(COMMUNITY_HOOKS, ENTERPRISE_HOOKS) : mergeHooks(COMMUNITY_HOOKS);
+export function hooksFor(edition: Edition, addons: readonly string[] = []): HookRegistry {
+  const layers = [COMMUNITY_HOOKS];
+  if (addons.includes(PRODUCT_EXPIRY)) layers.push({ 'stock.lot': expiryLotHooks });
+  if (edition === 'enterprise') layers.push(ENTERPRISE_HOOKS);
+  return mergeHooks(...layers);
 }
 
 const COMMUNITY_METHODS: Readonly<Record<string, Readonly<Record<string, MethodDef>>>> = {
@@ -65,6 +72,11 @@ const COMMUNITY_METHODS: Readonly<Record<string, Readonly<Record<string, MethodD
   'maintenance.request': requestMethods,
 };
 
-export function methodsFor(edition: Edition): ModelMethods {
-  return edition === 'enterprise' ? { ...COMMUNITY_METHODS, 'quality.check': checkMethods } : COMMUNITY_METHODS;
+export function methodsFor(edition: Edition, addons: readonly string[] = []): ModelMethods {
+  const expiry = addons.includes(PRODUCT_EXPIRY)
+    ? { 'expiry.picking.confirmation': expiryWizardMethods(buttonValidate) }
+    : {};
+  return edition === 'enterprise'
+    ? { ...COMMUNITY_METHODS, ...expiry, 'quality.check': checkMethods }
+    : { ...COMMUNITY_METHODS, ...expiry };
 }

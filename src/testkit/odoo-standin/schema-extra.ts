@@ -26,6 +26,11 @@ export interface ExtraModel {
 
 const EE_MAINT = 'mrp_maintenance (ENTERPRISE)';
 
+/** Community modules a test may install (`addons`): their models and fields exist only then. */
+export const OPTIONAL_ADDONS = ['product_expiry'] as const;
+export type Addon = (typeof OPTIONAL_ADDONS)[number];
+const EXPIRY = 'product_expiry';
+
 const TRACKING_19 = [
   ['serial', 'By Unique Serial Number'],
   ['lot', 'By Lots'],
@@ -201,6 +206,42 @@ export function extraModels(version: Version): Readonly<Record<string, ExtraMode
       order: 'complete_name, id',
       recName: 'complete_name',
     },
+    // Packages: stock.quant.package on 17/18 (stock_quant.py, 17.0 filesdna copy), replaced on 19 by
+    // stock.package (stock_package.py, 19.0 copy: nested packages, complete_name). Name required,
+    // from a sequence when not given; location and company follow the content (not modelled).
+    ...(version <= 18
+      ? {
+          'stock.quant.package': {
+            module: 'stock',
+            fields: [
+              f('name', 'char', { required: true }),
+              m2o('company_id', 'res.company', { computed: true, stored: true, readonly: true }),
+              o2m('quant_ids', 'stock.quant', 'package_id'),
+            ],
+          },
+        }
+      : {
+          'stock.package': {
+            module: 'stock',
+            recName: 'complete_name',
+            fields: [
+              f('name', 'char', { required: true }),
+              f('complete_name', 'char', { computed: true, stored: true }),
+              m2o('parent_package_id', 'stock.package'),
+              m2o('company_id', 'res.company', { computed: true, stored: true, readonly: true }),
+              o2m('quant_ids', 'stock.quant', 'package_id'),
+            ],
+          },
+        }),
+    // product_expiry/wizard/confirm_expiry.py (19.0)
+    'expiry.picking.confirmation': {
+      module: EXPIRY,
+      transient: true,
+      fields: [
+        f('lot_ids', 'many2many', { relation: 'stock.lot', required: true }),
+        f('picking_ids', 'many2many', { relation: 'stock.picking' }),
+      ],
+    },
     'stock.backorder.confirmation.line': {
       module: 'stock',
       transient: true,
@@ -250,6 +291,8 @@ export function extraModels(version: Version): Readonly<Record<string, ExtraMode
         f('product_qty', 'float', { required: true, default: 1 }),
         m2o('product_uom_id', 'uom.uom', { required: true }),
         f('sequence', 'integer', { default: 1 }),
+        // 17/18 mrp_bom.py; 19 dropped it (a line's operation alone makes the move manual there).
+        ...(version <= 18 ? [f('manual_consumption', 'boolean', { default: false })] : []),
       ],
     },
     'mrp.production.backorder.line': {
@@ -517,7 +560,12 @@ export function extraFields(version: Version): Readonly<Record<string, readonly 
     'stock.quant': [m2o('product_uom_id', 'uom.uom', { related: 'product_id.uom_id' })],
     // mrp/models/stock_move_line.py: filled when a component move is reserved (_action_assign).
     'stock.move.line': [m2o('production_id', 'mrp.production'), m2o('workorder_id', 'mrp.workorder')],
-    'stock.lot': [o2m('quant_ids', 'stock.quant', 'lot_id')],
+    'stock.lot': [
+      o2m('quant_ids', 'stock.quant', 'lot_id'),
+      // product_expiry/models/production_lot.py (19.0): the date, and the alert once it has passed.
+      f('expiration_date', 'datetime', { module: EXPIRY }),
+      f('product_expiry_alert', 'boolean', { computed: true, stored: false, module: EXPIRY }),
+    ],
     'mrp.production': [
       f('product_tracking', 'selection', {
         related: 'product_id.tracking',

@@ -75,6 +75,9 @@ export const FIELD_VERSIONS: Readonly<Record<string, readonly Version[]>> = {
  * (e.g. "v18/v19: computed (stored, precompute, readonly=False)"). Keyed `model.field`.
  */
 export const FIELD_OVERRIDES: Readonly<Record<string, (v: Version) => Partial<RawField> | undefined>> = {
+  // Source (not the facts, which say readonly=False for all): 17.0 mrp stock_move.py declares it
+  // compute + store without readonly=False (readonly in fields_get; an RPC write still stores it).
+  'stock.move.manual_consumption': (v) => (v === 17 ? { readonly: true } : undefined),
   // "v17: plain field. v18/v19: computed (stored, precompute, readonly=False) from the picking".
   'stock.move.location_id': (v) => (v >= 18 ? { computed: true, stored: true, readonly: false } : undefined),
   'stock.move.location_dest_id': (v) => (v >= 18 ? { computed: true, stored: true, readonly: false } : undefined),

@@ -14,7 +14,7 @@ import {
   versionedSelection,
   withOverrides,
 } from './schema-facts.js';
-import { extraFields, extraModels } from './schema-extra.js';
+import { OPTIONAL_ADDONS, extraFields, extraModels } from './schema-extra.js';
 
 export type { Edition, Version } from './schema-facts.js';
 
@@ -211,7 +211,13 @@ function moduleOf(name: string): string {
   return m.split(/[ (]/)[0] ?? m;
 }
 
-export function loadSchema(version: Version = 19, edition: Edition = 'community'): ReadonlyMap<string, ModelDef> {
+export function loadSchema(
+  version: Version = 19,
+  edition: Edition = 'community',
+  addons: ReadonlySet<string> = new Set(),
+): ReadonlyMap<string, ModelDef> {
+  const absent = (module: string | undefined): boolean =>
+    module !== undefined && (OPTIONAL_ADDONS as readonly string[]).includes(module) && !addons.has(module);
   const facts = factModels();
   const extras = extraModels(version);
   const added = extraFields(version);
@@ -220,13 +226,14 @@ export function loadSchema(version: Version = 19, edition: Edition = 'community'
   for (const name of names) {
     const extra = extras[name];
     if (extra?.edition !== undefined && extra.edition !== edition) continue;
+    if (absent(extra?.module)) continue;
     if (facts.has(name) && extra !== undefined)
       throw new Error(`odoo stand-in: ${name} is both in models.json and in schema-extra.ts`);
     const raw = [...(facts.get(name) ?? extra?.fields ?? []), ...(added[name] ?? [])];
     const fields = new Map<string, FieldDef>();
     fields.set('id', META[0] as FieldDef);
     for (const f of raw) {
-      if (!present(name, f, version, edition)) continue;
+      if (!present(name, f, version, edition) || absent(f.module)) continue;
       if (fields.has(f.name)) throw new Error(`odoo stand-in: ${name}.${f.name} is defined twice`);
       fields.set(f.name, toFieldDef(name, withOverrides(name, f, version), version));
     }

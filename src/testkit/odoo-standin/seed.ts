@@ -5,6 +5,7 @@
 // quality_control_data.xml, unverified). ir.model lists every served model, ir.module.module the
 // installed modules.
 import { UI_XMLIDS } from './actions.js';
+import { EXPIRY_VIEW_ID, PRODUCT_EXPIRY } from './product-expiry.js';
 import type { Env } from './model-hooks.js';
 import { COMMUNITY_MODULES, ENTERPRISE_MODULES } from './schema-extra.js';
 import type { Store } from './store.js';
@@ -284,6 +285,14 @@ export function seed(store: Store, options: SeedOptions): void {
   seedStock(env, xml, options.products);
   seedMaintenance(env, xml);
   if (store.edition === 'enterprise') seedQuality(env, xml);
+  if (store.addons.has(PRODUCT_EXPIRY))
+    xml.push({
+      module: PRODUCT_EXPIRY,
+      name: 'confirm_expiry_view',
+      model: 'ir.ui.view',
+      res_id: EXPIRY_VIEW_ID,
+      noupdate: false,
+    });
   for (const [full, ref] of Object.entries(UI_XMLIDS)) {
     const [module, name] = full.split('.') as [string, string];
     xml.push({ module, name, model: ref.model, res_id: ref.id, noupdate: false });
@@ -295,7 +304,9 @@ export function seed(store: Store, options: SeedOptions): void {
     env,
   );
   const modules =
-    store.edition === 'enterprise' ? [...COMMUNITY_MODULES, ...ENTERPRISE_MODULES] : [...COMMUNITY_MODULES];
+    store.edition === 'enterprise'
+      ? [...COMMUNITY_MODULES, ...store.addons, ...ENTERPRISE_MODULES]
+      : [...COMMUNITY_MODULES, ...store.addons];
   store.create(
     'ir.module.module',
     modules.map((name) => ({

@@ -11,6 +11,7 @@ import type { CallInfo, FaultRule, Faults } from './faults.js';
 import { createFaults } from './faults.js';
 import { bindArgs, findMethod, type MethodEnv } from './methods.js';
 import { hooksFor, methodsFor } from './modules.js';
+import type { Addon } from './schema-extra.js';
 import type { Edition } from './schema.js';
 import type { SeedProduct } from './seed.js';
 import { COMPANY_ID, UID, seed } from './seed.js';
@@ -36,6 +37,8 @@ export interface OdooStandinOptions {
    * quality_control, quality_mrp...): their models and fields exist only then. Default 'community'.
    */
   readonly edition?: Edition;
+  /** Optional Community modules to install: 'product_expiry' (lot expiration dates, the expired-lot wizard). */
+  readonly addons?: readonly Addon[];
   /** Products to seed (by default none). */
   readonly products?: readonly SeedProduct[];
   readonly host?: string;
@@ -99,9 +102,10 @@ export async function startOdooStandin(options: OdooStandinOptions = {}): Promis
     companyId: () => COMPANY_ID,
     version,
     edition,
-    hooks: hooksFor(edition),
+    addons: options.addons ?? [],
+    hooks: hooksFor(edition, options.addons ?? []),
   });
-  const modelMethods = methodsFor(edition);
+  const modelMethods = methodsFor(edition, options.addons ?? []);
   seed(store, {
     login,
     workCenters: options.workCenters ?? [{ code: 'WC-01' }, { code: 'WC-02' }, { code: 'WC-03' }],

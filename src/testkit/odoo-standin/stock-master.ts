@@ -37,6 +37,25 @@ const lotUniqueness = (env: Env, ids: readonly number[]): void => {
   );
 };
 
+/** stock.quant.package (17/18) / stock.package (19): a name from the sequence when none is given. */
+export const packageHooks: ModelHooks = {
+  defaults: { name: (env) => env.store.nextSequence('stock.quant.package', 'PACK', 7) },
+  computes: [
+    {
+      field: 'complete_name',
+      depends: ['name', 'parent_package_id'],
+      compute: (env, r) => {
+        const parent =
+          typeof r['parent_package_id'] === 'number' && env.store.has('stock.package', r['parent_package_id'])
+            ? env.store.get('stock.package', r['parent_package_id'])
+            : undefined;
+        return parent === undefined ? r['name'] : `${String(parent['complete_name'])} > ${String(r['name'])}`;
+      },
+    },
+    { field: 'company_id', depends: ['name'], compute: (env) => env.companyId },
+  ],
+};
+
 export const lotHooks: ModelHooks = {
   defaults: {
     // 17: default next_by_code('stock.lot.serial'); 19: computed from the product's lot_sequence_id,

@@ -78,8 +78,28 @@ const computes: readonly ComputeDef[] = [
       return num(r['product_uom_qty']) / (left || 1);
     },
   },
-  { field: 'manual_consumption', depends: ['bom_line_id'], compute: () => false },
+  { field: 'manual_consumption', depends: ['bom_line_id', 'product_id'], compute: manualConsumption },
 ];
+
+/**
+ * stock.move._compute_manual_consumption (mrp), read in each version's source:
+ * 17  (draft only) a tracked component unless the type consumes lots automatically
+ *     (use_auto_consume_components_lots, default False: not modelled), or an untracked one whose BoM
+ *     line says manual_consumption;
+ * 18  once True it stays; else the BoM line's manual_consumption or its operation;
+ * 19  once True it stays; else the BoM line's operation (the line has no manual_consumption).
+ * Operations (mrp.routing.workcenter) are not modelled, so on 19 it is True only when written.
+ */
+function manualConsumption(env: Env, r: Row): boolean {
+  if (r['manual_consumption'] === true) return true;
+  const line = rowOf(env, 'mrp.bom.line', r['bom_line_id']);
+  if (env.version === 17) {
+    if (r['state'] !== undefined && r['state'] !== 'draft') return false;
+    const tracked = (product(env, r['product_id'])?.['tracking'] ?? 'none') !== 'none';
+    return tracked || line?.['manual_consumption'] === true;
+  }
+  return env.version === 18 && line?.['manual_consumption'] === true;
+}
 
 export const moveHooks: ModelHooks = {
   defaults: { company_id: (env, vals) => productionOf(env, vals)?.['company_id'] ?? env.companyId },

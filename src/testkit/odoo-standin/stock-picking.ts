@@ -8,6 +8,7 @@ import { userError } from './errors.js';
 import type { Env, ModelHooks } from './model-hooks.js';
 import { withContext } from './model-hooks.js';
 import type { MethodDef } from './methods.js';
+import { expiredLots, expiredWizardAction } from './product-expiry.js';
 import { createBackorder, moveActionDone } from './stock-done.js';
 import { setPicked } from './stock-move-hooks.js';
 import { EPS, productName, tracking } from './stock-quants.js';
@@ -199,6 +200,9 @@ export function buttonValidate(env: Env, ids: readonly number[]): unknown {
     const ask = pickingIds.filter((id) => needsBackorderQuestion(ctx, id));
     if (ask.length > 0) return backorderWizardAction(ctx, ask, pickingIds.length > 1);
   }
+  // product_expiry's hook runs after the backorder question: only skip_expired passes it.
+  const expired = expiredLots(ctx, pickingIds);
+  if (expired.pickings.length > 0) return expiredWizardAction(ctx, expired.pickings, expired.lots);
   const notToBackorder = new Set(
     pickingIds.filter((id) => typeOf(ctx, ctx.store.get('stock.picking', id))['create_backorder'] === 'never'),
   );

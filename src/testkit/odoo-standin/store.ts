@@ -21,6 +21,8 @@ export interface StoreOptions {
   readonly companyId: () => number;
   readonly version?: Version;
   readonly edition?: Edition;
+  /** Optional Community modules installed (schema-extra.ts OPTIONAL_ADDONS). */
+  readonly addons?: readonly string[];
   readonly hooks?: HookRegistry;
 }
 
@@ -49,6 +51,7 @@ export class Store {
   readonly version: Version;
   readonly edition: Edition;
   readonly schema: ReadonlyMap<string, ModelDef>;
+  readonly addons: ReadonlySet<string>;
   private readonly hooks: HookRegistry;
   private readonly tables = new Map<string, Map<number, Row>>();
   private readonly nextIds = new Map<string, number>();
@@ -60,7 +63,8 @@ export class Store {
   constructor(private readonly options: StoreOptions) {
     this.version = options.version ?? 19;
     this.edition = options.edition ?? 'community';
-    this.schema = loadSchema(this.version, this.edition);
+    this.addons = new Set(options.addons ?? []);
+    this.schema = loadSchema(this.version, this.edition, this.addons);
     this.hooks = options.hooks ?? {};
     for (const name of this.schema.keys()) {
       this.tables.set(name, new Map());

@@ -8,7 +8,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { MilestoneRecord } from '../../../src/core/milestones.js';
-import type { DeadLetter } from '../../../src/ports/dead-letters.js';
+import type { AuditRecord, DeadLetter } from '../../../src/ports/dead-letters.js';
 import { MATERIAL_MARKER } from '../../../src/io/odoo/material-poster.js';
 import {
   T0,
@@ -67,12 +67,15 @@ function odooSide(w: MaterialWorld, mos: ReadonlyMap<string, number>): string[] 
     for (const lot of ids) out.push(`produced ${name} ${lotName.get(lot)}`);
   }
   const pickings = w.standin.records('stock.picking').filter((p) => String(p['origin']).startsWith(MATERIAL_MARKER));
+  const packageModel = w.standin.version >= 19 ? 'stock.package' : 'stock.quant.package';
+  const pkgName = new Map(w.standin.records(packageModel).map((p) => [p['id'], String(p['name'])]));
   for (const p of pickings) {
     const lines = w.standin.records('stock.move.line').filter((l) => l['picking_id'] === p['id']);
     for (const l of lines)
       out.push(
         `moved ${String(l['lot_id'] === false ? '-' : lotName.get(l['lot_id']))} ${locName.get(l['location_id'])} ` +
-          `${locName.get(l['location_dest_id'])} ${Number(l['quantity'])} ${String(p['state'])}`,
+          `${locName.get(l['location_dest_id'])} ${Number(l['quantity'])} ${String(p['state'])} ` +
+          `${pkgName.get(l['result_package_id']) ?? '-'}`,
       );
   }
   return out.sort();
@@ -94,7 +97,11 @@ function eventSide(events: readonly MilestoneRecord[], order: (m: MilestoneRecor
       const k = `consumed ${order(m)} ${lot} ${loc(m.material?.fromLocation)}`;
       sums.set(k, (sums.get(k) ?? 0) + (m.quantity ?? 0));
     } else if (m.kind === 'lot_produced') out.push(`produced ${m.orderRef} ${lot}`);
-    else out.push(`moved ${lot} ${loc(m.material?.fromLocation)} ${loc(m.material?.toLocation)} ${m.quantity} done`);
+    else
+      out.push(
+        `moved ${lot} ${loc(m.material?.fromLocation)} ${loc(m.material?.toLocation)} ${m.quantity} done ` +
+          `${m.material?.package ?? '-'}`,
+      );
   }
   for (const [k, q] of sums) out.push(`${k} ${Math.round(q * 1e6) / 1e6}`);
   return out.sort();
@@ -130,7 +137,11 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind material over Kafka: $nam
       }
       for (const [i, name] of names.entries())
         scanned.push(mine(produced(`P-${version}-${i + 1}`, 1, T0 + i * H, name)));
-      for (let i = 0; i < 6; i += 1) scanned.push(mine(moved(lots[i % 3]!, 1 + (i % 2), T0 + i * 60_000 + 17)));
+      for (let i = 0; i < 6; i += 1) {
+        const m = mine(moved(lots[i % 3]!, 1 + (i % 2), T0 + i * 60_000 + 17));
+        // Half of them packed: pallets PAL-0 (used twice: created once) and PAL-1, in the version's package model.
+        scanned.push(i % 2 === 0 ? { ...m, material: { ...m.material!, package: `PAL-${i % 4 === 0 ? 0 : 1}` } } : m);
+      }
       scanned.push(mine(moved('C-1', 1, T0 + 99_000, 'PRESS-LINE', 'COIL-STORE')));
       // Re-sent scans: the same events again (applied once).
       scanned.push(scanned[0]!, scanned[3]!, scanned.at(-1)!);
@@ -192,6 +203,9 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind material over Kafka: $nam
       });
       second.child.kill('SIGINT');
       expect(await second.exit).toBe(130);
+      // One package per pallet name, in the version's model.
+      const pallets = w.standin.records(version >= 19 ? 'stock.package' : 'stock.quant.package');
+      expect(pallets.map((p) => p['name']).sort()).toEqual(['PAL-0', 'PAL-1']);
       // One stock.lot per produced lot, one transfer per distinct move.
       for (const i of [1, 2, 3])
         expect(w.standin.records('stock.lot').filter((l) => l['name'] === `P-${version}-${i}`)).toHaveLength(1);
@@ -347,4 +361,105 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind material over Kafka: $nam
       await cleanRedis(plant);
     }
   }, 300_000);
+
+  it("Odoo's refusals are dead-lettered and audited with Odoo's reason; our own checks with ours", async () => {
+    const plant = await newPlant(1);
+    const yaml = MATERIAL_YAML.replace(
+      '    PRESS-LINE: WH/Stock/Press\n',
+      '    PRESS-LINE: WH/Stock/Press\n    WH-VIEW: WH\n',
+    );
+    await writeFile(plant.topologyFile, (await readFile(plant.topologyFile, 'utf8')) + yaml);
+    const materialTopic = `shiftstream.${plant.plantId}.material`;
+    const w = await startMaterialWorld(version, 10, { addons: ['product_expiry'] });
+    const env = odooEnv(w.standin, w.standin.url, plant);
+    const groupId = `shiftstream.${plant.plantId}.odoo-poster-material`;
+    try {
+      await suite.kafka.createTopics([plant.topics.milestones, materialTopic, plant.topics.dlq, plant.topics.audit]);
+      await w.client.write('stock.lot', [w.lots.get('C-1')!], { expiration_date: '2026-01-01 00:00:00' });
+      // A closed production: its lot produced, closed without consuming.
+      const closed = await w.production(`WH/MO/${version}50`, 1);
+      const [lot] = await w.client.create('stock.lot', [{ name: `F-${version}`, product_id: w.panel, company_id: 1 }]);
+      await w.client.write(
+        'mrp.production',
+        [closed.moId],
+        version >= 19
+          ? { lot_producing_ids: [[4, lot]], qty_producing: 1 }
+          : { lot_producing_id: lot, qty_producing: 1 },
+      );
+      await w.client.callMethod('mrp.production', 'button_mark_done', [closed.moId], {
+        context: { skip_consumption: true, skip_backorder: true },
+      });
+      await w.production(`WH/MO/${version}51`, 1);
+      const mine = (m: MilestoneRecord): MilestoneRecord => ({ ...m, plantId: plant.plantId, workCenterId: 'wc-1' });
+      const base = moved('C-1', 1, T0);
+      const events = [
+        mine({ ...base, material: { ...base.material!, lot: null } }), // Odoo: no lot for a tracked coil
+        mine(moved('C-2', 1, T0 + 1, 'COIL-STORE', 'WH-VIEW')), // Odoo: a view location
+        mine(moved('C-3', 11, T0 + 2)), // ours: 10 on hand (Odoo would go negative)
+        mine(consumed('C-1', 1, T0 + 3, `WH/MO/${version}50`)), // ours: a done production
+        mine(produced(`P-${version}-1`, 1, T0 + 4, `WH/MO/${version}51`)),
+        mine(produced(`P-${version}-2`, 1, T0 + 5, `WH/MO/${version}51`)), // 19: Odoo; 17: ours
+        mine(moved('C-1', 2, T0 + 6)), // expired: button_validate answers a wizard despite the keys
+      ];
+      await suite.kafka.produceMilestones(materialTopic, events);
+      const run = runCli(
+        suite.driver,
+        ['post', '--kind', 'material', '--topology', plant.topologyFile, '--flush-interval', '100ms'],
+        env,
+      );
+      await eventually('all handled and committed', 90_000, async () =>
+        (await suite.kafka.fullyCommitted(groupId, materialTopic)) ? true : undefined,
+      );
+      run.child.kill('SIGINT');
+      expect(await run.exit).toBe(130);
+      const dlq = (await suite.kafka.readJson<DeadLetter>(plant.topics.dlq)).map((d) => d.value);
+      expect(dlq).toHaveLength(6);
+      const bySubject = (text: string): DeadLetter => dlq.find((d) => d.subject.includes(text))!;
+      const odoo = (d: DeadLetter) => [d.error.code, d.error.odooName, d.error.odooMessage];
+      expect(odoo(bySubject('inventory_move COIL-DC04 x1 '))).toEqual([
+        'SHIFTSTREAM_ODOO_VALIDATION',
+        'odoo.exceptions.UserError',
+        'You need to supply a Lot/Serial number for products [COIL] Coil DC04.',
+      ]);
+      expect(odoo(bySubject('lot C-2'))).toEqual([
+        'SHIFTSTREAM_ODOO_VALIDATION',
+        'odoo.exceptions.ValidationError',
+        'You cannot take products from or deliver products to a location of type "view" (WH).',
+      ]);
+      expect(bySubject('lot C-2').error.message).toMatch(/inventory_move .* lot C-2 x1: Odoo refused it: odoo /);
+      expect(odoo(bySubject('lot C-3'))).toEqual(['SHIFTSTREAM_ODOO_VALIDATION', null, null]);
+      expect(bySubject('lot C-3').error.message).toContain('Odoo would accept it and let the quant go negative');
+      expect(odoo(bySubject('lot_consumed'))).toEqual(['SHIFTSTREAM_ODOO_VALIDATION', null, null]);
+      expect(bySubject('lot_consumed').error.message).toContain(`WH/MO/${version}50 is done in Odoo`);
+      const second = bySubject(`lot P-${version}-2`);
+      if (version >= 19)
+        expect(odoo(second)).toEqual([
+          'SHIFTSTREAM_ODOO_VALIDATION',
+          'odoo.exceptions.UserError',
+          'You cannot set more than 1 lot',
+        ]);
+      else expect(second.error.message).toContain('already produces lot');
+      const expired = bySubject('lot C-1 x2');
+      expect(odoo(expired)).toEqual(['SHIFTSTREAM_ODOO_VALIDATION', null, null]);
+      expect(expired.error.message).toMatch(
+        /was not validated: button_validate returned the expiry\.picking\.confirmation wizard/,
+      );
+      // The audit says the same for each.
+      const audit = (await suite.kafka.readJson<AuditRecord>(plant.topics.audit)).map((a) => a.value);
+      const dead = audit.filter((a) => a.status === 'dead-lettered');
+      expect(dead.map((a) => [a.key, a.error?.odooMessage ?? null]).sort()).toEqual(
+        dlq.map((d) => [d.key, d.error.odooMessage]).sort(),
+      );
+      expect(audit.filter((a) => a.status === 'posted').map((a) => a.subject)).toEqual([
+        expect.stringContaining(`lot P-${version}-1`),
+      ]);
+      // Nothing moved for the refused transfers (Odoo rolled the validations back, the wizard validated
+      // nothing; ours never wrote): no transfer done, the expired one waits in Odoo.
+      expect(w.standin.records('stock.picking').filter((p) => p['state'] === 'done')).toHaveLength(0);
+      expect(audit.some((a) => a.key === expired.key && a.status === 'posted')).toBe(false);
+    } finally {
+      await w.close();
+      await cleanRedis(plant);
+    }
+  }, 180_000);
 });

@@ -141,8 +141,10 @@ describe('npm start (shiftstream demo)', () => {
     const pressed = edges.filter((e) => e.kind === 'consumed' && e.product === 'BLANK-DC04');
     expect([coils.length, stacks.length, pressed.length].every((n) => n > 0)).toBe(true);
     const made = new Set(stacks.map((s) => s.lot));
-    // The simulator's silences swallow some milestones (a stack produced while the blanking line
-    // was silent): most stacks consumed at the presses are seen produced, every one is a stack.
+    // A silence no longer loses lot milestones (it holds them and announces them when it ends), yet
+    // one stack pressed here still has no produced edge (STK-LOT-2026-401752; not the transport
+    // defects either; suspected, unverified: produced when the blanking line had no running order,
+    // and an edge needs one). So: most stacks consumed at the presses are seen produced.
     for (const p of pressed) expect(p.lot).toMatch(/^STK-LOT-2026-\d{6}$/);
     expect(pressed.filter((p) => made.has(p.lot)).length).toBeGreaterThanOrEqual(0.8 * pressed.length);
     for (const s of stacks) {

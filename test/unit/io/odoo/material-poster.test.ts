@@ -172,6 +172,9 @@ describe.each([17, 18, 19] as const)('material poster on Odoo %i', (version) => 
     const closed = await refusal(a.post(consumed('C-1', 1, T0, 'WH/MO/00004')));
     expect(closed.code).toBe('SHIFTSTREAM_ODOO_VALIDATION');
     expect(closed.message).toContain('WH/MO/00004 is done in Odoo');
+    expect(closed.message).toContain('Odoo would accept it: the stock would move at once');
+    expect(closed.details).toMatchObject({ check: 'shiftstream' });
+    expect(closed.details['odooName']).toBeUndefined();
     await w.production('WH/MO/00005');
     const unknownLot = await refusal(a.post(consumed('C-404', 1, T0, 'WH/MO/00005')));
     expect(unknownLot.code).toBe('SHIFTSTREAM_ODOO_MISSING');
@@ -190,5 +193,175 @@ describe.each([17, 18, 19] as const)('material poster on Odoo %i', (version) => 
       }).handle(item.event!, item.key),
     );
     expect(ghost.message).toContain('expected one stock.location with that full name, found none');
+  });
+
+  it("the closed-production check is ours: Odoo takes a line on a done production's component move", async () => {
+    w = await startMaterialWorld(version);
+    const { moId, rawMove } = await w.production('WH/MO/00006', 1);
+    const a = handlerOn(w);
+    await a.post(consumed('C-1', 2, T0, 'WH/MO/00006'));
+    await a.post(produced('P-6', 1, T0, 'WH/MO/00006'));
+    await w.client.write('mrp.production', [moId], { qty_producing: 1 });
+    await w.client.callMethod('mrp.production', 'button_mark_done', [moId], {
+      context: { skip_consumption: true, skip_backorder: true },
+    });
+    const onHand = (): number =>
+      w!.standin
+        .records('stock.quant')
+        .filter((q) => q['lot_id'] === w!.lots.get('C-3') && q['location_id'] === w!.coilStore)
+        .reduce((s, q) => s + Number(q['quantity']), 0);
+    expect(w.standin.records('stock.move').find((m) => m['id'] === rawMove)).toMatchObject({ state: 'done' });
+    const before = onHand();
+    // What the poster would write without its check: Odoo takes it, no error, the coil leaves the store.
+    const [line] = await w.client.create('stock.move.line', [
+      { move_id: rawMove, lot_id: w.lots.get('C-3'), location_id: w.coilStore, quantity: 2, picked: true },
+    ]);
+    expect(await w.client.searchRead('stock.move.line', [['id', '=', line]], ['state'])).toMatchObject([
+      { state: 'done' },
+    ]);
+    expect(onHand()).toBe(before - 2);
+  });
+
+  it('a wizard despite the context keys (expired lot, product_expiry): reported, never validated', async () => {
+    w = await startMaterialWorld(version, 10, { addons: ['product_expiry'] });
+    await w.client.write('stock.lot', [w.lots.get('C-1')!], { expiration_date: '2026-01-31 00:00:00' });
+    const a = handlerOn(w);
+    const err = await refusal(a.post(moved('C-1', 1, T0)));
+    expect(err.code).toBe('SHIFTSTREAM_ODOO_VALIDATION');
+    expect(err.message).toMatch(
+      /stock\.picking \d+ was not validated: button_validate returned the expiry\.picking\.confirmation wizard/,
+    );
+    expect(err.details['odooName']).toBeUndefined();
+    const pickings = w.standin.records('stock.picking');
+    expect(pickings.map((p) => p['state'])).toEqual(['assigned']);
+    const quants = (loc: number): number =>
+      w!.standin
+        .records('stock.quant')
+        .filter((q) => q['lot_id'] === w!.lots.get('C-1') && q['location_id'] === loc)
+        .reduce((s, q) => s + Number(q['quantity']), 0);
+    expect([quants(w.coilStore), quants(w.pressLine)]).toEqual([10, 0]);
+    // The ledger does not say done: a replay asks Odoo again (same picking, same answer), never posted.
+    expect((await a.kv.get(`mat:${materialItem(PLAN, moved('C-1', 1, T0)).key}`)) ?? '').not.toContain('done');
+    await refusal(a.post(moved('C-1', 1, T0)));
+    expect(w.standin.records('stock.picking')).toHaveLength(1);
+    // A fresh lot on the same Odoo validates with the keys alone.
+    expect((await a.post(moved('C-2', 1, T0 + 1))).status).toBe('posted');
+  });
+
+  it('packages: found or created once by name in the version model, on the line as source and target', async () => {
+    w = await startMaterialWorld(version);
+    const model = version >= 19 ? 'stock.package' : 'stock.quant.package';
+    const a = handlerOn(w);
+    const packed = (m: MilestoneRecord, pkg: string): MilestoneRecord => ({
+      ...m,
+      material: { ...m.material!, package: pkg },
+    });
+    // Into a new pallet (its create's response lost: found by name on the retry, not made twice).
+    w.standin.faults.inject({ kind: 'lost-after-commit', model, method: 'create' });
+    await a.post(packed(moved('C-1', 3, T0), 'PAL-7'));
+    expect(w.standin.faults.fired['lost-after-commit']).toBe(1);
+    const pals = w.standin.records(model).filter((p) => p['name'] === 'PAL-7');
+    expect(pals).toHaveLength(1);
+    const pal = pals[0]!['id'];
+    const lineOf = (pickingIndex: number) => {
+      const picking = w!.standin.records('stock.picking')[pickingIndex]!;
+      return w!.standin.records('stock.move.line').find((l) => l['picking_id'] === picking['id'])!;
+    };
+    expect([lineOf(0)['result_package_id'], lineOf(0)['package_id'] ?? false]).toEqual([pal, false]);
+    // The pallet back to the coil store: taken out of it at the source, into it at the destination.
+    await a.post(packed(moved('C-1', 3, T0 + 1, 'PRESS-LINE', 'COIL-STORE'), 'PAL-7'));
+    expect(lineOf(1)).toMatchObject({ result_package_id: pal, package_id: pal });
+    const inPal = w.standin.records('stock.quant').filter((q) => q['package_id'] === pal);
+    expect(inPal.map((q) => [q['location_id'], q['quantity']]).filter(([, q]) => q !== 0)).toEqual([[w.coilStore, 3]]);
+    // An existing package of the name is used, whoever made it; a replay with a fresh ledger adds nothing.
+    await handlerOn(w).post(packed(moved('C-1', 3, T0 + 1, 'PRESS-LINE', 'COIL-STORE'), 'PAL-7'));
+    expect(w.standin.records(model)).toHaveLength(1);
+    expect(w.standin.records('stock.picking')).toHaveLength(2);
+  });
+
+  it('manual_consumption per version; the poster sets it: set_qty_producing keeps what it recorded', async () => {
+    w = await startMaterialWorld(version);
+    const move = (id: number) => w!.standin.records('stock.move').find((m) => m['id'] === id)!;
+    // The coil is lot-tracked: 17 computes the move manual at once (draft, tracked); 18/19 only from the
+    // BoM line (18: its manual_consumption or operation; 19: its operation) - none here.
+    const mine = await w.production('WH/MO/00008', 1);
+    const bare = await w.production('WH/MO/00009', 1);
+    expect([move(mine.rawMove)['manual_consumption'], move(bare.rawMove)['manual_consumption']]).toEqual(
+      version === 17 ? [true, true] : [false, false],
+    );
+    const ro = (await w.client.callMethod('stock.move', 'fields_get', null, { attributes: ['readonly'] })) as Record<
+      string,
+      { readonly: boolean }
+    >;
+    expect(ro['manual_consumption']?.readonly).toBe(version === 17);
+    // 3 coils recorded by the poster; 3 written as a picked line by someone else (no manual flag).
+    await handlerOn(w).post(consumed('C-1', 3, T0, 'WH/MO/00008'));
+    await w.client.create('stock.move.line', [
+      { move_id: bare.rawMove, lot_id: w.lots.get('C-1'), location_id: w.coilStore, quantity: 3, picked: true },
+    ]);
+    expect(move(mine.rawMove)['manual_consumption']).toBe(true);
+    // Producing 1 panel (2 coils by the BoM): the MO's propagation leaves manual moves alone.
+    for (const mo of [mine, bare]) {
+      await w.client.write('mrp.production', [mo.moId], { qty_producing: 1 });
+      await w.client.callMethod('mrp.production', 'set_qty_producing', [mo.moId]);
+    }
+    const picked = (moId: number): number => [...consumedLines(w!, moId).values()].reduce((x, y) => x + y, 0);
+    expect(picked(mine.moId)).toBe(3);
+    // Without the flag 18/19 overwrite the recorded 3 with the BoM's 2; 17 kept it (tracked: manual).
+    expect(picked(bare.moId)).toBe(version === 17 ? 3 : 2);
+  });
+
+  it("Odoo's own refusals reach the caller with Odoo's name and message, behind the event", async () => {
+    w = await startMaterialWorld(version);
+    const plan = {
+      ...PLAN,
+      locations: new Map([...PLAN.locations, ['WH-VIEW', 'WH'], ['VENDOR', 'Partners/Vendors']]),
+    };
+    const handler = createMaterialHandler({
+      client: w.client,
+      ledger: materialLedgerOn(createMemoryKeyValue()),
+      plan,
+      workCenterId: async () => w!.workcenter,
+      retry: { initialMs: 1, maxMs: 5, multiplier: 2, maxAttempts: 2 },
+    });
+    const post = (m: MilestoneRecord) => {
+      const item = materialItem(plan, m);
+      if (item.event === null) throw new Error(`rejected: ${item.reject?.detail}`);
+      return handler.handle(item.event, item.key);
+    };
+    // A lot-tracked coil moved without a lot: Odoo's lot check at validation.
+    const base = moved('C-1', 1, T0);
+    const noLot = await refusal(post({ ...base, material: { ...base.material!, lot: null } }));
+    expect(noLot.code).toBe('SHIFTSTREAM_ODOO_VALIDATION');
+    expect(noLot.message).toMatch(/^plant-a\/scanner-7 inventory_move .* COIL-DC04 x1: Odoo refused it: /);
+    expect(noLot.details).toMatchObject({
+      odooName: 'odoo.exceptions.UserError',
+      odooMessage: 'You need to supply a Lot/Serial number for products [COIL] Coil DC04.',
+    });
+    // Into a view location: the quant's location check (our lookup does not refuse it).
+    const view = await refusal(post(moved('C-2', 1, T0 + 1, 'COIL-STORE', 'WH-VIEW')));
+    expect(view.details).toMatchObject({
+      odooName: 'odoo.exceptions.ValidationError',
+      odooMessage: 'You cannot take products from or deliver products to a location of type "view" (WH).',
+    });
+    // Nothing moved for either: the validations rolled back.
+    expect(w.standin.records('stock.picking').map((p) => p['state'])).not.toContain('done');
+    // Our quantity check only where Odoo keeps stock: from a vendor (virtual) nothing is checked.
+    expect((await post(moved(null, 500, T0 + 2, 'VENDOR', 'PRESS-LINE'))).status).toBe('posted');
+    const short = await refusal(post(moved(null, 501, T0 + 3, 'PRESS-LINE', 'COIL-STORE')));
+    expect(short.message).toContain('insufficient quantity: 500 of BOLT available at WH/Stock/Press');
+    // 19: a second lot on a lot-tracked production is Odoo's refusal; 17/18 would replace it silently: ours.
+    await w.production('WH/MO/00007');
+    await post(produced('P-1', 1, T0, 'WH/MO/00007'));
+    const second = await refusal(post(produced('P-2', 1, T0 + 1, 'WH/MO/00007')));
+    if (version >= 19)
+      expect(second.details).toMatchObject({
+        odooName: 'odoo.exceptions.UserError',
+        odooMessage: 'You cannot set more than 1 lot',
+      });
+    else {
+      expect(second.message).toContain('already produces lot');
+      expect(second.details['odooName']).toBeUndefined();
+    }
   });
 });

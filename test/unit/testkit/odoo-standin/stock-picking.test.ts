@@ -243,4 +243,90 @@ describe.each(CASES)('stock.picking on the stand-in: $name', (c) => {
       });
     }
   });
+
+  it('product_expiry: an expired lot answers its wizard despite skip_backorder; skip_expired passes', async () => {
+    rpc = await start(c, { products: PRODUCTS, addons: ['product_expiry'] });
+    const ids = await stockIds(rpc);
+    const lot = (name: string, expiration: string) =>
+      rpc!.ok('stock.lot', 'create', null, {
+        vals_list: [{ name, product_id: ids.coil, company_id: 1, expiration_date: expiration }],
+      });
+    const old = idOf(await lot('OLD', '2020-01-01 00:00:00'));
+    const fresh = idOf(await lot('FRESH', '2999-01-01 00:00:00'));
+    expect(await readOne(rpc, 'stock.lot', old, ['product_expiry_alert'])).toMatchObject({
+      product_expiry_alert: true,
+    });
+    await putOnHand(rpc, ids.coil, ids.stock, 5, old);
+    await putOnHand(rpc, ids.coil, ids.stock, 5, fresh);
+    const keys = (picking: number) => ({ skip_backorder: true, picking_ids_not_to_backorder: [picking] });
+    // Fresh lot: the keys are enough.
+    const a = await transfer(rpc, ids, ids.coil, 2, {});
+    await rpc.ok('stock.move', 'write', [a.move], { vals: { quantity: 0 } }); // drop the reservation (of OLD, FIFO)
+    await rpc.ok('stock.move.line', 'create', null, {
+      vals_list: [{ move_id: a.move, lot_id: fresh, quantity: 2, picked: true }],
+    });
+    expect(await rpc.ok('stock.picking', 'button_validate', [a.picking], { context: keys(a.picking) })).toBe(true);
+    // Expired lot: the wizard, nothing validated, whatever the backorder keys say.
+    const b = await transfer(rpc, ids, ids.coil, 2, {});
+    await rpc.ok('stock.move', 'write', [b.move], { vals: { quantity: 0 } });
+    await rpc.ok('stock.move.line', 'create', null, {
+      vals_list: [{ move_id: b.move, lot_id: old, quantity: 2, picked: true }],
+    });
+    const answer = await rpc.ok('stock.picking', 'button_validate', [b.picking], { context: keys(b.picking) });
+    expect(answer).toMatchObject({
+      type: 'ir.actions.act_window',
+      res_model: 'expiry.picking.confirmation',
+      target: 'new',
+      context: { default_lot_ids: [[6, 0, [old]]], button_validate_picking_ids: [b.picking] },
+    });
+    expect(await readOne(rpc, 'stock.picking', b.picking, ['state'])).not.toMatchObject({ state: 'done' });
+    expect(await onHand(rpc, ids.coil, ids.shelf, old)).toEqual({ quantity: 0, reserved: 0 });
+    // skip_expired (what the wizard's process adds) validates.
+    const done = await rpc.ok('stock.picking', 'button_validate', [b.picking], {
+      context: { ...keys(b.picking), skip_expired: true },
+    });
+    expect(done).toBe(true);
+    expect(await onHand(rpc, ids.coil, ids.shelf, old)).toEqual({ quantity: 2, reserved: 0 });
+  });
+
+  it('without product_expiry the lot has no expiration date and nothing asks', async () => {
+    rpc = await start(c, { products: PRODUCTS });
+    const ids = await stockIds(rpc);
+    const answer = await rpc.call('stock.lot', 'create', null, {
+      vals_list: [{ name: 'OLD', product_id: ids.coil, company_id: 1, expiration_date: '2020-01-01 00:00:00' }],
+    });
+    expect(JSON.stringify(answer.error)).toContain('expiration_date');
+  });
+
+  it('packages: stock.quant.package on 17/18, stock.package on 19; lines pack into and take out of them', async () => {
+    rpc = await start(c, { products: PRODUCTS });
+    const ids = await stockIds(rpc);
+    const model = c.version >= 19 ? 'stock.package' : 'stock.quant.package';
+    const other = c.version >= 19 ? 'stock.quant.package' : 'stock.package';
+    const rel = (await rpc.ok('stock.move.line', 'fields_get', null, { attributes: ['relation'] })) as Record<
+      string,
+      { relation?: string }
+    >;
+    expect([rel['package_id']?.relation, rel['result_package_id']?.relation]).toEqual([model, model]);
+    expect((await rpc.call(other, 'search', null, { domain: [] })).error).toBeDefined();
+    const pkg = idOf(await rpc.ok(model, 'create', null, { vals_list: [{ name: 'PAL-1' }] }));
+    const named = idOf(await rpc.ok(model, 'create', null, { vals_list: [{}] }));
+    expect(await readOne(rpc, model, named, ['name'])).toMatchObject({ name: 'PACK0000001' });
+    await putOnHand(rpc, ids.bolt, ids.stock, 10);
+    const into = await transfer(rpc, ids, ids.bolt, 4);
+    await rpc.ok('stock.move', 'write', [into.move], { vals: { quantity: 0 } });
+    await rpc.ok('stock.move.line', 'create', null, {
+      vals_list: [{ move_id: into.move, quantity: 4, picked: true, result_package_id: pkg }],
+    });
+    const keys = (p: number) => ({ skip_backorder: true, picking_ids_not_to_backorder: [p] });
+    expect(await rpc.ok('stock.picking', 'button_validate', [into.picking], { context: keys(into.picking) })).toBe(
+      true,
+    );
+    const inPkg = (await rpc.ok('stock.quant', 'search_read', null, {
+      domain: [['package_id', '=', pkg]],
+      fields: ['location_id', 'quantity'],
+    })) as { location_id: [number, string]; quantity: number }[];
+    expect(inPkg.map((q) => [q.location_id[0], q.quantity])).toEqual([[ids.shelf, 4]]);
+    expect(await onHand(rpc, ids.bolt, ids.stock)).toEqual({ quantity: 6, reserved: 0 });
+  });
 });
