@@ -1,7 +1,7 @@
 // Checkpoint payloads of the windowed stage: the core snapshot plus the aligned-watermark state,
 // as JSON, gzip-compressed (histories compress ~10x).
 import { gunzipSync, gzip, gzipSync } from 'node:zlib';
-import type { ProcessorSnapshot, WindowedProcessor } from '../core/processor.js';
+import type { ProcessorDelta, ProcessorSnapshot, WindowedProcessor } from '../core/processor.js';
 import type { AlignedWatermarkSnapshot } from '../core/watermarks.js';
 
 export interface StageSnapshot {
@@ -22,6 +22,28 @@ export function encodeSnapshot(snapshot: StageSnapshot): Buffer {
 export function encodeSnapshotAsync(snapshot: StageSnapshot): Promise<Buffer> {
   const json = Buffer.from(JSON.stringify(snapshot));
   return new Promise((resolve, reject) => gzip(json, { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))));
+}
+
+/** An incremental checkpoint of the windowed stage: the processor's delta, the watermark whole. */
+export interface StageDelta {
+  readonly v: 1;
+  readonly processor: ProcessorDelta;
+  readonly watermark: AlignedWatermarkSnapshot;
+}
+
+/**
+ * A delta's bytes: its JSON on the event loop (it is as large as what changed), the compression on
+ * libuv's thread pool.
+ */
+export function encodeDeltaAsync(delta: StageDelta): Promise<Buffer> {
+  const json = Buffer.from(JSON.stringify(delta));
+  return new Promise((resolve, reject) => gzip(json, { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))));
+}
+
+export function decodeDelta(buf: Buffer): StageDelta {
+  const parsed = JSON.parse(gunzipSync(buf).toString('utf8')) as StageDelta;
+  if (parsed.v !== 1) throw new Error(`stage delta: expected version 1, found ${String(parsed.v)}`);
+  return parsed;
 }
 
 export function decodeSnapshot(buf: Buffer): StageSnapshot {
