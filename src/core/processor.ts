@@ -814,22 +814,26 @@ export class WindowedProcessor {
   }
 
   /**
-   * snapshot() in steps: pauses after every `machinesPerStep` machines' histories, so a caller can
+   * snapshot() in steps: pauses after every `machinesPerStep` machines' histories (or once a step
+   * holds `rowsPerStep` rows), so a caller can
    * give the event loop a turn between them (a whole snapshot is proportional to the retained
    * history: hundreds of ms for 2,000 machines). Returns the same snapshot. The processor must not
    * change until it is done.
    */
-  *snapshotSteps(machinesPerStep = 64): Generator<void, ProcessorSnapshot, void> {
+  *snapshotSteps(machinesPerStep = 64, rowsPerStep = Infinity): Generator<void, ProcessorSnapshot, void> {
     const tables = new SnapshotTables(this.dict);
     const machines: [string, string, EncodedHistory][] = [];
     let inStep = 0;
+    let rows = 0;
     for (const m of [...this.machines.values()].sort((a, b) => (a.machineId < b.machineId ? -1 : 1))) {
-      if (inStep === machinesPerStep) {
+      if (inStep === machinesPerStep || rows >= rowsPerStep) {
         inStep = 0;
+        rows = 0;
         yield;
       }
       machines.push([m.machineId, m.workCenterId, encodeHistory(m, tables)]);
       inStep++;
+      rows += m.n;
     }
     return {
       v: tables.tagged ? SNAPSHOT_VERSION_TAGGED : SNAPSHOT_VERSION,
