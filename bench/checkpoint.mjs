@@ -1,16 +1,27 @@
-// Where a stage-2 checkpoint's time goes (issue 12, step 2): the core snapshot, its JSON, and the
-// gzip, for one WindowedProcessor holding the state of a synthetic plant after --samples samples
-// (bench/core.mjs's stream and plan). Before this change all three ran synchronously on the event
-// loop; now the gzip runs on libuv's thread pool (encodeSnapshotAsync), so the stall the critical
-// lane sees is snapshot + JSON. Each part is timed --rounds times; the output gives the range.
+// Checkpoint cost, whole base against incremental delta (issue 12 item 2), in one process on one
+// state: a WindowedProcessor fed --samples samples of the synthetic plant (bench/core.mjs's stream
+// and plan), then --rounds checkpoint intervals. Each interval feeds the next --interval-s of plant
+// time, but only the samples of --changed-share of the machines (a rotating set), and then takes
+// both checkpoints of the same state, in alternating order:
+//   full:  encodeProcessorSnapshotInSteps (what a base costs: snapshot + JSON 64 machines per turn
+//          of the loop, gzip on the thread pool);
+//   delta: takeDelta + encodeDeltaAsync (what a delta costs: JSON on the loop, gzip on the pool).
+// Per checkpoint: process CPU (user + system, the thread pool included), the longest synchronous
+// step (the largest gap between turns of a setImmediate ticker while it runs) and the bytes that
+// go to Redis. At the end, the base taken before the first round plus every delta must restore to
+// the processor's state byte for byte, else the script fails.
 //
 //   npm run build && node bench/checkpoint.mjs
-//     [--machines 2000] [--samples 1000000] [--horizon-h 1] [--rounds 5]
-import { gzipSync } from 'node:zlib';
+//     [--machines 2000] [--samples 1000000] [--horizon-h 1] [--rounds 8] [--interval-s 5] [--changed-share 0.01]
 import { parseArgs } from 'node:util';
 import { mapSample } from '../dist/core/mapping.js';
 import { WindowedProcessor } from '../dist/core/processor.js';
-import { encodeSnapshotAsync } from '../dist/engine/snapshot-codec.js';
+import {
+  decodeDelta,
+  decodeSnapshot,
+  encodeDeltaAsync,
+  encodeProcessorSnapshotInSteps,
+} from '../dist/engine/snapshot-codec.js';
 import { createPlantSimulator, syntheticPlan } from '../dist/sim/index.js';
 import { fmt, writeResult } from './lib/env.mjs';
 
@@ -19,11 +30,16 @@ const { values } = parseArgs({
     machines: { type: 'string', default: '2000' },
     samples: { type: 'string', default: '1000000' },
     'horizon-h': { type: 'string', default: '1' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '8' },
+    'interval-s': { type: 'string', default: '5' },
+    'changed-share': { type: 'string', default: '0.01' },
   },
 });
 const machines = Number(values.machines);
 const total = Number(values.samples);
+const rounds = Number(values.rounds);
+const intervalMs = Number(values['interval-s']) * 1000;
+const share = Number(values['changed-share']);
 const plan = syntheticPlan({
   machines,
   amendmentHorizonMs: Number(values['horizon-h']) * 3_600_000,
@@ -39,60 +55,138 @@ const sim = createPlantSimulator(plan, {
   heartbeatMs: 10_000,
 });
 const processor = new WindowedProcessor(plan);
-for (let done = 0; done < total;) {
-  const n = Math.min(200_000, total - done);
+let simMs = 0;
+const feed = (samples, keep) => {
   const events = [];
-  for (const s of sim.nextCount(n)) {
+  for (const s of samples) {
+    if (s.tsMs > simMs) simMs = s.tsMs;
+    if (keep !== undefined && !keep.has(plan.tags.get(s.tag)?.machineId)) continue;
     const v = mapSample(plan, s);
     if (v.ok) events.push(v.event);
   }
   processor.ingest(events);
+  return events.length;
+};
+for (let done = 0; done < total;) {
+  const n = Math.min(200_000, total - done);
+  feed(sim.nextCount(n));
   done += n;
 }
+const watermark = { expected: 1, sources: [] };
 
-const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
-const rows = [];
-for (let r = 0; r < Number(values.rounds); r++) {
-  let t = process.hrtime.bigint();
-  const snap = { v: 1, processor: processor.snapshot(), watermark: { sources: {}, expected: 1 } };
-  const snapshotMs = ms(t);
-  t = process.hrtime.bigint();
-  const json = Buffer.from(JSON.stringify(snap));
-  const jsonMs = ms(t);
-  t = process.hrtime.bigint();
-  const gz = gzipSync(json, { level: 1 });
-  const gzipMs = ms(t);
-  // The async path: how long the event loop is held before the await (snapshot + JSON + handing
-  // the buffer to the thread pool), and the whole wall time until the bytes are there.
-  t = process.hrtime.bigint();
-  const done = encodeSnapshotAsync({ v: 1, processor: processor.snapshot(), watermark: snap.watermark }).then((b) => b);
-  const heldMs = ms(t);
-  const asyncBytes = await done;
-  const asyncWallMs = ms(t);
-  if (Buffer.compare(asyncBytes, gzipSync(Buffer.from(JSON.stringify(snap)), { level: 1 })) !== 0)
-    throw new Error('checkpoint bench: the async encoding differs from the synchronous one');
-  rows.push({ snapshotMs, jsonMs, gzipMs, jsonBytes: json.length, gzipBytes: gz.length, heldMs, asyncWallMs });
+/** Runs `fn` and measures process CPU, wall time and the longest synchronous step while it runs. */
+async function measure(fn) {
+  let longest = 0;
+  let last = process.hrtime.bigint();
+  let ticking = true;
+  const tick = () => {
+    const now = process.hrtime.bigint();
+    const gap = Number(now - last) / 1e6;
+    if (gap > longest) longest = gap;
+    last = now;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  await new Promise((r) => setImmediate(r));
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  last = t0;
+  const bytes = await fn();
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  // The gap that ends when fn resolved counts too.
+  const end = process.hrtime.bigint();
+  longest = Math.max(longest, Number(end - last) / 1e6);
+  ticking = false;
+  await new Promise((r) => setImmediate(r));
+  return { cpuMs: (cpu.user + cpu.system) / 1000, wallMs, longestStepMs: longest, bytes: bytes.length, buf: bytes };
 }
-const range = (k) => {
-  const xs = rows.map((x) => x[k]);
-  return [Math.min(...xs), Math.max(...xs)].map((x) => +x.toFixed(1));
+
+const base = await encodeProcessorSnapshotInSteps(processor, watermark);
+processor.markCheckpoint();
+const deltas = [];
+const ids = [...plan.machines.keys()].sort();
+const perRound = Math.max(1, Math.round(ids.length * share));
+const rows = [];
+for (let r = 0; r < rounds; r++) {
+  const keep = new Set(ids.slice((r * perRound) % ids.length, ((r * perRound) % ids.length) + perRound));
+  const events = feed(sim.next(simMs + intervalMs), keep);
+  const full = () => measure(() => encodeProcessorSnapshotInSteps(processor, watermark));
+  const delta = () => measure(() => encodeDeltaAsync({ v: 1, processor: processor.takeDelta(), watermark }));
+  // The floor of the measure on this host: nothing but one trip through the thread pool.
+  const noop = await measure(() => new Promise((res) => setImmediate(() => res(Buffer.alloc(0)))));
+  let f;
+  let d;
+  // Alternate the order (the delta marks, but changes nothing the full snapshot reads).
+  if (r % 2 === 0) {
+    f = await full();
+    d = await delta();
+  } else {
+    d = await delta();
+    f = await full();
+  }
+  deltas.push(d.buf);
+  const row = { round: r, events, changedMachines: keep.size };
+  for (const [k, m] of [
+    ['full', f],
+    ['delta', d],
+    ['noop', noop],
+  ])
+    row[k] = {
+      cpuMs: +m.cpuMs.toFixed(2),
+      wallMs: +m.wallMs.toFixed(2),
+      longestStepMs: +m.longestStepMs.toFixed(2),
+      bytes: m.bytes,
+    };
+  rows.push(row);
+  console.log(
+    `round ${r}: ${fmt(events)} events on ${keep.size} machines; full ${f.cpuMs.toFixed(1)} ms CPU, ` +
+      `longest step ${f.longestStepMs.toFixed(1)} ms, ${fmt(f.bytes)} B; delta ${d.cpuMs.toFixed(2)} ms CPU, ` +
+      `longest step ${d.longestStepMs.toFixed(2)} ms, ${fmt(d.bytes)} B; ` +
+      `measure floor ${noop.cpuMs.toFixed(2)} ms CPU, ` +
+      `${noop.longestStepMs.toFixed(2)} ms step`,
+  );
+}
+
+// Correctness: the base before the first round plus every delta is the state now, byte for byte.
+const restored = WindowedProcessor.restore(plan, decodeSnapshot(base).processor);
+for (const b of deltas) restored.applyDelta(decodeDelta(b).processor);
+if (JSON.stringify(restored.snapshot()) !== JSON.stringify(processor.snapshot()))
+  throw new Error('checkpoint bench: base + deltas do not restore the state');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const summary = {
-  syncStallBeforeMs: range('snapshotMs').map((x, i) => +(x + range('jsonMs')[i] + range('gzipMs')[i]).toFixed(1)),
-  snapshotMs: range('snapshotMs'),
-  jsonMs: range('jsonMs'),
-  gzipMs: range('gzipMs'),
-  eventLoopHeldNowMs: range('heldMs'),
-  asyncWallMs: range('asyncWallMs'),
-  jsonBytes: rows[0].jsonBytes,
-  gzipBytes: rows[0].gzipBytes,
-};
-const r = (k) => summary[k].join('-');
+const med = (k, f) => median(rows.map((x) => x[k][f]));
+const summary = {};
+for (const f of ['cpuMs', 'wallMs', 'longestStepMs', 'bytes']) {
+  summary[f] = {
+    full: med('full', f),
+    delta: med('delta', f),
+    ratio: +(med('delta', f) / med('full', f)).toFixed(5),
+    floor: med('noop', f),
+  };
+}
+// With a base every 64 deltas, the mean cost of one checkpoint.
+summary.amortizedCpuMs = +((summary.cpuMs.full + 64 * summary.cpuMs.delta) / 65).toFixed(2);
+summary.amortizedBytes = Math.round((summary.bytes.full + 64 * summary.bytes.delta) / 65);
 console.log(
-  `checkpoint of ${machines} machines after ${fmt(total)} samples (${fmt(summary.jsonBytes)} B JSON, ` +
-    `${fmt(summary.gzipBytes)} B gzip): snapshot ${r('snapshotMs')} ms, JSON ${r('jsonMs')} ms, ` +
-    `gzip ${r('gzipMs')} ms; event loop held before ${r('syncStallBeforeMs')} ms (all three), ` +
-    `now ${r('eventLoopHeldNowMs')} ms (gzip off the loop, ${r('asyncWallMs')} ms wall)`,
+  `medians over ${rounds} intervals (${machines} machines, ${values['horizon-h']} h horizon, ${fmt(total)} samples, ` +
+    `${perRound} machines changed per ${intervalMs / 1000} s): CPU full ${summary.cpuMs.full.toFixed(1)} ms, ` +
+    `delta ${summary.cpuMs.delta.toFixed(2)} ms (x${summary.cpuMs.ratio}); longest step full ` +
+    `${summary.longestStepMs.full.toFixed(1)} ms, delta ${summary.longestStepMs.delta.toFixed(2)} ms ` +
+    `(x${summary.longestStepMs.ratio}; floor ${summary.longestStepMs.floor.toFixed(2)} ms); ` +
+    `bytes full ${fmt(summary.bytes.full)}, delta ${fmt(summary.bytes.delta)} ` +
+    `(x${summary.bytes.ratio}); with a base every 64 deltas: ${summary.amortizedCpuMs} ms CPU, ` +
+    `${fmt(summary.amortizedBytes)} B per checkpoint; base + ${deltas.length} deltas restore the state exactly`,
 );
-const params = { machines, samples: total, horizonHours: Number(values['horizon-h']) };
+const params = {
+  machines,
+  samples: total,
+  horizonHours: Number(values['horizon-h']),
+  rounds,
+  intervalMs,
+  changedShare: share,
+};
 console.log(`wrote ${writeResult('checkpoint', { params, summary, rows })}`);

@@ -187,6 +187,17 @@ export class MachineHistory {
   private lastOrder: string | undefined;
   private lastOrderId = 0;
 
+  // Incremental checkpoints (docs/architecture.md, "Checkpoints"): what changed since the last
+  // mark, as data. Rows [0, ckHead) are new (prune anchors); rows [ckHead, ckDirty) are the
+  // marked rows [ckSkip, ckSkip + ckDirty - ckHead), unchanged; rows from ckDirty on are new or
+  // changed. ckWhole: no relation to the marked rows (a new machine).
+  ckHead = 0;
+  ckSkip = 0;
+  ckDirty = 0;
+  ckWhole = true;
+  /** Listed as changed since the mark by the processor (which lists each machine once). */
+  ckChanged = false;
+
   constructor(
     readonly machineId: string,
     readonly workCenterId: string,
@@ -195,6 +206,15 @@ export class MachineHistory {
     readonly keepOrders: boolean = false,
   ) {
     this.allocate(INITIAL_CAPACITY, 0);
+  }
+
+  /** The current rows become the marked ones (a checkpoint covers them). */
+  markCheckpoint(): void {
+    this.ckHead = 0;
+    this.ckSkip = 0;
+    this.ckDirty = this.n;
+    this.ckWhole = false;
+    this.ckChanged = false;
   }
 
   /** (Re)allocates the rows with `capacity`, keeping the first `keep` events. */
@@ -399,6 +419,11 @@ export class MachineHistory {
     }
     this.writeRow(idx, this.pTs, this.pAmt, 0, this.pTag, this.pVk, this.pPay, this.pInfo);
     this.n = n + 1;
+    // Rows from idx on moved or changed (a counter's next increase lies after idx as well).
+    if (idx < this.ckDirty) {
+      if (idx < this.ckHead) this.ckWhole = true;
+      this.ckDirty = idx;
+    }
     // The previous event of the same tag (before updating the tag's last index).
     const slot = this.slots[this.pTag]!;
     const lastOfTag = slot.last;
@@ -514,9 +539,9 @@ export class MachineHistory {
    * that define the state, reason, last-seen instant and counter baselines at the cut). Compacts
    * in place: anchors keep their relative order, which is the sorted order.
    */
-  prune(cutMs: number): void {
+  prune(cutMs: number): boolean {
     const firstKept = this.lowerBound(cutMs);
-    if (firstKept === 0) return;
+    if (firstKept === 0) return false;
     const slots = this.slots;
     // Anchor of each tag: its last event before firstKept.
     const anchors: number[] = [];
@@ -525,7 +550,7 @@ export class MachineHistory {
       if (a >= firstKept) a = this.findSameTagBefore(k, firstKept);
       if (a >= 0) anchors.push(a);
     }
-    if (anchors.length >= firstKept) return;
+    if (anchors.length >= firstKept) return false;
     anchors.sort((x, y) => x - y);
     let k = 0;
     for (const a of anchors) this.moveRows(k++, a, a + 1);
@@ -533,6 +558,15 @@ export class MachineHistory {
     this.moveRows(k, firstKept, n);
     this.n = n - (firstKept - k);
     this.rebuildIndexes();
+    // Rows now: the anchors (new), then the rows from firstKept on. Of the unchanged segment
+    // [ckHead, ckDirty), what lies before firstKept is gone; head rows after it stay new.
+    const a = anchors.length;
+    const head = this.ckHead;
+    const dropped = Math.max(0, firstKept - head);
+    this.ckHead = a + Math.max(0, head - firstKept);
+    this.ckDirty = a + Math.max(0, this.ckDirty - firstKept);
+    this.ckSkip += dropped;
+    return true;
   }
 
   private findSameTagBefore(slot: number, before: number): number {
@@ -568,6 +602,21 @@ export class MachineHistory {
     if (n === this.cap) this.allocate(n * 2, n);
     this.writeRow(n, ts, amt, inc, this.slotOf(tag), vk, pay, info);
     this.n = n + 1;
+  }
+
+  /** A copy of rows [from, to) (raw words: slots and ids of this history). */
+  copyRows(from: number, to: number): Float64Array {
+    return this.f.slice(from * F_STRIDE, to * F_STRIDE);
+  }
+
+  /** Appends `count` rows copied by copyRows from this history. Call rebuildIndexes() after. */
+  appendRows(rows: Float64Array, count: number): void {
+    const n = this.n;
+    let cap = this.cap;
+    while (n + count > cap) cap *= 2;
+    if (cap !== this.cap) this.allocate(cap, n);
+    this.f.set(rows.subarray(0, count * F_STRIDE), n * F_STRIDE);
+    this.n = n + count;
   }
 
   private writeRow(
@@ -693,9 +742,14 @@ function decodePay(
 }
 
 export function encodeHistory(m: MachineHistory, tables: SnapshotTables): EncodedHistory {
+  return encodeRows(m, tables, 0, m.n);
+}
+
+/** Rows [from, to) of a history, encoded as a snapshot's (ts delta-encoded from the first row). */
+export function encodeRows(m: MachineHistory, tables: SnapshotTables, from: number, to: number): EncodedHistory {
   const out: EncodedHistory = { ts: [], tag: [], vk: [], amt: [], inc: [], pay: [], info: [] };
   let prevTs = 0;
-  for (let i = 0; i < m.n; i++) {
+  for (let i = from; i < to; i++) {
     const t = m.f[i * F_STRIDE]!;
     out.ts.push(t - prevTs);
     prevTs = t;
@@ -718,6 +772,56 @@ export function encodeHistory(m: MachineHistory, tables: SnapshotTables): Encode
 }
 
 export function decodeHistory(
+  m: MachineHistory,
+  e: EncodedHistory,
+  strings: readonly string[],
+  counters: readonly (readonly [number, number, number])[],
+): void {
+  appendDecoded(m, e, strings, counters);
+  m.rebuildIndexes();
+}
+
+/**
+ * A machine's change in an incremental checkpoint (see MachineHistory's ck* fields): the rows are
+ * `head`, then the previous checkpoint's rows [skip, skip + keep), then `tail`. skip = -1: the
+ * rows are `head` alone (a new machine).
+ */
+export type HistoryChange = readonly [skip: number, keep: number, head: EncodedHistory, tail: EncodedHistory];
+
+/** The change of `m` since its last mark (see HistoryChange). */
+export function encodeChange(m: MachineHistory, tables: SnapshotTables): HistoryChange {
+  if (m.ckWhole) return [-1, 0, encodeRows(m, tables, 0, m.n), encodeRows(m, tables, 0, 0)];
+  const keep = m.ckDirty - m.ckHead;
+  return [keep === 0 ? 0 : m.ckSkip, keep, encodeRows(m, tables, 0, m.ckHead), encodeRows(m, tables, m.ckDirty, m.n)];
+}
+
+/** Applies a HistoryChange to the rows `m` had at the previous checkpoint. */
+export function applyChange(
+  m: MachineHistory,
+  c: HistoryChange,
+  strings: readonly string[],
+  counters: readonly (readonly [number, number, number])[],
+): void {
+  const [skip, keep, head, tail] = c;
+  if (skip === -1) {
+    m.n = 0;
+    decodeHistory(m, head, strings, counters);
+    return;
+  }
+  if (!(skip >= 0 && keep >= 0 && skip + keep <= m.n))
+    throw new Error(
+      `checkpoint delta of machine '${m.machineId}': expected rows [${skip}, ${skip + keep}) of the ` +
+        `previous checkpoint, found ${m.n} rows`,
+    );
+  const kept = m.copyRows(skip, skip + keep);
+  m.n = 0;
+  appendDecoded(m, head, strings, counters);
+  m.appendRows(kept, keep);
+  appendDecoded(m, tail, strings, counters);
+  m.rebuildIndexes();
+}
+
+function appendDecoded(
   m: MachineHistory,
   e: EncodedHistory,
   strings: readonly string[],
@@ -748,7 +852,6 @@ export function decodeHistory(
       info,
     );
   }
-  m.rebuildIndexes();
 }
 
 /**

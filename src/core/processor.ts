@@ -21,12 +21,15 @@ import {
 } from './figures.js';
 import {
   appendV1Event,
+  applyChange,
   decodeHistory,
+  encodeChange,
   encodeHistory,
   HistoryDict,
   MachineHistory,
   SnapshotTables,
   type EncodedHistory,
+  type HistoryChange,
   type V1Event,
 } from './history.js';
 import { milestoneRecordOf, takesOrderAtEventTime, type MilestoneRecord } from './milestones.js';
@@ -140,6 +143,8 @@ interface WcState {
   readonly shares: Map<string, (string | null)[]>;
   /** Planned maintenance (section 12): the latest snapshot's scheduled preventive requests. */
   planned: readonly PlannedStop[];
+  /** Changed since the last checkpoint mark (listed once in `changedWcs`). */
+  ckChanged: boolean;
 }
 
 type WorkCenterViewMut = { -readonly [K in keyof WorkCenterView]: WorkCenterView[K] };
@@ -179,6 +184,9 @@ export class WindowedProcessor {
   private readonly otherCounters = new Map<string, Set<string>>();
   /** Milestones waiting for their running order (section 9.3), in arrival order; orderRef still null. */
   private pendingMilestones: MilestoneRecord[] = [];
+  /** Incremental checkpoints: machines and work centers changed since the last mark, once each. */
+  private changedMachines: MachineHistory[] = [];
+  private changedWcs: WcState[] = [];
 
   constructor(plan: PlantPlan, options: ProcessorOptions = {}) {
     this.plan = plan;
@@ -273,6 +281,7 @@ export class WindowedProcessor {
       out.duplicates++;
       return;
     }
+    if (!m.ckChanged) this.touchMachine(m);
     out.applied++;
     this.noteFirst(wc, ts, out);
     if (ts > this.maxTsMs) {
@@ -409,6 +418,7 @@ export class WindowedProcessor {
     records.sort((a, b) => compareRefs(a.orderRef, b.orderRef));
     for (const r of records) out.orderSummaries.push(r);
     wc.shares.set(key, now);
+    this.touch(wc);
   }
 
   /**
@@ -468,6 +478,7 @@ export class WindowedProcessor {
     }
     const before = affected.map((a) => this.results(wc, a.spec, a.ref));
     m.insertPending();
+    this.touchMachine(m);
     out.applied++;
     out.late.push(record(true));
     affected.sort((a, b) => a.ref.endMs - b.ref.endMs || a.spec - b.spec);
@@ -480,7 +491,10 @@ export class WindowedProcessor {
       const key = `${spec}|${ref.startMs}`;
       const prev = wc.revisions.get(key) ?? (emittedBefore ? 1 : 0);
       const rev = prev + 1;
-      if (rev > 1) wc.revisions.set(key, rev);
+      if (rev > 1) {
+        wc.revisions.set(key, rev);
+        this.touch(wc);
+      }
       this.emit(wc, spec, ref, after, rev, out);
     }
     this.noteFirst(wc, ts, out);
@@ -527,6 +541,7 @@ export class WindowedProcessor {
       out.duplicates++;
       return;
     }
+    this.touch(wc);
     out.applied++;
     if (ts > this.maxTsMs) {
       this.maxTsMs = ts;
@@ -551,6 +566,7 @@ export class WindowedProcessor {
     const affected = this.closedShifts(wc, ts, until);
     const before = affected.map((a) => this.results(wc, a.spec, a.ref));
     wc.orders.addSignal(event.tag, ts, value);
+    this.touch(wc);
     out.applied++;
     out.late.push(record(true));
     this.amend(wc, affected, before, out);
@@ -581,6 +597,7 @@ export class WindowedProcessor {
           : [];
     const before = affected.map((a) => this.results(wc, a.spec, a.ref));
     wc.orders.applySnapshot(snapshot.atMs, snapshot.workOrders);
+    this.touch(wc);
     if (plannedChanged) {
       wc.planned = planned;
       wc.view.planned = plannedSpans(planned);
@@ -630,13 +647,17 @@ export class WindowedProcessor {
       const key = `${spec}|${ref.startMs}`;
       const rev = (wc.revisions.get(key) ?? 1) + 1;
       wc.revisions.set(key, rev);
+      this.touch(wc);
       this.emit(wc, spec, ref, after, rev, out);
     }
   }
 
   /** Tracks first samples; an earlier first sample can make earlier windows due at once. */
   private noteFirst(wc: WcState, ts: number, out: ProcessorOutput): void {
-    if (ts < wc.firstTsMs) wc.firstTsMs = ts;
+    if (ts < wc.firstTsMs) {
+      wc.firstTsMs = ts;
+      this.touch(wc);
+    }
     if (ts < this.minFirstTsMs) {
       this.minFirstTsMs = ts;
       this.closeDue(out);
@@ -683,7 +704,9 @@ export class WindowedProcessor {
       orders: new WorkCenterOrders(),
       shares: new Map(),
       planned: [],
+      ckChanged: false,
     };
+    this.touch(wc);
     this.wcs.set(workCenterId, wc);
     let at = this.wcOrder.length;
     while (at > 0 && this.wcOrder[at - 1]!.workCenterId > workCenterId) at--;
@@ -695,6 +718,7 @@ export class WindowedProcessor {
     let m = this.machines.get(machineId);
     if (m !== undefined) return m;
     m = new MachineHistory(machineId, wc.workCenterId, this.dict, this.tagOrders);
+    this.touchMachine(m);
     this.machines.set(machineId, m);
     this.entries.set(machineId, { m, wc });
     wc.machines.push(m);
@@ -712,18 +736,32 @@ export class WindowedProcessor {
     const cut =
       this.watermark - this.plan.eventTime.amendmentHorizonMs - this.maxWindowMs - this.plan.eventTime.graceMs;
     if (!Number.isFinite(cut)) return;
-    for (const m of this.machines.values()) m.prune(cut);
+    for (const m of this.machines.values()) if (m.prune(cut)) this.touchMachine(m);
     for (const wc of this.wcs.values()) {
+      let changed = false;
       for (const key of wc.revisions.keys()) {
         const startMs = Number(key.slice(key.indexOf('|') + 1));
-        if (startMs + this.maxWindowMs < cut) wc.revisions.delete(key);
+        if (startMs + this.maxWindowMs < cut) changed = wc.revisions.delete(key) || changed;
       }
       for (const key of wc.shares.keys()) {
         const startMs = Number(key.slice(key.indexOf('|') + 1));
-        if (startMs + this.maxWindowMs < cut) wc.shares.delete(key);
+        if (startMs + this.maxWindowMs < cut) changed = wc.shares.delete(key) || changed;
       }
+      const signals = wc.orders.signalCount;
       wc.orders.prune(cut);
+      if (changed || wc.orders.signalCount !== signals) this.touch(wc);
     }
+  }
+
+  private touch(wc: WcState): void {
+    if (wc.ckChanged) return;
+    wc.ckChanged = true;
+    this.changedWcs.push(wc);
+  }
+
+  private touchMachine(m: MachineHistory): void {
+    if (!m.ckChanged) this.changedMachines.push(m);
+    m.ckChanged = true;
   }
 
   /**
@@ -769,22 +807,26 @@ export class WindowedProcessor {
   }
 
   /**
-   * snapshot() in steps: pauses after every `machinesPerStep` machines' histories, so a caller can
+   * snapshot() in steps: pauses after every `machinesPerStep` machines' histories (or once a step
+   * holds `rowsPerStep` rows), so a caller can
    * give the event loop a turn between them (a whole snapshot is proportional to the retained
    * history: hundreds of ms for 2,000 machines). Returns the same snapshot. The processor must not
    * change until it is done.
    */
-  *snapshotSteps(machinesPerStep = 64): Generator<void, ProcessorSnapshot, void> {
+  *snapshotSteps(machinesPerStep = 64, rowsPerStep = Infinity): Generator<void, ProcessorSnapshot, void> {
     const tables = new SnapshotTables(this.dict);
     const machines: [string, string, EncodedHistory][] = [];
     let inStep = 0;
+    let rows = 0;
     for (const m of [...this.machines.values()].sort((a, b) => (a.machineId < b.machineId ? -1 : 1))) {
-      if (inStep === machinesPerStep) {
+      if (inStep === machinesPerStep || rows >= rowsPerStep) {
         inStep = 0;
+        rows = 0;
         yield;
       }
       machines.push([m.machineId, m.workCenterId, encodeHistory(m, tables)]);
       inStep++;
+      rows += m.n;
     }
     return {
       v: tables.tagged ? SNAPSHOT_VERSION_TAGGED : SNAPSHOT_VERSION,
@@ -887,8 +929,142 @@ export class WindowedProcessor {
     }
     if ('milestones' in snap && snap.milestones !== undefined) p.pendingMilestones = [...snap.milestones];
     p.nextDueMs = -Infinity; // recomputed on the next advance
+    p.markCheckpoint();
     return p;
   }
+
+  /**
+   * Incremental checkpoints: the state held now becomes the one the next `takeDelta` is relative
+   * to (call it when a whole snapshot of this state has been taken). Proportional to the machines.
+   */
+  markCheckpoint(): void {
+    for (const m of this.machines.values()) m.markCheckpoint();
+    for (const wc of this.wcs.values()) wc.ckChanged = false;
+    this.changedMachines = [];
+    this.changedWcs = [];
+  }
+
+  /**
+   * What changed since the last mark (`markCheckpoint`, `restore` or the previous `takeDelta`),
+   * then marks: per changed machine its new rows (HistoryChange), each changed work center whole,
+   * the scalars and the pending milestones whole. CPU proportional to what changed. Applied with
+   * `applyDelta` to the state of the last mark, it gives exactly the state held now.
+   */
+  takeDelta(): ProcessorDelta {
+    const tables = new SnapshotTables(this.dict);
+    const ms = this.changedMachines.sort((a, b) => (a.machineId < b.machineId ? -1 : 1));
+    const machines: [string, string, HistoryChange][] = [];
+    for (const m of ms) {
+      machines.push([m.machineId, m.workCenterId, encodeChange(m, tables)]);
+      m.markCheckpoint();
+    }
+    const wcs = this.changedWcs.sort((a, b) => (a.workCenterId < b.workCenterId ? -1 : 1));
+    const workCenters: DeltaWorkCenter[] = [];
+    for (const wc of wcs) {
+      const noOrders = wc.orders.empty && Number.isFinite(wc.orders.atMs) === false && wc.shares.size === 0;
+      workCenters.push([
+        wc.workCenterId,
+        finiteOrNull(wc.firstTsMs),
+        [...wc.revisions.entries()].sort(),
+        noOrders ? null : [wc.orders.encode(), [...wc.shares.entries()].sort()],
+        wc.planned.length === 0 ? null : [...wc.planned],
+      ]);
+      wc.ckChanged = false;
+    }
+    this.changedMachines = [];
+    this.changedWcs = [];
+    return {
+      v: DELTA_VERSION,
+      plantId: this.plan.plantId,
+      windows: this.specs.map((sp) => sp.name),
+      maxTsMs: finiteOrNull(this.maxTsMs),
+      watermarkMs: finiteOrNull(this.watermark),
+      minFirstTsMs: finiteOrNull(this.minFirstTsMs),
+      lastArrivalWallMs: this.lastArrivalWallMs ?? null,
+      lastPruneWatermarkMs: finiteOrNull(this.lastPruneWatermarkMs),
+      closedEndMs: this.closedEndMs.map(finiteOrNull),
+      strings: tables.strings,
+      counters: tables.counters,
+      workCenters,
+      machines,
+      milestones: [...this.pendingMilestones],
+    };
+  }
+
+  /**
+   * Applies a delta taken (by `takeDelta`) from the processor whose last marked state this one
+   * holds: afterwards this one holds that processor's state when it took the delta. Deltas must
+   * come in the order they were taken, each exactly once.
+   */
+  applyDelta(d: ProcessorDelta): void {
+    if (d.v !== DELTA_VERSION)
+      throw new Error(`checkpoint delta: expected version 1, found ${String((d as { v: unknown }).v)}`);
+    if (d.plantId !== this.plan.plantId)
+      throw new Error(`checkpoint delta: expected plant '${this.plan.plantId}', found '${String(d.plantId)}'`);
+    const names = this.specs.map((sp) => sp.name).join(',');
+    if (d.windows.join(',') !== names)
+      throw new Error(`checkpoint delta: expected windows [${names}], found [${d.windows.join(',')}]`);
+    this.maxTsMs = d.maxTsMs ?? -Infinity;
+    this.watermark = d.watermarkMs ?? -Infinity;
+    this.minFirstTsMs = d.minFirstTsMs ?? Infinity;
+    this.lastArrivalWallMs = d.lastArrivalWallMs ?? undefined;
+    this.lastPruneWatermarkMs = d.lastPruneWatermarkMs ?? -Infinity;
+    d.closedEndMs.forEach((e, i) => (this.closedEndMs[i] = e ?? -Infinity));
+    this.updateMaxClosed();
+    for (const [wcId, firstTs, revs, orders, planned] of d.workCenters) {
+      const wc = this.workCenter(wcId);
+      wc.firstTsMs = firstTs ?? Infinity;
+      wc.revisions.clear();
+      for (const [k, r] of revs) wc.revisions.set(k, r);
+      wc.shares.clear();
+      if (orders === null) wc.orders = new WorkCenterOrders();
+      else {
+        wc.orders = WorkCenterOrders.decode(orders[0]);
+        for (const [k, refs] of orders[1]) wc.shares.set(k, [...refs]);
+      }
+      wc.planned = planned ?? [];
+      wc.view.planned = planned === null ? [] : plannedSpans(planned);
+    }
+    for (const [machineId, wcId, change] of d.machines) {
+      const m = this.machine(machineId, this.workCenter(wcId));
+      applyChange(m, change, d.strings, d.counters);
+    }
+    this.pendingMilestones = [...d.milestones];
+    this.nextDueMs = -Infinity; // recomputed on the next advance
+    this.markCheckpoint();
+  }
+}
+
+const DELTA_VERSION = 1;
+
+/** [work center, first ts, revisions, [orders, shares] or null (none), planned stops or null (none)]. */
+export type DeltaWorkCenter = [
+  string,
+  number | null,
+  [string, number][],
+  [EncodedWorkCenterOrders, [string, (string | null)[]][]] | null,
+  PlannedStop[] | null,
+];
+
+/** An incremental checkpoint of a processor (see `takeDelta`). JSON-serializable. */
+export interface ProcessorDelta {
+  readonly v: 1;
+  readonly plantId: string;
+  readonly windows: readonly string[];
+  readonly maxTsMs: number | null;
+  readonly watermarkMs: number | null;
+  readonly minFirstTsMs: number | null;
+  readonly lastArrivalWallMs: number | null;
+  readonly lastPruneWatermarkMs: number | null;
+  readonly closedEndMs: readonly (number | null)[];
+  readonly strings: readonly string[];
+  readonly counters: readonly (readonly [number, number, number])[];
+  /** The changed work centers, whole. */
+  readonly workCenters: readonly DeltaWorkCenter[];
+  /** The changed machines' rows (see HistoryChange). */
+  readonly machines: readonly [string, string, HistoryChange][];
+  /** Milestones waiting for their running order, whole. */
+  readonly milestones: readonly MilestoneRecord[];
 }
 
 interface SnapshotHeader {

@@ -28,7 +28,7 @@ import type { TopologyPlan } from '../topology/types.js';
 import { latenessBucket } from '../metrics/catalog.js';
 import { rejectRecord } from './rejects.js';
 import { KeyedSerializer } from './serial.js';
-import { decodeSnapshot, encodeProcessorSnapshotInSteps } from './snapshot-codec.js';
+import { decodeDelta, decodeSnapshot, encodeDeltaAsync, encodeProcessorSnapshotInSteps } from './snapshot-codec.js';
 
 export interface WindowStageOptions {
   readonly topology: TopologyPlan;
@@ -41,6 +41,11 @@ export interface WindowStageOptions {
   /** Consumer group: part of the checkpoint key. */
   readonly groupId: string;
   readonly checkpointIntervalMs: number;
+  /**
+   * Incremental checkpoints: a new base after this many deltas (default 64), or once the deltas
+   * hold as many bytes as the base. 0: every checkpoint is a whole base.
+   */
+  readonly checkpointMaxDeltas?: number;
   /**
    * Live runs pass the wall clock with each batch and advance idle partitions with it; replays and
    * backfills through Kafka use event time only (no idle advancement).
@@ -74,10 +79,22 @@ interface PartitionState {
   nextOffset: string | undefined;
   dirty: boolean;
   lastCheckpointMs: number;
+  /** The stored chain this partition's next delta extends; undefined: the next checkpoint is a base. */
+  chain: ChainState | undefined;
+}
+
+interface ChainState {
+  readonly token: string;
+  readonly deltas: number;
+  readonly deltaBytes: number;
+  readonly baseBytes: number;
 }
 
 /** Records applied between two turns of the event loop. */
 const CHUNK = 1024;
+
+/** Deltas after a base before the next base (5 min at the default 5 s interval). */
+const DEFAULT_MAX_DELTAS = 64;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -114,20 +131,38 @@ export class WindowStage {
     for (const tp of tps) {
       const key = tpKey(tp);
       await this.serial.run(key, async () => {
-        const cp = await this.o.store.load(this.checkpointKey(tp));
+        const stored = await this.o.store.loadChain(this.checkpointKey(tp));
+        // The offset the restored state covers: the last delta's, else the base's.
+        const cp = stored === undefined ? undefined : (stored.deltas[stored.deltas.length - 1] ?? stored.base);
         let processor: WindowedProcessor;
         let watermark: AlignedWatermark;
-        if (cp === undefined) {
+        let chain: ChainState | undefined;
+        if (stored === undefined) {
           processor = this.newProcessor();
           watermark = this.newWatermark();
           // No checkpoint: rebuild from the start of the partition (deterministic, nothing lost).
           resume.set(key, '0');
         } else {
           try {
-            const snap = decodeSnapshot(cp.snapshot);
+            const snap = decodeSnapshot(stored.base.snapshot);
             processor = WindowedProcessor.restore(this.o.topology.plant, snap.processor, this.processorOptions);
+            let wm = snap.watermark;
+            let deltaBytes = 0;
+            for (const d of stored.deltas) {
+              const delta = decodeDelta(d.snapshot);
+              processor.applyDelta(delta.processor);
+              wm = delta.watermark;
+              deltaBytes += d.snapshot.length;
+            }
             const et = this.o.topology.plant.eventTime;
-            watermark = AlignedWatermark.restore(et.outOfOrdernessMs, et.idleTimeoutMs, snap.watermark);
+            watermark = AlignedWatermark.restore(et.outOfOrdernessMs, et.idleTimeoutMs, wm);
+            if (stored.token !== undefined)
+              chain = {
+                token: stored.token,
+                deltas: stored.deltas.length,
+                deltaBytes,
+                baseBytes: stored.base.snapshot.length,
+              };
           } catch (err) {
             throw new ShiftstreamError(
               'SHIFTSTREAM_STATE_RESTORE',
@@ -136,7 +171,7 @@ export class WindowStage {
               { cause: err },
             );
           }
-          resume.set(key, cp.offset);
+          resume.set(key, cp!.offset);
         }
         // The table as known now: a restored processor that already holds it changes nothing.
         const amended = emptyProcessorOutput();
@@ -149,9 +184,16 @@ export class WindowStage {
           nextOffset: cp?.offset,
           dirty: false,
           lastCheckpointMs: this.o.clock.nowMs(),
+          chain,
         });
         this.o.log.info(
-          { topic: tp.topic, partition: tp.partition, offset: cp?.offset ?? '0', restored: cp !== undefined },
+          {
+            topic: tp.topic,
+            partition: tp.partition,
+            offset: cp?.offset ?? '0',
+            restored: cp !== undefined,
+            deltas: stored?.deltas.length ?? 0,
+          },
           'partition assigned',
         );
       });
@@ -188,6 +230,7 @@ export class WindowStage {
         nextOffset: undefined,
         dirty: false,
         lastCheckpointMs: this.o.clock.nowMs(),
+        chain: undefined,
       };
       this.partitions.set(key, p);
     }
@@ -431,8 +474,38 @@ export class WindowStage {
     // Runs under the partition's serializer: no batch of this partition changes it meanwhile; the
     // offset is taken with the snapshot all the same, before the compression's await.
     const offset = p.nextOffset;
-    const snapshot = await encodeProcessorSnapshotInSteps(p.processor, p.watermark.snapshot());
-    await this.o.store.save(this.checkpointKey(p.tp), { offset, snapshot, savedAtMs: started });
+    const key = this.checkpointKey(p.tp);
+    // Any failure below leaves no chain: the next checkpoint is a whole base (the changes taken
+    // into a delta that was not written are in it).
+    const chain = p.chain;
+    p.chain = undefined;
+    const maxDeltas = this.o.checkpointMaxDeltas ?? DEFAULT_MAX_DELTAS;
+    if (chain !== undefined && chain.deltas < maxDeltas && chain.deltaBytes < chain.baseBytes) {
+      // What changed since the last checkpoint, appended with its offset in one atomic write.
+      const bytes = await encodeDeltaAsync({
+        v: 1,
+        processor: p.processor.takeDelta(),
+        watermark: p.watermark.snapshot(),
+      });
+      const token = await this.o.store.append(key, { offset, snapshot: bytes, savedAtMs: started }, chain.token);
+      if (token !== undefined) {
+        p.chain = { ...chain, token, deltas: chain.deltas + 1, deltaBytes: chain.deltaBytes + bytes.length };
+        this.o.metrics.inc('shiftstream_checkpoint_bytes_total', { kind: 'delta' }, bytes.length);
+      } else {
+        this.o.log.warn(
+          { topic: p.tp.topic, partition: p.tp.partition, key },
+          'checkpoint chain written by another process since; writing a whole base',
+        );
+        this.o.metrics.inc('shiftstream_checkpoints_total', { outcome: 'chain_replaced' });
+      }
+    }
+    if (p.chain === undefined) {
+      const snapshot = await encodeProcessorSnapshotInSteps(p.processor, p.watermark.snapshot());
+      p.processor.markCheckpoint();
+      const token = await this.o.store.saveBase(key, { offset, snapshot, savedAtMs: started });
+      this.o.metrics.inc('shiftstream_checkpoint_bytes_total', { kind: 'base' }, snapshot.length);
+      if (maxDeltas > 0) p.chain = { token, deltas: 0, deltaBytes: 0, baseBytes: snapshot.length };
+    }
     if (this.o.commit !== undefined) {
       // The Redis checkpoint is where a restart resumes; the group commit only shows progress
       // (lag). A failed commit (e.g. during a rebalance or a stop) is logged and retried next time.

@@ -98,8 +98,14 @@ export const METRICS = {
     type: 'counter',
     help:
       'Checkpoints written, per outcome (ok; commit_failed: the Redis ' +
-      'checkpoint was written but the Kafka offset commit failed and is retried).',
+      'checkpoint was written but the Kafka offset commit failed and is retried; chain_replaced: ' +
+      'another process wrote the partition checkpoint since, so a whole base is written instead of a delta).',
     labelNames: ['outcome'],
+  },
+  shiftstream_checkpoint_bytes_total: {
+    type: 'counter',
+    help: 'Bytes of checkpoints written to the state store, per kind (base: whole state; delta: what changed).',
+    labelNames: ['kind'],
   },
   shiftstream_orders_records_total: {
     type: 'counter',

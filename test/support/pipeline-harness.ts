@@ -14,7 +14,7 @@ import type { Config } from '../../src/config/types.js';
 import { mapSample } from '../../src/core/mapping.js';
 import { computeWindowSummaries, type ReferenceOptions } from '../../src/testkit/reference.js';
 import type { RawSample, WindowSummary } from '../../src/core/types.js';
-import { decodeSnapshot } from '../../src/engine/snapshot-codec.js';
+import { decodeDelta, decodeSnapshot } from '../../src/engine/snapshot-codec.js';
 import { createRegistryCodecs, topologySchemaTopics } from '../../src/io/avro/codecs.js';
 import { createRegistryClient } from '../../src/io/avro/registry-client.js';
 import { ensureTopics, topologyTopicSpecs } from '../../src/io/kafka/admin.js';
@@ -464,13 +464,17 @@ export class PlantHarness {
     });
   }
 
-  /** The window stage's checkpointed watermark per enriched partition (Redis). */
+  /** The window stage's checkpointed watermark per enriched partition (Redis: the base's, or the last delta's). */
   async checkpointWatermarks(): Promise<Map<number, number>> {
     const result = new Map<number, number>();
     for (let p = 0; p < PARTITIONS; p++) {
-      const cp = await this.store.load(`${this.windowGroup}/${this.topology.topics.enriched}/${p}`);
-      if (cp === undefined) continue;
-      const wm = decodeSnapshot(cp.snapshot).processor.watermarkMs;
+      const chain = await this.store.loadChain(`${this.windowGroup}/${this.topology.topics.enriched}/${p}`);
+      if (chain === undefined) continue;
+      const last = chain.deltas[chain.deltas.length - 1];
+      const wm =
+        last === undefined
+          ? decodeSnapshot(chain.base.snapshot).processor.watermarkMs
+          : decodeDelta(last.snapshot).processor.watermarkMs;
       if (wm !== null) result.set(p, wm);
     }
     return result;

@@ -1,43 +1,117 @@
 // StateStore on Redis (ioredis). One key per checkpoint: `<prefix>checkpoint:<key>` holding a
 // small binary header and the snapshot, written with one SET, so a reader sees the old or the new
 // checkpoint, never a mix.
-//   header: magic "SSCP" (4) | version u8 (1) | savedAtMs f64 BE (8) | offset length u16 BE (2) | offset ASCII
-//   then:   snapshot bytes
+//   version 1 (`save`): magic "SSCP" (4) | version u8 = 1 | savedAtMs f64 BE (8) | offset length u16 BE (2)
+//                       | offset ASCII | snapshot bytes
+//   version 2 (a chain, `saveBase` + `append`): magic | version u8 = 2 | chain id (8 random bytes)
+//                       | savedAtMs | offset length | offset | snapshot length u32 BE | snapshot
+//                       | then one frame per delta: frame length u32 BE (of the rest) | savedAtMs f64 BE
+//                       | offset length u16 BE | offset | delta bytes
+// A base is one SET (it drops the deltas with the old value); a delta is one APPEND of one frame,
+// so the delta and the offset it covers land together or not at all, and one GET reads a whole
+// chain. The APPEND runs in a script that first checks the chain id and the value's length: a
+// writer whose chain has been replaced or extended by another (a zombie after a rebalance) writes
+// nothing and learns it (then it writes a base, as a whole SET would have).
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { readCaFile } from '../../config/ca-file.js';
 import type { Config } from '../../config/types.js';
 import { ConfigError, RedisError } from '../../errors.js';
-import type { Checkpoint, StateStore } from '../../ports/state-store.js';
+import type { Checkpoint, CheckpointChain, StateStore } from '../../ports/state-store.js';
 
 const MAGIC = Buffer.from('SSCP');
 const VERSION = 1;
+const VERSION_CHAIN = 2;
 const FIXED = MAGIC.length + 1 + 8 + 2;
+const CHAIN_ID_BYTES = 8;
+/** Fixed part of a version-2 header: magic, version, chain id, savedAtMs, offset length. */
+const FIXED_CHAIN = MAGIC.length + 1 + CHAIN_ID_BYTES + 8 + 2;
 
-export interface RedisStateStoreOptions {
-  /** Default 5 s. */
-  readonly connectTimeoutMs?: number;
-  /** Default 5 s. */
-  readonly commandTimeoutMs?: number;
-}
+/** APPEND ARGV[3] when bytes 4..12 (version + chain id) are ARGV[1] and the length is ARGV[2]; else -1. */
+const APPEND_IF_CHAIN = `
+if redis.call('STRLEN', KEYS[1]) ~= tonumber(ARGV[2]) then return -1 end
+if redis.call('GETRANGE', KEYS[1], 4, ${4 + CHAIN_ID_BYTES}) ~= ARGV[1] then return -1 end
+return redis.call('APPEND', KEYS[1], ARGV[3])`;
 
-export function encodeCheckpoint(c: Checkpoint): Buffer {
-  if (!/^\d+$/.test(c.offset) || c.offset.length > 0xffff)
+function checkOffset(offset: string): void {
+  if (!/^\d+$/.test(offset) || offset.length > 0xffff)
     throw new RedisError(
       'SHIFTSTREAM_REDIS',
-      `checkpoint offset must be a non-negative integer string, found ${JSON.stringify(c.offset)}`,
+      `checkpoint offset must be a non-negative integer string, found ${JSON.stringify(offset)}`,
       { retryable: false },
     );
-  const header = Buffer.allocUnsafe(FIXED + c.offset.length);
+}
+
+/** A version-2 value holding `base` and no deltas, with its chain id. */
+export function encodeChainBase(c: Checkpoint, chainId: Buffer): Buffer {
+  checkOffset(c.offset);
+  const header = Buffer.allocUnsafe(FIXED_CHAIN + c.offset.length + 4);
   MAGIC.copy(header, 0);
-  header.writeUInt8(VERSION, 4);
-  header.writeDoubleBE(c.savedAtMs, 5);
-  header.writeUInt16BE(c.offset.length, 13);
-  header.write(c.offset, FIXED, 'latin1');
+  header.writeUInt8(VERSION_CHAIN, 4);
+  chainId.copy(header, 5, 0, CHAIN_ID_BYTES);
+  header.writeDoubleBE(c.savedAtMs, 5 + CHAIN_ID_BYTES);
+  header.writeUInt16BE(c.offset.length, 13 + CHAIN_ID_BYTES);
+  header.write(c.offset, FIXED_CHAIN, 'latin1');
+  header.writeUInt32BE(c.snapshot.length, FIXED_CHAIN + c.offset.length);
   return Buffer.concat([header, c.snapshot]);
 }
 
-export function decodeCheckpoint(buf: Buffer, where: string): Checkpoint {
+/** One delta frame, to append to a version-2 value. */
+export function encodeChainFrame(c: Checkpoint): Buffer {
+  checkOffset(c.offset);
+  const header = Buffer.allocUnsafe(4 + 8 + 2 + c.offset.length);
+  header.writeUInt32BE(header.length - 4 + c.snapshot.length, 0);
+  header.writeDoubleBE(c.savedAtMs, 4);
+  header.writeUInt16BE(c.offset.length, 12);
+  header.write(c.offset, 14, 'latin1');
+  return Buffer.concat([header, c.snapshot]);
+}
+
+/** A stored value as a chain (a version-1 value: a base that cannot be extended). */
+export function decodeCheckpointChain(buf: Buffer, where: string): CheckpointChain {
+  const version = checkHeader(buf, where);
+  if (version === VERSION) return { base: decodeCheckpoint(buf, where), deltas: [], token: undefined };
+  const truncated = (what: string, need: number): RedisError =>
+    new RedisError(
+      'SHIFTSTREAM_REDIS',
+      `${where}: checkpoint truncated: ${what} needs ${need} bytes, found ${buf.length}`,
+      {
+        retryable: false,
+      },
+    );
+  if (buf.length < FIXED_CHAIN) throw truncated('header', FIXED_CHAIN);
+  const offsetLength = buf.readUInt16BE(13 + CHAIN_ID_BYTES);
+  const snapAt = FIXED_CHAIN + offsetLength + 4;
+  if (buf.length < snapAt) throw truncated('header', snapAt);
+  const snapEnd = snapAt + buf.readUInt32BE(snapAt - 4);
+  if (buf.length < snapEnd) throw truncated('base', snapEnd);
+  const base: Checkpoint = {
+    savedAtMs: buf.readDoubleBE(5 + CHAIN_ID_BYTES),
+    offset: buf.toString('latin1', FIXED_CHAIN, FIXED_CHAIN + offsetLength),
+    snapshot: Buffer.from(buf.subarray(snapAt, snapEnd)),
+  };
+  const deltas: Checkpoint[] = [];
+  for (let at = snapEnd; at < buf.length;) {
+    if (buf.length < at + 14) throw truncated(`delta ${deltas.length + 1}`, at + 14);
+    const end = at + 4 + buf.readUInt32BE(at);
+    const len = buf.readUInt16BE(at + 12);
+    if (buf.length < end || end < at + 14 + len) throw truncated(`delta ${deltas.length + 1}`, end);
+    deltas.push({
+      savedAtMs: buf.readDoubleBE(at + 4),
+      offset: buf.toString('latin1', at + 14, at + 14 + len),
+      snapshot: Buffer.from(buf.subarray(at + 14 + len, end)),
+    });
+    at = end;
+  }
+  return { base, deltas, token: chainToken(buf.subarray(5, 5 + CHAIN_ID_BYTES), buf.length) };
+}
+
+function chainToken(chainId: Buffer, length: number): string {
+  return `${chainId.toString('hex')}:${length}`;
+}
+
+function checkHeader(buf: Buffer, where: string): number {
   if (buf.length < FIXED || !buf.subarray(0, 4).equals(MAGIC)) {
     throw new RedisError(
       'SHIFTSTREAM_REDIS',
@@ -47,10 +121,36 @@ export function decodeCheckpoint(buf: Buffer, where: string): Checkpoint {
     );
   }
   const version = buf.readUInt8(4);
-  if (version !== VERSION)
-    throw new RedisError('SHIFTSTREAM_REDIS', `${where}: checkpoint version ${version}, expected ${VERSION}`, {
-      retryable: false,
-    });
+  if (version !== VERSION && version !== VERSION_CHAIN)
+    throw new RedisError(
+      'SHIFTSTREAM_REDIS',
+      `${where}: checkpoint version ${version}, expected ${VERSION} or ${VERSION_CHAIN}`,
+      { retryable: false },
+    );
+  return version;
+}
+
+export interface RedisStateStoreOptions {
+  /** Default 5 s. */
+  readonly connectTimeoutMs?: number;
+  /** Default 5 s. */
+  readonly commandTimeoutMs?: number;
+}
+
+export function encodeCheckpoint(c: Checkpoint): Buffer {
+  checkOffset(c.offset);
+  const header = Buffer.allocUnsafe(FIXED + c.offset.length);
+  MAGIC.copy(header, 0);
+  header.writeUInt8(VERSION, 4);
+  header.writeDoubleBE(c.savedAtMs, 5);
+  header.writeUInt16BE(c.offset.length, 13);
+  header.write(c.offset, FIXED, 'latin1');
+  return Buffer.concat([header, c.snapshot]);
+}
+
+/** A version-1 value, or the base of a version-2 one (a consistent state and offset as well). */
+export function decodeCheckpoint(buf: Buffer, where: string): Checkpoint {
+  if (checkHeader(buf, where) === VERSION_CHAIN) return decodeCheckpointChain(buf, where).base;
   const offsetLength = buf.readUInt16BE(13);
   if (buf.length < FIXED + offsetLength)
     throw new RedisError(
@@ -184,6 +284,34 @@ export class RedisStateStore implements StateStore {
   save(key: string, checkpoint: Checkpoint): Promise<void> {
     return this.guard('save', key, async () => {
       await this.redis.set(this.prefix + key, encodeCheckpoint(checkpoint));
+    });
+  }
+
+  loadChain(key: string): Promise<CheckpointChain | undefined> {
+    return this.guard('load', key, async () => {
+      const buf = await this.redis.getBuffer(this.prefix + key);
+      return buf === null
+        ? undefined
+        : decodeCheckpointChain(buf, `redis state store (${this.address}) key ${JSON.stringify(this.prefix + key)}`);
+    });
+  }
+
+  saveBase(key: string, base: Checkpoint): Promise<string> {
+    return this.guard('save', key, async () => {
+      const chainId = randomBytes(CHAIN_ID_BYTES);
+      const value = encodeChainBase(base, chainId);
+      await this.redis.set(this.prefix + key, value);
+      return chainToken(chainId, value.length);
+    });
+  }
+
+  append(key: string, delta: Checkpoint, token: string): Promise<string | undefined> {
+    return this.guard('append', key, async () => {
+      const [hex, length] = token.split(':') as [string, string];
+      const frame = encodeChainFrame(delta);
+      const expect = Buffer.concat([Buffer.from([VERSION_CHAIN]), Buffer.from(hex, 'hex')]);
+      const r = (await this.redis.eval(APPEND_IF_CHAIN, 1, this.prefix + key, expect, length, frame)) as number;
+      return r < 0 ? undefined : `${hex}:${r}`;
     });
   }
 

@@ -417,4 +417,61 @@ export function stateStoreContract(h: () => StoreHarness): void {
     await writer.close();
     await reader.close();
   });
+  it('chains: a base and its deltas load together; a plain save loads as a base that cannot be extended', async () => {
+    const env = h();
+    const store = env.store();
+    const key = env.uniqueName('chain');
+    const cp = (offset: string, bytes: string, at: number) => ({
+      offset,
+      snapshot: Buffer.from(bytes),
+      savedAtMs: at,
+    });
+    expect(await store.loadChain(key)).toBeUndefined();
+    let token = await store.saveBase(key, cp('10', 'base-10', 1));
+    expect(await store.loadChain(key)).toEqual({ base: cp('10', 'base-10', 1), deltas: [], token });
+    const t1 = await store.append(key, cp('12', 'delta-12', 2), token);
+    expect(t1).toBeDefined();
+    const t2 = await store.append(key, cp('15', '', 3), t1!);
+    expect(t2).toBeDefined();
+    expect(await store.loadChain(key)).toEqual({
+      base: cp('10', 'base-10', 1),
+      deltas: [cp('12', 'delta-12', 2), cp('15', '', 3)],
+      token: t2,
+    });
+    // `load` gives the base: a state with the offset it covers.
+    expect(await store.load(key)).toEqual(cp('10', 'base-10', 1));
+    token = await store.saveBase(key, cp('20', 'base-20', 4));
+    expect(await store.loadChain(key)).toEqual({ base: cp('20', 'base-20', 4), deltas: [], token });
+    await store.save(key, cp('21', 'whole-21', 5));
+    expect(await store.loadChain(key)).toEqual({ base: cp('21', 'whole-21', 5), deltas: [], token: undefined });
+    await store.delete(key);
+    expect(await store.loadChain(key)).toBeUndefined();
+    await store.close();
+  });
+
+  it('chains: a stale token appends nothing (another writer extended or replaced the chain)', async () => {
+    const env = h();
+    const a = env.store();
+    const b = env.store();
+    const key = env.uniqueName('fence');
+    const cp = (offset: string, at: number) => ({ offset, snapshot: Buffer.from(`s${offset}`), savedAtMs: at });
+    const base = await a.saveBase(key, cp('1', 1));
+    // Both writers hold the same chain; the first append wins, the second is refused.
+    const won = await b.append(key, cp('2', 2), base);
+    expect(won).toBeDefined();
+    expect(await a.append(key, cp('3', 3), base)).toBeUndefined();
+    // A new base (same bytes, same length) replaces the chain: tokens of the old one are refused.
+    const rebased = await b.saveBase(key, cp('1', 1));
+    expect(rebased).not.toBe(base);
+    expect(await a.append(key, cp('4', 4), base)).toBeUndefined();
+    expect(await a.append(key, cp('4', 4), won!)).toBeUndefined();
+    expect(await a.loadChain(key)).toEqual({ base: cp('1', 1), deltas: [], token: rebased });
+    // A plain save cannot be extended.
+    await a.save(key, cp('5', 5));
+    expect(await b.append(key, cp('6', 6), rebased)).toBeUndefined();
+    expect(await b.loadChain(key)).toEqual({ base: cp('5', 5), deltas: [], token: undefined });
+    await a.delete(key);
+    await a.close();
+    await b.close();
+  });
 }
