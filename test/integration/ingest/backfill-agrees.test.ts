@@ -29,19 +29,11 @@ import {
   plain,
   until,
 } from '../../support/pipeline-harness.js';
-import { createOdooClient } from '../../../src/io/odoo/client.js';
-import { createMasterData, masterDataRequestOf } from '../../../src/io/odoo/master-data.js';
-import {
-  PRODUCTIVITY_MODEL,
-  parseMarkers,
-  summaryToRecords,
-  type ProductivityRecord,
-} from '../../../src/io/odoo/productivity-records.js';
 import { ensureTopics } from '../../../src/io/kafka/admin.js';
 import { startOdooStandin, type OdooStandin } from '../../../src/testkit/odoo-standin/index.js';
-import type { TopologyPlan } from '../../../src/topology/types.js';
 import { withoutNullOrderKeys } from '../../support/attribution.js';
 import { generateExport } from '../../unit/replay/export-fixture.js';
+import { expectedProductivityRows, productivityRowDiff } from '../support/productivity-rows.js';
 import { eventually, integrationEnv, uniqueName } from '../support/env.js';
 
 const START = Date.UTC(2026, 2, 2, 4, 50); // 05:50 Berlin, 10 minutes before the early shift
@@ -56,55 +48,6 @@ afterAll(async () => {
   await h?.close();
   await standin?.stop();
 });
-
-/** Odoo's productivity rows replay's last shift revisions must give (the poster's own mapping). */
-async function expectedRows(
-  odoo: OdooStandin,
-  plan: TopologyPlan,
-  shifts: readonly WindowSummary[],
-): Promise<Map<string, ProductivityRecord>> {
-  const client = createOdooClient({
-    url: odoo.url,
-    db: odoo.db,
-    login: odoo.login,
-    apiKey: odoo.apiKey,
-    protocol: 'auto',
-    timeoutMs: 5_000,
-  });
-  const md = createMasterData({ client, refreshMs: 60_000, nowMs: Date.now });
-  const targets = await md.resolve(masterDataRequestOf([...plan.plant.workCenters.values()], plan.odoo.losses));
-  client.close();
-  const last = new Map<string, WindowSummary>();
-  for (const s of shifts) {
-    const key = `${s.workCenterId} ${s.windowId}`;
-    if ((last.get(key)?.revision ?? 0) <= s.revision) last.set(key, s);
-  }
-  const out = new Map<string, ProductivityRecord>();
-  for (const s of last.values()) for (const r of summaryToRecords(s, plan.odoo, targets).records) out.set(r.key, r);
-  return out;
-}
-
-/** Differences between Odoo's marked productivity rows and `expected` (empty: exact). */
-function rowDiff(odoo: OdooStandin, expected: ReadonlyMap<string, ProductivityRecord>): string[] {
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const row of odoo.records(PRODUCTIVITY_MODEL)) {
-    const m = parseMarkers(row['description']);
-    if (m === null) continue;
-    if (seen.has(m.key)) problems.push(`duplicate ${m.key}`);
-    seen.add(m.key);
-    const e = expected.get(m.key);
-    if (e === undefined) {
-      problems.push(`unexpected ${m.key} r${m.revision}`);
-      continue;
-    }
-    for (const [f, v] of Object.entries(e.vals))
-      if (row[f] !== v) problems.push(`${m.key}.${f}: expected ${JSON.stringify(v)}, found ${JSON.stringify(row[f])}`);
-  }
-  for (const [key, r] of expected)
-    if (!seen.has(key)) problems.push(`missing ${key} (${r.lossKey} ${r.vals.date_start})`);
-  return problems;
-}
 
 const readNdjson = <T>(file: string): T[] =>
   readFileSync(file, 'utf8')
@@ -326,7 +269,7 @@ describe('backfill: ingest --input, run --event-time-only, post; summaries and O
       { topic: `shiftstream.${plan.plantId}.odoo-audit`, partitions: 1 },
     ]);
     const replayShifts = replayed.filter((s) => s.windowKind === 'shift');
-    const rows = await expectedRows(odoo, harness.topology, replayShifts);
+    const rows = await expectedProductivityRows(odoo, harness.topology, replayShifts);
     const postPort = await freePort();
     const post = new RunProcess(
       'post',
@@ -356,9 +299,9 @@ describe('backfill: ingest --input, run --event-time-only, post; summaries and O
     children.push(post);
     await eventually("Odoo holds exactly the rows of replay's shifts", 120_000, () => {
       post.assertAlive();
-      return rowDiff(odoo, rows).length === 0 ? true : undefined;
+      return productivityRowDiff(odoo, rows).length === 0 ? true : undefined;
     }).catch((err: Error) => {
-      throw new Error(`${err.message}: ${rowDiff(odoo, rows).slice(0, 5).join('; ')}\n${post.output()}`);
+      throw new Error(`${err.message}: ${productivityRowDiff(odoo, rows).slice(0, 5).join('; ')}\n${post.output()}`);
     });
     expect(rows.size).toBeGreaterThan(6);
     await post.stop();

@@ -9,19 +9,16 @@
 //   everything is posted once it returns.
 import { describe, expect, it } from 'vitest';
 import type { WindowSummary } from '../../../src/core/types.js';
-import { createOdooClient } from '../../../src/io/odoo/client.js';
-import { createMasterData, masterDataRequestOf } from '../../../src/io/odoo/master-data.js';
 import {
   PRODUCTIVITY_MODEL,
   parseMarkers,
-  summaryToRecords,
   type ProductivityRecord,
 } from '../../../src/io/odoo/productivity-records.js';
 import type { AuditRecord } from '../../../src/ports/dead-letters.js';
 import { startOdooStandin, type OdooStandin } from '../../../src/testkit/odoo-standin/index.js';
 import { loadTopology } from '../../../src/topology/index.js';
-import type { TopologyPlan } from '../../../src/topology/types.js';
 import { randomShift } from '../../unit/io/odoo/summary-fixtures.js';
+import { expectedProductivityRows, productivityRowDiff } from '../support/productivity-rows.js';
 import { eventually } from '../support/env.js';
 import type { Plant } from './support.js';
 import { PROTOCOL_CASES, cleanRedis, newPlant, odooEnv, runCli, startProxy, suiteContext } from './support.js';
@@ -48,55 +45,6 @@ function shifts(
   return out;
 }
 
-async function expectedOf(
-  standin: OdooStandin,
-  plan: TopologyPlan,
-  summaries: readonly WindowSummary[],
-): Promise<Map<string, ProductivityRecord>> {
-  const client = createOdooClient({
-    url: standin.url,
-    db: standin.db,
-    login: standin.login,
-    apiKey: standin.apiKey,
-    protocol: 'auto',
-    timeoutMs: 5_000,
-  });
-  const md = createMasterData({ client, refreshMs: 60_000, nowMs: Date.now });
-  const targets = await md.resolve(masterDataRequestOf([...plan.plant.workCenters.values()], plan.odoo.losses));
-  client.close();
-  // The last revision of each shift wins.
-  const last = new Map<string, WindowSummary>();
-  for (const s of summaries) {
-    const key = `${s.workCenterId} ${s.windowId}`;
-    if ((last.get(key)?.revision ?? 0) <= s.revision) last.set(key, s);
-  }
-  const out = new Map<string, ProductivityRecord>();
-  for (const s of last.values()) for (const r of summaryToRecords(s, plan.odoo, targets).records) out.set(r.key, r);
-  return out;
-}
-
-/** Problems between Odoo's marked productivity rows and `expected` (empty = exact). */
-function diff(standin: OdooStandin, expected: ReadonlyMap<string, ProductivityRecord>): string[] {
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const row of standin.records(PRODUCTIVITY_MODEL)) {
-    const m = parseMarkers(row['description']);
-    if (m === null) continue;
-    if (seen.has(m.key)) problems.push(`duplicate ${m.key}`);
-    seen.add(m.key);
-    const e = expected.get(m.key);
-    if (e === undefined) {
-      problems.push(`unexpected ${m.key} r${m.revision}`);
-      continue;
-    }
-    for (const [f, v] of Object.entries(e.vals))
-      if (row[f] !== v) problems.push(`${m.key}.${f}: expected ${JSON.stringify(v)}, found ${JSON.stringify(row[f])}`);
-  }
-  for (const [key, r] of expected)
-    if (!seen.has(key)) problems.push(`missing ${key} (${r.lossKey} ${r.vals.date_start})`);
-  return problems;
-}
-
 async function settled(
   what: string,
   standin: OdooStandin,
@@ -106,7 +54,9 @@ async function settled(
   timeoutMs: number,
 ): Promise<void> {
   await eventually(what, timeoutMs, async () =>
-    diff(standin, expected).length === 0 && (await suite.kafka.fullyCommitted(groupId, topic)) ? true : undefined,
+    productivityRowDiff(standin, expected).length === 0 && (await suite.kafka.fullyCommitted(groupId, topic))
+      ? true
+      : undefined,
   );
 }
 
@@ -119,7 +69,7 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
     try {
       await suite.kafka.createTopics([plant.topics.summaries, plant.topics.dlq, plant.topics.audit]);
       const week = shifts(plant.plantId, 20, 0, 7);
-      const expected = await expectedOf(standin, plan, week);
+      const expected = await expectedProductivityRows(standin, plan, week);
       standin.calls.reset();
       const post = runCli(
         suite.driver,
@@ -156,7 +106,7 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
         plant.topics.summaries,
         60_000,
       );
-      expect(diff(standin, expected)).toEqual([]);
+      expect(productivityRowDiff(standin, expected)).toEqual([]);
       const creates = standin.calls.count(PRODUCTIVITY_MODEL, 'create');
       const calls =
         standin.calls.count() -
@@ -182,7 +132,7 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
 
       // Revision 2 of five shifts (different intervals): their revision-1 records disappear.
       const rev2 = shifts(plant.plantId, 5, 2, 1, 2, 777).filter((s) => s.windowId.endsWith('/s1'));
-      const expected2 = await expectedOf(standin, plan, [...week, ...rev2]);
+      const expected2 = await expectedProductivityRows(standin, plan, [...week, ...rev2]);
       await suite.kafka.produceSummaries(plant.topics.summaries, rev2);
       await settled(
         'revision 2 exact',
@@ -245,7 +195,7 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
     try {
       await suite.kafka.createTopics([plant.topics.summaries, plant.topics.dlq, plant.topics.audit]);
       const days = shifts(plant.plantId, 20, 0, 3);
-      const expected = await expectedOf(standin, plan, days);
+      const expected = await expectedProductivityRows(standin, plan, days);
       await suite.kafka.produceSummaries(plant.topics.summaries, days);
       // The 6th create is held for 1.5 s in the stand-in, then committed: the poster dies meanwhile.
       standin.faults.inject({
@@ -291,7 +241,7 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
         plant.topics.summaries,
         120_000,
       );
-      expect(diff(standin, expected)).toEqual([]);
+      expect(productivityRowDiff(standin, expected)).toEqual([]);
       second.child.kill('SIGINT');
       expect(await second.exit).toBe(130);
     } finally {
@@ -332,7 +282,7 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
       await settled(
         'day A posted',
         standin,
-        await expectedOf(standin, plan, dayA),
+        await expectedProductivityRows(standin, plan, dayA),
         groupId,
         plant.topics.summaries,
         90_000,
@@ -348,7 +298,7 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
       expect(await suite.kafka.fullyCommitted(groupId, plant.topics.summaries)).toBe(false);
 
       proxy.up();
-      const expected = await expectedOf(standin, plan, [...dayA, ...dayB, ...rev2]);
+      const expected = await expectedProductivityRows(standin, plan, [...dayA, ...dayB, ...rev2]);
       await settled(
         'everything posted after Odoo returned',
         standin,
@@ -357,7 +307,7 @@ describe.each(CASES)('shiftstream post over Kafka: $name', ({ version }) => {
         plant.topics.summaries,
         90_000,
       );
-      expect(diff(standin, expected)).toEqual([]);
+      expect(productivityRowDiff(standin, expected)).toEqual([]);
       // Audit records are produced after Odoo confirmed; they may land just after the commit.
       const postedAudits = async (): Promise<AuditRecord[]> =>
         (await suite.kafka.readJson<AuditRecord>(plant.topics.audit))
