@@ -830,14 +830,7 @@ export class WindowedProcessor {
     }
     return {
       v: tables.tagged ? SNAPSHOT_VERSION_TAGGED : SNAPSHOT_VERSION,
-      plantId: this.plan.plantId,
-      windows: this.specs.map((s) => s.name),
-      maxTsMs: finiteOrNull(this.maxTsMs),
-      watermarkMs: finiteOrNull(this.watermark),
-      minFirstTsMs: finiteOrNull(this.minFirstTsMs),
-      lastArrivalWallMs: this.lastArrivalWallMs ?? null,
-      lastPruneWatermarkMs: finiteOrNull(this.lastPruneWatermarkMs),
-      closedEndMs: this.closedEndMs.map(finiteOrNull),
+      ...this.scalarState(),
       workCenters: this.wcOrder.map((wc) => [
         wc.workCenterId,
         finiteOrNull(wc.firstTsMs),
@@ -849,6 +842,20 @@ export class WindowedProcessor {
       ...this.ordersSnapshot(),
       ...this.plannedSnapshot(),
       ...(this.pendingMilestones.length === 0 ? {} : { milestones: [...this.pendingMilestones] }),
+    };
+  }
+
+  /** The processor's scalars, as a base snapshot and a delta both carry them (in this key order). */
+  private scalarState() {
+    return {
+      plantId: this.plan.plantId,
+      windows: this.specs.map((sp) => sp.name),
+      maxTsMs: finiteOrNull(this.maxTsMs),
+      watermarkMs: finiteOrNull(this.watermark),
+      minFirstTsMs: finiteOrNull(this.minFirstTsMs),
+      lastArrivalWallMs: this.lastArrivalWallMs ?? null,
+      lastPruneWatermarkMs: finiteOrNull(this.lastPruneWatermarkMs),
+      closedEndMs: this.closedEndMs.map(finiteOrNull),
     };
   }
 
@@ -975,14 +982,7 @@ export class WindowedProcessor {
     this.changedWcs = [];
     return {
       v: DELTA_VERSION,
-      plantId: this.plan.plantId,
-      windows: this.specs.map((sp) => sp.name),
-      maxTsMs: finiteOrNull(this.maxTsMs),
-      watermarkMs: finiteOrNull(this.watermark),
-      minFirstTsMs: finiteOrNull(this.minFirstTsMs),
-      lastArrivalWallMs: this.lastArrivalWallMs ?? null,
-      lastPruneWatermarkMs: finiteOrNull(this.lastPruneWatermarkMs),
-      closedEndMs: this.closedEndMs.map(finiteOrNull),
+      ...this.scalarState(),
       strings: tables.strings,
       counters: tables.counters,
       workCenters,
