@@ -56,7 +56,16 @@ describe('ingest as a Sparkplug host application: STATE birth, will, republish, 
     let started = 0;
     const start = async (): Promise<RunProcess> => {
       const port = await freePort();
-      const args = ['ingest', '--topology', topologyPath, '--spool', join(dir, 'spool'), `--http.port=${port}`];
+      const args = [
+        'ingest',
+        '--topology',
+        topologyPath,
+        '--spool',
+        join(dir, 'spool'),
+        '--rejects',
+        join(dir, 'rejects.ndjson'),
+        `--http.port=${port}`,
+      ];
       const p = new RunProcess(`ingest#${++started}`, port, args, {
         ...process.env,
         SHIFTSTREAM_KAFKA__BROKERS: env.brokers.join(','),
