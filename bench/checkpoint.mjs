@@ -11,18 +11,17 @@
 // go to Redis. At the end, the base taken before the first round plus every delta must restore to
 // the processor's state byte for byte, else the script fails.
 //
+// Also per checkpoint: how far the heap grew above its level at the start (sampled at each tick)
+// and the longest GC pause that began while it ran: a base that holds a copy of the whole state
+// until it is done shows here as heap growth and as the scavenges and mark-compacts it causes.
+//
 //   npm run build && node bench/checkpoint.mjs
 //     [--machines 2000] [--samples 1000000] [--horizon-h 1] [--rounds 8] [--interval-s 5] [--changed-share 0.01]
+//     [--dist <dir>]   another build's output (e.g. a `tsc --outDir .cache/ab-base` of an older commit), for A/B
+import { resolve } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { mapSample } from '../dist/core/mapping.js';
-import { WindowedProcessor } from '../dist/core/processor.js';
-import {
-  decodeDelta,
-  decodeSnapshot,
-  encodeDeltaAsync,
-  encodeProcessorSnapshotInSteps,
-} from '../dist/engine/snapshot-codec.js';
-import { createPlantSimulator, syntheticPlan } from '../dist/sim/index.js';
 import { fmt, writeResult } from './lib/env.mjs';
 
 const { values } = parseArgs({
@@ -33,8 +32,20 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '8' },
     'interval-s': { type: 'string', default: '5' },
     'changed-share': { type: 'string', default: '0.01' },
+    dist: { type: 'string' },
   },
 });
+const dist = pathToFileURL(resolve(values.dist ?? new URL('../dist', import.meta.url).pathname)).href;
+const { mapSample } = await import(`${dist}/core/mapping.js`);
+const { WindowedProcessor } = await import(`${dist}/core/processor.js`);
+const { decodeDelta, decodeSnapshot, encodeDeltaAsync, encodeProcessorSnapshotInSteps } = await import(
+  `${dist}/engine/snapshot-codec.js`
+);
+const { createPlantSimulator, syntheticPlan } = await import(`${dist}/sim/index.js`);
+const gcPauses = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push([e.startTime, e.duration]);
+}).observe({ entryTypes: ['gc'] });
 const machines = Number(values.machines);
 const total = Number(values.samples);
 const rounds = Number(values.rounds);
@@ -79,19 +90,26 @@ async function measure(fn) {
   let longest = 0;
   let last = process.hrtime.bigint();
   let ticking = true;
+  let heapPeak = 0;
   const tick = () => {
     const now = process.hrtime.bigint();
     const gap = Number(now - last) / 1e6;
     if (gap > longest) longest = gap;
     last = now;
+    const h = process.memoryUsage().heapUsed;
+    if (h > heapPeak) heapPeak = h;
     if (ticking) setImmediate(tick);
   };
   setImmediate(tick);
   await new Promise((r) => setImmediate(r));
   const cpu0 = process.cpuUsage();
+  const heap0 = process.memoryUsage().heapUsed;
+  heapPeak = heap0;
+  const gc0 = performance.now();
   const t0 = process.hrtime.bigint();
   last = t0;
   const bytes = await fn();
+  const gc1 = performance.now();
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
   // The gap that ends when fn resolved counts too.
@@ -99,7 +117,18 @@ async function measure(fn) {
   longest = Math.max(longest, Number(end - last) / 1e6);
   ticking = false;
   await new Promise((r) => setImmediate(r));
-  return { cpuMs: (cpu.user + cpu.system) / 1000, wallMs, longestStepMs: longest, bytes: bytes.length, buf: bytes };
+  // GC entries arrive after the pause: give the observer a turn.
+  await new Promise((r) => setTimeout(r, 5));
+  const longestGcMs = gcPauses.filter(([t]) => t >= gc0 && t <= gc1).reduce((m, [, d]) => Math.max(m, d), 0);
+  return {
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    wallMs,
+    longestStepMs: longest,
+    heapGrowthMb: Math.max(0, heapPeak - heap0) / 2 ** 20,
+    longestGcMs,
+    bytes: bytes.length,
+    buf: bytes,
+  };
 }
 
 const base = await encodeProcessorSnapshotInSteps(processor, watermark);
@@ -136,12 +165,15 @@ for (let r = 0; r < rounds; r++) {
       cpuMs: +m.cpuMs.toFixed(2),
       wallMs: +m.wallMs.toFixed(2),
       longestStepMs: +m.longestStepMs.toFixed(2),
+      heapGrowthMb: +m.heapGrowthMb.toFixed(1),
+      longestGcMs: +m.longestGcMs.toFixed(2),
       bytes: m.bytes,
     };
   rows.push(row);
   console.log(
     `round ${r}: ${fmt(events)} events on ${keep.size} machines; full ${f.cpuMs.toFixed(1)} ms CPU, ` +
-      `longest step ${f.longestStepMs.toFixed(1)} ms, ${fmt(f.bytes)} B; delta ${d.cpuMs.toFixed(2)} ms CPU, ` +
+      `longest step ${f.longestStepMs.toFixed(1)} ms, heap +${f.heapGrowthMb.toFixed(1)} MB, ` +
+      `longest GC ${f.longestGcMs.toFixed(1)} ms, ${fmt(f.bytes)} B; delta ${d.cpuMs.toFixed(2)} ms CPU, ` +
       `longest step ${d.longestStepMs.toFixed(2)} ms, ${fmt(d.bytes)} B; ` +
       `measure floor ${noop.cpuMs.toFixed(2)} ms CPU, ` +
       `${noop.longestStepMs.toFixed(2)} ms step`,
@@ -160,10 +192,10 @@ const median = (xs) => {
 };
 const med = (k, f) => median(rows.map((x) => x[k][f]));
 const summary = {};
-for (const f of ['cpuMs', 'wallMs', 'longestStepMs', 'bytes']) {
+for (const f of ['cpuMs', 'wallMs', 'longestStepMs', 'heapGrowthMb', 'longestGcMs', 'bytes']) {
   summary[f] = {
-    full: med('full', f),
-    delta: med('delta', f),
+    full: +med('full', f).toFixed(2),
+    delta: +med('delta', f).toFixed(2),
     ratio: +(med('delta', f) / med('full', f)).toFixed(5),
     floor: med('noop', f),
   };
@@ -177,6 +209,8 @@ console.log(
     `delta ${summary.cpuMs.delta.toFixed(2)} ms (x${summary.cpuMs.ratio}); longest step full ` +
     `${summary.longestStepMs.full.toFixed(1)} ms, delta ${summary.longestStepMs.delta.toFixed(2)} ms ` +
     `(x${summary.longestStepMs.ratio}; floor ${summary.longestStepMs.floor.toFixed(2)} ms); ` +
+    `heap growth full ${summary.heapGrowthMb.full} MB, delta ${summary.heapGrowthMb.delta} MB; ` +
+    `longest GC pause full ${summary.longestGcMs.full} ms, delta ${summary.longestGcMs.delta} ms; ` +
     `bytes full ${fmt(summary.bytes.full)}, delta ${fmt(summary.bytes.delta)} ` +
     `(x${summary.bytes.ratio}); with a base every 64 deltas: ${summary.amortizedCpuMs} ms CPU, ` +
     `${fmt(summary.amortizedBytes)} B per checkpoint; base + ${deltas.length} deltas restore the state exactly`,
@@ -188,5 +222,6 @@ const params = {
   rounds,
   intervalMs,
   changedShare: share,
+  dist: values.dist ?? 'dist',
 };
 console.log(`wrote ${writeResult('checkpoint', { params, summary, rows })}`);

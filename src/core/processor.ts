@@ -800,45 +800,63 @@ export class WindowedProcessor {
    * the output of an uninterrupted run.
    */
   snapshot(): ProcessorSnapshot {
-    const steps = this.snapshotSteps(Infinity);
-    let r = steps.next();
-    while (r.done !== true) r = steps.next();
-    return r.value;
+    const parts = this.snapshotParts(Infinity);
+    const machines: MachineSnapshot[] = [];
+    let r = parts.next();
+    while (r.done !== true) {
+      machines.push(...r.value);
+      r = parts.next();
+    }
+    return { ...parts.head, machines, ...r.value };
   }
 
   /**
-   * snapshot() in steps: pauses after every `machinesPerStep` machines' histories (or once a step
-   * holds `rowsPerStep` rows), so a caller can
-   * give the event loop a turn between them (a whole snapshot is proportional to the retained
-   * history: hundreds of ms for 2,000 machines). Returns the same snapshot. The processor must not
-   * change until it is done.
+   * snapshot() in parts, for an encoder that writes a base as it goes (engine/snapshot-codec.ts):
+   * `head` (the scalars and the work centers' revisions), then the machines' encoded histories in
+   * machine id order, yielded a step at a time (at most `machinesPerStep` machines, or fewer once a
+   * step holds `rowsPerStep` rows), then, returned, the rest (the version and the string and counter
+   * tables, which the histories fill, the orders, planned stops and pending milestones). snapshot()
+   * is `{...head, machines: <all steps>, ...rest}`, in that key order. A caller that encodes and
+   * drops each step keeps no copy of the whole state (a 2,000-machine base at a 1 h horizon held
+   * ~1M rows of arrays until the end, and their scavenges and mark-compacts were the longest
+   * pauses of a base checkpoint). The processor must not change until it is done.
    */
-  *snapshotSteps(machinesPerStep = 64, rowsPerStep = Infinity): Generator<void, ProcessorSnapshot, void> {
+  snapshotParts(machinesPerStep = 64, rowsPerStep = Infinity): SnapshotParts {
+    const head: SnapshotHeader = {
+      ...this.scalarState(),
+      workCenters: this.wcOrder.map(
+        (wc) =>
+          [wc.workCenterId, finiteOrNull(wc.firstTsMs), [...wc.revisions.entries()].sort()] as [
+            string,
+            number | null,
+            [string, number][],
+          ],
+      ),
+    };
+    return Object.assign(this.snapshotSteps(machinesPerStep, rowsPerStep), { head });
+  }
+
+  private *snapshotSteps(
+    machinesPerStep: number,
+    rowsPerStep: number,
+  ): Generator<MachineSnapshot[], SnapshotRest, void> {
     const tables = new SnapshotTables(this.dict);
-    const machines: [string, string, EncodedHistory][] = [];
-    let inStep = 0;
+    let step: MachineSnapshot[] = [];
     let rows = 0;
     for (const m of [...this.machines.values()].sort((a, b) => (a.machineId < b.machineId ? -1 : 1))) {
-      if (inStep === machinesPerStep || rows >= rowsPerStep) {
-        inStep = 0;
+      if (step.length === machinesPerStep || rows >= rowsPerStep) {
+        yield step;
+        step = [];
         rows = 0;
-        yield;
       }
-      machines.push([m.machineId, m.workCenterId, encodeHistory(m, tables)]);
-      inStep++;
+      step.push([m.machineId, m.workCenterId, encodeHistory(m, tables)]);
       rows += m.n;
     }
+    if (step.length > 0) yield step;
     return {
       v: tables.tagged ? SNAPSHOT_VERSION_TAGGED : SNAPSHOT_VERSION,
-      ...this.scalarState(),
-      workCenters: this.wcOrder.map((wc) => [
-        wc.workCenterId,
-        finiteOrNull(wc.firstTsMs),
-        [...wc.revisions.entries()].sort(),
-      ]),
       strings: tables.strings,
       counters: tables.counters,
-      machines,
       ...this.ordersSnapshot(),
       ...this.plannedSnapshot(),
       ...(this.pendingMilestones.length === 0 ? {} : { milestones: [...this.pendingMilestones] }),
@@ -1067,7 +1085,7 @@ export interface ProcessorDelta {
   readonly milestones: readonly MilestoneRecord[];
 }
 
-interface SnapshotHeader {
+export interface SnapshotHeader {
   readonly plantId: string;
   readonly windows: readonly string[];
   readonly maxTsMs: number | null;
@@ -1096,6 +1114,17 @@ export interface ProcessorSnapshot extends SnapshotHeader {
   /** Milestones waiting for their running order (section 9.3; absent when there are none). */
   readonly milestones?: MilestoneRecord[];
 }
+
+/** One machine of a base snapshot: [machine id, work center id, its encoded history]. */
+export type MachineSnapshot = [string, string, EncodedHistory];
+
+/** What a base snapshot holds after its machines (see WindowedProcessor.snapshotParts). */
+export type SnapshotRest = Omit<ProcessorSnapshot, keyof SnapshotHeader | 'machines'>;
+
+/** A base snapshot in parts: `head`, then the machines a step at a time, then (returned) the rest. */
+export type SnapshotParts = Generator<MachineSnapshot[], SnapshotRest, void> & {
+  readonly head: SnapshotHeader;
+};
 
 /** [work center, its order sources, the shares each retained shift's last revision had]. */
 export type SnapshotOrders = [string, EncodedWorkCenterOrders, [string, (string | null)[]][]][];

@@ -87,29 +87,25 @@ function jsonWith(obj: object, key: string, valueJson: string): string {
 
 /**
  * The bytes of `encodeSnapshotAsync({ v: 1, processor: processor.snapshot(), watermark })`, with no
- * long synchronous step: the histories are encoded, stringified and handed to the compressor a
- * step at a time (at most MACHINES_PER_STEP machines or about ROWS_PER_STEP rows) with a turn of
- * the event loop between (the critical lane shares this thread); the compression runs on libuv's
- * thread pool as the text comes (deflate without flushes gives the same bytes however its input is
- * cut), so the whole JSON is never one string. The processor must not change until it resolves
+ * long synchronous step: the machines' histories are encoded, stringified and handed to the
+ * compressor a step at a time (at most MACHINES_PER_STEP machines or about ROWS_PER_STEP rows) with
+ * a turn of the event loop between (the critical lane shares this thread), and each step's arrays
+ * are dropped once its text is written, so neither the whole state's copy nor the whole JSON is
+ * ever held. The compression runs on libuv's thread pool as the text comes (deflate without flushes
+ * gives the same bytes however its input is cut). The processor must not change until it resolves
  * (the window stage runs it under the partition's serializer).
  */
 export async function encodeProcessorSnapshotInSteps(
   processor: WindowedProcessor,
   watermark: AlignedWatermarkSnapshot,
 ): Promise<Buffer> {
-  const steps = processor.snapshotSteps(MACHINES_PER_STEP, ROWS_PER_STEP);
-  let r = steps.next();
-  while (r.done !== true) {
-    await yieldToLoop();
-    r = steps.next();
-  }
-  const snap = r.value;
-  const [head, tail] = jsonWith(
-    { v: 1, processor: null, watermark },
-    'processor',
-    jsonWith(snap, 'machines', MARK),
-  ).split(MARK) as [string, string];
+  const parts = processor.snapshotParts(MACHINES_PER_STEP, ROWS_PER_STEP);
+  // {"v":1,"processor":{<head>,"machines":[<steps>],<rest>},"watermark":...}: head and rest are
+  // never empty (plantId; v).
+  const [outerHead, outerTail] = jsonWith({ v: 1, processor: null, watermark }, 'processor', MARK).split(MARK) as [
+    string,
+    string,
+  ];
   const gz = createGzip({ level: 1 });
   const chunks: Buffer[] = [];
   gz.on('data', (c: Buffer) => chunks.push(c));
@@ -117,18 +113,16 @@ export async function encodeProcessorSnapshotInSteps(
     gz.on('end', () => resolve(Buffer.concat(chunks)));
     gz.on('error', reject);
   });
-  gz.write(`${head}[`);
-  const machines = snap.machines;
-  for (let i = 0; i < machines.length;) {
-    if (i > 0) await yieldToLoop();
-    let j = i;
-    let rows = 0;
-    while (j < machines.length && j - i < MACHINES_PER_STEP && rows < ROWS_PER_STEP)
-      rows += machines[j++]![2].ts.length;
-    const part = JSON.stringify(machines.slice(i, j)).slice(1, -1);
-    gz.write(i > 0 ? `,${part}` : part);
-    i = j;
+  gz.write(`${outerHead}${JSON.stringify(parts.head).slice(0, -1)},"machines":[`);
+  let first = true;
+  let r = parts.next();
+  while (r.done !== true) {
+    const part = JSON.stringify(r.value).slice(1, -1);
+    gz.write(first ? part : `,${part}`);
+    first = false;
+    await yieldToLoop();
+    r = parts.next();
   }
-  gz.end(`]${tail}`);
+  gz.end(`],${JSON.stringify(r.value).slice(1)}${outerTail}`);
   return done;
 }
