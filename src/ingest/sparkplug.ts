@@ -49,7 +49,7 @@ interface NodeState {
 const CONTROL = (name: string): boolean =>
   name === 'bdSeq' || name.startsWith('Node Control/') || name.startsWith('Device Control/');
 
-/** The DataSet column types whose cells become samples (Sparkplug 3.0 section 6.4.18, the basic types). */
+/** The DataSet column types whose cells become samples (the basic types of the Sparkplug data types, codes 1..14). */
 const CELL_TYPES = new Set([
   'Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64',
   'Float', 'Double', 'Boolean', 'String', 'DateTime', 'Text',

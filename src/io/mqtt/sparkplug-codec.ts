@@ -48,12 +48,26 @@ function big(v: number | LongLike, signed: boolean): bigint {
   const b = (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
   return signed ? BigInt.asIntN(64, b) : b;
 }
-const safe = (b: bigint): number | undefined =>
-  b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(b) : undefined;
+
+const TWO_32 = 4294967296;
+/** A 64-bit integer as a number while it is a safe integer (|x| < 2^53), else undefined; no BigInt on the way. */
+function long(v: number | LongLike, signed: boolean): number | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? v : undefined;
+  const high = v.high | 0;
+  const low = v.low >>> 0;
+  // high as a signed 32-bit word: 0 <= high < 2^21 is below 2^53 either way; a negative high is a
+  // negative number when signed (safe from -2^53 on) and at least 2^63 when unsigned.
+  if (high >= 0 && high < 0x200000) return high * TWO_32 + low;
+  if (signed && high < 0 && high >= -0x200000) {
+    const x = high * TWO_32 + low;
+    return x >= Number.MIN_SAFE_INTEGER ? x : undefined;
+  }
+  return undefined;
+}
 
 function num(v: unknown): number | undefined {
   if (typeof v === 'number') return v;
-  if (isLong(v)) return safe(big(v, v.unsigned !== true));
+  if (isLong(v)) return long(v, v.unsigned !== true);
   return undefined;
 }
 
@@ -74,37 +88,36 @@ interface ValueFields {
  * The value of a scalar of datatype `code` (Int8..UInt64, Float, Double, Boolean, String,
  * DateTime, Text, UUID): null when no field is set, `{unsupported}` (what was found) when the set
  * field does not fit the type or an integer is beyond 2^53. Signed integers up to 32 bits come
- * in the uint32 `int_value` as two's complement (Sparkplug 3.0, 6.4.16), Int64 in `long_value`.
+ * in the uint32 `int_value` as two's complement (as the Tahu encoders write them), Int64 in `long_value`.
  */
 function scalar(code: number, f: ValueFields): SparkplugCell {
   const field = f.value;
   if (field === undefined) return null;
-  const type = typeName(code);
-  const mismatch = { unsupported: `a ${field.replace('Value', '_value')}, which is not where ${type} values go` };
+  const mismatch = (): SparkplugCell => ({
+    unsupported: `a ${field.replace('Value', '_value')}, which is not where ${typeName(code)} values go`,
+  });
   if (code >= 1 && code <= 8) {
     const signed = code <= 4;
     const raw = field === 'intValue' ? f.intValue : field === 'longValue' ? f.longValue : undefined;
-    if (raw === undefined || raw === null) return mismatch;
+    if (raw === undefined || raw === null) return mismatch();
     if (field === 'intValue') return signed ? (raw as number) | 0 : (raw as number) >>> 0;
-    const b = big(raw, signed);
-    return safe(b) ?? { unsupported: `the integer ${b} (beyond 2^53)` };
+    return long(raw, signed) ?? { unsupported: `the integer ${big(raw, signed)} (beyond 2^53)` };
   }
   if (code === 13) {
-    if (field !== 'longValue' || f.longValue === undefined || f.longValue === null) return mismatch;
-    const b = big(f.longValue, false);
-    return safe(b) ?? { unsupported: `the integer ${b} (beyond 2^53)` };
+    if (field !== 'longValue' || f.longValue === undefined || f.longValue === null) return mismatch();
+    return long(f.longValue, false) ?? { unsupported: `the integer ${big(f.longValue, false)} (beyond 2^53)` };
   }
   if (code === 9 || code === 10) {
     const v = field === 'floatValue' ? f.floatValue : field === 'doubleValue' ? f.doubleValue : undefined;
-    return typeof v === 'number' ? v : mismatch;
+    return typeof v === 'number' ? v : mismatch();
   }
-  if (code === 11) return field === 'booleanValue' && typeof f.booleanValue === 'boolean' ? f.booleanValue : mismatch;
+  if (code === 11) return field === 'booleanValue' && typeof f.booleanValue === 'boolean' ? f.booleanValue : mismatch();
   if (code === 12 || code === 14 || code === 15)
-    return field === 'stringValue' && typeof f.stringValue === 'string' ? f.stringValue : mismatch;
-  return { unsupported: `a value of type ${type}` };
+    return field === 'stringValue' && typeof f.stringValue === 'string' ? f.stringValue : mismatch();
+  return { unsupported: `a value of type ${typeName(code)}` };
 }
 
-/** The column types a DataSet cell may have (Sparkplug 3.0, 6.4.18: the basic types). */
+/** The column types a DataSet cell may have (the basic types of the Sparkplug data types, codes 1..14). */
 const CELL_TYPES = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
 
 function datasetOf(d: PDataSet): SparkplugDataSet {

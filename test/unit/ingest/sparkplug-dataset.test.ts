@@ -104,6 +104,31 @@ describe('Sparkplug DataSet metrics', () => {
     ]);
   });
 
+  it('64-bit integers: exact up to 2^53 - 1 either way, beyond it a reject that says what was found', () => {
+    const max = Number.MAX_SAFE_INTEGER;
+    const ds = table(
+      ['i64max', 'i64min', 'u64max', 'i64over', 'u64over'],
+      ['Int64', 'Int64', 'UInt64', 'Int64', 'UInt64'],
+      [[max, -max, max, '-9007199254740992', '9007199254740992']],
+    );
+    const r = data(session(), [
+      { name: 'Big', type: 'DataSet', value: ds, timestamp: T },
+      { name: 'Min', type: 'Int64', value: -max, timestamp: T },
+    ]);
+    expect(r.samples).toEqual([
+      { tag: 'P01.Big/i64max', tsMs: T, value: max, quality: 'good' },
+      { tag: 'P01.Big/i64min', tsMs: T, value: -max, quality: 'good' },
+      { tag: 'P01.Big/u64max', tsMs: T, value: max, quality: 'good' },
+      { tag: 'P01.Min', tsMs: T, value: -max, quality: 'good' },
+    ]);
+    expect(r.rejects.map((x) => x.detail.replace(/^.*\(alias none\) /, ''))).toEqual([
+      "row 1 of 1 column 'i64over' (Int64): expected a value of type Int64, " +
+        'found the integer -9007199254740992 (beyond 2^53)',
+      "row 1 of 1 column 'u64over' (UInt64): expected a value of type UInt64, " +
+        'found the integer 9007199254740992 (beyond 2^53)',
+    ]);
+  });
+
   it('several rows without a timestamp column: one reject naming metric, expected and found; the rest flows', () => {
     const r = data(session(), [
       { name: 'Recipe', type: 'DataSet', value: table(['a'], ['Int32'], [[1], [2], [3]]) },
