@@ -4,7 +4,7 @@
 // rebirth request (NCMD `Node Control/Rebirth`) for an unknown alias, data before a birth, or a seq
 // gap. No I/O and no clock: the caller decodes, passes the wall clock, spools and publishes.
 import type { RawSample, SampleValue } from '../core/types.js';
-import type { SparkplugMetric, SparkplugPayload } from '../ports/sparkplug-codec.js';
+import type { SparkplugDataSet, SparkplugMetric, SparkplugPayload } from '../ports/sparkplug-codec.js';
 import type { SparkplugPlan } from '../topology/ingest-section.js';
 
 export const SPARKPLUG_NAMESPACE = 'spBv1.0';
@@ -13,7 +13,8 @@ type MessageType = (typeof MESSAGE_TYPES)[number];
 /** A rebirth request is not repeated for the same node within this time, unless a birth came between. */
 export const REBIRTH_HOLD_MS = 5_000;
 
-export type SparkplugRejectReason = 'unknown-alias' | 'unsupported-datatype' | 'invalid-ts' | 'unknown-topic';
+export type SparkplugRejectReason =
+  'unknown-alias' | 'unsupported-datatype' | 'invalid-ts' | 'unknown-topic' | 'dataset-shape' | 'null-cell';
 export type RebirthReason = 'unknown-alias' | 'seq-gap' | 'no-birth';
 
 export interface SparkplugResult {
@@ -48,16 +49,13 @@ interface NodeState {
 const CONTROL = (name: string): boolean =>
   name === 'bdSeq' || name.startsWith('Node Control/') || name.startsWith('Device Control/');
 
-/** `<metric>/<member>` of every (nested) member of a template instance. */
-function memberNames(m: SparkplugMetric, prefix: string): string[] {
-  const out: string[] = [];
-  for (const member of m.members ?? []) {
-    if (member.name === undefined) continue;
-    const name = `${prefix}/${member.name}`;
-    out.push(name, ...memberNames(member, name));
-  }
-  return out;
-}
+/** The DataSet column types whose cells become samples (the basic types of the Sparkplug data types, codes 1..14). */
+const CELL_TYPES = new Set([
+  'Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64',
+  'Float', 'Double', 'Boolean', 'String', 'DateTime', 'Text',
+]); // prettier-ignore
+/** The column types a DataSet's timestamp column may have: epoch milliseconds. */
+const TS_TYPES = new Set(['DateTime', 'Int64', 'UInt64']);
 
 function fill(rule: string, group: string, node: string, device: string, metric: string): string {
   return rule.replace(/\{(group|node|device|metric)\}/g, (_, k: string) =>
@@ -89,6 +87,25 @@ export class SparkplugSession {
 
   static isSparkplugTopic(topic: string): boolean {
     return topic.startsWith(`${SPARKPLUG_NAMESPACE}/`);
+  }
+
+  /**
+   * The names a birth's metric gives samples under besides its own: `<metric>/<member>` of every
+   * (nested) member of a template instance, `<metric>/<column>` of every column of a DataSet but
+   * its timestamp column; so that a death reaches one that is a state tag.
+   */
+  private partNames(m: SparkplugMetric, name: string): string[] {
+    const out: string[] = [];
+    if (m.dataset !== undefined) {
+      const ts = this.plan.datasets.get(name)?.timestampColumn;
+      for (const c of m.dataset.columns) if (c !== '' && c !== ts) out.push(`${name}/${c}`);
+    }
+    for (const member of m.members ?? []) {
+      if (member.name === undefined) continue;
+      const part = `${name}/${member.name}`;
+      out.push(part, ...this.partNames(member, part));
+    }
+    return out;
   }
 
   /** The tag a metric of `device` ('' for node metrics) of `group/node` is written to. */
@@ -195,8 +212,9 @@ export class SparkplugSession {
       for (const m of payload.metrics)
         if (m.name !== undefined) {
           named.push([m.name, m.alias ?? null]);
-          // A template's members are named too, so that a death reaches a member that is a state tag.
-          if (m.isDefinition !== true) for (const member of memberNames(m, m.name)) named.push([member, null]);
+          // A template's members and a DataSet's columns are named too, so that a death reaches
+          // one that is a state tag.
+          if (m.isDefinition !== true) for (const part of this.partNames(m, m.name)) named.push([part, null]);
         }
       this.born(node, device, named);
       r.birthsChanged = true;
@@ -254,6 +272,10 @@ export class SparkplugSession {
       }
       return;
     }
+    if (m.dataset !== undefined) {
+      this.dataset(r, what, group, nodeId, device, name, m, m.dataset, payload);
+      return;
+    }
     if (m.value === undefined) {
       r.rejects.push({
         reason: 'unsupported-datatype',
@@ -268,6 +290,146 @@ export class SparkplugSession {
     }
     const value: SampleValue = m.value;
     r.samples.push({ tag: this.tagOf(group, nodeId, device, name), tsMs, value, quality: 'good' });
+  }
+
+  /**
+   * A DataSet (docs/ingest.md, "DataSets"): each cell is one sample, tag `<metric>/<column>`. A
+   * table of one row takes the metric's timestamp (else the payload's); a table of several rows
+   * needs a timestamp column named in the topology (`datasets`), whose cell is each row's ts and
+   * gives no sample, and each ts at most once. What does not fit is rejected with where, what was
+   * expected and what was found; the other cells are kept.
+   */
+  private dataset(
+    r: SparkplugResult,
+    what: string,
+    group: string,
+    nodeId: string,
+    device: string,
+    name: string,
+    m: SparkplugMetric,
+    d: SparkplugDataSet,
+    payload: SparkplugPayload,
+  ): void {
+    const shape = (detail: string): void =>
+      void r.rejects.push({ reason: 'dataset-shape', detail: `${what}: ${detail}` });
+    const n = d.columns.length;
+    if (d.types.length !== n || (d.numOfColumns !== undefined && d.numOfColumns !== n)) {
+      shape(
+        'expected num_of_columns, columns and types of one length, found ' +
+          `${d.numOfColumns === undefined ? 'no num_of_columns' : `num_of_columns ${d.numOfColumns}`}, ` +
+          `${n} columns and ${d.types.length} types`,
+      );
+      return;
+    }
+    const seen = new Set<string>();
+    for (const c of d.columns) {
+      if (c === '' || seen.has(c)) {
+        shape(`expected distinct, non-empty column names, found ${c === '' ? 'an empty one' : `'${c}' twice`}`);
+        return;
+      }
+      seen.add(c);
+    }
+    if (d.rows.length === 0) return; // an empty table says nothing
+    const tsColumn = this.plan.datasets.get(name)?.timestampColumn;
+    const tsAt = tsColumn === undefined ? -1 : d.columns.indexOf(tsColumn);
+    if (tsColumn !== undefined && tsAt < 0) {
+      shape(
+        `expected the timestamp column '${tsColumn}' (ingest.mqtt.sparkplug.datasets), ` +
+          `found the columns ${d.columns.map((c) => `'${c}'`).join(', ')}`,
+      );
+      return;
+    }
+    if (tsColumn !== undefined && !TS_TYPES.has(d.types[tsAt]!)) {
+      shape(`expected the timestamp column '${tsColumn}' of type DateTime, Int64 or UInt64, found ${d.types[tsAt]}`);
+      return;
+    }
+    if (tsColumn === undefined && d.rows.length > 1) {
+      shape(
+        `expected one row, or a timestamp column for '${name}' in ingest.mqtt.sparkplug.datasets, ` +
+          `found ${d.rows.length} rows`,
+      );
+      return;
+    }
+    const metricTs = m.timestampMs ?? payload.timestampMs;
+    if (tsColumn === undefined && metricTs === undefined) {
+      r.rejects.push({ reason: 'invalid-ts', detail: `${what}: expected a metric or payload timestamp, found none` });
+      return;
+    }
+    const columns: number[] = [];
+    for (let j = 0; j < n; j++) {
+      if (j === tsAt) continue;
+      if (CELL_TYPES.has(d.types[j]!)) columns.push(j);
+      else
+        r.rejects.push({
+          reason: 'unsupported-datatype',
+          detail:
+            `${what} column '${d.columns[j]}': expected a column of a basic type (Int8..UInt64, Float, Double, ` +
+            `Boolean, String, DateTime, Text), found ${d.types[j]} (its ${d.rows.length} cells give no sample)`,
+        });
+    }
+    // Each row's ts; a ts two rows share is ambiguous (two values of a tag at one instant): none is kept.
+    const rowTs: (number | undefined)[] = [];
+    const rowsAt = new Map<number, number[]>();
+    d.rows.forEach((row, i) => {
+      const where = `${what} row ${i + 1} of ${d.rows.length}`;
+      if (row.length !== n) {
+        shape(`row ${i + 1} of ${d.rows.length}: expected ${n} cells, found ${row.length}`);
+        rowTs.push(undefined);
+        return;
+      }
+      if (tsAt < 0) {
+        rowTs.push(metricTs);
+        return;
+      }
+      const cell = row[tsAt];
+      if (typeof cell !== 'number' || !Number.isSafeInteger(cell)) {
+        const found = cell === null ? 'no value' : typeof cell === 'object' ? cell.unsupported : JSON.stringify(cell);
+        r.rejects.push({
+          reason: 'invalid-ts',
+          detail: `${where} column '${tsColumn}': expected epoch milliseconds, found ${found}`,
+        });
+        rowTs.push(undefined);
+        return;
+      }
+      rowTs.push(cell);
+      const at = rowsAt.get(cell);
+      if (at === undefined) rowsAt.set(cell, [i]);
+      else at.push(i);
+    });
+    for (const [ts, rows] of rowsAt)
+      if (rows.length > 1) {
+        shape(
+          `expected each timestamp in one row, found ${ts} in rows ${rows.map((i) => i + 1).join(', ')} ` +
+            `of ${d.rows.length} (none of them is kept)`,
+        );
+        for (const i of rows) rowTs[i] = undefined;
+      }
+    d.rows.forEach((row, i) => {
+      const tsMs = rowTs[i];
+      if (tsMs === undefined) return;
+      for (const j of columns) {
+        const cell = row[j]!;
+        const column = d.columns[j]!;
+        if (cell === null || typeof cell === 'object') {
+          const where = `${what} row ${i + 1} of ${d.rows.length} column '${column}' (${d.types[j]})`;
+          r.rejects.push(
+            cell === null
+              ? { reason: 'null-cell', detail: `${where}: expected a value, found none (null)` }
+              : {
+                  reason: 'unsupported-datatype',
+                  detail: `${where}: expected a value of type ${d.types[j]}, found ${cell.unsupported}`,
+                },
+          );
+          continue;
+        }
+        r.samples.push({
+          tag: this.tagOf(group, nodeId, device, `${name}/${column}`),
+          tsMs,
+          value: cell,
+          quality: 'good',
+        });
+      }
+    });
   }
 
   /** docs/semantics.md section 3 ("Deaths"): the state tags of the dead node/device get `deathValue`. */

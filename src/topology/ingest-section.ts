@@ -19,6 +19,8 @@
 //         tags: { "Line1.Uptime": M1a.HB } # the rule's result -> the canonical tag, where they differ
 //         deathValue: OFFLINE            # NDEATH/DDEATH: the value written to the dead device's state tags
 //         hostId: shiftstream-berlin     # publish a Sparkplug 3.0 host STATE (birth, will) as this host id
+//         datasets:                      # DataSet metrics of several rows: the column holding each row's ts
+//           Press/Log: { timestampColumn: ts }
 //     spool:
 //       dir: /var/lib/shiftstream/spool
 //       maxBytes: 1073741824
@@ -58,6 +60,16 @@ export const INGEST_SCHEMA = {
               minLength: 1,
               pattern: '^[^/+#]+$',
               'x-expected': 'a Sparkplug host id (no /, + or #)',
+            },
+            datasets: {
+              type: 'object',
+              'x-expected': 'a map from a DataSet metric name to { timestampColumn: <column> }',
+              additionalProperties: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['timestampColumn'],
+                properties: { timestampColumn: { type: 'string', minLength: 1 } },
+              },
             },
           },
         },
@@ -126,6 +138,7 @@ export interface IngestDoc {
       readonly tags?: Readonly<Record<string, string>>;
       readonly deathValue?: string | number | boolean;
       readonly hostId?: string;
+      readonly datasets?: Readonly<Record<string, { readonly timestampColumn: string }>>;
     };
   };
   readonly spool?: {
@@ -155,6 +168,11 @@ export interface SparkplugPlan {
    * session and publishes its STATE (`spBv1.0/STATE/<hostId>`, birth and will; docs/ingest.md).
    */
   readonly hostId: string | undefined;
+  /**
+   * DataSet metrics (by metric name, as the birth names it) whose rows carry their own timestamp
+   * in a column: a row is then one sample per other column at that ts (docs/ingest.md, "DataSets").
+   */
+  readonly datasets: ReadonlyMap<string, { readonly timestampColumn: string }>;
 }
 
 export interface IngestPlan {
@@ -206,6 +224,7 @@ export function ingestOf(plantId: string, doc: IngestDoc | undefined): IngestPla
               tags: new Map(Object.entries(m.sparkplug.tags ?? {})),
               deathValue: m.sparkplug.deathValue,
               hostId: m.sparkplug.hostId,
+              datasets: new Map(Object.entries(m.sparkplug.datasets ?? {})),
             },
           }),
       subscriptions: (m.subscriptions ?? []).map((x) => ({

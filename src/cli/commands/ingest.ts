@@ -42,8 +42,10 @@ With ingest.mqtt.sparkplug it also reads Sparkplug B (spBv1.0) from the same bro
 the metrics and their aliases (kept in the spool directory across restarts), NDATA/DDATA become
 samples with the metrics' own timestamps, a seq gap or an unknown alias asks the edge node for a
 rebirth (NCMD Node Control/Rebirth), and NDEATH/DDEATH write ingest.mqtt.sparkplug.deathValue to
-the dead device's state tags (docs/semantics.md section 3). Rejects (sparkplug-decode,
-unknown-alias, unsupported-datatype, unknown-tag, ts-out-of-range, ...) go to --rejects.
+the dead device's state tags (docs/semantics.md section 3). A DataSet metric gives one sample
+per cell, tag <metric>/<column> (several rows: ingest.mqtt.sparkplug.datasets names the
+timestamp column). Rejects (sparkplug-decode, unknown-alias, unsupported-datatype,
+dataset-shape, null-cell, unknown-tag, ts-out-of-range, ...) go to --rejects.
 
 Options:
   --topology <file>     plant topology (topologies/<plant>.yaml)                       required

@@ -1,7 +1,7 @@
 // The lint rule catalog. Rules run in this order on a schema-valid document; each rule's name is
 // what `shiftstream lint` prints. `unique-tags` and `unique-keys` run while parsing (source.ts).
 import { shiftsValid, validTimeZone } from './calendar.js';
-import { sparkplugHost } from './ingest.js';
+import { sparkplugDatasetTags, sparkplugHost } from './ingest.js';
 import { maintenanceRules } from './maintenance.js';
 import { materialCodes } from './material.js';
 import { odooLossKnown, odooLossType, odooLossUnused, odooMappingComplete } from './odoo.js';
@@ -69,4 +69,5 @@ export const RULES: readonly LintRule[] = [
   maintenanceRules,
   materialCodes,
   sparkplugHost,
+  sparkplugDatasetTags,
 ];

@@ -31,6 +31,7 @@ const PLAN: SparkplugPlan = {
   tags: new Map([['N1.Heartbeat', 'P01.HB']]),
   deathValue: 'OFFLINE',
   hostId: undefined,
+  datasets: new Map([['Log', { timestampColumn: 'ts' }]]),
 };
 const isState = (tag: string): boolean => tag.endsWith('.STATE');
 const T = Date.UTC(2026, 2, 2, 6);
@@ -187,6 +188,7 @@ describe('SparkplugSession', () => {
         seq: 2,
         metrics: [
           { alias: 11, type: 'Int64', value: 2 ** 40 },
+          { alias: 11, type: 'Int64', value: -5 }, // signed (sparkplug-payload's decoder makes it unsigned)
           { alias: 11, type: 'UInt64', value: '18446744073709551615' },
           { alias: 10, type: 'Int32', value: null },
           { alias: 10, type: 'Int32', value: 3, timestamp: T - 60_000, isHistorical: true },
@@ -197,6 +199,7 @@ describe('SparkplugSession', () => {
     );
     expect(r.samples).toEqual([
       { tag: 'P01.GOOD', tsMs: T, value: 2 ** 40, quality: 'good' },
+      { tag: 'P01.GOOD', tsMs: T, value: -5, quality: 'good' },
       { tag: 'P01.STATE', tsMs: T - 60_000, value: 3, quality: 'good' },
     ]);
     expect(r.rejects.map((x) => x.reason)).toEqual(['unsupported-datatype', 'unsupported-datatype']);
@@ -251,6 +254,7 @@ describe('topology ingest.mqtt.sparkplug', () => {
       tags: new Map(),
       deathValue: 7,
       hostId: undefined,
+      datasets: new Map(),
     });
   });
 
