@@ -50,6 +50,12 @@ export interface PlantSimulator {
   take(count: number): Generator<RawSample, void, undefined>;
   /** Silences begun so far (a silence may still be running), in start order. */
   silences(): readonly SilencePeriod[];
+  /**
+   * The simulation ends at `atMs` (the last `next` limit): the lot scans held by silences still
+   * running, sent now with their own instants, and every sample held back for later (out of order,
+   * late), so nothing made before the end is lost. Call it once, last.
+   */
+  drain(atMs: number): RawSample[];
 }
 
 const CHUNK = 8192;
@@ -147,37 +153,40 @@ class Simulator implements PlantSimulator, SimContext {
     this.silenceLog.push({ machineId, startMs, endMs });
   }
 
-  /** Emits one valid sample at `tsMs` (= now), perhaps held back, duplicated or followed by a bad one. */
-  emit(tag: string, tsMs: number, value: SampleValue, code: number): void {
+  /**
+   * Emits one valid sample at `emitMs` (default its `tsMs`, = now), perhaps held back, duplicated or
+   * followed by a bad one.
+   */
+  emit(tag: string, tsMs: number, value: SampleValue, code: number, emitMs = tsMs): void {
     const sample: RawSample = { tag, tsMs, value, quality: 'good' };
     if (this.cutBad === 0) {
-      this.pushReady(sample, tsMs, code);
+      this.pushReady(sample, emitMs, code);
       return;
     }
     const u = this.rng.float();
     if (u >= this.cutBad) {
-      this.pushReady(sample, tsMs, code);
+      this.pushReady(sample, emitMs, code);
     } else if (u < this.cutOoo) {
       const delay = 1 + this.rng.int(this.options.outOfOrderBoundMs - 1);
       this.delayed.push({
         sample,
-        emitMs: tsMs + delay,
+        emitMs: emitMs + delay,
         seq: this.delaySeq++,
         code: withFlag(code, FLAG_OUT_OF_ORDER, 0),
       });
     } else if (u < this.cutLate) {
       const delay = this.rng.range(this.options.lateMinMs, this.options.lateMaxMs);
-      this.delayed.push({ sample, emitMs: tsMs + delay, seq: this.delaySeq++, code: withFlag(code, FLAG_LATE, 0) });
+      this.delayed.push({ sample, emitMs: emitMs + delay, seq: this.delaySeq++, code: withFlag(code, FLAG_LATE, 0) });
     } else if (u < this.cutDup) {
-      this.pushReady(sample, tsMs, code);
-      this.pushReady({ tag, tsMs, value, quality: 'good' }, tsMs, withFlag(code, FLAG_DUPLICATE, 0));
+      this.pushReady(sample, emitMs, code);
+      this.pushReady({ tag, tsMs, value, quality: 'good' }, emitMs, withFlag(code, FLAG_DUPLICATE, 0));
     } else {
-      this.pushReady(sample, tsMs, code);
-      this.pushBad(sample, code);
+      this.pushReady(sample, emitMs, code);
+      this.pushBad(sample, code, emitMs);
     }
   }
 
-  private pushBad(s: RawSample, code: number): void {
+  private pushBad(s: RawSample, code: number, emitMs: number): void {
     const isCounter = ((code >> 5) & 7) === KIND_COUNTER;
     const bad = this.rng.int(isCounter ? 4 : 3);
     const badCode = [0, 1, 3, 2][bad]!; // quality_bad, unknown_tag, timestamp_off, non_numeric_counter
@@ -195,7 +204,7 @@ class Simulator implements PlantSimulator, SimContext {
       default:
         sample = { tag: s.tag, tsMs: s.tsMs, value: this.rng.pick(NON_NUMERIC), quality: 'good' };
     }
-    this.pushReady(sample, s.tsMs, withFlag(code, FLAG_BAD, badCode));
+    this.pushReady(sample, emitMs, withFlag(code, FLAG_BAD, badCode));
   }
 
   /**
@@ -274,6 +283,15 @@ class Simulator implements PlantSimulator, SimContext {
 
   silences(): readonly SilencePeriod[] {
     return this.silenceLog;
+  }
+
+  drain(atMs: number): RawSample[] {
+    for (const m of this.machines) m.flushHeld(atMs);
+    while (this.delayed.topEmitMs() < Infinity) {
+      const item = this.delayed.pop()!;
+      this.pushReady(item.sample, Math.max(atMs, item.emitMs), item.code);
+    }
+    return this.handOut(this.readySamples.length, undefined);
   }
 
   /** Hands out the first `end` ready samples; the rest (a few, after `nextCount`) stay ready. */
