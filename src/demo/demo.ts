@@ -68,6 +68,8 @@ export interface DemoOptions {
 
 export interface DemoResult {
   readonly samples: number;
+  /** Of them, the lot scans the simulator still held at the end (sent then, with their instants). */
+  readonly endSamples: number;
   readonly windowSummaries: number;
   readonly shiftSummaries: number;
   /** Summaries of the shift in progress at the simulated start: not written (a few minutes of data). */
@@ -232,17 +234,19 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   };
 
   /**
-   * The simulation ends at simNow: what it made before then goes in (the lot scans a silence still
-   * holds, the samples it holds back), then an end-of-input marker on every raw partition
+   * The simulation ends at simNow: the lot scans it made before then and still holds (a silence,
+   * held back in transport) go in, then an end-of-input marker on every raw partition
    * (semantics section 6.1) at simNow + the out-of-orderness bound, so the aligned watermark reaches
    * simNow: every milestone waiting for the watermark (material ones take their order there, section
    * 13) goes out, and every window that ended by then closes. Then the pipeline catches up.
    */
+  let endSamples = 0;
   const endOfInput = async (): Promise<void> => {
     const rest = sim.drain(simNow);
     if (rest.length > 0)
       await transport.appendRaw(rest.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
     view.totals.samples += rest.length;
+    endSamples = rest.length;
     const marker = codecs.raw.encode(watermarkMarker(simNow + topology.plant.eventTime.outOfOrdernessMs));
     await transport.appendRaw(
       Array.from({ length: transport.rawPartitions }, (_, partition) => ({
@@ -306,6 +310,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   await updateReport();
   return {
     samples: view.totals.samples,
+    endSamples,
     windowSummaries: counts.windows,
     shiftSummaries: counts.shifts,
     partialShiftSummaries: counts.partialShifts,

@@ -51,9 +51,10 @@ export interface PlantSimulator {
   /** Silences begun so far (a silence may still be running), in start order. */
   silences(): readonly SilencePeriod[];
   /**
-   * The simulation ends at `atMs` (the last `next` limit): the lot scans held by silences still
-   * running, sent now with their own instants, and every sample held back for later (out of order,
-   * late), so nothing made before the end is lost. Call it once, last.
+   * The simulation ends at `atMs` (the last `next` limit): the lot scans not sent yet (held by a
+   * silence still running, or held back in transport as out of order or late), sent now with their
+   * own instants, so no scan made before the end is lost (store and forward). Other samples still
+   * held back stay unsent (telemetry in flight at the end). Call it once, last.
    */
   drain(atMs: number): RawSample[];
 }
@@ -286,12 +287,24 @@ class Simulator implements PlantSimulator, SimContext {
   }
 
   drain(atMs: number): RawSample[] {
+    // What next(atMs) has not handed out yet stays first.
+    const out = this.next(atMs);
     for (const m of this.machines) m.flushHeld(atMs);
+    const isScan = (tag: string): boolean => {
+      const t = this.plan.tags.get(tag);
+      return (
+        t !== undefined && t.kind === 'milestone' && (t.milestone === 'lot_consumed' || t.milestone === 'lot_produced')
+      );
+    };
+    const kept = [];
     while (this.delayed.topEmitMs() < Infinity) {
       const item = this.delayed.pop()!;
-      this.pushReady(item.sample, Math.max(atMs, item.emitMs), item.code);
+      if (isScan(item.sample.tag)) this.pushReady(item.sample, Math.max(atMs, item.emitMs), item.code);
+      else kept.push(item);
     }
-    return this.handOut(this.readySamples.length, undefined);
+    for (const item of kept) this.delayed.push(item);
+    for (const s of this.handOut(this.readySamples.length, undefined)) out.push(s);
+    return out;
   }
 
   /** Hands out the first `end` ready samples; the rest (a few, after `nextCount`) stay ready. */
