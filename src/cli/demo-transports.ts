@@ -50,6 +50,7 @@ export function embeddedTransport(topology: TopologyPlan): DemoTransport {
       log.append(records);
       return Promise.resolve();
     },
+    rawPartitions: PARTITIONS,
     take(topic) {
       const pos = cursors.get(topic) ?? new Array<number>(PARTITIONS).fill(0);
       cursors.set(topic, pos);
@@ -140,6 +141,7 @@ export async function kafkaTransport(config: Config, base: TopologyPlan, runId: 
       sourcePartitions: counts.get(topics.raw) ?? PARTITIONS,
     },
     appendRaw: (records) => sink.send(records),
+    rawPartitions: counts.get(topics.raw) ?? PARTITIONS,
     take(topic) {
       const list = buffers.get(topic) ?? [];
       buffers.set(topic, []);

@@ -5,6 +5,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { edgeKey, type GenealogyEdge } from '../core/genealogy.js';
 import { canonicalMaterial, EMPTY_MATERIAL_PLAN } from '../core/material.js';
+import { MARKER_HEADER, WATERMARK_MARKER_TAG, watermarkMarker } from '../core/raw-markers.js';
 import type { MilestoneRecord } from '../core/milestones.js';
 import type { WindowSummary } from '../core/types.js';
 import { createPipeline, type Pipeline, type PipelineOptions } from '../engine/pipeline.js';
@@ -28,6 +29,8 @@ export interface DemoTransport {
     'mapperSource' | 'windowSource' | 'windowGroupId' | 'sink' | 'store' | 'enrichedPartitions' | 'sourcePartitions'
   >;
   appendRaw(records: SinkRecord[]): Promise<void>;
+  /** Partitions of the raw topic (an end-of-input marker goes to each). */
+  readonly rawPartitions: number;
   /** Records appended to `topic` since the last call (values only). */
   take(topic: string): Buffer[];
   /**
@@ -65,6 +68,8 @@ export interface DemoOptions {
 
 export interface DemoResult {
   readonly samples: number;
+  /** Of them, the lot scans the simulator still held at the end (sent then, with their instants). */
+  readonly endSamples: number;
   readonly windowSummaries: number;
   readonly shiftSummaries: number;
   /** Summaries of the shift in progress at the simulated start: not written (a few minutes of data). */
@@ -82,6 +87,8 @@ export interface DemoResult {
   readonly report: { readonly path: string; readonly shifts: number } | undefined;
 }
 const TICK_MS = 100;
+/** How long the end of a run waits for the pipeline to process the end of input. */
+const END_OF_INPUT_WAIT_MS = 60_000;
 const RENDER_MS = 1_000;
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
@@ -226,6 +233,37 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     return shift !== undefined && active.size > 0 && shift.workCenters.size >= active.size;
   };
 
+  /**
+   * The simulation ends at simNow: the lot scans it made before then and still holds (a silence,
+   * held back in transport) go in, then an end-of-input marker on every raw partition
+   * (semantics section 6.1) at simNow + the out-of-orderness bound, so the aligned watermark reaches
+   * simNow: every milestone waiting for the watermark (material ones take their order there, section
+   * 13) goes out, and every window that ended by then closes. Then the pipeline catches up.
+   */
+  let endSamples = 0;
+  const endOfInput = async (): Promise<void> => {
+    const rest = sim.drain(simNow);
+    if (rest.length > 0)
+      await transport.appendRaw(rest.map((s) => ({ topic: t.raw, key: s.tag, value: codecs.raw.encode(s) })));
+    view.totals.samples += rest.length;
+    endSamples = rest.length;
+    const marker = codecs.raw.encode(watermarkMarker(simNow + topology.plant.eventTime.outOfOrdernessMs));
+    await transport.appendRaw(
+      Array.from({ length: transport.rawPartitions }, (_, partition) => ({
+        topic: t.raw,
+        partition,
+        key: WATERMARK_MARKER_TAG,
+        value: marker,
+        headers: { [MARKER_HEADER]: 'watermark' },
+      })),
+    );
+    const deadline = o.nowMs() + END_OF_INPUT_WAIT_MS;
+    while (!(await transport.caughtUp(pipeline.windowStage.positions())) && o.nowMs() < deadline) {
+      await collect();
+      await new Promise((r) => setTimeout(r, TICK_MS));
+    }
+  };
+
   const done = pipeline.run();
   const wallStart = o.nowMs();
   const endMs = o.durationMs === undefined ? Number.POSITIVE_INFINITY : startMs + o.durationMs;
@@ -261,6 +299,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       }
       await sleep(TICK_MS, o.signal);
     }
+    await endOfInput();
   } finally {
     await pipeline.stop();
     await done;
@@ -271,6 +310,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   await updateReport();
   return {
     samples: view.totals.samples,
+    endSamples,
     windowSummaries: counts.windows,
     shiftSummaries: counts.shifts,
     partialShiftSummaries: counts.partialShifts,

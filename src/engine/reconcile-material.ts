@@ -6,7 +6,8 @@
 //             production's producing lot) in the range whose event is in no topic;
 //   altered   Odoo differs from the events: a consumption note's quantity, a line whose quantity
 //             is not the sum of its notes (edited, or gone), a transfer not done or of another
-//             quantity, lot or locations, a produced lot that exists but is not the production's.
+//             quantity, lot, locations or package (result_package_id), a produced lot that exists
+//             but is not the production's.
 import type { MaterialEvent } from '../core/material.js';
 import type { MaterialInOdoo } from '../ports/material-records.js';
 import type { ReconcileRow } from './reconcile.js';
@@ -91,8 +92,10 @@ export function reconcileMaterial(input: {
         continue;
       }
       inOdoo += 1;
-      const want = `${e.lot ?? '-'} ${e.odooFrom} -> ${e.odooTo} x${e.quantity} done`;
-      const got = `${t.lot ?? '-'} ${t.from} -> ${t.to} x${t.quantity} ${t.state}`;
+      // A package is named only where there is one (on either side): into another one, or none, is altered.
+      const pkg = (name: string | null): string => (name === null ? '' : ` package ${name}`);
+      const want = `${e.lot ?? '-'} ${e.odooFrom} -> ${e.odooTo} x${e.quantity}${pkg(e.package)} done`;
+      const got = `${t.lot ?? '-'} ${t.from} -> ${t.to} x${t.quantity}${pkg(t.package)} ${t.state}`;
       if (want !== got) row('altered', e, key, t.id, want, got);
     }
   }

@@ -27,6 +27,8 @@ export interface TransferInOdoo {
   readonly lot: string | null;
   readonly from: string;
   readonly to: string;
+  /** The package the picked lines put the stock in (result_package_id), null: none. */
+  readonly package: string | null;
   readonly doneAtMs: number | null;
 }
 

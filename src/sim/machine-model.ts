@@ -10,7 +10,9 @@ import type { TimerHeap } from './heaps.js';
 import type { Prng } from './prng.js';
 import type { ResolvedSimulatorOptions } from './options.js';
 import {
+  FLAG_LATE,
   FLAG_NORMAL,
+  FLAG_OUT_OF_ORDER,
   KIND_COUNTER,
   KIND_HEARTBEAT,
   KIND_MILESTONE,
@@ -18,6 +20,7 @@ import {
   KIND_REASON,
   KIND_STATE,
   packCode,
+  withFlag,
 } from './annotation.js';
 
 /** What a machine model needs of the simulator around it. */
@@ -25,7 +28,8 @@ export interface SimContext {
   readonly rng: Prng;
   readonly timers: TimerHeap;
   readonly options: ResolvedSimulatorOptions;
-  emit(tag: string, tsMs: number, value: SampleValue, code: number): void;
+  /** `emitMs` (default `tsMs`): when the sample is sent; later for a scan held through a silence. */
+  emit(tag: string, tsMs: number, value: SampleValue, code: number, emitMs?: number): void;
   nextOrderRef(tsMs: number): string;
   nextLotRef(tsMs: number): string;
   /** A lot a machine produced (blank stacks of the blanking line), for the machines that consume it. */
@@ -64,8 +68,13 @@ export class MachineModel {
   private downReason = 'unspecified';
   private inBreak = false;
   private silent = false;
-  /** Lot milestones of a silence, announced when it ends (a scan is kept, not lost: genealogy stays whole). */
-  private heldLots: { kind: number; body: () => Record<string, unknown>; lot: string }[] = [];
+  /**
+   * Lot milestones of a silence, sent when it ends with the instant of the scan (store and forward:
+   * a scan is kept, not lost, and keeps its time, so it belongs to the order running then).
+   */
+  private heldLots: { kind: number; t: number; body: () => Record<string, unknown>; lot: string }[] = [];
+  /** A lot producer's order is done with its coil: the next order starts with the next cycle. */
+  private coilChange = false;
   private started = false;
   private heartbeat = 0;
   private readonly totals: Float64Array;
@@ -251,8 +260,23 @@ export class MachineModel {
     return Math.max(1, Math.round(this.cycleMeanMs * (1.02 + this.ctx.rng.exp(0.08))));
   }
 
+  /** A machine that produces lots (the blanking line: a stack of blanks per coil). */
+  private get producesLots(): boolean {
+    return (this.p.milestoneTags[M_PRODUCED]?.length ?? 0) > 0;
+  }
+
   private onCycle(t: number): void {
     const { rng, options: o, timers } = this.ctx;
+    if (this.coilChange) {
+      // The next coil's order goes on the order tags with its first cycle, after the scans of the
+      // previous order's last one (released at that close, section 11: a signal holds from its ts).
+      this.coilChange = false;
+      this.publishOrder(t);
+      if (!this.operationStarted) {
+        this.operationStarted = true;
+        this.milestone(M_STARTED, t, () => ({ orderRef: this.orderRef }));
+      }
+    }
     const scrap = rng.float() < o.scrapShare;
     const counters = this.p.counters;
     for (let i = 0; i < counters.length; i++) {
@@ -274,18 +298,13 @@ export class MachineModel {
       this.orderGood++;
       if (++this.sinceQuantity >= o.quantityStep) this.completeQuantity(t);
     }
-    if (++this.sinceLot >= o.lotSize) {
-      // A machine that produces lots (the blanking line: a stack of blanks per coil) consumes its own
-      // coil lots; the others consume the stack produced last (semantics section 13, genealogy).
-      const produces = (this.p.milestoneTags[M_PRODUCED]?.length ?? 0) > 0;
-      const consumed = produces ? this.lotRef : (this.ctx.latestLot() ?? this.lotRef);
+    const produces = this.producesLots;
+    ++this.sinceLot;
+    if (!produces && this.sinceLot >= o.lotSize) {
+      // The machines that do not produce lots consume the stack produced last (semantics section 13).
+      const consumed = this.ctx.latestLot() ?? this.lotRef;
       const quantity = this.sinceLot;
       this.milestone(M_LOT, t, () => ({ orderRef: this.orderRef, lotRef: consumed, quantity }), consumed);
-      if (produces) {
-        const stack = `STK-${consumed}`;
-        this.milestone(M_PRODUCED, t, () => ({ orderRef: this.orderRef, lotRef: stack, quantity }), stack);
-        this.ctx.producedLot(stack);
-      }
       this.sinceLot = 0;
       this.lotRef = this.ctx.nextLotRef(t);
     }
@@ -295,11 +314,31 @@ export class MachineModel {
     }
     if (this.orderGood >= this.orderTarget) {
       if (this.sinceQuantity > 0) this.completeQuantity(t);
+      if (produces) {
+        // A lot producer runs one order per coil (Odoo: one producing lot per production of a
+        // lot-tracked product): the coil is used up, its stack is done, both in this order.
+        const coil = this.lotRef;
+        const stack = `STK-${coil}`;
+        const cycles = this.sinceLot;
+        const good = this.orderGood;
+        this.milestone(M_LOT, t, () => ({ orderRef: this.orderRef, lotRef: coil, quantity: cycles }), coil);
+        this.milestone(M_PRODUCED, t, () => ({ orderRef: this.orderRef, lotRef: stack, quantity: good }), stack);
+        this.ctx.producedLot(stack);
+        this.sinceLot = 0;
+      }
       this.milestone(M_CLOSED, t, () => ({
         orderRef: this.orderRef,
         quantity: this.orderGood,
         scrap: this.orderScrap,
       }));
+      if (produces) {
+        // A coil change, not a changeover: the next order is released now and runs from the next
+        // cycle (a scan at the instant of an order change would belong to the new order, section 13).
+        this.newOrder(t, false);
+        this.coilChange = true;
+        timers.set(this.base + T_CYCLE, t + this.cycleMs());
+        return;
+      }
       this.newOrder(t);
       if (canEnter(this.p, 'setup')) {
         this.enter(t, 'setup'); // changeover
@@ -317,19 +356,23 @@ export class MachineModel {
     this.sinceQuantity = 0;
   }
 
-  private newOrder(t: number): void {
+  /** `publish` false: the order tags change later (a lot producer's next coil, at its first cycle). */
+  private newOrder(t: number, publish = true): void {
     const o = this.ctx.options;
     this.orderRef = this.ctx.nextOrderRef(t);
     const min = o.orderQuantityMin ?? Math.max(1, Math.round(o.orderDurationMinMs / this.cycleMeanMs));
     const max = o.orderQuantityMax ?? Math.max(min, Math.round(o.orderDurationMaxMs / this.cycleMeanMs));
-    this.orderTarget = this.ctx.rng.range(min, max);
+    // A lot producer's order is one coil: lotSize good units (one draw all the same, so the stream
+    // of the other machines does not depend on whether a plant has a lot producer).
+    const drawn = this.ctx.rng.range(min, max);
+    this.orderTarget = this.producesLots ? o.lotSize : drawn;
     this.orderGood = 0;
     this.orderScrap = 0;
     this.sinceQuantity = 0;
     this.operationStarted = false;
-    if (this.lotRef === '') this.lotRef = this.ctx.nextLotRef(t);
+    if (this.lotRef === '' || this.producesLots) this.lotRef = this.ctx.nextLotRef(t);
     this.milestone(M_RELEASED, t, () => ({ orderRef: this.orderRef, quantity: this.orderTarget }));
-    this.publishOrder(t);
+    if (publish) this.publishOrder(t);
   }
 
   /** The order in work on the machine's order tags (semantics section 11): at each change and after a silence. */
@@ -393,7 +436,7 @@ export class MachineModel {
       this.emitHeartbeats(t);
       const held = this.heldLots;
       this.heldLots = [];
-      for (const h of held) this.milestone(h.kind, t, h.body, h.lot);
+      for (const h of held) this.milestone(h.kind, h.t, h.body, h.lot, t);
       timers.set(this.base + T_SILENCE, t + 1 + Math.round(rng.exp(o.silenceEveryMs)));
     }
   }
@@ -404,12 +447,15 @@ export class MachineModel {
     if (!this.silent) this.ctx.emit(tag, t, value, code);
   }
 
-  /** `lot`: material milestones send the lot as their text value (semantics section 13), not the order. */
-  private milestone(kind: number, t: number, body: () => Record<string, unknown>, lot?: string): void {
+  /**
+   * `lot`: material milestones send the lot as their text value (semantics section 13), not the order.
+   * `emitMs`: when a held scan is sent (its ts stays `t`).
+   */
+  private milestone(kind: number, t: number, body: () => Record<string, unknown>, lot?: string, emitMs?: number): void {
     const tags = this.p.milestoneTags[kind];
     if (tags === undefined || tags.length === 0) return;
-    if (this.silent && lot !== undefined && (kind === M_LOT || kind === M_PRODUCED)) {
-      this.heldLots.push({ kind, body, lot });
+    if (this.silent && emitMs === undefined && lot !== undefined && (kind === M_LOT || kind === M_PRODUCED)) {
+      this.heldLots.push({ kind, t, body, lot });
       return;
     }
     const value =
@@ -422,6 +468,20 @@ export class MachineModel {
             this.p.workCenterOrderTag && (kind === M_QUANTITY || kind === M_SCRAP)
             ? (body()['quantity'] as number)
             : this.orderRef;
+    if (emitMs !== undefined) {
+      // Sent after its instant, as a late sample (beyond the bound) or an out-of-order one.
+      const flag = emitMs - t > this.ctx.options.outOfOrderBoundMs ? FLAG_LATE : FLAG_OUT_OF_ORDER;
+      const code = emitMs > t ? withFlag(this.codeMilestone, flag, 0) : this.codeMilestone;
+      for (let i = 0; i < tags.length; i++) this.ctx.emit(tags[i]!, t, value, code, emitMs);
+      return;
+    }
     for (let i = 0; i < tags.length; i++) this.out(tags[i]!, t, value, this.codeMilestone);
+  }
+
+  /** The scans held by a silence still running, sent now with their instants (the simulation ends). */
+  flushHeld(t: number): void {
+    const held = this.heldLots;
+    this.heldLots = [];
+    for (const h of held) this.milestone(h.kind, h.t, h.body, h.lot, t);
   }
 }

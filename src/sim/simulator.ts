@@ -50,6 +50,13 @@ export interface PlantSimulator {
   take(count: number): Generator<RawSample, void, undefined>;
   /** Silences begun so far (a silence may still be running), in start order. */
   silences(): readonly SilencePeriod[];
+  /**
+   * The simulation ends at `atMs` (the last `next` limit): the lot scans not sent yet (held by a
+   * silence still running, or held back in transport as out of order or late), sent now with their
+   * own instants, so no scan made before the end is lost (store and forward). Other samples still
+   * held back stay unsent (telemetry in flight at the end). Call it once, last.
+   */
+  drain(atMs: number): RawSample[];
 }
 
 const CHUNK = 8192;
@@ -147,37 +154,40 @@ class Simulator implements PlantSimulator, SimContext {
     this.silenceLog.push({ machineId, startMs, endMs });
   }
 
-  /** Emits one valid sample at `tsMs` (= now), perhaps held back, duplicated or followed by a bad one. */
-  emit(tag: string, tsMs: number, value: SampleValue, code: number): void {
+  /**
+   * Emits one valid sample at `emitMs` (default its `tsMs`, = now), perhaps held back, duplicated or
+   * followed by a bad one.
+   */
+  emit(tag: string, tsMs: number, value: SampleValue, code: number, emitMs = tsMs): void {
     const sample: RawSample = { tag, tsMs, value, quality: 'good' };
     if (this.cutBad === 0) {
-      this.pushReady(sample, tsMs, code);
+      this.pushReady(sample, emitMs, code);
       return;
     }
     const u = this.rng.float();
     if (u >= this.cutBad) {
-      this.pushReady(sample, tsMs, code);
+      this.pushReady(sample, emitMs, code);
     } else if (u < this.cutOoo) {
       const delay = 1 + this.rng.int(this.options.outOfOrderBoundMs - 1);
       this.delayed.push({
         sample,
-        emitMs: tsMs + delay,
+        emitMs: emitMs + delay,
         seq: this.delaySeq++,
         code: withFlag(code, FLAG_OUT_OF_ORDER, 0),
       });
     } else if (u < this.cutLate) {
       const delay = this.rng.range(this.options.lateMinMs, this.options.lateMaxMs);
-      this.delayed.push({ sample, emitMs: tsMs + delay, seq: this.delaySeq++, code: withFlag(code, FLAG_LATE, 0) });
+      this.delayed.push({ sample, emitMs: emitMs + delay, seq: this.delaySeq++, code: withFlag(code, FLAG_LATE, 0) });
     } else if (u < this.cutDup) {
-      this.pushReady(sample, tsMs, code);
-      this.pushReady({ tag, tsMs, value, quality: 'good' }, tsMs, withFlag(code, FLAG_DUPLICATE, 0));
+      this.pushReady(sample, emitMs, code);
+      this.pushReady({ tag, tsMs, value, quality: 'good' }, emitMs, withFlag(code, FLAG_DUPLICATE, 0));
     } else {
-      this.pushReady(sample, tsMs, code);
-      this.pushBad(sample, code);
+      this.pushReady(sample, emitMs, code);
+      this.pushBad(sample, code, emitMs);
     }
   }
 
-  private pushBad(s: RawSample, code: number): void {
+  private pushBad(s: RawSample, code: number, emitMs: number): void {
     const isCounter = ((code >> 5) & 7) === KIND_COUNTER;
     const bad = this.rng.int(isCounter ? 4 : 3);
     const badCode = [0, 1, 3, 2][bad]!; // quality_bad, unknown_tag, timestamp_off, non_numeric_counter
@@ -195,7 +205,7 @@ class Simulator implements PlantSimulator, SimContext {
       default:
         sample = { tag: s.tag, tsMs: s.tsMs, value: this.rng.pick(NON_NUMERIC), quality: 'good' };
     }
-    this.pushReady(sample, s.tsMs, withFlag(code, FLAG_BAD, badCode));
+    this.pushReady(sample, emitMs, withFlag(code, FLAG_BAD, badCode));
   }
 
   /**
@@ -274,6 +284,27 @@ class Simulator implements PlantSimulator, SimContext {
 
   silences(): readonly SilencePeriod[] {
     return this.silenceLog;
+  }
+
+  drain(atMs: number): RawSample[] {
+    // What next(atMs) has not handed out yet stays first.
+    const out = this.next(atMs);
+    for (const m of this.machines) m.flushHeld(atMs);
+    const isScan = (tag: string): boolean => {
+      const t = this.plan.tags.get(tag);
+      return (
+        t !== undefined && t.kind === 'milestone' && (t.milestone === 'lot_consumed' || t.milestone === 'lot_produced')
+      );
+    };
+    const kept = [];
+    while (this.delayed.topEmitMs() < Infinity) {
+      const item = this.delayed.pop()!;
+      if (isScan(item.sample.tag)) this.pushReady(item.sample, Math.max(atMs, item.emitMs), item.code);
+      else kept.push(item);
+    }
+    for (const item of kept) this.delayed.push(item);
+    for (const s of this.handOut(this.readySamples.length, undefined)) out.push(s);
+    return out;
   }
 
   /** Hands out the first `end` ready samples; the rest (a few, after `nextCount`) stay ready. */

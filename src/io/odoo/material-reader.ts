@@ -96,10 +96,11 @@ export async function readMaterialInOdoo(options: {
           lot_id: unknown;
           location_id: unknown;
           location_dest_id: unknown;
+          result_package_id: unknown;
         }>(
           'stock.move.line',
           [['picking_id', 'in', mine.map((p) => p.id)]],
-          ['picking_id', 'quantity', 'picked', 'lot_id', 'location_id', 'location_dest_id'],
+          ['picking_id', 'quantity', 'picked', 'lot_id', 'location_id', 'location_dest_id', 'result_package_id'],
         );
   const name = (v: unknown): string | null => (Array.isArray(v) ? String(v[1]) : null);
   const transfers: TransferInOdoo[] = mine.map((p) => {
@@ -112,6 +113,7 @@ export async function readMaterialInOdoo(options: {
       lot: name(ls[0]?.lot_id),
       from: name(ls[0]?.location_id) ?? '?',
       to: name(ls[0]?.location_dest_id) ?? '?',
+      package: name(ls[0]?.result_package_id),
       doneAtMs: odooMs(p.date_done),
     };
   });

@@ -76,6 +76,24 @@ describe('demo with Kafka configured', () => {
     const onKafka = closed(out);
     expect(onKafka.length).toBeGreaterThan(6 * 9 * 60 * 0.9);
     expect(onKafka).toEqual(closed(embedded));
+    // Lots: the same genealogy edges as the embedded run, and every stack pressed was produced (the
+    // end of the run sends what the simulator held and an end-of-input marker: nothing is left waiting).
+    type Edge = { kind: string; order: string; product: string; lot: string };
+    const edges = (dir: string): Edge[] => lines(join(dir, 'genealogy.ndjson')).map((l) => JSON.parse(l) as Edge);
+    const keys = (dir: string): string[] =>
+      edges(dir)
+        .map((e) => `${e.kind} ${e.order} ${e.product} ${e.lot}`)
+        .sort();
+    expect(keys(out).length).toBeGreaterThan(50);
+    expect(keys(out)).toEqual(keys(embedded));
+    const made = new Set(
+      edges(out)
+        .filter((e) => e.kind === 'produced')
+        .map((e) => e.lot),
+    );
+    const pressed = edges(out).filter((e) => e.kind === 'consumed' && e.product === 'BLANK-DC04');
+    expect(pressed.length).toBeGreaterThan(0);
+    expect(pressed.filter((p) => !made.has(p.lot))).toEqual([]);
     for (const s of lines(shiftFile).map((l) => JSON.parse(l) as WindowSummary)) {
       expect(STATE_CATEGORIES.reduce((a, c) => a + s.timeByCategory[c], 0)).toBe(s.endMs - s.startMs);
     }

@@ -262,11 +262,22 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind material over Kafka: $nam
       w.standin.store.update('stock.move.line', line['id'] as number, { quantity: 99 });
       const picking = w.standin.records('stock.picking').find((p) => String(p['origin']).startsWith(MATERIAL_MARKER))!;
       w.standin.store.update('stock.picking', picking['id'] as number, { state: 'cancel' });
+      // A packed transfer's line taken out of its pallet.
+      const packedLine = w.standin
+        .records('stock.move.line')
+        .find((l) => typeof l['result_package_id'] === 'number' && l['picking_id'] !== picking['id'])!;
+      w.standin.store.update('stock.move.line', packedLine['id'] as number, { result_package_id: false });
       const dirty = reconcile();
       expect(await dirty.exit).toBe(1);
       expect(dirty.stdout()).toMatch(new RegExp(` altered +${line['id'] as number} .*: a picked line of [\\d.]+ +99`));
       expect(dirty.stdout()).toMatch(new RegExp(` altered +${picking['id'] as number} .* done +.* cancel`));
-      expect(dirty.stdout()).toContain('2 difference(s)');
+      expect(dirty.stdout()).toMatch(
+        new RegExp(
+          ` altered +${packedLine['picking_id'] as number} .* package PAL-[01] done +` +
+            '[^ ]+ [^ ]+ -> [^ ]+ x[\\d.]+ done',
+        ),
+      );
+      expect(dirty.stdout()).toContain('3 difference(s)');
       // A lot marked as shiftstream's, set as a production's producing lot, whose event is in no
       // topic: extra. A lot set by hand (no marker) on the same kind of production: not compared.
       const lost = await w.production(`WH/MO/${version}09`, 1, '2026-03-09 00:00:00');
@@ -294,7 +305,7 @@ describe.each(PROTOCOL_CASES)('shiftstream post --kind material over Kafka: $nam
         new RegExp(` extra +${marked!} .*no event +lot X-${version} of PANEL produced by WH/MO/${version}09`),
       );
       expect(extra.stdout()).not.toContain(`H-${version}`);
-      expect(extra.stdout()).toContain('3 difference(s)');
+      expect(extra.stdout()).toContain('4 difference(s)');
 
       // Genealogy: trace reads the compacted topic; the trees equal a reconstruction from the events.
       const consumedIn = new Map<string, Set<string>>();
