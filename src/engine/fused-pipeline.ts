@@ -69,6 +69,8 @@ interface EncodedRecord {
 }
 
 const DEFAULT_MAX_DELTAS = 64;
+/** A partition caught up with its input checkpoints (and so sends the windows' outputs) this soon. */
+const CAUGHT_UP_CHECKPOINT_MS = 100;
 const W = 'windows';
 
 const encodeRecord = (r: SinkRecord): EncodedRecord => ({
@@ -493,7 +495,14 @@ export function createFusedPipeline(o: PipelineOptions, f: FusedOptions): Pipeli
             return Promise.resolve();
           });
           if (previous !== undefined) await previous;
-          if (o.clock.nowMs() - lastCheckpointMs >= o.checkpointIntervalMs) await checkpoint(true);
+          // Outputs wait for a checkpoint: at the interval, and sooner once this partition is caught
+          // up (the tail of a backfill, a quiet live input), at most every CAUGHT_UP_CHECKPOINT_MS.
+          const since = o.clock.nowMs() - lastCheckpointMs;
+          const caughtUp =
+            last !== undefined &&
+            batch.highWatermark !== undefined &&
+            BigInt(last.offset) + 1n >= BigInt(batch.highWatermark);
+          if (since >= o.checkpointIntervalMs || (caughtUp && since >= CAUGHT_UP_CHECKPOINT_MS)) await checkpoint(true);
         },
       });
       const runOrders = feed === undefined ? Promise.resolve() : feed.done();
