@@ -43,6 +43,21 @@ interface Part {
   watermark: AlignedWatermark;
 }
 
+/** A checkpoint's cut, taken under the lock, written after it (fused-pipeline's `capture`). */
+interface Captured {
+  readonly kind: 'base' | 'delta';
+  /** The chain the delta extends (the stored one before this checkpoint). */
+  readonly was: ChainState | undefined;
+  readonly started: number;
+  readonly acks: readonly Promise<void>[];
+  readonly offsets: readonly { readonly topic: string; readonly partition: number; readonly offset: string }[];
+  readonly sending: readonly SinkRecord[];
+  readonly outputs: readonly ProcessorOutput[];
+  /** The store's `offset` field of the frame: a sequence number (the raw offsets are in the frame). */
+  readonly offset: string;
+  readonly bytes: Promise<Buffer>;
+}
+
 interface ChainState {
   readonly token: string;
   readonly deltas: number;
@@ -138,6 +153,8 @@ export function createFusedPipeline(o: PipelineOptions, f: FusedOptions): Pipeli
   let outbox: SinkRecord[] = [];
   let outboxOutputs: ProcessorOutput[] = [];
   let dirty = false;
+  /** A batch was applied since the last tick (else the input is quiet). */
+  let appliedSinceTick = false;
   let chain: ChainState | undefined;
   let seq = 0;
   let restored = false;
@@ -183,6 +200,7 @@ export function createFusedPipeline(o: PipelineOptions, f: FusedOptions): Pipeli
         offset: (BigInt(last.offset) + 1n).toString(),
       });
       dirty = true;
+      appliedSinceTick = true;
     }
   };
 
@@ -261,89 +279,114 @@ export function createFusedPipeline(o: PipelineOptions, f: FusedOptions): Pipeli
   };
 
   /**
-   * One checkpoint: under the windows' lock (no batch applied meanwhile), stage 1's sends up to the
-   * cut acknowledged, then the state, the cut's offsets and the outbox written in one frame; then
-   * the outbox is sent and the offsets committed to the group (progress only). Checkpoints are
-   * chained: a frame is written only after the previous frame's outbox was acknowledged, so a
-   * restore has at most the last frame's outbox to send again.
+   * The cut, taken under the windows' lock (no batch applied meanwhile): the offsets, the outbox,
+   * the acknowledgements of stage 1's sends so far, and the state as a delta (taken and stringified
+   * at once) or a base (encoded in steps, the lock held until it is done). `carried`: the outbox of
+   * a delta that could not be appended, which this base takes over.
+   */
+  const capture = async (forceBase: boolean, carried?: Captured): Promise<Captured | undefined> => {
+    if (!restored || (!dirty && carried === undefined)) return undefined;
+    const started = carried?.started ?? o.clock.nowMs();
+    const acks = [...pendingAcks.values()];
+    const offsets = [...positions.values()];
+    const sending = [...(carried?.sending ?? []), ...outbox];
+    const outputs = [...(carried?.outputs ?? []), ...outboxOutputs];
+    outbox = [];
+    outboxOutputs = [];
+    const head = {
+      v: 1 as const,
+      offsets: offsets.map((x) => [x.topic, x.partition, x.offset] as const),
+      outbox: sending.map(encodeRecord),
+    };
+    const offset = String(++seq);
+    const was = chain;
+    chain = undefined;
+    dirty = false;
+    if (!forceBase && was !== undefined && was.deltas < maxDeltas && was.deltaBytes < was.baseBytes) {
+      // encodeDeltaAsync stringifies now; only the compression runs after the lock is released.
+      const deltas = Promise.all(
+        parts.map((p) =>
+          encodeDeltaAsync({ v: 1, processor: p.processor.takeDelta(), watermark: p.watermark.snapshot() }),
+        ),
+      );
+      const bytes = deltas.then((ds) =>
+        Buffer.from(JSON.stringify({ ...head, kind: 'delta', partitions: ds.map((d) => d.toString('base64')) })),
+      );
+      return { kind: 'delta', was, started, acks, offsets, sending, outputs, offset, bytes };
+    }
+    const snaps: Buffer[] = [];
+    for (const p of parts) {
+      snaps.push(await encodeProcessorSnapshotInSteps(p.processor, p.watermark.snapshot()));
+      p.processor.markCheckpoint();
+    }
+    const bytes = Buffer.from(
+      JSON.stringify({ ...head, kind: 'base', partitions: snaps.map((x) => x.toString('base64')) }),
+    );
+    return { kind: 'base', was, started, acks, offsets, sending, outputs, offset, bytes: Promise.resolve(bytes) };
+  };
+
+  /**
+   * One checkpoint: the cut (capture, under the lock); stage 1's sends up to the cut acknowledged;
+   * the frame written; then the outbox sent and the offsets committed to the group (progress only).
+   * Checkpoints are chained: a frame is written only after the previous frame's outbox was
+   * acknowledged, so a restore has at most the last frame's outbox to send again.
    */
   const checkpoint = (background: boolean): Promise<void> => {
     const run = checkpoints.then(async () => {
       // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what a checkpoint failed with
       if (broken !== undefined) throw broken;
-      let sending: SinkRecord[] = [];
-      let sentOutputs: ProcessorOutput[] = [];
-      let offsets: { topic: string; partition: number; offset: string }[] = [];
+      let cut: Captured | undefined;
       try {
-        await serial.run(W, async () => {
-          if (!dirty || !restored) return;
-          const started = o.clock.nowMs();
-          await Promise.all([...pendingAcks.values()]);
-          offsets = [...positions.values()];
-          sending = outbox;
-          sentOutputs = outboxOutputs;
-          outbox = [];
-          outboxOutputs = [];
-          const frameBase = {
-            v: 1 as const,
-            offsets: offsets.map((x) => [x.topic, x.partition, x.offset] as const),
-            outbox: sending.map(encodeRecord),
-          };
-          const offset = String(++seq);
-          const was = chain;
-          chain = undefined;
-          if (was !== undefined && was.deltas < maxDeltas && was.deltaBytes < was.baseBytes) {
-            const deltas = await Promise.all(
-              parts.map((p) =>
-                encodeDeltaAsync({ v: 1, processor: p.processor.takeDelta(), watermark: p.watermark.snapshot() }),
-              ),
+        cut = await serial.run(W, () => capture(false));
+        if (cut === undefined) return;
+        await Promise.all(cut.acks);
+        if (cut.kind === 'delta') {
+          const bytes = await cut.bytes;
+          const token =
+            cut.was === undefined
+              ? undefined
+              : await o.store.append(
+                  f.checkpointKey,
+                  { offset: cut.offset, snapshot: bytes, savedAtMs: cut.started },
+                  cut.was.token,
+                );
+          if (token !== undefined && cut.was !== undefined) {
+            chain = { ...cut.was, token, deltas: cut.was.deltas + 1, deltaBytes: cut.was.deltaBytes + bytes.length };
+            o.metrics.inc('shiftstream_checkpoint_bytes_total', { kind: 'delta' }, bytes.length);
+          } else {
+            o.log.warn(
+              { key: f.checkpointKey },
+              'fused checkpoint chain written by another process since; writing a base',
             );
-            const bytes = Buffer.from(
-              JSON.stringify({ ...frameBase, kind: 'delta', partitions: deltas.map((d) => d.toString('base64')) }),
-            );
-            const token = await o.store.append(
-              f.checkpointKey,
-              { offset, snapshot: bytes, savedAtMs: started },
-              was.token,
-            );
-            if (token !== undefined) {
-              chain = { ...was, token, deltas: was.deltas + 1, deltaBytes: was.deltaBytes + bytes.length };
-              o.metrics.inc('shiftstream_checkpoint_bytes_total', { kind: 'delta' }, bytes.length);
-            } else {
-              o.log.warn(
-                { key: f.checkpointKey },
-                'fused checkpoint chain written by another process since; writing a base',
-              );
-              o.metrics.inc('shiftstream_checkpoints_total', { outcome: 'chain_replaced' });
-            }
+            o.metrics.inc('shiftstream_checkpoints_total', { outcome: 'chain_replaced' });
+            // A base of the state as it is now, with its cut, and this delta's outbox carried over.
+            const carried = cut;
+            cut = (await serial.run(W, () => capture(true, carried)))!;
+            await Promise.all(cut.acks);
           }
-          if (chain === undefined) {
-            const snaps: Buffer[] = [];
-            for (const p of parts) {
-              snaps.push(await encodeProcessorSnapshotInSteps(p.processor, p.watermark.snapshot()));
-              p.processor.markCheckpoint();
-            }
-            const bytes = Buffer.from(
-              JSON.stringify({ ...frameBase, kind: 'base', partitions: snaps.map((s) => s.toString('base64')) }),
-            );
-            const token = await o.store.saveBase(f.checkpointKey, { offset, snapshot: bytes, savedAtMs: started });
-            o.metrics.inc('shiftstream_checkpoint_bytes_total', { kind: 'base' }, bytes.length);
-            if (maxDeltas > 0) chain = { token, deltas: 0, deltaBytes: 0, baseBytes: bytes.length };
-          }
-          dirty = false;
-          lastCheckpointMs = o.clock.nowMs();
-          o.metrics.observe('shiftstream_checkpoint_duration_ms', {}, lastCheckpointMs - started);
-          o.metrics.inc('shiftstream_checkpoints_total', { outcome: 'ok' });
-        });
-        if (sending.length > 0) await o.sink.send(sending);
+        }
+        if (cut.kind === 'base') {
+          const bytes = await cut.bytes;
+          const token = await o.store.saveBase(f.checkpointKey, {
+            offset: cut.offset,
+            snapshot: bytes,
+            savedAtMs: cut.started,
+          });
+          o.metrics.inc('shiftstream_checkpoint_bytes_total', { kind: 'base' }, bytes.length);
+          if (maxDeltas > 0) chain = { token, deltas: 0, deltaBytes: 0, baseBytes: bytes.length };
+        }
+        lastCheckpointMs = o.clock.nowMs();
+        o.metrics.observe('shiftstream_checkpoint_duration_ms', {}, lastCheckpointMs - cut.started);
+        o.metrics.inc('shiftstream_checkpoints_total', { outcome: 'ok' });
+        if (cut.sending.length > 0) await o.sink.send(cut.sending);
       } catch (err) {
         broken ??= err;
         throw err;
       }
-      for (const out of sentOutputs) countSummaries(o.metrics, out);
-      if (offsets.length === 0) return;
+      for (const out of cut.outputs) countSummaries(o.metrics, out);
+      if (cut.offsets.length === 0) return;
       try {
-        await o.mapperSource.commit(offsets, { background });
+        await o.mapperSource.commit(cut.offsets, { background });
       } catch (err) {
         o.log.warn({ err }, 'fused: offset commit failed; the checkpoint stays authoritative');
         o.metrics.inc('shiftstream_checkpoints_total', { outcome: 'commit_failed' });
@@ -382,7 +425,11 @@ export function createFusedPipeline(o: PipelineOptions, f: FusedOptions): Pipeli
       // Wall-clock decisions are checkpointed (and so sent) at once.
       if (moved) return checkpoint(true);
     }
-    if (dirty && now - lastCheckpointMs >= o.checkpointIntervalMs) await checkpoint(true);
+    // A quiet input (no batch since the last tick: the tail of a backfill) checkpoints too, so the
+    // windows' last outputs do not wait for the interval.
+    const quiet = !appliedSinceTick;
+    appliedSinceTick = false;
+    if (dirty && (quiet || now - lastCheckpointMs >= o.checkpointIntervalMs)) await checkpoint(true);
   };
 
   const stop = (): Promise<void> => {

@@ -1,8 +1,9 @@
 // The fused path (run.fused=on, docs/architecture.md "Fused path") on the real Kafka, registry and
 // Redis: `shiftstream run` (compiled CLI, child process) over an export of 4 work centers (out of
 // order within the bound, a few samples delayed past it to the end of the file, so late and
-// amended) followed by an end-of-input marker on every raw partition, killed with -9 three times
-// while it works and restarted each time; the last run drains the input. The summaries on the
+// amended) followed by an end-of-input marker on every raw partition; three processes one after
+// another, each killed with -9 a random moment after it started mapping; the last run drains the
+// input. The summaries on the
 // topics have no two records of one key and revision with different bytes, and their last
 // revisions equal, figure for figure, what `shiftstream replay` writes for the same file. The
 // enriched topic is still written (a public output); no window group reads it.
@@ -22,6 +23,7 @@ import {
   PARTITIONS,
   PlantHarness,
   plain,
+  scrapeMetric,
   until,
   type RunProcess,
 } from '../../support/pipeline-harness.js';
@@ -69,7 +71,7 @@ describe('run with run.fused=on: kill -9 and restart, summaries equal replay', (
       startMs: START,
       endMs: END,
       workCenters: 4,
-      meanGapMs: 200,
+      meanGapMs: 100,
       shuffleMs: 20_000,
     });
     // Every 1,000th sample arrives at the end of the file: late (its windows closed), amended.
@@ -102,7 +104,7 @@ describe('run with run.fused=on: kill -9 and restart, summaries equal replay', (
     expect(want.size).toBeGreaterThan(1_000);
     expect(replayed.some((s) => s.revision > 1)).toBe(true);
 
-    // The raw topic: the file in four parts (one before each start), then a marker per partition.
+    // The raw topic: the file, then a marker per partition.
     const sink = createEventSink(harness.config, { clientId: `fused-crash-${harness.plantId}` });
     const produce = async (part: readonly RawSample[]): Promise<void> => {
       for (let i = 0; i < part.length; i += 10_000)
@@ -110,46 +112,56 @@ describe('run with run.fused=on: kill -9 and restart, summaries equal replay', (
           part.slice(i, i + 10_000).map((s) => ({ topic: t.raw, key: s.tag, value: harness.codecs.raw.encode(s) })),
         );
     };
-    const parts = 4;
-    const part = (k: number): RawSample[] =>
-      samples.slice(Math.floor((k * samples.length) / parts), Math.floor(((k + 1) * samples.length) / parts));
     const rng = new Prng(20261203);
     const kills: string[] = [];
     const mapLag = (): Promise<number> => harness.lag(harness.mapGroup, t.raw);
     const start = (name: string): Promise<RunProcess> =>
       harness.start({ client: 'kafkajs', name, checkpointIntervalMs: 500, extraArgs: ['--run.fused=on'] });
     try {
-      for (let k = 0; k < parts; k++) {
-        await produce(part(k));
-        if (k === parts - 1)
-          await sink.send(
-            Array.from({ length: PARTITIONS }, (_, p) => ({
-              topic: t.raw,
-              partition: p,
-              key: WATERMARK_MARKER_TAG,
-              value: harness.codecs.raw.encode(watermarkMarker(stats.maxTsMs)),
-            })),
-          );
-        if (k === parts - 1) break;
-        const proc = await start(`fused#${k + 1}`);
-        // Progress is a fused checkpoint (the map group's commit follows it); then a random kill point.
-        const before = await mapLag();
-        await until(
-          `fused#${k + 1}: a checkpoint`,
-          60_000,
-          async () => ((await mapLag()) < before ? true : undefined),
-          [proc],
-          50,
-        );
-        const delayMs = Math.floor(rng.int(800));
-        // the random kill point itself, not a wait for a condition
-        await new Promise((r) => setTimeout(r, delayMs));
-        const lag = await mapLag();
-        await proc.kill9();
-        kills.push(`#${k + 1} +${delayMs} ms (map lag ${lag})`);
-      }
+      await produce(samples);
+      await sink.send(
+        Array.from({ length: PARTITIONS }, (_, p) => ({
+          topic: t.raw,
+          partition: p,
+          key: WATERMARK_MARKER_TAG,
+          value: harness.codecs.raw.encode(watermarkMarker(stats.maxTsMs)),
+        })),
+      );
     } finally {
       await sink.close();
+    }
+    // Three processes, one after another, on the whole input: each killed a random 0..400 ms after
+    // it mapped its first records, the restored ones only once they checkpointed; the next one
+    // resumes from the last frame in Redis.
+    for (let k = 0; k < 3; k++) {
+      const proc = await start(`fused#${k + 1}`);
+      await until(
+        `fused#${k + 1}: mapping`,
+        60_000,
+        async () =>
+          (await scrapeMetric(proc.httpPort, 'shiftstream_events_in_total', { topic: t.raw }).catch(() => 0)) > 0
+            ? true
+            : undefined,
+        [proc],
+        20,
+      );
+      const atStart = await mapLag();
+      const delayMs = Math.floor(rng.int(400));
+      // the random kill point itself, not a wait for a condition
+      await new Promise((r) => setTimeout(r, delayMs));
+      // A restored process is killed only after a checkpoint of its own (its restore, outbox and
+      // resumed offsets are then what the next one builds on).
+      if (k > 0)
+        await until(
+          `fused#${k + 1}: a checkpoint after the restore`,
+          60_000,
+          async () => (atStart === 0 || (await mapLag()) < atStart ? true : undefined),
+          [proc],
+          20,
+        );
+      const lag = await mapLag();
+      await proc.kill9();
+      kills.push(`#${k + 1} +${delayMs} ms (map lag ${lag})`);
     }
     console.log(`[fused crash] kills: ${kills.join('; ')}`);
     const last = await start('fused#final');
