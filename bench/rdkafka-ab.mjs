@@ -6,6 +6,8 @@
 // (lib/trace.mjs) to each run.
 //   node bench/rdkafka-ab.mjs --rounds 2 \
 //     --variant 'before={"dist":".cache/ab-base"}' --variant 'after={}' [--trace] [--profile] [--samples 400000]
+//   node bench/rdkafka-ab.mjs --rounds 3 --variant 'two-stage={}' \
+//     --variant 'fused={"env":{"SHIFTSTREAM_RUN__FUSED":"on"}}'
 // A `dist` other than ./dist must sit one level below the root (e.g. .cache/ab-base) with .cache/schemas
 // linked to ../schemas: the codecs find the Avro files relative to the build.
 // Results: .cache/bench/ab/<stamp>.json (run.mjs's files under bench/results are left alone).
@@ -67,6 +69,8 @@ try {
       if (v.rdkafka !== undefined) env.SHIFTSTREAM_BENCH_RDKAFKA = JSON.stringify(v.rdkafka);
       // Node flags of the run's process (e.g. GC sizing), a what-if of how it is started.
       if (v.nodeOptions !== undefined) env.NODE_OPTIONS = v.nodeOptions;
+      // Configuration of the run (SHIFTSTREAM_* variables), e.g. {"SHIFTSTREAM_RUN__FUSED":"on"}: the fused path.
+      if (v.env !== undefined) Object.assign(env, v.env);
       if ((v.client ?? values.client) !== 'rdkafka' && v.rdkafka !== undefined)
         throw new Error(`--variant ${v.name}: rdkafka options need the rdkafka client`);
       if (values['latency-rates'] !== undefined) {

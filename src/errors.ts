@@ -56,6 +56,10 @@ export const ERROR_CODES = {
     retryable: false,
     doc: 'A checkpoint could not be restored (unreadable, or made by another topology).',
   },
+  SHIFTSTREAM_FUSED_NOT_SOLE: {
+    retryable: false,
+    doc: 'run.fused=on, but another member of the consumer group holds raw or canonical partitions.',
+  },
   SHIFTSTREAM_USAGE: { retryable: false, doc: 'A command was called with bad flags or arguments.' },
   SHIFTSTREAM_INVARIANT: { retryable: false, doc: 'An internal invariant was broken: a bug, please report it.' },
 } as const;

@@ -50,6 +50,14 @@ export async function topicEndTotal(topic) {
   return withAdmin(async (a) => (await a.fetchTopicOffsets(topic)).reduce((s, p) => s + Number(p.high), 0));
 }
 
+/** Offsets committed by a consumer group on a topic, summed over its partitions (none: 0). */
+export async function groupCommittedTotal(groupId, topic) {
+  return withAdmin(async (a) => {
+    const [t] = await a.fetchOffsets({ groupId, topics: [topic] });
+    return (t?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+  });
+}
+
 export async function topicExists(topic) {
   return withAdmin(async (a) => (await a.listTopics()).includes(topic));
 }

@@ -11,6 +11,7 @@ import { createRegistryClient } from '../io/avro/registry-client.js';
 import { ensureTopics, topologyTopicSpecs } from '../io/kafka/admin.js';
 import { createEventSink, createEventSource } from '../io/kafka/factory.js';
 import { fetchTopicOffsets } from '../io/kafka/topic-offsets.js';
+import { partitionForKey } from '../io/memory/index.js';
 import { RedisStateStore } from '../io/redis/index.js';
 import { createLogger, type Logger } from '../logging/index.js';
 import { createPromMetrics, type Metrics, type PromMetrics } from '../metrics/index.js';
@@ -67,13 +68,16 @@ export interface PlantPipelineOptions {
   readonly readiness?: Readiness;
   /** Other adapters in place of the configured client's (benchmarks: tuned or traced clients). */
   readonly adapters?: PlantAdapters;
+  /** The fused path (default: config run.fused). */
+  readonly fused?: boolean;
 }
 
 export interface PlantPipeline {
   readonly pipeline: Pipeline;
   readonly sink: EventSink;
   readonly mapperSource: EventSource;
-  readonly windowSource: EventSource;
+  /** The window stage's source (two-stage path only). */
+  readonly windowSource: EventSource | undefined;
   /** Closes the sink and the state store (after pipeline.run() settled). */
   close(): Promise<void>;
 }
@@ -134,12 +138,15 @@ export async function createPlantPipeline(
       createEventSink(config, { clientId: criticalId, lane: 'critical' });
     closers.push(() => criticalSink.close());
     const mapperSource = source(`${options.group}-map`, [t.raw, t.canonical]);
-    const windowSource = source(`${options.group}-window`, [t.enriched]);
+    const fused = options.fused ?? config.run.fused === 'on';
+    const enrichedPartitions = counts.get(t.enriched) ?? partitions;
+    // The fused path reads no enriched topic: no window group; one checkpoint under <group>-fused.
+    const windowSource = fused ? undefined : source(`${options.group}-window`, [t.enriched]);
     const pipeline = createPipeline({
       topology,
       codecs,
       mapperSource,
-      windowSource,
+      ...(windowSource === undefined ? {} : { windowSource }),
       windowGroupId: `${options.group}-window`,
       sink,
       criticalSink,
@@ -149,8 +156,21 @@ export async function createPlantPipeline(
       log: logger,
       live: options.live,
       checkpointIntervalMs: config.run.checkpointIntervalMs,
-      enrichedPartitions: counts.get(t.enriched) ?? partitions,
+      enrichedPartitions,
       sourcePartitions: counts.get(t.raw) ?? partitions,
+      ...(fused
+        ? {
+            fused: {
+              checkpointKey: `${options.group}-fused/${t.raw}`,
+              inputs: [
+                { topic: t.raw, partitions: counts.get(t.raw) ?? partitions },
+                { topic: t.canonical, partitions: counts.get(t.canonical) ?? partitions },
+              ],
+              // The sinks place a keyed record like Kafka's default partitioner (murmur2).
+              partitionOf: (key: string) => partitionForKey(Buffer.from(key), enrichedPartitions),
+            },
+          }
+        : {}),
       ...(readOrders
         ? {
             orders: {
@@ -166,6 +186,11 @@ export async function createPlantPipeline(
           }
         : {}),
     });
+    if (fused)
+      logger.info(
+        { checkpoint: `${options.group}-fused/${t.raw}`, enrichedPartitions },
+        'fused path: map and windows in this process (run.fused=on); the enriched topic is written, not read',
+      );
     if (readOrders)
       logger.info(
         { topic: ordersTopic, loadTimeoutMs: topology.orders.loadTimeoutMs, tagging, stage2 },

@@ -345,6 +345,7 @@ function assemble(
       topologies: get('run.topologies'),
       checkpointIntervalMs: get('run.checkpointIntervalMs'),
       shutdownTimeoutMs: get('run.shutdownTimeoutMs'),
+      fused: get('run.fused'),
     },
   };
 }

@@ -86,6 +86,13 @@ export const CONFIG_KEYS = {
   'run.topologies': { kind: { type: 'list' }, default: [], doc: 'Topology files to run (comma-separated in env).' },
   'run.checkpointIntervalMs': { kind: dur, default: 5_000, doc: 'How often state and offsets are checkpointed.' },
   'run.shutdownTimeoutMs': { kind: dur, default: 30_000, doc: 'Deadline of a graceful stop.' },
+  'run.fused': {
+    kind: { type: 'enum', values: ['off', 'on'] },
+    default: 'off',
+    doc:
+      'on: map and windows in one process, the enriched topic written but not read back; ' +
+      'only for the sole instance of a plant (docs/architecture.md "Fused path").',
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

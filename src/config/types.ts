@@ -46,5 +46,7 @@ export interface Config {
     readonly topologies: readonly string[];
     readonly checkpointIntervalMs: number;
     readonly shutdownTimeoutMs: number;
+    /** on: the fused path (this process is the only instance); off: the two-stage path. */
+    readonly fused: 'off' | 'on';
   };
 }

@@ -42,6 +42,19 @@ export interface MapperStageOptions {
   readonly orderAtEventTime?: boolean;
 }
 
+/**
+ * What `submit` started, and what it handed to the enriched topic: the events in the order they
+ * were sent, and the batch's watermark marker (sent after them to every enriched partition), so
+ * that the fused path (fused-pipeline.ts) applies to its windows exactly what the enriched topic
+ * got, without reading it back.
+ */
+export interface MapperSubmission {
+  readonly acked: Promise<void>;
+  readonly events: readonly MachineEvent[];
+  /** The marker's content: this source's highest event time, of `sources` input partitions. */
+  readonly progress: { readonly source: string; readonly tsMs: number; readonly sources: number } | undefined;
+}
+
 /** Records encoded for the bulk send between two turns of the event loop. */
 const CHUNK = 512;
 /** Records decoded and mapped in the pre-pass between two sends of the milestones found. */
@@ -80,7 +93,7 @@ export class MapperStage {
    * this batch's input as done before `acked` resolved. Sends are started in batch order, and each
    * sink keeps its sends in call order, so the output order is the input order either way.
    */
-  async submit(batch: SourceBatch): Promise<{ readonly acked: Promise<void> }> {
+  async submit(batch: SourceBatch): Promise<MapperSubmission> {
     const { topology, codecs, sink, metrics } = this.o;
     const criticalSink = this.o.criticalSink ?? sink;
     const topics = topology.topics;
@@ -204,6 +217,9 @@ export class MapperStage {
       if (markers > 0) metrics.inc('shiftstream_watermark_markers_total', { topic: batch.topic }, markers);
       if (milestones > 0) metrics.inc('shiftstream_events_out_total', { topic: topics.milestones }, milestones);
     });
-    return { acked };
+    const progress = Number.isFinite(maxTs)
+      ? { source: sourceId, tsMs: maxTs, sources: this.o.sourcePartitions }
+      : undefined;
+    return { acked, events, progress };
   }
 }

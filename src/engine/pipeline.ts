@@ -13,14 +13,15 @@ import { MapperStage } from './mapper-stage.js';
 import { OrdersFeed, type PartitionOffsets } from './orders-feed.js';
 import { attributesOrders } from '../core/attribution.js';
 import { WindowStage } from './window-stage.js';
+import { createFusedPipeline, type FusedOptions } from './fused-pipeline.js';
 
 export interface PipelineOptions {
   readonly topology: TopologyPlan;
   readonly codecs: Codecs;
   /** Subscribed to the raw (and canonical) topics, group `<groupId>-map`. */
   readonly mapperSource: EventSource;
-  /** Subscribed to the enriched topic, group `<groupId>-window`. */
-  readonly windowSource: EventSource;
+  /** Subscribed to the enriched topic, group `<groupId>-window` (two-stage path; unused when fused). */
+  readonly windowSource?: EventSource;
   readonly windowGroupId: string;
   readonly sink: EventSink;
   /** The critical lane's (milestones') own sink; default `sink`. */
@@ -41,6 +42,11 @@ export interface PipelineOptions {
   readonly onEarly?: WindowStageOptions['onEarly'];
   /** Order tagging (topology `orders.tagging`): the orders topic as a table. Absent: off. */
   readonly orders?: PipelineOrders;
+  /**
+   * The fused path (fused-pipeline.ts, docs/architecture.md "Fused path"): map and windows in this
+   * process, which must own every raw and canonical partition. Absent: the two-stage path.
+   */
+  readonly fused?: FusedOptions;
 }
 
 export interface PipelineOrders {
@@ -62,8 +68,17 @@ export interface PipelineOrders {
 
 type WindowStageOptions = ConstructorParameters<typeof WindowStage>[0];
 
+/** What the windows show while running (tests, the demo's live view). */
+export interface WindowView {
+  /** Next input offset per held partition: of the enriched topic (two-stage) or the raw inputs (fused). */
+  positions(): { topic: string; partition: number; nextOffset: string | undefined }[];
+  /** Per enriched partition, its processor's watermark. */
+  watermarks(): { topic: string; partition: number; watermarkMs: number }[];
+  earlyUpdates(): ReturnType<WindowStage['earlyUpdates']>;
+}
+
 export interface Pipeline {
-  readonly windowStage: WindowStage;
+  readonly windowStage: WindowView;
   /** The orders table and its counts (order tagging only). */
   readonly orders: OrdersFeed | undefined;
   /** Runs until stop() or a fatal error (which stops the other stage too). */
@@ -75,6 +90,9 @@ export interface Pipeline {
 }
 
 export function createPipeline(o: PipelineOptions): Pipeline {
+  if (o.fused !== undefined) return createFusedPipeline(o, o.fused);
+  const windowSource = o.windowSource;
+  if (windowSource === undefined) throw new Error('createPipeline: the two-stage path needs a windowSource');
   const feed =
     o.orders === undefined
       ? undefined
@@ -114,7 +132,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     groupId: o.windowGroupId,
     checkpointIntervalMs: o.checkpointIntervalMs,
     live: o.live,
-    commit: (offsets, options) => o.windowSource.commit(offsets, options),
+    commit: (offsets, options) => windowSource.commit(offsets, options),
     ...(o.onEarly === undefined ? {} : { onEarly: o.onEarly }),
     orders: feed !== undefined && o.orders?.tagging === true,
     attribution: o.orders?.attribution === true,
@@ -146,7 +164,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       if (timer !== undefined) clearInterval(timer);
-      await Promise.allSettled([o.mapperSource.stop(), o.windowSource.stop(), feed?.stop()]);
+      await Promise.allSettled([o.mapperSource.stop(), windowSource.stop(), feed?.stop()]);
       await Promise.allSettled([...pendingAcks.values()]);
       await windows.flush();
     })();
@@ -288,7 +306,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
           }
         },
       });
-      const runWindows = o.windowSource.run({
+      const runWindows = windowSource.run({
         onAssign: async (tps) => {
           const r = await windows.onAssign(tps);
           windowsAssigned = true;

@@ -428,43 +428,9 @@ export class WindowStage {
   }
 
   private async emit(out: ProcessorOutput, extra: SinkRecord[]): Promise<void> {
-    const { topology, codecs, metrics } = this.o;
-    const records: SinkRecord[] = extra;
-    const now = this.o.clock.nowMs();
-    for (const s of out.summaries) {
-      const topic = s.windowKind === 'shift' ? topology.topics.shiftSummaries : topology.topics.windowSummaries;
-      records.push({
-        topic,
-        key: `${s.plantId}/${s.workCenterId}/${s.windowName}/${s.windowId}`,
-        value: codecs.summary.encode(s),
-      });
-      if (s.revision === 1)
-        metrics.observe('shiftstream_window_close_lag_seconds', { window: s.windowName }, (now - s.endMs) / 1000);
-    }
-    // Order summaries (docs/semantics.md section 11) with their shift summary's revision.
-    for (const o of out.orderSummaries)
-      records.push({
-        topic: topology.topics.orderSummaries,
-        key: orderSummaryKey(o),
-        value: codecs.orderSummary.encode(o),
-      });
-    // Quantity and scrap milestones that took their running order in event time (section 9.3).
-    for (const m of out.milestones)
-      records.push({ topic: topology.topics.milestones, key: m.workCenterId, value: codecs.milestone.encode(m) });
-    for (const l of out.late) {
-      records.push({ topic: topology.topics.late, key: l.workCenterId, value: codecs.late.encode(l) });
-      metrics.inc('shiftstream_late_samples_total', {
-        bucket: latenessBucket(l.latenessMs),
-        amended: String(l.amended),
-      });
-    }
-    if (out.duplicates > 0) metrics.inc('shiftstream_duplicates_total', {}, out.duplicates);
+    const records = outputRecords(this.o, out, extra);
     if (records.length > 0) await this.o.sink.send(records);
-    for (const s of out.summaries)
-      metrics.inc('shiftstream_summaries_total', {
-        window: s.windowName,
-        kind: s.revision === 1 ? 'final' : 'amendment',
-      });
+    countSummaries(this.o.metrics, out);
   }
 
   /** `background`: the group commit after it may go in the background (checkpoints while running). */
@@ -531,6 +497,58 @@ export class WindowStage {
   }
 }
 
+/**
+ * The records of a processor output, appended to `records` (summaries, order summaries,
+ * milestones that took their running order in event time, late samples), with their metrics.
+ * Shared by the window stage and the fused path, so both write the same records in the same order.
+ */
+export function outputRecords(
+  o: { readonly topology: TopologyPlan; readonly codecs: Codecs; readonly metrics: Metrics; readonly clock: Clock },
+  out: ProcessorOutput,
+  records: SinkRecord[],
+): SinkRecord[] {
+  const { topology, codecs, metrics } = o;
+  const now = o.clock.nowMs();
+  for (const s of out.summaries) {
+    const topic = s.windowKind === 'shift' ? topology.topics.shiftSummaries : topology.topics.windowSummaries;
+    records.push({
+      topic,
+      key: `${s.plantId}/${s.workCenterId}/${s.windowName}/${s.windowId}`,
+      value: codecs.summary.encode(s),
+    });
+    if (s.revision === 1)
+      metrics.observe('shiftstream_window_close_lag_seconds', { window: s.windowName }, (now - s.endMs) / 1000);
+  }
+  // Order summaries (docs/semantics.md section 11) with their shift summary's revision.
+  for (const os of out.orderSummaries)
+    records.push({
+      topic: topology.topics.orderSummaries,
+      key: orderSummaryKey(os),
+      value: codecs.orderSummary.encode(os),
+    });
+  // Quantity and scrap milestones that took their running order in event time (section 9.3).
+  for (const m of out.milestones)
+    records.push({ topic: topology.topics.milestones, key: m.workCenterId, value: codecs.milestone.encode(m) });
+  for (const l of out.late) {
+    records.push({ topic: topology.topics.late, key: l.workCenterId, value: codecs.late.encode(l) });
+    metrics.inc('shiftstream_late_samples_total', {
+      bucket: latenessBucket(l.latenessMs),
+      amended: String(l.amended),
+    });
+  }
+  if (out.duplicates > 0) metrics.inc('shiftstream_duplicates_total', {}, out.duplicates);
+  return records;
+}
+
+/** Counts summaries once they are sent. */
+export function countSummaries(metrics: Metrics, out: ProcessorOutput): void {
+  for (const s of out.summaries)
+    metrics.inc('shiftstream_summaries_total', {
+      window: s.windowName,
+      kind: s.revision === 1 ? 'final' : 'amendment',
+    });
+}
+
 /** `partition 3 of <topic>: no record yet`, `partition 1 of <topic>: behind by 42 s`. */
 export function describeHoldBack(b: HoldBack): string {
   const at = b.source === undefined ? -1 : b.source.lastIndexOf('/');
@@ -544,7 +562,7 @@ export function describeHoldBack(b: HoldBack): string {
   return `${name}: behind by ${Math.round(b.behindMs / 1000)} s (its highest ts ${new Date(b.maxTsMs).toISOString()})`;
 }
 
-function appendOutput(into: ProcessorOutput, from: ProcessorOutput): void {
+export function appendOutput(into: ProcessorOutput, from: ProcessorOutput): void {
   for (const x of from.summaries) into.summaries.push(x);
   for (const x of from.orderSummaries) into.orderSummaries.push(x);
   for (const x of from.milestones) into.milestones.push(x);
@@ -553,7 +571,7 @@ function appendOutput(into: ProcessorOutput, from: ProcessorOutput): void {
   into.applied += from.applied;
 }
 
-function emptyProcessorOutput(): ProcessorOutput {
+export function emptyProcessorOutput(): ProcessorOutput {
   return { summaries: [], orderSummaries: [], milestones: [], late: [], duplicates: 0, applied: 0 };
 }
 

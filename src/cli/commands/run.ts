@@ -16,6 +16,8 @@ Runs one plant's pipeline on Kafka: raw samples -> mapped, enriched events (keye
 checkpointed to Redis. Several processes with the same --group share the partitions. With the
 topology's orders.tagging, events and summaries are tagged with the running work order from the
 orders topic that 'shiftstream orders sync' publishes (read to its end before the first sample).
+With --run.fused=on (the only instance of the plant), map and windows run in this one process:
+the enriched topic is still written, but not read back (docs/architecture.md "Fused path").
 
 Options:
   --topology <file>     the plant's topology (default: the first of run.topologies)
