@@ -81,6 +81,21 @@ const LINGER_MS = 50;
 /** A record's identity for the duplicate check: key and value bytes (latin1 maps bytes 1:1; cheaper than a hash). */
 const digest = (r: SpoolRecord): string => `${r.key}\0${r.value.toString('latin1')}`;
 
+/**
+ * The position committed with a batch: the last spool sequence sent (`line`) and the spool's id in
+ * place of a file hash; nothing else (so the offset alone restores it, rdkafka-ingest-sink.ts).
+ */
+export function spoolPosition(inputName: string, spoolId: string, seq: number): IngestPosition {
+  return {
+    line: seq,
+    rejectedBytes: 0,
+    produced: seq + 1,
+    rejected: 0,
+    input: { name: inputName, sizeBytes: null, headSha256: spoolId },
+    done: false,
+  };
+}
+
 export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: number; received: number }> {
   const now = o.now ?? Date.now;
   // The last RECENT records appended, each with the promise of its latest append (durable when
@@ -236,14 +251,7 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
   let stalled = false;
   /** A drain is under way (paced by drainShare): set when Kafka answers with a backlog. */
   let draining = false;
-  const position = (seq: number): IngestPosition => ({
-    line: seq,
-    rejectedBytes: 0,
-    produced: seq + 1,
-    rejected: 0,
-    input: { name: o.inputName, sizeBytes: null, headSha256: o.spool.id },
-    done: false,
-  });
+  const position = (seq: number): IngestPosition => spoolPosition(o.inputName, o.spool.id, seq);
   const stopped = new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));
   const sleep = async (ms: number): Promise<void> => {
     let t: NodeJS.Timeout | undefined;
