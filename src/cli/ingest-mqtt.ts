@@ -5,17 +5,18 @@ import { join } from 'node:path';
 import type { Config } from '../config/types.js';
 import { ShiftstreamError, UsageError } from '../errors.js';
 import { createReadiness, startHttpServer } from '../http/index.js';
-import { runMqttIngest } from '../ingest/mqtt-ingest.js';
+import { runMqttIngest, spoolPosition } from '../ingest/mqtt-ingest.js';
 import { createRegistryCodecs, topologySchemaTopics } from '../io/avro/codecs.js';
 import { createRegistryClient } from '../io/avro/registry-client.js';
 import { ensureTopics } from '../io/kafka/admin.js';
 import { createKafkaIngestSink } from '../io/kafka/kafkajs-ingest-sink.js';
+import { RdKafkaIngestSink } from '../io/kafka/rdkafka-ingest-sink.js';
 import { MqttJsSource } from '../io/mqtt/mqtt-source.js';
 import { createSparkplugCodec } from '../io/mqtt/sparkplug-codec.js';
 import { SPARKPLUG_NAMESPACE, SparkplugSession } from '../ingest/sparkplug.js';
 import { FileSpool } from '../io/spool/file-spool.js';
 import { createLogger } from '../logging/index.js';
-import { createPromMetrics } from '../metrics/index.js';
+import { createPromMetrics, type BoundCounter } from '../metrics/index.js';
 import type { TopologyPlan } from '../topology/types.js';
 
 export interface MqttIngestArgs {
@@ -97,11 +98,13 @@ export async function runMqttIngestCommand(
     const connected = metrics.gauge('shiftstream_ingest_mqtt_connected', {});
     const counters = {
       out: metrics.counter('shiftstream_ingest_samples_out_total', { input: 'mqtt' }),
+
       depth: metrics.gauge('shiftstream_ingest_spool_depth', {}),
       bytes: metrics.gauge('shiftstream_ingest_spool_bytes', {}),
       age: metrics.gauge('shiftstream_ingest_spool_oldest_age_seconds', {}),
       rate: metrics.gauge('shiftstream_ingest_drain_rate', {}),
     };
+    const samplesIn: Partial<Record<'mqtt' | 'sparkplug', BoundCounter>> = {};
     logger.info({ url, clientId: mqtt.clientId, spool: args.spoolDir, topic: raw, port: http.port }, 'ingest starting');
     try {
       await runMqttIngest({
@@ -120,11 +123,20 @@ export async function runMqttIngestCommand(
         source,
         spool,
         sink: () =>
-          createKafkaIngestSink(config, {
-            transactionalId: ids.group,
-            positionsGroup: ids.group,
-            positionsTopic: ids.positionsTopic,
-          }),
+          config.kafka.ingestClient === 'rdkafka'
+            ? new RdKafkaIngestSink(config, {
+                transactionalId: ids.group,
+                // The offset alone is the position: the spool's id goes into the group's name.
+                positionsGroup: `${ids.group}-spool-${spool.id}`,
+                positionsTopic: ids.positionsTopic,
+                positionAt: (seq) => spoolPosition(inputName, spool.id, seq),
+                logger,
+              })
+            : createKafkaIngestSink(config, {
+                transactionalId: ids.group,
+                positionsGroup: ids.group,
+                positionsTopic: ids.positionsTopic,
+              }),
         prepare: async () => {
           await ensureTopics(config, [
             { topic: raw, partitions: args.partitions },
@@ -139,7 +151,9 @@ export async function runMqttIngestCommand(
         log: logger,
         signal,
         counters: {
-          received: (n, input) => metrics.inc('shiftstream_ingest_samples_in_total', { input }, n),
+          // Per message: a counter handle (made on first use), not a label lookup each time.
+          received: (n, input) =>
+            (samplesIn[input] ??= metrics.counter('shiftstream_ingest_samples_in_total', { input })).inc(n),
           forwarded: (n) => counters.out.inc(n),
           rejected: (reason, input) => metrics.inc('shiftstream_ingest_rejects_total', { input, reason }),
           rebirth: (reason) => metrics.inc('shiftstream_ingest_sparkplug_rebirths_total', { reason }),

@@ -304,6 +304,7 @@ function assemble(
       brokers: brokers,
       clientId: get('kafka.clientId'),
       client: get('kafka.client'),
+      ingestClient: get('kafka.ingestClient'),
       ssl: get('kafka.ssl'),
       ...opt('sslCaPath', kafkaCa),
       connectionTimeoutMs: get('kafka.connectionTimeoutMs'),

@@ -34,6 +34,11 @@ export const CONFIG_KEYS = {
     default: 'kafkajs',
     doc: 'Kafka client library.',
   },
+  'kafka.ingestClient': {
+    kind: { type: 'enum', values: ['kafkajs', 'rdkafka'] },
+    default: 'rdkafka',
+    doc: 'Kafka client of `ingest` from MQTT (its transactional producer); file ingest always uses kafkajs.',
+  },
   'kafka.ssl': { kind: bool, default: false, doc: 'Use TLS to the brokers.' },
   'kafka.sslCaPath': {
     kind: str,

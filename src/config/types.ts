@@ -7,6 +7,8 @@ export interface Config {
     readonly brokers: readonly string[];
     readonly clientId: string;
     readonly client: 'kafkajs' | 'rdkafka';
+    /** The client of `ingest` from MQTT (docs/ingest.md); file ingest always uses kafkajs. */
+    readonly ingestClient: 'kafkajs' | 'rdkafka';
     readonly ssl: boolean;
     /** PEM CA file that verifies the brokers (kafka.ssl only); unset = the system CAs. */
     readonly sslCaPath?: string;

@@ -81,31 +81,60 @@ const LINGER_MS = 50;
 /** A record's identity for the duplicate check: key and value bytes (latin1 maps bytes 1:1; cheaper than a hash). */
 const digest = (r: SpoolRecord): string => `${r.key}\0${r.value.toString('latin1')}`;
 
+/**
+ * The position committed with a batch: the last spool sequence sent (`line`) and the spool's id in
+ * place of a file hash; nothing else (so the offset alone restores it, rdkafka-ingest-sink.ts).
+ */
+export function spoolPosition(inputName: string, spoolId: string, seq: number): IngestPosition {
+  return {
+    line: seq,
+    rejectedBytes: 0,
+    produced: seq + 1,
+    rejected: 0,
+    input: { name: inputName, sizeBytes: null, headSha256: spoolId },
+    done: false,
+  };
+}
+
 export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: number; received: number }> {
   const now = o.now ?? Date.now;
-  // The last RECENT records appended, each with the promise of its latest append (durable when
-  // resolved) and how often it is among them. A ring says which to forget: evicting a Map's oldest
-  // key through keys().next() walks the deleted entries first and was a tenth of the CPU.
-  const recent = new Map<string, { durable: Promise<void>; n: number; failed: boolean }>();
-  const ring: (string | undefined)[] = new Array<string | undefined>(RECENT);
+  // The last RECENT records appended (a ring), each with the promise of its append (durable when
+  // resolved) and whether that append failed. Only a redelivered message (DUP) looks them up, so the
+  // index by digest is built when one comes, kept up to date while they come, and dropped once
+  // RECENT records went by without one: following live input, remembering a record is one ring slot.
+  // (Digests and a Map update per record were ~4 % of the CPU; evicting a Map's oldest key through
+  // keys().next() walked the deleted entries first and was a tenth of it, hence the ring.)
+  type Recent = { readonly record: SpoolRecord; readonly durable: Promise<void>; failed: boolean };
+  const ring: (Recent | undefined)[] = new Array<Recent | undefined>(RECENT);
   let ringAt = 0;
-  const remember = (h: string, durable: Promise<void>): void => {
+  let index: Map<string, Recent> | undefined;
+  let sinceDup = 0;
+  const remember = (e: Recent): void => {
     const old = ring[ringAt];
-    if (old !== undefined) {
-      const e = recent.get(old)!;
-      if (--e.n === 0) recent.delete(old);
-    }
-    ring[ringAt] = h;
+    ring[ringAt] = e;
     ringAt = (ringAt + 1) % RECENT;
-    const e = recent.get(h);
-    if (e === undefined) recent.set(h, { durable, n: 1, failed: false });
-    else {
-      e.durable = durable;
-      e.failed = false;
-      e.n++;
+    if (index === undefined) return;
+    if (old !== undefined) {
+      const h = digest(old.record);
+      if (index.get(h) === old) index.delete(h); // else a later append of the same record is the one kept
     }
+    if (++sinceDup > RECENT) index = undefined;
+    else index.set(digest(e.record), e);
   };
-  for (const r of await o.spool.tail(RECENT)) remember(digest(r), Promise.resolve());
+  /** The latest of the last RECENT appends of each record, by digest. */
+  const recentIndex = (): Map<string, Recent> => {
+    sinceDup = 0;
+    if (index === undefined) {
+      index = new Map();
+      for (let i = 0; i < RECENT; i++) {
+        const e = ring[(ringAt + i) % RECENT]; // oldest first: the latest append wins
+        if (e !== undefined) index.set(digest(e.record), e);
+      }
+    }
+    return index;
+  };
+  const restored = Promise.resolve();
+  for (const record of await o.spool.tail(RECENT)) remember({ record, durable: restored, failed: false });
   const rejects = await fs.open(o.rejectsFile, 'a');
   let received = 0;
   let forwarded = 0;
@@ -205,22 +234,23 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
       records.push({ key: sample.tag, value: o.codec.encode(sample) });
     }
     if (records.length === 0) return {};
-    const hashes = records.map(digest);
     // Spooled before (the crash or the reconnect fell before the PUBACK): acknowledged once that
     // earlier append is durable, not spooled again.
-    if (m.dup && hashes.every((h) => recent.get(h)?.failed === false)) {
-      const earlier = Promise.all(hashes.map((h) => recent.get(h)!.durable)).then(() => undefined);
-      earlier.catch(() => undefined); // awaited by the handler; not an unhandled rejection meanwhile
-      return { durable: earlier };
+    if (m.dup) {
+      const idx = recentIndex();
+      const earlier = records.map((r) => idx.get(digest(r)));
+      if (earlier.every((e) => e !== undefined && !e.failed)) {
+        const durable = Promise.all(earlier.map((e) => e!.durable)).then(() => undefined);
+        durable.catch(() => undefined); // awaited by the handler; not an unhandled rejection meanwhile
+        return { durable };
+      }
     }
     const durable = o.spool.append(records);
-    for (const h of hashes) remember(h, durable);
+    const entries = records.map((record): Recent => ({ record, durable, failed: false }));
+    for (const e of entries) remember(e);
     durable.then(notify, () => {
       // Not on disk: a redelivery must spool it again (the ring forgets it in its turn).
-      for (const h of hashes) {
-        const e = recent.get(h);
-        if (e?.durable === durable) e.failed = true;
-      }
+      for (const e of entries) e.failed = true;
     });
     return { durable };
   };
@@ -236,14 +266,7 @@ export async function runMqttIngest(o: MqttIngestOptions): Promise<{ forwarded: 
   let stalled = false;
   /** A drain is under way (paced by drainShare): set when Kafka answers with a backlog. */
   let draining = false;
-  const position = (seq: number): IngestPosition => ({
-    line: seq,
-    rejectedBytes: 0,
-    produced: seq + 1,
-    rejected: 0,
-    input: { name: o.inputName, sizeBytes: null, headSha256: o.spool.id },
-    done: false,
-  });
+  const position = (seq: number): IngestPosition => spoolPosition(o.inputName, o.spool.id, seq);
   const stopped = new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));
   const sleep = async (ms: number): Promise<void> => {
     let t: NodeJS.Timeout | undefined;

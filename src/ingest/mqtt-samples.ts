@@ -44,9 +44,9 @@ export function matchFilter(filter: string, topic: string): string[] | undefined
   return f.length === t.length ? caught : undefined;
 }
 
-function field(o: unknown, path: string): unknown {
+function field(o: unknown, path: readonly string[]): unknown {
   let v: unknown = o;
-  for (const part of split(path, '.')) {
+  for (const part of path) {
     if (typeof v !== 'object' || v === null) return undefined;
     v = (v as Record<string, unknown>)[part];
   }
@@ -57,21 +57,51 @@ function tagOf(rule: string, topic: string, caught: readonly string[]): string {
   return rule.replace(/\{(topic|\d+)\}/g, (_, k: string) => (k === 'topic' ? topic : (caught[Number(k) - 1] ?? '')));
 }
 
+/** Where a topic goes: its subscription, tag and field paths (undefined: no subscription matches). */
+interface Route {
+  readonly sub: MqttSubscriptionPlan;
+  readonly tag: string;
+  readonly ts: readonly string[];
+  readonly value: readonly string[];
+  readonly quality: readonly string[];
+}
+
+// Per subscription list (the topology's), the route of each topic seen: a plant publishes on a
+// bounded set of topics, so the filter match and the tag rule run once per topic, not per message.
+// Forgotten wholesale beyond ROUTES topics (a topic per message would otherwise grow it forever).
+const ROUTES = 16_384;
+const routeCaches = new WeakMap<readonly MqttSubscriptionPlan[], Map<string, Route | null>>();
+
+function routeOf(subscriptions: readonly MqttSubscriptionPlan[], topic: string): Route | null {
+  let cache = routeCaches.get(subscriptions);
+  if (cache === undefined) routeCaches.set(subscriptions, (cache = new Map<string, Route | null>()));
+  let route = cache.get(topic);
+  if (route !== undefined) return route;
+  route = null;
+  for (const sub of subscriptions) {
+    const caught = matchFilter(sub.filter, topic);
+    if (caught === undefined) continue;
+    route = {
+      sub,
+      tag: tagOf(sub.tag, topic, caught),
+      ts: split(sub.fields.ts, '.'),
+      value: split(sub.fields.value, '.'),
+      quality: split(sub.fields.quality, '.'),
+    };
+    break;
+  }
+  if (cache.size >= ROUTES) cache.clear();
+  cache.set(topic, route);
+  return route;
+}
+
 export function samplesOf(
   subscriptions: readonly MqttSubscriptionPlan[],
   topic: string,
   payload: Buffer,
 ): MessageVerdict {
-  let sub: MqttSubscriptionPlan | undefined;
-  let caught: string[] | undefined;
-  for (const s of subscriptions) {
-    caught = matchFilter(s.filter, topic);
-    if (caught !== undefined) {
-      sub = s;
-      break;
-    }
-  }
-  if (sub === undefined || caught === undefined)
+  const route = routeOf(subscriptions, topic);
+  if (route === null)
     return {
       ok: false,
       reject: {
@@ -93,28 +123,25 @@ export function samplesOf(
       },
     };
   }
-  const items = Array.isArray(doc) ? doc : [doc];
-  const tag = tagOf(sub.tag, topic, caught);
+  const items: readonly unknown[] = Array.isArray(doc) ? doc : [doc];
+  const tag = route.tag;
   const samples: RawSample[] = [];
-  for (const [i, item] of items.entries()) {
-    const where = Array.isArray(doc) ? `topic '${topic}' item ${i}` : `topic '${topic}'`;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    // Only a reject names where (a string per message otherwise).
+    const where = (): string => (Array.isArray(doc) ? `topic '${topic}' item ${i}` : `topic '${topic}'`);
     if (typeof item !== 'object' || item === null || Array.isArray(item))
       return {
         ok: false,
         reject: {
           reason: 'malformed-json',
-          detail: `${where}: expected a JSON object, found ${JSON.stringify(item)?.slice(0, 80)}`,
+          detail: `${where()}: expected a JSON object, found ${JSON.stringify(item)?.slice(0, 80)}`,
         },
       };
-    const r = ndjsonFieldsToSample(
-      field(item, sub.fields.ts),
-      tag,
-      field(item, sub.fields.value),
-      field(item, sub.fields.quality),
-    );
+    const r = ndjsonFieldsToSample(field(item, route.ts), tag, field(item, route.value), field(item, route.quality));
     if (isReject(r)) {
       const reason = r.reason === 'malformed-csv' || r.reason === 'line-too-long' ? 'malformed-json' : r.reason;
-      return { ok: false, reject: { reason, detail: `${where}: ${r.detail}` } };
+      return { ok: false, reject: { reason, detail: `${where()}: ${r.detail}` } };
     }
     samples.push(r);
   }

@@ -43,7 +43,8 @@ export interface Spool {
   /**
    * Appends the records in order; resolves once they are on disk (fdatasync). The spool's order is
    * the order of the calls (fixed when append is called, not when it resolves), so several appends
-   * may be in flight and share one fdatasync (group commit).
+   * may be in flight and share one fdatasync (group commit). The spool may hand the same value
+   * buffers back to the reader: they must not change after the call.
    */
   append(records: readonly SpoolRecord[]): Promise<void>;
   /** The next records after those already read (at most `max`), in order; [] when none. */

@@ -170,7 +170,10 @@ function* requests(records: readonly SinkRecord[]): Generator<TopicMessages[]> {
   if (bytes > 0) yield out();
 }
 
-/** The ingest sink on the configured brokers (always kafkajs: transactions, whatever kafka.client says). */
+/**
+ * The kafkajs ingest sink on the configured brokers: file ingest always (its position needs offset
+ * metadata), MQTT with kafka.ingestClient=kafkajs.
+ */
 export function createKafkaIngestSink(config: Config, options: KafkaJsIngestSinkOptions): IngestSink {
   return new KafkaJsIngestSink(createKafkaJs(config, undefined, `${config.kafka.clientId}-ingest`), options);
 }

@@ -6,10 +6,13 @@
 // the handler there allows one message in flight, so one fsync per message (1.5-2.2k samples/s,
 // bench/RESULTS.md). Instead the callback is called at once *with an error*, which in mqtt.js
 // 5 (handlers/publish.js) means "no PUBACK" and lets the pump go on to the next packet; the PUBACK is
-// sent here (`_sendPacket`, mqtt.js's own writer) once the handler resolved, in the order
-// received (AckWindow), and only on the connection the message came on (after a reconnect the
-// broker delivers it again, with DUP). At most `maxInFlight` handlers run; past that the callback
-// waits, which stops mqtt.js reading packets (back-pressure to the broker).
+// sent here once the handler resolved, in the order received (AckWindow), and only on the
+// connection the message came on (after a reconnect the broker delivers it again, with DUP). The
+// PUBACKs released in one turn of the event loop leave in one socket write, as the 4 bytes
+// mqtt-packet writes for a successful PUBACK (`pubackBytes`; through mqtt.js's writer each cost a
+// stream write per field, a nextTick and its debug calls, about 6 % of the CLI's CPU). At most
+// `maxInFlight` handlers run; past that the callback waits, which stops mqtt.js reading packets
+// (back-pressure to the broker).
 //
 // With `hostState` it is a Sparkplug 3.0 Host Application instead (docs/ingest.md, "Host STATE"):
 // a clean session, the STATE death as its will, the STATE birth once subscribed, republished when
@@ -43,7 +46,19 @@ export function hostStatePayload(online: boolean, timestampMs: number): Buffer {
 /** Passed to mqtt.js's handleMessage callback: no PUBACK from mqtt.js (this source sends it). */
 const HELD = new Error('shiftstream: PUBACK held until the message is durable');
 
-type SendPacket = (packet: { cmd: 'puback'; messageId: number; reasonCode?: number }) => void;
+/**
+ * Successful PUBACKs for these packet ids, back to back: 0x40, remaining length 2, the id (MQTT
+ * 3.1.1 3.4; MQTT 5 3.4.2.1 omits reason code 0 and the property length, as mqtt-packet does).
+ */
+export function pubackBytes(ids: readonly number[]): Buffer {
+  const buf = Buffer.allocUnsafe(4 * ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    buf[4 * i] = 0x40;
+    buf[4 * i + 1] = 2;
+    buf.writeUInt16BE(ids[i]!, 4 * i + 2);
+  }
+  return buf;
+}
 
 export class MqttJsSource implements MessageSource {
   private client: MqttClient | undefined;
@@ -90,27 +105,26 @@ export class MqttJsSource implements MessageSource {
     };
     const client = mqtt.connect(this.o.url, options);
     this.client = client;
-    const sendPacket = (client as unknown as { _sendPacket?: SendPacket })._sendPacket;
-    if (typeof sendPacket !== 'function')
-      throw new ShiftstreamError(
-        'SHIFTSTREAM_INFRA',
-        'mqtt: expected mqtt.js 5 with MqttClient._sendPacket (to acknowledge once durable), found none',
-      );
-    const v5 = this.o.protocolVersion === 5;
-    let corked = false;
+    // PUBACKs released in this turn of the event loop, all for one connection.
+    let acks: number[] = [];
+    let acksOn: MqttClient['stream'] | undefined;
+    const flushAcks = (): void => {
+      const ids = acks;
+      const stream = acksOn;
+      acks = [];
+      acksOn = undefined;
+      // Not on a later connection: an id may name another message there; the broker redelivers these.
+      if (ids.length > 0 && stream !== undefined && client.stream === stream && client.connected && !stream.destroyed)
+        stream.write(pubackBytes(ids));
+    };
     const window = new AckWindow<MqttClient['stream']>(this.o.maxInFlight ?? 2048, (messageId, stream) => {
-      // Not on a later connection: an id may name another message there; the broker redelivers this one.
       if (client.stream !== stream || !client.connected) return;
-      // PUBACKs released together leave in one socket write.
-      if (!corked) {
-        corked = true;
-        client.stream.cork();
-        process.nextTick(() => {
-          corked = false;
-          stream.uncork();
-        });
+      if (acksOn !== stream) {
+        flushAcks();
+        acksOn = stream;
+        process.nextTick(flushAcks);
       }
-      sendPacket.call(client, { cmd: 'puback', messageId, ...(v5 ? { reasonCode: 0 } : {}) });
+      acks.push(messageId);
     });
     let subscribed = false;
     const publishBirth = (): void => {

@@ -16,6 +16,8 @@ import type { Spool, SpoolDrop, SpooledRecord, SpoolRecord, SpoolStats } from '.
 const HEADER = 8;
 const FIXED = 10; // f64 spooledAt + u16 key length
 const READ_CHUNK = 1 << 20;
+/** Durable records kept in memory for the reader (served without reading them back), at most. */
+const FRESH_MAX = 65_536;
 
 export interface FileSpoolOptions {
   readonly dir: string;
@@ -40,6 +42,7 @@ interface Segment {
 
 interface Queued {
   readonly buf: Buffer;
+  readonly records: readonly SpoolRecord[];
   readonly count: number;
   readonly atMs: number;
   readonly resolve: () => void;
@@ -77,22 +80,28 @@ function parseSegment(buf: Buffer, firstSeq: number): { records: SpooledRecord[]
   return { records, validBytes: off };
 }
 
+/** The records as one buffer (one allocation per append: this runs per MQTT message). */
 function encode(records: readonly SpoolRecord[], atMs: number): Buffer {
-  const parts: Buffer[] = [];
+  let size = 0;
   for (const r of records) {
-    const key = Buffer.from(r.key, 'utf8');
-    if (key.length > 0xffff) throw new RangeError(`spool: a key of ${key.length} bytes (at most 65535)`);
-    const body = Buffer.allocUnsafe(FIXED + key.length + r.value.length);
-    body.writeDoubleLE(atMs, 0);
-    body.writeUInt16LE(key.length, 8);
-    key.copy(body, FIXED);
-    r.value.copy(body, FIXED + key.length);
-    const head = Buffer.allocUnsafe(HEADER);
-    head.writeUInt32LE(body.length, 0);
-    head.writeUInt32LE(crc32(body), 4);
-    parts.push(head, body);
+    const keyLen = Buffer.byteLength(r.key, 'utf8');
+    if (keyLen > 0xffff) throw new RangeError(`spool: a key of ${keyLen} bytes (at most 65535)`);
+    size += HEADER + FIXED + keyLen + r.value.length;
   }
-  return Buffer.concat(parts);
+  const out = Buffer.allocUnsafe(size);
+  let off = 0;
+  for (const r of records) {
+    const body = off + HEADER;
+    out.writeDoubleLE(atMs, body);
+    const keyLen = out.write(r.key, body + FIXED, 'utf8');
+    out.writeUInt16LE(keyLen, body + 8);
+    r.value.copy(out, body + FIXED + keyLen);
+    const end = body + FIXED + keyLen + r.value.length;
+    out.writeUInt32LE(end - body, off);
+    out.writeUInt32LE(crc32(out.subarray(body, end)), off + 4);
+    off = end;
+  }
+  return out;
 }
 
 export class FileSpool implements Spool {
@@ -114,6 +123,15 @@ export class FileSpool implements Spool {
   private queued: Queued[] = [];
   private flushing: Promise<void> | undefined;
   private readBuf: Buffer | undefined;
+  /**
+   * The newest durable records, consecutive and ending at nextSeq: `fresh[i]` has seq
+   * `freshFirst + i - freshHead`. Following live input, the reader takes them from here instead of
+   * reading back, parsing and checking what was just written; older ones (a backlog beyond
+   * FRESH_MAX, or after a restart) come from the segment files.
+   */
+  private fresh: SpooledRecord[] = [];
+  private freshHead = 0;
+  private freshFirst = 0;
 
   private constructor(private readonly o: FileSpoolOptions) {
     this.segmentBytes = o.segmentBytes ?? 16 << 20;
@@ -209,7 +227,7 @@ export class FileSpool implements Spool {
     const atMs = this.now();
     const buf = encode(records, atMs);
     return new Promise<void>((resolve, reject) => {
-      this.queued.push({ buf, count: records.length, atMs, resolve, reject });
+      this.queued.push({ buf, records, count: records.length, atMs, resolve, reject });
       this.flushing ??= this.flush();
     });
   }
@@ -260,6 +278,7 @@ export class FileSpool implements Spool {
         seg.count += q.count;
         seg.bytes += q.buf.length;
         seg.lastAtMs = q.atMs;
+        this.keepFresh(q);
         this.nextSeq += q.count;
       }
       i = j;
@@ -268,6 +287,31 @@ export class FileSpool implements Spool {
       } finally {
         for (const q of part) q.resolve(); // durable, whatever the bounds did
       }
+    }
+  }
+
+  /** Called with the durable records of `q`, before nextSeq moves past them. */
+  private keepFresh(q: Queued): void {
+    if (this.fresh.length - this.freshHead === 0) {
+      this.fresh = [];
+      this.freshHead = 0;
+      this.freshFirst = this.nextSeq;
+    }
+    let seq = this.nextSeq;
+    for (const r of q.records) this.fresh.push({ seq: seq++, spooledAtMs: q.atMs, key: r.key, value: r.value });
+    this.forgetFresh(Math.max(this.cursor, this.nextSeq + q.count - FRESH_MAX));
+  }
+
+  /** Forgets the fresh records below `seq`. */
+  private forgetFresh(seq: number): void {
+    const n = this.fresh.length - this.freshHead;
+    if (n === 0 || seq <= this.freshFirst) return;
+    const drop = Math.min(n, seq - this.freshFirst);
+    this.freshHead += drop;
+    this.freshFirst += drop;
+    if (this.freshHead > 4096 && this.freshHead * 2 > this.fresh.length) {
+      this.fresh = this.fresh.slice(this.freshHead);
+      this.freshHead = 0;
     }
   }
 
@@ -289,6 +333,7 @@ export class FileSpool implements Spool {
       const after = oldest.firstSeq + oldest.count;
       if (this.cursor < after) {
         this.cursor = after;
+        this.forgetFresh(this.cursor);
         await this.writeCursor();
       }
       if (this.readSeq < after) this.readSeq = after;
@@ -308,6 +353,13 @@ export class FileSpool implements Spool {
   async read(max: number): Promise<SpooledRecord[]> {
     const out: SpooledRecord[] = [];
     while (out.length < max && this.readSeq < this.nextSeq) {
+      if (this.readSeq >= this.freshFirst && this.readSeq < this.freshFirst + this.fresh.length - this.freshHead) {
+        const from = this.freshHead + (this.readSeq - this.freshFirst);
+        const to = Math.min(this.fresh.length, from + (max - out.length));
+        for (let i = from; i < to; i++) out.push(this.fresh[i]!);
+        this.readSeq += to - from;
+        continue;
+      }
       const seg = this.segments.find((s) => this.readSeq >= s.firstSeq && this.readSeq < s.firstSeq + s.count);
       if (seg === undefined) {
         // A gap (segments dropped): continue at the next segment.
@@ -351,6 +403,7 @@ export class FileSpool implements Spool {
   async ack(seq: number): Promise<void> {
     if (seq + 1 <= this.cursor) return;
     this.cursor = Math.min(seq + 1, this.nextSeq);
+    this.forgetFresh(this.cursor);
     await this.writeCursor();
     // Segments fully acknowledged (never the active one) go.
     while (this.segments.length > 1 && this.segments[0]!.firstSeq + this.segments[0]!.count <= this.cursor) {

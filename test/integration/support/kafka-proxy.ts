@@ -1,9 +1,9 @@
 // A TCP proxy in front of the shared Kafka broker that a test can cut (every connection reset, new
 // ones refused) and restore, without touching the broker. Kafka clients connect to the address the
-// broker advertises, so the proxy rewrites the broker addresses in Metadata (v1..v8) and
+// broker advertises, so the proxy rewrites the broker addresses in Metadata (v1..v13) and
 // FindCoordinator (v1..v2) responses to its own: every connection of the client then goes through
-// it. Those are the non-flexible versions kafkajs uses; any other version of the two is an error
-// here (the test would silently bypass the proxy otherwise).
+// it. Those are the versions kafkajs (Metadata v1..v8) and librdkafka (v9..v13, flexible) use; any
+// other version of the two is an error here (the test would silently bypass the proxy otherwise).
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 const METADATA = 3;
@@ -33,9 +33,63 @@ function skipString(buf: Buffer, off: number): number {
   return off + 2 + Math.max(0, len);
 }
 
+/** An unsigned varint (flexible versions) at `off`: its value and the offset after it. */
+function readUVarint(buf: Buffer, off: number): [number, number] {
+  let value = 0;
+  for (let shift = 0; ; shift += 7) {
+    const b = buf[off++]!;
+    value += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) return [value, off];
+  }
+}
+
+function uVarint(n: number): Buffer {
+  const out: number[] = [];
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
+
+/** Skips a tagged-field section (flexible versions). */
+function skipTags(buf: Buffer, off: number): number {
+  let [count, at] = readUVarint(buf, off);
+  for (; count > 0; count--) {
+    at = readUVarint(buf, at)[1]; // tag
+    const [size, dataAt] = readUVarint(buf, at);
+    at = dataAt + size;
+  }
+  return at;
+}
+
+/** Metadata v9+ (flexible): response header tags, throttle, then brokers as a compact array. */
+function rewriteFlexibleMetadata(body: Buffer, host: string, port: number): Buffer {
+  let off = skipTags(body, 0) + 4; // response header v1 tags, throttle_time_ms
+  const [n1, afterCount] = readUVarint(body, off);
+  const parts: Buffer[] = [body.subarray(0, afterCount)];
+  off = afterCount;
+  const hostBytes = Buffer.from(host);
+  for (let i = 0; i < n1 - 1; i++) {
+    const nodeId = body.subarray(off, off + 4);
+    const [hostLen1, hostAt] = readUVarint(body, off + 4);
+    off = hostAt + hostLen1 - 1 + 4; // host, port
+    const rackStart = off;
+    const [rackLen1, rackAt] = readUVarint(body, off);
+    off = skipTags(body, rackAt + Math.max(0, rackLen1 - 1)); // rack (0: null), tags
+    const p = Buffer.alloc(4);
+    p.writeInt32BE(port, 0);
+    parts.push(nodeId, uVarint(hostBytes.length + 1), hostBytes, p, body.subarray(rackStart, off));
+  }
+  parts.push(body.subarray(off));
+  return Buffer.concat(parts);
+}
+
 /** The response body with every broker address replaced by host:port. */
 function rewrite(apiKey: number, version: number, body: Buffer, host: string, port: number): Buffer {
   if (apiKey === METADATA) {
+    if (version >= 9 && version <= 13) return rewriteFlexibleMetadata(body, host, port);
     if (version < 1 || version > 8) throw new Error(`kafka proxy: Metadata v${version} is not rewritten`);
     let off = version >= 3 ? 4 : 0; // throttle_time_ms
     const count = body.readInt32BE(off);
