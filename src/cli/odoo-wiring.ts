@@ -11,6 +11,7 @@ import { createRegistryClient } from '../io/avro/registry-client.js';
 import type { SchemaName } from '../io/avro/schema-files.js';
 import type { AdapterLogger } from '../io/kafka/adapter-logger.js';
 import { createEventSink, createEventSource, type EventSourceOptions } from '../io/kafka/factory.js';
+import { createMissingTopics } from '../io/kafka/admin.js';
 import { createKafkaJs } from '../io/kafka/kafkajs-config.js';
 import type { BatchPolicy } from '../io/odoo/batch-policy.js';
 import type { BreakerState, CircuitBreaker } from '../io/odoo/circuit-breaker.js';
@@ -220,17 +221,10 @@ export async function createKafkaParts(
     },
     ensureTopics: (topics) =>
       withAdmin(async (admin) => {
-        const existing = new Set(await admin.listTopics());
-        const missing = topics.filter((t) => !existing.has(t.topic));
-        if (missing.length === 0) return;
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((t) => ({
-            topic: t.topic,
-            numPartitions: 4,
-            ...(t.compacted === true ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
-          })),
-        });
+        await createMissingTopics(
+          admin,
+          topics.map((t) => ({ ...t, partitions: 4 })),
+        );
       }),
     deleteGroup,
   };
