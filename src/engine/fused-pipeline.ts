@@ -11,7 +11,6 @@
 // checkpoint that holds them is written: a restore re-sends the last outbox (byte-identical) and
 // resumes from the raw offsets, so no output ever depends on an interleaving of raw partitions
 // that a restart might not repeat.
-import { attributesOrders } from '../core/attribution.js';
 import type { OrdersSnapshot } from '../core/orders.js';
 import { WindowedProcessor, type ProcessorOptions, type ProcessorOutput } from '../core/processor.js';
 import type { MachineEvent } from '../core/types.js';
@@ -19,8 +18,8 @@ import { AlignedWatermark } from '../core/watermarks.js';
 import { ShiftstreamError } from '../errors.js';
 import type { SinkRecord } from '../ports/event-sink.js';
 import { tpKey, type ResumeOffsets, type SourceBatch, type TopicPartition } from '../ports/event-source.js';
-import { MapperStage, type MapperSubmission } from './mapper-stage.js';
-import { OrdersFeed } from './orders-feed.js';
+import { createStageOne } from './stage-one.js';
+import type { MapperSubmission } from './mapper-stage.js';
 import type { Pipeline, PipelineOptions, WindowView } from './pipeline.js';
 import { KeyedSerializer } from './serial.js';
 import { decodeDelta, decodeSnapshot, encodeDeltaAsync, encodeProcessorSnapshotInSteps } from './snapshot-codec.js';
@@ -101,33 +100,7 @@ const decodeRecord = (r: EncodedRecord): SinkRecord => ({
 
 export function createFusedPipeline(o: PipelineOptions, f: FusedOptions): Pipeline {
   const plan = o.topology.plant;
-  const feed =
-    o.orders === undefined
-      ? undefined
-      : new OrdersFeed({
-          plan,
-          topic: o.orders.topic,
-          source: o.orders.source,
-          offsets: o.orders.offsets,
-          loadTimeoutMs: o.orders.loadTimeoutMs,
-          clock: o.clock,
-          metrics: o.metrics,
-          log: o.log,
-        });
-  const mapper = new MapperStage({
-    topology: o.topology,
-    codecs: o.codecs,
-    sink: o.sink,
-    criticalSink: o.criticalSink ?? o.sink,
-    clock: o.clock,
-    live: o.live,
-    metrics: o.metrics,
-    log: o.log,
-    enrichedPartitions: o.enrichedPartitions,
-    sourcePartitions: o.sourcePartitions,
-    ...(feed === undefined || o.orders?.tagging !== true ? {} : { orders: feed.table }),
-    orderAtEventTime: attributesOrders(plan, o.orders?.attribution === true ? true : undefined),
-  });
+  const { feed, mapper } = createStageOne(o);
   const processorOptions: ProcessorOptions = {
     watermark: 'external',
     orders: feed !== undefined && o.orders?.tagging === true,

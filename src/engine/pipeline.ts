@@ -9,9 +9,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Log } from '../ports/log.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { TopologyPlan } from '../topology/types.js';
-import { MapperStage } from './mapper-stage.js';
-import { OrdersFeed, type PartitionOffsets } from './orders-feed.js';
-import { attributesOrders } from '../core/attribution.js';
+import { createStageOne } from './stage-one.js';
+import { type OrdersFeed, type PartitionOffsets } from './orders-feed.js';
 import { WindowStage } from './window-stage.js';
 import { createFusedPipeline, type FusedOptions } from './fused-pipeline.js';
 
@@ -93,34 +92,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
   if (o.fused !== undefined) return createFusedPipeline(o, o.fused);
   const windowSource = o.windowSource;
   if (windowSource === undefined) throw new Error('createPipeline: the two-stage path needs a windowSource');
-  const feed =
-    o.orders === undefined
-      ? undefined
-      : new OrdersFeed({
-          plan: o.topology.plant,
-          topic: o.orders.topic,
-          source: o.orders.source,
-          offsets: o.orders.offsets,
-          loadTimeoutMs: o.orders.loadTimeoutMs,
-          clock: o.clock,
-          metrics: o.metrics,
-          log: o.log,
-        });
-  const mapper = new MapperStage({
-    topology: o.topology,
-    codecs: o.codecs,
-    sink: o.sink,
-    criticalSink: o.criticalSink ?? o.sink,
-    clock: o.clock,
-    live: o.live,
-    metrics: o.metrics,
-    log: o.log,
-    enrichedPartitions: o.enrichedPartitions,
-    sourcePartitions: o.sourcePartitions,
-    ...(feed === undefined || o.orders?.tagging !== true ? {} : { orders: feed.table }),
-    // Stage 2 attributes exactly when this holds (window-stage.ts): it then owns such milestones.
-    orderAtEventTime: attributesOrders(o.topology.plant, o.orders?.attribution === true ? true : undefined),
-  });
+  const { feed, mapper } = createStageOne(o);
   const windows = new WindowStage({
     topology: o.topology,
     codecs: o.codecs,

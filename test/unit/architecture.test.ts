@@ -23,7 +23,7 @@ describe('layer rules', () => {
   it('the scan sees the tree: imports of every layer, type-only ones told apart', () => {
     const pipeline = all.find((f) => f.file === 'engine/pipeline.ts');
     expect(pipeline?.imports).toContainEqual({ target: 'ports/clock', typeOnly: true });
-    expect(pipeline?.imports).toContainEqual({ target: 'engine/mapper-stage', typeOnly: false });
+    expect(pipeline?.imports).toContainEqual({ target: 'engine/stage-one', typeOnly: false });
     expect(all.filter((f) => f.file.startsWith('cli/')).flatMap((f) => f.imports.map((i) => i.target))).toEqual(
       expect.arrayContaining(['io/kafka/factory', 'engine/pipeline']),
     );
