@@ -18,7 +18,7 @@ import { AlignedWatermark } from '../core/watermarks.js';
 import { ShiftstreamError } from '../errors.js';
 import type { SinkRecord } from '../ports/event-sink.js';
 import { tpKey, type ResumeOffsets, type SourceBatch, type TopicPartition } from '../ports/event-source.js';
-import { createStageOne } from './stage-one.js';
+import { createStageOne, startOrdersFeed } from './stage-one.js';
 import type { MapperSubmission } from './mapper-stage.js';
 import type { Pipeline, PipelineOptions, WindowView } from './pipeline.js';
 import { KeyedSerializer } from './serial.js';
@@ -433,20 +433,7 @@ export function createFusedPipeline(o: PipelineOptions, f: FusedOptions): Pipeli
     ready: () => assigned && stopping === undefined,
     stop,
     async run() {
-      if (feed !== undefined) {
-        try {
-          await feed.start();
-        } catch (err) {
-          const stoppedMeanwhile = stopping !== undefined;
-          await stop();
-          if (stoppedMeanwhile) return;
-          throw err;
-        }
-        if (stopping !== undefined) {
-          await stop();
-          return;
-        }
-      }
+      if (!(await startOrdersFeed(feed, stop, () => stopping !== undefined))) return;
       let ticking = false;
       timer = setInterval(() => {
         if (ticking) return;

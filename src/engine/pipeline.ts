@@ -9,7 +9,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Log } from '../ports/log.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { TopologyPlan } from '../topology/types.js';
-import { createStageOne } from './stage-one.js';
+import { createStageOne, startOrdersFeed } from './stage-one.js';
 import { type OrdersFeed, type PartitionOffsets } from './orders-feed.js';
 import { WindowStage } from './window-stage.js';
 import { createFusedPipeline, type FusedOptions } from './fused-pipeline.js';
@@ -150,20 +150,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     stop,
     async run() {
       // The orders table first: no event is tagged from a table read only in part.
-      if (feed !== undefined) {
-        try {
-          await feed.start();
-        } catch (err) {
-          const stoppedMeanwhile = stopping !== undefined;
-          await stop();
-          if (stoppedMeanwhile) return;
-          throw err;
-        }
-        if (stopping !== undefined) {
-          await stop();
-          return;
-        }
-      }
+      if (!(await startOrdersFeed(feed, stop, () => stopping !== undefined))) return;
       let ticking = false;
       // Live runs: idle advancement. Event-time-only runs: checkpoints of partitions gone quiet.
       timer = setInterval(() => {

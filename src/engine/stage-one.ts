@@ -1,5 +1,5 @@
 // Stage 1 as both paths build it (pipeline.ts, fused-pipeline.ts): the orders table (order
-// tagging only) and the mapper that reads it.
+// tagging only) and the mapper that reads it, and the table's load before either stage starts.
 import { attributesOrders } from '../core/attribution.js';
 import { MapperStage } from './mapper-stage.js';
 import { OrdersFeed } from './orders-feed.js';
@@ -35,4 +35,30 @@ export function createStageOne(o: PipelineOptions): { feed: OrdersFeed | undefin
     orderAtEventTime: attributesOrders(o.topology.plant, o.orders?.attribution === true ? true : undefined),
   });
   return { feed, mapper };
+}
+
+/**
+ * Reads the orders table to its end (no event is tagged from a table read in part). False when
+ * the pipeline is stopped meanwhile (then it is stopped and run() returns); a failed load stops
+ * the pipeline and throws, unless a stop was asked for meanwhile.
+ */
+export async function startOrdersFeed(
+  feed: OrdersFeed | undefined,
+  stop: () => Promise<void>,
+  stopping: () => boolean,
+): Promise<boolean> {
+  if (feed === undefined) return true;
+  try {
+    await feed.start();
+  } catch (err) {
+    const stoppedMeanwhile = stopping();
+    await stop();
+    if (stoppedMeanwhile) return false;
+    throw err;
+  }
+  if (stopping()) {
+    await stop();
+    return false;
+  }
+  return true;
 }
