@@ -21,10 +21,10 @@
 import { resolve } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { fmt, writeResult } from './lib/env.mjs';
+import { benchArgs } from './lib/args.mjs';
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: {
     machines: { type: 'string', default: '2000' },
     samples: { type: 'string', default: '1000000' },

@@ -26,12 +26,12 @@ import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { setImmediate as tick } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createLocalCodecs } from '../dist/io/avro/codecs.js';
 import { createPlantSimulator, syntheticPlan } from '../dist/sim/index.js';
 import { fmt, writeResult } from './lib/env.mjs';
+import { benchArgs } from './lib/args.mjs';
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: {
     samples: { type: 'string', default: '10000000' },
     machines: { type: 'string', default: '2000' },

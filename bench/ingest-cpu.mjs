@@ -8,10 +8,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ROOT } from './lib/kafka.mjs';
+import { benchArgs } from './lib/args.mjs';
 
-const { values } = parseArgs({ options: { count: { type: 'string' }, rounds: { type: 'string' } } });
+const { values } = benchArgs(import.meta.url, { options: { count: { type: 'string' }, rounds: { type: 'string' } } });
 const N = Number(values.count ?? 60_000);
 const ROUNDS = Number(values.rounds ?? 3);
 const dist = (p) => import(join(ROOT, 'dist', p));

@@ -16,14 +16,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import mqtt from 'mqtt';
 import { fmt, writeResult } from './lib/env.mjs';
 import { brokers, createTopic, infraEnv, ROOT } from './lib/kafka.mjs';
 import { procSample } from './lib/proc.mjs';
+import { benchArgs } from './lib/args.mjs';
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: {
     count: { type: 'string' },
     rounds: { type: 'string' },

@@ -10,13 +10,13 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { LineCounter, parseDocument } from 'yaml';
 import { lintTopologyText } from '../dist/topology/load.js';
 import { writeResult } from './lib/env.mjs';
 import { runTopics, writeSyntheticTopology } from './lib/topology.mjs';
+import { benchArgs } from './lib/args.mjs';
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: {
     machines: { type: 'string', default: '500,1000,2000,4000' },
     rounds: { type: 'string', default: '3' },

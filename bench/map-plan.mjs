@@ -18,13 +18,13 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { fmt, writeResult } from './lib/env.mjs';
 import { writeSyntheticTopology } from './lib/topology.mjs';
+import { benchArgs } from './lib/args.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: {
     'baseline-commit': { type: 'string' },
     'baseline-dist': { type: 'string' },

@@ -8,15 +8,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { compileTopology } from '../dist/topology/compile.js';
 import { mapSample } from '../dist/core/mapping.js';
 import { WindowedProcessor } from '../dist/core/processor.js';
 import { createPlantSimulator } from '../dist/sim/index.js';
 import { runTopics, writeSyntheticTopology } from './lib/topology.mjs';
+import { benchArgs } from './lib/args.mjs';
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: {
     machines: { type: 'string', default: '20000' },
     samples: { type: 'string', default: '1000000' },

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { infraEnv, ROOT } from './lib/kafka.mjs';
 import { WORK_DIR } from './lib/data.mjs';
 import { writeSyntheticTopology, runTopics } from './lib/topology.mjs';
+import { benchArgs } from './lib/args.mjs';
 
 const dist = (p) => import(pathToFileURL(join(ROOT, 'dist', p)).href);
 
@@ -459,9 +460,8 @@ export async function materialPosting(o = {}) {
 
 // `node bench/odoo-posting.mjs --material [--latency-ms 20] [--rounds 2]`: the material bench alone.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && process.argv.includes('--material')) {
-  const { parseArgs } = await import('node:util');
   const { loadavg } = await import('node:os');
-  const { values } = parseArgs({
+  const { values } = benchArgs(import.meta.url, {
     options: {
       material: { type: 'boolean' },
       'latency-ms': { type: 'string', default: '20' },

@@ -7,13 +7,13 @@
 // Timed from the partition assignment (as raw-consumer.mjs) to the acknowledgement of the n-th record.
 // Prints one JSON line: records, ms, events/s, CPU and peak RSS of this process, the client's settings.
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import rdkafka from 'node-rdkafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokers } from './lib/kafka.mjs';
 import { importPlatformatic } from './lib/platformatic.mjs';
+import { benchArgs } from './lib/args.mjs';
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: {
     client: { type: 'string' },
     topic: { type: 'string' },

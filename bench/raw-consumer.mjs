@@ -7,13 +7,13 @@
 // Timed from the end of the group join (partitions assigned; as ConsumerPerformance's fetch time)
 // to the last record; CPU and peak RSS of this process.
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import rdkafka from 'node-rdkafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokers } from './lib/kafka.mjs';
 import { importPlatformatic } from './lib/platformatic.mjs';
+import { benchArgs } from './lib/args.mjs';
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: { client: { type: 'string' }, topic: { type: 'string' }, count: { type: 'string' } },
 });
 const N = Number(values.count);

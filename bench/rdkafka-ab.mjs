@@ -13,7 +13,6 @@
 // Results: .cache/bench/ab/<stamp>.json (run.mjs's files under bench/results are left alone).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { down, up } from '../scripts/infra.mjs';
 import { dataSet, preload, WORK_DIR } from './lib/data.mjs';
 import { machineInfo } from './lib/env.mjs';
@@ -23,8 +22,9 @@ import { loadAverage } from './lib/proc.mjs';
 import { runShiftstream } from './lib/shiftstream.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
 import { criticalLaneLatency, describeLevel } from './latency.mjs';
+import { benchArgs } from './lib/args.mjs';
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: {
     variant: { type: 'string', multiple: true },
     rounds: { type: 'string', default: '2' },

@@ -22,7 +22,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { down, up } from '../scripts/infra.mjs';
 import { dataSet, preload, WORK_DIR } from './lib/data.mjs';
 import { machineInfo, writeResult } from './lib/env.mjs';
@@ -45,8 +44,9 @@ import {
   naiveKafkaJs,
   passThrough,
 } from './peers.mjs';
+import { benchArgs } from './lib/args.mjs';
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: {
     short: { type: 'boolean' },
     full: { type: 'boolean' },
