@@ -130,6 +130,19 @@ const PEER_NAMES = {
   naiveKafkaJs: 'naive kafkajs eachMessage',
 };
 const CLIENT_NAMES = { rdkafka: 'node-rdkafka', kafkajs: 'kafkajs', platformatic: '@platformatic/kafka' };
+/** The end-to-end runs: each client on the two-stage path and on the fused path (run.fused=on). */
+const E2E_VARIANTS = {
+  kafkajs: { client: 'kafkajs' },
+  rdkafka: { client: 'rdkafka' },
+  kafkajsFused: { client: 'kafkajs', env: { SHIFTSTREAM_RUN__FUSED: 'on' } },
+  rdkafkaFused: { client: 'rdkafka', env: { SHIFTSTREAM_RUN__FUSED: 'on' } },
+};
+const E2E_NAMES = {
+  rdkafka: 'node-rdkafka',
+  kafkajs: 'kafkajs',
+  rdkafkaFused: 'node-rdkafka, fused',
+  kafkajsFused: 'kafkajs, fused',
+};
 
 log(`mode ${MODE.name}: ${MODE.samples} samples of ${MODE.machines} machines; load average ${loadAverage().join(' ')}`);
 const infra = await up({ lease: true });
@@ -170,16 +183,21 @@ try {
   }
   if (ONLY.has('e2e')) {
     r.e2e = {};
-    for (const client of ['kafkajs', 'rdkafka']) {
-      r.e2e[client] = {
+    // Each client on the two-stage path (the default) and on the fused path (run.fused=on: map and
+    // windows in one process, no enriched read-back; docs/architecture.md "Fused path").
+    for (const [key, v] of Object.entries(E2E_VARIANTS)) {
+      if (SKIP.has(key)) continue;
+      r.e2e[key] = {
         ...computesOf('shiftstream'),
-        ...(await step(`e2e ${client}`, () =>
-          runShiftstream({ ds: main, runId: `${STAMP}-e2e-${client}`, client, log }),
+        ...(await step(`e2e ${key}`, () =>
+          runShiftstream({ ds: main, runId: `${STAMP}-e2e-${key}`, client: v.client, env: v.env, log }),
         )),
+        client: v.client,
+        path: v.env ? 'fused' : 'two-stage',
       };
       log(
-        `e2e ${client}: ${fmt(r.e2e[client].eventsPerSec)} events/s, ` +
-          `${r.e2e[client].cpuUsPerEvent} µs CPU/event, RSS ${r.e2e[client].rssPeakMiB} MiB`,
+        `e2e ${key}: ${fmt(r.e2e[key].eventsPerSec)} events/s, ` +
+          `${r.e2e[key].cpuUsPerEvent} µs CPU/event, RSS ${r.e2e[key].rssPeakMiB} MiB`,
       );
     }
   }
@@ -220,19 +238,27 @@ try {
     const ks = Math.max(...ksRates) || undefined;
     const fl = r.peers?.flink?.eventsPerSec;
     const pass = r.ceilings?.passThrough ?? {};
+    // The best e2e row of any client and path (two-stage or fused).
     const bestClient =
-      e.rdkafka || e.kafkajs
-        ? (e.rdkafka?.eventsPerSec ?? 0) >= (e.kafkajs?.eventsPerSec ?? 0)
-          ? 'rdkafka'
-          : 'kafkajs'
-        : null;
+      Object.entries(e)
+        .filter(([, x]) => x?.eventsPerSec)
+        .sort(([, a], [, b]) => b.eventsPerSec - a.eventsPerSec)[0]?.[0] ?? null;
     const best = bestClient ? e[bestClient].eventsPerSec : undefined;
     r.ratios = {
       bestClient,
       bestVsKafkaStreamsTuned: ratio(best, ks),
       bestVsFlink: ratio(best, fl),
+      bestVsPassThrough: bestClient ? ratio(best, pass[E2E_VARIANTS[bestClient].client]?.eventsPerSec) : undefined,
       rdkafkaVsPassThroughRdkafka: ratio(e.rdkafka?.eventsPerSec, pass.rdkafka?.eventsPerSec),
       kafkajsVsPassThroughKafkaJs: ratio(e.kafkajs?.eventsPerSec, pass.kafkajs?.eventsPerSec),
+      rdkafkaFusedVsPassThroughRdkafka: ratio(e.rdkafkaFused?.eventsPerSec, pass.rdkafka?.eventsPerSec),
+      kafkajsFusedVsPassThroughKafkaJs: ratio(e.kafkajsFused?.eventsPerSec, pass.kafkajs?.eventsPerSec),
+      rdkafkaFusedVsKafkaStreamsTuned: ratio(e.rdkafkaFused?.eventsPerSec, ks),
+      kafkajsFusedVsKafkaStreamsTuned: ratio(e.kafkajsFused?.eventsPerSec, ks),
+      rdkafkaFusedVsFlink: ratio(e.rdkafkaFused?.eventsPerSec, fl),
+      kafkajsFusedVsFlink: ratio(e.kafkajsFused?.eventsPerSec, fl),
+      rdkafkaFusedVsTwoStage: ratio(e.rdkafkaFused?.eventsPerSec, e.rdkafka?.eventsPerSec),
+      kafkajsFusedVsTwoStage: ratio(e.kafkajsFused?.eventsPerSec, e.kafkajs?.eventsPerSec),
       rdkafkaVsKafkaStreamsTuned: ratio(e.rdkafka?.eventsPerSec, r.peers?.kafkaStreamsTuned?.eventsPerSec),
       kafkajsVsKafkaStreamsTuned: ratio(e.kafkajs?.eventsPerSec, r.peers?.kafkaStreamsTuned?.eventsPerSec),
       rdkafkaVsFlink: ratio(e.rdkafka?.eventsPerSec, fl),
@@ -280,8 +306,11 @@ try {
       r.raw && { label: 'raw: bare kafkajs (eachBatch)', value: r.raw.bareKafkaJs.eventsPerSec },
       r.raw && { label: 'raw: bare @platformatic/kafka', value: r.raw.barePlatformatic.eventsPerSec },
       ...Object.entries(pass).map(([c, x]) => ({ label: `pass-through: ${CLIENT_NAMES[c]}`, value: x.eventsPerSec })),
-      e.rdkafka && { label: 'shiftstream run (node-rdkafka)', value: e.rdkafka.eventsPerSec, highlight: true },
-      e.kafkajs && { label: 'shiftstream run (kafkajs)', value: e.kafkajs.eventsPerSec, highlight: true },
+      ...Object.entries(e).map(([k, x]) => ({
+        label: `shiftstream run (${E2E_NAMES[k]})`,
+        value: x.eventsPerSec,
+        highlight: true,
+      })),
       ...Object.entries(r.peers ?? {}).map(([k, x]) => ({ label: `peer: ${PEER_NAMES[k]}`, value: x.eventsPerSec })),
     ].filter(Boolean);
     barChart({
@@ -498,16 +527,19 @@ function summaryTable() {
       x,
       `${n(ratio(x.eventsPerSec, r.raw?.[bareOf[client]]?.eventsPerSec))} of its bare consume`,
     );
-  for (const client of ['rdkafka', 'kafkajs']) {
-    if (!r.e2e?.[client]) continue;
-    const c = client === 'rdkafka' ? 'rdkafka' : 'kafkajs';
-    const passKey = client === 'rdkafka' ? 'rdkafkaVsPassThroughRdkafka' : 'kafkajsVsPassThroughKafkaJs';
+  for (const [key, x] of Object.entries(r.e2e ?? {})) {
+    const c = E2E_VARIANTS[key].client;
+    const p = x.path === 'fused' ? key : c; // ratio keys: rdkafkaVs..., rdkafkaFusedVs...
+    const passKey = `${p}VsPassThrough${c === 'rdkafka' ? 'Rdkafka' : 'KafkaJs'}`;
+    const extra =
+      x.path === 'fused'
+        ? `${n(q[`${key}VsTwoStage`])}x its two-stage run`
+        : `${n(q[`${c}VsKafkaStreamsUntuned`])}x untuned; ${n(q[`${c}VsNaiveKafkaJs`])}x naive`;
     row(
-      `**shiftstream run, ${CLIENT_NAMES[client]}**`,
-      r.e2e[client],
-      `${n(q[passKey])} of its pass-through; ${n(q[`${c}VsKafkaStreamsTuned`])}x Kafka Streams tuned; ` +
-        `${n(q[`${c}VsFlink`])}x Flink; ${n(q[`${c}VsKafkaStreamsUntuned`])}x untuned; ` +
-        `${n(q[`${c}VsNaiveKafkaJs`])}x naive`,
+      `**shiftstream run, ${E2E_NAMES[key]}**`,
+      x,
+      `${n(q[passKey])} of its pass-through; ${n(q[`${p}VsKafkaStreamsTuned`])}x Kafka Streams tuned; ` +
+        `${n(q[`${p}VsFlink`])}x Flink; ${extra}`,
     );
   }
   if (r.peers) {
@@ -628,16 +660,18 @@ function summaryTable() {
         ? 'not measured'
         : verdict(
             q.bestVsKafkaStreamsTuned >= 1.5 && q.bestVsFlink >= 1.5,
-            `${CLIENT_NAMES[q.bestClient]}: ${q.bestVsKafkaStreamsTuned}x Kafka Streams tuned, ${q.bestVsFlink}x Flink`,
+            `${E2E_NAMES[q.bestClient]}: ${q.bestVsKafkaStreamsTuned}x Kafka Streams tuned, ${q.bestVsFlink}x Flink`,
           )
     }`,
   );
   for (const [client, key] of [
     ['rdkafka', 'rdkafkaVsPassThroughRdkafka'],
     ['kafkajs', 'kafkajsVsPassThroughKafkaJs'],
+    ['rdkafkaFused', 'rdkafkaFusedVsPassThroughRdkafka'],
+    ['kafkajsFused', 'kafkajsFusedVsPassThroughKafkaJs'],
   ])
     t.push(
-      `- end to end >= 0.7 of the pass-through ceiling, ${CLIENT_NAMES[client]}: ${
+      `- end to end >= 0.7 of the pass-through ceiling, ${E2E_NAMES[client]}: ${
         q[key] == null ? 'not measured' : verdict(q[key] >= 0.7, String(q[key]))
       }`,
     );
