@@ -17,6 +17,7 @@ import type { SourceBatch } from '../ports/event-source.js';
 import type { EventSink, SinkRecord } from '../ports/event-sink.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Log } from '../ports/log.js';
+import { yieldToLoop } from './yield.js';
 
 export interface MapperStageOptions {
   readonly topology: TopologyPlan;
@@ -59,8 +60,6 @@ export interface MapperSubmission {
 const CHUNK = 512;
 /** Records decoded and mapped in the pre-pass between two sends of the milestones found. */
 const PRE_PASS_CHUNK = 1024;
-
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * A send started before the batch is done is awaited at the end; if the batch fails first, its

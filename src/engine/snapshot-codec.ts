@@ -3,6 +3,7 @@
 import { createGzip, gunzipSync, gzip, gzipSync } from 'node:zlib';
 import type { ProcessorDelta, ProcessorSnapshot, WindowedProcessor } from '../core/processor.js';
 import type { AlignedWatermarkSnapshot } from '../core/watermarks.js';
+import { yieldToLoop } from './yield.js';
 
 export interface StageSnapshot {
   readonly v: 1;
@@ -59,8 +60,6 @@ const MACHINES_PER_STEP = 64;
  * at 2,000 machines and a 1 h horizon, 64 machines were ~57,000 rows, 60-90 ms per step).
  */
 const ROWS_PER_STEP = 8192;
-
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Stands for the machines' JSON while the text around it is built; JSON never holds it raw. */
 const MARK = '\u0001';
