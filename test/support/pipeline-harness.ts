@@ -380,12 +380,14 @@ export class PlantHarness {
     return p;
   }
 
-  /** Records not yet committed by `group` on `topic` (end offset minus committed, per partition). */
-  async lag(groupId: string, topic: string): Promise<number> {
+  /** Records not yet committed by `group` on `topic` (end minus committed offset), over `partitions` (default all). */
+  async lag(groupId: string, topic: string, partitions?: readonly number[]): Promise<number> {
     const ends = await this.admin.fetchTopicOffsets(topic);
     const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
     const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
-    return ends.reduce((acc, e) => acc + Number(e.high) - (at.get(e.partition) ?? 0), 0);
+    return ends
+      .filter((e) => partitions === undefined || partitions.includes(e.partition))
+      .reduce((acc, e) => acc + Number(e.high) - (at.get(e.partition) ?? 0), 0);
   }
 
   /**
