@@ -8,6 +8,9 @@
 //     --variant 'before={"dist":".cache/ab-base"}' --variant 'after={}' [--trace] [--profile] [--samples 400000]
 //   node bench/rdkafka-ab.mjs --rounds 3 --variant 'two-stage={}' \
 //     --variant 'fused={"env":{"SHIFTSTREAM_RUN__FUSED":"on"}}'
+// `processes` (default 1): that many two-stage processes in one consumer group (issue 12 item 6; CPU
+// and RSS summed over them), e.g. 1 against 2 in one invocation:
+//   node bench/rdkafka-ab.mjs --rounds 2 --variant 'one={}' --variant 'two={"processes":2}'
 // A `dist` other than ./dist must sit one level below the root (e.g. .cache/ab-base) with .cache/schemas
 // linked to ../schemas: the codecs find the Avro files relative to the build.
 // Results: .cache/bench/ab/<stamp>.json (run.mjs's files under bench/results are left alone).
@@ -46,7 +49,15 @@ const variants = (values.variant ?? ['current={}']).map((v) => {
   const eq = v.indexOf('=');
   if (eq <= 0) throw new Error(`--variant ${v}: expected name={json}`);
   const spec = JSON.parse(v.slice(eq + 1));
-  return { name: v.slice(0, eq), ...spec };
+  const processes = spec.processes ?? 1;
+  if (!Number.isInteger(processes) || processes < 1)
+    throw new Error(`--variant ${v}: expected processes to be a whole number >= 1, found ${spec.processes}`);
+  // The fused path needs one process owning every raw partition; the latency runs start their own.
+  if (processes > 1 && spec.env?.SHIFTSTREAM_RUN__FUSED === 'on')
+    throw new Error(`--variant ${v}: processes ${processes} needs the two-stage path, found run.fused=on`);
+  if (processes > 1 && values['latency-rates'] !== undefined)
+    throw new Error(`--variant ${v}: processes ${processes} is not supported with --latency-rates`);
+  return { name: v.slice(0, eq), ...spec, processes };
 });
 const STAMP = Date.now().toString(36);
 const t00 = Date.now();
@@ -108,6 +119,7 @@ try {
         ds,
         runId,
         client: v.client ?? values.client,
+        processes: v.processes,
         env,
         log,
         ...(values.profile ? { cpuProfDir: traceDir } : {}),
@@ -119,8 +131,8 @@ try {
         values.profile && existsSync(profFile) ? { file: profFile, ...summarizeProfile(profFile) } : undefined;
       runs.push({ variant: v.name, round, loadBefore, loadAfter: loadAverage(), ...r, trace, profile });
       log(
-        `${v.name} #${round}: ${r.eventsPerSec} events/s (map stage ${r.mapStageMs} ms of ${r.ms} ` +
-          `ms), ${r.cpuUsPerEvent} µs CPU/event, RSS ${r.rssPeakMiB} MiB, load ${loadBefore.join(' ')}` +
+        `${v.name} #${round}: ${r.eventsPerSec} events/s, ${r.processes} process(es) (map stage ${r.mapStageMs} ` +
+          `ms of ${r.ms} ms), ${r.cpuUsPerEvent} µs CPU/event, RSS ${r.rssPeakMiB} MiB, load ${loadBefore.join(' ')}` +
           (trace?.stages
             ? `; ELU ${trace.eventLoopUtilization}, stage1 busy ${trace.stages.map.busyShare} (in flight ` +
               `${trace.stages.map.meanInFlightWhileBusy}, batch ${trace.stages.map.onBatch.itemsPerCall} ` +
@@ -148,6 +160,7 @@ for (const v of variants) {
   const rs = runs.filter((r) => r.variant === v.name);
   byVariant[v.name] = {
     spec: v,
+    processes: v.processes,
     eventsPerSec: rs.map((r) => r.eventsPerSec),
     cpuUsPerEvent: rs.map((r) => r.cpuUsPerEvent),
     mapStageMs: rs.map((r) => r.mapStageMs),

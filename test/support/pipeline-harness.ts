@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { expect } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
 import { mapSample } from '../../src/core/mapping.js';
@@ -81,6 +82,24 @@ export function simulatePlant(
   const notes: SampleAnnotation[] = [];
   const samples = createPlantSimulator(topology.plant, sim).next(untilMs, notes);
   return { samples, notes };
+}
+
+/** Start of the run tests' input: 22:00Z, across the Berlin spring-forward night (01:00Z). */
+export const RUN_INPUT_START_MS = Date.UTC(2026, 2, 28, 22);
+
+/**
+ * The input the run tests feed (e2e, rebalance, kill-one-of-two): 6 h of the plant from
+ * RUN_INPUT_START_MS with late, bad and out-of-order samples; each test picks its own seed.
+ */
+export function simulateRunInput(topology: TopologyPlan, seed: number): SimulatedPlant {
+  return simulatePlant(topology, {
+    seed,
+    startMs: RUN_INPUT_START_MS,
+    untilMs: RUN_INPUT_START_MS + 6 * 3_600_000,
+    lateShare: 0.002,
+    badShare: 0.002,
+    outOfOrderShare: 0.02,
+  });
 }
 
 export interface TopicRecord {
@@ -361,12 +380,14 @@ export class PlantHarness {
     return p;
   }
 
-  /** Records not yet committed by `group` on `topic` (end offset minus committed, per partition). */
-  async lag(groupId: string, topic: string): Promise<number> {
+  /** Records not yet committed by `group` on `topic` (end minus committed offset), over `partitions` (default all). */
+  async lag(groupId: string, topic: string, partitions?: readonly number[]): Promise<number> {
     const ends = await this.admin.fetchTopicOffsets(topic);
     const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
     const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
-    return ends.reduce((acc, e) => acc + Number(e.high) - (at.get(e.partition) ?? 0), 0);
+    return ends
+      .filter((e) => partitions === undefined || partitions.includes(e.partition))
+      .reduce((acc, e) => acc + Number(e.high) - (at.get(e.partition) ?? 0), 0);
   }
 
   /**
@@ -616,6 +637,25 @@ export function compareWithReference(
   for (const key of last.keys())
     if (!covered.has(key)) mismatches.push(`${key}: on the summary topics, not in the reference`);
   return { compared, watermarks, mismatches };
+}
+
+/**
+ * The assertions every run-against-the-reference test makes: no two records of one key and revision
+ * with different bytes (a re-emit after a crash or a rebalance is identical), and the last revisions
+ * equal the batch reference, key for key (nothing lost, nothing counted twice). Returns the last
+ * revisions for further checks.
+ */
+export async function expectReferenceFigures(
+  h: PlantHarness,
+  samples: readonly RawSample[],
+): Promise<Map<string, WindowSummary>> {
+  const summaries = await collectSummaries(h);
+  expect(summaries.conflicts, 'records with the same key and revision but different bytes').toEqual([]);
+  const cmp = compareWithReference(h, samples, summaries.last, await h.checkpointWatermarks());
+  expect(cmp.mismatches.slice(0, 5), `${cmp.mismatches.length} differences from the reference`).toEqual([]);
+  expect(cmp.compared).toBe(summaries.last.size);
+  expect(cmp.compared).toBeGreaterThan(1_000);
+  return summaries.last;
 }
 
 /** Plain JSON data (Avro-decoded records are class instances; undefined fields are absent). */

@@ -9,29 +9,18 @@ import type { WindowSummary } from '../../../src/core/types.js';
 import type { RejectedRecord } from '../../../src/ports/codecs.js';
 import { Prng } from '../../../src/sim/index.js';
 import {
-  collectSummaries,
-  compareWithReference,
   content,
+  expectReferenceFigures,
   plain,
   PlantHarness,
-  simulatePlant,
+  simulateRunInput,
   type ClientName,
   type RunProcess,
   type SimulatedPlant,
 } from '../../support/pipeline-harness.js';
 
-const START_MS = Date.UTC(2026, 2, 28, 22); // across the Berlin spring-forward night (01:00Z)
-const HOURS = 6;
-
 function plantInput(h: PlantHarness): SimulatedPlant {
-  return simulatePlant(h.topology, {
-    seed: 7,
-    startMs: START_MS,
-    untilMs: START_MS + HOURS * 3_600_000,
-    lateShare: 0.002,
-    badShare: 0.002,
-    outOfOrderShare: 0.02,
-  });
+  return simulateRunInput(h.topology, 7);
 }
 
 const harnesses: PlantHarness[] = [];
@@ -53,16 +42,6 @@ function byContent(last: ReadonlyMap<string, WindowSummary>): Map<string, unknow
 /** Clean-run results per client, for the crash test. */
 const clean = new Map<ClientName, Map<string, unknown>>();
 
-async function checkAgainstReference(h: PlantHarness, input: SimulatedPlant): Promise<Map<string, WindowSummary>> {
-  const summaries = await collectSummaries(h);
-  expect(summaries.conflicts, 'records with the same key and revision but different bytes').toEqual([]);
-  const cmp = compareWithReference(h, input.samples, summaries.last, await h.checkpointWatermarks());
-  expect(cmp.mismatches.slice(0, 5), `${cmp.mismatches.length} differences from the reference`).toEqual([]);
-  expect(cmp.compared).toBe(summaries.last.size);
-  expect(cmp.compared).toBeGreaterThan(1_000);
-  return summaries.last;
-}
-
 describe('run end to end (child process, real Kafka, registry, Redis)', () => {
   for (const client of ['kafkajs', 'rdkafka'] as const) {
     it(`${client}: summaries equal the batch reference; rejects carry reasons; milestones arrive`, async () => {
@@ -79,7 +58,7 @@ describe('run end to end (child process, real Kafka, registry, Redis)', () => {
           `stages committed) ${seconds.toFixed(1)} s after the process start`,
       );
 
-      const last = await checkAgainstReference(h, input);
+      const last = await expectReferenceFigures(h, input.samples);
       clean.set(client, byContent(last));
 
       const t = h.topology.topics;
@@ -181,7 +160,7 @@ describe('run end to end (child process, real Kafka, registry, Redis)', () => {
       await h.waitProcessed([last], 90_000);
       await last.stop();
 
-      const result = await checkAgainstReference(h, input);
+      const result = await expectReferenceFigures(h, input.samples);
       const cleanRun = clean.get('kafkajs');
       if (cleanRun !== undefined) expect(byContent(result)).toEqual(cleanRun);
       // Most kills must have hit a process with uncommitted work (else the test proves little).

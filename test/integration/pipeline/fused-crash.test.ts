@@ -1,12 +1,12 @@
 // The fused path (run.fused=on, docs/architecture.md "Fused path") on the real Kafka, registry and
-// Redis: `shiftstream run` (compiled CLI, child process) over an export of 4 work centers (out of
-// order within the bound, a few samples delayed past it to the end of the file, so late and
-// amended) followed by an end-of-input marker on every raw partition; three processes one after
-// another, each killed with -9 a random moment after it started mapping; the last run drains the
-// input. The summaries on the
-// topics have no two records of one key and revision with different bytes, and their last
-// revisions equal, figure for figure, what `shiftstream replay` writes for the same file. The
-// enriched topic is still written (a public output); no window group reads it.
+// Redis, once per client (kafkajs, node-rdkafka): `shiftstream run` (compiled CLI, child process)
+// over an export of 4 work centers (out of order within the bound, a few samples delayed past it to
+// the end of the file, so late and amended) followed by an end-of-input marker on every raw
+// partition; three processes one after another, each killed with -9 a random moment after it
+// started mapping; the last run drains the input. The summaries on the topics have no two records
+// of one key and revision with different bytes, and their last revisions equal, figure for figure,
+// what `shiftstream replay` writes for the same file. The enriched topic is still written (a public
+// output); no window group reads it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -25,6 +25,7 @@ import {
   plain,
   scrapeMetric,
   until,
+  type ClientName,
   type RunProcess,
 } from '../../support/pipeline-harness.js';
 import { generateExport } from '../../unit/replay/export-fixture.js';
@@ -32,12 +33,16 @@ import { generateExport } from '../../unit/replay/export-fixture.js';
 const START = Date.UTC(2026, 2, 2, 4, 50);
 const END = Date.UTC(2026, 2, 2, 21, 20);
 
-let h: PlantHarness | undefined;
+const CLIENTS = ['kafkajs', 'rdkafka'] as const satisfies readonly ClientName[];
+
+const harnesses: PlantHarness[] = [];
 afterAll(async () => {
-  if (h !== undefined) {
-    await h.store.delete(`shiftstream-${h.plantId}-fused/${h.topology.topics.raw}`).catch(() => undefined);
-    await h.close();
-  }
+  await Promise.all(
+    harnesses.map(async (h) => {
+      await h.store.delete(`shiftstream-${h.plantId}-fused/${h.topology.topics.raw}`).catch(() => undefined);
+      await h.close();
+    }),
+  );
 });
 
 const readNdjson = <T>(file: string): T[] =>
@@ -61,10 +66,10 @@ function lastOf(summaries: readonly WindowSummary[]): Map<string, unknown> {
   );
 }
 
-describe('run with run.fused=on: kill -9 and restart, summaries equal replay', () => {
+describe.each(CLIENTS)('run with run.fused=on, %s: kill -9 and restart, summaries equal replay', (client) => {
   it('three kills mid-run: no conflicting re-emits, last revisions equal replay of the same file', async () => {
-    h = await PlantHarness.create('fused-crash', 'test/unit/replay/test-plant.yaml');
-    const harness = h;
+    const harness = await PlantHarness.create(`fused-crash-${client}`, 'test/unit/replay/test-plant.yaml');
+    harnesses.push(harness);
     const t = harness.topology.topics;
     const inOrder = generateExport({
       seed: 43,
@@ -116,7 +121,7 @@ describe('run with run.fused=on: kill -9 and restart, summaries equal replay', (
     const kills: string[] = [];
     const mapLag = (): Promise<number> => harness.lag(harness.mapGroup, t.raw);
     const start = (name: string): Promise<RunProcess> =>
-      harness.start({ client: 'kafkajs', name, checkpointIntervalMs: 500, extraArgs: ['--run.fused=on'] });
+      harness.start({ client, name, checkpointIntervalMs: 500, extraArgs: ['--run.fused=on'] });
     try {
       await produce(samples);
       await sink.send(
@@ -163,7 +168,7 @@ describe('run with run.fused=on: kill -9 and restart, summaries equal replay', (
       await proc.kill9();
       kills.push(`#${k + 1} +${delayMs} ms (map lag ${lag})`);
     }
-    console.log(`[fused crash] kills: ${kills.join('; ')}`);
+    console.log(`[fused crash ${client}] kills: ${kills.join('; ')}`);
     const last = await start('fused#final');
     await last.ready();
     await until(
