@@ -24,7 +24,6 @@ import type { Pipeline, PipelineOptions, WindowView } from './pipeline.js';
 import { KeyedSerializer } from './serial.js';
 import { decodeDelta, decodeSnapshot, encodeDeltaAsync, encodeProcessorSnapshotInSteps } from './snapshot-codec.js';
 import { appendOutput, countSummaries, emptyProcessorOutput, outputRecords } from './window-stage.js';
-import { yieldToLoop } from './yield.js';
 
 export interface FusedOptions {
   /** The state store key of the one checkpoint (e.g. `<group>-fused/<raw topic>`). */
@@ -150,16 +149,12 @@ export function createFusedPipeline(o: PipelineOptions, f: FusedOptions): Pipeli
   };
 
   /** Applies a stage-1 submission to the windows, as the enriched topic's partitions hold it. */
-  const apply = async (batch: SourceBatch, sub: MapperSubmission): Promise<void> => {
+  const apply = (batch: SourceBatch, sub: MapperSubmission): void => {
     const now = o.live ? o.clock.nowMs() : undefined;
     const out = emptyProcessorOutput();
     const byPartition: MachineEvent[][] = parts.map(() => []);
     for (const ev of sub.events) byPartition[f.partitionOf(ev.workCenterId)]!.push(ev);
     for (const p of parts) {
-      // Live: a turn of the event loop after a partition's window close (every work center's
-      // figures at once), so the closes of all partitions do not hold the critical lane in one
-      // turn. Under the serializer: nothing else touches the windows meanwhile.
-      if (o.live && out.summaries.length > 0) await yieldToLoop();
       const events = byPartition[p.partition]!;
       // The enriched partition's log: this batch's events, then its marker (mapper-stage.ts).
       if (events.length > 0) appendOutput(out, p.processor.ingest(events, now));
@@ -502,7 +497,10 @@ export function createFusedPipeline(o: PipelineOptions, f: FusedOptions): Pipeli
           });
           pendingAcks.set(key, done);
           done.catch((err: unknown) => fail(err, `stage-1 send of ${key} failed`));
-          await serial.run(W, () => apply(batch, sub));
+          await serial.run(W, () => {
+            apply(batch, sub);
+            return Promise.resolve();
+          });
           if (previous !== undefined) await previous;
           // Outputs wait for a checkpoint: at the interval, and sooner once this partition is caught
           // up (the tail of a backfill, a quiet live input), at most every CAUGHT_UP_CHECKPOINT_MS.

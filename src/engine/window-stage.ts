@@ -93,8 +93,6 @@ interface ChainState {
 
 /** Records applied between two turns of the event loop. */
 const CHUNK = 1024;
-/** Live runs: records between two checks for a window close (then a turn of the loop). */
-const CLOSE_PROBE = 128;
 
 /** Deltas after a base before the next base (5 min at the default 5 s interval). */
 const DEFAULT_MAX_DELTAS = 64;
@@ -237,10 +235,6 @@ export class WindowStage {
     }
     const { codecs } = this.o;
     await codecs.prepare(batch.records.map((r) => r.value));
-    // One turn of the event loop per batch: the batches of several partitions delivered by one
-    // consume call would otherwise run back to back in one turn (their awaits settle as
-    // microtasks), and the critical lane's I/O callbacks wait behind all of them.
-    if (this.o.live) await yieldToLoop();
     const now = this.o.live ? this.o.clock.nowMs() : undefined;
     const out: ProcessorOutput = {
       summaries: [],
@@ -255,23 +249,17 @@ export class WindowStage {
     let pending: MachineEvent[] = [];
     // Events are applied in log order; a marker first applies the events before it, then moves
     // the aligned watermark. The result depends only on the log's content, not on batching.
-    /** Whether the events applied closed windows (a burst of every work center's figures). */
-    const flushPending = (): boolean => {
-      if (pending.length === 0) return false;
+    const flushPending = (): void => {
+      if (pending.length === 0) return;
       const o = proc.ingest(pending, now);
       appendOutput(out, o);
       pending = [];
-      return o.summaries.length > 0;
     };
     const records = batch.records;
     for (let i = 0; i < records.length; i++) {
       // Give the event loop a turn every CHUNK records: the critical lane shares this process.
       if (i > 0 && i % CHUNK === 0) {
         flushPending();
-        await yieldToLoop();
-      } else if (this.o.live && i > 0 && i % CLOSE_PROBE === 0 && flushPending()) {
-        // A live run yields after a window close too: the close already held the loop for every
-        // work center of the partition, the rest of the chunk should not add to it.
         await yieldToLoop();
       }
       const rec = records[i]!;
@@ -334,8 +322,6 @@ export class WindowStage {
     await Promise.all(
       [...this.partitions.keys()].map((key) =>
         this.serial.run(key, async () => {
-          // A turn of the loop per partition: their closes do not add up in one turn.
-          await yieldToLoop();
           const p = this.partitions.get(key);
           if (p === undefined) return;
           // Sources gone idle stop holding the watermark back; a wholly idle input follows the clock.
