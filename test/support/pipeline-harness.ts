@@ -255,21 +255,34 @@ export async function until<T>(
   }
 }
 
+/** One series of a scraped metric: its label text (`a="1",b="2"`, empty without labels) and value. */
+export interface MetricSeries {
+  readonly labels: string;
+  readonly value: number;
+}
+
+/** Every series of a Prometheus metric, scraped from /metrics. */
+export async function scrapeSeries(port: number, name: string): Promise<MetricSeries[]> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+  if (!res.ok) throw new Error(`GET http://127.0.0.1:${port}/metrics: expected 200, found ${res.status}`);
+  const series: MetricSeries[] = [];
+  for (const line of (await res.text()).split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labels = line.startsWith(`${name}{`) ? line.slice(name.length + 1, line.lastIndexOf('}')) : '';
+    series.push({ labels, value: Number(line.slice(line.lastIndexOf(' ') + 1)) });
+  }
+  return series;
+}
+
 /** Sum of a Prometheus metric (all series whose labels include `labels`), scraped from /metrics. */
 export async function scrapeMetric(
   port: number,
   name: string,
   labels: Readonly<Record<string, string>> = {},
 ): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
-  if (!res.ok) throw new Error(`GET http://127.0.0.1:${port}/metrics: expected 200, found ${res.status}`);
-  const text = await res.text();
   let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const labelText = line.startsWith(`${name}{`) ? line.slice(name.length + 1, line.lastIndexOf('}')) : '';
-    if (!Object.entries(labels).every(([k, v]) => labelText.includes(`${k}="${v}"`))) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  for (const s of await scrapeSeries(port, name)) {
+    if (Object.entries(labels).every(([k, v]) => s.labels.includes(`${k}="${v}"`))) sum += s.value;
   }
   return sum;
 }

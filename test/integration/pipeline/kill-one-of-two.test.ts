@@ -9,6 +9,7 @@ import {
   expectReferenceFigures,
   PlantHarness,
   scrapeMetric,
+  scrapeSeries,
   simulateRunInput,
   until,
   type ClientName,
@@ -17,13 +18,10 @@ import {
 
 /** Partitions of `topics` a process holds: those it reported a consumer lag for (set on every batch it consumed). */
 async function heldPartitions(p: RunProcess, topics: readonly string[]): Promise<Map<string, number[]>> {
-  const res = await fetch(`http://127.0.0.1:${p.httpPort}/metrics`);
-  if (!res.ok) throw new Error(`GET http://127.0.0.1:${p.httpPort}/metrics: expected 200, found ${res.status}`);
   const held = new Map<string, number[]>(topics.map((topic) => [topic, []]));
-  for (const line of (await res.text()).split('\n')) {
-    if (!line.startsWith('shiftstream_consumer_lag{')) continue;
-    const topic = /topic="([^"]+)"/.exec(line)?.[1] ?? '';
-    const partition = /partition="(\d+)"/.exec(line)?.[1];
+  for (const { labels } of await scrapeSeries(p.httpPort, 'shiftstream_consumer_lag')) {
+    const topic = /topic="([^"]+)"/.exec(labels)?.[1] ?? '';
+    const partition = /partition="(\d+)"/.exec(labels)?.[1];
     if (partition !== undefined) held.get(topic)?.push(Number(partition));
   }
   for (const list of held.values()) list.sort((a, b) => a - b);
