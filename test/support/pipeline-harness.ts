@@ -232,6 +232,22 @@ export class RunProcess {
   }
 }
 
+/**
+ * `call`, again after 200 ms while it fails with an error kafkajs marks retriable, at most 20 times:
+ * e.g. NOT_COORDINATOR from an offset fetch while a fresh broker still loads the group's
+ * coordinator, which the admin client does not retry itself.
+ */
+async function retriable<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt >= 20 || (err as { retriable?: unknown }).retriable !== true) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 /** Polls `probe` until it returns a value; throws at the deadline or at once when a process died. */
 export async function until<T>(
   what: string,
@@ -396,7 +412,7 @@ export class PlantHarness {
   /** Records not yet committed by `group` on `topic` (end minus committed offset), over `partitions` (default all). */
   async lag(groupId: string, topic: string, partitions?: readonly number[]): Promise<number> {
     const ends = await this.admin.fetchTopicOffsets(topic);
-    const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    const [committed] = await retriable(() => this.admin.fetchOffsets({ groupId, topics: [topic] }));
     const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
     return ends
       .filter((e) => partitions === undefined || partitions.includes(e.partition))
